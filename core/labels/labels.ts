@@ -1,0 +1,62 @@
+/** @module core/labels/labels — label sets as Prometheus defines them: sorted by name, unique names. */
+
+export interface Label {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** A label set, always sorted by name with unique names (Prometheus `labels.Labels`). */
+export type Labels = readonly Label[];
+
+export const METRIC_NAME = '__name__';
+
+/** Builds a sorted label set from a plain object or pairs; empty values are dropped as in Prometheus. */
+export function labelsFrom(input: Record<string, string> | Iterable<readonly [string, string]>): Labels {
+  const entries = Symbol.iterator in input ? [...(input as Iterable<readonly [string, string]>)] : Object.entries(input);
+  const out: Label[] = [];
+  for (const [name, value] of entries) if (value !== '') out.push({ name, value });
+  out.sort((a, b) => compareStrings(a.name, b.name));
+  return out;
+}
+
+/** Byte-wise comparison of UTF-16 strings that matches Go's byte-wise UTF-8 ordering for all BMP and astral code points. */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let ca = a.charCodeAt(i);
+    let cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    // Surrogates (0xD800–0xDFFF) encode code points above 0xFFFF, which sort after 0xE000–0xFFFF in UTF-8.
+    if (ca >= 0xd800 && ca <= 0xdfff) ca += 0x2000;
+    else if (ca >= 0xe000) ca -= 0x800;
+    if (cb >= 0xd800 && cb <= 0xdfff) cb += 0x2000;
+    else if (cb >= 0xe000) cb -= 0x800;
+    return ca < cb ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+/** Orders label sets as Prometheus's `labels.Compare` does. */
+export function compareLabels(a: Labels, b: Labels): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const la = a[i]!;
+    const lb = b[i]!;
+    if (la.name !== lb.name) return compareStrings(la.name, lb.name);
+    if (la.value !== lb.value) return compareStrings(la.value, lb.value);
+  }
+  return a.length - b.length;
+}
+
+export function getLabel(ls: Labels, name: string): string {
+  for (const l of ls) if (l.name === name) return l.value;
+  return '';
+}
+
+/** Prometheus's text form: `{a="1", b="2"}`, with the metric name in front when present. */
+export function labelsToString(ls: Labels): string {
+  const parts: string[] = [];
+  for (const l of ls) parts.push(`${l.name}=${JSON.stringify(l.value)}`);
+  return `{${parts.join(', ')}}`;
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Entry of the `thanos-edge` CLI in a checkout: runs the TypeScript sources through tsx.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

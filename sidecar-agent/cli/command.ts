@@ -1,0 +1,14 @@
+/** @module sidecar-agent/cli/command — the shape every `thanos-edge` subcommand has. */
+
+export interface Command {
+  /** Words that select the command, e.g. `['tsdb', 'dump']`. */
+  readonly path: readonly string[];
+  readonly summary: string;
+  /** Returns the process exit code. Writes its output to stdout; errors to stderr. */
+  run(args: readonly string[]): Promise<number>;
+}
+
+/** Raised for bad flags or arguments; main prints the message and usage, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

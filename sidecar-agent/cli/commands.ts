@@ -1,0 +1,5 @@
+/** @module sidecar-agent/cli/commands — the table of `thanos-edge` subcommands. Add one line per command. */
+import type { Command } from './command.ts';
+
+export const commands: readonly Command[] = [
+];
