@@ -1,0 +1,99 @@
+/**
+ * @module core/errors — typed errors with a kind. The HTTP layer maps `kind` to Prometheus's
+ * `errorType` and status code in one place; everything else only throws these (wrapping with
+ * context and keeping `cause`).
+ */
+
+/** Prometheus API error types (web/api/v1 `errorType`), plus our storage kinds that map onto them. */
+export type ErrorKind =
+  | 'bad_data'
+  | 'execution'
+  | 'timeout'
+  | 'canceled'
+  | 'internal'
+  | 'unavailable'
+  | 'not_found'
+  | 'not_acceptable';
+
+export abstract class ThanosEdgeError extends Error {
+  abstract readonly kind: ErrorKind;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Invalid user input: a bad query, matcher, parameter or request body (HTTP 400). */
+export class BadDataError extends ThanosEdgeError {
+  override readonly name = 'BadDataError';
+  readonly kind = 'bad_data' as const;
+}
+
+/** A PromQL feature we deliberately do not implement (e.g. native histograms). */
+export class NotSupportedError extends ThanosEdgeError {
+  override readonly name = 'NotSupportedError';
+  readonly kind = 'bad_data' as const;
+}
+
+/** A query failed while running (HTTP 422 `execution`), e.g. many-to-many matching. */
+export class ExecutionError extends ThanosEdgeError {
+  override readonly name = 'ExecutionError';
+  readonly kind = 'execution' as const;
+}
+
+export class QueryTimeoutError extends ThanosEdgeError {
+  override readonly name = 'QueryTimeoutError';
+  readonly kind = 'timeout' as const;
+}
+
+export class QueryCanceledError extends ThanosEdgeError {
+  override readonly name = 'QueryCanceledError';
+  readonly kind = 'canceled' as const;
+}
+
+/** Prometheus's `query processing would load too many samples into memory in <place>`. */
+export class TooManySamplesError extends ThanosEdgeError {
+  override readonly name = 'TooManySamplesError';
+  readonly kind = 'execution' as const;
+  constructor(place: string) {
+    super(`query processing would load too many samples into memory in ${place}`);
+  }
+}
+
+/** Object storage failed (network, 5xx, auth). */
+export class StorageError extends ThanosEdgeError {
+  override readonly name = 'StorageError';
+  readonly kind = 'internal' as const;
+}
+
+/** An object or key that does not exist. */
+export class NotFoundError extends ThanosEdgeError {
+  override readonly name = 'NotFoundError';
+  readonly kind = 'not_found' as const;
+}
+
+/** Where in a block a corruption was found. */
+export interface BlockLocation {
+  readonly block?: string;
+  readonly file?: string;
+  readonly offset?: number;
+}
+
+/** A block's bytes are not what the format says: bad magic, checksum, offset or length. */
+export class CorruptBlockError extends ThanosEdgeError {
+  override readonly name = 'CorruptBlockError';
+  readonly kind = 'internal' as const;
+  readonly location: BlockLocation;
+  constructor(message: string, location: BlockLocation, options?: { cause?: unknown }) {
+    const where = [
+      location.block && `block ${location.block}`,
+      location.file && `file ${location.file}`,
+      location.offset !== undefined && `offset ${location.offset}`,
+    ].filter(Boolean).join(', ');
+    super(where ? `${message} (${where})` : message, options);
+    this.location = location;
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
