@@ -1,0 +1,89 @@
+/** @module sidecar-agent/tsdb/file-source — a ByteSource over a local file, read with positioned reads. */
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NotFoundError, StorageError } from '../../core/errors.ts';
+import type { ByteSource } from '../../core/tsdb/source.ts';
+
+/**
+ * Reads ranges of a file with `pread`. The handle opens lazily on the first read and closes with
+ * `close()`; the size is read once (blocks are immutable).
+ */
+export class FileSource implements ByteSource {
+  readonly name: string;
+  readonly path: string;
+  #fh: Promise<FileHandle> | undefined;
+  #size: number | undefined;
+
+  /** `name` is how errors refer to the file (e.g. `index`); defaults to the path. */
+  constructor(path: string, name = path) {
+    this.path = path;
+    this.name = name;
+  }
+
+  #handle(): Promise<FileHandle> {
+    this.#fh ??= open(this.path, 'r').catch((err: NodeJS.ErrnoException) => {
+      this.#fh = undefined;
+      throw wrap(err, this.path);
+    });
+    return this.#fh;
+  }
+
+  async size(): Promise<number> {
+    if (this.#size === undefined) {
+      try {
+        this.#size = (await stat(this.path)).size;
+      } catch (err) {
+        throw wrap(err as NodeJS.ErrnoException, this.path);
+      }
+    }
+    return this.#size;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const fh = await this.#handle();
+    const buf = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await fh.read(buf, done, length - done, offset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    if (done !== length) throw new RangeError(`${this.path}: read [${offset}, +${length}) past end of file`);
+    return buf;
+  }
+
+  async close(): Promise<void> {
+    const fh = this.#fh;
+    this.#fh = undefined;
+    if (fh) await (await fh).close();
+  }
+}
+
+function wrap(err: NodeJS.ErrnoException, path: string): Error {
+  if (err.code === 'ENOENT') return new NotFoundError(`${path}: no such file`, { cause: err });
+  return new StorageError(`${path}: ${err.message}`, { cause: err });
+}
+
+/** A block directory on disk as the block reader's accessor: `open('index')`, `open('chunks/000001')`. */
+export class FileBlockDir {
+  readonly dir: string;
+  readonly #open = new Map<string, FileSource>();
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  async open(name: string): Promise<FileSource> {
+    let s = this.#open.get(name);
+    if (!s) {
+      s = new FileSource(join(this.dir, name), name);
+      this.#open.set(name, s);
+    }
+    return s;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#open.values()].map((s) => s.close()));
+    this.#open.clear();
+  }
+}
