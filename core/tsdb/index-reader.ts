@@ -1,0 +1,311 @@
+/**
+ * @module core/tsdb/index-reader — reads a block's `index` (format v2) through range reads.
+ * `open` reads only the "index header": the TOC, the symbol table and the postings offset table.
+ * Postings lists and series are read on demand, with nearby ranges coalesced into one read.
+ * Every CRC is verified; every offset, count and length is checked against the bytes that are
+ * really there before use, so a corrupt index fails with CorruptBlockError, never anything else.
+ * Spec: prometheus tsdb/docs/format/index.md.
+ */
+import type { Label, Labels } from '../labels/labels.ts';
+import { Decbuf, crc32c } from './encoding.ts';
+import {
+  ALL_POSTINGS_NAME,
+  ALL_POSTINGS_VALUE,
+  INDEX_HEADER_LEN,
+  INDEX_TOC_LEN,
+  INDEX_VERSION_2,
+  MAGIC_INDEX,
+  SERIES_ALIGNMENT,
+  corruptAt,
+  parseToc,
+  sectionDecbuf,
+  sectionEnd,
+  type IndexLocation,
+  type IndexToc,
+} from './index-format.ts';
+import { PostingsTable, type PostingsRange } from './index-postings-table.ts';
+import { Symbols } from './index-symbols.ts';
+import { EMPTY_POSTINGS, mergePostings } from './postings.ts';
+import { postingsForMatchers, type PostingsMatcher } from './postings-for-matchers.ts';
+import { readChecked, type ByteSource } from './source.ts';
+
+/** A chunk's entry in a series: time range and `chunks/` reference (segment << 32 | offset). */
+export interface ChunkMeta {
+  readonly mint: number;
+  readonly maxt: number;
+  readonly ref: number;
+}
+
+export interface SeriesEntry {
+  /** Series ref: offset / 16. */
+  readonly ref: number;
+  readonly labels: Labels;
+  readonly chunks: readonly ChunkMeta[];
+}
+
+export interface IndexReaderOptions {
+  /** Block ULID, for error messages. */
+  block?: string;
+  /** Bytes read past the last series of a batch, guessing its length (default 4 KiB). */
+  seriesReadAhead?: number;
+  /** Ranges closer than this are read together (default 16 KiB). */
+  maxGap?: number;
+  /** Largest single coalesced read (default 4 MiB). */
+  maxRead?: number;
+}
+
+export class IndexReader {
+  readonly toc: IndexToc;
+  readonly symbols: Symbols;
+  readonly size: number;
+  readonly #src: ByteSource;
+  readonly #loc: IndexLocation;
+  readonly #postings: PostingsTable;
+  readonly #seriesStart: number;
+  readonly #seriesEnd: number;
+  readonly #readAhead: number;
+  readonly #maxGap: number;
+  readonly #maxRead: number;
+
+  private constructor(
+    src: ByteSource,
+    size: number,
+    loc: IndexLocation,
+    toc: IndexToc,
+    symbols: Symbols,
+    postings: PostingsTable,
+    opts: IndexReaderOptions,
+  ) {
+    this.#src = src;
+    this.size = size;
+    this.#loc = loc;
+    this.toc = toc;
+    this.symbols = symbols;
+    this.#postings = postings;
+    const tocOff = size - INDEX_TOC_LEN;
+    this.#seriesStart = toc.series;
+    this.#seriesEnd = toc.series === 0 ? 0 : sectionEnd(toc, toc.series, tocOff);
+    this.#readAhead = opts.seriesReadAhead ?? 4096;
+    this.#maxGap = opts.maxGap ?? 16 * 1024;
+    this.#maxRead = opts.maxRead ?? 4 * 1024 * 1024;
+  }
+
+  /** Reads the index header (TOC, symbols, postings offset table) in three range reads. */
+  static async open(src: ByteSource, opts: IndexReaderOptions = {}): Promise<IndexReader> {
+    const loc: IndexLocation = { block: opts.block, file: src.name };
+    const size = await src.size();
+    if (size < INDEX_HEADER_LEN + INDEX_TOC_LEN) throw corruptAt(loc, 0, `index too small (${size} bytes)`);
+    const tocOff = size - INDEX_TOC_LEN;
+    const toc = parseToc(await readChecked(src, size, tocOff, INDEX_TOC_LEN, opts.block, 'read TOC'), size, loc);
+
+    // Header and symbols are contiguous from byte 0; the postings offset table runs up to the TOC.
+    const symEnd = sectionEnd(toc, toc.symbols, tocOff);
+    const [head, pt] = await Promise.all([
+      readChecked(src, size, 0, symEnd, opts.block, 'read symbols'),
+      readChecked(src, size, toc.postingsTable, tocOff - toc.postingsTable, opts.block, 'read postings offset table'),
+    ]);
+    const h = new Decbuf(head);
+    const magic = h.be32();
+    if (magic !== MAGIC_INDEX) throw corruptAt(loc, 0, `invalid index magic 0x${magic.toString(16)}`);
+    const version = h.byte();
+    if (version !== INDEX_VERSION_2) throw corruptAt(loc, 4, `unsupported index version ${version}`);
+    const symbols = new Symbols(sectionDecbuf(head, toc.symbols, 0, loc, 'symbols'), 0, loc);
+
+    const postingsStart = toc.postings === 0 ? INDEX_HEADER_LEN : toc.postings;
+    const postingsEnd = toc.postings === 0 ? tocOff : sectionEnd(toc, toc.postings, tocOff);
+    const table = new PostingsTable(
+      sectionDecbuf(pt, 0, toc.postingsTable, loc, 'postings offset table'),
+      toc.postingsTable,
+      loc,
+      postingsStart,
+      postingsEnd,
+    );
+    return new IndexReader(src, size, loc, toc, symbols, table, opts);
+  }
+
+  /** Label names, sorted (without the all-postings key). */
+  labelNames(): string[] {
+    return this.#postings.names().filter((n) => n !== ALL_POSTINGS_NAME);
+  }
+
+  /** Values of `name`, sorted; empty for an unknown name. */
+  labelValues(name: string): string[] {
+    if (name === ALL_POSTINGS_NAME) return [];
+    return this.#postings.values(name);
+  }
+
+  /** Sorted union of the postings of `name=v` for each v in `values`. */
+  async postings(name: string, values: readonly string[]): Promise<Uint32Array> {
+    return this.#readPostings(this.#postings.ranges(name, values));
+  }
+
+  /** Every series ref in the index, sorted. */
+  async allPostings(): Promise<Uint32Array> {
+    return this.postings(ALL_POSTINGS_NAME, [ALL_POSTINGS_VALUE]);
+  }
+
+  /**
+   * Series refs selected by the matchers with Prometheus's semantics (a matcher that matches ""
+   * also selects series without the label).
+   */
+  async postingsForMatchers(matchers: readonly PostingsMatcher[]): Promise<Uint32Array> {
+    return postingsForMatchers(this, matchers);
+  }
+
+  async #readPostings(ranges: PostingsRange[]): Promise<Uint32Array> {
+    if (ranges.length === 0) return EMPTY_POSTINGS;
+    const sorted = [...ranges].sort((a, b) => a.offset - b.offset);
+    const lists: Uint32Array[] = [];
+    await Promise.all(
+      this.#coalesce(sorted, (r) => r.offset, (r) => r.end).map(async (group) => {
+        const start = group[0]!.offset;
+        const end = group[group.length - 1]!.end;
+        const buf = await readChecked(this.#src, this.size, start, end - start, this.#loc.block, 'read postings');
+        for (const r of group) lists.push(this.#parsePostings(buf, r.offset - start, start));
+      }),
+    );
+    return mergePostings(lists);
+  }
+
+  #parsePostings(buf: Uint8Array, p: number, base: number): Uint32Array {
+    const d = sectionDecbuf(buf, p, base, this.#loc, 'postings');
+    const n = d.be32();
+    if (d.err || d.remaining !== n * 4) throw corruptAt(this.#loc, base + p, `read postings: ${n} entries do not fill the list`);
+    const out = new Uint32Array(n);
+    let prev = -1;
+    for (let i = 0; i < n; i++) {
+      const v = d.be32();
+      // Intersections assume sorted, unique lists.
+      if (v <= prev) throw corruptAt(this.#loc, base + p, 'read postings: list not strictly increasing');
+      out[i] = prev = v;
+    }
+    return out;
+  }
+
+  /** Groups items (sorted by start) whose ranges are within maxGap and maxRead of each other. */
+  #coalesce<T>(items: readonly T[], start: (t: T) => number, end: (t: T) => number): T[][] {
+    const groups: T[][] = [];
+    let g: T[] = [];
+    let gStart = 0;
+    let gEnd = 0;
+    for (const it of items) {
+      const s = start(it);
+      const e = end(it);
+      if (g.length > 0 && s - gEnd <= this.#maxGap && Math.max(e, gEnd) - gStart <= this.#maxRead) {
+        g.push(it);
+        gEnd = Math.max(gEnd, e);
+      } else {
+        if (g.length > 0) groups.push(g);
+        g = [it];
+        gStart = s;
+        gEnd = e;
+      }
+    }
+    if (g.length > 0) groups.push(g);
+    return groups;
+  }
+
+  /** One series by ref. */
+  async series(ref: number): Promise<SeriesEntry> {
+    return (await this.seriesBatch([ref]))[0]!;
+  }
+
+  /** Series for `refs` (any order; result in the same order), reading nearby series together. */
+  async seriesBatch(refs: ArrayLike<number>): Promise<SeriesEntry[]> {
+    const n = refs.length;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => refs[a]! - refs[b]!);
+    for (let i = 0; i < n; i++) this.#checkRef(refs[i]!);
+    const out = new Array<SeriesEntry>(n);
+    const ahead = this.#readAhead;
+    const groups = this.#coalesce(
+      order,
+      (i) => refs[i]! * SERIES_ALIGNMENT,
+      (i) => Math.min(refs[i]! * SERIES_ALIGNMENT + ahead, this.#seriesEnd),
+    );
+    await Promise.all(
+      groups.map(async (group) => {
+        const start = refs[group[0]!]! * SERIES_ALIGNMENT;
+        const end = Math.min(refs[group[group.length - 1]!]! * SERIES_ALIGNMENT + ahead, this.#seriesEnd);
+        const buf = await readChecked(this.#src, this.size, start, end - start, this.#loc.block, 'read series');
+        for (const i of group) {
+          const off = refs[i]! * SERIES_ALIGNMENT;
+          let s = this.#parseSeries(buf, off - start, off, refs[i]!, end >= this.#seriesEnd);
+          // Longer than the read-ahead: read its length, then exactly the entry.
+          for (let tries = 0; typeof s === 'number'; tries++) {
+            if (tries === 2) throw corruptAt(this.#loc, off, 'read series: incomplete entry');
+            const b2 = await readChecked(this.#src, this.size, off, s, this.#loc.block, 'read series');
+            s = this.#parseSeries(b2, 0, off, refs[i]!, off + s >= this.#seriesEnd);
+          }
+          out[i] = s;
+        }
+      }),
+    );
+    return out;
+  }
+
+  #checkRef(ref: number): void {
+    const off = ref * SERIES_ALIGNMENT;
+    if (!Number.isSafeInteger(ref) || ref < 0 || off < this.#seriesStart || off >= this.#seriesEnd) {
+      throw corruptAt(this.#loc, Number.isFinite(off) ? off : 0, `series ref ${ref} out of range`);
+    }
+  }
+
+  /**
+   * Parses the series entry at `buf[p]` (file offset `off`). Returns the total byte length
+   * needed when `buf` ends too early and more bytes exist (`atEnd` false).
+   */
+  #parseSeries(buf: Uint8Array, p: number, off: number, ref: number, atEnd: boolean): SeriesEntry | number {
+    const loc = this.#loc;
+    const d = new Decbuf(buf, p);
+    const len = d.uvarint();
+    const lenBytes = d.pos - p;
+    if (d.err) {
+      if (!atEnd && d.err === 'invalid size') return Math.min(16, this.#seriesEnd - off);
+      throw corruptAt(loc, off, `read series: ${d.err}`);
+    }
+    const total = lenBytes + len + 4;
+    if (total > buf.length - p) {
+      if (!atEnd && off + total <= this.#seriesEnd) return total;
+      throw corruptAt(loc, off, `read series: length ${len} exceeds series section`);
+    }
+    const cs = d.pos;
+    const want = new Decbuf(buf, cs + len).be32();
+    if (crc32c(buf, 0, cs, cs + len) !== want) throw corruptAt(loc, off, 'read series: checksum mismatch');
+    const c = new Decbuf(buf, cs, cs + len);
+    const nl = c.uvarint();
+    // Each label takes ≥ 2 bytes, each chunk ≥ 3: check counts before allocating.
+    if (c.err || nl * 2 > c.remaining) throw corruptAt(loc, off, `read series: label count ${nl} exceeds entry`);
+    const labels: Label[] = new Array(nl);
+    const sym = this.symbols;
+    for (let i = 0; i < nl; i++) {
+      const nr = c.uvarint();
+      const vr = c.uvarint();
+      if (c.err) break;
+      labels[i] = { name: sym.lookup(nr, off), value: sym.lookup(vr, off) };
+    }
+    const nc = c.uvarint();
+    if (c.err || nc * 3 > c.remaining) throw corruptAt(loc, off, `read series: chunk count ${nc} exceeds entry`);
+    const chunks: ChunkMeta[] = new Array(nc);
+    let mint = 0;
+    let maxt = 0;
+    let cref = 0;
+    for (let i = 0; i < nc; i++) {
+      if (i === 0) {
+        mint = c.varint();
+        maxt = mint + c.uvarint();
+        cref = c.uvarint();
+      } else {
+        mint = maxt + c.uvarint();
+        maxt = mint + c.uvarint();
+        cref += c.varint();
+      }
+      if (c.err) break;
+      if (cref < 0) throw corruptAt(loc, off, `read series: negative chunk ref`);
+      chunks[i] = { mint, maxt, ref: cref };
+    }
+    if (c.err) throw corruptAt(loc, off, `read series: ${c.err}`);
+    return { ref, labels, chunks };
+  }
+}
+
+export type { PostingsMatcher };
