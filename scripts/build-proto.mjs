@@ -13,7 +13,7 @@ const bin = (name) => join(root, 'node_modules', 'protobufjs-cli', 'bin', name);
 for (const file of readdirSync(protoDir).filter((f) => f.endsWith('.proto'))) {
   const base = join(out, file.replace(/\.proto$/, ''));
   execFileSync(process.execPath, [bin('pbjs'), '-t', 'static-module', '-w', 'es6', '--es6',
-    '--force-number', '--no-create', '--no-verify', '--no-convert', '--no-delimited',
+    '--force-number', '--keep-case', '--no-create', '--no-verify', '--no-convert', '--no-delimited',
     '-o', `${base}.js`, join(protoDir, file)], { stdio: 'inherit' });
   execFileSync(process.execPath, [bin('pbts'), '-o', `${base}.d.ts`, `${base}.js`], { stdio: 'inherit' });
 }

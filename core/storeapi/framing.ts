@@ -1,0 +1,107 @@
+/**
+ * @module core/storeapi/framing — uvarint-length-delimited frames over a byte stream, the wire
+ * format of StoreAPI responses over HTTP streaming (one protobuf message per frame).
+ */
+import { BadDataError } from '../errors.ts';
+
+/** A frame larger than this is treated as corrupt rather than allocated. */
+export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+
+export function uvarintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Prefixes one message with its uvarint length. */
+export function frame(message: Uint8Array): Uint8Array {
+  const out = new Uint8Array(uvarintSize(message.length) + message.length);
+  let n = message.length;
+  let i = 0;
+  while (n >= 0x80) {
+    out[i++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  out[i++] = n;
+  out.set(message, i);
+  return out;
+}
+
+/**
+ * Splits a byte stream into frames. Chunks of the stream may cut a frame (or its length) anywhere;
+ * a stream that ends inside a frame is an error, never a silently shorter answer.
+ */
+export async function* readFrames(
+  stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  source = 'stream',
+): AsyncGenerator<Uint8Array> {
+  let buf = new Uint8Array(0);
+  let start = 0;
+  let end = 0;
+  const iterable: AsyncIterable<Uint8Array> =
+    Symbol.asyncIterator in stream ? stream : readableToIterable(stream as ReadableStream<Uint8Array>);
+  for await (const chunk of iterable) {
+    if (end + chunk.length > buf.length) {
+      const live = end - start;
+      const next = new Uint8Array(Math.max(buf.length * 2, live + chunk.length, 4096));
+      next.set(buf.subarray(start, end));
+      buf = next;
+      start = 0;
+      end = live;
+    }
+    buf.set(chunk, end);
+    end += chunk.length;
+    for (;;) {
+      const header = readUvarint(buf, start, end);
+      if (!header) break;
+      const [len, headerLen] = header;
+      if (len > MAX_FRAME_BYTES) throw new BadDataError(`${source}: frame of ${len} bytes exceeds the limit`);
+      if (end - start - headerLen < len) break;
+      const bodyStart = start + headerLen;
+      yield buf.slice(bodyStart, bodyStart + len);
+      start = bodyStart + len;
+    }
+    if (start === end) start = end = 0;
+  }
+  if (end !== start) throw new BadDataError(`${source}: stream ended inside a frame (${end - start} bytes left)`);
+}
+
+function readUvarint(buf: Uint8Array, start: number, end: number): [number, number] | undefined {
+  let value = 0;
+  let scale = 1;
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) return [value, i - start + 1];
+    scale *= 128;
+    if (i - start >= 8) throw new BadDataError('frame length varint too long');
+  }
+  return undefined;
+}
+
+async function* readableToIterable(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        finished = true;
+        return;
+      }
+      if (value) yield value;
+    }
+  } finally {
+    // A consumer that stops early must not leave the producer (a store's response body) running.
+    if (!finished) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+/** Protobuf output is backed by a plain ArrayBuffer; TypeScript's BodyInit wants that stated. */
+export function asBody(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes as Uint8Array<ArrayBuffer>;
+}

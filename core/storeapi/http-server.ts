@@ -1,0 +1,140 @@
+/**
+ * @module core/storeapi/http-server — serves any Store over HTTP streaming as a Hono app:
+ * `GET /api/v1/store/info`, `POST /api/v1/store/{series,label_names,label_values}` with protobuf
+ * bodies; series answers are a stream of uvarint-delimited SeriesResponse frames.
+ */
+import { Hono } from 'hono';
+import { apiErrorResponse } from '../api/error-response.ts';
+import { BadDataError, errorMessage } from '../errors.ts';
+import { bearerTokenValid } from './auth.ts';
+import {
+  decodeLabelNamesRequest,
+  decodeLabelValuesRequest,
+  decodeSeriesRequest,
+  encodeInfo,
+  encodeLabelNamesResponse,
+  encodeLabelValuesResponse,
+  encodeSeriesFrame,
+} from './codec.ts';
+import { asBody, frame } from './framing.ts';
+import { PROTOBUF_CONTENT_TYPE } from './http-client.ts';
+import type { SeriesFrame, Store } from './store.ts';
+
+export interface StoreServerOptions<E extends object> {
+  /** The store to serve for this request (lets the Worker build it from its bindings). */
+  readonly store: (env: E) => Store | Promise<Store>;
+  /** Expected bearer token; requests without it get 401 and learn nothing else. */
+  readonly token: (env: E) => string | undefined;
+}
+
+/** Frames are flushed in batches of about this many bytes, so small series do not each cost a write. */
+const FLUSH_BYTES = 64 * 1024;
+
+const protobufHeaders = { 'content-type': PROTOBUF_CONTENT_TYPE };
+
+export function storeApiRoutes<E extends object>(options: StoreServerOptions<E>): Hono<{ Bindings: E }> {
+  const app = new Hono<{ Bindings: E }>();
+
+  app.use('/api/v1/store/*', async (c, next) => {
+    if (!bearerTokenValid(c.req.header('authorization'), options.token(c.env ?? ({} as E)) ?? '')) {
+      return c.json({ status: 'error', errorType: 'unauthorized', error: 'unauthorized' }, 401);
+    }
+    await next();
+  });
+
+  const body = async (req: Request): Promise<Uint8Array> => new Uint8Array(await req.arrayBuffer());
+
+  app.get('/api/v1/store/info', async (c) => {
+    try {
+      const store = await options.store(c.env);
+      return new Response(asBody(encodeInfo(await store.info(c.req.raw.signal))), { headers: protobufHeaders });
+    } catch (err) {
+      return apiErrorResponse(err);
+    }
+  });
+
+  app.post('/api/v1/store/series', async (c) => {
+    let request;
+    let store: Store;
+    try {
+      request = decodeSeriesRequest(await body(c.req.raw));
+      store = await options.store(c.env);
+    } catch (err) {
+      return apiErrorResponse(err);
+    }
+    const iterator = store.series(request, c.req.raw.signal)[Symbol.asyncIterator]();
+    // Pull the first frame before answering, so an immediate failure is a proper HTTP error.
+    let first: IteratorResult<SeriesFrame>;
+    try {
+      first = await iterator.next();
+    } catch (err) {
+      return apiErrorResponse(err);
+    }
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        let pending: Uint8Array[] = [];
+        let pendingBytes = 0;
+        const flush = (): void => {
+          if (pendingBytes === 0) return;
+          controller.enqueue(concat(pending, pendingBytes));
+          pending = [];
+          pendingBytes = 0;
+        };
+        try {
+          for (let r = first; !r.done; r = await iterator.next()) {
+            const f = frame(encodeSeriesFrame(r.value));
+            pending.push(f);
+            pendingBytes += f.length;
+            if (pendingBytes >= FLUSH_BYTES) flush();
+          }
+          flush();
+          controller.close();
+        } catch (err) {
+          flush();
+          // Headers are gone already: abort the body so the client sees a broken stream, not a short answer.
+          controller.error(new Error(`series stream failed: ${errorMessage(err)}`));
+        }
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    });
+    return new Response(stream, { headers: protobufHeaders });
+  });
+
+  app.post('/api/v1/store/label_names', async (c) => {
+    try {
+      const request = decodeLabelNamesRequest(await body(c.req.raw));
+      const store = await options.store(c.env);
+      const res = await store.labelNames(request, c.req.raw.signal);
+      return new Response(asBody(encodeLabelNamesResponse(res)), { headers: protobufHeaders });
+    } catch (err) {
+      return apiErrorResponse(err);
+    }
+  });
+
+  app.post('/api/v1/store/label_values', async (c) => {
+    try {
+      const { name, request } = decodeLabelValuesRequest(await body(c.req.raw));
+      const store = await options.store(c.env);
+      const res = await store.labelValues(name, request, c.req.raw.signal);
+      return new Response(asBody(encodeLabelValuesResponse(res)), { headers: protobufHeaders });
+    } catch (err) {
+      return apiErrorResponse(err);
+    }
+  });
+
+  app.all('/api/v1/store/*', () => apiErrorResponse(new BadDataError('unknown StoreAPI route')));
+  return app;
+}
+
+function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
