@@ -1,0 +1,191 @@
+/**
+ * @module core/tsdb/chunk-reader — reads chunks from a block's segment files (`chunks/000001`…)
+ * through range reads. A chunk ref is `segment sequence << 32 | offset`; each chunk is
+ * `len <uvarint> | encoding <1b> | data | CRC32C(encoding, data) <4b>`. Chunk lengths are not in
+ * the index, so a batch reads each coalesced range plus a read-ahead for its last chunk, and
+ * re-reads the rare chunk longer than that. Spec: prometheus tsdb/docs/format/chunks.md.
+ */
+import { CorruptBlockError } from '../errors.ts';
+import { Decbuf, crc32c } from './encoding.ts';
+import { readChecked, type ByteSource } from './source.ts';
+
+export const MAGIC_CHUNKS = 0x85bd40dd;
+export const CHUNKS_FORMAT_V1 = 1;
+/** magic <4b> + version <1b> + padding <3b>. */
+export const SEGMENT_HEADER_LEN = 8;
+/** Go's binary.MaxVarintLen32: the chunk length field is at most 5 bytes. */
+const MAX_LEN_FIELD = 5;
+const TWO_32 = 0x1_0000_0000;
+
+/** Chunk encodings (prometheus tsdb/chunkenc). */
+export const ENCODING_NONE = 0;
+export const ENCODING_XOR = 1;
+export const ENCODING_HISTOGRAM = 2;
+export const ENCODING_FLOAT_HISTOGRAM = 3;
+
+export interface RawChunk {
+  readonly ref: number;
+  readonly encoding: number;
+  /** Chunk data without length, encoding and checksum (a view into the read buffer). */
+  readonly data: Uint8Array;
+}
+
+/** `chunks/000001` for sequence 0, as Prometheus names segments. */
+export function segmentName(seq: number): string {
+  return `chunks/${String(seq + 1).padStart(6, '0')}`;
+}
+
+export function chunkRef(seq: number, offset: number): number {
+  return seq * TWO_32 + offset;
+}
+
+export interface ChunkReaderOptions {
+  block?: string;
+  /** Bytes read past the last chunk of a range, guessing its length (default 2 KiB). */
+  readAhead?: number;
+  /** Chunks closer than this are read together (default 16 KiB). */
+  maxGap?: number;
+  /** Largest single coalesced read (default 8 MiB). */
+  maxRead?: number;
+}
+
+interface Segment {
+  src: ByteSource;
+  size: number;
+}
+
+export class ChunkReader {
+  readonly #open: (name: string) => Promise<ByteSource>;
+  readonly #block: string | undefined;
+  readonly #segments = new Map<number, Promise<Segment>>();
+  readonly #readAhead: number;
+  readonly #maxGap: number;
+  readonly #maxRead: number;
+
+  constructor(open: (name: string) => Promise<ByteSource>, opts: ChunkReaderOptions = {}) {
+    this.#open = open;
+    this.#block = opts.block;
+    this.#readAhead = opts.readAhead ?? 2048;
+    this.#maxGap = opts.maxGap ?? 16 * 1024;
+    this.#maxRead = opts.maxRead ?? 8 * 1024 * 1024;
+  }
+
+  /** Opens a segment once and checks its header. */
+  #segment(seq: number): Promise<Segment> {
+    let p = this.#segments.get(seq);
+    if (!p) {
+      p = (async () => {
+        const src = await this.#open(segmentName(seq));
+        const size = await src.size();
+        const h = new Decbuf(await readChecked(src, size, 0, Math.min(SEGMENT_HEADER_LEN, size), this.#block, 'read chunk segment header'));
+        const magic = h.be32();
+        const version = h.byte();
+        if (h.err) throw this.#corrupt(src.name, 0, `chunk segment too small (${size} bytes)`);
+        if (magic !== MAGIC_CHUNKS) throw this.#corrupt(src.name, 0, `invalid chunk segment magic 0x${magic.toString(16)}`);
+        if (version !== CHUNKS_FORMAT_V1) throw this.#corrupt(src.name, 4, `unsupported chunk segment version ${version}`);
+        return { src, size };
+      })();
+      // A failed open is not cached as success, but keep the rejection for this reader's life:
+      // the block is immutable, the same read would fail again.
+      this.#segments.set(seq, p);
+    }
+    return p;
+  }
+
+  #corrupt(file: string, offset: number, msg: string): CorruptBlockError {
+    return new CorruptBlockError(msg, { block: this.#block, file, offset });
+  }
+
+  async chunk(ref: number): Promise<RawChunk> {
+    return (await this.chunks([ref]))[0]!;
+  }
+
+  /** Chunks for `refs` (any order; result in the same order), coalescing nearby reads. */
+  async chunks(refs: ArrayLike<number>): Promise<RawChunk[]> {
+    const n = refs.length;
+    const out = new Array<RawChunk>(n);
+    const bySeg = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const ref = refs[i]!;
+      if (!Number.isSafeInteger(ref) || ref < 0) throw this.#corrupt('chunks', 0, `invalid chunk ref ${ref}`);
+      const seq = Math.floor(ref / TWO_32);
+      let l = bySeg.get(seq);
+      if (!l) bySeg.set(seq, (l = []));
+      l.push(i);
+    }
+    await Promise.all(
+      [...bySeg].map(async ([seq, idx]) => {
+        const seg = await this.#segment(seq);
+        const off = (i: number): number => refs[i]! % TWO_32;
+        idx.sort((a, b) => off(a) - off(b));
+        for (const i of idx) {
+          const o = off(i);
+          if (o < SEGMENT_HEADER_LEN || o >= seg.size) {
+            throw this.#corrupt(seg.src.name, o, `chunk ref ${refs[i]} offset out of range (segment of ${seg.size} bytes)`);
+          }
+        }
+        await Promise.all(this.#groups(idx, off, seg.size).map((g) => this.#readGroup(seg, g, refs, off, out)));
+      }),
+    );
+    return out;
+  }
+
+  #groups(idx: number[], off: (i: number) => number, size: number): number[][] {
+    const groups: number[][] = [];
+    let g: number[] = [];
+    let gStart = 0;
+    let gEnd = 0;
+    for (const i of idx) {
+      const s = off(i);
+      const e = Math.min(s + this.#readAhead, size);
+      if (g.length > 0 && s - gEnd <= this.#maxGap && e - gStart <= this.#maxRead) {
+        g.push(i);
+        gEnd = Math.max(gEnd, e);
+      } else {
+        if (g.length > 0) groups.push(g);
+        g = [i];
+        gStart = s;
+        gEnd = e;
+      }
+    }
+    if (g.length > 0) groups.push(g);
+    return groups;
+  }
+
+  async #readGroup(seg: Segment, g: number[], refs: ArrayLike<number>, off: (i: number) => number, out: RawChunk[]): Promise<void> {
+    const start = off(g[0]!);
+    const end = Math.min(off(g[g.length - 1]!) + this.#readAhead, seg.size);
+    const buf = await readChecked(seg.src, seg.size, start, end - start, this.#block, 'read chunks');
+    for (const i of g) {
+      const o = off(i);
+      let c = this.#parse(seg, buf, o - start, o, refs[i]!, end >= seg.size);
+      // Longer than the read-ahead: read its length, then exactly this chunk.
+      for (let tries = 0; typeof c === 'number'; tries++) {
+        if (tries === 2) throw this.#corrupt(seg.src.name, o, 'incomplete chunk');
+        const b2 = await readChecked(seg.src, seg.size, o, c, this.#block, 'read chunk');
+        c = this.#parse(seg, b2, 0, o, refs[i]!, o + c >= seg.size);
+      }
+      out[i] = c;
+    }
+  }
+
+  /** Parses the chunk at `buf[p]` (segment offset `o`); returns the bytes needed if `buf` is short. */
+  #parse(seg: Segment, buf: Uint8Array, p: number, o: number, ref: number, atEnd: boolean): RawChunk | number {
+    const d = new Decbuf(buf, p, Math.min(buf.length, p + MAX_LEN_FIELD));
+    const len = d.uvarint();
+    if (d.err) {
+      if (!atEnd && d.err === 'invalid size' && buf.length - p < MAX_LEN_FIELD) return Math.min(MAX_LEN_FIELD, seg.size - o);
+      throw this.#corrupt(seg.src.name, o, `read chunk length: ${d.err}`);
+    }
+    const lenBytes = d.pos - p;
+    const total = lenBytes + 1 + len + 4;
+    if (total > buf.length - p) {
+      if (!atEnd && o + total <= seg.size) return total;
+      throw this.#corrupt(seg.src.name, o, `chunk length ${len} exceeds segment of ${seg.size} bytes`);
+    }
+    const es = p + lenBytes; // encoding byte, then data
+    const want = new Decbuf(buf, es + 1 + len).be32();
+    if (crc32c(buf, 0, es, es + 1 + len) !== want) throw this.#corrupt(seg.src.name, o, 'chunk checksum mismatch');
+    return { ref, encoding: buf[es]!, data: buf.subarray(es + 1, es + 1 + len) };
+  }
+}
