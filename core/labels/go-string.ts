@@ -1,0 +1,139 @@
+/**
+ * @module core/labels/go-string — Go string literals as Prometheus prints and reads them:
+ * `strconv.Quote` (matcher and label printing) and the PromQL lexer's quoted/raw strings.
+ */
+import { BadDataError } from '../errors.ts';
+import { isAssigned13 } from './re2-unicode.ts';
+
+const GRAPHIC = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/v;
+
+/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+function isPrint(cp: number, ch: string): boolean {
+  if (cp === 0x20) return true;
+  if (cp < 0x20 || cp === 0x7f) return false;
+  return GRAPHIC.test(ch) && isAssigned13(cp);
+}
+
+const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
+
+/** Go's `strconv.Quote` (what `%q` prints): printable runes stay, others become escapes. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    switch (cp) {
+      case 0x22: out += '\\"'; continue;
+      case 0x5c: out += '\\\\'; continue;
+      case 0x07: out += '\\a'; continue;
+      case 0x08: out += '\\b'; continue;
+      case 0x0c: out += '\\f'; continue;
+      case 0x0a: out += '\\n'; continue;
+      case 0x0d: out += '\\r'; continue;
+      case 0x09: out += '\\t'; continue;
+      case 0x0b: out += '\\v'; continue;
+    }
+    if (cp < 0x80 && isPrint(cp, ch)) out += ch;
+    else if (cp < 0x20 || cp === 0x7f) out += `\\x${hex(cp, 2)}`;
+    // A lone surrogate cannot come from UTF-8; Go would see U+FFFD.
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
+    else if (isPrint(cp, ch)) out += ch;
+    else if (cp < 0x10000) out += `\\u${hex(cp, 4)}`;
+    else out += `\\U${hex(cp, 8)}`;
+  }
+  return out + '"';
+}
+
+/** A malformed string literal; `offset` is the 0-based index of the problem in the source. */
+export class StringLiteralError extends BadDataError {
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(message);
+    this.offset = offset;
+  }
+}
+
+/** A string literal read from `src` at `start`: its value and the index just past it. */
+export interface ReadString {
+  readonly value: string;
+  readonly end: number;
+}
+
+/**
+ * Reads a PromQL string literal at `start` ('…', "…" with Go escapes, or `…` raw), as the
+ * Prometheus 2.42 lexer and strutil.Unquote do. Escapes that denote raw bytes ≥ 0x80 (`\xff`,
+ * `\377`) would make invalid UTF-8, which a JS string cannot hold: those are refused.
+ * Throws StringLiteralError.
+ */
+export function readGoString(src: string, start: number): ReadString {
+  const quote = src[start];
+  const fail = (msg: string, at: number): never => {
+    throw new StringLiteralError(msg, at);
+  };
+  if (quote === '`') {
+    const end = src.indexOf('`', start + 1);
+    if (end < 0) fail('unterminated raw string', start);
+    return { value: src.slice(start + 1, end), end: end + 1 };
+  }
+  if (quote !== '"' && quote !== "'") return fail(`expected a string literal`, start);
+  let out = '';
+  let i = start + 1;
+  for (;;) {
+    if (i >= src.length || src[i] === '\n') return fail('unterminated quoted string', start);
+    const c = src[i]!;
+    if (c === quote) return { value: out, end: i + 1 };
+    if (c !== '\\') {
+      const cp = src.codePointAt(i)!;
+      out += String.fromCodePoint(cp);
+      i += cp > 0xffff ? 2 : 1;
+      continue;
+    }
+    const esc = src[i + 1];
+    const at = i;
+    i += 2;
+    switch (esc) {
+      case 'a': out += '\x07'; continue;
+      case 'b': out += '\b'; continue;
+      case 'f': out += '\f'; continue;
+      case 'n': out += '\n'; continue;
+      case 'r': out += '\r'; continue;
+      case 't': out += '\t'; continue;
+      case 'v': out += '\v'; continue;
+      case '\\': out += '\\'; continue;
+      case quote: out += quote; continue;
+      case undefined: return fail('unterminated quoted string', start);
+    }
+    let digits: number;
+    let base: number;
+    if (esc >= '0' && esc <= '7') {
+      digits = 3;
+      base = 8;
+      i--;
+    } else if (esc === 'x') {
+      digits = 2;
+      base = 16;
+    } else if (esc === 'u') {
+      digits = 4;
+      base = 16;
+    } else if (esc === 'U') {
+      digits = 8;
+      base = 16;
+    } else return fail(`unknown escape sequence ${JSON.stringify('\\' + esc)}`, at);
+    const text = src.slice(i, i + digits);
+    const valid = base === 8 ? /^[0-7]+$/ : /^[0-9a-fA-F]+$/;
+    if (text.length < digits || !valid.test(text)) return fail(`invalid escape sequence ${JSON.stringify(src.slice(at, i + digits))}`, at);
+    const v = parseInt(text, base);
+    i += digits;
+    if (esc === 'x' || base === 8) {
+      if (v > 0xff) return fail(`octal escape value > 255: ${v}`, at);
+      if (v >= 0x80) {
+        return fail(`escape ${src.slice(at, i)} denotes a raw byte that is not valid UTF-8 on its own; not supported`, at);
+      }
+      out += String.fromCharCode(v);
+      continue;
+    }
+    if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+      return fail(`escape sequence is an invalid Unicode code point: ${src.slice(at, i)}`, at);
+    }
+    out += String.fromCodePoint(v);
+  }
+}

@@ -1,0 +1,608 @@
+/**
+ * @module core/labels/re2-parse — a parser for Go's regexp/syntax in Perl mode (what
+ * `regexp.Compile` uses), producing a small AST. It accepts exactly what Go 1.19 accepts and
+ * fails with Go's error text (`error parsing regexp: <code>: \`<expr>\``), scanning left to right
+ * as Go does so the first error reported is the same one.
+ */
+import { BadDataError } from '../errors.ts';
+import {
+  type CharClass,
+  type PropItem,
+  PERL_GROUPS,
+  POSIX_GROUPS,
+  cleanRanges,
+  foldRanges,
+  negateRanges,
+  propItem,
+} from './re2-charclass.ts';
+
+export type Re2Node =
+  | { readonly op: 'literal'; readonly cp: number; readonly fold: boolean }
+  | { readonly op: 'class'; readonly cls: CharClass }
+  | { readonly op: 'any'; readonly nl: boolean }
+  | { readonly op: 'beginLine' | 'endLine' | 'beginText' | 'endText' | 'wordBoundary' | 'noWordBoundary' }
+  | { readonly op: 'empty' }
+  | { readonly op: 'concat'; readonly subs: readonly Re2Node[] }
+  | { readonly op: 'alternate'; readonly subs: readonly Re2Node[] }
+  | { readonly op: 'capture'; readonly sub: Re2Node; readonly name: string | undefined }
+  | {
+      readonly op: 'repeat';
+      readonly sub: Re2Node;
+      readonly min: number;
+      /** -1 for unbounded. */
+      readonly max: number;
+      readonly greedy: boolean;
+      /** Written as `{n,m}` (Go's OpRepeat) rather than `*`, `+`, `?`. */
+      readonly counted: boolean;
+    };
+
+/** Go's regexp/syntax ErrorCode texts. */
+export const ErrorCode = {
+  invalidCharClass: 'invalid character class',
+  invalidCharRange: 'invalid character class range',
+  invalidEscape: 'invalid escape sequence',
+  invalidNamedCapture: 'invalid named capture',
+  invalidPerlOp: 'invalid or unsupported Perl syntax',
+  invalidRepeatOp: 'invalid nested repetition operator',
+  invalidRepeatSize: 'invalid repeat count',
+  invalidUTF8: 'invalid UTF-8',
+  missingBracket: 'missing closing ]',
+  missingParen: 'missing closing )',
+  missingRepeatArgument: 'missing argument to repetition operator',
+  trailingBackslash: 'trailing backslash at end of expression',
+  unexpectedParen: 'unexpected )',
+  nestingDepth: 'expression nests too deeply',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A regexp Go would refuse to compile; `message` is Go's `*syntax.Error` text. */
+export class Re2SyntaxError extends BadDataError {
+  readonly code: ErrorCode;
+  readonly expr: string;
+  constructor(code: ErrorCode, expr: string) {
+    super(`error parsing regexp: ${code}: \`${expr}\``);
+    this.code = code;
+    this.expr = expr;
+  }
+}
+
+/** RE2's limit on a counted repetition and on the product of nested counts. */
+export const MAX_REPEAT = 1000;
+/** Go's maxHeight for the parse tree. */
+export const MAX_HEIGHT = 1000;
+
+interface Flags {
+  fold: boolean;
+  dotNL: boolean;
+  oneLine: boolean;
+  nonGreedy: boolean;
+}
+
+interface Frame {
+  /** Flags in force when the group opened; restored at its `)`. */
+  readonly saved: Flags;
+  readonly capture: boolean;
+  readonly name: string | undefined;
+  readonly alts: Re2Node[][];
+}
+
+const isAlnum = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+
+function unhex(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return -1;
+}
+
+/** Parses `src` as Go's `syntax.Parse(src, syntax.Perl)` does. */
+export function parseRe2(src: string): Re2Node {
+  return new Parser(src).parse();
+}
+
+class Parser {
+  readonly #s: string;
+  #pos = 0;
+  #flags: Flags = { fold: false, dotNL: false, oneLine: true, nonGreedy: false };
+  readonly #frames: Frame[];
+
+  constructor(src: string) {
+    this.#s = src;
+    this.#frames = [{ saved: this.#flags, capture: false, name: undefined, alts: [[]] }];
+  }
+
+  get #items(): Re2Node[] {
+    const alts = this.#frames[this.#frames.length - 1]!.alts;
+    return alts[alts.length - 1]!;
+  }
+
+  /** The code point at i and its UTF-16 length; lone surrogates are Go's invalid UTF-8. */
+  #rune(i: number): [number, number] {
+    const c = this.#s.codePointAt(i)!;
+    if (c >= 0xd800 && c <= 0xdfff) throw new Re2SyntaxError(ErrorCode.invalidUTF8, this.#s.slice(i));
+    return [c, c > 0xffff ? 2 : 1];
+  }
+
+  parse(): Re2Node {
+    const s = this.#s;
+    let lastRepeat = -1;
+    while (this.#pos < s.length) {
+      let repeatAt = -1;
+      const c = s.charCodeAt(this.#pos);
+      switch (c) {
+        case 0x28 /* ( */:
+          if (s.charCodeAt(this.#pos + 1) === 0x3f /* ? */) this.#perlFlags();
+          else {
+            this.#open(true, undefined, this.#flags);
+            this.#pos++;
+          }
+          break;
+        case 0x7c /* | */:
+          this.#frames[this.#frames.length - 1]!.alts.push([]);
+          this.#pos++;
+          break;
+        case 0x29 /* ) */:
+          this.#close();
+          this.#pos++;
+          break;
+        case 0x5e /* ^ */:
+          this.#items.push({ op: this.#flags.oneLine ? 'beginText' : 'beginLine' });
+          this.#pos++;
+          break;
+        case 0x24 /* $ */:
+          this.#items.push({ op: this.#flags.oneLine ? 'endText' : 'endLine' });
+          this.#pos++;
+          break;
+        case 0x2e /* . */:
+          this.#items.push({ op: 'any', nl: this.#flags.dotNL });
+          this.#pos++;
+          break;
+        case 0x5b /* [ */:
+          this.#class();
+          break;
+        case 0x2a /* * */:
+        case 0x2b /* + */:
+        case 0x3f /* ? */: {
+          const before = this.#pos;
+          const [min, max] = c === 0x2a ? [0, -1] : c === 0x2b ? [1, -1] : [0, 1];
+          this.#repeat(min, max, before, before + 1, lastRepeat);
+          repeatAt = before;
+          break;
+        }
+        case 0x7b /* { */: {
+          const before = this.#pos;
+          const r = this.#parseRepeatBraces(before);
+          if (!r) {
+            this.#literal(0x7b);
+            this.#pos++;
+            break;
+          }
+          const [min, max, after] = r;
+          if (min < 0 || min > MAX_REPEAT || max > MAX_REPEAT || (max >= 0 && min > max)) {
+            throw new Re2SyntaxError(ErrorCode.invalidRepeatSize, s.slice(before, after));
+          }
+          this.#repeat(min, max, before, after, lastRepeat);
+          repeatAt = before;
+          break;
+        }
+        case 0x5c /* \ */:
+          this.#backslash();
+          break;
+        default: {
+          const [r, n] = this.#rune(this.#pos);
+          this.#literal(r);
+          this.#pos += n;
+        }
+      }
+      lastRepeat = repeatAt;
+    }
+    if (this.#frames.length !== 1) throw new Re2SyntaxError(ErrorCode.missingParen, s);
+    const tree = this.#collapse(this.#frames[0]!.alts);
+    if (height(tree) > MAX_HEIGHT) throw new Re2SyntaxError(ErrorCode.nestingDepth, s);
+    return tree;
+  }
+
+  #literal(cp: number): void {
+    this.#items.push({ op: 'literal', cp, fold: this.#flags.fold });
+  }
+
+  #open(capture: boolean, name: string | undefined, saved: Flags): void {
+    this.#frames.push({ saved, capture, name, alts: [[]] });
+  }
+
+  #close(): void {
+    if (this.#frames.length < 2) throw new Re2SyntaxError(ErrorCode.unexpectedParen, this.#s);
+    const f = this.#frames.pop()!;
+    this.#flags = f.saved;
+    const inner = this.#collapse(f.alts);
+    this.#items.push(f.capture ? { op: 'capture', sub: inner, name: f.name } : inner);
+  }
+
+  #collapse(alts: Re2Node[][]): Re2Node {
+    const subs = alts.map((items): Re2Node => {
+      if (items.length === 0) return { op: 'empty' };
+      if (items.length === 1) return items[0]!;
+      return { op: 'concat', subs: items };
+    });
+    return subs.length === 1 ? subs[0]! : { op: 'alternate', subs };
+  }
+
+  /** `*`, `+`, `?`, `{n,m}` applied to the last item; `after` is just past the operator. */
+  #repeat(min: number, max: number, before: number, after: number, lastRepeat: number): void {
+    const s = this.#s;
+    let greedy = !this.#flags.nonGreedy;
+    if (s.charCodeAt(after) === 0x3f /* ? */) {
+      after++;
+      greedy = !greedy;
+    }
+    // Perl forbids stacking operators: a** is an error, not a doubled star.
+    if (lastRepeat >= 0) throw new Re2SyntaxError(ErrorCode.invalidRepeatOp, s.slice(lastRepeat, after));
+    const items = this.#items;
+    if (items.length === 0) throw new Re2SyntaxError(ErrorCode.missingRepeatArgument, s.slice(before, after));
+    const counted = s.charCodeAt(before) === 0x7b;
+    const node: Re2Node = { op: 'repeat', sub: items.pop()!, min, max, greedy, counted };
+    items.push(node);
+    if (counted && (min >= 2 || max >= 2) && !repeatIsValid(node, MAX_REPEAT)) {
+      throw new Re2SyntaxError(ErrorCode.invalidRepeatSize, s.slice(before, after));
+    }
+    this.#pos = after;
+  }
+
+  /** `{n}`, `{n,}`, `{n,m}` at i → [min, max, end]; min -1 for overflow; undefined if not that form. */
+  #parseRepeatBraces(i: number): [number, number, number] | undefined {
+    const s = this.#s;
+    let p = i + 1;
+    const int = (): number | undefined => {
+      const start = p;
+      if (p >= s.length || s.charCodeAt(p) < 0x30 || s.charCodeAt(p) > 0x39) return undefined;
+      // Go disallows leading zeros: {01} is a literal.
+      if (s.charCodeAt(p) === 0x30 && p + 1 < s.length && s.charCodeAt(p + 1) >= 0x30 && s.charCodeAt(p + 1) <= 0x39) {
+        return undefined;
+      }
+      while (p < s.length && s.charCodeAt(p) >= 0x30 && s.charCodeAt(p) <= 0x39) p++;
+      let n = 0;
+      for (let k = start; k < p; k++) {
+        if (n >= 1e8) return -1;
+        n = n * 10 + s.charCodeAt(k) - 0x30;
+      }
+      return n;
+    };
+    let min = int();
+    if (min === undefined || p >= s.length) return undefined;
+    let max: number;
+    if (s.charCodeAt(p) !== 0x2c /* , */) max = min;
+    else {
+      p++;
+      if (p >= s.length) return undefined;
+      if (s.charCodeAt(p) === 0x7d) max = -1;
+      else {
+        const m = int();
+        if (m === undefined) return undefined;
+        max = m;
+        if (m < 0) min = -1;
+      }
+    }
+    if (p >= s.length || s.charCodeAt(p) !== 0x7d /* } */) return undefined;
+    return [min, max, p + 1];
+  }
+
+  /** `(?` … : named capture, flag change, or non-capturing group. */
+  #perlFlags(): void {
+    const s = this.#s;
+    const start = this.#pos;
+    if (s.length - start > 4 && s[start + 2] === 'P' && s[start + 3] === '<') {
+      const end = s.indexOf('>', start);
+      if (end < 0) throw new Re2SyntaxError(ErrorCode.invalidNamedCapture, s.slice(start));
+      const name = s.slice(start + 4, end);
+      if (name === '' || ![...name].every((ch) => ch === '_' || isAlnum(ch.codePointAt(0)!))) {
+        throw new Re2SyntaxError(ErrorCode.invalidNamedCapture, s.slice(start, end + 1));
+      }
+      this.#open(true, name, this.#flags);
+      this.#pos = end + 1;
+      return;
+    }
+    const flags = { ...this.#flags };
+    let negate = false;
+    let sawFlag = false;
+    let t = start + 2;
+    while (t < s.length) {
+      const [c, n] = this.#rune(t);
+      t += n;
+      switch (c) {
+        case 0x69 /* i */:
+          flags.fold = !negate;
+          sawFlag = true;
+          continue;
+        case 0x6d /* m */:
+          flags.oneLine = negate;
+          sawFlag = true;
+          continue;
+        case 0x73 /* s */:
+          flags.dotNL = !negate;
+          sawFlag = true;
+          continue;
+        case 0x55 /* U */:
+          flags.nonGreedy = !negate;
+          sawFlag = true;
+          continue;
+        case 0x2d /* - */:
+          if (negate) break;
+          negate = true;
+          sawFlag = false;
+          continue;
+        case 0x3a /* : */:
+        case 0x29 /* ) */:
+          if (negate && !sawFlag) break;
+          if (c === 0x3a) this.#open(false, undefined, this.#flags);
+          this.#flags = flags;
+          this.#pos = t;
+          return;
+      }
+      break;
+    }
+    throw new Re2SyntaxError(ErrorCode.invalidPerlOp, s.slice(start, t));
+  }
+
+  #backslash(): void {
+    const s = this.#s;
+    const i = this.#pos;
+    if (i + 1 < s.length) {
+      switch (s[i + 1]) {
+        case 'A':
+          this.#items.push({ op: 'beginText' });
+          this.#pos += 2;
+          return;
+        case 'b':
+          this.#items.push({ op: 'wordBoundary' });
+          this.#pos += 2;
+          return;
+        case 'B':
+          this.#items.push({ op: 'noWordBoundary' });
+          this.#pos += 2;
+          return;
+        case 'C':
+          // Any byte: meaningless on JS strings and unsupported by Go too.
+          throw new Re2SyntaxError(ErrorCode.invalidEscape, s.slice(i, i + 2));
+        case 'Q': {
+          let end = s.indexOf('\\E', i + 2);
+          const lit = s.slice(i + 2, end < 0 ? s.length : end);
+          for (let k = 0; k < lit.length; ) {
+            const [c, n] = this.#rune(i + 2 + k);
+            this.#literal(c);
+            k += n;
+          }
+          if (end < 0) end = s.length - 2;
+          this.#pos = end + 2;
+          return;
+        }
+        case 'z':
+          this.#items.push({ op: 'endText' });
+          this.#pos += 2;
+          return;
+      }
+    }
+    if (s[i + 1] === 'p' || s[i + 1] === 'P') {
+      const [item, next] = this.#unicodeClass(i);
+      this.#items.push({ op: 'class', cls: { ranges: [], props: [item], negated: false } });
+      this.#pos = next;
+      return;
+    }
+    const perl = this.#perlClass(i);
+    if (perl) {
+      this.#items.push({ op: 'class', cls: { ranges: perl, props: [], negated: false } });
+      this.#pos = i + 2;
+      return;
+    }
+    const [c, next] = this.#escape(i);
+    this.#literal(c);
+    this.#pos = next;
+  }
+
+  /** `\d \D \s \S \w \W` at i as ranges (folded, then negated, as Go's appendGroup does). */
+  #perlClass(i: number): number[] | undefined {
+    const s = this.#s;
+    if (s[i] !== '\\' || i + 1 >= s.length) return undefined;
+    const name = s[i + 1]!;
+    const base = PERL_GROUPS[name.toLowerCase()];
+    if (!base || !'dswDSW'.includes(name)) return undefined;
+    return this.#group(base, name !== name.toLowerCase());
+  }
+
+  #group(base: readonly number[], negated: boolean): number[] {
+    const r = this.#flags.fold ? foldRanges(base) : cleanRanges(base);
+    return negated ? negateRanges(r) : r;
+  }
+
+  /** `\pL`, `\p{Greek}`, `\P{^Lu}` at i → the item and the index after it. */
+  #unicodeClass(i: number): [PropItem, number] {
+    const s = this.#s;
+    let negated = s[i + 1] === 'P';
+    let name: string;
+    let seqEnd: number;
+    if (i + 2 >= s.length) {
+      name = '';
+      seqEnd = i + 2;
+    } else if (s[i + 2] !== '{') {
+      const [, n] = this.#rune(i + 2);
+      seqEnd = i + 2 + n;
+      name = s.slice(i + 2, seqEnd);
+    } else {
+      const end = s.indexOf('}', i);
+      if (end < 0) throw new Re2SyntaxError(ErrorCode.invalidCharRange, s.slice(i));
+      seqEnd = end + 1;
+      name = s.slice(i + 3, end);
+    }
+    if (name.startsWith('^')) {
+      negated = !negated;
+      name = name.slice(1);
+    }
+    const item = propItem(name, negated, this.#flags.fold);
+    if (!item) throw new Re2SyntaxError(ErrorCode.invalidCharRange, s.slice(i, seqEnd));
+    return [item, seqEnd];
+  }
+
+  /** A single-character escape at i (Go's parseEscape) → [code point, index after]. */
+  #escape(i: number): [number, number] {
+    const s = this.#s;
+    let t = i + 1;
+    if (t >= s.length) throw new Re2SyntaxError(ErrorCode.trailingBackslash, '');
+    const [c, n] = this.#rune(t);
+    t += n;
+    const bad = (): never => {
+      throw new Re2SyntaxError(ErrorCode.invalidEscape, s.slice(i, t));
+    };
+    const isOctal = (k: number): boolean => k < s.length && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x37;
+    if (c < 0x80 && !isAlnum(c)) return [c, t];
+    switch (c) {
+      case 0x31: case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37: // 1-7
+        // A lone non-zero digit is a backreference, which RE2 does not support.
+        if (!isOctal(t)) return bad();
+      // falls through
+      case 0x30: {
+        let r = c - 0x30;
+        for (let k = 1; k < 3 && isOctal(t); k++) r = r * 8 + s.charCodeAt(t++) - 0x30;
+        return [r, t];
+      }
+      case 0x78 /* x */: {
+        if (t >= s.length) return bad();
+        const [c1, n1] = this.#rune(t);
+        t += n1;
+        if (c1 === 0x7b /* { */) {
+          let nhex = 0;
+          let r = 0;
+          for (;;) {
+            if (t >= s.length) return bad();
+            const [d, nd] = this.#rune(t);
+            t += nd;
+            if (d === 0x7d) break;
+            const v = unhex(d);
+            if (v < 0) return bad();
+            r = r * 16 + v;
+            if (r > 0x10ffff) return bad();
+            nhex++;
+          }
+          if (nhex === 0) return bad();
+          return [r, t];
+        }
+        const x = unhex(c1);
+        if (t >= s.length) return bad();
+        const [c2, n2] = this.#rune(t);
+        t += n2;
+        const y = unhex(c2);
+        if (x < 0 || y < 0) return bad();
+        return [x * 16 + y, t];
+      }
+      case 0x61: return [0x07, t]; // \a
+      case 0x66: return [0x0c, t]; // \f
+      case 0x6e: return [0x0a, t]; // \n
+      case 0x72: return [0x0d, t]; // \r
+      case 0x74: return [0x09, t]; // \t
+      case 0x76: return [0x0b, t]; // \v
+    }
+    return bad();
+  }
+
+  /** `[` … `]` at the current position. */
+  #class(): void {
+    const s = this.#s;
+    const start = this.#pos;
+    let t = start + 1;
+    let negated = false;
+    if (s[t] === '^') {
+      negated = true;
+      t++;
+    }
+    const ranges: number[] = [];
+    const props: PropItem[] = [];
+    const fold = this.#flags.fold;
+    let first = true;
+    while (t >= s.length || s[t] !== ']' || first) {
+      first = false;
+      if (s.length - t > 2 && s[t] === '[' && s[t + 1] === ':') {
+        const end = s.indexOf(':]', t + 2);
+        if (end >= 0) {
+          const full = s.slice(t, end + 2);
+          let name = s.slice(t + 2, end);
+          const neg = name.startsWith('^');
+          if (neg) name = name.slice(1);
+          const g = Object.hasOwn(POSIX_GROUPS, name) ? POSIX_GROUPS[name] : undefined;
+          if (!g) throw new Re2SyntaxError(ErrorCode.invalidCharRange, full);
+          ranges.push(...this.#group(g, neg));
+          t = end + 2;
+          continue;
+        }
+      }
+      if (s[t] === '\\' && (s[t + 1] === 'p' || s[t + 1] === 'P')) {
+        const [item, next] = this.#unicodeClass(t);
+        props.push(item);
+        t = next;
+        continue;
+      }
+      const perl = this.#perlClass(t);
+      if (perl) {
+        ranges.push(...perl);
+        t += 2;
+        continue;
+      }
+      const rng = t;
+      let lo: number;
+      [lo, t] = this.#classChar(t, start);
+      let hi = lo;
+      if (s.length - t >= 2 && s[t] === '-' && s[t + 1] !== ']') {
+        [hi, t] = this.#classChar(t + 1, start);
+        if (hi < lo) throw new Re2SyntaxError(ErrorCode.invalidCharRange, s.slice(rng, t));
+      }
+      if (fold) ranges.push(...foldRanges([lo, hi]));
+      else ranges.push(lo, hi);
+    }
+    this.#pos = t + 1;
+    this.#items.push({ op: 'class', cls: { ranges: cleanRanges(ranges), props, negated } });
+  }
+
+  #classChar(t: number, classStart: number): [number, number] {
+    const s = this.#s;
+    if (t >= s.length) throw new Re2SyntaxError(ErrorCode.missingBracket, s.slice(classStart));
+    if (s[t] === '\\') return this.#escape(t);
+    const [c, n] = this.#rune(t);
+    return [c, t + n];
+  }
+}
+
+/** Go's repeatIsValid: nested counted repetitions may not multiply past n copies. */
+function repeatIsValid(re: Re2Node, n: number): boolean {
+  if (re.op === 'repeat' && re.counted) {
+    let m = re.max;
+    if (m === 0) return true;
+    if (m < 0) m = re.min;
+    if (m > n) return false;
+    if (m > 0) n = Math.trunc(n / m);
+  }
+  for (const sub of children(re)) if (!repeatIsValid(sub, n)) return false;
+  return true;
+}
+
+export function children(re: Re2Node): readonly Re2Node[] {
+  switch (re.op) {
+    case 'concat':
+    case 'alternate':
+      return re.subs;
+    case 'capture':
+    case 'repeat':
+      return [re.sub];
+    default:
+      return [];
+  }
+}
+
+/** Tree height counted the way Go counts nodes (a group without capture adds no node). */
+function height(re: Re2Node): number {
+  let h = 0;
+  const stack: [Re2Node, number][] = [[re, 1]];
+  while (stack.length > 0) {
+    const [n, d] = stack.pop()!;
+    if (d > h) h = d;
+    for (const c of children(n)) stack.push([c, d + 1]);
+  }
+  return h;
+}

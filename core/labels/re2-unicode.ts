@@ -1,0 +1,168 @@
+/**
+ * @module core/labels/re2-unicode — the Unicode facts Go's regexp/syntax uses, as seen from JS:
+ * which `\p{…}` names Go 1.19 (Prometheus 2.42's toolchain, Unicode 13.0) knows, and the
+ * simple case-folding orbits `(?i)` expands literals and classes with.
+ *
+ * JS engines carry a newer Unicode than Go 1.19. Where that matters (a code point assigned
+ * after 13.0 and so absent from Go's tables) the translator intersects with `ASSIGNED_13`
+ * when that table is present; see re2-unicode-data.ts.
+ */
+import { ASSIGNED_13 } from './re2-unicode-data.ts';
+
+/** General categories in Go 1.19's `unicode.Categories` (no `Cn`, no `LC`). */
+export const GO_CATEGORIES: ReadonlySet<string> = new Set([
+  'C', 'Cc', 'Cf', 'Co', 'Cs',
+  'L', 'Ll', 'Lm', 'Lo', 'Lt', 'Lu',
+  'M', 'Mc', 'Me', 'Mn',
+  'N', 'Nd', 'Nl', 'No',
+  'P', 'Pc', 'Pd', 'Pe', 'Pf', 'Pi', 'Po', 'Ps',
+  'S', 'Sc', 'Sk', 'Sm', 'So',
+  'Z', 'Zl', 'Zp', 'Zs',
+]);
+
+/** Script names in Go 1.19's `unicode.Scripts` (Unicode 13.0.0); names are case-sensitive in Go. */
+export const GO_SCRIPTS: ReadonlySet<string> = new Set(
+  (
+    'Adlam Ahom Anatolian_Hieroglyphs Arabic Armenian Avestan Balinese Bamum Bassa_Vah Batak Bengali ' +
+    'Bhaiksuki Bopomofo Brahmi Braille Buginese Buhid Canadian_Aboriginal Carian Caucasian_Albanian ' +
+    'Chakma Cham Cherokee Chorasmian Common Coptic Cuneiform Cypriot Cyrillic Deseret Devanagari ' +
+    'Dives_Akuru Dogra Duployan Egyptian_Hieroglyphs Elbasan Elymaic Ethiopic Georgian Glagolitic ' +
+    'Gothic Grantha Greek Gujarati Gunjala_Gondi Gurmukhi Han Hangul Hanifi_Rohingya Hanunoo Hatran ' +
+    'Hebrew Hiragana Imperial_Aramaic Inherited Inscriptional_Pahlavi Inscriptional_Parthian Javanese ' +
+    'Kaithi Kannada Katakana Kayah_Li Kharoshthi Khitan_Small_Script Khmer Khojki Khudawadi Lao Latin ' +
+    'Lepcha Limbu Linear_A Linear_B Lisu Lycian Lydian Mahajani Makasar Malayalam Mandaic Manichaean ' +
+    'Marchen Masaram_Gondi Medefaidrin Meetei_Mayek Mende_Kikakui Meroitic_Cursive ' +
+    'Meroitic_Hieroglyphs Miao Modi Mongolian Mro Multani Myanmar Nabataean Nandinagari New_Tai_Lue ' +
+    'Newa Nko Nushu Nyiakeng_Puachue_Hmong Ogham Ol_Chiki Old_Hungarian Old_Italic Old_North_Arabian ' +
+    'Old_Permic Old_Persian Old_Sogdian Old_South_Arabian Old_Turkic Oriya Osage Osmanya Pahawh_Hmong ' +
+    'Palmyrene Pau_Cin_Hau Phags_Pa Phoenician Psalter_Pahlavi Rejang Runic Samaritan Saurashtra ' +
+    'Sharada Shavian Siddham SignWriting Sinhala Sogdian Sora_Sompeng Soyombo Sundanese Syloti_Nagri ' +
+    'Syriac Tagalog Tagbanwa Tai_Le Tai_Tham Tai_Viet Takri Tamil Tangut Telugu Thaana Thai Tibetan ' +
+    'Tifinagh Tirhuta Ugaritic Vai Wancho Warang_Citi Yezidi Yi Zanabazar_Square'
+  ).split(' '),
+);
+
+/**
+ * The v-mode class body (without brackets) for a Go Unicode table name, or undefined when Go
+ * does not know the name. Go's `C` is Cc|Cf|Co|Cs: unlike Unicode's `C` it omits unassigned Cn.
+ */
+export function goTableSource(name: string): string | undefined {
+  let body: string;
+  if (name === 'Any') return '\\p{Any}';
+  if (name === 'C') body = '\\p{Cc}\\p{Cf}\\p{Co}\\p{Cs}';
+  else if (GO_CATEGORIES.has(name)) body = `\\p{gc=${name}}`;
+  else if (GO_SCRIPTS.has(name)) body = `\\p{sc=${name}}`;
+  else return undefined;
+  const assigned = assignedSource();
+  return assigned ? `[${body}]&&[${assigned}]` : body;
+}
+
+let assignedCache: string | undefined;
+
+/** Code points assigned in Unicode 13.0 as a v-mode class body, or '' when the table is absent. */
+export function assignedSource(): string {
+  if (assignedCache !== undefined) return assignedCache;
+  let out = '';
+  for (let i = 0; i < ASSIGNED_13.length; i += 2) {
+    const lo = ASSIGNED_13[i]!;
+    const hi = ASSIGNED_13[i + 1]!;
+    out += lo === hi ? cpEscape(lo) : `${cpEscape(lo)}-${cpEscape(hi)}`;
+  }
+  assignedCache = out;
+  return out;
+}
+
+/** Whether a code point was assigned in Unicode 13.0 (true for all when the table is absent). */
+export function isAssigned13(cp: number): boolean {
+  const t = ASSIGNED_13;
+  if (t.length === 0) return true;
+  let lo = 0;
+  let hi = t.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (cp < t[2 * mid]!) hi = mid - 1;
+    else if (cp > t[2 * mid + 1]!) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** A code point as a v-mode escape; ASCII letters and digits stay readable. */
+export function cpEscape(cp: number): string {
+  if ((cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a)) {
+    return String.fromCharCode(cp);
+  }
+  return `\\u{${cp.toString(16)}}`;
+}
+
+let orbitIndex: Map<number, readonly number[]> | undefined;
+let orbitList: (readonly number[])[] | undefined;
+
+/**
+ * Simple case-folding orbits (Unicode CaseFolding.txt C+S), which is what Go's
+ * `unicode.SimpleFold` walks and what JS's `/ui` canonicalisation compares. Derived once from
+ * the JS engine's own case mappings (lower/upper links, checked with `/ui`) and cut down to
+ * code points Go 1.19 knows.
+ */
+function buildOrbits(): void {
+  const parent = new Map<number, number>();
+  const find = (x: number): number => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  const link = (a: number, b: number): void => {
+    if (!parent.has(a)) parent.set(a, a);
+    if (!parent.has(b)) parent.set(b, b);
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(rb, ra);
+  };
+  const casedChar = /\p{Changes_When_Casemapped}/v;
+  // Go's minFold..maxFold (0x41..0x1e943) bounds every fold; scan a little wider for newer data.
+  for (let c = 0x41; c <= 0x1ffff; c++) {
+    const s = String.fromCodePoint(c);
+    if (!casedChar.test(s)) continue;
+    for (const t of [s.toLowerCase(), s.toUpperCase()]) {
+      const d = t.codePointAt(0)!;
+      if (d !== c && t.length === (d > 0xffff ? 2 : 1)) link(c, d);
+    }
+  }
+  const groups = new Map<number, number[]>();
+  for (const k of parent.keys()) {
+    const r = find(k);
+    let g = groups.get(r);
+    if (!g) groups.set(r, (g = []));
+    g.push(k);
+  }
+  const list: number[][] = [];
+  for (const g of groups.values()) {
+    // Lower/upper links over-approximate (ı–I, İ–i): split by what simple folding really equates.
+    const rest = g.filter(isAssigned13).sort((a, b) => a - b);
+    while (rest.length > 0) {
+      const a = rest.shift()!;
+      const same = new RegExp(`^\\u{${a.toString(16)}}$`, 'ui');
+      const orbit = [a];
+      for (let i = rest.length - 1; i >= 0; i--) {
+        if (same.test(String.fromCodePoint(rest[i]!))) orbit.push(...rest.splice(i, 1));
+      }
+      if (orbit.length > 1) list.push(orbit.sort((x, y) => x - y));
+    }
+  }
+  orbitList = list;
+  orbitIndex = new Map();
+  for (const o of list) for (const c of o) orbitIndex.set(c, o);
+}
+
+/** The fold orbit of `cp` (sorted, includes cp), or undefined when cp folds only to itself. */
+export function foldOrbit(cp: number): readonly number[] | undefined {
+  if (!orbitIndex) buildOrbits();
+  return orbitIndex!.get(cp);
+}
+
+/** Every non-trivial fold orbit. */
+export function foldOrbits(): readonly (readonly number[])[] {
+  if (!orbitList) buildOrbits();
+  return orbitList!;
+}

@@ -1,0 +1,105 @@
+/**
+ * @module core/labels/re2 — RE2 (Go regexp/syntax) patterns translated to equivalent JS RegExps.
+ *
+ * The pattern is parsed by our own RE2 parser (re2-parse.ts) and re-emitted as JS `v`-mode source
+ * in which every construct means exactly what it means in Go:
+ * - `.` is `[^\n]` (JS's `.` also stops at \r, U+2028, U+2029); `(?s).` is every code point.
+ * - `^`/`$` are text anchors (JS without the m flag); `(?m)^`/`(?m)$` become lookarounds on
+ *   `\n` only, because JS's m flag also treats \r, U+2028 and U+2029 as line ends.
+ * - `\d \s \w` are Go's ASCII sets spelled as ranges (JS's `\s` is far wider).
+ * - `\b`/`\B` stay ASCII-word based: the JS `i` flag is never used (with `u`/`v` and `i`, JS
+ *   widens `\w`/`\b` with U+017F and U+212A); `(?i)` is applied by expanding literals and classes
+ *   to their simple-fold orbits, which is what Go does and what makes `(?i:…)` scoping exact.
+ * - Groups become non-capturing: matching only needs a yes/no answer.
+ */
+import { BadDataError } from '../errors.ts';
+import { classSource } from './re2-charclass.ts';
+import { type Re2Node, parseRe2 } from './re2-parse.ts';
+import { cpEscape, foldOrbit } from './re2-unicode.ts';
+
+export { Re2SyntaxError, parseRe2, type Re2Node } from './re2-parse.ts';
+
+/** The JS flags every translated pattern needs: `v` for code point semantics and set classes. */
+export const JS_FLAGS = 'v';
+
+interface Emitted {
+  readonly src: string;
+  /** Whether a quantifier may follow directly (JS refuses to quantify assertions). */
+  readonly atom: boolean;
+}
+
+function emit(n: Re2Node): Emitted {
+  switch (n.op) {
+    case 'literal': {
+      const orbit = n.fold ? foldOrbit(n.cp) : undefined;
+      if (!orbit) return { src: cpEscape(n.cp), atom: true };
+      return { src: `[${orbit.map(cpEscape).join('')}]`, atom: true };
+    }
+    case 'class':
+      return { src: classSource(n.cls), atom: true };
+    case 'any':
+      return { src: n.nl ? '[\\u{0}-\\u{10ffff}]' : '[^\\n]', atom: true };
+    case 'beginText':
+      return { src: '^', atom: false };
+    case 'endText':
+      return { src: '$', atom: false };
+    case 'beginLine':
+      return { src: '(?<![^\\n])', atom: false };
+    case 'endLine':
+      return { src: '(?![^\\n])', atom: false };
+    case 'wordBoundary':
+      return { src: '\\b', atom: false };
+    case 'noWordBoundary':
+      return { src: '\\B', atom: false };
+    case 'empty':
+      return { src: '(?:)', atom: true };
+    case 'concat':
+      return { src: n.subs.map((s) => emit(s).src).join(''), atom: false };
+    case 'alternate':
+      return { src: `(?:${n.subs.map((s) => emit(s).src).join('|')})`, atom: true };
+    case 'capture':
+      return { src: `(?:${emit(n.sub).src})`, atom: true };
+    case 'repeat': {
+      const sub = emit(n.sub);
+      const operand = sub.atom ? sub.src : `(?:${sub.src})`;
+      let q: string;
+      if (n.min === 0 && n.max === -1) q = '*';
+      else if (n.min === 1 && n.max === -1) q = '+';
+      else if (n.min === 0 && n.max === 1) q = '?';
+      else if (n.max === -1) q = `{${n.min},}`;
+      else if (n.min === n.max) q = `{${n.min}}`;
+      else q = `{${n.min},${n.max}}`;
+      return { src: operand + q + (n.greedy ? '' : '?'), atom: false };
+    }
+  }
+}
+
+/** JS `v`-mode source for a parsed RE2 tree (unanchored, like the Go pattern itself). */
+export function re2TreeToSource(tree: Re2Node): string {
+  return emit(tree).src;
+}
+
+/** JS source for an RE2 pattern; throws Re2SyntaxError (a BadDataError) where Go would fail. */
+export function re2ToSource(pattern: string): string {
+  return re2TreeToSource(parseRe2(pattern));
+}
+
+/**
+ * Compiles an RE2 pattern to a JS RegExp with the same matches. `anchored` wraps it as
+ * Prometheus does (`^(?:re)$`) so `test` answers "does the whole string match".
+ */
+export function compileRe2(pattern: string, options: { anchored?: boolean } = {}): RegExp {
+  const src = re2ToSource(pattern);
+  return jsRegExp(options.anchored ? `^(?:${src})$` : src, pattern);
+}
+
+/** Builds the RegExp; a translation the JS engine refuses is our gap, said as such. */
+export function jsRegExp(source: string, pattern: string): RegExp {
+  try {
+    return new RegExp(source, JS_FLAGS);
+  } catch (err) {
+    throw new BadDataError(`regexp ${JSON.stringify(pattern)} cannot be translated to a JavaScript RegExp: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * @module core/labels/regexp — Prometheus's FastRegexMatcher: a label regex, fully anchored as
+ * `^(?:re)$`, with shortcuts that skip the regex engine for the common shapes (literal, set of
+ * literals `a|b|c`, prefix `foo.*`, suffix `.*foo`, `.*`, `.+`). Shortcuts are chosen from the
+ * parse tree, never from the pattern text, so `(?s)`, `(?i)` and escapes cannot fool them.
+ */
+import { type Re2Node, jsRegExp, parseRe2, re2TreeToSource } from './re2.ts';
+
+/** `.*`-like middle: any run of code points, with or without `\n`, of at least `min` of them. */
+interface AnyRun {
+  readonly nl: boolean;
+  readonly min: 0 | 1;
+}
+
+/** How a compiled matcher decides; exposed for tests and query planning. */
+export type FastPath =
+  | { readonly kind: 'literal'; readonly value: string }
+  | { readonly kind: 'set'; readonly values: ReadonlySet<string> }
+  | { readonly kind: 'affix'; readonly prefix: string; readonly suffix: string; readonly any: AnyRun }
+  | { readonly kind: 'regexp' };
+
+export class FastRegexMatcher {
+  readonly source: string;
+  readonly fastPath: FastPath;
+  readonly #re: RegExp | undefined;
+
+  /** Throws Re2SyntaxError (a BadDataError) with Go's message where Prometheus 2.42 would. */
+  constructor(source: string) {
+    this.source = source;
+    // Prometheus compiles "^(?:" + v + ")$" and also parses v alone; both must succeed, and the
+    // wrapped one is reported first (so `a)|(b` fails on the second parse, `(a` on the first).
+    parseRe2(`^(?:${source})$`);
+    const tree = parseRe2(source);
+    this.fastPath = analyse(tree);
+    this.#re = this.fastPath.kind === 'regexp' ? jsRegExp(`^(?:${re2TreeToSource(tree)})$`, source) : undefined;
+  }
+
+  matchString(s: string): boolean {
+    const f = this.fastPath;
+    switch (f.kind) {
+      case 'literal':
+        return s === f.value;
+      case 'set':
+        return f.values.has(s);
+      case 'affix': {
+        const { prefix, suffix, any } = f;
+        if (s.length < prefix.length + suffix.length + any.min) return false;
+        if (!s.startsWith(prefix) || !s.endsWith(suffix)) return false;
+        if (any.nl) return true;
+        const nl = s.indexOf('\n', prefix.length);
+        return nl < 0 || nl >= s.length - suffix.length;
+      }
+      case 'regexp':
+        return this.#re!.test(s);
+    }
+  }
+}
+
+function unwrap(n: Re2Node): Re2Node {
+  while (n.op === 'capture') n = n.sub;
+  return n;
+}
+
+/** The exact string a case-sensitive literal node sequence matches, or undefined. */
+function literalString(n: Re2Node): string | undefined {
+  n = unwrap(n);
+  if (n.op === 'empty') return '';
+  if (n.op === 'literal') return n.fold ? undefined : String.fromCodePoint(n.cp);
+  if (n.op === 'concat') {
+    let out = '';
+    for (const sub of n.subs) {
+      const lit = literalString(sub);
+      if (lit === undefined) return undefined;
+      out += lit;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+function anyRun(n: Re2Node): AnyRun | undefined {
+  n = unwrap(n);
+  if (n.op !== 'repeat' || n.max !== -1 || n.min > 1) return undefined;
+  const sub = unwrap(n.sub);
+  if (sub.op !== 'any') return undefined;
+  return { nl: sub.nl, min: n.min as 0 | 1 };
+}
+
+function analyse(tree: Re2Node): FastPath {
+  const t = unwrap(tree);
+  const lit = literalString(t);
+  if (lit !== undefined) return { kind: 'literal', value: lit };
+  if (t.op === 'alternate') {
+    const values = new Set<string>();
+    for (const sub of t.subs) {
+      const v = literalString(sub);
+      if (v === undefined) return { kind: 'regexp' };
+      values.add(v);
+    }
+    return { kind: 'set', values };
+  }
+  const run = anyRun(t);
+  if (run) return { kind: 'affix', prefix: '', suffix: '', any: run };
+  if (t.op === 'concat') {
+    // Exactly one `.*`/`.+` with only literals around it.
+    const idx = t.subs.map((s) => anyRun(s) !== undefined);
+    const at = idx.indexOf(true);
+    if (at >= 0 && idx.lastIndexOf(true) === at) {
+      const prefix = literalString({ op: 'concat', subs: t.subs.slice(0, at) });
+      const suffix = literalString({ op: 'concat', subs: t.subs.slice(at + 1) });
+      if (prefix !== undefined && suffix !== undefined) {
+        return { kind: 'affix', prefix, suffix, any: anyRun(t.subs[at]!)! };
+      }
+    }
+  }
+  return { kind: 'regexp' };
+}
