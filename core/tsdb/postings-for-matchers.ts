@@ -4,14 +4,12 @@
  * matches the empty string also selects series that lack the label (`{a=""}`, `{a!="x"}`,
  * `{a=~"x|"}`), since a missing label has the value "".
  */
+import type { MatchType } from '../labels/matcher.ts';
 import { EMPTY_POSTINGS, intersectPostings, withoutPostings } from './postings.ts';
 
-/**
- * What the index needs of a label matcher (core/labels/matcher.ts's Matcher fits). `type` is
- * Prometheus's operator: `=`, `!=`, `=~`, `!~`.
- */
+/** What the index needs of a label matcher (core/labels/matcher.ts's Matcher). */
 export interface PostingsMatcher {
-  readonly type: string | number;
+  readonly type: MatchType;
   readonly name: string;
   readonly value: string;
   matches(v: string): boolean;
@@ -24,20 +22,14 @@ export interface PostingsSource {
   allPostings(): Promise<Uint32Array>;
 }
 
-/** Negative operators (`!=`, `!~`), also as Prometheus's numeric MatchType (1, 3). */
 function isNegative(m: PostingsMatcher): boolean {
-  const t = m.type;
-  return t === '!=' || t === '!~' || t === 1 || t === 3;
-}
-
-function isEqual(m: PostingsMatcher): boolean {
-  return m.type === '=' || m.type === 0;
+  return m.type === '!=' || m.type === '!~';
 }
 
 /** Postings of series with label `m.name` whose value `m` matches. */
 function postingsForMatcher(ix: PostingsSource, m: PostingsMatcher): Promise<Uint32Array> {
   // Fast path: no need to list values.
-  if (isEqual(m)) return ix.postings(m.name, [m.value]);
+  if (m.type === '=') return ix.postings(m.name, [m.value]);
   return ix.postings(m.name, ix.labelValues(m.name).filter((v) => m.matches(v)));
 }
 
