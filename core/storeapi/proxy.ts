@@ -8,7 +8,7 @@
  */
 import { QueryTimeoutError, errorMessage } from '../errors.ts';
 import { StoreFailedError } from './errors.ts';
-import { compareLabels, type Labels } from '../labels/labels.ts';
+import { compareLabels, compareStrings, type Labels } from '../labels/labels.ts';
 import { overlapsTime, storeMatches } from './prune.ts';
 import type {
   AggrChunk,
@@ -147,7 +147,7 @@ export class ProxyStore implements Store {
       if (request.partialResponseStrategy === 'abort') throw failure;
       warnings.push(failure.message);
     });
-    const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = [...values].sort(compareStrings);
     return { values: request.limit ? sorted.slice(0, request.limit) : sorted, warnings };
   }
 }
