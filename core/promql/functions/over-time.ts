@@ -1,0 +1,169 @@
+/**
+ * @module core/promql/functions/over-time — the `<aggr>_over_time` family plus changes and resets.
+ *
+ * Sums, means and variances are recomputed per window in sample order with Prometheus's
+ * compensated summation: a running sum with subtraction would drift from Prometheus's bits.
+ * count/last/present are O(1) per step from the window bounds; min/max use a monotonic deque and
+ * changes/resets prefix counts, which give exactly Prometheus's answers in O(samples + steps).
+ */
+import type { FunctionImpl } from './types.ts';
+import type { RangeSeries } from '../value.ts';
+import { goSortFloat64 } from './gosort.ts';
+import { kahanAdd } from './kahan.ts';
+import { matrixArg, scalarArg } from './labels-util.ts';
+import { overWindows, overWindowsBy, type WindowKernel } from './window.ts';
+
+const acc = new Float64Array(2);
+const acc2 = new Float64Array(2);
+
+/** Prometheus 2.42 avg_over_time: incremental mean with Kahan compensation and its Inf handling. */
+export function avgWindow(v: Float64Array, lo: number, hi: number): number {
+  acc[0] = 0;
+  acc[1] = 0;
+  let count = 0;
+  for (let k = lo; k < hi; k++) {
+    const x = v[k]!;
+    count++;
+    const mean = acc[0]!;
+    if (mean === Infinity || mean === -Infinity) {
+      // An infinite mean stays as it is for same-signed Inf and finite inputs: the update below
+      // would compute Inf - Inf = NaN.
+      if ((x === Infinity || x === -Infinity) && mean > 0 === x > 0) continue;
+      if (x !== Infinity && x !== -Infinity && !Number.isNaN(x)) continue;
+    }
+    kahanAdd(acc, x / count - mean / count);
+  }
+  const mean = acc[0]!;
+  if (mean === Infinity || mean === -Infinity) return mean;
+  return mean + acc[1]!;
+}
+
+export function sumWindow(v: Float64Array, lo: number, hi: number): number {
+  acc[0] = 0;
+  acc[1] = 0;
+  for (let k = lo; k < hi; k++) kahanAdd(acc, v[k]!);
+  const sum = acc[0]!;
+  if (sum === Infinity || sum === -Infinity) return sum;
+  return sum + acc[1]!;
+}
+
+/** Prometheus 2.42 stdvar_over_time: Welford's update with both accumulators compensated. */
+export function stdvarWindow(v: Float64Array, lo: number, hi: number): number {
+  let count = 0;
+  acc[0] = 0; // mean
+  acc[1] = 0;
+  acc2[0] = 0; // aux
+  acc2[1] = 0;
+  for (let k = lo; k < hi; k++) {
+    const x = v[k]!;
+    count++;
+    const delta = x - (acc[0]! + acc[1]!);
+    kahanAdd(acc, delta / count);
+    kahanAdd(acc2, delta * (x - (acc[0]! + acc[1]!)));
+  }
+  return (acc2[0]! + acc2[1]!) / count;
+}
+
+/** Prometheus `quantile` over already sorted values (NaN first). */
+export function quantileSorted(q: number, values: Float64Array, n: number): number {
+  if (n === 0 || Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  const rank = q * (n - 1);
+  const lowerIndex = Math.max(0, Math.floor(rank));
+  const upperIndex = Math.min(n - 1, lowerIndex + 1);
+  const weight = rank - Math.floor(rank);
+  return values[lowerIndex]! * (1 - weight) + values[upperIndex]! * weight;
+}
+
+/** vectorByValueHeap.Less: NaN sorts first; the relation is deliberately Prometheus's, not a total order. */
+export const lessNaNFirst = (x: number, y: number): boolean => Number.isNaN(x) || x < y;
+
+export const avgOverTime: FunctionImpl = (args, ctx) =>
+  overWindows(matrixArg(args, 0), ctx, (_t, v, lo, hi) => avgWindow(v, lo, hi));
+
+export const sumOverTime: FunctionImpl = (args, ctx) =>
+  overWindows(matrixArg(args, 0), ctx, (_t, v, lo, hi) => sumWindow(v, lo, hi));
+
+export const countOverTime: FunctionImpl = (args, ctx) =>
+  overWindows(matrixArg(args, 0), ctx, (_t, _v, lo, hi) => hi - lo);
+
+export const presentOverTime: FunctionImpl = (args, ctx) => overWindows(matrixArg(args, 0), ctx, () => 1);
+
+/** last_over_time acts like an offset and keeps the metric name. */
+export const lastOverTime: FunctionImpl = (args, ctx) =>
+  overWindows(matrixArg(args, 0), ctx, (_t, v, _lo, hi) => v[hi - 1]!, { keepName: true });
+
+export const stdvarOverTime: FunctionImpl = (args, ctx) =>
+  overWindows(matrixArg(args, 0), ctx, (_t, v, lo, hi) => stdvarWindow(v, lo, hi));
+
+export const stddevOverTime: FunctionImpl = (args, ctx) =>
+  overWindows(matrixArg(args, 0), ctx, (_t, v, lo, hi) => Math.sqrt(stdvarWindow(v, lo, hi)));
+
+export const quantileOverTime: FunctionImpl = (args, ctx) => {
+  const q = scalarArg(args, 0).values;
+  let scratch = new Float64Array(16);
+  return overWindows(matrixArg(args, 1), ctx, (_t, v, lo, hi, i) => {
+    const qi = q[i]!;
+    const n = hi - lo;
+    if (Number.isNaN(qi) || qi < 0 || qi > 1) return quantileSorted(qi, scratch, n);
+    if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+    scratch.set(v.subarray(lo, hi));
+    goSortFloat64(scratch, n, lessNaNFirst);
+    return quantileSorted(qi, scratch, n);
+  });
+};
+
+/**
+ * Running max (or min) per window with a monotonic deque of non-NaN sample indices. Prometheus's
+ * loop (`if v > max || isNaN(max) { max = v }`) yields the first occurrence of the largest non-NaN
+ * value, or NaN when every sample is NaN; popping only strictly smaller tails keeps the earliest of
+ * equal values (0 and -0 included) at the front, which is the same sample.
+ */
+function extremeKernel(isMax: boolean): (s: RangeSeries) => WindowKernel {
+  return (s) => {
+    const dq = new Int32Array(Math.max(1, s.length));
+    let head = 0;
+    let tail = 0;
+    let pushed = 0;
+    return (_t, v, lo, hi) => {
+      if (pushed < lo) pushed = lo;
+      for (; pushed < hi; pushed++) {
+        const x = v[pushed]!;
+        if (Number.isNaN(x)) continue;
+        if (isMax) while (tail > head && v[dq[tail - 1]!]! < x) tail--;
+        else while (tail > head && v[dq[tail - 1]!]! > x) tail--;
+        dq[tail++] = pushed;
+      }
+      while (tail > head && dq[head]! < lo) head++;
+      return tail > head ? v[dq[head]!]! : NaN;
+    };
+  };
+}
+
+export const maxOverTime: FunctionImpl = (args, ctx) => overWindowsBy(matrixArg(args, 0), ctx, extremeKernel(true));
+export const minOverTime: FunctionImpl = (args, ctx) => overWindowsBy(matrixArg(args, 0), ctx, extremeKernel(false));
+
+/** counts[k] = number of transitions j in 1..k for which `isEvent(v[j-1], v[j])`. */
+function prefixKernel(isEvent: (prev: number, cur: number) => boolean): (s: RangeSeries) => WindowKernel {
+  return (s) => {
+    const n = s.length;
+    const counts = new Float64Array(Math.max(1, n));
+    for (let k = 1; k < n; k++) counts[k] = counts[k - 1]! + (isEvent(s.v[k - 1]!, s.v[k]!) ? 1 : 0);
+    return (_t, _v, lo, hi) => counts[hi - 1]! - counts[lo]!;
+  };
+}
+
+export const changes: FunctionImpl = (args, ctx) =>
+  overWindowsBy(
+    matrixArg(args, 0),
+    ctx,
+    prefixKernel((prev, cur) => cur !== prev && !(Number.isNaN(cur) && Number.isNaN(prev))),
+  );
+
+export const resets: FunctionImpl = (args, ctx) =>
+  overWindowsBy(
+    matrixArg(args, 0),
+    ctx,
+    prefixKernel((prev, cur) => cur < prev),
+  );

@@ -1,0 +1,104 @@
+/**
+ * @module core/promql/functions/rate — rate, increase, delta (Prometheus 2.42 `extrapolatedRate`)
+ * and irate, idelta (`instantValue`).
+ *
+ * Times arrive in ms and are turned into seconds with `/1000` exactly where the Go code divides, in
+ * the same operation order, so results match Prometheus bit for bit.
+ */
+import type { FunctionImpl } from './types.ts';
+import { matrixArg } from './labels-util.ts';
+import { overWindows } from './window.ts';
+
+/** Go's `time.Duration.Seconds()` for a duration given in ms: whole seconds plus the nanosecond rest / 1e9. */
+export function durationSeconds(ms: number): number {
+  const sec = Math.trunc(ms / 1000);
+  const restNs = (ms - sec * 1000) * 1e6;
+  return sec + restNs / 1e9;
+}
+
+/**
+ * extrapolatedRate over samples [lo, hi) of one window [rangeStart, rangeEnd] (ms). Returns
+ * undefined for fewer than two samples, as Prometheus drops such elements.
+ */
+export function extrapolatedRate(
+  t: Float64Array,
+  v: Float64Array,
+  lo: number,
+  hi: number,
+  rangeStart: number,
+  rangeEnd: number,
+  rangeSeconds: number,
+  isCounter: boolean,
+  isRate: boolean,
+): number | undefined {
+  const n = hi - lo;
+  if (n < 2) return undefined;
+  const first = v[lo]!;
+  const last = v[hi - 1]!;
+  let resultValue = last - first;
+  if (isCounter) {
+    let prev = first;
+    for (let k = lo + 1; k < hi; k++) {
+      const cur = v[k]!;
+      if (cur < prev) resultValue += prev;
+      prev = cur;
+    }
+  }
+  let durationToStart = (t[lo]! - rangeStart) / 1000;
+  const durationToEnd = (rangeEnd - t[hi - 1]!) / 1000;
+  const sampledInterval = (t[hi - 1]! - t[lo]!) / 1000;
+  const averageDurationBetweenSamples = sampledInterval / (n - 1);
+
+  if (isCounter && resultValue > 0 && first >= 0) {
+    // A counter cannot go below zero: do not extrapolate further back than where it would hit zero.
+    const durationToZero = sampledInterval * (first / resultValue);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+
+  const extrapolationThreshold = averageDurationBetweenSamples * 1.1;
+  let extrapolateToInterval = sampledInterval;
+  if (durationToStart < extrapolationThreshold) extrapolateToInterval += durationToStart;
+  else extrapolateToInterval += averageDurationBetweenSamples / 2;
+  if (durationToEnd < extrapolationThreshold) extrapolateToInterval += durationToEnd;
+  else extrapolateToInterval += averageDurationBetweenSamples / 2;
+
+  let factor = extrapolateToInterval / sampledInterval;
+  if (isRate) factor /= rangeSeconds;
+  return resultValue * factor;
+}
+
+function extrapolated(isCounter: boolean, isRate: boolean): FunctionImpl {
+  return (args, ctx) => {
+    const m = matrixArg(args, 0);
+    const range = m.range;
+    const rangeSeconds = durationSeconds(range);
+    const we = m.windowEnd;
+    return overWindows(m, ctx, (t, v, lo, hi, i) =>
+      extrapolatedRate(t, v, lo, hi, we[i]! - range, we[i]!, rangeSeconds, isCounter, isRate),
+    );
+  };
+}
+
+export const rate: FunctionImpl = extrapolated(true, true);
+export const increase: FunctionImpl = extrapolated(true, false);
+export const delta: FunctionImpl = extrapolated(false, false);
+
+/** instantValue: the last two samples of the window. */
+export function instantValue(t: Float64Array, v: Float64Array, lo: number, hi: number, isRate: boolean): number | undefined {
+  if (hi - lo < 2) return undefined;
+  const last = v[hi - 1]!;
+  const previous = v[hi - 2]!;
+  let resultValue: number;
+  if (isRate && last < previous) resultValue = last; // counter reset
+  else resultValue = last - previous;
+  const sampledInterval = t[hi - 1]! - t[hi - 2]!;
+  if (sampledInterval === 0) return undefined;
+  if (isRate) resultValue /= sampledInterval / 1000;
+  return resultValue;
+}
+
+export const irate: FunctionImpl = (args, ctx) =>
+  overWindows(matrixArg(args, 0), ctx, (t, v, lo, hi) => instantValue(t, v, lo, hi, true));
+
+export const idelta: FunctionImpl = (args, ctx) =>
+  overWindows(matrixArg(args, 0), ctx, (t, v, lo, hi) => instantValue(t, v, lo, hi, false));

@@ -1,0 +1,129 @@
+/**
+ * @module core/promql/functions/re2-submatch — RE2 patterns with their capture groups, for
+ * label_replace, and Go's `Regexp.ExpandString` template expansion (`$1`, `${name}`, `$$`).
+ *
+ * core/labels/re2 translates patterns for yes/no matching and turns groups non-capturing; here the
+ * subtrees holding captures are re-emitted with JS capturing groups in the same (pre-)order Go
+ * numbers them, and capture-free subtrees reuse that translation unchanged.
+ */
+import { jsRegExp, parseRe2, re2TreeToSource, type Re2Node } from '../../labels/re2.ts';
+
+export interface SubmatchRegexp {
+  readonly re: RegExp;
+  /** names[i] is the name of group i (index 0 = whole match, ''), '' when unnamed. */
+  readonly names: readonly string[];
+}
+
+function hasCapture(n: Re2Node): boolean {
+  switch (n.op) {
+    case 'capture':
+      return true;
+    case 'concat':
+    case 'alternate':
+      return n.subs.some(hasCapture);
+    case 'repeat':
+      return hasCapture(n.sub);
+    default:
+      return false;
+  }
+}
+
+function quantifier(n: Extract<Re2Node, { op: 'repeat' }>): string {
+  let q: string;
+  if (n.min === 0 && n.max === -1) q = '*';
+  else if (n.min === 1 && n.max === -1) q = '+';
+  else if (n.min === 0 && n.max === 1) q = '?';
+  else if (n.max === -1) q = `{${n.min},}`;
+  else if (n.min === n.max) q = `{${n.min}}`;
+  else q = `{${n.min},${n.max}}`;
+  return q + (n.greedy ? '' : '?');
+}
+
+function emit(n: Re2Node, names: string[]): string {
+  // Wrapped so the piece is always quantifiable and concatenation-safe.
+  if (!hasCapture(n)) return `(?:${re2TreeToSource(n)})`;
+  switch (n.op) {
+    case 'capture': {
+      names.push(n.name ?? '');
+      return `(${emit(n.sub, names)})`;
+    }
+    case 'concat':
+      return n.subs.map((s) => emit(s, names)).join('');
+    case 'alternate':
+      return `(?:${n.subs.map((s) => emit(s, names)).join('|')})`;
+    case 'repeat':
+      return `(?:${emit(n.sub, names)})${quantifier(n)}`;
+    default:
+      return `(?:${re2TreeToSource(n)})`;
+  }
+}
+
+/** Compiles an RE2 pattern keeping its groups; throws Re2SyntaxError where Go's regexp.Compile fails. */
+export function compileSubmatch(pattern: string): SubmatchRegexp {
+  const tree = parseRe2(pattern);
+  const names = [''];
+  const src = emit(tree, names);
+  return { re: jsRegExp(src, pattern), names };
+}
+
+const NAME_CHAR = /[\p{L}\p{Nd}_]/u;
+
+/**
+ * Go's Regexp.ExpandString: `$name` takes the longest run of letters, digits and underscores
+ * (so `$1x` names the group "1x", which usually does not exist and expands to nothing), `${name}`
+ * is explicit, `$$` is a dollar, and a malformed reference keeps its `$`.
+ */
+export function expandTemplate(template: string, m: RegExpExecArray, names: readonly string[]): string {
+  let out = '';
+  let i = 0;
+  while (i < template.length) {
+    const dollar = template.indexOf('$', i);
+    if (dollar < 0) break;
+    out += template.slice(i, dollar);
+    i = dollar + 1;
+    if (template[i] === '$') {
+      out += '$';
+      i++;
+      continue;
+    }
+    // extract(): optional brace, then a name of letters/digits/underscores.
+    let j = i;
+    const brace = template[j] === '{';
+    if (brace) j++;
+    const nameStart = j;
+    while (j < template.length) {
+      const cp = template.codePointAt(j)!;
+      const ch = String.fromCodePoint(cp);
+      if (!NAME_CHAR.test(ch)) break;
+      j += ch.length;
+    }
+    const name = template.slice(nameStart, j);
+    if (name === '' || (brace && template[j] !== '}')) {
+      out += '$';
+      continue; // malformed: the `$` is literal text, scanning goes on after it
+    }
+    if (brace) j++;
+    i = j;
+    let num = 0;
+    for (let k = 0; k < name.length; k++) {
+      const c = name.charCodeAt(k);
+      if (c < 48 || c > 57 || num >= 1e8) {
+        num = -1;
+        break;
+      }
+      num = num * 10 + (c - 48);
+    }
+    if (name.length > 1 && name[0] === '0') num = -1;
+    if (num >= 0) {
+      if (num < m.length && m[num] !== undefined) out += m[num];
+    } else {
+      for (let g = 0; g < names.length; g++) {
+        if (names[g] === name && g < m.length && m[g] !== undefined) {
+          out += m[g];
+          break;
+        }
+      }
+    }
+  }
+  return out + template.slice(i);
+}
