@@ -64,7 +64,7 @@ const utf8 = new TextDecoder('utf-8');
 
 /** Streaming OpenMetrics parser; see the module comment for the calling protocol. */
 export class OpenMetricsParser {
-  #buf = new Uint8Array(0);
+  #buf: Uint8Array = new Uint8Array(0);
   #pos = 0;
   #end = 0;
   #closed = false;
