@@ -22,6 +22,7 @@ export const ENCODING_XOR = 1;
 export const XOR_MAX_SAMPLES = 0xffff;
 
 const TWO_32 = 4294967296;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 // Which uint32 of a float64 in memory holds the low word.
 const LO = LITTLE_ENDIAN ? 0 : 1;
 const HI = 1 - LO;
@@ -351,6 +352,9 @@ export function decodeXor(
   let vHi = r.bits(32);
   let vLo = r.bits(32);
   if (r.eof) throw corrupt('truncated in sample 0');
+  // Timestamps, deltas and deltas-of-deltas must stay within ±(2^53-1): numbers carry them exactly
+  // there, and the WASM kernel's int64 arithmetic then agrees with this one bit for bit.
+  if (!(t >= -MAX_SAFE && t <= MAX_SAFE)) throw corrupt(`timestamp ${t} outside ±2^53`);
   let tDelta = 0;
   let leading = 0;
   let trailing = 0;
@@ -372,6 +376,7 @@ export function decodeXor(
     if (i === 1) {
       const [dh, dl] = r.uvarint();
       tDelta = (dh | 0) * TWO_32 + dl;
+      if (!(tDelta >= -MAX_SAFE && tDelta <= MAX_SAFE)) throw corrupt(`t-delta outside ±2^53 in sample ${i}`);
     } else if (r.bit() !== 0) {
       let sz: number;
       if (r.bit() === 0) sz = 14;
@@ -382,11 +387,13 @@ export function decodeXor(
       if (sz === 64) {
         const hi = r.bits(32);
         dod = (hi | 0) * TWO_32 + r.bits(32);
+        if (!(dod >= -MAX_SAFE && dod <= MAX_SAFE)) throw corrupt(`delta-of-delta outside ±2^53 in sample ${i}`);
       } else {
         dod = r.bits(sz);
         if (dod > 2 ** (sz - 1)) dod -= 2 ** sz;
       }
       tDelta += dod;
+      if (!(tDelta >= -MAX_SAFE && tDelta <= MAX_SAFE)) throw corrupt(`t-delta outside ±2^53 in sample ${i}`);
     }
     t += tDelta;
 
@@ -420,6 +427,7 @@ export function decodeXor(
       vLo = (vLo ^ xl) >>> 0;
     }
     if (r.eof) throw corrupt(`truncated in sample ${i} of ${total}`);
+    if (!(t >= -MAX_SAFE && t <= MAX_SAFE)) throw corrupt(`timestamp outside ±2^53 in sample ${i}`);
   }
   return n;
 }

@@ -1,7 +1,7 @@
 /**
  * Differential test against Prometheus 2.42: promtool writes a block from OpenMetrics text; every
  * chunk in its chunks/000001 must decode to the input samples, and re-encoding those samples with
- * XorAppender must reproduce promtool's bytes exactly.
+ * XorAppender must reproduce promtool's bytes exactly. The WASM kernels must do the same.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSeries, type SeriesKind } from '../../core/chunkenc/testdata.ts';
 import { ENCODING_XOR, XorAppender, decodeXor, xorSampleCount } from '../../core/chunkenc/xor.ts';
 import { crc32c } from '../../core/tsdb/crc32c.ts';
+import { loadXorCodecNode } from '../../sidecar-agent/wasm.ts';
 
 /** Block chunk segment magic (tsdb/docs/format/chunks.md). */
 const MAGIC_CHUNKS = 0x85bd40dd;
@@ -135,5 +136,27 @@ describe('XOR chunks vs promtool 2.42', () => {
       for (let i = 0; i < n; i++) app.appendBits(t[i]!, words[2 * i + 1]!, words[2 * i]!);
       expect(Buffer.from(app.bytes()).toString('hex')).toBe(Buffer.from(c.data).toString('hex'));
     }
+  });
+
+  it('WASM decodes the block’s chunks like the TS decoder and re-encodes them to the same bytes', async () => {
+    const codec = await loadXorCodecNode();
+    const datas = chunks.map((c) => c.data); // subarrays of one segment buffer
+    const got = codec.decode(datas, -Infinity, Infinity, { copy: true });
+    let k = 0;
+    const series = datas.map((d, i) => {
+      const n = xorSampleCount(d);
+      const t = new Float64Array(n);
+      const v = new Float64Array(n);
+      decodeXor(d, -Infinity, Infinity, t, v, 0);
+      expect(got.offsets[i]).toBe(k);
+      expect(Array.from(got.t.subarray(k, k + n))).toEqual(Array.from(t));
+      const gotBits = new Uint32Array(got.v.buffer, got.v.byteOffset + k * 8, n * 2);
+      expect(Array.from(gotBits)).toEqual(Array.from(new Uint32Array(v.buffer)));
+      k += n;
+      return { t, v };
+    });
+    expect(got.count).toBe(k);
+    const encoded = codec.encode(series);
+    encoded.forEach((e, i) => expect(Buffer.from(e).toString('hex')).toBe(Buffer.from(datas[i]!).toString('hex')));
   });
 });

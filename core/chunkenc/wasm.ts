@@ -1,0 +1,261 @@
+/**
+ * @module core/chunkenc/wasm — runtime-neutral loader for the batch XOR kernels
+ * (wasm/assembly/xor.ts). Takes a compiled `WebAssembly.Module` (workerd: a CompiledWasm import;
+ * Node: sidecar-agent/wasm.ts) and returns an `XorBatchCodec` that lays out the module's linear
+ * memory, copies chunks in, runs one kernel call per batch and exposes the columns.
+ *
+ * Memory layout per decode call (all above the module's static data, 8-byte aligned):
+ *   desc[n]{u32 addr, u32 len} | offsets[n+1] u32 | status[n] i32 | t[cap] f64 | v[cap] u64 |
+ *   input chunks (+ read slack)
+ * Memory only grows (to the largest batch seen); batches should be sized accordingly.
+ */
+import { CorruptBlockError } from '../errors.ts';
+
+/** Kernel status codes (wasm/assembly/xor.ts). */
+export const XOR_STATUS = {
+  OK: 0,
+  TRUNCATED: -1,
+  HEADER: -2,
+  WINDOW: -3,
+  OUTPUT: -4,
+  RANGE: -5,
+  INPUT: -6,
+  TIMESTAMP: -7,
+} as const;
+
+const STATUS_TEXT: Record<number, string> = {
+  [-1]: 'truncated chunk',
+  [-2]: 'bad header or varint',
+  [-3]: 'bad value window',
+  [-4]: 'output region too small',
+  [-5]: 'address out of range',
+  [-6]: 'invalid input sample',
+  [-7]: 'timestamp outside ±2^53',
+};
+
+/** Decoded columns of a batch; chunk i's samples are [offsets[i], offsets[i+1]). */
+export interface DecodedBatch {
+  /** Timestamps (int64 ms as numbers). */
+  readonly t: Float64Array;
+  /** Values, bit-exact (NaN payloads such as the stale marker kept). */
+  readonly v: Float64Array;
+  /** n+1 entries. */
+  readonly offsets: Uint32Array;
+  /** Total samples = offsets[n]. */
+  readonly count: number;
+}
+
+export interface DecodeOptions {
+  /**
+   * Copy the columns out of WASM memory (default false). Without it the arrays are views into the
+   * codec's memory, valid only until the next decode/encode call on the same codec (a later call
+   * overwrites them, or detaches them if memory grows). Copy anything you keep.
+   */
+  readonly copy?: boolean;
+}
+
+export interface EncodeOptions {
+  /** Reproduce Prometheus 2.x's trailing padding byte (default true; see XorAppender). */
+  readonly legacyPadding?: boolean;
+}
+
+/** One series to encode into one chunk (at most 65535 samples, safe-integer timestamps). */
+export interface SeriesSamples {
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+}
+
+export interface XorBatchCodec {
+  /** Decodes many XOR chunks, keeping samples with mint <= t <= maxt. */
+  decode(chunks: readonly Uint8Array[], mint: number, maxt: number, options?: DecodeOptions): DecodedBatch;
+  /** Encodes each series into one XOR chunk; the returned chunks are copies. */
+  encode(series: readonly SeriesSamples[], options?: EncodeOptions): Uint8Array[];
+}
+
+/**
+ * Some chunks of a batch were corrupt. `badChunks` lists their indexes, `statuses` has the kernel
+ * status of every chunk (0 = good) and `batch` holds the good chunks' samples (bad chunks have
+ * empty ranges), so a caller may keep them.
+ */
+export class CorruptChunkBatchError extends CorruptBlockError {
+  readonly badChunks: readonly number[];
+  readonly statuses: Int32Array;
+  readonly batch: DecodedBatch;
+  constructor(badChunks: number[], statuses: Int32Array, batch: DecodedBatch) {
+    const first = badChunks[0]!;
+    super(
+      `xor chunk ${first}${badChunks.length > 1 ? ` (and ${badChunks.length - 1} more)` : ''} of batch: ` +
+        (STATUS_TEXT[statuses[first]!] ?? `status ${statuses[first]}`),
+      {},
+    );
+    this.badChunks = badChunks;
+    this.statuses = statuses;
+    this.batch = batch;
+  }
+}
+
+interface XorExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  readSlack(): number;
+  encodeBound(n: number): number;
+  decode(desc: number, n: number, mint: number, maxt: number, outT: number, outV: number, cap: number,
+    offsets: number, status: number): number;
+  encode(desc: number, n: number, out: number, outCap: number, outDesc: number, flags: number): number;
+  encodeErrorIndex(): number;
+}
+
+const PAGE = 65536;
+// Chunks of one source buffer closer than this are copied as one span (segment framing between
+// chunks is a few bytes: length uvarint, encoding, CRC).
+const MAX_GAP = 32;
+
+const align8 = (x: number): number => (x + 7) & ~7;
+
+/** Instantiates the XOR kernel module and wraps it. */
+export async function instantiateXorCodec(module: WebAssembly.Module): Promise<XorBatchCodec> {
+  const instance = await WebAssembly.instantiate(module, {});
+  return new WasmXorCodec(instance.exports as unknown as XorExports);
+}
+
+class WasmXorCodec implements XorBatchCodec {
+  readonly #x: XorExports;
+  readonly #base: number;
+  readonly #slack: number;
+  #u8: Uint8Array;
+  #u32: Uint32Array;
+  // Per-chunk scratch, reused: offset in the input region; whether it shares a span with the previous.
+  #pos = new Uint32Array(64);
+  #joins = new Uint8Array(64);
+
+  constructor(x: XorExports) {
+    this.#x = x;
+    this.#base = align8(x.heapBase() >>> 0);
+    this.#slack = x.readSlack();
+    this.#u8 = new Uint8Array(x.memory.buffer);
+    this.#u32 = new Uint32Array(x.memory.buffer);
+  }
+
+  #ensure(end: number): void {
+    const mem = this.#x.memory;
+    if (end > mem.buffer.byteLength) {
+      mem.grow(Math.ceil((end - mem.buffer.byteLength) / PAGE));
+    }
+    if (this.#u8.buffer !== mem.buffer || this.#u8.byteLength !== mem.buffer.byteLength) {
+      this.#u8 = new Uint8Array(mem.buffer);
+      this.#u32 = new Uint32Array(mem.buffer);
+    }
+  }
+
+  decode(chunks: readonly Uint8Array[], mint: number, maxt: number, options: DecodeOptions = {}): DecodedBatch {
+    const n = chunks.length;
+    // Pass 1: output capacity from the headers, and where each chunk lands in the input region
+    // (neighbouring subarrays of one buffer are copied as one span).
+    if (this.#pos.length < n) {
+      this.#pos = new Uint32Array(Math.max(n, this.#pos.length * 2));
+      this.#joins = new Uint8Array(this.#pos.length);
+    }
+    const pos = this.#pos;
+    const joins = this.#joins;
+    let cap = 0;
+    let inBytes = 0;
+    for (let i = 0; i < n; i++) {
+      const c = chunks[i]!;
+      if (c.length >= 2) cap += (c[0]! << 8) | c[1]!;
+      const prev = i > 0 ? chunks[i - 1]! : undefined;
+      const gap = prev !== undefined && prev.buffer === c.buffer ? c.byteOffset - (prev.byteOffset + prev.length) : -1;
+      const join = gap >= 0 && gap <= MAX_GAP;
+      joins[i] = join ? 1 : 0;
+      pos[i] = join ? pos[i - 1]! + prev!.length + gap : inBytes;
+      inBytes = pos[i]! + c.length;
+    }
+    const descPtr = this.#base;
+    const offPtr = descPtr + n * 8;
+    const statusPtr = offPtr + (n + 1) * 4;
+    const tPtr = align8(statusPtr + n * 4);
+    const vPtr = tPtr + cap * 8;
+    const inPtr = vPtr + cap * 8;
+    this.#ensure(inPtr + inBytes + this.#slack);
+    const u8 = this.#u8;
+    const u32 = this.#u32;
+
+    // Pass 2: copy spans in and fill the descriptor table.
+    let spanFirst = 0;
+    for (let i = 0; i < n; i++) {
+      const c = chunks[i]!;
+      if (i + 1 === n || joins[i + 1] === 0) {
+        const f = chunks[spanFirst]!;
+        const src = new Uint8Array(f.buffer, f.byteOffset, c.byteOffset + c.length - f.byteOffset);
+        u8.set(src, inPtr + pos[spanFirst]!);
+        spanFirst = i + 1;
+      }
+      u32[(descPtr >>> 2) + 2 * i] = inPtr + pos[i]!;
+      u32[(descPtr >>> 2) + 2 * i + 1] = c.length;
+    }
+    // Zero the slack so reads past the last chunk are deterministic.
+    u8.fill(0, inPtr + inBytes, inPtr + inBytes + this.#slack);
+
+    const rc = this.#x.decode(descPtr, n, mint, maxt, tPtr, vPtr, cap, offPtr, statusPtr);
+    const buf = this.#x.memory.buffer;
+    const count = u32[(offPtr >>> 2) + n]!;
+    const copy = options.copy === true;
+    const view = <T extends Float64Array | Uint32Array>(a: T): T => (copy ? (a.slice() as T) : a);
+    const batch: DecodedBatch = {
+      t: view(new Float64Array(buf, tPtr, count)),
+      v: view(new Float64Array(buf, vPtr, count)),
+      offsets: view(new Uint32Array(buf, offPtr, n + 1)),
+      count,
+    };
+    if (rc < 0) {
+      const statuses = new Int32Array(buf, statusPtr, n).slice();
+      const bad: number[] = [];
+      for (let i = 0; i < n; i++) if (statuses[i] !== 0) bad.push(i);
+      if (bad.length === 0) throw new CorruptBlockError(`xor batch decode: status ${rc}`, {});
+      throw new CorruptChunkBatchError(bad, statuses, batch);
+    }
+    return batch;
+  }
+
+  encode(series: readonly SeriesSamples[], options: EncodeOptions = {}): Uint8Array[] {
+    const n = series.length;
+    let samples = 0;
+    let outCap = 0;
+    for (const s of series) {
+      if (s.t.length !== s.v.length) throw new RangeError('encode: t and v lengths differ');
+      samples += s.t.length;
+      outCap += this.#x.encodeBound(s.t.length);
+    }
+    const descPtr = this.#base;
+    const outDescPtr = descPtr + n * 12;
+    const dataPtr = align8(outDescPtr + n * 8);
+    const outPtr = dataPtr + samples * 16;
+    this.#ensure(outPtr + outCap);
+    const u8 = this.#u8;
+    const u32 = this.#u32;
+    let p = dataPtr;
+    for (let i = 0; i < n; i++) {
+      const { t, v } = series[i]!;
+      // Byte copies: bit-exact for every NaN payload.
+      u8.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), p);
+      u8.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), p + t.byteLength);
+      const d = (descPtr >>> 2) + 3 * i;
+      u32[d] = p;
+      u32[d + 1] = p + t.byteLength;
+      u32[d + 2] = t.length;
+      p += t.byteLength * 2;
+    }
+    const flags = options.legacyPadding === false ? 0 : 1;
+    const rc = this.#x.encode(descPtr, n, outPtr, outCap, outDescPtr, flags);
+    if (rc < 0) {
+      const idx = this.#x.encodeErrorIndex();
+      throw new RangeError(`xor batch encode: series ${idx}: ${STATUS_TEXT[rc] ?? `status ${rc}`}`);
+    }
+    const out: Uint8Array[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = u32[(outDescPtr >>> 2) + 2 * i]!;
+      const len = u32[(outDescPtr >>> 2) + 2 * i + 1]!;
+      out[i] = u8.slice(a, a + len);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,205 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CorruptBlockError } from '../core/errors.ts';
+import { STALE_NAN, isStaleNaN } from '../core/chunkenc/stale.ts';
+import { makeSeries, rng, type SeriesKind } from '../core/chunkenc/testdata.ts';
+import { CorruptChunkBatchError, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
+import { XorAppender, decodeXor, xorSampleCount } from '../core/chunkenc/xor.ts';
+import { loadXorCodecNode, newXorCodecNode } from './wasm.ts';
+
+const KINDS: SeriesKind[] = ['counter', 'gauge', 'irregular', 'special', 'jumps'];
+
+function encodeTs(t: Float64Array, v: Float64Array, legacyPadding = true): Uint8Array {
+  const app = new XorAppender({ legacyPadding });
+  for (let i = 0; i < t.length; i++) app.append(t[i]!, v[i]!);
+  return app.bytes();
+}
+
+/** Reference: the TS decoder over each chunk, concatenated, with per-chunk offsets. */
+function decodeTs(chunks: readonly Uint8Array[], mint: number, maxt: number) {
+  let cap = 0;
+  for (const c of chunks) cap += xorSampleCount(c);
+  const t = new Float64Array(cap);
+  const v = new Float64Array(cap);
+  const offsets = new Uint32Array(chunks.length + 1);
+  let k = 0;
+  chunks.forEach((c, i) => {
+    offsets[i] = k;
+    k += decodeXor(c, mint, maxt, t, v, k);
+  });
+  offsets[chunks.length] = k;
+  return { t: t.subarray(0, k), v: v.subarray(0, k), offsets, count: k };
+}
+
+const u32 = (a: Float64Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+
+function expectSameBits(a: Float64Array, b: Float64Array): void {
+  expect(a.length).toBe(b.length);
+  const x = u32(a);
+  const y = u32(b);
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] !== y[i]) expect.fail(`word ${i} (sample ${i >> 1}): ${x[i]} != ${y[i]}`);
+  }
+}
+
+function randomChunks(seed: number, count: number): Uint8Array[] {
+  const r = rng(seed);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const kind = KINDS[Math.floor(r() * KINDS.length)]!;
+    const n = r() < 0.1 ? 1 + Math.floor(r() * 3) : r() < 0.5 ? 120 : 1 + Math.floor(r() * 300);
+    const s = makeSeries(kind, n, seed * 100_000 + i);
+    out.push(encodeTs(s.t, s.v, r() < 0.8));
+  }
+  return out;
+}
+
+describe('WASM XOR codec (Node)', () => {
+  let codec: XorBatchCodec;
+  beforeAll(async () => {
+    codec = await loadXorCodecNode();
+    expect(await loadXorCodecNode()).toBe(codec);
+  });
+
+  it('decodes thousands of random chunks bit-exactly like the TS decoder', () => {
+    for (let batch = 0; batch < 6; batch++) {
+      const chunks = randomChunks(batch + 1, 600);
+      const want = decodeTs(chunks, -Infinity, Infinity);
+      const got = codec.decode(chunks, -Infinity, Infinity);
+      expect(got.count).toBe(want.count);
+      expect(Array.from(got.offsets)).toEqual(Array.from(want.offsets));
+      expect(Array.from(got.t)).toEqual(Array.from(want.t));
+      expectSameBits(got.v, want.v);
+    }
+  });
+
+  it('clips to [mint, maxt] like the TS decoder', () => {
+    const chunks = randomChunks(77, 300);
+    const r = rng(5);
+    for (let rep = 0; rep < 20; rep++) {
+      const mint = 1_700_000_000_000 + Math.floor(r() * 3_000_000);
+      const maxt = mint + Math.floor(r() * 3_000_000);
+      const want = decodeTs(chunks, mint, maxt);
+      const got = codec.decode(chunks, mint, maxt, { copy: true });
+      expect(Array.from(got.offsets)).toEqual(Array.from(want.offsets));
+      expect(Array.from(got.t)).toEqual(Array.from(want.t));
+      expectSameBits(got.v, want.v);
+    }
+    expect(codec.decode(chunks, NaN, Infinity).count).toBe(0);
+    expect(codec.decode([], 0, 1).count).toBe(0);
+  });
+
+  it('decodes subarrays of one segment-like buffer (copied as spans) and unrelated ones mixed', () => {
+    const parts = randomChunks(9, 50);
+    const total = parts.reduce((a, c) => a + c.length + 7, 0);
+    const seg = new Uint8Array(total).fill(0xee); // junk between chunks, like segment framing
+    const chunks: Uint8Array[] = [];
+    let p = 3;
+    parts.forEach((c, i) => {
+      seg.set(c, p);
+      // Every 7th chunk comes from its own buffer instead; the 10th is out of order.
+      chunks.push(i % 7 === 0 ? c.slice() : seg.subarray(p, p + c.length));
+      p += c.length + (i % 3);
+    });
+    [chunks[10], chunks[11]] = [chunks[11]!, chunks[10]!];
+    const want = decodeTs(chunks, -Infinity, Infinity);
+    const got = codec.decode(chunks, -Infinity, Infinity);
+    expect(Array.from(got.offsets)).toEqual(Array.from(want.offsets));
+    expect(Array.from(got.t)).toEqual(Array.from(want.t));
+    expectSameBits(got.v, want.v);
+  });
+
+  it('keeps the stale marker and NaN payloads', () => {
+    const app = new XorAppender();
+    app.append(1, 1);
+    app.append(2, STALE_NAN);
+    app.appendBits(3, 0xfff80000, 0xdeadbeef);
+    app.append(4, -0);
+    const got = codec.decode([app.bytes()], -Infinity, Infinity, { copy: true });
+    expect(isStaleNaN(got.v, 1)).toBe(true);
+    expect(Array.from(u32(got.v))).toEqual([0, 0x3ff00000, 2, 0x7ff00000, 0xdeadbeef, 0xfff80000, 0, 0x80000000]);
+  });
+
+  it('encodes the same bytes as XorAppender, both padding modes', () => {
+    const r = rng(3);
+    const series = Array.from({ length: 500 }, (_, i) => {
+      const n = i < 3 ? i : 1 + Math.floor(r() * 240);
+      return makeSeries(KINDS[i % KINDS.length]!, n, 1000 + i);
+    });
+    for (const legacyPadding of [true, false]) {
+      const got = codec.encode(series, { legacyPadding });
+      series.forEach((s, i) => {
+        const want = encodeTs(s.t, s.v, legacyPadding);
+        if (Buffer.compare(Buffer.from(got[i]!), Buffer.from(want)) !== 0) {
+          expect.fail(`series ${i}: ${Buffer.from(got[i]!).toString('hex')} != ${Buffer.from(want).toString('hex')}`);
+        }
+      });
+    }
+    expect(() => codec.encode([{ t: new Float64Array([1.5]), v: new Float64Array([1]) }])).toThrow(/series 0/);
+    expect(() =>
+      codec.encode([{ t: new Float64Array(1), v: new Float64Array(1) }, { t: new Float64Array([NaN]), v: new Float64Array(1) }]),
+    ).toThrow(/series 1/);
+  });
+
+  it('reports corrupt chunks by index, keeps the good ones, never traps or hangs', () => {
+    const good = randomChunks(11, 20);
+    const full = good[5]!;
+    const chunks = good.slice();
+    chunks[5] = full.subarray(0, full.length >> 1); // truncated
+    chunks[8] = new Uint8Array([0]); // shorter than the header
+    let err: unknown;
+    try {
+      codec.decode(chunks, -Infinity, Infinity);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CorruptChunkBatchError);
+    expect(err).toBeInstanceOf(CorruptBlockError);
+    const e = err as CorruptChunkBatchError;
+    expect(e.badChunks).toEqual([5, 8]);
+    expect(e.message).toMatch(/xor chunk 5/);
+    const okOnly = decodeTs(good.filter((_, i) => i !== 5 && i !== 8), -Infinity, Infinity);
+    expect(Array.from(e.batch.t)).toEqual(Array.from(okOnly.t));
+    expect(e.batch.offsets[6]! - e.batch.offsets[5]!).toBe(0);
+
+    // Every truncation and random garbage: WASM fails exactly when the TS decoder does.
+    const r = rng(99);
+    const cases: Uint8Array[] = [];
+    for (let len = 0; len < full.length; len++) cases.push(full.subarray(0, len));
+    for (let rep = 0; rep < 3000; rep++) {
+      const junk = Uint8Array.from({ length: Math.floor(r() * 80) }, () => Math.floor(r() * 256));
+      if (junk.length >= 2 && r() < 0.7) junk[0] = 0; // plausible sample counts
+      cases.push(junk);
+    }
+    for (const c of cases) {
+      let tsErr = false;
+      let want: ReturnType<typeof decodeTs> | undefined;
+      try {
+        want = decodeTs([c], -Infinity, Infinity);
+      } catch (x) {
+        expect(x).toBeInstanceOf(CorruptBlockError);
+        tsErr = true;
+      }
+      try {
+        const got = codec.decode([c], -Infinity, Infinity);
+        expect(tsErr).toBe(false);
+        expect(Array.from(got.t)).toEqual(Array.from(want!.t));
+        expectSameBits(got.v, want!.v);
+      } catch (x) {
+        expect(x).toBeInstanceOf(CorruptChunkBatchError);
+        expect(tsErr).toBe(true);
+      }
+    }
+  });
+
+  it('grows memory for big batches; a fresh codec is independent', async () => {
+    const s = makeSeries('gauge', 120, 1);
+    const chunk = encodeTs(s.t, s.v);
+    const many = Array.from({ length: 20_000 }, () => chunk); // 2.4M samples, ~40 MB of columns
+    const own = await newXorCodecNode();
+    const got = own.decode(many, -Infinity, Infinity);
+    expect(got.count).toBe(2_400_000);
+    expect(got.t[2_399_999]).toBe(s.t[119]);
+    const small = own.decode([chunk], -Infinity, Infinity);
+    expect(small.count).toBe(120);
+  });
+});
