@@ -1,0 +1,299 @@
+/**
+ * @module core/promql/engine/aggregate — aggregation operators over all steps at once (Prometheus
+ * engine.go aggregation()): groups are fixed per input series (except count_values, whose groups
+ * depend on the value), and each step folds the group's present members in input order with
+ * Prometheus's exact arithmetic (running mean with Inf handling, Welford for stddev/stdvar,
+ * Go container/heap for topk/bottomk, NaN rules for min/max).
+ */
+import { METRIC_NAME, compareStrings, type Labels } from '../../labels/labels.ts';
+import { ExecutionError } from '../../errors.ts';
+import type { AggregateOp } from '../ast.ts';
+import type { StepSeries } from '../value.ts';
+import { deleteLabels, keepLabels, setLabel } from './series.ts';
+import { formatFloatF, goSort, heapPop, heapPush } from './gosort.ts';
+
+/** The largest float64 convertible to int64 (engine.go maxInt64). */
+const MAX_INT64 = 9223372036854774784;
+const MIN_INT64 = -9223372036854775808;
+const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export interface AggregateParams {
+  readonly op: AggregateOp;
+  /** Sorted grouping labels. */
+  readonly grouping: readonly string[];
+  readonly without: boolean;
+  /** Per-step parameter of topk, bottomk, quantile. */
+  readonly scalarParam?: Float64Array;
+  /** count_values label name. */
+  readonly stringParam?: string;
+  readonly count: number;
+}
+
+function groupKey(ls: Labels, grouping: readonly string[], without: boolean): string {
+  let k = '';
+  if (without) {
+    for (const l of ls) if (l.name !== METRIC_NAME && !grouping.includes(l.name)) k += `${l.name}\xff${l.value}\xfe`;
+  } else {
+    for (const l of ls) if (grouping.includes(l.name)) k += `${l.name}\xff${l.value}\xfe`;
+  }
+  return k;
+}
+
+function groupLabels(ls: Labels, grouping: readonly string[], without: boolean): Labels {
+  if (without) return deleteLabels(ls, [...grouping, METRIC_NAME]);
+  if (grouping.length > 0) return keepLabels(ls, grouping);
+  return [];
+}
+
+export function sortGrouping(grouping: readonly string[]): string[] {
+  return [...grouping].sort(compareStrings);
+}
+
+export function aggregate(input: readonly StepSeries[], p: AggregateParams): StepSeries[] {
+  if (p.op === 'count_values') return countValues(input, p);
+  const { count } = p;
+  // Static groups in order of first member.
+  const groups: { labels: Labels; members: number[] }[] = [];
+  const byKey = new Map<string, number>();
+  for (let s = 0; s < input.length; s++) {
+    const ls = input[s]!.labels;
+    const k = groupKey(ls, p.grouping, p.without);
+    let g = byKey.get(k);
+    if (g === undefined) {
+      g = groups.length;
+      byKey.set(k, g);
+      groups.push({ labels: groupLabels(ls, p.grouping, p.without), members: [] });
+    }
+    groups[g]!.members.push(s);
+  }
+  if (count === 1) {
+    // An instant result lists groups in the order their first present member appears.
+    const first = (g: { members: number[] }) => {
+      for (const m of g.members) if (input[m]!.present[0] === 1) return m;
+      return Infinity;
+    };
+    groups.sort((a, b) => first(a) - first(b));
+  }
+  if (p.op === 'topk' || p.op === 'bottomk') return topBottomK(input, groups, p);
+
+  const out: StepSeries[] = [];
+  for (const g of groups) {
+    const values = new Float64Array(count);
+    const present = new Uint8Array(count);
+    if (p.op === 'quantile') {
+      quantileGroup(input, g.members, p.scalarParam!, values, present);
+    } else {
+      foldGroup(p.op, input, g.members, values, present);
+    }
+    let any = false;
+    for (let i = 0; i < count; i++) if (present[i] === 1) any = true;
+    if (any) out.push({ labels: g.labels, values, present });
+  }
+  return out;
+}
+
+function foldGroup(op: AggregateOp, input: readonly StepSeries[], members: readonly number[], values: Float64Array, present: Uint8Array): void {
+  const count = values.length;
+  const needMean = op === 'avg' || op === 'stddev' || op === 'stdvar';
+  const mean = needMean ? new Float64Array(count) : undefined;
+  const n = op === 'count' || needMean ? new Float64Array(count) : undefined;
+  for (const m of members) {
+    const s = input[m]!;
+    for (let i = 0; i < count; i++) {
+      if (s.present[i] !== 1) continue;
+      const v = s.values[i]!;
+      if (present[i] !== 1) {
+        present[i] = 1;
+        switch (op) {
+          case 'stddev':
+          case 'stdvar':
+            values[i] = 0;
+            break;
+          case 'group':
+            values[i] = 1;
+            break;
+          default:
+            values[i] = v;
+        }
+        if (mean) mean[i] = v;
+        if (n) n[i] = 1;
+        continue;
+      }
+      switch (op) {
+        case 'sum':
+          values[i]! += v;
+          break;
+        case 'avg': {
+          const c = ++n![i]!;
+          const mu = mean![i]!;
+          if (mu === Infinity || mu === -Infinity) {
+            // Inf of the same sign stays; a finite value cannot move an infinite mean.
+            if ((v === Infinity || v === -Infinity) && mu > 0 === v > 0) break;
+            if (v !== Infinity && v !== -Infinity && !Number.isNaN(v)) break;
+          }
+          // Divide each side before subtracting to avoid float64 overflow.
+          mean![i] = mu + (v / c - mu / c);
+          break;
+        }
+        case 'count':
+          n![i]!++;
+          break;
+        case 'max':
+          if (values[i]! < v || Number.isNaN(values[i]!)) values[i] = v;
+          break;
+        case 'min':
+          if (values[i]! > v || Number.isNaN(values[i]!)) values[i] = v;
+          break;
+        case 'group':
+          break;
+        case 'stddev':
+        case 'stdvar': {
+          const c = ++n![i]!;
+          const delta = v - mean![i]!;
+          mean![i]! += delta / c;
+          values[i]! += delta * (v - mean![i]!);
+          break;
+        }
+        default:
+          throw new ExecutionError(`expected aggregation operator but got "${op}"`);
+      }
+    }
+  }
+  for (let i = 0; i < count; i++) {
+    if (present[i] !== 1) continue;
+    switch (op) {
+      case 'avg':
+        values[i] = mean![i]!;
+        break;
+      case 'count':
+        values[i] = n![i]!;
+        break;
+      case 'stdvar':
+        values[i] = values[i]! / n![i]!;
+        break;
+      case 'stddev':
+        values[i] = Math.sqrt(values[i]! / n![i]!);
+        break;
+      default:
+    }
+  }
+}
+
+/** Prometheus quantile(): weighted between the two nearest ranks; φ outside [0,1] gives ∓Inf. */
+export function quantileOf(q: number, vals: number[]): number {
+  if (vals.length === 0 || Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  const idx = vals.map((_, i) => i);
+  goSort(idx, (a, b) => Number.isNaN(vals[a]!) || vals[a]! < vals[b]!);
+  const n = vals.length;
+  const rank = q * (n - 1);
+  const lower = Math.max(0, Math.floor(rank));
+  const upper = Math.min(n - 1, lower + 1);
+  const weight = rank - Math.floor(rank);
+  return vals[idx[lower]!]! * (1 - weight) + vals[idx[upper]!]! * weight;
+}
+
+function quantileGroup(input: readonly StepSeries[], members: readonly number[], q: Float64Array, values: Float64Array, present: Uint8Array): void {
+  const vals: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    vals.length = 0;
+    for (const m of members) if (input[m]!.present[i] === 1) vals.push(input[m]!.values[i]!);
+    if (vals.length === 0) continue;
+    values[i] = quantileOf(q[i]!, vals);
+    present[i] = 1;
+  }
+}
+
+function topBottomK(input: readonly StepSeries[], groups: readonly { members: number[] }[], p: AggregateParams): StepSeries[] {
+  const { count } = p;
+  const top = p.op === 'topk';
+  const outByInput = new Map<number, StepSeries>();
+  const order: StepSeries[] = [];
+  let vals: Float64Array | undefined;
+  // vectorByValueHeap / vectorByReverseValueHeap: NaN sorts first (is "smallest" / "largest").
+  const less = top
+    ? (a: number, b: number) => Number.isNaN(vals![a]!) || vals![a]! < vals![b]!
+    : (a: number, b: number) => Number.isNaN(vals![a]!) || vals![a]! > vals![b]!;
+  const reverse = (a: number, b: number) => less(b, a);
+  const heap: number[] = [];
+  // Values at the current step, indexed by input series (only present members are read).
+  vals = new Float64Array(input.length);
+  for (let i = 0; i < count; i++) {
+    const f = p.scalarParam![i]!;
+    if (!(f <= MAX_INT64 && f >= MIN_INT64)) throw new ExecutionError(`Scalar value ${goFloat(f)} overflows int64`);
+    const k = Math.trunc(f);
+    if (k < 1) continue;
+    for (const g of groups) {
+      heap.length = 0;
+      for (const m of g.members) {
+        const s = input[m]!;
+        if (s.present[i] !== 1) continue;
+        const v = s.values[i]!;
+        vals[m] = v;
+        if (heap.length === 0) {
+          heap.push(m);
+          continue;
+        }
+        const h0 = vals[heap[0]!]!;
+        if (heap.length < k || (top ? h0 < v : h0 > v) || Number.isNaN(h0)) {
+          if (heap.length === k) {
+            if (k === 1) {
+              heap[0] = m;
+              continue;
+            }
+            heapPop(heap, less);
+          }
+          heapPush(heap, m, less);
+        }
+      }
+      if (heap.length > 1) goSort(heap, reverse);
+      for (const m of heap) {
+        let o = outByInput.get(m);
+        if (o === undefined) {
+          o = { labels: input[m]!.labels, values: new Float64Array(count), present: new Uint8Array(count) };
+          outByInput.set(m, o);
+          order.push(o);
+        }
+        (o.values as Float64Array)[i] = vals[m]!;
+        (o.present as Uint8Array)[i] = 1;
+      }
+    }
+  }
+  return order;
+}
+
+function countValues(input: readonly StepSeries[], p: AggregateParams): StepSeries[] {
+  const { count } = p;
+  const label = p.stringParam ?? '';
+  if (count > 0 && !LABEL_NAME_RE.test(label)) throw new ExecutionError(`invalid label name ${JSON.stringify(label)}`);
+  const grouping = p.without ? p.grouping : sortGrouping([...p.grouping, label]);
+  const out = new Map<string, StepSeries>();
+  for (let i = 0; i < count; i++) {
+    for (const s of input) {
+      if (s.present[i] !== 1) continue;
+      const metric = setLabel(s.labels, label, formatFloatF(s.values[i]!));
+      const k = groupKey(metric, grouping, p.without);
+      let o = out.get(k);
+      if (o === undefined) {
+        o = { labels: groupLabels(metric, grouping, p.without), values: new Float64Array(count), present: new Uint8Array(count) };
+        out.set(k, o);
+      }
+      (o.values as Float64Array)[i]!++;
+      (o.present as Uint8Array)[i] = 1;
+    }
+  }
+  return [...out.values()];
+}
+
+/** Go's %v for a float64 in error messages. */
+function goFloat(f: number): string {
+  if (Number.isNaN(f)) return 'NaN';
+  if (f === Infinity) return '+Inf';
+  if (f === -Infinity) return '-Inf';
+  const a = Math.abs(f);
+  if (a !== 0 && (a < 1e-4 || a >= 1e21)) {
+    return f.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  }
+  return String(f);
+}

@@ -1,0 +1,207 @@
+/**
+ * @module core/promql/engine/engine — the PromQL Engine: parse, preprocess, fetch every selector's
+ * series from a Queryable (with Prometheus's select hints), evaluate all steps at once, and shape
+ * the result as Prometheus does (instant → vector/scalar/string/matrix, range → sorted matrix).
+ */
+import { BadDataError } from '../../errors.ts';
+import type { Expr, SubqueryExpr, VectorSelector } from '../ast.ts';
+import type { FunctionImpl } from '../functions/types.ts';
+import type { Queryable, RawSeries, SelectHints } from '../queryable.ts';
+import { Evaluator, type EvalContext } from './evaluator.ts';
+import { BYTES_PER_SAMPLE, QueryLimits } from './limits.ts';
+import {
+  type OffsetTable,
+  documentedType,
+  exprType,
+  preprocessExpr,
+  setOffsetForAtModifier,
+  subqueryTimes,
+  walk,
+} from './preprocess.ts';
+import { makeRange } from './range.ts';
+import { type QueryResult, instantResult, rangeResult } from './result.ts';
+
+export const DEFAULT_LOOKBACK_DELTA = 5 * 60 * 1000; // 5m, Prometheus --query.lookback-delta
+export const DEFAULT_MAX_SAMPLES = 50_000_000; // Prometheus --query.max-samples
+export const DEFAULT_TIMEOUT = 2 * 60 * 1000; // 2m, Prometheus --query.timeout
+export const DEFAULT_NO_STEP_SUBQUERY_INTERVAL = 60 * 1000; // 1m, the default global evaluation_interval
+
+export interface EngineOptions {
+  /** ms; default 5m. */
+  readonly lookbackDelta?: number;
+  /** Max samples held at once; default 50,000,000. */
+  readonly maxSamples?: number;
+  /** ms; default 2m. */
+  readonly timeout?: number;
+  /** Step of `[range:]` subqueries in ms, or a function of the range; default 1m. */
+  readonly noStepSubqueryInterval?: number | ((rangeMs: number) => number);
+  /** Max bytes of raw samples one query may load (16 bytes a sample); default unlimited. */
+  readonly maxBytes?: number;
+  /** Function implementations by name (core/promql/functions/table.ts). */
+  readonly functions: ReadonlyMap<string, FunctionImpl>;
+  /** Query parser (core/promql/parser parseExpr). Needed only for string queries. */
+  readonly parse?: (query: string) => Expr;
+}
+
+export interface QueryOptions {
+  /** Per-query lookback delta in ms (overrides the engine's when > 0). */
+  readonly lookbackDelta?: number;
+  readonly signal?: AbortSignal;
+}
+
+export class Engine {
+  readonly #queryable: Queryable;
+  readonly #opts: EngineOptions;
+
+  constructor(queryable: Queryable, opts: EngineOptions) {
+    this.#queryable = queryable;
+    this.#opts = opts;
+  }
+
+  /** Evaluates `q` at `time` (ms). */
+  instantQuery(q: string | Expr, time: number, opts: QueryOptions = {}): Promise<QueryResult> {
+    const expr = this.#parse(q);
+    return this.#exec(expr, time, time, 0, opts);
+  }
+
+  /** Evaluates `q` at start, start+step, … end (ms); the expression must give a scalar or instant vector. */
+  rangeQuery(q: string | Expr, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> {
+    const expr = this.#parse(q);
+    const t = exprType(expr);
+    if (t !== 'vector' && t !== 'scalar') {
+      throw new BadDataError(
+        `invalid expression type ${JSON.stringify(documentedType(t))} for range query, must be Scalar or instant Vector`,
+      );
+    }
+    if (!(step > 0)) throw new BadDataError('zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if (end < start) throw new BadDataError('end timestamp must not be before start time');
+    return this.#exec(expr, start, end, step, opts);
+  }
+
+  #parse(q: string | Expr): Expr {
+    if (typeof q !== 'string') return q;
+    if (this.#opts.parse === undefined) throw new BadDataError('no PromQL parser configured');
+    return this.#opts.parse(q);
+  }
+
+  async #exec(parsed: Expr, start: number, end: number, interval: number, opts: QueryOptions): Promise<QueryResult> {
+    const o = this.#opts;
+    const lookbackDelta = opts.lookbackDelta && opts.lookbackDelta > 0 ? opts.lookbackDelta : (o.lookbackDelta ?? DEFAULT_LOOKBACK_DELTA);
+    const timeout = o.timeout ?? DEFAULT_TIMEOUT;
+    const limits = new QueryLimits({
+      maxSamples: o.maxSamples ?? DEFAULT_MAX_SAMPLES,
+      deadline: timeout > 0 ? Date.now() + timeout : Infinity,
+      maxBytes: o.maxBytes ?? Infinity,
+      signal: opts.signal,
+    });
+    const nsi = o.noStepSubqueryInterval ?? DEFAULT_NO_STEP_SUBQUERY_INTERVAL;
+    const noStepSubqueryInterval = typeof nsi === 'number' ? () => nsi : nsi;
+
+    const expr = preprocessExpr(parsed, start, end);
+    const { series, warnings, loaded } = await this.#populate(expr, start, end, interval, lookbackDelta, noStepSubqueryInterval, limits);
+    limits.check('query preparation');
+
+    const offsets: OffsetTable = new Map();
+    setOffsetForAtModifier(start, expr, offsets);
+    const ctx: EvalContext = {
+      limits,
+      lookbackDelta,
+      noStepSubqueryInterval,
+      offsets,
+      series,
+      functions: o.functions,
+    };
+    // An instant query is a range of one step with interval 1, as in Prometheus.
+    const range = interval === 0 ? makeRange(start, start, 1) : makeRange(start, end, interval);
+    const value = new Evaluator(ctx, range).eval(expr);
+    limits.check('expression evaluation');
+    const out = interval === 0 ? instantResult(value, start) : rangeResult(value, range);
+    return { value: out, warnings, stats: { loadedSamples: loaded, peakSamples: limits.peak } };
+  }
+
+  /** Fetches every selector's series, with the hints Prometheus's populateSeries computes. */
+  async #populate(
+    expr: Expr,
+    start: number,
+    end: number,
+    interval: number,
+    lookbackDelta: number,
+    noStepSubqueryInterval: (rangeMs: number) => number,
+    limits: QueryLimits,
+  ): Promise<{ series: Map<VectorSelector, readonly RawSeries[]>; warnings: string[]; loaded: number }> {
+    const jobs: { vs: VectorSelector; hints: SelectHints }[] = [];
+    walk(expr, (node, subqueries, parents) => {
+      if (node.kind !== 'VectorSelector') return;
+      const parent = parents[parents.length - 1];
+      const evalRange = parent?.kind === 'MatrixSelector' ? parent.range : 0;
+      const [s, e] = selectorTimeRange(node, subqueries, start, end, evalRange, lookbackDelta);
+      let step = interval;
+      const last: SubqueryExpr | undefined = subqueries[subqueries.length - 1];
+      if (last !== undefined) step = last.step !== 0 ? last.step : noStepSubqueryInterval(last.range);
+      const agg = parent?.kind === 'AggregateExpr' ? parent : undefined;
+      jobs.push({
+        vs: node,
+        hints: {
+          start: s,
+          end: e,
+          step,
+          range: evalRange,
+          func: funcFromPath(parents),
+          by: agg ? !agg.without : false,
+          grouping: agg ? agg.grouping : undefined,
+        },
+      });
+    });
+    const results = await Promise.all(jobs.map((j) => this.#queryable.select(j.vs.matchers, j.hints)));
+    const series = new Map<VectorSelector, readonly RawSeries[]>();
+    const warnings: string[] = [];
+    let loaded = 0;
+    results.forEach((r, i) => {
+      series.set(jobs[i]!.vs, r.series);
+      warnings.push(...r.warnings);
+      for (const s of r.series) loaded += s.t.length;
+    });
+    limits.addBytes(loaded * BYTES_PER_SAMPLE);
+    return { series, warnings, loaded };
+  }
+}
+
+/** Prometheus getTimeRangesForSelector: the [start, end] a selector may read. */
+export function selectorTimeRange(
+  n: VectorSelector,
+  subqueries: readonly SubqueryExpr[],
+  qStart: number,
+  qEnd: number,
+  evalRange: number,
+  lookbackDelta: number,
+): [number, number] {
+  let start = qStart;
+  let end = qEnd;
+  const sq = subqueryTimes(subqueries);
+  if (sq.timestamp !== undefined) {
+    start = sq.timestamp;
+    end = sq.timestamp;
+  }
+  if (n.timestamp !== undefined) {
+    start = n.timestamp;
+    end = n.timestamp;
+  } else {
+    start = start - sq.offset - sq.range;
+    end = end - sq.offset;
+  }
+  start -= evalRange === 0 ? lookbackDelta : evalRange;
+  start -= n.offset;
+  end -= n.offset;
+  return [start, end];
+}
+
+/** Prometheus extractFuncFromPath: the nearest enclosing function or aggregation, unless a binary operator is nearer. */
+function funcFromPath(parents: readonly Expr[]): string | undefined {
+  for (let i = parents.length - 1; i >= 0; i--) {
+    const p = parents[i]!;
+    if (p.kind === 'AggregateExpr') return p.op;
+    if (p.kind === 'Call') return p.func.name;
+    if (p.kind === 'BinaryExpr') return undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,287 @@
+/**
+ * @module core/promql/engine/evaluator — evaluates a preprocessed expression for all steps of an
+ * EvalRange at once (Prometheus engine.go evaluator.eval, made columnar). Every node returns a
+ * Value; vectors are series with one slot per step. Label-set collisions are merged or rejected
+ * exactly where Prometheus's step-wise evaluation would (see series.ts).
+ */
+import { ExecutionError, NotSupportedError } from '../../errors.ts';
+import type { AggregateExpr, BinaryExpr, Call, Expr, SubqueryExpr, VectorSelector } from '../ast.ts';
+import { assertNever } from '../ast.ts';
+import type { FunctionImpl } from '../functions/types.ts';
+import type { RawSeries } from '../queryable.ts';
+import type {
+  EvalRange,
+  FunctionContext,
+  MatrixValue,
+  ScalarValue,
+  StepSeries,
+  Value,
+  VectorValue,
+} from '../value.ts';
+import { aggregate, sortGrouping } from './aggregate.ts';
+import { isComparison, scalarScalar, vectorAnd, vectorBinop, vectorOr, vectorScalar, vectorUnless } from './binary.ts';
+import type { QueryLimits } from './limits.ts';
+import { type OffsetTable, unwrapArg } from './preprocess.ts';
+import { selectMatrix, selectVector } from './selector.ts';
+import { checkUniqueStrict, dropMetricName, mergeSameLabels } from './series.ts';
+import { subqueryRange, subqueryToMatrix } from './subquery.ts';
+import { makeRange } from './range.ts';
+
+export { makeRange };
+
+export interface EvalContext {
+  readonly limits: QueryLimits;
+  readonly lookbackDelta: number;
+  /** Step of a subquery written without one (`[5m:]`): Prometheus's NoStepSubqueryIntervalFn. */
+  readonly noStepSubqueryInterval: (rangeMs: number) => number;
+  /** Effective offsets (Prometheus's mutable Offset fields), updated as subqueries run. */
+  readonly offsets: OffsetTable;
+  /** Series each selector selected, fetched before evaluation. */
+  readonly series: ReadonlyMap<VectorSelector, readonly RawSeries[]>;
+  readonly functions: ReadonlyMap<string, FunctionImpl>;
+}
+
+function points(v: Value): number {
+  switch (v.type) {
+    case 'scalar':
+      return v.values.length;
+    case 'vector': {
+      let n = 0;
+      for (const s of v.series) for (let i = 0; i < s.present.length; i++) n += s.present[i]!;
+      return n;
+    }
+    case 'matrix': {
+      let n = 0;
+      for (const s of v.series) n += s.length;
+      return n;
+    }
+    default:
+      return 0;
+  }
+}
+
+export class Evaluator {
+  readonly #ctx: EvalContext;
+  readonly range: EvalRange;
+
+  constructor(ctx: EvalContext, range: EvalRange) {
+    this.#ctx = ctx;
+    this.range = range;
+  }
+
+  eval(e: Expr): Value {
+    const limits = this.#ctx.limits;
+    limits.check('expression evaluation');
+    // Children are freed once this node is done; only its result stays accounted.
+    const base = limits.current;
+    const v = this.#evalNode(e);
+    limits.release(limits.current - base);
+    limits.add(points(v));
+    return v;
+  }
+
+  #evalNode(e: Expr): Value {
+    const { count } = this.range;
+    switch (e.kind) {
+      case 'NumberLiteral':
+        return { type: 'scalar', values: new Float64Array(count).fill(e.value) };
+      case 'StringLiteral':
+        return { type: 'string', value: e.value };
+      case 'ParenExpr':
+        return this.eval(e.expr);
+      case 'VectorSelector':
+        return { type: 'vector', series: this.#selectVector(e, false) };
+      case 'MatrixSelector':
+        return this.#matrixSelector(e.vectorSelector, e.range);
+      case 'SubqueryExpr':
+        return this.#subquery(e);
+      case 'StepInvariantExpr':
+        return this.#stepInvariant(e.expr);
+      case 'UnaryExpr':
+        return this.#unary(e.op, this.eval(e.expr));
+      case 'BinaryExpr':
+        return this.#binary(e);
+      case 'AggregateExpr':
+        return this.#aggregate(e);
+      case 'Call':
+        return this.#call(e);
+      default:
+        return assertNever(e);
+    }
+  }
+
+  #rawSeries(vs: VectorSelector): readonly RawSeries[] {
+    const s = this.#ctx.series.get(vs);
+    if (s === undefined) throw new ExecutionError('internal error: selector was not populated before evaluation');
+    return s;
+  }
+
+  #offset(n: VectorSelector | SubqueryExpr): number {
+    return this.#ctx.offsets.get(n) ?? n.offset;
+  }
+
+  #selectVector(vs: VectorSelector, withTimestamps: boolean, fixedRef?: number): StepSeries[] {
+    return selectVector(
+      this.#rawSeries(vs),
+      this.range.times,
+      { offset: this.#offset(vs), lookbackDelta: this.#ctx.lookbackDelta, withTimestamps, fixedRef },
+      this.#ctx.limits,
+    );
+  }
+
+  #matrixSelector(vs: VectorSelector, range: number): MatrixValue {
+    const offset = this.#offset(vs);
+    const { times } = this.range;
+    const windowEnd = new Float64Array(times.length);
+    for (let i = 0; i < times.length; i++) windowEnd[i] = times[i]! - offset;
+    return selectMatrix(this.#rawSeries(vs), windowEnd, range, this.#ctx.limits).value;
+  }
+
+  #subquery(e: SubqueryExpr): MatrixValue {
+    const { range: inner, windowOffset } = subqueryRange(e, this.range, this.#offset(e), this.#ctx);
+    const v = new Evaluator(this.#ctx, inner).eval(e.expr);
+    if (v.type !== 'vector') throw new ExecutionError(`subquery is only allowed on instant vector, got ${v.type}`);
+    return subqueryToMatrix(v, inner, e.range, this.range.times, windowOffset, this.#ctx.limits);
+  }
+
+  /** Evaluated once at the range start, then repeated for every step. */
+  #stepInvariant(inner: Expr): Value {
+    if (inner.kind === 'NumberLiteral' || inner.kind === 'StringLiteral') return this.eval(inner);
+    const { start, interval, count } = this.range;
+    const once = new Evaluator(this.#ctx, makeRange(start, start, interval)).eval(inner);
+    if (once.type === 'matrix' || once.type === 'string' || count === 1) return once;
+    if (once.type === 'scalar') {
+      return { type: 'scalar', values: new Float64Array(count).fill(count > 0 ? once.values[0]! : NaN) };
+    }
+    const series: StepSeries[] = [];
+    for (const s of once.series) {
+      if (s.present[0] !== 1) continue;
+      series.push({
+        labels: s.labels,
+        values: new Float64Array(count).fill(s.values[0]!),
+        present: new Uint8Array(count).fill(1),
+      });
+    }
+    return { type: 'vector', series };
+  }
+
+  #unary(op: '+' | '-', v: Value): Value {
+    if (op === '+') return v;
+    if (v.type === 'scalar') return { type: 'scalar', values: v.values.map((x) => -x) };
+    if (v.type !== 'vector') throw new ExecutionError(`unary expression only allowed on scalars and instant vectors, got ${v.type}`);
+    const series = v.series.map((s) => ({
+      labels: dropMetricName(s.labels),
+      values: s.values.map((x) => -x),
+      present: s.present,
+    }));
+    return { type: 'vector', series: checkUniqueStrict(series) };
+  }
+
+  #binary(e: BinaryExpr): Value {
+    const l = this.eval(e.lhs);
+    const r = this.eval(e.rhs);
+    const { count } = this.range;
+    if (l.type === 'scalar' && r.type === 'scalar') {
+      return { type: 'scalar', values: scalarScalar(e.op, l.values, r.values) };
+    }
+    if (l.type === 'vector' && r.type === 'vector') {
+      let series: StepSeries[];
+      switch (e.op) {
+        case 'and':
+          series = vectorAnd(l.series, r.series, e.matching, count);
+          break;
+        case 'or':
+          series = vectorOr(l.series, r.series, e.matching, count);
+          break;
+        case 'unless':
+          series = vectorUnless(l.series, r.series, e.matching, count);
+          break;
+        default:
+          series = vectorBinop(e.op, l.series, r.series, e.matching, e.returnBool, count);
+      }
+      return { type: 'vector', series };
+    }
+    if (l.type === 'vector' && r.type === 'scalar') {
+      return { type: 'vector', series: vectorScalar(e.op, l.series, r.values, false, e.returnBool) };
+    }
+    if (l.type === 'scalar' && r.type === 'vector') {
+      return { type: 'vector', series: vectorScalar(e.op, r.series, l.values, true, e.returnBool) };
+    }
+    throw new ExecutionError(`binary operator "${e.op}" not allowed between ${l.type} and ${r.type}`);
+  }
+
+  #aggregate(e: AggregateExpr): Value {
+    let scalarParam: Float64Array | undefined;
+    let stringParam: string | undefined;
+    if (e.param !== undefined) {
+      const p = unwrapArg(e.param);
+      if (p.kind === 'StringLiteral') stringParam = p.value;
+      else {
+        const v = this.eval(e.param);
+        if (v.type === 'scalar') scalarParam = v.values;
+        else if (v.type === 'string') stringParam = v.value;
+        else throw new ExecutionError(`expected scalar parameter for ${e.op}, got ${v.type}`);
+      }
+    }
+    const input = this.eval(e.expr);
+    if (input.type !== 'vector') throw new ExecutionError(`expected instant vector for ${e.op}, got ${input.type}`);
+    const series = aggregate(input.series, {
+      op: e.op,
+      grouping: sortGrouping(e.grouping),
+      without: e.without,
+      scalarParam,
+      stringParam,
+      count: this.range.count,
+    });
+    return { type: 'vector', series };
+  }
+
+  #call(e: Call): Value {
+    const name = e.func.name;
+    const impl = this.#ctx.functions.get(name);
+    if (impl === undefined) throw new NotSupportedError(`function "${name}" is not supported`);
+    const fctx = this.#functionContext();
+    if (name === 'timestamp' && e.args.length === 1) {
+      const arg = unwrapArg(e.args[0]!);
+      if (arg.kind === 'VectorSelector') {
+        // Prometheus reads the selector per step with the sample's own timestamp; with `@` it sets
+        // the offset to (step - @), i.e. always reads at the @ time, ignoring `offset`.
+        const series = this.#selectVector(arg, true, arg.timestamp);
+        return this.#afterCall(impl([{ type: 'vector', series }], fctx, e), false);
+      }
+    }
+    let matrixArg = false;
+    const args: Value[] = [];
+    for (const a of e.args) {
+      const u = unwrapArg(a);
+      if (!matrixArg && u.kind === 'MatrixSelector') {
+        matrixArg = true;
+        args.push(this.#matrixSelector(u.vectorSelector, u.range));
+      } else if (!matrixArg && u.kind === 'SubqueryExpr') {
+        matrixArg = true;
+        args.push(this.#subquery(u));
+      } else {
+        args.push(this.eval(a));
+      }
+    }
+    return this.#afterCall(impl(args, fctx, e), matrixArg);
+  }
+
+  #afterCall(v: Value, matrixArg: boolean): Value {
+    if (v.type !== 'vector') return v;
+    // A range function's output matrix must not repeat a label set at all (even at different
+    // steps); other functions are checked step by step.
+    return { type: 'vector', series: matrixArg ? checkUniqueStrict(v.series) : mergeSameLabels(v.series) };
+  }
+
+  #functionContext(): FunctionContext {
+    const limits = this.#ctx.limits;
+    return {
+      range: this.range,
+      lookbackDelta: this.#ctx.lookbackDelta,
+      track: (n: number) => limits.add(n),
+    };
+  }
+}
+
+export type { VectorValue, ScalarValue };

@@ -1,0 +1,84 @@
+/**
+ * @module core/promql/engine/limits — per-query limits: the max-samples budget (Prometheus's
+ * `query processing would load too many samples into memory in query execution`), a deadline
+ * checked between nodes and batches (`query timed out in <phase>`), and a byte budget for raw
+ * samples held in memory (a Worker isolate has 128 MB).
+ */
+import { ExecutionError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../../errors.ts';
+
+/** Prometheus's `env` for evaluation errors. */
+export const ENV_QUERY_EXECUTION = 'query execution';
+/** Bytes of one raw sample held as a float64 timestamp and a float64 value. */
+export const BYTES_PER_SAMPLE = 16;
+
+export interface LimitsOptions {
+  /** Max samples in memory at once (Prometheus --query.max-samples, default 50,000,000). */
+  readonly maxSamples: number;
+  /** Absolute deadline, ms since epoch (Date.now() clock); Infinity for none. */
+  readonly deadline: number;
+  /** Max bytes of raw samples loaded from storage; Infinity for none. */
+  readonly maxBytes: number;
+  readonly signal?: AbortSignal;
+}
+
+export class QueryLimits {
+  readonly maxSamples: number;
+  #current = 0;
+  #peak = 0;
+  #total = 0;
+  #bytes = 0;
+  readonly #deadline: number;
+  readonly #maxBytes: number;
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(opts: LimitsOptions) {
+    this.maxSamples = opts.maxSamples;
+    this.#deadline = opts.deadline;
+    this.#maxBytes = opts.maxBytes;
+    this.#signal = opts.signal;
+  }
+
+  /** Samples currently accounted as held in memory. */
+  get current(): number {
+    return this.#current;
+  }
+  get peak(): number {
+    return this.#peak;
+  }
+  /** Samples loaded or produced in total (query stats). */
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Adds n samples; throws once more than maxSamples are held. */
+  add(n: number): void {
+    this.#current += n;
+    this.#total += n > 0 ? n : 0;
+    if (this.#current > this.#peak) this.#peak = this.#current;
+    if (this.#current > this.maxSamples) throw new TooManySamplesError(ENV_QUERY_EXECUTION);
+  }
+
+  /** Releases n samples (the node that held them is done). */
+  release(n: number): void {
+    this.#current -= n;
+    if (this.#current < 0) this.#current = 0;
+  }
+
+  /** Accounts raw bytes loaded from storage. */
+  addBytes(n: number): void {
+    this.#bytes += n;
+    if (this.#bytes > this.#maxBytes) {
+      throw new ExecutionError(
+        `query processing would load too much data into memory in ${ENV_QUERY_EXECUTION}: ${this.#bytes} bytes of raw samples exceed the limit of ${this.#maxBytes}`,
+      );
+    }
+  }
+
+  /** Throws QueryTimeoutError / QueryCanceledError when the query must stop. */
+  check(phase: string): void {
+    if (this.#signal?.aborted) throw new QueryCanceledError(`query was canceled in ${phase}`);
+    if (this.#deadline !== Infinity && Date.now() > this.#deadline) {
+      throw new QueryTimeoutError(`query timed out in ${phase}`);
+    }
+  }
+}

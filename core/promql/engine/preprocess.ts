@@ -1,0 +1,237 @@
+/**
+ * @module core/promql/engine/preprocess — what Prometheus does to a parsed query before it runs:
+ * resolve `@ start()` / `@ end()`, wrap step-invariant subtrees in StepInvariantExpr (they are
+ * evaluated once and broadcast to every step), and keep the "effective offset" of every selector
+ * and subquery that Prometheus derives from `@` (setOffsetForAtModifier): at step t a selector
+ * reads at t - effectiveOffset. Also the static type of an expression.
+ */
+import type {
+  Expr,
+  MatrixSelector,
+  StepInvariantExpr,
+  SubqueryExpr,
+  ValueType,
+  VectorSelector,
+} from '../ast.ts';
+import { assertNever } from '../ast.ts';
+
+/**
+ * Functions whose result depends on the evaluation time even with step-invariant arguments, or
+ * that read sample timestamps (Prometheus AtModifierUnsafeFunctions).
+ */
+export const AT_MODIFIER_UNSAFE_FUNCTIONS: ReadonlySet<string> = new Set([
+  'days_in_month', 'day_of_month', 'day_of_week', 'day_of_year',
+  'hour', 'minute', 'month', 'year', 'predict_linear', 'time', 'timestamp',
+]);
+
+function wrap(expr: Expr): StepInvariantExpr {
+  return { kind: 'StepInvariantExpr', expr, pos: expr.pos };
+}
+
+function resolveAt<T extends VectorSelector | SubqueryExpr>(n: T, start: number, end: number): T {
+  if (n.startOrEnd === 'start') return { ...n, timestamp: start };
+  if (n.startOrEnd === 'end') return { ...n, timestamp: end };
+  return { ...n };
+}
+
+/**
+ * Returns a new tree (the input is not modified) with `@ start()/end()` resolved and
+ * step-invariant parts wrapped, exactly where Prometheus's PreprocessExpr wraps them.
+ */
+export function preprocessExpr(expr: Expr, start: number, end: number): Expr {
+  const [out, invariant] = helper(expr, start, end);
+  return invariant ? wrap(out) : out;
+}
+
+function helper(e: Expr, start: number, end: number): [Expr, boolean] {
+  switch (e.kind) {
+    case 'VectorSelector': {
+      const n = resolveAt(e, start, end);
+      return [n, n.timestamp !== undefined];
+    }
+    case 'AggregateExpr': {
+      // Prometheus looks only at the aggregated expression: the parameter is neither wrapped
+      // nor has its `@ start()/end()` resolved.
+      const [inner, inv] = helper(e.expr, start, end);
+      return [{ ...e, expr: inner }, inv];
+    }
+    case 'BinaryExpr': {
+      const [lhs, li] = helper(e.lhs, start, end);
+      const [rhs, ri] = helper(e.rhs, start, end);
+      if (li && ri) return [{ ...e, lhs, rhs }, true];
+      return [{ ...e, lhs: li ? wrap(lhs) : lhs, rhs: ri ? wrap(rhs) : rhs }, false];
+    }
+    case 'Call': {
+      let invariant = !AT_MODIFIER_UNSAFE_FUNCTIONS.has(e.func.name);
+      const done = e.args.map((a) => helper(a, start, end));
+      for (const [, inv] of done) invariant = invariant && inv;
+      if (invariant) return [{ ...e, args: done.map(([a]) => a) }, true];
+      return [{ ...e, args: done.map(([a, inv]) => (inv ? wrap(a) : a)) }, false];
+    }
+    case 'MatrixSelector': {
+      const [vs, inv] = helper(e.vectorSelector, start, end);
+      const m: MatrixSelector = { ...e, vectorSelector: vs as VectorSelector };
+      return [m, inv];
+    }
+    case 'SubqueryExpr': {
+      // The inside is wrapped whenever it is invariant, so it runs once w.r.t. the subquery start.
+      const [inner, inv] = helper(e.expr, start, end);
+      const n = resolveAt({ ...e, expr: inv ? wrap(inner) : inner }, start, end);
+      return [n, n.timestamp !== undefined];
+    }
+    case 'ParenExpr': {
+      const [inner, inv] = helper(e.expr, start, end);
+      return [{ ...e, expr: inner }, inv];
+    }
+    case 'UnaryExpr': {
+      const [inner, inv] = helper(e.expr, start, end);
+      return [{ ...e, expr: inner }, inv];
+    }
+    case 'StringLiteral':
+    case 'NumberLiteral':
+      return [e, true];
+    case 'StepInvariantExpr':
+      return [e, true];
+    default:
+      return assertNever(e);
+  }
+}
+
+/** The effective offsets Prometheus keeps in VectorSelector.Offset / SubqueryExpr.Offset. */
+export type OffsetTable = Map<VectorSelector | SubqueryExpr, number>;
+
+interface SubqueryTimes {
+  offset: number;
+  range: number;
+  timestamp: number | undefined;
+}
+
+/** Prometheus subqueryTimes: summed offsets and ranges of the enclosing subqueries, or the innermost @. */
+export function subqueryTimes(path: readonly SubqueryExpr[]): SubqueryTimes {
+  let offset = 0;
+  let range = 0;
+  let timestamp: number | undefined;
+  for (const n of path) {
+    offset += n.offset;
+    range += n.range;
+    if (n.timestamp !== undefined) {
+      offset = n.offset;
+      range = n.range;
+      timestamp = n.timestamp;
+    }
+  }
+  return { offset, range, timestamp };
+}
+
+/** Visits every node with the enclosing subqueries (outermost first), parents before children. */
+export function walk(
+  expr: Expr,
+  visit: (node: Expr, subqueries: readonly SubqueryExpr[], parents: readonly Expr[]) => void,
+  subqueries: SubqueryExpr[] = [],
+  parents: Expr[] = [],
+): void {
+  visit(expr, subqueries, parents);
+  parents.push(expr);
+  switch (expr.kind) {
+    case 'AggregateExpr':
+      if (expr.param !== undefined) walk(expr.param, visit, subqueries, parents);
+      walk(expr.expr, visit, subqueries, parents);
+      break;
+    case 'BinaryExpr':
+      walk(expr.lhs, visit, subqueries, parents);
+      walk(expr.rhs, visit, subqueries, parents);
+      break;
+    case 'Call':
+      for (const a of expr.args) walk(a, visit, subqueries, parents);
+      break;
+    case 'MatrixSelector':
+      walk(expr.vectorSelector, visit, subqueries, parents);
+      break;
+    case 'SubqueryExpr':
+      subqueries.push(expr);
+      walk(expr.expr, visit, subqueries, parents);
+      subqueries.pop();
+      break;
+    case 'ParenExpr':
+    case 'UnaryExpr':
+    case 'StepInvariantExpr':
+      walk(expr.expr, visit, subqueries, parents);
+      break;
+    case 'VectorSelector':
+    case 'NumberLiteral':
+    case 'StringLiteral':
+      break;
+    default:
+      assertNever(expr);
+  }
+  parents.pop();
+}
+
+/**
+ * Prometheus setOffsetForAtModifier: recomputes the effective offset of every selector and
+ * subquery under `expr` relative to `evalTime` (the start of the evaluator that runs it).
+ */
+export function setOffsetForAtModifier(evalTime: number, expr: Expr, offsets: OffsetTable): void {
+  const getOffset = (ts: number | undefined, original: number, path: readonly SubqueryExpr[]): number => {
+    if (ts === undefined) return original;
+    const sq = subqueryTimes(path);
+    let subqOffset = sq.offset;
+    if (sq.timestamp !== undefined) subqOffset += evalTime - sq.timestamp;
+    return original + (evalTime - ts) - subqOffset;
+  };
+  walk(expr, (node, path) => {
+    if (node.kind === 'VectorSelector' || node.kind === 'SubqueryExpr') {
+      offsets.set(node, getOffset(node.timestamp, node.offset, path));
+    }
+  });
+}
+
+/** Static result type (Prometheus Expr.Type()). */
+export function exprType(e: Expr): ValueType {
+  switch (e.kind) {
+    case 'NumberLiteral':
+      return 'scalar';
+    case 'StringLiteral':
+      return 'string';
+    case 'VectorSelector':
+    case 'AggregateExpr':
+      return 'vector';
+    case 'MatrixSelector':
+    case 'SubqueryExpr':
+      return 'matrix';
+    case 'Call':
+      return e.func.returnType;
+    case 'BinaryExpr':
+      return exprType(e.lhs) === 'scalar' && exprType(e.rhs) === 'scalar' ? 'scalar' : 'vector';
+    case 'UnaryExpr':
+    case 'ParenExpr':
+    case 'StepInvariantExpr':
+      return exprType(e.expr);
+    default:
+      return assertNever(e);
+  }
+}
+
+/** Prometheus parser.DocumentedType. */
+export function documentedType(t: ValueType): string {
+  switch (t) {
+    case 'vector':
+      return 'instant vector';
+    case 'matrix':
+      return 'range vector';
+    default:
+      return t;
+  }
+}
+
+export function unwrapParens(e: Expr): Expr {
+  while (e.kind === 'ParenExpr') e = e.expr;
+  return e;
+}
+
+/** Parens, then one StepInvariantExpr, then parens: how Prometheus finds a function's matrix argument. */
+export function unwrapArg(e: Expr): Expr {
+  e = unwrapParens(e);
+  if (e.kind === 'StepInvariantExpr') e = e.expr;
+  return unwrapParens(e);
+}

@@ -1,0 +1,135 @@
+/**
+ * @module core/promql/engine/selector — instant and range vector selection over raw samples,
+ * for all steps at once.
+ *
+ * Instant selector (Prometheus 2.42 vectorSelectorSingle): at step t the reference time is
+ * r = t - offset; the newest sample with time <= r is taken if its time >= r - lookback (both ends
+ * closed in 2.42) and it is not a stale marker (a stale newest sample hides older ones).
+ * Range selector (matrixIterSlice): samples in the closed window [r - range, r], stale markers
+ * dropped. Reference times never decrease across steps, so one forward pointer per series
+ * replaces a seek per step.
+ */
+import { isStaleNaN } from '../../chunkenc/stale.ts';
+import type { RawSeries } from '../queryable.ts';
+import type { MatrixValue, RangeSeries, StepSeries } from '../value.ts';
+import type { QueryLimits } from './limits.ts';
+
+export interface VectorSelectOptions {
+  /** Effective offset in ms: step t reads at t - offset. */
+  readonly offset: number;
+  readonly lookbackDelta: number;
+  /** When set, every step reads at this time (timestamp() over `x @ t`). */
+  readonly fixedRef?: number;
+  /** Record each selected sample's own timestamp (for timestamp()). */
+  readonly withTimestamps?: boolean;
+}
+
+export function selectVector(
+  raw: readonly RawSeries[],
+  times: Float64Array,
+  opts: VectorSelectOptions,
+  limits: QueryLimits,
+): StepSeries[] {
+  const count = times.length;
+  const out: StepSeries[] = [];
+  for (let s = 0; s < raw.length; s++) {
+    if ((s & 255) === 255) limits.check('expression evaluation');
+    const { t, v, labels } = raw[s]!;
+    const n = t.length;
+    let values: Float64Array | undefined;
+    let present: Uint8Array | undefined;
+    let stamps: Float64Array | undefined;
+    let got = 0;
+    let j = 0; // number of samples with time <= ref
+    for (let i = 0; i < count; i++) {
+      const ref = opts.fixedRef ?? times[i]! - opts.offset;
+      while (j < n && t[j]! <= ref) j++;
+      const k = j - 1;
+      if (k < 0 || t[k]! < ref - opts.lookbackDelta || isStaleNaN(v, k)) continue;
+      if (values === undefined) {
+        values = new Float64Array(count);
+        present = new Uint8Array(count);
+        if (opts.withTimestamps) stamps = new Float64Array(count);
+      }
+      values[i] = v[k]!;
+      present![i] = 1;
+      if (stamps !== undefined) stamps[i] = t[k]!;
+      got++;
+    }
+    if (values === undefined) continue;
+    limits.add(got);
+    out.push(stamps === undefined ? { labels, values, present: present! } : { labels, values, present: present!, timestamps: stamps });
+  }
+  return out;
+}
+
+/**
+ * Raw samples per series for range functions: stale markers removed, trimmed to the union of all
+ * windows. Series with no sample in any window are left out. Charges the limits with the largest
+ * window of any series, which is what Prometheus holds while it runs a range function.
+ */
+export function selectMatrix(
+  raw: readonly RawSeries[],
+  windowEnd: Float64Array,
+  range: number,
+  limits: QueryLimits,
+): { value: MatrixValue; charged: number } {
+  const series: RangeSeries[] = [];
+  const steps = windowEnd.length;
+  let maxWindow = 0;
+  if (steps > 0) {
+    const lo = windowEnd[0]! - range;
+    const hi = windowEnd[steps - 1]!;
+    for (let s = 0; s < raw.length; s++) {
+      if ((s & 255) === 255) limits.check('expression evaluation');
+      const { t, v, labels } = raw[s]!;
+      let keep = 0;
+      for (let i = 0; i < t.length; i++) if (t[i]! >= lo && t[i]! <= hi && !isStaleNaN(v, i)) keep++;
+      if (keep === 0) continue;
+      let ot = t;
+      let ov = v;
+      if (keep !== t.length) {
+        ot = new Float64Array(keep);
+        ov = new Float64Array(keep);
+        let w = 0;
+        for (let i = 0; i < t.length; i++) {
+          if (t[i]! >= lo && t[i]! <= hi && !isStaleNaN(v, i)) {
+            ot[w] = t[i]!;
+            ov[w] = v[i]!;
+            w++;
+          }
+        }
+      }
+      const rs: RangeSeries = { labels, t: ot, v: ov, length: keep };
+      const w = maxWindowCount(rs, windowEnd, range);
+      if (w === 0) continue;
+      if (w > maxWindow) maxWindow = w;
+      series.push(rs);
+    }
+  }
+  limits.add(maxWindow);
+  return { value: { type: 'matrix', series, range, windowEnd }, charged: maxWindow };
+}
+
+/** Largest number of samples any single window of this series holds (two pointers). */
+export function maxWindowCount(s: RangeSeries, windowEnd: Float64Array, range: number): number {
+  let lo = 0;
+  let hi = 0;
+  let max = 0;
+  for (let i = 0; i < windowEnd.length; i++) {
+    const end = windowEnd[i]!;
+    while (hi < s.length && s.t[hi]! <= end) hi++;
+    while (lo < hi && s.t[lo]! < end - range) lo++;
+    if (hi - lo > max) max = hi - lo;
+  }
+  return max;
+}
+
+/** The samples of one window, for a top-level range selector in an instant query. */
+export function windowSlice(s: RangeSeries, end: number, range: number): { t: Float64Array; v: Float64Array } {
+  let lo = 0;
+  while (lo < s.length && s.t[lo]! < end - range) lo++;
+  let hi = lo;
+  while (hi < s.length && s.t[hi]! <= end) hi++;
+  return { t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) };
+}

@@ -1,0 +1,69 @@
+/**
+ * @module core/promql/engine/subquery — subquery timing (Prometheus engine.go SubqueryExpr case and
+ * evalSubquery): the inner expression runs at steps aligned to absolute multiples of the subquery
+ * step, from the first aligned time at or after `start - offset - range` to `end - offset`; its
+ * output becomes a range vector whose window at outer step t is [t - o - range, t - o].
+ */
+import type { SubqueryExpr } from '../ast.ts';
+import type { EvalRange, MatrixValue, RangeSeries, VectorValue } from '../value.ts';
+import type { EvalContext } from './evaluator.ts';
+import { makeRange } from './range.ts';
+import type { QueryLimits } from './limits.ts';
+import { setOffsetForAtModifier } from './preprocess.ts';
+
+export interface SubqueryTiming {
+  /** Steps the inner expression is evaluated at. */
+  readonly range: EvalRange;
+  /** o in the window [t - o - range, t - o] at outer step t. */
+  readonly windowOffset: number;
+}
+
+/**
+ * `offset` is the subquery's effective offset (it includes the shift for `@`). Moves the effective
+ * offsets inside the subquery to its own start time, as Prometheus does when the start differs.
+ */
+export function subqueryRange(e: SubqueryExpr, outer: EvalRange, offset: number, ctx: EvalContext): SubqueryTiming {
+  const interval = e.step !== 0 ? e.step : ctx.noStepSubqueryInterval(e.range);
+  const end = outer.end - offset;
+  const from = outer.start - offset - e.range;
+  // Go's integer division truncates toward zero; then step up to the first aligned time >= from.
+  let start = interval * Math.trunc(from / interval);
+  if (start < from) start += interval;
+  if (start !== outer.start) setOffsetForAtModifier(start, e.expr, ctx.offsets);
+  // With @, the subquery's offset is re-derived from the outer evaluator's start.
+  const windowOffset = e.timestamp !== undefined ? e.offset + (outer.start - e.timestamp) : offset;
+  return { range: makeRange(start, end, interval), windowOffset };
+}
+
+/** The inner result as raw samples (one per present inner step) with per-outer-step windows. */
+export function subqueryToMatrix(
+  v: VectorValue,
+  inner: EvalRange,
+  range: number,
+  outerTimes: Float64Array,
+  windowOffset: number,
+  limits: QueryLimits,
+): MatrixValue {
+  const series: RangeSeries[] = [];
+  let total = 0;
+  for (const s of v.series) {
+    let n = 0;
+    for (let i = 0; i < inner.count; i++) n += s.present[i]!;
+    if (n === 0) continue;
+    const t = new Float64Array(n);
+    const vals = new Float64Array(n);
+    let w = 0;
+    for (let i = 0; i < inner.count; i++) {
+      if (s.present[i] !== 1) continue;
+      t[w] = inner.times[i]!;
+      vals[w] = s.values[i]!;
+      w++;
+    }
+    total += n;
+    series.push({ labels: s.labels, t, v: vals, length: n });
+  }
+  limits.add(total);
+  const windowEnd = new Float64Array(outerTimes.length);
+  for (let i = 0; i < outerTimes.length; i++) windowEnd[i] = outerTimes[i]! - windowOffset;
+  return { type: 'matrix', series, range, windowEnd };
+}
