@@ -97,3 +97,9 @@ export class CorruptBlockError extends ThanosEdgeError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A per-request limit (series, samples, chunks) was hit; the request ends instead of growing. */
+export class LimitExceededError extends ThanosEdgeError {
+  override readonly name = 'LimitExceededError';
+  readonly kind = 'execution' as const;
+}

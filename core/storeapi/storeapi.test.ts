@@ -41,7 +41,7 @@ async function collect(it: AsyncIterable<SeriesFrame>): Promise<SeriesFrame[]> {
 /** An HttpStore whose fetch calls the Hono app in-process (the same code path as over a socket). */
 function served(store: Store, token = 'secret', clientToken = token): HttpStore {
   const app = storeApiRoutes<object>({ store: () => store, token: () => token });
-  return new HttpStore('http://store.test', { token: clientToken, fetch: (input, init) => app.fetch(new Request(input, init)) });
+  return new HttpStore('http://store.test', { token: clientToken, fetch: (async (input: RequestInfo | URL, init?: RequestInit) => app.fetch(new Request(input, init))) as typeof fetch });
 }
 
 async function deadPort(): Promise<number> {

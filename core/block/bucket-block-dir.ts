@@ -1,0 +1,78 @@
+/**
+ * @module core/block/bucket-block-dir — a block directory in a bucket, as the `BlockDir` the
+ * TSDB readers take: every read is a range GET, sizes come from meta.json's `thanos.files` when
+ * present (saving a HEAD per file), and ranges go through the range cache.
+ */
+import { CorruptBlockError } from '../errors.ts';
+import type { Bucket } from '../objstore/bucket.ts';
+import type { BlockDir } from '../tsdb/block-reader.ts';
+import type { BlockMeta } from '../tsdb/meta.ts';
+import type { ByteSource } from '../tsdb/source.ts';
+import type { RangeCache } from './range-cache.ts';
+
+export class BucketBlockDir implements BlockDir {
+  readonly #bucket: Bucket;
+  readonly #id: string;
+  readonly #sizes = new Map<string, number>();
+  readonly #cache: RangeCache | undefined;
+
+  constructor(bucket: Bucket, id: string, options: { meta?: BlockMeta; cache?: RangeCache } = {}) {
+    this.#bucket = bucket;
+    this.#id = id;
+    this.#cache = options.cache;
+    for (const f of options.meta?.thanos?.files ?? []) {
+      if (typeof f.size_bytes === 'number' && f.size_bytes > 0) this.#sizes.set(f.rel_path, f.size_bytes);
+    }
+  }
+
+  async open(name: string): Promise<ByteSource> {
+    return new BucketObjectSource(this.#bucket, `${this.#id}/${name}`, name, this.#sizes.get(name), this.#cache);
+  }
+}
+
+class BucketObjectSource implements ByteSource {
+  readonly name: string;
+  readonly #bucket: Bucket;
+  readonly #key: string;
+  #size: number | undefined;
+  readonly #cache: RangeCache | undefined;
+
+  constructor(bucket: Bucket, key: string, name: string, size: number | undefined, cache: RangeCache | undefined) {
+    this.#bucket = bucket;
+    this.#key = key;
+    this.name = name;
+    this.#size = size;
+    this.#cache = cache;
+  }
+
+  async size(): Promise<number> {
+    if (this.#size === undefined) {
+      const cached = await this.#cache?.get(`${this.#key}#size`);
+      if (cached) this.#size = new DataView(cached.buffer, cached.byteOffset).getFloat64(0);
+      else {
+        this.#size = (await this.#bucket.attributes(this.#key)).size;
+        const b = new Uint8Array(8);
+        new DataView(b.buffer).setFloat64(0, this.#size);
+        await this.#cache?.put(`${this.#key}#size`, b);
+      }
+    }
+    return this.#size;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const key = `${this.#key}#${offset}+${length}`;
+    const cached = await this.#cache?.get(key);
+    if (cached) return cached;
+    const bytes = await this.#bucket.getRange(this.#key, offset, length);
+    if (bytes.length !== length) {
+      const [block] = this.#key.split('/');
+      throw new CorruptBlockError(`short read: wanted ${length} bytes, got ${bytes.length} (object shorter than expected)`, {
+        block,
+        file: this.name,
+        offset,
+      });
+    }
+    await this.#cache?.put(key, bytes);
+    return bytes;
+  }
+}
