@@ -7,7 +7,7 @@
  * after 13.0 and so absent from Go's tables) the translator intersects with `ASSIGNED_13`
  * when that table is present; see re2-unicode-data.ts.
  */
-import { ASSIGNED_13 } from './re2-unicode-data.ts';
+import { ASSIGNED_13, GO_TABLE_FIXUPS } from './re2-unicode-data.ts';
 
 /** General categories in Go 1.19's `unicode.Categories` (no `Cn`, no `LC`). */
 export const GO_CATEGORIES: ReadonlySet<string> = new Set([
@@ -54,7 +54,12 @@ export function goTableSource(name: string): string | undefined {
   else if (GO_SCRIPTS.has(name)) body = `\\p{sc=${name}}`;
   else return undefined;
   const assigned = assignedSource();
-  return assigned ? `[${body}]&&[${assigned}]` : body;
+  if (assigned) body = `[${body}]&&[${assigned}]`;
+  // A handful of code points changed category or script after Unicode 13.
+  const fix = Object.hasOwn(GO_TABLE_FIXUPS, name) ? GO_TABLE_FIXUPS[name] : undefined;
+  if (fix && fix.remove.length > 0) body = `[${body}]--[${fix.remove.map(cpEscape).join('')}]`;
+  if (fix && fix.add.length > 0) body = `[${body}]${fix.add.map(cpEscape).join('')}`;
+  return body;
 }
 
 let assignedCache: string | undefined;
