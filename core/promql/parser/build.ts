@@ -1,0 +1,284 @@
+/**
+ * @module core/promql/parser/build — raw tree → typed AST, with the checks Prometheus's grammar
+ * actions make while reducing (promql/parser/generated_parser.y + parse.go at v2.42): literal
+ * values, durations, matchers, `offset`/`@` placement, range placement, aggregation argument
+ * counts, unary minus folded into number literals. Type checks come later (check.ts), as in
+ * Prometheus, and only when this stage found nothing.
+ */
+import type {
+  AggregateExpr, BinaryExpr, Call, Expr, MatrixSelector, NumberLiteral, PositionRange,
+  SubqueryExpr, VectorMatching, VectorSelector,
+} from '../ast.ts';
+import { newMatcher, type Matcher } from '../../labels/matcher.ts';
+import { METRIC_NAME } from '../../labels/labels.ts';
+import { errorMessage } from '../../errors.ts';
+import { DurationError, parsePositiveDuration } from './durations.ts';
+import { ErrorStage, type ErrorCollector } from './errors.ts';
+import { getFunction } from './functions.ts';
+import { formatFixed6, NumberSyntaxError, parseNumber } from './numbers.ts';
+import { unquote, UnquoteError } from './strings.ts';
+import { goQuote } from '../../labels/go-string.ts';
+import type { Raw, Span } from './tree.ts';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const PARAM_AGGREGATORS = new Set(['topk', 'bottomk', 'count_values', 'quantile']);
+const TWO_POW_63 = 2 ** 63;
+
+/** Go's math.Round: halves away from zero. */
+function goRound(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+export class AstBuilder {
+  constructor(
+    private readonly src: string,
+    private readonly toByte: (i: number) => number,
+    private readonly errors: ErrorCollector,
+    /** Lexer token end by token start: a literal's extent is the lexer's, not lezer's. */
+    private readonly tokenEnds: ReadonlyMap<number, number>,
+  ) {}
+
+  #pos(from: number, to: number): PositionRange {
+    return { start: this.toByte(from), end: this.toByte(to) };
+  }
+
+  #err(key: number, at: number, message: string): void {
+    this.errors.add(ErrorStage.Semantic, key, at, message);
+  }
+
+  #text(s: Span): string {
+    return this.src.slice(s.from, s.to);
+  }
+
+  #number(tok: Span): number {
+    try {
+      return parseNumber(this.src.slice(tok.from, this.tokenEnds.get(tok.from) ?? tok.to));
+    } catch (e) {
+      if (!(e instanceof NumberSyntaxError)) throw e;
+      this.#err(tok.from, tok.from, `error parsing number: ${e.message}`);
+      return 0;
+    }
+  }
+
+  #string(tok: Span): string {
+    const text = this.#text(tok);
+    try {
+      return unquote(text);
+    } catch (e) {
+      if (!(e instanceof UnquoteError)) throw e;
+      this.#err(tok.from, tok.from, `error unquoting string ${goQuote(text)}: ${e.message}`);
+      return '';
+    }
+  }
+
+  #duration(tok: Span): number {
+    try {
+      return parsePositiveDuration(this.#text(tok));
+    } catch (e) {
+      if (!(e instanceof DurationError)) throw e;
+      this.#err(tok.from, tok.from, e.message);
+      return 0;
+    }
+  }
+
+  #labels(spans: readonly Span[]): string[] {
+    return spans.map((s) => {
+      const name = this.#text(s);
+      // Prometheus lexes `inf`/`nan` as numbers, which are not label names.
+      const lower = name.toLowerCase();
+      if (lower === 'inf' || lower === 'nan') {
+        this.#err(s.from, s.from, `unexpected number ${goQuote(name)} in grouping opts, expected label`);
+      }
+      return name;
+    });
+  }
+
+  build(raw: Raw): Expr {
+    switch (raw.t) {
+      case 'num': {
+        const n: NumberLiteral = { kind: 'NumberLiteral', value: this.#number(raw.tok), pos: this.#pos(raw.from, raw.to) };
+        return n;
+      }
+      case 'str':
+        return { kind: 'StringLiteral', value: this.#string(raw), pos: this.#pos(raw.from, raw.to) };
+      case 'vs':
+        return this.#vectorSelector(raw);
+      case 'paren':
+        return { kind: 'ParenExpr', expr: this.build(raw.expr), pos: this.#pos(raw.from, raw.to) };
+      case 'unary': {
+        const inner = this.build(raw.expr);
+        if (inner.kind === 'NumberLiteral') {
+          // Prometheus folds a sign into the literal it precedes (not through parentheses).
+          return {
+            kind: 'NumberLiteral',
+            value: raw.op === '-' ? -inner.value : inner.value,
+            pos: { start: this.toByte(raw.from), end: inner.pos.end },
+          };
+        }
+        return { kind: 'UnaryExpr', op: raw.op, expr: inner, pos: { start: this.toByte(raw.from), end: inner.pos.end } };
+      }
+      case 'call': {
+        const name = this.#text(raw.name);
+        const args = raw.args.map((a) => this.build(a));
+        const func = getFunction(name);
+        if (!func) {
+          this.#err(raw.name.from, raw.name.from, `unknown function with name ${goQuote(name)}`);
+          return { kind: 'NumberLiteral', value: 0, pos: this.#pos(raw.from, raw.to) };
+        }
+        const call: Call = { kind: 'Call', func, args, pos: this.#pos(raw.from, raw.to) };
+        return call;
+      }
+      case 'agg':
+        return this.#aggregate(raw);
+      case 'bin': {
+        const lhs = this.build(raw.lhs);
+        const rhs = this.build(raw.rhs);
+        const m = raw.matching;
+        const matching: VectorMatching = {
+          card: m?.card ?? 'one-to-one',
+          matchingLabels: m ? this.#labels(m.labels) : [],
+          on: m?.on ?? false,
+          include: m ? this.#labels(m.include) : [],
+        };
+        const bin: BinaryExpr = {
+          kind: 'BinaryExpr',
+          op: raw.op,
+          lhs,
+          rhs,
+          // Always present here, as in Prometheus's parser; check.ts drops it unless both sides are vectors.
+          matching,
+          returnBool: raw.returnBool,
+          pos: { start: lhs.pos.start, end: rhs.pos.end },
+        };
+        return bin;
+      }
+      case 'matrix':
+        return this.#matrix(raw);
+      case 'subquery': {
+        const expr = this.build(raw.expr);
+        const sq: SubqueryExpr = {
+          kind: 'SubqueryExpr',
+          expr,
+          range: this.#duration(raw.range),
+          step: raw.step ? this.#duration(raw.step) : 0,
+          offset: 0,
+          pos: { start: expr.pos.start, end: this.toByte(raw.to) },
+        };
+        return sq;
+      }
+      case 'offset':
+        return this.#offset(raw);
+      case 'at':
+        return this.#at(raw);
+    }
+  }
+
+  #vectorSelector(raw: Extract<Raw, { t: 'vs' }>): VectorSelector {
+    const matchers: Matcher[] = [];
+    for (const m of raw.matchers) {
+      const value = this.#string(m.value);
+      try {
+        matchers.push(newMatcher(m.op, this.#text(m.name), value));
+      } catch (e) {
+        this.#err(m.to, m.name.from, errorMessage(e));
+      }
+    }
+    const name = raw.name ? this.#text(raw.name) : undefined;
+    // Prometheus appends the name matcher last; check.ts relies on that order.
+    if (name !== undefined) matchers.push(newMatcher('=', METRIC_NAME, name));
+    return { kind: 'VectorSelector', name, matchers, offset: 0, pos: this.#pos(raw.from, raw.to) };
+  }
+
+  #aggregate(raw: Extract<Raw, { t: 'agg' }>): Expr {
+    const grouping = this.#labels(raw.labels);
+    const args = raw.args.map((a) => this.build(a));
+    const pos = this.#pos(raw.from, raw.to);
+    const placeholder: NumberLiteral = { kind: 'NumberLiteral', value: 0, pos };
+    if (args.length === 0) {
+      this.#err(raw.to, raw.from, 'no arguments for aggregate expression provided');
+      return placeholder;
+    }
+    const want = PARAM_AGGREGATORS.has(raw.op) ? 2 : 1;
+    if (args.length !== want) {
+      this.#err(raw.to, raw.from, `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`);
+      return placeholder;
+    }
+    const agg: AggregateExpr = {
+      kind: 'AggregateExpr',
+      op: raw.op,
+      expr: args[want - 1]!,
+      param: want === 2 ? args[0] : undefined,
+      grouping,
+      without: raw.without,
+      pos,
+    };
+    return agg;
+  }
+
+  #matrix(raw: Extract<Raw, { t: 'matrix' }>): Expr {
+    const inner = this.build(raw.expr);
+    const range = this.#duration(raw.dur);
+    let problem: string | undefined;
+    if (inner.kind !== 'VectorSelector') problem = 'ranges only allowed for vector selectors';
+    else if (inner.offset !== 0) problem = 'no offset modifiers allowed before range';
+    else if (inner.timestamp !== undefined) problem = 'no @ modifiers allowed before range';
+    if (problem) {
+      this.#err(raw.to, raw.lbracket, problem);
+      if (inner.kind !== 'VectorSelector') return inner;
+    }
+    const ms: MatrixSelector = {
+      kind: 'MatrixSelector',
+      vectorSelector: inner as VectorSelector,
+      range,
+      pos: { start: inner.pos.start, end: this.toByte(raw.to) },
+    };
+    return ms;
+  }
+
+  #offset(raw: Extract<Raw, { t: 'offset' }>): Expr {
+    const e = this.build(raw.expr);
+    const dur = this.#duration(raw.dur);
+    const offset = raw.negative ? -dur : dur;
+    const at = raw.expr.from;
+    let target: Mutable<VectorSelector> | Mutable<SubqueryExpr>;
+    if (e.kind === 'VectorSelector' || e.kind === 'SubqueryExpr') target = e as Mutable<typeof e>;
+    else if (e.kind === 'MatrixSelector') target = e.vectorSelector as Mutable<VectorSelector>;
+    else {
+      this.#err(raw.to, at, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      return e;
+    }
+    if (target.offset !== 0) this.#err(raw.to, at, 'offset may not be set multiple times');
+    else target.offset = offset;
+    (e as Mutable<typeof e>).pos = { start: e.pos.start, end: this.toByte(raw.to) };
+    return e;
+  }
+
+  #at(raw: Extract<Raw, { t: 'at' }>): Expr {
+    const e = this.build(raw.expr);
+    const at = raw.expr.from;
+    let ts: number | undefined;
+    if (raw.num) {
+      const v = this.#number(raw.num.tok);
+      ts = raw.num.negative ? -v : v;
+      if (!Number.isFinite(ts) || ts >= TWO_POW_63 || ts <= -TWO_POW_63) {
+        this.#err(raw.to, at, `timestamp out of bounds for @ modifier: ${formatFixed6(ts)}`);
+      }
+    }
+    let target: Mutable<VectorSelector> | Mutable<SubqueryExpr>;
+    if (e.kind === 'VectorSelector' || e.kind === 'SubqueryExpr') target = e as Mutable<typeof e>;
+    else if (e.kind === 'MatrixSelector') target = e.vectorSelector as Mutable<VectorSelector>;
+    else {
+      this.#err(raw.to, at, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      return e;
+    }
+    if (target.timestamp !== undefined || target.startOrEnd !== undefined) {
+      this.#err(raw.to, at, '@ <timestamp> may not be set multiple times');
+      return e;
+    }
+    if (ts !== undefined) target.timestamp = goRound(ts * 1000);
+    else target.startOrEnd = raw.preproc;
+    (e as Mutable<typeof e>).pos = { start: e.pos.start, end: this.toByte(raw.to) };
+    return e;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * @module core/promql/parser/parse — `parseExpr`: PromQL text → typed AST with Prometheus 2.42's
+ * acceptance rules and error messages. Stages: Prometheus-exact lexer (lexer.ts) → same-length
+ * shadow text (shadow.ts) → `@prometheus-io/lezer-promql` 0.42 for structure → Prometheus-shaped
+ * raw tree (tree.ts) → AST with reduction-time checks (build.ts) → type checks (check.ts).
+ * Every failure is a ParseError (a BadDataError) reading `<line>:<col>: parse error: <msg>`.
+ */
+import { parser as lezerParser } from '@prometheus-io/lezer-promql';
+import type { SyntaxNode, Tree } from '@lezer/common';
+import type { Expr } from '../ast.ts';
+import { AstBuilder } from './build.ts';
+import { checkAst } from './check.ts';
+import { ByteOffsets, ErrorCollector, ErrorStage, ParseError } from './errors.ts';
+import { describeToken, lex, type Token } from './lexer.ts';
+import { buildShadow } from './shadow.ts';
+import { syntaxContext } from './syntax-context.ts';
+import { StructureError, toRaw } from './tree.ts';
+
+/** Parses a PromQL expression; throws ParseError (BadDataError) with Prometheus's message. */
+export function parseExpr(query: string): Expr {
+  const offsets = new ByteOffsets(query);
+  const errors = new ErrorCollector();
+  const fail = (start: number, message: string): never => {
+    throw new ParseError(query, offsets.toByte(start), message, offsets.bytes);
+  };
+
+  const { tokens, error: lexError } = lex(query);
+  const code = tokens.filter((t) => t.type !== 'COMMENT');
+  if (lexError) errors.add(ErrorStage.Lexer, lexError.start, lexError.start, lexError.message);
+  else if (code.length === 0) fail(0, 'no expression found in input');
+
+  // Lezer sees the text the lexer accepted; past a lexical error Prometheus stops anyway.
+  const end = lexError ? lexError.start : query.length;
+  const shadow = buildShadow(query.slice(0, end), tokens);
+  for (const p of shadow.problems) errors.add(ErrorStage.Token, p.start, p.start, p.message);
+
+  const tree = lezerParser.parse(shadow.text);
+  reportSyntaxError(tree, code, end, errors);
+
+  let ast: Expr | undefined;
+  const top = firstExpression(tree.topNode);
+  if (top) {
+    const tokenBefore = makeTokenBefore(code);
+    try {
+      const raw = toRaw(top, query, tokenBefore);
+      const tokenEnds = new Map(code.map((t) => [t.start, t.end]));
+      ast = new AstBuilder(query, (i) => offsets.toByte(i), errors, tokenEnds).build(raw);
+    } catch (e) {
+      // A tree lezer had to repair: its syntax error is already recorded.
+      if (!(e instanceof StructureError)) throw e;
+      if (errors.size === 0) errors.add(ErrorStage.Syntax, top.from, top.from, 'unexpected expression structure');
+    }
+  }
+
+  const first = errors.first();
+  if (first) fail(first.start, first.message);
+  if (!ast) return fail(0, 'no expression found in input');
+  checkAst(ast, query, offsets.bytes);
+  return ast;
+}
+
+function firstExpression(top: SyntaxNode): SyntaxNode | undefined {
+  for (let c = top.firstChild; c; c = c.nextSibling) if (!c.type.isError) return c;
+  return undefined;
+}
+
+/** Records lezer's first error node as Prometheus's `unexpected <token>` message. */
+function reportSyntaxError(tree: Tree, code: readonly Token[], end: number, errors: ErrorCollector): void {
+  let errFrom: number | undefined;
+  let topLevelCount = 0;
+  for (let c = tree.topNode.firstChild; c; c = c.nextSibling) if (!c.type.isError) topLevelCount++;
+  tree.iterate({
+    enter: (n) => {
+      if (n.type.isError && (errFrom === undefined || n.from < errFrom)) errFrom = n.from;
+    },
+  });
+  if (errFrom === undefined && topLevelCount <= 1) return;
+  if (errFrom === undefined) {
+    // Two expressions side by side: the second one is unexpected.
+    let second = 0;
+    let seen = 0;
+    for (let c = tree.topNode.firstChild; c; c = c.nextSibling) if (!c.type.isError && ++seen === 2) second = c.from;
+    errFrom = second;
+  }
+  let idx = code.findIndex((t) => t.start >= errFrom!);
+  if (idx < 0) idx = code.length;
+  const tok = code[idx];
+  const at = tok ? tok.start : end;
+  errors.add(ErrorStage.Syntax, at, at, `unexpected ${describeToken(tok)}${syntaxContext(code, idx)}`);
+}
+
+/** Start of the token that ends right before `pos` (e.g. the `[` before a range's duration). */
+function makeTokenBefore(code: readonly Token[]): (pos: number) => number {
+  return (pos) => {
+    let best = pos;
+    for (const t of code) {
+      if (t.end <= pos) best = t.start;
+      else break;
+    }
+    return best;
+  };
+}

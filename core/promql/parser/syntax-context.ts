@@ -1,0 +1,70 @@
+/**
+ * @module core/promql/parser/syntax-context — the `in <context>, expected <what>` tail Prometheus
+ * adds to `unexpected <token>` errors (its grammar's `error` productions). Lezer reports where
+ * the syntax breaks; the tokens before that point tell which production Prometheus was in.
+ */
+import { isAggregatorToken, type Token, type TokenType } from './lexer.ts';
+
+type Group = 'grouping' | 'call' | 'paren';
+
+const GROUPING_OPENERS = new Set<TokenType>(['BY', 'WITHOUT', 'ON', 'IGNORING', 'GROUP_LEFT', 'GROUP_RIGHT']);
+const MATCH_OPS = new Set<TokenType>(['EQL', 'NEQ', 'EQL_REGEX', 'NEQ_REGEX']);
+
+/** The context suffix (starting with ` in `) for an unexpected token at `code[idx]`, or ''. */
+export function syntaxContext(code: readonly Token[], idx: number): string {
+  const groups: Group[] = [];
+  let inBraces = false;
+  for (let i = 0; i < idx; i++) {
+    const t = code[i]!;
+    const prev = code[i - 1];
+    if (t.type === 'LEFT_BRACE') inBraces = true;
+    else if (t.type === 'RIGHT_BRACE') inBraces = false;
+    else if (t.type === 'LEFT_PAREN') {
+      if (prev && GROUPING_OPENERS.has(prev.type)) groups.push('grouping');
+      else if (prev && (prev.type === 'IDENTIFIER' || isAggregatorToken(prev.type))) groups.push('call');
+      else groups.push('paren');
+    } else if (t.type === 'RIGHT_PAREN') groups.pop();
+  }
+  const p1 = code[idx - 1]?.type;
+  const p2 = code[idx - 2]?.type;
+  const p3 = code[idx - 3]?.type;
+  const tok = code[idx]?.type;
+
+  if (inBraces) {
+    if (p1 === 'IDENTIFIER') return ' in label matching, expected label matching operator';
+    if (p1 && MATCH_OPS.has(p1)) return ' in label matching, expected string';
+    if (p1 === 'STRING') return ' in label matching, expected "," or "}"';
+    return ' in label matching, expected identifier or "}"';
+  }
+  if (groups[groups.length - 1] === 'grouping') {
+    if (p1 === 'LEFT_PAREN' || p1 === 'COMMA') return ' in grouping opts, expected label';
+    return ' in grouping opts, expected "," or ")"';
+  }
+  if ((p1 === 'BY' || p1 === 'WITHOUT' || p1 === 'ON' || p1 === 'IGNORING') && tok !== 'LEFT_PAREN') {
+    return ' in grouping opts, expected "("';
+  }
+  if (p1 === 'OFFSET' || (p1 === 'SUB' && p2 === 'OFFSET')) return ' in offset, expected duration';
+  if (p1 === 'AT' || ((p1 === 'START' || p1 === 'END') && p2 === 'AT') || (p1 === 'LEFT_PAREN' && p3 === 'AT')) {
+    return ' in @, expected timestamp';
+  }
+  if (p1 === 'LEFT_BRACKET') return ' in subquery selector, expected duration';
+  if (p1 === 'DURATION' && p2 === 'LEFT_BRACKET') return ' in subquery or range, expected ":" or "]"';
+  if (p1 === 'COLON') return ' in subquery selector, expected duration or "]"';
+  if (p1 === 'DURATION' && p2 === 'COLON') return ' in subquery selector, expected "]"';
+  if (p1 && isAggregatorToken(p1)) return ' in aggregation';
+  if (p1 === 'RIGHT_PAREN' && tok !== 'LEFT_PAREN') {
+    // `sum by (a)` followed by anything but the body.
+    let depth = 0;
+    for (let i = idx - 1; i >= 0; i--) {
+      const t = code[i]!.type;
+      if (t === 'RIGHT_PAREN') depth++;
+      else if (t === 'LEFT_PAREN' && --depth === 0) {
+        const opener = code[i - 1]?.type;
+        const agg = code[i - 2]?.type;
+        if ((opener === 'BY' || opener === 'WITHOUT') && agg && isAggregatorToken(agg)) return ' in aggregation';
+        break;
+      }
+    }
+  }
+  return '';
+}
