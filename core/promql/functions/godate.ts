@@ -72,8 +72,8 @@ function civilFromSafe(sec: number, out: CivilTime): CivilTime {
 
 const U64 = 1n << 64n;
 const I64 = 1n << 63n;
-/** unixToInternal + internalToAbsolute of Go's time package. */
-const UNIX_TO_ABSOLUTE = 9223372028683721448n;
+/** unixToInternal + internalToAbsolute of Go's time package (absolute epoch: year -292277022399). */
+const UNIX_TO_ABSOLUTE = 62135596800n + 9223371966579724800n;
 const ABSOLUTE_ZERO_YEAR = -292277022399n;
 const DAYS_PER_400 = 146097n;
 const DAYS_PER_100 = 36524n;
