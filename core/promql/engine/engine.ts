@@ -6,6 +6,8 @@
 import { BadDataError } from '../../errors.ts';
 import type { Expr, SubqueryExpr, VectorSelector } from '../ast.ts';
 import type { FunctionImpl } from '../functions/types.ts';
+import { functionImpls } from '../functions/table.ts';
+import { parseExpr } from '../parser/parse.ts';
 import type { Queryable, RawSeries, SelectHints } from '../queryable.ts';
 import { Evaluator, type EvalContext } from './evaluator.ts';
 import { BYTES_PER_SAMPLE, QueryLimits } from './limits.ts';
@@ -37,9 +39,9 @@ export interface EngineOptions {
   readonly noStepSubqueryInterval?: number | ((rangeMs: number) => number);
   /** Max bytes of raw samples one query may load (16 bytes a sample); default unlimited. */
   readonly maxBytes?: number;
-  /** Function implementations by name (core/promql/functions/table.ts). */
-  readonly functions: ReadonlyMap<string, FunctionImpl>;
-  /** Query parser (core/promql/parser parseExpr). Needed only for string queries. */
+  /** Function implementations by name; default core/promql/functions/table.ts. */
+  readonly functions?: ReadonlyMap<string, FunctionImpl>;
+  /** Query parser; default core/promql/parser parseExpr. */
   readonly parse?: (query: string) => Expr;
 }
 
@@ -53,7 +55,7 @@ export class Engine {
   readonly #queryable: Queryable;
   readonly #opts: EngineOptions;
 
-  constructor(queryable: Queryable, opts: EngineOptions) {
+  constructor(queryable: Queryable, opts: EngineOptions = {}) {
     this.#queryable = queryable;
     this.#opts = opts;
   }
@@ -80,8 +82,7 @@ export class Engine {
 
   #parse(q: string | Expr): Expr {
     if (typeof q !== 'string') return q;
-    if (this.#opts.parse === undefined) throw new BadDataError('no PromQL parser configured');
-    return this.#opts.parse(q);
+    return (this.#opts.parse ?? parseExpr)(q);
   }
 
   async #exec(parsed: Expr, start: number, end: number, interval: number, opts: QueryOptions): Promise<QueryResult> {
@@ -109,7 +110,7 @@ export class Engine {
       noStepSubqueryInterval,
       offsets,
       series,
-      functions: o.functions,
+      functions: o.functions ?? functionImpls,
     };
     // An instant query is a range of one step with interval 1, as in Prometheus.
     const range = interval === 0 ? makeRange(start, start, 1) : makeRange(start, end, interval);
