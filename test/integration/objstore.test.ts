@@ -1,0 +1,70 @@
+/**
+ * Runs the Bucket acceptance suite against real backends: s3rver (S3 API over HTTP),
+ * Miniflare's R2 (workerd, via the Node binding proxy) and the local filesystem.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { bucketAcceptance } from '../../core/objstore/acceptance.ts';
+import { InstrumentedBucket } from '../../core/objstore/instrumented.ts';
+import { PrefixedBucket } from '../../core/objstore/prefixed.ts';
+import { R2Bucket, type R2BucketLike } from '../../core/objstore/r2.ts';
+import { S3Bucket } from '../../core/objstore/s3.ts';
+import { FilesystemBucket } from '../../sidecar-agent/objstore/filesystem.ts';
+import { startMiniflare, type MiniflareHandle } from '../helpers/miniflare.ts';
+import { startS3rver, type S3rverHandle } from '../helpers/s3rver.ts';
+
+const MiB = 1024 * 1024;
+let s3: S3rverHandle | undefined;
+let mf: MiniflareHandle | undefined;
+const dirs: string[] = [];
+
+afterAll(async () => {
+  await s3?.stop();
+  await mf?.stop();
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+bucketAcceptance(
+  's3 (s3rver)',
+  async () => {
+    s3 = await startS3rver({ buckets: ['accept'] });
+    return new S3Bucket({
+      bucket: 'accept',
+      endpoint: s3.endpoint,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      region: s3.region,
+      partSize: 5 * MiB, // several parts for the 12 MiB case
+    });
+  },
+  {
+    knownDeviations: {
+      rangeOfEmptyObject:
+        's3rver 3.7.1 answers 206 with Content-Length 1 and no body (AWS answers 416)',
+      recursiveOrder:
+        's3rver 3.7.1 lists in filesystem walk order, not UTF-8 byte order as S3 does',
+      prefixWithoutDirectObjects:
+        's3rver 3.7.1 only reports a common prefix once it sees an object directly in it',
+    },
+  },
+);
+
+bucketAcceptance('r2 (miniflare)', async () => {
+  mf = await startMiniflare({ r2Buckets: ['BLOCKS'] });
+  const binding = (await mf.r2('BLOCKS')) as unknown as R2BucketLike;
+  return new R2Bucket(binding, { name: 'BLOCKS', partSize: 5 * MiB });
+});
+
+bucketAcceptance('filesystem', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fsbucket-'));
+  dirs.push(dir);
+  return new FilesystemBucket(dir);
+});
+
+bucketAcceptance('prefixed + instrumented filesystem', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fsbucket-'));
+  dirs.push(dir);
+  return new InstrumentedBucket(new PrefixedBucket(new FilesystemBucket(dir), 'tenant/a'));
+});
