@@ -30,6 +30,11 @@ function goRound(x: number): number {
   return x < 0 ? -Math.round(-x) : Math.round(x);
 }
 
+/** Go's int64(float64) on amd64: out-of-range and NaN become math.MinInt64. */
+function goInt64(x: number): number {
+  return x >= -TWO_POW_63 && x < TWO_POW_63 ? Math.trunc(x) : -TWO_POW_63;
+}
+
 export class AstBuilder {
   constructor(
     private readonly src: string,
@@ -276,7 +281,7 @@ export class AstBuilder {
       this.#err(raw.to, at, '@ <timestamp> may not be set multiple times');
       return e;
     }
-    if (ts !== undefined) target.timestamp = goRound(ts * 1000);
+    if (ts !== undefined) target.timestamp = goInt64(goRound(ts * 1000));
     else target.startOrEnd = raw.preproc;
     (e as Mutable<typeof e>).pos = { start: e.pos.start, end: this.toByte(raw.to) };
     return e;

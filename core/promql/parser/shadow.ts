@@ -54,7 +54,8 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
     if (prev && prev.end === t.start && LITERALS.has(prev.type) && LITERALS.has(t.type)) {
       problems.push({ start: t.start, message: `unexpected ${describeToken(t)}` });
     }
-    if (inGrouping && (t.type === 'NUMBER' || t.type === 'METRIC_IDENTIFIER')) {
+    // Prometheus's `maybe_label` accepts every keyword but `without`, and no number or `a:b`.
+    if (inGrouping && (t.type === 'NUMBER' || t.type === 'METRIC_IDENTIFIER' || t.type === 'WITHOUT')) {
       problems.push({ start: t.start, message: `unexpected ${describeToken(t)} in grouping opts, expected label` });
     }
     switch (t.type) {
