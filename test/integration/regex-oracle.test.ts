@@ -1,0 +1,100 @@
+/**
+ * Differential test of core/labels regex matchers against Go's regexp engine, through a real
+ * Prometheus 2.42 (see go-regex-oracle.ts): for every (regex, input) pair our Matcher must give
+ * Go's answer, and every regex Go rejects we must reject with Go's error text.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BadDataError } from '../../core/errors.ts';
+import { newMatcher } from '../../core/labels/matcher.ts';
+import { foldOrbits } from '../../core/labels/re2-unicode.ts';
+import { type GoRegexOracle, startGoRegexOracle } from './go-regex-oracle.ts';
+import { INPUTS, REGEXES } from './regex-cases.ts';
+
+const orbitChars = foldOrbits().flatMap((o) => o.map((c) => String.fromCodePoint(c)));
+const inputs = [...new Set([...INPUTS, ...orbitChars])];
+
+let oracle: GoRegexOracle;
+
+beforeAll(async () => {
+  oracle = await startGoRegexOracle(inputs);
+});
+
+afterAll(async () => {
+  await oracle?.stop();
+});
+
+type Ours = { ok: true; matches: Set<number> } | { ok: false; error: string };
+
+function ours(re: string): Ours {
+  try {
+    const m = newMatcher('=~', 'l', re);
+    const matches = new Set<number>();
+    inputs.forEach((s, i) => {
+      if (m.matches(s)) matches.add(i);
+    });
+    return { ok: true, matches };
+  } catch (err) {
+    if (!(err instanceof BadDataError)) throw err;
+    return { ok: false, error: err.message };
+  }
+}
+
+const show = (set: ReadonlySet<number>): string[] => [...set].sort((a, b) => a - b).map((i) => JSON.stringify(inputs[i]));
+
+describe('regex matchers vs Go regexp (Prometheus 2.42)', () => {
+  it(`agrees on ${REGEXES.length} regexes × ${INPUTS.length}+ inputs, and on every error text`, async () => {
+    const answers = await oracle.ask(REGEXES);
+    const failures: string[] = [];
+    let pairs = 0;
+    let rejected = 0;
+    REGEXES.forEach((re, k) => {
+      const go = answers[k]!;
+      const us = ours(re);
+      if (!go.ok) {
+        rejected++;
+        if (us.ok) failures.push(`${JSON.stringify(re)}: Go rejects (${go.error}), we accept`);
+        else if (us.error !== go.error) failures.push(`${JSON.stringify(re)}: error differs\n  go: ${go.error}\n  us: ${us.error}`);
+        return;
+      }
+      if (!us.ok) {
+        failures.push(`${JSON.stringify(re)}: Go accepts, we reject: ${us.error}`);
+        return;
+      }
+      pairs += inputs.length;
+      const extra = [...us.matches].filter((i) => !go.matches.has(i));
+      const missing = [...go.matches].filter((i) => !us.matches.has(i));
+      if (extra.length + missing.length > 0) {
+        failures.push(
+          `${JSON.stringify(re)}: we also match ${show(new Set(extra)).join(' ')}; we miss ${show(new Set(missing)).join(' ')}`,
+        );
+      }
+    });
+    expect(failures, failures.join('\n')).toEqual([]);
+    // The table must really exercise both sides.
+    expect(rejected).toBeGreaterThan(80);
+    expect(pairs).toBeGreaterThan(300 * inputs.length);
+  });
+
+  it('folds case exactly as Go does for every simple-fold orbit', async () => {
+    // Batches of orbit representatives: Go's (?i) match set must be the union of our orbits.
+    const orbits = foldOrbits();
+    const batches: (readonly (readonly number[])[])[] = [];
+    for (let i = 0; i < orbits.length; i += 40) batches.push(orbits.slice(i, i + 40));
+    const hex = (c: number): string => `\\x{${c.toString(16)}}`;
+    const regexes = batches.map((b) => `(?i)${b.map((o) => hex(o[0]!)).join('|')}`);
+    const answers = await oracle.ask(regexes);
+    const failures: string[] = [];
+    regexes.forEach((re, k) => {
+      const go = answers[k]!;
+      const us = ours(re);
+      if (!go.ok || !us.ok) {
+        failures.push(`${re}: ${go.ok ? '' : go.error} ${us.ok ? '' : us.error}`);
+        return;
+      }
+      const diff = [...go.matches].filter((i) => !us.matches.has(i)).concat([...us.matches].filter((i) => !go.matches.has(i)));
+      if (diff.length > 0) failures.push(`${re}: differ on ${diff.map((i) => inputs[i]!.codePointAt(0)!.toString(16)).join(' ')}`);
+    });
+    expect(failures, failures.join('\n')).toEqual([]);
+    expect(orbits.length).toBeGreaterThan(1000);
+  });
+});
