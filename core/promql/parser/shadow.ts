@@ -49,6 +49,13 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
     const prev = code[i - 1];
     const next = code[i + 1];
     const len = t.end - t.start;
+    /** Whether an operand (expression) starts at this token, judging by the tokens before it. */
+    const operandStarts = (): boolean =>
+      prev === undefined ||
+      OPERAND_FOLLOWS.has(prev.type) ||
+      (prev.type === 'LEFT_PAREN' && parens[parens.length - 1] !== 'agg-grouping' && parens[parens.length - 1] !== 'bin-grouping') ||
+      (prev.type === 'COMMA' && parens[parens.length - 1] === 'call') ||
+      (prev.type === 'RIGHT_PAREN' && closedKind === 'bin-grouping');
     const inGrouping = parens[parens.length - 1] === 'agg-grouping' || parens[parens.length - 1] === 'bin-grouping';
     // Literals written back to back (`1.2.3` lexes as `1.2` `.3`) would merge in the shadow text.
     if (prev && prev.end === t.start && LITERALS.has(prev.type) && LITERALS.has(t.type)) {
@@ -78,20 +85,13 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
         fill(t, ':'); // Prometheus reads any letter inside brackets as the subquery colon
         break;
       case 'IDENTIFIER':
-        if (next?.type === 'LEFT_PAREN' && getFunction(t.text) === undefined) {
+        if (operandStarts() && next?.type === 'LEFT_PAREN' && getFunction(t.text) === undefined) {
           problems.push({ start: t.start, message: `unknown function with name ${JSON.stringify(t.text)}` });
         }
         break;
-      case 'OFFSET': {
-        const operandStarts =
-          prev === undefined ||
-          OPERAND_FOLLOWS.has(prev.type) ||
-          (prev.type === 'LEFT_PAREN' && parens[parens.length - 1] !== 'agg-grouping' && parens[parens.length - 1] !== 'bin-grouping') ||
-          (prev.type === 'COMMA' && parens[parens.length - 1] === 'call') ||
-          (prev.type === 'RIGHT_PAREN' && closedKind === 'bin-grouping');
-        if (operandStarts) fill(t, `o${'_'.repeat(len - 1)}`);
+      case 'OFFSET':
+        if (operandStarts()) fill(t, `o${'_'.repeat(len - 1)}`);
         break;
-      }
       case 'LEFT_PAREN': {
         let kind: ParenKind = 'paren';
         if (prev?.type === 'IDENTIFIER' || (prev && isAggregatorToken(prev.type))) kind = 'call';

@@ -51,7 +51,7 @@ export function syntaxContext(code: readonly Token[], idx: number): string {
   if (p1 === 'DURATION' && p2 === 'LEFT_BRACKET') return ' in subquery or range, expected ":" or "]"';
   if (p1 === 'COLON') return ' in subquery selector, expected duration or "]"';
   if (p1 === 'DURATION' && p2 === 'COLON') return ' in subquery selector, expected "]"';
-  if (p1 && isAggregatorToken(p1)) return ' in aggregation';
+  // After a bare aggregator keyword Prometheus has read a metric name (`sum` is a valid name).
   if (p1 === 'RIGHT_PAREN' && tok !== 'LEFT_PAREN') {
     // `sum by (a)` followed by anything but the body.
     let depth = 0;
