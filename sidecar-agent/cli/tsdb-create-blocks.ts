@@ -32,7 +32,7 @@ Flags:
       --max-block-duration=<d>    Maximum duration created blocks may span. Anything less than 2h is ignored.
 `;
 
-interface Args {
+export interface CreateBlocksArgs {
   input: string;
   output: string;
   humanReadable: boolean;
@@ -40,9 +40,10 @@ interface Args {
   maxBlockDurationMs: number;
 }
 
-function parseArgs(argv: readonly string[]): Args | undefined {
+/** Parses the command's arguments; undefined for --help. */
+export function parseCreateBlocksArgs(argv: readonly string[]): CreateBlocksArgs | undefined {
   const pos: string[] = [];
-  const out: Args = { input: '', output: 'data/', humanReadable: false, quiet: false, maxBlockDurationMs: 0 };
+  const out: CreateBlocksArgs = { input: '', output: 'data/', humanReadable: false, quiet: false, maxBlockDurationMs: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-h' || a === '--help') return undefined;
@@ -130,7 +131,7 @@ export interface BackfillResult {
 }
 
 /** The backfill itself (promtool's createBlocks); prints each block unless quiet. */
-export async function backfillOpenMetrics(args: Args, print: (s: string) => void): Promise<BackfillResult> {
+export async function backfillOpenMetrics(args: CreateBlocksArgs, print: (s: string) => void): Promise<BackfillResult> {
   await mkdir(args.output, { recursive: true });
   const progress = new Progress();
   let maxt = -Infinity;
@@ -216,7 +217,7 @@ export const tsdbCreateBlocksCommand: Command = {
   path: ['tsdb', 'create-blocks-from', 'openmetrics'],
   summary: 'Import samples from OpenMetrics input and produce TSDB blocks (as promtool).',
   async run(argv) {
-    const args = parseArgs(argv);
+    const args = parseCreateBlocksArgs(argv);
     if (!args) {
       process.stdout.write(USAGE);
       return 0;
