@@ -34,8 +34,8 @@ export function makeOracleData(): OracleSeries[] {
   const push = (name: string, ls: Record<string, string>, gen: (i: number, t: number) => number | undefined, every = SCRAPE, jitter = 0) => {
     const t: number[] = [];
     const v: number[] = [];
-    for (let ts = T0; ts <= T0 + SPAN; ts += every) {
-      const x = gen(t.length, ts);
+    for (let ts = T0, step = 0; ts <= T0 + SPAN; ts += every, step++) {
+      const x = gen(step, ts);
       if (x === undefined) continue;
       t.push(ts + (jitter ? Math.floor(r() * jitter) : 0));
       v.push(x);
@@ -78,6 +78,11 @@ export function makeOracleData(): OracleSeries[] {
     }
     les.forEach((le, j) => out.push({ labels: labelsFrom({ __name__: 'req_duration_seconds_bucket', path, le }), ...series[j]! }));
   }
+  // Same labels once the name is dropped, never present at the same time (Prometheus merges
+  // such series per step, but rejects them outright after range functions and unary minus).
+  push('disjoint_a', { x: '1' }, (i) => (i < 200 ? i : undefined));
+  push('disjoint_b', { x: '1' }, (i) => (i > 260 ? i * 2 : undefined));
+  push('humidity', { room: 'kitchen' }, () => Math.round(r() * 1000) / 10);
   push('up', { job: 'api', instance: 'a' }, () => 1);
   push('up', { job: 'api', instance: 'b' }, (i) => (i % 40 < 30 ? 1 : 0));
   push('up', { job: 'api', instance: 'c' }, () => 1);
@@ -184,4 +189,34 @@ export const ORACLE_QUERIES: readonly string[] = [
   'sum(http_requests_total) / count(http_requests_total)',
   '1 + 2 * 3',
   'time()',
+  // Errors must match too (both sides fail).
+  'label_replace(up, "instance", "x", "", "")',
+  'http_requests_total + on(job) up',
+  'up + on(job) group_left http_requests_total',
+  'rate({__name__=~"temperature_celsius|humidity", room="kitchen"}[5m])',
+  '-{__name__=~"temperature_celsius|humidity", room="kitchen"}',
+  '{__name__=~"temperature_celsius|humidity", room="kitchen"} + 1',
+  // Per-step merging versus whole-range rejection.
+  '{__name__=~"disjoint_.*"} + 1',
+  '-{__name__=~"disjoint_.*"}',
+  'rate({__name__=~"disjoint_.*"}[5m])',
+  'last_over_time({__name__=~"disjoint_.*"}[5m])',
+  // @, offsets and subqueries combined.
+  'sum(http_requests_total @ end())',
+  'sum_over_time(http_requests_total[5m:1m] offset -3m)',
+  'max_over_time((up @ 1700003000)[10m:1m])',
+  'avg_over_time(max_over_time(up[2m:20s])[10m:1m])',
+  'max_over_time(rate(http_requests_total[1m])[5m:30s] @ 1700004000)',
+  'predict_linear(temperature_celsius[10m] @ end(), 60)',
+  'timestamp(sparse_gauge @ 1700001000 offset 5m)',
+  'topk(2, up)',
+  'bottomk(2, up)',
+  'topk(1, up) by (job)',
+  'sort(up)',
+  'scalar(sparse_gauge{kind="slow"})',
+  'count_values("le", req_duration_seconds_bucket)',
+  // Range-vector and string results (instant only; range queries must fail on both sides).
+  'up[3m]',
+  'http_requests_total{instance="a"}[5m:1m]',
+  '"hello"',
 ];

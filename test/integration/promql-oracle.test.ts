@@ -62,6 +62,10 @@ function fromApi(data: { resultType: string; result: unknown }): { type: string;
           v: [parseVal(s.value[1])],
         })),
       };
+    case 'string': {
+      const [t, v] = data.result as [number, string];
+      return { type: 'string', series: [{ metric: labelsFrom({ value: v }), t: [toMs(t)], v: [0] }] };
+    }
     case 'matrix':
       return {
         type: 'matrix',
@@ -85,7 +89,7 @@ function fromEngine(v: QueryValue): { type: string; series: PromPoint[] } {
     case 'matrix':
       return { type: 'matrix', series: v.series.map((s) => ({ metric: s.metric, t: [...s.t], v: [...s.v] })) };
     case 'string':
-      return { type: 'string', series: [] };
+      return { type: 'string', series: [{ metric: labelsFrom({ value: v.v }), t: [v.t], v: [0] }] };
   }
 }
 
