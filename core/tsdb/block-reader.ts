@@ -65,15 +65,24 @@ export class Block {
     return this.meta.ulid;
   }
 
+  /**
+   * Reads meta.json, the index header and tombstones. A missing meta.json is NotFoundError (a
+   * block without meta.json does not exist yet); a missing index is a CorruptBlockError.
+   */
   static async open(dir: BlockDir, opts: BlockOptions = {}): Promise<Block> {
-    const metaBytes = await readWhole(await dir.open(META_FILENAME));
-    if (!metaBytes) throw new CorruptBlockError('meta.json missing', { block: opts.id, file: META_FILENAME });
+    const metaBytes = await readWhole(dir, META_FILENAME);
+    if (!metaBytes) throw new NotFoundError(`block ${opts.id ?? ''}: meta.json not found`);
     const meta = parseMeta(metaBytes, opts.id);
     const block = meta.ulid;
-    const [index, tombBytes] = await Promise.all([
-      IndexReader.open(await dir.open(INDEX_FILENAME), { ...opts.index, block }),
-      dir.open(TOMBSTONES_FILENAME).then(readWhole),
-    ]);
+    const openIndex = async (): Promise<IndexReader> => {
+      try {
+        return await IndexReader.open(await dir.open(INDEX_FILENAME), { ...opts.index, block });
+      } catch (err) {
+        if (err instanceof NotFoundError) throw new CorruptBlockError('index missing', { block, file: INDEX_FILENAME }, { cause: err });
+        throw err;
+      }
+    };
+    const [index, tombBytes] = await Promise.all([openIndex(), readWhole(dir, TOMBSTONES_FILENAME)]);
     const tombstones = tombBytes ? parseTombstones(tombBytes, block) : new Tombstones();
     const chunks = new ChunkReader((name) => dir.open(name), { ...opts.chunks, block });
     return new Block(meta, index, chunks, tombstones);
@@ -120,10 +129,10 @@ function fullyDeleted(ivs: Intervals, c: ChunkMeta): boolean {
 }
 
 /** Reads a whole (small) file; undefined when it does not exist. */
-async function readWhole(src: ByteSource): Promise<Uint8Array | undefined> {
+async function readWhole(dir: BlockDir, name: string): Promise<Uint8Array | undefined> {
   try {
-    const size = await src.size();
-    return await src.read(0, size);
+    const src = await dir.open(name);
+    return await src.read(0, await src.size());
   } catch (err) {
     if (err instanceof NotFoundError) return undefined;
     throw err;

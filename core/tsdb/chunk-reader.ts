@@ -5,7 +5,7 @@
  * the index, so a batch reads each coalesced range plus a read-ahead for its last chunk, and
  * re-reads the rare chunk longer than that. Spec: prometheus tsdb/docs/format/chunks.md.
  */
-import { CorruptBlockError } from '../errors.ts';
+import { CorruptBlockError, NotFoundError } from '../errors.ts';
 import { Decbuf, crc32c } from './encoding.ts';
 import { readChecked, type ByteSource } from './source.ts';
 
@@ -115,8 +115,12 @@ export class ChunkReader {
     }
     await Promise.all(
       [...bySeg].map(async ([seq, idx]) => {
-        const seg = await this.#segment(seq);
         const off = (i: number): number => refs[i]! % TWO_32;
+        const seg = await this.#segment(seq).catch((err: unknown) => {
+          // A ref into a segment that does not exist is a corrupt ref, not a storage failure.
+          if (err instanceof NotFoundError) throw this.#corrupt(segmentName(seq), off(idx[0]!), `chunk ref ${refs[idx[0]!]} refers to a missing segment`);
+          throw err;
+        });
         idx.sort((a, b) => off(a) - off(b));
         for (const i of idx) {
           const o = off(i);

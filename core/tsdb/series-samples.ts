@@ -5,7 +5,7 @@
 import { decodeXor, xorSampleCount } from '../chunkenc/xor.ts';
 import { CorruptBlockError, NotSupportedError } from '../errors.ts';
 import type { BlockSeries } from './block-reader.ts';
-import { ENCODING_XOR } from './chunk-reader.ts';
+import { ENCODING_FLOAT_HISTOGRAM, ENCODING_HISTOGRAM, ENCODING_XOR, segmentName } from './chunk-reader.ts';
 import { isDeleted } from './tombstones.ts';
 
 export interface Samples {
@@ -22,7 +22,10 @@ export interface Samples {
 export function decodeSeriesSamples(s: BlockSeries, mint: number, maxt: number, block: string, into?: Samples): Samples {
   let cap = 0;
   for (const c of s.chunks) {
-    if (c.encoding !== ENCODING_XOR) throw new NotSupportedError(`chunk encoding ${c.encoding} (native histograms) is not supported`);
+    if (c.encoding === ENCODING_HISTOGRAM || c.encoding === ENCODING_FLOAT_HISTOGRAM) {
+      throw new NotSupportedError(`chunk encoding ${c.encoding} (native histograms) is not supported`);
+    }
+    if (c.encoding !== ENCODING_XOR) throw chunkError(block, c.ref, `unknown chunk encoding ${c.encoding}`);
     if (c.data.length < 2) throw chunkError(block, c.ref, 'xor chunk shorter than its 2-byte header');
     const n = xorSampleCount(c.data);
     // The first sample takes ≥ 9 bytes and every further one ≥ 2 bits: a larger count is a lie
@@ -55,10 +58,9 @@ export function decodeSeriesSamples(s: BlockSeries, mint: number, maxt: number, 
 }
 
 function chunkError(block: string, ref: number, msg: string, cause?: unknown): CorruptBlockError {
-  const seq = Math.floor(ref / 0x1_0000_0000);
   return new CorruptBlockError(
     msg,
-    { block, file: `chunks/${String(seq + 1).padStart(6, '0')}`, offset: ref % 0x1_0000_0000 },
+    { block, file: segmentName(Math.floor(ref / 0x1_0000_0000)), offset: ref % 0x1_0000_0000 },
     cause === undefined ? undefined : { cause },
   );
 }

@@ -5,7 +5,9 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotFoundError } from '../../core/errors.ts';
-import type { BlockDir } from '../../core/tsdb/block-reader.ts';
+import { newMatcher } from '../../core/labels/matcher.ts';
+import { Block, type BlockDir } from '../../core/tsdb/block-reader.ts';
+import { decodeSeriesSamples } from '../../core/tsdb/series-samples.ts';
 import { MemorySource, type ByteSource } from '../../core/tsdb/source.ts';
 
 export type BlockFiles = Map<string, Uint8Array>;
@@ -37,4 +39,24 @@ export function memoryBlockDir(files: BlockFiles): BlockDir {
 
 export function cloneFiles(files: BlockFiles): BlockFiles {
   return new Map([...files].map(([k, v]) => [k, v.slice()]));
+}
+
+/**
+ * Opens a block and reads all of it: label names and values, every postings list, every
+ * series through select, every sample. Returns the number of samples.
+ */
+export async function readEverything(dir: BlockDir, id?: string): Promise<number> {
+  const b = await Block.open(dir, { id });
+  let n = 0;
+  for (const name of b.index.labelNames()) {
+    const values = b.index.labelValues(name);
+    const p = await b.index.postings(name, values);
+    if (p.length === 0 && values.length > 0) throw new Error(`no postings for ${name}`);
+  }
+  const all = await b.index.allPostings();
+  await b.index.seriesBatch(all);
+  for await (const s of b.select([newMatcher('=~', '__name__', '.+')], -Infinity, Infinity)) {
+    n += decodeSeriesSamples(s, -Infinity, Infinity, b.id).length;
+  }
+  return n;
 }
