@@ -7,7 +7,7 @@
 export { crc32c } from './crc32c.ts';
 
 const TWO_32 = 0x1_0000_0000;
-const textDecoder = new TextDecoder('utf-8', { fatal: false });
+const textDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 const textEncoder = new TextEncoder();
 
 /** Why a read failed; the first failure sticks and later reads return zero values. */

@@ -122,7 +122,7 @@ export function parseMeta(input: Uint8Array | string, blockId?: string): BlockMe
   };
   let raw: unknown;
   try {
-    const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
+    const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(input);
     raw = JSON.parse(text);
   } catch (err) {
     return fail('invalid JSON', err);

@@ -1,0 +1,128 @@
+/**
+ * @module worker/query/params — request parameters as Prometheus's web/api/v1 reads them:
+ * form values from the query string and (for POST) a urlencoded body; times as unix seconds or
+ * RFC 3339; durations as seconds or Prometheus durations. Errors are Prometheus's texts.
+ */
+import { BadDataError } from '../../core/errors.ts';
+import { parseDuration as parsePromDuration } from '../../core/promql/parser/durations.ts';
+
+/** Prometheus's MinTime/MaxTime for open ranges (±2^63/1000 s, clamped to what a JS number holds exactly). */
+export const MIN_TIME = -9223372036854776;
+export const MAX_TIME = 9223372036854776;
+const MIN_TIME_FORMATTED = '-292273086-05-16T16:47:06Z';
+const MAX_TIME_FORMATTED = '292277025-08-18T07:12:54.999999999Z';
+
+export class Params {
+  readonly #values: URLSearchParams;
+
+  private constructor(values: URLSearchParams) {
+    this.#values = values;
+  }
+
+  /** Merges URL query and, for POST with a form body, the body (body values first, like Go's FormValue). */
+  static async from(req: Request): Promise<Params> {
+    const url = new URL(req.url);
+    const merged = new URLSearchParams();
+    if (req.method === 'POST') {
+      const type = req.headers.get('content-type') ?? '';
+      if (type.startsWith('application/x-www-form-urlencoded')) {
+        for (const [k, v] of new URLSearchParams(await req.text())) merged.append(k, v);
+      } else if (type.startsWith('multipart/form-data')) {
+        const form = await req.formData();
+        for (const [k, v] of form) if (typeof v === 'string') merged.append(k, v);
+      }
+    }
+    for (const [k, v] of url.searchParams) merged.append(k, v);
+    return new Params(merged);
+  }
+
+  get(name: string): string | undefined {
+    const v = this.#values.get(name);
+    return v === null ? undefined : v;
+  }
+
+  getAll(name: string): string[] {
+    return this.#values.getAll(name);
+  }
+
+  has(name: string): boolean {
+    return this.#values.has(name) && this.#values.get(name) !== '';
+  }
+
+  /** A time parameter in ms, or `fallback` when absent or empty. */
+  time(name: string, fallback: number): number {
+    const v = this.get(name);
+    if (v === undefined || v === '') return fallback;
+    try {
+      return parseTime(v);
+    } catch (err) {
+      throw invalidParam(name, err);
+    }
+  }
+
+  duration(name: string): number | undefined {
+    const v = this.get(name);
+    if (v === undefined || v === '') return undefined;
+    try {
+      return parseDurationParam(v);
+    } catch (err) {
+      throw invalidParam(name, err);
+    }
+  }
+}
+
+export function invalidParam(name: string, err: unknown): BadDataError {
+  const msg = err instanceof Error ? err.message : String(err);
+  return new BadDataError(`invalid parameter ${JSON.stringify(name)}: ${msg}`, { cause: err });
+}
+
+/** Unix seconds (float, rounded to ms) or RFC 3339 → ms. */
+export function parseTime(s: string): number {
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim()) || /^[+-]?(Inf|inf|NaN)$/.test(s)) {
+    const f = Number(s);
+    if (Number.isFinite(f)) {
+      const secs = Math.trunc(f);
+      const frac = Math.round((f - secs) * 1000) / 1000;
+      return secs * 1000 + Math.round(frac * 1000);
+    }
+  }
+  const ms = parseRfc3339(s);
+  if (ms !== undefined) return ms;
+  if (s === MIN_TIME_FORMATTED) return MIN_TIME;
+  if (s === MAX_TIME_FORMATTED) return MAX_TIME;
+  throw new Error(`cannot parse ${JSON.stringify(s)} to a valid timestamp`);
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function parseRfc3339(s: string): number | undefined {
+  const m = RFC3339.exec(s);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec, frac, zone] = m;
+  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
+  if (Number.isNaN(ms)) return undefined;
+  if (frac) ms += Math.floor(Number(`0${frac}`) * 1000 + 1e-6);
+  if (zone && zone !== 'Z' && zone !== 'z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const [zh, zm] = zone.slice(1).split(':').map(Number);
+    ms -= sign * ((zh! * 60 + zm!) * 60_000);
+  }
+  return ms;
+}
+
+/** Float seconds or a Prometheus duration → ms. */
+export function parseDurationParam(s: string): number {
+  const f = Number(s);
+  if (s.trim() !== '' && !Number.isNaN(f) && /^[\d.eE+-]+$/.test(s)) {
+    const ms = f * 1000;
+    if (!Number.isFinite(ms) || Math.abs(ms) > 9.223372036854776e15) {
+      throw new Error(`cannot parse ${JSON.stringify(s)} to a valid duration. It overflows int64`);
+    }
+    return Math.trunc(ms);
+  }
+  try {
+    return parsePromDuration(s);
+  } catch {
+    throw new Error(`cannot parse ${JSON.stringify(s)} to a valid duration`);
+  }
+}
