@@ -454,16 +454,14 @@ class Parser {
     };
     const isOctal = (k: number): boolean => k < s.length && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x37;
     if (c < 0x80 && !isAlnum(c)) return [c, t];
+    if (c >= 0x30 && c <= 0x37) {
+      // \0 starts an octal escape; a lone non-zero digit is a backreference, unsupported in RE2.
+      if (c !== 0x30 && !isOctal(t)) return bad();
+      let r = c - 0x30;
+      for (let k = 1; k < 3 && isOctal(t); k++) r = r * 8 + s.charCodeAt(t++) - 0x30;
+      return [r, t];
+    }
     switch (c) {
-      case 0x31: case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37: // 1-7
-        // A lone non-zero digit is a backreference, which RE2 does not support.
-        if (!isOctal(t)) return bad();
-      // falls through
-      case 0x30: {
-        let r = c - 0x30;
-        for (let k = 1; k < 3 && isOctal(t); k++) r = r * 8 + s.charCodeAt(t++) - 0x30;
-        return [r, t];
-      }
       case 0x78 /* x */: {
         if (t >= s.length) return bad();
         const [c1, n1] = this.#rune(t);
