@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { labelsFrom } from '../../labels/labels.ts';
+import type { Matcher } from '../../labels/matcher.ts';
+import { BadDataError, ExecutionError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../../errors.ts';
+import { STALE_NAN } from '../../chunkenc/stale.ts';
+import type { Queryable, RawSeriesSet, SelectHints } from '../queryable.ts';
+import { MemoryStorage } from '../storage/memory.ts';
+import { Engine } from './engine.ts';
+import { formatFloatF } from './gosort.ts';
+
+const M = 60_000;
+
+function storage(): MemoryStorage {
+  const s = new MemoryStorage();
+  // foo{a="1"}: 0,1,2,… every minute for 20m; foo{a="2"} only at 0m and 10m.
+  s.append(labelsFrom({ __name__: 'foo', a: '1' }), Array.from({ length: 21 }, (_, i) => i * M), Array.from({ length: 21 }, (_, i) => i));
+  s.append(labelsFrom({ __name__: 'foo', a: '2' }), [0, 10 * M], [100, 110]);
+  return s;
+}
+
+/** Records the hints of every select (a decorator over the real MemoryStorage). */
+class RecordingQueryable implements Queryable {
+  readonly hints: SelectHints[] = [];
+  constructor(readonly inner: Queryable) {}
+  select(m: readonly Matcher[], h: SelectHints): Promise<RawSeriesSet> {
+    this.hints.push(h);
+    return this.inner.select(m, h);
+  }
+}
+
+/** FAKE: a store that answers only after `ms`, to make a query outlive its deadline. */
+class SlowQueryable implements Queryable {
+  constructor(readonly inner: Queryable, readonly ms: number) {}
+  async select(m: readonly Matcher[], h: SelectHints): Promise<RawSeriesSet> {
+    await new Promise((r) => setTimeout(r, this.ms));
+    return this.inner.select(m, h);
+  }
+}
+
+describe('Engine', () => {
+  it('looks back 5m including the sample exactly 5m old (2.42 closed window)', async () => {
+    const e = new Engine(storage());
+    const at15 = await e.instantQuery('foo{a="2"}', 15 * M);
+    expect(at15.value).toEqual({ type: 'vector', samples: [{ metric: labelsFrom({ __name__: 'foo', a: '2' }), t: 15 * M, v: 110 }] });
+    const after = await e.instantQuery('foo{a="2"}', 15 * M + 1);
+    expect(after.value).toEqual({ type: 'vector', samples: [] });
+  });
+
+  it('ends a series at a stale marker', async () => {
+    const s = new MemoryStorage();
+    s.append(labelsFrom({ __name__: 'x' }), [0, M], Float64Array.of(1, STALE_NAN));
+    const e = new Engine(s);
+    expect((await e.instantQuery('x', 30_000)).value).toMatchObject({ samples: [{ v: 1 }] });
+    expect((await e.instantQuery('x', 2 * M)).value).toEqual({ type: 'vector', samples: [] });
+    expect((await e.instantQuery('count_over_time(x[5m])', 2 * M)).value).toMatchObject({ samples: [{ v: 1 }] });
+  });
+
+  it('returns raw samples of a closed range window for a top-level matrix selector', async () => {
+    const e = new Engine(storage());
+    const r = await e.instantQuery('foo{a="1"}[2m]', 5 * M);
+    expect(r.value.type).toBe('matrix');
+    if (r.value.type !== 'matrix') return;
+    expect([...r.value.series[0]!.t]).toEqual([3 * M, 4 * M, 5 * M]);
+    expect([...r.value.series[0]!.v]).toEqual([3, 4, 5]);
+  });
+
+  it('aligns subquery steps to absolute multiples of the step', async () => {
+    const e = new Engine(storage());
+    const r = await e.instantQuery('foo{a="1"}[1m:20s]', 70_000);
+    if (r.value.type !== 'matrix') throw new Error('want matrix');
+    expect([...r.value.series[0]!.t]).toEqual([20_000, 40_000, 60_000]);
+  });
+
+  it('gives range results sorted by labels, points only where a value exists', async () => {
+    const e = new Engine(storage());
+    const r = await e.rangeQuery('foo', 0, 20 * M, 5 * M);
+    if (r.value.type !== 'matrix') throw new Error('want matrix');
+    expect(r.value.series.map((s) => s.metric[1]!.value)).toEqual(['1', '2']);
+    // At 5m the 0m sample is exactly 5m old: still inside the 2.42 lookback window.
+    expect([...r.value.series[1]!.t]).toEqual([0, 5 * M, 10 * M, 15 * M]);
+    const sc = await e.rangeQuery('time()', 0, 2 * M, M);
+    if (sc.value.type !== 'matrix') throw new Error('want matrix');
+    expect(sc.value.series).toHaveLength(1);
+    expect([...sc.value.series[0]!.v]).toEqual([0, 60, 120]);
+  });
+
+  it('evaluates @ once and repeats it at every step', async () => {
+    const e = new Engine(storage());
+    const r = await e.rangeQuery('foo{a="1"} @ 120', 0, 10 * M, M);
+    if (r.value.type !== 'matrix') throw new Error('want matrix');
+    expect([...r.value.series[0]!.v]).toEqual(new Array(11).fill(2));
+  });
+
+  it('passes Prometheus select hints', async () => {
+    const rec = new RecordingQueryable(storage());
+    const e = new Engine(rec);
+    await e.instantQuery('rate(foo[5m] offset 1m)', 60 * M);
+    expect(rec.hints[0]).toMatchObject({ start: 54 * M, end: 59 * M, range: 5 * M, func: 'rate', step: 0 });
+    await e.rangeQuery('sum by (a) (foo)', 0, 10 * M, M);
+    expect(rec.hints[1]).toMatchObject({ start: -5 * M, end: 10 * M, step: M, func: 'sum', by: true, grouping: ['a'] });
+    await e.instantQuery('max_over_time(foo[10m:30s])', 60 * M);
+    expect(rec.hints[2]).toMatchObject({ start: 45 * M, end: 60 * M, step: 30_000, func: 'max_over_time' });
+  });
+
+  it('enforces max samples with Prometheus error text', async () => {
+    const e = new Engine(storage(), { maxSamples: 5 });
+    const err = await e.rangeQuery('foo', 0, 20 * M, M).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(TooManySamplesError);
+    expect((err as Error).message).toBe('query processing would load too many samples into memory in query execution');
+    await expect(new Engine(storage(), { maxSamples: 100 }).rangeQuery('foo', 0, 20 * M, M)).resolves.toBeDefined();
+  });
+
+  it('enforces the raw byte budget', async () => {
+    const e = new Engine(storage(), { maxBytes: 16 * 10 });
+    await expect(e.rangeQuery('foo', 0, 20 * M, M)).rejects.toBeInstanceOf(ExecutionError);
+    await expect(e.instantQuery('foo', 20 * M)).resolves.toBeDefined();
+  });
+
+  it('times out and cancels with Prometheus error text', async () => {
+    const e = new Engine(new SlowQueryable(storage(), 30), { timeout: 5 });
+    const err = await e.instantQuery('foo', 0).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(QueryTimeoutError);
+    expect((err as Error).message).toBe('query timed out in query preparation');
+    const ac = new AbortController();
+    ac.abort();
+    await expect(new Engine(storage()).instantQuery('foo', 0, { signal: ac.signal })).rejects.toBeInstanceOf(QueryCanceledError);
+  });
+
+  it('rejects range queries over range vectors and strings', async () => {
+    const e = new Engine(storage());
+    await expect(() => e.rangeQuery('foo[5m]', 0, M, M)).toThrow(
+      new BadDataError('invalid expression type "range vector" for range query, must be Scalar or instant Vector'),
+    );
+  });
+
+  it('rejects many-to-many matching and same-labelset results', async () => {
+    const e = new Engine(storage());
+    await expect(e.instantQuery('foo + on() foo', 0)).rejects.toThrow(/many-to-many matching not allowed: matching labels must be unique on one side/);
+    await expect(e.instantQuery('label_replace(foo, "a", "x", "", "")', 0)).rejects.toThrow('vector cannot contain metrics with the same labelset');
+  });
+});
+
+describe('formatFloatF (count_values labels)', () => {
+  it('formats like strconv.FormatFloat(v, "f", -1, 64)', () => {
+    expect([1e21, 1e-7, -0, 0.1, 123.456, NaN, Infinity, -Infinity, -2.5e-3, 5e-324].map(formatFloatF)).toEqual([
+      '1000000000000000000000', '0.0000001', '-0', '0.1', '123.456', 'NaN', '+Inf', '-Inf', '-0.0025',
+      `0.${'0'.repeat(323)}5`,
+    ]);
+  });
+});
