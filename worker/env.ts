@@ -1,0 +1,37 @@
+/** @module worker/env — the Worker's bindings, vars and secrets (wrangler.toml, `wrangler secret`). */
+import type { R2BucketLike } from '../core/objstore/r2.ts';
+
+export interface Env {
+  /** Block bucket as an R2 binding (used unless S3_ENDPOINT is set). */
+  readonly BLOCKS?: R2BucketLike;
+  /** Any S3 API instead of the binding. */
+  readonly S3_ENDPOINT?: string;
+  readonly S3_BUCKET?: string;
+  readonly S3_REGION?: string;
+  readonly S3_ACCESS_KEY_ID?: string;
+  readonly S3_SECRET_ACCESS_KEY?: string;
+  /** Remote StoreAPI endpoints, comma-separated base URLs (sidecar agents, other queriers). */
+  readonly STORES?: string;
+  /** Bearer token our StoreAPI requires and that we send to remote stores. */
+  readonly STORE_TOKEN?: string;
+  /** Default replica labels for deduplication (comma-separated). */
+  readonly REPLICA_LABELS?: string;
+  /** Default partial-response behaviour: "true" (Thanos's default) or "false". */
+  readonly PARTIAL_RESPONSE?: string;
+  /** Durations as Prometheus durations or seconds. */
+  readonly QUERY_TIMEOUT?: string;
+  readonly QUERY_MAX_SAMPLES?: string;
+  readonly QUERY_MAX_SERIES?: string;
+  readonly QUERY_LOOKBACK_DELTA?: string;
+  readonly STORE_RESPONSE_TIMEOUT?: string;
+  /** Bucket re-list interval for the store gateway. */
+  readonly SYNC_INTERVAL?: string;
+  /** Store-gateway limits per request (Thanos --store.limits.request-series / -samples). */
+  readonly STORE_MAX_SERIES?: string;
+  readonly STORE_MAX_SAMPLES?: string;
+}
+
+export function csv(v: string | undefined, fallback: readonly string[] = []): string[] {
+  if (v === undefined) return [...fallback];
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
