@@ -8,7 +8,7 @@
 import { dropMetricName, scalarArg, vectorArg } from './labels-util.ts';
 import type { FunctionImpl } from './types.ts';
 import type { StepSeries, Value, VectorValue } from '../value.ts';
-import { goAcos, goAsin, goAtan, goCos, goSin, goTan } from './gomath.ts';
+import { goAcos, goAcosh, goAsin, goAsinh, goAtan, goCos, goCosh, goExp, goLog, goSin, goSinh, goTan, goTanh } from './gomath.ts';
 
 const LN2 = 0.6931471805599453;
 const LN10 = 2.302585092994046;
@@ -51,11 +51,11 @@ export function goLog2(x: number): number {
   const [frac, exp] = frexp(x);
   // Exact powers of two give exact answers.
   if (frac === 0.5) return exp - 1;
-  return Math.log(frac) * INV_LN2 + exp;
+  return goLog(frac) * INV_LN2 + exp;
 }
 
 export function goLog10(x: number): number {
-  return Math.log(x) * INV_LN10;
+  return goLog(x) * INV_LN10;
 }
 
 export function sgn(v: number): number {
@@ -83,9 +83,9 @@ function simple(f: (x: number) => number): FunctionImpl {
 export const abs = simple(Math.abs);
 export const ceil = simple(Math.ceil);
 export const floor = simple(Math.floor);
-export const exp = simple(Math.exp);
+export const exp = simple(goExp);
 export const sqrt = simple(Math.sqrt);
-export const ln = simple(Math.log);
+export const ln = simple(goLog);
 export const log2 = simple(goLog2);
 export const log10 = simple(goLog10);
 export const sin = simple(goSin);
@@ -94,11 +94,11 @@ export const tan = simple(goTan);
 export const asin = simple(goAsin);
 export const acos = simple(goAcos);
 export const atan = simple(goAtan);
-export const sinh = simple(Math.sinh);
-export const cosh = simple(Math.cosh);
-export const tanh = simple(Math.tanh);
-export const asinh = simple(Math.asinh);
-export const acosh = simple(Math.acosh);
+export const sinh = simple(goSinh);
+export const cosh = simple(goCosh);
+export const tanh = simple(goTanh);
+export const asinh = simple(goAsinh);
+export const acosh = simple(goAcosh);
 export const atanh = simple(Math.atanh);
 export const rad = simple((v) => (v * Math.PI) / 180);
 export const deg = simple((v) => (v * 180) / Math.PI);
