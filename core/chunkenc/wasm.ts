@@ -6,7 +6,7 @@
  *
  * Memory layout per decode call (all above the module's static data, 8-byte aligned):
  *   desc[n]{u32 addr, u32 len} | offsets[n+1] u32 | status[n] i32 | t[cap] f64 | v[cap] u64 |
- *   input chunks (+ read slack)
+ *   input chunks (+ read slack; the kernel byte-reverses this region in place)
  * Memory only grows (to the largest batch seen); batches should be sized accordingly.
  */
 import { CorruptBlockError } from '../errors.ts';
@@ -100,7 +100,7 @@ interface XorExports {
   readSlack(): number;
   encodeBound(n: number): number;
   decode(desc: number, n: number, mint: number, maxt: number, outT: number, outV: number, cap: number,
-    offsets: number, status: number): number;
+    offsets: number, status: number, inPtr: number, inLen: number): number;
   encode(desc: number, n: number, out: number, outCap: number, outDesc: number, flags: number): number;
   encodeErrorIndex(): number;
 }
@@ -195,7 +195,8 @@ class WasmXorCodec implements XorBatchCodec {
     // Zero the slack so reads past the last chunk are deterministic.
     u8.fill(0, inPtr + inBytes, inPtr + inBytes + this.#slack);
 
-    const rc = this.#x.decode(descPtr, n, mint, maxt, tPtr, vPtr, cap, offPtr, statusPtr);
+    const rc = this.#x.decode(descPtr, n, mint, maxt, tPtr, vPtr, cap, offPtr, statusPtr, inPtr,
+      inBytes + this.#slack);
     const buf = this.#x.memory.buffer;
     const count = u32[(offPtr >>> 2) + n]!;
     const copy = options.copy === true;

@@ -324,7 +324,8 @@ const reader = new BitReader();
 /**
  * Decodes the samples of `chunk` with mint <= t <= maxt into outT/outV from index `at`; returns
  * how many were written. outT/outV need room for xorSampleCount(chunk) samples from `at`.
- * Values are written as raw bits (NaN payloads kept). Stops at the first t > maxt.
+ * Values are written as raw bits (NaN payloads kept). Stops at the first t > maxt; with
+ * mint > maxt returns 0 without reading the chunk.
  * Throws CorruptBlockError on malformed input.
  */
 export function decodeXor(
@@ -335,6 +336,8 @@ export function decodeXor(
   outV: Float64Array,
   at: number,
 ): number {
+  // An empty range (or a NaN bound) selects nothing; the chunk is not read (as the WASM kernel).
+  if (!(mint <= maxt)) return 0;
   const total = xorSampleCount(chunk);
   if (total === 0) return 0;
   if (at < 0 || at + total > outT.length || at + total > outV.length) {

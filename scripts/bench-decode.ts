@@ -1,0 +1,132 @@
+/**
+ * @module scripts/bench-decode — XOR chunk decode throughput on one core: the WASM batch kernel
+ * vs the TypeScript reference decoder over the same 120-sample chunks. Two data sets: regular
+ * 15s scrapes of slowly changing counters/gauges, and irregular timestamps with random floats.
+ * Prints the median of several repetitions in samples per CPU-second and the WASM/TS ratio.
+ *
+ *   npm run bench:decode [-- --chunks 20000 --batch 1000 --reps 9]
+ */
+import { rng } from '../core/chunkenc/testdata.ts';
+import { XorAppender, decodeXor, xorSampleCount } from '../core/chunkenc/xor.ts';
+import { newXorCodecNode } from '../sidecar-agent/wasm.ts';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+const CHUNKS = arg('chunks', 20_000);
+const BATCH = arg('batch', 1000);
+const REPS = arg('reps', 9);
+const SAMPLES_PER_CHUNK = 120;
+
+/** Regular scrapes: 15s apart (a few ms of jitter on 2% of scrapes); counters or slow gauges. */
+function regularChunk(seed: number): Uint8Array {
+  const r = rng(seed);
+  const app = new XorAppender();
+  let t = 1_700_000_000_000 + Math.floor(r() * 15_000);
+  const counter = r() < 0.5;
+  let v = Math.floor(r() * 1e6);
+  for (let i = 0; i < SAMPLES_PER_CHUNK; i++) {
+    t += 15_000 + (r() < 0.02 ? Math.floor(r() * 9) - 4 : 0);
+    if (counter) v += r() < 0.3 ? 0 : Math.floor(r() * 20);
+    else if (r() < 0.2) v = Math.round((v + (r() - 0.5) * 100) * 10) / 10;
+    app.append(t, v);
+  }
+  return app.bytes();
+}
+
+/** Irregular timestamps (0-60s apart) and random floats. */
+function irregularChunk(seed: number): Uint8Array {
+  const r = rng(seed);
+  const app = new XorAppender();
+  let t = 1_700_000_000_000;
+  for (let i = 0; i < SAMPLES_PER_CHUNK; i++) {
+    t += 1 + Math.floor(r() * 60_000);
+    app.append(t, r() * 1000);
+  }
+  return app.bytes();
+}
+
+/** Chunks as subarrays of one buffer with segment-like framing, as a chunk reader returns them. */
+function segment(make: (seed: number) => Uint8Array): Uint8Array[] {
+  const parts = Array.from({ length: CHUNKS }, (_, i) => make(i + 1));
+  const buf = new Uint8Array(parts.reduce((a, c) => a + c.length + 6, 0));
+  let p = 0;
+  return parts.map((c) => {
+    p += 2; // length uvarint + encoding byte
+    buf.set(c, p);
+    const sub = buf.subarray(p, p + c.length);
+    p += c.length + 4; // CRC
+    return sub;
+  });
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+async function main(): Promise<void> {
+  const codec = await newXorCodecNode();
+  const outT = new Float64Array(BATCH * SAMPLES_PER_CHUNK);
+  const outV = new Float64Array(BATCH * SAMPLES_PER_CHUNK);
+  let sink = 0;
+
+  function runTs(chunks: Uint8Array[]): number {
+    let total = 0;
+    for (let b = 0; b < chunks.length; b += BATCH) {
+      let k = 0;
+      const end = Math.min(chunks.length, b + BATCH);
+      for (let i = b; i < end; i++) k += decodeXor(chunks[i]!, -Infinity, Infinity, outT, outV, k);
+      sink += outT[k - 1]!;
+      total += k;
+    }
+    return total;
+  }
+
+  function runWasm(chunks: Uint8Array[]): number {
+    let total = 0;
+    for (let b = 0; b < chunks.length; b += BATCH) {
+      const res = codec.decode(chunks.slice(b, b + BATCH), -Infinity, Infinity);
+      sink += res.t[res.count - 1]!;
+      total += res.count;
+    }
+    return total;
+  }
+
+  function measure(fn: (c: Uint8Array[]) => number, chunks: Uint8Array[]): number {
+    fn(chunks); // warm up (JIT tiers, WASM memory growth)
+    fn(chunks);
+    const rates: number[] = [];
+    for (let rep = 0; rep < REPS; rep++) {
+      // CPU time of this process, not wall time: the machine may be shared, and the question is
+      // throughput per core.
+      const c0 = process.cpuUsage();
+      const n = fn(chunks);
+      const c = process.cpuUsage(c0);
+      rates.push(n / ((c.user + c.system) / 1e6));
+    }
+    return median(rates);
+  }
+
+  const fmt = (x: number): string => `${(x / 1e6).toFixed(1)}M samples/s`;
+  console.log(`XOR decode, ${CHUNKS} chunks x ${SAMPLES_PER_CHUNK} samples, batches of ${BATCH}, median of ${REPS}, per CPU-second`);
+  for (const [name, make] of [
+    ['regular 15s scrapes', regularChunk],
+    ['irregular t, random floats', irregularChunk],
+  ] as const) {
+    const chunks = segment(make);
+    const bytes = chunks.reduce((a, c) => a + c.length, 0);
+    const samples = chunks.reduce((a, c) => a + xorSampleCount(c), 0);
+    const ts = measure(runTs, chunks);
+    const wasm = measure(runWasm, chunks);
+    console.log(
+      `${name.padEnd(28)} ${(bytes / samples).toFixed(2)} B/sample  TS ${fmt(ts).padStart(18)}  ` +
+        `WASM ${fmt(wasm).padStart(18)}  WASM/TS ${(wasm / ts).toFixed(2)}x`,
+    );
+  }
+  if (sink === 42) console.log('');
+}
+
+await main();
