@@ -1,4 +1,5 @@
 /** @module core/labels/labels — label sets as Prometheus defines them: sorted by name, unique names. */
+import { goQuote } from './go-string.ts';
 
 export interface Label {
   readonly name: string;
@@ -54,9 +55,44 @@ export function getLabel(ls: Labels, name: string): string {
   return '';
 }
 
-/** Prometheus's text form: `{a="1", b="2"}`, with the metric name in front when present. */
+/** Prometheus's text form `{a="1", b="2"}` (`Labels.String()`), values quoted as Go's strconv.Quote. */
 export function labelsToString(ls: Labels): string {
   const parts: string[] = [];
-  for (const l of ls) parts.push(`${l.name}=${JSON.stringify(l.value)}`);
+  for (const l of ls) parts.push(`${l.name}=${goQuote(l.value)}`);
   return `{${parts.join(', ')}}`;
+}
+
+/** Whether two label sets are identical (same names and values in the same order). */
+export function labelsEqual(a: Labels, b: Labels): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.name !== b[i]!.name || a[i]!.value !== b[i]!.value) return false;
+  }
+  return true;
+}
+
+/**
+ * A string key for maps that is equal exactly when the label sets are equal. Each name and value
+ * is length-prefixed, so no content (not even `\xff`, a valid JS character) can forge a boundary.
+ */
+export function labelsHash(ls: Labels): string {
+  let key = '';
+  for (const l of ls) key += `${l.name.length}:${l.name}${l.value.length}:${l.value}`;
+  return key;
+}
+
+/**
+ * The set without the given names. Unlike Prometheus's `Labels.WithoutLabels`, `__name__` is only
+ * dropped when listed (PromQL's `without`/`ignoring` callers list it themselves).
+ */
+export function withoutLabels(ls: Labels, names: Iterable<string>): Labels {
+  const drop = names instanceof Set ? (names as ReadonlySet<string>) : new Set(names);
+  return ls.filter((l) => !drop.has(l.name));
+}
+
+/** The set restricted to the given names (Prometheus's `Labels.WithLabels`). */
+export function onlyLabels(ls: Labels, names: Iterable<string>): Labels {
+  const keep = names instanceof Set ? (names as ReadonlySet<string>) : new Set(names);
+  return ls.filter((l) => keep.has(l.name));
 }
