@@ -143,3 +143,36 @@ describe('OpenMetricsParser', () => {
     expect(parseAll('a 1 1\n# EOF')).toHaveLength(1);
   });
 });
+
+describe('parseSimpleFloat', () => {
+  it('agrees with the general parser wherever it answers', async () => {
+    const { parseSimpleFloat } = await import('./parse-float.ts');
+    const enc = new TextEncoder();
+    let s = 12345;
+    const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const cases = ['0', '-0', '+5', '1.', '.5', '007', '1e22', '1e23', '123456789012345', '1234567890123456', '1700000000.123', '-1.5e-7', '9007199254740993', '4.35', '1e-22', '0.1e-22'];
+    for (let i = 0; i < 20000; i++) {
+      const d = Math.floor(rnd() * 18) + 1;
+      let x = String(Math.floor(rnd() * 10 ** Math.min(d, 15)));
+      if (rnd() < 0.6) x = x.slice(0, Math.floor(rnd() * x.length)) + '.' + x.slice(Math.floor(rnd() * x.length));
+      if (rnd() < 0.3) x += `e${rnd() < 0.5 ? '-' : ''}${Math.floor(rnd() * 30)}`;
+      if (rnd() < 0.3) x = '-' + x;
+      cases.push(x);
+    }
+    let answered = 0;
+    for (const c of cases) {
+      const b = enc.encode(c);
+      const fast = parseSimpleFloat(b, 0, b.length);
+      let slow: number | undefined;
+      try {
+        slow = parseGoFloat(c);
+      } catch {
+        slow = undefined;
+      }
+      if (fast === undefined) continue;
+      answered++;
+      expect(Object.is(fast, slow), c).toBe(true);
+    }
+    expect(answered).toBeGreaterThan(10000);
+  });
+});

@@ -13,7 +13,7 @@
  */
 import { BadDataError } from '../errors.ts';
 import { METRIC_NAME, compareStrings, type Label } from '../labels/labels.ts';
-import { FloatSyntaxError, parseGoFloat } from './parse-float.ts';
+import { FloatSyntaxError, parseGoFloat, parseSimpleFloat } from './parse-float.ts';
 
 export type OpenMetricsEntry = 'series' | 'help' | 'type' | 'unit' | 'eof' | 'more';
 
@@ -311,6 +311,8 @@ export class OpenMetricsParser {
   }
 
   #float(s: number, e: number): number {
+    const fast = parseSimpleFloat(this.#buf, s, e);
+    if (fast !== undefined) return fast;
     try {
       return parseGoFloat(latin1(this.#buf, s, e));
     } catch (err) {

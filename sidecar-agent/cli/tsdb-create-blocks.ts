@@ -9,7 +9,6 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { labelsToString } from '../../core/labels/labels.ts';
 import { OpenMetricsParser } from '../../core/textparse/openmetrics.ts';
 import type { BlockMeta } from '../../core/tsdb/meta.ts';
 import { goDiv } from '../../core/tsdb/writer/chunk-cutter.ts';
@@ -130,19 +129,54 @@ export interface BackfillResult {
   blocks: BlockMeta[];
 }
 
+/** Exact floor(a / b) for integers held in numbers. */
+function floorDiv(a: number, b: number): number {
+  let q = Math.floor(a / b);
+  if (q * b > a) q--;
+  else if ((q + 1) * b <= a) q++;
+  return q;
+}
+
+/** One block window being built: promtool's per-window BlockWriter, appender and batch count. */
+interface Window {
+  index: number;
+  head: HeadBlockBuilder;
+  refs: Map<string, number>;
+  samplesCount: number;
+  error?: Error;
+}
+
+export interface BackfillOptions {
+  /**
+   * Most samples to hold in memory at once (compressed, ~1-2 bytes each). promtool reads the
+   * input once per window; here all windows that fit this budget are built in one pass, which
+   * gives the same blocks because every window has its own head and batch count.
+   */
+  maxSamplesPerPass?: number;
+}
+
 /** The backfill itself (promtool's createBlocks); prints each block unless quiet. */
-export async function backfillOpenMetrics(args: CreateBlocksArgs, print: (s: string) => void): Promise<BackfillResult> {
+export async function backfillOpenMetrics(
+  args: CreateBlocksArgs,
+  print: (s: string) => void,
+  opts: BackfillOptions = {},
+): Promise<BackfillResult> {
   await mkdir(args.output, { recursive: true });
   const progress = new Progress();
+  const blockDuration = compatibleBlockDuration(args.maxBlockDurationMs);
   let maxt = -Infinity;
   let mint = Infinity;
   let lines = 0;
+  // Samples per window, keyed by floor(ts / blockDuration): windows are multiples of it.
+  const counts = new Map<number, number>();
   try {
     await scan(args.input, (p) => {
       if (!p.hasTimestamp) throw new Error('expected timestamp for series got none');
       const ts = p.timestamp;
       if (ts > maxt) maxt = ts;
       if (ts < mint) mint = ts;
+      const w = floorDiv(ts, blockDuration);
+      counts.set(w, (counts.get(w) ?? 0) + 1);
       if (++lines % 100_000 === 0) progress.update(`scanning: ${lines} samples`);
     });
   } catch (err) {
@@ -151,62 +185,84 @@ export async function backfillOpenMetrics(args: CreateBlocksArgs, print: (s: str
   }
   if (maxt === -Infinity) maxt = 0;
   if (mint === Infinity) mint = 0;
-
-  const blockDuration = compatibleBlockDuration(args.maxBlockDurationMs);
+  // promtool aligns with Go's truncating division: before the epoch that rounds up, and
+  // samples before the first window are never imported.
   mint = goDiv(mint, blockDuration) * blockDuration;
+  const first = mint / blockDuration;
+  const windows = [...counts.keys()].filter((w) => w >= first).sort((a, b) => a - b);
+
+  // Consecutive windows, grouped so one pass holds at most the sample budget.
+  const budget = opts.maxSamplesPerPass ?? 50_000_000;
+  const groups: number[][] = [];
+  let held = Infinity;
+  for (const w of windows) {
+    const c = counts.get(w)!;
+    if (held + c > budget) {
+      groups.push([]);
+      held = 0;
+    }
+    groups[groups.length - 1]!.push(w);
+    held += c;
+  }
+
   const openSink = dirSinkFactory(args.output);
   const blocks: BlockMeta[] = [];
   let wroteHeader = false;
-  let nextSampleTs = Infinity;
-  const windows = Math.floor((maxt - mint) / blockDuration) + 1;
-  for (let t = mint, w = 1; t <= maxt; t += blockDuration, w++) {
-    const tsUpper = t + blockDuration;
-    // The next sample is not in this window: skip a pass over the file.
-    if (nextSampleTs !== Infinity && nextSampleTs >= tsUpper) continue;
-    nextSampleTs = Infinity;
-    // promtool pretends the block is twice as large so the head accepts the whole window.
-    const head = new HeadBlockBuilder({ chunkRange: 2 * blockDuration });
-    const refs = new Map<string, number>();
-    let samplesCount = 0;
-    try {
-      await scan(args.input, (p) => {
-        if (!p.hasTimestamp) throw new Error(`expected timestamp for series ${labelsToString(p.labels())}, got none`);
-        const ts = p.timestamp;
-        if (ts < t) return;
-        if (ts >= tsUpper) {
-          if (ts < nextSampleTs) nextSampleTs = ts;
-          return;
-        }
+  let done = 0;
+  for (const group of groups) {
+    const byIndex = new Map<number, Window>();
+    for (const index of group) {
+      // promtool pretends the block is twice as large so the head accepts the whole window.
+      byIndex.set(index, { index, head: new HeadBlockBuilder({ chunkRange: 2 * blockDuration }), refs: new Map(), samplesCount: 0 });
+    }
+    // After a window fails, later windows are never written (promtool stops there).
+    let failedAt = Infinity;
+    let seen = 0;
+    await scan(args.input, (p) => {
+      const ts = p.timestamp;
+      const index = floorDiv(ts, blockDuration);
+      if (index >= failedAt) return;
+      const w = byIndex.get(index);
+      if (w === undefined) return;
+      try {
         const key = p.seriesKey();
-        let ref = refs.get(key);
+        let ref = w.refs.get(key);
         if (ref === undefined) {
-          ref = head.seriesRef(p.labels());
-          refs.set(key, ref);
+          ref = w.head.seriesRef(p.labels());
+          w.refs.set(key, ref);
         }
-        try {
-          head.append(ref, ts, p.value);
-        } catch (err) {
-          throw new Error(`add sample: ${(err as Error).message}`, { cause: err });
-        }
-        if (++samplesCount >= MAX_SAMPLES_IN_APPENDER) {
-          head.commit();
-          samplesCount = 0;
-          progress.update(`block ${w}/${windows}: ${head.numSamples} samples, ${head.numSeries} series`);
-        }
-      });
-      head.commit();
-      const meta = await head.flush(openSink);
-      if (meta) {
-        blocks.push(meta);
-        if (!args.quiet) {
-          progress.clear();
-          print(formatBlockTable([{ meta, size: await blockSize(join(args.output, meta.ulid)) }], !wroteHeader, args.humanReadable));
-          wroteHeader = true;
-        }
+        w.head.append(ref, ts, p.value);
+      } catch (err) {
+        w.error = new Error(`add sample: ${(err as Error).message}`, { cause: err });
+        failedAt = index;
+        return;
       }
-    } catch (err) {
-      progress.clear();
-      throw new Error(`block creation: process blocks: ${(err as Error).message}`, { cause: err });
+      if (++w.samplesCount >= MAX_SAMPLES_IN_APPENDER) {
+        w.head.commit();
+        w.samplesCount = 0;
+      }
+      if (++seen % 100_000 === 0) progress.update(`blocks ${done + 1}-${done + group.length} of ${windows.length}: ${seen} samples`);
+    });
+    for (const index of group) {
+      const w = byIndex.get(index)!;
+      byIndex.delete(index);
+      try {
+        if (w.error) throw w.error;
+        w.head.commit();
+        const meta = await w.head.flush(openSink);
+        if (meta) {
+          blocks.push(meta);
+          if (!args.quiet) {
+            progress.clear();
+            print(formatBlockTable([{ meta, size: await blockSize(join(args.output, meta.ulid)) }], !wroteHeader, args.humanReadable));
+            wroteHeader = true;
+          }
+        }
+      } catch (err) {
+        progress.clear();
+        throw new Error(`block creation: process blocks: ${(err as Error).message}`, { cause: err });
+      }
+      done++;
     }
   }
   progress.clear();

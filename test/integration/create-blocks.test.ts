@@ -10,7 +10,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUlid } from '../../core/tsdb/meta.ts';
-import { backfillOpenMetrics, parseCreateBlocksArgs } from '../../sidecar-agent/cli/tsdb-create-blocks.ts';
+import { backfillOpenMetrics, parseCreateBlocksArgs, type BackfillOptions } from '../../sidecar-agent/cli/tsdb-create-blocks.ts';
 import { generateOpenMetrics, prng } from '../fixtures/openmetrics-gen.ts';
 import { PROMTOOL, run } from '../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
@@ -37,12 +37,12 @@ async function promtool(input: string, flags: string[]): Promise<Outcome> {
   return { db, stdout: r.stdout.toString(), error: r.code === 0 ? undefined : r.stderr.trim() };
 }
 
-async function ours(input: string, flags: string[]): Promise<Outcome> {
+async function ours(input: string, flags: string[], opts: BackfillOptions = {}): Promise<Outcome> {
   const db = join(tmp.path, `o${n++}`);
   const args = parseCreateBlocksArgs([...flags, input, db])!;
   let stdout = '';
   try {
-    await backfillOpenMetrics(args, (s) => (stdout += s));
+    await backfillOpenMetrics(args, (s) => (stdout += s), opts);
     return { db, stdout };
   } catch (err) {
     return { db, stdout, error: (err as Error).message };
@@ -156,6 +156,14 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
     expect(await dump(o.db)).toBe(await dump(p.db));
   });
 
+  it('when windows are built in several passes under a small memory budget', async () => {
+    const file = await input(interleaved(23, 20_000));
+    const [p, o] = await Promise.all([promtool(file, []), ours(file, [], { maxSamplesPerPass: 3000 })]);
+    expect(o.error).toBe(p.error);
+    expect(await expectSameBlocks(p.db, o.db)).toBeGreaterThanOrEqual(5);
+    expect(maskUlids(o.stdout)).toBe(maskUlids(p.stdout));
+  });
+
   it('on a larger interleaved input with --max-block-duration=24h (18h windows)', async () => {
     const file = await input(interleaved(5, 60_000));
     const [p, o] = await Promise.all([promtool(file, ['--max-block-duration=24h', '-q']), ours(file, ['--max-block-duration=24h', '-q'])]);
@@ -173,7 +181,7 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
     for (let i = 0; i < 7000; i++) lines.push(`b ${i} ${1_600_005_600 + i}`);
     lines.push(`b 1 ${1_600_005_600 + 10}`);
     const file = await input(lines.join('\n') + '\n# EOF\n');
-    const [p, o] = await Promise.all([promtool(file, []), ours(file, [])]);
+    const [p, o] = await Promise.all([promtool(file, []), ours(file, [], { maxSamplesPerPass: 1 })]);
     expect(p.error).toBe('block creation: process blocks: add sample: out of order sample');
     expect(o.error).toBe(p.error);
     expect(await expectSameBlocks(p.db, o.db)).toBe(1);
