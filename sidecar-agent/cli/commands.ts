@@ -1,5 +1,7 @@
 /** @module sidecar-agent/cli/commands — the table of `thanos-edge` subcommands. Add one line per command. */
 import type { Command } from './command.ts';
+import { tsdbCreateBlocksCommand } from './tsdb-create-blocks.ts';
 
 export const commands: readonly Command[] = [
+  tsdbCreateBlocksCommand,
 ];
