@@ -1,7 +1,9 @@
 /** @module sidecar-agent/cli/commands — the table of `thanos-edge` subcommands. Add one line per command. */
 import type { Command } from './command.ts';
 import { tsdbCreateBlocksCommand } from './tsdb-create-blocks.ts';
+import { tsdbDumpCommand } from './tsdb-dump.ts';
 
 export const commands: readonly Command[] = [
   tsdbCreateBlocksCommand,
+  tsdbDumpCommand,
 ];
