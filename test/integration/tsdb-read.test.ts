@@ -13,7 +13,7 @@ import { dumpBlocks, promLabelsString } from '../../core/tsdb/dump.ts';
 import { decodeSeriesSamples } from '../../core/tsdb/series-samples.ts';
 import { FileBlockDir } from '../../sidecar-agent/tsdb/file-source.ts';
 import { generateOpenMetrics, seriesKey, type GeneratedOpenMetrics } from '../fixtures/openmetrics-gen.ts';
-import { promtoolCreateBlocks, promtoolDump } from '../helpers/promtool.ts';
+import { promtoolCreateBlocks, promtoolDump, run } from '../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 
 let tmp: TmpDir;
@@ -156,5 +156,36 @@ describe('block reader vs promtool-written blocks', () => {
       }
       expect([...got].sort(), selector(ms)).toEqual([...want].sort());
     }
+  });
+});
+
+describe('thanos-edge tsdb dump (the CLI)', () => {
+  const bin = join(import.meta.dirname, '../../sidecar-agent/bin/thanos-edge.mjs');
+  const cases: string[][] = [
+    [],
+    ['--min-time=1700003000000', '--max-time', '1700007200000', '--match={__name__=~"rpc.*|edge.*", le!="0.5"}'],
+    ['--match', 'http_requests_total{path=~"/a.*"}'],
+    ['--match={path=""}', '--min-time=1700010000000'],
+  ];
+  for (const args of cases) {
+    it(`prints what promtool prints for ${JSON.stringify(args)}`, async () => {
+      const [want, got] = await Promise.all([
+        run('/usr/bin/promtool', ['tsdb', 'dump', ...args, db]),
+        run(process.execPath, [bin, 'tsdb', 'dump', ...args, db]),
+      ]);
+      expect(want.code).toBe(0);
+      expect(got.stderr).toBe('');
+      expect(got.code).toBe(0);
+      expect(want.stdout.length).toBeGreaterThan(0);
+      expect(got.stdout.equals(want.stdout)).toBe(true);
+    });
+  }
+
+  it('rejects a bad selector and a bad time flag like a usage error', async () => {
+    const bad = await run(process.execPath, [bin, 'tsdb', 'dump', '--match={a=~"("}', db]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/tsdb dump/);
+    const badTime = await run(process.execPath, [bin, 'tsdb', 'dump', '--min-time=abc', db]);
+    expect(badTime.code).toBe(2);
   });
 });
