@@ -11,6 +11,7 @@ import type { AggregateOp } from '../ast.ts';
 import type { StepSeries } from '../value.ts';
 import { deleteLabels, keepLabels, setLabel } from './series.ts';
 import { formatFloatF, goSort, heapPop, heapPush } from './gosort.ts';
+import { goSortFloat64 } from '../functions/gosort.ts';
 
 /** The largest float64 convertible to int64 (engine.go maxInt64). */
 const MAX_INT64 = 9223372036854774784;
@@ -179,28 +180,29 @@ function foldGroup(op: AggregateOp, input: readonly StepSeries[], members: reado
   }
 }
 
-/** Prometheus quantile(): weighted between the two nearest ranks; φ outside [0,1] gives ∓Inf. */
-export function quantileOf(q: number, vals: number[]): number {
-  if (vals.length === 0 || Number.isNaN(q)) return NaN;
+/**
+ * Prometheus quantile(): weighted between the two nearest ranks; φ outside [0,1] gives ∓Inf.
+ * Sorts `vals[0:n]` in place with Go's algorithm and vectorByValueHeap's Less (NaN first).
+ */
+export function quantileOf(q: number, vals: Float64Array, n: number): number {
+  if (n === 0 || Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const idx = vals.map((_, i) => i);
-  goSort(idx, (a, b) => Number.isNaN(vals[a]!) || vals[a]! < vals[b]!);
-  const n = vals.length;
+  goSortFloat64(vals, n, (a, b) => Number.isNaN(a) || a < b);
   const rank = q * (n - 1);
   const lower = Math.max(0, Math.floor(rank));
   const upper = Math.min(n - 1, lower + 1);
   const weight = rank - Math.floor(rank);
-  return vals[idx[lower]!]! * (1 - weight) + vals[idx[upper]!]! * weight;
+  return vals[lower]! * (1 - weight) + vals[upper]! * weight;
 }
 
 function quantileGroup(input: readonly StepSeries[], members: readonly number[], q: Float64Array, values: Float64Array, present: Uint8Array): void {
-  const vals: number[] = [];
+  const vals = new Float64Array(members.length);
   for (let i = 0; i < values.length; i++) {
-    vals.length = 0;
-    for (const m of members) if (input[m]!.present[i] === 1) vals.push(input[m]!.values[i]!);
-    if (vals.length === 0) continue;
-    values[i] = quantileOf(q[i]!, vals);
+    let n = 0;
+    for (const m of members) if (input[m]!.present[i] === 1) vals[n++] = input[m]!.values[i]!;
+    if (n === 0) continue;
+    values[i] = quantileOf(q[i]!, vals, n);
     present[i] = 1;
   }
 }
@@ -269,15 +271,32 @@ function countValues(input: readonly StepSeries[], p: AggregateParams): StepSeri
   if (count > 0 && !LABEL_NAME_RE.test(label)) throw new ExecutionError(`invalid label name ${JSON.stringify(label)}`);
   const grouping = p.without ? p.grouping : sortGrouping([...p.grouping, label]);
   const out = new Map<string, StepSeries>();
+  // A series' output group depends only on its value: cache value → group per series, and the
+  // formatting of each distinct value (+0 and -0 share a Map key but format differently).
+  const formatted = new Map<number, string>();
+  const perSeries: Map<number, StepSeries>[] = input.map(() => new Map());
   for (let i = 0; i < count; i++) {
-    for (const s of input) {
+    for (let si = 0; si < input.length; si++) {
+      const s = input[si]!;
       if (s.present[i] !== 1) continue;
-      const metric = setLabel(s.labels, label, formatFloatF(s.values[i]!));
-      const k = groupKey(metric, grouping, p.without);
-      let o = out.get(k);
+      const v = s.values[i]!;
+      const cache = perSeries[si]!;
+      const negZero = Object.is(v, -0);
+      let o = negZero ? undefined : cache.get(v);
       if (o === undefined) {
-        o = { labels: groupLabels(metric, grouping, p.without), values: new Float64Array(count), present: new Uint8Array(count) };
-        out.set(k, o);
+        let f = negZero ? '-0' : formatted.get(v);
+        if (f === undefined) {
+          f = formatFloatF(v);
+          formatted.set(v, f);
+        }
+        const metric = setLabel(s.labels, label, f);
+        const k = groupKey(metric, grouping, p.without);
+        o = out.get(k);
+        if (o === undefined) {
+          o = { labels: groupLabels(metric, grouping, p.without), values: new Float64Array(count), present: new Uint8Array(count) };
+          out.set(k, o);
+        }
+        if (!negZero) cache.set(v, o);
       }
       (o.values as Float64Array)[i]!++;
       (o.present as Uint8Array)[i] = 1;
