@@ -85,20 +85,3 @@ export const functionImpls: ReadonlyMap<string, FunctionImpl> = new Map<string, 
   ['year', t.year],
 ]);
 
-/**
- * Functions whose result depends on the evaluation time even when their arguments do not
- * (Prometheus `AtModifierUnsafeFunctions`): the engine must not treat such calls as step-invariant.
- */
-export const AT_MODIFIER_UNSAFE_FUNCTIONS: ReadonlySet<string> = new Set([
-  'days_in_month',
-  'day_of_month',
-  'day_of_week',
-  'day_of_year',
-  'hour',
-  'minute',
-  'month',
-  'year',
-  'predict_linear',
-  'time',
-  'timestamp',
-]);
