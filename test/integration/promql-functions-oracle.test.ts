@@ -353,6 +353,37 @@ describe('PromQL functions vs Prometheus 2.42, bit for bit', () => {
     expect(failures.slice(0, 40).join('\n')).toBe('');
   });
 
+  it('function errors: same message, same kind', async () => {
+    const failures: string[] = [];
+    const errQueries = [
+      'label_replace(lbl, "a-b", "", "src", "")',
+      'label_replace(lbl, "a", "", "src", "(")',
+      'label_replace(nonexistent, "a", "", "src", "(.*")',
+      'label_replace(lbl, "src", "", "", "")',
+      'label_join(lbl, "a", "", "b-c")',
+      'label_join(lbl, "1a", "", "src")',
+      'holt_winters(gauge[5m], 2, 0.5)',
+      'holt_winters(gauge[5m], 0.5, 0)',
+      'holt_winters(gauge[5m], NaN, -Inf)',
+      'holt_winters(gauge[5m], 0.5, 1e30)',
+      'changes({__name__=~"gauge|weird"}[5m])',
+    ];
+    for (const q of errQueries) {
+      const t = T0 + 30 * 60_000;
+      const res = await fetch(`${base}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: q, time: String(t / 1000) }) });
+      const body = (await res.json()) as { status: string; errorType?: string; error?: string };
+      let got = 'no error';
+      try {
+        await engine.instantQuery(q, t);
+      } catch (err) {
+        got = `${(err as { kind?: string }).kind}: ${errorMessage(err)}`;
+      }
+      const want = body.status === 'error' ? `${body.errorType}: ${body.error}` : 'no error';
+      if (want !== got) failures.push(`${q}: want ${want}, got ${got}`);
+    }
+    expect(failures.join('\n')).toBe('');
+  });
+
   it('compared real results', () => {
     expect(compared).toBe(QUERIES.length * 6);
     expect(nonEmpty).toBeGreaterThan(QUERIES.length * 4);
