@@ -193,9 +193,9 @@ function decodeChunk(
   pos -= 1;
 
   while (true) {
-    if (w < 0x4000000000000000) {
-      // '00' pairs: dod = 0 and the value unchanged, the steady state of a constant gauge.
-      // Emit the whole run of pairs in w (at most 28 fit in 57 bits) in one go. Padding and
+    if (w < 0x0400000000000000) {
+      // Three or more '00' pairs: dod = 0 and the value unchanged, the steady state of a
+      // constant gauge. Emit the whole run of pairs in w (at most 28 fit in 57 bits) at once. Padding and
       // the zeroed slack read as '00' too: never run past the chunk's bits. Every sample
       // needs >= 2 bits, so with fewer left the chunk is truncated.
       let r = <i32>(<u32>clz<u64>(w) >>> 1);
@@ -244,11 +244,14 @@ function decodeChunk(
     }
 
     if (w < 0x6000000000000000 && mb <= 54) {
-      // '0' + '10': dod = 0, value bits inside the current window (a counter's usual sample).
-      // 54 meaningful bits remain after the 3 control bits.
+      // dod = 0 and the value either unchanged ('0') or inside the current window ('10'):
+      // most samples of counters and gauges. Branch-free between the two, as they alternate
+      // unpredictably. After the 3 control bits 54 meaningful bits remain.
+      const changed: u64 = (w >>> 62) & 1;
+      const mask: u64 = 0 - changed;
       t += tDelta;
-      v ^= ((w << 3) >>> shr) << trail;
-      pos += 3 + mb;
+      v ^= (((w << 3) >>> shr) << trail) & mask;
+      pos += 2 + ((mb + 1) & <u32>mask);
     } else {
       // Timestamp: delta-of-delta '0' | '10'+14 | '110'+17 | '1110'+20 | '1111'+64.
       if (<i64>w >= 0) {
