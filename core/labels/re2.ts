@@ -17,7 +17,7 @@ import { classSource } from './re2-charclass.ts';
 import { type Re2Node, parseRe2 } from './re2-parse.ts';
 import { cpEscape, foldOrbit } from './re2-unicode.ts';
 
-export { Re2SyntaxError, parseRe2, type Re2Node } from './re2-parse.ts';
+export { Re2SyntaxError, children, parseRe2, type Re2Node } from './re2-parse.ts';
 
 /** The JS flags every translated pattern needs: `v` for code point semantics and set classes. */
 export const JS_FLAGS = 'v';

@@ -4,7 +4,14 @@
  * literals `a|b|c`, prefix `foo.*`, suffix `.*foo`, `.*`, `.+`). Shortcuts are chosen from the
  * parse tree, never from the pattern text, so `(?s)`, `(?i)` and escapes cannot fool them.
  */
-import { type Re2Node, jsRegExp, parseRe2, re2TreeToSource } from './re2.ts';
+import { Re2Nfa } from './re2-nfa.ts';
+import { type Re2Node, children, jsRegExp, parseRe2, re2TreeToSource } from './re2.ts';
+
+/**
+ * Above this many UTF-16 units, a pattern with two or more variable-length repeats (`.*a.*b`,
+ * polynomial backtracking) runs on the linear-time NFA instead of the JS engine.
+ */
+export const LONG_INPUT = 1024;
 
 /** `.*`-like middle: any run of code points, with or without `\n`, of at least `min` of them. */
 interface AnyRun {
@@ -22,7 +29,14 @@ export type FastPath =
 export class FastRegexMatcher {
   readonly source: string;
   readonly fastPath: FastPath;
+  /**
+   * Which engine answers regexp-path matches: `js` (backtracking, fastest), `nfa` (linear time,
+   * always, for nested repeats like `(a+)+` that backtrack exponentially), or `js+nfa` (JS for
+   * short inputs, NFA beyond LONG_INPUT).
+   */
+  readonly engine: 'js' | 'nfa' | 'js+nfa' | undefined;
   readonly #re: RegExp | undefined;
+  readonly #nfa: Re2Nfa | undefined;
 
   /** Throws Re2SyntaxError (a BadDataError) with Go's message where Prometheus 2.42 would. */
   constructor(source: string) {
@@ -32,7 +46,12 @@ export class FastRegexMatcher {
     parseRe2(`^(?:${source})$`);
     const tree = parseRe2(source);
     this.fastPath = analyse(tree);
-    this.#re = this.fastPath.kind === 'regexp' ? jsRegExp(`^(?:${re2TreeToSource(tree)})$`, source) : undefined;
+    if (this.fastPath.kind !== 'regexp') return;
+    const risk = backtrackRisk(tree);
+    this.engine = risk.nested ? 'nfa' : risk.variableRepeats >= 2 ? 'js+nfa' : 'js';
+    // The JS translation is always built: it proves the pattern translates, whichever engine runs.
+    this.#re = jsRegExp(`^(?:${re2TreeToSource(tree)})$`, source);
+    if (this.engine !== 'js') this.#nfa = new Re2Nfa(tree);
   }
 
   matchString(s: string): boolean {
@@ -51,9 +70,32 @@ export class FastRegexMatcher {
         return nl < 0 || nl >= s.length - suffix.length;
       }
       case 'regexp':
+        if (this.engine === 'nfa' || (this.engine === 'js+nfa' && s.length > LONG_INPUT)) return this.#nfa!.match(s);
         return this.#re!.test(s);
     }
   }
+}
+
+/**
+ * Where a backtracking engine could go super-linear: a repeat of something that itself repeats
+ * or alternates (exponential: `(a+)+`, `(a|ab)*`), or several variable-length repeats in a row
+ * (polynomial: `.*a.*b.*c`).
+ */
+function backtrackRisk(tree: Re2Node): { nested: boolean; variableRepeats: number } {
+  let nested = false;
+  let variableRepeats = 0;
+  const ambiguous = (n: Re2Node): boolean =>
+    (n.op === 'repeat' && n.max !== n.min) || n.op === 'alternate' || children(n).some(ambiguous);
+  const walk = (n: Re2Node): void => {
+    if (n.op === 'repeat' && n.max !== n.min) {
+      variableRepeats++;
+      if (ambiguous(n.sub)) nested = true;
+    }
+    if (n.op === 'repeat' && n.max === n.min && n.min > 1 && ambiguous(n.sub)) nested = true;
+    for (const c of children(n)) walk(c);
+  };
+  walk(tree);
+  return { nested, variableRepeats };
 }
 
 function unwrap(n: Re2Node): Re2Node {

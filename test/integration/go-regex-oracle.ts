@@ -2,8 +2,8 @@
  * @module test/integration/go-regex-oracle — Go's regexp engine as a test oracle, through a real
  * Prometheus 2.42: every input string becomes one series `t{i="<n>", l="<input>"}` in a block
  * written by `promtool tsdb create-blocks-from openmetrics`; a Prometheus on a free loopback port
- * serves it; each regex is asked as `/api/v1/series?match[]=t{l=~"<re>"}` and the `i` labels that
- * come back are Go's answer. An invalid regex comes back as Prometheus's error text.
+ * serves it; each regex is asked as `/api/v1/label/i/values?match[]=t{l=~"<re>"}` and the `i`
+ * values that come back are Go's answer. An invalid regex comes back as Prometheus's error text.
  * Always `stop()` it (afterAll).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -86,10 +86,11 @@ export async function startGoRegexOracle(inputs: readonly string[]): Promise<GoR
       await new Promise((r) => setTimeout(r, 100));
     }
 
-    const query = async (selector: string): Promise<{ status: string; error?: string; data?: Record<string, string>[] }> => {
-      const url = `${base}/api/v1/series?match[]=${encodeURIComponent(selector)}&start=${SAMPLE_TIME_S - 60}&end=${SAMPLE_TIME_S + 60}`;
+    // The values of `i` over the matching series: the smallest answer that says which matched.
+    const query = async (selector: string): Promise<{ status: string; error?: string; data?: string[] }> => {
+      const url = `${base}/api/v1/label/i/values?match[]=${encodeURIComponent(selector)}&start=${SAMPLE_TIME_S - 60}&end=${SAMPLE_TIME_S + 60}`;
       const res = await fetch(url);
-      return (await res.json()) as { status: string; error?: string; data?: Record<string, string>[] };
+      return (await res.json()) as { status: string; error?: string; data?: string[] };
     };
     const askOne = async (re: string): Promise<OracleAnswer> => {
       const body = await query(`t{l=~${goQuote(re)}}`);
@@ -98,7 +99,7 @@ export async function startGoRegexOracle(inputs: readonly string[]): Promise<GoR
         const at = e.indexOf('error parsing regexp');
         return { ok: false, error: at >= 0 ? e.slice(at) : e };
       }
-      return { ok: true, matches: new Set(body.data!.map((ls) => Number(ls['i']))) };
+      return { ok: true, matches: new Set(body.data!.map(Number)) };
     };
     const child = proc;
     return {
