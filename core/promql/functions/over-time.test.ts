@@ -57,6 +57,12 @@ describe('stddev/stdvar/quantile_over_time', () => {
     expect(q(2)['{test="two"}']).toBe(Infinity);
     expect(q(NaN)['{test="two"}']).toBeNaN();
   });
+  it('-0 and 0 keep the order Go\'s sort leaves them in', () => {
+    const r = at(60_000);
+    const mat = matrix(r, 60_000, [{ labels: {}, samples: load(s10, [0, -0]) }]);
+    expect(Object.is(at0(call('quantile_over_time', [scalar(1, 1), mat], r))['{}'], -0)).toBe(true);
+    expect(Object.is(at0(call('quantile_over_time', [scalar(1, 0), mat], r))['{}'], 0)).toBe(true);
+  });
   it('NaN samples sort first', () => {
     const r = at(60_000);
     const mat = matrix(r, 60_000, [{ labels: {}, samples: load(s10, [3, NaN, 1, 2]) }]);

@@ -108,8 +108,15 @@ export const quantileOverTime: FunctionImpl = (args, ctx) => {
     const n = hi - lo;
     if (Number.isNaN(qi) || qi < 0 || qi > 1) return quantileSorted(qi, scratch, n);
     if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
-    scratch.set(v.subarray(lo, hi));
-    goSortFloat64(scratch, n, lessNaNFirst);
+    let plain = true;
+    for (let k = lo; k < hi; k++) {
+      const x = v[k]!;
+      scratch[k - lo] = x;
+      if (x !== x || (x === 0 && 1 / x < 0)) plain = false;
+    }
+    // Without NaN and -0 every order Go's sort could leave is the numeric one: sort natively.
+    if (plain) scratch.subarray(0, n).sort();
+    else goSortFloat64(scratch, n, lessNaNFirst);
     return quantileSorted(qi, scratch, n);
   });
 };
