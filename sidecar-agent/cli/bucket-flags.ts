@@ -1,0 +1,124 @@
+/**
+ * @module sidecar-agent/cli/bucket-flags — flag parsing shared by the `bucket` commands:
+ * kingpin-style `--flag=value` / `--flag value`, repeatable flags, short aliases, and the
+ * objstore flags every Thanos bucket tool has (`--objstore.config-file`, `--objstore.config`).
+ */
+import type { Bucket } from '../../core/objstore/bucket.ts';
+import { bucketFromConfigFile, bucketFromConfigText } from '../objstore/from-config.ts';
+import { UsageError } from './command.ts';
+
+export type FlagKind = 'string' | 'strings' | 'bool';
+
+export interface FlagSpec {
+  readonly kind: FlagKind;
+  readonly short?: string;
+}
+
+export interface ParsedFlags {
+  readonly values: Map<string, string[]>;
+  readonly bools: Set<string>;
+  readonly positional: string[];
+  readonly help: boolean;
+}
+
+export const OBJSTORE_FLAGS: Record<string, FlagSpec> = {
+  'objstore.config-file': { kind: 'string' },
+  'objstore.config': { kind: 'string' },
+};
+
+export function parseFlags(argv: readonly string[], spec: Record<string, FlagSpec>): ParsedFlags {
+  const values = new Map<string, string[]>();
+  const bools = new Set<string>();
+  const positional: string[] = [];
+  let help = false;
+  const byShort = new Map(
+    Object.entries(spec).flatMap(([n, s]) => (s.short ? [[s.short, n] as const] : [])),
+  );
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-h' || a === '--help') {
+      help = true;
+      continue;
+    }
+    if (a === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    let name: string | undefined;
+    let inline: string | undefined;
+    const long = /^--([^=]+)(?:=(.*))?$/s.exec(a);
+    const short = /^-([A-Za-z])(.*)$/s.exec(a);
+    if (long) {
+      name = long[1]!;
+      inline = long[2];
+    } else if (short) {
+      name = byShort.get(short[1]!);
+      if (!name) throw new UsageError(`unknown short flag '-${short[1]}'`);
+      inline = short[2] ? short[2].replace(/^=/, '') : undefined;
+    } else {
+      positional.push(a);
+      continue;
+    }
+    const s = spec[name];
+    if (!s && name.startsWith('no-') && spec[name.slice(3)]?.kind === 'bool') {
+      bools.delete(name.slice(3));
+      continue;
+    }
+    if (!s) throw new UsageError(`unknown long flag '--${name}'`);
+    if (s.kind === 'bool') {
+      if (inline === undefined || inline === 'true') bools.add(name);
+      else if (inline === 'false') bools.delete(name);
+      else throw new UsageError(`--${name}: expected true or false, got ${inline}`);
+      continue;
+    }
+    const v = inline ?? argv[++i];
+    if (v === undefined) throw new UsageError(`expected argument for flag --${name}`);
+    const list = values.get(name) ?? [];
+    if (s.kind === 'string' && list.length > 0) list.length = 0; // last one wins, as kingpin
+    list.push(v);
+    values.set(name, list);
+  }
+  return { values, bools, positional, help };
+}
+
+/** The single value of a string flag, or `fallback`. */
+export function flagValue(f: ParsedFlags, name: string, fallback?: string): string | undefined {
+  return f.values.get(name)?.[0] ?? fallback;
+}
+
+/** The bucket from `--objstore.config-file` or `--objstore.config` (exactly one is required). */
+export async function bucketFromFlags(f: ParsedFlags): Promise<Bucket> {
+  const file = flagValue(f, 'objstore.config-file');
+  const inline = flagValue(f, 'objstore.config');
+  if (file && inline)
+    throw new UsageError('--objstore.config-file and --objstore.config are mutually exclusive');
+  if (file) return bucketFromConfigFile(file);
+  if (inline) return bucketFromConfigText(inline);
+  throw new UsageError('one of --objstore.config-file or --objstore.config is required');
+}
+
+/**
+ * Parses `--label` values: `name=value` or Thanos's quoted `name="value"`. Names must be valid
+ * Prometheus label names.
+ */
+export function parseLabelFlags(raw: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of raw) {
+    const eq = l.indexOf('=');
+    if (eq <= 0) throw new UsageError(`unrecognized label ${JSON.stringify(l)}`);
+    const name = l.slice(0, eq);
+    let value = l.slice(eq + 1);
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name))
+      throw new UsageError(`unsupported format for label ${l}`);
+    if (value.startsWith('"')) {
+      try {
+        value = JSON.parse(value) as string;
+      } catch {
+        throw new UsageError(`unquote label value: ${l}`);
+      }
+    }
+    if (name in out) throw new UsageError(`duplicate label name ${name}`);
+    out[name] = value;
+  }
+  return out;
+}
