@@ -593,14 +593,20 @@ export function children(re: Re2Node): readonly Re2Node[] {
   }
 }
 
-/** Tree height counted the way Go counts nodes (a group without capture adds no node). */
+/**
+ * Tree height counted the way Go counts nodes: a group without capture adds no node, and a concat
+ * inside a concat (or an alternation inside an alternation) is hoisted into its parent.
+ */
 function height(re: Re2Node): number {
   let h = 0;
   const stack: [Re2Node, number][] = [[re, 1]];
   while (stack.length > 0) {
     const [n, d] = stack.pop()!;
     if (d > h) h = d;
-    for (const c of children(n)) stack.push([c, d + 1]);
+    for (const c of children(n)) {
+      const hoisted = (n.op === 'concat' || n.op === 'alternate') && c.op === n.op;
+      stack.push([c, hoisted ? d : d + 1]);
+    }
   }
   return h;
 }

@@ -111,4 +111,9 @@ export const REGEXES: readonly string[] = [
   // realistic Prometheus selectors
   'api|web', 'api-.*', '.*-canary', 'prod|staging|dev', '5..', '[45]..', '2\\d\\d', '.*:9090',
   '10\\.0\\..*', 'job:.*', '(?i)ERROR|warn', 'node_.*_total', '.+_bucket', '/api/v1/.*', 'GET|POST',
+  // size and nesting limits
+  '('.repeat(500) + 'a' + ')'.repeat(500), '('.repeat(1001) + 'a' + ')'.repeat(1001),
+  '(?:'.repeat(3000) + 'a' + ')'.repeat(3000), '(?:a*'.repeat(1000) + ')'.repeat(1000),
+  '(?:(?:a{2}){2}){250}', '(?:(?:a{2}){2}){251}', 'a{1000}b{1000}', '[\\pL\\pN]{1000}',
+  'a|'.repeat(2000) + 'b', '(?:a|b)'.repeat(1000),
 ];
