@@ -19,6 +19,7 @@ import { formatFixed6, NumberSyntaxError, parseNumber } from './numbers.ts';
 import { unquote, UnquoteError } from './strings.ts';
 import { goQuote } from '../../labels/go-string.ts';
 import type { Raw, Span } from './tree.ts';
+import { REDUCE_KEY_OFFSET, VALUE_KEY_OFFSET } from './shadow.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -61,7 +62,7 @@ export class AstBuilder {
       return parseNumber(this.src.slice(tok.from, this.tokenEnds.get(tok.from) ?? tok.to));
     } catch (e) {
       if (!(e instanceof NumberSyntaxError)) throw e;
-      this.#err(tok.from, tok.from, `error parsing number: ${e.message}`);
+      this.#err(tok.from + VALUE_KEY_OFFSET, tok.from, `error parsing number: ${e.message}`);
       return 0;
     }
   }
@@ -72,7 +73,7 @@ export class AstBuilder {
       return unquote(text);
     } catch (e) {
       if (!(e instanceof UnquoteError)) throw e;
-      this.#err(tok.from, tok.from, `error unquoting string ${goQuote(text)}: ${e.message}`);
+      this.#err(tok.from + VALUE_KEY_OFFSET, tok.from, `error unquoting string ${goQuote(text)}: ${e.message}`);
       return '';
     }
   }
@@ -82,7 +83,7 @@ export class AstBuilder {
       return parsePositiveDuration(this.#text(tok));
     } catch (e) {
       if (!(e instanceof DurationError)) throw e;
-      this.#err(tok.from, tok.from, e.message);
+      this.#err(tok.from + VALUE_KEY_OFFSET, tok.from, e.message);
       return 0;
     }
   }
@@ -124,11 +125,12 @@ export class AstBuilder {
         return { kind: 'UnaryExpr', op: raw.op, expr: inner, pos: { start: this.toByte(raw.from), end: inner.pos.end } };
       }
       case 'call': {
-        const name = this.#text(raw.name);
+        // The lexer's token: the shadow may have renamed an unknown function to a shorter stand-in.
+        const name = this.src.slice(raw.name.from, this.tokenEnds.get(raw.name.from) ?? raw.name.to);
         const args = raw.args.map((a) => this.build(a));
         const func = getFunction(name);
         if (!func) {
-          this.#err(raw.name.from, raw.name.from, `unknown function with name ${goQuote(name)}`);
+          this.#err(raw.to + REDUCE_KEY_OFFSET, raw.name.from, `unknown function with name ${goQuote(name)}`);
           return { kind: 'NumberLiteral', value: 0, pos: this.#pos(raw.from, raw.to) };
         }
         const call: Call = { kind: 'Call', func, args, pos: this.#pos(raw.from, raw.to) };
@@ -186,7 +188,7 @@ export class AstBuilder {
       try {
         matchers.push(newMatcher(m.op, this.#text(m.name), value));
       } catch (e) {
-        this.#err(m.to, m.name.from, errorMessage(e));
+        this.#err(m.value.to + REDUCE_KEY_OFFSET, m.name.from, errorMessage(e));
       }
     }
     const name = raw.name ? this.#text(raw.name) : undefined;
@@ -201,12 +203,12 @@ export class AstBuilder {
     const pos = this.#pos(raw.from, raw.to);
     const placeholder: NumberLiteral = { kind: 'NumberLiteral', value: 0, pos };
     if (args.length === 0) {
-      this.#err(raw.to, raw.from, 'no arguments for aggregate expression provided');
+      this.#err(raw.to + REDUCE_KEY_OFFSET, raw.from, 'no arguments for aggregate expression provided');
       return placeholder;
     }
     const want = PARAM_AGGREGATORS.has(raw.op) ? 2 : 1;
     if (args.length !== want) {
-      this.#err(raw.to, raw.from, `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`);
+      this.#err(raw.to + REDUCE_KEY_OFFSET, raw.from, `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`);
       return placeholder;
     }
     const agg: AggregateExpr = {
@@ -229,7 +231,7 @@ export class AstBuilder {
     else if (inner.offset !== 0) problem = 'no offset modifiers allowed before range';
     else if (inner.timestamp !== undefined) problem = 'no @ modifiers allowed before range';
     if (problem) {
-      this.#err(raw.to, raw.lbracket, problem);
+      this.#err(raw.to + REDUCE_KEY_OFFSET, raw.lbracket, problem);
       if (inner.kind !== 'VectorSelector') return inner;
     }
     const ms: MatrixSelector = {
@@ -250,10 +252,10 @@ export class AstBuilder {
     if (e.kind === 'VectorSelector' || e.kind === 'SubqueryExpr') target = e as Mutable<typeof e>;
     else if (e.kind === 'MatrixSelector') target = e.vectorSelector as Mutable<VectorSelector>;
     else {
-      this.#err(raw.to, at, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      this.#err(raw.to + REDUCE_KEY_OFFSET, at, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
       return e;
     }
-    if (target.offset !== 0) this.#err(raw.to, at, 'offset may not be set multiple times');
+    if (target.offset !== 0) this.#err(raw.to + REDUCE_KEY_OFFSET, at, 'offset may not be set multiple times');
     else target.offset = offset;
     (e as Mutable<typeof e>).pos = { start: e.pos.start, end: this.toByte(raw.to) };
     return e;
@@ -267,18 +269,18 @@ export class AstBuilder {
       const v = this.#number(raw.num.tok);
       ts = raw.num.negative ? -v : v;
       if (!Number.isFinite(ts) || ts >= TWO_POW_63 || ts <= -TWO_POW_63) {
-        this.#err(raw.to, at, `timestamp out of bounds for @ modifier: ${formatFixed6(ts)}`);
+        this.#err(raw.to + REDUCE_KEY_OFFSET, at, `timestamp out of bounds for @ modifier: ${formatFixed6(ts)}`);
       }
     }
     let target: Mutable<VectorSelector> | Mutable<SubqueryExpr>;
     if (e.kind === 'VectorSelector' || e.kind === 'SubqueryExpr') target = e as Mutable<typeof e>;
     else if (e.kind === 'MatrixSelector') target = e.vectorSelector as Mutable<VectorSelector>;
     else {
-      this.#err(raw.to, at, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      this.#err(raw.to + REDUCE_KEY_OFFSET, at, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
       return e;
     }
     if (target.timestamp !== undefined || target.startOrEnd !== undefined) {
-      this.#err(raw.to, at, '@ <timestamp> may not be set multiple times');
+      this.#err(raw.to + REDUCE_KEY_OFFSET, at, '@ <timestamp> may not be set multiple times');
       return e;
     }
     if (ts !== undefined) target.timestamp = goInt64(goRound(ts * 1000));

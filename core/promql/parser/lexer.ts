@@ -83,6 +83,8 @@ for (const [word, type] of Object.entries(KEYWORDS)) if (type !== 'NUMBER') FIXE
 const TYPE_DESC: Partial<Record<TokenType, string>> = {
   EOF: 'end of input', COMMENT: 'comment', IDENTIFIER: 'identifier',
   METRIC_IDENTIFIER: 'metric identifier', STRING: 'string', NUMBER: 'number', DURATION: 'duration',
+  // AT has no entry in Prometheus's ItemTypeStr, so it prints its generated type number.
+  AT: '"<Item 57385>"',
 };
 
 /** Prometheus Item.String(). */
@@ -100,7 +102,7 @@ function itemString(t: Token): string {
 /** Prometheus Item.desc(), used in `unexpected <desc>` syntax errors. */
 export function describeToken(t: Token | undefined): string {
   if (!t || t.type === 'EOF') return 'end of input';
-  if (FIXED_TEXT[t.type] !== undefined) return itemString(t);
+  if (FIXED_TEXT[t.type] !== undefined && t.type !== 'AT') return itemString(t);
   return `${TYPE_DESC[t.type] ?? goQuote(t.type)} ${itemString(t)}`;
 }
 

@@ -32,24 +32,28 @@ export function parseExpr(query: string): Expr {
   // Lezer sees the text the lexer accepted; past a lexical error Prometheus stops anyway.
   const end = lexError ? lexError.start : query.length;
   const shadow = buildShadow(query.slice(0, end), tokens);
-  for (const p of shadow.problems) errors.add(ErrorStage.Token, p.start, p.start, p.message);
+  for (const p of shadow.problems) errors.add(ErrorStage.Token, p.key, p.start, p.message);
 
   const tree = lezerParser.parse(shadow.text);
-  reportSyntaxError(tree, code, end, errors);
+  const hasSyntaxError = reportSyntaxError(tree, code, end, errors);
+  const tokenBefore = makeTokenBefore(code);
+  const tokenEnds = new Map(code.map((t) => [t.start, t.end]));
+  const builder = new AstBuilder(query, (i) => offsets.toByte(i), errors, tokenEnds);
+  const build = (node: SyntaxNode): Expr => builder.build(toRaw(node, query, tokenBefore));
 
   let ast: Expr | undefined;
   const top = firstExpression(tree.topNode);
-  if (top) {
-    const tokenBefore = makeTokenBefore(code);
+  if (top && !hasSyntaxError) {
     try {
-      const raw = toRaw(top, query, tokenBefore);
-      const tokenEnds = new Map(code.map((t) => [t.start, t.end]));
-      ast = new AstBuilder(query, (i) => offsets.toByte(i), errors, tokenEnds).build(raw);
+      ast = build(top);
     } catch (e) {
-      // A tree lezer had to repair: its syntax error is already recorded.
       if (!(e instanceof StructureError)) throw e;
-      if (errors.size === 0) errors.add(ErrorStage.Syntax, top.from, top.from, 'unexpected expression structure');
+      errors.add(ErrorStage.Syntax, top.from, top.from, `unexpected ${describeToken(code.find((t) => t.start >= top.from))}`);
     }
+  } else {
+    // Prometheus reports errors of constructs it reduced before reaching the syntax error, so
+    // the intact parts of a broken tree are still built for their errors.
+    buildIntactParts(tree.topNode, build);
   }
 
   const first = errors.first();
@@ -64,8 +68,37 @@ function firstExpression(top: SyntaxNode): SyntaxNode | undefined {
   return undefined;
 }
 
+const EXPR_NODES = new Set([
+  'AggregateExpr', 'BinaryExpr', 'FunctionCall', 'MatrixSelector', 'NumberLiteral', 'OffsetExpr',
+  'ParenExpr', 'StringLiteral', 'SubqueryExpr', 'UnaryExpr', 'VectorSelector', 'StepInvariantExpr',
+]);
+
+function containsError(node: SyntaxNode): boolean {
+  for (let c = node.firstChild; c; c = c.nextSibling) if (c.type.isError || containsError(c)) return true;
+  return false;
+}
+
+/** Builds every largest expression subtree without error nodes, for the errors it reports. */
+function buildIntactParts(node: SyntaxNode, build: (n: SyntaxNode) => Expr): void {
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    if (c.type.isError) {
+      buildIntactParts(c, build);
+      continue;
+    }
+    if (EXPR_NODES.has(c.name) && !containsError(c)) {
+      try {
+        build(c);
+      } catch (e) {
+        if (!(e instanceof StructureError)) throw e;
+      }
+      continue;
+    }
+    buildIntactParts(c, build);
+  }
+}
+
 /** Records lezer's first error node as Prometheus's `unexpected <token>` message. */
-function reportSyntaxError(tree: Tree, code: readonly Token[], end: number, errors: ErrorCollector): void {
+function reportSyntaxError(tree: Tree, code: readonly Token[], end: number, errors: ErrorCollector): boolean {
   let errFrom: number | undefined;
   let topLevelCount = 0;
   for (let c = tree.topNode.firstChild; c; c = c.nextSibling) if (!c.type.isError) topLevelCount++;
@@ -74,7 +107,7 @@ function reportSyntaxError(tree: Tree, code: readonly Token[], end: number, erro
       if (n.type.isError && (errFrom === undefined || n.from < errFrom)) errFrom = n.from;
     },
   });
-  if (errFrom === undefined && topLevelCount <= 1) return;
+  if (errFrom === undefined && topLevelCount <= 1) return false;
   if (errFrom === undefined) {
     // Two expressions side by side: the second one is unexpected.
     let second = 0;
@@ -87,6 +120,7 @@ function reportSyntaxError(tree: Tree, code: readonly Token[], end: number, erro
   const tok = code[idx];
   const at = tok ? tok.start : end;
   errors.add(ErrorStage.Syntax, at, at, `unexpected ${describeToken(tok)}${syntaxContext(code, idx)}`);
+  return true;
 }
 
 /** Start of the token that ends right before `pos` (e.g. the `[` before a range's duration). */

@@ -1,16 +1,31 @@
 /**
- * @module core/promql/parser/shadow — prepares the text lezer parses. Prometheus's lexer decides
- * what every token is (see lexer.ts); lezer only has to find the structure. So each literal is
- * replaced by a neutral stand-in of the SAME length (numbers → `111`, strings → `"aa"`, durations →
- * `11s`, comments → spaces), and a keyword Prometheus also accepts as a metric name (`offset`) is
- * renamed where an expression starts. Positions stay identical; the AST builder reads names and
- * values from the original text and tokens. The same token scan finds two errors Prometheus
- * reports that lezer cannot express: unknown function names and trailing commas in calls.
+ * @module core/promql/parser/shadow — prepares the text lezer parses, and checks what can be
+ * checked on tokens alone.
+ *
+ * Prometheus's lexer decides what every token is (lexer.ts); lezer only has to find the structure.
+ * So each literal is replaced by a neutral stand-in of the SAME length (numbers → `111`, strings →
+ * `"aa"`, durations → `11s`, comments → spaces), a keyword Prometheus also accepts as a metric name
+ * (`offset`) is renamed where an expression starts, and an unknown function name becomes `ln`
+ * padded with spaces (lezer only knows the real function names). Positions stay identical; the AST
+ * builder reads names and values from the original text.
+ *
+ * Token-level errors are found here too, each with the key at which Prometheus's parser would
+ * report it (see errors.ts): values of numbers, durations and matchers (reported by Prometheus
+ * while reducing, so even when a syntax error follows), trailing commas in calls, tokens that
+ * cannot stand where they are.
  */
+import { newMatcher, type MatchType } from '../../labels/matcher.ts';
+import { errorMessage } from '../../errors.ts';
+import { DurationError, parsePositiveDuration } from './durations.ts';
 import { getFunction } from './functions.ts';
 import { describeToken, isAggregatorToken, type Token, type TokenType } from './lexer.ts';
+import { NumberSyntaxError, parseNumber } from './numbers.ts';
+import { EXPRESSION_STARTS, syntaxContext } from './syntax-context.ts';
+import { unquote } from './strings.ts';
 
 export interface TokenProblem {
+  /** Ordering key (UTF-16 index; see ErrorCollector). */
+  readonly key: number;
   /** UTF-16 index the message points at. */
   readonly start: number;
   readonly message: string;
@@ -21,20 +36,37 @@ export interface Shadow {
   readonly problems: readonly TokenProblem[];
 }
 
+/** A value error of a token is reported after a syntax error AT that token, before the next one. */
+export const VALUE_KEY_OFFSET = 0.25;
+/** A construct's error is reported when it is reduced: before the token that follows it. */
+export const REDUCE_KEY_OFFSET = -0.5;
+
 /** Tokens after which an operand starts, so a keyword there can only be a metric name. */
 const OPERAND_FOLLOWS = new Set<TokenType>([
   'ADD', 'SUB', 'MUL', 'DIV', 'MOD', 'POW', 'ATAN2', 'EQLC', 'NEQ', 'LTE', 'LSS', 'GTE', 'GTR',
   'LAND', 'LOR', 'LUNLESS', 'BOOL', 'GROUP_LEFT', 'GROUP_RIGHT',
 ]);
 
+/** Keywords that can never be a metric name (Prometheus `metric_identifier` lacks them). */
+const NEVER_OPERANDS = new Set<TokenType>(['ATAN2', 'BOOL', 'ON', 'IGNORING', 'GROUP_LEFT', 'GROUP_RIGHT']);
+
 const LITERALS = new Set<TokenType>(['NUMBER', 'DURATION']);
 
+
+const MATCH_OPS: Partial<Record<TokenType, MatchType>> = { EQL: '=', NEQ: '!=', EQL_REGEX: '=~', NEQ_REGEX: '!~' };
+
 /** What a `(` opens; decides whether `,)` is an error and whether an operand follows. */
-type ParenKind = 'call' | 'agg-grouping' | 'bin-grouping' | 'paren';
+export type ParenKind = 'call' | 'agg-body' | 'agg-grouping' | 'bin-grouping' | 'paren';
+
+/** A stand-in function name lezer knows; the space padding keeps the length. */
+const STAND_IN_FUNCTION = 'ln';
 
 export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
   const out = input.split('');
   const problems: TokenProblem[] = [];
+  const problem = (key: number, start: number, message: string): void => {
+    problems.push({ key, start, message });
+  };
   const fill = (t: Token, text: string): void => {
     for (let i = 0; i < text.length; i++) out[t.start + i] = text[i]!;
   };
@@ -43,73 +75,125 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
   const parens: ParenKind[] = [];
   // Kind of the most recently closed paren group, for the token right after a `)`.
   let closedKind: ParenKind | undefined;
+  let inBraces = false;
 
   for (let i = 0; i < code.length; i++) {
     const t = code[i]!;
     const prev = code[i - 1];
     const next = code[i + 1];
     const len = t.end - t.start;
+    const top = parens[parens.length - 1];
+    const inGrouping = top === 'agg-grouping' || top === 'bin-grouping';
     /** Whether an operand (expression) starts at this token, judging by the tokens before it. */
-    const operandStarts = (): boolean =>
-      prev === undefined ||
-      OPERAND_FOLLOWS.has(prev.type) ||
-      (prev.type === 'LEFT_PAREN' && parens[parens.length - 1] !== 'agg-grouping' && parens[parens.length - 1] !== 'bin-grouping') ||
-      (prev.type === 'COMMA' && parens[parens.length - 1] === 'call') ||
-      (prev.type === 'RIGHT_PAREN' && closedKind === 'bin-grouping');
-    const inGrouping = parens[parens.length - 1] === 'agg-grouping' || parens[parens.length - 1] === 'bin-grouping';
+    const operandStarts =
+      !inBraces &&
+      (prev === undefined ||
+        OPERAND_FOLLOWS.has(prev.type) ||
+        (prev.type === 'LEFT_PAREN' && !inGrouping) ||
+        (prev.type === 'COMMA' && (top === 'call' || top === 'agg-body')) ||
+        (prev.type === 'RIGHT_PAREN' && closedKind === 'bin-grouping'));
+
     // Literals written back to back (`1.2.3` lexes as `1.2` `.3`) would merge in the shadow text.
     if (prev && prev.end === t.start && LITERALS.has(prev.type) && LITERALS.has(t.type)) {
-      problems.push({ start: t.start, message: `unexpected ${describeToken(t)}` });
+      problem(t.start, t.start, `unexpected ${describeToken(t)}${syntaxContext(code, i)}`);
     }
     // Prometheus's `maybe_label` accepts every keyword but `without`, and no number or `a:b`.
     if (inGrouping && (t.type === 'NUMBER' || t.type === 'METRIC_IDENTIFIER' || t.type === 'WITHOUT')) {
-      problems.push({ start: t.start, message: `unexpected ${describeToken(t)} in grouping opts, expected label` });
+      problem(t.start, t.start, `unexpected ${describeToken(t)} in grouping opts, expected label`);
     }
+    // A comma in call arguments not followed by an operand: Prometheus reduces its trailing-comma
+    // rule when it reads the next token (so after a lexical error there, before a syntax error).
+    if (prev?.type === 'COMMA' && (top === 'call' || top === 'agg-body') && !EXPRESSION_STARTS.has(t.type)) {
+      problem(t.start, prev.start, 'trailing commas not allowed in function call args');
+    }
+    // Where nothing but an operand can follow (not after a binary operator, where `bool`/`on` are
+    // modifiers); `atan2` is never an operand.
+    const leadsExpression = prev === undefined || ((prev.type === 'LEFT_PAREN' || prev.type === 'COMMA') && operandStarts);
+    if ((leadsExpression && NEVER_OPERANDS.has(t.type)) || (operandStarts && t.type === 'ATAN2')) {
+      problem(t.start, t.start, `unexpected ${describeToken(t)}${syntaxContext(code, i)}`);
+    }
+
     switch (t.type) {
       case 'NUMBER':
         fill(t, '1'.repeat(len));
+        if (!inGrouping) {
+          try {
+            parseNumber(t.text);
+          } catch (e) {
+            if (!(e instanceof NumberSyntaxError)) throw e;
+            problem(t.start + VALUE_KEY_OFFSET, t.start, `error parsing number: ${e.message}`);
+          }
+        }
         break;
       case 'DURATION': {
         // Durations are only valid after `[`, the subquery `:` and `offset` (`offset -`).
-        const ok =
+        const placed =
           prev?.type === 'LEFT_BRACKET' || prev?.type === 'COLON' || prev?.type === 'OFFSET' ||
           (prev?.type === 'SUB' && code[i - 2]?.type === 'OFFSET');
-        if (!ok) problems.push({ start: t.start, message: `unexpected ${describeToken(t)}` });
+        if (!placed) problem(t.start, t.start, `unexpected ${describeToken(t)}${syntaxContext(code, i)}`);
+        else {
+          try {
+            parsePositiveDuration(t.text);
+          } catch (e) {
+            if (!(e instanceof DurationError)) throw e;
+            problem(t.start + VALUE_KEY_OFFSET, t.start, e.message);
+          }
+        }
         fill(t, `${'1'.repeat(len - 1)}s`);
         break;
       }
-      case 'STRING':
+      case 'STRING': {
         fill(t, `"${'a'.repeat(len - 2)}"`);
+        const op = prev && MATCH_OPS[prev.type];
+        const label = code[i - 2];
+        if (inBraces && op && label?.type === 'IDENTIFIER') {
+          try {
+            newMatcher(op, label.text, unquote(t.text));
+          } catch (e) {
+            problem(t.end + REDUCE_KEY_OFFSET, label.start, errorMessage(e));
+          }
+        }
         break;
+      }
       case 'COLON':
         fill(t, ':'); // Prometheus reads any letter inside brackets as the subquery colon
         break;
       case 'IDENTIFIER':
-        if (operandStarts() && next?.type === 'LEFT_PAREN' && getFunction(t.text) === undefined) {
-          problems.push({ start: t.start, message: `unknown function with name ${JSON.stringify(t.text)}` });
+        if (operandStarts && next?.type === 'LEFT_PAREN' && getFunction(t.text) === undefined) {
+          if (len >= STAND_IN_FUNCTION.length) fill(t, STAND_IN_FUNCTION.padEnd(len, ' '));
+          // A one-letter name has no stand-in; report it where it stands.
+          else problem(t.start, t.start, `unknown function with name ${JSON.stringify(t.text)}`);
         }
         break;
       case 'OFFSET':
-        if (operandStarts()) fill(t, `o${'_'.repeat(len - 1)}`);
+        if (operandStarts) fill(t, `o${'_'.repeat(len - 1)}`);
+        break;
+      case 'LEFT_BRACE':
+        inBraces = true;
+        break;
+      case 'RIGHT_BRACE':
+        inBraces = false;
         break;
       case 'LEFT_PAREN': {
         let kind: ParenKind = 'paren';
-        if (prev?.type === 'IDENTIFIER' || (prev && isAggregatorToken(prev.type))) kind = 'call';
+        if (prev?.type === 'IDENTIFIER') kind = 'call';
+        else if (prev && isAggregatorToken(prev.type)) kind = 'agg-body';
         else if (prev?.type === 'BY' || prev?.type === 'WITHOUT') kind = 'agg-grouping';
         else if (prev && ['ON', 'IGNORING', 'GROUP_LEFT', 'GROUP_RIGHT'].includes(prev.type)) kind = 'bin-grouping';
-        else if (prev?.type === 'RIGHT_PAREN' && closedKind === 'agg-grouping') kind = 'call';
+        else if (prev?.type === 'RIGHT_PAREN' && closedKind === 'agg-grouping') kind = 'agg-body';
         parens.push(kind);
         break;
       }
       case 'RIGHT_PAREN':
         closedKind = parens.pop();
-        if (closedKind === 'call' && prev?.type === 'COMMA') {
-          problems.push({ start: prev.start, message: 'trailing commas not allowed in function call args' });
-        }
         break;
       default:
         break;
     }
+  }
+  const last = code[code.length - 1];
+  if (last?.type === 'COMMA' && (parens[parens.length - 1] === 'call' || parens[parens.length - 1] === 'agg-body')) {
+    problem(input.length, last.start, 'trailing commas not allowed in function call args');
   }
   for (const t of tokens) if (t.type === 'COMMENT') fill(t, ' '.repeat(t.end - t.start));
   return { text: out.join(''), problems };

@@ -5,15 +5,25 @@
  */
 import { isAggregatorToken, type Token, type TokenType } from './lexer.ts';
 
-type Group = 'grouping' | 'call' | 'paren';
+type Group = 'grouping' | 'call' | 'agg-body' | 'paren';
 
 const GROUPING_OPENERS = new Set<TokenType>(['BY', 'WITHOUT', 'ON', 'IGNORING', 'GROUP_LEFT', 'GROUP_RIGHT']);
 const MATCH_OPS = new Set<TokenType>(['EQL', 'NEQ', 'EQL_REGEX', 'NEQ_REGEX']);
+
+/** Tokens an expression can start with (Prometheus `metric_identifier` keywords included). */
+export const EXPRESSION_STARTS = new Set<TokenType>([
+  'IDENTIFIER', 'METRIC_IDENTIFIER', 'NUMBER', 'STRING', 'LEFT_PAREN', 'LEFT_BRACE', 'ADD', 'SUB',
+  'AVG', 'BOTTOMK', 'COUNT', 'COUNT_VALUES', 'GROUP', 'MAX', 'MIN', 'QUANTILE', 'STDDEV', 'STDVAR',
+  'SUM', 'TOPK', 'BY', 'WITHOUT', 'LAND', 'LOR', 'LUNLESS', 'OFFSET', 'START', 'END',
+]);
 
 /** The context suffix (starting with ` in `) for an unexpected token at `code[idx]`, or ''. */
 export function syntaxContext(code: readonly Token[], idx: number): string {
   const groups: Group[] = [];
   let inBraces = false;
+  let lastClosed: Group | undefined;
+  let aggModifierOpen = false;
+  let aggGrouping = false;
   for (let i = 0; i < idx; i++) {
     const t = code[i]!;
     const prev = code[i - 1];
@@ -21,9 +31,17 @@ export function syntaxContext(code: readonly Token[], idx: number): string {
     else if (t.type === 'RIGHT_BRACE') inBraces = false;
     else if (t.type === 'LEFT_PAREN') {
       if (prev && GROUPING_OPENERS.has(prev.type)) groups.push('grouping');
-      else if (prev && (prev.type === 'IDENTIFIER' || isAggregatorToken(prev.type))) groups.push('call');
+      else if (prev?.type === 'IDENTIFIER') groups.push('call');
+      else if (prev && isAggregatorToken(prev.type)) groups.push('agg-body');
+      else if (prev?.type === 'RIGHT_PAREN' && lastClosed === 'grouping' && aggGrouping) groups.push('agg-body');
       else groups.push('paren');
-    } else if (t.type === 'RIGHT_PAREN') groups.pop();
+    } else if (t.type === 'RIGHT_PAREN') {
+      lastClosed = groups.pop();
+      // Whether the grouping just closed was an aggregation's `by (...)` written before its body.
+      aggGrouping = lastClosed === 'grouping' && aggModifierOpen;
+    }
+    if ((t.type === 'BY' || t.type === 'WITHOUT') && prev && isAggregatorToken(prev.type)) aggModifierOpen = true;
+    else if (t.type !== 'LEFT_PAREN' && t.type !== 'RIGHT_PAREN' && groups[groups.length - 1] !== 'grouping') aggModifierOpen = false;
   }
   const p1 = code[idx - 1]?.type;
   const p2 = code[idx - 2]?.type;
@@ -40,8 +58,11 @@ export function syntaxContext(code: readonly Token[], idx: number): string {
     if (p1 === 'LEFT_PAREN' || p1 === 'COMMA') return ' in grouping opts, expected label';
     return ' in grouping opts, expected "," or ")"';
   }
-  if ((p1 === 'BY' || p1 === 'WITHOUT' || p1 === 'ON' || p1 === 'IGNORING') && tok !== 'LEFT_PAREN') {
-    return ' in grouping opts, expected "("';
+  if (tok !== 'LEFT_PAREN') {
+    // `by`/`without` are grouping keywords only right after an aggregator or its body; elsewhere a metric name.
+    const aggModifier = (p1 === 'BY' || p1 === 'WITHOUT') && (p2 !== undefined && (isAggregatorToken(p2) || (p2 === 'RIGHT_PAREN' && lastClosed === 'agg-body')));
+    const groupModifier = (p1 === 'GROUP_LEFT' || p1 === 'GROUP_RIGHT') && !(tok && EXPRESSION_STARTS.has(tok));
+    if (aggModifier || p1 === 'ON' || p1 === 'IGNORING' || groupModifier) return ' in grouping opts, expected "("';
   }
   if (p1 === 'OFFSET' || (p1 === 'SUB' && p2 === 'OFFSET')) return ' in offset, expected duration';
   if (p1 === 'AT' || ((p1 === 'START' || p1 === 'END') && p2 === 'AT') || (p1 === 'LEFT_PAREN' && p3 === 'AT')) {
@@ -66,5 +87,7 @@ export function syntaxContext(code: readonly Token[], idx: number): string {
       }
     }
   }
+  // Prometheus's `aggregate_op error` production catches any other error inside an aggregation.
+  if (groups.includes('agg-body')) return ' in aggregation';
   return '';
 }
