@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goQuote } from '../../core/labels/go-string.ts';
 import { newMatcher, type MatchType } from '../../core/labels/matcher.ts';
-import { Block } from '../../core/tsdb/block-reader.ts';
+import { Block, type BlockDir } from '../../core/tsdb/block-reader.ts';
+import type { ByteSource } from '../../core/tsdb/source.ts';
 import { dumpBlocks, promLabelsString } from '../../core/tsdb/dump.ts';
 import { decodeSeriesSamples } from '../../core/tsdb/series-samples.ts';
-import { FileBlockDir } from '../../sidecar-agent/tsdb/file-source.ts';
+import { FileBlockDir, FileSource } from '../../sidecar-agent/tsdb/file-source.ts';
 import { generateOpenMetrics, seriesKey, type GeneratedOpenMetrics } from '../fixtures/openmetrics-gen.ts';
 import { promtoolCreateBlocks, promtoolDump, run } from '../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
@@ -187,5 +188,51 @@ describe('thanos-edge tsdb dump (the CLI)', () => {
     expect(bad.stderr).toMatch(/tsdb dump/);
     const badTime = await run(process.execPath, [bin, 'tsdb', 'dump', '--min-time=abc', db]);
     expect(badTime.code).toBe(2);
+  });
+});
+
+describe('range reads', () => {
+  /** A block dir that records every read. */
+  function countingDir(path: string) {
+    const reads: { file: string; offset: number; length: number }[] = [];
+    const sources: FileSource[] = [];
+    const dir: BlockDir = {
+      async open(name: string): Promise<ByteSource> {
+        const f = new FileSource(join(path, name), name);
+        sources.push(f);
+        return {
+          name,
+          size: () => f.size(),
+          read: async (offset, length) => {
+            reads.push({ file: name, offset, length });
+            return f.read(offset, length);
+          },
+        };
+      },
+    };
+    return { dir, reads, close: () => Promise.all(sources.map((s) => s.close())) };
+  }
+
+  it('opening reads only the index header; one series costs a few small reads', async () => {
+    const id = blocks[0]!.id;
+    const c = countingDir(join(db, id));
+    const b = await Block.open(c.dir, { id });
+    const indexReads = c.reads.filter((r) => r.file === 'index');
+    // TOC, then header+symbols and the postings offset table together.
+    expect(indexReads.length).toBe(3);
+    const openBytes = indexReads.reduce((n, r) => n + r.length, 0);
+    expect(openBytes).toBeLessThan(b.index.size / 2);
+    expect(c.reads.some((r) => r.file.startsWith('chunks/'))).toBe(false);
+
+    c.reads.length = 0;
+    const got = [];
+    for await (const s of b.select(matchers([['=', '__name__', 'edge_special_values'], ['=', 'kind', 'k07']]), -Infinity, Infinity)) got.push(s);
+    expect(got.length).toBe(1);
+    const bytes = c.reads.reduce((n, r) => n + r.length, 0);
+    // postings ×2, one series, the segment header and one coalesced chunk range.
+    expect(c.reads.length).toBeLessThanOrEqual(6);
+    expect(bytes).toBeLessThan(64 * 1024);
+    console.log(`index ${b.index.size} B, open read ${openBytes} B in 3 reads; one series: ${c.reads.length} reads, ${bytes} B`);
+    await c.close();
   });
 });
