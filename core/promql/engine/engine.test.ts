@@ -128,9 +128,11 @@ describe('Engine', () => {
 
   it('rejects range queries over range vectors and strings', async () => {
     const e = new Engine(storage());
-    await expect(() => e.rangeQuery('foo[5m]', 0, M, M)).toThrow(
-      new BadDataError('invalid expression type "range vector" for range query, must be Scalar or instant Vector'),
-    );
+    const err = await e.rangeQuery('foo[5m]', 0, M, M).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(BadDataError);
+    expect((err as Error).message).toBe('invalid expression type "range vector" for range query, must be Scalar or instant Vector');
+    await expect(e.rangeQuery('"x"', 0, M, M)).rejects.toThrow('invalid expression type "string" for range query');
+    await expect(e.instantQuery('foo +', 0)).rejects.toBeInstanceOf(BadDataError);
   });
 
   it('rejects many-to-many matching and same-labelset results', async () => {

@@ -61,13 +61,13 @@ export class Engine {
   }
 
   /** Evaluates `q` at `time` (ms). */
-  instantQuery(q: string | Expr, time: number, opts: QueryOptions = {}): Promise<QueryResult> {
+  async instantQuery(q: string | Expr, time: number, opts: QueryOptions = {}): Promise<QueryResult> {
     const expr = this.#parse(q);
     return this.#exec(expr, time, time, 0, opts);
   }
 
   /** Evaluates `q` at start, start+step, … end (ms); the expression must give a scalar or instant vector. */
-  rangeQuery(q: string | Expr, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> {
+  async rangeQuery(q: string | Expr, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> {
     const expr = this.#parse(q);
     const t = exprType(expr);
     if (t !== 'vector' && t !== 'scalar') {
