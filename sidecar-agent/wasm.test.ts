@@ -88,24 +88,43 @@ describe('WASM XOR codec (Node)', () => {
     expect(codec.decode([], 0, 1).count).toBe(0);
   });
 
-  it('decodes subarrays of one segment-like buffer (copied as spans) and unrelated ones mixed', () => {
+  it('decodes ranges of one segment-like buffer, and subarrays of it as a chunk list', () => {
     const parts = randomChunks(9, 50);
     const total = parts.reduce((a, c) => a + c.length + 7, 0);
     const seg = new Uint8Array(total).fill(0xee); // junk between chunks, like segment framing
-    const chunks: Uint8Array[] = [];
+    const starts: number[] = [];
+    const lengths: number[] = [];
     let p = 3;
     parts.forEach((c, i) => {
       seg.set(c, p);
-      // Every 7th chunk comes from its own buffer instead; the 10th is out of order.
-      chunks.push(i % 7 === 0 ? c.slice() : seg.subarray(p, p + c.length));
+      starts.push(p);
+      lengths.push(c.length);
       p += c.length + (i % 3);
     });
-    [chunks[10], chunks[11]] = [chunks[11]!, chunks[10]!];
-    const want = decodeTs(chunks, -Infinity, Infinity);
-    const got = codec.decode(chunks, -Infinity, Infinity);
-    expect(Array.from(got.offsets)).toEqual(Array.from(want.offsets));
-    expect(Array.from(got.t)).toEqual(Array.from(want.t));
-    expectSameBits(got.v, want.v);
+    // Out of order, and one chunk twice.
+    [starts[10], starts[11]] = [starts[11]!, starts[10]!];
+    [lengths[10], lengths[11]] = [lengths[11]!, lengths[10]!];
+    starts.push(starts[0]!);
+    lengths.push(lengths[0]!);
+    const subs = starts.map((s, i) => seg.subarray(s, s + lengths[i]!));
+    const want = decodeTs(subs, -Infinity, Infinity);
+    for (const got of [
+      codec.decode(subs, -Infinity, Infinity, { copy: true }),
+      codec.decodeRanges(seg, Uint32Array.from(starts), lengths, -Infinity, Infinity),
+    ]) {
+      expect(Array.from(got.offsets)).toEqual(Array.from(want.offsets));
+      expect(Array.from(got.t)).toEqual(Array.from(want.t));
+      expectSameBits(got.v, want.v);
+    }
+    // Ranges outside the source are corrupt chunks, reported by index.
+    const bad = () => codec.decodeRanges(seg, [starts[0]!, seg.length - 10, -5], [lengths[0]!, 20, 10], -Infinity, Infinity);
+    expect(bad).toThrow(CorruptChunkBatchError);
+    try {
+      bad();
+    } catch (e) {
+      expect((e as CorruptChunkBatchError).badChunks).toEqual([1, 2]);
+      expect((e as CorruptChunkBatchError).batch.count).toBe(xorSampleCount(parts[0]!));
+    }
   });
 
   it('keeps the stale marker and NaN payloads', () => {

@@ -68,6 +68,19 @@ export interface SeriesSamples {
 export interface XorBatchCodec {
   /** Decodes many XOR chunks, keeping samples with mint <= t <= maxt. */
   decode(chunks: readonly Uint8Array[], mint: number, maxt: number, options?: DecodeOptions): DecodedBatch;
+  /**
+   * Like decode, for chunks that are ranges [starts[i], starts[i]+lengths[i]) of one buffer (a
+   * fetched stretch of a chunk segment): the whole buffer is copied into WASM memory at once,
+   * which is cheaper than one copy per chunk. Pass only the stretch that holds the chunks.
+   */
+  decodeRanges(
+    source: Uint8Array,
+    starts: ArrayLike<number>,
+    lengths: ArrayLike<number>,
+    mint: number,
+    maxt: number,
+    options?: DecodeOptions,
+  ): DecodedBatch;
   /** Encodes each series into one XOR chunk; the returned chunks are copies. */
   encode(series: readonly SeriesSamples[], options?: EncodeOptions): Uint8Array[];
 }
@@ -106,9 +119,6 @@ interface XorExports {
 }
 
 const PAGE = 65536;
-// Chunks of one source buffer closer than this are copied as one span (segment framing between
-// chunks is a few bytes: length uvarint, encoding, CRC).
-const MAX_GAP = 32;
 
 const align8 = (x: number): number => (x + 7) & ~7;
 
@@ -124,9 +134,6 @@ class WasmXorCodec implements XorBatchCodec {
   readonly #slack: number;
   #u8: Uint8Array;
   #u32: Uint32Array;
-  // Per-chunk scratch, reused: offset in the input region; whether it shares a span with the previous.
-  #pos = new Uint32Array(64);
-  #joins = new Uint8Array(64);
 
   constructor(x: XorExports) {
     this.#x = x;
@@ -149,66 +156,99 @@ class WasmXorCodec implements XorBatchCodec {
 
   decode(chunks: readonly Uint8Array[], mint: number, maxt: number, options: DecodeOptions = {}): DecodedBatch {
     const n = chunks.length;
-    // Pass 1: output capacity from the headers, and where each chunk lands in the input region
-    // (neighbouring subarrays of one buffer are copied as one span).
-    if (this.#pos.length < n) {
-      this.#pos = new Uint32Array(Math.max(n, this.#pos.length * 2));
-      this.#joins = new Uint8Array(this.#pos.length);
-    }
-    const pos = this.#pos;
-    const joins = this.#joins;
+    // Pass 1: output capacity from the headers (a short chunk counts 0; the kernel rejects it).
     let cap = 0;
     let inBytes = 0;
     for (let i = 0; i < n; i++) {
       const c = chunks[i]!;
-      if (c.length >= 2) cap += (c[0]! << 8) | c[1]!;
-      const prev = i > 0 ? chunks[i - 1]! : undefined;
-      const gap = prev !== undefined && prev.buffer === c.buffer ? c.byteOffset - (prev.byteOffset + prev.length) : -1;
-      const join = gap >= 0 && gap <= MAX_GAP;
-      joins[i] = join ? 1 : 0;
-      pos[i] = join ? pos[i - 1]! + prev!.length + gap : inBytes;
-      inBytes = pos[i]! + c.length;
+      const len = c.length;
+      if (len >= 2) cap += (c[0]! << 8) | c[1]!;
+      inBytes += len;
     }
-    const descPtr = this.#base;
-    const offPtr = descPtr + n * 8;
-    const statusPtr = offPtr + (n + 1) * 4;
-    const tPtr = align8(statusPtr + n * 4);
-    const vPtr = tPtr + cap * 8;
-    const inPtr = vPtr + cap * 8;
-    this.#ensure(inPtr + inBytes + this.#slack);
+    this.#layout(n, cap, inBytes);
+    // Pass 2: copy the chunks in back to back. (Per-chunk set() is the cost here; merging
+    // neighbouring subarrays would need `.buffer`, which costs more than the copy it saves:
+    // callers holding one buffer should use decodeRanges.)
     const u8 = this.#u8;
     const u32 = this.#u32;
-
-    // Pass 2: copy spans in and fill the descriptor table.
-    let spanFirst = 0;
+    let p = this.#inPtr;
+    let d = this.#descPtr >>> 2;
     for (let i = 0; i < n; i++) {
       const c = chunks[i]!;
-      if (i + 1 === n || joins[i + 1] === 0) {
-        const f = chunks[spanFirst]!;
-        const src = new Uint8Array(f.buffer, f.byteOffset, c.byteOffset + c.length - f.byteOffset);
-        u8.set(src, inPtr + pos[spanFirst]!);
-        spanFirst = i + 1;
-      }
-      u32[(descPtr >>> 2) + 2 * i] = inPtr + pos[i]!;
-      u32[(descPtr >>> 2) + 2 * i + 1] = c.length;
+      u8.set(c, p);
+      u32[d++] = p;
+      u32[d++] = c.length;
+      p += c.length;
     }
-    // Zero the slack so reads past the last chunk are deterministic.
-    u8.fill(0, inPtr + inBytes, inPtr + inBytes + this.#slack);
+    return this.#run(n, cap, inBytes, mint, maxt, options);
+  }
 
-    const rc = this.#x.decode(descPtr, n, mint, maxt, tPtr, vPtr, cap, offPtr, statusPtr, inPtr,
-      inBytes + this.#slack);
+  decodeRanges(
+    source: Uint8Array,
+    starts: ArrayLike<number>,
+    lengths: ArrayLike<number>,
+    mint: number,
+    maxt: number,
+    options: DecodeOptions = {},
+  ): DecodedBatch {
+    const n = starts.length;
+    if (lengths.length !== n) throw new RangeError('decodeRanges: starts and lengths differ in length');
+    const size = source.length;
+    let cap = 0;
+    for (let i = 0; i < n; i++) {
+      const s = starts[i]!;
+      // Out-of-source ranges are left to the kernel, which reports them per chunk.
+      if (lengths[i]! >= 2 && s >= 0 && s + 2 <= size) cap += (source[s]! << 8) | source[s + 1]!;
+    }
+    this.#layout(n, cap, size);
+    const u32 = this.#u32;
+    const inPtr = this.#inPtr;
+    this.#u8.set(source, inPtr);
+    let d = this.#descPtr >>> 2;
+    for (let i = 0; i < n; i++) {
+      const s = starts[i]!;
+      // A negative start becomes an address below the input region: rejected by the kernel.
+      u32[d++] = s >= 0 ? inPtr + s : 0;
+      u32[d++] = lengths[i]!;
+    }
+    return this.#run(n, cap, size, mint, maxt, options);
+  }
+
+  // Region addresses of the current call (see the module comment).
+  #descPtr = 0;
+  #offPtr = 0;
+  #statusPtr = 0;
+  #tPtr = 0;
+  #vPtr = 0;
+  #inPtr = 0;
+
+  #layout(n: number, cap: number, inBytes: number): void {
+    this.#descPtr = this.#base;
+    this.#offPtr = this.#descPtr + n * 8;
+    this.#statusPtr = this.#offPtr + (n + 1) * 4;
+    this.#tPtr = align8(this.#statusPtr + n * 4);
+    this.#vPtr = this.#tPtr + cap * 8;
+    this.#inPtr = this.#vPtr + cap * 8;
+    this.#ensure(this.#inPtr + inBytes + this.#slack);
+  }
+
+  #run(n: number, cap: number, inBytes: number, mint: number, maxt: number, options: DecodeOptions): DecodedBatch {
+    const slackAt = this.#inPtr + inBytes;
+    // Zero the slack so reads past the last chunk are deterministic.
+    this.#u8.fill(0, slackAt, slackAt + this.#slack);
+    const rc = this.#x.decode(this.#descPtr, n, mint, maxt, this.#tPtr, this.#vPtr, cap, this.#offPtr,
+      this.#statusPtr, this.#inPtr, inBytes + this.#slack);
     const buf = this.#x.memory.buffer;
-    const count = u32[(offPtr >>> 2) + n]!;
+    const count = this.#u32[(this.#offPtr >>> 2) + n]!;
     const copy = options.copy === true;
-    const view = <T extends Float64Array | Uint32Array>(a: T): T => (copy ? (a.slice() as T) : a);
-    const batch: DecodedBatch = {
-      t: view(new Float64Array(buf, tPtr, count)),
-      v: view(new Float64Array(buf, vPtr, count)),
-      offsets: view(new Uint32Array(buf, offPtr, n + 1)),
-      count,
-    };
+    const t = new Float64Array(buf, this.#tPtr, count);
+    const v = new Float64Array(buf, this.#vPtr, count);
+    const offsets = new Uint32Array(buf, this.#offPtr, n + 1);
+    const batch: DecodedBatch = copy
+      ? { t: t.slice(), v: v.slice(), offsets: offsets.slice(), count }
+      : { t, v, offsets, count };
     if (rc < 0) {
-      const statuses = new Int32Array(buf, statusPtr, n).slice();
+      const statuses = new Int32Array(buf, this.#statusPtr, n).slice();
       const bad: number[] = [];
       for (let i = 0; i < n; i++) if (statuses[i] !== 0) bad.push(i);
       if (bad.length === 0) throw new CorruptBlockError(`xor batch decode: status ${rc}`, {});

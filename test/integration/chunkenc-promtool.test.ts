@@ -142,6 +142,20 @@ describe('XOR chunks vs promtool 2.42', () => {
     const codec = await loadXorCodecNode();
     const datas = chunks.map((c) => c.data); // subarrays of one segment buffer
     const got = codec.decode(datas, -Infinity, Infinity, { copy: true });
+    // The same chunks as ranges of the segment file itself, as a store gateway holds them.
+    const seg = datas[0]!.buffer === datas.at(-1)!.buffer ? new Uint8Array(datas[0]!.buffer) : undefined;
+    expect(seg).toBeDefined();
+    const base = datas[0]!.byteOffset; // the segment's bytes from the first chunk's data on
+    const ranged = codec.decodeRanges(
+      seg!.subarray(base),
+      datas.map((d) => d.byteOffset - base),
+      datas.map((d) => d.length),
+      -Infinity,
+      Infinity,
+      { copy: true },
+    );
+    expect(Array.from(ranged.t)).toEqual(Array.from(got.t));
+    expect(Array.from(new Uint32Array(ranged.v.buffer))).toEqual(Array.from(new Uint32Array(got.v.buffer)));
     let k = 0;
     const series = datas.map((d, i) => {
       const n = xorSampleCount(d);
