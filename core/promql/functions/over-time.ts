@@ -9,59 +9,73 @@
 import type { FunctionImpl } from './types.ts';
 import type { RangeSeries } from '../value.ts';
 import { goSortFloat64 } from './gosort.ts';
-import { kahanAdd } from './kahan.ts';
 import { matrixArg, scalarArg } from './labels-util.ts';
 import { overWindows, overWindowsBy, type WindowKernel } from './window.ts';
 
-const acc = new Float64Array(2);
-const acc2 = new Float64Array(2);
+// The compensated sums below inline Go's kahanSumInc(inc, sum, c) with locals: `t = sum + inc`, then
+// the rounding error of the smaller operand goes into c (Neumaier), in exactly Go's operation order.
 
 /** Prometheus 2.42 avg_over_time: incremental mean with Kahan compensation and its Inf handling. */
 export function avgWindow(v: Float64Array, lo: number, hi: number): number {
-  acc[0] = 0;
-  acc[1] = 0;
+  let mean = 0;
+  let c = 0;
   let count = 0;
   for (let k = lo; k < hi; k++) {
     const x = v[k]!;
     count++;
-    const mean = acc[0]!;
     if (mean === Infinity || mean === -Infinity) {
       // An infinite mean stays as it is for same-signed Inf and finite inputs: the update below
       // would compute Inf - Inf = NaN.
       if ((x === Infinity || x === -Infinity) && mean > 0 === x > 0) continue;
-      if (x !== Infinity && x !== -Infinity && !Number.isNaN(x)) continue;
+      if (x !== Infinity && x !== -Infinity && x === x) continue;
     }
-    kahanAdd(acc, x / count - mean / count);
+    const inc = x / count - mean / count;
+    const t = mean + inc;
+    if (Math.abs(mean) >= Math.abs(inc)) c += mean - t + inc;
+    else c += inc - t + mean;
+    mean = t;
   }
-  const mean = acc[0]!;
   if (mean === Infinity || mean === -Infinity) return mean;
-  return mean + acc[1]!;
+  return mean + c;
 }
 
 export function sumWindow(v: Float64Array, lo: number, hi: number): number {
-  acc[0] = 0;
-  acc[1] = 0;
-  for (let k = lo; k < hi; k++) kahanAdd(acc, v[k]!);
-  const sum = acc[0]!;
+  let sum = 0;
+  let c = 0;
+  for (let k = lo; k < hi; k++) {
+    const inc = v[k]!;
+    const t = sum + inc;
+    if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
+    else c += inc - t + sum;
+    sum = t;
+  }
   if (sum === Infinity || sum === -Infinity) return sum;
-  return sum + acc[1]!;
+  return sum + c;
 }
 
 /** Prometheus 2.42 stdvar_over_time: Welford's update with both accumulators compensated. */
 export function stdvarWindow(v: Float64Array, lo: number, hi: number): number {
   let count = 0;
-  acc[0] = 0; // mean
-  acc[1] = 0;
-  acc2[0] = 0; // aux
-  acc2[1] = 0;
+  let mean = 0;
+  let cMean = 0;
+  let aux = 0;
+  let cAux = 0;
   for (let k = lo; k < hi; k++) {
     const x = v[k]!;
     count++;
-    const delta = x - (acc[0]! + acc[1]!);
-    kahanAdd(acc, delta / count);
-    kahanAdd(acc2, delta * (x - (acc[0]! + acc[1]!)));
+    const delta = x - (mean + cMean);
+    let inc = delta / count;
+    let t = mean + inc;
+    if (Math.abs(mean) >= Math.abs(inc)) cMean += mean - t + inc;
+    else cMean += inc - t + mean;
+    mean = t;
+    inc = delta * (x - (mean + cMean));
+    t = aux + inc;
+    if (Math.abs(aux) >= Math.abs(inc)) cAux += aux - t + inc;
+    else cAux += inc - t + aux;
+    aux = t;
   }
-  return (acc2[0]! + acc2[1]!) / count;
+  return (aux + cAux) / count;
 }
 
 /** Prometheus `quantile` over already sorted values (NaN first). */

@@ -5,14 +5,8 @@
  */
 import { ExecutionError } from '../../errors.ts';
 import type { FunctionImpl } from './types.ts';
-import { kahanAdd } from './kahan.ts';
 import { matrixArg, scalarArg } from './labels-util.ts';
 import { overWindows } from './window.ts';
-
-const sx = new Float64Array(2);
-const sy = new Float64Array(2);
-const sxy = new Float64Array(2);
-const sx2 = new Float64Array(2);
 
 /** Slope and intercept (at `interceptTime`, ms) of the least-squares line through samples [lo, hi). */
 export function linearRegression(
@@ -23,10 +17,15 @@ export function linearRegression(
   interceptTime: number,
 ): [slope: number, intercept: number] {
   let n = 0;
-  sx.fill(0);
-  sy.fill(0);
-  sxy.fill(0);
-  sx2.fill(0);
+  // Four compensated sums, Go's kahanSumInc inlined (see over-time.ts).
+  let sumX = 0;
+  let cX = 0;
+  let sumY = 0;
+  let cY = 0;
+  let sumXY = 0;
+  let cXY = 0;
+  let sumX2 = 0;
+  let cX2 = 0;
   const initY = v[lo]!;
   let constY = true;
   for (let k = lo; k < hi; k++) {
@@ -34,19 +33,33 @@ export function linearRegression(
     if (constY && k > lo && y !== initY) constY = false;
     n += 1.0;
     const x = (t[k]! - interceptTime) / 1e3;
-    kahanAdd(sx, x);
-    kahanAdd(sy, y);
-    kahanAdd(sxy, x * y);
-    kahanAdd(sx2, x * x);
+    let s = sumX + x;
+    if (Math.abs(sumX) >= Math.abs(x)) cX += sumX - s + x;
+    else cX += x - s + sumX;
+    sumX = s;
+    s = sumY + y;
+    if (Math.abs(sumY) >= Math.abs(y)) cY += sumY - s + y;
+    else cY += y - s + sumY;
+    sumY = s;
+    const xy = x * y;
+    s = sumXY + xy;
+    if (Math.abs(sumXY) >= Math.abs(xy)) cXY += sumXY - s + xy;
+    else cXY += xy - s + sumXY;
+    sumXY = s;
+    const x2 = x * x;
+    s = sumX2 + x2;
+    if (Math.abs(sumX2) >= Math.abs(x2)) cX2 += sumX2 - s + x2;
+    else cX2 += x2 - s + sumX2;
+    sumX2 = s;
   }
   if (constY) {
     if (initY === Infinity || initY === -Infinity) return [NaN, NaN];
     return [0, initY];
   }
-  const sumX = sx[0]! + sx[1]!;
-  const sumY = sy[0]! + sy[1]!;
-  const sumXY = sxy[0]! + sxy[1]!;
-  const sumX2 = sx2[0]! + sx2[1]!;
+  sumX += cX;
+  sumY += cY;
+  sumXY += cXY;
+  sumX2 += cX2;
   const covXY = sumXY - (sumX * sumY) / n;
   const varX = sumX2 - (sumX * sumX) / n;
   const slope = covXY / varX;
