@@ -94,6 +94,9 @@ function makeData(): Data[] {
     }
     les.forEach((le, j) => out.push({ labels: labelsFrom({ __name__: 'lat_bucket', path, le }), ...series[j]! }));
   }
+  // Many equal values: sort/sort_desc then show Go's pdqsort tie order (and NaN placement).
+  const tieVals = [1, 2, NaN, 2, 1, 1, 0, -0, 2, 1];
+  for (let i = 0; i < 40; i++) push('tie', { id: String(i).padStart(2, '0') }, 60_000, 0, (k) => tieVals[(i * 7 + k) % tieVals.length]!);
   for (const [i, src] of ['source-value-10', 'source-value-20', 'other'].entries()) {
     push('lbl', { src, dst: 'orig', n: String(i) }, 60_000, 0, () => i);
   }
@@ -173,6 +176,10 @@ function queries(): string[] {
     'sort(gauge)',
     'sort_desc(weird)',
     'sort(ctr_total)',
+    'sort(tie)',
+    'sort_desc(tie)',
+    'sort(-tie)',
+    'sort_desc(tie{id=~"0.*"})',
   );
   return q;
 }
