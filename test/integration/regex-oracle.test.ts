@@ -11,21 +11,33 @@ import { parseRe2 } from '../../core/labels/re2.ts';
 import { foldOrbits } from '../../core/labels/re2-unicode.ts';
 import { type GoRegexOracle, type OracleAnswer, startGoRegexOracle } from './go-regex-oracle.ts';
 import { INPUTS, REGEXES } from './regex-cases.ts';
+import { prng, randomInput, randomRegex } from './regex-fuzz.ts';
 
 const inputs = INPUTS;
 const orbitInputs = foldOrbits().flatMap((o) => o.map((c) => String.fromCodePoint(c)));
 
+/** Random patterns and inputs; change FUZZ_SEED to explore, a failure names its pattern. */
+const FUZZ_SEED = Number(process.env['REGEX_FUZZ_SEED'] ?? 20260101);
+const fuzzRnd = prng(FUZZ_SEED);
+const fuzzInputs = [...new Set(['', ...Array.from({ length: 300 }, () => randomInput(fuzzRnd))])];
+const fuzzRegexes = Array.from({ length: 400 }, () => randomRegex(fuzzRnd));
+
 let oracle: GoRegexOracle;
 let foldOracle: GoRegexOracle;
+let fuzzOracle: GoRegexOracle;
 let answers: OracleAnswer[];
 
 beforeAll(async () => {
-  [oracle, foldOracle] = await Promise.all([startGoRegexOracle(inputs), startGoRegexOracle(orbitInputs)]);
+  [oracle, foldOracle, fuzzOracle] = await Promise.all([
+    startGoRegexOracle(inputs),
+    startGoRegexOracle(orbitInputs),
+    startGoRegexOracle(fuzzInputs),
+  ]);
   answers = await oracle.ask(REGEXES);
 });
 
 afterAll(async () => {
-  await Promise.all([oracle?.stop(), foldOracle?.stop()]);
+  await Promise.all([oracle?.stop(), foldOracle?.stop(), fuzzOracle?.stop()]);
 });
 
 type Ours = { ok: true; matches: Set<number> } | { ok: false; error: string };
@@ -93,6 +105,31 @@ describe('regex matchers vs Go regexp (Prometheus 2.42)', () => {
     });
     expect(failures.slice(0, 50), failures.slice(0, 50).join('\n')).toEqual([]);
     expect(compared).toBeGreaterThan(300 * inputs.length);
+  });
+
+  it(`agrees with Go on ${fuzzRegexes.length} random patterns (seed ${FUZZ_SEED})`, async () => {
+    const go = await fuzzOracle.ask(fuzzRegexes);
+    const failures: string[] = [];
+    let accepted = 0;
+    fuzzRegexes.forEach((re, k) => {
+      const g = go[k]!;
+      const us = ours(re, fuzzInputs);
+      if (!g.ok || !us.ok) {
+        if (g.ok !== us.ok || (!g.ok && !us.ok && g.error !== us.error)) {
+          failures.push(`${JSON.stringify(re)}: go ${g.ok ? 'accepts' : g.error}; us ${us.ok ? 'accept' : us.error}`);
+        }
+        return;
+      }
+      accepted++;
+      const nfa = new Re2Nfa(parseRe2(re));
+      fuzzInputs.forEach((s, i) => {
+        const want = g.matches.has(i);
+        if (us.matches.has(i) !== want) failures.push(`${JSON.stringify(re)} on ${JSON.stringify(s)}: Go says ${want}`);
+        else if (nfa.match(s) !== want) failures.push(`NFA ${JSON.stringify(re)} on ${JSON.stringify(s)}: Go says ${want}`);
+      });
+    });
+    expect(failures.slice(0, 40), failures.slice(0, 40).join('\n')).toEqual([]);
+    expect(accepted).toBeGreaterThan(300);
   });
 
   it('folds case exactly as Go does for every simple-fold orbit', async () => {
