@@ -110,10 +110,15 @@ describe('Engine', () => {
     await expect(new Engine(storage(), { maxSamples: 100 }).rangeQuery('foo', 0, 20 * M, M)).resolves.toBeDefined();
   });
 
-  it('enforces the raw byte budget', async () => {
+  it('enforces the byte budget for raw samples and intermediate results', async () => {
     const e = new Engine(storage(), { maxBytes: 16 * 10 });
-    await expect(e.rangeQuery('foo', 0, 20 * M, M)).rejects.toBeInstanceOf(ExecutionError);
+    await expect(e.rangeQuery('foo', 0, 20 * M, M)).rejects.toThrow(/query processing would use too much memory in query execution/);
     await expect(e.instantQuery('foo', 20 * M)).resolves.toBeDefined();
+    // 23 raw samples fit in 1000 bytes, but 2 series x 201 steps x 9 bytes of results do not.
+    const e2 = new Engine(storage(), { maxBytes: 1000 });
+    await expect(e2.rangeQuery('foo', 0, 20 * M, 6_000)).rejects.toBeInstanceOf(ExecutionError);
+    const ok = await new Engine(storage()).rangeQuery('foo', 0, 20 * M, 6_000);
+    expect(ok.stats.peakBytes).toBeGreaterThan(2 * 201 * 9);
   });
 
   it('times out and cancels with Prometheus error text', async () => {

@@ -37,7 +37,10 @@ export interface EngineOptions {
   readonly timeout?: number;
   /** Step of `[range:]` subqueries in ms, or a function of the range; default 1m. */
   readonly noStepSubqueryInterval?: number | ((rangeMs: number) => number);
-  /** Max bytes of raw samples one query may load (16 bytes a sample); default unlimited. */
+  /**
+   * Max bytes one query may hold: raw samples (16 bytes each) plus the typed arrays of
+   * intermediate results; default unlimited. A Worker sets it well below its 128 MB isolate.
+   */
   readonly maxBytes?: number;
   /** Function implementations by name; default core/promql/functions/table.ts. */
   readonly functions?: ReadonlyMap<string, FunctionImpl>;
@@ -117,7 +120,7 @@ export class Engine {
     const value = new Evaluator(ctx, range).eval(expr);
     limits.check('expression evaluation');
     const out = interval === 0 ? instantResult(value, start) : rangeResult(value, range);
-    return { value: out, warnings, stats: { loadedSamples: loaded, peakSamples: limits.peak } };
+    return { value: out, warnings, stats: { loadedSamples: loaded, peakSamples: limits.peak, peakBytes: limits.peakBytes } };
   }
 
   /** Fetches every selector's series, with the hints Prometheus's populateSeries computes. */

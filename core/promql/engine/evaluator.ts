@@ -41,6 +41,26 @@ export interface EvalContext {
   readonly functions: ReadonlyMap<string, FunctionImpl>;
 }
 
+/** Bytes of the typed arrays a value holds (what it costs to keep it until the parent is done). */
+function bytesOf(v: Value): number {
+  switch (v.type) {
+    case 'scalar':
+      return v.values.byteLength;
+    case 'vector': {
+      let n = 0;
+      for (const s of v.series) n += s.values.byteLength + s.present.byteLength + (s.timestamps?.byteLength ?? 0);
+      return n;
+    }
+    case 'matrix': {
+      let n = v.windowEnd.byteLength;
+      for (const s of v.series) n += s.t.byteLength + s.v.byteLength;
+      return n;
+    }
+    default:
+      return 0;
+  }
+}
+
 function points(v: Value): number {
   switch (v.type) {
     case 'scalar':
@@ -74,9 +94,12 @@ export class Evaluator {
     limits.check('expression evaluation');
     // Children are freed once this node is done; only its result stays accounted.
     const base = limits.current;
+    const baseBytes = limits.bytes;
     const v = this.#evalNode(e);
     limits.release(limits.current - base);
+    limits.releaseBytes(limits.bytes - baseBytes);
     limits.add(points(v));
+    limits.addBytes(bytesOf(v));
     return v;
   }
 
@@ -259,7 +282,10 @@ export class Evaluator {
         args.push(this.#matrixSelector(u.vectorSelector, u.range));
       } else if (!matrixArg && u.kind === 'SubqueryExpr') {
         matrixArg = true;
-        args.push(this.#subquery(u));
+        const m = this.#subquery(u);
+        // A selector's windows share the raw arrays already accounted; a subquery's are new.
+        this.#ctx.limits.addBytes(bytesOf(m));
+        args.push(m);
       } else {
         args.push(this.eval(a));
       }

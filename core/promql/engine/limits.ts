@@ -16,7 +16,10 @@ export interface LimitsOptions {
   readonly maxSamples: number;
   /** Absolute deadline, ms since epoch (Date.now() clock); Infinity for none. */
   readonly deadline: number;
-  /** Max bytes of raw samples loaded from storage; Infinity for none. */
+  /**
+   * Max bytes the query may hold: raw samples loaded from storage plus the typed arrays of
+   * intermediate results; Infinity for none. Keeps a query inside a Worker's 128 MB.
+   */
   readonly maxBytes: number;
   readonly signal?: AbortSignal;
 }
@@ -27,6 +30,7 @@ export class QueryLimits {
   #peak = 0;
   #total = 0;
   #bytes = 0;
+  #peakBytes = 0;
   readonly #deadline: number;
   readonly #maxBytes: number;
   readonly #signal: AbortSignal | undefined;
@@ -64,14 +68,28 @@ export class QueryLimits {
     if (this.#current < 0) this.#current = 0;
   }
 
-  /** Accounts raw bytes loaded from storage. */
+  /** Bytes currently accounted as held (raw samples and intermediate results). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+  get peakBytes(): number {
+    return this.#peakBytes;
+  }
+
+  /** Accounts n bytes held in memory; throws past maxBytes. */
   addBytes(n: number): void {
     this.#bytes += n;
+    if (this.#bytes > this.#peakBytes) this.#peakBytes = this.#bytes;
     if (this.#bytes > this.#maxBytes) {
       throw new ExecutionError(
-        `query processing would load too much data into memory in ${ENV_QUERY_EXECUTION}: ${this.#bytes} bytes of raw samples exceed the limit of ${this.#maxBytes}`,
+        `query processing would use too much memory in ${ENV_QUERY_EXECUTION}: ${this.#bytes} bytes exceed the limit of ${this.#maxBytes}`,
       );
     }
+  }
+
+  releaseBytes(n: number): void {
+    this.#bytes -= n;
+    if (this.#bytes < 0) this.#bytes = 0;
   }
 
   /** Throws QueryTimeoutError / QueryCanceledError when the query must stop. */

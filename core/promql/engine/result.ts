@@ -31,6 +31,8 @@ export interface QueryStats {
   readonly loadedSamples: number;
   /** Peak number of samples the engine accounted as held at once. */
   readonly peakSamples: number;
+  /** Peak bytes of raw samples and intermediate arrays held at once. */
+  readonly peakBytes: number;
 }
 
 export interface QueryResult {
