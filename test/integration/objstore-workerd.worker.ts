@@ -57,7 +57,11 @@ export default {
           return new Response(await b.get(key));
         case '/range':
           return new Response(
-            await b.getRange(key, Number(q.get('offset')), Number(q.get('length'))),
+            (await b.getRange(
+              key,
+              Number(q.get('offset')),
+              Number(q.get('length')),
+            )) as Uint8Array<ArrayBuffer>,
           );
         case '/exists':
           return json(await b.exists(key));
