@@ -1,13 +1,15 @@
 /**
  * @module core/tsdb/dump — what `promtool tsdb dump` prints for a set of blocks: every sample
  * of every selected series as `<labels> <value %g> <timestamp ms>`, series in label order,
- * a series present in several blocks merged by time (duplicates dropped, as Prometheus's
- * chained series merge does). Output goes to a writer in chunks; nothing is held whole.
+ * a series present in several blocks merged by time as Prometheus's chained series merge does
+ * (duplicate timestamps dropped, ties broken the same way). Output goes to a writer in chunks;
+ * nothing is held whole.
  */
 import { compareLabels, type Labels } from '../labels/labels.ts';
 import { goQuote } from '../labels/go-string.ts';
 import type { Block, BlockSeries } from './block-reader.ts';
 import { formatGoG } from './go-format.ts';
+import { heapPop, heapPush } from './go-heap.ts';
 import type { PostingsMatcher } from './postings-for-matchers.ts';
 import { decodeSeriesSamples, type Samples } from './series-samples.ts';
 
@@ -35,6 +37,51 @@ interface Cursor {
   cur: BlockSeries | undefined;
 }
 
+/** A decoded series as Prometheus's sample iterator: `i` is -1 before the first Next. */
+interface SampleCursor {
+  s: Samples;
+  i: number;
+}
+
+const cursorLess = (a: Cursor, b: Cursor): boolean => compareLabels(a.cur!.labels, b.cur!.labels) < 0;
+const sampleLess = (a: SampleCursor, b: SampleCursor): boolean => a.s.t[a.i]! < b.s.t[b.i]!;
+
+async function advance(c: Cursor): Promise<boolean> {
+  const n = await c.it.next();
+  c.cur = n.done ? undefined : n.value;
+  return !n.done;
+}
+
+/**
+ * Prometheus's `chainSampleIterator` over the same series from several blocks, step for step
+ * (including its heap), so equal timestamps with different values resolve as promtool's do.
+ */
+function* chainSamples(its: SampleCursor[]): Generator<SampleCursor> {
+  const h: SampleCursor[] = [];
+  let curr: SampleCursor | undefined = its[0]!;
+  for (const it of its.slice(1)) if (++it.i < it.s.length) heapPush(h, it, sampleLess);
+  let lastT = Number.NaN;
+  for (;;) {
+    let currT = 0;
+    for (;;) {
+      if (++curr!.i < curr!.s.length) {
+        currT = curr!.s.t[curr!.i]!;
+        if (currT === lastT) continue; // same timestamp as the last sample: dropped
+        if (h.length === 0) break;
+        if (currT < h[0]!.s.t[h[0]!.i]!) break;
+        heapPush(h, curr!, sampleLess);
+      } else if (h.length === 0) {
+        return;
+      }
+      curr = heapPop(h, sampleLess);
+      currT = curr.s.t[curr.i]!;
+      if (currT !== lastT) break;
+    }
+    lastT = currT;
+    yield curr!;
+  }
+}
+
 export async function dumpBlocks(
   blocks: readonly Block[],
   opts: DumpOptions,
@@ -42,23 +89,26 @@ export async function dumpBlocks(
 ): Promise<void> {
   const { mint, maxt } = opts;
   const flushAt = opts.flushAt ?? 64 * 1024;
-  // Prometheus orders blocks by min time; merging follows that order.
+  // Prometheus orders blocks by min time (a stable sort for the few blocks of a dump) and merges
+  // their series sets with genericMergeSeriesSet; this mirrors that, heap included.
   const sorted = [...blocks].sort((a, b) => a.meta.minTime - b.meta.minTime);
-  const cursors: Cursor[] = [];
+  const heap: Cursor[] = [];
   for (const block of sorted) {
-    const it = block.select(opts.matchers, mint, maxt)[Symbol.asyncIterator]();
-    const first = await it.next();
-    if (!first.done) cursors.push({ block, it, cur: first.value });
+    const c: Cursor = { block, it: block.select(opts.matchers, mint, maxt)[Symbol.asyncIterator](), cur: undefined };
+    if (await advance(c)) heapPush(heap, c, cursorLess);
   }
+  let current: Cursor[] = [];
   let out = '';
   const bufs: Samples[] = [];
-  while (cursors.length > 0) {
-    // Smallest label set among the cursors, and every cursor holding it.
-    let min = cursors[0]!.cur!.labels;
-    for (const c of cursors) if (compareLabels(c.cur!.labels, min) < 0) min = c.cur!.labels;
-    const group: Cursor[] = cursors.filter((c) => compareLabels(c.cur!.labels, min) === 0);
-    const prefix = `${promLabelsString(min)} `;
-    const decoded = group.map((c, i) => (bufs[i] = decodeSeriesSamples(c.cur!, mint, maxt, c.block.id, bufs[i])));
+  for (;;) {
+    for (const c of current) if (await advance(c)) heapPush(heap, c, cursorLess);
+    if (heap.length === 0) break;
+    const labels = heap[0]!.cur!.labels;
+    current = [];
+    while (heap.length > 0 && compareLabels(heap[0]!.cur!.labels, labels) === 0) current.push(heapPop(heap, cursorLess));
+
+    const prefix = `${promLabelsString(labels)} `;
+    const decoded = current.map((c, i) => (bufs[i] = decodeSeriesSamples(c.cur!, mint, maxt, c.block.id, bufs[i])));
     if (decoded.length === 1) {
       const s = decoded[0]!;
       for (let i = 0; i < s.length; i++) {
@@ -69,31 +119,13 @@ export async function dumpBlocks(
         }
       }
     } else {
-      // k-way merge by timestamp; on equal timestamps the earlier block wins.
-      const pos = decoded.map(() => 0);
-      let last = -Infinity;
-      for (;;) {
-        let k = -1;
-        for (let j = 0; j < decoded.length; j++) {
-          if (pos[j]! < decoded[j]!.length && (k < 0 || decoded[j]!.t[pos[j]!]! < decoded[k]!.t[pos[k]!]!)) k = j;
-        }
-        if (k < 0) break;
-        const t = decoded[k]!.t[pos[k]!]!;
-        const v = decoded[k]!.v[pos[k]!]!;
-        pos[k]!++;
-        if (t === last) continue;
-        last = t;
-        out += `${prefix}${formatGoG(v)} ${t}\n`;
+      for (const c of chainSamples(decoded.map((s) => ({ s, i: -1 })))) {
+        out += `${prefix}${formatGoG(c.s.v[c.i]!)} ${c.s.t[c.i]!}\n`;
         if (out.length >= flushAt) {
           await write(out);
           out = '';
         }
       }
-    }
-    for (const c of group) {
-      const next = await c.it.next();
-      if (next.done) cursors.splice(cursors.indexOf(c), 1);
-      else c.cur = next.value;
     }
   }
   if (out) await write(out);

@@ -13,7 +13,7 @@ import type { ByteSource } from '../../core/tsdb/source.ts';
 import { dumpBlocks, promLabelsString } from '../../core/tsdb/dump.ts';
 import { decodeSeriesSamples } from '../../core/tsdb/series-samples.ts';
 import { FileBlockDir, FileSource } from '../../sidecar-agent/tsdb/file-source.ts';
-import { generateOpenMetrics, seriesKey, type GeneratedOpenMetrics } from '../fixtures/openmetrics-gen.ts';
+import { generateOpenMetrics, omValue, prng, seriesKey, type GeneratedOpenMetrics } from '../fixtures/openmetrics-gen.ts';
 import { promtoolCreateBlocks, promtoolDump, run } from '../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 
@@ -234,5 +234,43 @@ describe('range reads', () => {
     expect(bytes).toBeLessThan(64 * 1024);
     console.log(`index ${b.index.size} B, open read ${openBytes} B in 3 reads; one series: ${c.reads.length} reads, ${bytes} B`);
     await c.close();
+  });
+});
+
+describe('overlapping blocks', () => {
+  it('a series in several overlapping blocks dumps as promtool merges it (duplicates dropped)', async () => {
+    const t = await makeTmpDir('tsdb-overlap-');
+    try {
+      const rnd = prng(3);
+      let odb = '';
+      // Three imports over the same series and overlapping times, same timestamps with other values.
+      for (let f = 0; f < 3; f++) {
+        let text = '# TYPE ov gauge\n';
+        for (let sIdx = 0; sIdx < 20; sIdx++) {
+          for (let k = 0; k < 400; k++) {
+            if (rnd() < 0.4) text += `ov{s="${sIdx}"} ${omValue(Math.round(rnd() * 1e6) / 100)} ${1_700_000_000 + f * 1995 + k * 15}\n`;
+          }
+        }
+        const made = await promtoolCreateBlocks(`${text}# EOF\n`, join(t.path));
+        odb = made.db;
+      }
+      const ids = await (await import('../../sidecar-agent/cli/tsdb-dump.ts')).listBlockDirs(odb);
+      expect(ids.length).toBeGreaterThanOrEqual(3);
+      const bs: Block[] = [];
+      const ds: FileBlockDir[] = [];
+      for (const id of ids) {
+        const d = new FileBlockDir(join(odb, id));
+        ds.push(d);
+        bs.push(await Block.open(d, { id }));
+      }
+      const parts: string[] = [];
+      await dumpBlocks(bs, { mint: -Infinity, maxt: Infinity, matchers: matchers(ALL) }, (x) => void parts.push(x));
+      await Promise.all(ds.map((d) => d.close()));
+      const want = (await promtoolDump(odb)).toString();
+      expect(want.length).toBeGreaterThan(10_000);
+      expect(parts.join('')).toBe(want);
+    } finally {
+      await t.remove();
+    }
   });
 });
