@@ -161,6 +161,10 @@ export async function backfillOpenMetrics(
   print: (s: string) => void,
   opts: BackfillOptions = {},
 ): Promise<BackfillResult> {
+  // Report an unreadable input as promtool does, before any output directory is made.
+  await stat(args.input).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`open ${args.input}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`, { cause: err });
+  });
   await mkdir(args.output, { recursive: true });
   const progress = new Progress();
   const blockDuration = compatibleBlockDuration(args.maxBlockDurationMs);
