@@ -66,7 +66,8 @@ export class Engine {
   /** Evaluates `q` at `time` (ms). */
   async instantQuery(q: string | Expr, time: number, opts: QueryOptions = {}): Promise<QueryResult> {
     const expr = this.#parse(q);
-    return this.#exec(expr, time, time, 0, opts);
+    // Prometheus works in whole milliseconds (UnixNano / 1e6 truncates).
+    return this.#exec(expr, Math.trunc(time), Math.trunc(time), 0, opts);
   }
 
   /** Evaluates `q` at start, start+step, … end (ms); the expression must give a scalar or instant vector. */
@@ -78,9 +79,9 @@ export class Engine {
         `invalid expression type ${JSON.stringify(documentedType(t))} for range query, must be Scalar or instant Vector`,
       );
     }
-    if (!(step > 0)) throw new BadDataError('zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if (!(Math.trunc(step) > 0)) throw new BadDataError('zero or negative query resolution step widths are not accepted. Try a positive integer');
     if (end < start) throw new BadDataError('end timestamp must not be before start time');
-    return this.#exec(expr, start, end, step, opts);
+    return this.#exec(expr, Math.trunc(start), Math.trunc(end), Math.trunc(step), opts);
   }
 
   #parse(q: string | Expr): Expr {
