@@ -44,11 +44,16 @@ export class HttpStore implements Store {
   async #call(path: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.#token) headers.set('authorization', `Bearer ${this.#token}`);
-    let res: Response;
-    try {
-      res = await this.#fetch(`${this.#base}${path}`, { ...init, headers, ...(signal ? { signal } : {}) });
-    } catch (err) {
-      throw new StoreUnavailableError(`store ${this.#base}: ${errorMessage(err)}`, { cause: err });
+    let res: Response | undefined;
+    // StoreAPI calls are reads, so one retry is safe; it covers a kept-alive connection that the
+    // server closed just as the request went out (HTTP clients only retry GETs by themselves).
+    for (let attempt = 0; !res; attempt++) {
+      try {
+        res = await this.#fetch(`${this.#base}${path}`, { ...init, headers, ...(signal ? { signal } : {}) });
+      } catch (err) {
+        if (attempt === 0 && !signal?.aborted) continue;
+        throw new StoreUnavailableError(`store ${this.#base}: ${errorMessage(err)}`, { cause: err });
+      }
     }
     if (!res.ok) {
       const text = await res.text().catch(() => '');

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import { Log, LogLevel, Miniflare } from 'miniflare';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -60,6 +60,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Wor
     bindings: { ...(options.vars ?? {}) },
     host: '127.0.0.1',
     port: 0,
+    ...(process.env.WORKER_LOG ? { log: new Log(LogLevel.DEBUG) } : {}),
   });
   const url = await mf.ready;
   let stopped = false;
