@@ -43,7 +43,13 @@ function makeData(): Data[] {
   const r = rng(7);
   const out: Data[] = [];
   /** Whole-second jitter keeps the OpenMetrics seconds → ms conversion exact. */
-  const push = (name: string, ls: Record<string, string>, every: number, jitter: number, gen: (i: number) => number | undefined) => {
+  const push = (
+    name: string,
+    ls: Record<string, string>,
+    every: number,
+    jitter: number,
+    gen: (i: number) => number | undefined,
+  ) => {
     const t: number[] = [];
     const v: number[] = [];
     for (let ts = T0, i = 0; ts <= T0 + SPAN; ts += every, i++) {
@@ -63,11 +69,14 @@ function makeData(): Data[] {
     });
   }
   push('ctr_total', { inst: 'nan' }, 30_000, 0, (i) => (i % 17 === 5 ? NaN : i * 7.25));
-  for (const room of ['k', 'h']) push('gauge', { room }, 20_000, 5, () => Math.round((r() * 60 - 20) * 1000) / 1000);
+  for (const room of ['k', 'h'])
+    push('gauge', { room }, 20_000, 5, () => Math.round((r() * 60 - 20) * 1000) / 1000);
   push('gauge', { room: 'const' }, 20_000, 0, () => 1.5990505637277868);
   push('gauge', { room: 'tiny' }, 20_000, 0, (i) => (i % 2 === 0 ? 1e-300 : -3e-310) * (1 + r()));
   const weird = [NaN, Infinity, -Infinity, 0, -0, 1e308, -1e308, 5e-324, 3, -3];
-  push('weird', { kind: 'mix' }, 30_000, 0, (i) => (i % 3 === 0 ? weird[Math.floor(r() * weird.length)]! : r() * 10 - 5));
+  push('weird', { kind: 'mix' }, 30_000, 0, (i) =>
+    i % 3 === 0 ? weird[Math.floor(r() * weird.length)]! : r() * 10 - 5,
+  );
   push('weird', { kind: 'big' }, 30_000, 0, () => 9.988465674311579e307 * (r() < 0.5 ? 1 : -1));
   push('unit', { kind: 'u' }, 30_000, 3, () => r() * 2.4 - 1.2);
   push('unit', { kind: 'wide' }, 30_000, 3, () => (r() - 0.5) * 2e7);
@@ -92,11 +101,20 @@ function makeData(): Data[] {
         series[j]!.v.push(path === '/y' && j === 2 ? Math.max(0, counts[j]! - 3) : counts[j]!);
       });
     }
-    les.forEach((le, j) => out.push({ labels: labelsFrom({ __name__: 'lat_bucket', path, le }), ...series[j]! }));
+    les.forEach((le, j) =>
+      out.push({ labels: labelsFrom({ __name__: 'lat_bucket', path, le }), ...series[j]! }),
+    );
   }
   // Many equal values: sort/sort_desc then show Go's pdqsort tie order (and NaN placement).
   const tieVals = [1, 2, NaN, 2, 1, 1, 0, -0, 2, 1];
-  for (let i = 0; i < 40; i++) push('tie', { id: String(i).padStart(2, '0') }, 60_000, 0, (k) => tieVals[(i * 7 + k) % tieVals.length]!);
+  for (let i = 0; i < 40; i++)
+    push(
+      'tie',
+      { id: String(i).padStart(2, '0') },
+      60_000,
+      0,
+      (k) => tieVals[(i * 7 + k) % tieVals.length]!,
+    );
   for (const [i, src] of ['source-value-10', 'source-value-20', 'other'].entries()) {
     push('lbl', { src, dst: 'orig', n: String(i) }, 60_000, 0, () => i);
   }
@@ -121,23 +139,73 @@ function toOpenMetrics(data: readonly Data[]): string {
   for (const [name, group] of byName) {
     text += `# TYPE ${name} gauge\n`;
     for (const s of group) {
-      const ls = s.labels.filter((l) => l.name !== '__name__').map((l) => `${l.name}="${l.value}"`).join(',');
-      for (let i = 0; i < s.t.length; i++) text += `${name}{${ls}} ${omValue(s.v[i]!)} ${s.t[i]! / 1000}\n`;
+      const ls = s.labels
+        .filter((l) => l.name !== '__name__')
+        .map((l) => `${l.name}="${l.value}"`)
+        .join(',');
+      for (let i = 0; i < s.t.length; i++)
+        text += `${name}{${ls}} ${omValue(s.v[i]!)} ${s.t[i]! / 1000}\n`;
     }
   }
   return `${text}# EOF\n`;
 }
 
 const RANGE_FNS = [
-  'rate', 'increase', 'delta', 'irate', 'idelta', 'deriv', 'changes', 'resets', 'avg_over_time', 'min_over_time',
-  'max_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'present_over_time', 'stddev_over_time',
+  'rate',
+  'increase',
+  'delta',
+  'irate',
+  'idelta',
+  'deriv',
+  'changes',
+  'resets',
+  'avg_over_time',
+  'min_over_time',
+  'max_over_time',
+  'sum_over_time',
+  'count_over_time',
+  'last_over_time',
+  'present_over_time',
+  'stddev_over_time',
   'stdvar_over_time',
 ];
 const INSTANT_FNS = [
-  'abs', 'ceil', 'floor', 'exp', 'ln', 'log2', 'log10', 'sqrt', 'sgn', 'round', 'sin', 'cos', 'tan', 'asin', 'acos',
-  'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'deg', 'rad', 'timestamp',
+  'abs',
+  'ceil',
+  'floor',
+  'exp',
+  'ln',
+  'log2',
+  'log10',
+  'sqrt',
+  'sgn',
+  'round',
+  'sin',
+  'cos',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'sinh',
+  'cosh',
+  'tanh',
+  'asinh',
+  'acosh',
+  'atanh',
+  'deg',
+  'rad',
+  'timestamp',
 ];
-const DATE_FNS = ['minute', 'hour', 'day_of_week', 'day_of_month', 'day_of_year', 'days_in_month', 'month', 'year'];
+const DATE_FNS = [
+  'minute',
+  'hour',
+  'day_of_week',
+  'day_of_month',
+  'day_of_year',
+  'days_in_month',
+  'month',
+  'year',
+];
 
 function queries(): string[] {
   const q: string[] = [];
@@ -147,21 +215,49 @@ function queries(): string[] {
     }
     q.push(`${f}(gauge[5m:45s])`, `${f}(ctr_total[10m] @ ${(T0 + 40 * 60_000) / 1000})`);
   }
-  for (const x of ['-1', '0', '0.25', '0.5', '0.9', '1', '1.5']) q.push(`quantile_over_time(${x}, gauge[9m])`, `quantile_over_time(${x}, weird[6m])`);
+  for (const x of ['-1', '0', '0.25', '0.5', '0.9', '1', '1.5'])
+    q.push(`quantile_over_time(${x}, gauge[9m])`, `quantile_over_time(${x}, weird[6m])`);
   q.push('quantile_over_time(NaN, gauge[9m])');
-  q.push('absent_over_time(sparse[5m])', 'absent_over_time(nonexistent{a="b"}[5m])', 'absent_over_time(gauge[1m])');
+  q.push(
+    'absent_over_time(sparse[5m])',
+    'absent_over_time(nonexistent{a="b"}[5m])',
+    'absent_over_time(gauge[1m])',
+  );
   for (const sel of ['gauge[10m]', 'ctr_total[15m] offset 5m', 'weird[5m]', 'unit[3m]']) {
-    q.push(`predict_linear(${sel}, 600)`, `predict_linear(${sel}, -123.5)`, `holt_winters(${sel}, 0.3, 0.6)`);
+    q.push(
+      `predict_linear(${sel}, 600)`,
+      `predict_linear(${sel}, -123.5)`,
+      `holt_winters(${sel}, 0.3, 0.6)`,
+    );
   }
   q.push(`predict_linear(ctr_total[10m] @ ${(T0 + 30 * 60_000) / 1000}, 3600)`);
-  for (const f of INSTANT_FNS) for (const sel of ['gauge', 'weird', 'unit', 'ctr_total']) q.push(`${f}(${sel})`);
+  for (const f of INSTANT_FNS)
+    for (const sel of ['gauge', 'weird', 'unit', 'ctr_total']) q.push(`${f}(${sel})`);
   q.push('timestamp(rate(ctr_total[5m]))', 'timestamp(gauge offset 2m)');
-  for (const a of ['0.1', '3', '0.001', '-2', '0']) q.push(`round(unit, ${a})`, `round(gauge, ${a})`);
-  q.push('clamp(unit, -0.5, 0.5)', 'clamp(weird, -1, 1)', 'clamp(gauge, 5, -5)', 'clamp(gauge, NaN, 1)', 'clamp_min(weird, 0)', 'clamp_max(weird, 0)');
+  for (const a of ['0.1', '3', '0.001', '-2', '0'])
+    q.push(`round(unit, ${a})`, `round(gauge, ${a})`);
+  q.push(
+    'clamp(unit, -0.5, 0.5)',
+    'clamp(weird, -1, 1)',
+    'clamp(gauge, 5, -5)',
+    'clamp(gauge, NaN, 1)',
+    'clamp_min(weird, 0)',
+    'clamp_max(weird, 0)',
+  );
   for (const f of DATE_FNS) q.push(`${f}(epoch)`, `${f}()`, `${f}(weird)`);
-  q.push('time()', 'pi()', 'vector(time())', 'scalar(gauge{room="k"})', 'scalar(gauge)', 'vector(pi())');
+  q.push(
+    'time()',
+    'pi()',
+    'vector(time())',
+    'scalar(gauge{room="k"})',
+    'scalar(gauge)',
+    'vector(pi())',
+  );
   for (const qq of ['0', '0.25', '0.5', '0.9', '0.99', '1', '-0.5', '2', 'NaN']) {
-    q.push(`histogram_quantile(${qq}, rate(lat_bucket[5m]))`, `histogram_quantile(${qq}, lat_bucket)`);
+    q.push(
+      `histogram_quantile(${qq}, rate(lat_bucket[5m]))`,
+      `histogram_quantile(${qq}, lat_bucket)`,
+    );
   }
   q.push(
     'label_replace(lbl, "dst", "destination-value-$1", "src", "source-value-(.*)")',
@@ -192,7 +288,9 @@ async function freePort(): Promise<number> {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -213,17 +311,21 @@ function fromApi(data: { resultType: string; result: unknown }): Points[] {
       return [{ metric: [], t: [ms(t)], v: [parseVal(v)] }];
     }
     case 'vector':
-      return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((s) => ({
-        metric: labelsFrom(s.metric),
-        t: [ms(s.value[0])],
-        v: [parseVal(s.value[1])],
-      }));
+      return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map(
+        (s) => ({
+          metric: labelsFrom(s.metric),
+          t: [ms(s.value[0])],
+          v: [parseVal(s.value[1])],
+        }),
+      );
     case 'matrix':
-      return (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((s) => ({
-        metric: labelsFrom(s.metric),
-        t: s.values.map((p) => ms(p[0])),
-        v: s.values.map((p) => parseVal(p[1])),
-      }));
+      return (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map(
+        (s) => ({
+          metric: labelsFrom(s.metric),
+          t: s.values.map((p) => ms(p[0])),
+          v: s.values.map((p) => parseVal(p[1])),
+        }),
+      );
     default:
       throw new Error(`unexpected result type ${data.resultType}`);
   }
@@ -247,17 +349,20 @@ const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Nu
 /** Differences as text ('' when identical, bit for bit). */
 function diff(want: Points[], got: Points[], ordered: boolean): string {
   const key = (p: Points) => labelsToString(p.metric);
-  const sort = (x: Points[]) => (ordered ? x : [...x].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)));
+  const sort = (x: Points[]) =>
+    ordered ? x : [...x].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const w = sort(want);
   const g = sort(got);
-  if (w.length !== g.length) return `series: want ${w.map(key).join(' ')}, got ${g.map(key).join(' ')}`;
+  if (w.length !== g.length)
+    return `series: want ${w.map(key).join(' ')}, got ${g.map(key).join(' ')}`;
   for (let i = 0; i < w.length; i++) {
     const a = w[i]!;
     const b = g[i]!;
     if (key(a) !== key(b)) return `series ${i}: want ${key(a)}, got ${key(b)}`;
     if (a.t.length !== b.t.length) return `${key(a)}: want ${a.t.length} points, got ${b.t.length}`;
     for (let j = 0; j < a.t.length; j++) {
-      if (a.t[j] !== b.t[j] || !same(a.v[j]!, b.v[j]!)) return `${key(a)} point ${j}: want ${a.v[j]}@${a.t[j]}, got ${b.v[j]}@${b.t[j]}`;
+      if (a.t[j] !== b.t[j] || !same(a.v[j]!, b.v[j]!))
+        return `${key(a)} point ${j}: want ${a.v[j]}@${a.t[j]}, got ${b.v[j]}@${b.t[j]}`;
     }
   }
   return '';
@@ -282,7 +387,12 @@ describe('PromQL functions vs Prometheus 2.42, bit for bit', () => {
     base = `http://127.0.0.1:${port}`;
     prom = spawn(
       PROMETHEUS,
-      [`--config.file=${cfg}`, `--storage.tsdb.path=${db}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y'],
+      [
+        `--config.file=${cfg}`,
+        `--storage.tsdb.path=${db}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--storage.tsdb.retention.time=100y',
+      ],
       { stdio: 'ignore' },
     );
     for (let i = 0; i < 300; i++) {
@@ -305,9 +415,19 @@ describe('PromQL functions vs Prometheus 2.42, bit for bit', () => {
     await tmp?.remove();
   });
 
-  async function prometheus(path: string, params: Record<string, string>): Promise<Points[] | string> {
-    const res = await fetch(`${base}/api/v1/${path}`, { method: 'POST', body: new URLSearchParams(params) });
-    const body = (await res.json()) as { status: string; data: { resultType: string; result: unknown }; error?: string };
+  async function prometheus(
+    path: string,
+    params: Record<string, string>,
+  ): Promise<Points[] | string> {
+    const res = await fetch(`${base}/api/v1/${path}`, {
+      method: 'POST',
+      body: new URLSearchParams(params),
+    });
+    const body = (await res.json()) as {
+      status: string;
+      data: { resultType: string; result: unknown };
+      error?: string;
+    };
     return body.status === 'success' ? fromApi(body.data) : `error: ${body.error}`;
   }
 
@@ -322,11 +442,20 @@ describe('PromQL functions vs Prometheus 2.42, bit for bit', () => {
   let compared = 0;
   let nonEmpty = 0;
 
-  function check(label: string, want: Points[] | string, got: Points[] | string, ordered: boolean, failures: string[]): void {
+  function check(
+    label: string,
+    want: Points[] | string,
+    got: Points[] | string,
+    ordered: boolean,
+    failures: string[],
+  ): void {
     compared++;
     if (typeof want !== 'string' && want.some((p) => p.t.length > 0)) nonEmpty++;
     if (typeof want === 'string' || typeof got === 'string') {
-      if (typeof want !== typeof got) failures.push(`${label}: want ${typeof want === 'string' ? want : 'a result'}, got ${typeof got === 'string' ? got : 'a result'}`);
+      if (typeof want !== typeof got)
+        failures.push(
+          `${label}: want ${typeof want === 'string' ? want : 'a result'}, got ${typeof got === 'string' ? got : 'a result'}`,
+        );
       return;
     }
     const d = diff(want, got, ordered);
@@ -355,7 +484,12 @@ describe('PromQL functions vs Prometheus 2.42, bit for bit', () => {
     ];
     for (const q of QUERIES) {
       for (const [start, end, step] of ranges) {
-        const want = await prometheus('query_range', { query: q, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000) });
+        const want = await prometheus('query_range', {
+          query: q,
+          start: String(start / 1000),
+          end: String(end / 1000),
+          step: String(step / 1000),
+        });
         const got = await ours(() => engine.rangeQuery(q, start, end, step));
         check(`range ${q} [${start},${end},${step}]`, want, got, false, failures);
       }
@@ -380,7 +514,10 @@ describe('PromQL functions vs Prometheus 2.42, bit for bit', () => {
     ];
     for (const q of errQueries) {
       const t = T0 + 30 * 60_000;
-      const res = await fetch(`${base}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: q, time: String(t / 1000) }) });
+      const res = await fetch(`${base}/api/v1/query`, {
+        method: 'POST',
+        body: new URLSearchParams({ query: q, time: String(t / 1000) }),
+      });
       const body = (await res.json()) as { status: string; errorType?: string; error?: string };
       let got = 'no error';
       try {

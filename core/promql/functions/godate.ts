@@ -36,7 +36,8 @@ export function daysIn(month: number, year: number): number {
 /** Go's float64 → int64 conversion on amd64 (CVTTSD2SQ): truncation, with the "integer indefinite" -2^63 when out of range. */
 export function goInt64(v: number): bigint | number {
   const tr = Math.trunc(v);
-  if (Number.isNaN(tr) || tr >= 9223372036854775808 || tr < -9223372036854775808) return -(1n << 63n);
+  if (Number.isNaN(tr) || tr >= 9223372036854775808 || tr < -9223372036854775808)
+    return -(1n << 63n);
   if (Math.abs(tr) < 2 ** 53) return tr;
   return BigInt(tr);
 }
@@ -57,7 +58,9 @@ function civilFromSafe(sec: number, out: CivilTime): CivilTime {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;

@@ -6,69 +6,21 @@
  * Payne–Hanek reduction), and Exp and Log in amd64 assembly: Exp is the SLEEF-derived Taylor scheme
  * using FMA instructions on CPUs that have them (every current x86-64 server), Log the FreeBSD
  * polynomial. V8 uses fdlibm for all of them, which differs by one ulp for ~15% of inputs. These
- * functions follow Go's algorithms operation by operation; FMA is emulated exactly (round-to-odd).
+ * functions follow Go's algorithms operation by operation; FMA is emulated exactly (fma.ts).
  */
+import { fma } from './fma.ts';
+
+export { fma };
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
-const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const HI = LITTLE ? 1 : 0;
-const LO = LITTLE ? 0 : 1;
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
 /** Correctly rounded constants of Go's exact constant expressions. */
 const PI = Math.PI;
 const PI_2 = 1.5707963267948966; // Pi/2
 const PI_4 = 0.7853981633974483; // Pi/4
 const FOUR_OVER_PI = 1.2732395447351628; // 4/Pi
-
-// ---- exact FMA -------------------------------------------------------------------------------
-
-const SPLIT = 134217729; // 2^27 + 1, Veltkamp
-
-/** Round-to-odd sum: the exact x + y when representable, else the neighbour with an odd mantissa. */
-function addRoundOdd(x: number, y: number): number {
-  const s = x + y;
-  const bb = s - x;
-  const e = x - (s - bb) + (y - bb);
-  if (e === 0) return s;
-  f64[0] = s;
-  if ((u32[LO]! & 1) === 1) return s;
-  // s has an even mantissa and the exact sum lies on e's side of it: step one ulp that way.
-  const up = e > 0 === s > 0;
-  let lo = u32[LO]!;
-  let hi = u32[HI]!;
-  if (up) {
-    lo = (lo + 1) >>> 0;
-    if (lo === 0) hi = (hi + 1) >>> 0;
-  } else {
-    if (lo === 0) hi = (hi - 1) >>> 0;
-    lo = (lo - 1) >>> 0;
-  }
-  u32[LO] = lo;
-  u32[HI] = hi;
-  return f64[0]!;
-}
-
-/** a × b + c with a single rounding (x86 VFMADD), by Boldo–Melquiond's round-to-odd emulation. */
-export function fma(a: number, b: number, c: number): number {
-  const ph = a * b;
-  if (!Number.isFinite(ph) || !Number.isFinite(c) || ph === 0 || Math.abs(ph) < 1e-290 || Math.abs(ph) > 1e290) {
-    return ph + c; // outside the exact-split range; never reached by the kernels below
-  }
-  // Dekker's exact product: ph + pl = a × b.
-  let t = SPLIT * a;
-  const ah = t - (t - a);
-  const al = a - ah;
-  t = SPLIT * b;
-  const bh = t - (t - b);
-  const bl = b - bh;
-  const pl = ah * bh - ph + ah * bl + al * bh + al * bl;
-  // Exact sum: sh + sl = c + ph.
-  const sh = c + ph;
-  const bb = sh - c;
-  const sl = c - (sh - bb) + (ph - bb);
-  return sh + addRoundOdd(sl, pl);
-}
 
 // ---- Exp (exp_amd64.s, FMA path) -------------------------------------------------------------
 
@@ -80,7 +32,7 @@ const T2 = 1.6666666666666666667e-1;
 const T3 = 4.1666666666666666667e-2;
 const T4 = 8.3333333333333333333e-3;
 const T5 = 1.3888888888888888889e-3;
-const T6 = 1.9841269841269841270e-4;
+const T6 = 1.984126984126984127e-4;
 const T7 = 2.4801587301587301587e-5;
 
 /** CVTSD2SL under the default rounding mode: nearest, ties to even; out of int32 range → -2^31. */
@@ -128,9 +80,9 @@ export function goExp(x: number): number {
 // ---- Log (log_amd64.s) -----------------------------------------------------------------------
 
 const HSQRT2 = 7.07106781186547524401e-1;
-const LN2HI = 6.93147180369123816490e-1;
+const LN2HI = 6.9314718036912381649e-1;
 const LN2LO = 1.90821492927058770002e-10;
-const L1 = 6.666666666666735130e-1;
+const L1 = 6.66666666666673513e-1;
 const L2 = 3.999999999940941908e-1;
 const L3 = 2.857142874366239149e-1;
 const L4 = 2.222219843214978396e-1;
@@ -171,20 +123,36 @@ const PI4C = 2.69515142907905952645e-15;
 const REDUCE_THRESHOLD = 1 << 29;
 
 const SIN = [
-  1.58962301576546568060e-10, -2.50507477628578072866e-8, 2.75573136213857245213e-6, -1.98412698295895385996e-4,
-  8.33333333332211858878e-3, -1.66666666666666307295e-1,
+  1.5896230157654656806e-10, -2.50507477628578072866e-8, 2.75573136213857245213e-6,
+  -1.98412698295895385996e-4, 8.33333333332211858878e-3, -1.66666666666666307295e-1,
 ];
 const COS = [
-  -1.13585365213876817300e-11, 2.08757008419747316778e-9, -2.75573141792967388112e-7, 2.48015872888517045348e-5,
-  -1.38888888888730564116e-3, 4.16666666666665929218e-2,
+  -1.135853652138768173e-11, 2.08757008419747316778e-9, -2.75573141792967388112e-7,
+  2.48015872888517045348e-5, -1.38888888888730564116e-3, 4.16666666666665929218e-2,
 ];
 
 /** Binary digits of 4/π, 64 bits per entry (Go's mPi4). */
 const M_PI4 = [
-  0x0000000000000001n, 0x45f306dc9c882a53n, 0xf84eafa3ea69bb81n, 0xb6c52b3278872083n, 0xfca2c757bd778ac3n,
-  0x6e48dc74849ba5c0n, 0x0c925dd413a32439n, 0xfc3bd63962534e7dn, 0xd1046bea5d768909n, 0xd338e04d68befc82n,
-  0x7323ac7306a673e9n, 0x3908bf177bf25076n, 0x3ff12fffbc0b301fn, 0xde5e2316b414da3en, 0xda6cfd9e4f96136en,
-  0x9e8c7ecd3cbfd45an, 0xea4f758fd7cbe2f6n, 0x7a0e73ef14a525d4n, 0xd7f6bf623f1aba10n, 0xac06608df8f6d757n,
+  0x0000000000000001n,
+  0x45f306dc9c882a53n,
+  0xf84eafa3ea69bb81n,
+  0xb6c52b3278872083n,
+  0xfca2c757bd778ac3n,
+  0x6e48dc74849ba5c0n,
+  0x0c925dd413a32439n,
+  0xfc3bd63962534e7dn,
+  0xd1046bea5d768909n,
+  0xd338e04d68befc82n,
+  0x7323ac7306a673e9n,
+  0x3908bf177bf25076n,
+  0x3ff12fffbc0b301fn,
+  0xde5e2316b414da3en,
+  0xda6cfd9e4f96136en,
+  0x9e8c7ecd3cbfd45an,
+  0xea4f758fd7cbe2f6n,
+  0x7a0e73ef14a525d4n,
+  0xd7f6bf623f1aba10n,
+  0xac06608df8f6d757n,
 ];
 const M64 = (1n << 64n) - 1n;
 
@@ -240,11 +208,22 @@ function reduce(x: number): [number, number] {
 }
 
 function sinPoly(z: number, zz: number): number {
-  return z + z * zz * (((((SIN[0]! * zz + SIN[1]!) * zz + SIN[2]!) * zz + SIN[3]!) * zz + SIN[4]!) * zz + SIN[5]!);
+  return (
+    z +
+    z *
+      zz *
+      (((((SIN[0]! * zz + SIN[1]!) * zz + SIN[2]!) * zz + SIN[3]!) * zz + SIN[4]!) * zz + SIN[5]!)
+  );
 }
 
 function cosPoly(zz: number): number {
-  return 1.0 - 0.5 * zz + zz * zz * (((((COS[0]! * zz + COS[1]!) * zz + COS[2]!) * zz + COS[3]!) * zz + COS[4]!) * zz + COS[5]!);
+  return (
+    1.0 -
+    0.5 * zz +
+    zz *
+      zz *
+      (((((COS[0]! * zz + COS[1]!) * zz + COS[2]!) * zz + COS[3]!) * zz + COS[4]!) * zz + COS[5]!)
+  );
 }
 
 export function goSin(x: number): number {
@@ -282,8 +261,11 @@ export function goCos(x: number): number {
   return sign ? -y : y;
 }
 
-const TAN_P = [-1.30936939181383777646e4, 1.15351664838587416140e6, -1.79565251976484877988e7];
-const TAN_Q = [1.0, 1.36812963470692954678e4, -1.32089234440210967447e6, 2.50083801823357915839e7, -5.38695755929454629881e7];
+const TAN_P = [-1.30936939181383777646e4, 1.1535166483858741614e6, -1.79565251976484877988e7];
+const TAN_Q = [
+  1.0, 1.36812963470692954678e4, -1.32089234440210967447e6, 2.50083801823357915839e7,
+  -5.38695755929454629881e7,
+];
 
 export function goTan(x: number): number {
   if (x === 0 || Number.isNaN(x)) return x;
@@ -297,7 +279,11 @@ export function goTan(x: number): number {
   const zz = z * z;
   let y: number;
   if (zz > 1e-14) {
-    y = z + z * ((zz * ((TAN_P[0]! * zz + TAN_P[1]!) * zz + TAN_P[2]!)) / ((((zz + TAN_Q[1]!) * zz + TAN_Q[2]!) * zz + TAN_Q[3]!) * zz + TAN_Q[4]!));
+    y =
+      z +
+      z *
+        ((zz * ((TAN_P[0]! * zz + TAN_P[1]!) * zz + TAN_P[2]!)) /
+          ((((zz + TAN_Q[1]!) * zz + TAN_Q[2]!) * zz + TAN_Q[3]!) * zz + TAN_Q[4]!));
   } else y = z;
   if ((j & 2) === 2) y = -1 / y;
   return sign ? -y : y;
@@ -305,15 +291,15 @@ export function goTan(x: number): number {
 
 // ---- asin, acos, atan (asin.go, atan.go) -----------------------------------------------------
 
-const MOREBITS = 6.123233995736765886130e-17;
+const MOREBITS = 6.12323399573676588613e-17;
 const HALF_MOREBITS = 3.061616997868382943065e-17; // 0.5*Morebits, folded by Go's compiler
-const TAN3PIO8 = 2.41421356237309504880;
+const TAN3PIO8 = 2.4142135623730950488;
 
 function xatan(x: number): number {
   const P0 = -8.750608600031904122785e-1;
   const P1 = -1.615753718733365076637e1;
-  const P2 = -7.500855792314704667340e1;
-  const P3 = -1.228866684490136173410e2;
+  const P2 = -7.50085579231470466734e1;
+  const P3 = -1.22886668449013617341e2;
   const P4 = -6.485021904942025371773e1;
   const Q0 = 2.485846490142306297962e1;
   const Q1 = 1.650270098316988542046e2;
@@ -321,7 +307,9 @@ function xatan(x: number): number {
   const Q3 = 4.853903996359136964868e2;
   const Q4 = 1.945506571482613964425e2;
   let z = x * x;
-  z = (z * ((((P0 * z + P1) * z + P2) * z + P3) * z + P4)) / (((((z + Q0) * z + Q1) * z + Q2) * z + Q3) * z + Q4);
+  z =
+    (z * ((((P0 * z + P1) * z + P2) * z + P3) * z + P4)) /
+    (((((z + Q0) * z + Q1) * z + Q2) * z + Q3) * z + Q4);
   return x * z + x;
 }
 
@@ -404,7 +392,11 @@ export function goTanh(x: number): number {
   }
   if (x === 0) return x;
   const s = x * x;
-  return x + (x * s * ((TANH_P[0]! * s + TANH_P[1]!) * s + TANH_P[2]!)) / (((s + TANH_Q[0]!) * s + TANH_Q[1]!) * s + TANH_Q[2]!);
+  return (
+    x +
+    (x * s * ((TANH_P[0]! * s + TANH_P[1]!) * s + TANH_P[2]!)) /
+      (((s + TANH_Q[0]!) * s + TANH_Q[1]!) * s + TANH_Q[2]!)
+  );
 }
 
 // ---- asinh, acosh (asinh.go, acosh.go): Go's formulas over the assembly Log ---------------------

@@ -24,7 +24,11 @@ export function goSort(n: number, less: Less, swap: Swap): void {
 }
 
 /** Sorts a Float64Array in place with Go's algorithm and an arbitrary Less on values. */
-export function goSortFloat64(a: Float64Array, n: number, lessValue: (x: number, y: number) => boolean): void {
+export function goSortFloat64(
+  a: Float64Array,
+  n: number,
+  lessValue: (x: number, y: number) => boolean,
+): void {
   goSort(
     n,
     (i, j) => lessValue(a[i]!, a[j]!),

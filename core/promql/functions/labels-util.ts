@@ -47,13 +47,15 @@ export function labelsKey(ls: Labels): string {
 
 export function vectorArg(args: readonly Value[], i: number): VectorValue {
   const v = args[i];
-  if (v?.type !== 'vector') throw new TypeError(`argument ${i}: expected instant vector, got ${v?.type}`);
+  if (v?.type !== 'vector')
+    throw new TypeError(`argument ${i}: expected instant vector, got ${v?.type}`);
   return v;
 }
 
 export function matrixArg(args: readonly Value[], i: number): MatrixValue {
   const v = args[i];
-  if (v?.type !== 'matrix') throw new TypeError(`argument ${i}: expected range vector, got ${v?.type}`);
+  if (v?.type !== 'matrix')
+    throw new TypeError(`argument ${i}: expected range vector, got ${v?.type}`);
   return v;
 }
 

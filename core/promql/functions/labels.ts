@@ -25,7 +25,9 @@ export const labelReplace: FunctionImpl = (args) => {
   try {
     rx = compileSubmatch('^(?:' + regexStr + ')$');
   } catch (err) {
-    throw new ExecutionError(`invalid regular expression in label_replace(): ${regexStr}`, { cause: err });
+    throw new ExecutionError(`invalid regular expression in label_replace(): ${regexStr}`, {
+      cause: err,
+    });
   }
   if (!isValidLabelName(dst)) {
     throw new ExecutionError(`invalid destination label name in label_replace(): ${dst}`);
@@ -49,10 +51,12 @@ export const labelJoin: FunctionImpl = (args) => {
   const srcs: string[] = [];
   for (let i = 3; i < args.length; i++) {
     const name = stringArg(args, i);
-    if (!isValidLabelName(name)) throw new ExecutionError(`invalid source label name in label_join(): ${name}`);
+    if (!isValidLabelName(name))
+      throw new ExecutionError(`invalid source label name in label_join(): ${name}`);
     srcs.push(name);
   }
-  if (!isValidLabelName(dst)) throw new ExecutionError(`invalid destination label name in label_join(): ${dst}`);
+  if (!isValidLabelName(dst))
+    throw new ExecutionError(`invalid destination label name in label_join(): ${dst}`);
   const series = v.series.map((s): StepSeries => {
     const joined = srcs.map((n) => getLabel(s.labels, n)).join(sep);
     return { labels: setLabel(s.labels, dst, joined), values: s.values, present: s.present };

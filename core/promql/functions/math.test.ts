@@ -4,7 +4,16 @@ import { frexp, goMax, goMin } from './math.ts';
 
 const r = evalRange(0, 0, 1);
 const one = (name: string, x: number, ...extra: number[]) =>
-  at0(call(name, [vector([{ labels: { __name__: 'm', l: 'x' }, values: [x] }]), ...extra.map((e) => scalar(1, e))], r))['{l="x"}'];
+  at0(
+    call(
+      name,
+      [
+        vector([{ labels: { __name__: 'm', l: 'x' }, values: [x] }]),
+        ...extra.map((e) => scalar(1, e)),
+      ],
+      r,
+    ),
+  )['{l="x"}'];
 
 describe('element-wise math (values from functions.test / the Prometheus 2.42 binary)', () => {
   it('exp, ln, log2, log10, sqrt', () => {
@@ -20,7 +29,14 @@ describe('element-wise math (values from functions.test / the Prometheus 2.42 bi
     expect(one('sqrt', 20)).toBe(4.47213595499958);
   });
   it('sgn keeps NaN and signed zero', () => {
-    expect([-Infinity, Infinity, NaN, -50, 0, 100].map((x) => one('sgn', x))).toEqual([-1, 1, NaN, -1, 0, 1]);
+    expect([-Infinity, Infinity, NaN, -50, 0, 100].map((x) => one('sgn', x))).toEqual([
+      -1,
+      1,
+      NaN,
+      -1,
+      0,
+      1,
+    ]);
     expect(Object.is(one('sgn', -0), -0)).toBe(true);
   });
   it('round: ties up, to_nearest via its inverse', () => {
@@ -51,7 +67,9 @@ describe('element-wise math (values from functions.test / the Prometheus 2.42 bi
   });
   it('drops the metric name, keeps absent steps', () => {
     const rr = evalRange(0, 1, 1);
-    const out = rows(call('abs', [vector([{ labels: { __name__: 'm', a: 'b' }, values: [-1, undefined] }])], rr));
+    const out = rows(
+      call('abs', [vector([{ labels: { __name__: 'm', a: 'b' }, values: [-1, undefined] }])], rr),
+    );
     expect(out).toEqual([{ labels: [{ name: 'a', value: 'b' }], values: [1, undefined] }]);
   });
   it('frexp', () => {

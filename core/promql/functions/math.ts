@@ -8,7 +8,21 @@
 import { dropMetricName, scalarArg, vectorArg } from './labels-util.ts';
 import type { FunctionImpl } from './types.ts';
 import type { StepSeries, Value, VectorValue } from '../value.ts';
-import { goAcos, goAcosh, goAsin, goAsinh, goAtan, goCos, goCosh, goExp, goLog, goSin, goSinh, goTan, goTanh } from './gomath.ts';
+import {
+  goAcos,
+  goAcosh,
+  goAsin,
+  goAsinh,
+  goAtan,
+  goCos,
+  goCosh,
+  goExp,
+  goLog,
+  goSin,
+  goSinh,
+  goTan,
+  goTanh,
+} from './gomath.ts';
 
 const LN2 = 0.6931471805599453;
 const LN10 = 2.302585092994046;
@@ -110,7 +124,12 @@ export const pi: FunctionImpl = (_args, ctx) => ({
 });
 
 /** Per-step scalar argument i, or `dflt` at every step when the optional argument is absent. */
-function optionalScalar(args: readonly Value[], i: number, steps: number, dflt: number): Float64Array {
+function optionalScalar(
+  args: readonly Value[],
+  i: number,
+  steps: number,
+  dflt: number,
+): Float64Array {
   return args.length > i ? scalarArg(args, i).values : new Float64Array(steps).fill(dflt);
 }
 
@@ -131,7 +150,11 @@ export const round: FunctionImpl = (args, ctx) => {
 };
 
 /** Shared body of clamp/clamp_min/clamp_max; a step where max < min yields nothing (Prometheus). */
-function clampWith(v: VectorValue, mins: Float64Array | undefined, maxs: Float64Array | undefined): VectorValue {
+function clampWith(
+  v: VectorValue,
+  mins: Float64Array | undefined,
+  maxs: Float64Array | undefined,
+): VectorValue {
   const series: StepSeries[] = [];
   for (const s of v.series) {
     const values = new Float64Array(s.values.length);
@@ -155,7 +178,9 @@ function clampWith(v: VectorValue, mins: Float64Array | undefined, maxs: Float64
 
 export const clamp: FunctionImpl = (args) =>
   clampWith(vectorArg(args, 0), scalarArg(args, 1).values, scalarArg(args, 2).values);
-export const clampMin: FunctionImpl = (args) => clampWith(vectorArg(args, 0), scalarArg(args, 1).values, undefined);
-export const clampMax: FunctionImpl = (args) => clampWith(vectorArg(args, 0), undefined, scalarArg(args, 1).values);
+export const clampMin: FunctionImpl = (args) =>
+  clampWith(vectorArg(args, 0), scalarArg(args, 1).values, undefined);
+export const clampMax: FunctionImpl = (args) =>
+  clampWith(vectorArg(args, 0), undefined, scalarArg(args, 1).values);
 
 export { LN2, LN10 };

@@ -102,7 +102,8 @@ export const sumOverTime: FunctionImpl = (args, ctx) =>
 export const countOverTime: FunctionImpl = (args, ctx) =>
   overWindows(matrixArg(args, 0), ctx, (_t, _v, lo, hi) => hi - lo);
 
-export const presentOverTime: FunctionImpl = (args, ctx) => overWindows(matrixArg(args, 0), ctx, () => 1);
+export const presentOverTime: FunctionImpl = (args, ctx) =>
+  overWindows(matrixArg(args, 0), ctx, () => 1);
 
 /** last_over_time acts like an offset and keeps the metric name. */
 export const lastOverTime: FunctionImpl = (args, ctx) =>
@@ -162,15 +163,20 @@ function extremeKernel(isMax: boolean): (s: RangeSeries) => WindowKernel {
   };
 }
 
-export const maxOverTime: FunctionImpl = (args, ctx) => overWindowsBy(matrixArg(args, 0), ctx, extremeKernel(true));
-export const minOverTime: FunctionImpl = (args, ctx) => overWindowsBy(matrixArg(args, 0), ctx, extremeKernel(false));
+export const maxOverTime: FunctionImpl = (args, ctx) =>
+  overWindowsBy(matrixArg(args, 0), ctx, extremeKernel(true));
+export const minOverTime: FunctionImpl = (args, ctx) =>
+  overWindowsBy(matrixArg(args, 0), ctx, extremeKernel(false));
 
 /** counts[k] = number of transitions j in 1..k for which `isEvent(v[j-1], v[j])`. */
-function prefixKernel(isEvent: (prev: number, cur: number) => boolean): (s: RangeSeries) => WindowKernel {
+function prefixKernel(
+  isEvent: (prev: number, cur: number) => boolean,
+): (s: RangeSeries) => WindowKernel {
   return (s) => {
     const n = s.length;
     const counts = new Float64Array(Math.max(1, n));
-    for (let k = 1; k < n; k++) counts[k] = counts[k - 1]! + (isEvent(s.v[k - 1]!, s.v[k]!) ? 1 : 0);
+    for (let k = 1; k < n; k++)
+      counts[k] = counts[k - 1]! + (isEvent(s.v[k - 1]!, s.v[k]!) ? 1 : 0);
     return (_t, _v, lo, hi) => counts[hi - 1]! - counts[lo]!;
   };
 }

@@ -84,12 +84,19 @@ export const increase: FunctionImpl = extrapolated(true, false);
 export const delta: FunctionImpl = extrapolated(false, false);
 
 /** instantValue: the last two samples of the window. */
-export function instantValue(t: Float64Array, v: Float64Array, lo: number, hi: number, isRate: boolean): number | undefined {
+export function instantValue(
+  t: Float64Array,
+  v: Float64Array,
+  lo: number,
+  hi: number,
+  isRate: boolean,
+): number | undefined {
   if (hi - lo < 2) return undefined;
   const last = v[hi - 1]!;
   const previous = v[hi - 2]!;
   let resultValue: number;
-  if (isRate && last < previous) resultValue = last; // counter reset
+  if (isRate && last < previous)
+    resultValue = last; // counter reset
   else resultValue = last - previous;
   const sampledInterval = t[hi - 1]! - t[hi - 2]!;
   if (sampledInterval === 0) return undefined;

@@ -73,7 +73,11 @@ const NAME_CHAR = /[\p{L}\p{Nd}_]/u;
  * (so `$1x` names the group "1x", which usually does not exist and expands to nothing), `${name}`
  * is explicit, `$$` is a dollar, and a malformed reference keeps its `$`.
  */
-export function expandTemplate(template: string, m: RegExpExecArray, names: readonly string[]): string {
+export function expandTemplate(
+  template: string,
+  m: RegExpExecArray,
+  names: readonly string[],
+): string {
   let out = '';
   let i = 0;
   while (i < template.length) {

@@ -102,7 +102,9 @@ export const holtWinters: FunctionImpl = (args, ctx) => {
     const tf = tfs[i]!;
     // Checked per call, as Prometheus does: only steps with samples can fail (NaN passes).
     if (sf <= 0 || sf >= 1) {
-      throw new ExecutionError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${formatGoF(sf)}`);
+      throw new ExecutionError(
+        `invalid smoothing factor. Expected: 0 < sf < 1, got: ${formatGoF(sf)}`,
+      );
     }
     if (tf <= 0 || tf >= 1) {
       throw new ExecutionError(`invalid trend factor. Expected: 0 < tf < 1, got: ${formatGoF(tf)}`);

@@ -4,7 +4,9 @@ import { functionImpls } from './table.ts';
 
 describe('implementation table', () => {
   it('implements every function the parser knows, and nothing else', () => {
-    const names = allFunctions().map((f) => f.name).sort();
+    const names = allFunctions()
+      .map((f) => f.name)
+      .sort();
     expect([...functionImpls.keys()].sort()).toEqual(names);
     expect(names).toHaveLength(70);
   });

@@ -84,4 +84,3 @@ export const functionImpls: ReadonlyMap<string, FunctionImpl> = new Map<string, 
   ['vector', v.vector],
   ['year', t.year],
 ]);
-

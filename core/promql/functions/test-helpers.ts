@@ -6,7 +6,15 @@ import { labelsFrom } from '../../labels/labels.ts';
 import type { Labels } from '../../labels/labels.ts';
 import type { Call, Expr } from '../ast.ts';
 import { getFunction } from '../parser/functions.ts';
-import type { EvalRange, FunctionContext, MatrixValue, ScalarValue, StringValue, Value, VectorValue } from '../value.ts';
+import type {
+  EvalRange,
+  FunctionContext,
+  MatrixValue,
+  ScalarValue,
+  StringValue,
+  Value,
+  VectorValue,
+} from '../value.ts';
 import { functionImpls } from './table.ts';
 
 export function evalRange(start: number, end: number, interval: number): EvalRange {
@@ -27,7 +35,12 @@ export interface SeriesSpec {
 }
 
 /** A matrix whose step i looks at [times[i] - offset - range, times[i] - offset]. */
-export function matrix(range: EvalRange, rangeMs: number, series: SeriesSpec[], offset = 0): MatrixValue {
+export function matrix(
+  range: EvalRange,
+  rangeMs: number,
+  series: SeriesSpec[],
+  offset = 0,
+): MatrixValue {
   const windowEnd = range.times.map((t) => t - offset);
   return {
     type: 'matrix',
@@ -48,7 +61,9 @@ export function load(stepMs: number, values: number[], start = 0): Array<[number
 }
 
 /** A vector; `undefined` entries are absent steps. */
-export function vector(series: Array<{ labels: Record<string, string>; values: Array<number | undefined> }>): VectorValue {
+export function vector(
+  series: Array<{ labels: Record<string, string>; values: Array<number | undefined> }>,
+): VectorValue {
   return {
     type: 'vector',
     series: series.map((s) => ({

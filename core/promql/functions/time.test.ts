@@ -5,7 +5,8 @@ import type { Expr } from '../ast.ts';
 
 const at = (ms: number) => evalRange(ms, ms, 1);
 const r0 = at(0);
-const f = (name: string, v: number) => at0(call(name, [vector([{ labels: { __name__: 'x' }, values: [v] }])], r0))['{}'];
+const f = (name: string, v: number) =>
+  at0(call(name, [vector([{ labels: { __name__: 'x' }, values: [v] }])], r0))['{}'];
 
 describe('time and timestamp', () => {
   it('time() is the step time in seconds', () => {
@@ -16,10 +17,15 @@ describe('time and timestamp', () => {
   it('timestamp uses sample times only for a selector argument', () => {
     const r = at(5_000);
     const v = vector([{ labels: { __name__: 'metric' }, values: [1] }]);
-    const withTs = { type: 'vector' as const, series: [{ ...v.series[0]!, timestamps: Float64Array.of(0) }] };
+    const withTs = {
+      type: 'vector' as const,
+      series: [{ ...v.series[0]!, timestamps: Float64Array.of(0) }],
+    };
     const pos = { start: 0, end: 0 };
     const sel: Expr = { kind: 'VectorSelector', name: 'metric', matchers: [], offset: 0, pos };
-    expect(at0(call('timestamp', [withTs], r, [{ kind: 'ParenExpr', expr: sel, pos }]))).toEqual({ '{}': 0 });
+    expect(at0(call('timestamp', [withTs], r, [{ kind: 'ParenExpr', expr: sel, pos }]))).toEqual({
+      '{}': 0,
+    });
     const other: Expr = { kind: 'NumberLiteral', value: 1, pos };
     expect(at0(call('timestamp', [withTs], r, [other]))).toEqual({ '{}': 5 });
   });
@@ -72,21 +78,25 @@ describe('date functions (functions.test cases and Prometheus 2.42 answers)', ()
   });
   it('drops the metric name and keeps absent steps absent', () => {
     const r = evalRange(0, 1, 1);
-    const out = call('hour', [vector([{ labels: { __name__: 'x', a: 'b' }, values: [3600, undefined] }])], r);
-    expect(out.type === 'vector' && out.series.map((s) => [s.labels, Array.from(s.present)])).toEqual([
-      [[{ name: 'a', value: 'b' }], [1, 0]],
-    ]);
+    const out = call(
+      'hour',
+      [vector([{ labels: { __name__: 'x', a: 'b' }, values: [3600, undefined] }])],
+      r,
+    );
+    expect(
+      out.type === 'vector' && out.series.map((s) => [s.labels, Array.from(s.present)]),
+    ).toEqual([[[{ name: 'a', value: 'b' }], [1, 0]]]);
   });
 });
 
-describe('godate: the safe path agrees with Go\'s absolute-time path', () => {
+describe("godate: the safe path agrees with Go's absolute-time path", () => {
   it('over a spread of instants', () => {
     const a: CivilTime = { year: 0, month: 0, day: 0, yearDay: 0, weekday: 0, hour: 0, minute: 0 };
     const b: CivilTime = { ...a };
     let seed = 3;
     for (let i = 0; i < 2000; i++) {
       seed = (seed * 48271) % 2147483647;
-      const sec = Math.round(((seed / 2147483647) - 0.5) * 2 * 10 ** (4 + (i % 12)));
+      const sec = Math.round((seed / 2147483647 - 0.5) * 2 * 10 ** (4 + (i % 12)));
       civilFromUnix(sec, a);
       civilFromUnix(BigInt(sec), b);
       expect(a).toEqual(b);

@@ -41,8 +41,12 @@ function dateFunction(field: Field): FunctionImpl {
     if (args.length === 0) {
       const times = ctx.range.times;
       const values = new Float64Array(times.length);
-      for (let i = 0; i < times.length; i++) values[i] = field(civilFromUnix(Math.trunc(times[i]! / 1000), c));
-      return { type: 'vector', series: [{ labels: [], values, present: new Uint8Array(times.length).fill(1) }] };
+      for (let i = 0; i < times.length; i++)
+        values[i] = field(civilFromUnix(Math.trunc(times[i]! / 1000), c));
+      return {
+        type: 'vector',
+        series: [{ labels: [], values, present: new Uint8Array(times.length).fill(1) }],
+      };
     }
     const series = vectorArg(args, 0).series.map((s): StepSeries => {
       const values = new Float64Array(s.values.length);

@@ -12,7 +12,10 @@ import { windowBounds } from './window.ts';
 
 export const vector: FunctionImpl = (args) => {
   const values = scalarArg(args, 0).values.slice();
-  return { type: 'vector', series: [{ labels: [], values, present: new Uint8Array(values.length).fill(1) }] };
+  return {
+    type: 'vector',
+    series: [{ labels: [], values, present: new Uint8Array(values.length).fill(1) }],
+  };
 };
 
 /** scalar(v): the only element's value, NaN when there are none or several. */

@@ -7,7 +7,13 @@
  * and the bounds cost O(samples + steps) per series, not O(samples × steps).
  */
 import { dropMetricName } from './labels-util.ts';
-import type { FunctionContext, MatrixValue, RangeSeries, StepSeries, VectorValue } from '../value.ts';
+import type {
+  FunctionContext,
+  MatrixValue,
+  RangeSeries,
+  StepSeries,
+  VectorValue,
+} from '../value.ts';
 
 /** Fills from/to with the [from, to) sample indices of each step's window. */
 export function windowBounds(
