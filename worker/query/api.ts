@@ -209,6 +209,9 @@ export function queryApi<E extends object>(options: QueryApiOptions<E>): Hono<{ 
         r.values.forEach((v) => all.add(v));
         warnings.push(...r.warnings);
       }
+      // With dedup on, replica labels are not part of any series the user sees (Thanos's without_replica_labels).
+      const opts = requestOptions(p, querier, c.req.raw.signal);
+      if (opts.dedup) for (const r of opts.replicaLabels) all.delete(r);
       return json(successJson(JSON.stringify([...all].sort(compareStrings)), warnings));
     }),
   );
@@ -221,6 +224,8 @@ export function queryApi<E extends object>(options: QueryApiOptions<E>): Hono<{ 
       const querier = await options.querier(c.env);
       const selectors = parseSelectors(p, false);
       const req = labelsRequest(p, querier, c.req.raw.signal);
+      const opts = requestOptions(p, querier, c.req.raw.signal);
+      if (opts.dedup && opts.replicaLabels.includes(name)) return json(successJson('[]'));
       const proxy = querier.proxy();
       const all = new Set<string>();
       const warnings: string[] = [];
