@@ -54,7 +54,12 @@ export class Block {
   readonly chunks: ChunkReader;
   readonly tombstones: Tombstones;
 
-  private constructor(meta: BlockMeta, index: IndexReader, chunks: ChunkReader, tombstones: Tombstones) {
+  private constructor(
+    meta: BlockMeta,
+    index: IndexReader,
+    chunks: ChunkReader,
+    tombstones: Tombstones,
+  ) {
     this.meta = meta;
     this.index = index;
     this.chunks = chunks;
@@ -78,11 +83,19 @@ export class Block {
       try {
         return await IndexReader.open(await dir.open(INDEX_FILENAME), { ...opts.index, block });
       } catch (err) {
-        if (err instanceof NotFoundError) throw new CorruptBlockError('index missing', { block, file: INDEX_FILENAME }, { cause: err });
+        if (err instanceof NotFoundError)
+          throw new CorruptBlockError(
+            'index missing',
+            { block, file: INDEX_FILENAME },
+            { cause: err },
+          );
         throw err;
       }
     };
-    const [index, tombBytes] = await Promise.all([openIndex(), readWhole(dir, TOMBSTONES_FILENAME)]);
+    const [index, tombBytes] = await Promise.all([
+      openIndex(),
+      readWhole(dir, TOMBSTONES_FILENAME),
+    ]);
     const tombstones = tombBytes ? parseTombstones(tombBytes, block) : new Tombstones();
     const chunks = new ChunkReader((name) => dir.open(name), { ...opts.chunks, block });
     return new Block(meta, index, chunks, tombstones);
@@ -92,17 +105,29 @@ export class Block {
    * Series matching all `matchers` with a chunk overlapping [mint, maxt], sorted by labels.
    * Series whose overlapping chunks are all deleted are skipped, as Prometheus does.
    */
-  async *select(matchers: readonly PostingsMatcher[], mint: number, maxt: number, opts: SelectOptions = {}): AsyncGenerator<BlockSeries> {
+  async *select(
+    matchers: readonly PostingsMatcher[],
+    mint: number,
+    maxt: number,
+    opts: SelectOptions = {},
+  ): AsyncGenerator<BlockSeries> {
     if (maxt < this.meta.minTime || mint >= this.meta.maxTime) return;
     const refs = await this.index.postingsForMatchers(matchers);
     const batch = opts.batchSize ?? 256;
     for (let i = 0; i < refs.length; i += batch) {
       const entries = await this.index.seriesBatch(refs.subarray(i, i + batch));
-      const picked: { ref: number; labels: Labels; metas: ChunkMeta[]; deleted: Intervals | undefined }[] = [];
+      const picked: {
+        ref: number;
+        labels: Labels;
+        metas: ChunkMeta[];
+        deleted: Intervals | undefined;
+      }[] = [];
       const chunkRefs: number[] = [];
       for (const s of entries) {
         const deleted = this.tombstones.get(s.ref);
-        const metas = s.chunks.filter((c) => c.maxt >= mint && c.mint <= maxt && !(deleted && fullyDeleted(deleted, c)));
+        const metas = s.chunks.filter(
+          (c) => c.maxt >= mint && c.mint <= maxt && !(deleted && fullyDeleted(deleted, c)),
+        );
         if (metas.length === 0) continue;
         picked.push({ ref: s.ref, labels: s.labels, metas, deleted });
         if (!opts.skipChunks) for (const c of metas) chunkRefs.push(c.ref);

@@ -77,12 +77,23 @@ export class ChunkReader {
       p = (async () => {
         const src = await this.#open(segmentName(seq));
         const size = await src.size();
-        const h = new Decbuf(await readChecked(src, size, 0, Math.min(SEGMENT_HEADER_LEN, size), this.#block, 'read chunk segment header'));
+        const h = new Decbuf(
+          await readChecked(
+            src,
+            size,
+            0,
+            Math.min(SEGMENT_HEADER_LEN, size),
+            this.#block,
+            'read chunk segment header',
+          ),
+        );
         const magic = h.be32();
         const version = h.byte();
         if (h.err) throw this.#corrupt(src.name, 0, `chunk segment too small (${size} bytes)`);
-        if (magic !== MAGIC_CHUNKS) throw this.#corrupt(src.name, 0, `invalid chunk segment magic 0x${magic.toString(16)}`);
-        if (version !== CHUNKS_FORMAT_V1) throw this.#corrupt(src.name, 4, `unsupported chunk segment version ${version}`);
+        if (magic !== MAGIC_CHUNKS)
+          throw this.#corrupt(src.name, 0, `invalid chunk segment magic 0x${magic.toString(16)}`);
+        if (version !== CHUNKS_FORMAT_V1)
+          throw this.#corrupt(src.name, 4, `unsupported chunk segment version ${version}`);
         return { src, size };
       })();
       // A failed open is not cached as success, but keep the rejection for this reader's life:
@@ -107,7 +118,8 @@ export class ChunkReader {
     const bySeg = new Map<number, number[]>();
     for (let i = 0; i < n; i++) {
       const ref = refs[i]!;
-      if (!Number.isSafeInteger(ref) || ref < 0) throw this.#corrupt('chunks', 0, `invalid chunk ref ${ref}`);
+      if (!Number.isSafeInteger(ref) || ref < 0)
+        throw this.#corrupt('chunks', 0, `invalid chunk ref ${ref}`);
       const seq = Math.floor(ref / TWO_32);
       let l = bySeg.get(seq);
       if (!l) bySeg.set(seq, (l = []));
@@ -118,17 +130,28 @@ export class ChunkReader {
         const off = (i: number): number => refs[i]! % TWO_32;
         const seg = await this.#segment(seq).catch((err: unknown) => {
           // A ref into a segment that does not exist is a corrupt ref, not a storage failure.
-          if (err instanceof NotFoundError) throw this.#corrupt(segmentName(seq), off(idx[0]!), `chunk ref ${refs[idx[0]!]} refers to a missing segment`);
+          if (err instanceof NotFoundError)
+            throw this.#corrupt(
+              segmentName(seq),
+              off(idx[0]!),
+              `chunk ref ${refs[idx[0]!]} refers to a missing segment`,
+            );
           throw err;
         });
         idx.sort((a, b) => off(a) - off(b));
         for (const i of idx) {
           const o = off(i);
           if (o < SEGMENT_HEADER_LEN || o >= seg.size) {
-            throw this.#corrupt(seg.src.name, o, `chunk ref ${refs[i]} offset out of range (segment of ${seg.size} bytes)`);
+            throw this.#corrupt(
+              seg.src.name,
+              o,
+              `chunk ref ${refs[i]} offset out of range (segment of ${seg.size} bytes)`,
+            );
           }
         }
-        await Promise.all(this.#groups(idx, off, seg.size).map((g) => this.#readGroup(seg, g, refs, off, out)));
+        await Promise.all(
+          this.#groups(idx, off, seg.size).map((g) => this.#readGroup(seg, g, refs, off, out)),
+        );
       }),
     );
     return out;
@@ -156,10 +179,23 @@ export class ChunkReader {
     return groups;
   }
 
-  async #readGroup(seg: Segment, g: number[], refs: ArrayLike<number>, off: (i: number) => number, out: RawChunk[]): Promise<void> {
+  async #readGroup(
+    seg: Segment,
+    g: number[],
+    refs: ArrayLike<number>,
+    off: (i: number) => number,
+    out: RawChunk[],
+  ): Promise<void> {
     const start = off(g[0]!);
     const end = Math.min(off(g[g.length - 1]!) + this.#readAhead, seg.size);
-    const buf = await readChecked(seg.src, seg.size, start, end - start, this.#block, 'read chunks');
+    const buf = await readChecked(
+      seg.src,
+      seg.size,
+      start,
+      end - start,
+      this.#block,
+      'read chunks',
+    );
     for (const i of g) {
       const o = off(i);
       let c = this.#parse(seg, buf, o - start, o, refs[i]!, end >= seg.size);
@@ -174,22 +210,35 @@ export class ChunkReader {
   }
 
   /** Parses the chunk at `buf[p]` (segment offset `o`); returns the bytes needed if `buf` is short. */
-  #parse(seg: Segment, buf: Uint8Array, p: number, o: number, ref: number, atEnd: boolean): RawChunk | number {
+  #parse(
+    seg: Segment,
+    buf: Uint8Array,
+    p: number,
+    o: number,
+    ref: number,
+    atEnd: boolean,
+  ): RawChunk | number {
     const d = new Decbuf(buf, p, Math.min(buf.length, p + MAX_LEN_FIELD));
     const len = d.uvarint();
     if (d.err) {
-      if (!atEnd && d.err === 'invalid size' && buf.length - p < MAX_LEN_FIELD) return Math.min(MAX_LEN_FIELD, seg.size - o);
+      if (!atEnd && d.err === 'invalid size' && buf.length - p < MAX_LEN_FIELD)
+        return Math.min(MAX_LEN_FIELD, seg.size - o);
       throw this.#corrupt(seg.src.name, o, `read chunk length: ${d.err}`);
     }
     const lenBytes = d.pos - p;
     const total = lenBytes + 1 + len + 4;
     if (total > buf.length - p) {
       if (!atEnd && o + total <= seg.size) return total;
-      throw this.#corrupt(seg.src.name, o, `chunk length ${len} exceeds segment of ${seg.size} bytes`);
+      throw this.#corrupt(
+        seg.src.name,
+        o,
+        `chunk length ${len} exceeds segment of ${seg.size} bytes`,
+      );
     }
     const es = p + lenBytes; // encoding byte, then data
     const want = new Decbuf(buf, es + 1 + len).be32();
-    if (crc32c(buf, 0, es, es + 1 + len) !== want) throw this.#corrupt(seg.src.name, o, 'chunk checksum mismatch');
+    if (crc32c(buf, 0, es, es + 1 + len) !== want)
+      throw this.#corrupt(seg.src.name, o, 'chunk checksum mismatch');
     return { ref, encoding: buf[es]!, data: buf.subarray(es + 1, es + 1 + len) };
   }
 }

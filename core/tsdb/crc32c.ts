@@ -37,7 +37,8 @@ export function crc32c(bytes: Uint8Array, init = 0, start = 0, end = bytes.lengt
   const head = (end - start) & 7;
   for (const stop = start + head; i < stop; i++) crc = (crc >>> 8) ^ t[(crc ^ bytes[i]!) & 0xff]!;
   for (; i < end; i += 8) {
-    const lo = crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
+    const lo =
+      crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
     crc =
       t[7 * 256 + (lo & 0xff)]! ^
       t[6 * 256 + ((lo >>> 8) & 0xff)]! ^

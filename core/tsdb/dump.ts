@@ -43,7 +43,8 @@ interface SampleCursor {
   i: number;
 }
 
-const cursorLess = (a: Cursor, b: Cursor): boolean => compareLabels(a.cur!.labels, b.cur!.labels) < 0;
+const cursorLess = (a: Cursor, b: Cursor): boolean =>
+  compareLabels(a.cur!.labels, b.cur!.labels) < 0;
 const sampleLess = (a: SampleCursor, b: SampleCursor): boolean => a.s.t[a.i]! < b.s.t[b.i]!;
 
 async function advance(c: Cursor): Promise<boolean> {
@@ -94,7 +95,11 @@ export async function dumpBlocks(
   const sorted = [...blocks].sort((a, b) => a.meta.minTime - b.meta.minTime);
   const heap: Cursor[] = [];
   for (const block of sorted) {
-    const c: Cursor = { block, it: block.select(opts.matchers, mint, maxt)[Symbol.asyncIterator](), cur: undefined };
+    const c: Cursor = {
+      block,
+      it: block.select(opts.matchers, mint, maxt)[Symbol.asyncIterator](),
+      cur: undefined,
+    };
     if (await advance(c)) heapPush(heap, c, cursorLess);
   }
   let current: Cursor[] = [];
@@ -105,10 +110,13 @@ export async function dumpBlocks(
     if (heap.length === 0) break;
     const labels = heap[0]!.cur!.labels;
     current = [];
-    while (heap.length > 0 && compareLabels(heap[0]!.cur!.labels, labels) === 0) current.push(heapPop(heap, cursorLess));
+    while (heap.length > 0 && compareLabels(heap[0]!.cur!.labels, labels) === 0)
+      current.push(heapPop(heap, cursorLess));
 
     const prefix = `${promLabelsString(labels)} `;
-    const decoded = current.map((c, i) => (bufs[i] = decodeSeriesSamples(c.cur!, mint, maxt, c.block.id, bufs[i])));
+    const decoded = current.map(
+      (c, i) => (bufs[i] = decodeSeriesSamples(c.cur!, mint, maxt, c.block.id, bufs[i])),
+    );
     if (decoded.length === 1) {
       const s = decoded[0]!;
       for (let i = 0; i < s.length; i++) {

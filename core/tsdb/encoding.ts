@@ -310,7 +310,7 @@ export class Encbuf {
   }
 
   putVarint64(v: bigint): void {
-    this.putUvarint64(v >= 0n ? v << 1n : ((-v) << 1n) - 1n);
+    this.putUvarint64(v >= 0n ? v << 1n : (-v << 1n) - 1n);
   }
 
   putBytes(v: Uint8Array): void {

@@ -35,15 +35,25 @@ export interface IndexLocation {
   readonly file: string;
 }
 
-export function corruptAt(loc: IndexLocation, offset: number, msg: string, cause?: unknown): CorruptBlockError {
-  return new CorruptBlockError(msg, { block: loc.block, file: loc.file, offset }, cause === undefined ? undefined : { cause });
+export function corruptAt(
+  loc: IndexLocation,
+  offset: number,
+  msg: string,
+  cause?: unknown,
+): CorruptBlockError {
+  return new CorruptBlockError(
+    msg,
+    { block: loc.block, file: loc.file, offset },
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** Parses the TOC from the last INDEX_TOC_LEN bytes of an index of `size` bytes. */
 export function parseToc(b: Uint8Array, size: number, loc: IndexLocation): IndexToc {
   const tocOff = size - INDEX_TOC_LEN;
   const want = new Decbuf(b, INDEX_TOC_LEN - 4).be32();
-  if (crc32c(b, 0, 0, INDEX_TOC_LEN - 4) !== want) throw corruptAt(loc, tocOff, 'read TOC: checksum mismatch');
+  if (crc32c(b, 0, 0, INDEX_TOC_LEN - 4) !== want)
+    throw corruptAt(loc, tocOff, 'read TOC: checksum mismatch');
   const d = new Decbuf(b, 0, INDEX_TOC_LEN - 4);
   const toc: IndexToc = {
     symbols: d.be64(),
@@ -56,7 +66,8 @@ export function parseToc(b: Uint8Array, size: number, loc: IndexLocation): Index
   if (d.err) throw corruptAt(loc, tocOff, `read TOC: ${d.err}`);
   for (const [k, v] of Object.entries(toc)) {
     // Zero means "section absent"; anything else must point between the header and the TOC.
-    if (v !== 0 && (v < INDEX_HEADER_LEN || v >= tocOff)) throw corruptAt(loc, tocOff, `read TOC: ${k} offset ${v} out of range`);
+    if (v !== 0 && (v < INDEX_HEADER_LEN || v >= tocOff))
+      throw corruptAt(loc, tocOff, `read TOC: ${k} offset ${v} out of range`);
   }
   if (toc.symbols === 0) throw corruptAt(loc, tocOff, 'read TOC: no symbol table');
   if (toc.postingsTable === 0) throw corruptAt(loc, tocOff, 'read TOC: no postings offset table');
@@ -66,7 +77,14 @@ export function parseToc(b: Uint8Array, size: number, loc: IndexLocation): Index
 /** End of the section starting at `off`: the next larger section offset, or the TOC. */
 export function sectionEnd(toc: IndexToc, off: number, tocOff: number): number {
   let end = tocOff;
-  for (const v of [toc.symbols, toc.series, toc.labelIndices, toc.labelIndicesTable, toc.postings, toc.postingsTable]) {
+  for (const v of [
+    toc.symbols,
+    toc.series,
+    toc.labelIndices,
+    toc.labelIndicesTable,
+    toc.postings,
+    toc.postingsTable,
+  ]) {
     if (v > off && v < end) end = v;
   }
   return end;
@@ -76,12 +94,20 @@ export function sectionEnd(toc: IndexToc, off: number, tocOff: number): number {
  * Checks a `len <4b> | content | CRC32 <4b>` section that starts at `start` in `b` (whose first
  * byte is at file offset `base`) and returns a Decbuf over its content.
  */
-export function sectionDecbuf(b: Uint8Array, start: number, base: number, loc: IndexLocation, what: string): Decbuf {
+export function sectionDecbuf(
+  b: Uint8Array,
+  start: number,
+  base: number,
+  loc: IndexLocation,
+  what: string,
+): Decbuf {
   const d = new Decbuf(b, start);
   const len = d.be32();
-  if (d.err || len > d.remaining - 4) throw corruptAt(loc, base + start, `read ${what}: length ${len} exceeds section`);
+  if (d.err || len > d.remaining - 4)
+    throw corruptAt(loc, base + start, `read ${what}: length ${len} exceeds section`);
   const cstart = start + 4;
   const want = new Decbuf(b, cstart + len).be32();
-  if (crc32c(b, 0, cstart, cstart + len) !== want) throw corruptAt(loc, base + start, `read ${what}: checksum mismatch`);
+  if (crc32c(b, 0, cstart, cstart + len) !== want)
+    throw corruptAt(loc, base + start, `read ${what}: checksum mismatch`);
   return new Decbuf(b, cstart, cstart + len);
 }

@@ -42,7 +42,13 @@ export class PostingsTable {
    * `d` is the checked table content (CRC verified); `base` the file offset of `d.bytes[0]`;
    * postings lists must lie in `[postingsStart, postingsEnd)`.
    */
-  constructor(d: Decbuf, base: number, loc: IndexLocation, postingsStart: number, postingsEnd: number) {
+  constructor(
+    d: Decbuf,
+    base: number,
+    loc: IndexLocation,
+    postingsStart: number,
+    postingsEnd: number,
+  ) {
     this.#loc = loc;
     this.#base = base;
     this.#b = d.bytes;
@@ -51,13 +57,24 @@ export class PostingsTable {
     const start = d.pos;
     const n = d.be32();
     // An entry takes at least 4 bytes (n, two lengths, offset).
-    if (d.err || n > d.remaining / 4) throw corruptAt(loc, base + start, `read postings offset table: count ${n} exceeds section`);
+    if (d.err || n > d.remaining / 4)
+      throw corruptAt(loc, base + start, `read postings offset table: count ${n} exceeds section`);
     const b = this.#b;
-    let cur: { name: string; nameStart: number; nameLen: number; count: number; sv: string[]; sp: number[] } | undefined;
+    let cur:
+      | {
+          name: string;
+          nameStart: number;
+          nameLen: number;
+          count: number;
+          sv: string[];
+          sp: number[];
+        }
+      | undefined;
     let prevOff = -1;
     for (let i = 0; i < n; i++) {
       const pos = d.pos;
-      if (d.byte() !== 2) throw corruptAt(loc, base + pos, 'read postings offset table: entry is not a label pair');
+      if (d.byte() !== 2)
+        throw corruptAt(loc, base + pos, 'read postings offset table: entry is not a label pair');
       const nameLen = d.uvarint();
       const nameStart = d.pos;
       d.skip(nameLen);
@@ -67,13 +84,29 @@ export class PostingsTable {
       const off = d.uvarint();
       if (d.err) throw corruptAt(loc, base + d.errPos, `read postings offset table: ${d.err}`);
       if (off < postingsStart || off >= postingsEnd || off <= prevOff) {
-        throw corruptAt(loc, base + pos, `read postings offset table: postings offset ${off} out of range or order`);
+        throw corruptAt(
+          loc,
+          base + pos,
+          `read postings offset table: postings offset ${off} out of range or order`,
+        );
       }
       prevOff = off;
       if (!cur || !sameBytes(b, cur.nameStart, cur.nameLen, nameStart, nameLen)) {
         if (cur) this.#finish(cur);
-        cur = { name: decodeString(b, nameStart, nameLen), nameStart, nameLen, count: 0, sv: [], sp: [] };
-        if (this.#names.has(cur.name)) throw corruptAt(loc, base + pos, `read postings offset table: label name ${JSON.stringify(cur.name)} not contiguous`);
+        cur = {
+          name: decodeString(b, nameStart, nameLen),
+          nameStart,
+          nameLen,
+          count: 0,
+          sv: [],
+          sp: [],
+        };
+        if (this.#names.has(cur.name))
+          throw corruptAt(
+            loc,
+            base + pos,
+            `read postings offset table: label name ${JSON.stringify(cur.name)} not contiguous`,
+          );
       }
       if (cur.count % SAMPLING === 0) {
         cur.sv.push(decodeString(b, valueStart, valueLen));
@@ -108,7 +141,8 @@ export class PostingsTable {
     d.skip(vl);
     const offset = d.uvarint();
     // Already validated in the constructor; a failure here means the bytes changed under us.
-    if (d.err) throw corruptAt(this.#loc, this.#base + pos, `read postings offset table entry: ${d.err}`);
+    if (d.err)
+      throw corruptAt(this.#loc, this.#base + pos, `read postings offset table entry: ${d.err}`);
     return { value: decodeString(this.#b, vs, vl), offset, next: d.pos };
   }
 

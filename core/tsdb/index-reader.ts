@@ -94,21 +94,35 @@ export class IndexReader {
   static async open(src: ByteSource, opts: IndexReaderOptions = {}): Promise<IndexReader> {
     const loc: IndexLocation = { block: opts.block, file: src.name };
     const size = await src.size();
-    if (size < INDEX_HEADER_LEN + INDEX_TOC_LEN) throw corruptAt(loc, 0, `index too small (${size} bytes)`);
+    if (size < INDEX_HEADER_LEN + INDEX_TOC_LEN)
+      throw corruptAt(loc, 0, `index too small (${size} bytes)`);
     const tocOff = size - INDEX_TOC_LEN;
-    const toc = parseToc(await readChecked(src, size, tocOff, INDEX_TOC_LEN, opts.block, 'read TOC'), size, loc);
+    const toc = parseToc(
+      await readChecked(src, size, tocOff, INDEX_TOC_LEN, opts.block, 'read TOC'),
+      size,
+      loc,
+    );
 
     // Header and symbols are contiguous from byte 0; the postings offset table runs up to the TOC.
     const symEnd = sectionEnd(toc, toc.symbols, tocOff);
     const [head, pt] = await Promise.all([
       readChecked(src, size, 0, symEnd, opts.block, 'read symbols'),
-      readChecked(src, size, toc.postingsTable, tocOff - toc.postingsTable, opts.block, 'read postings offset table'),
+      readChecked(
+        src,
+        size,
+        toc.postingsTable,
+        tocOff - toc.postingsTable,
+        opts.block,
+        'read postings offset table',
+      ),
     ]);
     const h = new Decbuf(head);
     const magic = h.be32();
-    if (magic !== MAGIC_INDEX) throw corruptAt(loc, 0, `invalid index magic 0x${magic.toString(16)}`);
+    if (magic !== MAGIC_INDEX)
+      throw corruptAt(loc, 0, `invalid index magic 0x${magic.toString(16)}`);
     const version = h.byte();
-    if (version !== INDEX_VERSION_2) throw corruptAt(loc, 4, `unsupported index version ${version}`);
+    if (version !== INDEX_VERSION_2)
+      throw corruptAt(loc, 4, `unsupported index version ${version}`);
     const symbols = new Symbols(sectionDecbuf(head, toc.symbols, 0, loc, 'symbols'), 0, loc);
 
     const postingsStart = toc.postings === 0 ? INDEX_HEADER_LEN : toc.postings;
@@ -157,10 +171,21 @@ export class IndexReader {
     const sorted = [...ranges].sort((a, b) => a.offset - b.offset);
     const lists: Uint32Array[] = [];
     await Promise.all(
-      this.#coalesce(sorted, (r) => r.offset, (r) => r.end).map(async (group) => {
+      this.#coalesce(
+        sorted,
+        (r) => r.offset,
+        (r) => r.end,
+      ).map(async (group) => {
         const start = group[0]!.offset;
         const end = group[group.length - 1]!.end;
-        const buf = await readChecked(this.#src, this.size, start, end - start, this.#loc.block, 'read postings');
+        const buf = await readChecked(
+          this.#src,
+          this.size,
+          start,
+          end - start,
+          this.#loc.block,
+          'read postings',
+        );
         for (const r of group) lists.push(this.#parsePostings(buf, r.offset - start, start));
       }),
     );
@@ -170,13 +195,15 @@ export class IndexReader {
   #parsePostings(buf: Uint8Array, p: number, base: number): Uint32Array {
     const d = sectionDecbuf(buf, p, base, this.#loc, 'postings');
     const n = d.be32();
-    if (d.err || d.remaining !== n * 4) throw corruptAt(this.#loc, base + p, `read postings: ${n} entries do not fill the list`);
+    if (d.err || d.remaining !== n * 4)
+      throw corruptAt(this.#loc, base + p, `read postings: ${n} entries do not fill the list`);
     const out = new Uint32Array(n);
     let prev = -1;
     for (let i = 0; i < n; i++) {
       const v = d.be32();
       // Intersections assume sorted, unique lists.
-      if (v <= prev) throw corruptAt(this.#loc, base + p, 'read postings: list not strictly increasing');
+      if (v <= prev)
+        throw corruptAt(this.#loc, base + p, 'read postings: list not strictly increasing');
       out[i] = prev = v;
     }
     return out;
@@ -225,15 +252,32 @@ export class IndexReader {
     await Promise.all(
       groups.map(async (group) => {
         const start = refs[group[0]!]! * SERIES_ALIGNMENT;
-        const end = Math.min(refs[group[group.length - 1]!]! * SERIES_ALIGNMENT + ahead, this.#seriesEnd);
-        const buf = await readChecked(this.#src, this.size, start, end - start, this.#loc.block, 'read series');
+        const end = Math.min(
+          refs[group[group.length - 1]!]! * SERIES_ALIGNMENT + ahead,
+          this.#seriesEnd,
+        );
+        const buf = await readChecked(
+          this.#src,
+          this.size,
+          start,
+          end - start,
+          this.#loc.block,
+          'read series',
+        );
         for (const i of group) {
           const off = refs[i]! * SERIES_ALIGNMENT;
           let s = this.#parseSeries(buf, off - start, off, refs[i]!, end >= this.#seriesEnd);
           // Longer than the read-ahead: read its length, then exactly the entry.
           for (let tries = 0; typeof s === 'number'; tries++) {
             if (tries === 2) throw corruptAt(this.#loc, off, 'read series: incomplete entry');
-            const b2 = await readChecked(this.#src, this.size, off, s, this.#loc.block, 'read series');
+            const b2 = await readChecked(
+              this.#src,
+              this.size,
+              off,
+              s,
+              this.#loc.block,
+              'read series',
+            );
             s = this.#parseSeries(b2, 0, off, refs[i]!, off + s >= this.#seriesEnd);
           }
           out[i] = s;
@@ -245,7 +289,12 @@ export class IndexReader {
 
   #checkRef(ref: number): void {
     const off = ref * SERIES_ALIGNMENT;
-    if (!Number.isSafeInteger(ref) || ref < 0 || off < this.#seriesStart || off >= this.#seriesEnd) {
+    if (
+      !Number.isSafeInteger(ref) ||
+      ref < 0 ||
+      off < this.#seriesStart ||
+      off >= this.#seriesEnd
+    ) {
       throw corruptAt(this.#loc, Number.isFinite(off) ? off : 0, `series ref ${ref} out of range`);
     }
   }
@@ -254,7 +303,13 @@ export class IndexReader {
    * Parses the series entry at `buf[p]` (file offset `off`). Returns the total byte length
    * needed when `buf` ends too early and more bytes exist (`atEnd` false).
    */
-  #parseSeries(buf: Uint8Array, p: number, off: number, ref: number, atEnd: boolean): SeriesEntry | number {
+  #parseSeries(
+    buf: Uint8Array,
+    p: number,
+    off: number,
+    ref: number,
+    atEnd: boolean,
+  ): SeriesEntry | number {
     const loc = this.#loc;
     const d = new Decbuf(buf, p);
     const len = d.uvarint();
@@ -270,11 +325,13 @@ export class IndexReader {
     }
     const cs = d.pos;
     const want = new Decbuf(buf, cs + len).be32();
-    if (crc32c(buf, 0, cs, cs + len) !== want) throw corruptAt(loc, off, 'read series: checksum mismatch');
+    if (crc32c(buf, 0, cs, cs + len) !== want)
+      throw corruptAt(loc, off, 'read series: checksum mismatch');
     const c = new Decbuf(buf, cs, cs + len);
     const nl = c.uvarint();
     // Each label takes ≥ 2 bytes, each chunk ≥ 3: check counts before allocating.
-    if (c.err || nl * 2 > c.remaining) throw corruptAt(loc, off, `read series: label count ${nl} exceeds entry`);
+    if (c.err || nl * 2 > c.remaining)
+      throw corruptAt(loc, off, `read series: label count ${nl} exceeds entry`);
     const labels: Label[] = new Array(nl);
     const sym = this.symbols;
     for (let i = 0; i < nl; i++) {
@@ -284,7 +341,8 @@ export class IndexReader {
       labels[i] = { name: sym.lookup(nr, off), value: sym.lookup(vr, off) };
     }
     const nc = c.uvarint();
-    if (c.err || nc * 3 > c.remaining) throw corruptAt(loc, off, `read series: chunk count ${nc} exceeds entry`);
+    if (c.err || nc * 3 > c.remaining)
+      throw corruptAt(loc, off, `read series: chunk count ${nc} exceeds entry`);
     const chunks: ChunkMeta[] = new Array(nc);
     let mint = 0;
     let maxt = 0;

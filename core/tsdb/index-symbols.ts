@@ -26,7 +26,8 @@ export class Symbols {
     const start = d.pos;
     const count = d.be32();
     // Every symbol takes at least one byte: validate before allocating.
-    if (d.err || count > d.remaining) throw corruptAt(loc, base + start, `read symbols: count ${count} exceeds section`);
+    if (d.err || count > d.remaining)
+      throw corruptAt(loc, base + start, `read symbols: count ${count} exceeds section`);
     const offs = new Uint32Array(count);
     for (let i = 0; i < count; i++) {
       offs[i] = d.pos;
@@ -46,7 +47,12 @@ export class Symbols {
   lookup(ref: number, atOffset: number): string {
     const c = this.#cache[ref];
     if (c !== undefined) return c;
-    if (!(ref >= 0 && ref < this.#offs.length)) throw corruptAt(this.#loc, atOffset, `symbol ref ${ref} out of range (${this.#offs.length} symbols)`);
+    if (!(ref >= 0 && ref < this.#offs.length))
+      throw corruptAt(
+        this.#loc,
+        atOffset,
+        `symbol ref ${ref} out of range (${this.#offs.length} symbols)`,
+      );
     const d = new Decbuf(this.#b, this.#offs[ref]!);
     const n = d.uvarint();
     const s = decodeString(this.#b, d.pos, n);
@@ -65,7 +71,8 @@ export function decodeString(b: Uint8Array, start: number, n: number): string {
   if (n <= 32) {
     let ascii = true;
     for (let i = start; i < start + n; i++) if (b[i]! >= 0x80) ascii = false;
-    if (ascii) return String.fromCharCode.apply(null, b.subarray(start, start + n) as unknown as number[]);
+    if (ascii)
+      return String.fromCharCode.apply(null, b.subarray(start, start + n) as unknown as number[]);
   }
   return utf8.decode(b.subarray(start, start + n));
 }

@@ -61,7 +61,10 @@ describe('meta.json', () => {
         err = e;
       }
       expect(err).toBeInstanceOf(CorruptBlockError);
-      expect((err as CorruptBlockError).location).toEqual({ block: '01M8AX4B10T4ESSMY1AN1DAX0S', file: 'meta.json' });
+      expect((err as CorruptBlockError).location).toEqual({
+        block: '01M8AX4B10T4ESSMY1AN1DAX0S',
+        file: 'meta.json',
+      });
     }
     expect(() => parseMeta(PROM, '01M8AX4B10T4ESSMY1AN1DAX0T')).toThrow(/does not match/);
   });

@@ -118,11 +118,18 @@ function isObject(v: unknown): v is Json {
  */
 export function parseMeta(input: Uint8Array | string, blockId?: string): BlockMeta {
   const fail = (msg: string, cause?: unknown): never => {
-    throw new CorruptBlockError(`meta.json: ${msg}`, { block: blockId, file: META_FILENAME }, { cause });
+    throw new CorruptBlockError(
+      `meta.json: ${msg}`,
+      { block: blockId, file: META_FILENAME },
+      { cause },
+    );
   };
   let raw: unknown;
   try {
-    const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(input);
+    const text =
+      typeof input === 'string'
+        ? input
+        : new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(input);
     raw = JSON.parse(text);
   } catch (err) {
     return fail('invalid JSON', err);
@@ -132,17 +139,25 @@ export function parseMeta(input: Uint8Array | string, blockId?: string): BlockMe
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(`${what} is not an integer`);
     return v as number;
   };
-  const optInt = (v: unknown, what: string): number | undefined => (v === undefined ? undefined : int(v, what));
-  const strArray = (v: unknown, what: string, check?: (s: string) => boolean): string[] | undefined => {
+  const optInt = (v: unknown, what: string): number | undefined =>
+    v === undefined ? undefined : int(v, what);
+  const strArray = (
+    v: unknown,
+    what: string,
+    check?: (s: string) => boolean,
+  ): string[] | undefined => {
     if (v === undefined || v === null) return undefined;
-    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && (!check || check(s)))) fail(`${what} is not a list of strings`);
+    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && (!check || check(s))))
+      fail(`${what} is not a list of strings`);
     return v as string[];
   };
 
-  if (raw.version !== META_VERSION_1) fail(`unexpected meta file version ${JSON.stringify(raw.version)}`);
+  if (raw.version !== META_VERSION_1)
+    fail(`unexpected meta file version ${JSON.stringify(raw.version)}`);
   if (!isUlid(raw.ulid)) fail(`invalid ulid ${JSON.stringify(raw.ulid)}`);
   const ulid = raw.ulid as string;
-  if (blockId !== undefined && isUlid(blockId) && ulid !== blockId) fail(`ulid ${ulid} does not match block directory`);
+  if (blockId !== undefined && isUlid(blockId) && ulid !== blockId)
+    fail(`ulid ${ulid} does not match block directory`);
   const minTime = int(raw.minTime, 'minTime');
   const maxTime = int(raw.maxTime, 'maxTime');
   if (maxTime < minTime) fail(`maxTime ${maxTime} before minTime ${minTime}`);
@@ -151,7 +166,14 @@ export function parseMeta(input: Uint8Array | string, blockId?: string): BlockMe
   if (raw.stats !== undefined) {
     if (!isObject(raw.stats)) fail('stats is not an object');
     const s = raw.stats as Json;
-    for (const k of ['numSamples', 'numSeries', 'numChunks', 'numTombstones', 'numFloatSamples', 'numHistogramSamples'] as const) {
+    for (const k of [
+      'numSamples',
+      'numSeries',
+      'numChunks',
+      'numTombstones',
+      'numFloatSamples',
+      'numHistogramSamples',
+    ] as const) {
       const v = optInt(s[k], `stats.${k}`);
       if (v !== undefined) {
         if (v < 0) fail(`stats.${k} is negative`);
@@ -170,7 +192,11 @@ export function parseMeta(input: Uint8Array | string, blockId?: string): BlockMe
     if (!Array.isArray(c.parents)) fail('compaction.parents is not a list');
     compaction.parents = (c.parents as unknown[]).map((p, i) => {
       if (!isObject(p) || !isUlid(p.ulid)) return fail(`compaction.parents[${i}] is invalid`);
-      return { ulid: p.ulid, minTime: int(p.minTime, `parents[${i}].minTime`), maxTime: int(p.maxTime, `parents[${i}].maxTime`) };
+      return {
+        ulid: p.ulid,
+        minTime: int(p.minTime, `parents[${i}].minTime`),
+        maxTime: int(p.maxTime, `parents[${i}].maxTime`),
+      };
     });
   }
   if (c.failed !== undefined) compaction.failed = c.failed === true;
@@ -178,7 +204,8 @@ export function parseMeta(input: Uint8Array | string, blockId?: string): BlockMe
   if (hints) compaction.hints = hints;
 
   const meta: BlockMeta = { ulid, minTime, maxTime, stats, compaction, version: META_VERSION_1 };
-  if (raw.thanos !== undefined && raw.thanos !== null) meta.thanos = parseThanos(raw.thanos, int, fail);
+  if (raw.thanos !== undefined && raw.thanos !== null)
+    meta.thanos = parseThanos(raw.thanos, int, fail);
   return meta;
 }
 
@@ -189,7 +216,8 @@ function parseThanos(
 ): ThanosMeta {
   if (!isObject(t)) return fail('thanos is not an object');
   const version = t.version === undefined ? undefined : int(t.version, 'thanos.version');
-  if (version !== undefined && version !== 0 && version !== 1) fail(`unexpected thanos section version ${version}`);
+  if (version !== undefined && version !== 0 && version !== 1)
+    fail(`unexpected thanos section version ${version}`);
   const labels: Record<string, string> = {};
   if (t.labels !== undefined && t.labels !== null) {
     if (!isObject(t.labels)) fail('thanos.labels is not an object');
@@ -201,24 +229,35 @@ function parseThanos(
   let resolution = 0;
   if (t.downsample !== undefined && t.downsample !== null) {
     if (!isObject(t.downsample)) fail('thanos.downsample is not an object');
-    resolution = (t.downsample as Json).resolution === undefined ? 0 : int((t.downsample as Json).resolution, 'thanos.downsample.resolution');
+    resolution =
+      (t.downsample as Json).resolution === undefined
+        ? 0
+        : int((t.downsample as Json).resolution, 'thanos.downsample.resolution');
   }
   if (t.source !== undefined && typeof t.source !== 'string') fail('thanos.source is not a string');
-  const out: ThanosMeta = { labels, downsample: { resolution }, source: (t.source as string | undefined) ?? '' };
+  const out: ThanosMeta = {
+    labels,
+    downsample: { resolution },
+    source: (t.source as string | undefined) ?? '',
+  };
   if (version) out.version = version;
   if (t.segment_files !== undefined && t.segment_files !== null) {
-    if (!Array.isArray(t.segment_files) || !t.segment_files.every((s) => typeof s === 'string')) fail('thanos.segment_files is invalid');
+    if (!Array.isArray(t.segment_files) || !t.segment_files.every((s) => typeof s === 'string'))
+      fail('thanos.segment_files is invalid');
     out.segment_files = t.segment_files as string[];
   }
   if (t.files !== undefined && t.files !== null) {
     if (!Array.isArray(t.files)) fail('thanos.files is not a list');
     out.files = (t.files as unknown[]).map((f, i) => {
-      if (!isObject(f) || typeof f.rel_path !== 'string') return fail(`thanos.files[${i}] is invalid`);
+      if (!isObject(f) || typeof f.rel_path !== 'string')
+        return fail(`thanos.files[${i}] is invalid`);
       const file: ThanosFile = { rel_path: f.rel_path };
-      if (f.size_bytes !== undefined) file.size_bytes = int(f.size_bytes, `thanos.files[${i}].size_bytes`);
+      if (f.size_bytes !== undefined)
+        file.size_bytes = int(f.size_bytes, `thanos.files[${i}].size_bytes`);
       if (f.hash !== undefined && f.hash !== null) {
         const h = f.hash;
-        if (!isObject(h) || typeof h.value !== 'string') return fail(`thanos.files[${i}].hash is invalid`);
+        if (!isObject(h) || typeof h.value !== 'string')
+          return fail(`thanos.files[${i}].hash is invalid`);
         file.hash = { hashFunc: typeof h.hashFunc === 'string' ? h.hashFunc : '', value: h.value };
       }
       return file;
@@ -228,7 +267,8 @@ function parseThanos(
   if (t.index_stats !== undefined && t.index_stats !== null) {
     if (!isObject(t.index_stats)) fail('thanos.index_stats is not an object');
     const s: IndexStats = {};
-    for (const [k, v] of Object.entries(t.index_stats as Json)) (s as Record<string, number>)[k] = int(v, `thanos.index_stats.${k}`);
+    for (const [k, v] of Object.entries(t.index_stats as Json))
+      (s as Record<string, number>)[k] = int(v, `thanos.index_stats.${k}`);
     out.index_stats = s;
   }
   if (t.extensions !== undefined && t.extensions !== null) out.extensions = t.extensions;
@@ -298,7 +338,14 @@ function toGoOrder(meta: BlockMeta): Json {
     // A struct is never "empty" to Go's encoder: Thanos always writes index_stats.
     const is: Json = {};
     const s = t.index_stats ?? {};
-    for (const k of ['series_max_size', 'series_p90_size', 'series_p99_size', 'series_p999_size', 'series_p99999_size', 'chunk_max_size'] as const) {
+    for (const k of [
+      'series_max_size',
+      'series_p90_size',
+      'series_p99_size',
+      'series_p999_size',
+      'series_p99999_size',
+      'chunk_max_size',
+    ] as const) {
       putOmitEmpty(is, k, s[k]);
     }
     th.index_stats = is;
@@ -310,7 +357,10 @@ function toGoOrder(meta: BlockMeta): Json {
 
 /** Go's encoder escapes these for HTML safety; JSON.stringify does not. They only occur inside strings. */
 function goHtmlEscape(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return json.replace(
+    /[<>&\u2028\u2029]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**

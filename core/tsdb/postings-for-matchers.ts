@@ -30,15 +30,24 @@ function isNegative(m: PostingsMatcher): boolean {
 function postingsForMatcher(ix: PostingsSource, m: PostingsMatcher): Promise<Uint32Array> {
   // Fast path: no need to list values.
   if (m.type === '=') return ix.postings(m.name, [m.value]);
-  return ix.postings(m.name, ix.labelValues(m.name).filter((v) => m.matches(v)));
+  return ix.postings(
+    m.name,
+    ix.labelValues(m.name).filter((v) => m.matches(v)),
+  );
 }
 
 /** Postings of series with label `m.name` whose value `m` does NOT match. */
 function inversePostingsForMatcher(ix: PostingsSource, m: PostingsMatcher): Promise<Uint32Array> {
-  return ix.postings(m.name, ix.labelValues(m.name).filter((v) => !m.matches(v)));
+  return ix.postings(
+    m.name,
+    ix.labelValues(m.name).filter((v) => !m.matches(v)),
+  );
 }
 
-export async function postingsForMatchers(ix: PostingsSource, ms: readonly PostingsMatcher[]): Promise<Uint32Array> {
+export async function postingsForMatchers(
+  ix: PostingsSource,
+  ms: readonly PostingsMatcher[],
+): Promise<Uint32Array> {
   if (ms.length === 0) return EMPTY_POSTINGS;
   // Names for which some matcher rejects "": the label must be set (e.g. `{l=~".+", l!="1"}`).
   const mustBeSet = new Set<string>();
@@ -52,10 +61,18 @@ export async function postingsForMatchers(ix: PostingsSource, ms: readonly Posti
       const neg = isNegative(m);
       if (neg && matchesEmpty) {
         // l!="foo": subtract series where the value is what the inverse matcher selects.
-        notIts.push(await ix.postings(m.name, ix.labelValues(m.name).filter((v) => !m.matches(v))));
+        notIts.push(
+          await ix.postings(
+            m.name,
+            ix.labelValues(m.name).filter((v) => !m.matches(v)),
+          ),
+        );
       } else if (neg && !matchesEmpty) {
         // l!="" (inner matcher matches ""): series whose value the matcher accepts.
-        const it = await ix.postings(m.name, ix.labelValues(m.name).filter((v) => m.matches(v)));
+        const it = await ix.postings(
+          m.name,
+          ix.labelValues(m.name).filter((v) => m.matches(v)),
+        );
         if (it.length === 0) return EMPTY_POSTINGS;
         its.push(it);
       } else {

@@ -3,7 +3,7 @@ import { intersectPostings, mergePostings, withoutPostings } from './postings.ts
 
 function rand(seed: number): () => number {
   let a = seed;
-  return () => ((a = (a * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  return () => (a = (a * 1103515245 + 12345) >>> 0) / 2 ** 32;
 }
 
 function sortedSet(r: () => number, n: number, max: number): Uint32Array {
@@ -17,7 +17,9 @@ describe('postings set operations', () => {
     const r = rand(7);
     for (let round = 0; round < 200; round++) {
       const k = 1 + Math.floor(r() * 5);
-      const lists = Array.from({ length: k }, () => sortedSet(r, Math.floor(r() * 300), 1 + Math.floor(r() * 2000)));
+      const lists = Array.from({ length: k }, () =>
+        sortedSet(r, Math.floor(r() * 300), 1 + Math.floor(r() * 2000)),
+      );
       const sets = lists.map((l) => new Set(l));
       const union = [...new Set(lists.flatMap((l) => [...l]))].sort((a, b) => a - b);
       expect([...mergePostings(lists)]).toEqual(union);

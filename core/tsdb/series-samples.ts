@@ -5,7 +5,12 @@
 import { decodeXor, xorSampleCount } from '../chunkenc/xor.ts';
 import { CorruptBlockError, NotSupportedError } from '../errors.ts';
 import type { BlockSeries } from './block-reader.ts';
-import { ENCODING_FLOAT_HISTOGRAM, ENCODING_HISTOGRAM, ENCODING_XOR, segmentName } from './chunk-reader.ts';
+import {
+  ENCODING_FLOAT_HISTOGRAM,
+  ENCODING_HISTOGRAM,
+  ENCODING_XOR,
+  segmentName,
+} from './chunk-reader.ts';
 import { isDeleted } from './tombstones.ts';
 
 export interface Samples {
@@ -19,18 +24,29 @@ export interface Samples {
  * Decodes `s`'s chunks into `into` (grown as needed, so a caller can reuse it across series).
  * Errors name the block, the chunk's segment file and offset.
  */
-export function decodeSeriesSamples(s: BlockSeries, mint: number, maxt: number, block: string, into?: Samples): Samples {
+export function decodeSeriesSamples(
+  s: BlockSeries,
+  mint: number,
+  maxt: number,
+  block: string,
+  into?: Samples,
+): Samples {
   let cap = 0;
   for (const c of s.chunks) {
     if (c.encoding === ENCODING_HISTOGRAM || c.encoding === ENCODING_FLOAT_HISTOGRAM) {
-      throw new NotSupportedError(`chunk encoding ${c.encoding} (native histograms) is not supported`);
+      throw new NotSupportedError(
+        `chunk encoding ${c.encoding} (native histograms) is not supported`,
+      );
     }
-    if (c.encoding !== ENCODING_XOR) throw chunkError(block, c.ref, `unknown chunk encoding ${c.encoding}`);
-    if (c.data.length < 2) throw chunkError(block, c.ref, 'xor chunk shorter than its 2-byte header');
+    if (c.encoding !== ENCODING_XOR)
+      throw chunkError(block, c.ref, `unknown chunk encoding ${c.encoding}`);
+    if (c.data.length < 2)
+      throw chunkError(block, c.ref, 'xor chunk shorter than its 2-byte header');
     const n = xorSampleCount(c.data);
     // The first sample takes ≥ 9 bytes and every further one ≥ 2 bits: a larger count is a lie
     // that would only make us allocate.
-    if (n > 1 + (c.data.length - 2) * 4) throw chunkError(block, c.ref, `sample count ${n} exceeds chunk of ${c.data.length} bytes`);
+    if (n > 1 + (c.data.length - 2) * 4)
+      throw chunkError(block, c.ref, `sample count ${n} exceeds chunk of ${c.data.length} bytes`);
     cap += n;
   }
   let out = into ?? { t: new Float64Array(cap), v: new Float64Array(cap), length: 0 };

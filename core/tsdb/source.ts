@@ -31,8 +31,16 @@ export class MemorySource implements ByteSource {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > this.#bytes.length) {
-      throw new RangeError(`${this.name}: read [${offset}, +${length}) outside 0..${this.#bytes.length}`);
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > this.#bytes.length
+    ) {
+      throw new RangeError(
+        `${this.name}: read [${offset}, +${length}) outside 0..${this.#bytes.length}`,
+      );
     }
     return this.#bytes.subarray(offset, offset + length);
   }
@@ -50,16 +58,29 @@ export async function readChecked(
   block: string | undefined,
   what: string,
 ): Promise<Uint8Array> {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
-    throw new CorruptBlockError(`${what}: range [${offset}, ${offset + length}) outside file of ${size} bytes`, {
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > size
+  ) {
+    throw new CorruptBlockError(
+      `${what}: range [${offset}, ${offset + length}) outside file of ${size} bytes`,
+      {
+        block,
+        file: src.name,
+        offset,
+      },
+    );
+  }
+  const b = await src.read(offset, length);
+  if (b.length !== length) {
+    throw new CorruptBlockError(`${what}: short read, ${b.length} of ${length} bytes`, {
       block,
       file: src.name,
       offset,
     });
-  }
-  const b = await src.read(offset, length);
-  if (b.length !== length) {
-    throw new CorruptBlockError(`${what}: short read, ${b.length} of ${length} bytes`, { block, file: src.name, offset });
   }
   return b;
 }

@@ -21,8 +21,18 @@ describe('tombstones', () => {
     expect(parseTombstones(new Uint8Array([0x01, 0x30, 0xba, 0x30, 1, 0, 0, 0, 0])).size).toBe(0);
   });
   it('merges intervals and clamps int64 bounds', () => {
-    const t = parseTombstones(file([[3, 10n, 20n], [3, 15n, 30n], [3, 40n, 50n], [8, -(2n ** 63n), 2n ** 63n - 1n]]));
-    expect(t.get(3)).toEqual([[10, 30], [40, 50]]);
+    const t = parseTombstones(
+      file([
+        [3, 10n, 20n],
+        [3, 15n, 30n],
+        [3, 40n, 50n],
+        [8, -(2n ** 63n), 2n ** 63n - 1n],
+      ]),
+    );
+    expect(t.get(3)).toEqual([
+      [10, 30],
+      [40, 50],
+    ]);
     expect(t.intervalCount).toBe(3);
     expect(isDeleted(t.get(8)!, 1_700_000_000_000)).toBe(true);
     expect(isDeleted(t.get(3)!, 35)).toBe(false);
@@ -34,6 +44,7 @@ describe('tombstones', () => {
     badMagic[0] = 9;
     const badCrc = good.slice();
     badCrc[6] ^= 1;
-    for (const b of [badMagic, badCrc, good.subarray(0, 6)]) expect(() => parseTombstones(b, 'B')).toThrow(CorruptBlockError);
+    for (const b of [badMagic, badCrc, good.subarray(0, 6)])
+      expect(() => parseTombstones(b, 'B')).toThrow(CorruptBlockError);
   });
 });

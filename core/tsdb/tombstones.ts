@@ -67,12 +67,15 @@ function toNumber(v: bigint): number {
 
 export function parseTombstones(b: Uint8Array, block?: string): Tombstones {
   const loc = (offset: number) => ({ block, file: TOMBSTONES_FILENAME, offset });
-  if (b.length < HEADER_LEN + CRC_LEN) throw new CorruptBlockError(`tombstones too small (${b.length} bytes)`, loc(0));
+  if (b.length < HEADER_LEN + CRC_LEN)
+    throw new CorruptBlockError(`tombstones too small (${b.length} bytes)`, loc(0));
   const d = new Decbuf(b, 0, b.length - CRC_LEN);
   const magic = d.be32();
-  if (magic !== MAGIC_TOMBSTONES) throw new CorruptBlockError(`invalid tombstones magic 0x${magic.toString(16)}`, loc(0));
+  if (magic !== MAGIC_TOMBSTONES)
+    throw new CorruptBlockError(`invalid tombstones magic 0x${magic.toString(16)}`, loc(0));
   const version = d.byte();
-  if (version !== TOMBSTONES_FORMAT_V1) throw new CorruptBlockError(`unsupported tombstones version ${version}`, loc(4));
+  if (version !== TOMBSTONES_FORMAT_V1)
+    throw new CorruptBlockError(`unsupported tombstones version ${version}`, loc(4));
   const want = new Decbuf(b, b.length - CRC_LEN).be32();
   if (crc32c(b, 0, HEADER_LEN, b.length - CRC_LEN) !== want) {
     throw new CorruptBlockError('tombstones checksum mismatch', loc(b.length - CRC_LEN));

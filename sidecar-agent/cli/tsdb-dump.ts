@@ -43,14 +43,23 @@ export interface DumpArgs {
 
 /** Parses an int64 flag as kingpin does; values beyond ±2^53 keep their order as numbers. */
 function parseInt64(flag: string, v: string): number {
-  if (!/^[+-]?\d+$/.test(v)) throw new UsageError(`${flag}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  if (!/^[+-]?\d+$/.test(v))
+    throw new UsageError(`${flag}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
   const b = BigInt(v);
-  if (b < INT64_MIN || b > INT64_MAX) throw new UsageError(`${flag}: strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
+  if (b < INT64_MIN || b > INT64_MAX)
+    throw new UsageError(
+      `${flag}: strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`,
+    );
   return Number(b);
 }
 
 export function parseDumpArgs(argv: readonly string[]): DumpArgs | undefined {
-  const out: DumpArgs = { db: 'data/', mint: Number(INT64_MIN), maxt: Number(INT64_MAX), match: DEFAULT_MATCH };
+  const out: DumpArgs = {
+    db: 'data/',
+    mint: Number(INT64_MIN),
+    maxt: Number(INT64_MAX),
+    match: DEFAULT_MATCH,
+  };
   const pos: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -95,15 +104,21 @@ export function parseDumpSelector(s: string): Matcher[] {
   try {
     return parseSeriesSelector(s);
   } catch (err) {
-    if (!(err instanceof BadDataError) || !/at least one non-empty matcher/.test(err.message)) throw err;
+    if (!(err instanceof BadDataError) || !/at least one non-empty matcher/.test(err.message))
+      throw err;
     const i = s.indexOf('{');
-    const ms = parseSeriesSelector(`${s.slice(0, i + 1)}__thanos_edge_any__=~".+",${s.slice(i + 1)}`);
+    const ms = parseSeriesSelector(
+      `${s.slice(0, i + 1)}__thanos_edge_any__=~".+",${s.slice(i + 1)}`,
+    );
     return ms.slice(1);
   }
 }
 
 /** Writes the dump of `args.db` to `write`; resolves when done. */
-export async function runDump(args: DumpArgs, write: (s: string) => Promise<void> | void): Promise<void> {
+export async function runDump(
+  args: DumpArgs,
+  write: (s: string) => Promise<void> | void,
+): Promise<void> {
   const matchers = parseDumpSelector(args.match);
   const dirs: FileBlockDir[] = [];
   try {

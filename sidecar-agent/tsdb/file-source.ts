@@ -48,7 +48,8 @@ export class FileSource implements ByteSource {
       if (bytesRead === 0) break;
       done += bytesRead;
     }
-    if (done !== length) throw new RangeError(`${this.path}: read [${offset}, +${length}) past end of file`);
+    if (done !== length)
+      throw new RangeError(`${this.path}: read [${offset}, +${length}) past end of file`);
     return buf;
   }
 

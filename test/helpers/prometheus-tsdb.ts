@@ -15,7 +15,10 @@ export interface PrometheusHandle {
   stop(): Promise<void>;
 }
 
-export async function startPrometheusOnTsdb(tsdbPath: string, workDir: string): Promise<PrometheusHandle> {
+export async function startPrometheusOnTsdb(
+  tsdbPath: string,
+  workDir: string,
+): Promise<PrometheusHandle> {
   const config = join(workDir, 'prometheus.yml');
   await writeFile(config, 'global: {}\n');
   const p: ChildProcess = spawn(

@@ -16,7 +16,11 @@ export interface RunResult {
 }
 
 /** Runs a command, collecting stdout as bytes (dumps are tens of MB). */
-export function run(cmd: string, args: readonly string[], opts: { cwd?: string } = {}): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -33,7 +37,10 @@ export function run(cmd: string, args: readonly string[], opts: { cwd?: string }
  * empty `wal/` so that `promtool tsdb dump` (which opens the DB with its WAL) accepts the dir.
  * Returns the db path and the block ULIDs.
  */
-export async function promtoolCreateBlocks(text: string, dir: string): Promise<{ db: string; blocks: string[] }> {
+export async function promtoolCreateBlocks(
+  text: string,
+  dir: string,
+): Promise<{ db: string; blocks: string[] }> {
   const input = join(dir, 'input.om');
   const db = join(dir, 'db');
   await writeFile(input, text);

@@ -13,7 +13,13 @@ import { MAGIC_TOMBSTONES } from '../../core/tsdb/tombstones.ts';
 import { decodeSeriesSamples } from '../../core/tsdb/series-samples.ts';
 import { newMatcher } from '../../core/labels/matcher.ts';
 import { generateOpenMetrics } from '../fixtures/openmetrics-gen.ts';
-import { cloneFiles, loadBlockFiles, memoryBlockDir, readEverything, type BlockFiles } from '../helpers/block-dir.ts';
+import {
+  cloneFiles,
+  loadBlockFiles,
+  memoryBlockDir,
+  readEverything,
+  type BlockFiles,
+} from '../helpers/block-dir.ts';
 import { promtoolCreateBlocks } from '../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 
@@ -36,7 +42,12 @@ afterAll(async () => {
   await tmp?.remove();
 });
 
-async function expectCorrupt(p: Promise<unknown>, file: string, offset?: number, hasOffset = file !== 'meta.json'): Promise<CorruptBlockError> {
+async function expectCorrupt(
+  p: Promise<unknown>,
+  file: string,
+  offset?: number,
+  hasOffset = file !== 'meta.json',
+): Promise<CorruptBlockError> {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,
@@ -58,13 +69,22 @@ function mutate(fn: (f: BlockFiles) => void): BlockFiles {
 }
 
 const be32 = (b: Uint8Array, p: number) => new Decbuf(b, p).be32();
-const putBe32 = (b: Uint8Array, p: number, v: number) => new DataView(b.buffer, b.byteOffset).setUint32(p, v);
+const putBe32 = (b: Uint8Array, p: number, v: number) =>
+  new DataView(b.buffer, b.byteOffset).setUint32(p, v);
 /** TOC fields of the index (offsets of sections). */
 const toc = (ix: Uint8Array) => {
   const d = new Decbuf(ix, ix.length - 52);
-  return { symbols: d.be64(), series: d.be64(), labelIndices: d.be64(), labelTable: d.be64(), postings: d.be64(), postingsTable: d.be64() };
+  return {
+    symbols: d.be64(),
+    series: d.be64(),
+    labelIndices: d.be64(),
+    labelTable: d.be64(),
+    postings: d.be64(),
+    postingsTable: d.be64(),
+  };
 };
-const fixTocCrc = (ix: Uint8Array) => putBe32(ix, ix.length - 4, crc32c(ix, 0, ix.length - 52, ix.length - 4));
+const fixTocCrc = (ix: Uint8Array) =>
+  putBe32(ix, ix.length - 4, crc32c(ix, 0, ix.length - 52, ix.length - 4));
 
 describe('corrupt blocks', () => {
   it('the intact block reads completely', async () => {
@@ -72,13 +92,22 @@ describe('corrupt blocks', () => {
   });
 
   it('truncated index', async () => {
-    const f = mutate((f) => f.set('index', f.get('index')!.slice(0, Math.floor(f.get('index')!.length / 2))));
+    const f = mutate((f) =>
+      f.set('index', f.get('index')!.slice(0, Math.floor(f.get('index')!.length / 2))),
+    );
     const e = await expectCorrupt(readEverything(memoryBlockDir(f), id), 'index');
     expect(e.message).toMatch(/TOC/);
   });
 
   it('index shorter than header and TOC', async () => {
-    await expectCorrupt(readEverything(memoryBlockDir(mutate((f) => f.set('index', f.get('index')!.slice(0, 20)))), id), 'index', 0);
+    await expectCorrupt(
+      readEverything(
+        memoryBlockDir(mutate((f) => f.set('index', f.get('index')!.slice(0, 20)))),
+        id,
+      ),
+      'index',
+      0,
+    );
   });
 
   it('wrong index magic', async () => {
@@ -93,7 +122,11 @@ describe('corrupt blocks', () => {
 
   it('TOC checksum mismatch', async () => {
     const f = mutate((f) => (f.get('index')![f.get('index')!.length - 20] ^= 1));
-    await expectCorrupt(readEverything(memoryBlockDir(f), id), 'index', orig.get('index')!.length - 52);
+    await expectCorrupt(
+      readEverything(memoryBlockDir(f), id),
+      'index',
+      orig.get('index')!.length - 52,
+    );
   });
 
   it('TOC section offset past the file (valid checksum)', async () => {
@@ -102,7 +135,11 @@ describe('corrupt blocks', () => {
       new DataView(ix.buffer).setBigUint64(ix.length - 52 + 8, BigInt(ix.length + 100));
       fixTocCrc(ix);
     });
-    const e = await expectCorrupt(readEverything(memoryBlockDir(f), id), 'index', orig.get('index')!.length - 52);
+    const e = await expectCorrupt(
+      readEverything(memoryBlockDir(f), id),
+      'index',
+      orig.get('index')!.length - 52,
+    );
     expect(e.message).toMatch(/series offset .* out of range/);
   });
 
@@ -138,7 +175,11 @@ describe('corrupt blocks', () => {
       ix[p] = 0x7f;
       putBe32(ix, pt + 4 + len, crc32c(ix, 0, pt + 4, pt + 4 + len));
     });
-    const e = await expectCorrupt(readEverything(memoryBlockDir(f), id), 'index', toc(orig.get('index')!).postingsTable + 8);
+    const e = await expectCorrupt(
+      readEverything(memoryBlockDir(f), id),
+      'index',
+      toc(orig.get('index')!).postingsTable + 8,
+    );
     expect(e.message).toMatch(/postings offset .* out of range/);
   });
 
@@ -198,7 +239,9 @@ describe('corrupt blocks', () => {
   });
 
   it('tombstones: corrupt file fails, valid file deletes samples', async () => {
-    const bad = mutate((f) => f.set('tombstones', new Uint8Array([0x01, 0x30, 0xba, 0x30, 1, 5, 0, 0, 0, 0, 0])));
+    const bad = mutate((f) =>
+      f.set('tombstones', new Uint8Array([0x01, 0x30, 0xba, 0x30, 1, 5, 0, 0, 0, 0, 0])),
+    );
     await expectCorrupt(readEverything(memoryBlockDir(bad), id), 'tombstones');
 
     const b0 = await Block.open(memoryBlockDir(orig), { id });

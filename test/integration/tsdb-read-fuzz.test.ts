@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorruptBlockError, NotSupportedError } from '../../core/errors.ts';
 import { Decbuf, crc32c } from '../../core/tsdb/encoding.ts';
 import { generateOpenMetrics, prng } from '../fixtures/openmetrics-gen.ts';
-import { cloneFiles, loadBlockFiles, memoryBlockDir, readEverything, type BlockFiles } from '../helpers/block-dir.ts';
+import {
+  cloneFiles,
+  loadBlockFiles,
+  memoryBlockDir,
+  readEverything,
+  type BlockFiles,
+} from '../helpers/block-dir.ts';
 import { promtoolCreateBlocks } from '../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 
@@ -35,13 +41,21 @@ let regions: Region[];
 function indexRegions(ix: Uint8Array): Region[] {
   const out: Region[] = [];
   const t = new Decbuf(ix, ix.length - 52);
-  const toc = { symbols: t.be64(), series: t.be64(), li: t.be64(), lt: t.be64(), postings: t.be64(), pt: t.be64() };
-  const section = (off: number) => out.push({ file: 'index', start: off + 4, end: off + 4 + new Decbuf(ix, off).be32() });
+  const toc = {
+    symbols: t.be64(),
+    series: t.be64(),
+    li: t.be64(),
+    lt: t.be64(),
+    postings: t.be64(),
+    pt: t.be64(),
+  };
+  const section = (off: number) =>
+    out.push({ file: 'index', start: off + 4, end: off + 4 + new Decbuf(ix, off).be32() });
   out.push({ file: 'index', start: ix.length - 52, end: ix.length - 4 });
   section(toc.symbols);
   section(toc.pt);
   // Series entries: 16-byte aligned, uvarint length, content, CRC; zero padding after the last.
-  for (let p = Math.ceil(toc.series / 16) * 16; p < toc.li; ) {
+  for (let p = Math.ceil(toc.series / 16) * 16; p < toc.li;) {
     const d = new Decbuf(ix, p);
     const len = d.uvarint();
     if (len === 0 || d.err) break;
@@ -62,7 +76,7 @@ function indexRegions(ix: Uint8Array): Region[] {
 
 function chunkRegions(file: string, seg: Uint8Array): Region[] {
   const out: Region[] = [];
-  for (let p = 8; p < seg.length; ) {
+  for (let p = 8; p < seg.length;) {
     const d = new Decbuf(seg, p);
     const len = d.uvarint();
     out.push({ file, start: d.pos, end: d.pos + 1 + len });
@@ -78,7 +92,8 @@ beforeAll(async () => {
   id = made.blocks[0]!;
   orig = await loadBlockFiles(`${made.db}/${id}`);
   regions = [...indexRegions(orig.get('index')!)];
-  for (const [name, b] of orig) if (name.startsWith('chunks/')) regions.push(...chunkRegions(name, b));
+  for (const [name, b] of orig)
+    if (name.startsWith('chunks/')) regions.push(...chunkRegions(name, b));
 });
 
 afterAll(async () => {
@@ -110,7 +125,9 @@ describe('block reader fuzz', () => {
         const r = regions[int(regions.length)]!;
         const b = f.get(r.file)!;
         const k = 1 + int(3);
-        for (let j = 0; j < k && r.end > r.start; j++) b[r.start + int(r.end - r.start)] = rnd() < 0.5 ? int(256) : b[r.start + int(r.end - r.start)]! ^ (1 << int(8));
+        for (let j = 0; j < k && r.end > r.start; j++)
+          b[r.start + int(r.end - r.start)] =
+            rnd() < 0.5 ? int(256) : b[r.start + int(r.end - r.start)]! ^ (1 << int(8));
         new DataView(b.buffer).setUint32(r.end, crc32c(b, 0, r.start, r.end));
         what = `region ${r.file} [${r.start},${r.end})`;
       } else {
@@ -135,18 +152,27 @@ describe('block reader fuzz', () => {
           (): Outcome => 'ok',
           (err: unknown): Outcome => {
             if (err instanceof CorruptBlockError) return 'corrupt';
-            if (err instanceof NotSupportedError && /native histograms/.test(err.message)) return 'unsupported';
-            throw new Error(`iteration ${it} (${what}, seed ${SEED}): unexpected ${String(err)}`, { cause: err });
+            if (err instanceof NotSupportedError && /native histograms/.test(err.message))
+              return 'unsupported';
+            throw new Error(`iteration ${it} (${what}, seed ${SEED}): unexpected ${String(err)}`, {
+              cause: err,
+            });
           },
         ),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`iteration ${it} (${what}): hang`)), PER_CASE_MS);
+          timer = setTimeout(
+            () => reject(new Error(`iteration ${it} (${what}): hang`)),
+            PER_CASE_MS,
+          );
         }),
       ]).finally(() => clearTimeout(timer));
       counts[outcome]++;
-      if (it % 50 === 0) maxArrayBuffers = Math.max(maxArrayBuffers, process.memoryUsage().arrayBuffers - baseline);
+      if (it % 50 === 0)
+        maxArrayBuffers = Math.max(maxArrayBuffers, process.memoryUsage().arrayBuffers - baseline);
     }
-    console.log(`fuzz: ${ITERATIONS} cases, outcomes ${JSON.stringify(counts)}, modes ${JSON.stringify(modes)}, peak extra arrayBuffers ${(maxArrayBuffers / 2 ** 20).toFixed(1)} MiB`);
+    console.log(
+      `fuzz: ${ITERATIONS} cases, outcomes ${JSON.stringify(counts)}, modes ${JSON.stringify(modes)}, peak extra arrayBuffers ${(maxArrayBuffers / 2 ** 20).toFixed(1)} MiB`,
+    );
     expect(counts.ok + counts.corrupt + counts.unsupported).toBe(ITERATIONS);
     expect(counts.corrupt).toBeGreaterThan(ITERATIONS / 4);
     // The block is ~100 KiB; nothing may allocate anywhere near a length a corrupt field claims.

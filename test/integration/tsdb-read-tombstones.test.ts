@@ -58,7 +58,11 @@ describe('tombstones written by Prometheus', () => {
     }
     expect(stones).toBeGreaterThan(10);
     const parts: string[] = [];
-    await dumpBlocks(blocks, { mint: -Infinity, maxt: Infinity, matchers: [newMatcher('=~', '__name__', '.+')] }, (s) => void parts.push(s));
+    await dumpBlocks(
+      blocks,
+      { mint: -Infinity, maxt: Infinity, matchers: [newMatcher('=~', '__name__', '.+')] },
+      (s) => void parts.push(s),
+    );
     await Promise.all(dirs.map((d) => d.close()));
     const got = parts.join('');
     const want = (await promtoolDump(db)).toString();

@@ -13,7 +13,13 @@ import type { ByteSource } from '../../core/tsdb/source.ts';
 import { dumpBlocks, promLabelsString } from '../../core/tsdb/dump.ts';
 import { decodeSeriesSamples } from '../../core/tsdb/series-samples.ts';
 import { FileBlockDir, FileSource } from '../../sidecar-agent/tsdb/file-source.ts';
-import { generateOpenMetrics, omValue, prng, seriesKey, type GeneratedOpenMetrics } from '../fixtures/openmetrics-gen.ts';
+import {
+  generateOpenMetrics,
+  omValue,
+  prng,
+  seriesKey,
+  type GeneratedOpenMetrics,
+} from '../fixtures/openmetrics-gen.ts';
 import { promtoolCreateBlocks, promtoolDump, run } from '../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 
@@ -44,7 +50,8 @@ afterAll(async () => {
 type M = [MatchType, string, string];
 const matchers = (ms: readonly M[]) => ms.map(([t, n, v]) => newMatcher(t, n, v));
 /** The selector text promtool parses for the same matchers. */
-const selector = (ms: readonly M[]) => `{${ms.map(([t, n, v]) => `${n}${t}${goQuote(v)}`).join(', ')}}`;
+const selector = (ms: readonly M[]) =>
+  `{${ms.map(([t, n, v]) => `${n}${t}${goQuote(v)}`).join(', ')}}`;
 const ALL: M[] = [['=~', '__name__', '(?s:.*)']];
 
 async function ourDump(ms: readonly M[], mint = -Infinity, maxt = Infinity): Promise<Buffer> {
@@ -114,28 +121,62 @@ describe('block reader vs promtool-written blocks', () => {
 
   const matchCases: M[][] = [
     [['=', '__name__', 'edge_special_values']],
-    [['=', '__name__', 'http_requests_total'], ['=', 'code', '500'], ['!=', 'method', 'GET']],
-    [['=~', '__name__', 'rpc_.*'], ['=', 'le', '+Inf']],
+    [
+      ['=', '__name__', 'http_requests_total'],
+      ['=', 'code', '500'],
+      ['!=', 'method', 'GET'],
+    ],
+    [
+      ['=~', '__name__', 'rpc_.*'],
+      ['=', 'le', '+Inf'],
+    ],
     [['=', 'path', '']],
-    [['=', '__name__', 'edge_special_values'], ['=', 'path', '']],
+    [
+      ['=', '__name__', 'edge_special_values'],
+      ['=', 'path', ''],
+    ],
     [['!=', 'path', '/']],
-    [['=~', 'path', '/.*'], ['!~', 'path', '/api.*']],
+    [
+      ['=~', 'path', '/.*'],
+      ['!~', 'path', '/api.*'],
+    ],
     [['=~', 'path', '|/über']],
     [['!~', 'path', '.+']],
-    [['=~', 'instance', 'host-[0-3]:9100'], ['=~', '__name__', 'node_.*'], ['=~', 'sensor', 'temp1.']],
+    [
+      ['=~', 'instance', 'host-[0-3]:9100'],
+      ['=~', '__name__', 'node_.*'],
+      ['=~', 'sensor', 'temp1.'],
+    ],
     [['=', 'nonexistent', 'x']],
     [['=', 'nonexistent', '']],
-    [['!=', 'nonexistent', ''], ['=~', '__name__', '.+']],
-    [['=~', '__name__', '.+'], ['!=', 'code', '']],
+    [
+      ['!=', 'nonexistent', ''],
+      ['=~', '__name__', '.+'],
+    ],
+    [
+      ['=~', '__name__', '.+'],
+      ['!=', 'code', ''],
+    ],
     [['=', 'path', 'line\nbreak']],
     [['=', 'path', '/a"b\\c']],
-    [['=~', 'service', 'auth|cart'], ['!~', 'le', '0\\.0.*|\\+Inf'], ['=~', 'instance', '.*-7:.*']],
-    [['=~', 'kind', 'k0.'], ['!=', 'kind', 'k03'], ['=~', 'kind', '.*[0-5]']],
+    [
+      ['=~', 'service', 'auth|cart'],
+      ['!~', 'le', '0\\.0.*|\\+Inf'],
+      ['=~', 'instance', '.*-7:.*'],
+    ],
+    [
+      ['=~', 'kind', 'k0.'],
+      ['!=', 'kind', 'k03'],
+      ['=~', 'kind', '.*[0-5]'],
+    ],
   ];
   for (const ms of matchCases) {
     it(`dump --match=${JSON.stringify(selector(ms))} with a time window`, async () => {
       const flags = { match: selector(ms), minTime: 1_700_005_000_000, maxTime: 1_700_008_000_000 };
-      const [want, got] = await Promise.all([promtoolDump(db, flags), ourDump(ms, flags.minTime, flags.maxTime)]);
+      const [want, got] = await Promise.all([
+        promtoolDump(db, flags),
+        ourDump(ms, flags.minTime, flags.maxTime),
+      ]);
       expect(got.toString()).toBe(want.toString());
     });
   }
@@ -164,7 +205,12 @@ describe('thanos-edge tsdb dump (the CLI)', () => {
   const bin = join(import.meta.dirname, '../../sidecar-agent/bin/thanos-edge.mjs');
   const cases: string[][] = [
     [],
-    ['--min-time=1700003000000', '--max-time', '1700007200000', '--match={__name__=~"rpc.*|edge.*", le!="0.5"}'],
+    [
+      '--min-time=1700003000000',
+      '--max-time',
+      '1700007200000',
+      '--match={__name__=~"rpc.*|edge.*", le!="0.5"}',
+    ],
     ['--match', 'http_requests_total{path=~"/a.*"}'],
     ['--match={path=""}', '--min-time=1700010000000'],
   ];
@@ -226,13 +272,23 @@ describe('range reads', () => {
 
     c.reads.length = 0;
     const got = [];
-    for await (const s of b.select(matchers([['=', '__name__', 'edge_special_values'], ['=', 'kind', 'k07']]), -Infinity, Infinity)) got.push(s);
+    for await (const s of b.select(
+      matchers([
+        ['=', '__name__', 'edge_special_values'],
+        ['=', 'kind', 'k07'],
+      ]),
+      -Infinity,
+      Infinity,
+    ))
+      got.push(s);
     expect(got.length).toBe(1);
     const bytes = c.reads.reduce((n, r) => n + r.length, 0);
     // postings ×2, one series, the segment header and one coalesced chunk range.
     expect(c.reads.length).toBeLessThanOrEqual(6);
     expect(bytes).toBeLessThan(64 * 1024);
-    console.log(`index ${b.index.size} B, open read ${openBytes} B in 3 reads; one series: ${c.reads.length} reads, ${bytes} B`);
+    console.log(
+      `index ${b.index.size} B, open read ${openBytes} B in 3 reads; one series: ${c.reads.length} reads, ${bytes} B`,
+    );
     await c.close();
   });
 });
@@ -248,7 +304,8 @@ describe('overlapping blocks', () => {
         let text = '# TYPE ov gauge\n';
         for (let sIdx = 0; sIdx < 20; sIdx++) {
           for (let k = 0; k < 400; k++) {
-            if (rnd() < 0.4) text += `ov{s="${sIdx}"} ${omValue(Math.round(rnd() * 1e6) / 100)} ${1_700_000_000 + f * 1995 + k * 15}\n`;
+            if (rnd() < 0.4)
+              text += `ov{s="${sIdx}"} ${omValue(Math.round(rnd() * 1e6) / 100)} ${1_700_000_000 + f * 1995 + k * 15}\n`;
           }
         }
         const made = await promtoolCreateBlocks(`${text}# EOF\n`, join(t.path));
@@ -264,7 +321,11 @@ describe('overlapping blocks', () => {
         bs.push(await Block.open(d, { id }));
       }
       const parts: string[] = [];
-      await dumpBlocks(bs, { mint: -Infinity, maxt: Infinity, matchers: matchers(ALL) }, (x) => void parts.push(x));
+      await dumpBlocks(
+        bs,
+        { mint: -Infinity, maxt: Infinity, matchers: matchers(ALL) },
+        (x) => void parts.push(x),
+      );
       await Promise.all(ds.map((d) => d.close()));
       const want = (await promtoolDump(odb)).toString();
       expect(want.length).toBeGreaterThan(10_000);
