@@ -233,4 +233,45 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
     await expectSameBlocks(p.db, o.db);
     expect(await dump(o.db)).toBe(await dump(p.db));
   });
+
+  it('accepts and rejects exactly what promtool does on seeded random mutations', async () => {
+    const base = [
+      '# HELP foo_total Help \\n text.',
+      '# TYPE foo_total counter',
+      '# UNIT foo_seconds seconds',
+      'foo_total{a="b",c="d\\"e"} 1.5 1600000000.5',
+      'foo_total 2 1600000001 # {t="x"} 1 1600000000',
+      'bar{x="y"} -Inf 1600000002',
+      'h_bucket{le="+Inf"} 3 1600000005 # {} 0.5',
+      'e{} .5 1600000006.001',
+      'q:r_s{z="1"} NaN 1600000004',
+    ];
+    const alphabet = [' ', '\t', '#', '{', '}', '"', '\\', ',', '=', 'e', '.', '-', '+', 'n', 'N', 'I', 'f', '\n', '0', '_', ':', 'é', 'E', 'p', '\r', ''];
+    const rnd = prng(2024);
+    const counts = async (db: string) => {
+      const out: number[] = [];
+      for (const [, id] of [...(await blocksByMinTime(db))].sort((x, y) => x[0] - y[0])) {
+        out.push((JSON.parse(await readFile(join(db, id, 'meta.json'), 'utf8')) as { stats: { numSamples: number } }).stats.numSamples);
+      }
+      return out;
+    };
+    let accepted = 0;
+    for (let k = 0; k < 40; k++) {
+      let text = base.filter(() => rnd() < 0.7).join('\n') + '\n# EOF\n';
+      for (let j = 1 + Math.floor(rnd() * 3); j > 0; j--) {
+        const pos = Math.floor(rnd() * text.length);
+        const ch = alphabet[Math.floor(rnd() * alphabet.length)]!;
+        const op = rnd();
+        text = text.slice(0, pos) + (op < 0.66 ? ch : '') + text.slice(op < 0.33 ? pos : pos + 1);
+      }
+      const file = await input(text);
+      const [p, o] = await Promise.all([promtool(file, ['-q']), ours(file, ['-q'])]);
+      expect(o.error === undefined, `${JSON.stringify(text)}: promtool ${p.error ?? 'ok'}, ours ${o.error ?? 'ok'}`).toBe(p.error === undefined);
+      if (p.error === undefined) {
+        accepted++;
+        expect(await counts(o.db)).toEqual(await counts(p.db));
+      }
+    }
+    expect(accepted).toBeGreaterThan(3);
+  });
 });
