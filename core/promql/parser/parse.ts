@@ -35,7 +35,7 @@ export function parseExpr(query: string): Expr {
   for (const p of shadow.problems) errors.add(ErrorStage.Token, p.key, p.start, p.message);
 
   const tree = lezerParser.parse(shadow.text);
-  const hasSyntaxError = reportSyntaxError(tree, code, end, errors);
+  const hasSyntaxError = reportSyntaxError(tree, code, end, errors, shadow.metricNames);
   const tokenBefore = makeTokenBefore(code);
   const tokenEnds = new Map(code.map((t) => [t.start, t.end]));
   const builder = new AstBuilder(query, (i) => offsets.toByte(i), errors, tokenEnds);
@@ -98,7 +98,13 @@ function buildIntactParts(node: SyntaxNode, build: (n: SyntaxNode) => Expr): voi
 }
 
 /** Records lezer's first error node as Prometheus's `unexpected <token>` message. */
-function reportSyntaxError(tree: Tree, code: readonly Token[], end: number, errors: ErrorCollector): boolean {
+function reportSyntaxError(
+  tree: Tree,
+  code: readonly Token[],
+  end: number,
+  errors: ErrorCollector,
+  metricNames: ReadonlySet<number>,
+): boolean {
   let errFrom: number | undefined;
   let topLevelCount = 0;
   for (let c = tree.topNode.firstChild; c; c = c.nextSibling) if (!c.type.isError) topLevelCount++;
@@ -119,7 +125,7 @@ function reportSyntaxError(tree: Tree, code: readonly Token[], end: number, erro
   if (idx < 0) idx = code.length;
   const tok = code[idx];
   const at = tok ? tok.start : end;
-  errors.add(ErrorStage.Syntax, at, at, `unexpected ${describeToken(tok)}${syntaxContext(code, idx)}`);
+  errors.add(ErrorStage.Syntax, at, at, `unexpected ${describeToken(tok)}${syntaxContext(code, idx, metricNames)}`);
   return true;
 }
 

@@ -34,6 +34,8 @@ export interface TokenProblem {
 export interface Shadow {
   readonly text: string;
   readonly problems: readonly TokenProblem[];
+  /** Starts of keyword tokens that stand as metric names here (`offset` as a selector). */
+  readonly metricNames: ReadonlySet<number>;
 }
 
 /** A value error of a token is reported after a syntax error AT that token, before the next one. */
@@ -51,6 +53,7 @@ const OPERAND_FOLLOWS = new Set<TokenType>([
 const NEVER_OPERANDS = new Set<TokenType>(['ATAN2', 'BOOL', 'ON', 'IGNORING', 'GROUP_LEFT', 'GROUP_RIGHT']);
 
 const LITERALS = new Set<TokenType>(['NUMBER', 'DURATION']);
+const SET_OPERATORS = new Set<TokenType>(['LAND', 'LOR', 'LUNLESS']);
 
 
 const MATCH_OPS: Partial<Record<TokenType, MatchType>> = { EQL: '=', NEQ: '!=', EQL_REGEX: '=~', NEQ_REGEX: '!~' };
@@ -76,6 +79,9 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
   // Kind of the most recently closed paren group, for the token right after a `)`.
   let closedKind: ParenKind | undefined;
   let inBraces = false;
+  let prevOperandStarts = false;
+  const metricNames = new Set<number>();
+  const context = (i: number): string => syntaxContext(code, i, metricNames);
 
   for (let i = 0; i < code.length; i++) {
     const t = code[i]!;
@@ -85,17 +91,18 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
     const top = parens[parens.length - 1];
     const inGrouping = top === 'agg-grouping' || top === 'bin-grouping';
     /** Whether an operand (expression) starts at this token, judging by the tokens before it. */
-    const operandStarts =
+    const operandStarts: boolean =
       !inBraces &&
       (prev === undefined ||
-        OPERAND_FOLLOWS.has(prev.type) ||
+        // `and`/`or`/`unless` where an operand starts are metric names, not operators.
+        (OPERAND_FOLLOWS.has(prev.type) && !(SET_OPERATORS.has(prev.type) && prevOperandStarts)) ||
         (prev.type === 'LEFT_PAREN' && !inGrouping) ||
         (prev.type === 'COMMA' && (top === 'call' || top === 'agg-body')) ||
         (prev.type === 'RIGHT_PAREN' && closedKind === 'bin-grouping'));
 
     // Literals written back to back (`1.2.3` lexes as `1.2` `.3`) would merge in the shadow text.
     if (prev && prev.end === t.start && LITERALS.has(prev.type) && LITERALS.has(t.type)) {
-      problem(t.start, t.start, `unexpected ${describeToken(t)}${syntaxContext(code, i)}`);
+      problem(t.start, t.start, `unexpected ${describeToken(t)}${context(i)}`);
     }
     // Prometheus's `maybe_label` accepts every keyword but `without`, and no number or `a:b`.
     if (inGrouping && (t.type === 'NUMBER' || t.type === 'METRIC_IDENTIFIER' || t.type === 'WITHOUT')) {
@@ -110,7 +117,7 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
     // modifiers); `atan2` is never an operand.
     const leadsExpression = prev === undefined || ((prev.type === 'LEFT_PAREN' || prev.type === 'COMMA') && operandStarts);
     if ((leadsExpression && NEVER_OPERANDS.has(t.type)) || (operandStarts && t.type === 'ATAN2')) {
-      problem(t.start, t.start, `unexpected ${describeToken(t)}${syntaxContext(code, i)}`);
+      problem(t.start, t.start, `unexpected ${describeToken(t)}${context(i)}`);
     }
 
     switch (t.type) {
@@ -127,16 +134,18 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
         break;
       case 'DURATION': {
         // Durations are only valid after `[`, the subquery `:` and `offset` (`offset -`).
+        const isModifier = (k: Token | undefined): boolean => k?.type === 'OFFSET' && !metricNames.has(k.start);
         const placed =
-          prev?.type === 'LEFT_BRACKET' || prev?.type === 'COLON' || prev?.type === 'OFFSET' ||
-          (prev?.type === 'SUB' && code[i - 2]?.type === 'OFFSET');
-        if (!placed) problem(t.start, t.start, `unexpected ${describeToken(t)}${syntaxContext(code, i)}`);
+          prev?.type === 'LEFT_BRACKET' || prev?.type === 'COLON' || isModifier(prev) ||
+          (prev?.type === 'SUB' && isModifier(code[i - 2]));
+        if (!placed) problem(t.start, t.start, `unexpected ${describeToken(t)}${context(i)}`);
         else {
           try {
             parsePositiveDuration(t.text);
           } catch (e) {
             if (!(e instanceof DurationError)) throw e;
-            problem(t.start + VALUE_KEY_OFFSET, t.start, e.message);
+            // A one-letter duration (`d`) has no lezer stand-in; its value error must come first.
+            problem(t.start + (len === 1 ? -VALUE_KEY_OFFSET : VALUE_KEY_OFFSET), t.start, e.message);
           }
         }
         fill(t, `${'1'.repeat(len - 1)}s`);
@@ -166,7 +175,10 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
         }
         break;
       case 'OFFSET':
-        if (operandStarts) fill(t, `o${'_'.repeat(len - 1)}`);
+        if (operandStarts) {
+          fill(t, `o${'_'.repeat(len - 1)}`);
+          metricNames.add(t.start);
+        }
         break;
       case 'LEFT_BRACE':
         inBraces = true;
@@ -190,11 +202,12 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
       default:
         break;
     }
+    prevOperandStarts = operandStarts;
   }
   const last = code[code.length - 1];
   if (last?.type === 'COMMA' && (parens[parens.length - 1] === 'call' || parens[parens.length - 1] === 'agg-body')) {
     problem(input.length, last.start, 'trailing commas not allowed in function call args');
   }
   for (const t of tokens) if (t.type === 'COMMENT') fill(t, ' '.repeat(t.end - t.start));
-  return { text: out.join(''), problems };
+  return { text: out.join(''), problems, metricNames };
 }

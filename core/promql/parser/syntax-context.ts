@@ -18,7 +18,7 @@ export const EXPRESSION_STARTS = new Set<TokenType>([
 ]);
 
 /** The context suffix (starting with ` in `) for an unexpected token at `code[idx]`, or ''. */
-export function syntaxContext(code: readonly Token[], idx: number): string {
+export function syntaxContext(code: readonly Token[], idx: number, metricNames: ReadonlySet<number> = new Set()): string {
   const groups: Group[] = [];
   let inBraces = false;
   let lastClosed: Group | undefined;
@@ -43,9 +43,14 @@ export function syntaxContext(code: readonly Token[], idx: number): string {
     if ((t.type === 'BY' || t.type === 'WITHOUT') && prev && isAggregatorToken(prev.type)) aggModifierOpen = true;
     else if (t.type !== 'LEFT_PAREN' && t.type !== 'RIGHT_PAREN' && groups[groups.length - 1] !== 'grouping') aggModifierOpen = false;
   }
-  const p1 = code[idx - 1]?.type;
-  const p2 = code[idx - 2]?.type;
-  const p3 = code[idx - 3]?.type;
+  // A keyword standing as a metric name reads as an identifier.
+  const typeAt = (i: number): TokenType | undefined => {
+    const t = code[i];
+    return t && metricNames.has(t.start) ? 'IDENTIFIER' : t?.type;
+  };
+  const p1 = typeAt(idx - 1);
+  const p2 = typeAt(idx - 2);
+  const p3 = typeAt(idx - 3);
   const tok = code[idx]?.type;
 
   if (inBraces) {

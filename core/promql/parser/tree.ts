@@ -109,6 +109,48 @@ function attachPostfix(e: Raw, to: number, make: (operand: Raw) => Raw): Raw {
   return make(e);
 }
 
+/** Prometheus's operator precedence (generated_parser.y, lowest first); unary +/- binds like `*`. */
+const PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
+  or: 1, and: 2, unless: 2,
+  '==': 3, '!=': 3, '<': 3, '<=': 3, '>': 3, '>=': 3,
+  '+': 4, '-': 4,
+  '*': 5, '/': 5, '%': 5, atan2: 5,
+  '^': 6,
+};
+const UNARY_PRECEDENCE = 5;
+
+type BinRaw = Extract<Raw, { t: 'bin' }>;
+type UnaryRaw = Extract<Raw, { t: 'unary' }>;
+
+/**
+ * A binary node with Prometheus's precedence restored. Lezer treats an expression carrying a
+ * postfix modifier (or a signed literal) as one operand; once the modifier moved to the nearest
+ * operand, the binary/unary parts it covered must be re-associated. Parenthesised parts are
+ * ParenExpr nodes, so any unparenthesised child that binds looser than its parent is such a case.
+ */
+function mkBin(node: Omit<BinRaw, 'from' | 'to' | 'lhs' | 'rhs'>, lhs: Raw, rhs: Raw): Raw {
+  const p = PRECEDENCE[node.op];
+  const rightAssoc = node.op === '^';
+  if (lhs.t === 'bin') {
+    const lp = PRECEDENCE[lhs.op];
+    if (lp < p || (lp === p && rightAssoc)) return mkBin(lhs, lhs.lhs, mkBin(node, lhs.rhs, rhs));
+  }
+  if (lhs.t === 'unary' && p > UNARY_PRECEDENCE) return mkUnary(lhs, mkBin(node, lhs.expr, rhs));
+  if (rhs.t === 'bin') {
+    const rp = PRECEDENCE[rhs.op];
+    if (rp < p || (rp === p && !rightAssoc)) return mkBin(rhs, mkBin(node, lhs, rhs.lhs), rhs.rhs);
+  }
+  return { ...node, t: 'bin', from: lhs.from, to: rhs.to, lhs, rhs } as BinRaw;
+}
+
+/** A unary node with precedence restored: `-` applies before any binary operator but `^`. */
+function mkUnary(node: UnaryRaw, expr: Raw): Raw {
+  if (expr.t === 'bin' && PRECEDENCE[expr.op] <= UNARY_PRECEDENCE) {
+    return mkBin(expr, mkUnary(node, expr.lhs), expr.rhs);
+  }
+  return { ...node, to: expr.to, expr };
+}
+
 /**
  * Converts one lezer expression node. `src` is the ORIGINAL query (names are read from it; the
  * shadow text only differs in literals). `tokenBefore(pos)` returns the start of the token that
@@ -199,12 +241,8 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
       }
       const lhs = expr(operands[0]!);
       const rhs = expr(operands[1]!);
-      const bin: Raw = { t: 'bin', ...span(node), op, returnBool: child(node, 'BoolModifier') !== undefined, matching, lhs, rhs };
-      // `-1 ^ 2`: the sign lezer folded into the literal binds looser than `^` in Prometheus.
-      if (op === '^' && lhs.t === 'unary' && lhs.signedLiteral) {
-        return { ...lhs, to: node.to, signedLiteral: false, expr: { ...bin, lhs: lhs.expr, from: lhs.expr.from } };
-      }
-      return bin;
+      // `-1 ^ 2`: the sign lezer folded into the literal binds looser than `^` (mkBin rotates it).
+      return mkBin({ t: 'bin', op, returnBool: child(node, 'BoolModifier') !== undefined, matching }, lhs, rhs);
     }
 
     case 'OffsetExpr': {
