@@ -3,11 +3,11 @@
  * which `\p{…}` names Go 1.19 (Prometheus 2.42's toolchain, Unicode 13.0) knows, and the
  * simple case-folding orbits `(?i)` expands literals and classes with.
  *
- * JS engines carry a newer Unicode than Go 1.19. Where that matters (a code point assigned
- * after 13.0 and so absent from Go's tables) the translator intersects with `ASSIGNED_13`
- * when that table is present; see re2-unicode-data.ts.
+ * JS engines carry a newer Unicode than Go 1.19. Every `\p{…}` table is therefore intersected
+ * with the code points assigned in Unicode 13.0 and patched where a category or script changed
+ * since (re2-unicode-data.ts, generated from Go's own answers).
  */
-import { ASSIGNED_13, GO_TABLE_FIXUPS } from './re2-unicode-data.ts';
+import { ASSIGNED_13, FOLD_ORBITS, GO_TABLE_FIXUPS } from './re2-unicode-data.ts';
 
 /** General categories in Go 1.19's `unicode.Categories` (no `Cn`, no `LC`). */
 export const GO_CATEGORIES: ReadonlySet<string> = new Set([
@@ -101,73 +101,21 @@ export function cpEscape(cp: number): string {
 }
 
 let orbitIndex: Map<number, readonly number[]> | undefined;
-let orbitList: (readonly number[])[] | undefined;
 
 /**
- * Simple case-folding orbits (Unicode CaseFolding.txt C+S), which is what Go's
- * `unicode.SimpleFold` walks and what JS's `/ui` canonicalisation compares. Derived once from
- * the JS engine's own case mappings (lower/upper links, checked with `/ui`) and cut down to
- * code points Go 1.19 knows.
+ * The simple case-folding orbit of `cp` (sorted, includes cp), or undefined when cp folds only to
+ * itself. Orbits are Unicode CaseFolding.txt C+S classes, which is what Go's `unicode.SimpleFold`
+ * walks; the table is generated (scripts/gen-re2-unicode.ts) and checked against Go in tests.
  */
-function buildOrbits(): void {
-  const parent = new Map<number, number>();
-  const find = (x: number): number => {
-    let r = x;
-    while (parent.get(r) !== r) r = parent.get(r)!;
-    parent.set(x, r);
-    return r;
-  };
-  const link = (a: number, b: number): void => {
-    if (!parent.has(a)) parent.set(a, a);
-    if (!parent.has(b)) parent.set(b, b);
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent.set(rb, ra);
-  };
-  const casedChar = /\p{Changes_When_Casemapped}/v;
-  // Go's minFold..maxFold (0x41..0x1e943) bounds every fold; scan a little wider for newer data.
-  for (let c = 0x41; c <= 0x1ffff; c++) {
-    const s = String.fromCodePoint(c);
-    if (!casedChar.test(s)) continue;
-    for (const t of [s.toLowerCase(), s.toUpperCase()]) {
-      const d = t.codePointAt(0)!;
-      if (d !== c && t.length === (d > 0xffff ? 2 : 1)) link(c, d);
-    }
-  }
-  const groups = new Map<number, number[]>();
-  for (const k of parent.keys()) {
-    const r = find(k);
-    let g = groups.get(r);
-    if (!g) groups.set(r, (g = []));
-    g.push(k);
-  }
-  const list: number[][] = [];
-  for (const g of groups.values()) {
-    // Lower/upper links over-approximate (ı–I, İ–i): split by what simple folding really equates.
-    const rest = g.filter(isAssigned13).sort((a, b) => a - b);
-    while (rest.length > 0) {
-      const a = rest.shift()!;
-      const same = new RegExp(`^\\u{${a.toString(16)}}$`, 'ui');
-      const orbit = [a];
-      for (let i = rest.length - 1; i >= 0; i--) {
-        if (same.test(String.fromCodePoint(rest[i]!))) orbit.push(...rest.splice(i, 1));
-      }
-      if (orbit.length > 1) list.push(orbit.sort((x, y) => x - y));
-    }
-  }
-  orbitList = list;
-  orbitIndex = new Map();
-  for (const o of list) for (const c of o) orbitIndex.set(c, o);
-}
-
-/** The fold orbit of `cp` (sorted, includes cp), or undefined when cp folds only to itself. */
 export function foldOrbit(cp: number): readonly number[] | undefined {
-  if (!orbitIndex) buildOrbits();
-  return orbitIndex!.get(cp);
+  if (!orbitIndex) {
+    orbitIndex = new Map();
+    for (const o of FOLD_ORBITS) for (const c of o) orbitIndex.set(c, o);
+  }
+  return orbitIndex.get(cp);
 }
 
 /** Every non-trivial fold orbit. */
 export function foldOrbits(): readonly (readonly number[])[] {
-  if (!orbitList) buildOrbits();
-  return orbitList!;
+  return FOLD_ORBITS;
 }
