@@ -10,7 +10,15 @@ import { BadDataError } from '../../errors.ts';
 import { compareLabels, compareStrings, type Labels } from '../../labels/labels.ts';
 import { ENCODING_XOR, XorAppender } from '../../chunkenc/xor.ts';
 import { LITTLE_ENDIAN, u32View } from '../../chunkenc/stale.ts';
-import { META_FILENAME, META_VERSION_1, serializeMeta, type BlockMeta, type ThanosFile, type ThanosMeta } from '../meta.ts';
+import {
+  META_FILENAME,
+  META_VERSION_1,
+  serializeMeta,
+  type BlockMeta,
+  type BlockMetaCompaction,
+  type ThanosFile,
+  type ThanosMeta,
+} from '../meta.ts';
 import { newUlid } from '../ulid.ts';
 import { ChunkCutter } from './chunk-cutter.ts';
 import { ChunkSegmentWriter, type ChunkMeta } from './chunk-writer.ts';
@@ -32,6 +40,11 @@ export interface BlockWriteOptions {
   tombstones?: boolean;
   /** Adds Thanos's meta.json section; `files` is filled in from what was written. */
   thanos?: Omit<ThanosMeta, 'files'>;
+  /**
+   * Compaction section for a block made from others (a compactor's level, sources, parents).
+   * Default: level 1 with the block itself as the only source, as a head flush writes.
+   */
+  compaction?: BlockMetaCompaction;
 }
 
 /** Opens the sink for a block once its ULID is known. */
@@ -97,7 +110,7 @@ export class BlockAssembler {
         minTime,
         maxTime,
         stats: { numSamples: this.#numSamples, numSeries: this.#numSeries, numChunks: this.#numChunks },
-        compaction: { level: 1, sources: [this.ulid] },
+        compaction: this.#opts.compaction ?? { level: 1, sources: [this.ulid] },
         version: META_VERSION_1,
       };
       if (this.#opts.thanos) {
