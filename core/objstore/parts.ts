@@ -13,35 +13,53 @@ export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 /** S3 and R2 allow at most 10,000 parts per upload. */
 export const MAX_PARTS = 10_000;
 
-/** Yields the stream's bytes in parts of exactly `partSize` bytes; the last may be shorter (or empty for an empty stream). */
+/**
+ * Yields the stream's bytes in parts of exactly `partSize` bytes; the last may be shorter (or
+ * empty for an empty stream). Memory grows with the data, not with `partSize`: a 61-byte file
+ * uploaded with 64 MiB parts allocates 61 bytes.
+ */
 export async function* fixedParts(
   stream: ReadableStream<Uint8Array>,
   partSize: number,
 ): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
-  let part = new Uint8Array(partSize);
-  let filled = 0;
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
   let yielded = false;
+  // Concatenates the first `n` pending bytes into one part and keeps the rest pending.
+  const take = (n: number): Uint8Array => {
+    if (pending.length === 1 && pending[0]!.byteLength === n) {
+      const only = pending[0]!;
+      pending = [];
+      pendingBytes = 0;
+      return only;
+    }
+    const part = new Uint8Array(n);
+    let at = 0;
+    while (at < n) {
+      const head = pending[0]!;
+      const k = Math.min(head.byteLength, n - at);
+      part.set(head.subarray(0, k), at);
+      at += k;
+      if (k === head.byteLength) pending.shift();
+      else pending[0] = head.subarray(k);
+    }
+    pendingBytes -= n;
+    return part;
+  };
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      let at = 0;
-      while (at < value.byteLength) {
-        const n = Math.min(partSize - filled, value.byteLength - at);
-        part.set(value.subarray(at, at + n), filled);
-        filled += n;
-        at += n;
-        if (filled === partSize) {
-          yield part;
-          yielded = true;
-          // A fresh buffer: the consumer may still be sending the previous one.
-          part = new Uint8Array(partSize);
-          filled = 0;
-        }
+      if (value.byteLength === 0) continue;
+      pending.push(value);
+      pendingBytes += value.byteLength;
+      while (pendingBytes >= partSize) {
+        yield take(partSize);
+        yielded = true;
       }
     }
-    if (filled > 0 || !yielded) yield part.subarray(0, filled);
+    if (pendingBytes > 0 || !yielded) yield take(pendingBytes);
   } finally {
     reader.releaseLock();
   }
@@ -59,14 +77,20 @@ export interface MultipartTarget<Id, Part> {
   abort(id: Id): Promise<void>;
 }
 
+/** Parts in flight at once by default: memory is about (concurrency + 2) × part size. */
+export const DEFAULT_UPLOAD_CONCURRENCY = 2;
+
 /**
  * Uploads a stream: one request if it fits in one part, else a multipart upload with
- * fixed-size parts. A failed multipart upload is aborted so no orphan parts stay billed.
+ * fixed-size parts, up to `concurrency` of them in flight (Thanos's minio client uses 4
+ * threads; a Worker isolate's 128 MB argues for fewer). A failed multipart upload is aborted
+ * so no orphan parts stay billed.
  */
 export async function uploadStream<Id, Part>(
   stream: ReadableStream<Uint8Array>,
   partSize: number,
   target: MultipartTarget<Id, Part>,
+  concurrency = DEFAULT_UPLOAD_CONCURRENCY,
 ): Promise<void> {
   const parts = fixedParts(stream, partSize);
   const first = await parts.next();
@@ -76,18 +100,44 @@ export async function uploadStream<Id, Part>(
     return;
   }
   const id = await target.create();
+  const done: Part[] = [];
+  const inflight = new Set<Promise<void>>();
+  let launched = 0;
+  let failure: { err: unknown } | undefined;
+  const launch = (bytes: Uint8Array): void => {
+    const n = ++launched;
+    const p: Promise<void> = target.part(id, n, bytes).then(
+      (r) => {
+        done[n - 1] = r;
+        inflight.delete(p);
+      },
+      (err: unknown) => {
+        failure ??= { err };
+        inflight.delete(p);
+      },
+    );
+    inflight.add(p);
+  };
+  const drainTo = async (limit: number): Promise<void> => {
+    while (inflight.size > limit) await Promise.race(inflight);
+  };
   try {
-    const done: Part[] = [
-      await target.part(id, 1, first.value as Uint8Array),
-      await target.part(id, 2, second.value),
-    ];
+    launch(first.value as Uint8Array);
+    await drainTo(Math.max(1, concurrency) - 1);
+    launch(second.value);
+    await drainTo(Math.max(1, concurrency) - 1);
     for await (const bytes of parts) {
-      if (done.length >= MAX_PARTS)
+      if (failure) break;
+      if (launched >= MAX_PARTS)
         throw new Error(`object needs more than ${MAX_PARTS} parts of ${partSize} bytes`);
-      done.push(await target.part(id, done.length + 1, bytes));
+      launch(bytes);
+      await drainTo(Math.max(1, concurrency) - 1);
     }
+    await drainTo(0);
+    if (failure) throw failure.err;
     await target.complete(id, done);
   } catch (err) {
+    await drainTo(0).catch(() => undefined);
     await target.abort(id).catch(() => undefined);
     throw err;
   }

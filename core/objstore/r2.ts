@@ -14,7 +14,12 @@ import {
   type UploadBody,
 } from './bucket.ts';
 import { BucketError, ObjectNotFoundError } from './errors.ts';
-import { DEFAULT_PART_SIZE, MIN_PART_SIZE, uploadStream } from './parts.ts';
+import {
+  DEFAULT_PART_SIZE,
+  DEFAULT_UPLOAD_CONCURRENCY,
+  MIN_PART_SIZE,
+  uploadStream,
+} from './parts.ts';
 import { compareStrings } from '../labels/labels.ts';
 
 export interface R2ObjectLike {
@@ -70,17 +75,21 @@ export interface R2BucketOptions {
   readonly name?: string;
   /** Part size for streamed uploads (default 16 MiB; R2 needs equal parts >= 5 MiB). */
   readonly partSize?: number;
+  /** Parts in flight at once (default 2). */
+  readonly uploadConcurrency?: number;
 }
 
 export class R2Bucket implements Bucket {
   readonly name: string;
   readonly #r2: R2BucketLike;
   readonly #partSize: number;
+  readonly #uploadConcurrency: number;
 
   constructor(binding: R2BucketLike, options: R2BucketOptions = {}) {
     this.#r2 = binding;
     this.name = options.name ?? 'r2';
     this.#partSize = Math.max(options.partSize ?? DEFAULT_PART_SIZE, MIN_PART_SIZE);
+    this.#uploadConcurrency = options.uploadConcurrency ?? DEFAULT_UPLOAD_CONCURRENCY;
   }
 
   /** Runs a binding call, turning its exceptions into BucketError with context. */
@@ -170,15 +179,20 @@ export class R2Bucket implements Bucket {
       return;
     }
     // A Worker's put() needs a stream of known length; parts avoid that and bound memory.
-    await uploadStream<R2MultipartUploadLike, R2UploadedPartLike>(body, this.#partSize, {
-      single: async (bytes) =>
-        void (await this.#call('upload', key, () => this.#r2.put(key, bytes))),
-      create: () => this.#call('upload', key, () => this.#r2.createMultipartUpload(key)),
-      part: (up, n, bytes) => this.#call('upload', key, () => up.uploadPart(n, bytes)),
-      complete: async (up, parts) =>
-        void (await this.#call('upload', key, () => up.complete(parts))),
-      abort: (up) => up.abort(),
-    });
+    await uploadStream<R2MultipartUploadLike, R2UploadedPartLike>(
+      body,
+      this.#partSize,
+      {
+        single: async (bytes) =>
+          void (await this.#call('upload', key, () => this.#r2.put(key, bytes))),
+        create: () => this.#call('upload', key, () => this.#r2.createMultipartUpload(key)),
+        part: (up, n, bytes) => this.#call('upload', key, () => up.uploadPart(n, bytes)),
+        complete: async (up, parts) =>
+          void (await this.#call('upload', key, () => up.complete(parts))),
+        abort: (up) => up.abort(),
+      },
+      this.#uploadConcurrency,
+    );
   }
 
   async delete(key: string): Promise<void> {

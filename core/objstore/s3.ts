@@ -19,7 +19,12 @@ import {
   type UploadBody,
 } from './bucket.ts';
 import { BucketError, ObjectNotFoundError } from './errors.ts';
-import { DEFAULT_PART_SIZE, MIN_PART_SIZE, uploadStream } from './parts.ts';
+import {
+  DEFAULT_PART_SIZE,
+  DEFAULT_UPLOAD_CONCURRENCY,
+  MIN_PART_SIZE,
+  uploadStream,
+} from './parts.ts';
 import { childText, childrenNamed, parseXml } from './xml.ts';
 
 export interface S3BucketOptions {
@@ -35,6 +40,8 @@ export interface S3BucketOptions {
   readonly lookup?: 'path' | 'virtual-host';
   /** Multipart part size for streamed uploads (default 16 MiB, at least 5 MiB). */
   readonly partSize?: number;
+  /** Multipart parts in flight at once (default 2; memory ≈ (n + 2) × partSize). */
+  readonly uploadConcurrency?: number;
   /** Retries after the first attempt for 5xx/429/network errors (default 4). */
   readonly retries?: number;
   /** First backoff delay in ms, doubled per retry, with full jitter (default 100). */
@@ -65,6 +72,7 @@ export class S3Bucket implements Bucket {
   readonly #client: AwsClient;
   readonly #base: string;
   readonly #partSize: number;
+  readonly #uploadConcurrency: number;
   readonly #retries: number;
   readonly #retryBaseMs: number;
   readonly #pageSize: number;
@@ -87,6 +95,7 @@ export class S3Bucket implements Bucket {
         ? `${endpoint.protocol}//${opts.bucket}.${endpoint.host}${endpoint.pathname.replace(/\/+$/, '')}`
         : `${root}/${encodeKey(opts.bucket)}`;
     this.#partSize = Math.max(opts.partSize ?? DEFAULT_PART_SIZE, MIN_PART_SIZE);
+    this.#uploadConcurrency = opts.uploadConcurrency ?? DEFAULT_UPLOAD_CONCURRENCY;
     this.#retries = opts.retries ?? 4;
     this.#retryBaseMs = opts.retryBaseMs ?? 100;
     this.#pageSize = opts.listPageSize ?? 1000;
@@ -251,65 +260,70 @@ export class S3Bucket implements Bucket {
 
   async upload(key: string, body: UploadBody, _size?: number): Promise<void> {
     if (body instanceof Uint8Array) return this.#put(key, body);
-    await uploadStream<string, { n: number; etag: string }>(body, this.#partSize, {
-      single: (bytes) => this.#put(key, bytes),
-      create: async () => {
-        const res = await this.#send('upload', key, this.#url(key, { uploads: '' }), {
-          method: 'POST',
-        });
-        if (res.status !== 200) return this.#fail('upload', key, res);
-        const id = childText(parseXml(await res.text()), 'UploadId');
-        if (!id)
-          throw new BucketError('upload', this.name, key, 'CreateMultipartUpload: no UploadId');
-        return id;
+    await uploadStream<string, { n: number; etag: string }>(
+      body,
+      this.#partSize,
+      {
+        single: (bytes) => this.#put(key, bytes),
+        create: async () => {
+          const res = await this.#send('upload', key, this.#url(key, { uploads: '' }), {
+            method: 'POST',
+          });
+          if (res.status !== 200) return this.#fail('upload', key, res);
+          const id = childText(parseXml(await res.text()), 'UploadId');
+          if (!id)
+            throw new BucketError('upload', this.name, key, 'CreateMultipartUpload: no UploadId');
+          return id;
+        },
+        part: async (id, n, bytes) => {
+          const url = this.#url(key, { partNumber: String(n), uploadId: id });
+          const res = await this.#send('upload', key, url, {
+            method: 'PUT',
+            body: bytes as Uint8Array<ArrayBuffer>,
+          });
+          if (res.status !== 200) return this.#fail('upload', key, res);
+          await res.body?.cancel();
+          const etag = res.headers.get('etag');
+          if (!etag) throw new BucketError('upload', this.name, key, `UploadPart ${n}: no ETag`);
+          return { n, etag };
+        },
+        complete: async (id, parts) => {
+          const xml =
+            '<CompleteMultipartUpload>' +
+            parts
+              .map(
+                (p) =>
+                  `<Part><PartNumber>${p.n}</PartNumber><ETag>${escapeXml(p.etag)}</ETag></Part>`,
+              )
+              .join('') +
+            '</CompleteMultipartUpload>';
+          const res = await this.#send('upload', key, this.#url(key, { uploadId: id }), {
+            method: 'POST',
+            body: new TextEncoder().encode(xml),
+            headers: { 'Content-Type': 'application/xml' },
+          });
+          if (res.status !== 200) return this.#fail('upload', key, res);
+          // S3 can answer 200 and still put an <Error> in the body.
+          const text = await res.text();
+          if (/<Error[\s>]/.test(text)) {
+            const el = parseXml(text);
+            throw new BucketError(
+              'upload',
+              this.name,
+              key,
+              `CompleteMultipartUpload: ${childText(el, 'Code')}: ${childText(el, 'Message')}`,
+            );
+          }
+        },
+        abort: async (id) => {
+          const res = await this.#send('upload', key, this.#url(key, { uploadId: id }), {
+            method: 'DELETE',
+          });
+          await res.body?.cancel();
+        },
       },
-      part: async (id, n, bytes) => {
-        const url = this.#url(key, { partNumber: String(n), uploadId: id });
-        const res = await this.#send('upload', key, url, {
-          method: 'PUT',
-          body: bytes as Uint8Array<ArrayBuffer>,
-        });
-        if (res.status !== 200) return this.#fail('upload', key, res);
-        await res.body?.cancel();
-        const etag = res.headers.get('etag');
-        if (!etag) throw new BucketError('upload', this.name, key, `UploadPart ${n}: no ETag`);
-        return { n, etag };
-      },
-      complete: async (id, parts) => {
-        const xml =
-          '<CompleteMultipartUpload>' +
-          parts
-            .map(
-              (p) =>
-                `<Part><PartNumber>${p.n}</PartNumber><ETag>${escapeXml(p.etag)}</ETag></Part>`,
-            )
-            .join('') +
-          '</CompleteMultipartUpload>';
-        const res = await this.#send('upload', key, this.#url(key, { uploadId: id }), {
-          method: 'POST',
-          body: new TextEncoder().encode(xml),
-          headers: { 'Content-Type': 'application/xml' },
-        });
-        if (res.status !== 200) return this.#fail('upload', key, res);
-        // S3 can answer 200 and still put an <Error> in the body.
-        const text = await res.text();
-        if (/<Error[\s>]/.test(text)) {
-          const el = parseXml(text);
-          throw new BucketError(
-            'upload',
-            this.name,
-            key,
-            `CompleteMultipartUpload: ${childText(el, 'Code')}: ${childText(el, 'Message')}`,
-          );
-        }
-      },
-      abort: async (id) => {
-        const res = await this.#send('upload', key, this.#url(key, { uploadId: id }), {
-          method: 'DELETE',
-        });
-        await res.body?.cancel();
-      },
-    });
+      this.#uploadConcurrency,
+    );
   }
 
   async #put(key: string, bytes: Uint8Array): Promise<void> {
