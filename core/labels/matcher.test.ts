@@ -55,6 +55,15 @@ describe('Matcher', () => {
     expect(new Matcher('=~', 'l', 'fo+').regex!.fastPath.kind).toBe('regexp');
   });
 
+  it('setMatches lists the literal alternatives of a set regex', () => {
+    expect(newMatcher('=~', 'a', 'x|y|(?:z)').setMatches()).toEqual(['x', 'y', 'z']);
+    expect(newMatcher('=~', 'a', 'a\\.b').setMatches()).toEqual(['a.b']);
+    expect(newMatcher('=~', 'a', 'x|y.').setMatches()).toBeUndefined();
+    expect(newMatcher('=~', 'a', '(?i)x|y').setMatches()).toBeUndefined();
+    expect(newMatcher('!~', 'a', 'x|y').setMatches()).toBeUndefined();
+    expect(newMatcher('=', 'a', 'x').setMatches()).toBeUndefined();
+  });
+
   it('inverse flips the type', () => {
     expect(newMatcher('=~', 'a', 'x').inverse().toString()).toBe('a!~"x"');
   });

@@ -44,6 +44,19 @@ export class Matcher {
     return this.#re;
   }
 
+  /**
+   * For `=~` over a finite set of literal strings (`foo`, `a|b|c`, `(?:x|y)`), those strings:
+   * an index can then look the values up directly instead of testing every label value
+   * (Prometheus's findSetMatches). Undefined for other matchers.
+   */
+  setMatches(): readonly string[] | undefined {
+    if (this.type !== '=~') return undefined;
+    const f = this.#re!.fastPath;
+    if (f.kind === 'literal') return [f.value];
+    if (f.kind === 'set') return [...f.values];
+    return undefined;
+  }
+
   /** The matcher with the opposite type (`=` ↔ `!=`, `=~` ↔ `!~`). */
   inverse(): Matcher {
     const inv: Record<MatchType, MatchType> = { '=': '!=', '!=': '=', '=~': '!~', '!~': '=~' };
