@@ -20,6 +20,7 @@ import { almostEqual } from '../conformance/runner.ts';
 import { promtoolCreateBlocks } from '../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 import { ORACLE_QUERIES, SPAN, T0, makeOracleData, toOpenMetrics } from './promql-oracle-data.ts';
+import { fuzzQueries } from './promql-fuzz-queries.ts';
 
 const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
 
@@ -226,6 +227,36 @@ describe('PromQL engine vs Prometheus 2.42', () => {
       }
     }
     expect(failures.join('\n')).toBe('');
+  });
+
+  it('agrees on random queries (seeded)', async () => {
+    const failures: string[] = [];
+    let agreedOnData = 0;
+    const seed = Number(process.env.PROMQL_FUZZ_SEED ?? 7);
+    for (const q of fuzzQueries(seed, Number(process.env.PROMQL_FUZZ_N ?? 150))) {
+      const runs: [string, () => Promise<QueryValue>, Record<string, string>][] = [
+        ['query', () => engine.instantQuery(q, T0 + 47 * 60_000).then((r) => r.value), { query: q, time: String((T0 + 47 * 60_000) / 1000) }],
+        ['query_range', () => engine.rangeQuery(q, T0 + 60_000, T0 + 90 * 60_000, 150_000).then((r) => r.value), { query: q, start: String((T0 + 60_000) / 1000), end: String((T0 + 90 * 60_000) / 1000), step: '150' }],
+      ];
+      for (const [path, ours, params] of runs) {
+        const want = await promQuery(path, params);
+        let got: { type: string; series: PromPoint[] } | string;
+        try {
+          got = fromEngine(await ours());
+        } catch (err) {
+          got = `error: ${errorMessage(err)}`;
+        }
+        if (typeof want === 'string' || typeof got === 'string') {
+          if (typeof want !== typeof got) failures.push(`${path} ${q}:\n  want ${typeof want === 'string' ? want : 'a result'}, got ${typeof got === 'string' ? got : 'a result'}`);
+          continue;
+        }
+        const d = diff(want, got, false);
+        if (d) failures.push(`${path} ${q}:\n  ${d.replace(/\n/g, '\n  ')}`);
+        else if (want.series.length > 0) agreedOnData++;
+      }
+    }
+    expect(failures.join('\n')).toBe('');
+    expect(agreedOnData).toBeGreaterThan(50);
   });
 
   it('compared real results, not errors or empty answers', () => {
