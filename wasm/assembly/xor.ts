@@ -29,6 +29,10 @@ const ERR_INPUT: i32 = -6;
  * decoder's int64 arithmetic and the TS decoder's float arithmetic in exact agreement.
  */
 const ERR_TIMESTAMP: i32 = -7;
+/** Internal: the optimistic decode pass declines a chunk (never returned to JS). */
+const FALLBACK: i32 = 1;
+/** The optimistic pass takes t-deltas in (0, 2^40): 65535 of them cannot overflow an i64. */
+const FAST_MAX_DELTA: i64 = 1 << 40;
 
 /**
  * Bytes the JS side keeps after the last input chunk, inside the input region. The decoder peeks
@@ -119,7 +123,18 @@ function toI64(x: f64, dflt: i64): i64 {
   return <i64>x;
 }
 
-function decodeChunk(
+/**
+ * Decodes one chunk. Two instantiations of one body, chosen by the type that carries t:
+ *   decodeLoop<i64> — checked: the exact semantics of decodeXor (core/chunkenc/xor.ts): emit
+ *     samples in [lo, hi], stop at the first t > hi, report every malformation before that.
+ *   decodeLoop<f64> — optimistic: emits every sample with no per-sample range or safety check,
+ *     and gives up (FALLBACK) unless timestamps strictly increase by deltas below 2^40 and the
+ *     whole chunk is well-formed. Then the samples are sorted and safe, so clipping afterwards
+ *     (clip()) gives exactly the checked result. Keeping t and its delta in f64 (exact below
+ *     2^53) moves them to FP registers, which keeps V8 from spilling the loop's integers.
+ * `if (isInteger<T>())` branches are resolved at compile time.
+ */
+function decodeLoop<T>(
   e: usize,
   len: u32,
   lo: i64,
@@ -146,17 +161,24 @@ function decodeChunk(
     ux |= (b & 0x7f) << (<u64>i * 7);
     if (b < 0x80) break;
   }
-  let t: i64 = <i64>(ux >>> 1) ^ -(<i64>(ux & 1));
-  if (unsafeInt(t)) return ERR_TIMESTAMP;
+  const t0: i64 = <i64>(ux >>> 1) ^ -(<i64>(ux & 1));
+  if (unsafeInt(t0)) return ERR_TIMESTAMP;
   if (pos + 64 > endBits) return ERR_TRUNCATED;
   let v: u64 = peek(e, pos);
   pos += 64;
 
   let pT = outT;
   let pV = outV;
-  if (t > hi) return OK;
-  if (t >= lo) {
-    store<f64>(pT, <f64>t);
+  if (isInteger<T>()) {
+    if (t0 > hi) return OK;
+    if (t0 >= lo) {
+      store<f64>(pT, <f64>t0);
+      store<u64>(pV, v);
+      pT += 8;
+      pV += 8;
+    }
+  } else {
+    store<f64>(pT, <f64>t0);
     store<u64>(pV, v);
     pT += 8;
     pV += 8;
@@ -176,12 +198,15 @@ function decodeChunk(
     udelta |= (b & 0x7f) << (<u64>i * 7);
     if (b < 0x80) break;
   }
-  let tDelta: i64 = <i64>udelta;
-  if (unsafeInt(tDelta)) return ERR_TIMESTAMP;
+  if (unsafeInt(<i64>udelta)) return ERR_TIMESTAMP;
+  if (!isInteger<T>()) {
+    if (<i64>udelta <= 0 || <i64>udelta >= FAST_MAX_DELTA) return FALLBACK;
+  }
+  let t: T = <T>t0;
+  let tDelta: T = <T>(<i64>udelta);
   // Prometheus's reader starts with an empty window: '10' before any '11' reads 64 bits.
   let trail: u64 = 0;
   let mb: u32 = 64; // significant bits of the current window: 64 - leading - trailing
-  let shr: u64 = 0; // 64 - mb, the shift that extracts them from a peeked word
   let left: i32 = total - 1; // samples still to decode
   // `span` makes the [lo, hi] test one unsigned compare (lo <= hi is checked by the caller).
   const span: u64 = <u64>(hi - lo);
@@ -195,9 +220,9 @@ function decodeChunk(
   while (true) {
     if (w < 0x0400000000000000) {
       // Three or more '00' pairs: dod = 0 and the value unchanged, the steady state of a
-      // constant gauge. Emit the whole run of pairs in w (at most 28 fit in 57 bits) at once. Padding and
-      // the zeroed slack read as '00' too: never run past the chunk's bits. Every sample
-      // needs >= 2 bits, so with fewer left the chunk is truncated.
+      // constant gauge. Emit the whole run of pairs in w (at most 28 fit in 57 bits) at once.
+      // Padding and the zeroed slack read as '00' too: never run past the chunk's bits.
+      // Every sample needs >= 2 bits, so with fewer left the chunk is truncated.
       let r = <i32>(<u32>clz<u64>(w) >>> 1);
       if (r > 28) r = 28;
       if (r > left) r = left;
@@ -206,37 +231,52 @@ function decodeChunk(
       if (r == 0) return ERR_TRUNCATED;
       pos += <u32>r << 1;
       left -= r;
-      const last = t + tDelta * <i64>r;
-      if (tDelta >= 0 && <u64>(t + tDelta - lo) <= span && last <= hi) {
-        // All inside [lo, hi] (t only grows): no per-sample checks; doubles are exact here.
-        const f = <f64>tDelta;
-        let tf = <f64>t;
+      if (isInteger<T>()) {
+        const ti = <i64>t;
+        const di = <i64>tDelta;
+        const last = ti + di * <i64>r;
+        if (di >= 0 && <u64>(ti + di - lo) <= span && <u64>(last - lo) <= span) {
+          // All inside [lo, hi] (t only grows): no per-sample checks; doubles are exact here.
+          const f = <f64>di;
+          let tf = <f64>ti;
+          for (let j = 0; j < r; j++) {
+            tf += f;
+            store<f64>(pT, tf);
+            store<u64>(pV, v);
+            pT += 8;
+            pV += 8;
+          }
+          t = <T>last;
+        } else {
+          let stop = false;
+          let tc = ti;
+          for (let j = 0; j < r; j++) {
+            tc += di;
+            if (<u64>(tc - lo) <= span) {
+              store<f64>(pT, <f64>tc);
+              store<u64>(pV, v);
+              pT += 8;
+              pV += 8;
+            } else {
+              if (unsafeInt(tc)) return ERR_TIMESTAMP;
+              if (tc >= lo) {
+                // Outside [lo, hi] but not below lo: above hi.
+                stop = true;
+                break;
+              }
+            }
+          }
+          t = <T>tc;
+          if (stop) break;
+        }
+      } else {
         for (let j = 0; j < r; j++) {
-          tf += f;
-          store<f64>(pT, tf);
+          t += tDelta;
+          store<f64>(pT, <f64>t);
           store<u64>(pV, v);
           pT += 8;
           pV += 8;
         }
-        t = last;
-      } else {
-        let stop = false;
-        for (let j = 0; j < r; j++) {
-          t += tDelta;
-          if (<u64>(t - lo) <= span) {
-            store<f64>(pT, <f64>t);
-            store<u64>(pV, v);
-            pT += 8;
-            pV += 8;
-          } else {
-            if (unsafeInt(t)) return ERR_TIMESTAMP;
-            if (t > hi) {
-              stop = true;
-              break;
-            }
-          }
-        }
-        if (stop) break;
       }
       if (left == 0) break;
       w = peek(e, pos);
@@ -250,7 +290,7 @@ function decodeChunk(
       const changed: u64 = (w >>> 62) & 1;
       const mask: u64 = 0 - changed;
       t += tDelta;
-      v ^= (((w << 3) >>> shr) << trail) & mask;
+      v ^= (((w << 3) >>> <u64>(64 - mb)) << trail) & mask;
       pos += 2 + ((mb + 1) & <u32>mask);
     } else {
       // Timestamp: delta-of-delta '0' | '10'+14 | '110'+17 | '1110'+20 | '1111'+64.
@@ -277,8 +317,16 @@ function decodeChunk(
           pos += 64;
           if (unsafeInt(dod)) return ERR_TIMESTAMP;
         }
-        tDelta += dod;
-        if (unsafeInt(tDelta)) return ERR_TIMESTAMP;
+        if (isInteger<T>()) {
+          const nd = <i64>tDelta + dod;
+          if (unsafeInt(nd)) return ERR_TIMESTAMP;
+          tDelta = <T>nd;
+        } else {
+          // |tDelta| < 2^40 and |dod| <= 2^53 - 1: the f64 sum is exact unless it leaves the
+          // fast range, which is then rejected anyway.
+          tDelta += <T>dod;
+          if (tDelta <= 0 || tDelta >= <T>FAST_MAX_DELTA) return FALLBACK;
+        }
         w = peek(e, pos);
       }
       t += tDelta;
@@ -295,14 +343,13 @@ function decodeChunk(
           if (m == 0) m = 64;
           if (lead + m > 64) return ERR_WINDOW;
           mb = m;
-          shr = <u64>(64 - m);
           trail = <u64>(64 - lead - m);
           pos += 13;
           w = peek(e, pos);
         }
         let x: u64;
         if (mb <= 54) {
-          x = w >>> shr;
+          x = w >>> <u64>(64 - mb);
         } else {
           const hb: u32 = mb - 32;
           x = ((peek(e, pos) >>> <u64>(64 - hb)) << 32) | (peek(e, pos + hb) >>> 32);
@@ -314,20 +361,72 @@ function decodeChunk(
       }
     }
     if (pos > endBits) return ERR_TRUNCATED;
-    if (<u64>(t - lo) <= span) {
+    if (isInteger<T>()) {
+      const ti = <i64>t;
+      if (<u64>(ti - lo) <= span) {
+        store<f64>(pT, <f64>ti);
+        store<u64>(pV, v);
+        pT += 8;
+        pV += 8;
+      } else {
+        if (unsafeInt(ti)) return ERR_TIMESTAMP;
+        // Outside [lo, hi] but not below lo: above hi.
+        if (ti >= lo) break;
+      }
+    } else {
       store<f64>(pT, <f64>t);
       store<u64>(pV, v);
       pT += 8;
       pV += 8;
-    } else {
-      if (unsafeInt(t)) return ERR_TIMESTAMP;
-      if (t > hi) break;
     }
     if (--left == 0) break;
     w = peek(e, pos);
   }
+  if (!isInteger<T>()) {
+    // t only grew, so the last one bounds them all.
+    if (<f64>t > MAX_SAFE) return FALLBACK;
+  }
   gCount = <i32>((pT - outT) >>> 3);
   return OK;
+}
+
+/** Narrows the gCount sorted samples at outT/outV to those in [lo, hi], moved to the front. */
+function clip(outT: usize, outV: usize, lo: i64, hi: i64): void {
+  const n = gCount;
+  const lof = <f64>lo; // exact: |lo|, |hi| <= 2^53 - 1
+  const hif = <f64>hi;
+  if (load<f64>(outT) >= lof && load<f64>(outT + (<usize>(n - 1) << 3)) <= hif) return;
+  // First index with t >= lo, first index with t > hi.
+  let a = 0;
+  let b = n;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (load<f64>(outT + (<usize>m << 3)) < lof) a = m + 1;
+    else b = m;
+  }
+  const from = a;
+  b = n;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (load<f64>(outT + (<usize>m << 3)) <= hif) a = m + 1;
+    else b = m;
+  }
+  const count = a - from;
+  if (from > 0 && count > 0) {
+    memory.copy(outT, outT + (<usize>from << 3), <usize>count << 3);
+    memory.copy(outV, outV + (<usize>from << 3), <usize>count << 3);
+  }
+  gCount = count;
+}
+
+function decodeChunk(e: usize, len: u32, lo: i64, hi: i64, outT: usize, outV: usize, cap: i32): i32 {
+  // Any surprise in the optimistic pass (including a malformed chunk) reruns the checked one,
+  // which is then the single source of errors and of results for unusual chunks.
+  if (decodeLoop<f64>(e, len, lo, hi, outT, outV, cap) == OK) {
+    if (gCount > 0) clip(outT, outV, lo, hi);
+    return OK;
+  }
+  return decodeLoop<i64>(e, len, lo, hi, outT, outV, cap);
 }
 
 /**
