@@ -192,3 +192,46 @@ describe('irate/idelta', () => {
     expect(at0(call('idelta', [mat], r))).toEqual({ '{path="/foo"}': 50, '{path="/bar"}': -50 });
   });
 });
+
+describe('reset cursor equals the reference loop', () => {
+  it('rate/increase over many overlapping windows with resets and NaN, bit for bit', () => {
+    let seed = 11;
+    const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const samples: Array<[number, number]> = [];
+    let t = 0;
+    let c = 0;
+    for (let i = 0; i < 600; i++) {
+      t += 1_000 + Math.floor(rnd() * 20_000);
+      const u = rnd();
+      if (u < 0.05) c = rnd() * 3;
+      else if (u < 0.08) c = NaN;
+      else c = (Number.isNaN(c) ? 0 : c) + rnd() * 10;
+      samples.push([t, c]);
+    }
+    const r = evalRange(0, t + 30_000, 13_000);
+    const range = 170_000;
+    const mat = matrix(r, range, [{ labels: {}, samples }]);
+    const tv = Float64Array.from(samples.map((p) => p[0]));
+    const vv = Float64Array.from(samples.map((p) => p[1]));
+    for (const [name, isRate] of [
+      ['rate', true],
+      ['increase', false],
+    ] as const) {
+      const got = rows(call(name, [mat], r))[0]!.values;
+      let compared = 0;
+      for (let i = 0; i < r.count; i++) {
+        const end = r.times[i]!;
+        let lo = 0;
+        while (lo < tv.length && tv[lo]! < end - range) lo++;
+        let hi = lo;
+        while (hi < tv.length && tv[hi]! <= end) hi++;
+        const want = extrapolatedRate(tv, vv, lo, hi, end - range, end, range / 1000, true, isRate);
+        expect(Object.is(got[i], want) || (Number.isNaN(got[i]!) && Number.isNaN(want!))).toBe(
+          true,
+        );
+        if (want !== undefined) compared++;
+      }
+      expect(compared).toBeGreaterThan(r.count / 2);
+    }
+  });
+});

@@ -7,7 +7,7 @@
  */
 import type { FunctionImpl } from './types.ts';
 import { matrixArg } from './labels-util.ts';
-import { overWindows } from './window.ts';
+import { overWindows, overWindowsBy, type WindowKernel } from './window.ts';
 
 /** Go's `time.Duration.Seconds()` for a duration given in ms: whole seconds plus the nanosecond rest / 1e9. */
 export function durationSeconds(ms: number): number {
@@ -31,23 +31,51 @@ export function extrapolatedRate(
   isCounter: boolean,
   isRate: boolean,
 ): number | undefined {
-  const n = hi - lo;
-  if (n < 2) return undefined;
-  const first = v[lo]!;
-  const last = v[hi - 1]!;
-  let resultValue = last - first;
+  if (hi - lo < 2) return undefined;
+  let resultValue = v[hi - 1]! - v[lo]!;
   if (isCounter) {
-    let prev = first;
+    let prev = v[lo]!;
     for (let k = lo + 1; k < hi; k++) {
       const cur = v[k]!;
       if (cur < prev) resultValue += prev;
       prev = cur;
     }
   }
+  return extrapolate(
+    t,
+    v,
+    lo,
+    hi,
+    resultValue,
+    rangeStart,
+    rangeEnd,
+    rangeSeconds,
+    isCounter,
+    isRate,
+  );
+}
+
+/**
+ * The second half of extrapolatedRate: given the (reset-corrected) increase over samples
+ * [lo, hi), extrapolate it towards the window's boundaries.
+ */
+function extrapolate(
+  t: Float64Array,
+  v: Float64Array,
+  lo: number,
+  hi: number,
+  resultValue: number,
+  rangeStart: number,
+  rangeEnd: number,
+  rangeSeconds: number,
+  isCounter: boolean,
+  isRate: boolean,
+): number {
+  const first = v[lo]!;
   let durationToStart = (t[lo]! - rangeStart) / 1000;
   const durationToEnd = (rangeEnd - t[hi - 1]!) / 1000;
   const sampledInterval = (t[hi - 1]! - t[lo]!) / 1000;
-  const averageDurationBetweenSamples = sampledInterval / (n - 1);
+  const averageDurationBetweenSamples = sampledInterval / (hi - lo - 1);
 
   if (isCounter && resultValue > 0 && first >= 0) {
     // A counter cannot go below zero: do not extrapolate further back than where it would hit zero.
@@ -67,15 +95,55 @@ export function extrapolatedRate(
   return resultValue * factor;
 }
 
+/** Indices k ≥ 1 with v[k] < v[k-1]: where a counter reset (NaN never compares as one). */
+export function resetIndices(v: Float64Array, n: number): Int32Array {
+  let count = 0;
+  for (let k = 1; k < n; k++) if (v[k]! < v[k - 1]!) count++;
+  const out = new Int32Array(count);
+  for (let k = 1, j = 0; k < n; k++) if (v[k]! < v[k - 1]!) out[j++] = k;
+  return out;
+}
+
+/**
+ * rate/increase/delta over every step. The reset correction visits only the resets inside each
+ * window (a cursor over the series' reset list), adding `prev` for each in sample order exactly as
+ * Prometheus's loop does, so a step costs O(1 + resets in window) instead of O(samples in window).
+ */
 function extrapolated(isCounter: boolean, isRate: boolean): FunctionImpl {
   return (args, ctx) => {
     const m = matrixArg(args, 0);
     const range = m.range;
     const rangeSeconds = durationSeconds(range);
     const we = m.windowEnd;
-    return overWindows(m, ctx, (t, v, lo, hi, i) =>
-      extrapolatedRate(t, v, lo, hi, we[i]! - range, we[i]!, rangeSeconds, isCounter, isRate),
-    );
+    return overWindowsBy(m, ctx, (s): WindowKernel => {
+      if (!isCounter) {
+        return (t, v, lo, hi, i) => {
+          if (hi - lo < 2) return undefined;
+          const inc = v[hi - 1]! - v[lo]!;
+          return extrapolate(
+            t,
+            v,
+            lo,
+            hi,
+            inc,
+            we[i]! - range,
+            we[i]!,
+            rangeSeconds,
+            false,
+            isRate,
+          );
+        };
+      }
+      const resets = resetIndices(s.v, s.length);
+      let p = 0;
+      return (t, v, lo, hi, i) => {
+        if (hi - lo < 2) return undefined;
+        let inc = v[hi - 1]! - v[lo]!;
+        while (p < resets.length && resets[p]! <= lo) p++;
+        for (let q = p; q < resets.length && resets[q]! < hi; q++) inc += v[resets[q]! - 1]!;
+        return extrapolate(t, v, lo, hi, inc, we[i]! - range, we[i]!, rangeSeconds, true, isRate);
+      };
+    });
   };
 }
 
