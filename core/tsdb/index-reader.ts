@@ -166,18 +166,36 @@ export class IndexReader {
     return postingsForMatchers(this, matchers);
   }
 
+  /**
+   * The postings list of each value of `name` in `values` that exists, separately (for label
+   * values under matchers), read with the same coalescing as `postings`.
+   */
+  async postingsPerValue(
+    name: string,
+    values: readonly string[],
+  ): Promise<Map<string, Uint32Array>> {
+    const ranges = this.#postings.ranges(name, values);
+    const lists = await this.#readPostingsLists(ranges);
+    return new Map(ranges.map((r, i) => [r.value, lists[i]!]));
+  }
+
   async #readPostings(ranges: PostingsRange[]): Promise<Uint32Array> {
     if (ranges.length === 0) return EMPTY_POSTINGS;
-    const sorted = [...ranges].sort((a, b) => a.offset - b.offset);
-    const lists: Uint32Array[] = [];
+    return mergePostings(await this.#readPostingsLists(ranges));
+  }
+
+  /** Reads the lists of `ranges` (result aligned with `ranges`), nearby lists in one read. */
+  async #readPostingsLists(ranges: readonly PostingsRange[]): Promise<Uint32Array[]> {
+    const lists = new Array<Uint32Array>(ranges.length);
+    const order = ranges.map((_, i) => i).sort((a, b) => ranges[a]!.offset - ranges[b]!.offset);
     await Promise.all(
       this.#coalesce(
-        sorted,
-        (r) => r.offset,
-        (r) => r.end,
+        order,
+        (i) => ranges[i]!.offset,
+        (i) => ranges[i]!.end,
       ).map(async (group) => {
-        const start = group[0]!.offset;
-        const end = group[group.length - 1]!.end;
+        const start = ranges[group[0]!]!.offset;
+        const end = ranges[group[group.length - 1]!]!.end;
         const buf = await readChecked(
           this.#src,
           this.size,
@@ -186,10 +204,11 @@ export class IndexReader {
           this.#loc.block,
           'read postings',
         );
-        for (const r of group) lists.push(this.#parsePostings(buf, r.offset - start, start));
+        for (const i of group)
+          lists[i] = this.#parsePostings(buf, ranges[i]!.offset - start, start);
       }),
     );
-    return mergePostings(lists);
+    return lists;
   }
 
   #parsePostings(buf: Uint8Array, p: number, base: number): Uint32Array {
