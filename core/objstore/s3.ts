@@ -114,13 +114,16 @@ export class S3Bucket implements Bucket {
     return url;
   }
 
+  /** Full-jitter exponential backoff before retry number `attempt` (1-based). */
+  #backoff(attempt: number): Promise<void> {
+    const delay = Math.random() * this.#retryBaseMs * 2 ** (attempt - 1);
+    return new Promise((r) => setTimeout(r, delay));
+  }
+
   /** Signs and sends one request, retrying transient failures. Returns any non-retryable response. */
   async #send(op: Op, key: string, url: string, init: RequestInit): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
-      if (attempt > 0) {
-        const delay = Math.random() * this.#retryBaseMs * 2 ** (attempt - 1);
-        await new Promise((r) => setTimeout(r, delay));
-      }
+      if (attempt > 0) await this.#backoff(attempt);
       let res: Response;
       try {
         const req = await this.#client.sign(url, init);
@@ -178,21 +181,33 @@ export class S3Bucket implements Bucket {
       return new Uint8Array(0);
     }
     const range = length < 0 ? `bytes=${offset}-` : `bytes=${offset}-${offset + length - 1}`;
-    const res = await this.#send('get_range', key, this.#url(key), {
-      method: 'GET',
-      headers: { Range: range },
-    });
-    if (res.status === 416) {
-      // The range starts at or past the end (or the object is empty): nothing exists there.
-      await res.body?.cancel();
-      return new Uint8Array(0);
+    const init: RequestInit = { method: 'GET', headers: { Range: range } };
+    // A connection can also break while the body streams in; that read is retried too.
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.#send('get_range', key, this.#url(key), init);
+      if (res.status === 416) {
+        // The range starts at or past the end (or the object is empty): nothing exists there.
+        await res.body?.cancel();
+        return new Uint8Array(0);
+      }
+      if (res.status !== 200 && res.status !== 206) return this.#fail('get_range', key, res);
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await res.arrayBuffer());
+      } catch (err) {
+        if (attempt < this.#retries) {
+          await this.#backoff(attempt + 1);
+          continue;
+        }
+        throw new BucketError('get_range', this.name, key, `reading body: ${String(err)}`, {
+          cause: err,
+        });
+      }
+      // A 200 is the whole object (servers may ignore Range, e.g. for empty objects): cut it ourselves.
+      if (res.status === 200) bytes = bytes.subarray(Math.min(offset, bytes.byteLength));
+      if (length >= 0 && bytes.byteLength > length) bytes = bytes.subarray(0, length);
+      return bytes;
     }
-    if (res.status !== 200 && res.status !== 206) return this.#fail('get_range', key, res);
-    let bytes = new Uint8Array(await res.arrayBuffer());
-    // A 200 is the whole object (servers may ignore Range, e.g. for empty objects): cut it ourselves.
-    if (res.status === 200) bytes = bytes.subarray(Math.min(offset, bytes.byteLength));
-    if (length >= 0 && bytes.byteLength > length) bytes = bytes.subarray(0, length);
-    return bytes;
   }
 
   async exists(key: string): Promise<boolean> {

@@ -15,7 +15,7 @@ let s3: S3rverHandle;
 let proxy: Server;
 let proxyUrl: string;
 /** Faults to inject, consumed one per request. */
-const faults: Array<'503' | 'drop'> = [];
+const faults: Array<'503' | 'drop' | 'truncate'> = [];
 let seen = 0;
 
 beforeAll(async () => {
@@ -32,6 +32,13 @@ beforeAll(async () => {
     }
     if (fault === 'drop') {
       req.socket.destroy();
+      return;
+    }
+    if (fault === 'truncate') {
+      // Headers promise 100 bytes; the connection dies after 3 of them.
+      req.resume();
+      res.writeHead(206, { 'content-length': '100', 'content-range': 'bytes 0-99/5' });
+      res.write('xyz', () => res.socket?.destroy());
       return;
     }
     const up = request(
@@ -83,6 +90,21 @@ describe('S3Bucket under injected faults', () => {
     seen = 0;
     expect(new TextDecoder().decode(await b.getRange('k/obj', 1, 3))).toBe('ell');
     expect(seen).toBe(4);
+  });
+
+  it('retries a range read whose body breaks off mid-transfer', async () => {
+    const b = bucket(2);
+    faults.push('truncate');
+    seen = 0;
+    expect(new TextDecoder().decode(await b.getRange('k/obj', 0, 5))).toBe('hello');
+    expect(seen).toBe(2);
+    faults.push('truncate', 'truncate', 'truncate');
+    const err = await b.getRange('k/obj', 0, 5).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BucketError);
+    expect((err as Error).message).toMatch(
+      /get_range failed: bucket faulty, key k\/obj: reading body/,
+    );
+    faults.length = 0;
   });
 
   it('gives up after the retry budget with an error naming bucket, key and status', async () => {
