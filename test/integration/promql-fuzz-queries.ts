@@ -68,7 +68,13 @@ export function fuzzQueries(seed: number, n: number): string[] {
       const g = subset(LABELS);
       return `${pick(AGGS)} ${r() < 0.5 ? 'by' : 'without'} (${g}) (${vector(d - 1)})`;
     }
-    if (c < 0.6) return `${pick(['topk', 'bottomk'])}(${pick(['1', '2', '3'])}, ${vector(d - 1)})`;
+    // topk/bottomk over a selector or a range function of one: with ties, which series wins
+    // depends on input order, which Prometheus only fixes for those (other range-mode results
+    // come out of a Go map).
+    if (c < 0.6) {
+      const arg = r() < 0.5 ? selector() : `${pick(RANGE_FNS)}(${matrixArg(0)})`;
+      return `${pick(['topk', 'bottomk'])}(${pick(['1', '2', '3'])}, ${arg})`;
+    }
     if (c < 0.63) return `quantile(${pick(['0.1', '0.5', '0.99'])}, ${vector(d - 1)})`;
     if (c < 0.72) {
       const s = scalar(d - 1);
@@ -88,8 +94,18 @@ export function fuzzQueries(seed: number, n: number): string[] {
       return `(${vector(d - 1)}) ${op}${bool}${mod} (${vector(d - 1)})`;
     }
     if (c < 0.9) return `-(${vector(d - 1)})`;
-    if (c < 0.95) return `${pick(['abs', 'ceil', 'floor', 'sqrt', 'exp', 'round', 'sgn'])}(${vector(d - 1)})`;
-    return `label_replace(${vector(d - 1)}, "dst", "$1", "${pick(LABELS)}", "(.*)")`;
+    if (c < 0.93) return `${pick(['abs', 'ceil', 'floor', 'sqrt', 'exp', 'round', 'sgn', 'sort', 'sort_desc', 'timestamp', 'absent'])}(${vector(d - 1)})`;
+    if (c < 0.95) return `label_replace(${vector(d - 1)}, "dst", "$1", "${pick(LABELS)}", "(.*)")`;
+    const e = r();
+    if (e < 0.15) return `count_values("val", ${vector(d - 1)})`;
+    if (e < 0.3) return `histogram_quantile(${pick(['0.5', '0.9', '1.5'])}, sum by (le${r() < 0.5 ? ', path' : ''}) (rate(req_duration_seconds_bucket[${pick(DURS)}]${pick(OFFSETS)})))`;
+    if (e < 0.45) return `predict_linear(${matrixArg(d - 1)}, ${pick(['60', '600', '-30'])})`;
+    if (e < 0.55) return `holt_winters(${matrixArg(d - 1)}, 0.5, ${pick(['0.1', '0.9'])})`;
+    if (e < 0.65) return `quantile_over_time(${pick(['0.2', '0.5', '0.95'])}, ${matrixArg(d - 1)})`;
+    if (e < 0.75) return `${pick(['absent_over_time', 'present_over_time', 'idelta'])}(${matrixArg(d - 1)})`;
+    if (e < 0.85) return `clamp(${vector(d - 1)}, ${scalar(d - 1)}, ${scalar(d - 1)})`;
+    if (e < 0.92) return `vector(${scalar(d - 1)})`;
+    return `label_join(${vector(d - 1)}, "joined", "-", "${pick(LABELS)}", "${pick(LABELS)}")`;
   };
   const out: string[] = [];
   for (let i = 0; i < n; i++) out.push(vector(1 + Math.floor(r() * 3)));
