@@ -12,6 +12,8 @@ export const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
 
 export interface PrometheusHandle {
   readonly url: string;
+  /** Replaces the configuration and reloads it (`/-/reload`). */
+  reload(configYaml: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export async function startPrometheusOnTsdb(
       `--storage.tsdb.path=${tsdbPath}`,
       '--web.listen-address=127.0.0.1:0',
       '--web.enable-admin-api',
+      '--web.enable-lifecycle',
       '--storage.tsdb.retention.time=100y',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
@@ -58,6 +61,11 @@ export async function startPrometheusOnTsdb(
   }
   return {
     url,
+    async reload(yaml: string) {
+      await writeFile(config, yaml);
+      const r = await fetch(`${url}/-/reload`, { method: 'POST' });
+      if (!r.ok) throw new Error(`reload failed: ${r.status} ${await r.text()}`);
+    },
     async stop() {
       if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
       await exited;
