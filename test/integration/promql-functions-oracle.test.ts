@@ -107,10 +107,11 @@ function makeData(): Data[] {
   }
   // Many equal values: sort/sort_desc then show Go's pdqsort tie order (and NaN placement).
   const tieVals = [1, 2, NaN, 2, 1, 1, 0, -0, 2, 1];
-  for (let i = 0; i < 40; i++)
+  // 160 series: long enough for pdqsort's partitioning, partial insertion sort and pattern breaking.
+  for (let i = 0; i < 160; i++)
     push(
       'tie',
-      { id: String(i).padStart(2, '0') },
+      { id: String(i).padStart(3, '0') },
       60_000,
       0,
       (k) => tieVals[(i * 7 + k) % tieVals.length]!,
@@ -294,6 +295,9 @@ function queries(): string[] {
     'sort_desc(tie)',
     'sort(-tie)',
     'sort_desc(tie{id=~"0.*"})',
+    'sort(tie{id=~".*[02468]"} * 0 + 1)',
+    'sort_desc(-tie)',
+    'sort(tie{id=~"0[0-4].*"})',
   );
   return q;
 }
