@@ -56,6 +56,8 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Wor
     ],
     modulesRoot: root,
     compatibilityDate: '2026-04-01',
+    // The network is closed here: use Miniflare's placeholder `request.cf` instead of fetching one.
+    cf: false,
     r2Buckets: options.r2 === false ? [] : ['BLOCKS'],
     bindings: { ...(options.vars ?? {}) },
     host: '127.0.0.1',

@@ -1,0 +1,190 @@
+/**
+ * `npm start` — the local thanos-edge stack on loopback, stopped as a whole by one Ctrl-C:
+ * - a local S3 API server (s3rver) with the bucket under <data-dir>/bucket, and
+ *   <data-dir>/objstore.yml (Thanos's format) pointing at it for every `thanos-edge` command;
+ * - demo blocks (a week of node and HTTP metrics from an HA pair) when the bucket is empty;
+ * - if `prometheus` is on PATH: a Prometheus scraping itself and the agent, with a sidecar agent;
+ * - the Worker through `wrangler dev`, reading that bucket and asking the sidecar.
+ *
+ * Flags: --data-dir <dir> (.data/local) --port <n> (8787) --s3-port <n> (9000)
+ *        --sidecar-port <n> (10902) --prometheus-port <n> (9090) --no-demo --no-prometheus
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { S3Bucket } from '../core/objstore/s3.ts';
+import { commands } from '../sidecar-agent/cli/commands.ts';
+import { writeDemoBlocks } from './lib/demo-data.ts';
+import { startLocalS3, type LocalS3 } from './lib/s3rver.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BUCKET = 'thanos';
+
+interface Flags {
+  dataDir: string;
+  port: number;
+  s3Port: number;
+  sidecarPort: number;
+  prometheusPort: number;
+  demo: boolean;
+  prometheus: boolean;
+}
+
+function parseFlags(argv: readonly string[]): Flags {
+  const f: Flags = { dataDir: join(root, '.data', 'local'), port: 8787, s3Port: 9000, sidecarPort: 10902, prometheusPort: 9090, demo: true, prometheus: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${name} needs a value`);
+      return v;
+    };
+    switch (name) {
+      case '--data-dir': f.dataDir = resolve(value()); break;
+      case '--port': f.port = Number(value()); break;
+      case '--s3-port': f.s3Port = Number(value()); break;
+      case '--sidecar-port': f.sidecarPort = Number(value()); break;
+      case '--prometheus-port': f.prometheusPort = Number(value()); break;
+      case '--no-demo': f.demo = false; break;
+      case '--no-prometheus': f.prometheus = false; break;
+      case '--help':
+        process.stdout.write('usage: npm start -- [--data-dir DIR] [--port 8787] [--s3-port 9000] [--no-demo] [--no-prometheus]\n');
+        process.exit(0);
+      default: throw new Error(`unknown flag ${a}`);
+    }
+  }
+  return f;
+}
+
+const log = (msg: string): void => void process.stdout.write(`[start] ${msg}\n`);
+
+function onPath(bin: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+}
+
+async function waitFor(url: string, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not become ready at ${url} within ${timeoutMs / 1000}s`);
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
+  const children: ChildProcess[] = [];
+  let s3: LocalS3 | undefined;
+  let stopping = false;
+  const stop = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      log('stopping…');
+      for (const c of children.reverse()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+      await s3?.stop();
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    const bucketDir = join(flags.dataDir, 'bucket');
+    await mkdir(bucketDir, { recursive: true });
+    s3 = await startLocalS3({ directory: bucketDir, buckets: [BUCKET], port: flags.s3Port });
+    const objstore = join(flags.dataDir, 'objstore.yml');
+    await writeFile(objstore, s3.objstoreYaml(BUCKET));
+    log(`local S3 at ${s3.endpoint} (bucket "${BUCKET}" in ${bucketDir}); objstore config: ${objstore}`);
+
+    const bucket = new S3Bucket({ endpoint: s3.endpoint, bucket: BUCKET, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+    let empty = true;
+    for await (const _ of bucket.iter('')) {
+      empty = false;
+      break;
+    }
+    if (empty && flags.demo) {
+      log('bucket is empty: writing a week of demo blocks (HA pair, cluster="demo")…');
+      const started = Date.now();
+      const n = await writeDemoBlocks(bucket, {
+        onBlock: (b) => process.stdout.isTTY && process.stdout.write(`\r[start]   block ${b.ulid} replica ${b.replica}: ${b.series} series, ${b.samples} samples   `),
+      });
+      if (process.stdout.isTTY) process.stdout.write('\n');
+      log(`wrote ${n} demo blocks in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    }
+
+    const token = randomBytes(16).toString('hex');
+    const stores: string[] = [];
+    const hasSidecar = commands.some((c) => c.path.join(' ') === 'sidecar');
+    if (flags.prometheus && onPath('prometheus') && hasSidecar) {
+      const promDir = join(flags.dataDir, 'prometheus');
+      await mkdir(promDir, { recursive: true });
+      const config = join(flags.dataDir, 'prometheus.yml');
+      await writeFile(config, [
+        'global:',
+        '  scrape_interval: 15s',
+        '  external_labels:',
+        '    cluster: local',
+        '    replica: "0"',
+        'scrape_configs:',
+        '  - job_name: prometheus',
+        `    static_configs: [{ targets: ["127.0.0.1:${flags.prometheusPort}"] }]`,
+        '  - job_name: thanos-edge-sidecar',
+        `    static_configs: [{ targets: ["127.0.0.1:${flags.sidecarPort}"] }]`,
+        '',
+      ].join('\n'));
+      const prom = spawn('prometheus', [
+        `--config.file=${config}`, `--storage.tsdb.path=${promDir}`, `--web.listen-address=127.0.0.1:${flags.prometheusPort}`,
+        '--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h', '--web.enable-lifecycle',
+      ], { stdio: ['ignore', 'ignore', 'ignore'] });
+      children.push(prom);
+      await waitFor(`http://127.0.0.1:${flags.prometheusPort}/-/ready`, 60_000, 'Prometheus');
+      log(`Prometheus at http://127.0.0.1:${flags.prometheusPort}`);
+      const sidecar = spawn(process.execPath, [join(root, 'sidecar-agent', 'bin', 'thanos-edge.mjs'), 'sidecar',
+        `--prometheus.url=http://127.0.0.1:${flags.prometheusPort}`, `--tsdb.path=${promDir}`,
+        `--objstore.config-file=${objstore}`, `--http-address=127.0.0.1:${flags.sidecarPort}`],
+      { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, STORE_TOKEN: token } });
+      children.push(sidecar);
+      await waitFor(`http://127.0.0.1:${flags.sidecarPort}/-/healthy`, 60_000, 'sidecar agent');
+      stores.push(`http://127.0.0.1:${flags.sidecarPort}`);
+      log(`sidecar agent at http://127.0.0.1:${flags.sidecarPort}`);
+    } else if (flags.prometheus) {
+      log(onPath('prometheus') ? 'sidecar agent not available: serving the bucket only' : 'prometheus not on PATH: serving the bucket only');
+    }
+
+    const vars: Record<string, string> = {
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: BUCKET,
+      S3_REGION: s3.region,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      STORE_TOKEN: token,
+      STORES: stores.join(','),
+      SYNC_INTERVAL: '30s',
+    };
+    const wrangler = spawn(process.execPath, [
+      join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(flags.port),
+      '--persist-to', join(flags.dataDir, 'wrangler'), '--show-interactive-dev-session=false', '--log-level', 'warn',
+      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: process.env.CI ?? '' } });
+    children.push(wrangler);
+    wrangler.once('exit', (code) => {
+      if (!stopping) {
+        log(`wrangler dev exited (${code})`);
+        void stop(code ?? 1);
+      }
+    });
+    await waitFor(`http://127.0.0.1:${flags.port}/-/ready`, 120_000, 'the Worker (wrangler dev)');
+    log(`thanos-edge querier at http://127.0.0.1:${flags.port}  (try /api/v1/query?query=up, /api/v1/stores)`);
+    log('Ctrl-C stops everything.');
+  } catch (err) {
+    process.stderr.write(`[start] ${err instanceof Error ? err.message : String(err)}\n`);
+    await stop(1);
+  }
+}
+
+void main();

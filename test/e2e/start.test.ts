@@ -1,0 +1,86 @@
+/**
+ * `npm start` on a fresh data directory without Prometheus: within a minute or two the Worker
+ * (wrangler dev) answers `up` and a `rate(...)` over the demo data through /api/v1/query_range,
+ * and one SIGINT stops the whole stack.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+interface RangeBody {
+  status: string;
+  data: { resultType: string; result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
+}
+
+describe('npm start (local stack, --no-prometheus)', () => {
+  let tmp: TmpDir;
+  let child: ChildProcess;
+  let port: number;
+  let output = '';
+  let exited: Promise<number | null>;
+
+  beforeAll(async () => {
+    tmp = await makeTmpDir('thanos-edge-start-');
+    port = await freePort();
+    child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'start.ts'),
+      '--data-dir', tmp.path, '--port', String(port), '--s3-port', '0', '--no-prometheus'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    exited = new Promise((r) => child.once('exit', (code) => r(code)));
+    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    const until = Date.now() + 240_000;
+    while (!output.includes('thanos-edge querier at')) {
+      if (Date.now() > until || child.exitCode !== null) throw new Error(`stack did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGINT');
+      await exited;
+    }
+    await tmp?.remove();
+  });
+
+  const rangeQuery = async (query: string): Promise<RangeBody> => {
+    const end = Date.now() / 1000;
+    const params = new URLSearchParams({ query, start: String(end - 6 * 3600), end: String(end), step: '5m' });
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/query_range?${params}`);
+    expect(res.status).toBe(200);
+    return (await res.json()) as RangeBody;
+  };
+
+  it('answers up over the demo data, deduplicated across the HA pair', async () => {
+    const body = await rangeQuery('up');
+    expect(body.status).toBe('success');
+    const instances = body.data.result.map((r) => r.metric.instance).sort();
+    expect(instances).toEqual(['api-1:8080', 'api-2:8080', 'node-1:9100', 'node-2:9100', 'node-3:9100']);
+    expect(body.data.result.every((r) => r.metric.replica === undefined && r.metric.cluster === 'demo')).toBe(true);
+    expect(body.data.result[0]!.values.length).toBeGreaterThan(60);
+  });
+
+  it('answers a rate over the demo counters', async () => {
+    const body = await rangeQuery('sum by (handler) (rate(http_requests_total[5m]))');
+    expect(body.data.result.map((r) => r.metric.handler).sort()).toEqual(['/api/v1/orders', '/api/v1/search', '/api/v1/users', '/healthz']);
+    for (const r of body.data.result) for (const [, v] of r.values) expect(Number(v)).toBeGreaterThan(0);
+  });
+
+  it('stops everything on one SIGINT', async () => {
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/-/healthy`)).rejects.toThrow();
+  });
+});
