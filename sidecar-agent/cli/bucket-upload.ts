@@ -14,6 +14,10 @@ import { readLocalMeta, uploadBlock } from '../objstore/upload-block.ts';
 import { UsageError, type Command } from './command.ts';
 import { OBJSTORE_FLAGS, bucketFromFlags, parseFlags, parseLabelFlags } from './bucket-flags.ts';
 
+const TOMBSTONES_FILENAME = 'tombstones';
+/** A tombstones file with no entries: magic (4) + version (1) + CRC32 (4). */
+const EMPTY_TOMBSTONES_SIZE = 9;
+
 /** Thanos `metadata.BucketUploadSource`. */
 export const BUCKET_UPLOAD_SOURCE = 'bucket.upload';
 
@@ -83,6 +87,13 @@ export async function uploadBlocks(
     if (await bucket.exists(`${meta.ulid}/${META_FILENAME}`)) {
       skip('already in bucket');
       continue;
+    }
+    // Thanos ships blocks without their tombstones; deleted series would come back.
+    const tomb = await stat(join(dir, TOMBSTONES_FILENAME)).catch(() => undefined);
+    if (tomb && tomb.size > EMPTY_TOMBSTONES_SIZE) {
+      opts.log(
+        `warning: ${meta.ulid} has tombstones; they are not uploaded (as in Thanos), deleted series stay in the bucket`,
+      );
     }
     const up = await uploadBlock(bucket, dir, { labels, source: BUCKET_UPLOAD_SOURCE });
     summary.uploaded.push(up.ulid);

@@ -2,14 +2,15 @@
  * `thanos-edge bucket upload|ls` against a real S3 server (s3rver), with blocks written by the
  * real promtool 2.42. The uploaded blocks are downloaded again and read back with promtool.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAll, listAll, type Bucket, type UploadBody } from '../../core/objstore/bucket.ts';
 import { S3Bucket } from '../../core/objstore/s3.ts';
-import { parseMeta, type BlockMeta } from '../../core/tsdb/meta.ts';
+import { parseMeta, serializeMeta, type BlockMeta } from '../../core/tsdb/meta.ts';
 import { FilesystemBucket } from '../../sidecar-agent/objstore/filesystem.ts';
 import { uploadBlock } from '../../sidecar-agent/objstore/upload-block.ts';
+import { resolveBlockDirs, uploadBlocks } from '../../sidecar-agent/cli/bucket-upload.ts';
 import { promtoolCreateBlocks, promtoolDump, run } from '../helpers/promtool.ts';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
@@ -230,6 +231,44 @@ describe('uploadBlock ordering', () => {
       expect(parseMeta(await getAll(fs, `${blocks[0]}/meta.json`)).thanos!.labels).toEqual({
         a: 'b',
       });
+    } finally {
+      await dir.remove();
+    }
+  });
+});
+
+describe('uploadBlocks', () => {
+  it('warns about tombstones, skips empty and compacted blocks unless asked', async () => {
+    const dir = await makeTmpDir('upload-skip-');
+    try {
+      const src = join(dir.path, 'src');
+      await cp(db, src, { recursive: true });
+      const [a, b2] = blocks as [string, string];
+      // A tombstones file longer than the 9-byte empty one (content irrelevant: it is not uploaded).
+      await writeFile(join(src, a, 'tombstones'), new Uint8Array(20));
+      const metaB = parseMeta(new Uint8Array(await readFile(join(src, b2, 'meta.json'))));
+      await writeFile(
+        join(src, b2, 'meta.json'),
+        serializeMeta({ ...metaB, compaction: { ...metaB.compaction, level: 2 } }),
+      );
+      const fs = new FilesystemBucket(join(dir.path, 'bucket'));
+      const log: string[] = [];
+      const dirs = await resolveBlockDirs([src]);
+      const s1 = await uploadBlocks(
+        fs,
+        dirs,
+        { c: '1' },
+        { uploadCompacted: false, log: (l) => log.push(l) },
+      );
+      expect(s1.uploaded).toEqual([a]);
+      expect(s1.skipped).toEqual([
+        { ulid: b2, reason: 'compaction level 2 > 1 (use --shipper.upload-compacted)' },
+      ]);
+      expect(log.some((l) => l.startsWith(`warning: ${a} has tombstones`))).toBe(true);
+      expect(await fs.exists(`${a}/tombstones`)).toBe(false);
+      const s2 = await uploadBlocks(fs, dirs, { c: '1' }, { uploadCompacted: true, log: () => {} });
+      expect(s2.uploaded).toEqual([b2]);
+      expect(s2.skipped).toEqual([{ ulid: a, reason: 'already in bucket' }]);
     } finally {
       await dir.remove();
     }
