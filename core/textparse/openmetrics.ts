@@ -152,6 +152,28 @@ export class OpenMetricsParser {
     return utf8.decode(this.#buf.subarray(this.#ls, this.#seriesEnd));
   }
 
+  /** FNV-1a hash of the series text: with `seriesEquals`, a lookup key that allocates nothing. */
+  seriesHash(): number {
+    const b = this.#buf;
+    let h = 0x811c9dc5;
+    for (let i = this.#ls, e = this.#seriesEnd; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    return h >>> 0;
+  }
+
+  /** A copy of the series text bytes (to compare later lines against). */
+  seriesBytes(): Uint8Array {
+    return this.#buf.slice(this.#ls, this.#seriesEnd);
+  }
+
+  /** Whether the current series text equals `bytes` (from `seriesBytes`). */
+  seriesEquals(bytes: Uint8Array): boolean {
+    const b = this.#buf;
+    const s = this.#ls;
+    if (this.#seriesEnd - s !== bytes.length) return false;
+    for (let i = 0; i < bytes.length; i++) if (b[s + i] !== bytes[i]) return false;
+    return true;
+  }
+
   metricName(): string {
     return latin1(this.#buf, this.#ls, this.#nameEnd);
   }

@@ -137,11 +137,31 @@ function floorDiv(a: number, b: number): number {
   return q;
 }
 
+interface SeenSeries {
+  bytes: Uint8Array;
+  ref: number;
+}
+
+/** The window's ref for the parser's current series, created on first sight. */
+function lookupSeries(w: Window, p: OpenMetricsParser): number {
+  const h = p.seriesHash();
+  let list = w.refs.get(h);
+  if (list !== undefined) {
+    for (const e of list) if (p.seriesEquals(e.bytes)) return e.ref;
+  } else {
+    w.refs.set(h, (list = []));
+  }
+  const ref = w.head.seriesRef(p.labels());
+  list.push({ bytes: p.seriesBytes(), ref });
+  return ref;
+}
+
 /** One block window being built: promtool's per-window BlockWriter, appender and batch count. */
 interface Window {
   index: number;
   head: HeadBlockBuilder;
-  refs: Map<string, number>;
+  /** Series text (as written) → series ref, by hash; collisions are told apart by the bytes. */
+  refs: Map<number, SeenSeries[]>;
   samplesCount: number;
   error?: Error;
 }
@@ -229,13 +249,7 @@ export async function backfillOpenMetrics(
       const w = byIndex.get(index);
       if (w === undefined) return;
       try {
-        const key = p.seriesKey();
-        let ref = w.refs.get(key);
-        if (ref === undefined) {
-          ref = w.head.seriesRef(p.labels());
-          w.refs.set(key, ref);
-        }
-        w.head.append(ref, ts, p.value);
+        w.head.append(lookupSeries(w, p), ts, p.value);
       } catch (err) {
         w.error = new Error(`add sample: ${(err as Error).message}`, { cause: err });
         failedAt = index;
