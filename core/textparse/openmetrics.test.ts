@@ -51,7 +51,20 @@ describe('parseGoFloat', () => {
     expect(parseGoFloat('Infinity')).toBe(Infinity);
     expect(bits(parseGoFloat('NaN'))).toBe('7ff8000000000001');
     expect(bits(parseGoFloat('nan'))).toBe(bits(NORMAL_NAN));
-    for (const bad of ['', ' 1', '1 ', '0x10', '1_0', '+NaN', '1e', 'e1', '.', '1e400', 'Inf1', '0x1p3']) {
+    for (const bad of [
+      '',
+      ' 1',
+      '1 ',
+      '0x10',
+      '1_0',
+      '+NaN',
+      '1e',
+      'e1',
+      '.',
+      '1e400',
+      'Inf1',
+      '0x1p3',
+    ]) {
       expect(() => parseGoFloat(bad), bad).toThrow();
     }
   });
@@ -74,7 +87,11 @@ describe('OpenMetricsParser', () => {
       7,
     );
     expect(s).toHaveLength(5);
-    expect(s[0]).toEqual({ labels: { __name__: 'foo_seconds', a: 'x"y\\z\nw', b: '2' }, t: 1600000000123, v: 1.5 });
+    expect(s[0]).toEqual({
+      labels: { __name__: 'foo_seconds', a: 'x"y\\z\nw', b: '2' },
+      t: 1600000000123,
+      v: 1.5,
+    });
     expect(s[1]).toEqual({ labels: { __name__: 'foo_seconds' }, t: 1600000001000, v: -Infinity });
     expect(s[2]!.t).toBe(1600000002000);
     expect(s[3]!.t).toBeUndefined();
@@ -125,7 +142,9 @@ describe('OpenMetricsParser', () => {
     ['a 1', /data does not end with # EOF/],
   ];
   it.each(bad)('rejects %j', (text, re) => {
-    const bytes = text.includes('\xff') ? Uint8Array.from(text, (c) => c.charCodeAt(0)) : new TextEncoder().encode(text);
+    const bytes = text.includes('\xff')
+      ? Uint8Array.from(text, (c) => c.charCodeAt(0))
+      : new TextEncoder().encode(text);
     const p = new OpenMetricsParser();
     p.push(bytes);
     p.close();
@@ -149,12 +168,30 @@ describe('parseSimpleFloat', () => {
     const { parseSimpleFloat } = await import('./parse-float.ts');
     const enc = new TextEncoder();
     let s = 12345;
-    const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
-    const cases = ['0', '-0', '+5', '1.', '.5', '007', '1e22', '1e23', '123456789012345', '1234567890123456', '1700000000.123', '-1.5e-7', '9007199254740993', '4.35', '1e-22', '0.1e-22'];
+    const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const cases = [
+      '0',
+      '-0',
+      '+5',
+      '1.',
+      '.5',
+      '007',
+      '1e22',
+      '1e23',
+      '123456789012345',
+      '1234567890123456',
+      '1700000000.123',
+      '-1.5e-7',
+      '9007199254740993',
+      '4.35',
+      '1e-22',
+      '0.1e-22',
+    ];
     for (let i = 0; i < 20000; i++) {
       const d = Math.floor(rnd() * 18) + 1;
       let x = String(Math.floor(rnd() * 10 ** Math.min(d, 15)));
-      if (rnd() < 0.6) x = x.slice(0, Math.floor(rnd() * x.length)) + '.' + x.slice(Math.floor(rnd() * x.length));
+      if (rnd() < 0.6)
+        x = x.slice(0, Math.floor(rnd() * x.length)) + '.' + x.slice(Math.floor(rnd() * x.length));
       if (rnd() < 0.3) x += `e${rnd() < 0.5 ? '-' : ''}${Math.floor(rnd() * 30)}`;
       if (rnd() < 0.3) x = '-' + x;
       cases.push(x);

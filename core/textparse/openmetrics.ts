@@ -239,7 +239,7 @@ export class OpenMetricsParser {
     const e = this.#le;
     if (s + 1 >= e || b[s + 1] !== SP) throw this.#error('"#" must be followed by a space');
     const kw = latin1(b, s + 2, Math.min(s + 7, e));
-    if (kw.startsWith('EOF') && (e - s === 5)) {
+    if (kw.startsWith('EOF') && e - s === 5) {
       this.#eofSeen = true;
       return this.next();
     }
@@ -258,15 +258,20 @@ export class OpenMetricsParser {
     // The text token is `{S}{C}*\n`: a space, anything, and the newline itself.
     if (!this.#hasNewline || p >= e || b[p] !== SP) throw this.#error(`expected text in ${word}`);
     const ts = p + 1;
-    if (entry === 'help' && !validUtf8(b, ts, e)) throw this.#error('help text is not a valid utf8 string');
+    if (entry === 'help' && !validUtf8(b, ts, e))
+      throw this.#error('help text is not a valid utf8 string');
     this.#metaText = utf8.decode(b.subarray(ts, e));
     if (entry === 'type') {
-      if (!METRIC_TYPES.has(this.#metaText)) throw this.#error(`invalid metric type ${JSON.stringify(this.#metaText)}`);
+      if (!METRIC_TYPES.has(this.#metaText))
+        throw this.#error(`invalid metric type ${JSON.stringify(this.#metaText)}`);
       this.#type = this.#metaText as MetricType;
     } else if (entry === 'unit') {
       const m = this.#metaName;
       const u = this.#metaText;
-      if (u.length > 0 && !(m.endsWith(u) && m.length >= u.length + 1 && m[m.length - u.length - 1] === '_')) {
+      if (
+        u.length > 0 &&
+        !(m.endsWith(u) && m.length >= u.length + 1 && m[m.length - u.length - 1] === '_')
+      ) {
         throw this.#error(`unit not a suffix of metric ${JSON.stringify(m)}`);
       }
     }
@@ -302,7 +307,8 @@ export class OpenMetricsParser {
     const ts = this.#float(p + 1, te);
     if (Number.isNaN(ts) || !Number.isFinite(ts)) throw this.#error('invalid timestamp');
     const ms = Math.trunc(ts * 1000);
-    if (!Number.isSafeInteger(ms)) throw this.#error(`timestamp ${latin1(b, p + 1, te)} out of range`);
+    if (!Number.isSafeInteger(ms))
+      throw this.#error(`timestamp ${latin1(b, p + 1, te)} out of range`);
     this.#ts = ms === 0 ? 0 : ms; // no -0
     this.#hasTs = true;
     p = te;
@@ -329,7 +335,9 @@ export class OpenMetricsParser {
 
   #isExemplarStart(p: number): boolean {
     const b = this.#buf;
-    return p + 3 < this.#le && b[p] === SP && b[p + 1] === HASH && b[p + 2] === SP && b[p + 3] === LBRACE;
+    return (
+      p + 3 < this.#le && b[p] === SP && b[p + 1] === HASH && b[p + 2] === SP && b[p + 3] === LBRACE
+    );
   }
 
   #float(s: number, e: number): number {
@@ -358,7 +366,9 @@ export class OpenMetricsParser {
       } else if (c >= 0 && isL(c)) {
         if (!first) throw this.#error('expected comma');
       } else {
-        throw this.#error(first ? 'expected label name or left brace' : 'expected comma or left brace');
+        throw this.#error(
+          first ? 'expected label name or left brace' : 'expected comma or left brace',
+        );
       }
       first = false;
       const ns = p;
@@ -423,7 +433,8 @@ export class OpenMetricsParser {
     if (te < 0) throw this.#error('expected timestamp or comment');
     const ts = this.#float(p + 1, te);
     if (Number.isNaN(ts) || !Number.isFinite(ts)) throw this.#error('invalid exemplar timestamp');
-    if (te !== e || !this.#hasNewline) throw this.#error('expected next entry after exemplar timestamp');
+    if (te !== e || !this.#hasNewline)
+      throw this.#error('expected next entry after exemplar timestamp');
   }
 }
 

@@ -6,7 +6,9 @@ describe('ulid', () => {
   it('encodes the oklog/ulid spec example layout', () => {
     // All-zero and all-one boundaries from the spec.
     expect(ulidFromParts(0, new Uint8Array(10))).toBe('00000000000000000000000000');
-    expect(ulidFromParts(2 ** 48 - 1, new Uint8Array(10).fill(0xff))).toBe('7ZZZZZZZZZZZZZZZZZZZZZZZZZ');
+    expect(ulidFromParts(2 ** 48 - 1, new Uint8Array(10).fill(0xff))).toBe(
+      '7ZZZZZZZZZZZZZZZZZZZZZZZZZ',
+    );
   });
 
   it('round-trips the time (a block ULID written by promtool decodes to its creation time)', () => {

@@ -71,7 +71,8 @@ export class UlidFactory {
     if (timeMs <= this.#lastTime) {
       // Same (or an earlier, clock-skewed) ms: stay at the last time and increment the entropy.
       timeMs = this.#lastTime;
-      if (!increment(this.#entropy)) throw new RangeError('ulid: entropy overflow within one millisecond');
+      if (!increment(this.#entropy))
+        throw new RangeError('ulid: entropy overflow within one millisecond');
     } else {
       crypto.getRandomValues(this.#entropy);
       this.#lastTime = timeMs;
@@ -101,12 +102,14 @@ export function newUlid(timeMs?: number): string {
 
 /** The ms timestamp of a ULID string; BadDataError if it is not one. */
 export function ulidTime(ulid: string): number {
-  if (ulid.length !== ULID_LENGTH) throw new BadDataError(`ulid: ${JSON.stringify(ulid)} is not 26 characters`);
+  if (ulid.length !== ULID_LENGTH)
+    throw new BadDataError(`ulid: ${JSON.stringify(ulid)} is not 26 characters`);
   let t = 0;
   for (let i = 0; i < ULID_LENGTH; i++) {
     const c = ulid.charCodeAt(i);
     const v = c < 128 ? DECODE[c]! : -1;
-    if (v < 0) throw new BadDataError(`ulid: invalid character ${JSON.stringify(ulid[i])} in ${ulid}`);
+    if (v < 0)
+      throw new BadDataError(`ulid: invalid character ${JSON.stringify(ulid[i])} in ${ulid}`);
     // The first 10 characters carry the 48-bit time (the first one only 3 bits of it).
     if (i === 0 && v > 7) throw new BadDataError(`ulid: ${ulid} overflows 128 bits`);
     if (i < 10) t = t * 32 + v;

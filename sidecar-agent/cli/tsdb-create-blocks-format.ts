@@ -11,10 +11,23 @@ export interface BlockRow {
   size: number;
 }
 
-const HEADER = ['BLOCK ULID', 'MIN TIME', 'MAX TIME', 'DURATION', 'NUM SAMPLES', 'NUM CHUNKS', 'NUM SERIES', 'SIZE'];
+const HEADER = [
+  'BLOCK ULID',
+  'MIN TIME',
+  'MAX TIME',
+  'DURATION',
+  'NUM SAMPLES',
+  'NUM CHUNKS',
+  'NUM SERIES',
+  'SIZE',
+];
 
 /** The lines one printBlocks call prints (one tabwriter flush: columns align within the call). */
-export function formatBlockTable(rows: readonly BlockRow[], writeHeader: boolean, humanReadable: boolean): string {
+export function formatBlockTable(
+  rows: readonly BlockRow[],
+  writeHeader: boolean,
+  humanReadable: boolean,
+): string {
   const lines: string[][] = [];
   if (writeHeader) lines.push(HEADER);
   for (const { meta, size } of rows) {
@@ -33,18 +46,25 @@ export function formatBlockTable(rows: readonly BlockRow[], writeHeader: boolean
 }
 
 /** text/tabwriter for tab-terminated cells: every cell but a line's last is padded to its column. */
-export function tabwrite(lines: readonly (readonly string[])[], minWidth: number, padding: number): string {
+export function tabwrite(
+  lines: readonly (readonly string[])[],
+  minWidth: number,
+  padding: number,
+): string {
   const widths: number[] = [];
   for (const l of lines) {
-    for (let i = 0; i < l.length - 1; i++) widths[i] = Math.max(widths[i] ?? minWidth, l[i]!.length + padding);
+    for (let i = 0; i < l.length - 1; i++)
+      widths[i] = Math.max(widths[i] ?? minWidth, l[i]!.length + padding);
   }
-  return lines.map((l) => l.map((c, i) => (i < l.length - 1 ? c.padEnd(widths[i]!) : c)).join('') + '\n').join('');
+  return lines
+    .map((l) => l.map((c, i) => (i < l.length - 1 ? c.padEnd(widths[i]!) : c)).join('') + '\n')
+    .join('');
 }
 
 function formatTime(ms: number, human: boolean): string {
   if (!human) return String(ms);
   // time.Unix(ms/1000, 0).UTC().String(), e.g. "2020-09-13 12:26:40 +0000 UTC".
-  const d = new Date((ms - (ms % 1000)));
+  const d = new Date(ms - (ms % 1000));
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000 UTC`;
 }
@@ -86,7 +106,16 @@ export function formatBase2Bytes(n: number): string {
 
 /** Go's time.ParseDuration, returned in whole milliseconds (truncated, as int64(d/time.Millisecond)). */
 export function parseGoDuration(s: string): number {
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const units: Record<string, number> = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    μs: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+  };
   let rest = s;
   let sign = 1;
   if (rest[0] === '-' || rest[0] === '+') {
@@ -99,7 +128,8 @@ export function parseGoDuration(s: string): number {
   const re = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/;
   while (rest.length > 0) {
     const m = re.exec(rest);
-    if (!m || m[1] === '' || m[1] === '.') throw new Error(`time: invalid duration ${JSON.stringify(s)}`);
+    if (!m || m[1] === '' || m[1] === '.')
+      throw new Error(`time: invalid duration ${JSON.stringify(s)}`);
     total += Number(m[1]) * units[m[2]!]!;
     rest = rest.slice(m[0].length);
   }

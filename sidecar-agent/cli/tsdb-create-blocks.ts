@@ -42,7 +42,13 @@ export interface CreateBlocksArgs {
 /** Parses the command's arguments; undefined for --help. */
 export function parseCreateBlocksArgs(argv: readonly string[]): CreateBlocksArgs | undefined {
   const pos: string[] = [];
-  const out: CreateBlocksArgs = { input: '', output: 'data/', humanReadable: false, quiet: false, maxBlockDurationMs: 0 };
+  const out: CreateBlocksArgs = {
+    input: '',
+    output: 'data/',
+    humanReadable: false,
+    quiet: false,
+    maxBlockDurationMs: 0,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-h' || a === '--help') return undefined;
@@ -120,8 +126,10 @@ class Progress {
 /** Block.Size(): chunk segments + index + tombstones + meta.json. */
 async function blockSize(dir: string): Promise<number> {
   let n = 0;
-  for (const f of ['index', 'tombstones', 'meta.json']) n += (await stat(join(dir, f)).catch(() => ({ size: 0 }))).size;
-  for (const f of await readdir(join(dir, 'chunks')).catch(() => [] as string[])) n += (await stat(join(dir, 'chunks', f))).size;
+  for (const f of ['index', 'tombstones', 'meta.json'])
+    n += (await stat(join(dir, f)).catch(() => ({ size: 0 }))).size;
+  for (const f of await readdir(join(dir, 'chunks')).catch(() => [] as string[]))
+    n += (await stat(join(dir, 'chunks', f))).size;
   return n;
 }
 
@@ -183,7 +191,10 @@ export async function backfillOpenMetrics(
 ): Promise<BackfillResult> {
   // Report an unreadable input as promtool does, before any output directory is made.
   await stat(args.input).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(`open ${args.input}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`, { cause: err });
+    throw new Error(
+      `open ${args.input}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`,
+      { cause: err },
+    );
   });
   await mkdir(args.output, { recursive: true });
   const progress = new Progress();
@@ -205,7 +216,9 @@ export async function backfillOpenMetrics(
     });
   } catch (err) {
     progress.clear();
-    throw new Error(`getting min and max timestamp: next: ${(err as Error).message}`, { cause: err });
+    throw new Error(`getting min and max timestamp: next: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (maxt === -Infinity) maxt = 0;
   if (mint === Infinity) mint = 0;
@@ -237,7 +250,12 @@ export async function backfillOpenMetrics(
     const byIndex = new Map<number, Window>();
     for (const index of group) {
       // promtool pretends the block is twice as large so the head accepts the whole window.
-      byIndex.set(index, { index, head: new HeadBlockBuilder({ chunkRange: 2 * blockDuration }), refs: new Map(), samplesCount: 0 });
+      byIndex.set(index, {
+        index,
+        head: new HeadBlockBuilder({ chunkRange: 2 * blockDuration }),
+        refs: new Map(),
+        samplesCount: 0,
+      });
     }
     // After a window fails, later windows are never written (promtool stops there).
     let failedAt = Infinity;
@@ -259,7 +277,10 @@ export async function backfillOpenMetrics(
         w.head.commit();
         w.samplesCount = 0;
       }
-      if (++seen % 100_000 === 0) progress.update(`blocks ${done + 1}-${done + group.length} of ${windows.length}: ${seen} samples`);
+      if (++seen % 100_000 === 0)
+        progress.update(
+          `blocks ${done + 1}-${done + group.length} of ${windows.length}: ${seen} samples`,
+        );
     });
     for (const index of group) {
       const w = byIndex.get(index)!;
@@ -272,13 +293,21 @@ export async function backfillOpenMetrics(
           blocks.push(meta);
           if (!args.quiet) {
             progress.clear();
-            print(formatBlockTable([{ meta, size: await blockSize(join(args.output, meta.ulid)) }], !wroteHeader, args.humanReadable));
+            print(
+              formatBlockTable(
+                [{ meta, size: await blockSize(join(args.output, meta.ulid)) }],
+                !wroteHeader,
+                args.humanReadable,
+              ),
+            );
             wroteHeader = true;
           }
         }
       } catch (err) {
         progress.clear();
-        throw new Error(`block creation: process blocks: ${(err as Error).message}`, { cause: err });
+        throw new Error(`block creation: process blocks: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       done++;
     }

@@ -57,6 +57,9 @@ export class DirBlockSink implements BlockSink {
 }
 
 /** A SinkFactory writing blocks under `parentDir`. */
-export function dirSinkFactory(parentDir: string, opts: DirBlockSinkOptions = {}): (ulid: string) => DirBlockSink {
+export function dirSinkFactory(
+  parentDir: string,
+  opts: DirBlockSinkOptions = {},
+): (ulid: string) => DirBlockSink {
   return (ulid) => new DirBlockSink(parentDir, ulid, opts);
 }

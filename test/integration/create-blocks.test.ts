@@ -10,7 +10,11 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUlid } from '../../core/tsdb/meta.ts';
-import { backfillOpenMetrics, parseCreateBlocksArgs, type BackfillOptions } from '../../sidecar-agent/cli/tsdb-create-blocks.ts';
+import {
+  backfillOpenMetrics,
+  parseCreateBlocksArgs,
+  type BackfillOptions,
+} from '../../sidecar-agent/cli/tsdb-create-blocks.ts';
 import { generateOpenMetrics, prng } from '../fixtures/openmetrics-gen.ts';
 import { PROMTOOL, run } from '../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
@@ -52,7 +56,9 @@ async function ours(input: string, flags: string[], opts: BackfillOptions = {}):
 async function blocksByMinTime(db: string): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   for (const id of (await readdir(db).catch(() => [] as string[])).filter(isUlid)) {
-    const meta = JSON.parse(await readFile(join(db, id, 'meta.json'), 'utf8')) as { minTime: number };
+    const meta = JSON.parse(await readFile(join(db, id, 'meta.json'), 'utf8')) as {
+      minTime: number;
+    };
     out.set(meta.minTime, id);
   }
   return out;
@@ -67,8 +73,14 @@ async function expectSameBlocks(a: string, b: string): Promise<number> {
     const idb = pb.get(mint)!;
     const da = join(a, ida);
     const db = join(b, idb);
-    const files = ['index', 'tombstones', ...(await readdir(join(da, 'chunks'))).map((c) => `chunks/${c}`)];
-    expect((await readdir(join(db, 'chunks'))).map((c) => `chunks/${c}`).sort()).toEqual(files.slice(2).sort());
+    const files = [
+      'index',
+      'tombstones',
+      ...(await readdir(join(da, 'chunks'))).map((c) => `chunks/${c}`),
+    ];
+    expect((await readdir(join(db, 'chunks'))).map((c) => `chunks/${c}`).sort()).toEqual(
+      files.slice(2).sort(),
+    );
     for (const f of files) {
       const x = await readFile(join(da, f));
       const y = await readFile(join(db, f));
@@ -120,7 +132,16 @@ function interleaved(seed: number, samples: number, oooEvery = 0): string {
     const s = series[Math.floor(rnd() * series.length)]!;
     s.t += s.step * (rnd() < 0.01 ? 200 : 1);
     const r = rnd();
-    const v = r < 0.02 ? 'NaN' : r < 0.03 ? '+Inf' : r < 0.04 ? '-Inf' : r < 0.5 ? String((s.v += Math.floor(rnd() * 9))) : (rnd() * 2e6 - 1e6).toPrecision(1 + Math.floor(rnd() * 17));
+    const v =
+      r < 0.02
+        ? 'NaN'
+        : r < 0.03
+          ? '+Inf'
+          : r < 0.04
+            ? '-Inf'
+            : r < 0.5
+              ? String((s.v += Math.floor(rnd() * 9)))
+              : (rnd() * 2e6 - 1e6).toPrecision(1 + Math.floor(rnd() * 17));
     lines.push(`${s.text} ${v} ${(s.t / 1000).toFixed(3)}`);
     if (oooEvery && k % oooEvery === 0) {
       lines.push(`${s.text} ${v} ${(s.t / 1000).toFixed(3)}`); // exact duplicate: dropped
@@ -158,7 +179,10 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
 
   it('when windows are built in several passes under a small memory budget', async () => {
     const file = await input(interleaved(23, 20_000));
-    const [p, o] = await Promise.all([promtool(file, []), ours(file, [], { maxSamplesPerPass: 3000 })]);
+    const [p, o] = await Promise.all([
+      promtool(file, []),
+      ours(file, [], { maxSamplesPerPass: 3000 }),
+    ]);
     expect(o.error).toBe(p.error);
     expect(await expectSameBlocks(p.db, o.db)).toBeGreaterThanOrEqual(5);
     expect(maskUlids(o.stdout)).toBe(maskUlids(p.stdout));
@@ -166,7 +190,10 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
 
   it('on a larger interleaved input with --max-block-duration=24h (18h windows)', async () => {
     const file = await input(interleaved(5, 60_000));
-    const [p, o] = await Promise.all([promtool(file, ['--max-block-duration=24h', '-q']), ours(file, ['--max-block-duration=24h', '-q'])]);
+    const [p, o] = await Promise.all([
+      promtool(file, ['--max-block-duration=24h', '-q']),
+      ours(file, ['--max-block-duration=24h', '-q']),
+    ]);
     expect(p.error).toBeUndefined();
     expect(o.error).toBeUndefined();
     expect(o.stdout).toBe('');
@@ -181,7 +208,10 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
     for (let i = 0; i < 7000; i++) lines.push(`b ${i} ${1_600_005_600 + i}`);
     lines.push(`b 1 ${1_600_005_600 + 10}`);
     const file = await input(lines.join('\n') + '\n# EOF\n');
-    const [p, o] = await Promise.all([promtool(file, []), ours(file, [], { maxSamplesPerPass: 1 })]);
+    const [p, o] = await Promise.all([
+      promtool(file, []),
+      ours(file, [], { maxSamplesPerPass: 1 }),
+    ]);
     expect(p.error).toBe('block creation: process blocks: add sample: out of order sample');
     expect(o.error).toBe(p.error);
     expect(await expectSameBlocks(p.db, o.db)).toBe(1);
@@ -192,7 +222,9 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
     const file = await input('m 1 -10\nm 2 -0.5\nm 3 1\nm 4 7300\n# EOF\n');
     const [p, o] = await Promise.all([promtool(file, []), ours(file, [])]);
     expect(o.error).toBe(p.error);
-    expect(await expectSameBlocks(p.db, o.db)).toBe(await blocksByMinTime(p.db).then((m) => m.size));
+    expect(await expectSameBlocks(p.db, o.db)).toBe(
+      await blocksByMinTime(p.db).then((m) => m.size),
+    );
     expect(await dump(o.db)).toBe(await dump(p.db));
   });
 
@@ -210,7 +242,10 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
     ['unknown type', '# TYPE a bogus\na 1 1\n# EOF\n'],
     ['exemplar on gauge', 'a 1 1 # {t="x"} 1\n# EOF\n'],
     ['bad utf-8', 'a{b="\xff"} 1 1\n# EOF\n'],
-    ['duplicate timestamp, other value, across batches', `${Array.from({ length: 5000 }, (_, i) => `a ${i} ${i + 1}`).join('\n')}\na 7 5000\n# EOF\n`],
+    [
+      'duplicate timestamp, other value, across batches',
+      `${Array.from({ length: 5000 }, (_, i) => `a ${i} ${i + 1}`).join('\n')}\na 7 5000\n# EOF\n`,
+    ],
   ];
   it.each(invalid)('rejects invalid input like promtool: %s', async (_name, text) => {
     const path = join(tmp.path, `in${n++}.om`);
@@ -218,7 +253,9 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
     const [p, o] = await Promise.all([promtool(path, []), ours(path, [])]);
     expect(p.error).toBeDefined();
     expect(o.error).toBeDefined();
-    expect(await blocksByMinTime(o.db).then((m) => m.size)).toBe(await blocksByMinTime(p.db).then((m) => m.size));
+    expect(await blocksByMinTime(o.db).then((m) => m.size)).toBe(
+      await blocksByMinTime(p.db).then((m) => m.size),
+    );
   });
 
   it('accepts what promtool accepts at the edges of the syntax', async () => {
@@ -246,12 +283,45 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
       'e{} .5 1600000006.001',
       'q:r_s{z="1"} NaN 1600000004',
     ];
-    const alphabet = [' ', '\t', '#', '{', '}', '"', '\\', ',', '=', 'e', '.', '-', '+', 'n', 'N', 'I', 'f', '\n', '0', '_', ':', 'é', 'E', 'p', '\r', ''];
+    const alphabet = [
+      ' ',
+      '\t',
+      '#',
+      '{',
+      '}',
+      '"',
+      '\\',
+      ',',
+      '=',
+      'e',
+      '.',
+      '-',
+      '+',
+      'n',
+      'N',
+      'I',
+      'f',
+      '\n',
+      '0',
+      '_',
+      ':',
+      'é',
+      'E',
+      'p',
+      '\r',
+      '',
+    ];
     const rnd = prng(2024);
     const counts = async (db: string) => {
       const out: number[] = [];
       for (const [, id] of [...(await blocksByMinTime(db))].sort((x, y) => x[0] - y[0])) {
-        out.push((JSON.parse(await readFile(join(db, id, 'meta.json'), 'utf8')) as { stats: { numSamples: number } }).stats.numSamples);
+        out.push(
+          (
+            JSON.parse(await readFile(join(db, id, 'meta.json'), 'utf8')) as {
+              stats: { numSamples: number };
+            }
+          ).stats.numSamples,
+        );
       }
       return out;
     };
@@ -266,7 +336,10 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
       }
       const file = await input(text);
       const [p, o] = await Promise.all([promtool(file, ['-q']), ours(file, ['-q'])]);
-      expect(o.error === undefined, `${JSON.stringify(text)}: promtool ${p.error ?? 'ok'}, ours ${o.error ?? 'ok'}`).toBe(p.error === undefined);
+      expect(
+        o.error === undefined,
+        `${JSON.stringify(text)}: promtool ${p.error ?? 'ok'}, ours ${o.error ?? 'ok'}`,
+      ).toBe(p.error === undefined);
       if (p.error === undefined) {
         accepted++;
         expect(await counts(o.db)).toEqual(await counts(p.db));

@@ -44,7 +44,18 @@ function readGoQuoted(s: string, i: number): [string, number] {
       continue;
     }
     const e = s[i + 1]!;
-    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', '"': '"', "'": "'" };
+    const simple: Record<string, string> = {
+      n: '\n',
+      t: '\t',
+      r: '\r',
+      a: '\x07',
+      b: '\b',
+      f: '\f',
+      v: '\v',
+      '\\': '\\',
+      '"': '"',
+      "'": "'",
+    };
     if (e in simple) {
       out += simple[e];
       i += 2;
@@ -129,7 +140,23 @@ function buildSeries(): Expected[] {
     add({ __name__: s % 2 ? 'req_total' : 'temp', job: 'api', instance: `host-${s}` }, t, v);
   }
   // Special values; the stale marker must be stored bit-exactly (set through the typed array).
-  const specials = [1, NaN, Infinity, -Infinity, -0, 0, 5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 0.1 + 0.2, 1e21, 1.5e-7, 42, 0, 7];
+  const specials = [
+    1,
+    NaN,
+    Infinity,
+    -Infinity,
+    -0,
+    0,
+    5e-324,
+    Number.MAX_VALUE,
+    -Number.MAX_VALUE,
+    0.1 + 0.2,
+    1e21,
+    1.5e-7,
+    42,
+    0,
+    7,
+  ];
   const sp: Expected = {
     labels: labelsFrom({ __name__: 'special', kind: 'values' }),
     t: Float64Array.from(specials, (_, i) => T0 + i * 60_000),
@@ -144,9 +171,14 @@ function buildSeries(): Expected[] {
     tt += rnd() < 0.02 ? Math.floor(rnd() * 3 * HOUR) : 1 + Math.floor(rnd() * 20_000);
     it.push(tt);
   }
-  add({ __name__: 'irregular', path: '/a"b\\c\nd', uni: 'héllo ✓ 𝄞 \u00ad' }, it, it.map((x) => (x % 1000) / 7));
+  add(
+    { __name__: 'irregular', path: '/a"b\\c\nd', uni: 'héllo ✓ 𝄞 \u00ad' },
+    it,
+    it.map((x) => (x % 1000) / 7),
+  );
   // Many one-sample series (postings with many values).
-  for (let s = 0; s < 300; s++) add({ __name__: 'tiny', id: String(s).padStart(3, '0'), zone: `z${s % 3}` }, [T0 + s], [s]);
+  for (let s = 0; s < 300; s++)
+    add({ __name__: 'tiny', id: String(s).padStart(3, '0'), zone: `z${s % 3}` }, [T0 + s], [s]);
   return out;
 }
 
@@ -174,7 +206,11 @@ describe('writeBlock output read by promtool and Prometheus 2.42', () => {
     db = join(tmp.path, 'db');
     await mkdir(join(db, 'wal'), { recursive: true });
     expected = buildSeries();
-    const series: SeriesSamples[] = expected.map((e) => ({ labels: e.labels, timestamps: e.t, values: e.v }));
+    const series: SeriesSamples[] = expected.map((e) => ({
+      labels: e.labels,
+      timestamps: e.t,
+      values: e.v,
+    }));
     // A small segment size forces several chunk files.
     const m = await writeBlock(dirSinkFactory(db), series, {
       segmentSize: 64 * 1024,
@@ -209,7 +245,11 @@ describe('writeBlock output read by promtool and Prometheus 2.42', () => {
       if (f.rel_path === 'meta.json') continue;
       expect((await stat(join(dir, f.rel_path))).size, f.rel_path).toBe(f.size_bytes);
     }
-    expect(files.map((f) => f.rel_path)).toEqual([...segs.map((s) => `chunks/${s}`), 'index', 'meta.json']);
+    expect(files.map((f) => f.rel_path)).toEqual([
+      ...segs.map((s) => `chunks/${s}`),
+      'index',
+      'meta.json',
+    ]);
     // No temporary directory is left behind.
     expect((await readdir(db)).sort()).toEqual([meta.ulid, 'wal'].sort());
   });
@@ -235,7 +275,8 @@ describe('writeBlock output read by promtool and Prometheus 2.42', () => {
         expect(g, `sample ${k}`).toBeDefined();
         expect(g!.labels).toEqual(e.labels);
         expect(g!.t).toBe(e.t[i]);
-        if (!sameValue(g!.v, e.v[i]!)) expect.fail(`${JSON.stringify(e.labels)} @${e.t[i]}: got ${g!.v}, want ${e.v[i]}`);
+        if (!sameValue(g!.v, e.v[i]!))
+          expect.fail(`${JSON.stringify(e.labels)} @${e.t[i]}: got ${g!.v}, want ${e.v[i]}`);
       }
     }
     expect(got.length).toBe(k);
@@ -262,14 +303,21 @@ describe('writeBlock output read by promtool and Prometheus 2.42', () => {
     prom.stderr!.on('data', (b: Buffer) => (log += b.toString()));
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const ok = await fetch(`${promUrl}/-/ready`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${promUrl}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
-      if (Date.now() > deadline || prom.exitCode !== null) throw new Error(`prometheus not ready: ${log.slice(-2000)}`);
+      if (Date.now() > deadline || prom.exitCode !== null)
+        throw new Error(`prometheus not ready: ${log.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     const query = async (q: string, t: number) => {
       const u = `${promUrl}/api/v1/query?query=${encodeURIComponent(q)}&time=${t / 1000}`;
-      const body = (await (await fetch(u)).json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      const body = (await (await fetch(u)).json()) as {
+        status: string;
+        data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+      };
       expect(body.status).toBe('success');
       return body.data.result;
     };

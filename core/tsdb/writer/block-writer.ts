@@ -104,19 +104,27 @@ export class BlockAssembler {
         await this.#sink.abort?.();
         return undefined;
       }
-      if (this.#opts.tombstones ?? true) await this.#sink.put(TOMBSTONES_FILENAME, EMPTY_TOMBSTONES);
+      if (this.#opts.tombstones ?? true)
+        await this.#sink.put(TOMBSTONES_FILENAME, EMPTY_TOMBSTONES);
       const meta: BlockMeta = {
         ulid: this.ulid,
         minTime,
         maxTime,
-        stats: { numSamples: this.#numSamples, numSeries: this.#numSeries, numChunks: this.#numChunks },
+        stats: {
+          numSamples: this.#numSamples,
+          numSeries: this.#numSeries,
+          numChunks: this.#numChunks,
+        },
         compaction: this.#opts.compaction ?? { level: 1, sources: [this.ulid] },
         version: META_VERSION_1,
       };
       if (this.#opts.thanos) {
         // Thanos's GatherFileStats: chunk segments and index with sizes, meta.json without.
         const files: ThanosFile[] = segments.map((s) => ({ rel_path: s.name, size_bytes: s.size }));
-        files.push({ rel_path: INDEX_FILENAME, size_bytes: indexSize }, { rel_path: META_FILENAME });
+        files.push(
+          { rel_path: INDEX_FILENAME, size_bytes: indexSize },
+          { rel_path: META_FILENAME },
+        );
         files.sort((a, b) => compareStrings(a.rel_path, b.rel_path));
         meta.thanos = { ...this.#opts.thanos, files };
       }
@@ -178,16 +186,20 @@ export async function writeBlock(
     if (k > 0 && compareLabels(order[k - 1]!.s.labels, s.labels) === 0) {
       throw new BadDataError(`write block: duplicate series ${JSON.stringify(s.labels)}`);
     }
-    if (s.values.length < n || s.timestamps.length < n) throw new BadDataError('write block: fewer values than samples');
+    if (s.values.length < n || s.timestamps.length < n)
+      throw new BadDataError('write block: fewer values than samples');
     for (const l of s.labels) {
       symbols.add(l.name);
       symbols.add(l.value);
     }
     const ts = s.timestamps;
     for (let j = 0; j < n; j++) {
-      if (!Number.isSafeInteger(ts[j]!)) throw new BadDataError(`write block: timestamp ${ts[j]} is not an integer`);
+      if (!Number.isSafeInteger(ts[j]!))
+        throw new BadDataError(`write block: timestamp ${ts[j]} is not an integer`);
       if (j > 0 && ts[j]! <= ts[j - 1]!) {
-        throw new BadDataError(`write block: timestamps of ${JSON.stringify(s.labels)} not strictly increasing at ${ts[j]}`);
+        throw new BadDataError(
+          `write block: timestamps of ${JSON.stringify(s.labels)} not strictly increasing at ${ts[j]}`,
+        );
       }
     }
     mint = Math.min(mint, ts[0]!);
@@ -196,12 +208,15 @@ export async function writeBlock(
   const minTime = opts.minTime ?? mint;
   const maxTime = opts.maxTime ?? maxt + 1;
   if (order.length > 0 && (mint < minTime || maxt >= maxTime)) {
-    throw new BadDataError(`write block: samples [${mint}, ${maxt}] outside block range [${minTime}, ${maxTime})`);
+    throw new BadDataError(
+      `write block: samples [${mint}, ${maxt}] outside block range [${minTime}, ${maxTime})`,
+    );
   }
   const w = new BlockAssembler(openSink, opts);
   try {
     w.setSymbols([...symbols].sort(compareStrings));
-    for (const { s, n } of order) await w.addSeries(s.labels, encodeChunks(s.timestamps, s.values, n, chunkRange));
+    for (const { s, n } of order)
+      await w.addSeries(s.labels, encodeChunks(s.timestamps, s.values, n, chunkRange));
   } catch (err) {
     await w.abort(err);
     throw err;
@@ -210,7 +225,12 @@ export async function writeBlock(
 }
 
 /** Cuts and XOR-encodes one series' samples into chunks (values' bits taken verbatim). */
-export function encodeChunks(ts: Float64Array, vs: Float64Array, n: number, chunkRange: number): ChunkMeta[] {
+export function encodeChunks(
+  ts: Float64Array,
+  vs: Float64Array,
+  n: number,
+  chunkRange: number,
+): ChunkMeta[] {
   const words = u32View(vs.buffer);
   const base = vs.byteOffset >>> 2;
   const hiOff = LITTLE_ENDIAN ? 1 : 0;
@@ -219,7 +239,14 @@ export function encodeChunks(ts: Float64Array, vs: Float64Array, n: number, chun
   let app: XorAppender | undefined;
   let start = 0;
   const close = (end: number): void => {
-    out.push({ minTime: ts[start]!, maxTime: ts[end - 1]!, data: app!.bytes(), encoding: ENCODING_XOR, numSamples: app!.numSamples, ref: 0 });
+    out.push({
+      minTime: ts[start]!,
+      maxTime: ts[end - 1]!,
+      data: app!.bytes(),
+      encoding: ENCODING_XOR,
+      numSamples: app!.numSamples,
+      ref: 0,
+    });
   };
   for (let i = 0; i < n; i++) {
     const t = ts[i]!;

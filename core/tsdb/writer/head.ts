@@ -143,7 +143,8 @@ export class HeadBlockBuilder {
     }
     if (s.cHas) {
       if (t < s.cMaxT) throw new BadDataError('out of order sample');
-      if (t === s.cMaxT && (hi !== s.cHi || lo !== s.cLo)) throw new BadDataError('duplicate sample for timestamp');
+      if (t === s.cMaxT && (hi !== s.cHi || lo !== s.cLo))
+        throw new BadDataError('duplicate sample for timestamp');
     }
     // What Commit does with it: only a sample newer than the series' newest is applied.
     if (s.has && t <= s.maxT) {

@@ -48,7 +48,14 @@ export class IndexWriter {
   /** name → value → series refs, in insertion (= ref) order. */
   #postings = new Map<string, Map<string, number[]>>();
   #allPostings: number[] = [];
-  readonly toc: IndexToc = { symbols: 0, series: 0, labelIndices: 0, labelIndicesTable: 0, postings: 0, postingsTable: 0 };
+  readonly toc: IndexToc = {
+    symbols: 0,
+    series: 0,
+    labelIndices: 0,
+    labelIndicesTable: 0,
+    postings: 0,
+    postingsTable: 0,
+  };
 
   constructor(sink: BlockSink, name = INDEX_FILENAME) {
     this.#f = new SinkFile(sink, name);
@@ -109,7 +116,9 @@ export class IndexWriter {
   addSeries(lset: Labels, chunks: readonly IndexChunkMeta[]): number {
     if (!this.#symbolsDone) this.addSymbols([]);
     if (this.#lastSeries !== undefined && compareLabels(lset, this.#lastSeries) <= 0) {
-      throw new BadDataError(`index: out-of-order series added with label set ${JSON.stringify(lset)}`);
+      throw new BadDataError(
+        `index: out-of-order series added with label set ${JSON.stringify(lset)}`,
+      );
     }
     const f = this.#f;
     f.pad((16 - (f.position % 16)) % 16);
@@ -120,8 +129,10 @@ export class IndexWriter {
     for (const l of lset) {
       const ni = this.#symbols.get(l.name);
       const vi = this.#symbols.get(l.value);
-      if (ni === undefined) throw new BadDataError(`index: symbol entry for ${JSON.stringify(l.name)} does not exist`);
-      if (vi === undefined) throw new BadDataError(`index: symbol entry for ${JSON.stringify(l.value)} does not exist`);
+      if (ni === undefined)
+        throw new BadDataError(`index: symbol entry for ${JSON.stringify(l.name)} does not exist`);
+      if (vi === undefined)
+        throw new BadDataError(`index: symbol entry for ${JSON.stringify(l.value)} does not exist`);
       b.putUvarint(ni);
       b.putUvarint(vi);
       let byValue = this.#postings.get(l.name);
@@ -140,7 +151,10 @@ export class IndexWriter {
       let ref0 = c0.ref;
       for (let i = 1; i < chunks.length; i++) {
         const c = chunks[i]!;
-        if (c.minTime <= t0) throw new BadDataError(`index: chunk ${i} of ${JSON.stringify(lset)} overlaps the previous one`);
+        if (c.minTime <= t0)
+          throw new BadDataError(
+            `index: chunk ${i} of ${JSON.stringify(lset)} overlaps the previous one`,
+          );
         b.putUvarint(c.minTime - t0);
         b.putUvarint(c.maxTime - c.minTime);
         b.putVarint(c.ref - ref0);
@@ -179,7 +193,9 @@ export class IndexWriter {
     const labelIndexOffsets: number[] = [];
     const e = this.#enc;
     for (const name of names) {
-      const values = [...this.#postings.get(name)!.keys()].map((v) => sym.get(v)!).sort((a, b) => a - b);
+      const values = [...this.#postings.get(name)!.keys()]
+        .map((v) => sym.get(v)!)
+        .sort((a, b) => a - b);
       f.pad((4 - (f.position % 4)) % 4);
       labelIndexOffsets.push(f.position);
       e.reset();
@@ -194,7 +210,11 @@ export class IndexWriter {
     toc.postings = f.position;
     f.pad((4 - (f.position % 4)) % 4);
     const postingOffsets: { name: string; value: string; offset: number }[] = [];
-    const writePosting = async (name: string, value: string, refs: readonly number[]): Promise<void> => {
+    const writePosting = async (
+      name: string,
+      value: string,
+      refs: readonly number[],
+    ): Promise<void> => {
       f.pad((4 - (f.position % 4)) % 4);
       postingOffsets.push({ name, value, offset: f.position });
       e.reset();

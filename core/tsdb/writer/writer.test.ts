@@ -23,7 +23,12 @@ async function readBack(mem: MemoryBlockSink) {
   const out = [];
   for await (const s of block.select([newMatcher('=~', '__name__', '.+')], -Infinity, Infinity)) {
     const d = decodeSeriesSamples(s, -Infinity, Infinity, block.id);
-    out.push({ labels: s.labels, chunks: s.chunks.length, t: Array.from(d.t.subarray(0, d.length)), v: d.v.slice(0, d.length) });
+    out.push({
+      labels: s.labels,
+      chunks: s.chunks.length,
+      t: Array.from(d.t.subarray(0, d.length)),
+      v: d.v.slice(0, d.length),
+    });
   }
   return { block, series: out };
 }
@@ -47,7 +52,9 @@ describe('chunk cutting (head semantics)', () => {
     const sizes = starts.map((s, i) => ((starts[i + 1] ?? 1_000_000 + 2000 * 15_000) - s) / 15_000);
     for (let i = 1; i < starts.length; i++) {
       // A chunk never spans two 2h ranges.
-      expect(Math.floor(starts[i]! / H2) - Math.floor((starts[i]! - 1) / H2)).toBeLessThanOrEqual(1);
+      expect(Math.floor(starts[i]! / H2) - Math.floor((starts[i]! - 1) / H2)).toBeLessThanOrEqual(
+        1,
+      );
       expect(Math.floor((starts[i]! - 15_000) / H2)).toBe(Math.floor(starts[i - 1]! / H2));
     }
     expect(Math.max(...sizes)).toBeLessThanOrEqual(240);
@@ -72,8 +79,16 @@ describe('writeBlock', () => {
     v[101] = NaN;
     const meta = await writeBlock(sinkFor(mem), [
       { labels: labelsFrom({ __name__: 'b', x: '1' }), timestamps: t, values: v },
-      { labels: labelsFrom({ __name__: 'a' }), timestamps: t.subarray(0, 3), values: v.subarray(0, 3) },
-      { labels: labelsFrom({ __name__: 'empty' }), timestamps: new Float64Array(0), values: new Float64Array(0) },
+      {
+        labels: labelsFrom({ __name__: 'a' }),
+        timestamps: t.subarray(0, 3),
+        values: v.subarray(0, 3),
+      },
+      {
+        labels: labelsFrom({ __name__: 'empty' }),
+        timestamps: new Float64Array(0),
+        values: new Float64Array(0),
+      },
     ]);
     expect(mem.committed).toBe(true);
     expect(meta!.stats).toMatchObject({ numSamples: 503, numSeries: 2 });
@@ -82,7 +97,10 @@ describe('writeBlock', () => {
     expect(meta!.maxTime).toBe(t[499]! + 1);
     expect(mem.files.get('tombstones')).toEqual(EMPTY_TOMBSTONES);
     const { series } = await readBack(mem);
-    expect(series.map((s) => s.labels)).toEqual([labelsFrom({ __name__: 'a' }), labelsFrom({ __name__: 'b', x: '1' })]);
+    expect(series.map((s) => s.labels)).toEqual([
+      labelsFrom({ __name__: 'a' }),
+      labelsFrom({ __name__: 'b', x: '1' }),
+    ]);
     const b = series[1]!;
     expect(b.t).toEqual(Array.from(t));
     expect(isStaleNaN(b.v, 100)).toBe(true);
@@ -112,11 +130,21 @@ describe('writeBlock', () => {
     const sink: BlockSink = {
       async put(name: string, data: SinkData) {
         events.push(`start ${name}`);
-        if (!(data instanceof Uint8Array)) for await (const _ of data as unknown as AsyncIterable<Uint8Array>);
+        if (!(data instanceof Uint8Array))
+          for await (const _ of data as unknown as AsyncIterable<Uint8Array>);
         events.push(`end ${name}`);
       },
     };
-    await writeBlock(() => sink, [{ labels: labelsFrom({ __name__: 'x' }), timestamps: Float64Array.of(1, 2), values: Float64Array.of(1, 2) }]);
+    await writeBlock(
+      () => sink,
+      [
+        {
+          labels: labelsFrom({ __name__: 'x' }),
+          timestamps: Float64Array.of(1, 2),
+          values: Float64Array.of(1, 2),
+        },
+      ],
+    );
     expect(events.at(-2)).toBe('start meta.json');
     expect(events.at(-1)).toBe('end meta.json');
     expect(events.filter((e) => e.startsWith('end')).length).toBe(4);
@@ -125,7 +153,11 @@ describe('writeBlock', () => {
   it('rejects unsorted timestamps and duplicate series', async () => {
     const mem = new MemoryBlockSink();
     const l = labelsFrom({ __name__: 'x' });
-    await expect(writeBlock(sinkFor(mem), [{ labels: l, timestamps: Float64Array.of(2, 1), values: Float64Array.of(1, 2) }])).rejects.toThrow(BadDataError);
+    await expect(
+      writeBlock(sinkFor(mem), [
+        { labels: l, timestamps: Float64Array.of(2, 1), values: Float64Array.of(1, 2) },
+      ]),
+    ).rejects.toThrow(BadDataError);
     const one = { labels: l, timestamps: Float64Array.of(1), values: Float64Array.of(1) };
     await expect(writeBlock(sinkFor(mem), [one, one])).rejects.toThrow(/duplicate series/);
   });
@@ -152,7 +184,10 @@ describe('IndexWriter', () => {
 describe('HeadBlockBuilder (promtool backfill head semantics)', () => {
   it('drops out-of-order and duplicate samples within a batch, rejects them across batches', async () => {
     const h = new HeadBlockBuilder({ chunkRange: 2 * H2 });
-    const r = h.seriesRef([{ name: '__name__', value: 'm' }, { name: 'empty', value: '' }]);
+    const r = h.seriesRef([
+      { name: '__name__', value: 'm' },
+      { name: 'empty', value: '' },
+    ]);
     h.append(r, 10, 1);
     h.append(r, 20, 2);
     h.append(r, 15, 9); // older, same batch: dropped
@@ -163,12 +198,22 @@ describe('HeadBlockBuilder (promtool backfill head semantics)', () => {
     h.append(r, 20, 2); // exact duplicate of the committed newest: dropped silently
     expect(() => h.append(r, 20, 3)).toThrow('duplicate sample for timestamp');
     expect(() => h.append(r, 19, 3)).toThrow('out of order sample');
-    expect(() => h.seriesRef([{ name: '__name__', value: 'a' }, { name: 'x', value: '1' }, { name: 'x', value: '2' }])).toThrow(/not unique/);
+    expect(() =>
+      h.seriesRef([
+        { name: '__name__', value: 'a' },
+        { name: 'x', value: '1' },
+        { name: 'x', value: '2' },
+      ]),
+    ).toThrow(/not unique/);
     // The empty label is gone: the same series as without it.
     expect(h.seriesRef([{ name: '__name__', value: 'm' }])).toBe(r);
     const mem = new MemoryBlockSink();
     const meta = await h.flush(sinkFor(mem));
-    expect(meta).toMatchObject({ minTime: 10, maxTime: 21, stats: { numSamples: 2, numSeries: 1 } });
+    expect(meta).toMatchObject({
+      minTime: 10,
+      maxTime: 21,
+      stats: { numSamples: 2, numSeries: 1 },
+    });
     const { series } = await readBack(mem);
     expect(series[0]!.t).toEqual([10, 20]);
   });
