@@ -48,7 +48,7 @@ afterAll(async () => {
   await mf?.stop();
 });
 
-function frame(chunks: Uint8Array[]): Uint8Array {
+function frame(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const total = chunks.reduce((a, c) => a + c.length, 0);
   const out = new Uint8Array(4 + 4 * chunks.length + total);
   const dv = new DataView(out.buffer);
