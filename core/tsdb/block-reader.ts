@@ -157,7 +157,12 @@ function fullyDeleted(ivs: Intervals, c: ChunkMeta): boolean {
 async function readWhole(dir: BlockDir, name: string): Promise<Uint8Array | undefined> {
   try {
     const src = await dir.open(name);
-    return await src.read(0, await src.size());
+    try {
+      return await src.read(0, await src.size());
+    } finally {
+      // Small files read once (meta.json, tombstones) need no open handle afterwards.
+      await src.close?.();
+    }
   } catch (err) {
     if (err instanceof NotFoundError) return undefined;
     throw err;

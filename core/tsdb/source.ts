@@ -14,6 +14,8 @@ export interface ByteSource {
    * callers validate ranges against `size()` first so corrupt offsets become CorruptBlockError.
    */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Optional: releases resources (e.g. a file handle); a later read may reacquire them. */
+  close?(): Promise<void>;
 }
 
 /** A ByteSource over bytes in memory (tests, small objects, cached files). */
