@@ -148,3 +148,26 @@ describe('label_join', () => {
     );
   });
 });
+
+describe('captures inside repetitions keep their last value, as in Go (answers of the 2.42 binary)', () => {
+  const cases: Array<[string, string, string]> = [
+    ['(?:(a)|b)+', 'ab', '[a||]'],
+    ['(a|(b))+', 'aab', '[b|b|]'],
+    ['((a)|b)*', 'ab', '[b|a|]'],
+    ['(a|ab)(c|bcd)(d*)', 'abcd', '[a|bcd|]'],
+    ['(?:([a-z]+)-|([0-9]+))+', 'source-value-10', '[value|10|]'],
+    ['((s)|[a-z-])*([0-9]*)', 'source-value-10', '[-|s|10]'],
+    ['((s)|[a-z-])*([0-9]*)', 'other', '[r||]'],
+    ['(?:(x)|y)*?(.*)', 'other', '[|other|]'],
+    ['(?i)(?:(S)|[a-z-])+(.*)', 'source-value-10', '[s|10|]'],
+    ['(?i)(?:(S)|[a-z-])+(.*)', 'other', '[||]'],
+  ];
+  it.each(cases)('%s on %s → %s', (re, src, want) => {
+    const rx = compileSubmatch(`^(?:${re})$`);
+    const m = rx.exec(src);
+    expect(m && expandTemplate('[$1|$2|$3]', m, rx.names)).toBe(want);
+  });
+  it('no match is null', () => {
+    expect(compileSubmatch('^(?:(?:(a)|b)+)$').exec('abc')).toBeNull();
+  });
+});

@@ -34,8 +34,7 @@ export const labelReplace: FunctionImpl = (args) => {
   }
   const series = v.series.map((s): StepSeries => {
     const srcVal = getLabel(s.labels, src);
-    rx.re.lastIndex = 0;
-    const m = rx.re.exec(srcVal);
+    const m = rx.exec(srcVal);
     if (m === null) return { labels: s.labels, values: s.values, present: s.present };
     const res = expandTemplate(repl, m, rx.names);
     return { labels: setLabel(s.labels, dst, res), values: s.values, present: s.present };

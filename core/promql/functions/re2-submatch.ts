@@ -7,11 +7,17 @@
  * numbers them, and capture-free subtrees reuse that translation unchanged.
  */
 import { jsRegExp, parseRe2, re2TreeToSource, type Re2Node } from '../../labels/re2.ts';
+import { Backtracker, hasCaptureInRepeat } from './re2-backtrack.ts';
+
+/** Group texts of one match: index 0 the whole match, undefined for groups that did not take part. */
+export type Groups = ArrayLike<string | undefined>;
 
 export interface SubmatchRegexp {
   readonly re: RegExp;
   /** names[i] is the name of group i (index 0 = whole match, ''), '' when unnamed. */
   readonly names: readonly string[];
+  /** Leftmost-first match with Go's submatch semantics, or null. */
+  exec(s: string): Groups | null;
 }
 
 function hasCapture(n: Re2Node): boolean {
@@ -63,7 +69,29 @@ export function compileSubmatch(pattern: string): SubmatchRegexp {
   const tree = parseRe2(pattern);
   const names = [''];
   const src = emit(tree, names);
-  return { re: jsRegExp(src, pattern), names };
+  const re = jsRegExp(src, pattern);
+  const jsExec = (s: string): Groups | null => {
+    re.lastIndex = 0;
+    return re.exec(s);
+  };
+  if (!hasCaptureInRepeat(tree)) return { re, names, exec: jsExec };
+  // JS clears captures inside repeats on every iteration; Go keeps the last one set.
+  const bt = new Backtracker(tree);
+  return {
+    re,
+    names,
+    exec(s: string): Groups | null {
+      const caps = bt.exec(s);
+      if (caps === undefined) return jsExec(s); // step budget exceeded: best effort
+      if (caps === null) return null;
+      const out: (string | undefined)[] = [];
+      for (let g = 0; g < names.length; g++) {
+        const a = caps[2 * g]!;
+        out.push(a < 0 ? undefined : s.slice(a, caps[2 * g + 1]!));
+      }
+      return out;
+    },
+  };
 }
 
 const NAME_CHAR = /[\p{L}\p{Nd}_]/u;
@@ -73,11 +101,7 @@ const NAME_CHAR = /[\p{L}\p{Nd}_]/u;
  * (so `$1x` names the group "1x", which usually does not exist and expands to nothing), `${name}`
  * is explicit, `$$` is a dollar, and a malformed reference keeps its `$`.
  */
-export function expandTemplate(
-  template: string,
-  m: RegExpExecArray,
-  names: readonly string[],
-): string {
+export function expandTemplate(template: string, m: Groups, names: readonly string[]): string {
   let out = '';
   let i = 0;
   while (i < template.length) {
