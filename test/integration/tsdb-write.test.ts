@@ -16,6 +16,8 @@ import { parseGoFloat } from '../../core/textparse/parse-float.ts';
 import { parseMeta, type BlockMeta } from '../../core/tsdb/meta.ts';
 import { writeBlock, type SeriesSamples } from '../../core/tsdb/writer/block-writer.ts';
 import { dirSinkFactory } from '../../sidecar-agent/tsdb/dir-sink.ts';
+import { bucketSinkFactory } from '../../core/tsdb/writer/bucket-sink.ts';
+import { FilesystemBucket } from '../../sidecar-agent/objstore/filesystem.ts';
 import { run, PROMTOOL } from '../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 import { prng } from '../fixtures/openmetrics-gen.ts';
@@ -344,5 +346,37 @@ describe('writeBlock output read by promtool and Prometheus 2.42', () => {
     // After the stale marker, the next sample brings the series back.
     const after = await query('special', sp.t[13]!);
     expect(after.map((r) => r.value[1])).toEqual(['0']);
+  });
+
+  it('a block written through a bucket sink (filesystem bucket) is the same block', async () => {
+    const root = join(tmp.path, 'bucket');
+    await mkdir(root, { recursive: true });
+    const bucket = new FilesystemBucket(root);
+    const series: SeriesSamples[] = expected.map((e) => ({
+      labels: e.labels,
+      timestamps: e.t,
+      values: e.v,
+    }));
+    const m = await writeBlock(bucketSinkFactory(bucket), series, {
+      segmentSize: 64 * 1024,
+      tombstones: false,
+      ulid: meta.ulid,
+    });
+    expect(m!.stats).toEqual(meta.stats);
+    // Same ULID and inputs: the bytes equal the directory sink's (meta.json aside: no thanos section).
+    for (const f of await readdir(join(db, meta.ulid, 'chunks'))) {
+      const a = await readFile(join(db, meta.ulid, 'chunks', f));
+      const b = await readFile(join(root, meta.ulid, 'chunks', f));
+      expect(Buffer.compare(a, b), f).toBe(0);
+    }
+    expect(
+      Buffer.compare(
+        await readFile(join(db, meta.ulid, 'index')),
+        await readFile(join(root, meta.ulid, 'index')),
+      ),
+    ).toBe(0);
+    await mkdir(join(root, 'wal'), { recursive: true });
+    const r = await run(PROMTOOL, ['tsdb', 'analyze', root, meta.ulid]);
+    expect(r.code, r.stderr).toBe(0);
   });
 });
