@@ -6,7 +6,8 @@
  *
  * Memory layout per decode call (all above the module's static data, 8-byte aligned):
  *   desc[n]{u32 addr, u32 len} | offsets[n+1] u32 | status[n] i32 | t[cap] f64 | v[cap] u64 |
- *   input chunks (+ read slack; the kernel byte-reverses this region in place)
+ *   input chunks, at or above the kernel's inputGuard() (+ read slack; the kernel
+ *   byte-reverses this region in place)
  * Memory only grows (to the largest batch seen); batches should be sized accordingly.
  */
 import { CorruptBlockError } from '../errors.ts';
@@ -111,6 +112,7 @@ interface XorExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   readSlack(): number;
+  inputGuard(): number;
   encodeBound(n: number): number;
   decode(desc: number, n: number, mint: number, maxt: number, outT: number, outV: number, cap: number,
     offsets: number, status: number, inPtr: number, inLen: number): number;
@@ -132,6 +134,7 @@ class WasmXorCodec implements XorBatchCodec {
   readonly #x: XorExports;
   readonly #base: number;
   readonly #slack: number;
+  readonly #guard: number;
   #u8: Uint8Array;
   #u32: Uint32Array;
 
@@ -139,6 +142,7 @@ class WasmXorCodec implements XorBatchCodec {
     this.#x = x;
     this.#base = align8(x.heapBase() >>> 0);
     this.#slack = x.readSlack();
+    this.#guard = x.inputGuard();
     this.#u8 = new Uint8Array(x.memory.buffer);
     this.#u32 = new Uint32Array(x.memory.buffer);
   }
@@ -228,7 +232,9 @@ class WasmXorCodec implements XorBatchCodec {
     this.#statusPtr = this.#offPtr + (n + 1) * 4;
     this.#tPtr = align8(this.#statusPtr + n * 4);
     this.#vPtr = this.#tPtr + cap * 8;
-    this.#inPtr = this.#vPtr + cap * 8;
+    // The kernel's fast pass runs only on input above its guard address (it checks a chunk's end
+    // once per chunk, and a corrupt chunk's over-reads must stay inside memory).
+    this.#inPtr = Math.max(this.#vPtr + cap * 8, this.#guard);
     this.#ensure(this.#inPtr + inBytes + this.#slack);
   }
 

@@ -33,6 +33,13 @@ const ERR_TIMESTAMP: i32 = -7;
 const FALLBACK: i32 = 1;
 /** The optimistic pass takes t-deltas in (0, 2^40): 65535 of them cannot overflow an i64. */
 const FAST_MAX_DELTA: i64 = 1 << 40;
+/**
+ * The optimistic pass checks a chunk's end only after its last sample, so a corrupt chunk may
+ * make it read past the end: at most 65535 samples of <= 145 bits plus a 64-bit header and an
+ * 8-byte peek, i.e. below 1.2 MB under the chunk's (reversed) address. It only runs for chunks
+ * at addresses >= this, so such reads stay inside memory; the JS side places its input there.
+ */
+const OPTIMISTIC_GUARD: usize = 1280 << 10;
 
 /**
  * Bytes the JS side keeps after the last input chunk, inside the input region. The decoder peeks
@@ -55,6 +62,11 @@ function unsafeInt(x: i64): bool {
 /** Where the JS side may start laying out its regions (end of static data). */
 export function heapBase(): usize {
   return __heap_base;
+}
+
+/** Lowest input address at which the fast decode pass runs (see OPTIMISTIC_GUARD). */
+export function inputGuard(): i32 {
+  return <i32>OPTIMISTIC_GUARD;
 }
 
 /** Bytes of memory the decoder may read past an input chunk. */
@@ -226,9 +238,11 @@ function decodeLoop<T>(
       let r = <i32>(<u32>clz<u64>(w) >>> 1);
       if (r > 28) r = 28;
       if (r > left) r = left;
-      const avail = <i32>((endBits - pos) >>> 1);
-      if (r > avail) r = avail;
-      if (r == 0) return ERR_TRUNCATED;
+      if (isInteger<T>()) {
+        const avail = <i32>((endBits - pos) >>> 1);
+        if (r > avail) r = avail;
+        if (r == 0) return ERR_TRUNCATED;
+      }
       pos += <u32>r << 1;
       left -= r;
       if (isInteger<T>()) {
@@ -360,8 +374,8 @@ function decodeLoop<T>(
         pos += 1;
       }
     }
-    if (pos > endBits) return ERR_TRUNCATED;
     if (isInteger<T>()) {
+      if (pos > endBits) return ERR_TRUNCATED;
       const ti = <i64>t;
       if (<u64>(ti - lo) <= span) {
         store<f64>(pT, <f64>ti);
@@ -383,8 +397,9 @@ function decodeLoop<T>(
     w = peek(e, pos);
   }
   if (!isInteger<T>()) {
-    // t only grew, so the last one bounds them all.
-    if (<f64>t > MAX_SAFE) return FALLBACK;
+    // t only grew, so the last one bounds them all. The end of the chunk is checked once here
+    // instead of per sample: over-reads stay inside memory (see OPTIMISTIC_GUARD).
+    if (<f64>t > MAX_SAFE || pos > endBits) return FALLBACK;
   }
   gCount = <i32>((pT - outT) >>> 3);
   return OK;
@@ -422,7 +437,7 @@ function clip(outT: usize, outV: usize, lo: i64, hi: i64): void {
 function decodeChunk(e: usize, len: u32, lo: i64, hi: i64, outT: usize, outV: usize, cap: i32): i32 {
   // Any surprise in the optimistic pass (including a malformed chunk) reruns the checked one,
   // which is then the single source of errors and of results for unusual chunks.
-  if (decodeLoop<f64>(e, len, lo, hi, outT, outV, cap) == OK) {
+  if (e >= OPTIMISTIC_GUARD && decodeLoop<f64>(e, len, lo, hi, outT, outV, cap) == OK) {
     if (gCount > 0) clip(outT, outV, lo, hi);
     return OK;
   }
