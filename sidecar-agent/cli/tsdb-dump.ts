@@ -2,7 +2,8 @@
  * @module sidecar-agent/cli/tsdb-dump — `thanos-edge tsdb dump [--min-time] [--max-time]
  * [--match] [<db path>]`, promtool 2.42's `tsdb dump`: opens every block of the TSDB directory
  * and prints each sample as `<labels> <value> <timestamp>`, byte-identical to promtool. Only
- * persisted blocks are read; the WAL (head) is not (promtool also dumps head samples).
+ * persisted blocks are read; the WAL (head) is not (promtool also dumps head samples), and a
+ * warning on stderr says so when the directory holds head data.
  */
 import { once } from 'node:events';
 import { readdir, stat } from 'node:fs/promises';
@@ -114,6 +115,23 @@ export function parseDumpSelector(s: string): Matcher[] {
   }
 }
 
+/**
+ * The WAL or m-mapped head chunks of a TSDB dir, if any hold data: promtool would dump those
+ * samples too, so the caller warns that the output covers persisted blocks only.
+ */
+export async function headDataPresent(db: string): Promise<string | undefined> {
+  for (const sub of ['wal', 'chunks_head']) {
+    const dir = join(db, sub);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const n of names) {
+      const st = await stat(join(dir, n)).catch(() => undefined);
+      // Head chunk files start with an 8-byte header; WAL segments are empty until written.
+      if (st && (st.isDirectory() || st.size > (sub === 'wal' ? 0 : 8))) return dir;
+    }
+  }
+  return undefined;
+}
+
 /** Writes the dump of `args.db` to `write`; resolves when done. */
 export async function runDump(
   args: DumpArgs,
@@ -142,6 +160,12 @@ export const tsdbDumpCommand: Command = {
     if (!args) {
       process.stdout.write(USAGE);
       return 0;
+    }
+    const unread = await headDataPresent(args.db);
+    if (unread) {
+      process.stderr.write(
+        `thanos-edge tsdb dump: warning: ${unread} holds head data that is not dumped (persisted blocks only; promtool also replays the WAL)\n`,
+      );
     }
     const out = process.stdout;
     await runDump(args, async (s) => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMatcher } from '../../core/labels/matcher.ts';
 import { Block } from '../../core/tsdb/block-reader.ts';
 import { dumpBlocks } from '../../core/tsdb/dump.ts';
-import { listBlockDirs } from '../../sidecar-agent/cli/tsdb-dump.ts';
+import { headDataPresent, listBlockDirs } from '../../sidecar-agent/cli/tsdb-dump.ts';
 import { FileBlockDir } from '../../sidecar-agent/tsdb/file-source.ts';
 import { promtoolDump } from '../helpers/promtool.ts';
 import { startPrometheusOnTsdb, type PrometheusHandle } from '../helpers/prometheus-tsdb.ts';
@@ -19,10 +19,11 @@ import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 let tmp: TmpDir;
 let prom: PrometheusHandle | undefined;
 let snapshot: string;
+let data: string;
 
 beforeAll(async () => {
   tmp = await makeTmpDir('tsdb-snap-');
-  const data = join(tmp.path, 'data');
+  data = join(tmp.path, 'data');
   await mkdir(data);
   prom = await startPrometheusOnTsdb(data, tmp.path);
   const target = new URL(prom.url).host;
@@ -68,5 +69,10 @@ describe('blocks Prometheus wrote from its head', () => {
     expect(want).toMatch(/\{__name__="prometheus_http_requests_total", .*\} \d+ \d+\n/);
     expect(want).toMatch(/ NaN \d+\n/); // stale markers
     expect(got === want).toBe(true);
+  });
+
+  it('the CLI would warn about the live dir (WAL data) but not about the snapshot', async () => {
+    expect(await headDataPresent(data)).toBe(join(data, 'wal'));
+    expect(await headDataPresent(snapshot)).toBeUndefined();
   });
 });
