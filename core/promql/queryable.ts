@@ -20,6 +20,8 @@ export interface SelectHints {
   /** True when `grouping` are `by` labels, false for `without`. */
   readonly by?: boolean;
   readonly grouping?: readonly string[];
+  /** Aborted when the query times out or is canceled: a store should stop its I/O. */
+  readonly signal?: AbortSignal;
 }
 
 /**

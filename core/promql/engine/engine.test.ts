@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFrom } from '../../labels/labels.ts';
 import type { Matcher } from '../../labels/matcher.ts';
-import { BadDataError, ExecutionError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../../errors.ts';
+import { BadDataError, ExecutionError, QueryCanceledError, QueryTimeoutError, StorageError, TooManySamplesError } from '../../errors.ts';
 import { STALE_NAN } from '../../chunkenc/stale.ts';
 import type { Queryable, RawSeriesSet, SelectHints } from '../queryable.ts';
 import { MemoryStorage } from '../storage/memory.ts';
@@ -28,12 +28,21 @@ class RecordingQueryable implements Queryable {
   }
 }
 
-/** FAKE: a store that answers only after `ms`, to make a query outlive its deadline. */
+/** FAKE: a store that answers only after `ms` (ignoring the signal), to outlive a deadline. */
 class SlowQueryable implements Queryable {
+  readonly signals: (AbortSignal | undefined)[] = [];
   constructor(readonly inner: Queryable, readonly ms: number) {}
   async select(m: readonly Matcher[], h: SelectHints): Promise<RawSeriesSet> {
+    this.signals.push(h.signal);
     await new Promise((r) => setTimeout(r, this.ms));
     return this.inner.select(m, h);
+  }
+}
+
+/** FAKE: a store whose select fails with a plain Error, as a broken network client would. */
+class FailingQueryable implements Queryable {
+  async select(): Promise<RawSeriesSet> {
+    throw new Error('connection reset');
   }
 }
 
@@ -122,13 +131,24 @@ describe('Engine', () => {
   });
 
   it('times out and cancels with Prometheus error text', async () => {
-    const e = new Engine(new SlowQueryable(storage(), 30), { timeout: 5 });
+    const slow = new SlowQueryable(storage(), 1500);
+    const e = new Engine(slow, { timeout: 20 });
+    const t0 = Date.now();
     const err = await e.instantQuery('foo', 0).catch((x: unknown) => x);
     expect(err).toBeInstanceOf(QueryTimeoutError);
     expect((err as Error).message).toBe('query timed out in query preparation');
+    // It does not wait for a store that ignores the signal, and the store was told to stop.
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(slow.signals[0]?.aborted).toBe(true);
     const ac = new AbortController();
     ac.abort();
     await expect(new Engine(storage()).instantQuery('foo', 0, { signal: ac.signal })).rejects.toBeInstanceOf(QueryCanceledError);
+  });
+
+  it('reports store failures as Prometheus does', async () => {
+    const err = await new Engine(new FailingQueryable()).instantQuery('foo', 0).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as Error).message).toBe('expanding series: connection reset');
   });
 
   it('rejects range queries over range vectors and strings', async () => {

@@ -3,7 +3,7 @@
  * series from a Queryable (with Prometheus's select hints), evaluate all steps at once, and shape
  * the result as Prometheus does (instant → vector/scalar/string/matrix, range → sorted matrix).
  */
-import { BadDataError } from '../../errors.ts';
+import { BadDataError, QueryCanceledError, QueryTimeoutError, StorageError, ThanosEdgeError, errorMessage } from '../../errors.ts';
 import type { Expr, SubqueryExpr, VectorSelector } from '../ast.ts';
 import type { FunctionImpl } from '../functions/types.ts';
 import { functionImpls } from '../functions/table.ts';
@@ -103,7 +103,20 @@ export class Engine {
     const noStepSubqueryInterval = typeof nsi === 'number' ? () => nsi : nsi;
 
     const expr = preprocessExpr(parsed, start, end);
-    const { series, warnings, loaded } = await this.#populate(expr, start, end, interval, lookbackDelta, noStepSubqueryInterval, limits);
+    // Stores see one signal that fires on timeout or cancelation, so they can stop their I/O.
+    const ac = new AbortController();
+    const onAbort = () => ac.abort(new QueryCanceledError('query was canceled in query preparation'));
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = timeout > 0 ? setTimeout(() => ac.abort(new QueryTimeoutError('query timed out in query preparation')), timeout) : undefined;
+    let populated;
+    try {
+      populated = await this.#populate(expr, start, end, interval, lookbackDelta, noStepSubqueryInterval, limits, ac.signal);
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    const { series, warnings, loaded } = populated;
     limits.check('query preparation');
 
     const offsets: OffsetTable = new Map();
@@ -133,7 +146,9 @@ export class Engine {
     lookbackDelta: number,
     noStepSubqueryInterval: (rangeMs: number) => number,
     limits: QueryLimits,
+    signal: AbortSignal,
   ): Promise<{ series: Map<VectorSelector, readonly RawSeries[]>; warnings: string[]; loaded: number }> {
+    if (signal.aborted) throw signal.reason;
     const jobs: { vs: VectorSelector; hints: SelectHints }[] = [];
     walk(expr, (node, subqueries, parents) => {
       if (node.kind !== 'VectorSelector') return;
@@ -154,10 +169,23 @@ export class Engine {
           func: funcFromPath(parents),
           by: agg ? !agg.without : false,
           grouping: agg ? agg.grouping : undefined,
+          signal,
         },
       });
     });
-    const results = await Promise.all(jobs.map((j) => this.#queryable.select(j.vs.matchers, j.hints)));
+    // A store that ignores the signal must not hold the query past its deadline.
+    const aborted = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
+    let results;
+    try {
+      results = await Promise.race([Promise.all(jobs.map((j) => this.#queryable.select(j.vs.matchers, j.hints))), aborted]);
+    } catch (err) {
+      if (err instanceof ThanosEdgeError) throw err;
+      // Prometheus reports storage failures as `expanding series: <err>`.
+      throw new StorageError(`expanding series: ${errorMessage(err)}`, { cause: err });
+    }
     const series = new Map<VectorSelector, readonly RawSeries[]>();
     const warnings: string[] = [];
     let loaded = 0;
