@@ -103,7 +103,9 @@ export class S3Bucket implements Bucket {
   }
 
   #url(key: string, query?: Record<string, string>): string {
-    let url = `${this.#base}/${encodeKey(key)}`;
+    // Bucket-level requests (key '') go to `/bucket`, as AWS SDKs send them; some servers
+    // canonicalise `/bucket/` differently when checking the signature.
+    let url = key === '' ? this.#base : `${this.#base}/${encodeKey(key)}`;
     if (query) {
       // `uploads` is a valueless sub-resource: S3 wants `?uploads`, not `?uploads=`.
       const parts = Object.entries(query).map(([k, v]) =>
