@@ -9,7 +9,11 @@
 export type SinkData = Uint8Array | ReadableStream<Uint8Array>;
 
 export interface BlockSink {
-  /** Stores one file of the block; resolves when it is durably written. */
+  /**
+   * Stores one file of the block; resolves when it is durably written. Streams of several
+   * files (the chunk segment and the index) are open at once and fed alternately: a sink must
+   * consume concurrent puts concurrently, or the writer waits on backpressure forever.
+   */
   put(name: string, data: SinkData): Promise<void>;
   /** Called once after `meta.json` was put: makes the block visible (a directory rename, …). */
   commit?(): Promise<void>;
