@@ -178,7 +178,7 @@ export async function writeDemoBlocks(bucket: Bucket, options: DemoOptions = {})
         if (!meta) continue;
         await uploadBlock(bucket, join(dir, meta.ulid), { labels: { cluster: DEMO_CLUSTER, replica: String(replica) }, source: 'sidecar' });
         n++;
-        options.onBlock?.({ replica: String(replica), ulid: meta.ulid, series: meta.stats.numSeries, samples: meta.stats.numSamples });
+        options.onBlock?.({ replica: String(replica), ulid: meta.ulid, series: meta.stats.numSeries ?? 0, samples: meta.stats.numSamples ?? 0 });
       }
     }
   } finally {

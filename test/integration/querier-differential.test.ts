@@ -170,7 +170,7 @@ describe('querier in workerd vs Prometheus 2.42', () => {
   });
 
   it('answers series, labels and label values with match[] and time ranges', async () => {
-    const ranges = [
+    const ranges: Array<Record<string, string>> = [
       {},
       { start: String(T0 / 1000), end: String((T0 + SPAN) / 1000) },
       { start: String((T0 + SPAN) / 1000 + 3600), end: String((T0 + SPAN) / 1000 + 7200) },
