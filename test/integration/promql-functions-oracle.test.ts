@@ -105,6 +105,24 @@ function makeData(): Data[] {
       out.push({ labels: labelsFrom({ __name__: 'lat_bucket', path, le }), ...series[j]! }),
     );
   }
+  // Odd buckets: an `le` of NaN, a malformed `le` (skipped), a bucket without `le` (skipped), no +Inf.
+  for (const [path, le] of [
+    ['/z', '0.5'],
+    ['/z', 'NaN'],
+    ['/z', '+Inf'],
+    ['/z', 'abc'],
+    ['/n', '1'],
+    ['/n', '2'],
+  ]) {
+    push(
+      'lat_bucket',
+      { path, le: le! },
+      15_000,
+      0,
+      (i) => i * (le === 'NaN' ? 2 : 1) + (le === '+Inf' ? 5 : 0),
+    );
+  }
+  push('lat_bucket', { path: '/z' }, 15_000, 0, (i) => i);
   // Many equal values: sort/sort_desc then show Go's pdqsort tie order (and NaN placement).
   const tieVals = [1, 2, NaN, 2, 1, 1, 0, -0, 2, 1];
   // 160 series: long enough for pdqsort's partitioning, partial insertion sort and pattern breaking.
