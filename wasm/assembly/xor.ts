@@ -306,6 +306,26 @@ function decodeLoop<T>(
       t += tDelta;
       v ^= (((w << 3) >>> <u64>(64 - mb)) << trail) & mask;
       pos += 2 + ((mb + 1) & <u32>mask);
+    } else if (w >= 0x6000000000000000 && w < 0x8000000000000000) {
+      // '0' + '11': dod = 0 and a new value window (5 bits leading zeros, 6 bits length).
+      const lead = <u32>(w >>> 56) & 31;
+      let m = <u32>(w >>> 50) & 63;
+      if (m == 0) m = 64;
+      if (lead + m > 64) return ERR_WINDOW;
+      mb = m;
+      trail = <u64>(64 - lead - m);
+      t += tDelta;
+      let x: u64;
+      if (m <= 43) {
+        // 14 control bits + m <= 57 meaningful bits.
+        x = (w << 14) >>> <u64>(64 - m);
+      } else {
+        const p = pos + 14;
+        const hb: u32 = m - 32;
+        x = ((peek(e, p) >>> <u64>(64 - hb)) << 32) | (peek(e, p + hb) >>> 32);
+      }
+      v ^= x << trail;
+      pos += 14 + m;
     } else {
       // Timestamp: delta-of-delta '0' | '10'+14 | '110'+17 | '1110'+20 | '1111'+64.
       if (<i64>w >= 0) {
