@@ -102,6 +102,27 @@ async function main(): Promise<void> {
     const names = [...GO_CATEGORIES, ...GO_SCRIPTS].filter((n) => n !== 'C');
     const answers = await oracle.ask(names.map((n) => `\\p{${n}}`));
     const fixups: Record<string, { add: number[]; remove: number[] }> = {};
+    // Range counts of Go's tables, for Go's maxRunes limit (each class costs 2 runes per range).
+    const rangeCounts: Record<string, number> = { Any: 1 };
+    const countRanges = (members: readonly number[]): number => {
+      let n = 0;
+      for (let k = 0; k < members.length; k++) if (k === 0 || members[k - 1]! + 1 !== members[k]) n++;
+      return n;
+    };
+    const goMembers = new Map<string, number[]>();
+    names.forEach((name, k) => {
+      const a = answers[k]!;
+      if (!a.ok) return;
+      const members = [...a.matches].map((i) => candidates[i]!);
+      // Candidates leave out surrogates (Cs) and the private-use planes (Co): add them back.
+      if (name === 'Cs') for (let c = 0xd800; c <= 0xdfff; c++) members.push(c);
+      if (name === 'Co') for (const [lo, hi] of FIXED.slice(1)) for (let c = lo; c <= hi; c++) members.push(c);
+      members.sort((x, y) => x - y);
+      goMembers.set(name, members);
+      rangeCounts[name] = countRanges(members);
+    });
+    const cAll = ['Cc', 'Cf', 'Co', 'Cs'].flatMap((n) => goMembers.get(n) ?? []).sort((x, y) => x - y);
+    rangeCounts['C'] = countRanges(cAll);
     names.forEach((name, k) => {
       const a = answers[k]!;
       if (!a.ok) throw new Error(`Go rejects \\p{${name}}: ${a.error}`);
@@ -148,6 +169,9 @@ ${body.join('\n')}
 export const FOLD_ORBITS: readonly (readonly number[])[] = [
 ${orbitLines.join('\n')}
 ];
+
+/** Per Go table name: how many ranges the table has (for Go's limit on runes in classes). */
+export const GO_TABLE_RANGE_COUNTS: Readonly<Record<string, number>> = ${JSON.stringify(rangeCounts)};
 
 /** Per Go table name: code points Go has that JS (∩ ASSIGNED_13) lacks, and the reverse. */
 export const GO_TABLE_FIXUPS: Readonly<Record<string, { readonly add: readonly number[]; readonly remove: readonly number[] }>> = {

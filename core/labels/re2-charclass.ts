@@ -3,13 +3,14 @@
  * Perl (`\d \s \w`) and POSIX (`[:alpha:]`) groups, `(?i)` folding, and emission as a JS `v`-mode
  * class. Ranges are flat `[lo, hi, lo, hi, …]` arrays, sorted and merged (Go's cleanClass).
  */
-import { cpEscape, foldOrbits, goTableSource } from './re2-unicode.ts';
+import { cpEscape, foldOrbits, goTableSource, isGoTableName } from './re2-unicode.ts';
 
 export const MAX_RUNE = 0x10ffff;
 
 /** A Unicode table reference (`\pL`, `\P{Greek}`) inside a class; folded when parsed under (?i). */
 export interface PropItem {
-  readonly source: string;
+  /** Go's table name (`L`, `Greek`, `Any`). */
+  readonly name: string;
   readonly negated: boolean;
   readonly fold: boolean;
 }
@@ -97,8 +98,7 @@ export function foldRanges(r: readonly number[]): number[] {
 
 /** A Go Unicode table as a class item, or undefined for a name Go does not know. */
 export function propItem(name: string, negated: boolean, fold: boolean): PropItem | undefined {
-  const source = goTableSource(name);
-  return source === undefined ? undefined : { source, negated, fold };
+  return isGoTableName(name) ? { name, negated, fold } : undefined;
 }
 
 function rangesSource(r: readonly number[]): string {
@@ -111,35 +111,58 @@ function rangesSource(r: readonly number[]): string {
   return out;
 }
 
-const foldedPropCache = new Map<string, string>();
+/** Emitted sources are cached: a pattern may repeat one big class thousands of times. */
+const propSourceCache = new Map<string, string>();
+const classSourceCache = new Map<string, string>();
+const CACHE_LIMIT = 512;
+
+function remember(cache: Map<string, string>, key: string, value: string): string {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
 
 /**
  * A property item as a nested v-mode class. Under (?i) Go adds the table's fold closure
  * (unicode.FoldCategory / FoldScript) before negating; we find it by testing every orbit.
  */
 function propSource(p: PropItem): string {
-  let body = p.source;
+  const key = `${p.name}/${p.negated}/${p.fold}`;
+  const hit = propSourceCache.get(key);
+  if (hit !== undefined) return hit;
+  const table = goTableSource(p.name)!;
+  let body = table;
   if (p.fold) {
-    let extra = foldedPropCache.get(p.source);
-    if (extra === undefined) {
-      const test = new RegExp(`[${p.source}]`, 'v');
-      const add: number[] = [];
-      for (const orbit of foldOrbits()) {
-        if (orbit.some((c) => test.test(String.fromCodePoint(c)))) for (const c of orbit) add.push(c, c);
-      }
-      extra = rangesSource(cleanRanges(add));
-      foldedPropCache.set(p.source, extra);
+    const test = new RegExp(`[${table}]`, 'v');
+    const add: number[] = [];
+    for (const orbit of foldOrbits()) {
+      if (orbit.some((c) => test.test(String.fromCodePoint(c)))) for (const c of orbit) add.push(c, c);
     }
-    body = `[${body}]${extra}`;
+    body = `[${table}]${rangesSource(cleanRanges(add))}`;
   }
-  return p.negated ? `[^${body}]` : `[${body}]`;
+  return remember(propSourceCache, key, p.negated ? `[^${body}]` : `[${body}]`);
+}
+
+/** A key equal for classes that match the same code points by construction. */
+export function classKey(c: CharClass): string {
+  let key = c.negated ? '^' : '';
+  key += c.ranges.join(',');
+  for (const p of c.props) key += `|${p.name}/${p.negated}/${p.fold}`;
+  return key;
 }
 
 /** The class as JS `v`-mode source, brackets included. */
 export function classSource(c: CharClass): string {
+  if (c.props.length === 0) {
+    const body = rangesSource(c.ranges);
+    return c.negated ? `[^${body}]` : `[${body}]`;
+  }
+  const key = classKey(c);
+  const hit = classSourceCache.get(key);
+  if (hit !== undefined) return hit;
   let body = rangesSource(c.ranges);
   for (const p of c.props) body += propSource(p);
-  return c.negated ? `[^${body}]` : `[${body}]`;
+  return remember(classSourceCache, key, c.negated ? `[^${body}]` : `[${body}]`);
 }
 
 /** Whether the class matches `cp`, for classes without property items (fast paths, tests). */

@@ -5,6 +5,7 @@
  * as Go does so the first error reported is the same one.
  */
 import { BadDataError } from '../errors.ts';
+import { GO_TABLE_RANGE_COUNTS } from './re2-unicode-data.ts';
 import {
   type CharClass,
   type PropItem,
@@ -52,6 +53,8 @@ export const ErrorCode = {
   trailingBackslash: 'trailing backslash at end of expression',
   unexpectedParen: 'unexpected )',
   nestingDepth: 'expression nests too deeply',
+  /** What Go 1.19 (with its CVE-2022-41715 backport) says for a regexp over its size limits. */
+  internalError: 'regexp/syntax: internal error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -70,6 +73,10 @@ export class Re2SyntaxError extends BadDataError {
 export const MAX_REPEAT = 1000;
 /** Go's maxHeight for the parse tree. */
 export const MAX_HEIGHT = 1000;
+/** Go's maxSize: compiled instructions allowed (128 MiB of 40-byte instructions). */
+export const MAX_SIZE = Math.floor((128 << 20) / 40);
+/** Go's maxRunes: runes held by all literals and class range lists (128 MiB of int32). */
+export const MAX_RUNES = (128 << 20) / 4;
 
 interface Flags {
   fold: boolean;
@@ -200,6 +207,7 @@ class Parser {
     if (this.#frames.length !== 1) throw new Re2SyntaxError(ErrorCode.missingParen, s);
     const tree = this.#collapse(this.#frames[0]!.alts);
     if (height(tree) > MAX_HEIGHT) throw new Re2SyntaxError(ErrorCode.nestingDepth, s);
+    if (progSize(tree) > MAX_SIZE || runeCount(tree) > MAX_RUNES) throw new Re2SyntaxError(ErrorCode.internalError, s);
     return tree;
   }
 
@@ -609,4 +617,64 @@ function height(re: Re2Node): number {
     }
   }
   return h;
+}
+
+const isCharNode = (n: Re2Node): boolean => n.op === 'literal' || n.op === 'class' || n.op === 'any';
+
+/**
+ * Go's calcSize: the instructions the compiled program would need. Go merges adjacent
+ * single-character alternatives into one class (`a|b|c` → `[a-c]`), so they count once here too.
+ */
+export function progSize(re: Re2Node): number {
+  let size: number;
+  switch (re.op) {
+    case 'literal':
+      size = 1;
+      break;
+    case 'capture':
+      size = 2 + progSize(re.sub);
+      break;
+    case 'concat':
+      size = 0;
+      for (const sub of re.subs) size += progSize(sub);
+      break;
+    case 'alternate': {
+      let alts = 0;
+      size = 0;
+      for (let i = 0; i < re.subs.length; i++) {
+        const sub = re.subs[i]!;
+        if (i > 0 && isCharNode(sub) && isCharNode(re.subs[i - 1]!)) continue;
+        alts++;
+        size += progSize(sub);
+      }
+      size += Math.max(0, alts - 1);
+      break;
+    }
+    case 'repeat': {
+      const sub = progSize(re.sub);
+      if (!re.counted) size = (re.min === 0 && re.max === -1 ? 2 : 1) + sub;
+      else if (re.max === -1) size = re.min === 0 ? 2 + sub : 1 + re.min * sub;
+      else size = re.max * sub + (re.max - re.min);
+      break;
+    }
+    default:
+      size = 1;
+  }
+  return Math.max(1, size);
+}
+
+/** Go's numRunes: 1 per literal, 2 per range of every class (Unicode tables by their range counts). */
+function runeCount(tree: Re2Node): number {
+  let n = 0;
+  const stack: Re2Node[] = [tree];
+  while (stack.length > 0) {
+    const re = stack.pop()!;
+    if (re.op === 'literal') n += 1;
+    else if (re.op === 'class') {
+      let ranges = re.cls.ranges.length / 2;
+      for (const p of re.cls.props) ranges += GO_TABLE_RANGE_COUNTS[p.name] ?? 1;
+      n += 2 * ranges;
+    } else stack.push(...children(re));
+  }
+  return n;
 }

@@ -42,6 +42,11 @@ export const GO_SCRIPTS: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
+/** Whether Go 1.19's `\p{…}` knows the name (case-sensitive). */
+export function isGoTableName(name: string): boolean {
+  return name === 'Any' || GO_CATEGORIES.has(name) || GO_SCRIPTS.has(name);
+}
+
 /**
  * The v-mode class body (without brackets) for a Go Unicode table name, or undefined when Go
  * does not know the name. Go's `C` is Cc|Cf|Co|Cs: unlike Unicode's `C` it omits unassigned Cn.

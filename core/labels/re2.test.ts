@@ -129,6 +129,18 @@ describe('rejections with Go error texts', () => {
     });
   }
 
+  it("applies Go's size and rune limits at exactly Go's boundaries (checked against Prometheus 2.42)", () => {
+    const big = 'a{1000}'.repeat(3356);
+    expect(() => new FastRegexMatcher(big)).toThrow(`error parsing regexp: regexp/syntax: internal error: \`^(?:${big})$\``);
+    expect(() => new FastRegexMatcher('\\pL'.repeat(26980))).toThrow('regexp/syntax: internal error');
+    expect(() => new FastRegexMatcher('\\p{Lu}'.repeat(26300))).toThrow('regexp/syntax: internal error');
+    // Accepted by Go; too big to translate, so the NFA runs it.
+    const m = new FastRegexMatcher('[\\pL\\pN]'.repeat(5000));
+    expect(m.engine).toBe('nfa');
+    expect(m.matchString('a1'.repeat(2500))).toBe(true);
+    expect(m.matchString('a1'.repeat(2499) + 'a-')).toBe(false);
+  });
+
   it('reports the wrapped pattern as Prometheus does for a matcher', () => {
     expect(() => new FastRegexMatcher('[a')).toThrow('error parsing regexp: missing closing ]: `[a)$`');
     expect(() => new FastRegexMatcher('a)|(b')).toThrow('error parsing regexp: unexpected ): `a)|(b`');

@@ -17,7 +17,7 @@ import { classSource } from './re2-charclass.ts';
 import { type Re2Node, parseRe2 } from './re2-parse.ts';
 import { cpEscape, foldOrbit } from './re2-unicode.ts';
 
-export { Re2SyntaxError, children, parseRe2, type Re2Node } from './re2-parse.ts';
+export { Re2SyntaxError, children, parseRe2, progSize, type Re2Node } from './re2-parse.ts';
 
 /** The JS flags every translated pattern needs: `v` for code point semantics and set classes. */
 export const JS_FLAGS = 'v';
@@ -28,17 +28,30 @@ interface Emitted {
   readonly atom: boolean;
 }
 
-function emit(n: Re2Node): Emitted {
+/** Thrown inside emit when the source grows past the caller's budget. */
+const OVER_BUDGET = Symbol('over budget');
+
+interface Budget {
+  left: number;
+}
+
+function leaf(src: string, atom: boolean, b: Budget): Emitted {
+  b.left -= src.length;
+  if (b.left < 0) throw OVER_BUDGET;
+  return { src, atom };
+}
+
+function emit(n: Re2Node, b: Budget): Emitted {
   switch (n.op) {
     case 'literal': {
       const orbit = n.fold ? foldOrbit(n.cp) : undefined;
-      if (!orbit) return { src: cpEscape(n.cp), atom: true };
-      return { src: `[${orbit.map(cpEscape).join('')}]`, atom: true };
+      if (!orbit) return leaf(cpEscape(n.cp), true, b);
+      return leaf(`[${orbit.map(cpEscape).join('')}]`, true, b);
     }
     case 'class':
-      return { src: classSource(n.cls), atom: true };
+      return leaf(classSource(n.cls), true, b);
     case 'any':
-      return { src: n.nl ? '[\\u{0}-\\u{10ffff}]' : '[^\\n]', atom: true };
+      return leaf(n.nl ? '[\\u{0}-\\u{10ffff}]' : '[^\\n]', true, b);
     case 'beginText':
       return { src: '^', atom: false };
     case 'endText':
@@ -54,13 +67,13 @@ function emit(n: Re2Node): Emitted {
     case 'empty':
       return { src: '(?:)', atom: true };
     case 'concat':
-      return { src: n.subs.map((s) => emit(s).src).join(''), atom: false };
+      return { src: n.subs.map((s) => emit(s, b).src).join(''), atom: false };
     case 'alternate':
-      return { src: `(?:${n.subs.map((s) => emit(s).src).join('|')})`, atom: true };
+      return { src: `(?:${n.subs.map((s) => emit(s, b).src).join('|')})`, atom: true };
     case 'capture':
-      return { src: `(?:${emit(n.sub).src})`, atom: true };
+      return { src: `(?:${emit(n.sub, b).src})`, atom: true };
     case 'repeat': {
-      const sub = emit(n.sub);
+      const sub = emit(n.sub, b);
       const operand = sub.atom ? sub.src : `(?:${sub.src})`;
       let q: string;
       if (n.min === 0 && n.max === -1) q = '*';
@@ -74,14 +87,23 @@ function emit(n: Re2Node): Emitted {
   }
 }
 
-/** JS `v`-mode source for a parsed RE2 tree (unanchored, like the Go pattern itself). */
-export function re2TreeToSource(tree: Re2Node): string {
-  return emit(tree).src;
+/**
+ * JS `v`-mode source for a parsed RE2 tree (unanchored, like the Go pattern itself), or undefined
+ * when it would exceed `maxLength` characters (a pattern repeating a large Unicode class
+ * thousands of times: Go accepts it, but a JS engine would choke on the expanded source).
+ */
+export function re2TreeToSource(tree: Re2Node, maxLength = Infinity): string | undefined {
+  try {
+    return emit(tree, { left: maxLength }).src;
+  } catch (err) {
+    if (err === OVER_BUDGET) return undefined;
+    throw err;
+  }
 }
 
 /** JS source for an RE2 pattern; throws Re2SyntaxError (a BadDataError) where Go would fail. */
 export function re2ToSource(pattern: string): string {
-  return re2TreeToSource(parseRe2(pattern));
+  return re2TreeToSource(parseRe2(pattern))!;
 }
 
 /**

@@ -5,13 +5,20 @@
  * parse tree, never from the pattern text, so `(?s)`, `(?i)` and escapes cannot fool them.
  */
 import { Re2Nfa } from './re2-nfa.ts';
-import { type Re2Node, children, jsRegExp, parseRe2, re2TreeToSource } from './re2.ts';
+import { BadDataError } from '../errors.ts';
+import { type Re2Node, children, jsRegExp, parseRe2, progSize, re2TreeToSource } from './re2.ts';
 
 /**
  * Above this many UTF-16 units, a pattern with two or more variable-length repeats (`.*a.*b`,
  * polynomial backtracking) runs on the linear-time NFA instead of the JS engine.
  */
 export const LONG_INPUT = 1024;
+
+/** Translations longer than this are not handed to the JS engine; the NFA answers instead. */
+export const MAX_JS_SOURCE = 1 << 20;
+
+/** NFA programs above this many instructions would cost too much memory in an isolate. */
+export const MAX_NFA_SIZE = 200_000;
 
 /** `.*`-like middle: any run of code points, with or without `\n`, of at least `min` of them. */
 interface AnyRun {
@@ -31,8 +38,9 @@ export class FastRegexMatcher {
   readonly fastPath: FastPath;
   /**
    * Which engine answers regexp-path matches: `js` (backtracking, fastest), `nfa` (linear time,
-   * always, for nested repeats like `(a+)+` that backtrack exponentially), or `js+nfa` (JS for
-   * short inputs, NFA beyond LONG_INPUT).
+   * always: nested repeats like `(a+)+` that backtrack exponentially, or a translation too big for
+   * the JS engine), or `js+nfa` (JS for short inputs, NFA beyond LONG_INPUT). Undefined on a
+   * fast path.
    */
   readonly engine: 'js' | 'nfa' | 'js+nfa' | undefined;
   readonly #re: RegExp | undefined;
@@ -48,9 +56,16 @@ export class FastRegexMatcher {
     this.fastPath = analyse(tree);
     if (this.fastPath.kind !== 'regexp') return;
     const risk = backtrackRisk(tree);
-    this.engine = risk.nested ? 'nfa' : risk.variableRepeats >= 2 ? 'js+nfa' : 'js';
-    // The JS translation is always built: it proves the pattern translates, whichever engine runs.
-    this.#re = jsRegExp(`^(?:${re2TreeToSource(tree)})$`, source);
+    const src = re2TreeToSource(tree, MAX_JS_SOURCE);
+    const nfaOk = progSize(tree) <= MAX_NFA_SIZE;
+    if (src === undefined && !nfaOk) {
+      throw new BadDataError(`regexp ${JSON.stringify(source.length > 80 ? `${source.slice(0, 80)}…` : source)} is valid but too large to run here`);
+    }
+    if (src === undefined) this.engine = 'nfa';
+    else if (!nfaOk) this.engine = 'js';
+    else this.engine = risk.nested ? 'nfa' : risk.variableRepeats >= 2 ? 'js+nfa' : 'js';
+    // Built even when the NFA answers: a pattern we cannot translate is refused, never guessed.
+    if (src !== undefined) this.#re = jsRegExp(`^(?:${src})$`, source);
     if (this.engine !== 'js') this.#nfa = new Re2Nfa(tree);
   }
 
