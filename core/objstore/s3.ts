@@ -46,6 +46,12 @@ export interface S3BucketOptions {
   readonly retries?: number;
   /** First backoff delay in ms, doubled per retry, with full jitter (default 100). */
   readonly retryBaseMs?: number;
+  /**
+   * Give up on an attempt whose response headers have not arrived after this many ms, and
+   * retry (Thanos's `http_config.response_header_timeout`, default 2m). Body streaming is
+   * not limited. Default 60000; 0 disables.
+   */
+  readonly responseHeaderTimeoutMs?: number;
   /** `max-keys` per ListObjectsV2 page (default 1000, S3's maximum). */
   readonly listPageSize?: number;
   /** The fetch to use (default `globalThis.fetch`). */
@@ -75,6 +81,7 @@ export class S3Bucket implements Bucket {
   readonly #uploadConcurrency: number;
   readonly #retries: number;
   readonly #retryBaseMs: number;
+  readonly #headerTimeoutMs: number;
   readonly #pageSize: number;
   readonly #fetch: typeof fetch;
 
@@ -98,6 +105,7 @@ export class S3Bucket implements Bucket {
     this.#uploadConcurrency = opts.uploadConcurrency ?? DEFAULT_UPLOAD_CONCURRENCY;
     this.#retries = opts.retries ?? 4;
     this.#retryBaseMs = opts.retryBaseMs ?? 100;
+    this.#headerTimeoutMs = opts.responseHeaderTimeoutMs ?? 60_000;
     this.#pageSize = opts.listPageSize ?? 1000;
     this.#fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
@@ -127,18 +135,29 @@ export class S3Bucket implements Bucket {
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) await this.#backoff(attempt);
       let res: Response;
+      // A hung connection must not stall a query forever: abort when headers are late.
+      const abort = new AbortController();
+      const timer =
+        this.#headerTimeoutMs > 0
+          ? setTimeout(
+              () => abort.abort(new Error(`no response headers after ${this.#headerTimeoutMs} ms`)),
+              this.#headerTimeoutMs,
+            )
+          : undefined;
       try {
         const req = await this.#client.sign(url, init);
-        res = await this.#fetch(req);
+        res = await this.#fetch(req, { signal: abort.signal });
       } catch (err) {
         if (attempt < this.#retries) continue;
         throw new BucketError(
           op,
           this.name,
           key,
-          `network error after ${attempt + 1} attempts: ${String(err)}`,
+          `network error after ${attempt + 1} attempts: ${String(abort.signal.reason ?? err)}`,
           { cause: err },
         );
+      } finally {
+        clearTimeout(timer);
       }
       if ((res.status >= 500 || res.status === 429) && attempt < this.#retries) {
         await res.body?.cancel();

@@ -15,7 +15,7 @@ let s3: S3rverHandle;
 let proxy: Server;
 let proxyUrl: string;
 /** Faults to inject, consumed one per request. */
-const faults: Array<'503' | 'drop' | 'truncate'> = [];
+const faults: Array<'503' | 'drop' | 'truncate' | 'hang'> = [];
 let seen = 0;
 
 beforeAll(async () => {
@@ -32,6 +32,10 @@ beforeAll(async () => {
     }
     if (fault === 'drop') {
       req.socket.destroy();
+      return;
+    }
+    if (fault === 'hang') {
+      req.resume(); // never answers; closeAllConnections() in afterAll ends it
       return;
     }
     if (fault === 'truncate') {
@@ -103,6 +107,29 @@ describe('S3Bucket under injected faults', () => {
     expect(err).toBeInstanceOf(BucketError);
     expect((err as Error).message).toMatch(
       /get_range failed: bucket faulty, key k\/obj: reading body/,
+    );
+    faults.length = 0;
+  });
+
+  it('abandons an attempt whose response headers never come, and retries', async () => {
+    const b = new S3Bucket({
+      bucket: 'faulty',
+      endpoint: proxyUrl,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      retries: 1,
+      retryBaseMs: 5,
+      responseHeaderTimeoutMs: 300,
+    });
+    faults.push('hang');
+    seen = 0;
+    expect((await b.attributes('k/obj')).size).toBe(5);
+    expect(seen).toBe(2);
+    faults.push('hang', 'hang');
+    const err = await b.exists('k/obj').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BucketError);
+    expect((err as Error).message).toMatch(
+      /exists failed: .*network error after 2 attempts: .*no response headers after 300 ms/,
     );
     faults.length = 0;
   });
