@@ -512,7 +512,8 @@ export function decode(
   }
   reverseBytes(inPtr, inLen);
   // Byte a of the forward region is now at inPtr + inLen - 1 - (a - inPtr); see peek().
-  const mirror: usize = 2 * inPtr + inLen - 8;
+  // A chunk at forward address a has its "end" address (see peek) at last - (a - inPtr).
+  const last: usize = inPtr + inLen - 8;
   let k: i32 = 0;
   let firstErr: i32 = OK;
   for (let c: i32 = 0; c < n; c++) {
@@ -525,7 +526,7 @@ export function decode(
       st = ERR_RANGE;
     } else {
       const ko = <usize>k << 3;
-      st = decodeChunk(mirror - <usize>off, len, lo, hi, outT + ko, outV + ko, cap - k);
+      st = decodeChunk(last - (<usize>off - inPtr), len, lo, hi, outT + ko, outV + ko, cap - k);
     }
     store<i32>(status + (<usize>c << 2), st);
     if (st == OK) k += gCount;
