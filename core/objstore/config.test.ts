@@ -70,4 +70,16 @@ prefix: tenant-a
     );
     expect(() => parseObjstoreConfig('type: [')).toThrow(/parsing YAML/);
   });
+
+  it('reads http_config.response_header_timeout as a Go duration', () => {
+    const cfg = parseObjstoreConfig(
+      'type: S3\nconfig:\n  bucket: b\n  endpoint: e:1\n  http_config:\n    response_header_timeout: 1m30s\n',
+    );
+    expect(cfg.type === 'S3' && cfg.s3.responseHeaderTimeoutMs).toBe(90_000);
+    expect(() =>
+      parseObjstoreConfig(
+        'type: S3\nconfig: {bucket: b, endpoint: e, http_config: {response_header_timeout: soon}}',
+      ),
+    ).toThrow(/bad duration/);
+  });
 });

@@ -28,6 +28,8 @@ export interface S3Config {
   readonly lookup: 'path' | 'virtual-host';
   /** Multipart part size in bytes (Thanos default 64 MiB). */
   readonly partSize: number;
+  /** From `http_config.response_header_timeout`; undefined keeps the S3Bucket default. */
+  readonly responseHeaderTimeoutMs?: number;
 }
 
 export type ObjstoreConfig =
@@ -195,16 +197,40 @@ function parseS3(c: Obj): S3Config {
   if (!Number.isInteger(partSize) || partSize <= 0)
     throw new BadDataError('objstore config: part_size must be a positive integer');
 
+  let responseHeaderTimeoutMs: number | undefined;
+  if (isObj(c.http_config)) {
+    const raw = str(c.http_config, 'response_header_timeout', 'config.http_config');
+    if (raw)
+      responseHeaderTimeoutMs = parseDurationMs(raw, 'config.http_config.response_header_timeout');
+  }
+
   return {
     bucket,
     endpoint,
     region,
+    ...(responseHeaderTimeoutMs !== undefined ? { responseHeaderTimeoutMs } : {}),
     accessKey,
     secretKey,
     sessionToken: str(c, 'session_token', 'config'),
     lookup,
     partSize,
   };
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go/Prometheus duration such as `90s`, `2m` or `1m30s`, in ms. */
+export function parseDurationMs(text: string, where: string): number {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let at = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
+    at = re.lastIndex;
+  }
+  if (at === 0 || at !== text.length)
+    throw new BadDataError(`objstore config: ${where}: bad duration ${JSON.stringify(text)}`);
+  return total;
 }
 
 /** An S3Bucket for a parsed S3 config; credentials must be filled in by now. */
@@ -223,6 +249,9 @@ export function s3BucketFromConfig(cfg: S3Config, extra: Partial<S3BucketOptions
     ...(cfg.sessionToken ? { sessionToken: cfg.sessionToken } : {}),
     lookup: cfg.lookup,
     partSize: cfg.partSize,
+    ...(cfg.responseHeaderTimeoutMs !== undefined
+      ? { responseHeaderTimeoutMs: cfg.responseHeaderTimeoutMs }
+      : {}),
     ...extra,
   });
 }
