@@ -2,6 +2,7 @@
 import type { Command } from './command.ts';
 import { bucketLsCommand } from './bucket-ls.ts';
 import { bucketUploadCommand } from './bucket-upload.ts';
+import { sidecarCommand } from './sidecar.ts';
 import { tsdbCreateBlocksCommand } from './tsdb-create-blocks.ts';
 import { tsdbDumpCommand } from './tsdb-dump.ts';
 
@@ -10,4 +11,5 @@ export const commands: readonly Command[] = [
   bucketLsCommand,
   tsdbCreateBlocksCommand,
   tsdbDumpCommand,
+  sidecarCommand,
 ];

@@ -1,0 +1,68 @@
+/**
+ * @module sidecar-agent/sidecar/server — the agent's HTTP surface on node:http: StoreAPI routes
+ * (bearer token), `/metrics`, `/-/healthy` (the process runs) and `/-/ready` (Prometheus
+ * answers its own `/-/ready`; 503 otherwise, as Thanos's sidecar readiness).
+ */
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { Hono } from 'hono';
+import { storeApiRoutes } from '../../core/storeapi/http-server.ts';
+import type { Store } from '../../core/storeapi/store.ts';
+import type { PrometheusClient } from '../prometheus/client.ts';
+import type { SidecarMetrics } from './metrics.ts';
+
+export interface SidecarServerOptions {
+  readonly store: Store;
+  readonly token: string | undefined;
+  readonly prometheus: PrometheusClient;
+  readonly metrics: SidecarMetrics;
+}
+
+export function sidecarApp(o: SidecarServerOptions): Hono {
+  const app = new Hono();
+  app.get('/-/healthy', (c) => c.text('thanos-edge sidecar is healthy.\n'));
+  app.get('/-/ready', async (c) => {
+    const up = await o.prometheus.ready(AbortSignal.timeout(3000));
+    o.metrics.prometheusUp.set(up ? 1 : 0);
+    return up
+      ? c.text('thanos-edge sidecar is ready.\n')
+      : c.text(`not ready: prometheus ${o.prometheus.url} is not ready or unreachable\n`, 503);
+  });
+  app.get('/metrics', async (c) =>
+    c.body(await o.metrics.registry.metrics(), 200, { 'content-type': o.metrics.registry.contentType }),
+  );
+  app.route('/', storeApiRoutes({ store: () => o.store, token: () => o.token }));
+  return app;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  /** Stops accepting connections and closes idle ones; open streams end when their clients do, or after `graceMs`. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Listens on `host:port` (port 0 = any free port). */
+export async function listen(app: Hono, host: string, port: number): Promise<RunningServer> {
+  const server = createAdaptorServer({ fetch: app.fetch }) as import('node:http').Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${shownHost}:${addr.port}`,
+    close: (graceMs = 5000) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearTimeout(t);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
