@@ -4,7 +4,7 @@ import { STALE_NAN, isStaleNaN } from '../core/chunkenc/stale.ts';
 import { makeSeries, rng, type SeriesKind } from '../core/chunkenc/testdata.ts';
 import { CorruptChunkBatchError, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
 import { XorAppender, decodeXor, xorSampleCount } from '../core/chunkenc/xor.ts';
-import { loadXorCodecNode, newXorCodecNode } from './wasm.ts';
+import { loadXorCodecNode, loadXorModuleNode, newXorCodecNode } from './wasm.ts';
 
 const KINDS: SeriesKind[] = ['counter', 'gauge', 'irregular', 'special', 'jumps'];
 
@@ -220,5 +220,49 @@ describe('WASM XOR codec (Node)', () => {
     expect(got.t[2_399_999]).toBe(s.t[119]);
     const small = own.decode([chunk], -Infinity, Infinity);
     expect(small.count).toBe(120);
+  });
+
+  it('raw kernel: hostile pointers and sizes give status codes, never traps', async () => {
+    const inst = await WebAssembly.instantiate(await loadXorModuleNode(), {});
+    const x = inst.exports as unknown as {
+      memory: WebAssembly.Memory;
+      heapBase(): number;
+      decode(...a: number[]): number;
+      encode(...a: number[]): number;
+    };
+    expect(x.decode(0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 64)).toBe(-5); // memory starts empty
+    x.memory.grow(2);
+    const memSize = x.memory.buffer.byteLength;
+    const base = (x.heapBase() + 7) & ~7;
+    const u32 = new Uint32Array(x.memory.buffer);
+    const RANGE = -5;
+    // Tables outside memory, negative counts, a region wrapping past 4 GiB.
+    expect(x.decode(memSize - 4, 10, 0, 1, base, base, 0, base, base, base, 64)).toBe(RANGE);
+    expect(x.decode(base, -1, 0, 1, base, base, 0, base, base, base, 64)).toBe(RANGE);
+    expect(x.decode(base, 1, 0, 1, base + 64, base + 64, -1, base, base, base, 64)).toBe(RANGE);
+    expect(x.decode(base, 1, 0, 1, base + 64, base + 64, 1 << 30, base, base, base, 64)).toBe(RANGE);
+    expect(x.decode(base, 0, 0, 1, base, base, 0, base, base, 0xffffff00, 0x200)).toBe(RANGE);
+    // A descriptor pointing outside the input region, or at a huge length: per-chunk RANGE.
+    const desc = base;
+    const offs = base + 64;
+    const status = base + 128;
+    const outT = base + 256;
+    const inPtr = base + 4096;
+    u32[desc >> 2] = memSize - 8;
+    u32[(desc >> 2) + 1] = 100;
+    u32[(desc >> 2) + 2] = inPtr;
+    u32[(desc >> 2) + 3] = 0xfffffff0;
+    expect(x.decode(desc, 2, -Infinity, Infinity, outT, outT + 800, 100, offs, status, inPtr, 256)).toBe(RANGE);
+    expect(Array.from(new Int32Array(x.memory.buffer, status, 2))).toEqual([RANGE, RANGE]);
+    // encode: series arrays outside memory, output too small.
+    u32[desc >> 2] = memSize - 8;
+    u32[(desc >> 2) + 1] = inPtr;
+    u32[(desc >> 2) + 2] = 1000;
+    expect(x.encode(desc, 1, inPtr + 1024, 1024, offs, 1)).toBe(RANGE);
+    u32[desc >> 2] = inPtr;
+    u32[(desc >> 2) + 2] = 100;
+    new Float64Array(x.memory.buffer, inPtr, 200).fill(0);
+    expect(x.encode(desc, 1, inPtr + 4096, 16, offs, 1)).toBe(-4);
+    expect(x.encode(desc, 1, memSize - 16, 1 << 20, offs, 1)).toBe(RANGE);
   });
 });
