@@ -42,10 +42,10 @@ const FAST_MAX_DELTA: i64 = 1 << 40;
 const OPTIMISTIC_GUARD: usize = 1280 << 10;
 
 /**
- * Bytes the JS side keeps after the last input chunk, inside the input region. The decoder peeks
- * 8 bytes at a time and only checks the chunk end once per sample (at most 145 bits), so it may
- * read up to ~35 bytes past a chunk; those bits are never used unless the chunk is corrupt, and
- * then it fails.
+ * Bytes the JS side keeps after the last input chunk, inside the input region. The checked
+ * decoder peeks 8 bytes at a time and checks the chunk end once per sample (at most 145 bits), so
+ * it may read up to ~35 bytes past a chunk; those bits are never used unless the chunk is
+ * corrupt, and then it fails. (The optimistic pass relies on OPTIMISTIC_GUARD instead.)
  */
 const SLACK: u64 = 48;
 
