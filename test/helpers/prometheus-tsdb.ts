@@ -20,6 +20,8 @@ export interface PrometheusHandle {
 export async function startPrometheusOnTsdb(
   tsdbPath: string,
   workDir: string,
+  /** Further flags, e.g. `--query.max-samples=1000`. */
+  extraArgs: readonly string[] = [],
 ): Promise<PrometheusHandle> {
   const config = join(workDir, 'prometheus.yml');
   await writeFile(config, 'global: {}\n');
@@ -32,6 +34,7 @@ export async function startPrometheusOnTsdb(
       '--web.enable-admin-api',
       '--web.enable-lifecycle',
       '--storage.tsdb.retention.time=100y',
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

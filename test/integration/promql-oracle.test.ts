@@ -5,10 +5,6 @@
  * at several times and as range queries with aligned and unaligned steps. Values must agree to
  * test.go's relative 1e-6; label sets exactly; instant vectors in Prometheus's order.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelsFrom, labelsToString, type Labels } from '../../core/labels/labels.ts';
 import { errorMessage } from '../../core/errors.ts';
@@ -18,21 +14,10 @@ import { labelsKey } from '../../core/promql/engine/series.ts';
 import { MemoryStorage } from '../../core/promql/storage/memory.ts';
 import { almostEqual } from '../conformance/runner.ts';
 import { promtoolCreateBlocks } from '../helpers/promtool.ts';
+import { startPrometheusOnTsdb, type PrometheusHandle } from '../helpers/prometheus-tsdb.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 import { ORACLE_QUERIES, SPAN, T0, makeOracleData, toOpenMetrics } from './promql-oracle-data.ts';
 import { fuzzQueries } from './promql-fuzz-queries.ts';
-
-const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 interface PromPoint {
   metric: Labels;
@@ -126,7 +111,7 @@ function diff(want: { type: string; series: PromPoint[] }, got: { type: string; 
 
 describe('PromQL engine vs Prometheus 2.42', () => {
   let tmp: TmpDir;
-  let prom: ChildProcess | undefined;
+  let prom: PrometheusHandle | undefined;
   let base = '';
   const storage = new MemoryStorage();
   const engine = new Engine(storage);
@@ -136,33 +121,12 @@ describe('PromQL engine vs Prometheus 2.42', () => {
     const data = makeOracleData();
     for (const s of data) storage.append(s.labels, s.t, s.v);
     const { db } = await promtoolCreateBlocks(toOpenMetrics(data), tmp.path);
-    const cfg = join(tmp.path, 'prometheus.yml');
-    await writeFile(cfg, 'global:\n  scrape_interval: 1h\n');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    prom = spawn(PROMETHEUS, [
-      `--config.file=${cfg}`,
-      `--storage.tsdb.path=${db}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=100y',
-    ], { stdio: 'ignore' });
-    for (let i = 0; i < 300; i++) {
-      try {
-        if ((await fetch(`${base}/-/ready`)).ok) return;
-      } catch {
-        // not up yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('prometheus did not become ready');
+    prom = await startPrometheusOnTsdb(db, tmp.path);
+    base = prom.url;
   });
 
   afterAll(async () => {
-    if (prom && prom.exitCode === null) {
-      const exited = new Promise((r) => prom!.once('exit', r));
-      prom.kill('SIGTERM');
-      await exited;
-    }
+    await prom?.stop();
     await tmp?.remove();
   });
 

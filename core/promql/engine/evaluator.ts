@@ -92,14 +92,26 @@ export class Evaluator {
   eval(e: Expr): Value {
     const limits = this.#ctx.limits;
     limits.check('expression evaluation');
-    // Children are freed once this node is done; only its result stays accounted.
+    // While a node runs, its inputs and its growing output are held together (Prometheus's
+    // rangeEval counts both); once it is done, only the output stays accounted.
     const base = limits.current;
     const baseBytes = limits.bytes;
     const v = this.#evalNode(e);
-    limits.release(limits.current - base);
-    limits.releaseBytes(limits.bytes - baseBytes);
+    const held = limits.current - base;
+    const heldBytes = limits.bytes - baseBytes;
+    if (e.kind === 'VectorSelector' || e.kind === 'ParenExpr' || e.kind === 'UnaryExpr') {
+      // The result is the input itself (a selector charges as it selects; parens and unary
+      // minus work in place in Prometheus): count it once.
+      limits.release(held);
+      limits.releaseBytes(heldBytes);
+      limits.add(points(v));
+      limits.addBytes(bytesOf(v));
+      return v;
+    }
     limits.add(points(v));
     limits.addBytes(bytesOf(v));
+    limits.release(held);
+    limits.releaseBytes(heldBytes);
     return v;
   }
 
@@ -164,7 +176,7 @@ export class Evaluator {
     const { range: inner, windowOffset } = subqueryRange(e, this.range, this.#offset(e), this.#ctx);
     const v = new Evaluator(this.#ctx, inner).eval(e.expr);
     if (v.type !== 'vector') throw new ExecutionError(`subquery is only allowed on instant vector, got ${v.type}`);
-    return subqueryToMatrix(v, inner, e.range, this.range.times, windowOffset, this.#ctx.limits);
+    return subqueryToMatrix(v, inner, e.range, this.range.times, windowOffset);
   }
 
   /** Evaluated once at the range start, then repeated for every step. */

@@ -8,7 +8,6 @@ import type { SubqueryExpr } from '../ast.ts';
 import type { EvalRange, MatrixValue, RangeSeries, VectorValue } from '../value.ts';
 import type { EvalContext } from './evaluator.ts';
 import { makeRange } from './range.ts';
-import type { QueryLimits } from './limits.ts';
 import { setOffsetForAtModifier } from './preprocess.ts';
 
 export interface SubqueryTiming {
@@ -42,10 +41,10 @@ export function subqueryToMatrix(
   range: number,
   outerTimes: Float64Array,
   windowOffset: number,
-  limits: QueryLimits,
 ): MatrixValue {
+  // The inner result's samples were charged when it was evaluated and stay held until the node
+  // using this range vector is done, so they are not charged again here.
   const series: RangeSeries[] = [];
-  let total = 0;
   for (const s of v.series) {
     let n = 0;
     for (let i = 0; i < inner.count; i++) n += s.present[i]!;
@@ -59,10 +58,8 @@ export function subqueryToMatrix(
       vals[w] = s.values[i]!;
       w++;
     }
-    total += n;
     series.push({ labels: s.labels, t, v: vals, length: n });
   }
-  limits.add(total);
   const windowEnd = new Float64Array(outerTimes.length);
   for (let i = 0; i < outerTimes.length; i++) windowEnd[i] = outerTimes[i]! - windowOffset;
   return { type: 'matrix', series, range, windowEnd };
