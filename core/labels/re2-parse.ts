@@ -4,10 +4,8 @@
  * fails with Go's error text (`error parsing regexp: <code>: \`<expr>\``), scanning left to right
  * as Go does so the first error reported is the same one.
  */
-import { BadDataError } from '../errors.ts';
-import { GO_TABLE_RANGE_COUNTS } from './re2-unicode-data.ts';
+import { ErrorCode, type Re2Node, Re2SyntaxError } from './re2-ast.ts';
 import {
-  type CharClass,
   type PropItem,
   PERL_GROUPS,
   POSIX_GROUPS,
@@ -16,67 +14,10 @@ import {
   negateRanges,
   propItem,
 } from './re2-charclass.ts';
+import { MAX_HEIGHT, MAX_REPEAT, MAX_RUNES, MAX_SIZE, height, progSize, repeatIsValid, runeCount } from './re2-limits.ts';
 
-export type Re2Node =
-  | { readonly op: 'literal'; readonly cp: number; readonly fold: boolean }
-  | { readonly op: 'class'; readonly cls: CharClass }
-  | { readonly op: 'any'; readonly nl: boolean }
-  | { readonly op: 'beginLine' | 'endLine' | 'beginText' | 'endText' | 'wordBoundary' | 'noWordBoundary' }
-  | { readonly op: 'empty' }
-  | { readonly op: 'concat'; readonly subs: readonly Re2Node[] }
-  | { readonly op: 'alternate'; readonly subs: readonly Re2Node[] }
-  | { readonly op: 'capture'; readonly sub: Re2Node; readonly name: string | undefined }
-  | {
-      readonly op: 'repeat';
-      readonly sub: Re2Node;
-      readonly min: number;
-      /** -1 for unbounded. */
-      readonly max: number;
-      readonly greedy: boolean;
-      /** Written as `{n,m}` (Go's OpRepeat) rather than `*`, `+`, `?`. */
-      readonly counted: boolean;
-    };
-
-/** Go's regexp/syntax ErrorCode texts. */
-export const ErrorCode = {
-  invalidCharClass: 'invalid character class',
-  invalidCharRange: 'invalid character class range',
-  invalidEscape: 'invalid escape sequence',
-  invalidNamedCapture: 'invalid named capture',
-  invalidPerlOp: 'invalid or unsupported Perl syntax',
-  invalidRepeatOp: 'invalid nested repetition operator',
-  invalidRepeatSize: 'invalid repeat count',
-  invalidUTF8: 'invalid UTF-8',
-  missingBracket: 'missing closing ]',
-  missingParen: 'missing closing )',
-  missingRepeatArgument: 'missing argument to repetition operator',
-  trailingBackslash: 'trailing backslash at end of expression',
-  unexpectedParen: 'unexpected )',
-  nestingDepth: 'expression nests too deeply',
-  /** What Go 1.19 (with its CVE-2022-41715 backport) says for a regexp over its size limits. */
-  internalError: 'regexp/syntax: internal error',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
-/** A regexp Go would refuse to compile; `message` is Go's `*syntax.Error` text. */
-export class Re2SyntaxError extends BadDataError {
-  readonly code: ErrorCode;
-  readonly expr: string;
-  constructor(code: ErrorCode, expr: string) {
-    super(`error parsing regexp: ${code}: \`${expr}\``);
-    this.code = code;
-    this.expr = expr;
-  }
-}
-
-/** RE2's limit on a counted repetition and on the product of nested counts. */
-export const MAX_REPEAT = 1000;
-/** Go's maxHeight for the parse tree. */
-export const MAX_HEIGHT = 1000;
-/** Go's maxSize: compiled instructions allowed (128 MiB of 40-byte instructions). */
-export const MAX_SIZE = Math.floor((128 << 20) / 40);
-/** Go's maxRunes: runes held by all literals and class range lists (128 MiB of int32). */
-export const MAX_RUNES = (128 << 20) / 4;
+export { ErrorCode, Re2SyntaxError, children, type Re2Node } from './re2-ast.ts';
+export { progSize } from './re2-limits.ts';
 
 interface Flags {
   fold: boolean;
@@ -573,108 +514,4 @@ class Parser {
     const [c, n] = this.#rune(t);
     return [c, t + n];
   }
-}
-
-/** Go's repeatIsValid: nested counted repetitions may not multiply past n copies. */
-function repeatIsValid(re: Re2Node, n: number): boolean {
-  if (re.op === 'repeat' && re.counted) {
-    let m = re.max;
-    if (m === 0) return true;
-    if (m < 0) m = re.min;
-    if (m > n) return false;
-    if (m > 0) n = Math.trunc(n / m);
-  }
-  for (const sub of children(re)) if (!repeatIsValid(sub, n)) return false;
-  return true;
-}
-
-export function children(re: Re2Node): readonly Re2Node[] {
-  switch (re.op) {
-    case 'concat':
-    case 'alternate':
-      return re.subs;
-    case 'capture':
-    case 'repeat':
-      return [re.sub];
-    default:
-      return [];
-  }
-}
-
-/**
- * Tree height counted the way Go counts nodes: a group without capture adds no node, and a concat
- * inside a concat (or an alternation inside an alternation) is hoisted into its parent.
- */
-function height(re: Re2Node): number {
-  let h = 0;
-  const stack: [Re2Node, number][] = [[re, 1]];
-  while (stack.length > 0) {
-    const [n, d] = stack.pop()!;
-    if (d > h) h = d;
-    for (const c of children(n)) {
-      const hoisted = (n.op === 'concat' || n.op === 'alternate') && c.op === n.op;
-      stack.push([c, hoisted ? d : d + 1]);
-    }
-  }
-  return h;
-}
-
-const isCharNode = (n: Re2Node): boolean => n.op === 'literal' || n.op === 'class' || n.op === 'any';
-
-/**
- * Go's calcSize: the instructions the compiled program would need. Go merges adjacent
- * single-character alternatives into one class (`a|b|c` → `[a-c]`), so they count once here too.
- */
-export function progSize(re: Re2Node): number {
-  let size: number;
-  switch (re.op) {
-    case 'literal':
-      size = 1;
-      break;
-    case 'capture':
-      size = 2 + progSize(re.sub);
-      break;
-    case 'concat':
-      size = 0;
-      for (const sub of re.subs) size += progSize(sub);
-      break;
-    case 'alternate': {
-      let alts = 0;
-      size = 0;
-      for (let i = 0; i < re.subs.length; i++) {
-        const sub = re.subs[i]!;
-        if (i > 0 && isCharNode(sub) && isCharNode(re.subs[i - 1]!)) continue;
-        alts++;
-        size += progSize(sub);
-      }
-      size += Math.max(0, alts - 1);
-      break;
-    }
-    case 'repeat': {
-      const sub = progSize(re.sub);
-      if (!re.counted) size = (re.min === 0 && re.max === -1 ? 2 : 1) + sub;
-      else if (re.max === -1) size = re.min === 0 ? 2 + sub : 1 + re.min * sub;
-      else size = re.max * sub + (re.max - re.min);
-      break;
-    }
-    default:
-      size = 1;
-  }
-  return Math.max(1, size);
-}
-
-/** Go's numRunes: 1 per literal, 2 per range of every class (Unicode tables by their range counts). */
-function runeCount(tree: Re2Node): number {
-  let n = 0;
-  const stack: Re2Node[] = [tree];
-  while (stack.length > 0) {
-    const re = stack.pop()!;
-    if (re.op === 'literal') n += 1;
-    else if (re.op === 'class') {
-      let ranges = re.cls.ranges.length / 2;
-      for (const p of re.cls.props) ranges += GO_TABLE_RANGE_COUNTS[p.name] ?? 1;
-      n += 2 * ranges;
-    } else stack.push(...children(re));
-  }
-  return n;
 }
