@@ -2,6 +2,8 @@
  * @module test/helpers/worker — runs the real thanos-edge Worker in workerd (Miniflare): bundles
  * worker/index.ts with esbuild as wrangler does, with the XOR codec as a CompiledWasm module, and
  * starts it on a free loopback port with the given vars and an in-memory R2 bucket `BLOCKS`.
+ * With `ui: true` it also serves the query UI's static assets (ui/dist) as wrangler.toml's
+ * [assets] section configures them.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -45,6 +47,24 @@ export interface StartWorkerOptions {
   readonly vars?: Record<string, string>;
   /** Bind the in-memory R2 bucket BLOCKS (default true). */
   readonly r2?: boolean;
+  /** Serve the built query UI (ui/dist, `node scripts/build-ui.mjs`) as Workers static assets. */
+  readonly ui?: boolean;
+}
+
+/** wrangler.toml's [assets] routing, as wrangler hands it to Miniflare in `wrangler dev`. */
+async function assetsOptions() {
+  const toml = await readFile(join(root, 'wrangler.toml'), 'utf8');
+  const first = /^run_worker_first\s*=\s*(\[.*\])\s*$/m.exec(toml);
+  const routes = first ? (JSON.parse(first[1]!) as string[]) : [];
+  return {
+    directory: join(root, 'ui', 'dist'),
+    binding: 'ASSETS',
+    routerConfig: {
+      has_user_worker: true,
+      ...(routes.length > 0 ? { static_routing: { user_worker: routes.filter((r) => !r.startsWith('!')), asset_worker: routes.filter((r) => r.startsWith('!')).map((r) => r.slice(1)) } } : {}),
+    },
+    assetConfig: { not_found_handling: 'single-page-application' as const },
+  };
 }
 
 export async function startWorker(options: StartWorkerOptions = {}): Promise<WorkerHandle> {
@@ -60,6 +80,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Wor
     cf: false,
     r2Buckets: options.r2 === false ? [] : ['BLOCKS'],
     bindings: { ...(options.vars ?? {}) },
+    ...(options.ui ? { assets: await assetsOptions() } : {}),
     host: '127.0.0.1',
     port: 0,
     ...(process.env.WORKER_LOG ? { log: new Log(LogLevel.DEBUG) } : {}),

@@ -1,0 +1,79 @@
+/**
+ * @module ui/chart — a range-query matrix drawn with uPlot: one line (or stacked area) per series
+ * on the query's step grid, times in UTC, a legend of series labels whose values follow the cursor.
+ */
+import uPlot from 'uplot';
+import type { Metric, SamplePair } from './api.ts';
+import { seriesLabel } from './dom.ts';
+
+const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+export interface ChartInput {
+  readonly series: Array<{ metric: Metric; values: SamplePair[] }>;
+  readonly start: number; // s
+  readonly end: number; // s
+  readonly step: number; // s
+  readonly stacked: boolean;
+}
+
+export function formatValue(v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(3);
+  return String(Math.round(v * 1000) / 1000);
+}
+
+/** Draws the chart into `el` (replacing what was there); returns it so the caller can destroy it. */
+export function drawChart(el: HTMLElement, input: ChartInput): uPlot {
+  const { start, end, step } = input;
+  const n = Math.floor((end - start) / step) + 1;
+  const xs = new Float64Array(n);
+  for (let i = 0; i < n; i++) xs[i] = start + i * step;
+  // Raw values on the step grid: Prometheus returns points exactly at start + k*step.
+  const raw = input.series.map((s) => {
+    const ys: Array<number | null> = new Array(n).fill(null);
+    for (const [t, v] of s.values) {
+      const i = Math.round((t - start) / step);
+      if (i >= 0 && i < n) ys[i] = Number(v);
+    }
+    return ys;
+  });
+  let drawn = raw;
+  if (input.stacked) {
+    const acc = new Array<number>(n).fill(0);
+    drawn = raw.map((ys) => ys.map((y, i) => (y === null ? null : (acc[i]! += y))));
+  }
+  const bands: uPlot.Band[] = input.stacked ? raw.slice(1).map((_, i) => ({ series: [i + 2, i + 1] as [number, number] })) : [];
+  const opts: uPlot.Options = {
+    width: Math.max(300, el.clientWidth || 800),
+    height: 360,
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+    cursor: { points: { size: 7 }, focus: { prox: 16 } },
+    focus: { alpha: 0.35 },
+    legend: { live: true },
+    scales: { x: { time: true } },
+    axes: [
+      { stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' } },
+      { stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' }, size: 70, values: (_u, vals) => vals.map((v) => formatValue(v)) },
+    ],
+    bands,
+    series: [
+      { label: 'Time (UTC)', value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toISOString().replace('T', ' ').slice(0, 19)) },
+      ...input.series.map((s, i): uPlot.Series => {
+        const color = COLORS[i % COLORS.length]!;
+        return {
+          // uPlot puts an element label into the legend as is: series names keep their styling.
+          label: seriesLabel(s.metric) as unknown as string,
+          stroke: color,
+          width: 1.5,
+          spanGaps: false,
+          ...(input.stacked ? { fill: `${color}55` } : {}),
+          // In stacked mode the drawn value is a running sum; the legend shows the series' own value.
+          value: (_u, _v, _si, idx) => formatValue(idx === null ? null : raw[i]![idx]),
+        };
+      }),
+    ],
+  };
+  el.replaceChildren();
+  return new uPlot(opts, [xs as unknown as number[], ...(drawn as number[][])], el);
+}
