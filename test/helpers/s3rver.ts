@@ -25,6 +25,9 @@ const server = new S3rver({
 });
 server.run().then((addr) => console.log(JSON.stringify({ port: addr.port })));
 process.on('SIGTERM', () => { server.httpServer.closeAllConnections(); server.close().then(() => process.exit(0)); });
+// The parent holds our stdin: when it dies without stop(), stdin ends and we go too.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
 `;
 
 export interface S3rverHandle {
@@ -66,7 +69,7 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHa
       JSON.stringify(buckets),
       options.verbose ? '1' : '0',
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
