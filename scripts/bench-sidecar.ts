@@ -1,0 +1,118 @@
+/**
+ * @module scripts/bench-sidecar — series streamed through the sidecar agent's StoreAPI against
+ * reading Prometheus's remote read (STREAMED_XOR_CHUNKS) directly, same data, same run.
+ *
+ * Builds BENCH_SERIES × BENCH_SAMPLES samples into a block with promtool, starts the real
+ * Prometheus 2.42 on it (external labels set by a reload), starts `thanos-edge sidecar` as its own
+ * process, then alternates BENCH_RUNS full reads of every series each way. Prints the throughput
+ * of each (samples/s, median), the ratio, and the agent's peak RSS (VmHWM from /proc).
+ *
+ *   npm run bench:sidecar           # BENCH_SERIES=1000 BENCH_SAMPLES=1200 BENCH_RUNS=5
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { newMatcher } from '../core/labels/matcher.ts';
+import { HttpStore } from '../core/storeapi/http-client.ts';
+import { remoteRead } from '../sidecar-agent/prometheus/remote-read.ts';
+import { startPrometheusOnTsdb } from '../test/helpers/prometheus-tsdb.ts';
+import { promtoolCreateBlocks } from '../test/helpers/promtool.ts';
+import { makeTmpDir } from '../test/helpers/tmp.ts';
+
+const SERIES = Number(process.env.BENCH_SERIES ?? 1000);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1200);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const STEP = 15_000;
+const T0 = 1_700_000_000_000;
+const TOKEN = 'bench';
+
+function openMetrics(): string {
+  const out: string[] = ['# TYPE bench_metric gauge'];
+  for (let i = 0; i < SAMPLES; i++) {
+    const t = (T0 + i * STEP) / 1000;
+    for (let s = 0; s < SERIES; s++) out.push(`bench_metric{series="${s}",pod="pod-${s % 50}"} ${(s * 7 + i * 0.5) % 1000} ${t}`);
+  }
+  out.push('# EOF', '');
+  return out.join('\n');
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const tmp = await makeTmpDir('bench-sidecar-');
+  const cleanup: (() => Promise<unknown>)[] = [() => tmp.remove()];
+  try {
+    process.stderr.write(`building ${SERIES} series × ${SAMPLES} samples with promtool…\n`);
+    const { db } = await promtoolCreateBlocks(openMetrics(), tmp.path);
+    const prom = await startPrometheusOnTsdb(db, tmp.path);
+    cleanup.unshift(() => prom.stop());
+    await prom.reload('global:\n  external_labels:\n    cluster: bench\n    replica: "0"\n');
+
+    const agent = spawn(
+      process.execPath,
+      [join(import.meta.dirname, '..', 'sidecar-agent', 'bin', 'thanos-edge.mjs'), 'sidecar', `--prometheus.url=${prom.url}`, '--http-address=127.0.0.1:0'],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STORE_TOKEN: TOKEN } },
+    );
+    const agentExit = new Promise((r) => agent.once('exit', r));
+    cleanup.unshift(async () => {
+      agent.kill('SIGTERM');
+      await agentExit;
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: agent.stderr! }).on('line', (l) => {
+        const m = /listening on (\S+)/.exec(l);
+        if (m) resolve(m[1]!);
+      });
+      agent.once('exit', (c) => reject(new Error(`agent exited ${c}`)));
+    });
+    const store = new HttpStore(url, { token: TOKEN });
+    const matchers = [newMatcher('=', '__name__', 'bench_metric')];
+    const mint = T0;
+    const maxt = T0 + SAMPLES * STEP;
+
+    const direct = async (): Promise<number> => {
+      let n = 0;
+      for await (const s of remoteRead(prom.url, { start: mint, end: maxt, matchers })) {
+        for (const c of s.chunks ?? []) n += (c.data![0]! << 8) | c.data![1]!;
+      }
+      return n;
+    };
+    const viaAgent = async (): Promise<number> => {
+      let n = 0;
+      const req = { minTime: mint, maxTime: maxt, matchers, maxResolutionWindow: 0, aggregates: ['raw' as const], partialResponseStrategy: 'abort' as const, skipChunks: false };
+      for await (const f of store.series(req)) {
+        if (f.type === 'series') for (const c of f.chunks) n += (c.raw!.data[0]! << 8) | c.raw!.data[1]!;
+      }
+      return n;
+    };
+
+    const dt: number[] = [];
+    const at: number[] = [];
+    let samples = 0;
+    await direct();
+    await viaAgent(); // warm-up both paths
+    for (let r = 0; r < RUNS; r++) {
+      let t = performance.now();
+      samples = await direct();
+      dt.push(performance.now() - t);
+      t = performance.now();
+      const s2 = await viaAgent();
+      at.push(performance.now() - t);
+      if (s2 !== samples) throw new Error(`agent returned ${s2} samples, Prometheus ${samples}`);
+    }
+    const status = await readFile(`/proc/${agent.pid}/status`, 'utf8');
+    const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+    const dThr = samples / (median(dt) / 1000);
+    const aThr = samples / (median(at) / 1000);
+    console.log(`samples per read: ${samples} (${SERIES} series)`);
+    console.log(`direct remote read: median ${median(dt).toFixed(0)} ms, ${(dThr / 1e6).toFixed(2)} M samples/s`);
+    console.log(`through the agent:  median ${median(at).toFixed(0)} ms, ${(aThr / 1e6).toFixed(2)} M samples/s`);
+    console.log(`ratio agent/direct: ${(aThr / dThr).toFixed(2)}x (goal ≥ 0.8x)`);
+    console.log(`agent peak RSS: ${hwm.toFixed(1)} MB (goal ≤ 80 MB)`);
+  } finally {
+    for (const c of cleanup) await c().catch(() => undefined);
+  }
+}
+
+await main();
