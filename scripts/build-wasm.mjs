@@ -1,4 +1,6 @@
 // Builds wasm/assembly/*.ts into wasm/build/ with AssemblyScript. Generated output is never committed.
+// Each top-level wasm/assembly/<name>.ts is one module (wasm/build/<name>.wasm); subfolders hold
+// its parts. SIMD is used (byte reversal of the decode input); workerd and Node 20 both have it.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
