@@ -1,0 +1,69 @@
+/**
+ * @module core/tsdb/wal/snappy — Snappy block-format decompression (WAL records written with
+ * `--storage.tsdb.wal-compression`, on by default since Prometheus 2.20). Format: uvarint
+ * uncompressed length, then literal and copy elements (github.com/google/snappy
+ * format_description.txt). Every length and offset is checked; bad input throws SnappyError.
+ */
+
+export class SnappyError extends Error {
+  override readonly name = 'SnappyError';
+}
+
+/** Decodes a Snappy block; `maxLen` bounds the declared length before allocating. */
+export function snappyDecode(src: Uint8Array, maxLen = 64 * 1024 * 1024): Uint8Array {
+  let p = 0;
+  let n = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (p >= src.length || shift > 28) throw new SnappyError('bad length header');
+    const b = src[p++]!;
+    n += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) break;
+  }
+  if (n > maxLen) throw new SnappyError(`declared length ${n} too large`);
+  const dst = new Uint8Array(n);
+  let d = 0;
+  while (p < src.length) {
+    const tag = src[p++]!;
+    let len: number;
+    let off: number;
+    switch (tag & 3) {
+      case 0: {
+        len = tag >>> 2;
+        if (len >= 60) {
+          const k = len - 59; // 1..4 little-endian length bytes
+          if (p + k > src.length) throw new SnappyError('truncated literal length');
+          len = 0;
+          for (let i = 0; i < k; i++) len += src[p + i]! * 2 ** (8 * i);
+          p += k;
+        }
+        len += 1;
+        if (p + len > src.length || d + len > n) throw new SnappyError('literal out of range');
+        dst.set(src.subarray(p, p + len), d);
+        p += len;
+        d += len;
+        continue;
+      }
+      case 1:
+        if (p >= src.length) throw new SnappyError('truncated copy');
+        len = 4 + ((tag >>> 2) & 7);
+        off = ((tag >>> 5) << 8) | src[p++]!;
+        break;
+      case 2:
+        if (p + 2 > src.length) throw new SnappyError('truncated copy');
+        len = 1 + (tag >>> 2);
+        off = src[p]! | (src[p + 1]! << 8);
+        p += 2;
+        break;
+      default:
+        if (p + 4 > src.length) throw new SnappyError('truncated copy');
+        len = 1 + (tag >>> 2);
+        off = (src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24)) >>> 0;
+        p += 4;
+    }
+    if (off === 0 || off > d || d + len > n) throw new SnappyError('copy out of range');
+    // Overlapping copies repeat the last `off` bytes: copy byte by byte.
+    for (let i = 0; i < len; i++, d++) dst[d] = dst[d - off]!;
+  }
+  if (d !== n) throw new SnappyError(`decoded ${d} of ${n} bytes`);
+  return dst;
+}
