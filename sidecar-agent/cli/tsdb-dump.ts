@@ -1,12 +1,12 @@
 /**
  * @module sidecar-agent/cli/tsdb-dump — `thanos-edge tsdb dump [--min-time] [--max-time]
  * [--match] [<db path>]`, promtool 2.42's `tsdb dump`: opens every block of the TSDB directory
- * and prints each sample as `<labels> <value> <timestamp>`, byte-identical to promtool. Only
- * persisted blocks are read; the WAL (head) is not (promtool also dumps head samples), and a
- * warning on stderr says so when the directory holds head data.
+ * and replays its head (m-mapped head chunks, WAL checkpoint and segments) as promtool's
+ * read-only open does, then prints each sample as `<labels> <value> <timestamp>`,
+ * byte-identical to promtool.
  */
 import { once } from 'node:events';
-import { readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BadDataError } from '../../core/errors.ts';
 import type { Matcher } from '../../core/labels/matcher.ts';
@@ -14,6 +14,8 @@ import { parseSeriesSelector } from '../../core/labels/selector.ts';
 import { Block } from '../../core/tsdb/block-reader.ts';
 import { dumpBlocks } from '../../core/tsdb/dump.ts';
 import { isUlid } from '../../core/tsdb/meta.ts';
+import { replayHead, type Head } from '../../core/tsdb/wal/head-replay.ts';
+import type { WalSegment } from '../../core/tsdb/wal/wal-reader.ts';
 import { FileBlockDir } from '../tsdb/file-source.ts';
 import { UsageError, type Command } from './command.ts';
 
@@ -115,21 +117,38 @@ export function parseDumpSelector(s: string): Matcher[] {
   }
 }
 
+/** Reads every file of `dir` whose name matches `re`, in name order. */
+async function readFiles(dir: string, re: RegExp, label: string): Promise<WalSegment[]> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => re.test(n)).sort();
+  const out: WalSegment[] = [];
+  for (const n of names) {
+    out.push({ name: `${label}/${n}`, bytes: new Uint8Array(await readFile(join(dir, n))) });
+  }
+  return out;
+}
+
 /**
- * The WAL or m-mapped head chunks of a TSDB dir, if any hold data: promtool would dump those
- * samples too, so the caller warns that the output covers persisted blocks only.
+ * The head as promtool's read-only open replays it: m-mapped head chunks, the last WAL
+ * checkpoint, then the WAL segments after it; samples before `minValidTime` dropped.
  */
-export async function headDataPresent(db: string): Promise<string | undefined> {
-  for (const sub of ['wal', 'chunks_head']) {
-    const dir = join(db, sub);
-    const names = await readdir(dir).catch(() => [] as string[]);
-    for (const n of names) {
-      const st = await stat(join(dir, n)).catch(() => undefined);
-      // Head chunk files start with an 8-byte header; WAL segments are empty until written.
-      if (st && (st.isDirectory() || st.size > (sub === 'wal' ? 0 : 8))) return dir;
+export async function loadHead(db: string, minValidTime: number): Promise<Head> {
+  const wal = join(db, 'wal');
+  const entries = await readdir(wal).catch(() => [] as string[]);
+  let cp = -1;
+  let cpName = '';
+  for (const n of entries) {
+    const m = /^checkpoint\.(\d+)$/.exec(n);
+    if (m && Number(m[1]) > cp) {
+      cp = Number(m[1]);
+      cpName = n;
     }
   }
-  return undefined;
+  const segments = (await readFiles(wal, /^\d+$/, 'wal')).filter(
+    (s) => Number(s.name.slice(4)) > cp,
+  );
+  const checkpoint = cp >= 0 ? await readFiles(join(wal, cpName), /^\d+$/, `wal/${cpName}`) : [];
+  const headChunks = await readFiles(join(db, 'chunks_head'), /^\d+$/, 'chunks_head');
+  return replayHead({ checkpoint, segments, headChunks, minValidTime });
 }
 
 /** Writes the dump of `args.db` to `write`; resolves when done. */
@@ -146,7 +165,11 @@ export async function runDump(
       dirs.push(dir);
       blocks.push(await Block.open(dir, { id: name }));
     }
-    await dumpBlocks(blocks, { mint: args.mint, maxt: args.maxt, matchers }, write);
+    // As Prometheus: WAL samples older than the newest block's end are not replayed.
+    const byMinTime = [...blocks].sort((a, b) => a.meta.minTime - b.meta.minTime);
+    const minValidTime = byMinTime.at(-1)?.meta.maxTime ?? -Infinity;
+    const head = await loadHead(args.db, minValidTime);
+    await dumpBlocks(blocks, { mint: args.mint, maxt: args.maxt, matchers }, write, head);
   } finally {
     await Promise.all(dirs.map((d) => d.close()));
   }
@@ -160,12 +183,6 @@ export const tsdbDumpCommand: Command = {
     if (!args) {
       process.stdout.write(USAGE);
       return 0;
-    }
-    const unread = await headDataPresent(args.db);
-    if (unread) {
-      process.stderr.write(
-        `thanos-edge tsdb dump: warning: ${unread} holds head data that is not dumped (persisted blocks only; promtool also replays the WAL)\n`,
-      );
     }
     const out = process.stdout;
     await runDump(args, async (s) => {
