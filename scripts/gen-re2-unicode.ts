@@ -1,12 +1,12 @@
 /**
  * @module scripts/gen-re2-unicode — regenerates core/labels/re2-unicode-data.ts from the real Go
- * regexp engine (Prometheus 2.42 built with Go 1.19, Unicode 13.0): which code points Go's tables
- * assign, and per Go table name where Go's membership differs from this JS engine's (restricted
- * to those assigned code points). Needs `promtool` and `prometheus` on PATH.
+ * regexp engine (Prometheus 2.42 built with Go 1.19, Unicode 13.0): the members of every `\p{…}`
+ * table Go knows, asked one table at a time over all assigned code points, and the case-fold
+ * orbits over the code points Go assigns. Needs `promtool` and `prometheus` on PATH.
  * Run: `npx tsx scripts/gen-re2-unicode.ts [--check]` (--check only reports differences).
  */
 import { writeFile } from 'node:fs/promises';
-import { GO_CATEGORIES, GO_SCRIPTS } from '../core/labels/re2-unicode.ts';
+import { GO_CATEGORIES, GO_SCRIPTS } from '../core/labels/re2-unicode-names.ts';
 import { startGoRegexOracle } from '../test/integration/go-regex-oracle.ts';
 
 const OUT = new URL('../core/labels/re2-unicode-data.ts', import.meta.url);
@@ -18,16 +18,6 @@ const FIXED: readonly [number, number][] = [
   [0x100000, 0x10fffd],
 ];
 
-function toRanges(cps: readonly number[]): number[] {
-  const sorted = [...cps].sort((a, b) => a - b);
-  const out: number[] = [];
-  for (const c of sorted) {
-    const n = out.length;
-    if (n > 0 && out[n - 1]! + 1 >= c) out[n - 1] = Math.max(out[n - 1]!, c);
-    else out.push(c, c);
-  }
-  return out;
-}
 
 /**
  * Simple case-folding orbits from this JS engine's case mappings (lower/upper links, split by what
@@ -81,8 +71,30 @@ function foldOrbits(assigned: ReadonlySet<number>): number[][] {
   return out.sort((x, y) => x[0]! - y[0]!);
 }
 
+/** Sorted code points → flat inclusive [lo, hi] pairs. */
+function membersToRanges(members: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const c of members) {
+    const n = out.length;
+    if (n > 0 && out[n - 1]! + 1 === c) out[n - 1] = c;
+    else out.push(c, c);
+  }
+  return out;
+}
+
+/** Ranges as base-36 deltas (gap from the previous hi, then width), comma-separated. */
+function encodeRanges(r: readonly number[]): string {
+  const parts: string[] = [];
+  let prev = -1;
+  for (let i = 0; i < r.length; i += 2) {
+    parts.push((r[i]! - prev - 1).toString(36), (r[i + 1]! - r[i]!).toString(36));
+    prev = r[i + 1]!;
+  }
+  return parts.join(',');
+}
+
 async function main(): Promise<void> {
-  const assignedJs = /\P{Cn}/v;
+  const assignedJs = /\P{Cn}/u;
   const candidates: number[] = [];
   for (let c = 0; c < 0xf0000; c++) {
     if (c >= 0xd800 && c <= 0xdfff) continue;
@@ -95,87 +107,55 @@ async function main(): Promise<void> {
     if (!answer || !answer.ok) throw new Error(`oracle failed: ${JSON.stringify(answer)}`);
     const assigned = [...answer.matches].map((i) => candidates[i]!);
     for (const [lo, hi] of FIXED) for (let c = lo; c <= hi; c++) assigned.push(c);
-    const ranges = toRanges(assigned);
-    console.error(`assigned in Go: ${assigned.length} code points, ${ranges.length / 2} ranges`);
-    // Code points whose category or script changed after Unicode 13 (few: U+0295 Lo→Ll, …).
-    const assignedSet = new Set(assigned);
+    console.error(`assigned in Go: ${assigned.length} code points`);
     const names = [...GO_CATEGORIES, ...GO_SCRIPTS].filter((n) => n !== 'C');
     const answers = await oracle.ask(names.map((n) => `\\p{${n}}`));
-    const fixups: Record<string, { add: number[]; remove: number[] }> = {};
-    // Range counts of Go's tables, for Go's maxRunes limit (each class costs 2 runes per range).
-    const rangeCounts: Record<string, number> = { Any: 1 };
-    const countRanges = (members: readonly number[]): number => {
-      let n = 0;
-      for (let k = 0; k < members.length; k++) if (k === 0 || members[k - 1]! + 1 !== members[k]) n++;
-      return n;
-    };
-    const goMembers = new Map<string, number[]>();
+    const tables: Record<string, number[]> = {};
     names.forEach((name, k) => {
       const a = answers[k]!;
-      if (!a.ok) return;
+      if (!a.ok) throw new Error(`Go rejects \\p{${name}}: ${a.error}`);
       const members = [...a.matches].map((i) => candidates[i]!);
       // Candidates leave out surrogates (Cs) and the private-use planes (Co): add them back.
       if (name === 'Cs') for (let c = 0xd800; c <= 0xdfff; c++) members.push(c);
       if (name === 'Co') for (const [lo, hi] of FIXED.slice(1)) for (let c = lo; c <= hi; c++) members.push(c);
       members.sort((x, y) => x - y);
-      goMembers.set(name, members);
-      rangeCounts[name] = countRanges(members);
+      tables[name] = membersToRanges(members);
     });
-    const cAll = ['Cc', 'Cf', 'Co', 'Cs'].flatMap((n) => goMembers.get(n) ?? []).sort((x, y) => x - y);
-    rangeCounts['C'] = countRanges(cAll);
-    names.forEach((name, k) => {
-      const a = answers[k]!;
-      if (!a.ok) throw new Error(`Go rejects \\p{${name}}: ${a.error}`);
-      const js = new RegExp(`^\\p{${GO_CATEGORIES.has(name) ? 'gc' : 'sc'}=${name}}$`, 'v');
-      const add: number[] = [];
-      const remove: number[] = [];
-      candidates.forEach((c, i) => {
-        const go = a.matches.has(i);
-        const mine = assignedSet.has(c) && js.test(String.fromCodePoint(c));
-        if (go && !mine) add.push(c);
-        if (!go && mine) remove.push(c);
-      });
-      if (add.length + remove.length > 0) fixups[name] = { add, remove };
-    });
-    console.error(`fixups: ${JSON.stringify(fixups)}`);
+    // Go's C is Cc|Cf|Co|Cs (no unassigned Cn).
+    const cMembers = new Set<number>();
+    for (const n of ['Cc', 'Cf', 'Co', 'Cs']) {
+      const r = tables[n]!;
+      for (let i = 0; i < r.length; i += 2) for (let c = r[i]!; c <= r[i + 1]!; c++) cMembers.add(c);
+    }
+    tables['C'] = membersToRanges([...cMembers].sort((x, y) => x - y));
+    const orbits = foldOrbits(new Set(assigned));
+    console.error(`fold orbits: ${orbits.length}; tables: ${Object.keys(tables).length}`);
     if (process.argv.includes('--check')) return;
     const hex = (ns: readonly number[]): string => ns.map((n) => '0x' + n.toString(16)).join(', ');
-    const orbits = foldOrbits(assignedSet);
-    console.error(`fold orbits: ${orbits.length}`);
     const orbitLines: string[] = [];
     for (let i = 0; i < orbits.length; i += 6) {
       orbitLines.push('  ' + orbits.slice(i, i + 6).map((o) => `[${hex(o)}]`).join(', ') + ',');
     }
-    const fixupLines = Object.entries(fixups).map(
-      ([name, f]) => `  ${name}: { add: [${hex(f.add)}], remove: [${hex(f.remove)}] },`,
-    );
-    const body = [];
-    for (let i = 0; i < ranges.length; i += 16) {
-      body.push('  ' + ranges.slice(i, i + 16).map((n) => '0x' + n.toString(16)).join(', ') + ',');
-    }
+    const tableLines = Object.entries(tables).map(([name, r]) => `  ${name}: '${encodeRanges(r)}',`);
     await writeFile(
       OUT,
       `/**
  * @module core/labels/re2-unicode-data — GENERATED by scripts/gen-re2-unicode.ts; do not edit.
- * Code points assigned in Go 1.19's Unicode tables (Unicode 13.0), as sorted inclusive [lo, hi]
- * pairs, as answered by the Go regexp engine in Prometheus 2.42; fold orbits over them; and the
- * few category/script memberships that changed after 13.0.
+ * Go 1.19's Unicode tables (Unicode 13.0) as the Go regexp engine in Prometheus 2.42 answers
+ * them: every \\p{…} category and script, and the simple case-folding orbits (?i) uses.
  */
-export const ASSIGNED_13: readonly number[] = [
-${body.join('\n')}
-];
 
-/** Simple case-folding orbits (CaseFolding.txt C+S classes) over ASSIGNED_13, as Go folds (?i). */
+/** Simple case-folding orbits (CaseFolding.txt C+S classes) over Unicode 13.0, as Go folds (?i). */
 export const FOLD_ORBITS: readonly (readonly number[])[] = [
 ${orbitLines.join('\n')}
 ];
 
-/** Per Go table name: how many ranges the table has (for Go's limit on runes in classes). */
-export const GO_TABLE_RANGE_COUNTS: Readonly<Record<string, number>> = ${JSON.stringify(rangeCounts)};
-
-/** Per Go table name: code points Go has that JS (∩ ASSIGNED_13) lacks, and the reverse. */
-export const GO_TABLE_FIXUPS: Readonly<Record<string, { readonly add: readonly number[]; readonly remove: readonly number[] }>> = {
-${fixupLines.join('\n')}
+/**
+ * Go's table for each \\p{name} as inclusive ranges, encoded as base-36 numbers in pairs:
+ * the gap since the previous range's end (minus one), then the range's width minus one.
+ */
+export const GO_TABLES: Readonly<Record<string, string>> = {
+${tableLines.join('\n')}
 };
 `,
     );

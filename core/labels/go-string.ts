@@ -3,15 +3,11 @@
  * `strconv.Quote` (matcher and label printing) and the PromQL lexer's quoted/raw strings.
  */
 import { BadDataError } from '../errors.ts';
-import { isAssigned13 } from './re2-unicode.ts';
+import { isGoPrint } from './re2-unicode.ts';
 
-const GRAPHIC = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/v;
-
-/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-function isPrint(cp: number, ch: string): boolean {
-  if (cp === 0x20) return true;
-  if (cp < 0x20 || cp === 0x7f) return false;
-  return GRAPHIC.test(ch) && isAssigned13(cp);
+/** Go's unicode.IsPrint over Go 1.19's tables (letters, marks, numbers, punctuation, symbols, ' '). */
+function isPrint(cp: number, _ch: string): boolean {
+  return isGoPrint(cp);
 }
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');

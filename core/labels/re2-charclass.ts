@@ -1,24 +1,16 @@
 /**
  * @module core/labels/re2-charclass — RE2 character classes as code point range sets, with Go's
- * Perl (`\d \s \w`) and POSIX (`[:alpha:]`) groups, `(?i)` folding, and emission as a JS `v`-mode
- * class. Ranges are flat `[lo, hi, lo, hi, …]` arrays, sorted and merged (Go's cleanClass).
+ * Perl (`\d \s \w`), POSIX (`[:alpha:]`) and Unicode (`\pL`) groups, `(?i)` folding, and emission
+ * as a flat JS `u`-mode class. Ranges are flat `[lo, hi, lo, hi, …]` arrays, sorted and merged
+ * (Go's cleanClass).
  */
-import { cpEscape, foldOrbits, goTableSource, isGoTableName } from './re2-unicode.ts';
+import { cpEscape, foldOrbits, goTableRanges } from './re2-unicode.ts';
 
 export const MAX_RUNE = 0x10ffff;
 
-/** A Unicode table reference (`\pL`, `\P{Greek}`) inside a class; folded when parsed under (?i). */
-export interface PropItem {
-  /** Go's table name (`L`, `Greek`, `Any`). */
-  readonly name: string;
-  readonly negated: boolean;
-  readonly fold: boolean;
-}
-
-/** A parsed class: the union of `ranges` and `props`, then negated when `negated`. */
+/** A parsed class: the code points in `ranges` (clean), or all others when `negated`. */
 export interface CharClass {
   readonly ranges: readonly number[];
-  readonly props: readonly PropItem[];
   readonly negated: boolean;
 }
 
@@ -96,9 +88,15 @@ export function foldRanges(r: readonly number[]): number[] {
   return cleanRanges(out);
 }
 
-/** A Go Unicode table as a class item, or undefined for a name Go does not know. */
-export function propItem(name: string, negated: boolean, fold: boolean): PropItem | undefined {
-  return isGoTableName(name) ? { name, negated, fold } : undefined;
+/**
+ * `\p{name}` as ranges: Go's table, its fold closure under (?i) (Go adds unicode.FoldCategory /
+ * FoldScript), then negated for `\P`; undefined for a name Go does not know.
+ */
+export function unicodeGroup(name: string, negated: boolean, fold: boolean): readonly number[] | undefined {
+  let r = goTableRanges(name);
+  if (!r) return undefined;
+  if (fold) r = foldRanges(r);
+  return negated ? negateRanges(r) : r;
 }
 
 function rangesSource(r: readonly number[]): string {
@@ -111,62 +109,22 @@ function rangesSource(r: readonly number[]): string {
   return out;
 }
 
-/** Emitted sources are cached: a pattern may repeat one big class thousands of times. */
-const propSourceCache = new Map<string, string>();
-const classSourceCache = new Map<string, string>();
-const CACHE_LIMIT = 512;
-
-function remember(cache: Map<string, string>, key: string, value: string): string {
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(key, value);
-  return value;
-}
-
-/**
- * A property item as a nested v-mode class. Under (?i) Go adds the table's fold closure
- * (unicode.FoldCategory / FoldScript) before negating; we find it by testing every orbit.
- */
-function propSource(p: PropItem): string {
-  const key = `${p.name}/${p.negated}/${p.fold}`;
-  const hit = propSourceCache.get(key);
-  if (hit !== undefined) return hit;
-  const table = goTableSource(p.name)!;
-  let body = table;
-  if (p.fold) {
-    const test = new RegExp(`[${table}]`, 'v');
-    const add: number[] = [];
-    for (const orbit of foldOrbits()) {
-      if (orbit.some((c) => test.test(String.fromCodePoint(c)))) for (const c of orbit) add.push(c, c);
-    }
-    body = `[${table}]${rangesSource(cleanRanges(add))}`;
-  }
-  return remember(propSourceCache, key, p.negated ? `[^${body}]` : `[${body}]`);
-}
-
-/** A key equal for classes that match the same code points by construction. */
-export function classKey(c: CharClass): string {
-  let key = c.negated ? '^' : '';
-  key += c.ranges.join(',');
-  for (const p of c.props) key += `|${p.name}/${p.negated}/${p.fold}`;
-  return key;
-}
-
-/** The class as JS `v`-mode source, brackets included. */
+/** The class as flat JS `u`-mode source, brackets included. */
 export function classSource(c: CharClass): string {
-  if (c.props.length === 0) {
-    const body = rangesSource(c.ranges);
-    return c.negated ? `[^${body}]` : `[${body}]`;
-  }
-  const key = classKey(c);
-  const hit = classSourceCache.get(key);
-  if (hit !== undefined) return hit;
-  let body = rangesSource(c.ranges);
-  for (const p of c.props) body += propSource(p);
-  return remember(classSourceCache, key, c.negated ? `[^${body}]` : `[${body}]`);
+  const body = rangesSource(c.ranges);
+  return c.negated ? `[^${body}]` : `[${body}]`;
 }
 
-/** Whether the class matches `cp`, for classes without property items (fast paths, tests). */
-export function classMatchesRune(c: CharClass, cp: number): boolean | undefined {
-  if (c.props.length > 0) return undefined;
+/** Whether the class matches `cp`. */
+export function classMatches(c: CharClass, cp: number): boolean {
   return inRanges(cp, c.ranges) !== c.negated;
+}
+
+/** How many ranges Go's rune slice for the class has (after Go negates it). */
+export function classRangeCount(c: CharClass): number {
+  const n = c.ranges.length / 2;
+  if (!c.negated) return n;
+  const startsAtZero = n > 0 && c.ranges[0] === 0;
+  const endsAtMax = n > 0 && c.ranges[c.ranges.length - 1] === MAX_RUNE;
+  return n + 1 - (startsAtZero ? 1 : 0) - (endsAtMax ? 1 : 0);
 }

@@ -4,7 +4,7 @@
  * height (1000), compiled program size and runes held in classes (both 128 MiB budgets).
  */
 import { type Re2Node, children } from './re2-ast.ts';
-import { GO_TABLE_RANGE_COUNTS } from './re2-unicode-data.ts';
+import { classRangeCount } from './re2-charclass.ts';
 
 /** RE2's limit on a counted repetition and on the product of nested counts. */
 export const MAX_REPEAT = 1000;
@@ -98,9 +98,7 @@ export function runeCount(tree: Re2Node): number {
     const re = stack.pop()!;
     if (re.op === 'literal') n += 1;
     else if (re.op === 'class') {
-      let ranges = re.cls.ranges.length / 2;
-      for (const p of re.cls.props) ranges += GO_TABLE_RANGE_COUNTS[p.name] ?? 1;
-      n += 2 * ranges;
+      n += 2 * classRangeCount(re.cls);
     } else stack.push(...children(re));
   }
   return n;

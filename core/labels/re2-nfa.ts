@@ -5,7 +5,7 @@
  * such patterns so a hostile or unlucky regex cannot stall an isolate. Answers "does the whole
  * string match" only (Prometheus's anchored `^(?:re)$`); no captures.
  */
-import { type CharClass, classKey, classSource, inRanges } from './re2-charclass.ts';
+import { type CharClass, classMatches } from './re2-charclass.ts';
 import type { Re2Node } from './re2-parse.ts';
 import { foldOrbit } from './re2-unicode.ts';
 
@@ -21,23 +21,8 @@ type Inst =
 const isWord = (cp: number): boolean =>
   (cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a) || cp === 0x5f;
 
-/** Class tests with Unicode tables run on a JS RegExp, compiled once per distinct class. */
-const propTests = new Map<string, (cp: number) => boolean>();
-
 function classTest(cls: CharClass): (cp: number) => boolean {
-  if (cls.props.length === 0) {
-    const { ranges, negated } = cls;
-    return (cp) => inRanges(cp, ranges) !== negated;
-  }
-  const key = classKey(cls);
-  let test = propTests.get(key);
-  if (!test) {
-    const re = new RegExp(`^${classSource(cls)}$`, 'v');
-    test = (cp) => re.test(String.fromCodePoint(cp));
-    if (propTests.size >= 512) propTests.clear();
-    propTests.set(key, test);
-  }
-  return test;
+  return (cp) => classMatches(cls, cp);
 }
 
 /** Compiles a tree into instructions; `out` holds patch lists as in Thompson's construction. */

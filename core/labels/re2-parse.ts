@@ -6,13 +6,12 @@
  */
 import { ErrorCode, type Re2Node, Re2SyntaxError } from './re2-ast.ts';
 import {
-  type PropItem,
   PERL_GROUPS,
   POSIX_GROUPS,
   cleanRanges,
   foldRanges,
   negateRanges,
-  propItem,
+  unicodeGroup,
 } from './re2-charclass.ts';
 import { MAX_HEIGHT, MAX_REPEAT, MAX_RUNES, MAX_SIZE, height, progSize, repeatIsValid, runeCount } from './re2-limits.ts';
 
@@ -332,14 +331,14 @@ class Parser {
       }
     }
     if (s[i + 1] === 'p' || s[i + 1] === 'P') {
-      const [item, next] = this.#unicodeClass(i);
-      this.#items.push({ op: 'class', cls: { ranges: [], props: [item], negated: false } });
+      const [ranges, next] = this.#unicodeClass(i);
+      this.#items.push({ op: 'class', cls: { ranges, negated: false } });
       this.#pos = next;
       return;
     }
     const perl = this.#perlClass(i);
     if (perl) {
-      this.#items.push({ op: 'class', cls: { ranges: perl, props: [], negated: false } });
+      this.#items.push({ op: 'class', cls: { ranges: perl, negated: false } });
       this.#pos = i + 2;
       return;
     }
@@ -364,7 +363,7 @@ class Parser {
   }
 
   /** `\pL`, `\p{Greek}`, `\P{^Lu}` at i → the item and the index after it. */
-  #unicodeClass(i: number): [PropItem, number] {
+  #unicodeClass(i: number): [readonly number[], number] {
     const s = this.#s;
     let negated = s[i + 1] === 'P';
     let name: string;
@@ -386,7 +385,7 @@ class Parser {
       negated = !negated;
       name = name.slice(1);
     }
-    const item = propItem(name, negated, this.#flags.fold);
+    const item = unicodeGroup(name, negated, this.#flags.fold);
     if (!item) throw new Re2SyntaxError(ErrorCode.invalidCharRange, s.slice(i, seqEnd));
     return [item, seqEnd];
   }
@@ -461,7 +460,6 @@ class Parser {
       t++;
     }
     const ranges: number[] = [];
-    const props: PropItem[] = [];
     const fold = this.#flags.fold;
     let first = true;
     while (t >= s.length || s[t] !== ']' || first) {
@@ -481,8 +479,8 @@ class Parser {
         }
       }
       if (s[t] === '\\' && (s[t + 1] === 'p' || s[t + 1] === 'P')) {
-        const [item, next] = this.#unicodeClass(t);
-        props.push(item);
+        const [group, next] = this.#unicodeClass(t);
+        for (const x of group) ranges.push(x);
         t = next;
         continue;
       }
@@ -504,7 +502,7 @@ class Parser {
       else ranges.push(lo, hi);
     }
     this.#pos = t + 1;
-    this.#items.push({ op: 'class', cls: { ranges: cleanRanges(ranges), props, negated } });
+    this.#items.push({ op: 'class', cls: { ranges: cleanRanges(ranges), negated } });
   }
 
   #classChar(t: number, classStart: number): [number, number] {

@@ -13,9 +13,16 @@ function full(re: string, s: string): boolean {
 }
 
 describe('RE2 → JS translation semantics (Go regexp facts)', () => {
-  it('never uses the JS i or m flags', () => {
-    expect(JS_FLAGS).toBe('v');
-    expect(compileRe2('(?im)a$').flags).toBe('v');
+  it('never uses the JS i, m or v flags', () => {
+    expect(JS_FLAGS).toBe('u');
+    expect(compileRe2('(?im)a$').flags).toBe('u');
+  });
+
+  it('negated classes inside quantified groups stay right (a V8 v-flag bug)', () => {
+    expect(full('(?:a[^b])+', 'ab')).toBe(false);
+    expect(full('(?:a[^b])+', 'acad')).toBe(true);
+    expect(full('(?:\\n[^\\p{Greek}])+', '\n\u03a3')).toBe(false);
+    expect(full('(?:\\n\\B[^a])+', '\n.')).toBe(true);
   });
 
   it('. excludes only \\n; (?s) includes it', () => {

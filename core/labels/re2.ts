@@ -1,7 +1,7 @@
 /**
  * @module core/labels/re2 — RE2 (Go regexp/syntax) patterns translated to equivalent JS RegExps.
  *
- * The pattern is parsed by our own RE2 parser (re2-parse.ts) and re-emitted as JS `v`-mode source
+ * The pattern is parsed by our own RE2 parser (re2-parse.ts) and re-emitted as JS `u`-mode source
  * in which every construct means exactly what it means in Go:
  * - `.` is `[^\n]` (JS's `.` also stops at \r, U+2028, U+2029); `(?s).` is every code point.
  * - `^`/`$` are text anchors (JS without the m flag); `(?m)^`/`(?m)$` become lookarounds on
@@ -19,8 +19,12 @@ import { cpEscape, foldOrbit } from './re2-unicode.ts';
 
 export { Re2SyntaxError, children, parseRe2, progSize, type Re2Node } from './re2-parse.ts';
 
-/** The JS flags every translated pattern needs: `v` for code point semantics and set classes. */
-export const JS_FLAGS = 'v';
+/**
+ * The JS flags every translated pattern needs: `u` for code point semantics. Not `v`: V8 11.x
+ * (Node 20) mis-matches negated classes inside quantified groups in `v` mode (`/^(?:a[^b])+$/v`
+ * accepts "ab"), and the translation needs no set operations since classes are flat range lists.
+ */
+export const JS_FLAGS = 'u';
 
 interface Emitted {
   readonly src: string;
@@ -88,7 +92,7 @@ function emit(n: Re2Node, b: Budget): Emitted {
 }
 
 /**
- * JS `v`-mode source for a parsed RE2 tree (unanchored, like the Go pattern itself), or undefined
+ * JS `u`-mode source for a parsed RE2 tree (unanchored, like the Go pattern itself), or undefined
  * when it would exceed `maxLength` characters (a pattern repeating a large Unicode class
  * thousands of times: Go accepts it, but a JS engine would choke on the expanded source).
  */

@@ -111,6 +111,9 @@ export const REGEXES: readonly string[] = [
   // realistic Prometheus selectors
   'api|web', 'api-.*', '.*-canary', 'prod|staging|dev', '5..', '[45]..', '2\\d\\d', '.*:9090',
   '10\\.0\\..*', 'job:.*', '(?i)ERROR|warn', 'node_.*_total', '.+_bucket', '/api/v1/.*', 'GET|POST',
+  // negated classes in quantified groups (V8's v flag got these wrong)
+  '(?:a[^b])+', '(?:\\n[^\\p{Greek}])+', '(?:\\n\\B[^a])+', '(?:.[^\\pL])*', '(?:x[^[:alpha:]])+',
+  '(?:(?-i:.))+|s|(?:(\\n)\\B[^\\p{Greek}])+', '(?:[^a]b)+', '(?:a[^\\n])*a',
   // size and nesting limits
   '('.repeat(500) + 'a' + ')'.repeat(500), '('.repeat(1001) + 'a' + ')'.repeat(1001),
   '(?:'.repeat(3000) + 'a' + ')'.repeat(3000), '(?:a*'.repeat(1000) + ')'.repeat(1000),
