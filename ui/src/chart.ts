@@ -16,6 +16,19 @@ export interface ChartInput {
   readonly stacked: boolean;
 }
 
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** X-axis ticks in UTC, 24-hour: dates for day steps, times below, the date under the first tick. */
+function timeTicks(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] {
+  return splits.map((v, i) => {
+    const d = new Date(v * 1000);
+    const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+    if (incr >= 86_400) return date;
+    const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}${incr < 60 ? `:${pad(d.getUTCSeconds())}` : ''}`;
+    return i === 0 || (d.getUTCHours() === 0 && d.getUTCMinutes() === 0) ? `${time}\n${date}` : time;
+  });
+}
+
 export function formatValue(v: number | null | undefined): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '–';
   const a = Math.abs(v);
@@ -51,9 +64,10 @@ export function drawChart(el: HTMLElement, input: ChartInput): uPlot {
     cursor: { points: { size: 7 }, focus: { prox: 16 } },
     focus: { alpha: 0.35 },
     legend: { live: true },
-    scales: { x: { time: true } },
+    // A stack is read from zero; unstacked lines use the data's own range.
+    scales: { x: { time: true }, ...(input.stacked ? { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] as uPlot.Range.MinMax } } : {}) },
     axes: [
-      { stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' } },
+      { stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' }, values: timeTicks },
       { stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' }, size: 70, values: (_u, vals) => vals.map((v) => formatValue(v)) },
     ],
     bands,

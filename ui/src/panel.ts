@@ -211,6 +211,11 @@ export function createPanel(state: PanelState, onChange: () => void, onRemove: (
     }
   }
 
+  // uPlot draws at a fixed size: follow the panel's width.
+  new ResizeObserver(() => {
+    if (chart && body.clientWidth > 0 && Math.abs(chart.width - body.clientWidth) > 2) chart.setSize({ width: body.clientWidth, height: chart.height });
+  }).observe(body);
+
   layout();
   return { el, state, run: () => void run() };
 }

@@ -13,8 +13,8 @@ interface StoreStatus {
   healthy?: boolean;
 }
 
-// Thanos reports open-ended stores with the int64 extremes.
-const timeCell = (ms: number) => (ms <= -9e15 ? '-∞' : ms >= 9e15 ? '+∞' : formatTime(ms));
+// Thanos reports open-ended stores with the int64 extremes; 0 means the store never said.
+const timeCell = (ms: number) => (ms === 0 ? '–' : ms <= -9e15 ? '-∞' : ms >= 9e15 ? '+∞' : formatTime(ms));
 
 function ago(iso: string | null): string {
   if (!iso) return 'never';
