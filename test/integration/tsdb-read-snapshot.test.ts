@@ -5,7 +5,7 @@
  * snapshot, and of the live data dir (m-mapped head chunks + WAL replay), must be
  * byte-identical to `promtool tsdb dump` of the same directory.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMatcher } from '../../core/labels/matcher.ts';
@@ -13,7 +13,11 @@ import { Block } from '../../core/tsdb/block-reader.ts';
 import { dumpBlocks } from '../../core/tsdb/dump.ts';
 import { listBlockDirs, runDump } from '../../sidecar-agent/cli/tsdb-dump.ts';
 import { FileBlockDir } from '../../sidecar-agent/tsdb/file-source.ts';
-import { promtoolDump } from '../helpers/promtool.ts';
+import { CorruptBlockError } from '../../core/errors.ts';
+import { replayHead } from '../../core/tsdb/wal/head-replay.ts';
+import type { WalSegment } from '../../core/tsdb/wal/wal-reader.ts';
+import { generateOpenMetrics, prng } from '../fixtures/openmetrics-gen.ts';
+import { promtoolCreateBlocks, promtoolDump } from '../helpers/promtool.ts';
 import { startPrometheusOnTsdb, type PrometheusHandle } from '../helpers/prometheus-tsdb.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 
@@ -24,8 +28,9 @@ let data: string;
 
 beforeAll(async () => {
   tmp = await makeTmpDir('tsdb-snap-');
-  data = join(tmp.path, 'data');
-  await mkdir(data);
+  // Start from a dir that already holds (old) promtool blocks, so dumps merge blocks and head.
+  const gen = generateOpenMetrics({ seed: 3, hours: 1, scale: 0.1 });
+  data = (await promtoolCreateBlocks(gen.text, tmp.path)).db;
   prom = await startPrometheusOnTsdb(data, tmp.path);
   const target = new URL(prom.url).host;
   await prom.reload(
@@ -74,9 +79,7 @@ describe('blocks Prometheus wrote from its head', () => {
   });
 
   it('the live data dir (m-mapped head chunks + WAL) dumps as promtool replays it', async () => {
-    const heads = await import('node:fs/promises').then((fs) =>
-      fs.readdir(join(data, 'chunks_head')),
-    );
+    const heads = await readdir(join(data, 'chunks_head'));
     expect(heads.length).toBeGreaterThan(0);
     await mkdir(join(data, 'wal'), { recursive: true });
     const want = (await promtoolDump(data)).toString();
@@ -115,5 +118,41 @@ describe('blocks Prometheus wrote from its head', () => {
       expect(want.length, JSON.stringify(flags)).toBeGreaterThan(100);
       expect(parts.join('') === want, JSON.stringify(flags)).toBe(true);
     }
+  });
+
+  it('a corrupted WAL or head chunk file fails with CorruptBlockError only', async () => {
+    const load = async (dir: string, label: string): Promise<WalSegment[]> => {
+      const names = (await readdir(dir)).filter((n) => /^\d+$/.test(n)).sort();
+      return Promise.all(
+        names.map(async (n) => ({
+          name: `${label}/${n}`,
+          bytes: new Uint8Array(await readFile(join(dir, n))),
+        })),
+      );
+    };
+    const segments = await load(join(data, 'wal'), 'wal');
+    const headChunks = await load(join(data, 'chunks_head'), 'chunks_head');
+    expect(
+      replayHead({ checkpoint: [], segments, headChunks, minValidTime: -Infinity }).series.length,
+    ).toBeGreaterThan(100);
+    const rnd = prng(77);
+    const int = (n: number) => Math.floor(rnd() * n);
+    let corrupt = 0;
+    for (let it = 0; it < 300; it++) {
+      const segs = segments.map((s) => ({ ...s, bytes: s.bytes.slice() }));
+      const hcs = headChunks.map((s) => ({ ...s, bytes: s.bytes.slice() }));
+      const all = [...segs, ...hcs].filter((s) => s.bytes.length > 0);
+      const f = all[int(all.length)]!;
+      if (rnd() < 0.3) f.bytes = f.bytes.slice(0, int(f.bytes.length));
+      else for (let k = 0, n = 1 + int(4); k < n; k++) f.bytes[int(f.bytes.length)] ^= 1 << int(8);
+      try {
+        replayHead({ checkpoint: [], segments: segs, headChunks: hcs, minValidTime: -Infinity });
+      } catch (err) {
+        if (!(err instanceof CorruptBlockError))
+          throw new Error(`iteration ${it}: ${String(err)}`, { cause: err });
+        corrupt++;
+      }
+    }
+    expect(corrupt).toBeGreaterThan(100);
   });
 });
