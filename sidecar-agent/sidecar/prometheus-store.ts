@@ -4,9 +4,11 @@
  * still encoded), labels from the HTTP API, info from external labels and the lowest timestamp.
  *
  * Ordering: Prometheus sorts series by their own labels and then adds its external labels, which
- * can reorder series (`{a,x}` < `{a}` once `y` is added to both). Series sharing the first label
- * that is not an external label (in practice the metric name) are buffered and sorted as a group;
- * groups are already in order, so memory is one group, never the whole answer.
+ * can reorder series: `{a}` < `{a,x}`, but `{a,x,y}` < `{a,y}` once `y` is added to both. That
+ * happens only between a series and later ones that extend its own labels (a prefix at the first
+ * difference; otherwise the first differing own label decides both orders alike). So a series is
+ * held only while the following series extend it; a series that does not extend the first held
+ * one releases them all, sorted. In practice nothing is held: memory is a series, never the answer.
  */
 import { BadDataError } from '../../core/errors.ts';
 import { compareLabels, labelsEqual, type Label, type Labels } from '../../core/labels/labels.ts';
@@ -89,19 +91,19 @@ export class PrometheusStore implements Store {
       signal,
     );
 
-    let group: Series[] = [];
-    let groupKey: Label | undefined;
-    let current: Series | undefined;
-    let emitted = 0;
     const limit = request.limit ?? 0;
-    const flushGroup = function* (): Generator<SeriesFrame> {
-      if (group.length > 1) group.sort((a, b) => compareLabels(a.labels, b.labels));
-      for (const s of group) {
-        if (limit > 0 && emitted >= limit) return;
+    let emitted = 0;
+    let held: Series[] = [];
+    let heldOwn: Labels = [];
+    let current: Series | undefined;
+    const release = function* (): Generator<SeriesFrame> {
+      if (held.length > 1) held.sort((a, b) => compareLabels(a.labels, b.labels));
+      for (const s of held) {
+        if (limit > 0 && emitted >= limit) break;
         emitted++;
-        yield { type: 'series', labels: s.labels, chunks: request.skipChunks ? [] : s.chunks };
+        yield { type: 'series', labels: s.labels, chunks: s.chunks };
       }
-      group = [];
+      held = [];
     };
 
     for await (const cs of stream) {
@@ -112,16 +114,16 @@ export class PrometheusStore implements Store {
         for (const c of chunks) current.chunks.push(c);
         continue;
       }
-      const key = firstOwnLabel(labels, extNames);
-      if (groupKey && (key?.name !== groupKey.name || key.value !== groupKey.value)) {
-        yield* flushGroup();
+      const own = labels.filter((l) => !extNames.has(l.name));
+      if (held.length > 0 && !isPrefix(heldOwn, own)) {
+        yield* release();
         if (limit > 0 && emitted >= limit) return;
       }
-      groupKey = key;
       current = { labels, chunks };
-      group.push(current);
+      if (held.length === 0) heldOwn = own;
+      held.push(current);
     }
-    yield* flushGroup();
+    yield* release();
   }
 
   async labelNames(request: LabelsRequest, signal?: AbortSignal): Promise<LabelsResponse> {
@@ -168,10 +170,11 @@ export function withExternal(own: readonly prometheus.ILabel[], ext: Labels): La
   return out;
 }
 
-/** The group key: the first label that is not external (Prometheus's own sort key). */
-function firstOwnLabel(labels: Labels, extNames: ReadonlySet<string>): Label | undefined {
-  for (const l of labels) if (!extNames.has(l.name)) return l;
-  return undefined;
+/** Whether `b` starts with all of `a`'s labels. */
+function isPrefix(a: Labels, b: Labels): boolean {
+  if (a.length > b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.name !== b[i]!.name || a[i]!.value !== b[i]!.value) return false;
+  return true;
 }
 
 function toAggrChunk(c: prometheus.IChunk): AggrChunk {

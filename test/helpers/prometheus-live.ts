@@ -115,7 +115,7 @@ export async function startLivePrometheus(o: LivePrometheusOptions): Promise<Liv
   const blocks = async (): Promise<string[]> => {
     const out: string[] = [];
     for (const name of (await readdir(tsdbPath)).filter((n) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(n)).sort()) {
-      const files = await readdir(join(tsdbPath, name)).catch(() => []);
+      const files = await readdir(join(tsdbPath, name)).catch((): string[] => []);
       if (files.includes('meta.json')) out.push(name);
     }
     return out;

@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -44,7 +44,8 @@ class FaultProxy {
   readonly #sockets = new Set<Socket>();
 
   constructor(readonly upstreamPort: number) {
-    this.server = createServer((req, res) => void this.#handle(req, res));
+    // A client killed mid-body makes the request stream fail: drop the forwarded request too.
+    this.server = createServer((req, res) => void this.#handle(req, res).catch(() => res.destroy()));
     this.server.on('connection', (s) => {
       this.#sockets.add(s);
       s.once('close', () => this.#sockets.delete(s));
@@ -90,6 +91,16 @@ class FaultProxy {
     req.on('close', () => {
       if (!req.complete) up.destroy();
     });
+    try {
+      await this.#pipeBody(req, up);
+    } catch (err) {
+      up.destroy();
+      throw err;
+    }
+    up.end();
+  }
+
+  async #pipeBody(req: IncomingMessage, up: ClientRequest): Promise<void> {
     for await (const chunk of req as AsyncIterable<Buffer>) {
       if (this.throttle > 0) {
         for (let at = 0; at < chunk.length; at += 4096) {
@@ -98,7 +109,6 @@ class FaultProxy {
         }
       } else if (!up.write(chunk)) await new Promise((r) => up.once('drain', r));
     }
-    up.end();
   }
 }
 

@@ -111,7 +111,7 @@ describe('sidecar StoreAPI over a real Prometheus', () => {
       const labels = frames.flatMap((f) => (f.type === 'series' ? [f.labels] : []));
       for (let i = 1; i < labels.length; i++) expect(compareLabels(labels[i - 1]!, labels[i]!)).toBeLessThan(0);
       for (const l of labels) expect(l.filter((x) => x.name === 'cluster' || x.name === 'zone')).toEqual(labelsFrom(EXT));
-      const got = await readSeries(frames, { mint, maxt, decoder: tsBatchDecoder });
+      const got = await readSeries(fromArray(frames), { mint, maxt, decoder: tsBatchDecoder });
       const want = await promRange(selector, mint, maxt);
       expect(want.length).toBeGreaterThan(0);
       expect(got.series.map((s) => ({ labels: s.labels, t: [...s.t], v: [...s.v] }))).toEqual(want);
@@ -153,7 +153,7 @@ describe('sidecar StoreAPI over a real Prometheus', () => {
   });
 
   it('missing or wrong token → 401; malformed request → 400', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }] as Record<string, string>[]) {
       const r = await fetch(`${agent.url}/api/v1/store/info`, { headers });
       expect(r.status).toBe(401);
       await r.body?.cancel();
@@ -195,6 +195,10 @@ describe('sidecar StoreAPI over a real Prometheus', () => {
     expect(frames.length).toBe(2);
   }, 90_000);
 });
+
+async function* fromArray<T>(xs: readonly T[]): AsyncGenerator<T> {
+  yield* xs;
+}
 
 /** `{a="b",c=~"d"}` — enough of the selector syntax for these tests. */
 function parseSelector(s: string): Matcher[] {
