@@ -160,6 +160,11 @@ describe('query UI in headless Chromium', () => {
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
     const values = await legend.locator('.u-value').allInnerTexts();
     expect(values.slice(1).filter((v) => /^-?\d/.test(v))).toHaveLength(3);
+    // …and a tooltip names the series nearest to the cursor, with its value.
+    const tip = panel.locator('.chart-tooltip');
+    await tip.waitFor();
+    expect(body.data!.result.map((r) => seriesText(r.metric))).toContain(await tip.locator('.series').innerText());
+    expect(await tip.locator('.tip-value').innerText()).toMatch(/^value: -?\d/);
     await page.screenshot({ path: join(artifacts, 'ui-graph.png'), fullPage: true });
 
     response = page.waitForResponse(isApi('/api/v1/query_range'));
@@ -188,6 +193,16 @@ describe('query UI in headless Chromium', () => {
     await page.locator('.add-panel').click();
     const panel = page.locator('.panel').nth(1);
     await panel.locator('.cm-content').click();
+    // The Format button asks /api/v1/format_query (closeBrackets skips the typed closing parens).
+    await page.keyboard.type('sum by(room)(demo_temperature_celsius)', { delay: 10 });
+    await page.keyboard.press('Escape');
+    const formatted = page.waitForResponse(isApi('/api/v1/format_query'));
+    await panel.locator('.format').click();
+    const fmt = (await (await formatted).json()) as { data: string };
+    expect(fmt.data).toBe('sum by (room) (demo_temperature_celsius)');
+    await expect.poll(() => editorText(page, 1)).toBe(fmt.data);
+    await panel.locator('.cm-content').click();
+    await page.keyboard.press('Control+a');
     await page.keyboard.type('1 +* 2', { delay: 10 });
     const response = page.waitForResponse(isApi('/api/v1/query'));
     await panel.locator('.execute').click();

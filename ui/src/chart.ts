@@ -36,6 +36,50 @@ export function formatValue(v: number | null | undefined): string {
   return String(Math.round(v * 1000) / 1000);
 }
 
+/**
+ * A tooltip at the cursor for the series nearest to it: time, series labels and its own value
+ * (not the stacked sum), as Prometheus's graph shows on hover.
+ */
+function tooltip(input: ChartInput, raw: Array<Array<number | null>>): uPlot.Plugin {
+  const tip = document.createElement('div');
+  tip.className = 'chart-tooltip';
+  return {
+    hooks: {
+      init: (u) => void u.over.appendChild(tip),
+      setCursor: (u) => {
+        const { left, top, idx } = u.cursor;
+        let best = -1;
+        let bestDist = Infinity;
+        if (idx !== null && idx !== undefined && left !== undefined && left >= 0 && top !== undefined) {
+          for (let s = 1; s < u.series.length; s++) {
+            const v = u.data[s]![idx];
+            if (v === null || v === undefined || !u.series[s]!.show) continue;
+            const d = Math.abs(u.valToPos(v, 'y') - top);
+            if (d < bestDist) [best, bestDist] = [s, d];
+          }
+        }
+        if (best < 0) {
+          tip.style.display = 'none';
+          return;
+        }
+        const t = u.data[0][idx!]!;
+        tip.replaceChildren(
+          Object.assign(document.createElement('div'), { className: 'tip-time', textContent: new Date(t * 1000).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' }),
+          seriesLabel(input.series[best - 1]!.metric),
+          Object.assign(document.createElement('div'), { className: 'tip-value', textContent: `value: ${formatValue(raw[best - 1]![idx!])}` }),
+        );
+        tip.style.display = 'block';
+        tip.style.borderColor = COLORS[(best - 1) % COLORS.length]!;
+        // Keep it inside the plot: flip to the cursor's left/top near the right/bottom edges.
+        const w = tip.offsetWidth;
+        const h = tip.offsetHeight;
+        tip.style.left = `${left! + 14 + w > u.over.clientWidth ? Math.max(0, left! - 14 - w) : left! + 14}px`;
+        tip.style.top = `${top! + 14 + h > u.over.clientHeight ? Math.max(0, top! - 14 - h) : top! + 14}px`;
+      },
+    },
+  };
+}
+
 /** Draws the chart into `el` (replacing what was there); returns it so the caller can destroy it. */
 export function drawChart(el: HTMLElement, input: ChartInput): uPlot {
   const { start, end, step } = input;
@@ -71,6 +115,7 @@ export function drawChart(el: HTMLElement, input: ChartInput): uPlot {
       { stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' }, size: 70, values: (_u, vals) => vals.map((v) => formatValue(v)) },
     ],
     bands,
+    plugins: [tooltip(input, raw)],
     series: [
       { label: 'Time (UTC)', value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toISOString().replace('T', ' ').slice(0, 19)) },
       ...input.series.map((s, i): uPlot.Series => {

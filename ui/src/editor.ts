@@ -42,6 +42,7 @@ const promql = new PromQLExtension().setComplete({
 export interface ExprEditor {
   readonly view: EditorView;
   value(): string;
+  set(v: string): void;
 }
 
 export function createEditor(parent: HTMLElement, initial: string, onRun: () => void, onChange: (v: string) => void): ExprEditor {
@@ -75,5 +76,9 @@ export function createEditor(parent: HTMLElement, initial: string, onRun: () => 
       ],
     }),
   });
-  return { view, value: () => view.state.doc.toString() };
+  return {
+    view,
+    value: () => view.state.doc.toString(),
+    set: (v) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: v } }),
+  };
 }

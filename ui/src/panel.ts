@@ -29,7 +29,8 @@ export function createPanel(state: PanelState, onChange: () => void, onRemove: (
 
   const editorHost = h('div', { class: 'editor' });
   const runBtn = h('button', { class: 'btn primary execute', type: 'button', onclick: () => run() }, 'Execute');
-  const exprRow = h('div', { class: 'expr-row' }, editorHost, runBtn);
+  const formatBtn = h('button', { class: 'btn format', type: 'button', title: 'Format expression (/api/v1/format_query)', onclick: () => void format() }, 'Format');
+  const exprRow = h('div', { class: 'expr-row' }, editorHost, formatBtn, runBtn);
 
   const checkbox = (label: string, cls: string, get: () => boolean, set: (v: boolean) => void) =>
     h('label', { class: `check ${cls}` }, h('input', { type: 'checkbox', checked: get(), onchange: (e: Event) => (set((e.target as HTMLInputElement).checked), changed(), run()) }), label);
@@ -160,6 +161,15 @@ export function createPanel(state: PanelState, onChange: () => void, onRemove: (
       max_source_resolution: state.resolution === 'raw' ? '0s' : state.resolution,
       ...extra,
     });
+  }
+
+  async function format(): Promise<void> {
+    const expr = editor.value();
+    if (expr.trim() === '') return;
+    const res = await apiGet<string>('/api/v1/format_query', new URLSearchParams({ query: expr }));
+    if (res.data !== undefined) editor.set(res.data);
+    showMessages(res);
+    editor.view.focus();
   }
 
   async function run(): Promise<void> {
