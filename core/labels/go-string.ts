@@ -3,12 +3,7 @@
  * `strconv.Quote` (matcher and label printing) and the PromQL lexer's quoted/raw strings.
  */
 import { BadDataError } from '../errors.ts';
-import { isGoPrint } from './re2-unicode.ts';
-
-/** Go's unicode.IsPrint over Go 1.19's tables (letters, marks, numbers, punctuation, symbols, ' '). */
-function isPrint(cp: number, _ch: string): boolean {
-  return isGoPrint(cp);
-}
+import { isGoPrint as isPrint } from './re2-unicode.ts';
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
 
@@ -26,7 +21,7 @@ export function goQuoteRune(ch: string): string {
 export function goUnicodeFormat(ch: string): string {
   const cp = ch.codePointAt(0)!;
   const u = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-  return isPrint(cp, String.fromCodePoint(cp)) ? `${u} '${String.fromCodePoint(cp)}'` : u;
+  return isPrint(cp) ? `${u} '${String.fromCodePoint(cp)}'` : u;
 }
 
 function quoteWith(s: string, quote: '"' | "'"): string {
@@ -47,11 +42,11 @@ function quoteWith(s: string, quote: '"' | "'"): string {
       case 0x09: out += '\\t'; continue;
       case 0x0b: out += '\\v'; continue;
     }
-    if (cp < 0x80 && isPrint(cp, ch)) out += ch;
+    if (cp < 0x80 && isPrint(cp)) out += ch;
     else if (cp < 0x20 || cp === 0x7f) out += `\\x${hex(cp, 2)}`;
     // A lone surrogate cannot come from UTF-8; Go would see U+FFFD.
     else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
-    else if (isPrint(cp, ch)) out += ch;
+    else if (isPrint(cp)) out += ch;
     else if (cp < 0x10000) out += `\\u${hex(cp, 4)}`;
     else out += `\\U${hex(cp, 8)}`;
   }
