@@ -40,7 +40,8 @@ function atSuffix(m: AtModifier): string {
 function selectorBody(vs: VectorSelector): string {
   const labels: string[] = [];
   for (const m of vs.matchers) {
-    if (m.name === METRIC_NAME && m.type === '=' && m.value === vs.name) continue;
+    // As Prometheus: the matcher equal to the selector's name is implied (with no name, `__name__=""`).
+    if (m.name === METRIC_NAME && m.type === '=' && m.value === (vs.name ?? '')) continue;
     labels.push(m.toString());
   }
   const name = vs.name ?? '';

@@ -5,7 +5,8 @@
  *   - `/api/v1/format_query` of Prometheus must equal the recorded answer (so the golden file the
  *     unit tests use is proven to be Prometheus's), and
  *   - our parseExpr + prettyExpr must give the same text, or fail with the same message;
- *   - for invalid queries `/api/v1/query` must also answer `bad_data`, as our BadDataError maps.
+ *   - for invalid queries `/api/v1/query` must also answer `bad_data`, as our BadDataError maps;
+ *   - and the same for 3000 seeded random queries (promql-query-gen.ts), valid and broken ones.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { BadDataError } from '../../core/errors.ts';
 import { prettyExpr } from '../../core/promql/format.ts';
 import { parseExpr } from '../../core/promql/parser/parse.ts';
 import golden from '../../core/promql/parser/testdata/prometheus-2.42-parse.json';
+import { generateQueries } from './promql-query-gen.ts';
 
 interface Answer {
   readonly formatted?: string;
@@ -148,5 +150,23 @@ describe('PromQL parser vs Prometheus 2.42', () => {
       }
     }
     expect(failures, failures.join('\n')).toEqual([]);
+  });
+
+  it('3000 generated queries (valid and broken) print or fail exactly as in Prometheus', async () => {
+    const queries = generateQueries(20260426, 3000);
+    const failures: string[] = [];
+    let invalid = 0;
+    for (const q of queries) {
+      const theirs = await prometheus('/api/v1/format_query', q);
+      if (theirs.error !== undefined) invalid++;
+      const us = ours(q);
+      if (JSON.stringify(us) !== JSON.stringify(theirs)) {
+        failures.push(`${JSON.stringify(q)}\n  ours:       ${JSON.stringify(us)}\n  prometheus: ${JSON.stringify(theirs)}`);
+      }
+    }
+    expect(failures.slice(0, 20), `${failures.length} differ:\n${failures.slice(0, 20).join('\n')}`).toEqual([]);
+    // Both paths must be exercised.
+    expect(invalid).toBeGreaterThan(1000);
+    expect(queries.length - invalid).toBeGreaterThan(500);
   });
 });

@@ -13,13 +13,12 @@ import { newMatcher, type Matcher } from '../../labels/matcher.ts';
 import { METRIC_NAME } from '../../labels/labels.ts';
 import { errorMessage } from '../../errors.ts';
 import { DurationError, parsePositiveDuration } from './durations.ts';
-import { ErrorStage, type ErrorCollector } from './errors.ts';
+import { ErrorKey, ErrorStage, type ErrorCollector } from './errors.ts';
 import { getFunction } from './functions.ts';
 import { formatFixed6, NumberSyntaxError, parseNumber } from './numbers.ts';
 import { unquote, UnquoteError } from './strings.ts';
 import { goQuote } from '../../labels/go-string.ts';
 import type { Raw, Span } from './tree.ts';
-import { REDUCE_KEY_OFFSET, VALUE_KEY_OFFSET } from './shadow.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -43,6 +42,8 @@ export class AstBuilder {
     private readonly errors: ErrorCollector,
     /** Lexer token end by token start: a literal's extent is the lexer's, not lezer's. */
     private readonly tokenEnds: ReadonlyMap<number, number>,
+    /** Where the token after `pos` starts (or the lexer failed, or the input ends). */
+    private readonly lookahead: (pos: number) => number,
   ) {}
 
   #pos(from: number, to: number): PositionRange {
@@ -62,7 +63,7 @@ export class AstBuilder {
       return parseNumber(this.src.slice(tok.from, this.tokenEnds.get(tok.from) ?? tok.to));
     } catch (e) {
       if (!(e instanceof NumberSyntaxError)) throw e;
-      this.#err(tok.from + VALUE_KEY_OFFSET, tok.from, `error parsing number: ${e.message}`);
+      this.#err(ErrorKey.value(tok.from), tok.from, `error parsing number: ${e.message}`);
       return 0;
     }
   }
@@ -73,7 +74,7 @@ export class AstBuilder {
       return unquote(text);
     } catch (e) {
       if (!(e instanceof UnquoteError)) throw e;
-      this.#err(tok.from + VALUE_KEY_OFFSET, tok.from, `error unquoting string ${goQuote(text)}: ${e.message}`);
+      this.#err(ErrorKey.value(tok.from), tok.from, `error unquoting string ${goQuote(text)}: ${e.message}`);
       return '';
     }
   }
@@ -83,7 +84,7 @@ export class AstBuilder {
       return parsePositiveDuration(this.#text(tok));
     } catch (e) {
       if (!(e instanceof DurationError)) throw e;
-      this.#err(tok.from + VALUE_KEY_OFFSET, tok.from, e.message);
+      this.#err(ErrorKey.value(tok.from), tok.from, e.message);
       return 0;
     }
   }
@@ -94,7 +95,7 @@ export class AstBuilder {
       // Prometheus lexes `inf`/`nan` as numbers, which are not label names.
       const lower = name.toLowerCase();
       if (lower === 'inf' || lower === 'nan') {
-        this.#err(s.from, s.from, `unexpected number ${goQuote(name)} in grouping opts, expected label`);
+        this.#err(ErrorKey.syntax(s.from), s.from, `unexpected number ${goQuote(name)} in grouping opts, expected label`);
       }
       return name;
     });
@@ -130,7 +131,7 @@ export class AstBuilder {
         const args = raw.args.map((a) => this.build(a));
         const func = getFunction(name);
         if (!func) {
-          this.#err(raw.to + REDUCE_KEY_OFFSET, raw.name.from, `unknown function with name ${goQuote(name)}`);
+          this.#err(ErrorKey.reduce(raw.to), raw.name.from, `unknown function with name ${goQuote(name)}`);
           return { kind: 'NumberLiteral', value: 0, pos: this.#pos(raw.from, raw.to) };
         }
         const call: Call = { kind: 'Call', func, args, pos: this.#pos(raw.from, raw.to) };
@@ -188,7 +189,7 @@ export class AstBuilder {
       try {
         matchers.push(newMatcher(m.op, this.#text(m.name), value));
       } catch (e) {
-        this.#err(m.value.to + REDUCE_KEY_OFFSET, m.name.from, errorMessage(e));
+        this.#err(ErrorKey.reduce(m.value.to), m.name.from, errorMessage(e));
       }
     }
     const name = raw.name ? this.#text(raw.name) : undefined;
@@ -202,13 +203,15 @@ export class AstBuilder {
     const args = raw.args.map((a) => this.build(a));
     const pos = this.#pos(raw.from, raw.to);
     const placeholder: NumberLiteral = { kind: 'NumberLiteral', value: 0, pos };
+    // `sum(x)` is reduced only once the next token shows no `by`/`without` follows.
+    const key = raw.hasModifier ? ErrorKey.reduce(raw.to) : ErrorKey.lookaheadReduce(this.lookahead(raw.to));
     if (args.length === 0) {
-      this.#err(raw.to + REDUCE_KEY_OFFSET, raw.from, 'no arguments for aggregate expression provided');
+      this.#err(key, raw.from, 'no arguments for aggregate expression provided');
       return placeholder;
     }
     const want = PARAM_AGGREGATORS.has(raw.op) ? 2 : 1;
     if (args.length !== want) {
-      this.#err(raw.to + REDUCE_KEY_OFFSET, raw.from, `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`);
+      this.#err(key, raw.from, `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`);
       return placeholder;
     }
     const agg: AggregateExpr = {
@@ -231,7 +234,7 @@ export class AstBuilder {
     else if (inner.offset !== 0) problem = 'no offset modifiers allowed before range';
     else if (inner.timestamp !== undefined) problem = 'no @ modifiers allowed before range';
     if (problem) {
-      this.#err(raw.to + REDUCE_KEY_OFFSET, raw.lbracket, problem);
+      this.#err(ErrorKey.reduce(raw.to), raw.lbracket, problem);
       if (inner.kind !== 'VectorSelector') return inner;
     }
     const ms: MatrixSelector = {
@@ -252,10 +255,10 @@ export class AstBuilder {
     if (e.kind === 'VectorSelector' || e.kind === 'SubqueryExpr') target = e as Mutable<typeof e>;
     else if (e.kind === 'MatrixSelector') target = e.vectorSelector as Mutable<VectorSelector>;
     else {
-      this.#err(raw.to + REDUCE_KEY_OFFSET, at, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      this.#err(ErrorKey.reduce(raw.to), at, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
       return e;
     }
-    if (target.offset !== 0) this.#err(raw.to + REDUCE_KEY_OFFSET, at, 'offset may not be set multiple times');
+    if (target.offset !== 0) this.#err(ErrorKey.reduce(raw.to), at, 'offset may not be set multiple times');
     else target.offset = offset;
     (e as Mutable<typeof e>).pos = { start: e.pos.start, end: this.toByte(raw.to) };
     return e;
@@ -269,18 +272,18 @@ export class AstBuilder {
       const v = this.#number(raw.num.tok);
       ts = raw.num.negative ? -v : v;
       if (!Number.isFinite(ts) || ts >= TWO_POW_63 || ts <= -TWO_POW_63) {
-        this.#err(raw.to + REDUCE_KEY_OFFSET, at, `timestamp out of bounds for @ modifier: ${formatFixed6(ts)}`);
+        this.#err(ErrorKey.reduce(raw.to), at, `timestamp out of bounds for @ modifier: ${formatFixed6(ts)}`);
       }
     }
     let target: Mutable<VectorSelector> | Mutable<SubqueryExpr>;
     if (e.kind === 'VectorSelector' || e.kind === 'SubqueryExpr') target = e as Mutable<typeof e>;
     else if (e.kind === 'MatrixSelector') target = e.vectorSelector as Mutable<VectorSelector>;
     else {
-      this.#err(raw.to + REDUCE_KEY_OFFSET, at, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      this.#err(ErrorKey.reduce(raw.to), at, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
       return e;
     }
     if (target.timestamp !== undefined || target.startOrEnd !== undefined) {
-      this.#err(raw.to + REDUCE_KEY_OFFSET, at, '@ <timestamp> may not be set multiple times');
+      this.#err(ErrorKey.reduce(raw.to), at, '@ <timestamp> may not be set multiple times');
       return e;
     }
     if (ts !== undefined) target.timestamp = goInt64(goRound(ts * 1000));

@@ -71,6 +71,23 @@ export class ParseError extends BadDataError {
   }
 }
 
+/**
+ * Where, relative to a token starting at position p, Prometheus's LALR parser emits an error
+ * (errors are ordered by emission and the first one is reported):
+ *  - a construct it reduces without lookahead (most of them), when its last token was read: end - 0.5;
+ *  - a lexical error while reading the token at p: p + 0.1;
+ *  - a reduction that needed token p as lookahead (`sum(x)` may be followed by `by`): p + 0.2;
+ *  - token p being unexpected: p + 0.3;
+ *  - token p's value (number, duration) being invalid, found when it is reduced: p + 0.35.
+ */
+export const ErrorKey = {
+  reduce: (end: number): number => end - 0.5,
+  lexer: (p: number): number => p + 0.1,
+  lookaheadReduce: (p: number): number => p + 0.2,
+  syntax: (p: number): number => p + 0.3,
+  value: (p: number): number => p + 0.35,
+} as const;
+
 /** Which stage found an error; breaks ties between errors found at the same point of the input. */
 export const ErrorStage = { Lexer: 0, Token: 1, Semantic: 2, Syntax: 3 } as const;
 export type ErrorStage = (typeof ErrorStage)[keyof typeof ErrorStage];

@@ -47,7 +47,7 @@ describe('lexer (Prometheus lex.go rules)', () => {
     ['foo[[5m]]', 'missing unit character in duration', 4],
     ['foo[5m:[', "unexpected left bracket '['", 7],
   ])('%j → %s', (query, message, start) => {
-    expect(lex(query).error).toEqual({ message, start });
+    expect(lex(query).error).toMatchObject({ message, start });
   });
 
   it('describes tokens as Prometheus does', () => {

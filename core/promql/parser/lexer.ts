@@ -33,8 +33,10 @@ export interface Token {
 }
 
 export interface LexError {
-  /** UTF-16 index where the failing token started (Prometheus reports `l.start`). */
+  /** UTF-16 index Prometheus reports (its `l.start` when the error was raised). */
   readonly start: number;
+  /** UTF-16 index where the lexer began reading the failing item (orders it among parse errors). */
+  readonly at: number;
   readonly message: string;
 }
 
@@ -165,8 +167,8 @@ export function lex(input: string): LexResult {
   const ignore = (): void => {
     start = pos;
   };
-  const errorf = (message: string): null => {
-    error = { start, message };
+  const errorf = (message: string, at = start): null => {
+    error = { start, at, message };
     done = true;
     return null;
   };
@@ -258,8 +260,9 @@ export function lex(input: string): LexResult {
         emit('RIGHT_PAREN');
         parenDepth--;
         if (parenDepth < 0) {
+          // Prometheus emits the `)` first, so it reports the position after it.
           tokens.pop();
-          return errorf(`unexpected right parenthesis ${goQuoteRune(r)}`);
+          return errorf(`unexpected right parenthesis ${goQuoteRune(r)}`, start - 1);
         }
         return lexStatements;
       case 0x7b: // {

@@ -10,9 +10,9 @@ import type { SyntaxNode, Tree } from '@lezer/common';
 import type { Expr } from '../ast.ts';
 import { AstBuilder } from './build.ts';
 import { checkAst } from './check.ts';
-import { ByteOffsets, ErrorCollector, ErrorStage, ParseError } from './errors.ts';
+import { ByteOffsets, ErrorCollector, ErrorKey, ErrorStage, ParseError } from './errors.ts';
 import { describeToken, lex, type Token } from './lexer.ts';
-import { buildShadow } from './shadow.ts';
+import { buildShadow, type Shadow } from './shadow.ts';
 import { syntaxContext } from './syntax-context.ts';
 import { StructureError, toRaw } from './tree.ts';
 
@@ -26,7 +26,7 @@ export function parseExpr(query: string): Expr {
 
   const { tokens, error: lexError } = lex(query);
   const code = tokens.filter((t) => t.type !== 'COMMENT');
-  if (lexError) errors.add(ErrorStage.Lexer, lexError.start, lexError.start, lexError.message);
+  if (lexError) errors.add(ErrorStage.Lexer, ErrorKey.lexer(lexError.at), lexError.start, lexError.message);
   else if (code.length === 0) fail(0, 'no expression found in input');
 
   // Lezer sees the text the lexer accepted; past a lexical error Prometheus stops anyway.
@@ -35,20 +35,22 @@ export function parseExpr(query: string): Expr {
   for (const p of shadow.problems) errors.add(ErrorStage.Token, p.key, p.start, p.message);
 
   const tree = lezerParser.parse(shadow.text);
-  const hasSyntaxError = reportSyntaxError(tree, code, end, errors, shadow.metricNames);
+  reportSyntaxError(tree, code, end, errors, shadow);
+  const broken = containsError(tree.topNode) || countExpressions(tree.topNode) > 1;
   const tokenBefore = makeTokenBefore(code);
   const tokenEnds = new Map(code.map((t) => [t.start, t.end]));
-  const builder = new AstBuilder(query, (i) => offsets.toByte(i), errors, tokenEnds);
+  const lookahead = (pos: number): number => code.find((t) => t.start >= pos)?.start ?? (lexError ? lexError.at : query.length);
+  const builder = new AstBuilder(query, (i) => offsets.toByte(i), errors, tokenEnds, lookahead);
   const build = (node: SyntaxNode): Expr => builder.build(toRaw(node, query, tokenBefore));
 
   let ast: Expr | undefined;
   const top = firstExpression(tree.topNode);
-  if (top && !hasSyntaxError) {
+  if (top && !broken) {
     try {
       ast = build(top);
     } catch (e) {
       if (!(e instanceof StructureError)) throw e;
-      errors.add(ErrorStage.Syntax, top.from, top.from, `unexpected ${describeToken(code.find((t) => t.start >= top.from))}`);
+      errors.add(ErrorStage.Syntax, ErrorKey.syntax(top.from), top.from, `unexpected ${describeToken(code.find((t) => t.start >= top.from))}`);
     }
   } else {
     // Prometheus reports errors of constructs it reduced before reaching the syntax error, so
@@ -73,25 +75,51 @@ const EXPR_NODES = new Set([
   'ParenExpr', 'StringLiteral', 'SubqueryExpr', 'UnaryExpr', 'VectorSelector', 'StepInvariantExpr',
 ]);
 
+function countExpressions(top: SyntaxNode): number {
+  let n = 0;
+  for (let c = top.firstChild; c; c = c.nextSibling) if (!c.type.isError) n++;
+  return n;
+}
+
 function containsError(node: SyntaxNode): boolean {
   for (let c = node.firstChild; c; c = c.nextSibling) if (c.type.isError || containsError(c)) return true;
   return false;
 }
 
-/** Builds every largest expression subtree without error nodes, for the errors it reports. */
+/**
+ * Whether Prometheus would have reduced this node before its syntax error: no error inside, except
+ * unexpected tokens lezer attached after its last part (a zero-width error marks a missing part).
+ */
+function complete(node: SyntaxNode): boolean {
+  let trailing = false;
+  let parts = 0;
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    if (c.type.isError) {
+      if (c.to === c.from) return false;
+      trailing = true;
+    } else if (trailing) {
+      // `sum(x) <error> by (a)`: Prometheus reduced `sum(x)` before the error; the rest is ignored.
+      return node.name === 'AggregateExpr' && parts === 2 && node.firstChild?.nextSibling?.name === 'FunctionCallBody';
+    } else if (containsError(c)) return false;
+    else parts++;
+  }
+  return true;
+}
+
+/** Builds every largest complete expression subtree of a broken tree, for the errors it reports. */
 function buildIntactParts(node: SyntaxNode, build: (n: SyntaxNode) => Expr): void {
   for (let c = node.firstChild; c; c = c.nextSibling) {
     if (c.type.isError) {
       buildIntactParts(c, build);
       continue;
     }
-    if (EXPR_NODES.has(c.name) && !containsError(c)) {
+    if (EXPR_NODES.has(c.name) && complete(c)) {
       try {
         build(c);
+        continue;
       } catch (e) {
         if (!(e instanceof StructureError)) throw e;
       }
-      continue;
     }
     buildIntactParts(c, build);
   }
@@ -103,17 +131,17 @@ function reportSyntaxError(
   code: readonly Token[],
   end: number,
   errors: ErrorCollector,
-  metricNames: ReadonlySet<number>,
-): boolean {
+  shadow: Shadow,
+): void {
+  const ignored = (pos: number): boolean => shadow.ignoreSyntaxErrors.some(([from, to]) => pos >= from && pos < to);
   let errFrom: number | undefined;
-  let topLevelCount = 0;
-  for (let c = tree.topNode.firstChild; c; c = c.nextSibling) if (!c.type.isError) topLevelCount++;
+  const topLevelCount = countExpressions(tree.topNode);
   tree.iterate({
     enter: (n) => {
-      if (n.type.isError && (errFrom === undefined || n.from < errFrom)) errFrom = n.from;
+      if (n.type.isError && !ignored(n.from) && (errFrom === undefined || n.from < errFrom)) errFrom = n.from;
     },
   });
-  if (errFrom === undefined && topLevelCount <= 1) return false;
+  if (errFrom === undefined && topLevelCount <= 1) return;
   if (errFrom === undefined) {
     // Two expressions side by side: the second one is unexpected.
     let second = 0;
@@ -125,8 +153,7 @@ function reportSyntaxError(
   if (idx < 0) idx = code.length;
   const tok = code[idx];
   const at = tok ? tok.start : end;
-  errors.add(ErrorStage.Syntax, at, at, `unexpected ${describeToken(tok)}${syntaxContext(code, idx, metricNames)}`);
-  return true;
+  errors.add(ErrorStage.Syntax, ErrorKey.syntax(at), at, `unexpected ${describeToken(tok)}${syntaxContext(code, idx, shadow.metricNames)}`);
 }
 
 /** Start of the token that ends right before `pos` (e.g. the `[` before a range's duration). */

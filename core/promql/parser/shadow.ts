@@ -21,6 +21,7 @@ import { getFunction } from './functions.ts';
 import { describeToken, isAggregatorToken, type Token, type TokenType } from './lexer.ts';
 import { NumberSyntaxError, parseNumber } from './numbers.ts';
 import { EXPRESSION_STARTS, syntaxContext } from './syntax-context.ts';
+import { ErrorKey } from './errors.ts';
 import { unquote } from './strings.ts';
 
 export interface TokenProblem {
@@ -36,12 +37,10 @@ export interface Shadow {
   readonly problems: readonly TokenProblem[];
   /** Starts of keyword tokens that stand as metric names here (`offset` as a selector). */
   readonly metricNames: ReadonlySet<number>;
+  /** Ranges [from, to) where lezer's syntax errors are artifacts (calls of one-letter unknown functions). */
+  readonly ignoreSyntaxErrors: readonly (readonly [number, number])[];
 }
 
-/** A value error of a token is reported after a syntax error AT that token, before the next one. */
-export const VALUE_KEY_OFFSET = 0.25;
-/** A construct's error is reported when it is reduced: before the token that follows it. */
-export const REDUCE_KEY_OFFSET = -0.5;
 
 /** Tokens after which an operand starts, so a keyword there can only be a metric name. */
 const OPERAND_FOLLOWS = new Set<TokenType>([
@@ -75,6 +74,14 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
   };
 
   const code = tokens.filter((t) => t.type !== 'COMMENT');
+  const ignoreSyntaxErrors: [number, number][] = [];
+  // Matching `)` of every `(` (by token index), for errors Prometheus reports when a call closes.
+  const closing = new Map<number, number>();
+  const open: number[] = [];
+  code.forEach((t, i) => {
+    if (t.type === 'LEFT_PAREN') open.push(i);
+    else if (t.type === 'RIGHT_PAREN' && open.length > 0) closing.set(open.pop()!, i);
+  });
   const parens: ParenKind[] = [];
   // Kind of the most recently closed paren group, for the token right after a `)`.
   let closedKind: ParenKind | undefined;
@@ -102,33 +109,34 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
 
     // Literals written back to back (`1.2.3` lexes as `1.2` `.3`) would merge in the shadow text.
     if (prev && prev.end === t.start && LITERALS.has(prev.type) && LITERALS.has(t.type)) {
-      problem(t.start, t.start, `unexpected ${describeToken(t)}${context(i)}`);
+      problem(ErrorKey.syntax(t.start), t.start, `unexpected ${describeToken(t)}${context(i)}`);
     }
     // Prometheus's `maybe_label` accepts every keyword but `without`, and no number or `a:b`.
     if (inGrouping && (t.type === 'NUMBER' || t.type === 'METRIC_IDENTIFIER' || t.type === 'WITHOUT')) {
-      problem(t.start, t.start, `unexpected ${describeToken(t)} in grouping opts, expected label`);
+      problem(ErrorKey.syntax(t.start), t.start, `unexpected ${describeToken(t)}${context(i)}`);
     }
     // A comma in call arguments not followed by an operand: Prometheus reduces its trailing-comma
     // rule when it reads the next token (so after a lexical error there, before a syntax error).
-    if (prev?.type === 'COMMA' && (top === 'call' || top === 'agg-body') && !EXPRESSION_STARTS.has(t.type)) {
-      problem(t.start, prev.start, 'trailing commas not allowed in function call args');
+    if (!inBraces && prev?.type === 'COMMA' && (top === 'call' || top === 'agg-body') && !EXPRESSION_STARTS.has(t.type)) {
+      problem(ErrorKey.lookaheadReduce(t.start), prev.start, 'trailing commas not allowed in function call args');
     }
     // Where nothing but an operand can follow (not after a binary operator, where `bool`/`on` are
     // modifiers); `atan2` is never an operand.
     const leadsExpression = prev === undefined || ((prev.type === 'LEFT_PAREN' || prev.type === 'COMMA') && operandStarts);
     if ((leadsExpression && NEVER_OPERANDS.has(t.type)) || (operandStarts && t.type === 'ATAN2')) {
-      problem(t.start, t.start, `unexpected ${describeToken(t)}${context(i)}`);
+      problem(ErrorKey.syntax(t.start), t.start, `unexpected ${describeToken(t)}${context(i)}`);
     }
 
     switch (t.type) {
       case 'NUMBER':
-        fill(t, '1'.repeat(len));
+        // A leading `.` stays, so `group.5` does not read as one identifier `group11`.
+        fill(t, t.text[0] === '.' ? `.${'1'.repeat(len - 1)}` : '1'.repeat(len));
         if (!inGrouping) {
           try {
             parseNumber(t.text);
           } catch (e) {
             if (!(e instanceof NumberSyntaxError)) throw e;
-            problem(t.start + VALUE_KEY_OFFSET, t.start, `error parsing number: ${e.message}`);
+            problem(ErrorKey.value(t.start), t.start, `error parsing number: ${e.message}`);
           }
         }
         break;
@@ -138,14 +146,14 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
         const placed =
           prev?.type === 'LEFT_BRACKET' || prev?.type === 'COLON' || isModifier(prev) ||
           (prev?.type === 'SUB' && isModifier(code[i - 2]));
-        if (!placed) problem(t.start, t.start, `unexpected ${describeToken(t)}${context(i)}`);
+        if (!placed) problem(ErrorKey.syntax(t.start), t.start, `unexpected ${describeToken(t)}${context(i)}`);
         else {
           try {
             parsePositiveDuration(t.text);
           } catch (e) {
             if (!(e instanceof DurationError)) throw e;
             // A one-letter duration (`d`) has no lezer stand-in; its value error must come first.
-            problem(t.start + (len === 1 ? -VALUE_KEY_OFFSET : VALUE_KEY_OFFSET), t.start, e.message);
+            problem(len === 1 ? t.start : ErrorKey.value(t.start), t.start, e.message);
           }
         }
         fill(t, `${'1'.repeat(len - 1)}s`);
@@ -159,7 +167,7 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
           try {
             newMatcher(op, label.text, unquote(t.text));
           } catch (e) {
-            problem(t.end + REDUCE_KEY_OFFSET, label.start, errorMessage(e));
+            problem(ErrorKey.reduce(t.end), label.start, errorMessage(e));
           }
         }
         break;
@@ -170,8 +178,16 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
       case 'IDENTIFIER':
         if (operandStarts && next?.type === 'LEFT_PAREN' && getFunction(t.text) === undefined) {
           if (len >= STAND_IN_FUNCTION.length) fill(t, STAND_IN_FUNCTION.padEnd(len, ' '));
-          // A one-letter name has no stand-in; report it where it stands.
-          else problem(t.start, t.start, `unknown function with name ${JSON.stringify(t.text)}`);
+          else {
+            // A one-letter name has no stand-in: report it when its call closes, as Prometheus
+            // does, and disregard what lezer makes of the call.
+            const close = closing.get(i + 1);
+            if (close !== undefined) {
+              const end = code[close]!.end;
+              problem(ErrorKey.reduce(end), t.start, `unknown function with name ${JSON.stringify(t.text)}`);
+              ignoreSyntaxErrors.push([t.start, end]);
+            } else ignoreSyntaxErrors.push([t.start, Infinity]); // unclosed: the lexer reports it
+          }
         }
         break;
       case 'OFFSET':
@@ -206,8 +222,8 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
   }
   const last = code[code.length - 1];
   if (last?.type === 'COMMA' && (parens[parens.length - 1] === 'call' || parens[parens.length - 1] === 'agg-body')) {
-    problem(input.length, last.start, 'trailing commas not allowed in function call args');
+    problem(ErrorKey.lookaheadReduce(input.length), last.start, 'trailing commas not allowed in function call args');
   }
   for (const t of tokens) if (t.type === 'COMMENT') fill(t, ' '.repeat(t.end - t.start));
-  return { text: out.join(''), problems, metricNames };
+  return { text: out.join(''), problems, metricNames, ignoreSyntaxErrors };
 }

@@ -70,7 +70,11 @@ export function syntaxContext(code: readonly Token[], idx: number, metricNames: 
     if (aggModifier || p1 === 'ON' || p1 === 'IGNORING' || groupModifier) return ' in grouping opts, expected "("';
   }
   if (p1 === 'OFFSET' || (p1 === 'SUB' && p2 === 'OFFSET')) return ' in offset, expected duration';
-  if (p1 === 'AT' || ((p1 === 'START' || p1 === 'END') && p2 === 'AT') || (p1 === 'LEFT_PAREN' && p3 === 'AT')) {
+  if (
+    p1 === 'AT' ||
+    ((p1 === 'START' || p1 === 'END' || p1 === 'SUB' || p1 === 'ADD') && p2 === 'AT') ||
+    (p1 === 'LEFT_PAREN' && p3 === 'AT')
+  ) {
     return ' in @, expected timestamp';
   }
   if (p1 === 'LEFT_BRACKET') return ' in subquery selector, expected duration';

@@ -42,6 +42,8 @@ export type Raw =
       readonly t: 'agg';
       readonly op: AggregateOp;
       readonly without: boolean;
+      /** `by`/`without` written (before or after the body). */
+      readonly hasModifier: boolean;
       readonly labels: readonly Span[];
       readonly args: readonly Raw[];
     })
@@ -81,12 +83,10 @@ const MATCH_OPS: Readonly<Record<string, MatchType>> = {
   EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~',
 };
 
+/** Child nodes; lezer's error nodes are skipped (a missing required part throws StructureError). */
 function children(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) {
-    if (c.type.isError) throw new StructureError('error node');
-    out.push(c);
-  }
+  for (let c = node.firstChild; c; c = c.nextSibling) if (!c.type.isError) out.push(c);
   return out;
 }
 
@@ -95,12 +95,34 @@ function child(node: SyntaxNode, name: string): SyntaxNode | undefined {
   return undefined;
 }
 
+/** `c` unless an error node precedes it among `node`'s children. */
+function before(node: SyntaxNode, c: SyntaxNode | undefined): SyntaxNode | undefined {
+  if (!c) return undefined;
+  for (let k = node.firstChild; k && k.from < c.from; k = k.nextSibling) if (k.type.isError) return undefined;
+  return c;
+}
+
+/** Whether the query text right before `end` is `ch` (lezer leaves `(`/`)`/`]`/`}` out of the tree). */
+function closedBy(src: string, end: number, ch: string): boolean {
+  return src[end - 1] === ch;
+}
+
 function need<T>(x: T | undefined): T {
   if (x === undefined) throw new StructureError('missing child');
   return x;
 }
 
-const span = (n: SyntaxNode): Span => ({ from: n.from, to: n.to });
+/** A node's end without what follows an error lezer put inside it (Prometheus stopped there). */
+function endOf(n: SyntaxNode): number {
+  let end = n.from;
+  for (let c = n.firstChild; c; c = c.nextSibling) {
+    if (c.type.isError) return end;
+    end = c.to;
+  }
+  return n.to;
+}
+
+const span = (n: SyntaxNode): Span => ({ from: n.from, to: endOf(n) });
 
 /** Applies a postfix modifier to the operand nearest to it, as Prometheus's grammar does. */
 function attachPostfix(e: Raw, to: number, make: (operand: Raw) => Raw): Raw {
@@ -162,6 +184,7 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
 
   switch (node.name) {
     case 'ParenExpr':
+      if (!closedBy(src, endOf(node), ')')) throw new StructureError('unclosed paren');
       return { t: 'paren', ...span(node), expr: expr(need(exprKids(node)[0])) };
 
     case 'NumberLiteral': {
@@ -181,6 +204,7 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
       const lm = child(node, 'LabelMatchers');
       const matchers: RawMatcher[] = [];
       if (lm) {
+        if (!closedBy(src, lm.to, '}')) throw new StructureError('unclosed braces');
         for (const m of children(lm)) {
           if (m.name !== 'LabelMatcher') continue;
           const name = need(child(m, 'LabelName'));
@@ -202,19 +226,23 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
     case 'FunctionCall': {
       const id = need(child(node, 'FunctionIdentifier'));
       const body = need(child(node, 'FunctionCallBody'));
+      if (!closedBy(src, body.to, ')')) throw new StructureError('unclosed call');
       return { t: 'call', ...span(node), name: span(id), args: exprKids(body).map(expr) };
     }
 
     case 'AggregateExpr': {
       const op = need(child(node, 'AggregateOp'));
-      const mod = child(node, 'AggregateModifier');
+      // A modifier after an error node is not part of what Prometheus reduced.
+      const mod = before(node, child(node, 'AggregateModifier'));
       const body = need(child(node, 'FunctionCallBody'));
-      const labels = mod ? groupingLabels(need(child(mod, 'GroupingLabels'))) : [];
+      if (!closedBy(src, body.to, ')')) throw new StructureError('unclosed aggregation');
+      const labels = mod ? groupingLabels(src, need(child(mod, 'GroupingLabels'))) : [];
       return {
         t: 'agg',
         ...span(node),
         op: src.slice(op.from, op.to).toLowerCase() as AggregateOp,
         without: mod ? child(mod, 'Without') !== undefined : false,
+        hasModifier: mod !== undefined,
         labels,
         args: exprKids(body).map(expr),
       };
@@ -234,9 +262,9 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
         const right = child(mm, 'GroupRight');
         matching = {
           on: child(mm, 'On') !== undefined,
-          labels: groupingLabels(need(groups[0])),
+          labels: groupingLabels(src, need(groups[0])),
           card: left ? 'many-to-one' : right ? 'one-to-many' : 'one-to-one',
-          include: groups[1] ? groupingLabels(groups[1]) : [],
+          include: groups[1] ? groupingLabels(src, groups[1]) : [],
         };
       }
       const lhs = expr(operands[0]!);
@@ -249,7 +277,7 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
       const operand = expr(need(exprKids(node)[0]));
       const dur = need(child(node, 'Duration'));
       const negative = child(node, 'Sub') !== undefined;
-      return attachPostfix(operand, node.to, (e) => ({ t: 'offset', from: e.from, to: node.to, expr: e, negative, dur: span(dur) }));
+      return attachPostfix(operand, endOf(node), (e) => ({ t: 'offset', from: e.from, to: endOf(node), expr: e, negative, dur: span(dur) }));
     }
 
     case 'StepInvariantExpr': {
@@ -266,29 +294,33 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
         if (text[0] === '-' || text[0] === '+') from = skipBlank(src, from + 1, numNode.to);
         num = { negative, tok: { from, to: numNode.to } };
       } else if (!pre) throw new StructureError('@ without timestamp');
+      if (pre && !/^\s*\(\s*\)/.test(src.slice(pre.to))) throw new StructureError('@ start/end without ()');
       const preproc = pre ? (child(pre, 'Start') ? 'start' : 'end') : undefined;
-      return attachPostfix(operand, node.to, (e) => ({ t: 'at', from: e.from, to: node.to, expr: e, num, preproc }));
+      return attachPostfix(operand, endOf(node), (e) => ({ t: 'at', from: e.from, to: endOf(node), expr: e, num, preproc }));
     }
 
     case 'MatrixSelector': {
       const operand = expr(need(exprKids(node)[0]));
       const dur = need(child(node, 'Duration'));
+      if (!closedBy(src, endOf(node), ']')) throw new StructureError('unclosed range');
       const lbracket = tokenBefore(dur.from);
-      return attachPostfix(operand, node.to, (e) => ({ t: 'matrix', from: e.from, to: node.to, expr: e, lbracket, dur: span(dur) }));
+      return attachPostfix(operand, endOf(node), (e) => ({ t: 'matrix', from: e.from, to: endOf(node), expr: e, lbracket, dur: span(dur) }));
     }
 
     case 'SubqueryExpr': {
       const operand = expr(need(exprKids(node)[0]));
+      if (!closedBy(src, endOf(node), ']')) throw new StructureError('unclosed subquery');
       const durs = children(node).filter((c) => c.name === 'Duration');
       const range = span(need(durs[0]));
       const step = durs[1] ? span(durs[1]) : undefined;
-      return attachPostfix(operand, node.to, (e) => ({ t: 'subquery', from: e.from, to: node.to, expr: e, range, step }));
+      return attachPostfix(operand, endOf(node), (e) => ({ t: 'subquery', from: e.from, to: endOf(node), expr: e, range, step }));
     }
   }
   throw new StructureError(`unexpected node ${node.name}`);
 }
 
-function groupingLabels(node: SyntaxNode): Span[] {
+function groupingLabels(src: string, node: SyntaxNode): Span[] {
+  if (!closedBy(src, node.to, ')')) throw new StructureError('unclosed grouping');
   return children(node).filter((c) => c.name === 'LabelName').map(span);
 }
 
