@@ -10,7 +10,10 @@
  * - `\b`/`\B` stay ASCII-word based: the JS `i` flag is never used (with `u`/`v` and `i`, JS
  *   widens `\w`/`\b` with U+017F and U+212A); `(?i)` is applied by expanding literals and classes
  *   to their simple-fold orbits, which is what Go does and what makes `(?i:…)` scoping exact.
+ * - `\pL`, `\p{Greek}` and friends are Go 1.19's own tables (Unicode 13.0) as explicit ranges,
+ *   not JS property escapes (JS engines carry newer Unicode data).
  * - Groups become non-capturing: matching only needs a yes/no answer.
+ * Matching time: JS backtracks, RE2 does not; regexp.ts routes risky patterns to re2-nfa.ts.
  */
 import { BadDataError } from '../errors.ts';
 import { classSource } from './re2-charclass.ts';
