@@ -6,7 +6,9 @@
  *     unit tests use is proven to be Prometheus's), and
  *   - our parseExpr + prettyExpr must give the same text, or fail with the same message;
  *   - for invalid queries `/api/v1/query` must also answer `bad_data`, as our BadDataError maps;
- *   - and the same for 3000 seeded random queries (promql-query-gen.ts), valid and broken ones.
+ *   - and the same for 4000 seeded random queries (promql-query-gen.ts), valid and broken ones.
+ * Known gap: a ONE-letter unknown function (`f(x)`) with another error inside its call can report
+ * a different first error than Prometheus (lezer cannot parse such a call; see shadow.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -152,8 +154,8 @@ describe('PromQL parser vs Prometheus 2.42', () => {
     expect(failures, failures.join('\n')).toEqual([]);
   });
 
-  it('3000 generated queries (valid and broken) print or fail exactly as in Prometheus', async () => {
-    const queries = generateQueries(20260426, 3000);
+  it('4000 generated queries (valid and broken) print or fail exactly as in Prometheus', async () => {
+    const queries = [...generateQueries(20260426, 1500), ...generateQueries(20260427, 2500, 0.05, true)];
     const failures: string[] = [];
     let invalid = 0;
     for (const q of queries) {
@@ -167,6 +169,6 @@ describe('PromQL parser vs Prometheus 2.42', () => {
     expect(failures.slice(0, 20), `${failures.length} differ:\n${failures.slice(0, 20).join('\n')}`).toEqual([]);
     // Both paths must be exercised.
     expect(invalid).toBeGreaterThan(1000);
-    expect(queries.length - invalid).toBeGreaterThan(500);
+    expect(queries.length - invalid).toBeGreaterThan(1000);
   });
 });
