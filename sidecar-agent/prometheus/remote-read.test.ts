@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { newMatcher } from '../../core/labels/matcher.ts';
+import { prometheus } from '../../core/storeapi/proto/gen/prompb.js';
+import { crc32c } from '../../core/tsdb/encoding.ts';
+import { encodeReadRequest, streamedFrames } from './remote-read.ts';
+import { snappyDecode } from './snappy.ts';
+
+function streamedFrame(msg: Uint8Array, badCrc = false): Uint8Array {
+  const len: number[] = [];
+  for (let n = msg.length; ; n = Math.floor(n / 128)) {
+    if (n < 0x80) {
+      len.push(n);
+      break;
+    }
+    len.push((n & 0x7f) | 0x80);
+  }
+  const crc = (crc32c(msg) ^ (badCrc ? 1 : 0)) >>> 0;
+  return new Uint8Array([...len, crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff, ...msg]);
+}
+
+/** A reader that hands out the bytes in pieces of `piece` bytes (frames cut anywhere). */
+function reader(bytes: Uint8Array, piece: number): ReadableStreamDefaultReader<Uint8Array> {
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (at >= bytes.length) return c.close();
+      c.enqueue(bytes.slice(at, at + piece));
+      at += piece;
+    },
+  }).getReader();
+}
+
+async function all(r: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const f of streamedFrames(r)) out.push(f);
+  return out;
+}
+
+describe('remote read framing', () => {
+  const a = prometheus.ChunkedReadResponse.encode({
+    chunked_series: [{ labels: [{ name: '__name__', value: 'up' }], chunks: [{ min_time_ms: 1, max_time_ms: 2, type: 1, data: new Uint8Array(300).fill(7) }] }],
+  }).finish();
+  const b = prometheus.ChunkedReadResponse.encode({ chunked_series: [], query_index: 0 }).finish();
+
+  it('splits frames however the stream is cut, checking CRC-32C', async () => {
+    const bytes = new Uint8Array([...streamedFrame(a), ...streamedFrame(b), ...streamedFrame(a)]);
+    for (const piece of [1, 3, 7, 64, 10_000]) {
+      const frames = await all(reader(bytes, piece));
+      expect(frames.map((f) => Buffer.from(f).toString('hex'))).toEqual([a, b, a].map((f) => Buffer.from(f).toString('hex')));
+      expect(prometheus.ChunkedReadResponse.decode(frames[0]!).chunked_series[0]!.chunks[0]!.data.length).toBe(300);
+    }
+  });
+
+  it('rejects a checksum mismatch and a stream cut inside a frame', async () => {
+    await expect(all(reader(streamedFrame(a, true), 5))).rejects.toThrow(/checksum/);
+    await expect(all(reader(streamedFrame(a).subarray(0, 100), 5))).rejects.toThrow(/ends inside a frame/);
+  });
+
+  it('encodes a snappy ReadRequest asking for streamed XOR chunks', () => {
+    const req = prometheus.ReadRequest.decode(
+      snappyDecode(encodeReadRequest({ start: 10, end: 20, matchers: [newMatcher('=~', 'job', 'a|b'), newMatcher('!=', 'x', '')] })),
+    );
+    expect(req.accepted_response_types).toEqual([prometheus.ReadRequest.ResponseType.STREAMED_XOR_CHUNKS]);
+    const q = req.queries[0]!;
+    expect([Number(q.start_timestamp_ms), Number(q.end_timestamp_ms)]).toEqual([10, 20]);
+    expect(q.matchers.map((m) => [m.type, m.name, m.value])).toEqual([
+      [prometheus.LabelMatcher.Type.RE, 'job', 'a|b'],
+      [prometheus.LabelMatcher.Type.NEQ, 'x', ''],
+    ]);
+  });
+});
