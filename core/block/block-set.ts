@@ -5,7 +5,7 @@
  */
 import { errorMessage } from '../errors.ts';
 import type { Bucket } from '../objstore/bucket.ts';
-import { Block } from '../tsdb/block-reader.ts';
+import { Block, type BlockOptions } from '../tsdb/block-reader.ts';
 import type { BlockMeta } from '../tsdb/meta.ts';
 import { BucketBlockDir } from './bucket-block-dir.ts';
 import type { RangeCache } from './range-cache.ts';
@@ -14,10 +14,13 @@ export class BlockSet {
   readonly #bucket: Bucket;
   readonly #cache: RangeCache | undefined;
   readonly #open = new Map<string, Promise<Block>>();
+  readonly #readers: Pick<BlockOptions, 'index' | 'chunks'>;
 
-  constructor(bucket: Bucket, cache?: RangeCache) {
+  /** `readers` tunes read coalescing (gaps, read-ahead) of the index and chunk readers. */
+  constructor(bucket: Bucket, cache?: RangeCache, readers: Pick<BlockOptions, 'index' | 'chunks'> = {}) {
     this.#bucket = bucket;
     this.#cache = cache;
+    this.#readers = readers;
   }
 
   /** Opens (or returns the already open) block for this meta. Failures are not cached. */
@@ -25,7 +28,7 @@ export class BlockSet {
     let p = this.#open.get(meta.ulid);
     if (!p) {
       const dir = new BucketBlockDir(this.#bucket, meta.ulid, { meta, ...(this.#cache ? { cache: this.#cache } : {}) });
-      p = Block.open(dir, { id: meta.ulid });
+      p = Block.open(dir, { ...this.#readers, id: meta.ulid });
       this.#open.set(meta.ulid, p);
       p.catch(() => this.#open.delete(meta.ulid));
     }

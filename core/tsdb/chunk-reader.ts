@@ -7,12 +7,16 @@
  */
 import { CorruptBlockError, NotFoundError } from '../errors.ts';
 import { Decbuf, crc32c } from './encoding.ts';
+import { SizeSampler, planReads } from './read-planner.ts';
 import { readChecked, type ByteSource } from './source.ts';
 
 export const MAGIC_CHUNKS = 0x85bd40dd;
 export const CHUNKS_FORMAT_V1 = 1;
 /** magic <4b> + version <1b> + padding <3b>. */
 export const SEGMENT_HEADER_LEN = 8;
+
+/** Chunks a cold reader reads first to learn chunk sizes before planning coalesced reads. */
+const PROBE_CHUNKS = 8;
 /** Go's binary.MaxVarintLen32: the chunk length field is at most 5 bytes. */
 const MAX_LEN_FIELD = 5;
 const TWO_32 = 0x1_0000_0000;
@@ -59,6 +63,8 @@ export class ChunkReader {
   readonly #block: string | undefined;
   readonly #segments = new Map<number, Promise<Segment>>();
   readonly #readAhead: number;
+  /** Sizes of recently parsed chunks, for the read-ahead guess. */
+  readonly #sizes = new SizeSampler();
   readonly #maxGap: number;
   readonly #maxRead: number;
 
@@ -149,45 +155,41 @@ export class ChunkReader {
             );
           }
         }
+        let rest = idx;
+        if (this.#sizes.count < PROBE_CHUNKS && idx.length > 2 * PROBE_CHUNKS) {
+          // Cold reader: read a few chunks first to learn this block's chunk sizes, then plan the rest.
+          const probe = idx.slice(0, PROBE_CHUNKS);
+          rest = idx.slice(PROBE_CHUNKS);
+          await Promise.all(this.#groups(probe, off, seg.size).map((g) => this.#readGroup(seg, g.members, g.end, refs, off, out)));
+        }
         await Promise.all(
-          this.#groups(idx, off, seg.size).map((g) => this.#readGroup(seg, g, refs, off, out)),
+          this.#groups(rest, off, seg.size).map((g) => this.#readGroup(seg, g.members, g.end, refs, off, out)),
         );
       }),
     );
     return out;
   }
 
-  #groups(idx: number[], off: (i: number) => number, size: number): number[][] {
-    const groups: number[][] = [];
-    let g: number[] = [];
-    let gStart = 0;
-    let gEnd = 0;
-    for (const i of idx) {
-      const s = off(i);
-      const e = Math.min(s + this.#readAhead, size);
-      if (g.length > 0 && s - gEnd <= this.#maxGap && e - gStart <= this.#maxRead) {
-        g.push(i);
-        gEnd = Math.max(gEnd, e);
-      } else {
-        if (g.length > 0) groups.push(g);
-        g = [i];
-        gStart = s;
-        gEnd = e;
-      }
-    }
-    if (g.length > 0) groups.push(g);
-    return groups;
+  /** Coalesced reads for sorted chunk offsets: chunk lengths are unknown, guessed from those seen. */
+  #groups(idx: number[], off: (i: number) => number, size: number): { members: number[]; end: number }[] {
+    const guess = this.#sizes.median(Math.min(this.#readAhead, 512));
+    // Generous enough that most chunks need no second read; never more than the configured read-ahead.
+    const ahead = Math.min(this.#readAhead, Math.ceil(guess * 1.5) + 16);
+    return planReads(idx, off, () => undefined, { ahead, guess, maxGap: this.#maxGap, maxRead: this.#maxRead, limit: size }).map((r) => ({
+      members: r.items,
+      end: r.end,
+    }));
   }
 
   async #readGroup(
     seg: Segment,
     g: number[],
+    end: number,
     refs: ArrayLike<number>,
     off: (i: number) => number,
     out: RawChunk[],
   ): Promise<void> {
     const start = off(g[0]!);
-    const end = Math.min(off(g[g.length - 1]!) + this.#readAhead, seg.size);
     const buf = await readChecked(
       seg.src,
       seg.size,
@@ -199,13 +201,18 @@ export class ChunkReader {
     for (const i of g) {
       const o = off(i);
       let c = this.#parse(seg, buf, o - start, o, refs[i]!, end >= seg.size);
-      // Longer than the read-ahead: read its length, then exactly this chunk.
+      // Longer than the read-ahead: read only the missing tail and join it to what we have.
       for (let tries = 0; typeof c === 'number'; tries++) {
         if (tries === 2) throw this.#corrupt(seg.src.name, o, 'incomplete chunk');
-        const b2 = await readChecked(seg.src, seg.size, o, c, this.#block, 'read chunk');
-        c = this.#parse(seg, b2, 0, o, refs[i]!, o + c >= seg.size);
+        const have = Math.max(0, Math.min(end - o, c));
+        const tail = await readChecked(seg.src, seg.size, o + have, c - have, this.#block, 'read chunk');
+        const whole = new Uint8Array(c);
+        whole.set(buf.subarray(o - start, o - start + have));
+        whole.set(tail, have);
+        c = this.#parse(seg, whole, 0, o, refs[i]!, o + c >= seg.size);
       }
       out[i] = c;
+      this.#sizes.add(c.data.length + 6);
     }
   }
 

@@ -27,9 +27,13 @@ import { PostingsTable, type PostingsRange } from './index-postings-table.ts';
 import { Symbols } from './index-symbols.ts';
 import { EMPTY_POSTINGS, mergePostings } from './postings.ts';
 import { postingsForMatchers, type PostingsMatcher } from './postings-for-matchers.ts';
+import { SizeSampler, planReads, uvarintRecordLength } from './read-planner.ts';
 import { readChecked, type ByteSource } from './source.ts';
 
 /** A chunk's entry in a series: time range and `chunks/` reference (segment << 32 | offset). */
+/** Series entries a cold reader reads first to learn their size before planning coalesced reads. */
+const PROBE_SERIES = 8;
+
 export interface ChunkMeta {
   readonly mint: number;
   readonly maxt: number;
@@ -64,6 +68,8 @@ export class IndexReader {
   readonly #seriesStart: number;
   readonly #seriesEnd: number;
   readonly #readAhead: number;
+  /** Sizes of parsed series entries, for the read-ahead guess. */
+  readonly #seriesSizes = new SizeSampler();
   readonly #maxGap: number;
   readonly #maxRead: number;
 
@@ -189,13 +195,13 @@ export class IndexReader {
     const lists = new Array<Uint32Array>(ranges.length);
     const order = ranges.map((_, i) => i).sort((a, b) => ranges[a]!.offset - ranges[b]!.offset);
     await Promise.all(
-      this.#coalesce(
-        order,
-        (i) => ranges[i]!.offset,
-        (i) => ranges[i]!.end,
-      ).map(async (group) => {
-        const start = ranges[group[0]!]!.offset;
-        const end = ranges[group[group.length - 1]!]!.end;
+      planReads(order, (i) => ranges[i]!.offset, (i) => ranges[i]!.end - ranges[i]!.offset, {
+        ahead: 0,
+        guess: 0,
+        maxGap: this.#maxGap,
+        maxRead: this.#maxRead,
+        limit: this.size,
+      }).map(async ({ items: group, start, end }) => {
         const buf = await readChecked(
           this.#src,
           this.size,
@@ -229,28 +235,6 @@ export class IndexReader {
   }
 
   /** Groups items (sorted by start) whose ranges are within maxGap and maxRead of each other. */
-  #coalesce<T>(items: readonly T[], start: (t: T) => number, end: (t: T) => number): T[][] {
-    const groups: T[][] = [];
-    let g: T[] = [];
-    let gStart = 0;
-    let gEnd = 0;
-    for (const it of items) {
-      const s = start(it);
-      const e = end(it);
-      if (g.length > 0 && s - gEnd <= this.#maxGap && Math.max(e, gEnd) - gStart <= this.#maxRead) {
-        g.push(it);
-        gEnd = Math.max(gEnd, e);
-      } else {
-        if (g.length > 0) groups.push(g);
-        g = [it];
-        gStart = s;
-        gEnd = e;
-      }
-    }
-    if (g.length > 0) groups.push(g);
-    return groups;
-  }
-
   /** One series by ref. */
   async series(ref: number): Promise<SeriesEntry> {
     return (await this.seriesBatch([ref]))[0]!;
@@ -262,19 +246,29 @@ export class IndexReader {
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => refs[a]! - refs[b]!);
     for (let i = 0; i < n; i++) this.#checkRef(refs[i]!);
     const out = new Array<SeriesEntry>(n);
-    const ahead = this.#readAhead;
-    const groups = this.#coalesce(
-      order,
-      (i) => refs[i]! * SERIES_ALIGNMENT,
-      (i) => Math.min(refs[i]! * SERIES_ALIGNMENT + ahead, this.#seriesEnd),
-    );
+    let rest = order;
+    if (this.#seriesSizes.count < PROBE_SERIES && n > 2 * PROBE_SERIES) {
+      // Cold reader: read a few entries first to learn this index's series sizes, then plan the rest.
+      await this.#readSeriesGroups(refs, order.slice(0, PROBE_SERIES), out);
+      rest = order.slice(PROBE_SERIES);
+    }
+    await this.#readSeriesGroups(refs, rest, out);
+    return out;
+  }
+
+  async #readSeriesGroups(refs: ArrayLike<number>, order: number[], out: SeriesEntry[]): Promise<void> {
+    // Series entries have no stored length: guess from the entries this reader has parsed.
+    const guess = this.#seriesSizes.median(Math.min(this.#readAhead, 256));
+    const ahead = Math.min(this.#readAhead, Math.ceil(guess * 1.5) + 16);
+    const groups = planReads(order, (i) => refs[i]! * SERIES_ALIGNMENT, () => undefined, {
+      ahead,
+      guess,
+      maxGap: this.#maxGap,
+      maxRead: this.#maxRead,
+      limit: this.#seriesEnd,
+    });
     await Promise.all(
-      groups.map(async (group) => {
-        const start = refs[group[0]!]! * SERIES_ALIGNMENT;
-        const end = Math.min(
-          refs[group[group.length - 1]!]! * SERIES_ALIGNMENT + ahead,
-          this.#seriesEnd,
-        );
+      groups.map(async ({ items: group, start, end }) => {
         const buf = await readChecked(
           this.#src,
           this.size,
@@ -300,10 +294,11 @@ export class IndexReader {
             s = this.#parseSeries(b2, 0, off, refs[i]!, off + s >= this.#seriesEnd);
           }
           out[i] = s;
+          const len = uvarintRecordLength(buf, off - start, 4);
+          if (len !== undefined) this.#seriesSizes.add(len);
         }
       }),
     );
-    return out;
   }
 
   #checkRef(ref: number): void {
