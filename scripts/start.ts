@@ -6,12 +6,13 @@
  * - if `prometheus` is on PATH: a Prometheus scraping itself and the agent, with a sidecar agent;
  * - the Worker through `wrangler dev`, reading that bucket and asking the sidecar.
  *
- * Flags: --data-dir <dir> (.data/local) --port <n> (8787) --s3-port <n> (9000)
+ * Flags: --data-dir <dir> (./data) --port <n> (8787) --s3-port <n> (9000) --store <url> (repeatable)
  *        --sidecar-port <n> (10902) --prometheus-port <n> (9090) --no-demo --no-prometheus
+ * The StoreAPI token is env STORE_TOKEN, else generated once and kept in <data-dir>/store.token.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { S3Bucket } from '../core/objstore/s3.ts';
@@ -30,10 +31,11 @@ interface Flags {
   prometheusPort: number;
   demo: boolean;
   prometheus: boolean;
+  stores: string[];
 }
 
 function parseFlags(argv: readonly string[]): Flags {
-  const f: Flags = { dataDir: join(root, '.data', 'local'), port: 8787, s3Port: 9000, sidecarPort: 10902, prometheusPort: 9090, demo: true, prometheus: true };
+  const f: Flags = { dataDir: resolve('data'), port: 8787, s3Port: 9000, sidecarPort: 10902, prometheusPort: 9090, demo: true, prometheus: true, stores: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -48,10 +50,11 @@ function parseFlags(argv: readonly string[]): Flags {
       case '--s3-port': f.s3Port = Number(value()); break;
       case '--sidecar-port': f.sidecarPort = Number(value()); break;
       case '--prometheus-port': f.prometheusPort = Number(value()); break;
+      case '--store': f.stores.push(value()); break;
       case '--no-demo': f.demo = false; break;
       case '--no-prometheus': f.prometheus = false; break;
       case '--help':
-        process.stdout.write('usage: npm start -- [--data-dir DIR] [--port 8787] [--s3-port 9000] [--no-demo] [--no-prometheus]\n');
+        process.stdout.write('usage: npm start -- [--data-dir ./data] [--port 8787] [--s3-port 9000] [--store URL]... [--no-demo] [--no-prometheus]\n');
         process.exit(0);
       default: throw new Error(`unknown flag ${a}`);
     }
@@ -73,6 +76,17 @@ async function waitFor(url: string, timeoutMs: number, what: string): Promise<vo
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${what} did not become ready at ${url} within ${timeoutMs / 1000}s`);
+}
+
+/** STORE_TOKEN from the environment, else one generated once and kept in <data-dir>/store.token. */
+async function storeToken(dataDir: string): Promise<string> {
+  if (process.env.STORE_TOKEN) return process.env.STORE_TOKEN;
+  const file = join(dataDir, 'store.token');
+  const existing = await readFile(file, 'utf8').then((t) => t.trim(), () => '');
+  if (existing) return existing;
+  const token = randomBytes(16).toString('hex');
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return token;
 }
 
 async function main(): Promise<void> {
@@ -117,8 +131,8 @@ async function main(): Promise<void> {
       log(`wrote ${n} demo blocks in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     }
 
-    const token = randomBytes(16).toString('hex');
-    const stores: string[] = [];
+    const token = await storeToken(flags.dataDir);
+    const stores: string[] = [...flags.stores];
     const hasSidecar = commands.some((c) => c.path.join(' ') === 'sidecar');
     if (flags.prometheus && onPath('prometheus') && hasSidecar) {
       const promDir = join(flags.dataDir, 'prometheus');
@@ -178,8 +192,9 @@ async function main(): Promise<void> {
         void stop(code ?? 1);
       }
     });
-    await waitFor(`http://127.0.0.1:${flags.port}/-/ready`, 120_000, 'the Worker (wrangler dev)');
-    log(`thanos-edge querier at http://127.0.0.1:${flags.port}  (try /api/v1/query?query=up, /api/v1/stores)`);
+    await waitFor(`http://127.0.0.1:${flags.port}/api/v1/status/buildinfo`, 120_000, 'the Worker (wrangler dev)');
+    log(`stores: bucket "${BUCKET}"${stores.length ? `, ${stores.join(', ')}` : ''}`);
+    log(`thanos-edge querier at http://127.0.0.1:${flags.port}  (UI at /, API at /api/v1/query?query=up, stores at /api/v1/stores)`);
     log('Ctrl-C stops everything.');
   } catch (err) {
     process.stderr.write(`[start] ${err instanceof Error ? err.message : String(err)}\n`);

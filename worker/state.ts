@@ -15,7 +15,7 @@ import type { Store } from '../core/storeapi/store.ts';
 import { csv, type Env } from './env.ts';
 import { parseDurationParam } from './query/params.ts';
 import { Querier } from './query/querier.ts';
-import { bucketFromEnv } from './store/bucket.ts';
+import { bucketFromEnv } from './objstore.ts';
 import { CacheApiRangeCache } from './store/cache-api.ts';
 import { loadXorCodec } from './wasm.ts';
 
