@@ -103,10 +103,11 @@ describe('query UI in headless Chromium', () => {
   const editorText = (p: Page, panel: number) => p.locator('.panel').nth(panel).locator('.cm-content').innerText();
 
   /** Types `text`, waits for the completion `option` and accepts it with Enter. */
-  async function complete(text: string, option: string): Promise<void> {
+  async function complete(text: string, option: string, screenshot?: string): Promise<void> {
     await page.keyboard.type(text, { delay: 40 });
     const item = page.locator('.cm-tooltip-autocomplete li', { hasText: option }).first();
     await item.waitFor({ timeout: 15_000 });
+    if (screenshot) await page.screenshot({ path: join(artifacts, screenshot) });
     // Select exactly this option (it need not be the first), then accept it.
     await item.click();
   }
@@ -114,7 +115,7 @@ describe('query UI in headless Chromium', () => {
   it('autocompletes, runs the query and shows the API values in the table', async () => {
     await page.goto(url('/graph'));
     await page.locator('.panel .cm-content').first().click();
-    await complete('demo_temp', 'demo_temperature_celsius');
+    await complete('demo_temp', 'demo_temperature_celsius', 'ui-autocomplete.png');
     await complete('{ro', 'room');
     await complete('!="ga', 'garage');
     expect((await editorText(page, 0)).trim()).toBe('demo_temperature_celsius{room!="garage"}');

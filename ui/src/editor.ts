@@ -29,6 +29,8 @@ const theme = EditorView.theme({
   '&.cm-focused': { outline: 'none', borderColor: '#80bdff', boxShadow: '0 0 0 2px rgba(0,123,255,.2)' },
   '.cm-content': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace', padding: '7px 4px' },
   '.cm-scroller': { overflow: 'auto' },
+  '.cm-tooltip': { border: '1px solid #ced4da', borderRadius: '4px', background: '#fff', boxShadow: '0 3px 10px rgba(0,0,0,.12)' },
+  '.cm-tooltip-autocomplete ul li': { padding: '2px 8px 2px 4px !important' },
   '.cm-tooltip.cm-tooltip-autocomplete > ul': { fontFamily: 'ui-monospace, Menlo, Consolas, monospace', maxHeight: '16em' },
   '.cm-completionDetail': { color: '#6c757d', fontStyle: 'normal', marginLeft: '1em' },
   '.cm-completionInfo': { maxWidth: '30em', padding: '6px 8px' },
