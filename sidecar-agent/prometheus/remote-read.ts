@@ -126,9 +126,14 @@ export async function* streamedFrames(
       const chunk = r.value;
       if (end + chunk.length > buf.length) {
         const live = end - start;
-        const next = new Uint8Array(Math.max(live + chunk.length, Math.min(buf.length * 2, 2 * MAX_FRAME_BYTES), 64 * 1024));
-        next.set(buf.subarray(start, end));
-        buf = next;
+        if (live + chunk.length <= buf.length) {
+          // Room once consumed bytes are dropped: reuse the buffer (it stays about one frame big).
+          buf.copyWithin(0, start, end);
+        } else {
+          const next = new Uint8Array(Math.max(live + chunk.length, buf.length * 2, 64 * 1024));
+          next.set(buf.subarray(start, end));
+          buf = next;
+        }
         start = 0;
         end = live;
       }
