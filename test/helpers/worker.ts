@@ -61,7 +61,14 @@ async function assetsOptions() {
     binding: 'ASSETS',
     routerConfig: {
       has_user_worker: true,
-      ...(routes.length > 0 ? { static_routing: { user_worker: routes.filter((r) => !r.startsWith('!')), asset_worker: routes.filter((r) => r.startsWith('!')).map((r) => r.slice(1)) } } : {}),
+      ...(routes.length > 0
+        ? {
+            static_routing: {
+              user_worker: routes.filter((r) => !r.startsWith('!')),
+              asset_worker: routes.filter((r) => r.startsWith('!')).map((r) => r.slice(1)),
+            },
+          }
+        : {}),
     },
     assetConfig: { not_found_handling: 'single-page-application' as const },
   };

@@ -36,7 +36,10 @@ function demoSeries(now: number) {
   const series = Object.entries(ROOMS).map(([room, base], i) => ({
     labels: labelsFrom({ __name__: 'demo_temperature_celsius', room }),
     timestamps,
-    values: Float64Array.from(ts, (t) => Math.round((base + 2 * Math.sin(t / 1_800_000 + i)) * 100) / 100),
+    values: Float64Array.from(
+      ts,
+      (t) => Math.round((base + 2 * Math.sin(t / 1_800_000 + i)) * 100) / 100,
+    ),
   }));
   series.push({
     labels: labelsFrom({ __name__: 'demo_requests_total', code: '200' }),
@@ -56,14 +59,23 @@ async function deadPort(): Promise<number> {
 
 interface QueryBody {
   status: string;
-  data?: { resultType: string; result: Array<{ metric: Record<string, string>; value?: [number, string]; values?: Array<[number, string]> }> };
+  data?: {
+    resultType: string;
+    result: Array<{
+      metric: Record<string, string>;
+      value?: [number, string];
+      values?: Array<[number, string]>;
+    }>;
+  };
   warnings?: string[];
   error?: string;
 }
 
 function seriesText(metric: Record<string, string>): string {
   const { __name__: name, ...rest } = metric;
-  const inner = Object.entries(rest).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+  const inner = Object.entries(rest)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ');
   return `${name ?? ''}${inner || !name ? `{${inner}}` : ''}`;
 }
 
@@ -78,17 +90,34 @@ describe('query UI in headless Chromium', () => {
 
   beforeAll(async () => {
     // The test drives what the sources build to now, not a stale ui/dist.
-    await promisify(execFile)(process.execPath, [join(root, 'scripts', 'build-ui.mjs')], { cwd: root });
+    await promisify(execFile)(process.execPath, [join(root, 'scripts', 'build-ui.mjs')], {
+      cwd: root,
+    });
     await mkdir(artifacts, { recursive: true });
     tmp = await makeTmpDir();
     dead = `http://127.0.0.1:${await deadPort()}`;
-    worker = await startWorker({ ui: true, vars: { STORE_TOKEN: 't', STORES: dead, STORE_RESPONSE_TIMEOUT: '5s' } });
+    worker = await startWorker({
+      ui: true,
+      vars: { STORE_TOKEN: 't', STORES: dead, STORE_RESPONSE_TIMEOUT: '5s' },
+    });
     const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
     const meta = await writeBlock(dirSinkFactory(tmp.path), demoSeries(Date.now()));
-    await uploadBlock(bucket, `${tmp.path}/${meta!.ulid}`, { labels: { cluster: 'eu', prometheus: 'demo' }, source: 'sidecar' });
+    await uploadBlock(bucket, `${tmp.path}/${meta!.ulid}`, {
+      labels: { cluster: 'eu', prometheus: 'demo' },
+      source: 'sidecar',
+    });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   }, 180_000);
@@ -100,7 +129,8 @@ describe('query UI in headless Chromium', () => {
   });
 
   const url = (path: string) => new URL(path, worker.url).toString();
-  const editorText = (p: Page, panel: number) => p.locator('.panel').nth(panel).locator('.cm-content').innerText();
+  const editorText = (p: Page, panel: number) =>
+    p.locator('.panel').nth(panel).locator('.cm-content').innerText();
 
   /** Types `text`, waits for the completion `option` and accepts it with Enter. */
   async function complete(text: string, option: string, screenshot?: string): Promise<void> {
@@ -129,12 +159,22 @@ describe('query UI in headless Chromium', () => {
 
     const rows = page.locator('.panel').first().locator('.result-table tr');
     await expect.poll(() => rows.count()).toBe(result.length);
-    const shown = await rows.evaluateAll((trs) => trs.map((tr) => [tr.querySelector('.labels')!.textContent, tr.querySelector('.value')!.textContent]));
+    const shown = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [
+        tr.querySelector('.labels')!.textContent,
+        tr.querySelector('.value')!.textContent,
+      ]),
+    );
     expect(shown).toEqual(result.map((r) => [seriesText(r.metric), r.value![1]]));
-    for (const r of result) expect(Math.abs(Number(r.value![1]) - ROOMS[r.metric.room as keyof typeof ROOMS])).toBeLessThanOrEqual(2.01);
+    for (const r of result)
+      expect(
+        Math.abs(Number(r.value![1]) - ROOMS[r.metric.room as keyof typeof ROOMS]),
+      ).toBeLessThanOrEqual(2.01);
     // The dead remote store is a warning above the result, not an error.
     expect(body.warnings?.length ?? 0).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('.panel').first().locator('.alert.warning').count()).toBe(body.warnings!.length);
+    await expect
+      .poll(() => page.locator('.panel').first().locator('.alert.warning').count())
+      .toBe(body.warnings!.length);
     await page.screenshot({ path: join(artifacts, 'ui-table.png'), fullPage: true });
   });
 
@@ -153,7 +193,9 @@ describe('query UI in headless Chromium', () => {
     const legend = panel.locator('.u-legend tr.u-series');
     await expect.poll(() => legend.count()).toBe(1 + body.data!.result.length);
     const labels = await legend.locator('.u-label').allInnerTexts();
-    expect(labels.slice(1).sort()).toEqual(body.data!.result.map((r) => seriesText(r.metric)).sort());
+    expect(labels.slice(1).sort()).toEqual(
+      body.data!.result.map((r) => seriesText(r.metric)).sort(),
+    );
     expect(await panel.locator('.uplot canvas').count()).toBeGreaterThan(0);
     // Hovering the plot puts the values at the cursor into the legend.
     const over = panel.locator('.u-over');
@@ -164,7 +206,9 @@ describe('query UI in headless Chromium', () => {
     // …and a tooltip names the series nearest to the cursor, with its value.
     const tip = panel.locator('.chart-tooltip');
     await tip.waitFor();
-    expect(body.data!.result.map((r) => seriesText(r.metric))).toContain(await tip.locator('.series').innerText());
+    expect(body.data!.result.map((r) => seriesText(r.metric))).toContain(
+      await tip.locator('.series').innerText(),
+    );
     expect(await tip.locator('.tip-value').innerText()).toMatch(/^value: -?\d/);
     await page.screenshot({ path: join(artifacts, 'ui-graph.png'), fullPage: true });
 
@@ -257,7 +301,9 @@ describe('query UI in headless Chromium', () => {
   });
 
   it('lists the stores on /stores', async () => {
-    const api = (await (await worker.fetch('/api/v1/stores')).json()) as { data: Record<string, Array<{ name: string; healthy: boolean }>> };
+    const api = (await (await worker.fetch('/api/v1/stores')).json()) as {
+      data: Record<string, Array<{ name: string; healthy: boolean }>>;
+    };
     const all = Object.values(api.data).flat();
     await page.goto(url('/stores'));
     const rows = page.locator('.stores-table tbody tr');

@@ -14,7 +14,11 @@ export type QueryData =
   | { resultType: 'matrix'; result: Array<{ metric: Metric; values: SamplePair[] }> }
   | { resultType: 'scalar' | 'string'; result: SamplePair };
 
-export async function apiGet<T>(path: string, params: URLSearchParams = new URLSearchParams(), signal?: AbortSignal): Promise<ApiResponse<T>> {
+export async function apiGet<T>(
+  path: string,
+  params: URLSearchParams = new URLSearchParams(),
+  signal?: AbortSignal,
+): Promise<ApiResponse<T>> {
   let res: Response;
   try {
     res = await fetch(`${path}?${params}`, { signal, headers: { accept: 'application/json' } });
@@ -29,7 +33,12 @@ export async function apiGet<T>(path: string, params: URLSearchParams = new URLS
     return { warnings: [], error: `HTTP ${res.status}: the response is not JSON` };
   }
   const warnings = body.warnings ?? [];
-  if (body.status !== 'success') return { warnings, error: body.error ?? `HTTP ${res.status}`, errorType: body.errorType ?? 'unknown' };
+  if (body.status !== 'success')
+    return {
+      warnings,
+      error: body.error ?? `HTTP ${res.status}`,
+      errorType: body.errorType ?? 'unknown',
+    };
   return { data: body.data as T, warnings };
 }
 

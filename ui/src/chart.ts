@@ -6,7 +6,18 @@ import uPlot from 'uplot';
 import type { Metric, SamplePair } from './api.ts';
 import { seriesLabel } from './dom.ts';
 
-const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const COLORS = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
 
 export interface ChartInput {
   readonly series: Array<{ metric: Metric; values: SamplePair[] }>;
@@ -19,13 +30,21 @@ export interface ChartInput {
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** X-axis ticks in UTC, 24-hour: dates for day steps, times below, the date under the first tick. */
-function timeTicks(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] {
+function timeTicks(
+  _u: uPlot,
+  splits: number[],
+  _axis: number,
+  _space: number,
+  incr: number,
+): string[] {
   return splits.map((v, i) => {
     const d = new Date(v * 1000);
     const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
     if (incr >= 86_400) return date;
     const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}${incr < 60 ? `:${pad(d.getUTCSeconds())}` : ''}`;
-    return i === 0 || (d.getUTCHours() === 0 && d.getUTCMinutes() === 0) ? `${time}\n${date}` : time;
+    return i === 0 || (d.getUTCHours() === 0 && d.getUTCMinutes() === 0)
+      ? `${time}\n${date}`
+      : time;
   });
 }
 
@@ -50,7 +69,13 @@ function tooltip(input: ChartInput, raw: Array<Array<number | null>>): uPlot.Plu
         const { left, top, idx } = u.cursor;
         let best = -1;
         let bestDist = Infinity;
-        if (idx !== null && idx !== undefined && left !== undefined && left >= 0 && top !== undefined) {
+        if (
+          idx !== null &&
+          idx !== undefined &&
+          left !== undefined &&
+          left >= 0 &&
+          top !== undefined
+        ) {
           for (let s = 1; s < u.series.length; s++) {
             const v = u.data[s]![idx];
             if (v === null || v === undefined || !u.series[s]!.show) continue;
@@ -64,9 +89,15 @@ function tooltip(input: ChartInput, raw: Array<Array<number | null>>): uPlot.Plu
         }
         const t = u.data[0][idx!]!;
         tip.replaceChildren(
-          Object.assign(document.createElement('div'), { className: 'tip-time', textContent: new Date(t * 1000).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' }),
+          Object.assign(document.createElement('div'), {
+            className: 'tip-time',
+            textContent: new Date(t * 1000).toISOString().replace('T', ' ').slice(0, 19) + ' UTC',
+          }),
           seriesLabel(input.series[best - 1]!.metric),
-          Object.assign(document.createElement('div'), { className: 'tip-value', textContent: `value: ${formatValue(raw[best - 1]![idx!])}` }),
+          Object.assign(document.createElement('div'), {
+            className: 'tip-value',
+            textContent: `value: ${formatValue(raw[best - 1]![idx!])}`,
+          }),
         );
         tip.style.display = 'block';
         tip.style.borderColor = COLORS[(best - 1) % COLORS.length]!;
@@ -100,7 +131,9 @@ export function drawChart(el: HTMLElement, input: ChartInput): uPlot {
     const acc = new Array<number>(n).fill(0);
     drawn = raw.map((ys) => ys.map((y, i) => (y === null ? null : (acc[i]! += y))));
   }
-  const bands: uPlot.Band[] = input.stacked ? raw.slice(1).map((_, i) => ({ series: [i + 2, i + 1] as [number, number] })) : [];
+  const bands: uPlot.Band[] = input.stacked
+    ? raw.slice(1).map((_, i) => ({ series: [i + 2, i + 1] as [number, number] }))
+    : [];
   const opts: uPlot.Options = {
     width: Math.max(300, el.clientWidth || 800),
     height: 360,
@@ -109,15 +142,30 @@ export function drawChart(el: HTMLElement, input: ChartInput): uPlot {
     focus: { alpha: 0.35 },
     legend: { live: true },
     // A stack is read from zero; unstacked lines use the data's own range.
-    scales: { x: { time: true }, ...(input.stacked ? { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] as uPlot.Range.MinMax } } : {}) },
+    scales: {
+      x: { time: true },
+      ...(input.stacked
+        ? { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] as uPlot.Range.MinMax } }
+        : {}),
+    },
     axes: [
       { stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' }, values: timeTicks },
-      { stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' }, size: 70, values: (_u, vals) => vals.map((v) => formatValue(v)) },
+      {
+        stroke: '#555',
+        grid: { stroke: '#eee' },
+        ticks: { stroke: '#ddd' },
+        size: 70,
+        values: (_u, vals) => vals.map((v) => formatValue(v)),
+      },
     ],
     bands,
     plugins: [tooltip(input, raw)],
     series: [
-      { label: 'Time (UTC)', value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toISOString().replace('T', ' ').slice(0, 19)) },
+      {
+        label: 'Time (UTC)',
+        value: (_u, v) =>
+          v === null ? '–' : new Date(v * 1000).toISOString().replace('T', ' ').slice(0, 19),
+      },
       ...input.series.map((s, i): uPlot.Series => {
         const color = COLORS[i % COLORS.length]!;
         return {

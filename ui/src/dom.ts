@@ -3,13 +3,19 @@
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, unknown>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v as EventListener);
+    if (k.startsWith('on') && typeof v === 'function')
+      el.addEventListener(k.slice(2), v as EventListener);
     // Live properties (value, checked) must be set as properties, not attributes.
-    else if (k === 'value' || k === 'checked' || k === 'selected') (el as unknown as Record<string, unknown>)[k] = v;
+    else if (k === 'value' || k === 'checked' || k === 'selected')
+      (el as unknown as Record<string, unknown>)[k] = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, ...children);
@@ -17,7 +23,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
 }
 
 export function append(el: Node, ...children: Child[]): void {
-  for (const c of children) if (c !== null && c !== undefined && c !== false) el.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+  for (const c of children)
+    if (c !== null && c !== undefined && c !== false)
+      el.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
 }
 
 /** Replaces all children of `el`. */
@@ -35,7 +43,14 @@ export function seriesLabel(metric: Record<string, string>): HTMLSpanElement {
   if (keys.length > 0 || !name) {
     append(out, '{');
     keys.forEach((k, i) => {
-      append(out, h('span', { class: 'label-name' }, k), '="', h('span', { class: 'label-value' }, rest[k]!), '"', i < keys.length - 1 ? ', ' : '');
+      append(
+        out,
+        h('span', { class: 'label-name' }, k),
+        '="',
+        h('span', { class: 'label-value' }, rest[k]!),
+        '"',
+        i < keys.length - 1 ? ', ' : '',
+      );
     });
     append(out, '}');
   }
@@ -44,6 +59,8 @@ export function seriesLabel(metric: Record<string, string>): HTMLSpanElement {
 
 export function seriesText(metric: Record<string, string>): string {
   const { __name__: name, ...rest } = metric;
-  const inner = Object.entries(rest).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+  const inner = Object.entries(rest)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ');
   return `${name ?? ''}${inner || !name ? `{${inner}}` : ''}`;
 }

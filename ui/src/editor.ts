@@ -4,7 +4,12 @@
  * metadata APIs. Enter runs the query, Shift+Enter adds a line.
  */
 import { autocompletion, closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
-import { defaultKeymap, history, historyKeymap, insertNewlineAndIndent } from '@codemirror/commands';
+import {
+  defaultKeymap,
+  history,
+  historyKeymap,
+  insertNewlineAndIndent,
+} from '@codemirror/commands';
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { lintKeymap } from '@codemirror/lint';
 import { EditorState, Prec } from '@codemirror/state';
@@ -25,13 +30,33 @@ const promqlHighlight = HighlightStyle.define([
 ]);
 
 const theme = EditorView.theme({
-  '&': { fontSize: '14px', background: '#fff', border: '1px solid #ced4da', borderRadius: '4px 0 0 4px' },
-  '&.cm-focused': { outline: 'none', borderColor: '#80bdff', boxShadow: '0 0 0 2px rgba(0,123,255,.2)' },
-  '.cm-content': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace', padding: '7px 4px' },
+  '&': {
+    fontSize: '14px',
+    background: '#fff',
+    border: '1px solid #ced4da',
+    borderRadius: '4px 0 0 4px',
+  },
+  '&.cm-focused': {
+    outline: 'none',
+    borderColor: '#80bdff',
+    boxShadow: '0 0 0 2px rgba(0,123,255,.2)',
+  },
+  '.cm-content': {
+    fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
+    padding: '7px 4px',
+  },
   '.cm-scroller': { overflow: 'auto' },
-  '.cm-tooltip': { border: '1px solid #ced4da', borderRadius: '4px', background: '#fff', boxShadow: '0 3px 10px rgba(0,0,0,.12)' },
+  '.cm-tooltip': {
+    border: '1px solid #ced4da',
+    borderRadius: '4px',
+    background: '#fff',
+    boxShadow: '0 3px 10px rgba(0,0,0,.12)',
+  },
   '.cm-tooltip-autocomplete ul li': { padding: '2px 8px 2px 4px !important' },
-  '.cm-tooltip.cm-tooltip-autocomplete > ul': { fontFamily: 'ui-monospace, Menlo, Consolas, monospace', maxHeight: '16em' },
+  '.cm-tooltip.cm-tooltip-autocomplete > ul': {
+    fontFamily: 'ui-monospace, Menlo, Consolas, monospace',
+    maxHeight: '16em',
+  },
   '.cm-completionDetail': { color: '#6c757d', fontStyle: 'normal', marginLeft: '1em' },
   '.cm-completionInfo': { maxWidth: '30em', padding: '6px 8px' },
 });
@@ -47,7 +72,12 @@ export interface ExprEditor {
   set(v: string): void;
 }
 
-export function createEditor(parent: HTMLElement, initial: string, onRun: () => void, onChange: (v: string) => void): ExprEditor {
+export function createEditor(
+  parent: HTMLElement,
+  initial: string,
+  onRun: () => void,
+  onChange: (v: string) => void,
+): ExprEditor {
   const view = new EditorView({
     parent,
     state: EditorState.create({

@@ -7,7 +7,8 @@ export function renderGraphPage(root: HTMLElement): void {
   const list = h('div', { class: 'panels' });
   const panels: Panel[] = [];
 
-  const syncUrl = () => history.replaceState(null, '', `/graph?${encodePanels(panels.map((p) => p.state))}`);
+  const syncUrl = () =>
+    history.replaceState(null, '', `/graph?${encodePanels(panels.map((p) => p.state))}`);
 
   const add = (state: PanelState): Panel => {
     const panel = createPanel(state, syncUrl, () => {
@@ -26,7 +27,15 @@ export function renderGraphPage(root: HTMLElement): void {
   replace(
     root,
     list,
-    h('button', { class: 'btn primary add-panel', type: 'button', onclick: () => (add(defaultPanel()), syncUrl()) }, 'Add Panel'),
+    h(
+      'button',
+      {
+        class: 'btn primary add-panel',
+        type: 'button',
+        onclick: () => (add(defaultPanel()), syncUrl()),
+      },
+      'Add Panel',
+    ),
   );
   // A shared link runs its queries on arrival, as Prometheus's does.
   for (const p of panels) if (p.state.expr.trim() !== '') p.run();

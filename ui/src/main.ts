@@ -7,6 +7,7 @@ import { renderStoresPage } from './stores-page.ts';
 const app = document.getElementById('app')!;
 const path = location.pathname.replace(/\/+$/, '') || '/';
 const page = path === '/stores' ? 'stores' : 'graph';
-for (const a of document.querySelectorAll<HTMLAnchorElement>('[data-nav]')) a.classList.toggle('active', a.dataset.nav === page);
+for (const a of document.querySelectorAll<HTMLAnchorElement>('[data-nav]'))
+  a.classList.toggle('active', a.dataset.nav === page);
 if (page === 'stores') void renderStoresPage(app);
 else renderGraphPage(app);

@@ -14,12 +14,17 @@ interface StoreStatus {
 }
 
 // Thanos reports open-ended stores with the int64 extremes; 0 means the store never said.
-const timeCell = (ms: number) => (ms === 0 ? '–' : ms <= -9e15 ? '-∞' : ms >= 9e15 ? '+∞' : formatTime(ms));
+const timeCell = (ms: number) =>
+  ms === 0 ? '–' : ms <= -9e15 ? '-∞' : ms >= 9e15 ? '+∞' : formatTime(ms);
 
 function ago(iso: string | null): string {
   if (!iso) return 'never';
   const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
+  return s < 60
+    ? `${s}s ago`
+    : s < 3600
+      ? `${Math.round(s / 60)}m ago`
+      : `${Math.round(s / 3600)}h ago`;
 }
 
 function storeTable(type: string, stores: StoreStatus[]): HTMLElement {
@@ -34,7 +39,15 @@ function storeTable(type: string, stores: StoreStatus[]): HTMLElement {
         'td',
         { class: 'label-sets' },
         ...(s.labelSets.length === 0 ? [h('span', { class: 'muted' }, 'none')] : []),
-        ...s.labelSets.map((ls) => h('div', { class: 'label-set' }, ...Object.entries(ls).map(([k, v]) => h('span', { class: 'badge label' }, `${k}="${v}"`)))),
+        ...s.labelSets.map((ls) =>
+          h(
+            'div',
+            { class: 'label-set' },
+            ...Object.entries(ls).map(([k, v]) =>
+              h('span', { class: 'badge label' }, `${k}="${v}"`),
+            ),
+          ),
+        ),
       ),
       h('td', { class: 'time' }, timeCell(s.minTime)),
       h('td', { class: 'time' }, timeCell(s.maxTime)),
@@ -45,11 +58,36 @@ function storeTable(type: string, stores: StoreStatus[]): HTMLElement {
   return h(
     'section',
     { class: 'store-group' },
-    h('h2', {}, type, h('span', { class: 'count' }, ` (${stores.filter((s) => s.healthy ?? !s.lastError).length}/${stores.length} up)`)),
+    h(
+      'h2',
+      {},
+      type,
+      h(
+        'span',
+        { class: 'count' },
+        ` (${stores.filter((s) => s.healthy ?? !s.lastError).length}/${stores.length} up)`,
+      ),
+    ),
     h(
       'table',
       { class: 'stores-table' },
-      h('thead', {}, h('tr', {}, ...['Endpoint', 'State', 'Announced labels', 'Min time (UTC)', 'Max time (UTC)', 'Last check', 'Last error'].map((c) => h('th', {}, c)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...[
+            'Endpoint',
+            'State',
+            'Announced labels',
+            'Min time (UTC)',
+            'Max time (UTC)',
+            'Last check',
+            'Last error',
+          ].map((c) => h('th', {}, c)),
+        ),
+      ),
       h('tbody', {}, ...rows),
     ),
   );

@@ -1,13 +1,22 @@
 /** @module ui/time — Prometheus-style durations ("1h30m") and the URL's UTC time format. */
 
-const UNITS: Array<[string, number]> = [['y', 31_536_000], ['w', 604_800], ['d', 86_400], ['h', 3600], ['m', 60], ['s', 1], ['ms', 0.001]];
+const UNITS: Array<[string, number]> = [
+  ['y', 31_536_000],
+  ['w', 604_800],
+  ['d', 86_400],
+  ['h', 3600],
+  ['m', 60],
+  ['s', 1],
+  ['ms', 0.001],
+];
 
 /** Seconds in a duration like "1h30m" or "90s", or null when it does not parse. */
 export function parseDuration(s: string): number | null {
   const t = s.trim();
   if (!/^(\d+(ms|y|w|d|h|m|s))+$/.test(t)) return null;
   let total = 0;
-  for (const m of t.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) total += Number(m[1]) * UNITS.find(([u]) => u === m[2])![1];
+  for (const m of t.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g))
+    total += Number(m[1]) * UNITS.find(([u]) => u === m[2])![1];
   return total;
 }
 
@@ -41,4 +50,7 @@ export function parseTime(s: string): number | null {
 }
 
 /** Range steps for the -/+ buttons, as Prometheus offers them. */
-export const RANGE_STEPS = [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800, 1209600, 2419200, 5184000, 31536000];
+export const RANGE_STEPS = [
+  60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800, 1209600, 2419200, 5184000,
+  31536000,
+];

@@ -22,13 +22,34 @@ describe('ui time helpers', () => {
 
 describe('panels in the URL', () => {
   it('reads Prometheus links', () => {
-    const [p] = parsePanels('?g0.expr=up&g0.tab=0&g0.stacked=1&g0.range_input=6h&g0.end_input=2023-11-14%2022%3A13%3A20&g0.step_input=30');
-    expect(p).toEqual({ ...defaultPanel(), expr: 'up', tab: 'graph', stacked: true, range: 21_600, end: Date.UTC(2023, 10, 14, 22, 13, 20), step: 30 });
+    const [p] = parsePanels(
+      '?g0.expr=up&g0.tab=0&g0.stacked=1&g0.range_input=6h&g0.end_input=2023-11-14%2022%3A13%3A20&g0.step_input=30',
+    );
+    expect(p).toEqual({
+      ...defaultPanel(),
+      expr: 'up',
+      tab: 'graph',
+      stacked: true,
+      range: 21_600,
+      end: Date.UTC(2023, 10, 14, 22, 13, 20),
+      step: 30,
+    });
   });
   it('round-trips several panels with the Thanos controls', () => {
     const panels = [
-      { ...defaultPanel(), expr: 'sum by (job) (rate(x[5m]))', tab: 'graph' as const, dedup: false, resolution: '1h' as const },
-      { ...defaultPanel(), expr: 'up{a="b&c"}', partialResponse: false, end: Date.UTC(2024, 0, 2, 3, 4, 5) },
+      {
+        ...defaultPanel(),
+        expr: 'sum by (job) (rate(x[5m]))',
+        tab: 'graph' as const,
+        dedup: false,
+        resolution: '1h' as const,
+      },
+      {
+        ...defaultPanel(),
+        expr: 'up{a="b&c"}',
+        partialResponse: false,
+        end: Date.UTC(2024, 0, 2, 3, 4, 5),
+      },
     ];
     const qs = encodePanels(panels);
     expect(qs).toContain('g0.tab=0');

@@ -24,10 +24,21 @@ export interface PanelState {
 }
 
 export function defaultPanel(): PanelState {
-  return { expr: '', tab: 'table', range: 3600, end: null, step: null, stacked: false, dedup: true, partialResponse: true, resolution: 'raw' };
+  return {
+    expr: '',
+    tab: 'table',
+    range: 3600,
+    end: null,
+    step: null,
+    stacked: false,
+    dedup: true,
+    partialResponse: true,
+    resolution: 'raw',
+  };
 }
 
-const bool = (v: string | null, fallback: boolean) => (v === null ? fallback : v === '1' || v === 'true');
+const bool = (v: string | null, fallback: boolean) =>
+  v === null ? fallback : v === '1' || v === 'true';
 
 export function parsePanels(search: string): PanelState[] {
   const p = new URLSearchParams(search);
