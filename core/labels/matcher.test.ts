@@ -48,11 +48,15 @@ describe('Matcher', () => {
       ['.*', '', true], ['.*', 'a\n', false], ['.+', '', false], ['.+', 'x', true],
       ['.*bar', 'xbar', true], ['.*bar', 'x\nbar', false], ['a.+b', 'ab', false], ['a.+b', 'axb', true],
       ['(?i)foo', 'FOO', true], ['f(o)o', 'foo', true], ['', '', true], ['', 'a', false],
+      ['.*oo.*', 'foo', true], ['.*oo.*', 'fo\noo', false], ['.+oo.*', 'oo', false], ['.+oo.*', 'xoo', true],
+      ['.*oo.+', 'oox', true], ['.*oo.+', 'xoo', false], ['.+oo.+', 'oooo', true], ['.+oo.+', 'ooo', false],
+      ['(?s).*o\no.*', 'xo\nox', true], ['(?s).+o.+', 'o\no', false], ['(?s).+o.+', '\no\n', true],
     ];
     for (const [re, s, want] of cases) expect(new Matcher('=~', 'l', re).matches(s), `${re} ~ ${JSON.stringify(s)}`).toBe(want);
     expect(new Matcher('=~', 'l', 'a|b').regex!.fastPath.kind).toBe('set');
     expect(new Matcher('=~', 'l', 'foo.*').regex!.fastPath.kind).toBe('affix');
     expect(new Matcher('=~', 'l', 'fo+').regex!.fastPath.kind).toBe('regexp');
+    expect(new Matcher('=~', 'l', '.*service.*').regex!.fastPath.kind).toBe('contains');
   });
 
   it('setMatches lists the literal alternatives of a set regex', () => {

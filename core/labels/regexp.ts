@@ -31,6 +31,8 @@ export type FastPath =
   | { readonly kind: 'literal'; readonly value: string }
   | { readonly kind: 'set'; readonly values: ReadonlySet<string> }
   | { readonly kind: 'affix'; readonly prefix: string; readonly suffix: string; readonly any: AnyRun }
+  /** `.*lit.*`-like: `lit` somewhere, with runs of at least `left.min` / `right.min` around it. */
+  | { readonly kind: 'contains'; readonly lit: string; readonly left: AnyRun; readonly right: AnyRun }
   | { readonly kind: 'regexp' };
 
 export class FastRegexMatcher {
@@ -83,6 +85,14 @@ export class FastRegexMatcher {
         if (any.nl) return true;
         const nl = s.indexOf('\n', prefix.length);
         return nl < 0 || nl >= s.length - suffix.length;
+      }
+      case 'contains': {
+        const { lit, left, right } = f;
+        // Both runs share `nl` and lit has no \n (see analyse): without (?s) no \n anywhere.
+        if (!left.nl && s.includes('\n')) return false;
+        const last = s.length - lit.length - right.min;
+        for (let i = s.indexOf(lit, left.min); i >= 0 && i <= last; i = s.indexOf(lit, i + 1)) return true;
+        return false;
       }
       case 'regexp':
         if (this.engine === 'nfa' || (this.engine === 'js+nfa' && s.length > LONG_INPUT)) return this.#nfa!.match(s);
@@ -158,6 +168,14 @@ function analyse(tree: Re2Node): FastPath {
   }
   const run = anyRun(t);
   if (run) return { kind: 'affix', prefix: '', suffix: '', any: run };
+  if (t.op === 'concat' && t.subs.length >= 3) {
+    const left = anyRun(t.subs[0]!);
+    const right = anyRun(t.subs[t.subs.length - 1]!);
+    const lit = literalString({ op: 'concat', subs: t.subs.slice(1, -1) });
+    if (left && right && lit !== undefined && lit !== '' && left.nl === right.nl && (left.nl || !lit.includes('\n'))) {
+      return { kind: 'contains', lit, left, right };
+    }
+  }
   if (t.op === 'concat') {
     // Exactly one `.*`/`.+` with only literals around it.
     const idx = t.subs.map((s) => anyRun(s) !== undefined);

@@ -114,6 +114,8 @@ export const REGEXES: readonly string[] = [
   // negated classes in quantified groups (V8's v flag got these wrong)
   '(?:a[^b])+', '(?:\\n[^\\p{Greek}])+', '(?:\\n\\B[^a])+', '(?:.[^\\pL])*', '(?:x[^[:alpha:]])+',
   '(?:(?-i:.))+|s|(?:(\\n)\\B[^\\p{Greek}])+', '(?:[^a]b)+', '(?:a[^\\n])*a',
+  // `.*lit.*` shapes (a fast path)
+  '.+o.+', '.*o.+', '.+o.*', '(?s).*o.*', '(?s).+\n.+', '.*a.b.*', '.*\n.*', '(?s).*ab.+', '.*(?s:.*)',
   // size and nesting limits
   '('.repeat(500) + 'a' + ')'.repeat(500), '('.repeat(1001) + 'a' + ')'.repeat(1001),
   '(?:'.repeat(3000) + 'a' + ')'.repeat(3000), '(?:a*'.repeat(1000) + ')'.repeat(1000),
