@@ -318,4 +318,19 @@ describe('query UI in headless Chromium', () => {
     expect((await deadRow.locator('.last-error').innerText()).length).toBeGreaterThan(0);
     await page.screenshot({ path: join(artifacts, 'ui-stores.png'), fullPage: true });
   });
+
+  it('serves the UI at / and /graph while the APIs and health endpoints stay with the Worker', async () => {
+    await page.goto(url('/'));
+    await page.locator('.panel .cm-content').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/graph');
+    // A browser navigation (Sec-Fetch-Mode: navigate) to an API path must not get index.html.
+    const nav = { headers: { 'sec-fetch-mode': 'navigate', accept: 'text/html' } };
+    const labels = await worker.fetch('/api/v1/labels', nav);
+    expect(labels.headers.get('content-type')).toContain('application/json');
+    expect(((await labels.json()) as { data: string[] }).data).toContain('room');
+    expect(await (await worker.fetch('/-/healthy', nav)).text()).toContain('Healthy');
+    const graph = await worker.fetch('/graph', nav);
+    expect(graph.headers.get('content-type')).toContain('text/html');
+    expect(await graph.text()).toContain('/app.js');
+  });
 });
