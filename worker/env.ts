@@ -22,6 +22,7 @@ export interface Env {
   readonly QUERY_TIMEOUT?: string;
   readonly QUERY_MAX_SAMPLES?: string;
   readonly QUERY_MAX_SERIES?: string;
+  readonly QUERY_MAX_BYTES?: string;
   readonly QUERY_LOOKBACK_DELTA?: string;
   readonly STORE_RESPONSE_TIMEOUT?: string;
   /** Bucket re-list interval for the store gateway. */

@@ -8,7 +8,14 @@ import { BlockSet } from '../core/block/block-set.ts';
 import { MetaFetcher } from '../core/block/meta-fetcher.ts';
 import { MemoryRangeCache, TieredRangeCache, type RangeCache } from '../core/block/range-cache.ts';
 import { InstrumentedBucket } from '../core/objstore/instrumented.ts';
-import { DEFAULT_LOOKBACK_DELTA, DEFAULT_MAX_SAMPLES, DEFAULT_TIMEOUT } from '../core/promql/engine/engine.ts';
+import { DEFAULT_LOOKBACK_DELTA, DEFAULT_TIMEOUT } from '../core/promql/engine/engine.ts';
+
+/**
+ * Prometheus allows 50M samples, but a Worker isolate has 128 MB: the defaults keep one query's
+ * samples and intermediate results well inside it (env QUERY_MAX_SAMPLES / QUERY_MAX_BYTES).
+ */
+const WORKER_MAX_SAMPLES = 5_000_000;
+const WORKER_MAX_BYTES = 64 * 1024 * 1024;
 import { EndpointSet } from '../core/query/endpoint-set.ts';
 import { HttpStore } from '../core/storeapi/http-client.ts';
 import type { Store } from '../core/storeapi/store.ts';
@@ -60,8 +67,9 @@ async function build(env: Env): Promise<WorkerState> {
     replicaLabels: csv(env.REPLICA_LABELS, ['replica', 'prometheus_replica']),
     partialResponse: (env.PARTIAL_RESPONSE ?? 'true') !== 'false',
     queryTimeout: dur(env.QUERY_TIMEOUT, DEFAULT_TIMEOUT),
-    maxSamples: num(env.QUERY_MAX_SAMPLES, DEFAULT_MAX_SAMPLES),
+    maxSamples: num(env.QUERY_MAX_SAMPLES, WORKER_MAX_SAMPLES),
     maxSeries: num(env.QUERY_MAX_SERIES, 0),
+    maxBytes: num(env.QUERY_MAX_BYTES, WORKER_MAX_BYTES),
     storeResponseTimeout: dur(env.STORE_RESPONSE_TIMEOUT, 0),
     lookbackDelta: dur(env.QUERY_LOOKBACK_DELTA, DEFAULT_LOOKBACK_DELTA),
   });

@@ -3,7 +3,7 @@
  * engine: chunks decoded in batches, clipped to the asked range, and overlapping chunks (the same
  * series from several stores or blocks) merged with duplicate timestamps dropped.
  */
-import { CorruptBlockError, TooManySamplesError } from '../errors.ts';
+import { CorruptBlockError, LimitExceededError, TooManySamplesError } from '../errors.ts';
 import type { Labels } from '../labels/labels.ts';
 import type { RawSeries } from '../promql/queryable.ts';
 import type { AggrChunk, SeriesFrame } from '../storeapi/store.ts';
@@ -15,6 +15,8 @@ export interface ReadOptions {
   readonly decoder: BatchDecoder;
   /** Stop with TooManySamplesError past this many samples (0 = no limit). */
   readonly maxSamples?: number;
+  /** Stop with LimitExceededError past this many series (0 = no limit). */
+  readonly maxSeries?: number;
   /** Chunks decoded per decoder call. */
   readonly batchChunks?: number;
 }
@@ -50,6 +52,9 @@ export async function readSeries(frames: AsyncIterable<SeriesFrame>, opts: ReadO
     if (f.type === 'warning') {
       warnings.push(f.warning);
       continue;
+    }
+    if (opts.maxSeries && series.length + batch.length >= opts.maxSeries) {
+      throw new LimitExceededError(`exceeded series limit: the query selects more than ${opts.maxSeries} series`);
     }
     batch.push({ labels: f.labels, chunks: f.chunks });
     batchSize += f.chunks.length;

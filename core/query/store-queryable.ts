@@ -17,6 +17,7 @@ export interface StoreQueryableOptions {
   /** Highest downsampling resolution the query accepts, ms (`max_source_resolution`). */
   readonly maxResolutionWindow?: number;
   readonly maxSamples?: number;
+  readonly maxSeries?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -51,6 +52,7 @@ export class StoreQueryable implements Queryable {
       maxt: hints.end,
       decoder: o.decoder,
       ...(o.maxSamples ? { maxSamples: o.maxSamples } : {}),
+      ...(o.maxSeries ? { maxSeries: o.maxSeries } : {}),
     });
     const deduped = dedupSeriesSet(series, o.replicaLabels, hints.func ? { func: hints.func } : {});
     return { series: deduped, warnings };

@@ -124,3 +124,55 @@ describe('HA replicas, partial response and stores in the Worker', () => {
     expect(bucketEntry.labelSets).toHaveLength(2);
   });
 });
+
+describe('query limits in the Worker end queries with Prometheus-style errors', () => {
+  let tmp: TmpDir;
+  let worker: WorkerHandle;
+
+  beforeAll(async () => {
+    tmp = await makeTmpDir();
+    worker = await startWorker({ vars: { STORE_TOKEN: 't', QUERY_MAX_SERIES: '1', QUERY_MAX_SAMPLES: '100' } });
+    const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
+    for (const replica of ['a', 'b'] as const) {
+      const meta = await writeBlock(dirSinkFactory(tmp.path), replicaSeries(replica));
+      await uploadBlock(bucket, `${tmp.path}/${meta!.ulid}`, { labels: { replica, cluster: 'eu' }, source: 'sidecar' });
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await tmp?.remove();
+  });
+
+  const get = async (params: Record<string, string>): Promise<{ status: number; body: ApiBody }> => {
+    const res = await worker.fetch(`/api/v1/query?${new URLSearchParams(params)}`);
+    return { status: res.status, body: (await res.json()) as ApiBody };
+  };
+
+  // First, while blocks are cold: workerd's clock only moves across I/O, so a timeout needs some.
+  it('a timeout fails with errorType timeout 503', async () => {
+    const r = await get({ query: 'c_total{replica="a"}', time: String((T0 + 20 * 60_000) / 1000), timeout: '1ms' });
+    expect(r.body.errorType).toBe('timeout');
+    expect(r.status).toBe(503);
+  });
+
+  it('a query within the limits answers', async () => {
+    const ok = await get({ query: 'c_total{replica="a"}', time: String((T0 + 20 * 60_000) / 1000) });
+    expect(ok.status).toBe(200);
+    expect(ok.body.data.result).toHaveLength(1);
+  });
+
+  it('too many series (counted as loaded, before dedup) fail with execution 422', async () => {
+    const r = await get({ query: 'c_total', time: String((T0 + 20 * 60_000) / 1000) });
+    expect(r.status).toBe(422);
+    expect(r.body.errorType).toBe('execution');
+    expect(r.body.error).toMatch(/series limit/);
+  });
+
+  it('too many samples fail with Prometheus error text', async () => {
+    const r = await get({ query: 'sum_over_time(c_total{replica="a"}[1h])', time: String((T0 + HOUR) / 1000) });
+    expect(r.status).toBe(422);
+    expect(r.body.error).toContain('query processing would load too many samples into memory');
+  });
+
+});

@@ -26,6 +26,8 @@ export interface QuerierSettings {
   readonly maxSamples: number;
   /** Series one query may load (0 = unlimited). */
   readonly maxSeries: number;
+  /** Bytes of samples and intermediate results one query may hold (a Worker isolate has 128 MB). */
+  readonly maxBytes: number;
   /** Per-store time budget, ms (Thanos --store.response-timeout; 0 = none). */
   readonly storeResponseTimeout: number;
   readonly lookbackDelta: number;
@@ -65,6 +67,7 @@ export class Querier {
       partialResponseStrategy: this.strategy(o),
       maxResolutionWindow: o.maxSourceResolution,
       ...(s.maxSamples ? { maxSamples: s.maxSamples } : {}),
+      ...(s.maxSeries ? { maxSeries: s.maxSeries } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
     const timeout = o.timeout && o.timeout > 0 ? Math.min(o.timeout, s.queryTimeout) : s.queryTimeout;
@@ -73,6 +76,7 @@ export class Querier {
       parse: parseExpr,
       lookbackDelta: s.lookbackDelta,
       maxSamples: s.maxSamples,
+      ...(s.maxBytes ? { maxBytes: s.maxBytes } : {}),
       timeout,
     });
   }
