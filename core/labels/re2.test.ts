@@ -142,10 +142,10 @@ describe('rejections with Go error texts', () => {
     expect(() => new FastRegexMatcher('\\pL'.repeat(26980))).toThrow('regexp/syntax: internal error');
     expect(() => new FastRegexMatcher('\\p{Lu}'.repeat(26300))).toThrow('regexp/syntax: internal error');
     // Accepted by Go; too big to translate, so the NFA runs it.
-    const m = new FastRegexMatcher('[\\pL\\pN]'.repeat(5000));
+    const m = new FastRegexMatcher('[\\pL\\pN]'.repeat(1000));
     expect(m.engine).toBe('nfa');
-    expect(m.matchString('a1'.repeat(2500))).toBe(true);
-    expect(m.matchString('a1'.repeat(2499) + 'a-')).toBe(false);
+    expect(m.matchString('a1'.repeat(500))).toBe(true);
+    expect(m.matchString('a1'.repeat(499) + 'a-')).toBe(false);
   });
 
   it('reports the wrapped pattern as Prometheus does for a matcher', () => {
