@@ -44,6 +44,8 @@ export class AstBuilder {
     private readonly tokenEnds: ReadonlyMap<number, number>,
     /** Where the token after `pos` starts (or the lexer failed, or the input ends). */
     private readonly lookahead: (pos: number) => number,
+    /** Matchers the token scan already compiled, by value token start. */
+    private readonly compiled: ReadonlyMap<number, Matcher> = new Map(),
   ) {}
 
   #pos(from: number, to: number): PositionRange {
@@ -185,6 +187,11 @@ export class AstBuilder {
   #vectorSelector(raw: Extract<Raw, { t: 'vs' }>): VectorSelector {
     const matchers: Matcher[] = [];
     for (const m of raw.matchers) {
+      const known = this.compiled.get(m.value.from);
+      if (known && known.type === m.op && known.name === this.#text(m.name)) {
+        matchers.push(known);
+        continue;
+      }
       const value = this.#string(m.value);
       try {
         matchers.push(newMatcher(m.op, this.#text(m.name), value));

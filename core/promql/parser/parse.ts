@@ -40,7 +40,7 @@ export function parseExpr(query: string): Expr {
   const tokenBefore = makeTokenBefore(code);
   const tokenEnds = new Map(code.map((t) => [t.start, t.end]));
   const lookahead = (pos: number): number => code.find((t) => t.start >= pos)?.start ?? (lexError ? lexError.at : query.length);
-  const builder = new AstBuilder(query, (i) => offsets.toByte(i), errors, tokenEnds, lookahead);
+  const builder = new AstBuilder(query, (i) => offsets.toByte(i), errors, tokenEnds, lookahead, shadow.matchers);
   const build = (node: SyntaxNode): Expr => builder.build(toRaw(node, query, tokenBefore));
 
   let ast: Expr | undefined;

@@ -14,7 +14,7 @@
  * while reducing, so even when a syntax error follows), trailing commas in calls, tokens that
  * cannot stand where they are.
  */
-import { newMatcher, type MatchType } from '../../labels/matcher.ts';
+import { newMatcher, type Matcher, type MatchType } from '../../labels/matcher.ts';
 import { errorMessage } from '../../errors.ts';
 import { DurationError, parsePositiveDuration } from './durations.ts';
 import { getFunction } from './functions.ts';
@@ -39,6 +39,8 @@ export interface Shadow {
   readonly metricNames: ReadonlySet<number>;
   /** Ranges [from, to) where lezer's syntax errors are artifacts (calls of one-letter unknown functions). */
   readonly ignoreSyntaxErrors: readonly (readonly [number, number])[];
+  /** Matchers already compiled here, by the start of their value's string token (regexes are costly). */
+  readonly matchers: ReadonlyMap<number, Matcher>;
 }
 
 
@@ -75,6 +77,7 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
 
   const code = tokens.filter((t) => t.type !== 'COMMENT');
   const ignoreSyntaxErrors: [number, number][] = [];
+  const matchers = new Map<number, Matcher>();
   // Matching `)` of every `(` (by token index), for errors Prometheus reports when a call closes.
   const closing = new Map<number, number>();
   const open: number[] = [];
@@ -165,7 +168,7 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
         const label = code[i - 2];
         if (inBraces && op && label?.type === 'IDENTIFIER') {
           try {
-            newMatcher(op, label.text, unquote(t.text));
+            matchers.set(t.start, newMatcher(op, label.text, unquote(t.text)));
           } catch (e) {
             problem(ErrorKey.reduce(t.end), label.start, errorMessage(e));
           }
@@ -225,5 +228,5 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
     problem(ErrorKey.lookaheadReduce(input.length), last.start, 'trailing commas not allowed in function call args');
   }
   for (const t of tokens) if (t.type === 'COMMENT') fill(t, ' '.repeat(t.end - t.start));
-  return { text: out.join(''), problems, metricNames, ignoreSyntaxErrors };
+  return { text: out.join(''), problems, metricNames, ignoreSyntaxErrors, matchers };
 }
