@@ -1,8 +1,10 @@
 /**
  * @module core/promql/parser/strings — Go string literal rules as PromQL uses them: unquoting
  * ("…" and '…' with every Go escape, `raw`) as Prometheus util/strutil.Unquote does, and Go's
- * `%q` / `%#U` quoting, which Prometheus's error messages and `String()` output use.
+ * rune quoting (`%q`, `%#U`) for lexer messages. String `%q` is core/labels' goQuote, re-exported.
  */
+
+export { goQuote } from '../../labels/go-string.ts';
 
 const UTF8 = new TextDecoder('utf-8');
 const UTF8_ENC = new TextEncoder();
@@ -143,18 +145,6 @@ function escapeCodePoint(cp: number, quote: string, out: string[]): void {
   else out.push('\\U', hex(cp, 8));
 }
 
-/** Go's `strconv.Quote` (`%q` of a string). Lone surrogates print as U+FFFD, as Go receives them. */
-export function goQuote(s: string): string {
-  const out: string[] = ['"'];
-  for (const ch of s) {
-    let cp = ch.codePointAt(0)!;
-    if (cp >= 0xd800 && cp < 0xe000) cp = 0xfffd;
-    escapeCodePoint(cp, '"', out);
-  }
-  out.push('"');
-  return out.join('');
-}
-
 /** Go's `strconv.QuoteRune` (`%q` of a rune); -1 (end of input) prints as U+FFFD, as Go does. */
 export function goQuoteRune(cp: number): string {
   if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) cp = 0xfffd;
@@ -169,10 +159,4 @@ export function goUnicodeRune(cp: number): string {
   const code = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
   if (cp >= 0 && cp <= 0x10ffff && isGoPrint(cp)) return `${code} '${String.fromCodePoint(cp)}'`;
   return code;
-}
-
-/** Go's `%.10q...` truncation used by the parser's token descriptions. */
-export function goQuoteTruncated(s: string, max: number): string {
-  const chars = [...s];
-  return chars.length > max ? goQuote(chars.slice(0, max).join('')) : goQuote(s);
 }
