@@ -1,0 +1,349 @@
+/**
+ * Thanos's promise, end to end with real processes: two Prometheus 2.42 replicas (cluster="c1",
+ * replica="a"|"b", 10s blocks) scrape the same two targets, each with a `thanos-edge sidecar`
+ * agent shipping to one s3rver bucket; the Worker (workerd, S3 mode) queries both agents and the
+ * bucket; a second Worker's only store is the first one.
+ *
+ * Shows: dedup gives one series per target (no replica label), dedup=false two; with replica a's
+ * Prometheus stopped queries still complete with the same deduplicated answer and no gaps; blocks
+ * from both agents land in the bucket, and after they are deleted from Prometheus's TSDB their
+ * raw samples are answered from the bucket, identical to before; the querier of queriers gives
+ * the same answers (global view).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bucket } from '../../core/objstore/bucket.ts';
+import { getAll } from '../../core/objstore/bucket.ts';
+import { parseMeta } from '../../core/tsdb/meta.ts';
+import { bucketFromConfigText } from '../../sidecar-agent/objstore/from-config.ts';
+import { startLivePrometheus, type LivePrometheus } from '../helpers/prometheus-live.ts';
+import { startS3rver, type S3rverHandle } from '../helpers/s3rver.ts';
+import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
+import { startWorker, type WorkerHandle } from '../helpers/worker.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'sidecar-agent', 'bin', 'thanos-edge.mjs');
+const TOKEN = 'e2e-token';
+const REPLICAS = ['a', 'b'] as const;
+type Replica = (typeof REPLICAS)[number];
+
+interface Sample {
+  metric: Record<string, string>;
+  value?: [number, string];
+  values?: Array<[number, string]>;
+}
+interface ApiBody {
+  status: string;
+  data: { resultType: string; result: Sample[] };
+  warnings?: string[];
+  error?: string;
+}
+
+interface Agent {
+  readonly proc: ChildProcess;
+  readonly url: string;
+  readonly log: string[];
+  readonly exit: Promise<unknown>;
+}
+
+interface ShippedBlock {
+  readonly id: string;
+  readonly replica: string;
+  readonly minTime: number;
+  readonly maxTime: number;
+}
+
+/** A scrape target: `demo_requests_total` counts its own scrapes, so every sample is distinct. */
+async function startTarget(): Promise<{ server: Server; addr: string }> {
+  let hits = 0;
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    hits++;
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end(`# TYPE demo_requests_total counter\ndemo_requests_total ${hits}\n`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, addr: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function startAgent(prom: LivePrometheus, configPath: string): Promise<Agent> {
+  const proc = spawn(
+    process.execPath,
+    [
+      BIN,
+      'sidecar',
+      `--prometheus.url=${prom.url}`,
+      `--tsdb.path=${prom.tsdbPath}`,
+      `--objstore.config-file=${configPath}`,
+      '--http-address=127.0.0.1:0',
+      '--shipper.sync-interval=1s',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STORE_TOKEN: TOKEN } },
+  );
+  const log: string[] = [];
+  const exit = new Promise((r) => proc.once('exit', r));
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`agent did not start in 60s:\n${log.join('\n')}`)), 60_000);
+    createInterface({ input: proc.stderr! }).on('line', (line) => {
+      if (log.length < 500) log.push(line);
+      const m = /listening on (http:\/\/\S+)/.exec(line);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`agent exited ${code}:\n${log.join('\n')}`));
+    });
+  });
+  return { proc, url, log, exit };
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Series sorted by their labels, for order-independent comparison. */
+function sorted(result: Sample[]): Sample[] {
+  return [...result].sort((x, y) => JSON.stringify(x.metric).localeCompare(JSON.stringify(y.metric)));
+}
+
+let tmp: TmpDir;
+let s3: S3rverHandle;
+let bucket: Bucket;
+const targets: Array<{ server: Server; addr: string }> = [];
+const proms = new Map<Replica, LivePrometheus>();
+const agents = new Map<Replica, Agent>();
+let w1: WorkerHandle;
+let w2: WorkerHandle;
+let tStart = 0;
+
+async function api(w: WorkerHandle, path: string, params: Record<string, string>): Promise<{ status: number; body: ApiBody }> {
+  const res = await w.fetch(`${path}?${new URLSearchParams(params)}`);
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) as ApiBody };
+  } catch {
+    throw new Error(`${path}: HTTP ${res.status}: ${text.slice(0, 500)}`);
+  }
+}
+
+async function ok(w: WorkerHandle, path: string, params: Record<string, string>): Promise<ApiBody> {
+  const { status, body } = await api(w, path, params);
+  expect(status, JSON.stringify(body).slice(0, 500)).toBe(200);
+  expect(body.status).toBe('success');
+  return body;
+}
+
+/** Blocks in the bucket (complete: meta.json present), read straight from S3. */
+async function shippedBlocks(): Promise<ShippedBlock[]> {
+  const out: ShippedBlock[] = [];
+  for await (const dir of bucket.iter('')) {
+    const id = dir.replace(/\/$/, '');
+    if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id) || !(await bucket.exists(`${id}/meta.json`))) continue;
+    const meta = parseMeta(await getAll(bucket, `${id}/meta.json`), id);
+    out.push({ id, replica: meta.thanos?.labels?.replica ?? '', minTime: meta.minTime, maxTime: meta.maxTime });
+  }
+  return out.sort((x, y) => x.minTime - y.minTime);
+}
+
+beforeAll(async () => {
+  tmp = await makeTmpDir('thanos-promise-');
+  s3 = await startS3rver({ buckets: ['thanos'] });
+  bucket = bucketFromConfigText(s3.objstoreYaml('thanos'));
+  const configPath = join(tmp.path, 'objstore.yml');
+  await writeFile(configPath, s3.objstoreYaml('thanos'));
+  targets.push(await startTarget(), await startTarget());
+  tStart = Date.now();
+  await Promise.all(
+    REPLICAS.map(async (replica) => {
+      const prom = await startLivePrometheus({
+        dir: join(tmp.path, `prom-${replica}`),
+        externalLabels: { cluster: 'c1', replica },
+        blockDuration: '10s',
+        extraTargets: { app: targets.map((t) => t.addr) },
+      });
+      proms.set(replica, prom);
+      agents.set(replica, await startAgent(prom, configPath));
+    }),
+  );
+  w1 = await startWorker({
+    r2: false,
+    vars: {
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: 'thanos',
+      S3_REGION: s3.region,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      STORES: REPLICAS.map((r) => agents.get(r)!.url).join(','),
+      STORE_TOKEN: TOKEN,
+      SYNC_INTERVAL: '1s',
+      STORE_RESPONSE_TIMEOUT: '5s',
+    },
+  });
+  // The querier of queriers: its only store is the first Worker's StoreAPI; no bucket of its own
+  // (an empty s3rver bucket would do too, but none at all shows the data comes through w1).
+  w2 = await startWorker({
+    vars: { STORES: String(w1.url), STORE_TOKEN: TOKEN, STORE_RESPONSE_TIMEOUT: '10s' },
+  });
+}, 150_000);
+
+afterAll(async () => {
+  await w2?.stop().catch(() => undefined);
+  await w1?.stop().catch(() => undefined);
+  for (const a of agents.values()) {
+    if (a.proc.exitCode === null && a.proc.signalCode === null) a.proc.kill('SIGTERM');
+    await Promise.race([a.exit, new Promise((r) => setTimeout(r, 10_000))]);
+    if (a.proc.exitCode === null && a.proc.signalCode === null) a.proc.kill('SIGKILL');
+  }
+  for (const p of proms.values()) await p.stop().catch(() => undefined);
+  for (const t of targets) await new Promise((r) => t.server.close(r));
+  await s3?.stop();
+  await tmp?.remove();
+}, 60_000);
+
+describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, two Workers)', () => {
+  /** A time both replicas were scraping, fixed once so answers can be compared later. */
+  let tFixed = 0;
+  let dedupAtFixed: Sample[] = [];
+  let rawAtFixed: Sample[] = [];
+  /** Replica a's shipped block whose raw samples must survive local deletion. */
+  let oldBlock: ShippedBlock | undefined;
+  let oldQuery: Record<string, string> = {};
+  let oldAnswer: Sample[] = [];
+
+  it('dedup: one series per target without the replica label; dedup=false: two per target', async () => {
+    // Both replicas must have scraped both targets for a while.
+    await until('both replicas scraping both targets', 60_000, async () => {
+      const b = await api(w1, '/api/v1/query', { query: 'up{job="app"} == 1', dedup: 'false' });
+      return b.body.data?.result.length === 4 ? true : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 3000));
+    tFixed = Date.now() / 1000 - 2;
+    const q = { query: 'up{job="app"}', time: String(tFixed) };
+    const dedup = await ok(w1, '/api/v1/query', q);
+    expect(sorted(dedup.data.result).map((s) => s.metric)).toEqual(
+      targets.map((t) => ({ __name__: 'up', cluster: 'c1', instance: t.addr, job: 'app' })).sort((x, y) => x.instance.localeCompare(y.instance)),
+    );
+    expect(dedup.data.result.map((s) => s.value![1])).toEqual(['1', '1']);
+    const raw = await ok(w1, '/api/v1/query', { ...q, dedup: 'false' });
+    expect(raw.data.result).toHaveLength(4);
+    for (const t of targets) {
+      expect(raw.data.result.filter((s) => s.metric.instance === t.addr).map((s) => s.metric.replica).sort()).toEqual(['a', 'b']);
+    }
+    dedupAtFixed = sorted(dedup.data.result);
+    rawAtFixed = sorted(raw.data.result);
+  }, 90_000);
+
+  it('blocks from both agents land in the bucket and the Worker sees them', async () => {
+    const blocks = await until('2 shipped blocks from each replica', 90_000, async () => {
+      const b = await shippedBlocks();
+      return REPLICAS.every((r) => b.filter((x) => x.replica === r).length >= 2) ? b : undefined;
+    });
+    // Each shipped block is also what the agent recorded in its shipper state.
+    for (const r of REPLICAS) {
+      const state = JSON.parse(await readFile(join(proms.get(r)!.tsdbPath, 'thanos.shipper.json'), 'utf8')) as { uploaded: string[] };
+      for (const blk of blocks.filter((x) => x.replica === r)) expect(state.uploaded).toContain(blk.id);
+    }
+    const seen = await until('the Worker to list every shipped block', 30_000, async () => {
+      const res = await w1.fetch('/api/v1/blocks');
+      const body = (await res.json()) as { data: { blocks: Array<{ ulid: string }> } };
+      const ids = new Set(body.data.blocks.map((m) => m.ulid));
+      return blocks.every((b) => ids.has(b.id)) ? ids : undefined;
+    });
+    expect(seen.size).toBeGreaterThanOrEqual(4);
+
+    // Pick replica a's first shipped block that holds scrapes of our targets and remember its
+    // raw samples as answered now (Prometheus still has the block locally).
+    oldBlock = blocks.find((b) => b.replica === 'a' && b.minTime >= tStart - 1000);
+    oldBlock ??= blocks.find((b) => b.replica === 'a');
+    expect(oldBlock).toBeDefined();
+    const span = oldBlock!.maxTime - oldBlock!.minTime - 1;
+    oldQuery = { query: `demo_requests_total{replica="a"}[${span}ms]`, time: String((oldBlock!.maxTime - 1) / 1000), dedup: 'false' };
+    oldAnswer = sorted((await ok(w1, '/api/v1/query', oldQuery)).data.result);
+    expect(oldAnswer.map((s) => s.metric.instance).sort()).toEqual(targets.map((t) => t.addr).sort());
+    for (const s of oldAnswer) expect(s.values!.length).toBeGreaterThan(3);
+  }, 150_000);
+
+  it('replica a stopped: queries complete with the same deduplicated answer and no gaps', async () => {
+    const tStop = Date.now() / 1000;
+    await proms.get('a')!.stop();
+    // Give replica b a few scrapes on its own.
+    await new Promise((r) => setTimeout(r, 4000));
+    const now = Date.now() / 1000;
+
+    const { status, body } = await api(w1, '/api/v1/query', { query: 'up{job="app"}', time: String(tFixed) });
+    expect(status).toBe(200);
+    expect(body.status).toBe('success');
+    expect(sorted(body.data.result)).toEqual(dedupAtFixed);
+    // The dead replica's agent shows up as a warning, not as a failed query.
+    expect(body.warnings?.join('\n') ?? '').toContain(new URL(agents.get('a')!.url).host);
+
+    // Latest answer: still one series per target, now from replica b only.
+    const latest = await ok(w1, '/api/v1/query', { query: 'up{job="app"}', time: String(now - 1) });
+    expect(latest.data.result.map((s) => s.value![1])).toEqual(['1', '1']);
+    expect(latest.data.result.every((s) => s.metric.replica === undefined)).toBe(true);
+
+    // No gaps across the stop: every 1s step sees 1..3 deduplicated samples in a 2s window
+    // (both replicas merged naively would give ~4; a gap gives none).
+    const range = await ok(w1, '/api/v1/query_range', {
+      query: 'count_over_time(up{job="app"}[2s])',
+      start: String(Math.floor(tStop - 10)),
+      end: String(Math.floor(now - 1)),
+      step: '1',
+    });
+    expect(range.data.result).toHaveLength(2);
+    const steps = Math.floor(now - 1) - Math.floor(tStop - 10) + 1;
+    for (const s of range.data.result) {
+      expect(s.values!.length).toBe(steps);
+      for (const [, v] of s.values!) {
+        expect(Number(v)).toBeGreaterThanOrEqual(1);
+        expect(Number(v)).toBeLessThanOrEqual(3);
+      }
+    }
+  }, 60_000);
+
+  it('long-term storage: after Prometheus deletes shipped blocks, the bucket answers identically', async () => {
+    const prom = proms.get('a')!;
+    const shipped = new Set((await shippedBlocks()).filter((b) => b.replica === 'a').map((b) => b.id));
+    expect(shipped.has(oldBlock!.id)).toBe(true);
+    // Prometheus is stopped: delete every shipped block from its TSDB, as retention would.
+    for (const id of await prom.blocks()) if (shipped.has(id)) await rm(join(prom.tsdbPath, id), { recursive: true });
+    expect(await prom.blocks()).not.toContain(oldBlock!.id);
+    await prom.start();
+    // Prometheus itself no longer has those samples...
+    const local = (await (await fetch(`${prom.url}/api/v1/query?${new URLSearchParams({ query: oldQuery.query!, time: oldQuery.time! })}`)).json()) as ApiBody;
+    expect(local.status).toBe('success');
+    expect(local.data.result).toEqual([]);
+    // ...but the Worker answers them from the bucket, identical to before.
+    const after = await ok(w1, '/api/v1/query', oldQuery);
+    expect(sorted(after.data.result)).toEqual(oldAnswer);
+  }, 90_000);
+
+  it('global view: a Worker whose only store is the first Worker gives the same answers', async () => {
+    const q = { query: 'up{job="app"}', time: String(tFixed) };
+    expect(sorted((await ok(w2, '/api/v1/query', q)).data.result)).toEqual(dedupAtFixed);
+    expect(sorted((await ok(w2, '/api/v1/query', { ...q, dedup: 'false' })).data.result)).toEqual(rawAtFixed);
+    expect(sorted((await ok(w2, '/api/v1/query', oldQuery)).data.result)).toEqual(oldAnswer);
+    // A range query across the replica switch, deduplicated, matches too.
+    const rq = { query: 'sum by (instance) (rate(demo_requests_total[5s]))', start: String(Math.floor(tFixed - 10)), end: String(Math.floor(tFixed)), step: '1' };
+    const r1 = sorted((await ok(w1, '/api/v1/query_range', rq)).data.result);
+    expect(r1).toHaveLength(2);
+    expect(sorted((await ok(w2, '/api/v1/query_range', rq)).data.result)).toEqual(r1);
+  }, 60_000);
+});
