@@ -169,6 +169,12 @@ describe('querier in workerd vs Prometheus 2.42', () => {
     for (const [path, params] of badParams) expectSame(`bad params ${path} ${JSON.stringify(params)}`, await both(path, params));
   });
 
+  it('formats queries as Prometheus does', async () => {
+    for (const query of [...ORACLE_QUERIES.slice(0, 40), 'sum by (job, instance, code) (rate(http_requests_total{job=~"api|web", code!~"5.."}[5m] offset 1m)) / on (job) group_left () sum by (job) (rate(http_requests_total[5m]))', 'sum(']) {
+      expectSame(`format_query ${query}`, await both('/api/v1/format_query', { query }));
+    }
+  });
+
   it('answers series, labels and label values with match[] and time ranges', async () => {
     const ranges: Array<Record<string, string>> = [
       {},

@@ -11,6 +11,7 @@ import { compareLabels, compareStrings, type Labels } from '../../core/labels/la
 import type { Matcher } from '../../core/labels/matcher.ts';
 import { exprType, documentedType } from '../../core/promql/parser/check.ts';
 import { parseExpr } from '../../core/promql/parser/parse.ts';
+import { prettyExpr } from '../../core/promql/format.ts';
 import { withoutReplicaLabels } from '../../core/dedup/dedup-set.ts';
 import type { Expr } from '../../core/promql/ast.ts';
 import { ExecFailure, type Querier, type QueryRequestOptions } from './querier.ts';
@@ -253,8 +254,8 @@ export function queryApi<E extends object>(options: QueryApiOptions<E>): Hono<{ 
     runOr400(c, async () => {
       const p = await Params.from(c.req.raw);
       const expr = parseQueryParam(p);
-      const { formatExpr } = await import('../../core/promql/format.ts');
-      return json(successJson(JSON.stringify(formatExpr(expr))));
+      // Prometheus answers format_query with its pretty form (multi-line past 100 bytes).
+      return json(successJson(JSON.stringify(prettyExpr(expr))));
     }),
   );
 

@@ -11,10 +11,9 @@ import { parseExpr } from '../parser/parse.ts';
 import type { Queryable, RawSeries, SelectHints } from '../queryable.ts';
 import { Evaluator, type EvalContext } from './evaluator.ts';
 import { BYTES_PER_SAMPLE, QueryLimits } from './limits.ts';
+import { documentedType, exprType } from '../parser/check.ts';
 import {
   type OffsetTable,
-  documentedType,
-  exprType,
   preprocessExpr,
   setOffsetForAtModifier,
   subqueryTimes,

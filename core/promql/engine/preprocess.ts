@@ -186,44 +186,6 @@ export function setOffsetForAtModifier(evalTime: number, expr: Expr, offsets: Of
   });
 }
 
-/** Static result type (Prometheus Expr.Type()). */
-export function exprType(e: Expr): ValueType {
-  switch (e.kind) {
-    case 'NumberLiteral':
-      return 'scalar';
-    case 'StringLiteral':
-      return 'string';
-    case 'VectorSelector':
-    case 'AggregateExpr':
-      return 'vector';
-    case 'MatrixSelector':
-    case 'SubqueryExpr':
-      return 'matrix';
-    case 'Call':
-      return e.func.returnType;
-    case 'BinaryExpr':
-      return exprType(e.lhs) === 'scalar' && exprType(e.rhs) === 'scalar' ? 'scalar' : 'vector';
-    case 'UnaryExpr':
-    case 'ParenExpr':
-    case 'StepInvariantExpr':
-      return exprType(e.expr);
-    default:
-      return assertNever(e);
-  }
-}
-
-/** Prometheus parser.DocumentedType. */
-export function documentedType(t: ValueType): string {
-  switch (t) {
-    case 'vector':
-      return 'instant vector';
-    case 'matrix':
-      return 'range vector';
-    default:
-      return t;
-  }
-}
-
 export function unwrapParens(e: Expr): Expr {
   while (e.kind === 'ParenExpr') e = e.expr;
   return e;
