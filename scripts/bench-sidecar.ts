@@ -7,7 +7,7 @@
  * process, then alternates BENCH_RUNS full reads of every series each way. Prints the throughput
  * of each (samples/s, median), the ratio, and the agent's peak RSS (VmHWM from /proc).
  *
- *   npm run bench:sidecar           # BENCH_SERIES=1000 BENCH_SAMPLES=1200 BENCH_RUNS=5
+ *   npm run bench:sidecar           # BENCH_SERIES=1000 BENCH_SAMPLES=1200 BENCH_RUNS=7 BENCH_WARMUP=3
  */
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -22,7 +22,8 @@ import { makeTmpDir } from '../test/helpers/tmp.ts';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 1000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1200);
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const STEP = 15_000;
 const T0 = 1_700_000_000_000;
 const TOKEN = 'bench';
@@ -96,8 +97,11 @@ async function main(): Promise<void> {
     const dt: number[] = [];
     const at: number[] = [];
     let samples = 0;
-    await direct();
-    await viaAgent(); // warm-up both paths
+    // Warm both paths up (JIT in the agent and here) before timing.
+    for (let i = 0; i < WARMUP; i++) {
+      await direct();
+      await viaAgent();
+    }
     const startupHwm = await vm(agent.pid!, 'VmHWM');
     // Reset the agent's peak-RSS mark (Linux clear_refs 5), so the peak below is the streaming one,
     // not the TypeScript loader's startup (tsx transpiles every module in-process).
