@@ -47,7 +47,7 @@ describe('remote read framing', () => {
     for (const piece of [1, 3, 7, 64, 10_000]) {
       const frames = await all(reader(bytes, piece));
       expect(frames.map((f) => Buffer.from(f).toString('hex'))).toEqual([a, b, a].map((f) => Buffer.from(f).toString('hex')));
-      expect(prometheus.ChunkedReadResponse.decode(frames[0]!).chunked_series[0]!.chunks[0]!.data.length).toBe(300);
+      expect(prometheus.ChunkedReadResponse.decode(frames[0]!).chunked_series[0]!.chunks![0]!.data!.length).toBe(300);
     }
   });
 
@@ -63,7 +63,7 @@ describe('remote read framing', () => {
     expect(req.accepted_response_types).toEqual([prometheus.ReadRequest.ResponseType.STREAMED_XOR_CHUNKS]);
     const q = req.queries[0]!;
     expect([Number(q.start_timestamp_ms), Number(q.end_timestamp_ms)]).toEqual([10, 20]);
-    expect(q.matchers.map((m) => [m.type, m.name, m.value])).toEqual([
+    expect(q.matchers!.map((m) => [m.type, m.name, m.value])).toEqual([
       [prometheus.LabelMatcher.Type.RE, 'job', 'a|b'],
       [prometheus.LabelMatcher.Type.NEQ, 'x', ''],
     ]);

@@ -65,6 +65,8 @@ export async function startLivePrometheus(o: LivePrometheusOptions): Promise<Liv
   const block = o.blockDuration ?? '10s';
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
+  /** Prometheus's recent log lines, shown when blocks do not appear. */
+  const recentLog: string[] = [];
 
   const launch = async (port: number): Promise<number> => {
     const p = spawn(
@@ -86,6 +88,8 @@ export async function startLivePrometheus(o: LivePrometheusOptions): Promise<Liv
       const timer = setTimeout(() => reject(new Error(`prometheus did not start:\n${log}`)), 60_000);
       createInterface({ input: p.stderr! }).on('line', (line) => {
         if (log.length < 20_000) log += `${line}\n`;
+        recentLog.push(line);
+        if (recentLog.length > 40) recentLog.shift();
         const m = /msg="Listening on" address=127\.0\.0\.1:(\d+)/.exec(line);
         if (m && m[1] !== '0') {
           clearTimeout(timer);
@@ -131,7 +135,9 @@ export async function startLivePrometheus(o: LivePrometheusOptions): Promise<Liv
       for (;;) {
         const b = await blocks();
         if (b.length >= n) return b;
-        if (Date.now() > deadline) throw new Error(`only ${b.length} of ${n} blocks after ${timeoutMs}ms`);
+        if (Date.now() > deadline) {
+          throw new Error(`only ${b.length} of ${n} blocks after ${timeoutMs}ms; prometheus log:\n${recentLog.join('\n')}`);
+        }
         await new Promise((r) => setTimeout(r, 250));
       }
     },
