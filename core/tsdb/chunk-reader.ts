@@ -63,8 +63,6 @@ export class ChunkReader {
   readonly #block: string | undefined;
   readonly #segments = new Map<number, Promise<Segment>>();
   readonly #readAhead: number;
-  /** Sizes of recently parsed chunks, for the read-ahead guess. */
-  readonly #sizes = new SizeSampler();
   readonly #maxGap: number;
   readonly #maxRead: number;
 
@@ -155,15 +153,18 @@ export class ChunkReader {
             );
           }
         }
+        // Sizes are learned per call, so the same request always makes the same reads (and hits
+        // the range caches the second time).
+        const sizes = new SizeSampler();
         let rest = idx;
-        if (this.#sizes.count < PROBE_CHUNKS && idx.length > 2 * PROBE_CHUNKS) {
-          // Cold reader: read a few chunks first to learn this block's chunk sizes, then plan the rest.
+        if (idx.length > 2 * PROBE_CHUNKS) {
+          // Read a few chunks first to learn this block's chunk sizes, then plan the rest.
           const probe = idx.slice(0, PROBE_CHUNKS);
           rest = idx.slice(PROBE_CHUNKS);
-          await Promise.all(this.#groups(probe, off, seg.size).map((g) => this.#readGroup(seg, g.members, g.end, refs, off, out)));
+          await Promise.all(this.#groups(probe, off, seg.size, sizes).map((g) => this.#readGroup(seg, g.members, g.end, refs, off, out, sizes)));
         }
         await Promise.all(
-          this.#groups(rest, off, seg.size).map((g) => this.#readGroup(seg, g.members, g.end, refs, off, out)),
+          this.#groups(rest, off, seg.size, sizes).map((g) => this.#readGroup(seg, g.members, g.end, refs, off, out, sizes)),
         );
       }),
     );
@@ -171,8 +172,8 @@ export class ChunkReader {
   }
 
   /** Coalesced reads for sorted chunk offsets: chunk lengths are unknown, guessed from those seen. */
-  #groups(idx: number[], off: (i: number) => number, size: number): { members: number[]; end: number }[] {
-    const guess = this.#sizes.median(Math.min(this.#readAhead, 512));
+  #groups(idx: number[], off: (i: number) => number, size: number, sizes: SizeSampler): { members: number[]; end: number }[] {
+    const guess = sizes.median(Math.min(this.#readAhead, 512));
     // Generous enough that most chunks need no second read; never more than the configured read-ahead.
     const ahead = Math.min(this.#readAhead, Math.ceil(guess * 1.5) + 16);
     return planReads(idx, off, () => undefined, { ahead, guess, maxGap: this.#maxGap, maxRead: this.#maxRead, limit: size }).map((r) => ({
@@ -188,6 +189,7 @@ export class ChunkReader {
     refs: ArrayLike<number>,
     off: (i: number) => number,
     out: RawChunk[],
+    sizes: SizeSampler,
   ): Promise<void> {
     const start = off(g[0]!);
     const buf = await readChecked(
@@ -212,7 +214,7 @@ export class ChunkReader {
         c = this.#parse(seg, whole, 0, o, refs[i]!, o + c >= seg.size);
       }
       out[i] = c;
-      this.#sizes.add(c.data.length + 6);
+      sizes.add(c.data.length + 6);
     }
   }
 

@@ -68,8 +68,6 @@ export class IndexReader {
   readonly #seriesStart: number;
   readonly #seriesEnd: number;
   readonly #readAhead: number;
-  /** Sizes of parsed series entries, for the read-ahead guess. */
-  readonly #seriesSizes = new SizeSampler();
   readonly #maxGap: number;
   readonly #maxRead: number;
 
@@ -246,19 +244,21 @@ export class IndexReader {
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => refs[a]! - refs[b]!);
     for (let i = 0; i < n; i++) this.#checkRef(refs[i]!);
     const out = new Array<SeriesEntry>(n);
+    // Sizes are learned per call, so the same request always makes the same reads (cache hits).
+    const sizes = new SizeSampler();
     let rest = order;
-    if (this.#seriesSizes.count < PROBE_SERIES && n > 2 * PROBE_SERIES) {
-      // Cold reader: read a few entries first to learn this index's series sizes, then plan the rest.
-      await this.#readSeriesGroups(refs, order.slice(0, PROBE_SERIES), out);
+    if (n > 2 * PROBE_SERIES) {
+      // Read a few entries first to learn this index's series sizes, then plan the rest.
+      await this.#readSeriesGroups(refs, order.slice(0, PROBE_SERIES), out, sizes);
       rest = order.slice(PROBE_SERIES);
     }
-    await this.#readSeriesGroups(refs, rest, out);
+    await this.#readSeriesGroups(refs, rest, out, sizes);
     return out;
   }
 
-  async #readSeriesGroups(refs: ArrayLike<number>, order: number[], out: SeriesEntry[]): Promise<void> {
-    // Series entries have no stored length: guess from the entries this reader has parsed.
-    const guess = this.#seriesSizes.median(Math.min(this.#readAhead, 256));
+  async #readSeriesGroups(refs: ArrayLike<number>, order: number[], out: SeriesEntry[], sizes: SizeSampler): Promise<void> {
+    // Series entries have no stored length: guess from the entries parsed so far.
+    const guess = sizes.median(Math.min(this.#readAhead, 256));
     const ahead = Math.min(this.#readAhead, Math.ceil(guess * 1.5) + 16);
     const groups = planReads(order, (i) => refs[i]! * SERIES_ALIGNMENT, () => undefined, {
       ahead,
@@ -295,7 +295,7 @@ export class IndexReader {
           }
           out[i] = s;
           const len = uvarintRecordLength(buf, off - start, 4);
-          if (len !== undefined) this.#seriesSizes.add(len);
+          if (len !== undefined) sizes.add(len);
         }
       }),
     );
