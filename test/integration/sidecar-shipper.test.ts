@@ -5,7 +5,7 @@
  *
  * Shows: blocks in the bucket with a correct meta.json and bytes identical to the local files;
  * nothing uploaded twice across restarts; SIGKILL mid-upload then restart → the block complete,
- * its meta.json written exactly once; 5xx, dropped connections and connection refused retried
+ * its meta.json written exactly once; SIGTERM mid-upload finishes that upload, then exits 0; 5xx, dropped connections and connection refused retried
  * with nothing lost; SIGTERM exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -301,6 +301,29 @@ describe('sidecar shipper (real Prometheus, s3rver behind a fault proxy)', () =>
     expect((await stateFile()).filter((id) => id === victim)).toEqual([victim]);
     b.proc.kill('SIGTERM');
     expect((await b.exit).code).toBe(0);
+  }, 180_000);
+
+  it('SIGTERM mid-upload: the upload in flight finishes, then the agent exits 0', async () => {
+    const done = new Set(await stateFile());
+    proxy.throttle = 16 * 1024;
+    const started = new Promise<string>((resolve) => {
+      proxy.onPutStart = (key) => {
+        const id = key.split('/')[0]!;
+        if (!done.has(id) && (key.endsWith('/index') || key.includes('/chunks/'))) resolve(id);
+      };
+    });
+    await prom.waitForBlocks((await prom.blocks()).length + 1);
+    const a = await startAgent();
+    const victim = await started;
+    a.proc.kill('SIGTERM');
+    expect(await a.exit).toEqual({ code: 0, signal: null });
+    proxy.onPutStart = undefined;
+    proxy.throttle = 0;
+    // Finished, not abandoned: complete in the bucket and recorded.
+    expect(await inBucket(victim)).toBe(true);
+    await checkBlock(victim);
+    expect(await stateFile()).toContain(victim);
+    expect(proxy.okPuts.get(`${victim}/meta.json`)).toBe(1);
   }, 180_000);
 
   it('5xx, dropped connections and connection refused are retried; nothing is lost', async () => {
