@@ -32,7 +32,8 @@ function openMetrics(): string {
   const out: string[] = ['# TYPE bench_metric gauge'];
   for (let i = 0; i < SAMPLES; i++) {
     const t = (T0 + i * STEP) / 1000;
-    for (let s = 0; s < SERIES; s++) out.push(`bench_metric{series="${s}",pod="pod-${s % 50}"} ${(s * 7 + i * 0.5) % 1000} ${t}`);
+    for (let s = 0; s < SERIES; s++)
+      out.push(`bench_metric{series="${s}",pod="pod-${s % 50}"} ${(s * 7 + i * 0.5) % 1000} ${t}`);
   }
   out.push('# EOF', '');
   return out.join('\n');
@@ -58,7 +59,12 @@ async function main(): Promise<void> {
 
     const agent = spawn(
       process.execPath,
-      [join(import.meta.dirname, '..', 'sidecar-agent', 'bin', 'thanos-edge.mjs'), 'sidecar', `--prometheus.url=${prom.url}`, '--http-address=127.0.0.1:0'],
+      [
+        join(import.meta.dirname, '..', 'sidecar-agent', 'bin', 'thanos-edge.mjs'),
+        'sidecar',
+        `--prometheus.url=${prom.url}`,
+        '--http-address=127.0.0.1:0',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STORE_TOKEN: TOKEN } },
     );
     const agentExit = new Promise((r) => agent.once('exit', r));
@@ -87,9 +93,18 @@ async function main(): Promise<void> {
     };
     const viaAgent = async (): Promise<number> => {
       let n = 0;
-      const req = { minTime: mint, maxTime: maxt, matchers, maxResolutionWindow: 0, aggregates: ['raw' as const], partialResponseStrategy: 'abort' as const, skipChunks: false };
+      const req = {
+        minTime: mint,
+        maxTime: maxt,
+        matchers,
+        maxResolutionWindow: 0,
+        aggregates: ['raw' as const],
+        partialResponseStrategy: 'abort' as const,
+        skipChunks: false,
+      };
       for await (const f of store.series(req)) {
-        if (f.type === 'series') for (const c of f.chunks) n += (c.raw!.data[0]! << 8) | c.raw!.data[1]!;
+        if (f.type === 'series')
+          for (const c of f.chunks) n += (c.raw!.data[0]! << 8) | c.raw!.data[1]!;
       }
       return n;
     };
@@ -119,10 +134,16 @@ async function main(): Promise<void> {
     const dThr = samples / (median(dt) / 1000);
     const aThr = samples / (median(at) / 1000);
     console.log(`samples per read: ${samples} (${SERIES} series)`);
-    console.log(`direct remote read: median ${median(dt).toFixed(0)} ms, ${(dThr / 1e6).toFixed(2)} M samples/s`);
-    console.log(`through the agent:  median ${median(at).toFixed(0)} ms, ${(aThr / 1e6).toFixed(2)} M samples/s`);
+    console.log(
+      `direct remote read: median ${median(dt).toFixed(0)} ms, ${(dThr / 1e6).toFixed(2)} M samples/s`,
+    );
+    console.log(
+      `through the agent:  median ${median(at).toFixed(0)} ms, ${(aThr / 1e6).toFixed(2)} M samples/s`,
+    );
     console.log(`ratio agent/direct: ${(aThr / dThr).toFixed(2)}x (goal ≥ 0.8x)`);
-    console.log(`agent peak RSS while streaming: ${hwm.toFixed(1)} MB (goal ≤ 80 MB); at startup (tsx loader): ${startupHwm.toFixed(1)} MB`);
+    console.log(
+      `agent peak RSS while streaming: ${hwm.toFixed(1)} MB (goal ≤ 80 MB); at startup (tsx loader): ${startupHwm.toFixed(1)} MB`,
+    );
   } finally {
     for (const c of cleanup) await c().catch(() => undefined);
   }

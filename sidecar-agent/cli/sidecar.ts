@@ -72,7 +72,8 @@ export const sidecarCommand: Command = {
     const bucket: Bucket | undefined = hasBucket ? await bucketFromFlags(f) : undefined;
     const tsdbPath = flagValue(f, 'tsdb.path');
     if (bucket && !tsdbPath) throw new UsageError('--tsdb.path is required to ship blocks');
-    const log = (msg: string): void => void process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
+    const log = (msg: string): void =>
+      void process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
     const tty = process.stderr.isTTY;
 
     const agent = await SidecarAgent.start({
@@ -88,7 +89,9 @@ export const sidecarCommand: Command = {
       ...(tty
         ? {
             progress: (block: string, key: string, bytes: number) =>
-              void process.stderr.write(`\r\x1b[K${block}: ${key.slice(block.length + 1)} ${bytes} bytes`),
+              void process.stderr.write(
+                `\r\x1b[K${block}: ${key.slice(block.length + 1)} ${bytes} bytes`,
+              ),
           }
         : {}),
     });

@@ -35,7 +35,9 @@ export class PrometheusClient {
     try {
       res = await fetch(`${this.url}${path}`, { signal: s });
     } catch (err) {
-      throw new StoreUnavailableError(`prometheus ${this.url}: ${errorMessage(err)}`, { cause: err });
+      throw new StoreUnavailableError(`prometheus ${this.url}: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
     if (!res.ok) {
       const text = (await res.text().catch(() => '')).trim().slice(0, 500);
@@ -54,7 +56,8 @@ export class PrometheusClient {
   async #api<T>(path: string, signal?: AbortSignal): Promise<T> {
     const res = await this.#get(path, signal);
     const body = (await res.json()) as { status: string; data: T; error?: string };
-    if (body.status !== 'success') throw new StoreUnavailableError(`prometheus ${path}: ${body.error ?? 'error'}`);
+    if (body.status !== 'success')
+      throw new StoreUnavailableError(`prometheus ${path}: ${body.error ?? 'error'}`);
     return body.data;
   }
 
@@ -71,7 +74,9 @@ export class PrometheusClient {
   /** `global.external_labels` of the loaded configuration, sorted. */
   async externalLabels(signal?: AbortSignal): Promise<Labels> {
     const data = await this.#api<{ yaml: string }>('/api/v1/status/config', signal);
-    const cfg = parseYaml(data.yaml) as { global?: { external_labels?: Record<string, string> } } | null;
+    const cfg = parseYaml(data.yaml) as {
+      global?: { external_labels?: Record<string, string> };
+    } | null;
     return labelsFrom(cfg?.global?.external_labels ?? {});
   }
 
@@ -92,8 +97,18 @@ export class PrometheusClient {
     return Number.isFinite(v) && v < 9e15 ? v : undefined;
   }
 
-  async labelNames(matchers: readonly Matcher[], start: number, end: number, signal?: AbortSignal): Promise<string[]> {
-    return (await this.#api<string[] | null>(`/api/v1/labels?${rangeQuery(matchers, start, end)}`, signal)) ?? [];
+  async labelNames(
+    matchers: readonly Matcher[],
+    start: number,
+    end: number,
+    signal?: AbortSignal,
+  ): Promise<string[]> {
+    return (
+      (await this.#api<string[] | null>(
+        `/api/v1/labels?${rangeQuery(matchers, start, end)}`,
+        signal,
+      )) ?? []
+    );
   }
 
   async labelValues(

@@ -15,7 +15,14 @@ function streamedFrame(msg: Uint8Array, badCrc = false): Uint8Array {
     len.push((n & 0x7f) | 0x80);
   }
   const crc = (crc32c(msg) ^ (badCrc ? 1 : 0)) >>> 0;
-  return new Uint8Array([...len, crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff, ...msg]);
+  return new Uint8Array([
+    ...len,
+    crc >>> 24,
+    (crc >>> 16) & 0xff,
+    (crc >>> 8) & 0xff,
+    crc & 0xff,
+    ...msg,
+  ]);
 }
 
 /** A reader that hands out the bytes in pieces of `piece` bytes (frames cut anywhere). */
@@ -38,7 +45,12 @@ async function all(r: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Arr
 
 describe('remote read framing', () => {
   const a = prometheus.ChunkedReadResponse.encode({
-    chunked_series: [{ labels: [{ name: '__name__', value: 'up' }], chunks: [{ min_time_ms: 1, max_time_ms: 2, type: 1, data: new Uint8Array(300).fill(7) }] }],
+    chunked_series: [
+      {
+        labels: [{ name: '__name__', value: 'up' }],
+        chunks: [{ min_time_ms: 1, max_time_ms: 2, type: 1, data: new Uint8Array(300).fill(7) }],
+      },
+    ],
   }).finish();
   const b = prometheus.ChunkedReadResponse.encode({ chunked_series: [], query_index: 0 }).finish();
 
@@ -46,21 +58,36 @@ describe('remote read framing', () => {
     const bytes = new Uint8Array([...streamedFrame(a), ...streamedFrame(b), ...streamedFrame(a)]);
     for (const piece of [1, 3, 7, 64, 10_000]) {
       const frames = await all(reader(bytes, piece));
-      expect(frames.map((f) => Buffer.from(f).toString('hex'))).toEqual([a, b, a].map((f) => Buffer.from(f).toString('hex')));
-      expect(prometheus.ChunkedReadResponse.decode(frames[0]!).chunked_series[0]!.chunks![0]!.data!.length).toBe(300);
+      expect(frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(
+        [a, b, a].map((f) => Buffer.from(f).toString('hex')),
+      );
+      expect(
+        prometheus.ChunkedReadResponse.decode(frames[0]!).chunked_series[0]!.chunks![0]!.data!
+          .length,
+      ).toBe(300);
     }
   });
 
   it('rejects a checksum mismatch and a stream cut inside a frame', async () => {
     await expect(all(reader(streamedFrame(a, true), 5))).rejects.toThrow(/checksum/);
-    await expect(all(reader(streamedFrame(a).subarray(0, 100), 5))).rejects.toThrow(/ends inside a frame/);
+    await expect(all(reader(streamedFrame(a).subarray(0, 100), 5))).rejects.toThrow(
+      /ends inside a frame/,
+    );
   });
 
   it('encodes a snappy ReadRequest asking for streamed XOR chunks', () => {
     const req = prometheus.ReadRequest.decode(
-      snappyDecode(encodeReadRequest({ start: 10, end: 20, matchers: [newMatcher('=~', 'job', 'a|b'), newMatcher('!=', 'x', '')] })),
+      snappyDecode(
+        encodeReadRequest({
+          start: 10,
+          end: 20,
+          matchers: [newMatcher('=~', 'job', 'a|b'), newMatcher('!=', 'x', '')],
+        }),
+      ),
     );
-    expect(req.accepted_response_types).toEqual([prometheus.ReadRequest.ResponseType.STREAMED_XOR_CHUNKS]);
+    expect(req.accepted_response_types).toEqual([
+      prometheus.ReadRequest.ResponseType.STREAMED_XOR_CHUNKS,
+    ]);
     const q = req.queries[0]!;
     expect([Number(q.start_timestamp_ms), Number(q.end_timestamp_ms)]).toEqual([10, 20]);
     expect(q.matchers!.map((m) => [m.type, m.name, m.value])).toEqual([

@@ -17,7 +17,8 @@ import { crc32c } from '../../core/tsdb/encoding.ts';
 import { snappyEncode } from './snappy.ts';
 
 export const REMOTE_READ_VERSION = '0.1.0';
-export const STREAMED_CONTENT_TYPE = 'application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse';
+export const STREAMED_CONTENT_TYPE =
+  'application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse';
 /** Prometheus frames are ~1 MiB (remote read's `chunked read response max bytes`); more is corrupt. */
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
@@ -41,7 +42,11 @@ export function encodeReadRequest(q: RemoteReadQuery): Uint8Array {
       {
         start_timestamp_ms: q.start,
         end_timestamp_ms: q.end,
-        matchers: q.matchers.map((m) => ({ type: MATCHER_TYPE[m.type], name: m.name, value: m.value })),
+        matchers: q.matchers.map((m) => ({
+          type: MATCHER_TYPE[m.type],
+          name: m.name,
+          value: m.value,
+        })),
         hints: {
           start_ms: q.start,
           end_ms: q.end,
@@ -77,7 +82,9 @@ export async function* remoteRead(
       ...(signal ? { signal } : {}),
     });
   } catch (err) {
-    throw new StoreUnavailableError(`prometheus remote read ${url}: ${errorMessage(err)}`, { cause: err });
+    throw new StoreUnavailableError(`prometheus remote read ${url}: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
   if (!res.ok) {
     const text = (await res.text().catch(() => '')).trim().slice(0, 500);
@@ -88,7 +95,9 @@ export async function* remoteRead(
   const type = res.headers.get('content-type') ?? '';
   if (!type.startsWith('application/x-streamed-protobuf')) {
     await res.body?.cancel();
-    throw new StoreUnavailableError(`prometheus remote read: unexpected content type ${JSON.stringify(type)}`);
+    throw new StoreUnavailableError(
+      `prometheus remote read: unexpected content type ${JSON.stringify(type)}`,
+    );
   }
   if (!res.body) return;
   const reader = res.body.getReader();
@@ -99,7 +108,9 @@ export async function* remoteRead(
     }
   } catch (err) {
     if (err instanceof BadDataError || err instanceof StoreUnavailableError) throw err;
-    throw new StoreUnavailableError(`prometheus remote read stream: ${errorMessage(err)}`, { cause: err });
+    throw new StoreUnavailableError(`prometheus remote read stream: ${errorMessage(err)}`, {
+      cause: err,
+    });
   } finally {
     // Early return by the consumer (limit, cancel): stop the transfer instead of draining it.
     await reader.cancel().catch(() => undefined);
@@ -148,20 +159,26 @@ export async function* streamedFrames(
     let len = 0;
     let headerLen = 0;
     for (let shift = 0; ; shift += 7) {
-      if (!(await fill(headerLen + 1))) throw new StoreUnavailableError('remote read: stream ends inside a frame header');
+      if (!(await fill(headerLen + 1)))
+        throw new StoreUnavailableError('remote read: stream ends inside a frame header');
       const b = buf[start + headerLen++]!;
       len += (b & 0x7f) * 2 ** shift;
       if (b < 0x80) break;
       if (shift > 56) throw new BadDataError('remote read: bad frame length');
     }
-    if (len > MAX_FRAME_BYTES) throw new BadDataError(`remote read: frame of ${len} bytes exceeds the limit`);
-    if (!(await fill(headerLen + 4 + len))) throw new StoreUnavailableError('remote read: stream ends inside a frame');
+    if (len > MAX_FRAME_BYTES)
+      throw new BadDataError(`remote read: frame of ${len} bytes exceeds the limit`);
+    if (!(await fill(headerLen + 4 + len)))
+      throw new StoreUnavailableError('remote read: stream ends inside a frame');
     const crcAt = start + headerLen;
-    const want = ((buf[crcAt]! << 24) | (buf[crcAt + 1]! << 16) | (buf[crcAt + 2]! << 8) | buf[crcAt + 3]!) >>> 0;
+    const want =
+      ((buf[crcAt]! << 24) | (buf[crcAt + 1]! << 16) | (buf[crcAt + 2]! << 8) | buf[crcAt + 3]!) >>>
+      0;
     const msgAt = crcAt + 4;
     // A copy: the decoded chunks keep views of it, and the read buffer is reused.
     const message = buf.slice(msgAt, msgAt + len);
-    if (crc32c(message) >>> 0 !== want) throw new BadDataError('remote read: frame checksum mismatch');
+    if (crc32c(message) >>> 0 !== want)
+      throw new BadDataError('remote read: frame checksum mismatch');
     start = msgAt + len;
     yield message;
   }

@@ -57,7 +57,8 @@ export function snappyDecode(input: Uint8Array): Uint8Array {
         for (let i = 0; i < bytes; i++) m += input[pos++]! * 2 ** (8 * i);
       }
       const n = m + 1;
-      if (pos + n > input.length || at + n > len) throw new BadDataError('snappy: literal overruns');
+      if (pos + n > input.length || at + n > len)
+        throw new BadDataError('snappy: literal overruns');
       out.set(input.subarray(pos, pos + n), at);
       pos += n;
       at += n;
@@ -74,7 +75,12 @@ export function snappyDecode(input: Uint8Array): Uint8Array {
       pos += 2;
     } else {
       n = 1 + (tag >>> 2);
-      offset = (input[pos]! | (input[pos + 1]! << 8) | (input[pos + 2]! << 16) | (input[pos + 3]! << 24)) >>> 0;
+      offset =
+        (input[pos]! |
+          (input[pos + 1]! << 8) |
+          (input[pos + 2]! << 16) |
+          (input[pos + 3]! << 24)) >>>
+        0;
       pos += 4;
     }
     if (pos > input.length || offset === 0 || offset > at || at + n > len) {

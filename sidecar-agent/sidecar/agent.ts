@@ -42,7 +42,13 @@ export class SidecarAgent {
   readonly #server: RunningServer;
   readonly #heartbeat: NodeJS.Timeout;
 
-  private constructor(url: string, metrics: SidecarMetrics, shipper: Shipper | undefined, server: RunningServer, hb: NodeJS.Timeout) {
+  private constructor(
+    url: string,
+    metrics: SidecarMetrics,
+    shipper: Shipper | undefined,
+    server: RunningServer,
+    hb: NodeJS.Timeout,
+  ) {
     this.url = url;
     this.metrics = metrics;
     this.shipper = shipper;
@@ -59,8 +65,15 @@ export class SidecarAgent {
     await checkFlags(client, log);
 
     const store = new PrometheusStore(client, { externalLabels: () => ext });
-    if (!o.token) log('warning: no StoreAPI token (STORE_TOKEN or --store.token-file): every StoreAPI request is refused');
-    const server = await listen(sidecarApp({ store, token: o.token, prometheus: client, metrics }), o.host, o.port);
+    if (!o.token)
+      log(
+        'warning: no StoreAPI token (STORE_TOKEN or --store.token-file): every StoreAPI request is refused',
+      );
+    const server = await listen(
+      sidecarApp({ store, token: o.token, prometheus: client, metrics }),
+      o.host,
+      o.port,
+    );
 
     let shipper: Shipper | undefined;
     if (o.bucket && o.tsdbPath) {
@@ -111,7 +124,10 @@ async function waitForExternalLabels(
     try {
       return await client.externalLabels(AbortSignal.timeout(10_000));
     } catch (err) {
-      if (Date.now() + delay > deadline) throw new Error(`failed to get Prometheus external labels: ${errorMessage(err)}`, { cause: err });
+      if (Date.now() + delay > deadline)
+        throw new Error(`failed to get Prometheus external labels: ${errorMessage(err)}`, {
+          cause: err,
+        });
       log(`failed to fetch initial external labels, retrying: ${errorMessage(err)}`);
       await new Promise((r) => setTimeout(r, delay));
     }

@@ -21,7 +21,11 @@ export function newSidecarMetrics(options: { processMetrics?: boolean } = {}): S
   const registers = [registry];
   return {
     registry,
-    uploads: new Counter({ name: 'thanos_shipper_uploads_total', help: 'Total number of uploaded blocks.', registers }),
+    uploads: new Counter({
+      name: 'thanos_shipper_uploads_total',
+      help: 'Total number of uploaded blocks.',
+      registers,
+    }),
     uploadFailures: new Counter({
       name: 'thanos_shipper_upload_failures_total',
       help: 'Total number of block upload failures.',
@@ -37,7 +41,11 @@ export function newSidecarMetrics(options: { processMetrics?: boolean } = {}): S
       help: 'Unix time (seconds) of the last successful block upload.',
       registers,
     }),
-    dirSyncs: new Counter({ name: 'thanos_shipper_dir_syncs_total', help: 'Total number of dir syncs.', registers }),
+    dirSyncs: new Counter({
+      name: 'thanos_shipper_dir_syncs_total',
+      help: 'Total number of dir syncs.',
+      registers,
+    }),
     dirSyncFailures: new Counter({
       name: 'thanos_shipper_dir_sync_failures_total',
       help: 'Total number of failed dir syncs.',

@@ -27,7 +27,11 @@ import { MAX_TIME, MIN_TIME } from '../../core/storeapi/store.ts';
 import type { prometheus } from '../../core/storeapi/proto/gen/prompb.js';
 import type { PrometheusClient } from '../prometheus/client.ts';
 
-const ENCODINGS: Record<number, ChunkEncoding | undefined> = { 1: 'XOR', 2: 'HISTOGRAM', 3: 'FLOAT_HISTOGRAM' };
+const ENCODINGS: Record<number, ChunkEncoding | undefined> = {
+  1: 'XOR',
+  2: 'HISTOGRAM',
+  3: 'FLOAT_HISTOGRAM',
+};
 
 export interface PrometheusStoreOptions {
   /** Current external labels (the agent refreshes them from Prometheus's config). */
@@ -74,7 +78,8 @@ export class PrometheusStore implements Store {
   async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {
     const matchers = this.#splitMatchers(request.matchers);
     if (!matchers) return;
-    if (matchers.length === 0) throw new BadDataError('no matchers specified (excluding external labels)');
+    if (matchers.length === 0)
+      throw new BadDataError('no matchers specified (excluding external labels)');
     const ext = this.#ext();
     const extNames = new Set(ext.map((l) => l.name));
     const stream = this.#client.remoteRead(
@@ -129,18 +134,30 @@ export class PrometheusStore implements Store {
   async labelNames(request: LabelsRequest, signal?: AbortSignal): Promise<LabelsResponse> {
     const matchers = this.#splitMatchers(request.matchers);
     if (!matchers) return { values: [], warnings: [] };
-    const names = new Set(await this.#client.labelNames(matchers, request.start, request.end, signal));
+    const names = new Set(
+      await this.#client.labelNames(matchers, request.start, request.end, signal),
+    );
     if (names.size > 0 || matchers.length === 0) for (const l of this.#ext()) names.add(l.name);
     return { values: limited([...names].sort(), request.limit), warnings: [] };
   }
 
-  async labelValues(name: string, request: LabelsRequest, signal?: AbortSignal): Promise<LabelsResponse> {
+  async labelValues(
+    name: string,
+    request: LabelsRequest,
+    signal?: AbortSignal,
+  ): Promise<LabelsResponse> {
     const matchers = this.#splitMatchers(request.matchers);
     if (!matchers) return { values: [], warnings: [] };
     const ext = this.#ext().find((l) => l.name === name);
     // An external label has one value on every series this Prometheus holds.
     if (ext) return { values: [ext.value], warnings: [] };
-    const values = await this.#client.labelValues(name, matchers, request.start, request.end, signal);
+    const values = await this.#client.labelValues(
+      name,
+      matchers,
+      request.start,
+      request.end,
+      signal,
+    );
     return { values: limited(values.sort(), request.limit), warnings: [] };
   }
 }
@@ -173,7 +190,8 @@ export function withExternal(own: readonly prometheus.ILabel[], ext: Labels): La
 /** Whether `b` starts with all of `a`'s labels. */
 function isPrefix(a: Labels, b: Labels): boolean {
   if (a.length > b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.name !== b[i]!.name || a[i]!.value !== b[i]!.value) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i]!.name !== b[i]!.name || a[i]!.value !== b[i]!.value) return false;
   return true;
 }
 

@@ -29,7 +29,9 @@ export function sidecarApp(o: SidecarServerOptions): Hono {
       : c.text(`not ready: prometheus ${o.prometheus.url} is not ready or unreachable\n`, 503);
   });
   app.get('/metrics', async (c) =>
-    c.body(await o.metrics.registry.metrics(), 200, { 'content-type': o.metrics.registry.contentType }),
+    c.body(await o.metrics.registry.metrics(), 200, {
+      'content-type': o.metrics.registry.contentType,
+    }),
   );
   app.route('/', storeApiRoutes({ store: () => o.store, token: () => o.token }));
   return app;

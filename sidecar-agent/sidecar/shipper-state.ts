@@ -26,15 +26,22 @@ export async function readShipperState(tsdbDir: string): Promise<ShipperState> {
   }
   try {
     const raw = JSON.parse(text) as { version?: unknown; uploaded?: unknown };
-    if (raw.version !== SHIPPER_META_VERSION || !Array.isArray(raw.uploaded)) throw new Error('bad shape');
-    return { version: SHIPPER_META_VERSION, uploaded: raw.uploaded.filter((u): u is string => isUlid(u)) };
+    if (raw.version !== SHIPPER_META_VERSION || !Array.isArray(raw.uploaded))
+      throw new Error('bad shape');
+    return {
+      version: SHIPPER_META_VERSION,
+      uploaded: raw.uploaded.filter((u): u is string => isUlid(u)),
+    };
   } catch {
     // Corrupt: Thanos starts over too; the bucket check keeps it from re-uploading.
     return { version: SHIPPER_META_VERSION, uploaded: [] };
   }
 }
 
-export async function writeShipperState(tsdbDir: string, uploaded: readonly string[]): Promise<void> {
+export async function writeShipperState(
+  tsdbDir: string,
+  uploaded: readonly string[],
+): Promise<void> {
   const path = join(tsdbDir, SHIPPER_META_FILENAME);
   const tmp = `${path}.tmp`;
   const body = `${JSON.stringify({ version: SHIPPER_META_VERSION, uploaded: [...uploaded].sort() }, null, '\t')}\n`;

@@ -10,9 +10,18 @@ import { newSidecarMetrics } from './metrics.ts';
 import { Shipper } from './shipper.ts';
 import { readShipperState, writeShipperState } from './shipper-state.ts';
 
-const IDS = ['01H0000000000000000000000A', '01H0000000000000000000000B', '01H0000000000000000000000C', '01H0000000000000000000000D'];
+const IDS = [
+  '01H0000000000000000000000A',
+  '01H0000000000000000000000B',
+  '01H0000000000000000000000C',
+  '01H0000000000000000000000D',
+];
 
-async function makeBlock(tsdb: string, id: string, opts: { level?: number; samples?: number; meta?: boolean } = {}): Promise<void> {
+async function makeBlock(
+  tsdb: string,
+  id: string,
+  opts: { level?: number; samples?: number; meta?: boolean } = {},
+): Promise<void> {
   const dir = join(tsdb, id);
   await mkdir(join(dir, 'chunks'), { recursive: true });
   await writeFile(join(dir, 'chunks', '000001'), `chunks of ${id}`);
@@ -58,8 +67,17 @@ beforeEach(async () => {
 });
 afterEach(() => tmp.remove());
 
-const shipper = (b: Bucket = bucket, over: Partial<ConstructorParameters<typeof Shipper>[0]> = {}) =>
-  new Shipper({ bucket: b, tsdbPath: tsdb, labels: () => ({ cluster: 'c' }), retry: { attempts: 3, baseMs: 1 }, ...over });
+const shipper = (
+  b: Bucket = bucket,
+  over: Partial<ConstructorParameters<typeof Shipper>[0]> = {},
+) =>
+  new Shipper({
+    bucket: b,
+    tsdbPath: tsdb,
+    labels: () => ({ cluster: 'c' }),
+    retry: { attempts: 3, baseMs: 1 },
+    ...over,
+  });
 
 describe('Shipper', () => {
   it('uploads finished level-1 blocks once, meta.json last, and records them', async () => {
@@ -70,7 +88,11 @@ describe('Shipper', () => {
     const metrics = newSidecarMetrics({ processMetrics: false });
     const s = shipper(bucket, { metrics });
     expect((await s.sync()).uploaded).toEqual([IDS[0]]);
-    expect(bucket.uploads).toEqual([`${IDS[0]}/chunks/000001`, `${IDS[0]}/index`, `${IDS[0]}/meta.json`]);
+    expect(bucket.uploads).toEqual([
+      `${IDS[0]}/chunks/000001`,
+      `${IDS[0]}/index`,
+      `${IDS[0]}/meta.json`,
+    ]);
     const meta = parseMeta(await getAll(bucket, `${IDS[0]}/meta.json`), IDS[0]);
     expect(meta.thanos?.source).toBe('sidecar');
     expect(meta.thanos?.labels).toEqual({ cluster: 'c' });
@@ -126,6 +148,9 @@ describe('Shipper', () => {
 
   it('writes the state atomically in Thanos format', async () => {
     await writeShipperState(tsdb, [IDS[1]!, IDS[0]!]);
-    expect(JSON.parse(await readFile(join(tsdb, 'thanos.shipper.json'), 'utf8'))).toEqual({ version: 1, uploaded: [IDS[0], IDS[1]] });
+    expect(JSON.parse(await readFile(join(tsdb, 'thanos.shipper.json'), 'utf8'))).toEqual({
+      version: 1,
+      uploaded: [IDS[0], IDS[1]],
+    });
   });
 });

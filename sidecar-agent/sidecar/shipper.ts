@@ -120,7 +120,10 @@ export class Shipper {
       throw new Error(`shipper: read ${tsdbPath}: ${errorMessage(err)}`, { cause: err });
     }
     const save = (): Promise<void> =>
-      writeShipperState(tsdbPath, [...recorded].filter((id) => present.has(id)));
+      writeShipperState(
+        tsdbPath,
+        [...recorded].filter((id) => present.has(id)),
+      );
 
     for (const id of names) {
       const dir = join(tsdbPath, id);
@@ -148,12 +151,17 @@ export class Shipper {
       }
     }
     // Forget blocks Prometheus deleted (retention, compaction), as Thanos does.
-    if ([...recorded].some((id) => !present.has(id)) || state.uploaded.length !== recorded.size) await save();
+    if ([...recorded].some((id) => !present.has(id)) || state.uploaded.length !== recorded.size)
+      await save();
     if (failed.length > 0) metrics?.dirSyncFailures.inc();
     return { uploaded, failed };
   }
 
-  async #uploadWithRetry(bucket: Bucket, dir: string, id: string): Promise<'uploaded' | 'present' | 'failed'> {
+  async #uploadWithRetry(
+    bucket: Bucket,
+    dir: string,
+    id: string,
+  ): Promise<'uploaded' | 'present' | 'failed'> {
     const attempts = this.#o.retry?.attempts ?? 5;
     let backoff = this.#o.retry?.baseMs ?? 1000;
     const maxMs = this.#o.retry?.maxMs ?? 30_000;
@@ -177,7 +185,9 @@ export class Shipper {
         this.#o.metrics?.uploadFailures.inc();
         // The block may have been deleted locally meanwhile (retention, compaction): give up on it.
         const gone = !(await stat(join(dir, META_FILENAME)).catch(() => undefined));
-        this.#o.log?.(`shipper: upload ${id} attempt ${attempt}/${attempts} failed: ${errorMessage(err)}`);
+        this.#o.log?.(
+          `shipper: upload ${id} attempt ${attempt}/${attempts} failed: ${errorMessage(err)}`,
+        );
         if (gone || attempt >= attempts || this.#stopped) return 'failed';
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, backoff);

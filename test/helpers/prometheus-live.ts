@@ -49,10 +49,16 @@ function configYaml(o: LivePrometheusOptions, port: number | undefined): string 
   }
   lines.push('scrape_configs:');
   if (port !== undefined) {
-    lines.push('  - job_name: prometheus', `    static_configs: [{ targets: ["127.0.0.1:${port}"] }]`);
+    lines.push(
+      '  - job_name: prometheus',
+      `    static_configs: [{ targets: ["127.0.0.1:${port}"] }]`,
+    );
   }
   for (const [job, targets] of Object.entries(o.extraTargets ?? {})) {
-    lines.push(`  - job_name: ${job}`, `    static_configs: [{ targets: ${JSON.stringify(targets)} }]`);
+    lines.push(
+      `  - job_name: ${job}`,
+      `    static_configs: [{ targets: ${JSON.stringify(targets)} }]`,
+    );
   }
   if (port === undefined && !o.extraTargets) lines[lines.length - 1] = 'scrape_configs: []';
   return `${lines.join('\n')}\n`;
@@ -85,7 +91,10 @@ export async function startLivePrometheus(o: LivePrometheusOptions): Promise<Liv
     exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
     const bound = await new Promise<number>((resolve, reject) => {
       let log = '';
-      const timer = setTimeout(() => reject(new Error(`prometheus did not start:\n${log}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`prometheus did not start:\n${log}`)),
+        60_000,
+      );
       createInterface({ input: p.stderr! }).on('line', (line) => {
         if (log.length < 20_000) log += `${line}\n`;
         recentLog.push(line);
@@ -118,7 +127,9 @@ export async function startLivePrometheus(o: LivePrometheusOptions): Promise<Liv
 
   const blocks = async (): Promise<string[]> => {
     const out: string[] = [];
-    for (const name of (await readdir(tsdbPath)).filter((n) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(n)).sort()) {
+    for (const name of (await readdir(tsdbPath))
+      .filter((n) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(n))
+      .sort()) {
       const files = await readdir(join(tsdbPath, name)).catch((): string[] => []);
       if (files.includes('meta.json')) out.push(name);
     }
@@ -136,7 +147,9 @@ export async function startLivePrometheus(o: LivePrometheusOptions): Promise<Liv
         const b = await blocks();
         if (b.length >= n) return b;
         if (Date.now() > deadline) {
-          throw new Error(`only ${b.length} of ${n} blocks after ${timeoutMs}ms; prometheus log:\n${recentLog.join('\n')}`);
+          throw new Error(
+            `only ${b.length} of ${n} blocks after ${timeoutMs}ms; prometheus log:\n${recentLog.join('\n')}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 250));
       }

@@ -10,7 +10,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, request as httpRequest, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -45,7 +52,9 @@ class FaultProxy {
 
   constructor(readonly upstreamPort: number) {
     // A client killed mid-body makes the request stream fail: drop the forwarded request too.
-    this.server = createServer((req, res) => void this.#handle(req, res).catch(() => res.destroy()));
+    this.server = createServer(
+      (req, res) => void this.#handle(req, res).catch(() => res.destroy()),
+    );
     this.server.on('connection', (s) => {
       this.#sockets.add(s);
       s.once('close', () => this.#sockets.delete(s));
@@ -80,9 +89,16 @@ class FaultProxy {
     }
     if (req.method === 'PUT') this.onPutStart?.(key);
     const up = httpRequest(
-      { host: '127.0.0.1', port: this.upstreamPort, method: req.method, path: req.url, headers: req.headers },
+      {
+        host: '127.0.0.1',
+        port: this.upstreamPort,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
       (ures) => {
-        if (req.method === 'PUT' && ures.statusCode! < 300) this.okPuts.set(key, (this.okPuts.get(key) ?? 0) + 1);
+        if (req.method === 'PUT' && ures.statusCode! < 300)
+          this.okPuts.set(key, (this.okPuts.get(key) ?? 0) + 1);
         res.writeHead(ures.statusCode!, ures.headers);
         ures.pipe(res);
       },
@@ -104,7 +120,8 @@ class FaultProxy {
     for await (const chunk of req as AsyncIterable<Buffer>) {
       if (this.throttle > 0) {
         for (let at = 0; at < chunk.length; at += 4096) {
-          if (!up.write(chunk.subarray(at, at + 4096))) await new Promise((r) => up.once('drain', r));
+          if (!up.write(chunk.subarray(at, at + 4096)))
+            await new Promise((r) => up.once('drain', r));
           await new Promise((r) => setTimeout(r, (4096 / this.throttle) * 1000));
         }
       } else if (!up.write(chunk)) await new Promise((r) => up.once('drain', r));
@@ -146,7 +163,10 @@ async function startAgent(): Promise<Agent> {
     proc.once('exit', (code, signal) => r({ code, signal })),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`agent did not start:\n${log.join('\n')}`)), 60_000);
+    const t = setTimeout(
+      () => reject(new Error(`agent did not start:\n${log.join('\n')}`)),
+      60_000,
+    );
     createInterface({ input: proc.stderr! }).on('line', (line) => {
       log.push(line);
       const m = /listening on (http:\/\/\S+)/.exec(line);
@@ -181,7 +201,8 @@ async function waitUploaded(ids: readonly string[], timeoutMs = 90_000): Promise
     const missing: string[] = [];
     for (const id of ids) if (!(await inBucket(id))) missing.push(id);
     if (missing.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`not uploaded after ${timeoutMs}ms: ${missing.join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`not uploaded after ${timeoutMs}ms: ${missing.join(', ')}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -208,7 +229,10 @@ async function checkBlock(id: string): Promise<void> {
 }
 
 async function stateFile(): Promise<string[]> {
-  const raw = JSON.parse(await readFile(join(prom.tsdbPath, 'thanos.shipper.json'), 'utf8')) as { version: number; uploaded: string[] };
+  const raw = JSON.parse(await readFile(join(prom.tsdbPath, 'thanos.shipper.json'), 'utf8')) as {
+    version: number;
+    uploaded: string[];
+  };
   expect(raw.version).toBe(1);
   return raw.uploaded;
 }
@@ -224,12 +248,16 @@ beforeAll(async () => {
   await proxy.listen();
   bucket = bucketFromConfigText(s3.objstoreYaml());
   configPath = join(tmp.path, 'objstore.yml');
-  await writeFile(configPath, s3.objstoreYaml().replace(`127.0.0.1:${s3.port}`, `127.0.0.1:${proxy.port}`));
+  await writeFile(
+    configPath,
+    s3.objstoreYaml().replace(`127.0.0.1:${s3.port}`, `127.0.0.1:${proxy.port}`),
+  );
   prom = await startLivePrometheus({ dir: tmp.path, externalLabels: EXT, blockDuration: '10s' });
 }, 120_000);
 
 afterAll(async () => {
-  for (const a of agents) if (a.proc.exitCode === null && a.proc.signalCode === null) a.proc.kill('SIGKILL');
+  for (const a of agents)
+    if (a.proc.exitCode === null && a.proc.signalCode === null) a.proc.kill('SIGKILL');
   await prom?.stop();
   await proxy?.close().catch(() => undefined);
   await s3?.stop();
@@ -247,7 +275,9 @@ describe('sidecar shipper (real Prometheus, s3rver behind a fault proxy)', () =>
     expect(await stateFile()).toEqual(expect.arrayContaining(local));
     expect(await metric(a, 'thanos_shipper_uploads_total')).toBeGreaterThanOrEqual(local.length);
     expect(await metric(a, 'thanos_shipper_upload_bytes_total')).toBeGreaterThan(0);
-    expect(await metric(a, 'thanos_shipper_last_successful_upload_time')).toBeGreaterThan(Date.now() / 1000 - 120);
+    expect(await metric(a, 'thanos_shipper_last_successful_upload_time')).toBeGreaterThan(
+      Date.now() / 1000 - 120,
+    );
     a.proc.kill('SIGTERM');
     expect(await a.exit).toEqual({ code: 0, signal: null });
     firstRun = await stateFile();

@@ -23,18 +23,26 @@ afterAll(async () => {
 
 describe('sidecar agent start-up', () => {
   it('refuses to start without external labels, saying why', async () => {
-    await expect(SidecarAgent.start({ prometheusUrl: prom.url, host: '127.0.0.1', port: 0, token: 't' })).rejects.toThrow(
-      NO_EXTERNAL_LABELS,
-    );
+    await expect(
+      SidecarAgent.start({ prometheusUrl: prom.url, host: '127.0.0.1', port: 0, token: 't' }),
+    ).rejects.toThrow(NO_EXTERNAL_LABELS);
     expect(NO_EXTERNAL_LABELS).toMatch(/^no external labels configured on Prometheus server/);
   });
 
   it('starts with external labels and warns that local compaction is on', async () => {
     await prom.reload('global:\n  external_labels:\n    cluster: c1\n');
     const log: string[] = [];
-    const agent = await SidecarAgent.start({ prometheusUrl: prom.url, host: '127.0.0.1', port: 0, token: 't', log: (m) => log.push(m) });
+    const agent = await SidecarAgent.start({
+      prometheusUrl: prom.url,
+      host: '127.0.0.1',
+      port: 0,
+      token: 't',
+      log: (m) => log.push(m),
+    });
     try {
-      expect(log.join('\n')).toMatch(/TSDB max time is 31d and min time is 2h. Compaction needs to be disabled/);
+      expect(log.join('\n')).toMatch(
+        /TSDB max time is 31d and min time is 2h. Compaction needs to be disabled/,
+      );
       expect(log.join('\n')).toMatch(/uploads will be disabled/);
       expect((await fetch(`${agent.url}/-/ready`)).status).toBe(200);
     } finally {

@@ -26,7 +26,12 @@ let agent: SidecarAgent;
 let target: Server;
 let store: HttpStore;
 
-const req = (matchers: Matcher[], minTime: number, maxTime: number, over: Partial<SeriesRequest> = {}): SeriesRequest => ({
+const req = (
+  matchers: Matcher[],
+  minTime: number,
+  maxTime: number,
+  over: Partial<SeriesRequest> = {},
+): SeriesRequest => ({
   minTime,
   maxTime,
   matchers,
@@ -44,8 +49,15 @@ async function collect(it: AsyncIterable<SeriesFrame>): Promise<SeriesFrame[]> {
 }
 
 /** Prometheus's own answer: a range selector evaluated at `maxt` covers [maxt - range, maxt]. */
-async function promRange(selector: string, mint: number, maxt: number): Promise<{ labels: Labels; t: number[]; v: number[] }[]> {
-  const q = new URLSearchParams({ query: `${selector}[${maxt - mint}ms]`, time: (maxt / 1000).toFixed(3) });
+async function promRange(
+  selector: string,
+  mint: number,
+  maxt: number,
+): Promise<{ labels: Labels; t: number[]; v: number[] }[]> {
+  const q = new URLSearchParams({
+    query: `${selector}[${maxt - mint}ms]`,
+    time: (maxt / 1000).toFixed(3),
+  });
   const body = (await (await fetch(`${prom.url}/api/v1/query?${q}`)).json()) as {
     data: { result: { metric: Record<string, string>; values: [number, string][] }[] };
   };
@@ -74,7 +86,12 @@ beforeAll(async () => {
     blockDuration: '10s',
     extraTargets: { sorttarget: [`127.0.0.1:${tport}`] },
   });
-  agent = await SidecarAgent.start({ prometheusUrl: prom.url, host: '127.0.0.1', port: 0, token: TOKEN });
+  agent = await SidecarAgent.start({
+    prometheusUrl: prom.url,
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+  });
   store = new HttpStore(agent.url, { token: TOKEN });
   // Let a few scrapes (and a block or two) happen.
   await prom.waitForBlocks(1);
@@ -109,8 +126,10 @@ describe('sidecar StoreAPI over a real Prometheus', () => {
       const matchers = parseSelector(selector);
       const frames = await collect(store.series(req(matchers, mint, maxt)));
       const labels = frames.flatMap((f) => (f.type === 'series' ? [f.labels] : []));
-      for (let i = 1; i < labels.length; i++) expect(compareLabels(labels[i - 1]!, labels[i]!)).toBeLessThan(0);
-      for (const l of labels) expect(l.filter((x) => x.name === 'cluster' || x.name === 'zone')).toEqual(labelsFrom(EXT));
+      for (let i = 1; i < labels.length; i++)
+        expect(compareLabels(labels[i - 1]!, labels[i]!)).toBeLessThan(0);
+      for (const l of labels)
+        expect(l.filter((x) => x.name === 'cluster' || x.name === 'zone')).toEqual(labelsFrom(EXT));
       const got = await readSeries(fromArray(frames), { mint, maxt, decoder: tsBatchDecoder });
       const want = await promRange(selector, mint, maxt);
       expect(want.length).toBeGreaterThan(0);
@@ -120,17 +139,28 @@ describe('sidecar StoreAPI over a real Prometheus', () => {
 
   it('orders series that adding external labels reorders', async () => {
     const now = Date.now();
-    const frames = await collect(store.series(req([newMatcher('=', '__name__', 'sort_test')], now - 10_000, now)));
-    const xs = frames.map((f) => (f.type === 'series' ? f.labels.find((l) => l.name === 'x')?.value ?? '' : '?'));
+    const frames = await collect(
+      store.series(req([newMatcher('=', '__name__', 'sort_test')], now - 10_000, now)),
+    );
+    const xs = frames.map((f) =>
+      f.type === 'series' ? (f.labels.find((l) => l.name === 'x')?.value ?? '') : '?',
+    );
     expect(xs).toEqual(['1', '2', '']);
   });
 
   it('external-label matchers: decided by the agent, not sent to Prometheus', async () => {
     const now = Date.now();
     const up = newMatcher('=', '__name__', 'up');
-    expect((await collect(store.series(req([up, newMatcher('=', 'zone', 'eu')], now - 10_000, now)))).length).toBe(2);
-    expect(await collect(store.series(req([up, newMatcher('=', 'zone', 'us')], now - 10_000, now)))).toEqual([]);
-    await expect(collect(store.series(req([newMatcher('=', 'zone', 'eu')], now - 10_000, now)))).rejects.toThrow(/no matchers/);
+    expect(
+      (await collect(store.series(req([up, newMatcher('=', 'zone', 'eu')], now - 10_000, now))))
+        .length,
+    ).toBe(2);
+    expect(
+      await collect(store.series(req([up, newMatcher('=', 'zone', 'us')], now - 10_000, now))),
+    ).toEqual([]);
+    await expect(
+      collect(store.series(req([newMatcher('=', 'zone', 'eu')], now - 10_000, now))),
+    ).rejects.toThrow(/no matchers/);
   });
 
   it('skipChunks and limit', async () => {
@@ -144,8 +174,20 @@ describe('sidecar StoreAPI over a real Prometheus', () => {
 
   it('label names and values from Prometheus plus the external labels', async () => {
     const now = Date.now();
-    const lr = { start: now - 60_000, end: now, matchers: [newMatcher('=', '__name__', 'sort_test')], partialResponseStrategy: 'abort' as const };
-    expect((await store.labelNames(lr)).values).toEqual(['__name__', 'cluster', 'instance', 'job', 'x', 'zone']);
+    const lr = {
+      start: now - 60_000,
+      end: now,
+      matchers: [newMatcher('=', '__name__', 'sort_test')],
+      partialResponseStrategy: 'abort' as const,
+    };
+    expect((await store.labelNames(lr)).values).toEqual([
+      '__name__',
+      'cluster',
+      'instance',
+      'job',
+      'x',
+      'zone',
+    ]);
     expect((await store.labelValues('x', lr)).values).toEqual(['1', '2']);
     expect((await store.labelValues('zone', lr)).values).toEqual(['eu']);
     const jobs = await store.labelValues('job', { ...lr, matchers: [] });
@@ -153,7 +195,11 @@ describe('sidecar StoreAPI over a real Prometheus', () => {
   });
 
   it('missing or wrong token → 401; malformed request → 400', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }] as Record<string, string>[]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer wrong' },
+      { authorization: TOKEN },
+    ] as Record<string, string>[]) {
       const r = await fetch(`${agent.url}/api/v1/store/info`, { headers });
       expect(r.status).toBe(401);
       await r.body?.cancel();
@@ -167,7 +213,9 @@ describe('sidecar StoreAPI over a real Prometheus', () => {
     await bad.body?.cancel();
     // An invalid regex reaches the agent (built without validation here) and is refused there.
     const badRe = { type: '=~', name: '__name__', value: '(' } as unknown as Matcher;
-    await expect(collect(store.series(req([badRe], 0, Date.now())))).rejects.toThrow(/HTTP 400.*regexp/);
+    await expect(collect(store.series(req([badRe], 0, Date.now())))).rejects.toThrow(
+      /HTTP 400.*regexp/,
+    );
   });
 
   it('/metrics and /-/healthy', async () => {
@@ -185,13 +233,19 @@ describe('sidecar StoreAPI over a real Prometheus', () => {
     expect(await ready.text()).toMatch(/prometheus .* not ready or unreachable/);
     const now = Date.now();
     const started = Date.now();
-    await expect(collect(store.series(req([newMatcher('=', '__name__', 'up')], now - 10_000, now)))).rejects.toThrow(/HTTP 503.*prometheus/);
+    await expect(
+      collect(store.series(req([newMatcher('=', '__name__', 'up')], now - 10_000, now))),
+    ).rejects.toThrow(/HTTP 503.*prometheus/);
     await expect(store.info()).rejects.toThrow(/HTTP 503/);
-    await expect(store.labelNames({ start: 0, end: now, matchers: [], partialResponseStrategy: 'abort' })).rejects.toThrow(/HTTP 503/);
+    await expect(
+      store.labelNames({ start: 0, end: now, matchers: [], partialResponseStrategy: 'abort' }),
+    ).rejects.toThrow(/HTTP 503/);
     expect(Date.now() - started).toBeLessThan(5000); // an error, not a hang
     await prom.start();
     expect((await fetch(`${agent.url}/-/ready`)).status).toBe(200);
-    const frames = await collect(store.series(req([newMatcher('=', '__name__', 'up')], now - 10_000, Date.now())));
+    const frames = await collect(
+      store.series(req([newMatcher('=', '__name__', 'up')], now - 10_000, Date.now())),
+    );
     expect(frames.length).toBe(2);
   }, 90_000);
 });
