@@ -21,6 +21,7 @@ import type { Bucket } from '../../core/objstore/bucket.ts';
 import { getAll } from '../../core/objstore/bucket.ts';
 import { parseMeta } from '../../core/tsdb/meta.ts';
 import { bucketFromConfigText } from '../../sidecar-agent/objstore/from-config.ts';
+import { startRetainingPrometheus, type RetainingPrometheus } from '../helpers/prometheus-pair.ts';
 import { startLivePrometheus, type LivePrometheus } from '../helpers/prometheus-live.ts';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
@@ -30,6 +31,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'sidecar-agent', 'bin', 'thanos-edge.mjs');
 const TOKEN = 'e2e-token';
 const REPLICAS = ['a', 'b'] as const;
+/** Replica b's `--storage.tsdb.retention.time`: a block goes ~30s after it is cut. */
+const RETENTION = '20s';
 type Replica = (typeof REPLICAS)[number];
 
 interface Sample {
@@ -74,7 +77,7 @@ async function startTarget(): Promise<{ server: Server; addr: string }> {
   return { server, addr: `127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function startAgent(prom: LivePrometheus, configPath: string): Promise<Agent> {
+async function startAgent(prom: { url: string; tsdbPath: string }, configPath: string): Promise<Agent> {
   const proc = spawn(
     process.execPath,
     [
@@ -127,7 +130,10 @@ let tmp: TmpDir;
 let s3: S3rverHandle;
 let bucket: Bucket;
 const targets: Array<{ server: Server; addr: string }> = [];
-const proms = new Map<Replica, LivePrometheus>();
+/** Replica a can be stopped and started again; replica b deletes old blocks itself (retention). */
+let promA: LivePrometheus;
+let promB: RetainingPrometheus;
+const proms = new Map<Replica, LivePrometheus | RetainingPrometheus>();
 const agents = new Map<Replica, Agent>();
 let w1: WorkerHandle;
 let w2: WorkerHandle;
@@ -170,18 +176,23 @@ beforeAll(async () => {
   await writeFile(configPath, s3.objstoreYaml('thanos'));
   targets.push(await startTarget(), await startTarget());
   tStart = Date.now();
-  await Promise.all(
-    REPLICAS.map(async (replica) => {
-      const prom = await startLivePrometheus({
-        dir: join(tmp.path, `prom-${replica}`),
-        externalLabels: { cluster: 'c1', replica },
-        blockDuration: '10s',
-        extraTargets: { app: targets.map((t) => t.addr) },
-      });
-      proms.set(replica, prom);
-      agents.set(replica, await startAgent(prom, configPath));
+  [promA, promB] = await Promise.all([
+    startLivePrometheus({
+      dir: join(tmp.path, 'prom-a'),
+      externalLabels: { cluster: 'c1', replica: 'a' },
+      blockDuration: '10s',
+      extraTargets: { app: targets.map((t) => t.addr) },
     }),
-  );
+    startRetainingPrometheus({
+      dir: join(tmp.path, 'prom-b'),
+      externalLabels: { cluster: 'c1', replica: 'b' },
+      blockDuration: '10s',
+      retention: RETENTION,
+      targets: { app: targets.map((t) => t.addr) },
+    }),
+  ]);
+  proms.set('a', promA).set('b', promB);
+  for (const r of REPLICAS) agents.set(r, await startAgent(proms.get(r)!, configPath));
   w1 = await startWorker({
     r2: false,
     vars: {
@@ -226,6 +237,10 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
   let oldBlock: ShippedBlock | undefined;
   let oldQuery: Record<string, string> = {};
   let oldAnswer: Sample[] = [];
+  /** Replica b's shipped block that its own retention will delete. */
+  let bBlock: ShippedBlock | undefined;
+  let bQuery: Record<string, string> = {};
+  let bAnswer: Sample[] = [];
 
   it('dedup: one series per target without the replica label; dedup=false: two per target', async () => {
     // Both replicas must have scraped both targets for a while.
@@ -260,10 +275,12 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
         ? b
         : undefined;
     });
-    // Each shipped block is also what the agent recorded in its shipper state.
+    // Each shipped block still on disk is also what the agent recorded in its shipper state
+    // (replica b's retention may already have removed its oldest ones).
     for (const r of REPLICAS) {
       const state = JSON.parse(await readFile(join(proms.get(r)!.tsdbPath, 'thanos.shipper.json'), 'utf8')) as { uploaded: string[] };
-      for (const blk of blocks.filter((x) => x.replica === r)) expect(state.uploaded).toContain(blk.id);
+      const local = new Set(await proms.get(r)!.blocks());
+      for (const blk of blocks.filter((x) => x.replica === r && local.has(x.id))) expect(state.uploaded).toContain(blk.id);
     }
     const seen = await until('the Worker to list every shipped block', 30_000, async () => {
       const res = await w1.fetch('/api/v1/blocks');
@@ -283,11 +300,25 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
     expect(oldAnswer.map((s) => s.metric.instance).sort()).toEqual(targets.map((t) => t.addr).sort());
     // Scraped every second: a 5-10s block holds at least 4 samples per target.
     for (const s of oldAnswer) expect(s.values!.length).toBeGreaterThanOrEqual(4);
+
+    // Replica b's newest full block: its raw samples as Prometheus b itself answers them now,
+    // with the external labels the agent adds; the Worker must agree.
+    const latestB = await promB.blocks();
+    bBlock = blocks.filter((b) => b.replica === 'b' && full(b) && latestB.includes(b.id)).pop();
+    expect(bBlock).toBeDefined();
+    const bSpan = bBlock!.maxTime - bBlock!.minTime - 1;
+    bQuery = { query: `demo_requests_total{replica="b"}[${bSpan}ms]`, time: String((bBlock!.maxTime - 1) / 1000), dedup: 'false' };
+    const own = (await (await fetch(`${promB.url}/api/v1/query?${new URLSearchParams({ query: `demo_requests_total[${bSpan}ms]`, time: bQuery.time! })}`)).json()) as ApiBody;
+    expect(own.status).toBe('success');
+    bAnswer = sorted(own.data.result.map((x) => ({ ...x, metric: { ...x.metric, cluster: 'c1', replica: 'b' } })));
+    expect(bAnswer).toHaveLength(2);
+    for (const x of bAnswer) expect(x.values!.length).toBeGreaterThanOrEqual(4);
+    expect(sorted((await ok(w1, '/api/v1/query', bQuery)).data.result)).toEqual(bAnswer);
   }, 150_000);
 
   it('replica a stopped: queries complete with the same deduplicated answer and no gaps', async () => {
     const tStop = Date.now() / 1000;
-    await proms.get('a')!.stop();
+    await promA.stop();
     // Give replica b a few scrapes on its own.
     await new Promise((r) => setTimeout(r, 4000));
     const now = Date.now() / 1000;
@@ -323,16 +354,30 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
     }
   }, 60_000);
 
-  it('long-term storage: after Prometheus deletes shipped blocks, the bucket answers identically', async () => {
-    const prom = proms.get('a')!;
+  it('long-term storage: after retention deletes a block in Prometheus, the bucket answers identically', async () => {
+    await until(`Prometheus b's retention (${RETENTION}) to delete ${bBlock!.id}`, 90_000, async () =>
+      (await promB.blocks()).includes(bBlock!.id) ? undefined : true,
+    );
+    const local = (await (await fetch(`${promB.url}/api/v1/query?${new URLSearchParams({ query: bQuery.query!.replace('{replica="b"}', ''), time: bQuery.time! })}`)).json()) as ApiBody;
+    expect(local.status).toBe('success');
+    expect(local.data.result).toEqual([]);
+    expect(sorted((await ok(w1, '/api/v1/query', bQuery)).data.result)).toEqual(bAnswer);
+  }, 120_000);
+
+  it('long-term storage: shipped blocks removed from a stopped Prometheus are answered from the bucket', async () => {
+    const prom = promA;
     const shipped = new Set((await shippedBlocks()).filter((b) => b.replica === 'a').map((b) => b.id));
     expect(shipped.has(oldBlock!.id)).toBe(true);
-    // Prometheus is stopped: delete every shipped block from its TSDB, as retention would.
-    for (const id of await prom.blocks()) if (shipped.has(id)) await rm(join(prom.tsdbPath, id), { recursive: true });
+    // Prometheus is stopped: delete shipped blocks from its TSDB, as retention would. The newest
+    // block stays: it tells the restarted head where its data begins, so the WAL replay does not
+    // bring the deleted samples back (it would without any block).
+    const onDisk = await prom.blocks();
+    expect(onDisk.at(-1)).not.toBe(oldBlock!.id);
+    for (const id of onDisk.slice(0, -1)) if (shipped.has(id)) await rm(join(prom.tsdbPath, id), { recursive: true });
     expect(await prom.blocks()).not.toContain(oldBlock!.id);
     await prom.start();
     // Prometheus itself no longer has those samples...
-    const local = (await (await fetch(`${prom.url}/api/v1/query?${new URLSearchParams({ query: oldQuery.query!, time: oldQuery.time! })}`)).json()) as ApiBody;
+    const local = (await (await fetch(`${prom.url}/api/v1/query?${new URLSearchParams({ query: oldQuery.query!.replace('{replica="a"}', ''), time: oldQuery.time! })}`)).json()) as ApiBody;
     expect(local.status).toBe('success');
     expect(local.data.result).toEqual([]);
     // ...but the Worker answers them from the bucket, identical to before.
@@ -345,6 +390,7 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
     expect(sorted((await ok(w2, '/api/v1/query', q)).data.result)).toEqual(dedupAtFixed);
     expect(sorted((await ok(w2, '/api/v1/query', { ...q, dedup: 'false' })).data.result)).toEqual(rawAtFixed);
     expect(sorted((await ok(w2, '/api/v1/query', oldQuery)).data.result)).toEqual(oldAnswer);
+    expect(sorted((await ok(w2, '/api/v1/query', bQuery)).data.result)).toEqual(bAnswer);
     // A deduplicated range query over the old block's time (replica a from the bucket, replica b
     // from its agent or the bucket) matches too.
     const rq = {
