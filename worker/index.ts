@@ -15,7 +15,7 @@ const app = new Hono<{ Bindings: Env }>();
 app.get('/-/healthy', (c) => c.text('thanos-edge is Healthy.\n'));
 app.get('/-/ready', async (c) => {
   try {
-    await (await workerState(c.env)).bucketStore.sync();
+    await (await workerState(c.env)).bucketStore?.sync();
     return c.text('thanos-edge is Ready.\n');
   } catch (err) {
     return c.text(`not ready: ${err instanceof Error ? err.message : String(err)}\n`, 503);
@@ -35,6 +35,7 @@ app.route('/', queryApi<Env>({ querier: async (env) => (await workerState(env)).
 
 app.get('/api/v1/blocks', async (c) => {
   const state = await workerState(c.env);
+  if (!state.bucketStore) return c.json({ status: 'success', data: { blocks: [], skipped: [] } });
   const { metas, skipped } = await state.bucketStore.sync();
   return c.json({ status: 'success', data: { blocks: [...metas.values()], skipped } });
 });

@@ -27,8 +27,9 @@ import { CacheApiRangeCache } from './store/cache-api.ts';
 import { loadXorCodec } from './wasm.ts';
 
 export interface WorkerState {
-  readonly bucket: InstrumentedBucket;
-  readonly bucketStore: BucketStore;
+  /** Absent for a querier without a bucket (only remote stores, e.g. a querier of queriers). */
+  readonly bucket: InstrumentedBucket | undefined;
+  readonly bucketStore: BucketStore | undefined;
   readonly memoryCache: MemoryRangeCache;
   readonly querier: Querier;
 }
@@ -50,16 +51,21 @@ export function workerState(env: Env): Promise<WorkerState> {
 }
 
 async function build(env: Env): Promise<WorkerState> {
-  const bucket = new InstrumentedBucket(bucketFromEnv(env));
   const memoryCache = new MemoryRangeCache();
-  const cache: RangeCache =
-    typeof caches !== 'undefined' ? new TieredRangeCache([memoryCache, new CacheApiRangeCache(caches.default, bucket.name)]) : memoryCache;
-  const bucketStore = new BucketStore(new MetaFetcher(bucket), new BlockSet(bucket, cache), {
-    syncInterval: dur(env.SYNC_INTERVAL, 60_000),
-    maxSeries: num(env.STORE_MAX_SERIES, 0),
-    maxSamples: num(env.STORE_MAX_SAMPLES, 0),
-  });
-  const stores: Array<{ name: string; store: Store }> = [{ name: `bucket:${bucket.name}`, store: bucketStore }];
+  const stores: Array<{ name: string; store: Store }> = [];
+  let bucket: InstrumentedBucket | undefined;
+  let bucketStore: BucketStore | undefined;
+  if (env.BLOCKS || (env.S3_ENDPOINT && env.S3_BUCKET)) {
+    bucket = new InstrumentedBucket(bucketFromEnv(env));
+    const cache: RangeCache =
+      typeof caches !== 'undefined' ? new TieredRangeCache([memoryCache, new CacheApiRangeCache(caches.default, bucket.name)]) : memoryCache;
+    bucketStore = new BucketStore(new MetaFetcher(bucket), new BlockSet(bucket, cache), {
+      syncInterval: dur(env.SYNC_INTERVAL, 60_000),
+      maxSeries: num(env.STORE_MAX_SERIES, 0),
+      maxSamples: num(env.STORE_MAX_SAMPLES, 0),
+    });
+    stores.push({ name: `bucket:${bucket.name}`, store: bucketStore });
+  }
   for (const url of csv(env.STORES)) stores.push({ name: url, store: new HttpStore(url, { ...(env.STORE_TOKEN ? { token: env.STORE_TOKEN } : {}) }) });
   const querier = new Querier({
     endpoints: new EndpointSet(stores),
