@@ -317,6 +317,10 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
   }, 150_000);
 
   it('replica a stopped: queries complete with the same deduplicated answer and no gaps', async () => {
+    // Replica a first cuts a block after the old one, so that block can stay on disk later.
+    await until(`Prometheus a to cut a block after ${oldBlock!.id}`, 60_000, async () =>
+      (await promA.blocks()).some((id) => id > oldBlock!.id) ? true : undefined,
+    );
     const tStop = Date.now() / 1000;
     await promA.stop();
     // Give replica b a few scrapes on its own.
