@@ -35,6 +35,20 @@ const QUERIES = [
   'quantile(0.9, bench_gauge)',
   'max_over_time(sum by (job) (bench_gauge)[30m:1m])',
   'histogram_quantile(0.9, sum by (le) (rate(bench_bucket[5m])))',
+  'sum(rate(bench_counter[5m]))',
+  'sum by (job) (bench_gauge)',
+  'avg by (job) (bench_gauge)',
+  'max by (job) (bench_gauge)',
+  'count by (job) (bench_gauge > 0)',
+  'increase(bench_counter[1h])',
+  'irate(bench_counter[5m])',
+  'bottomk(3, rate(bench_counter[5m]))',
+  'stddev_over_time(bench_gauge[10m])',
+  'deriv(bench_gauge[15m])',
+  'predict_linear(bench_gauge[30m], 3600)',
+  'bench_gauge > 0.5',
+  'sum by (job) (rate(bench_counter[5m])) / ignoring(job) group_left sum(rate(bench_counter[5m]))',
+  'histogram_quantile(0.99, sum by (le, instance) (rate(bench_bucket[5m])))',
 ];
 
 interface Series {
@@ -127,6 +141,7 @@ async function main(): Promise<void> {
     const start = T0;
     const end = T0 + SPAN;
     console.log(`${'query'.padEnd(64)} ${'prometheus'.padStart(11)} ${'ours'.padStart(9)}  ratio`);
+    const ratios: number[] = [];
     for (const q of QUERIES) {
       const promTimes: number[] = [];
       const ourTimes: number[] = [];
@@ -146,7 +161,9 @@ async function main(): Promise<void> {
       const p = median(promTimes);
       const o = median(ourTimes);
       console.log(`${q.padEnd(64)} ${p.toFixed(1).padStart(9)}ms ${o.toFixed(1).padStart(7)}ms  ${(o / p).toFixed(2)}x`);
+      ratios.push(o / p);
     }
+    console.log(`median ratio (ours / Prometheus) over ${ratios.length} queries: ${median(ratios).toFixed(2)}x`);
   } finally {
     const exited = new Promise((r) => prom.once('exit', r));
     prom.kill('SIGTERM');
