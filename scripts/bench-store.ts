@@ -51,7 +51,7 @@ async function writeOpenMetrics(path: string): Promise<void> {
     await write(`# TYPE ${name} ${name.endsWith('_total') ? 'counter' : 'gauge'}\n`);
     for (let s = 0; s < perName; s++) {
       const extra = name.endsWith('_total') ? `code="${200 + (s % 4) * 100}"` : `quantile="${['0.5', '0.9', '0.99'][s % 3]}"`;
-      const ls = `instance="i-${s % 1000}",service="s${s % 50}",region="${s % 3 === 0 ? 'eu' : 'us'}",${extra}`;
+      const ls = `instance="i-${s % 1000}",pod="p-${s}",service="s${s % 50}",region="${s % 3 === 0 ? 'eu' : 'us'}",${extra}`;
       const lines: string[] = [];
       let v = s;
       for (let t = T0, i = 0; t < T0 + SPAN; t += SCRAPE, i++) {
