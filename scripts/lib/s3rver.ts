@@ -17,6 +17,9 @@ const server = new S3rver({
 });
 server.run().then((addr) => console.log(JSON.stringify({ port: addr.port })), (err) => { console.error(String(err)); process.exit(1); });
 process.on('SIGTERM', () => { server.httpServer.closeAllConnections(); server.close().then(() => process.exit(0)); });
+// The parent holds our stdin: when it dies without stop(), stdin ends and we go too.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
 `;
 
 export interface LocalS3 {
@@ -43,12 +46,13 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     process.execPath,
     ['--openssl-legacy-provider', '-e', CHILD, createRequire(import.meta.url).resolve('s3rver'), options.directory,
       JSON.stringify(options.buckets), String(options.port ?? 0), options.verbose ? '1' : '0'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('{"port"')) resolve((JSON.parse(line) as { port: number }).port);
+      else if (options.verbose) process.stdout.write(`s3rver: ${line}\n`);
     });
     child.once('exit', (code) => reject(new Error(`s3rver exited with code ${code} before listening`)));
   });
