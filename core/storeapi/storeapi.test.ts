@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { XorAppender } from '../chunkenc/xor.ts';
 import { labelsFrom, type Labels } from '../labels/labels.ts';
@@ -10,6 +9,7 @@ import { storeApiRoutes } from './http-server.ts';
 import { MemoryStore, type MemorySeries } from './memory-store.ts';
 import { ProxyStore, type StoreEndpoint } from './proxy.ts';
 import type { AggrChunk, SeriesFrame, SeriesRequest, Store } from './store.ts';
+import { freePort } from '../../test/helpers/ports.ts';
 
 function chunk(samples: Array<[number, number]>): AggrChunk {
   const app = new XorAppender();
@@ -44,13 +44,6 @@ function served(store: Store, token = 'secret', clientToken = token): HttpStore 
   return new HttpStore('http://store.test', { token: clientToken, fetch: (async (input: RequestInfo | URL, init?: RequestInit) => app.fetch(new Request(input, init))) as typeof fetch });
 }
 
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 const names = (fs: SeriesFrame[]): string[] =>
   fs.filter((f) => f.type === 'series').map((f) => (f.type === 'series' ? f.labels.map((l) => `${l.name}=${l.value}`).join(',') : ''));
@@ -122,7 +115,7 @@ describe('ProxyStore', () => {
   });
 
   it('turns a dead store into a warning, or an error with the abort strategy', async () => {
-    const dead = new HttpStore(`http://127.0.0.1:${await deadPort()}`, { token: 't' });
+    const dead = new HttpStore(`http://127.0.0.1:${await freePort()}`, { token: 't' });
     const eps: StoreEndpoint[] = [await endpoint('old', served(old)), { name: 'dead-store', store: dead, info: undefined }];
     const proxy = new ProxyStore(() => eps);
     const frames = await collect(proxy.series(request()));

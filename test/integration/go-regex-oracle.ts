@@ -8,11 +8,11 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { goQuote } from '../../core/labels/go-string.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const run = promisify(execFile);
 
@@ -29,16 +29,6 @@ export interface GoRegexOracle {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** OpenMetrics label values escape only backslash, double quote and newline. */
 function omValue(s: string): string {

@@ -6,7 +6,6 @@
  * and tiny values, constant series, odd `le` spellings, epoch-second values for date functions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import type { QueryValue } from '../../core/promql/engine/result.ts';
 import { MemoryStorage } from '../../core/promql/storage/memory.ts';
 import { promtoolCreateBlocks } from '../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
 const T0 = 1_700_000_000_000;
@@ -323,17 +323,6 @@ function queries(): string[] {
   return q;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() =>
-        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 interface Points {
   metric: Labels;

@@ -12,7 +12,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +20,7 @@ import { prettyExpr } from '../../core/promql/format.ts';
 import { parseExpr } from '../../core/promql/parser/parse.ts';
 import golden from '../../core/promql/parser/testdata/prometheus-2.42-parse.json';
 import { generateQueries } from './promql-query-gen.ts';
+import { freePort } from '../helpers/ports.ts';
 
 interface Answer {
   readonly formatted?: string;
@@ -35,16 +35,6 @@ let proc: ChildProcess | undefined;
 let dir: string | undefined;
 let base = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'promql-parse-oracle-'));

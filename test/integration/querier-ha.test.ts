@@ -3,7 +3,6 @@
  * merged into one series without replica labels and without a false counter reset; a dead store
  * becomes a warning (or an error with partial_response=false); /api/v1/stores reports it.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelsFrom } from '../../core/labels/labels.ts';
 import { R2Bucket, type R2BucketLike } from '../../core/objstore/r2.ts';
@@ -12,18 +11,12 @@ import { uploadBlock } from '../../sidecar-agent/objstore/upload-block.ts';
 import { dirSinkFactory } from '../../sidecar-agent/tsdb/dir-sink.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 import { startWorker, type WorkerHandle } from '../helpers/worker.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
 const GAP: [number, number] = [T0 + 30 * 60_000, T0 + 45 * 60_000];
 
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 /** A counter scraped every 15s at `phase` ms, rising by 1 per second; replica `b` is 1000 behind. */
 function replicaSeries(replica: 'a' | 'b') {
@@ -53,7 +46,7 @@ describe('HA replicas, partial response and stores in the Worker', () => {
 
   beforeAll(async () => {
     tmp = await makeTmpDir();
-    dead = `http://127.0.0.1:${await deadPort()}`;
+    dead = `http://127.0.0.1:${await freePort()}`;
     worker = await startWorker({ vars: { STORE_TOKEN: 't', STORES: dead, STORE_RESPONSE_TIMEOUT: '5s' } });
     const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
     for (const replica of ['a', 'b'] as const) {

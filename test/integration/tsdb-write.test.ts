@@ -7,7 +7,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STALE_NAN, isStaleNaN } from '../../core/chunkenc/stale.ts';
@@ -21,6 +20,7 @@ import { FilesystemBucket } from '../../sidecar-agent/objstore/filesystem.ts';
 import { run, PROMTOOL } from '../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 import { prng } from '../fixtures/openmetrics-gen.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
 const T0 = 1_700_000_000_000;
@@ -184,16 +184,6 @@ function buildSeries(): Expected[] {
   return out;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('writeBlock output read by promtool and Prometheus 2.42', () => {
   let tmp: TmpDir;

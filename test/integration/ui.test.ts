@@ -8,7 +8,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page, type Response } from 'playwright-core';
@@ -20,6 +19,7 @@ import { uploadBlock } from '../../sidecar-agent/objstore/upload-block.ts';
 import { dirSinkFactory } from '../../sidecar-agent/tsdb/dir-sink.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 import { startWorker, type WorkerHandle } from '../helpers/worker.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const artifacts = join(root, 'test-artifacts');
@@ -49,13 +49,6 @@ function demoSeries(now: number) {
   return series;
 }
 
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 interface QueryBody {
   status: string;
@@ -95,7 +88,7 @@ describe('query UI in headless Chromium', () => {
     });
     await mkdir(artifacts, { recursive: true });
     tmp = await makeTmpDir();
-    dead = `http://127.0.0.1:${await deadPort()}`;
+    dead = `http://127.0.0.1:${await freePort()}`;
     worker = await startWorker({
       ui: true,
       vars: { STORE_TOKEN: 't', STORES: dead, STORE_RESPONSE_TIMEOUT: '5s' },
