@@ -19,6 +19,7 @@ import { remoteRead } from '../sidecar-agent/prometheus/remote-read.ts';
 import { startPrometheusOnTsdb } from '../test/helpers/prometheus-tsdb.ts';
 import { promtoolCreateBlocks } from '../test/helpers/promtool.ts';
 import { makeTmpDir } from '../test/helpers/tmp.ts';
+import { buildAgent } from './build-agent.mjs';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 1000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1200);
@@ -45,12 +46,20 @@ async function vm(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
 }
 
+/** utime + stime of a process, ms (/proc/<pid>/stat fields 14 and 15, in clock ticks of 10 ms). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const tmp = await makeTmpDir('bench-sidecar-');
   const cleanup: (() => Promise<unknown>)[] = [() => tmp.remove()];
   try {
+    await buildAgent();
     process.stderr.write(`building ${SERIES} series × ${SAMPLES} samples with promtool…\n`);
     const { db } = await promtoolCreateBlocks(openMetrics(), tmp.path);
     const prom = await startPrometheusOnTsdb(db, tmp.path);
@@ -60,6 +69,8 @@ async function main(): Promise<void> {
     const agent = spawn(
       process.execPath,
       [
+        // e.g. BENCH_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the agent.
+        ...(process.env.BENCH_AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
         join(import.meta.dirname, '..', 'sidecar-agent', 'bin', 'thanos-edge.mjs'),
         'sidecar',
         `--prometheus.url=${prom.url}`,
@@ -79,15 +90,34 @@ async function main(): Promise<void> {
       });
       agent.once('exit', (c) => reject(new Error(`agent exited ${c}`)));
     });
+    const idleRss = await vm(agent.pid!, 'VmRSS');
+    const rollup = async (tag: string) => {
+      if (!process.env.BENCH_DEBUG) return;
+      const r = await readFile(`/proc/${agent.pid}/smaps_rollup`, 'utf8');
+      console.log(
+        tag,
+        r
+          .split('\n')
+          .filter((l) => /^(Rss|Anonymous|Private_Clean)/.test(l))
+          .map((l) => l.replace(/\s+/g, ' '))
+          .join(' | '),
+      );
+    };
+    await rollup('idle');
     const store = new HttpStore(url, { token: TOKEN });
     const matchers = [newMatcher('=', '__name__', 'bench_metric')];
     const mint = T0;
     const maxt = T0 + SAMPLES * STEP;
 
+    let chunkBytes = 0;
     const direct = async (): Promise<number> => {
       let n = 0;
+      chunkBytes = 0;
       for await (const s of remoteRead(prom.url, { start: mint, end: maxt, matchers })) {
-        for (const c of s.chunks ?? []) n += (c.data![0]! << 8) | c.data![1]!;
+        for (const c of s.chunks ?? []) {
+          n += (c.data![0]! << 8) | c.data![1]!;
+          chunkBytes += c.data!.length;
+        }
       }
       return n;
     };
@@ -121,28 +151,50 @@ async function main(): Promise<void> {
     // Reset the agent's peak-RSS mark (Linux clear_refs 5), so the peak below is the streaming one,
     // not the TypeScript loader's startup (tsx transpiles every module in-process).
     await writeFile(`/proc/${agent.pid}/clear_refs`, '5').catch(() => undefined);
+    let agentCpu = 0;
     for (let r = 0; r < RUNS; r++) {
       let t = performance.now();
       samples = await direct();
       dt.push(performance.now() - t);
       t = performance.now();
+      const cpu0 = await cpuMs(agent.pid!);
       const s2 = await viaAgent();
       at.push(performance.now() - t);
+      agentCpu += (await cpuMs(agent.pid!)) - cpu0;
       if (s2 !== samples) throw new Error(`agent returned ${s2} samples, Prometheus ${samples}`);
     }
     const hwm = await vm(agent.pid!, 'VmHWM');
+    await rollup('after');
+    if (process.env.BENCH_DEBUG) {
+      const m = await (await fetch(`${url}/metrics`)).text();
+      console.log(
+        m
+          .split('\n')
+          .filter((l) =>
+            /^(nodejs_heap_space_size_total|nodejs_external|process_resident|nodejs_heap_size)/.test(
+              l,
+            ),
+          )
+          .join('\n'),
+      );
+    }
     const dThr = samples / (median(dt) / 1000);
     const aThr = samples / (median(at) / 1000);
-    console.log(`samples per read: ${samples} (${SERIES} series)`);
+    console.log(
+      `samples per read: ${samples} (${SERIES} series, ${(chunkBytes / 2 ** 20).toFixed(1)} MiB of chunks)`,
+    );
     console.log(
       `direct remote read: median ${median(dt).toFixed(0)} ms, ${(dThr / 1e6).toFixed(2)} M samples/s`,
     );
     console.log(
       `through the agent:  median ${median(at).toFixed(0)} ms, ${(aThr / 1e6).toFixed(2)} M samples/s`,
     );
+    console.log(
+      `agent CPU per read: ${(agentCpu / RUNS).toFixed(1)} ms (mean; clock ticks of 10 ms)`,
+    );
     console.log(`ratio agent/direct: ${(aThr / dThr).toFixed(2)}x (goal ≥ 0.8x)`);
     console.log(
-      `agent peak RSS while streaming: ${hwm.toFixed(1)} MB (goal ≤ 80 MB); at startup (tsx loader): ${startupHwm.toFixed(1)} MB`,
+      `agent peak RSS while streaming: ${hwm.toFixed(1)} MB (goal ≤ 80 MB); idle after start ${idleRss.toFixed(1)} MB, peak over the warm-up reads ${startupHwm.toFixed(1)} MB`,
     );
   } finally {
     for (const c of cleanup) await c().catch(() => undefined);

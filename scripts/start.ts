@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { S3Bucket } from '../core/objstore/s3.ts';
 import { commands } from '../sidecar-agent/cli/commands.ts';
+import { buildAgent } from './build-agent.mjs';
 import { writeDemoBlocks } from './lib/demo-data.ts';
 import { startLocalS3, type LocalS3 } from './lib/s3rver.ts';
 
@@ -158,6 +159,7 @@ async function main(): Promise<void> {
       children.push(prom);
       await waitFor(`http://127.0.0.1:${flags.prometheusPort}/-/ready`, 60_000, 'Prometheus');
       log(`Prometheus at http://127.0.0.1:${flags.prometheusPort}`);
+      await buildAgent(); // the agent runs from its bundle: rebuild it from the current sources
       const sidecar = spawn(process.execPath, [join(root, 'sidecar-agent', 'bin', 'thanos-edge.mjs'), 'sidecar',
         `--prometheus.url=http://127.0.0.1:${flags.prometheusPort}`, `--tsdb.path=${promDir}`,
         `--objstore.config-file=${objstore}`, `--http-address=127.0.0.1:${flags.sidecarPort}`],

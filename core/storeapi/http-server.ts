@@ -18,7 +18,7 @@ import {
 } from './codec.ts';
 import { asBody, frame } from './framing.ts';
 import { PROTOBUF_CONTENT_TYPE } from './http-client.ts';
-import type { SeriesFrame, Store } from './store.ts';
+import { hasEncodedSeries, type SeriesFrame, type Store } from './store.ts';
 
 export interface StoreServerOptions<E extends object> {
   /** The store to serve for this request (lets the Worker build it from its bindings). */
@@ -62,35 +62,28 @@ export function storeApiRoutes<E extends object>(options: StoreServerOptions<E>)
     } catch (err) {
       return apiErrorResponse(err);
     }
-    const iterator = store.series(request, c.req.raw.signal)[Symbol.asyncIterator]();
-    // Pull the first frame before answering, so an immediate failure is a proper HTTP error.
-    let first: IteratorResult<SeriesFrame>;
+    const chunks = hasEncodedSeries(store)
+      ? store.encodedSeries(request, c.req.raw.signal)
+      : encodeFrames(store.series(request, c.req.raw.signal));
+    const iterator = chunks[Symbol.asyncIterator]();
+    // Pull the first bytes before answering, so an immediate failure is a proper HTTP error.
+    let first: IteratorResult<Uint8Array>;
     try {
       first = await iterator.next();
     } catch (err) {
       return apiErrorResponse(err);
     }
+    // Pulled, not pushed: the next batch is made only when the previous one is taken by the
+    // connection, so a slow client holds back the store instead of piling up the answer in memory.
+    let next: IteratorResult<Uint8Array> | undefined = first;
     const stream = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        let pending: Uint8Array[] = [];
-        let pendingBytes = 0;
-        const flush = (): void => {
-          if (pendingBytes === 0) return;
-          controller.enqueue(concat(pending, pendingBytes));
-          pending = [];
-          pendingBytes = 0;
-        };
+      async pull(controller) {
         try {
-          for (let r = first; !r.done; r = await iterator.next()) {
-            const f = frame(encodeSeriesFrame(r.value));
-            pending.push(f);
-            pendingBytes += f.length;
-            if (pendingBytes >= FLUSH_BYTES) flush();
-          }
-          flush();
-          controller.close();
+          const r = next ?? (await iterator.next());
+          next = undefined;
+          if (r.done) controller.close();
+          else controller.enqueue(r.value);
         } catch (err) {
-          flush();
           // Headers are gone already: abort the body so the client sees a broken stream, not a short answer.
           controller.error(new Error(`series stream failed: ${errorMessage(err)}`));
         }
@@ -126,6 +119,29 @@ export function storeApiRoutes<E extends object>(options: StoreServerOptions<E>)
 
   app.all('/api/v1/store/*', () => apiErrorResponse(new BadDataError('unknown StoreAPI route')));
   return app;
+}
+
+/** Frames of a series stream, encoded and batched into writes of about FLUSH_BYTES. */
+async function* encodeFrames(frames: AsyncIterable<SeriesFrame>): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  try {
+    for await (const f of frames) {
+      const bytes = frame(encodeSeriesFrame(f));
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes >= FLUSH_BYTES) {
+        yield concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+      }
+    }
+  } catch (err) {
+    // What was encoded before the failure still goes out, then the stream breaks.
+    if (pendingBytes > 0) yield concat(pending, pendingBytes);
+    throw err;
+  }
+  if (pendingBytes > 0) yield concat(pending, pendingBytes);
 }
 
 function concat(parts: readonly Uint8Array[], total: number): Uint8Array {

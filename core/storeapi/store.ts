@@ -86,6 +86,19 @@ export interface Store {
   labelValues(name: string, request: LabelsRequest, signal?: AbortSignal): Promise<LabelsResponse>;
 }
 
+/**
+ * A store that can hand over its series answer already encoded: uvarint-framed storepb
+ * SeriesResponse messages, in batches, the same frames `series()` describes. A server sends these
+ * bytes as they are (the sidecar forwards Prometheus's chunks without building objects).
+ */
+export interface EncodedSeriesSource {
+  encodedSeries(request: SeriesRequest, signal?: AbortSignal): AsyncIterable<Uint8Array>;
+}
+
+export function hasEncodedSeries(store: Store): store is Store & EncodedSeriesSource {
+  return typeof (store as Partial<EncodedSeriesSource>).encodedSeries === 'function';
+}
+
 /** Largest time Prometheus and Thanos use for "no upper bound" (math.MaxInt64 in ms cannot travel as a JS number exactly). */
 export const MAX_TIME = 9007199254740991;
 export const MIN_TIME = -9007199254740991;

@@ -9,7 +9,12 @@ import { labelsFrom, type Labels } from '../../core/labels/labels.ts';
 import type { Matcher } from '../../core/labels/matcher.ts';
 import { StoreUnavailableError } from '../../core/storeapi/errors.ts';
 import type { prometheus } from '../../core/storeapi/proto/gen/prompb.js';
-import { remoteRead, type RemoteReadQuery } from './remote-read.ts';
+import {
+  remoteRead,
+  remoteReadInto,
+  type MessageSink,
+  type RemoteReadQuery,
+} from './remote-read.ts';
 
 /** Times beyond this (ms) are sent as "no bound": Prometheus clamps open ranges itself. */
 const OPEN_BOUND_MS = 1e15;
@@ -124,6 +129,15 @@ export class PrometheusClient {
 
   remoteRead(q: RemoteReadQuery, signal?: AbortSignal): AsyncGenerator<prometheus.IChunkedSeries> {
     return remoteRead(this.url, q, signal);
+  }
+
+  /** Remote read into `sink`, message by message; yields after each network read (see remoteReadInto). */
+  remoteReadInto(
+    q: RemoteReadQuery,
+    sink: MessageSink,
+    signal?: AbortSignal,
+  ): AsyncGenerator<void> {
+    return remoteReadInto(this.url, q, sink, signal);
   }
 }
 

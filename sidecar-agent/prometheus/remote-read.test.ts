@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { newMatcher } from '../../core/labels/matcher.ts';
 import { prometheus } from '../../core/storeapi/proto/gen/prompb.js';
 import { crc32c } from '../../core/tsdb/encoding.ts';
-import { encodeReadRequest, streamedFrames } from './remote-read.ts';
+import { encodeReadRequest, StreamedFrameSplitter } from './remote-read.ts';
 import { snappyDecode } from './snappy.ts';
 
 function streamedFrame(msg: Uint8Array, badCrc = false): Uint8Array {
@@ -25,21 +25,17 @@ function streamedFrame(msg: Uint8Array, badCrc = false): Uint8Array {
   ]);
 }
 
-/** A reader that hands out the bytes in pieces of `piece` bytes (frames cut anywhere). */
-function reader(bytes: Uint8Array, piece: number): ReadableStreamDefaultReader<Uint8Array> {
-  let at = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(c) {
-      if (at >= bytes.length) return c.close();
-      c.enqueue(bytes.slice(at, at + piece));
-      at += piece;
-    },
-  }).getReader();
-}
-
-async function all(r: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array[]> {
+/** The messages of `bytes` handed to the splitter in pieces of `piece` bytes (frames cut anywhere). */
+async function all(bytes: Uint8Array, piece: number): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
-  for await (const f of streamedFrames(r)) out.push(f);
+  const splitter = new StreamedFrameSplitter();
+  for (let at = 0; at < bytes.length; at += piece) {
+    const chunk = bytes.slice(at, at + piece);
+    splitter.push(chunk, { push: (m) => void out.push(m.slice()) });
+    // Messages are views valid only during the call: the chunk may be reused afterwards.
+    chunk.fill(0xee);
+  }
+  splitter.end();
   return out;
 }
 
@@ -56,8 +52,8 @@ describe('remote read framing', () => {
 
   it('splits frames however the stream is cut, checking CRC-32C', async () => {
     const bytes = new Uint8Array([...streamedFrame(a), ...streamedFrame(b), ...streamedFrame(a)]);
-    for (const piece of [1, 3, 7, 64, 10_000]) {
-      const frames = await all(reader(bytes, piece));
+    for (const piece of [1, 3, 7, 64, 305, 306, 10_000]) {
+      const frames = await all(bytes, piece);
       expect(frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(
         [a, b, a].map((f) => Buffer.from(f).toString('hex')),
       );
@@ -69,10 +65,11 @@ describe('remote read framing', () => {
   });
 
   it('rejects a checksum mismatch and a stream cut inside a frame', async () => {
-    await expect(all(reader(streamedFrame(a, true), 5))).rejects.toThrow(/checksum/);
-    await expect(all(reader(streamedFrame(a).subarray(0, 100), 5))).rejects.toThrow(
-      /ends inside a frame/,
+    await expect(all(streamedFrame(a, true), 5)).rejects.toThrow(/checksum/);
+    await expect(all(streamedFrame(a).subarray(0, 100), 5)).rejects.toThrow(
+      /ends inside a frame \(100 bytes left\)/,
     );
+    await expect(all(streamedFrame(a).subarray(0, 1), 1)).rejects.toThrow(/ends inside a frame/);
   });
 
   it('encodes a snappy ReadRequest asking for streamed XOR chunks', () => {

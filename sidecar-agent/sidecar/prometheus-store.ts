@@ -11,11 +11,12 @@
  * one releases them all, sorted. In practice nothing is held: memory is a series, never the answer.
  */
 import { BadDataError } from '../../core/errors.ts';
-import { compareLabels, labelsEqual, type Label, type Labels } from '../../core/labels/labels.ts';
+import type { Labels } from '../../core/labels/labels.ts';
 import type { Matcher } from '../../core/labels/matcher.ts';
+import { decodeSeriesFrame } from '../../core/storeapi/codec.ts';
+import { readFrames } from '../../core/storeapi/framing.ts';
 import type {
-  AggrChunk,
-  ChunkEncoding,
+  EncodedSeriesSource,
   LabelsRequest,
   LabelsResponse,
   SeriesFrame,
@@ -24,23 +25,18 @@ import type {
   StoreInfo,
 } from '../../core/storeapi/store.ts';
 import { MAX_TIME, MIN_TIME } from '../../core/storeapi/store.ts';
-import type { prometheus } from '../../core/storeapi/proto/gen/prompb.js';
 import type { PrometheusClient } from '../prometheus/client.ts';
+import { SeriesTranscoder } from './series-transcoder.ts';
 
-const ENCODINGS: Record<number, ChunkEncoding | undefined> = {
-  1: 'XOR',
-  2: 'HISTOGRAM',
-  3: 'FLOAT_HISTOGRAM',
-};
+/** Series answers go out in batches of about this many bytes (few writes, memory of one batch). */
+const FLUSH_BYTES = 256 * 1024;
 
 export interface PrometheusStoreOptions {
   /** Current external labels (the agent refreshes them from Prometheus's config). */
   readonly externalLabels: () => Labels;
 }
 
-type Series = { labels: Labels; chunks: AggrChunk[] };
-
-export class PrometheusStore implements Store {
+export class PrometheusStore implements Store, EncodedSeriesSource {
   readonly #client: PrometheusClient;
   readonly #ext: () => Labels;
 
@@ -75,60 +71,43 @@ export class PrometheusStore implements Store {
     return rest;
   }
 
-  async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {
+  /**
+   * The series answer as StoreAPI frames, transcoded from Prometheus's remote-read frames byte to
+   * byte (see series-transcoder.ts), in batches of about FLUSH_BYTES.
+   */
+  async *encodedSeries(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     const matchers = this.#splitMatchers(request.matchers);
     if (!matchers) return;
     if (matchers.length === 0)
       throw new BadDataError('no matchers specified (excluding external labels)');
-    const ext = this.#ext();
-    const extNames = new Set(ext.map((l) => l.name));
-    const stream = this.#client.remoteRead(
-      {
-        start: Math.max(request.minTime, MIN_TIME),
-        end: Math.min(request.maxTime, MAX_TIME),
-        matchers,
-        hints: {
-          ...(request.step ? { stepMs: request.step } : {}),
-          ...(request.func ? { func: request.func } : {}),
-          ...(request.range ? { rangeMs: request.range } : {}),
-        },
+    const query = {
+      start: Math.max(request.minTime, MIN_TIME),
+      end: Math.min(request.maxTime, MAX_TIME),
+      matchers,
+      hints: {
+        ...(request.step ? { stepMs: request.step } : {}),
+        ...(request.func ? { func: request.func } : {}),
+        ...(request.range ? { rangeMs: request.range } : {}),
       },
-      signal,
-    );
-
-    const limit = request.limit ?? 0;
-    let emitted = 0;
-    let held: Series[] = [];
-    let heldOwn: Labels = [];
-    let current: Series | undefined;
-    const release = function* (): Generator<SeriesFrame> {
-      if (held.length > 1) held.sort((a, b) => compareLabels(a.labels, b.labels));
-      for (const s of held) {
-        if (limit > 0 && emitted >= limit) break;
-        emitted++;
-        yield { type: 'series', labels: s.labels, chunks: s.chunks };
-      }
-      held = [];
     };
-
-    for await (const cs of stream) {
-      const labels = withExternal(cs.labels ?? [], ext);
-      const chunks = request.skipChunks ? [] : (cs.chunks ?? []).map(toAggrChunk);
-      // Prometheus splits a series with many chunks over several frames, labels repeated.
-      if (current && labelsEqual(current.labels, labels)) {
-        for (const c of chunks) current.chunks.push(c);
-        continue;
-      }
-      const own = labels.filter((l) => !extNames.has(l.name));
-      if (held.length > 0 && !isPrefix(heldOwn, own)) {
-        yield* release();
-        if (limit > 0 && emitted >= limit) return;
-      }
-      current = { labels, chunks };
-      if (held.length === 0) heldOwn = own;
-      held.push(current);
+    const transcoder = new SeriesTranscoder({
+      externalLabels: this.#ext(),
+      skipChunks: request.skipChunks,
+      limit: request.limit ?? 0,
+    });
+    for await (const _ of this.#client.remoteReadInto(query, transcoder, signal)) {
+      if (transcoder.pendingBytes >= FLUSH_BYTES) yield transcoder.take();
+      // Leaving the loop cancels the remote read: nothing more is wanted.
+      if (transcoder.full) break;
     }
-    yield* release();
+    transcoder.finish();
+    if (transcoder.pendingBytes > 0) yield transcoder.take();
+  }
+
+  async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {
+    for await (const frame of readFrames(this.encodedSeries(request, signal), 'sidecar series')) {
+      yield decodeSeriesFrame(frame);
+    }
   }
 
   async labelNames(request: LabelsRequest, signal?: AbortSignal): Promise<LabelsResponse> {
@@ -164,43 +143,4 @@ export class PrometheusStore implements Store {
 
 function limited(values: string[], limit: number | undefined): string[] {
   return limit && limit > 0 && values.length > limit ? values.slice(0, limit) : values;
-}
-
-/** Series labels with the external labels set (they win, as in Thanos's ExtendSortedLabels), sorted. */
-export function withExternal(own: readonly prometheus.ILabel[], ext: Labels): Labels {
-  const out: Label[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < own.length || j < ext.length) {
-    const a = own[i];
-    const b = ext[j];
-    const an = a?.name ?? '';
-    if (b && (!a || b.name <= an)) {
-      out.push(b);
-      if (a && b.name === an) i++;
-      j++;
-    } else {
-      out.push({ name: an, value: a!.value ?? '' });
-      i++;
-    }
-  }
-  return out;
-}
-
-/** Whether `b` starts with all of `a`'s labels. */
-function isPrefix(a: Labels, b: Labels): boolean {
-  if (a.length > b.length) return false;
-  for (let i = 0; i < a.length; i++)
-    if (a[i]!.name !== b[i]!.name || a[i]!.value !== b[i]!.value) return false;
-  return true;
-}
-
-function toAggrChunk(c: prometheus.IChunk): AggrChunk {
-  const encoding = ENCODINGS[c.type ?? 0];
-  if (!encoding) throw new BadDataError(`remote read: chunk of unknown encoding ${c.type}`);
-  return {
-    minTime: Number(c.min_time_ms ?? 0),
-    maxTime: Number(c.max_time_ms ?? 0),
-    raw: { encoding, data: c.data ?? new Uint8Array(0) },
-  };
 }
