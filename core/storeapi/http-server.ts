@@ -62,6 +62,7 @@ export function storeApiRoutes<E extends object>(options: StoreServerOptions<E>)
     } catch (err) {
       return apiErrorResponse(err);
     }
+    const encoded = hasEncodedSeries(store);
     const chunks = hasEncodedSeries(store)
       ? store.encodedSeries(request, c.req.raw.signal)
       : encodeFrames(store.series(request, c.req.raw.signal));
@@ -82,7 +83,9 @@ export function storeApiRoutes<E extends object>(options: StoreServerOptions<E>)
           const r = next ?? (await iterator.next());
           next = undefined;
           if (r.done) controller.close();
-          else controller.enqueue(r.value);
+          // A copy: an encoded batch is valid only until the next is asked for, and the stream may
+          // still hold this one then.
+          else controller.enqueue(encoded ? new Uint8Array(r.value) : r.value);
         } catch (err) {
           // Headers are gone already: abort the body so the client sees a broken stream, not a short answer.
           controller.error(new Error(`series stream failed: ${errorMessage(err)}`));

@@ -89,7 +89,8 @@ export interface Store {
 /**
  * A store that can hand over its series answer already encoded: uvarint-framed storepb
  * SeriesResponse messages, in batches, the same frames `series()` describes. A server sends these
- * bytes as they are (the sidecar forwards Prometheus's chunks without building objects).
+ * bytes as they are (the sidecar forwards Prometheus's chunks without building objects). A batch
+ * is valid only until the next one is asked for: the store may write the next into the same buffer.
  */
 export interface EncodedSeriesSource {
   encodedSeries(request: SeriesRequest, signal?: AbortSignal): AsyncIterable<Uint8Array>;

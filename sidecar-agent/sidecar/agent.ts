@@ -73,6 +73,7 @@ export class SidecarAgent {
       sidecarApp({ store, token: o.token, prometheus: client, metrics }),
       o.host,
       o.port,
+      { store: () => store, token: () => o.token },
     );
 
     let shipper: Shipper | undefined;

@@ -73,7 +73,8 @@ export class PrometheusStore implements Store, EncodedSeriesSource {
 
   /**
    * The series answer as StoreAPI frames, transcoded from Prometheus's remote-read frames byte to
-   * byte (see series-transcoder.ts), in batches of about FLUSH_BYTES.
+   * byte (see series-transcoder.ts), in batches of about FLUSH_BYTES, each a view of the
+   * transcoder's buffer that the next batch overwrites.
    */
   async *encodedSeries(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     const matchers = this.#splitMatchers(request.matchers);
@@ -105,6 +106,7 @@ export class PrometheusStore implements Store, EncodedSeriesSource {
   }
 
   async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {
+    // readFrames copies each batch before asking for the next, as encodedSeries requires.
     for await (const frame of readFrames(this.encodedSeries(request, signal), 'sidecar series')) {
       yield decodeSeriesFrame(frame);
     }

@@ -50,11 +50,11 @@ async function transcode(
     const scratch = new Uint8Array(m); // a copy (protobufjs hands out Buffers, whose slice() is a view)
     t.push(scratch);
     scratch.fill(0xee);
-    batches.push(t.take());
+    batches.push(t.take().slice()); // a view, overwritten by the next push
     if (t.full) break;
   }
   t.finish();
-  batches.push(t.take());
+  batches.push(t.take().slice());
   const out: SeriesFrame[] = [];
   for await (const f of readFrames(
     (async function* () {

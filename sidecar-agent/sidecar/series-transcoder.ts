@@ -36,9 +36,9 @@ const LABEL_SLOTS = 5;
 /** One series being assembled: its merged label entries and its AggrChunk entries, encoded. */
 interface PendingSeries {
   /** Own label entries as Prometheus sent them (external label names left out): identity and prefix checks. */
-  own: Uint8Array;
+  readonly own: ByteSink;
   /** `Series.labels` entries, external labels merged in. */
-  labels: Uint8Array;
+  readonly labels: ByteSink;
   /** `Series.chunks` entries. */
   readonly chunks: ByteSink;
 }
@@ -64,7 +64,10 @@ export class SeriesTranscoder {
   readonly #out = new ByteSink(64 * 1024);
   /** Series not yet released; the last one is the series being read. */
   #held: PendingSeries[] = [];
-  #spare: ByteSink[] = [];
+  /** Released series, reused so that reading a series allocates nothing. */
+  #spare: PendingSeries[] = [];
+  /** The own labels of the series being read, before it is known whether it is a new one. */
+  readonly #own = new ByteSink(256);
   #emitted = 0;
   /** Per label of the series being read: entry start, entry end, name start, name end, external label index. */
   #labels: Int32Array = new Int32Array(16 * LABEL_SLOTS);
@@ -93,9 +96,12 @@ export class SeriesTranscoder {
     return this.#out.length;
   }
 
-  /** Finished frames so far (a copy), leaving the output empty. */
+  /**
+   * Finished frames so far, leaving the output empty. A view of the output buffer: valid until
+   * the next `push` or `finish`, which write over it.
+   */
   take(): Uint8Array {
-    const bytes = this.#out.bytes.slice(0, this.#out.length);
+    const bytes = this.#out.bytes.subarray(0, this.#out.length);
     this.#out.length = 0;
     return bytes;
   }
@@ -145,21 +151,24 @@ export class SeriesTranscoder {
         this.#pos = entryEnd;
       } else this.#skip(tag & 7, end);
     }
-    const own = this.#ownLabels(count);
+    const own = this.#own;
+    this.#ownLabels(count, own);
     const current = this.#held.at(-1);
     let series: PendingSeries;
-    if (current && bytesEqual(current.own, own)) {
+    if (current && sinksEqual(current.own, own)) {
       series = current;
     } else {
       if (this.#held.length > 0 && !startsWith(own, this.#held[0]!.own)) {
         this.#release();
         if (this.full) return;
       }
-      series = {
-        own,
-        labels: this.#mergedLabels(count),
-        chunks: this.#spare.pop() ?? new ByteSink(4096),
+      series = this.#spare.pop() ?? {
+        own: new ByteSink(256),
+        labels: new ByteSink(256),
+        chunks: new ByteSink(4096),
       };
+      series.own.length = copyRange(series.own.room(own.length), 0, own.bytes, 0, own.length);
+      this.#mergedLabels(count, series.labels);
       this.#held.push(series);
     }
     if (this.#skipChunks) return;
@@ -237,47 +246,43 @@ export class SeriesTranscoder {
     sink.length = copyRange(out, o, buf, dataAt, dataAt + dataLen);
   }
 
-  /** The label entries whose names are not external label names, concatenated. */
-  #ownLabels(count: number): Uint8Array {
+  /** The label entries whose names are not external label names, concatenated into `into`. */
+  #ownLabels(count: number, into: ByteSink): void {
     const t = this.#labels;
     let size = 0;
     for (let i = 0; i < count * LABEL_SLOTS; i += LABEL_SLOTS)
       if (t[i + 4]! < 0) size += t[i + 1]! - t[i]!;
-    const own = new Uint8Array(size);
-    let at = 0;
+    into.length = 0;
+    const out = into.room(size);
+    let o = 0;
     for (let i = 0; i < count * LABEL_SLOTS; i += LABEL_SLOTS) {
-      if (t[i + 4]! >= 0) continue;
-      own.set(this.#buf.subarray(t[i]!, t[i + 1]!), at);
-      at += t[i + 1]! - t[i]!;
+      if (t[i + 4]! < 0) o = copyRange(out, o, this.#buf, t[i]!, t[i + 1]!);
     }
-    return own;
+    into.length = o;
   }
 
-  /** Own label entries and external ones merged by name (external labels win). */
-  #mergedLabels(count: number): Uint8Array {
+  /** Own label entries and external ones merged by name (external labels win), into `into`. */
+  #mergedLabels(count: number, into: ByteSink): void {
     const t = this.#labels;
     const buf = this.#buf;
     const ext = this.#ext;
     let size = this.#extSize;
     for (let i = 0; i < count * LABEL_SLOTS; i += LABEL_SLOTS)
       if (t[i + 4]! < 0) size += t[i + 1]! - t[i]!;
-    const out = new Uint8Array(size);
-    let at = 0;
+    into.length = 0;
+    const out = into.room(size);
+    let o = 0;
     let j = 0;
     for (let i = 0; i < count * LABEL_SLOTS; i += LABEL_SLOTS) {
       if (t[i + 4]! >= 0) continue;
       while (j < ext.length && compareRange(ext[j]!.name, buf, t[i + 2]!, t[i + 3]!) < 0) {
-        out.set(ext[j]!.entry, at);
-        at += ext[j++]!.entry.length;
+        o = copyRange(out, o, ext[j]!.entry, 0, ext[j]!.entry.length);
+        j++;
       }
-      out.set(buf.subarray(t[i]!, t[i + 1]!), at);
-      at += t[i + 1]! - t[i]!;
+      o = copyRange(out, o, buf, t[i]!, t[i + 1]!);
     }
-    for (; j < ext.length; j++) {
-      out.set(ext[j]!.entry, at);
-      at += ext[j]!.entry.length;
-    }
-    return out;
+    for (; j < ext.length; j++) o = copyRange(out, o, ext[j]!.entry, 0, ext[j]!.entry.length);
+    into.length = o;
   }
 
   /** Index of the external label named like the label in `slot`, or -1. */
@@ -310,18 +315,22 @@ export class SeriesTranscoder {
   /** Emits the held series, sorted by their full labels when more than one. */
   #release(): void {
     const held = this.#held;
-    this.#held = [];
     if (held.length > 1) {
-      const keyed = held.map((s) => ({ s, labels: decodeLabelEntries(s.labels) }));
+      const keyed = held.map((s) => ({
+        s,
+        labels: decodeLabelEntries(s.labels.bytes.subarray(0, s.labels.length)),
+      }));
       keyed.sort((a, b) => compareLabels(a.labels, b.labels));
       for (let i = 0; i < held.length; i++) held[i] = keyed[i]!.s;
     }
     for (const s of held) {
       if (!this.full) this.#emit(s);
+      s.own.length = 0;
+      s.labels.length = 0;
       s.chunks.length = 0;
-      this.#spare.push(s.chunks);
+      if (this.#spare.length < 8) this.#spare.push(s);
     }
-    if (this.#spare.length > 8) this.#spare.length = 8;
+    held.length = 0;
   }
 
   #emit(s: PendingSeries): void {
@@ -331,8 +340,7 @@ export class SeriesTranscoder {
     let o = putVarint(out, this.#out.length, responseLen); // frame length
     out[o++] = 0x0a; // SeriesResponse.series
     o = putVarint(out, o, seriesLen);
-    out.set(s.labels, o);
-    o += s.labels.length;
+    o = copyRange(out, o, s.labels.bytes, 0, s.labels.length);
     this.#out.length = copyRange(out, o, s.chunks.bytes, 0, s.chunks.length);
     this.#emitted++;
   }
@@ -497,14 +505,15 @@ function compareRange(a: Uint8Array, buf: Uint8Array, at: number, end: number): 
   return a.length - (end - at);
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+function sinksEqual(a: ByteSink, b: ByteSink): boolean {
+  return a.length === b.length && startsWith(a, b);
 }
 
-function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
-  if (prefix.length > bytes.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+/** Whether `sink` starts with the bytes of `prefix`. */
+function startsWith(sink: ByteSink, prefix: ByteSink): boolean {
+  if (prefix.length > sink.length) return false;
+  const x = sink.bytes;
+  const y = prefix.bytes;
+  for (let i = 0; i < prefix.length; i++) if (x[i] !== y[i]) return false;
   return true;
 }

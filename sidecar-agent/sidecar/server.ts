@@ -3,13 +3,15 @@
  * (bearer token), `/metrics`, `/-/healthy` (the process runs) and `/-/ready` (Prometheus
  * answers its own `/-/ready`; 503 otherwise, as Thanos's sidecar readiness).
  */
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { storeApiRoutes } from '../../core/storeapi/http-server.ts';
 import type { Store } from '../../core/storeapi/store.ts';
 import type { PrometheusClient } from '../prometheus/client.ts';
 import type { SidecarMetrics } from './metrics.ts';
+import { SERIES_PATH, serveSeries, type SeriesRouteOptions } from './series-route.ts';
 
 export interface SidecarServerOptions {
   readonly store: Store;
@@ -43,9 +45,22 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Listens on `host:port` (port 0 = any free port). */
-export async function listen(app: Hono, host: string, port: number): Promise<RunningServer> {
-  const server = createAdaptorServer({ fetch: app.fetch }) as import('node:http').Server;
+/**
+ * Listens on `host:port` (port 0 = any free port). With `series`, the series stream is served by
+ * the node:http route (series-route.ts) and everything else by the app.
+ */
+export async function listen(
+  app: Hono,
+  host: string,
+  port: number,
+  series?: SeriesRouteOptions,
+): Promise<RunningServer> {
+  const viaApp = getRequestListener(app.fetch);
+  const server = createServer((req, res) => {
+    if (series && req.method === 'POST' && req.url?.split('?')[0] === SERIES_PATH) {
+      serveSeries(req, res, series).catch((err: unknown) => res.destroy(err as Error));
+    } else void viaApp(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
