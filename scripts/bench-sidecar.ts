@@ -17,8 +17,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { newMatcher } from '../core/labels/matcher.ts';
-import { HttpStore } from '../core/storeapi/http-client.ts';
+import { decodeSeriesFrame, encodeSeriesRequest } from '../core/storeapi/codec.ts';
+import { readFrames } from '../core/storeapi/framing.ts';
+import { HttpStore, PROTOBUF_CONTENT_TYPE } from '../core/storeapi/http-client.ts';
 import { remoteRead } from '../sidecar-agent/prometheus/remote-read.ts';
+import { StreamingPost } from '../sidecar-agent/prometheus/streaming-post.ts';
 import { startPrometheusOnTsdb } from '../test/helpers/prometheus-tsdb.ts';
 import { promtoolCreateBlocks } from '../test/helpers/promtool.ts';
 import { makeTmpDir } from '../test/helpers/tmp.ts';
@@ -111,6 +114,10 @@ async function main(): Promise<void> {
       );
     };
     await rollup('idle');
+    if (process.env.BENCH_PAUSE_MS) {
+      console.log(`agent pid ${agent.pid}: pausing ${process.env.BENCH_PAUSE_MS} ms`);
+      await new Promise((r) => setTimeout(r, Number(process.env.BENCH_PAUSE_MS)));
+    }
     const store = new HttpStore(url, { token: TOKEN });
     const matchers = [newMatcher('=', '__name__', 'bench_metric')];
     const mint = T0;
@@ -139,7 +146,16 @@ async function main(): Promise<void> {
         partialResponseStrategy: 'abort' as const,
         skipChunks: false,
       };
-      for await (const f of store.series(req)) {
+      // The same HTTP client as the direct path (StreamingPost), so the two differ by the agent
+      // alone; frames decoded with the codec HttpStore uses.
+      const res = await StreamingPost.open(
+        new URL(`${url}/api/v1/store/series`),
+        { 'content-type': PROTOBUF_CONTENT_TYPE, authorization: `Bearer ${TOKEN}` },
+        encodeSeriesRequest(req),
+      );
+      if (res.status !== 200) throw new Error(`agent: HTTP ${res.status}: ${await res.text()}`);
+      for await (const frame of readFrames(res.body(), 'agent')) {
+        const f = decodeSeriesFrame(frame);
         if (f.type === 'series')
           for (const c of f.chunks) n += (c.raw!.data[0]! << 8) | c.raw!.data[1]!;
       }

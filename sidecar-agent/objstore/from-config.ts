@@ -16,6 +16,7 @@ import {
 } from '../../core/objstore/config.ts';
 import { PrefixedBucket } from '../../core/objstore/prefixed.ts';
 import { FilesystemBucket } from './filesystem.ts';
+import { nodeFetch } from '../node-fetch.ts';
 
 /** Replaces `$(NAME)` with `env[NAME]`. */
 export function expandEnv(
@@ -49,7 +50,8 @@ export function bucketFromObjstoreConfig(
             secretKey: env.AWS_SECRET_ACCESS_KEY ?? '',
             sessionToken: env.AWS_SESSION_TOKEN ?? '',
           };
-      bucket = s3BucketFromConfig(s3);
+      // node:http rather than the global fetch: see node-fetch.ts.
+      bucket = s3BucketFromConfig(s3, { fetch: nodeFetch });
       break;
     }
   }

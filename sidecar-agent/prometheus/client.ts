@@ -8,6 +8,7 @@ import { BadDataError, errorMessage } from '../../core/errors.ts';
 import { labelsFrom, type Labels } from '../../core/labels/labels.ts';
 import type { Matcher } from '../../core/labels/matcher.ts';
 import { StoreUnavailableError } from '../../core/storeapi/errors.ts';
+import { nodeFetch } from '../node-fetch.ts';
 import type { prometheus } from '../../core/storeapi/proto/gen/prompb.js';
 import {
   remoteRead,
@@ -38,7 +39,7 @@ export class PrometheusClient {
     const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let res: Response;
     try {
-      res = await fetch(`${this.url}${path}`, { signal: s });
+      res = await nodeFetch(`${this.url}${path}`, { signal: s });
     } catch (err) {
       throw new StoreUnavailableError(`prometheus ${this.url}: ${errorMessage(err)}`, {
         cause: err,

@@ -1,0 +1,81 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeFetch } from './node-fetch.ts';
+
+let server: Server;
+let base = '';
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    const parts: Buffer[] = [];
+    for await (const c of req) parts.push(c as Buffer);
+    const body = Buffer.concat(parts);
+    if (req.url === '/stream') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      for (let i = 0; i < 5; i++) res.write(`part${i};`);
+      res.end();
+    } else if (req.url === '/hang') {
+      res.writeHead(200);
+      res.write('x');
+    } else {
+      res.writeHead(req.url === '/missing' ? 404 : 201, {
+        'content-type': 'application/json',
+        'set-cookie': ['a=1', 'b=2'],
+      });
+      res.end(
+        req.method === 'HEAD'
+          ? undefined
+          : JSON.stringify({
+              method: req.method,
+              url: req.url,
+              auth: req.headers.authorization,
+              len: body.length,
+            }),
+      );
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+describe('nodeFetch', () => {
+  it('sends method, headers and body; returns status, headers and body like fetch', async () => {
+    const res = await nodeFetch(`${base}/put?x=1`, {
+      method: 'PUT',
+      headers: { authorization: 'Bearer t' },
+      body: new Uint8Array(1234),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.headers.get('set-cookie')).toBe('a=1, b=2');
+    expect(await res.json()).toEqual({
+      method: 'PUT',
+      url: '/put?x=1',
+      auth: 'Bearer t',
+      len: 1234,
+    });
+    const signed = new Request(`${base}/req`, { method: 'POST', body: 'abc' });
+    expect(await (await nodeFetch(signed)).json()).toMatchObject({ method: 'POST', len: 3 });
+    const missing = await nodeFetch(`${base}/missing`);
+    expect(missing.status).toBe(404);
+    const head = await nodeFetch(`${base}/x`, { method: 'HEAD' });
+    expect([head.status, head.body]).toEqual([201, null]);
+  });
+
+  it('streams the response body, and an abort ends a hanging one', async () => {
+    expect(await (await nodeFetch(`${base}/stream`)).text()).toBe('part0;part1;part2;part3;part4;');
+    const controller = new AbortController();
+    const res = await nodeFetch(`${base}/hang`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('x');
+    controller.abort(new Error('enough'));
+    await expect(reader.read()).rejects.toThrow();
+    await expect(nodeFetch('http://127.0.0.1:1/')).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
