@@ -132,12 +132,17 @@ export async function* remoteReadInto(
         `prometheus remote read: unexpected content type ${JSON.stringify(res.contentType)}`,
       );
     }
-    const splitter = new StreamedFrameSplitter();
-    for await (const piece of res.body()) {
-      splitter.push(piece, sink);
-      yield;
+    const splitter = spareSplitters.pop() ?? new StreamedFrameSplitter();
+    splitter.reset();
+    try {
+      for await (const piece of res.body()) {
+        splitter.push(piece, sink);
+        yield;
+      }
+      splitter.end();
+    } finally {
+      if (spareSplitters.length < 2) spareSplitters.push(splitter);
     }
-    splitter.end();
     finished = true;
   } catch (err) {
     if (err instanceof BadDataError || err instanceof StoreUnavailableError) throw err;
@@ -149,6 +154,9 @@ export async function* remoteReadInto(
     if (!finished) res.close();
   }
 }
+
+/** Splitters of finished reads, reused with their buffers. */
+const spareSplitters: StreamedFrameSplitter[] = [];
 
 /** An HTTP answer whose body pieces are valid until the next is asked for. */
 interface Answer {
@@ -218,6 +226,11 @@ export class StreamedFrameSplitter {
   /** Bytes of an incomplete frame, carried to the next chunk. */
   #buf = new Uint8Array(0);
   #len = 0;
+
+  /** Forgets any partial frame, for a new stream (the buffer is kept). */
+  reset(): void {
+    this.#len = 0;
+  }
 
   push(chunk: Uint8Array, sink: MessageSink): void {
     if (this.#len === 0) {

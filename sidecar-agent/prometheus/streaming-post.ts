@@ -16,6 +16,9 @@ export class StreamingPostError extends Error {
 }
 
 const READ_BUFFER_BYTES = 64 * 1024;
+/** Read buffers of closed connections, for the next ones (no garbage per request). */
+const spareBuffers: Uint8Array[] = [];
+const MAX_SPARE_BUFFERS = 4;
 const MAX_HEAD_BYTES = 64 * 1024;
 const EMPTY = new Uint8Array(0);
 const CR = 13;
@@ -189,7 +192,7 @@ class Connection {
   #wake: (() => void) | undefined;
 
   constructor(url: URL, signal?: AbortSignal) {
-    const buffer = new Uint8Array(READ_BUFFER_BYTES);
+    const buffer = spareBuffers.pop() ?? new Uint8Array(READ_BUFFER_BYTES);
     this.socket = connect({
       host: url.hostname.replace(/^\[|\]$/g, ''),
       port: Number(url.port || 80),
@@ -216,6 +219,8 @@ class Connection {
     this.socket.on('close', () => {
       this.#ended = true;
       this.#wake?.();
+      // Closed: no read lands in the buffer any more, and the body's consumer is done with it.
+      if (spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(buffer);
     });
     if (signal) {
       const abort = (): void => {

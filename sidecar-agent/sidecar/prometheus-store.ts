@@ -30,6 +30,8 @@ import { SeriesTranscoder } from './series-transcoder.ts';
 
 /** Series answers go out in batches of about this many bytes (few writes, memory of one batch). */
 const FLUSH_BYTES = 256 * 1024;
+/** Transcoders kept for reuse (about 0.4 MB each): concurrent requests beyond this allocate. */
+const MAX_IDLE_TRANSCODERS = 2;
 
 export interface PrometheusStoreOptions {
   /** Current external labels (the agent refreshes them from Prometheus's config). */
@@ -39,6 +41,7 @@ export interface PrometheusStoreOptions {
 export class PrometheusStore implements Store, EncodedSeriesSource {
   readonly #client: PrometheusClient;
   readonly #ext: () => Labels;
+  readonly #idle: SeriesTranscoder[] = [];
 
   constructor(client: PrometheusClient, options: PrometheusStoreOptions) {
     this.#client = client;
@@ -91,18 +94,26 @@ export class PrometheusStore implements Store, EncodedSeriesSource {
         ...(request.range ? { rangeMs: request.range } : {}),
       },
     };
-    const transcoder = new SeriesTranscoder({
+    const options = {
       externalLabels: this.#ext(),
       skipChunks: request.skipChunks,
       limit: request.limit ?? 0,
-    });
-    for await (const _ of this.#client.remoteReadInto(query, transcoder, signal)) {
-      if (transcoder.pendingBytes >= FLUSH_BYTES) yield transcoder.take();
-      // Leaving the loop cancels the remote read: nothing more is wanted.
-      if (transcoder.full) break;
+    };
+    // A transcoder from the pool: its buffers serve request after request instead of becoming garbage.
+    const transcoder = this.#idle.pop() ?? new SeriesTranscoder(options);
+    transcoder.reset(options);
+    try {
+      for await (const _ of this.#client.remoteReadInto(query, transcoder, signal)) {
+        if (transcoder.pendingBytes >= FLUSH_BYTES) yield transcoder.take();
+        // Leaving the loop cancels the remote read: nothing more is wanted.
+        if (transcoder.full) break;
+      }
+      transcoder.finish();
+      if (transcoder.pendingBytes > 0) yield transcoder.take();
+    } finally {
+      // The consumer is done with the last batch once it resumes or ends this generator.
+      if (this.#idle.length < MAX_IDLE_TRANSCODERS) this.#idle.push(transcoder);
     }
-    transcoder.finish();
-    if (transcoder.pendingBytes > 0) yield transcoder.take();
   }
 
   async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {

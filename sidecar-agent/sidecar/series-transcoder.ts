@@ -58,10 +58,11 @@ export interface SeriesTranscoderOptions {
 }
 
 export class SeriesTranscoder {
-  readonly #ext: readonly ExternalLabel[];
-  readonly #skipChunks: boolean;
-  readonly #limit: number;
-  readonly #out = new ByteSink(64 * 1024);
+  #ext: readonly ExternalLabel[] = [];
+  #skipChunks = false;
+  #limit = 0;
+  /** Sized for a 256 KiB batch plus a series, so it rarely grows. */
+  readonly #out = new ByteSink(320 * 1024);
   /** Series not yet released; the last one is the series being read. */
   #held: PendingSeries[] = [];
   /** Released series, reused so that reading a series allocates nothing. */
@@ -71,12 +72,17 @@ export class SeriesTranscoder {
   #emitted = 0;
   /** Per label of the series being read: entry start, entry end, name start, name end, external label index. */
   #labels: Int32Array = new Int32Array(16 * LABEL_SLOTS);
-  readonly #extSize: number;
+  #extSize = 0;
   /** Scratch: the current message and a read position in it. */
   #buf: Uint8Array = new Uint8Array(0);
   #pos = 0;
 
   constructor(options: SeriesTranscoderOptions) {
+    this.reset(options);
+  }
+
+  /** Starts a new answer, keeping the buffers (a pooled transcoder allocates nothing per request). */
+  reset(options: SeriesTranscoderOptions): void {
     this.#ext = options.externalLabels.map((l) => ({
       name: utf8.encode(l.name),
       entry: encodeLabelEntry(l),
@@ -84,6 +90,12 @@ export class SeriesTranscoder {
     this.#extSize = this.#ext.reduce((n, l) => n + l.entry.length, 0);
     this.#skipChunks = options.skipChunks;
     this.#limit = options.limit;
+    this.#emitted = 0;
+    this.#out.length = 0;
+    for (const s of this.#held) this.#recycle(s);
+    this.#held.length = 0;
+    this.#buf = new Uint8Array(0);
+    this.#pos = 0;
   }
 
   /** Whether the series limit is reached: nothing more will be emitted. */
@@ -325,12 +337,16 @@ export class SeriesTranscoder {
     }
     for (const s of held) {
       if (!this.full) this.#emit(s);
-      s.own.length = 0;
-      s.labels.length = 0;
-      s.chunks.length = 0;
-      if (this.#spare.length < 8) this.#spare.push(s);
+      this.#recycle(s);
     }
     held.length = 0;
+  }
+
+  #recycle(s: PendingSeries): void {
+    s.own.length = 0;
+    s.labels.length = 0;
+    s.chunks.length = 0;
+    if (this.#spare.length < 8) this.#spare.push(s);
   }
 
   #emit(s: PendingSeries): void {
