@@ -5,8 +5,9 @@
  * Node's global fetch is undici, whose HTTP parser is WebAssembly: compiling it costs the agent
  * ~8 MB resident plus a ~20 MB peak when V8's optimizing tier recompiles it a few seconds after
  * start, a third of the agent's memory budget. node:http parses in C++. Requests and Responses
- * stay the web-standard classes; a request body is buffered before sending (the agent sends small
- * requests and bounded multipart parts), a response body streams.
+ * stay the web-standard classes; a request body is gathered before sending (its length goes in
+ * Content-Length; the agent sends small requests and bounded multipart parts), a response body
+ * streams.
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -20,12 +21,22 @@ const agents = {
 export async function nodeFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const req = new Request(input, init);
   const url = new URL(req.url);
-  const body = req.body ? new Uint8Array(await req.arrayBuffer()) : undefined;
+  // The body's chunks as they are (a Request made from bytes holds one chunk): their total is the
+  // Content-Length S3 wants, and no multipart part is copied once more.
+  const body: Uint8Array[] = [];
+  let length = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      body.push(r.value);
+      length += r.value.length;
+    }
+  }
   const headers: Record<string, string> = {};
   req.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  if (body) headers['content-length'] = String(body.length);
+  if (req.body) headers['content-length'] = String(length);
   const https = url.protocol === 'https:';
   if (!https && url.protocol !== 'http:') throw new TypeError(`unsupported URL ${url.href}`);
   return new Promise<Response>((resolve, reject) => {
@@ -56,6 +67,7 @@ export async function nodeFetch(input: RequestInfo | URL, init?: RequestInit): P
       },
     );
     outgoing.on('error', reject);
-    outgoing.end(body);
+    for (const chunk of body) outgoing.write(chunk);
+    outgoing.end();
   });
 }
