@@ -9,7 +9,7 @@
  * per read and its peak RSS (VmHWM from /proc: over its life, and while streaming after warm-up).
  *
  *   npm run bench:sidecar           # BENCH_SERIES=2000 BENCH_SAMPLES=1200 BENCH_RUNS=15 BENCH_WARMUP=3
- *   BENCH_DEBUG=1                   # also memory maps, heap spaces, the first read's peak
+ *   BENCH_DEBUG=1                   # also memory maps, heap spaces, the first read's peak; BENCH_PAUSE_MS=n waits after start (attach a tracer)
  *   BENCH_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   # Node flags for the agent
  */
 import { spawn } from 'node:child_process';
