@@ -152,6 +152,14 @@ export function decodeSeriesFrame(bytes: Uint8Array): SeriesFrame {
   throw new BadDataError('SeriesResponse frame has neither series nor warning');
 }
 
+/**
+ * The labels of an encoded storepb.Series, or of its `labels` entries alone (a byte-level
+ * producer such as the sidecar's transcoder sorting the series it holds).
+ */
+export function decodeSeriesLabels(bytes: Uint8Array): Labels {
+  return labelsFromPb(decodeMessage((b) => thanos.Series.decode(b), bytes, 'Series').labels);
+}
+
 export function encodeLabelNamesRequest(r: LabelsRequest): Uint8Array {
   return thanos.LabelNamesRequest.encode({
     partial_response_strategy: strategyToPb(r.partialResponseStrategy),

@@ -16,17 +16,20 @@ export function uvarintSize(n: number): number {
   return size;
 }
 
+/** Writes `v` (a non-negative integer ≤ 2^53) as a uvarint at `at`; returns the position after it. */
+export function putUvarint(out: Uint8Array, at: number, v: number): number {
+  while (v >= 0x80) {
+    out[at++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  out[at++] = v;
+  return at;
+}
+
 /** Prefixes one message with its uvarint length. */
 export function frame(message: Uint8Array): Uint8Array {
   const out = new Uint8Array(uvarintSize(message.length) + message.length);
-  let n = message.length;
-  let i = 0;
-  while (n >= 0x80) {
-    out[i++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  out[i++] = n;
-  out.set(message, i);
+  out.set(message, putUvarint(out, 0, message.length));
   return out;
 }
 

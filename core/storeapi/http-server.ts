@@ -62,10 +62,8 @@ export function storeApiRoutes<E extends object>(options: StoreServerOptions<E>)
     } catch (err) {
       return apiErrorResponse(err);
     }
-    const encoded = hasEncodedSeries(store);
-    const chunks = hasEncodedSeries(store)
-      ? store.encodedSeries(request, c.req.raw.signal)
-      : encodeFrames(store.series(request, c.req.raw.signal));
+    const encoded = hasEncodedSeries(store) ? store.encodedSeries(request, c.req.raw.signal) : undefined;
+    const chunks = encoded ?? encodeFrames(store.series(request, c.req.raw.signal));
     const iterator = chunks[Symbol.asyncIterator]();
     // Pull the first bytes before answering, so an immediate failure is a proper HTTP error.
     let first: IteratorResult<Uint8Array>;

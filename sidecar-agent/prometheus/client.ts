@@ -9,13 +9,7 @@ import { labelsFrom, type Labels } from '../../core/labels/labels.ts';
 import type { Matcher } from '../../core/labels/matcher.ts';
 import { StoreUnavailableError } from '../../core/storeapi/errors.ts';
 import { nodeFetch } from '../node-fetch.ts';
-import type { prometheus } from '../../core/storeapi/proto/gen/prompb.js';
-import {
-  remoteRead,
-  remoteReadInto,
-  type MessageSink,
-  type RemoteReadQuery,
-} from './remote-read.ts';
+import { remoteReadInto, type MessageSink, type RemoteReadQuery } from './remote-read.ts';
 
 /** Times beyond this (ms) are sent as "no bound": Prometheus clamps open ranges itself. */
 const OPEN_BOUND_MS = 1e15;
@@ -126,10 +120,6 @@ export class PrometheusClient {
   ): Promise<string[]> {
     const path = `/api/v1/label/${encodeURIComponent(name)}/values?${rangeQuery(matchers, start, end)}`;
     return (await this.#api<string[] | null>(path, signal)) ?? [];
-  }
-
-  remoteRead(q: RemoteReadQuery, signal?: AbortSignal): AsyncGenerator<prometheus.IChunkedSeries> {
-    return remoteRead(this.url, q, signal);
   }
 
   /** Remote read into `sink`, message by message; yields after each network read (see remoteReadInto). */

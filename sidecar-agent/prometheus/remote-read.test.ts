@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { newMatcher } from '../../core/labels/matcher.ts';
 import { prometheus } from '../../core/storeapi/proto/gen/prompb.js';
-import { crc32c } from '../../core/tsdb/encoding.ts';
+import { streamedFrame } from '../../test/helpers/remote-read-frame.ts';
 import { encodeReadRequest, StreamedFrameSplitter } from './remote-read.ts';
 import { snappyDecode } from './snappy.ts';
-
-function streamedFrame(msg: Uint8Array, badCrc = false): Uint8Array {
-  const len: number[] = [];
-  for (let n = msg.length; ; n = Math.floor(n / 128)) {
-    if (n < 0x80) {
-      len.push(n);
-      break;
-    }
-    len.push((n & 0x7f) | 0x80);
-  }
-  const crc = (crc32c(msg) ^ (badCrc ? 1 : 0)) >>> 0;
-  return new Uint8Array([
-    ...len,
-    crc >>> 24,
-    (crc >>> 16) & 0xff,
-    (crc >>> 8) & 0xff,
-    crc & 0xff,
-    ...msg,
-  ]);
-}
 
 /** The messages of `bytes` handed to the splitter in pieces of `piece` bytes (frames cut anywhere). */
 async function all(bytes: Uint8Array, piece: number): Promise<Uint8Array[]> {

@@ -8,6 +8,7 @@
  * (a few matchers) are tiny, so compression would buy nothing.
  */
 import { BadDataError } from '../../core/errors.ts';
+import { putUvarint } from '../../core/storeapi/framing.ts';
 
 /** Longest literal one element carries here; any length fits a 4-byte length, 64 KiB keeps tags simple. */
 const MAX_LITERAL = 65536;
@@ -15,7 +16,7 @@ const MAX_LITERAL = 65536;
 export function snappyEncode(input: Uint8Array): Uint8Array {
   const n = input.length;
   const out = new Uint8Array(5 + n + Math.ceil(n / MAX_LITERAL) * 3 + 3);
-  let at = writeUvarint(out, 0, n);
+  let at = putUvarint(out, 0, n);
   for (let start = 0; start < n; start += MAX_LITERAL) {
     const len = Math.min(MAX_LITERAL, n - start);
     const m = len - 1;
@@ -91,13 +92,4 @@ export function snappyDecode(input: Uint8Array): Uint8Array {
   }
   if (at !== len) throw new BadDataError(`snappy: decoded ${at} bytes, header says ${len}`);
   return out;
-}
-
-function writeUvarint(out: Uint8Array, at: number, v: number): number {
-  while (v >= 0x80) {
-    out[at++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  out[at++] = v;
-  return at;
 }

@@ -37,6 +37,8 @@ export class StreamingPost {
   readonly #chunked: boolean;
   #remaining: number;
   #state: BodyState;
+  /** In the trailer section: whether the next byte starts a line (an empty line ends it). */
+  #lineStart = true;
 
   private constructor(conn: Connection, status: number, headers: Map<string, string>) {
     this.#conn = conn;
@@ -175,8 +177,6 @@ export class StreamingPost {
         return undefined;
     }
   }
-
-  #lineStart = true;
 }
 
 /** The socket and its one read buffer; reads happen only when asked for. */

@@ -11,7 +11,7 @@ import { newMatcher } from '../../core/labels/matcher.ts';
 import { decodeSeriesFrame } from '../../core/storeapi/codec.ts';
 import { readFrames } from '../../core/storeapi/framing.ts';
 import { prometheus } from '../../core/storeapi/proto/gen/prompb.js';
-import { crc32c } from '../../core/tsdb/encoding.ts';
+import { streamedFrame } from '../../test/helpers/remote-read-frame.ts';
 import { PrometheusClient } from '../prometheus/client.ts';
 import { PrometheusStore } from './prometheus-store.ts';
 
@@ -20,6 +20,7 @@ let server: Server;
 let written = 0;
 let url = '';
 
+/** Prometheus's frame for fake series `i`. */
 function frame(i: number): Uint8Array {
   const msg = prometheus.ChunkedReadResponse.encode({
     chunked_series: [
@@ -34,23 +35,7 @@ function frame(i: number): Uint8Array {
       },
     ],
   }).finish();
-  const crc = crc32c(msg);
-  const head = [];
-  for (let n = msg.length; ; n >>>= 7) {
-    if (n < 0x80) {
-      head.push(n);
-      break;
-    }
-    head.push((n & 0x7f) | 0x80);
-  }
-  return new Uint8Array([
-    ...head,
-    crc >>> 24,
-    (crc >>> 16) & 0xff,
-    (crc >>> 8) & 0xff,
-    crc & 0xff,
-    ...msg,
-  ]);
+  return streamedFrame(msg);
 }
 
 beforeAll(async () => {

@@ -18,12 +18,12 @@
  * messages with its labels repeated; they become one StoreAPI series.
  */
 import { compareLabels, type Label, type Labels } from '../../core/labels/labels.ts';
+import { decodeSeriesLabels } from '../../core/storeapi/codec.ts';
 import { StoreUnavailableError } from '../../core/storeapi/errors.ts';
-import { uvarintSize as varintSize } from '../../core/storeapi/framing.ts';
+import { putUvarint, uvarintSize } from '../../core/storeapi/framing.ts';
 import { Encbuf } from '../../core/tsdb/encoding.ts';
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder();
 
 /** Wire types. */
 const VARINT = 0;
@@ -231,14 +231,14 @@ export class SeriesTranscoder {
     if (type < 1 || type > 3)
       throw new StoreUnavailableError(`remote read: chunk of unknown encoding ${type}`);
     const storeType = type - 1;
-    const chunkLen = (storeType ? 2 : 0) + 1 + varintSize(dataLen) + dataLen;
+    const chunkLen = (storeType ? 2 : 0) + 1 + uvarintSize(dataLen) + dataLen;
     const minLen = minAt < 0 ? 0 : 1 + minEnd - minAt;
     const maxLen = maxAt < 0 ? 0 : 1 + maxEnd - maxAt;
-    const aggrLen = minLen + maxLen + 1 + varintSize(chunkLen) + chunkLen;
-    const out = sink.room(1 + varintSize(aggrLen) + aggrLen);
+    const aggrLen = minLen + maxLen + 1 + uvarintSize(chunkLen) + chunkLen;
+    const out = sink.room(1 + uvarintSize(aggrLen) + aggrLen);
     let o = sink.length;
     out[o++] = 0x12; // Series.chunks
-    o = putVarint(out, o, aggrLen);
+    o = putUvarint(out, o, aggrLen);
     if (minAt >= 0) {
       out[o++] = 0x08; // AggrChunk.min_time
       o = copyRange(out, o, buf, minAt, minEnd);
@@ -248,13 +248,13 @@ export class SeriesTranscoder {
       o = copyRange(out, o, buf, maxAt, maxEnd);
     }
     out[o++] = 0x1a; // AggrChunk.raw
-    o = putVarint(out, o, chunkLen);
+    o = putUvarint(out, o, chunkLen);
     if (storeType) {
       out[o++] = 0x08; // Chunk.type (1 or 2: one byte)
       out[o++] = storeType;
     }
     out[o++] = 0x12; // Chunk.data
-    o = putVarint(out, o, dataLen);
+    o = putUvarint(out, o, dataLen);
     sink.length = copyRange(out, o, buf, dataAt, dataAt + dataLen);
   }
 
@@ -330,7 +330,7 @@ export class SeriesTranscoder {
     if (held.length > 1) {
       const keyed = held.map((s) => ({
         s,
-        labels: decodeLabelEntries(s.labels.bytes.subarray(0, s.labels.length)),
+        labels: decodeSeriesLabels(s.labels.bytes.subarray(0, s.labels.length)),
       }));
       keyed.sort((a, b) => compareLabels(a.labels, b.labels));
       for (let i = 0; i < held.length; i++) held[i] = keyed[i]!.s;
@@ -351,11 +351,11 @@ export class SeriesTranscoder {
 
   #emit(s: PendingSeries): void {
     const seriesLen = s.labels.length + s.chunks.length;
-    const responseLen = 1 + varintSize(seriesLen) + seriesLen;
-    const out = this.#out.room(varintSize(responseLen) + responseLen);
-    let o = putVarint(out, this.#out.length, responseLen); // frame length
+    const responseLen = 1 + uvarintSize(seriesLen) + seriesLen;
+    const out = this.#out.room(uvarintSize(responseLen) + responseLen);
+    let o = putUvarint(out, this.#out.length, responseLen); // frame length
     out[o++] = 0x0a; // SeriesResponse.series
-    o = putVarint(out, o, seriesLen);
+    o = putUvarint(out, o, seriesLen);
     o = copyRange(out, o, s.labels.bytes, 0, s.labels.length);
     this.#out.length = copyRange(out, o, s.chunks.bytes, 0, s.chunks.length);
     this.#emitted++;
@@ -430,38 +430,6 @@ function encodeLabelEntry(l: Label): Uint8Array {
   return entry.get().slice();
 }
 
-/** Labels from concatenated `labels = 1` entries (only for sorting held series: rare). */
-function decodeLabelEntries(bytes: Uint8Array): Labels {
-  const out: Label[] = [];
-  let pos = 0;
-  const uvarint = (): number => {
-    let v = 0;
-    let scale = 1;
-    for (;;) {
-      const b = bytes[pos++]!;
-      v += (b & 0x7f) * scale;
-      if (b < 0x80) return v;
-      scale *= 128;
-    }
-  };
-  while (pos < bytes.length) {
-    uvarint(); // tag
-    const end = pos + uvarint();
-    let name = '';
-    let value = '';
-    while (pos < end) {
-      const tag = uvarint();
-      const len = uvarint();
-      const s = utf8Decoder.decode(bytes.subarray(pos, pos + len));
-      pos += len;
-      if (tag === 0x0a) name = s;
-      else if (tag === 0x12) value = s;
-    }
-    out.push({ name, value });
-  }
-  return out;
-}
-
 /** A growable byte array written with plain index arithmetic (the hot path's writer). */
 class ByteSink {
   bytes: Uint8Array;
@@ -480,16 +448,6 @@ class ByteSink {
     }
     return this.bytes;
   }
-}
-
-/** Writes a uvarint (< 2^31: lengths) at `o`; returns the position after it. */
-function putVarint(out: Uint8Array, o: number, v: number): number {
-  while (v >= 0x80) {
-    out[o++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  out[o++] = v;
-  return o;
 }
 
 /** Copies src[start, end) to out at `o`; short ranges by hand (a subarray view costs more). */

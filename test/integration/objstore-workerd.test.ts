@@ -18,7 +18,7 @@ import type {
 import { isRecursive, readAll } from '../../core/objstore/bucket.ts';
 import { BucketError, ObjectNotFoundError } from '../../core/objstore/errors.ts';
 import { startMiniflare, type MiniflareHandle } from '../helpers/miniflare.ts';
-import { startS3rver, type S3rverHandle } from '../helpers/s3rver.ts';
+import { S3RVER_DEVIATIONS, startS3rver, type S3rverHandle } from '../helpers/s3rver.ts';
 
 let s3: S3rverHandle;
 let mf: MiniflareHandle;
@@ -126,16 +126,7 @@ bucketAcceptance(
     await start();
     return new WorkerBucket('wd', 's3');
   },
-  {
-    knownDeviations: {
-      rangeOfEmptyObject:
-        's3rver 3.7.1 answers 206 with Content-Length 1 and no body (AWS answers 416)',
-      recursiveOrder:
-        's3rver 3.7.1 lists in filesystem walk order, not UTF-8 byte order as S3 does',
-      prefixWithoutDirectObjects:
-        's3rver 3.7.1 only reports a common prefix once it sees an object directly in it',
-    },
-  },
+  { knownDeviations: S3RVER_DEVIATIONS },
 );
 
 describe('worker/objstore bucketFromEnv', () => {

@@ -15,74 +15,40 @@ import { BucketObjectSource } from '../../core/objstore/source.ts';
 import { nodeFetch } from '../../sidecar-agent/node-fetch.ts';
 import { FilesystemBucket } from '../../sidecar-agent/objstore/filesystem.ts';
 import { startMiniflare, type MiniflareHandle } from '../helpers/miniflare.ts';
-import { startS3rver, type S3rverHandle } from '../helpers/s3rver.ts';
+import { S3RVER_DEVIATIONS, startS3rver, type S3rverHandle } from '../helpers/s3rver.ts';
 
 const MiB = 1024 * 1024;
-let s3: S3rverHandle | undefined;
+const s3rvers: S3rverHandle[] = [];
 let mf: MiniflareHandle | undefined;
 const dirs: string[] = [];
 
 afterAll(async () => {
-  await s3?.stop();
+  for (const s of s3rvers) await s.stop();
   await mf?.stop();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-bucketAcceptance(
-  's3 (s3rver)',
-  async () => {
-    s3 = await startS3rver({ buckets: ['accept'] });
-    return new S3Bucket({
-      bucket: 'accept',
-      endpoint: s3.endpoint,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-      region: s3.region,
-      partSize: 5 * MiB, // several parts for the 12 MiB case
-    });
-  },
-  {
-    knownDeviations: {
-      rangeOfEmptyObject:
-        's3rver 3.7.1 answers 206 with Content-Length 1 and no body (AWS answers 416)',
-      recursiveOrder:
-        's3rver 3.7.1 lists in filesystem walk order, not UTF-8 byte order as S3 does',
-      prefixWithoutDirectObjects:
-        's3rver 3.7.1 only reports a common prefix once it sees an object directly in it',
-    },
-  },
-);
+/** A bucket on a fresh s3rver, in parts of 5 MiB (several for the 12 MiB case). */
+async function s3rverBucket(fetch?: typeof globalThis.fetch): Promise<S3Bucket> {
+  const s3 = await startS3rver({ buckets: ['accept'] });
+  s3rvers.push(s3);
+  return new S3Bucket({
+    bucket: 'accept',
+    endpoint: s3.endpoint,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    region: s3.region,
+    partSize: 5 * MiB,
+    ...(fetch ? { fetch } : {}),
+  });
+}
+
+bucketAcceptance('s3 (s3rver)', () => s3rverBucket(), { knownDeviations: S3RVER_DEVIATIONS });
 
 // The agent's S3 client: the same bucket over its fetch on node:http (sidecar-agent/node-fetch.ts).
-let s3Agent: S3rverHandle | undefined;
-afterAll(async () => {
-  await s3Agent?.stop();
+bucketAcceptance("s3 (s3rver) over the agent's node:http fetch", () => s3rverBucket(nodeFetch), {
+  knownDeviations: S3RVER_DEVIATIONS,
 });
-bucketAcceptance(
-  's3 (s3rver) over the agent\'s node:http fetch',
-  async () => {
-    s3Agent = await startS3rver({ buckets: ['accept'] });
-    return new S3Bucket({
-      bucket: 'accept',
-      endpoint: s3Agent.endpoint,
-      accessKeyId: s3Agent.accessKeyId,
-      secretAccessKey: s3Agent.secretAccessKey,
-      region: s3Agent.region,
-      partSize: 5 * MiB,
-      fetch: nodeFetch,
-    });
-  },
-  {
-    knownDeviations: {
-      rangeOfEmptyObject:
-        's3rver 3.7.1 answers 206 with Content-Length 1 and no body (AWS answers 416)',
-      recursiveOrder:
-        's3rver 3.7.1 lists in filesystem walk order, not UTF-8 byte order as S3 does',
-      prefixWithoutDirectObjects:
-        's3rver 3.7.1 only reports a common prefix once it sees an object directly in it',
-    },
-  },
-);
 
 bucketAcceptance('r2 (miniflare)', async () => {
   mf = await startMiniflare({ r2Buckets: ['BLOCKS'] });
