@@ -10,12 +10,10 @@
  * raw samples are answered from the bucket, identical to before; the querier of queriers gives
  * the same answers (global view).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bucket } from '../../core/objstore/bucket.ts';
 import { getAll } from '../../core/objstore/bucket.ts';
@@ -23,12 +21,11 @@ import { parseMeta } from '../../core/tsdb/meta.ts';
 import { bucketFromConfigText } from '../../sidecar-agent/objstore/from-config.ts';
 import { startRetainingPrometheus, type RetainingPrometheus } from '../helpers/prometheus-pair.ts';
 import { startLivePrometheus, type LivePrometheus } from '../helpers/prometheus-live.ts';
+import { startAgentProcess, type AgentProcess } from '../helpers/agent-process.ts';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 import { startWorker, type WorkerHandle } from '../helpers/worker.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'sidecar-agent', 'bin', 'thanos-edge.mjs');
 const TOKEN = 'e2e-token';
 const REPLICAS = ['a', 'b'] as const;
 /** Replica b's `--storage.tsdb.retention.time`: a block goes ~30s after it is cut. */
@@ -47,12 +44,7 @@ interface ApiBody {
   error?: string;
 }
 
-interface Agent {
-  readonly proc: ChildProcess;
-  readonly url: string;
-  readonly log: string[];
-  readonly exit: Promise<unknown>;
-}
+type Agent = AgentProcess;
 
 interface ShippedBlock {
   readonly id: string;
@@ -77,38 +69,13 @@ async function startTarget(): Promise<{ server: Server; addr: string }> {
   return { server, addr: `127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function startAgent(prom: { url: string; tsdbPath: string }, configPath: string): Promise<Agent> {
-  const proc = spawn(
-    process.execPath,
-    [
-      BIN,
-      'sidecar',
-      `--prometheus.url=${prom.url}`,
-      `--tsdb.path=${prom.tsdbPath}`,
-      `--objstore.config-file=${configPath}`,
-      '--http-address=127.0.0.1:0',
-      '--shipper.sync-interval=1s',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STORE_TOKEN: TOKEN } },
-  );
-  const log: string[] = [];
-  const exit = new Promise((r) => proc.once('exit', r));
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`agent did not start in 60s:\n${log.join('\n')}`)), 60_000);
-    createInterface({ input: proc.stderr! }).on('line', (line) => {
-      if (log.length < 500) log.push(line);
-      const m = /listening on (http:\/\/\S+)/.exec(line);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(t);
-      reject(new Error(`agent exited ${code}:\n${log.join('\n')}`));
-    });
+function startAgent(prom: { url: string; tsdbPath: string }, configPath: string): Promise<Agent> {
+  return startAgentProcess({
+    prometheusUrl: prom.url,
+    tsdbPath: prom.tsdbPath,
+    objstoreConfigPath: configPath,
+    token: TOKEN,
   });
-  return { proc, url, log, exit };
 }
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {

@@ -8,7 +8,6 @@
  * its meta.json written exactly once; SIGTERM mid-upload finishes that upload, then exits 0; 5xx, dropped connections and connection refused retried
  * with nothing lost; SIGTERM exits 0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import {
   createServer,
@@ -20,18 +19,16 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bucket } from '../../core/objstore/bucket.ts';
 import { getAll } from '../../core/objstore/bucket.ts';
 import { parseMeta } from '../../core/tsdb/meta.ts';
 import { bucketFromConfigText } from '../../sidecar-agent/objstore/from-config.ts';
 import { startLivePrometheus, type LivePrometheus } from '../helpers/prometheus-live.ts';
+import { startAgentProcess, type AgentProcess } from '../helpers/agent-process.ts';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver.ts';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'sidecar-agent', 'bin', 'thanos-edge.mjs');
 const EXT = { cluster: 'ship', replica: 'r0' };
 
 type Fault = 'pass' | 503 | 'drop';
@@ -129,12 +126,7 @@ class FaultProxy {
   }
 }
 
-interface Agent {
-  readonly proc: ChildProcess;
-  readonly url: string;
-  readonly log: string[];
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Agent = AgentProcess;
 
 let tmp: TmpDir;
 let s3: S3rverHandle;
@@ -145,42 +137,12 @@ let configPath: string;
 const agents: Agent[] = [];
 
 async function startAgent(): Promise<Agent> {
-  const proc = spawn(
-    process.execPath,
-    [
-      BIN,
-      'sidecar',
-      `--prometheus.url=${prom.url}`,
-      `--tsdb.path=${prom.tsdbPath}`,
-      `--objstore.config-file=${configPath}`,
-      '--http-address=127.0.0.1:0',
-      '--shipper.sync-interval=1s',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STORE_TOKEN: 'tok' } },
-  );
-  const log: string[] = [];
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-    proc.once('exit', (code, signal) => r({ code, signal })),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(
-      () => reject(new Error(`agent did not start:\n${log.join('\n')}`)),
-      60_000,
-    );
-    createInterface({ input: proc.stderr! }).on('line', (line) => {
-      log.push(line);
-      const m = /listening on (http:\/\/\S+)/.exec(line);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(t);
-      reject(new Error(`agent exited ${code}:\n${log.join('\n')}`));
-    });
+  const a = await startAgentProcess({
+    prometheusUrl: prom.url,
+    tsdbPath: prom.tsdbPath,
+    objstoreConfigPath: configPath,
+    token: 'tok',
   });
-  const a = { proc, url, log, exit };
   agents.push(a);
   return a;
 }
