@@ -88,7 +88,9 @@ export class CorruptBlockError extends ThanosEdgeError {
       location.block && `block ${location.block}`,
       location.file && `file ${location.file}`,
       location.offset !== undefined && `offset ${location.offset}`,
-    ].filter(Boolean).join(', ');
+    ]
+      .filter(Boolean)
+      .join(', ');
     super(where ? `${message} (${where})` : message, options);
     this.location = location;
   }

@@ -115,7 +115,13 @@ async function main(): Promise<void> {
       const from = seg.starts[b]!;
       const to = seg.starts[e - 1]! + seg.lengths[e - 1]!;
       const starts = seg.starts.subarray(b, e).map((s) => s - from);
-      const res = codec.decodeRanges(seg.buf.subarray(from, to), starts, seg.lengths.subarray(b, e), -Infinity, Infinity);
+      const res = codec.decodeRanges(
+        seg.buf.subarray(from, to),
+        starts,
+        seg.lengths.subarray(b, e),
+        -Infinity,
+        Infinity,
+      );
       sink += res.t[res.count - 1]!;
       total += res.count;
     }

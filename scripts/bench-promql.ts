@@ -15,20 +15,41 @@ import { Engine } from '../core/promql/engine/engine.ts';
 import { MemoryStorage } from '../core/promql/storage/memory.ts';
 import { promtoolCreateBlocks } from '../test/helpers/promtool.ts';
 import { makeTmpDir } from '../test/helpers/tmp.ts';
-import { QUERIES, RUNS, SPAN, STEP, T0, freePort, makeData, median, openMetrics } from './lib/bench-data.ts';
+import {
+  QUERIES,
+  RUNS,
+  SPAN,
+  STEP,
+  T0,
+  freePort,
+  makeData,
+  median,
+  openMetrics,
+} from './lib/bench-data.ts';
 
 async function main(): Promise<void> {
   const tmp = await makeTmpDir('bench-promql-');
   const { t, series } = makeData();
   const storage = new MemoryStorage();
   for (const s of series) storage.append(s.labels, t, s.v);
-  console.log(`# ${series.length} series, ${series.length * t.length} samples, range 6h step ${STEP / 1000}s, median of ${RUNS}`);
+  console.log(
+    `# ${series.length} series, ${series.length * t.length} samples, range 6h step ${STEP / 1000}s, median of ${RUNS}`,
+  );
   const { db } = await promtoolCreateBlocks(openMetrics(t, series), tmp.path);
   const cfg = join(tmp.path, 'prometheus.yml');
   await writeFile(cfg, 'global:\n  scrape_interval: 1h\n');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const prom = spawn('/usr/bin/prometheus', [`--config.file=${cfg}`, `--storage.tsdb.path=${db}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y'], { stdio: 'ignore' });
+  const prom = spawn(
+    '/usr/bin/prometheus',
+    [
+      `--config.file=${cfg}`,
+      `--storage.tsdb.path=${db}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=100y',
+    ],
+    { stdio: 'ignore' },
+  );
   try {
     for (let i = 0; ; i++) {
       try {
@@ -48,8 +69,16 @@ async function main(): Promise<void> {
       const promTimes: number[] = [];
       const ourTimes: number[] = [];
       for (let r = 0; r < RUNS; r++) {
-        const body = new URLSearchParams({ query: q, start: String(start / 1000), end: String(end / 1000), step: String(STEP / 1000), stats: 'all' });
-        const res = (await (await fetch(`${base}/api/v1/query_range`, { method: 'POST', body })).json()) as {
+        const body = new URLSearchParams({
+          query: q,
+          start: String(start / 1000),
+          end: String(end / 1000),
+          step: String(STEP / 1000),
+          stats: 'all',
+        });
+        const res = (await (
+          await fetch(`${base}/api/v1/query_range`, { method: 'POST', body })
+        ).json()) as {
           status: string;
           error?: string;
           data: { stats: { timings: { execTotalTime: number } } };
@@ -62,10 +91,14 @@ async function main(): Promise<void> {
       }
       const p = median(promTimes);
       const o = median(ourTimes);
-      console.log(`${q.padEnd(64)} ${p.toFixed(1).padStart(9)}ms ${o.toFixed(1).padStart(7)}ms  ${(o / p).toFixed(2)}x`);
+      console.log(
+        `${q.padEnd(64)} ${p.toFixed(1).padStart(9)}ms ${o.toFixed(1).padStart(7)}ms  ${(o / p).toFixed(2)}x`,
+      );
       ratios.push(o / p);
     }
-    console.log(`median ratio (ours / Prometheus) over ${ratios.length} queries: ${median(ratios).toFixed(2)}x`);
+    console.log(
+      `median ratio (ours / Prometheus) over ${ratios.length} queries: ${median(ratios).toFixed(2)}x`,
+    );
   } finally {
     const exited = new Promise((r) => prom.once('exit', r));
     prom.kill('SIGTERM');

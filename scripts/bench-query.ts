@@ -13,18 +13,39 @@ import { uploadBlock } from '../sidecar-agent/objstore/upload-block.ts';
 import { promtoolCreateBlocks } from '../test/helpers/promtool.ts';
 import { makeTmpDir } from '../test/helpers/tmp.ts';
 import { startWorker } from '../test/helpers/worker.ts';
-import { QUERIES, RUNS, SPAN, STEP, T0, freePort, makeData, median, openMetrics } from './lib/bench-data.ts';
+import {
+  QUERIES,
+  RUNS,
+  SPAN,
+  STEP,
+  T0,
+  freePort,
+  makeData,
+  median,
+  openMetrics,
+} from './lib/bench-data.ts';
 
 async function waitReady(url: string, what: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${what} not ready at ${url}`);
 }
 
 async function rangeQuery(base: string, query: string): Promise<number> {
-  const body = new URLSearchParams({ query, start: String(T0 / 1000), end: String((T0 + SPAN) / 1000), step: String(STEP / 1000) });
+  const body = new URLSearchParams({
+    query,
+    start: String(T0 / 1000),
+    end: String((T0 + SPAN) / 1000),
+    step: String(STEP / 1000),
+  });
   const t = performance.now();
   const res = await fetch(`${base}/api/v1/query_range`, { method: 'POST', body });
   const json = (await res.json()) as { status: string; error?: string };
@@ -40,26 +61,57 @@ async function main(): Promise<void> {
   const { db } = await promtoolCreateBlocks(openMetrics(t, series), tmp.path);
   const worker = await startWorker({ vars: { STORE_TOKEN: 'bench' } });
   try {
-    console.log(`# ${series.length} series, ${series.length * t.length} samples; range 6h step ${STEP / 1000}s; warm = median of ${RUNS}`);
+    console.log(
+      `# ${series.length} series, ${series.length * t.length} samples; range 6h step ${STEP / 1000}s; warm = median of ${RUNS}`,
+    );
     const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
-    for (const b of (await readdir(db)).filter(isUlid)) await uploadBlock(bucket, join(db, b), { labels: { replica: '0' }, source: 'sidecar' });
+    for (const b of (await readdir(db)).filter(isUlid))
+      await uploadBlock(bucket, join(db, b), { labels: { replica: '0' }, source: 'sidecar' });
 
     const promPort = await freePort();
     const cfg = join(tmp.path, 'prometheus.yml');
     await writeFile(cfg, 'global:\n  scrape_interval: 1h\n');
-    children.push(spawn('/usr/bin/prometheus', [`--config.file=${cfg}`, `--storage.tsdb.path=${db}`, `--web.listen-address=127.0.0.1:${promPort}`, '--storage.tsdb.retention.time=100y'], { stdio: 'ignore' }));
+    children.push(
+      spawn(
+        '/usr/bin/prometheus',
+        [
+          `--config.file=${cfg}`,
+          `--storage.tsdb.path=${db}`,
+          `--web.listen-address=127.0.0.1:${promPort}`,
+          '--storage.tsdb.retention.time=100y',
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
     const prom = `http://127.0.0.1:${promPort}`;
 
     const vmPort = await freePort();
     const vmDir = join(tmp.path, 'vm');
     await mkdir(vmDir);
-    children.push(spawn('victoria-metrics', [`-storageDataPath=${vmDir}`, `-httpListenAddr=127.0.0.1:${vmPort}`, '-retentionPeriod=100y', '-search.latencyOffset=0s'], { stdio: 'ignore' }));
+    children.push(
+      spawn(
+        'victoria-metrics',
+        [
+          `-storageDataPath=${vmDir}`,
+          `-httpListenAddr=127.0.0.1:${vmPort}`,
+          '-retentionPeriod=100y',
+          '-search.latencyOffset=0s',
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
     const vm = `http://127.0.0.1:${vmPort}`;
-    await Promise.all([waitReady(`${prom}/-/ready`, 'Prometheus'), waitReady(`${vm}/health`, 'VictoriaMetrics')]);
+    await Promise.all([
+      waitReady(`${prom}/-/ready`, 'Prometheus'),
+      waitReady(`${vm}/health`, 'VictoriaMetrics'),
+    ]);
     // VictoriaMetrics gets the same samples through its Prometheus text import (ms timestamps).
     for (const s of series) {
       const name = s.labels.find((l) => l.name === '__name__')!.value;
-      const ls = s.labels.filter((l) => l.name !== '__name__').map((l) => `${l.name}="${l.value}"`).join(',');
+      const ls = s.labels
+        .filter((l) => l.name !== '__name__')
+        .map((l) => `${l.name}="${l.value}"`)
+        .join(',');
       let text = '';
       for (let i = 0; i < t.length; i++) text += `${name}{${ls}} ${s.v[i]} ${t[i]}\n`;
       const res = await fetch(`${vm}/api/v1/import/prometheus`, { method: 'POST', body: text });
@@ -68,7 +120,9 @@ async function main(): Promise<void> {
     await fetch(`${vm}/internal/force_flush`);
     const ours = worker.url.toString().replace(/\/$/, '');
 
-    console.log(`${'query'.padEnd(70)} ${'cold ours/prom/vm ms'.padStart(24)} ${'warm ours/prom/vm ms'.padStart(24)}  warm/prom  warm/vm`);
+    console.log(
+      `${'query'.padEnd(70)} ${'cold ours/prom/vm ms'.padStart(24)} ${'warm ours/prom/vm ms'.padStart(24)}  warm/prom  warm/vm`,
+    );
     const vsProm: number[] = [];
     const vsVm: number[] = [];
     const coldVsProm: number[] = [];
@@ -85,12 +139,20 @@ async function main(): Promise<void> {
       vsVm.push(w[0]! / w[2]!);
       coldVsProm.push(cold[0]! / cold[1]!);
       const f = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join('/');
-      console.log(`${q.slice(0, 70).padEnd(70)} ${f(cold).padStart(24)} ${f(w).padStart(24)}  ${(w[0]! / w[1]!).toFixed(2).padStart(8)}x ${(w[0]! / w[2]!).toFixed(2).padStart(7)}x`);
+      console.log(
+        `${q.slice(0, 70).padEnd(70)} ${f(cold).padStart(24)} ${f(w).padStart(24)}  ${(w[0]! / w[1]!).toFixed(2).padStart(8)}x ${(w[0]! / w[2]!).toFixed(2).padStart(7)}x`,
+      );
     }
-    console.log(`median warm ratio ours/Prometheus: ${median(vsProm).toFixed(2)}x; ours/VictoriaMetrics: ${median(vsVm).toFixed(2)}x; cold ours/Prometheus: ${median(coldVsProm).toFixed(2)}x (${QUERIES.length} queries)`);
+    console.log(
+      `median warm ratio ours/Prometheus: ${median(vsProm).toFixed(2)}x; ours/VictoriaMetrics: ${median(vsVm).toFixed(2)}x; cold ours/Prometheus: ${median(coldVsProm).toFixed(2)}x (${QUERIES.length} queries)`,
+    );
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined,
+      ),
+    );
     await worker.stop();
     await tmp.remove();
   }

@@ -50,7 +50,9 @@ async function writeOpenMetrics(path: string): Promise<void> {
   for (const name of ['svc_requests_total', 'svc_latency_seconds']) {
     await write(`# TYPE ${name} ${name.endsWith('_total') ? 'counter' : 'gauge'}\n`);
     for (let s = 0; s < perName; s++) {
-      const extra = name.endsWith('_total') ? `code="${200 + (s % 4) * 100}"` : `quantile="${['0.5', '0.9', '0.99'][s % 3]}"`;
+      const extra = name.endsWith('_total')
+        ? `code="${200 + (s % 4) * 100}"`
+        : `quantile="${['0.5', '0.9', '0.99'][s % 3]}"`;
       const ls = `instance="i-${s % 1000}",pod="p-${s}",service="s${s % 50}",region="${s % 3 === 0 ? 'eu' : 'us'}",${extra}`;
       const lines: string[] = [];
       let v = s;
@@ -62,7 +64,9 @@ async function writeOpenMetrics(path: string): Promise<void> {
     }
   }
   await write('# EOF\n');
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  );
 }
 
 async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
@@ -78,30 +82,71 @@ async function main(): Promise<void> {
     process.stdout.write(`writing ${SERIES} series × 24h at 60s…\n`);
     await writeOpenMetrics(join(dir, 'input.om'));
     const db = join(dir, 'db');
-    const cli = spawnSync(process.execPath, ['sidecar-agent/bin/thanos-edge.mjs', 'tsdb', 'create-blocks-from', 'openmetrics', '-q', join(dir, 'input.om'), db], { stdio: 'inherit' });
+    const cli = spawnSync(
+      process.execPath,
+      [
+        'sidecar-agent/bin/thanos-edge.mjs',
+        'tsdb',
+        'create-blocks-from',
+        'openmetrics',
+        '-q',
+        join(dir, 'input.om'),
+        db,
+      ],
+      { stdio: 'inherit' },
+    );
     if (cli.status !== 0) throw new Error('create-blocks-from failed');
     const blocks = (await readdir(db)).filter(isUlid);
     const bucketDir = join(dir, 'bucket');
-    for (const b of blocks) await uploadBlock(new FilesystemBucket(bucketDir), join(db, b), { labels: { cluster: 'bench' }, source: 'sidecar' });
+    for (const b of blocks)
+      await uploadBlock(new FilesystemBucket(bucketDir), join(db, b), {
+        labels: { cluster: 'bench' },
+        source: 'sidecar',
+      });
     process.stdout.write(`${blocks.length} blocks\n`);
 
     await writeFile(join(dir, 'prometheus.yml'), 'global: {}\n');
     const port = 19000 + Math.floor(Math.random() * 1000);
-    const p = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${db}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y'], { stdio: 'ignore' });
-    prom.stop = () => new Promise((r) => { p.once('exit', r); p.kill('SIGTERM'); });
+    const p = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${db}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--storage.tsdb.retention.time=100y',
+      ],
+      { stdio: 'ignore' },
+    );
+    prom.stop = () =>
+      new Promise((r) => {
+        p.once('exit', r);
+        p.kill('SIGTERM');
+      });
     for (let i = 0; i < 300; i++) {
-      if (await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`http://127.0.0.1:${port}/-/ready`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 200));
     }
 
-    const header = 'selector'.padEnd(58) + 'series  reqs   KiB  cold ms  warm ms  chunks ms  prom ms  warm/prom';
+    const header =
+      'selector'.padEnd(58) + 'series  reqs   KiB  cold ms  warm ms  chunks ms  prom ms  warm/prom';
     process.stdout.write(`${header}\n`);
     const ratios: number[] = [];
     for (const sel of SELECTORS) {
       const matchers = parseSeriesSelector(sel);
       const request = (skipChunks: boolean) => ({
-        minTime: T0, maxTime: T0 + SPAN, matchers, maxResolutionWindow: 0, aggregates: ['raw' as const],
-        partialResponseStrategy: 'abort' as const, skipChunks,
+        minTime: T0,
+        maxTime: T0 + SPAN,
+        matchers,
+        maxResolutionWindow: 0,
+        aggregates: ['raw' as const],
+        partialResponseStrategy: 'abort' as const,
+        skipChunks,
       });
       const cold: number[] = [];
       let reqs = 0;
@@ -109,7 +154,10 @@ async function main(): Promise<void> {
       let count = 0;
       for (let r = 0; r < RUNS; r++) {
         const bucket = new InstrumentedBucket(new FilesystemBucket(bucketDir));
-        const store = new BucketStore(new MetaFetcher(bucket), new BlockSet(bucket, new MemoryRangeCache()));
+        const store = new BucketStore(
+          new MetaFetcher(bucket),
+          new BlockSet(bucket, new MemoryRangeCache()),
+        );
         await store.sync();
         const before = bucket.stats();
         const [ms, n] = await time(async () => {
@@ -119,23 +167,44 @@ async function main(): Promise<void> {
         });
         const after = bucket.stats();
         cold.push(ms);
-        reqs = after.get_range.requests - before.get_range.requests + after.get.requests - before.get.requests;
+        reqs =
+          after.get_range.requests -
+          before.get_range.requests +
+          after.get.requests -
+          before.get.requests;
         bytes = after.get_range.bytes - before.get_range.bytes + after.get.bytes - before.get.bytes;
         count = n;
       }
       const bucket = new InstrumentedBucket(new FilesystemBucket(bucketDir));
-      const store = new BucketStore(new MetaFetcher(bucket), new BlockSet(bucket, new MemoryRangeCache()));
+      const store = new BucketStore(
+        new MetaFetcher(bucket),
+        new BlockSet(bucket, new MemoryRangeCache()),
+      );
       for await (const _ of store.series(request(true))) void _;
       const warm: number[] = [];
       const chunks: number[] = [];
       for (let r = 0; r < RUNS; r++) {
-        warm.push((await time(async () => { for await (const _ of store.series(request(true))) void _; }))[0]);
-        chunks.push((await time(async () => { for await (const _ of store.series(request(false))) void _; }))[0]);
+        warm.push(
+          (
+            await time(async () => {
+              for await (const _ of store.series(request(true))) void _;
+            })
+          )[0],
+        );
+        chunks.push(
+          (
+            await time(async () => {
+              for await (const _ of store.series(request(false))) void _;
+            })
+          )[0],
+        );
       }
       const promMs: number[] = [];
       for (let r = 0; r < RUNS + 1; r++) {
         const [ms] = await time(async () => {
-          const res = await fetch(`http://127.0.0.1:${port}/api/v1/series?${new URLSearchParams({ 'match[]': sel, start: String(T0 / 1000), end: String((T0 + SPAN) / 1000) })}`);
+          const res = await fetch(
+            `http://127.0.0.1:${port}/api/v1/series?${new URLSearchParams({ 'match[]': sel, start: String(T0 / 1000), end: String((T0 + SPAN) / 1000) })}`,
+          );
           await res.json();
         });
         if (r > 0) promMs.push(ms);
@@ -148,7 +217,9 @@ async function main(): Promise<void> {
           `${median(promMs).toFixed(1).padStart(9)}${ratio.toFixed(2).padStart(10)}x\n`,
       );
     }
-    process.stdout.write(`median warm/prometheus ratio: ${median(ratios).toFixed(2)}x (labels only, as /api/v1/series; lower is better)\n`);
+    process.stdout.write(
+      `median warm/prometheus ratio: ${median(ratios).toFixed(2)}x (labels only, as /api/v1/series; lower is better)\n`,
+    );
   } finally {
     await prom.stop();
     await rm(dir, { recursive: true, force: true });

@@ -12,11 +12,31 @@ mkdirSync(out, { recursive: true });
 const bin = (name) => join(root, 'node_modules', 'protobufjs-cli', 'bin', name);
 for (const file of readdirSync(protoDir).filter((f) => f.endsWith('.proto'))) {
   const base = join(out, file.replace(/\.proto$/, ''));
-  execFileSync(process.execPath, [bin('pbjs'), '-t', 'static-module', '-w', 'es6', '--es6',
-    '--force-number', '--keep-case', '--no-create', '--no-verify', '--no-convert', '--no-delimited',
-    '-o', `${base}.js`, join(protoDir, file)], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      bin('pbjs'),
+      '-t',
+      'static-module',
+      '-w',
+      'es6',
+      '--es6',
+      '--force-number',
+      '--keep-case',
+      '--no-create',
+      '--no-verify',
+      '--no-convert',
+      '--no-delimited',
+      '-o',
+      `${base}.js`,
+      join(protoDir, file),
+    ],
+    { stdio: 'inherit' },
+  );
   numbersNotLongs(`${base}.js`);
-  execFileSync(process.execPath, [bin('pbts'), '-o', `${base}.d.ts`, `${base}.js`], { stdio: 'inherit' });
+  execFileSync(process.execPath, [bin('pbts'), '-o', `${base}.d.ts`, `${base}.js`], {
+    stdio: 'inherit',
+  });
 }
 
 // int64 fields decode to plain numbers in every runtime (timestamps fit in 2^53). Left alone,
@@ -27,5 +47,11 @@ function numbersNotLongs(path) {
   const anchor = 'import $protobuf from "protobufjs/minimal.js";\n';
   const src = readFileSync(path, 'utf8');
   if (!src.includes(anchor)) throw new Error(`${path}: protobufjs import not found`);
-  writeFileSync(path, src.replace(anchor, `${anchor}if ($protobuf.util.Long) { $protobuf.util.Long = undefined; $protobuf.configure(); }\n`));
+  writeFileSync(
+    path,
+    src.replace(
+      anchor,
+      `${anchor}if ($protobuf.util.Long) { $protobuf.util.Long = undefined; $protobuf.configure(); }\n`,
+    ),
+  );
 }

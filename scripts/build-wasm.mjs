@@ -10,14 +10,27 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'wasm', 'assembly');
 const out = join(root, 'wasm', 'build');
 mkdirSync(out, { recursive: true });
-const entries = existsSync(src) ? readdirSync(src).filter((f) => f.endsWith('.ts') && !f.includes('.test.')) : [];
+const entries = existsSync(src)
+  ? readdirSync(src).filter((f) => f.endsWith('.ts') && !f.includes('.test.'))
+  : [];
 for (const entry of entries) {
   const name = entry.replace(/\.ts$/, '');
   execFileSync(
     process.execPath,
-    [join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js'), join(src, entry),
-      '--outFile', join(out, `${name}.wasm`), '--runtime', 'stub', '--bindings', 'raw',
-      '-O3', '--noAssert', '--enable', 'simd'],
+    [
+      join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js'),
+      join(src, entry),
+      '--outFile',
+      join(out, `${name}.wasm`),
+      '--runtime',
+      'stub',
+      '--bindings',
+      'raw',
+      '-O3',
+      '--noAssert',
+      '--enable',
+      'simd',
+    ],
     { stdio: 'inherit', cwd: root },
   );
 }

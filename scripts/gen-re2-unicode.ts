@@ -18,7 +18,6 @@ const FIXED: readonly [number, number][] = [
   [0x100000, 0x10fffd],
 ];
 
-
 /**
  * Simple case-folding orbits from this JS engine's case mappings (lower/upper links, split by what
  * `/ui` — CaseFolding.txt C+S — really equates), cut down to code points Go 1.19 knows.
@@ -117,7 +116,8 @@ async function main(): Promise<void> {
       const members = [...a.matches].map((i) => candidates[i]!);
       // Candidates leave out surrogates (Cs) and the private-use planes (Co): add them back.
       if (name === 'Cs') for (let c = 0xd800; c <= 0xdfff; c++) members.push(c);
-      if (name === 'Co') for (const [lo, hi] of FIXED.slice(1)) for (let c = lo; c <= hi; c++) members.push(c);
+      if (name === 'Co')
+        for (const [lo, hi] of FIXED.slice(1)) for (let c = lo; c <= hi; c++) members.push(c);
       members.sort((x, y) => x - y);
       tables[name] = membersToRanges(members);
     });
@@ -125,7 +125,8 @@ async function main(): Promise<void> {
     const cMembers = new Set<number>();
     for (const n of ['Cc', 'Cf', 'Co', 'Cs']) {
       const r = tables[n]!;
-      for (let i = 0; i < r.length; i += 2) for (let c = r[i]!; c <= r[i + 1]!; c++) cMembers.add(c);
+      for (let i = 0; i < r.length; i += 2)
+        for (let c = r[i]!; c <= r[i + 1]!; c++) cMembers.add(c);
     }
     tables['C'] = membersToRanges([...cMembers].sort((x, y) => x - y));
     const orbits = foldOrbits(new Set(assigned));
@@ -134,9 +135,18 @@ async function main(): Promise<void> {
     const hex = (ns: readonly number[]): string => ns.map((n) => '0x' + n.toString(16)).join(', ');
     const orbitLines: string[] = [];
     for (let i = 0; i < orbits.length; i += 6) {
-      orbitLines.push('  ' + orbits.slice(i, i + 6).map((o) => `[${hex(o)}]`).join(', ') + ',');
+      orbitLines.push(
+        '  ' +
+          orbits
+            .slice(i, i + 6)
+            .map((o) => `[${hex(o)}]`)
+            .join(', ') +
+          ',',
+      );
     }
-    const tableLines = Object.entries(tables).map(([name, r]) => `  ${name}: '${encodeRanges(r)}',`);
+    const tableLines = Object.entries(tables).map(
+      ([name, r]) => `  ${name}: '${encodeRanges(r)}',`,
+    );
     await writeFile(
       OUT,
       `/**

@@ -36,28 +36,58 @@ interface Flags {
 }
 
 function parseFlags(argv: readonly string[]): Flags {
-  const f: Flags = { dataDir: resolve('data'), port: 8787, s3Port: 9000, sidecarPort: 10902, prometheusPort: 9090, demo: true, prometheus: true, stores: [] };
+  const f: Flags = {
+    dataDir: resolve('data'),
+    port: 8787,
+    s3Port: 9000,
+    sidecarPort: 10902,
+    prometheusPort: 9090,
+    demo: true,
+    prometheus: true,
+    stores: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [name, inline] = a.includes('=')
+      ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+      : [a, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new Error(`${name} needs a value`);
       return v;
     };
     switch (name) {
-      case '--data-dir': f.dataDir = resolve(value()); break;
-      case '--port': f.port = Number(value()); break;
-      case '--s3-port': f.s3Port = Number(value()); break;
-      case '--sidecar-port': f.sidecarPort = Number(value()); break;
-      case '--prometheus-port': f.prometheusPort = Number(value()); break;
-      case '--store': f.stores.push(value()); break;
-      case '--no-demo': f.demo = false; break;
-      case '--no-prometheus': f.prometheus = false; break;
+      case '--data-dir':
+        f.dataDir = resolve(value());
+        break;
+      case '--port':
+        f.port = Number(value());
+        break;
+      case '--s3-port':
+        f.s3Port = Number(value());
+        break;
+      case '--sidecar-port':
+        f.sidecarPort = Number(value());
+        break;
+      case '--prometheus-port':
+        f.prometheusPort = Number(value());
+        break;
+      case '--store':
+        f.stores.push(value());
+        break;
+      case '--no-demo':
+        f.demo = false;
+        break;
+      case '--no-prometheus':
+        f.prometheus = false;
+        break;
       case '--help':
-        process.stdout.write('usage: npm start -- [--data-dir ./data] [--port 8787] [--s3-port 9000] [--store URL]... [--no-demo] [--no-prometheus]\n');
+        process.stdout.write(
+          'usage: npm start -- [--data-dir ./data] [--port 8787] [--s3-port 9000] [--store URL]... [--no-demo] [--no-prometheus]\n',
+        );
         process.exit(0);
-      default: throw new Error(`unknown flag ${a}`);
+      default:
+        throw new Error(`unknown flag ${a}`);
     }
   }
   return f;
@@ -72,7 +102,10 @@ function onPath(bin: string): boolean {
 async function waitFor(url: string, timeoutMs: number, what: string): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -83,7 +116,10 @@ async function waitFor(url: string, timeoutMs: number, what: string): Promise<vo
 async function storeToken(dataDir: string): Promise<string> {
   if (process.env.STORE_TOKEN) return process.env.STORE_TOKEN;
   const file = join(dataDir, 'store.token');
-  const existing = await readFile(file, 'utf8').then((t) => t.trim(), () => '');
+  const existing = await readFile(file, 'utf8').then(
+    (t) => t.trim(),
+    () => '',
+  );
   if (existing) return existing;
   const token = randomBytes(16).toString('hex');
   await writeFile(file, `${token}\n`, { mode: 0o600 });
@@ -99,8 +135,15 @@ async function main(): Promise<void> {
     if (!stopping) {
       stopping = true;
       log('stopping…');
-      for (const c of children.reverse()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+      for (const c of children.reverse())
+        if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+      await Promise.all(
+        children.map((c) =>
+          c.exitCode === null && c.signalCode === null
+            ? new Promise((r) => c.once('exit', r))
+            : undefined,
+        ),
+      );
       await s3?.stop();
     }
     process.exit(code);
@@ -114,9 +157,17 @@ async function main(): Promise<void> {
     s3 = await startLocalS3({ directory: bucketDir, buckets: [BUCKET], port: flags.s3Port });
     const objstore = join(flags.dataDir, 'objstore.yml');
     await writeFile(objstore, s3.objstoreYaml(BUCKET));
-    log(`local S3 at ${s3.endpoint} (bucket "${BUCKET}" in ${bucketDir}); objstore config: ${objstore}`);
+    log(
+      `local S3 at ${s3.endpoint} (bucket "${BUCKET}" in ${bucketDir}); objstore config: ${objstore}`,
+    );
 
-    const bucket = new S3Bucket({ endpoint: s3.endpoint, bucket: BUCKET, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+    const bucket = new S3Bucket({
+      endpoint: s3.endpoint,
+      bucket: BUCKET,
+      region: s3.region,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    });
     let empty = true;
     for await (const _ of bucket.iter('')) {
       empty = false;
@@ -126,7 +177,11 @@ async function main(): Promise<void> {
       log('bucket is empty: writing a week of demo blocks (HA pair, cluster="demo")…');
       const started = Date.now();
       const n = await writeDemoBlocks(bucket, {
-        onBlock: (b) => process.stdout.isTTY && process.stdout.write(`\r[start]   block ${b.ulid} replica ${b.replica}: ${b.series} series, ${b.samples} samples   `),
+        onBlock: (b) =>
+          process.stdout.isTTY &&
+          process.stdout.write(
+            `\r[start]   block ${b.ulid} replica ${b.replica}: ${b.series} series, ${b.samples} samples   `,
+          ),
       });
       if (process.stdout.isTTY) process.stdout.write('\n');
       log(`wrote ${n} demo blocks in ${((Date.now() - started) / 1000).toFixed(1)}s`);
@@ -139,37 +194,60 @@ async function main(): Promise<void> {
       const promDir = join(flags.dataDir, 'prometheus');
       await mkdir(promDir, { recursive: true });
       const config = join(flags.dataDir, 'prometheus.yml');
-      await writeFile(config, [
-        'global:',
-        '  scrape_interval: 15s',
-        '  external_labels:',
-        '    cluster: local',
-        '    replica: "0"',
-        'scrape_configs:',
-        '  - job_name: prometheus',
-        `    static_configs: [{ targets: ["127.0.0.1:${flags.prometheusPort}"] }]`,
-        '  - job_name: thanos-edge-sidecar',
-        `    static_configs: [{ targets: ["127.0.0.1:${flags.sidecarPort}"] }]`,
-        '',
-      ].join('\n'));
-      const prom = spawn('prometheus', [
-        `--config.file=${config}`, `--storage.tsdb.path=${promDir}`, `--web.listen-address=127.0.0.1:${flags.prometheusPort}`,
-        '--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h', '--web.enable-lifecycle',
-      ], { stdio: ['ignore', 'ignore', 'ignore'] });
+      await writeFile(
+        config,
+        [
+          'global:',
+          '  scrape_interval: 15s',
+          '  external_labels:',
+          '    cluster: local',
+          '    replica: "0"',
+          'scrape_configs:',
+          '  - job_name: prometheus',
+          `    static_configs: [{ targets: ["127.0.0.1:${flags.prometheusPort}"] }]`,
+          '  - job_name: thanos-edge-sidecar',
+          `    static_configs: [{ targets: ["127.0.0.1:${flags.sidecarPort}"] }]`,
+          '',
+        ].join('\n'),
+      );
+      const prom = spawn(
+        'prometheus',
+        [
+          `--config.file=${config}`,
+          `--storage.tsdb.path=${promDir}`,
+          `--web.listen-address=127.0.0.1:${flags.prometheusPort}`,
+          '--storage.tsdb.min-block-duration=2h',
+          '--storage.tsdb.max-block-duration=2h',
+          '--web.enable-lifecycle',
+        ],
+        { stdio: ['ignore', 'ignore', 'ignore'] },
+      );
       children.push(prom);
       await waitFor(`http://127.0.0.1:${flags.prometheusPort}/-/ready`, 60_000, 'Prometheus');
       log(`Prometheus at http://127.0.0.1:${flags.prometheusPort}`);
       await buildAgent(); // the agent runs from its bundle: rebuild it from the current sources
-      const sidecar = spawn(process.execPath, [join(root, 'sidecar-agent', 'bin', 'thanos-edge.mjs'), 'sidecar',
-        `--prometheus.url=http://127.0.0.1:${flags.prometheusPort}`, `--tsdb.path=${promDir}`,
-        `--objstore.config-file=${objstore}`, `--http-address=127.0.0.1:${flags.sidecarPort}`],
-      { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, STORE_TOKEN: token } });
+      const sidecar = spawn(
+        process.execPath,
+        [
+          join(root, 'sidecar-agent', 'bin', 'thanos-edge.mjs'),
+          'sidecar',
+          `--prometheus.url=http://127.0.0.1:${flags.prometheusPort}`,
+          `--tsdb.path=${promDir}`,
+          `--objstore.config-file=${objstore}`,
+          `--http-address=127.0.0.1:${flags.sidecarPort}`,
+        ],
+        { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, STORE_TOKEN: token } },
+      );
       children.push(sidecar);
       await waitFor(`http://127.0.0.1:${flags.sidecarPort}/-/healthy`, 60_000, 'sidecar agent');
       stores.push(`http://127.0.0.1:${flags.sidecarPort}`);
       log(`sidecar agent at http://127.0.0.1:${flags.sidecarPort}`);
     } else if (flags.prometheus) {
-      log(onPath('prometheus') ? 'sidecar agent not available: serving the bucket only' : 'prometheus not on PATH: serving the bucket only');
+      log(
+        onPath('prometheus')
+          ? 'sidecar agent not available: serving the bucket only'
+          : 'prometheus not on PATH: serving the bucket only',
+      );
     }
 
     const vars: Record<string, string> = {
@@ -182,11 +260,33 @@ async function main(): Promise<void> {
       STORES: stores.join(','),
       SYNC_INTERVAL: '30s',
     };
-    const wrangler = spawn(process.execPath, [
-      join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(flags.port),
-      '--persist-to', join(flags.dataDir, 'wrangler'), '--show-interactive-dev-session=false', '--log-level', 'warn',
-      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-    ], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: process.env.CI ?? '' } });
+    const wrangler = spawn(
+      process.execPath,
+      [
+        join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
+        'dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(flags.port),
+        '--persist-to',
+        join(flags.dataDir, 'wrangler'),
+        '--show-interactive-dev-session=false',
+        '--log-level',
+        'warn',
+        ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+      ],
+      {
+        cwd: root,
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: {
+          ...process.env,
+          WRANGLER_SEND_METRICS: 'false',
+          CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+          CI: process.env.CI ?? '',
+        },
+      },
+    );
     children.push(wrangler);
     wrangler.once('exit', (code) => {
       if (!stopping) {
@@ -194,9 +294,15 @@ async function main(): Promise<void> {
         void stop(code ?? 1);
       }
     });
-    await waitFor(`http://127.0.0.1:${flags.port}/api/v1/status/buildinfo`, 120_000, 'the Worker (wrangler dev)');
+    await waitFor(
+      `http://127.0.0.1:${flags.port}/api/v1/status/buildinfo`,
+      120_000,
+      'the Worker (wrangler dev)',
+    );
     log(`stores: bucket "${BUCKET}"${stores.length ? `, ${stores.join(', ')}` : ''}`);
-    log(`thanos-edge querier at http://127.0.0.1:${flags.port}  (UI at /, API at /api/v1/query?query=up, stores at /api/v1/stores)`);
+    log(
+      `thanos-edge querier at http://127.0.0.1:${flags.port}  (UI at /, API at /api/v1/query?query=up, stores at /api/v1/stores)`,
+    );
     log('Ctrl-C stops everything.');
   } catch (err) {
     process.stderr.write(`[start] ${err instanceof Error ? err.message : String(err)}\n`);

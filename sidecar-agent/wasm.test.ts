@@ -117,7 +117,14 @@ describe('WASM XOR codec (Node)', () => {
       expectSameBits(got.v, want.v);
     }
     // Ranges outside the source are corrupt chunks, reported by index.
-    const bad = () => codec.decodeRanges(seg, [starts[0]!, seg.length - 10, -5], [lengths[0]!, 20, 10], -Infinity, Infinity);
+    const bad = () =>
+      codec.decodeRanges(
+        seg,
+        [starts[0]!, seg.length - 10, -5],
+        [lengths[0]!, 20, 10],
+        -Infinity,
+        Infinity,
+      );
     expect(bad).toThrow(CorruptChunkBatchError);
     try {
       bad();
@@ -135,7 +142,9 @@ describe('WASM XOR codec (Node)', () => {
     app.append(4, -0);
     const got = codec.decode([app.bytes()], -Infinity, Infinity, { copy: true });
     expect(isStaleNaN(got.v, 1)).toBe(true);
-    expect(Array.from(u32(got.v))).toEqual([0, 0x3ff00000, 2, 0x7ff00000, 0xdeadbeef, 0xfff80000, 0, 0x80000000]);
+    expect(Array.from(u32(got.v))).toEqual([
+      0, 0x3ff00000, 2, 0x7ff00000, 0xdeadbeef, 0xfff80000, 0, 0x80000000,
+    ]);
   });
 
   it('encodes the same bytes as XorAppender, both padding modes', () => {
@@ -149,13 +158,20 @@ describe('WASM XOR codec (Node)', () => {
       series.forEach((s, i) => {
         const want = encodeTs(s.t, s.v, legacyPadding);
         if (Buffer.compare(Buffer.from(got[i]!), Buffer.from(want)) !== 0) {
-          expect.fail(`series ${i}: ${Buffer.from(got[i]!).toString('hex')} != ${Buffer.from(want).toString('hex')}`);
+          expect.fail(
+            `series ${i}: ${Buffer.from(got[i]!).toString('hex')} != ${Buffer.from(want).toString('hex')}`,
+          );
         }
       });
     }
-    expect(() => codec.encode([{ t: new Float64Array([1.5]), v: new Float64Array([1]) }])).toThrow(/series 0/);
+    expect(() => codec.encode([{ t: new Float64Array([1.5]), v: new Float64Array([1]) }])).toThrow(
+      /series 0/,
+    );
     expect(() =>
-      codec.encode([{ t: new Float64Array(1), v: new Float64Array(1) }, { t: new Float64Array([NaN]), v: new Float64Array(1) }]),
+      codec.encode([
+        { t: new Float64Array(1), v: new Float64Array(1) },
+        { t: new Float64Array([NaN]), v: new Float64Array(1) },
+      ]),
     ).toThrow(/series 1/);
   });
 
@@ -176,7 +192,11 @@ describe('WASM XOR codec (Node)', () => {
     const e = err as CorruptChunkBatchError;
     expect(e.badChunks).toEqual([5, 8]);
     expect(e.message).toMatch(/xor chunk 5/);
-    const okOnly = decodeTs(good.filter((_, i) => i !== 5 && i !== 8), -Infinity, Infinity);
+    const okOnly = decodeTs(
+      good.filter((_, i) => i !== 5 && i !== 8),
+      -Infinity,
+      Infinity,
+    );
     expect(Array.from(e.batch.t)).toEqual(Array.from(okOnly.t));
     expect(e.batch.offsets[6]! - e.batch.offsets[5]!).toBe(0);
 
@@ -240,7 +260,9 @@ describe('WASM XOR codec (Node)', () => {
     expect(x.decode(memSize - 4, 10, 0, 1, base, base, 0, base, base, base, 64)).toBe(RANGE);
     expect(x.decode(base, -1, 0, 1, base, base, 0, base, base, base, 64)).toBe(RANGE);
     expect(x.decode(base, 1, 0, 1, base + 64, base + 64, -1, base, base, base, 64)).toBe(RANGE);
-    expect(x.decode(base, 1, 0, 1, base + 64, base + 64, 1 << 30, base, base, base, 64)).toBe(RANGE);
+    expect(x.decode(base, 1, 0, 1, base + 64, base + 64, 1 << 30, base, base, base, 64)).toBe(
+      RANGE,
+    );
     expect(x.decode(base, 0, 0, 1, base, base, 0, base, base, 0xffffff00, 0x200)).toBe(RANGE);
     // A descriptor pointing outside the input region, or at a huge length: per-chunk RANGE.
     const desc = base;
@@ -252,7 +274,9 @@ describe('WASM XOR codec (Node)', () => {
     u32[(desc >> 2) + 1] = 100;
     u32[(desc >> 2) + 2] = inPtr;
     u32[(desc >> 2) + 3] = 0xfffffff0;
-    expect(x.decode(desc, 2, -Infinity, Infinity, outT, outT + 800, 100, offs, status, inPtr, 256)).toBe(RANGE);
+    expect(
+      x.decode(desc, 2, -Infinity, Infinity, outT, outT + 800, 100, offs, status, inPtr, 256),
+    ).toBe(RANGE);
     expect(Array.from(new Int32Array(x.memory.buffer, status, 2))).toEqual([RANGE, RANGE]);
     // encode: series arrays outside memory, output too small.
     u32[desc >> 2] = memSize - 8;

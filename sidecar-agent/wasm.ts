@@ -17,7 +17,9 @@ export function loadXorModuleNode(): Promise<WebAssembly.Module> {
     (bytes) => WebAssembly.compile(bytes),
     (err: unknown) => {
       modulePromise = undefined;
-      throw new Error(`cannot read ${XOR_WASM.pathname}: run \`npm run build:wasm\``, { cause: err });
+      throw new Error(`cannot read ${XOR_WASM.pathname}: run \`npm run build:wasm\``, {
+        cause: err,
+      });
     },
   );
   return modulePromise;

@@ -34,5 +34,8 @@ export interface Env {
 
 export function csv(v: string | undefined, fallback: readonly string[] = []): string[] {
   if (v === undefined) return [...fallback];
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

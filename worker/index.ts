@@ -21,7 +21,11 @@ app.get('/-/ready', async (c) => {
     return c.text(`not ready: ${err instanceof Error ? err.message : String(err)}\n`, 503);
   }
 });
-app.get('/metrics', async (c) => c.text(metricsText(await workerState(c.env)), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+app.get('/metrics', async (c) =>
+  c.text(metricsText(await workerState(c.env)), 200, {
+    'content-type': 'text/plain; version=0.0.4',
+  }),
+);
 
 app.route(
   '/',

@@ -41,8 +41,10 @@ function configKey(env: Env): string {
   return JSON.stringify(vars, Object.keys(vars).sort());
 }
 
-const num = (v: string | undefined, fallback: number): number => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : fallback);
-const dur = (v: string | undefined, fallback: number): number => (v ? parseDurationParam(v) : fallback);
+const num = (v: string | undefined, fallback: number): number =>
+  v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : fallback;
+const dur = (v: string | undefined, fallback: number): number =>
+  v ? parseDurationParam(v) : fallback;
 
 export function workerState(env: Env): Promise<WorkerState> {
   const key = configKey(env);
@@ -58,7 +60,9 @@ async function build(env: Env): Promise<WorkerState> {
   if (env.BLOCKS || (env.S3_ENDPOINT && env.S3_BUCKET)) {
     bucket = new InstrumentedBucket(bucketFromEnv(env));
     const cache: RangeCache =
-      typeof caches !== 'undefined' ? new TieredRangeCache([memoryCache, new CacheApiRangeCache(caches.default, bucket.name)]) : memoryCache;
+      typeof caches !== 'undefined'
+        ? new TieredRangeCache([memoryCache, new CacheApiRangeCache(caches.default, bucket.name)])
+        : memoryCache;
     bucketStore = new BucketStore(new MetaFetcher(bucket), new BlockSet(bucket, cache), {
       syncInterval: dur(env.SYNC_INTERVAL, 60_000),
       maxSeries: num(env.STORE_MAX_SERIES, 0),
@@ -66,7 +70,11 @@ async function build(env: Env): Promise<WorkerState> {
     });
     stores.push({ name: `bucket:${bucket.name}`, store: bucketStore });
   }
-  for (const url of csv(env.STORES)) stores.push({ name: url, store: new HttpStore(url, { ...(env.STORE_TOKEN ? { token: env.STORE_TOKEN } : {}) }) });
+  for (const url of csv(env.STORES))
+    stores.push({
+      name: url,
+      store: new HttpStore(url, { ...(env.STORE_TOKEN ? { token: env.STORE_TOKEN } : {}) }),
+    });
   const querier = new Querier({
     endpoints: new EndpointSet(stores),
     decoder: await loadXorCodec(),

@@ -29,7 +29,10 @@ export function httpStatusOf(kind: ErrorKind): number {
 
 export function toApiError(err: unknown): { status: number; body: ApiErrorBody } {
   const kind: ErrorKind = err instanceof ThanosEdgeError ? err.kind : 'internal';
-  return { status: STATUS[kind], body: { status: 'error', errorType: kind, error: errorMessage(err) } };
+  return {
+    status: STATUS[kind],
+    body: { status: 'error', errorType: kind, error: errorMessage(err) },
+  };
 }
 
 export function apiErrorResponse(err: unknown): Response {

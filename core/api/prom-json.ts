@@ -64,7 +64,9 @@ export function queryDataJson(value: QueryValue): string {
     case 'string':
       return `{"resultType":"string","result":[${formatTimestamp(value.t)},${JSON.stringify(value.v)}]}`;
     case 'vector': {
-      const parts = value.samples.map((s) => `{"metric":${labelsJson(s.metric)},"value":${point(s.t, s.v)}}`);
+      const parts = value.samples.map(
+        (s) => `{"metric":${labelsJson(s.metric)},"value":${point(s.t, s.v)}}`,
+      );
       return `{"resultType":"vector","result":[${parts.join(',')}]}`;
     }
     case 'matrix': {

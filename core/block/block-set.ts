@@ -17,7 +17,11 @@ export class BlockSet {
   readonly #readers: Pick<BlockOptions, 'index' | 'chunks'>;
 
   /** `readers` tunes read coalescing (gaps, read-ahead) of the index and chunk readers. */
-  constructor(bucket: Bucket, cache?: RangeCache, readers: Pick<BlockOptions, 'index' | 'chunks'> = {}) {
+  constructor(
+    bucket: Bucket,
+    cache?: RangeCache,
+    readers: Pick<BlockOptions, 'index' | 'chunks'> = {},
+  ) {
     this.#bucket = bucket;
     this.#cache = cache;
     this.#readers = readers;
@@ -27,7 +31,10 @@ export class BlockSet {
   get(meta: BlockMeta): Promise<Block> {
     let p = this.#open.get(meta.ulid);
     if (!p) {
-      const dir = new BucketBlockDir(this.#bucket, meta.ulid, { meta, ...(this.#cache ? { cache: this.#cache } : {}) });
+      const dir = new BucketBlockDir(this.#bucket, meta.ulid, {
+        meta,
+        ...(this.#cache ? { cache: this.#cache } : {}),
+      });
       p = Block.open(dir, { ...this.#readers, id: meta.ulid });
       this.#open.set(meta.ulid, p);
       p.catch(() => this.#open.delete(meta.ulid));

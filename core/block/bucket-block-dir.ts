@@ -21,12 +21,19 @@ export class BucketBlockDir implements BlockDir {
     this.#id = id;
     this.#cache = options.cache;
     for (const f of options.meta?.thanos?.files ?? []) {
-      if (typeof f.size_bytes === 'number' && f.size_bytes > 0) this.#sizes.set(f.rel_path, f.size_bytes);
+      if (typeof f.size_bytes === 'number' && f.size_bytes > 0)
+        this.#sizes.set(f.rel_path, f.size_bytes);
     }
   }
 
   async open(name: string): Promise<ByteSource> {
-    return new BucketObjectSource(this.#bucket, `${this.#id}/${name}`, name, this.#sizes.get(name), this.#cache);
+    return new BucketObjectSource(
+      this.#bucket,
+      `${this.#id}/${name}`,
+      name,
+      this.#sizes.get(name),
+      this.#cache,
+    );
   }
 }
 
@@ -37,7 +44,13 @@ class BucketObjectSource implements ByteSource {
   #size: number | undefined;
   readonly #cache: RangeCache | undefined;
 
-  constructor(bucket: Bucket, key: string, name: string, size: number | undefined, cache: RangeCache | undefined) {
+  constructor(
+    bucket: Bucket,
+    key: string,
+    name: string,
+    size: number | undefined,
+    cache: RangeCache | undefined,
+  ) {
     this.#bucket = bucket;
     this.#key = key;
     this.name = name;
@@ -66,11 +79,14 @@ class BucketObjectSource implements ByteSource {
     const bytes = await this.#bucket.getRange(this.#key, offset, length);
     if (bytes.length !== length) {
       const [block] = this.#key.split('/');
-      throw new CorruptBlockError(`short read: wanted ${length} bytes, got ${bytes.length} (object shorter than expected)`, {
-        block,
-        file: this.name,
-        offset,
-      });
+      throw new CorruptBlockError(
+        `short read: wanted ${length} bytes, got ${bytes.length} (object shorter than expected)`,
+        {
+          block,
+          file: this.name,
+          offset,
+        },
+      );
     }
     await this.#cache?.put(key, bytes);
     return bytes;

@@ -19,7 +19,11 @@ import type {
   Store,
   StoreInfo,
 } from '../storeapi/store.ts';
-import { ENCODING_FLOAT_HISTOGRAM, ENCODING_HISTOGRAM, ENCODING_XOR } from '../tsdb/chunk-reader.ts';
+import {
+  ENCODING_FLOAT_HISTOGRAM,
+  ENCODING_HISTOGRAM,
+  ENCODING_XOR,
+} from '../tsdb/chunk-reader.ts';
 import type { BlockMeta } from '../tsdb/meta.ts';
 import { BlockSet, describeOpenFailure } from './block-set.ts';
 import type { MetaFetcher, SkippedBlock, SyncResult } from './meta-fetcher.ts';
@@ -68,7 +72,8 @@ export class BucketStore implements Store {
   /** Lists the bucket again if the last sync is older than the interval; concurrent callers share one sync. */
   async sync(force = false): Promise<SyncResult> {
     const now = (this.#opts.now ?? Date.now)();
-    if (!force && this.#last && now - this.#last.at < (this.#opts.syncInterval ?? 60_000)) return this.#last;
+    if (!force && this.#last && now - this.#last.at < (this.#opts.syncInterval ?? 60_000))
+      return this.#last;
     if (!this.#syncing) {
       this.#syncing = this.#fetcher
         .sync()
@@ -108,7 +113,13 @@ export class BucketStore implements Store {
     };
   }
 
-  #select(metas: Iterable<BlockMeta>, minTime: number, maxTime: number, matchers: readonly Matcher[], maxResolution: number): Selected[] {
+  #select(
+    metas: Iterable<BlockMeta>,
+    minTime: number,
+    maxTime: number,
+    matchers: readonly Matcher[],
+    maxResolution: number,
+  ): Selected[] {
     const out: Selected[] = [];
     for (const meta of metas) {
       // meta.maxTime is exclusive.
@@ -129,7 +140,13 @@ export class BucketStore implements Store {
 
   async *series(request: SeriesRequest): AsyncGenerator<SeriesFrame> {
     const { metas } = await this.sync();
-    const selected = this.#select(metas.values(), request.minTime, request.maxTime, request.matchers, request.maxResolutionWindow);
+    const selected = this.#select(
+      metas.values(),
+      request.minTime,
+      request.maxTime,
+      request.matchers,
+      request.maxResolutionWindow,
+    );
     const warnings: string[] = [];
     const perBlock = await Promise.all(
       selected.map(async (s) => {
@@ -150,12 +167,16 @@ export class BucketStore implements Store {
     for (const s of mergeSorted(perBlock)) {
       seriesCount++;
       if (this.#opts.maxSeries && seriesCount > this.#opts.maxSeries) {
-        throw new LimitExceededError(`exceeded series limit: limit ${this.#opts.maxSeries} violated (got ${seriesCount})`);
+        throw new LimitExceededError(
+          `exceeded series limit: limit ${this.#opts.maxSeries} violated (got ${seriesCount})`,
+        );
       }
       if (this.#opts.maxSamples && !request.skipChunks) {
         for (const c of s.chunks) if (c.raw) samples += xorSampleCount(c.raw.data);
         if (samples > this.#opts.maxSamples) {
-          throw new LimitExceededError(`exceeded samples limit: limit ${this.#opts.maxSamples} violated (got ${samples})`);
+          throw new LimitExceededError(
+            `exceeded samples limit: limit ${this.#opts.maxSamples} violated (got ${samples})`,
+          );
         }
       }
       if (request.limit && seriesCount > request.limit) return;
@@ -168,7 +189,9 @@ export class BucketStore implements Store {
     const out: Collected[] = [];
     // No matcher left (all were on external labels): every series of the block.
     const selector = s.matchers.length > 0 ? s.matchers : [ALL_SERIES];
-    for await (const series of block.select(selector, request.minTime, request.maxTime, { skipChunks: request.skipChunks })) {
+    for await (const series of block.select(selector, request.minTime, request.maxTime, {
+      skipChunks: request.skipChunks,
+    })) {
       const chunks: AggrChunk[] = request.skipChunks
         ? []
         : series.chunks.map((c) => ({
@@ -184,32 +207,52 @@ export class BucketStore implements Store {
   }
 
   async labelNames(request: LabelsRequest): Promise<LabelsResponse> {
-    return this.#labels(request, (ls, into) => {
-      for (const l of ls) into.add(l.name);
-    }, (block, into) => {
-      for (const n of block.index.labelNames()) into.add(n);
-    }, true);
+    return this.#labels(
+      request,
+      (ls, into) => {
+        for (const l of ls) into.add(l.name);
+      },
+      (block, into) => {
+        for (const n of block.index.labelNames()) into.add(n);
+      },
+      true,
+    );
   }
 
   async labelValues(name: string, request: LabelsRequest): Promise<LabelsResponse> {
-    return this.#labels(request, (ls, into) => {
-      const v = getLabel(ls, name);
-      if (v !== '') into.add(v);
-    }, (block, into, ext) => {
-      const e = ext.find((l) => l.name === name);
-      if (e) into.add(e.value);
-      else for (const v of block.index.labelValues(name)) into.add(v);
-    }, false);
+    return this.#labels(
+      request,
+      (ls, into) => {
+        const v = getLabel(ls, name);
+        if (v !== '') into.add(v);
+      },
+      (block, into, ext) => {
+        const e = ext.find((l) => l.name === name);
+        if (e) into.add(e.value);
+        else for (const v of block.index.labelValues(name)) into.add(v);
+      },
+      false,
+    );
   }
 
   async #labels(
     request: LabelsRequest,
     fromSeries: (ls: Labels, into: Set<string>) => void,
-    fromIndex: (block: Awaited<ReturnType<BlockSet['get']>>, into: Set<string>, ext: Labels) => void,
+    fromIndex: (
+      block: Awaited<ReturnType<BlockSet['get']>>,
+      into: Set<string>,
+      ext: Labels,
+    ) => void,
     addExternalNames: boolean,
   ): Promise<LabelsResponse> {
     const { metas } = await this.sync();
-    const selected = this.#select(metas.values(), request.start, request.end, request.matchers, Infinity);
+    const selected = this.#select(
+      metas.values(),
+      request.start,
+      request.end,
+      request.matchers,
+      Infinity,
+    );
     const into = new Set<string>();
     const warnings: string[] = [];
     await Promise.all(
@@ -221,7 +264,9 @@ export class BucketStore implements Store {
             if (addExternalNames) for (const l of s.external) into.add(l.name);
             return;
           }
-          for await (const series of block.select(s.matchers, request.start, request.end, { skipChunks: true })) {
+          for await (const series of block.select(s.matchers, request.start, request.end, {
+            skipChunks: true,
+          })) {
             fromSeries(withExternal(series.labels, s.external), into);
           }
         } catch (err) {
@@ -282,14 +327,21 @@ function* mergeSorted(lists: readonly Collected[][]): Generator<Collected> {
     let best = -1;
     for (let i = 0; i < lists.length; i++) {
       if (pos[i]! >= lists[i]!.length) continue;
-      if (best < 0 || compareLabels(lists[i]![pos[i]!]!.labels, lists[best]![pos[best]!]!.labels) < 0) best = i;
+      if (
+        best < 0 ||
+        compareLabels(lists[i]![pos[i]!]!.labels, lists[best]![pos[best]!]!.labels) < 0
+      )
+        best = i;
     }
     if (best < 0) return;
     const head = lists[best]![pos[best]!]!;
     pos[best]!++;
     let chunks = head.chunks;
     for (let i = 0; i < lists.length; i++) {
-      while (pos[i]! < lists[i]!.length && compareLabels(lists[i]![pos[i]!]!.labels, head.labels) === 0) {
+      while (
+        pos[i]! < lists[i]!.length &&
+        compareLabels(lists[i]![pos[i]!]!.labels, head.labels) === 0
+      ) {
         chunks = chunks.concat(lists[i]![pos[i]!]!.chunks);
         pos[i]!++;
       }
@@ -298,4 +350,3 @@ function* mergeSorted(lists: readonly Collected[][]): Generator<Collected> {
     yield { labels: head.labels, chunks };
   }
 }
-

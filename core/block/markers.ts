@@ -32,13 +32,25 @@ export function parseDeletionMark(bytes: Uint8Array, block: string): DeletionMar
   try {
     raw = JSON.parse(new TextDecoder().decode(bytes));
   } catch (err) {
-    throw new BadDataError(`block ${block}: ${DELETION_MARK_FILENAME}: invalid JSON`, { cause: err });
+    throw new BadDataError(`block ${block}: ${DELETION_MARK_FILENAME}: invalid JSON`, {
+      cause: err,
+    });
   }
   const m = raw as Partial<DeletionMark>;
-  if (typeof m !== 'object' || m === null || typeof m.deletion_time !== 'number' || m.version !== MARKER_VERSION_1) {
+  if (
+    typeof m !== 'object' ||
+    m === null ||
+    typeof m.deletion_time !== 'number' ||
+    m.version !== MARKER_VERSION_1
+  ) {
     throw new BadDataError(`block ${block}: ${DELETION_MARK_FILENAME}: unexpected content`);
   }
-  return { id: m.id ?? block, deletion_time: m.deletion_time, version: m.version, ...(m.details ? { details: m.details } : {}) };
+  return {
+    id: m.id ?? block,
+    deletion_time: m.deletion_time,
+    version: m.version,
+    ...(m.details ? { details: m.details } : {}),
+  };
 }
 
 export function serializeDeletionMark(mark: DeletionMark): string {

@@ -64,8 +64,18 @@ export class MetaFetcher {
         try {
           bytes = await getAll(this.#bucket, `${id}/${META_FILENAME}`);
         } catch (err) {
-          if (isNotFound(err)) skipped.push({ id, reason: 'partial', detail: `block ${id}: no meta.json (partial or in-progress upload)` });
-          else skipped.push({ id, reason: 'fetch-failed', detail: `block ${id}: reading meta.json: ${errorMessage(err)}` });
+          if (isNotFound(err))
+            skipped.push({
+              id,
+              reason: 'partial',
+              detail: `block ${id}: no meta.json (partial or in-progress upload)`,
+            });
+          else
+            skipped.push({
+              id,
+              reason: 'fetch-failed',
+              detail: `block ${id}: reading meta.json: ${errorMessage(err)}`,
+            });
           return;
         }
         try {
@@ -78,7 +88,11 @@ export class MetaFetcher {
       }
       const mark = await this.#deletionMark(id);
       if (mark !== undefined && now - mark * 1000 > delay) {
-        skipped.push({ id, reason: 'marked-for-deletion', detail: `block ${id}: marked for deletion at ${new Date(mark * 1000).toISOString()}` });
+        skipped.push({
+          id,
+          reason: 'marked-for-deletion',
+          detail: `block ${id}: marked for deletion at ${new Date(mark * 1000).toISOString()}`,
+        });
         return;
       }
       metas.set(id, meta);
@@ -90,7 +104,8 @@ export class MetaFetcher {
 
   async #deletionMark(id: string): Promise<number | undefined> {
     try {
-      return parseDeletionMark(await getAll(this.#bucket, `${id}/${DELETION_MARK_FILENAME}`), id).deletion_time;
+      return parseDeletionMark(await getAll(this.#bucket, `${id}/${DELETION_MARK_FILENAME}`), id)
+        .deletion_time;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       // An unreadable mark: keep serving the block rather than hiding data.
@@ -99,7 +114,11 @@ export class MetaFetcher {
   }
 }
 
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) await fn(items[next++]!);

@@ -24,14 +24,28 @@ export interface SampleSeries {
 export type SeriesKind = 'counter' | 'gauge' | 'irregular' | 'special' | 'jumps';
 
 /** One series of n samples of a given shape, starting at t0. */
-export function makeSeries(kind: SeriesKind, n: number, seed: number, t0 = 1_700_000_000_000): SampleSeries {
+export function makeSeries(
+  kind: SeriesKind,
+  n: number,
+  seed: number,
+  t0 = 1_700_000_000_000,
+): SampleSeries {
   const r = rng(seed);
   const t = new Float64Array(n);
   const v = new Float64Array(n);
   let ts = t0;
   let val = Math.floor(r() * 1000);
   // A Float64Array, not an Array: V8 canonicalises NaN payloads in double Arrays.
-  const specials = new Float64Array([NaN, 0, Infinity, -Infinity, -0, 0, Number.MIN_VALUE, Number.MAX_VALUE]);
+  const specials = new Float64Array([
+    NaN,
+    0,
+    Infinity,
+    -Infinity,
+    -0,
+    0,
+    Number.MIN_VALUE,
+    Number.MAX_VALUE,
+  ]);
   specials[1] = STALE_NAN;
   for (let i = 0; i < n; i++) {
     switch (kind) {

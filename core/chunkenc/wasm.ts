@@ -68,7 +68,12 @@ export interface SeriesSamples {
 
 export interface XorBatchCodec {
   /** Decodes many XOR chunks, keeping samples with mint <= t <= maxt. */
-  decode(chunks: readonly Uint8Array[], mint: number, maxt: number, options?: DecodeOptions): DecodedBatch;
+  decode(
+    chunks: readonly Uint8Array[],
+    mint: number,
+    maxt: number,
+    options?: DecodeOptions,
+  ): DecodedBatch;
   /**
    * Like decode, for chunks that are ranges [starts[i], starts[i]+lengths[i]) of one buffer (a
    * fetched stretch of a chunk segment): the whole buffer is copied into WASM memory at once,
@@ -114,9 +119,27 @@ interface XorExports {
   readSlack(): number;
   inputGuard(): number;
   encodeBound(n: number): number;
-  decode(desc: number, n: number, mint: number, maxt: number, outT: number, outV: number, cap: number,
-    offsets: number, status: number, inPtr: number, inLen: number): number;
-  encode(desc: number, n: number, out: number, outCap: number, outDesc: number, flags: number): number;
+  decode(
+    desc: number,
+    n: number,
+    mint: number,
+    maxt: number,
+    outT: number,
+    outV: number,
+    cap: number,
+    offsets: number,
+    status: number,
+    inPtr: number,
+    inLen: number,
+  ): number;
+  encode(
+    desc: number,
+    n: number,
+    out: number,
+    outCap: number,
+    outDesc: number,
+    flags: number,
+  ): number;
   encodeErrorIndex(): number;
 }
 
@@ -158,7 +181,12 @@ class WasmXorCodec implements XorBatchCodec {
     }
   }
 
-  decode(chunks: readonly Uint8Array[], mint: number, maxt: number, options: DecodeOptions = {}): DecodedBatch {
+  decode(
+    chunks: readonly Uint8Array[],
+    mint: number,
+    maxt: number,
+    options: DecodeOptions = {},
+  ): DecodedBatch {
     const n = chunks.length;
     // Pass 1: output capacity from the headers (a short chunk counts 0; the kernel rejects it).
     let cap = 0;
@@ -196,7 +224,8 @@ class WasmXorCodec implements XorBatchCodec {
     options: DecodeOptions = {},
   ): DecodedBatch {
     const n = starts.length;
-    if (lengths.length !== n) throw new RangeError('decodeRanges: starts and lengths differ in length');
+    if (lengths.length !== n)
+      throw new RangeError('decodeRanges: starts and lengths differ in length');
     const size = source.length;
     let cap = 0;
     for (let i = 0; i < n; i++) {
@@ -238,12 +267,30 @@ class WasmXorCodec implements XorBatchCodec {
     this.#ensure(this.#inPtr + inBytes + this.#slack);
   }
 
-  #run(n: number, cap: number, inBytes: number, mint: number, maxt: number, options: DecodeOptions): DecodedBatch {
+  #run(
+    n: number,
+    cap: number,
+    inBytes: number,
+    mint: number,
+    maxt: number,
+    options: DecodeOptions,
+  ): DecodedBatch {
     const slackAt = this.#inPtr + inBytes;
     // Zero the slack so reads past the last chunk are deterministic.
     this.#u8.fill(0, slackAt, slackAt + this.#slack);
-    const rc = this.#x.decode(this.#descPtr, n, mint, maxt, this.#tPtr, this.#vPtr, cap, this.#offPtr,
-      this.#statusPtr, this.#inPtr, inBytes + this.#slack);
+    const rc = this.#x.decode(
+      this.#descPtr,
+      n,
+      mint,
+      maxt,
+      this.#tPtr,
+      this.#vPtr,
+      cap,
+      this.#offPtr,
+      this.#statusPtr,
+      this.#inPtr,
+      inBytes + this.#slack,
+    );
     const buf = this.#x.memory.buffer;
     const count = this.#u32[(this.#offPtr >>> 2) + n]!;
     const copy = options.copy === true;

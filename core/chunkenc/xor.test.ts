@@ -51,7 +51,9 @@ describe('XOR chunk', () => {
     one.append(t0, 42);
     // Note the trailing zero byte of Prometheus 2.x's bstream.writeByte.
     expect(Buffer.from(one.bytes()).toString('hex')).toBe('000180a0abfef962404500000000000000');
-    expect(Buffer.from(new XorAppender({ legacyPadding: false }).bytes()).toString('hex')).toBe('0000');
+    expect(Buffer.from(new XorAppender({ legacyPadding: false }).bytes()).toString('hex')).toBe(
+      '0000',
+    );
     const d = decodeAll(hex('000180a0abfef962404500000000000000'));
     expect(Array.from(d.t)).toEqual([t0]);
     expect(Array.from(d.v)).toEqual([42]);

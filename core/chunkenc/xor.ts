@@ -86,8 +86,10 @@ export class XorAppender {
 
   /** Appends (t, v) with v given as its high and low 32 bits. */
   appendBits(t: number, hi: number, lo: number): void {
-    if (this.#num === XOR_MAX_SAMPLES) throw new RangeError('xor chunk: sample count overflows uint16');
-    if (!Number.isSafeInteger(t)) throw new RangeError(`xor chunk: timestamp ${t} is not a safe integer`);
+    if (this.#num === XOR_MAX_SAMPLES)
+      throw new RangeError('xor chunk: sample count overflows uint16');
+    if (!Number.isSafeInteger(t))
+      throw new RangeError(`xor chunk: timestamp ${t} is not a safe integer`);
     hi >>>= 0;
     lo >>>= 0;
     if (this.#num === 0) {
@@ -290,8 +292,11 @@ class BitReader {
     const len = b.length;
     // Gather 40 bits starting at byte i (missing bytes past the end read as 0).
     const w =
-      ((b[i]! << 24) | ((i + 1 < len ? b[i + 1]! : 0) << 16) | ((i + 2 < len ? b[i + 2]! : 0) << 8) |
-        (i + 3 < len ? b[i + 3]! : 0)) >>> 0;
+      ((b[i]! << 24) |
+        ((i + 1 < len ? b[i + 1]! : 0) << 16) |
+        ((i + 2 < len ? b[i + 2]! : 0) << 8) |
+        (i + 3 < len ? b[i + 3]! : 0)) >>>
+      0;
     const x = off === 0 ? w : ((w << off) | ((i + 4 < len ? b[i + 4]! : 0) >>> (8 - off))) >>> 0;
     return n === 32 ? x : x >>> (32 - n);
   }
@@ -351,7 +356,7 @@ export function decodeXor(
   // Sample 0.
   const [zh, zl] = r.uvarint();
   const sign = -(zl & 1);
-  let t = ((((zh >>> 1) ^ sign) | 0) * TWO_32) + ((((zl >>> 1) | (zh << 31)) ^ sign) >>> 0);
+  let t = (((zh >>> 1) ^ sign) | 0) * TWO_32 + ((((zl >>> 1) | (zh << 31)) ^ sign) >>> 0);
   let vHi = r.bits(32);
   let vLo = r.bits(32);
   if (r.eof) throw corrupt('truncated in sample 0');
@@ -363,7 +368,7 @@ export function decodeXor(
   let trailing = 0;
   let n = 0;
 
-  for (let i = 0; ; ) {
+  for (let i = 0; ;) {
     if (t > maxt) break;
     if (t >= mint) {
       const k = at + n;
@@ -379,7 +384,8 @@ export function decodeXor(
     if (i === 1) {
       const [dh, dl] = r.uvarint();
       tDelta = (dh | 0) * TWO_32 + dl;
-      if (!(tDelta >= -MAX_SAFE && tDelta <= MAX_SAFE)) throw corrupt(`t-delta outside ±2^53 in sample ${i}`);
+      if (!(tDelta >= -MAX_SAFE && tDelta <= MAX_SAFE))
+        throw corrupt(`t-delta outside ±2^53 in sample ${i}`);
     } else if (r.bit() !== 0) {
       let sz: number;
       if (r.bit() === 0) sz = 14;
@@ -390,13 +396,15 @@ export function decodeXor(
       if (sz === 64) {
         const hi = r.bits(32);
         dod = (hi | 0) * TWO_32 + r.bits(32);
-        if (!(dod >= -MAX_SAFE && dod <= MAX_SAFE)) throw corrupt(`delta-of-delta outside ±2^53 in sample ${i}`);
+        if (!(dod >= -MAX_SAFE && dod <= MAX_SAFE))
+          throw corrupt(`delta-of-delta outside ±2^53 in sample ${i}`);
       } else {
         dod = r.bits(sz);
         if (dod > 2 ** (sz - 1)) dod -= 2 ** sz;
       }
       tDelta += dod;
-      if (!(tDelta >= -MAX_SAFE && tDelta <= MAX_SAFE)) throw corrupt(`t-delta outside ±2^53 in sample ${i}`);
+      if (!(tDelta >= -MAX_SAFE && tDelta <= MAX_SAFE))
+        throw corrupt(`t-delta outside ±2^53 in sample ${i}`);
     }
     t += tDelta;
 

@@ -14,7 +14,9 @@ export function isCounterFunc(func: string | undefined): boolean {
 }
 
 export function withoutReplicaLabels(labels: Labels, replicaLabels: ReadonlySet<string>): Labels {
-  return labels.some((l) => replicaLabels.has(l.name)) ? labels.filter((l) => !replicaLabels.has(l.name)) : labels;
+  return labels.some((l) => replicaLabels.has(l.name))
+    ? labels.filter((l) => !replicaLabels.has(l.name))
+    : labels;
 }
 
 /** Returns series sorted by their deduplicated labels, one per label set. */
@@ -24,13 +26,17 @@ export function dedupSeriesSet(
   options: { func?: string } = {},
 ): RawSeries[] {
   if (replicaLabels.size === 0) return [...series];
-  const stripped = series.map((s) => ({ labels: withoutReplicaLabels(s.labels, replicaLabels), s }));
+  const stripped = series.map((s) => ({
+    labels: withoutReplicaLabels(s.labels, replicaLabels),
+    s,
+  }));
   stripped.sort((a, b) => compareLabels(a.labels, b.labels));
   const out: RawSeries[] = [];
   const counter = isCounterFunc(options.func);
-  for (let i = 0; i < stripped.length; ) {
+  for (let i = 0; i < stripped.length;) {
     let j = i + 1;
-    while (j < stripped.length && compareLabels(stripped[j]!.labels, stripped[i]!.labels) === 0) j++;
+    while (j < stripped.length && compareLabels(stripped[j]!.labels, stripped[i]!.labels) === 0)
+      j++;
     const group = stripped.slice(i, j).map((x) => x.s);
     out.push(dedupReplicas(stripped[i]!.labels, group, { counter }));
     i = j;

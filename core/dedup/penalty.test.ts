@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { STALE_NAN, isStaleNaN } from '../chunkenc/stale.ts';
 import { dedupPair } from './penalty.ts';
 
-function scrape(from: number, to: number, every: number, value: (t: number) => number): { t: Float64Array; v: Float64Array } {
+function scrape(
+  from: number,
+  to: number,
+  every: number,
+  value: (t: number) => number,
+): { t: Float64Array; v: Float64Array } {
   const ts: number[] = [];
   for (let t = from; t <= to; t += every) ts.push(t);
   return { t: Float64Array.from(ts), v: Float64Array.from(ts.map(value)) };
@@ -18,7 +23,10 @@ describe('dedupPair (penalty algorithm)', () => {
   });
 
   it('switches to the other replica across a gap and stays there', () => {
-    const a = { t: Float64Array.from([0, 15e3, 30e3, 45e3, 150e3, 165e3, 180e3]), v: Float64Array.from([1, 2, 3, 4, 11, 12, 13]) };
+    const a = {
+      t: Float64Array.from([0, 15e3, 30e3, 45e3, 150e3, 165e3, 180e3]),
+      v: Float64Array.from([1, 2, 3, 4, 11, 12, 13]),
+    };
     const b = scrape(5_000, 185_000, 15_000, (t) => 100 + t / 1000);
     const out = dedupPair(a.t, a.v, b.t, b.v);
     const times = Array.from(out.t);
@@ -28,7 +36,8 @@ describe('dedupPair (penalty algorithm)', () => {
     expect(times[4]).toBe(80e3);
     expect(times.slice(4).every((t) => (t - 5_000) % 15_000 === 0)).toBe(true);
     expect(times.at(-1)).toBe(185e3);
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(5_000);
+    for (let i = 1; i < times.length; i++)
+      expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(5_000);
   });
 
   it('uses the other replica when one is empty', () => {
@@ -39,8 +48,14 @@ describe('dedupPair (penalty algorithm)', () => {
 
   it('in counter mode hides the drop of a replica switch but keeps real resets', () => {
     // A counts 10,20,30 then stops; B is behind by 25 and continues.
-    const a = { t: Float64Array.from([0, 15e3, 30e3, 75e3, 90e3]), v: Float64Array.from([10, 20, 30, 2, 4]) };
-    const b = { t: Float64Array.from([5e3, 20e3, 35e3, 50e3, 65e3]), v: Float64Array.from([-15, -5, 5, 15, 25]) };
+    const a = {
+      t: Float64Array.from([0, 15e3, 30e3, 75e3, 90e3]),
+      v: Float64Array.from([10, 20, 30, 2, 4]),
+    };
+    const b = {
+      t: Float64Array.from([5e3, 20e3, 35e3, 50e3, 65e3]),
+      v: Float64Array.from([-15, -5, 5, 15, 25]),
+    };
     const out = dedupPair(a.t, a.v, b.t, b.v, { counter: true });
     const v = Array.from(out.v);
     const t = Array.from(out.t);
@@ -52,7 +67,13 @@ describe('dedupPair (penalty algorithm)', () => {
     const raw = dedupPair(a.t, a.v, b.t, b.v);
     expect(Array.from(raw.v)).toEqual([10, 20, 30, 25]);
     // A reset inside one replica is real and stays.
-    const single = dedupPair(Float64Array.from([0, 15e3, 30e3]), Float64Array.from([10, 20, 2]), new Float64Array(0), new Float64Array(0), { counter: true });
+    const single = dedupPair(
+      Float64Array.from([0, 15e3, 30e3]),
+      Float64Array.from([10, 20, 2]),
+      new Float64Array(0),
+      new Float64Array(0),
+      { counter: true },
+    );
     expect(Array.from(single.v)).toEqual([10, 20, 2]);
   });
 

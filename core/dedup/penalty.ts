@@ -33,8 +33,10 @@ function seek(t: Float64Array, from: number, target: number): number {
 
 /** Merges two replicas' samples (each ascending by time). */
 export function dedupPair(
-  aT: Float64Array, aV: Float64Array,
-  bT: Float64Array, bV: Float64Array,
+  aT: Float64Array,
+  aV: Float64Array,
+  bT: Float64Array,
+  bV: Float64Array,
   options: DedupOptions = {},
 ): { t: Float64Array; v: Float64Array } {
   const outT = new Float64Array(aT.length + bT.length);
@@ -88,7 +90,11 @@ export function dedupPair(
 }
 
 /** Merges any number of replicas of one series (labels already without replica labels). */
-export function dedupReplicas(labels: Labels, replicas: readonly RawSeries[], options: DedupOptions = {}): RawSeries {
+export function dedupReplicas(
+  labels: Labels,
+  replicas: readonly RawSeries[],
+  options: DedupOptions = {},
+): RawSeries {
   if (replicas.length === 1) return { labels, t: replicas[0]!.t, v: replicas[0]!.v };
   let t = replicas[0]!.t;
   let v = replicas[0]!.v;

@@ -33,14 +33,30 @@ function quoteWith(s: string, quote: '"' | "'"): string {
       continue;
     }
     switch (cp) {
-      case 0x5c: out += '\\\\'; continue;
-      case 0x07: out += '\\a'; continue;
-      case 0x08: out += '\\b'; continue;
-      case 0x0c: out += '\\f'; continue;
-      case 0x0a: out += '\\n'; continue;
-      case 0x0d: out += '\\r'; continue;
-      case 0x09: out += '\\t'; continue;
-      case 0x0b: out += '\\v'; continue;
+      case 0x5c:
+        out += '\\\\';
+        continue;
+      case 0x07:
+        out += '\\a';
+        continue;
+      case 0x08:
+        out += '\\b';
+        continue;
+      case 0x0c:
+        out += '\\f';
+        continue;
+      case 0x0a:
+        out += '\\n';
+        continue;
+      case 0x0d:
+        out += '\\r';
+        continue;
+      case 0x09:
+        out += '\\t';
+        continue;
+      case 0x0b:
+        out += '\\v';
+        continue;
     }
     if (cp < 0x80 && isPrint(cp)) out += ch;
     else if (cp < 0x20 || cp === 0x7f) out += `\\x${hex(cp, 2)}`;
@@ -101,16 +117,35 @@ export function readGoString(src: string, start: number): ReadString {
     const esc = src[i + 1];
     i += 2;
     switch (esc) {
-      case 'a': out += '\x07'; continue;
-      case 'b': out += '\b'; continue;
-      case 'f': out += '\f'; continue;
-      case 'n': out += '\n'; continue;
-      case 'r': out += '\r'; continue;
-      case 't': out += '\t'; continue;
-      case 'v': out += '\v'; continue;
-      case '\\': out += '\\'; continue;
-      case quote: out += quote; continue;
-      case undefined: return fail('escape sequence not terminated');
+      case 'a':
+        out += '\x07';
+        continue;
+      case 'b':
+        out += '\b';
+        continue;
+      case 'f':
+        out += '\f';
+        continue;
+      case 'n':
+        out += '\n';
+        continue;
+      case 'r':
+        out += '\r';
+        continue;
+      case 't':
+        out += '\t';
+        continue;
+      case 'v':
+        out += '\v';
+        continue;
+      case '\\':
+        out += '\\';
+        continue;
+      case quote:
+        out += quote;
+        continue;
+      case undefined:
+        return fail('escape sequence not terminated');
     }
     let digits: number;
     let base: number;
@@ -131,9 +166,12 @@ export function readGoString(src: string, start: number): ReadString {
       }
       v = v * base + d;
     }
-    if (v > max || (v >= 0xd800 && v < 0xe000)) return fail('escape sequence is an invalid Unicode code point');
+    if (v > max || (v >= 0xd800 && v < 0xe000))
+      return fail('escape sequence is an invalid Unicode code point');
     if (max === 255 && v >= 0x80) {
-      return fail(`escape ${src.slice(at, i)} denotes a raw byte, not valid UTF-8 on its own: not supported`);
+      return fail(
+        `escape ${src.slice(at, i)} denotes a raw byte, not valid UTF-8 on its own: not supported`,
+      );
     }
     out += String.fromCodePoint(v);
   }

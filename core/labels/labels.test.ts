@@ -1,29 +1,48 @@
 import { describe, expect, it } from 'vitest';
 import { LabelsBuilder } from './builder.ts';
-import { labelsEqual, labelsFrom, labelsHash, labelsToString, onlyLabels, withoutLabels } from './labels.ts';
+import {
+  labelsEqual,
+  labelsFrom,
+  labelsHash,
+  labelsToString,
+  onlyLabels,
+  withoutLabels,
+} from './labels.ts';
 
 describe('label helpers', () => {
   const ls = labelsFrom({ __name__: 'up', job: 'api', instance: 'a:1' });
 
   it('labelsEqual compares names and values', () => {
     expect(labelsEqual(ls, labelsFrom({ job: 'api', instance: 'a:1', __name__: 'up' }))).toBe(true);
-    expect(labelsEqual(ls, labelsFrom({ job: 'api', instance: 'a:2', __name__: 'up' }))).toBe(false);
+    expect(labelsEqual(ls, labelsFrom({ job: 'api', instance: 'a:2', __name__: 'up' }))).toBe(
+      false,
+    );
     expect(labelsEqual(ls, labelsFrom({ job: 'api' }))).toBe(false);
   });
 
   it('labelsHash is equal exactly for equal sets, whatever the content', () => {
-    expect(labelsHash(ls)).toBe(labelsHash(labelsFrom({ instance: 'a:1', job: 'api', __name__: 'up' })));
+    expect(labelsHash(ls)).toBe(
+      labelsHash(labelsFrom({ instance: 'a:1', job: 'api', __name__: 'up' })),
+    );
     // Separator forgery: these differ but naive joins with \xff (a valid JS char) would collide.
     const a = [{ name: 'a', value: 'x\xffb\xffy' }];
-    const b = [{ name: 'a', value: 'x' }, { name: 'b', value: 'y' }];
+    const b = [
+      { name: 'a', value: 'x' },
+      { name: 'b', value: 'y' },
+    ];
     expect(labelsHash(a)).not.toBe(labelsHash(b));
-    expect(labelsHash([{ name: 'ab', value: '' }])).not.toBe(labelsHash([{ name: 'a', value: 'b' }]));
+    expect(labelsHash([{ name: 'ab', value: '' }])).not.toBe(
+      labelsHash([{ name: 'a', value: 'b' }]),
+    );
     expect(labelsHash([])).toBe('');
   });
 
   it('withoutLabels and onlyLabels keep order', () => {
     expect(withoutLabels(ls, ['job']).map((l) => l.name)).toEqual(['__name__', 'instance']);
-    expect(withoutLabels(ls, new Set(['__name__', 'nope'])).map((l) => l.name)).toEqual(['instance', 'job']);
+    expect(withoutLabels(ls, new Set(['__name__', 'nope'])).map((l) => l.name)).toEqual([
+      'instance',
+      'job',
+    ]);
     expect(onlyLabels(ls, ['job', '__name__']).map((l) => l.name)).toEqual(['__name__', 'job']);
   });
 

@@ -12,8 +12,13 @@ export type Labels = readonly Label[];
 export const METRIC_NAME = '__name__';
 
 /** Builds a sorted label set from a plain object or pairs; empty values are dropped as in Prometheus. */
-export function labelsFrom(input: Record<string, string> | Iterable<readonly [string, string]>): Labels {
-  const entries = Symbol.iterator in input ? [...(input as Iterable<readonly [string, string]>)] : Object.entries(input);
+export function labelsFrom(
+  input: Record<string, string> | Iterable<readonly [string, string]>,
+): Labels {
+  const entries =
+    Symbol.iterator in input
+      ? [...(input as Iterable<readonly [string, string]>)]
+      : Object.entries(input);
   const out: Label[] = [];
   for (const [name, value] of entries) if (value !== '') out.push({ name, value });
   out.sort((a, b) => compareStrings(a.name, b.name));

@@ -29,30 +29,60 @@ describe('Matcher', () => {
     expect(newMatcher('=', 'job', 'api').toString()).toBe('job="api"');
     expect(newMatcher('=~', 'job', 'a\\.b"c').toString()).toBe('job=~"a\\\\.b\\"c"');
     expect(newMatcher('!~', 'x', 'tab\there\n').toString()).toBe('x!~"tab\\there\\n"');
-    expect(newMatcher('!=', 'x', 'é\u00a0\u0001\u{1F600}').toString()).toBe('x!="é\\u00a0\\x01\u{1F600}"');
+    expect(newMatcher('!=', 'x', 'é\u00a0\u0001\u{1F600}').toString()).toBe(
+      'x!="é\\u00a0\\x01\u{1F600}"',
+    );
     expect(newMatcher('=', 'x', '\u200b').toString()).toBe('x="\\u200b"');
   });
 
-  it('rejects invalid regexes with Go\'s message', () => {
+  it("rejects invalid regexes with Go's message", () => {
     expect(() => newMatcher('=~', 'a', '(a')).toThrow(BadDataError);
-    expect(() => newMatcher('=~', 'a', '(a')).toThrow('error parsing regexp: missing closing ): `^(?:(a)$`');
-    expect(() => newMatcher('=~', 'a', 'a)|(b')).toThrow('error parsing regexp: unexpected ): `a)|(b`');
-    expect(() => newMatcher('=~', 'a', '\\1')).toThrow('error parsing regexp: invalid escape sequence: `\\1`');
+    expect(() => newMatcher('=~', 'a', '(a')).toThrow(
+      'error parsing regexp: missing closing ): `^(?:(a)$`',
+    );
+    expect(() => newMatcher('=~', 'a', 'a)|(b')).toThrow(
+      'error parsing regexp: unexpected ): `a)|(b`',
+    );
+    expect(() => newMatcher('=~', 'a', '\\1')).toThrow(
+      'error parsing regexp: invalid escape sequence: `\\1`',
+    );
   });
 
   it('fast paths agree with the regex engine', () => {
     const cases: [string, string, boolean][] = [
-      ['foo', 'foo', true], ['foo', 'fo', false],
-      ['a|b|cd', 'cd', true], ['a|b|cd', 'c', false],
-      ['foo.*', 'foobar', true], ['foo.*', 'foo\nbar', false], ['(?s)foo.*', 'foo\nbar', true],
-      ['.*', '', true], ['.*', 'a\n', false], ['.+', '', false], ['.+', 'x', true],
-      ['.*bar', 'xbar', true], ['.*bar', 'x\nbar', false], ['a.+b', 'ab', false], ['a.+b', 'axb', true],
-      ['(?i)foo', 'FOO', true], ['f(o)o', 'foo', true], ['', '', true], ['', 'a', false],
-      ['.*oo.*', 'foo', true], ['.*oo.*', 'fo\noo', false], ['.+oo.*', 'oo', false], ['.+oo.*', 'xoo', true],
-      ['.*oo.+', 'oox', true], ['.*oo.+', 'xoo', false], ['.+oo.+', 'oooo', true], ['.+oo.+', 'ooo', false],
-      ['(?s).*o\no.*', 'xo\nox', true], ['(?s).+o.+', 'o\no', false], ['(?s).+o.+', '\no\n', true],
+      ['foo', 'foo', true],
+      ['foo', 'fo', false],
+      ['a|b|cd', 'cd', true],
+      ['a|b|cd', 'c', false],
+      ['foo.*', 'foobar', true],
+      ['foo.*', 'foo\nbar', false],
+      ['(?s)foo.*', 'foo\nbar', true],
+      ['.*', '', true],
+      ['.*', 'a\n', false],
+      ['.+', '', false],
+      ['.+', 'x', true],
+      ['.*bar', 'xbar', true],
+      ['.*bar', 'x\nbar', false],
+      ['a.+b', 'ab', false],
+      ['a.+b', 'axb', true],
+      ['(?i)foo', 'FOO', true],
+      ['f(o)o', 'foo', true],
+      ['', '', true],
+      ['', 'a', false],
+      ['.*oo.*', 'foo', true],
+      ['.*oo.*', 'fo\noo', false],
+      ['.+oo.*', 'oo', false],
+      ['.+oo.*', 'xoo', true],
+      ['.*oo.+', 'oox', true],
+      ['.*oo.+', 'xoo', false],
+      ['.+oo.+', 'oooo', true],
+      ['.+oo.+', 'ooo', false],
+      ['(?s).*o\no.*', 'xo\nox', true],
+      ['(?s).+o.+', 'o\no', false],
+      ['(?s).+o.+', '\no\n', true],
     ];
-    for (const [re, s, want] of cases) expect(new Matcher('=~', 'l', re).matches(s), `${re} ~ ${JSON.stringify(s)}`).toBe(want);
+    for (const [re, s, want] of cases)
+      expect(new Matcher('=~', 'l', re).matches(s), `${re} ~ ${JSON.stringify(s)}`).toBe(want);
     expect(new Matcher('=~', 'l', 'a|b').regex!.fastPath.kind).toBe('set');
     expect(new Matcher('=~', 'l', 'foo.*').regex!.fastPath.kind).toBe('affix');
     expect(new Matcher('=~', 'l', 'fo+').regex!.fastPath.kind).toBe('regexp');

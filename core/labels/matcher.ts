@@ -71,7 +71,8 @@ export class Matcher {
 
 /** Builds a matcher; an invalid regex throws BadDataError with Go's `error parsing regexp: …`. */
 export function newMatcher(type: MatchType, name: string, value: string): Matcher {
-  if (!MATCH_TYPES.includes(type)) throw new BadDataError(`invalid match type ${JSON.stringify(type)}`);
+  if (!MATCH_TYPES.includes(type))
+    throw new BadDataError(`invalid match type ${JSON.stringify(type)}`);
   return new Matcher(type, name, value);
 }
 

@@ -9,7 +9,10 @@ export type Re2Node =
   | { readonly op: 'literal'; readonly cp: number; readonly fold: boolean }
   | { readonly op: 'class'; readonly cls: CharClass }
   | { readonly op: 'any'; readonly nl: boolean }
-  | { readonly op: 'beginLine' | 'endLine' | 'beginText' | 'endText' | 'wordBoundary' | 'noWordBoundary' }
+  | {
+      readonly op:
+        'beginLine' | 'endLine' | 'beginText' | 'endText' | 'wordBoundary' | 'noWordBoundary';
+    }
   | { readonly op: 'empty' }
   | { readonly op: 'concat'; readonly subs: readonly Re2Node[] }
   | { readonly op: 'alternate'; readonly subs: readonly Re2Node[] }

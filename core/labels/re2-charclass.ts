@@ -92,7 +92,11 @@ export function foldRanges(r: readonly number[]): number[] {
  * `\p{name}` as ranges: Go's table, its fold closure under (?i) (Go adds unicode.FoldCategory /
  * FoldScript), then negated for `\P`; undefined for a name Go does not know.
  */
-export function unicodeGroup(name: string, negated: boolean, fold: boolean): readonly number[] | undefined {
+export function unicodeGroup(
+  name: string,
+  negated: boolean,
+  fold: boolean,
+): readonly number[] | undefined {
   let r = goTableRanges(name);
   if (!r) return undefined;
   if (fold) r = foldRanges(r);
@@ -104,7 +108,12 @@ function rangesSource(r: readonly number[]): string {
   for (let i = 0; i < r.length; i += 2) {
     const lo = r[i]!;
     const hi = r[i + 1]!;
-    out += lo === hi ? cpEscape(lo) : hi === lo + 1 ? cpEscape(lo) + cpEscape(hi) : `${cpEscape(lo)}-${cpEscape(hi)}`;
+    out +=
+      lo === hi
+        ? cpEscape(lo)
+        : hi === lo + 1
+          ? cpEscape(lo) + cpEscape(hi)
+          : `${cpEscape(lo)}-${cpEscape(hi)}`;
   }
   return out;
 }

@@ -46,7 +46,8 @@ export function height(re: Re2Node): number {
   return h;
 }
 
-const isCharNode = (n: Re2Node): boolean => n.op === 'literal' || n.op === 'class' || n.op === 'any';
+const isCharNode = (n: Re2Node): boolean =>
+  n.op === 'literal' || n.op === 'class' || n.op === 'any';
 
 /**
  * Go's calcSize: the instructions the compiled program would need. Go merges adjacent

@@ -9,7 +9,8 @@ import { type CharClass, classMatches } from './re2-charclass.ts';
 import type { Re2Node } from './re2-parse.ts';
 import { foldOrbit } from './re2-unicode.ts';
 
-type Assertion = 'beginLine' | 'endLine' | 'beginText' | 'endText' | 'wordBoundary' | 'noWordBoundary';
+type Assertion =
+  'beginLine' | 'endLine' | 'beginText' | 'endText' | 'wordBoundary' | 'noWordBoundary';
 
 type Inst =
   | { op: 'rune'; test: (cp: number) => boolean; next: number }
@@ -19,7 +20,10 @@ type Inst =
   | { op: 'match' };
 
 const isWord = (cp: number): boolean =>
-  (cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a) || cp === 0x5f;
+  (cp >= 0x30 && cp <= 0x39) ||
+  (cp >= 0x41 && cp <= 0x5a) ||
+  (cp >= 0x61 && cp <= 0x7a) ||
+  cp === 0x5f;
 
 function classTest(cls: CharClass): (cp: number) => boolean {
   return (cp) => classMatches(cls, cp);
@@ -43,7 +47,8 @@ class Compiler {
       }
       case 'class':
       case 'any': {
-        const test = n.op === 'class' ? classTest(n.cls) : n.nl ? () => true : (cp: number) => cp !== 0x0a;
+        const test =
+          n.op === 'class' ? classTest(n.cls) : n.nl ? () => true : (cp: number) => cp !== 0x0a;
         const i = push({ op: 'rune', test, next: -1 });
         return [i, [(to) => ((p[i] as { next: number }).next = to)]];
       }
@@ -83,7 +88,8 @@ class Compiler {
           holes.push(...h);
         }
         let entry = entries[entries.length - 1]!;
-        for (let k = entries.length - 2; k >= 0; k--) entry = push({ op: 'split', x: entries[k]!, y: entry });
+        for (let k = entries.length - 2; k >= 0; k--)
+          entry = push({ op: 'split', x: entries[k]!, y: entry });
         return [entry, holes];
       }
       case 'repeat':
@@ -161,7 +167,15 @@ export class Re2Nfa {
   }
 
   /** Adds pc and its ε-closure at a position (prev/next code points, -1 at the ends) to list. */
-  #add(list: Int32Array, count: number, pc0: number, atStart: boolean, atEnd: boolean, prev: number, next: number): number {
+  #add(
+    list: Int32Array,
+    count: number,
+    pc0: number,
+    atStart: boolean,
+    atEnd: boolean,
+    prev: number,
+    next: number,
+  ): number {
     const prog = this.#prog;
     const mark = this.#mark;
     const stack = this.#stack;
@@ -184,12 +198,24 @@ export class Re2Nfa {
         case 'assert': {
           let ok: boolean;
           switch (inst.kind) {
-            case 'beginText': ok = atStart; break;
-            case 'endText': ok = atEnd; break;
-            case 'beginLine': ok = atStart || prev === 0x0a; break;
-            case 'endLine': ok = atEnd || next === 0x0a; break;
-            case 'wordBoundary': ok = (prev >= 0 && isWord(prev)) !== (next >= 0 && isWord(next)); break;
-            case 'noWordBoundary': ok = (prev >= 0 && isWord(prev)) === (next >= 0 && isWord(next)); break;
+            case 'beginText':
+              ok = atStart;
+              break;
+            case 'endText':
+              ok = atEnd;
+              break;
+            case 'beginLine':
+              ok = atStart || prev === 0x0a;
+              break;
+            case 'endLine':
+              ok = atEnd || next === 0x0a;
+              break;
+            case 'wordBoundary':
+              ok = (prev >= 0 && isWord(prev)) !== (next >= 0 && isWord(next));
+              break;
+            case 'noWordBoundary':
+              ok = (prev >= 0 && isWord(prev)) === (next >= 0 && isWord(next));
+              break;
           }
           if (ok) stack[sp++] = inst.next;
           break;

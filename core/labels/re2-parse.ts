@@ -13,7 +13,16 @@ import {
   negateRanges,
   unicodeGroup,
 } from './re2-charclass.ts';
-import { MAX_HEIGHT, MAX_REPEAT, MAX_RUNES, MAX_SIZE, height, progSize, repeatIsValid, runeCount } from './re2-limits.ts';
+import {
+  MAX_HEIGHT,
+  MAX_REPEAT,
+  MAX_RUNES,
+  MAX_SIZE,
+  height,
+  progSize,
+  repeatIsValid,
+  runeCount,
+} from './re2-limits.ts';
 
 export { ErrorCode, Re2SyntaxError, children, type Re2Node } from './re2-ast.ts';
 export { progSize } from './re2-limits.ts';
@@ -67,7 +76,8 @@ class Parser {
   /** The code point at i and its UTF-16 length; lone surrogates are Go's invalid UTF-8. */
   #rune(i: number): [number, number] {
     const c = this.#s.codePointAt(i)!;
-    if (c >= 0xd800 && c <= 0xdfff) throw new Re2SyntaxError(ErrorCode.invalidUTF8, this.#s.slice(i));
+    if (c >= 0xd800 && c <= 0xdfff)
+      throw new Re2SyntaxError(ErrorCode.invalidUTF8, this.#s.slice(i));
     return [c, c > 0xffff ? 2 : 1];
   }
 
@@ -147,7 +157,8 @@ class Parser {
     if (this.#frames.length !== 1) throw new Re2SyntaxError(ErrorCode.missingParen, s);
     const tree = this.#collapse(this.#frames[0]!.alts);
     if (height(tree) > MAX_HEIGHT) throw new Re2SyntaxError(ErrorCode.nestingDepth, s);
-    if (progSize(tree) > MAX_SIZE || runeCount(tree) > MAX_RUNES) throw new Re2SyntaxError(ErrorCode.internalError, s);
+    if (progSize(tree) > MAX_SIZE || runeCount(tree) > MAX_RUNES)
+      throw new Re2SyntaxError(ErrorCode.internalError, s);
     return tree;
   }
 
@@ -185,9 +196,11 @@ class Parser {
       greedy = !greedy;
     }
     // Perl forbids stacking operators: a** is an error, not a doubled star.
-    if (lastRepeat >= 0) throw new Re2SyntaxError(ErrorCode.invalidRepeatOp, s.slice(lastRepeat, after));
+    if (lastRepeat >= 0)
+      throw new Re2SyntaxError(ErrorCode.invalidRepeatOp, s.slice(lastRepeat, after));
     const items = this.#items;
-    if (items.length === 0) throw new Re2SyntaxError(ErrorCode.missingRepeatArgument, s.slice(before, after));
+    if (items.length === 0)
+      throw new Re2SyntaxError(ErrorCode.missingRepeatArgument, s.slice(before, after));
     const counted = s.charCodeAt(before) === 0x7b;
     const node: Re2Node = { op: 'repeat', sub: items.pop()!, min, max, greedy, counted };
     items.push(node);
@@ -205,7 +218,12 @@ class Parser {
       const start = p;
       if (p >= s.length || s.charCodeAt(p) < 0x30 || s.charCodeAt(p) > 0x39) return undefined;
       // Go disallows leading zeros: {01} is a literal.
-      if (s.charCodeAt(p) === 0x30 && p + 1 < s.length && s.charCodeAt(p + 1) >= 0x30 && s.charCodeAt(p + 1) <= 0x39) {
+      if (
+        s.charCodeAt(p) === 0x30 &&
+        p + 1 < s.length &&
+        s.charCodeAt(p + 1) >= 0x30 &&
+        s.charCodeAt(p + 1) <= 0x39
+      ) {
         return undefined;
       }
       while (p < s.length && s.charCodeAt(p) >= 0x30 && s.charCodeAt(p) <= 0x39) p++;
@@ -315,7 +333,7 @@ class Parser {
         case 'Q': {
           let end = s.indexOf('\\E', i + 2);
           const lit = s.slice(i + 2, end < 0 ? s.length : end);
-          for (let k = 0; k < lit.length; ) {
+          for (let k = 0; k < lit.length;) {
             const [c, n] = this.#rune(i + 2 + k);
             this.#literal(c);
             k += n;
@@ -400,7 +418,8 @@ class Parser {
     const bad = (): never => {
       throw new Re2SyntaxError(ErrorCode.invalidEscape, s.slice(i, t));
     };
-    const isOctal = (k: number): boolean => k < s.length && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x37;
+    const isOctal = (k: number): boolean =>
+      k < s.length && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x37;
     if (c < 0x80 && !isAlnum(c)) return [c, t];
     if (c >= 0x30 && c <= 0x37) {
       // \0 starts an octal escape; a lone non-zero digit is a backreference, unsupported in RE2.
@@ -439,12 +458,18 @@ class Parser {
         if (x < 0 || y < 0) return bad();
         return [x * 16 + y, t];
       }
-      case 0x61: return [0x07, t]; // \a
-      case 0x66: return [0x0c, t]; // \f
-      case 0x6e: return [0x0a, t]; // \n
-      case 0x72: return [0x0d, t]; // \r
-      case 0x74: return [0x09, t]; // \t
-      case 0x76: return [0x0b, t]; // \v
+      case 0x61:
+        return [0x07, t]; // \a
+      case 0x66:
+        return [0x0c, t]; // \f
+      case 0x6e:
+        return [0x0a, t]; // \n
+      case 0x72:
+        return [0x0d, t]; // \r
+      case 0x74:
+        return [0x09, t]; // \t
+      case 0x76:
+        return [0x0b, t]; // \v
     }
     return bad();
   }

@@ -26,7 +26,8 @@ describe('RE2 → JS translation semantics (Go regexp facts)', () => {
   });
 
   it('. excludes only \\n; (?s) includes it', () => {
-    for (const c of ['\r', '\u2028', '\u2029', '\u0085', '\u{1F600}']) expect(full('.', c)).toBe(true);
+    for (const c of ['\r', '\u2028', '\u2029', '\u0085', '\u{1F600}'])
+      expect(full('.', c)).toBe(true);
     expect(full('.', '\n')).toBe(false);
     expect(full('(?s).', '\n')).toBe(true);
     expect(full('a(?s:.)b.', 'a\nbc')).toBe(true);
@@ -120,7 +121,10 @@ describe('rejections with Go error texts', () => {
     ['(a', 'missing closing ): `(a`'],
     ['a)', 'unexpected ): `a)`'],
     ['[a', 'missing closing ]: `[a`'],
-    ['('.repeat(1001) + ')'.repeat(1001), `expression nests too deeply: \`${'('.repeat(1001) + ')'.repeat(1001)}\``],
+    [
+      '('.repeat(1001) + ')'.repeat(1001),
+      `expression nests too deeply: \`${'('.repeat(1001) + ')'.repeat(1001)}\``,
+    ],
   ];
   for (const [re, msg] of cases) {
     it(`rejects ${JSON.stringify(re.slice(0, 20))}`, () => {
@@ -138,9 +142,15 @@ describe('rejections with Go error texts', () => {
 
   it("applies Go's size and rune limits at exactly Go's boundaries (checked against Prometheus 2.42)", () => {
     const big = 'a{1000}'.repeat(3356);
-    expect(() => new FastRegexMatcher(big)).toThrow(`error parsing regexp: regexp/syntax: internal error: \`^(?:${big})$\``);
-    expect(() => new FastRegexMatcher('\\pL'.repeat(26980))).toThrow('regexp/syntax: internal error');
-    expect(() => new FastRegexMatcher('\\p{Lu}'.repeat(26300))).toThrow('regexp/syntax: internal error');
+    expect(() => new FastRegexMatcher(big)).toThrow(
+      `error parsing regexp: regexp/syntax: internal error: \`^(?:${big})$\``,
+    );
+    expect(() => new FastRegexMatcher('\\pL'.repeat(26980))).toThrow(
+      'regexp/syntax: internal error',
+    );
+    expect(() => new FastRegexMatcher('\\p{Lu}'.repeat(26300))).toThrow(
+      'regexp/syntax: internal error',
+    );
     // Accepted by Go; too big to translate, so the NFA runs it.
     const m = new FastRegexMatcher('[\\pL\\pN]'.repeat(1000));
     expect(m.engine).toBe('nfa');
@@ -149,8 +159,12 @@ describe('rejections with Go error texts', () => {
   });
 
   it('reports the wrapped pattern as Prometheus does for a matcher', () => {
-    expect(() => new FastRegexMatcher('[a')).toThrow('error parsing regexp: missing closing ]: `[a)$`');
-    expect(() => new FastRegexMatcher('a)|(b')).toThrow('error parsing regexp: unexpected ): `a)|(b`');
+    expect(() => new FastRegexMatcher('[a')).toThrow(
+      'error parsing regexp: missing closing ]: `[a)$`',
+    );
+    expect(() => new FastRegexMatcher('a)|(b')).toThrow(
+      'error parsing regexp: unexpected ): `a)|(b`',
+    );
   });
 });
 

@@ -127,8 +127,11 @@ export function jsRegExp(source: string, pattern: string): RegExp {
   try {
     return new RegExp(source, JS_FLAGS);
   } catch (err) {
-    throw new BadDataError(`regexp ${JSON.stringify(pattern)} cannot be translated to a JavaScript RegExp: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new BadDataError(
+      `regexp ${JSON.stringify(pattern)} cannot be translated to a JavaScript RegExp: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
 }

@@ -30,9 +30,19 @@ interface AnyRun {
 export type FastPath =
   | { readonly kind: 'literal'; readonly value: string }
   | { readonly kind: 'set'; readonly values: ReadonlySet<string> }
-  | { readonly kind: 'affix'; readonly prefix: string; readonly suffix: string; readonly any: AnyRun }
+  | {
+      readonly kind: 'affix';
+      readonly prefix: string;
+      readonly suffix: string;
+      readonly any: AnyRun;
+    }
   /** `.*lit.*`-like: `lit` somewhere, with runs of at least `left.min` / `right.min` around it. */
-  | { readonly kind: 'contains'; readonly lit: string; readonly left: AnyRun; readonly right: AnyRun }
+  | {
+      readonly kind: 'contains';
+      readonly lit: string;
+      readonly left: AnyRun;
+      readonly right: AnyRun;
+    }
   | { readonly kind: 'regexp' };
 
 export class FastRegexMatcher {
@@ -61,7 +71,9 @@ export class FastRegexMatcher {
     const src = re2TreeToSource(tree, MAX_JS_SOURCE);
     const nfaOk = progSize(tree) <= MAX_NFA_SIZE;
     if (src === undefined && !nfaOk) {
-      throw new BadDataError(`regexp ${JSON.stringify(source.length > 80 ? `${source.slice(0, 80)}…` : source)} is valid but too large to run here`);
+      throw new BadDataError(
+        `regexp ${JSON.stringify(source.length > 80 ? `${source.slice(0, 80)}…` : source)} is valid but too large to run here`,
+      );
     }
     if (src === undefined) this.engine = 'nfa';
     else if (!nfaOk) this.engine = 'js';
@@ -91,11 +103,13 @@ export class FastRegexMatcher {
         // Both runs share `nl` and lit has no \n (see analyse): without (?s) no \n anywhere.
         if (!left.nl && s.includes('\n')) return false;
         const last = s.length - lit.length - right.min;
-        for (let i = s.indexOf(lit, left.min); i >= 0 && i <= last; i = s.indexOf(lit, i + 1)) return true;
+        for (let i = s.indexOf(lit, left.min); i >= 0 && i <= last; i = s.indexOf(lit, i + 1))
+          return true;
         return false;
       }
       case 'regexp':
-        if (this.engine === 'nfa' || (this.engine === 'js+nfa' && s.length > LONG_INPUT)) return this.#nfa!.match(s);
+        if (this.engine === 'nfa' || (this.engine === 'js+nfa' && s.length > LONG_INPUT))
+          return this.#nfa!.match(s);
         return this.#re!.test(s);
     }
   }
@@ -172,7 +186,14 @@ function analyse(tree: Re2Node): FastPath {
     const left = anyRun(t.subs[0]!);
     const right = anyRun(t.subs[t.subs.length - 1]!);
     const lit = literalString({ op: 'concat', subs: t.subs.slice(1, -1) });
-    if (left && right && lit !== undefined && lit !== '' && left.nl === right.nl && (left.nl || !lit.includes('\n'))) {
+    if (
+      left &&
+      right &&
+      lit !== undefined &&
+      lit !== '' &&
+      left.nl === right.nl &&
+      (left.nl || !lit.includes('\n'))
+    ) {
       return { kind: 'contains', lit, left, right };
     }
   }

@@ -11,7 +11,11 @@ describe('parseSeriesSelector', () => {
   });
 
   it('puts brace matchers first and the name matcher last, as Prometheus does', () => {
-    expect(str('up{job="api",instance!~"10\\\\..*"}')).toEqual(['job="api"', 'instance!~"10\\\\..*"', '__name__="up"']);
+    expect(str('up{job="api",instance!~"10\\\\..*"}')).toEqual([
+      'job="api"',
+      'instance!~"10\\\\..*"',
+      '__name__="up"',
+    ]);
     expect(str('{a=~"x", b!="y",}')).toEqual(['a=~"x"', 'b!="y"']);
   });
 
@@ -23,18 +27,30 @@ describe('parseSeriesSelector', () => {
 
   it('requires a matcher that does not match the empty string', () => {
     for (const s of ['{}', '{a=""}', '{a=~".*"}', '{a!="x"}']) {
-      expect(() => parseSeriesSelector(s)).toThrow('1:1: parse error: vector selector must contain at least one non-empty matcher');
+      expect(() => parseSeriesSelector(s)).toThrow(
+        '1:1: parse error: vector selector must contain at least one non-empty matcher',
+      );
     }
     expect(str('{a!~".*"}')).toEqual(['a!~".*"']);
     expect(str('{a=~".+"}')).toEqual(['a=~".+"']);
   });
 
   it('reports errors with Prometheus positions and texts', () => {
-    expect(() => parseSeriesSelector('foo{a=b}')).toThrow('1:7: parse error: unexpected identifier "b" in label matching, expected string');
-    expect(() => parseSeriesSelector('foo{a="b"')).toThrow('1:10: parse error: unexpected end of input inside braces');
-    expect(() => parseSeriesSelector('foo{a="\\q"}')).toThrow("1:7: parse error: unknown escape sequence U+0071 'q'");
-    expect(() => parseSeriesSelector('\n  foo bar')).toThrow('2:7: parse error: unexpected identifier "bar"');
-    expect(() => parseSeriesSelector('{a=~"(x"}')).toThrow('1:2: parse error: error parsing regexp: missing closing ): `^(?:(x)$`');
+    expect(() => parseSeriesSelector('foo{a=b}')).toThrow(
+      '1:7: parse error: unexpected identifier "b" in label matching, expected string',
+    );
+    expect(() => parseSeriesSelector('foo{a="b"')).toThrow(
+      '1:10: parse error: unexpected end of input inside braces',
+    );
+    expect(() => parseSeriesSelector('foo{a="\\q"}')).toThrow(
+      "1:7: parse error: unknown escape sequence U+0071 'q'",
+    );
+    expect(() => parseSeriesSelector('\n  foo bar')).toThrow(
+      '2:7: parse error: unexpected identifier "bar"',
+    );
+    expect(() => parseSeriesSelector('{a=~"(x"}')).toThrow(
+      '1:2: parse error: error parsing regexp: missing closing ): `^(?:(x)$`',
+    );
     expect(() => parseSeriesSelector('on')).toThrow('1:1: parse error: unexpected <on>');
     const err = (() => {
       try {

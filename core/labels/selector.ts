@@ -68,7 +68,16 @@ function describe(t: Token): string {
 }
 
 const BINARY_OPS = new Set(['and', 'or', 'unless', 'atan2']);
-const MODIFIERS = new Set(['offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool']);
+const MODIFIERS = new Set([
+  'offset',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+]);
 
 /** After a complete selector, keywords read as the tokens PromQL would make of them. */
 function describeTrailing(t: Token): string {
@@ -80,7 +89,8 @@ function describeTrailing(t: Token): string {
   return describe(t);
 }
 
-const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+const isSpace = (c: string | undefined): boolean =>
+  c === ' ' || c === '\t' || c === '\n' || c === '\r';
 const isIdentStart = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z_]$/.test(c);
 const isIdentChar = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9_]$/.test(c);
 
@@ -132,7 +142,11 @@ class Lexer {
         this.#i++;
         return { kind: 'op', text: '=', at };
       }
-      if (c === '!') this.fail(at, `unexpected character after '!' inside braces: ${goQuoteRune(s.slice(at + 1) || ' ')}`);
+      if (c === '!')
+        this.fail(
+          at,
+          `unexpected character after '!' inside braces: ${goQuoteRune(s.slice(at + 1) || ' ')}`,
+        );
       this.fail(at, `unexpected character inside braces: ${goQuoteRune(s.slice(at))}`);
     }
     if (c === '[' || c === '(' || c === ')' || c === ']') {

@@ -43,7 +43,9 @@ describe('formatExpr (Expr.String)', () => {
 
   it('wraps StepInvariantExpr transparently', () => {
     const inner = parseExpr('foo @ 5');
-    expect(formatExpr({ kind: 'StepInvariantExpr', expr: inner, pos: inner.pos })).toBe('foo @ 5.000');
+    expect(formatExpr({ kind: 'StepInvariantExpr', expr: inner, pos: inner.pos })).toBe(
+      'foo @ 5.000',
+    );
   });
 });
 

@@ -40,8 +40,17 @@ export class EndpointSet {
   #refreshedAt = -Infinity;
   #refreshing: Promise<void> | undefined;
 
-  constructor(stores: ReadonlyArray<{ name: string; store: Store }>, options: EndpointSetOptions = {}) {
-    this.#entries = stores.map((s) => ({ ...s, info: undefined, healthy: false, lastError: undefined, lastCheck: undefined }));
+  constructor(
+    stores: ReadonlyArray<{ name: string; store: Store }>,
+    options: EndpointSetOptions = {},
+  ) {
+    this.#entries = stores.map((s) => ({
+      ...s,
+      info: undefined,
+      healthy: false,
+      lastError: undefined,
+      lastCheck: undefined,
+    }));
     this.#opts = options;
   }
 
@@ -58,11 +67,16 @@ export class EndpointSet {
 
   async #check(e: Entry): Promise<void> {
     const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(new Error(`info call timed out after ${this.#opts.infoTimeout ?? 5000}ms`)), this.#opts.infoTimeout ?? 5000);
+    const timer = setTimeout(
+      () => ctl.abort(new Error(`info call timed out after ${this.#opts.infoTimeout ?? 5000}ms`)),
+      this.#opts.infoTimeout ?? 5000,
+    );
     try {
       e.info = await Promise.race([
         e.store.info(ctl.signal),
-        new Promise<never>((_, reject) => ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason as Error))),
+        new Promise<never>((_, reject) =>
+          ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason as Error)),
+        ),
       ]);
       e.healthy = true;
       e.lastError = undefined;

@@ -31,7 +31,10 @@ interface Pending {
   readonly chunks: readonly AggrChunk[];
 }
 
-export async function readSeries(frames: AsyncIterable<SeriesFrame>, opts: ReadOptions): Promise<ReadResult> {
+export async function readSeries(
+  frames: AsyncIterable<SeriesFrame>,
+  opts: ReadOptions,
+): Promise<ReadResult> {
   const batchChunks = opts.batchChunks ?? 2048;
   const series: RawSeries[] = [];
   const warnings: string[] = [];
@@ -42,7 +45,8 @@ export async function readSeries(frames: AsyncIterable<SeriesFrame>, opts: ReadO
     if (batch.length === 0) return;
     for (const s of decodeBatch(batch, opts)) {
       samples += s.t.length;
-      if (opts.maxSamples && samples > opts.maxSamples) throw new TooManySamplesError('query execution');
+      if (opts.maxSamples && samples > opts.maxSamples)
+        throw new TooManySamplesError('query execution');
       series.push(s);
     }
     batch = [];
@@ -54,7 +58,9 @@ export async function readSeries(frames: AsyncIterable<SeriesFrame>, opts: ReadO
       continue;
     }
     if (opts.maxSeries && series.length + batch.length >= opts.maxSeries) {
-      throw new LimitExceededError(`exceeded series limit: the query selects more than ${opts.maxSeries} series`);
+      throw new LimitExceededError(
+        `exceeded series limit: the query selects more than ${opts.maxSeries} series`,
+      );
     }
     batch.push({ labels: f.labels, chunks: f.chunks });
     batchSize += f.chunks.length;
@@ -68,8 +74,13 @@ function decodeBatch(batch: readonly Pending[], opts: ReadOptions): RawSeries[] 
   const chunks: Uint8Array[] = [];
   for (const p of batch) {
     for (const c of p.chunks) {
-      if (!c.raw) throw new CorruptBlockError('series chunk has no raw data (downsampled data needs aggregate decoding)', {});
-      if (c.raw.encoding !== 'XOR') throw new CorruptBlockError(`unsupported chunk encoding ${c.raw.encoding}`, {});
+      if (!c.raw)
+        throw new CorruptBlockError(
+          'series chunk has no raw data (downsampled data needs aggregate decoding)',
+          {},
+        );
+      if (c.raw.encoding !== 'XOR')
+        throw new CorruptBlockError(`unsupported chunk encoding ${c.raw.encoding}`, {});
       chunks.push(c.raw.data);
     }
   }

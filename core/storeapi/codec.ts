@@ -23,13 +23,24 @@ import type {
 const MATCH_TYPES: readonly MatchType[] = ['=', '!=', '=~', '!~'];
 const AGGRS: readonly Aggr[] = ['raw', 'count', 'sum', 'min', 'max', 'counter'];
 const ENCODINGS: readonly ChunkEncoding[] = ['XOR', 'HISTOGRAM', 'FLOAT_HISTOGRAM'];
-const STORE_TYPES: readonly StoreType[] = ['unknown', 'query', 'rule', 'sidecar', 'store', 'receive', 'debug'];
+const STORE_TYPES: readonly StoreType[] = [
+  'unknown',
+  'query',
+  'rule',
+  'sidecar',
+  'store',
+  'receive',
+  'debug',
+];
 
 function decodeMessage<T>(decode: (b: Uint8Array) => T, bytes: Uint8Array, what: string): T {
   try {
     return decode(bytes);
   } catch (err) {
-    throw new BadDataError(`malformed ${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new BadDataError(
+      `malformed ${what}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -54,8 +65,10 @@ function labelsFromPb(ls: readonly thanos.ILabel[] | null | undefined): Labels {
 }
 
 const strategyToPb = (s: PartialResponseStrategy): number => (s === 'abort' ? 1 : 0);
-const strategyFromPb = (n: number | null | undefined, disabled?: boolean | null): PartialResponseStrategy =>
-  n === 1 || disabled ? 'abort' : 'warn';
+const strategyFromPb = (
+  n: number | null | undefined,
+  disabled?: boolean | null,
+): PartialResponseStrategy => (n === 1 || disabled ? 'abort' : 'warn');
 
 export function encodeSeriesRequest(r: SeriesRequest): Uint8Array {
   return thanos.SeriesRequest.encode({
@@ -69,9 +82,14 @@ export function encodeSeriesRequest(r: SeriesRequest): Uint8Array {
     skip_chunks: r.skipChunks,
     step: r.step ?? 0,
     range: r.range ?? 0,
-    query_hints: r.func || r.step || r.range
-      ? { step_millis: r.step ?? 0, func: r.func ? { name: r.func } : null, range: r.range ? { millis: r.range } : null }
-      : null,
+    query_hints:
+      r.func || r.step || r.range
+        ? {
+            step_millis: r.step ?? 0,
+            func: r.func ? { name: r.func } : null,
+            range: r.range ? { millis: r.range } : null,
+          }
+        : null,
     without_replica_labels: r.withoutReplicaLabels ? [...r.withoutReplicaLabels] : [],
     limit: r.limit ?? 0,
   }).finish();
@@ -86,7 +104,10 @@ export function decodeSeriesRequest(bytes: Uint8Array): SeriesRequest {
     matchers: matchersFromPb(m.matchers),
     maxResolutionWindow: Number(m.max_resolution_window ?? 0),
     aggregates: (m.aggregates ?? []).map((a) => AGGRS[a] ?? 'raw'),
-    partialResponseStrategy: strategyFromPb(m.partial_response_strategy, m.partial_response_disabled),
+    partialResponseStrategy: strategyFromPb(
+      m.partial_response_strategy,
+      m.partial_response_disabled,
+    ),
     skipChunks: Boolean(m.skip_chunks),
     step: Number(m.step || m.query_hints?.step_millis || 0),
     range: Number(m.range || m.query_hints?.range?.millis || 0),
@@ -177,7 +198,10 @@ export function decodeLabelNamesRequest(bytes: Uint8Array): LabelsRequest {
     start: Number(m.start ?? 0),
     end: Number(m.end ?? 0),
     matchers: matchersFromPb(m.matchers),
-    partialResponseStrategy: strategyFromPb(m.partial_response_strategy, m.partial_response_disabled),
+    partialResponseStrategy: strategyFromPb(
+      m.partial_response_strategy,
+      m.partial_response_disabled,
+    ),
     limit: Number(m.limit ?? 0),
   };
 }
@@ -194,7 +218,10 @@ export function encodeLabelValuesRequest(name: string, r: LabelsRequest): Uint8A
   }).finish();
 }
 
-export function decodeLabelValuesRequest(bytes: Uint8Array): { name: string; request: LabelsRequest } {
+export function decodeLabelValuesRequest(bytes: Uint8Array): {
+  name: string;
+  request: LabelsRequest;
+} {
   const m = decodeMessage((b) => thanos.LabelValuesRequest.decode(b), bytes, 'LabelValuesRequest');
   if (!m.label) throw new BadDataError('LabelValuesRequest: label name is required');
   return {
@@ -203,14 +230,20 @@ export function decodeLabelValuesRequest(bytes: Uint8Array): { name: string; req
       start: Number(m.start ?? 0),
       end: Number(m.end ?? 0),
       matchers: matchersFromPb(m.matchers),
-      partialResponseStrategy: strategyFromPb(m.partial_response_strategy, m.partial_response_disabled),
+      partialResponseStrategy: strategyFromPb(
+        m.partial_response_strategy,
+        m.partial_response_disabled,
+      ),
       limit: Number(m.limit ?? 0),
     },
   };
 }
 
 export function encodeLabelNamesResponse(r: LabelsResponse): Uint8Array {
-  return thanos.LabelNamesResponse.encode({ names: [...r.values], warnings: [...r.warnings] }).finish();
+  return thanos.LabelNamesResponse.encode({
+    names: [...r.values],
+    warnings: [...r.warnings],
+  }).finish();
 }
 
 export function decodeLabelNamesResponse(bytes: Uint8Array): LabelsResponse {
@@ -219,11 +252,18 @@ export function decodeLabelNamesResponse(bytes: Uint8Array): LabelsResponse {
 }
 
 export function encodeLabelValuesResponse(r: LabelsResponse): Uint8Array {
-  return thanos.LabelValuesResponse.encode({ values: [...r.values], warnings: [...r.warnings] }).finish();
+  return thanos.LabelValuesResponse.encode({
+    values: [...r.values],
+    warnings: [...r.warnings],
+  }).finish();
 }
 
 export function decodeLabelValuesResponse(bytes: Uint8Array): LabelsResponse {
-  const m = decodeMessage((b) => thanos.LabelValuesResponse.decode(b), bytes, 'LabelValuesResponse');
+  const m = decodeMessage(
+    (b) => thanos.LabelValuesResponse.decode(b),
+    bytes,
+    'LabelValuesResponse',
+  );
   return { values: m.values ?? [], warnings: m.warnings ?? [] };
 }
 

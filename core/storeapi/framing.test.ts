@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { frame, readFrames } from './framing.ts';
 
 async function* chunksOf(bytes: Uint8Array, sizes: () => number): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const n = Math.max(1, Math.min(sizes(), bytes.length - i));
     yield bytes.slice(i, i + n);
     i += n;
@@ -20,7 +20,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 describe('uvarint framing', () => {
-  const messages = [0, 1, 127, 128, 300, 16_384, 70_000].map((n) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff));
+  const messages = [0, 1, 127, 128, 300, 16_384, 70_000].map((n) =>
+    Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff),
+  );
   const wire = concat(messages.map(frame));
 
   it('reads back every message whatever the stream chunking', async () => {
@@ -35,7 +37,11 @@ describe('uvarint framing', () => {
   });
 
   it('reads frames split into single bytes', async () => {
-    const small = [Uint8Array.of(), Uint8Array.of(9), Uint8Array.from({ length: 200 }, (_, i) => i)];
+    const small = [
+      Uint8Array.of(),
+      Uint8Array.of(9),
+      Uint8Array.from({ length: 200 }, (_, i) => i),
+    ];
     const got: Uint8Array[] = [];
     for await (const m of readFrames(chunksOf(concat(small.map(frame)), () => 1))) got.push(m);
     expect(got).toEqual(small);

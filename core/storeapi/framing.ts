@@ -45,7 +45,9 @@ export async function* readFrames(
   let start = 0;
   let end = 0;
   const iterable: AsyncIterable<Uint8Array> =
-    Symbol.asyncIterator in stream ? stream : readableToIterable(stream as ReadableStream<Uint8Array>);
+    Symbol.asyncIterator in stream
+      ? stream
+      : readableToIterable(stream as ReadableStream<Uint8Array>);
   for await (const chunk of iterable) {
     if (end + chunk.length > buf.length) {
       const live = end - start;
@@ -61,7 +63,8 @@ export async function* readFrames(
       const header = readUvarint(buf, start, end);
       if (!header) break;
       const [len, headerLen] = header;
-      if (len > MAX_FRAME_BYTES) throw new BadDataError(`${source}: frame of ${len} bytes exceeds the limit`);
+      if (len > MAX_FRAME_BYTES)
+        throw new BadDataError(`${source}: frame of ${len} bytes exceeds the limit`);
       if (end - start - headerLen < len) break;
       const bodyStart = start + headerLen;
       yield buf.slice(bodyStart, bodyStart + len);
@@ -69,7 +72,8 @@ export async function* readFrames(
     }
     if (start === end) start = end = 0;
   }
-  if (end !== start) throw new BadDataError(`${source}: stream ended inside a frame (${end - start} bytes left)`);
+  if (end !== start)
+    throw new BadDataError(`${source}: stream ended inside a frame (${end - start} bytes left)`);
 }
 
 function readUvarint(buf: Uint8Array, start: number, end: number): [number, number] | undefined {

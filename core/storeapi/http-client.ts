@@ -14,7 +14,14 @@ import {
   encodeSeriesRequest,
 } from './codec.ts';
 import { asBody, readFrames } from './framing.ts';
-import type { LabelsRequest, LabelsResponse, SeriesFrame, SeriesRequest, Store, StoreInfo } from './store.ts';
+import type {
+  LabelsRequest,
+  LabelsResponse,
+  SeriesFrame,
+  SeriesRequest,
+  Store,
+  StoreInfo,
+} from './store.ts';
 
 export const PROTOBUF_CONTENT_TYPE = 'application/x-protobuf';
 
@@ -49,10 +56,16 @@ export class HttpStore implements Store {
     // server closed just as the request went out (HTTP clients only retry GETs by themselves).
     for (let attempt = 0; !res; attempt++) {
       try {
-        res = await this.#fetch(`${this.#base}${path}`, { ...init, headers, ...(signal ? { signal } : {}) });
+        res = await this.#fetch(`${this.#base}${path}`, {
+          ...init,
+          headers,
+          ...(signal ? { signal } : {}),
+        });
       } catch (err) {
         if (attempt === 0 && !signal?.aborted) continue;
-        throw new StoreUnavailableError(`store ${this.#base}: ${errorMessage(err)}`, { cause: err });
+        throw new StoreUnavailableError(`store ${this.#base}: ${errorMessage(err)}`, {
+          cause: err,
+        });
       }
     }
     if (!res.ok) {
@@ -72,11 +85,19 @@ export class HttpStore implements Store {
   }
 
   async #post(path: string, body: Uint8Array, signal?: AbortSignal): Promise<Response> {
-    return this.#call(path, { method: 'POST', body: asBody(body), headers: { 'content-type': PROTOBUF_CONTENT_TYPE } }, signal);
+    return this.#call(
+      path,
+      { method: 'POST', body: asBody(body), headers: { 'content-type': PROTOBUF_CONTENT_TYPE } },
+      signal,
+    );
   }
 
   async info(signal?: AbortSignal): Promise<StoreInfo> {
-    const res = await this.#call('/api/v1/store/info', { method: 'GET', headers: { accept: PROTOBUF_CONTENT_TYPE } }, signal);
+    const res = await this.#call(
+      '/api/v1/store/info',
+      { method: 'GET', headers: { accept: PROTOBUF_CONTENT_TYPE } },
+      signal,
+    );
     return decodeInfo(new Uint8Array(await res.arrayBuffer()));
   }
 
@@ -84,20 +105,36 @@ export class HttpStore implements Store {
     const res = await this.#post('/api/v1/store/series', encodeSeriesRequest(request), signal);
     if (!res.body) return;
     try {
-      for await (const frame of readFrames(res.body, `store ${this.#base}`)) yield decodeSeriesFrame(frame);
+      for await (const frame of readFrames(res.body, `store ${this.#base}`))
+        yield decodeSeriesFrame(frame);
     } catch (err) {
       if (err instanceof StoreUnavailableError) throw err;
-      throw new StoreUnavailableError(`store ${this.#base}: series stream broken: ${errorMessage(err)}`, { cause: err });
+      throw new StoreUnavailableError(
+        `store ${this.#base}: series stream broken: ${errorMessage(err)}`,
+        { cause: err },
+      );
     }
   }
 
   async labelNames(request: LabelsRequest, signal?: AbortSignal): Promise<LabelsResponse> {
-    const res = await this.#post('/api/v1/store/label_names', encodeLabelNamesRequest(request), signal);
+    const res = await this.#post(
+      '/api/v1/store/label_names',
+      encodeLabelNamesRequest(request),
+      signal,
+    );
     return decodeLabelNamesResponse(new Uint8Array(await res.arrayBuffer()));
   }
 
-  async labelValues(name: string, request: LabelsRequest, signal?: AbortSignal): Promise<LabelsResponse> {
-    const res = await this.#post('/api/v1/store/label_values', encodeLabelValuesRequest(name, request), signal);
+  async labelValues(
+    name: string,
+    request: LabelsRequest,
+    signal?: AbortSignal,
+  ): Promise<LabelsResponse> {
+    const res = await this.#post(
+      '/api/v1/store/label_values',
+      encodeLabelValuesRequest(name, request),
+      signal,
+    );
     return decodeLabelValuesResponse(new Uint8Array(await res.arrayBuffer()));
   }
 }

@@ -32,7 +32,9 @@ const FLUSH_BYTES = 64 * 1024;
 
 const protobufHeaders = { 'content-type': PROTOBUF_CONTENT_TYPE };
 
-export function storeApiRoutes<E extends object>(options: StoreServerOptions<E>): Hono<{ Bindings: E }> {
+export function storeApiRoutes<E extends object>(
+  options: StoreServerOptions<E>,
+): Hono<{ Bindings: E }> {
   const app = new Hono<{ Bindings: E }>();
 
   app.use('/api/v1/store/*', async (c, next) => {
@@ -47,7 +49,9 @@ export function storeApiRoutes<E extends object>(options: StoreServerOptions<E>)
   app.get('/api/v1/store/info', async (c) => {
     try {
       const store = await options.store(c.env);
-      return new Response(asBody(encodeInfo(await store.info(c.req.raw.signal))), { headers: protobufHeaders });
+      return new Response(asBody(encodeInfo(await store.info(c.req.raw.signal))), {
+        headers: protobufHeaders,
+      });
     } catch (err) {
       return apiErrorResponse(err);
     }
@@ -62,7 +66,9 @@ export function storeApiRoutes<E extends object>(options: StoreServerOptions<E>)
     } catch (err) {
       return apiErrorResponse(err);
     }
-    const encoded = hasEncodedSeries(store) ? store.encodedSeries(request, c.req.raw.signal) : undefined;
+    const encoded = hasEncodedSeries(store)
+      ? store.encodedSeries(request, c.req.raw.signal)
+      : undefined;
     const chunks = encoded ?? encodeFrames(store.series(request, c.req.raw.signal));
     const iterator = chunks[Symbol.asyncIterator]();
     // Pull the first bytes before answering, so an immediate failure is a proper HTTP error.

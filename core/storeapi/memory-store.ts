@@ -71,7 +71,9 @@ export class MemoryStore implements Store {
     let n = 0;
     for (const s of this.#series) {
       if (!matchesAll(s.labels, request.matchers)) continue;
-      const chunks = s.chunks.filter((c) => c.maxTime >= request.minTime && c.minTime <= request.maxTime);
+      const chunks = s.chunks.filter(
+        (c) => c.maxTime >= request.minTime && c.minTime <= request.maxTime,
+      );
       if (chunks.length === 0) continue;
       if (request.limit && ++n > request.limit) return;
       yield { type: 'series', labels: s.labels, chunks: request.skipChunks ? [] : chunks };

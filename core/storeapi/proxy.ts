@@ -56,13 +56,24 @@ export class ProxyStore implements Store {
       labelSets.push(...e.info.labelSets);
     }
     const storeType: StoreType = 'query';
-    return { storeType, labelSets, minTime: minTime === MAX_TIME ? MIN_TIME : minTime, maxTime: maxTime === MIN_TIME ? MAX_TIME : maxTime };
+    return {
+      storeType,
+      labelSets,
+      minTime: minTime === MAX_TIME ? MIN_TIME : minTime,
+      maxTime: maxTime === MIN_TIME ? MAX_TIME : maxTime,
+    };
   }
 
   /** Stores that may hold data for this time range and these matchers. */
-  selectStores(minTime: number, maxTime: number, request: { matchers: SeriesRequest['matchers'] }): StoreEndpoint[] {
+  selectStores(
+    minTime: number,
+    maxTime: number,
+    request: { matchers: SeriesRequest['matchers'] },
+  ): StoreEndpoint[] {
     return this.#endpoints().filter(
-      (e) => !e.info || (overlapsTime(e.info, minTime, maxTime) && storeMatches(e.info, request.matchers)),
+      (e) =>
+        !e.info ||
+        (overlapsTime(e.info, minTime, maxTime) && storeMatches(e.info, request.matchers)),
     );
   }
 
@@ -92,7 +103,8 @@ export class ProxyStore implements Store {
         let merged = 1;
         // Every cursor whose head has the same labels contributes its chunks to this one frame.
         const same: StoreCursor[] = [top];
-        for (let i = 1; i < heap.length && compareLabels(heap[i]!.head!.labels, labels) === 0; i++) same.push(heap[i]!);
+        for (let i = 1; i < heap.length && compareLabels(heap[i]!.head!.labels, labels) === 0; i++)
+          same.push(heap[i]!);
         for (let i = 1; i < same.length; i++) {
           chunks = chunks.concat(same[i]!.head!.chunks);
           merged++;
@@ -122,7 +134,11 @@ export class ProxyStore implements Store {
     return this.#fanOutLabels(request, (s, sig) => s.labelNames(request, sig), signal);
   }
 
-  async labelValues(name: string, request: LabelsRequest, signal?: AbortSignal): Promise<LabelsResponse> {
+  async labelValues(
+    name: string,
+    request: LabelsRequest,
+    signal?: AbortSignal,
+  ): Promise<LabelsResponse> {
     return this.#fanOutLabels(request, (s, sig) => s.labelValues(name, request, sig), signal);
   }
 
@@ -202,10 +218,16 @@ class StoreCursor {
   #done = false;
   #lastLabels: Labels | undefined;
 
-  constructor(endpoint: StoreEndpoint, request: SeriesRequest, timeout: number, parent: AbortSignal | undefined) {
+  constructor(
+    endpoint: StoreEndpoint,
+    request: SeriesRequest,
+    timeout: number,
+    parent: AbortSignal | undefined,
+  ) {
     this.#endpoint = endpoint;
     this.#deadline = timeout > 0 ? Date.now() + timeout : 0;
-    if (parent) parent.addEventListener('abort', () => this.#ctl.abort(parent.reason), { once: true });
+    if (parent)
+      parent.addEventListener('abort', () => this.#ctl.abort(parent.reason), { once: true });
     this.#iterator = endpoint.store.series(request, this.#ctl.signal)[Symbol.asyncIterator]();
   }
 
@@ -229,7 +251,11 @@ class StoreCursor {
         continue;
       }
       if (this.#lastLabels && compareLabels(this.#lastLabels, f.labels) > 0) {
-        this.#fail(new Error(`series out of order: ${JSON.stringify(f.labels)} after ${JSON.stringify(this.#lastLabels)}`));
+        this.#fail(
+          new Error(
+            `series out of order: ${JSON.stringify(f.labels)} after ${JSON.stringify(this.#lastLabels)}`,
+          ),
+        );
         return;
       }
       this.#lastLabels = f.labels;
@@ -243,11 +269,14 @@ class StoreCursor {
     const left = this.#deadline - Date.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const err = new QueryTimeoutError(`store ${this.#endpoint.name}: response timed out`);
-        this.#ctl.abort(err);
-        reject(err);
-      }, Math.max(0, left));
+      timer = setTimeout(
+        () => {
+          const err = new QueryTimeoutError(`store ${this.#endpoint.name}: response timed out`);
+          this.#ctl.abort(err);
+          reject(err);
+        },
+        Math.max(0, left),
+      );
     });
     try {
       return await Promise.race([this.#iterator.next(), timeout]);

@@ -14,7 +14,11 @@ import { freePort } from '../../test/helpers/ports.ts';
 function chunk(samples: Array<[number, number]>): AggrChunk {
   const app = new XorAppender();
   for (const [t, v] of samples) app.append(t, v);
-  return { minTime: samples[0]![0], maxTime: samples.at(-1)![0], raw: { encoding: 'XOR', data: app.bytes() } };
+  return {
+    minTime: samples[0]![0],
+    maxTime: samples.at(-1)![0],
+    raw: { encoding: 'XOR', data: app.bytes() },
+  };
 }
 
 function series(labels: Record<string, string>, samples: Array<[number, number]>): MemorySeries {
@@ -41,27 +45,47 @@ async function collect(it: AsyncIterable<SeriesFrame>): Promise<SeriesFrame[]> {
 /** An HttpStore whose fetch calls the Hono app in-process (the same code path as over a socket). */
 function served(store: Store, token = 'secret', clientToken = token): HttpStore {
   const app = storeApiRoutes<object>({ store: () => store, token: () => token });
-  return new HttpStore('http://store.test', { token: clientToken, fetch: (async (input: RequestInfo | URL, init?: RequestInit) => app.fetch(new Request(input, init))) as typeof fetch });
+  return new HttpStore('http://store.test', {
+    token: clientToken,
+    fetch: (async (input: RequestInfo | URL, init?: RequestInit) =>
+      app.fetch(new Request(input, init))) as typeof fetch,
+  });
 }
 
-
 const names = (fs: SeriesFrame[]): string[] =>
-  fs.filter((f) => f.type === 'series').map((f) => (f.type === 'series' ? f.labels.map((l) => `${l.name}=${l.value}`).join(',') : ''));
+  fs
+    .filter((f) => f.type === 'series')
+    .map((f) => (f.type === 'series' ? f.labels.map((l) => `${l.name}=${l.value}`).join(',') : ''));
 
 describe('StoreAPI over HTTP', () => {
   const mem = new MemoryStore(
     [
-      series({ __name__: 'up', job: 'b' }, [[1000, 1], [2000, 1]]),
-      series({ __name__: 'up', job: 'a' }, [[1000, 0], [2000, 1]]),
-      series({ __name__: 'http_requests_total', job: 'a' }, [[1000, 5], [16000, 9]]),
+      series({ __name__: 'up', job: 'b' }, [
+        [1000, 1],
+        [2000, 1],
+      ]),
+      series({ __name__: 'up', job: 'a' }, [
+        [1000, 0],
+        [2000, 1],
+      ]),
+      series({ __name__: 'http_requests_total', job: 'a' }, [
+        [1000, 5],
+        [16000, 9],
+      ]),
     ],
     { storeType: 'sidecar', externalLabels: labelsFrom({ cluster: 'eu' }) },
   );
 
   it('streams series sorted by labels, with external labels and chunks intact', async () => {
-    const frames = await collect(served(mem).series(request({ matchers: [newMatcher('=', '__name__', 'up')] })));
+    const frames = await collect(
+      served(mem).series(request({ matchers: [newMatcher('=', '__name__', 'up')] })),
+    );
     expect(names(frames)).toEqual(['__name__=up,cluster=eu,job=a', '__name__=up,cluster=eu,job=b']);
-    const { series } = await readSeries(served(mem).series(request()), { mint: 0, maxt: 1e6, decoder: tsBatchDecoder });
+    const { series } = await readSeries(served(mem).series(request()), {
+      mint: 0,
+      maxt: 1e6,
+      decoder: tsBatchDecoder,
+    });
     const req = series.find((s) => s.labels.some((l) => l.value === 'http_requests_total'))!;
     expect(Array.from(req.t)).toEqual([1000, 16000]);
     expect(Array.from(req.v)).toEqual([5, 9]);
@@ -75,14 +99,19 @@ describe('StoreAPI over HTTP', () => {
     expect([info.minTime, info.maxTime]).toEqual([1000, 16000]);
     const lr = { start: 0, end: 1e6, matchers: [], partialResponseStrategy: 'warn' as const };
     expect((await client.labelNames(lr)).values).toEqual(['__name__', 'cluster', 'job']);
-    expect((await client.labelValues('job', { ...lr, matchers: [newMatcher('=', '__name__', 'up')] })).values).toEqual(['a', 'b']);
+    expect(
+      (await client.labelValues('job', { ...lr, matchers: [newMatcher('=', '__name__', 'up')] }))
+        .values,
+    ).toEqual(['a', 'b']);
   });
 
   it('rejects a missing or wrong token with 401 and nothing else', async () => {
     await expect(served(mem, 'secret', 'wrong').info()).rejects.toThrow(/HTTP 401/);
     await expect(served(mem, 'secret', '').info()).rejects.toThrow(/HTTP 401/);
     const app = storeApiRoutes<object>({ store: () => mem, token: () => 'secret' });
-    const res = await app.fetch(new Request('http://x/api/v1/store/series', { method: 'POST', body: 'x' }));
+    const res = await app.fetch(
+      new Request('http://x/api/v1/store/series', { method: 'POST', body: 'x' }),
+    );
     expect(res.status).toBe(401);
     expect(await res.text()).not.toContain('up');
   });
@@ -90,7 +119,11 @@ describe('StoreAPI over HTTP', () => {
   it('answers a malformed request with 400 bad_data', async () => {
     const app = storeApiRoutes<object>({ store: () => mem, token: () => 't' });
     const res = await app.fetch(
-      new Request('http://x/api/v1/store/series', { method: 'POST', body: Uint8Array.of(0xff, 0xff, 0xff), headers: { authorization: 'Bearer t' } }),
+      new Request('http://x/api/v1/store/series', {
+        method: 'POST',
+        body: Uint8Array.of(0xff, 0xff, 0xff),
+        headers: { authorization: 'Bearer t' },
+      }),
     );
     expect(res.status).toBe(400);
     expect(((await res.json()) as { errorType: string }).errorType).toBe('bad_data');
@@ -98,32 +131,61 @@ describe('StoreAPI over HTTP', () => {
 });
 
 describe('ProxyStore', () => {
-  const recent = new MemoryStore([series({ __name__: 'up', job: 'a' }, [[5000, 1], [6000, 1]])], { externalLabels: labelsFrom({ replica: '0' }) });
-  const old = new MemoryStore(
-    [series({ __name__: 'up', job: 'a' }, [[1000, 1], [5000, 1]]), series({ __name__: 'up', job: 'z' }, [[1000, 3]])],
+  const recent = new MemoryStore(
+    [
+      series({ __name__: 'up', job: 'a' }, [
+        [5000, 1],
+        [6000, 1],
+      ]),
+    ],
     { externalLabels: labelsFrom({ replica: '0' }) },
   );
-  const endpoint = async (name: string, store: Store): Promise<StoreEndpoint> => ({ name, store, info: await store.info() });
+  const old = new MemoryStore(
+    [
+      series({ __name__: 'up', job: 'a' }, [
+        [1000, 1],
+        [5000, 1],
+      ]),
+      series({ __name__: 'up', job: 'z' }, [[1000, 3]]),
+    ],
+    { externalLabels: labelsFrom({ replica: '0' }) },
+  );
+  const endpoint = async (name: string, store: Store): Promise<StoreEndpoint> => ({
+    name,
+    store,
+    info: await store.info(),
+  });
 
   it('merges identical series from two stores into one without duplicate samples', async () => {
     const eps = [await endpoint('recent', served(recent)), await endpoint('old', served(old))];
     const proxy = new ProxyStore(() => eps);
     const frames = await collect(proxy.series(request()));
     expect(names(frames)).toEqual(['__name__=up,job=a,replica=0', '__name__=up,job=z,replica=0']);
-    const { series: got } = await readSeries(proxy.series(request()), { mint: 0, maxt: 1e6, decoder: tsBatchDecoder });
+    const { series: got } = await readSeries(proxy.series(request()), {
+      mint: 0,
+      maxt: 1e6,
+      decoder: tsBatchDecoder,
+    });
     expect(Array.from(got[0]!.t)).toEqual([1000, 5000, 6000]);
   });
 
   it('turns a dead store into a warning, or an error with the abort strategy', async () => {
     const dead = new HttpStore(`http://127.0.0.1:${await freePort()}`, { token: 't' });
-    const eps: StoreEndpoint[] = [await endpoint('old', served(old)), { name: 'dead-store', store: dead, info: undefined }];
+    const eps: StoreEndpoint[] = [
+      await endpoint('old', served(old)),
+      { name: 'dead-store', store: dead, info: undefined },
+    ];
     const proxy = new ProxyStore(() => eps);
     const frames = await collect(proxy.series(request()));
     expect(names(frames)).toHaveLength(2);
     const warnings = frames.filter((f) => f.type === 'warning');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.type === 'warning' && warnings[0]!.warning).toMatch(/dead-store|127\.0\.0\.1/);
-    await expect(collect(proxy.series(request({ partialResponseStrategy: 'abort' })))).rejects.toThrow(/127\.0\.0\.1/);
+    expect(warnings[0]!.type === 'warning' && warnings[0]!.warning).toMatch(
+      /dead-store|127\.0\.0\.1/,
+    );
+    await expect(
+      collect(proxy.series(request({ partialResponseStrategy: 'abort' }))),
+    ).rejects.toThrow(/127\.0\.0\.1/);
   });
 
   it('times out a slow store as a warning', async () => {
@@ -141,14 +203,23 @@ describe('ProxyStore', () => {
     const frames = await collect(proxy.series(request()));
     expect(names(frames)).toHaveLength(2);
     expect(frames.some((f) => f.type === 'warning' && /slow/.test(f.warning))).toBe(true);
-    const lv = await proxy.labelValues('job', { start: 0, end: 1e6, matchers: [], partialResponseStrategy: 'warn' });
+    const lv = await proxy.labelValues('job', {
+      start: 0,
+      end: 1e6,
+      matchers: [],
+      partialResponseStrategy: 'warn',
+    });
     expect(lv.values).toEqual(['a', 'z']);
     expect(lv.warnings.join()).toMatch(/slow/);
   });
 
   it('prunes stores by external labels and time range', async () => {
-    const eu = new MemoryStore([series({ __name__: 'up' }, [[1000, 1]])], { externalLabels: labelsFrom({ cluster: 'eu' }) });
-    const us = new MemoryStore([series({ __name__: 'up' }, [[1000, 1]])], { externalLabels: labelsFrom({ cluster: 'us' }) });
+    const eu = new MemoryStore([series({ __name__: 'up' }, [[1000, 1]])], {
+      externalLabels: labelsFrom({ cluster: 'eu' }),
+    });
+    const us = new MemoryStore([series({ __name__: 'up' }, [[1000, 1]])], {
+      externalLabels: labelsFrom({ cluster: 'us' }),
+    });
     let usCalls = 0;
     const countingUs: Store = {
       info: () => us.info(),
@@ -161,7 +232,9 @@ describe('ProxyStore', () => {
     };
     const eps = [await endpoint('eu', eu), await endpoint('us', countingUs)];
     const proxy = new ProxyStore(() => eps);
-    const frames = await collect(proxy.series(request({ matchers: [newMatcher('=', 'cluster', 'eu')] })));
+    const frames = await collect(
+      proxy.series(request({ matchers: [newMatcher('=', 'cluster', 'eu')] })),
+    );
     expect(names(frames)).toEqual(['__name__=up,cluster=eu']);
     expect(usCalls).toBe(0);
     await collect(proxy.series(request({ minTime: 50_000, maxTime: 60_000 })));

@@ -161,10 +161,16 @@ export class ChunkReader {
           // Read a few chunks first to learn this block's chunk sizes, then plan the rest.
           const probe = idx.slice(0, PROBE_CHUNKS);
           rest = idx.slice(PROBE_CHUNKS);
-          await Promise.all(this.#groups(probe, off, seg.size, sizes).map((g) => this.#readGroup(seg, g.members, g.end, refs, off, out, sizes)));
+          await Promise.all(
+            this.#groups(probe, off, seg.size, sizes).map((g) =>
+              this.#readGroup(seg, g.members, g.end, refs, off, out, sizes),
+            ),
+          );
         }
         await Promise.all(
-          this.#groups(rest, off, seg.size, sizes).map((g) => this.#readGroup(seg, g.members, g.end, refs, off, out, sizes)),
+          this.#groups(rest, off, seg.size, sizes).map((g) =>
+            this.#readGroup(seg, g.members, g.end, refs, off, out, sizes),
+          ),
         );
       }),
     );
@@ -172,11 +178,22 @@ export class ChunkReader {
   }
 
   /** Coalesced reads for sorted chunk offsets: chunk lengths are unknown, guessed from those seen. */
-  #groups(idx: number[], off: (i: number) => number, size: number, sizes: SizeSampler): { members: number[]; end: number }[] {
+  #groups(
+    idx: number[],
+    off: (i: number) => number,
+    size: number,
+    sizes: SizeSampler,
+  ): { members: number[]; end: number }[] {
     const guess = sizes.median(Math.min(this.#readAhead, 512));
     // Generous enough that most chunks need no second read; never more than the configured read-ahead.
     const ahead = Math.min(this.#readAhead, Math.ceil(guess * 1.5) + 16);
-    return planReads(idx, off, () => undefined, { ahead, guess, maxGap: this.#maxGap, maxRead: this.#maxRead, limit: size }).map((r) => ({
+    return planReads(idx, off, () => undefined, {
+      ahead,
+      guess,
+      maxGap: this.#maxGap,
+      maxRead: this.#maxRead,
+      limit: size,
+    }).map((r) => ({
       members: r.items,
       end: r.end,
     }));
@@ -207,7 +224,14 @@ export class ChunkReader {
       for (let tries = 0; typeof c === 'number'; tries++) {
         if (tries === 2) throw this.#corrupt(seg.src.name, o, 'incomplete chunk');
         const have = Math.max(0, Math.min(end - o, c));
-        const tail = await readChecked(seg.src, seg.size, o + have, c - have, this.#block, 'read chunk');
+        const tail = await readChecked(
+          seg.src,
+          seg.size,
+          o + have,
+          c - have,
+          this.#block,
+          'read chunk',
+        );
         const whole = new Uint8Array(c);
         whole.set(buf.subarray(o - start, o - start + have));
         whole.set(tail, have);

@@ -193,13 +193,18 @@ export class IndexReader {
     const lists = new Array<Uint32Array>(ranges.length);
     const order = ranges.map((_, i) => i).sort((a, b) => ranges[a]!.offset - ranges[b]!.offset);
     await Promise.all(
-      planReads(order, (i) => ranges[i]!.offset, (i) => ranges[i]!.end - ranges[i]!.offset, {
-        ahead: 0,
-        guess: 0,
-        maxGap: this.#maxGap,
-        maxRead: this.#maxRead,
-        limit: this.size,
-      }).map(async ({ items: group, start, end }) => {
+      planReads(
+        order,
+        (i) => ranges[i]!.offset,
+        (i) => ranges[i]!.end - ranges[i]!.offset,
+        {
+          ahead: 0,
+          guess: 0,
+          maxGap: this.#maxGap,
+          maxRead: this.#maxRead,
+          limit: this.size,
+        },
+      ).map(async ({ items: group, start, end }) => {
         const buf = await readChecked(
           this.#src,
           this.size,
@@ -256,17 +261,27 @@ export class IndexReader {
     return out;
   }
 
-  async #readSeriesGroups(refs: ArrayLike<number>, order: number[], out: SeriesEntry[], sizes: SizeSampler): Promise<void> {
+  async #readSeriesGroups(
+    refs: ArrayLike<number>,
+    order: number[],
+    out: SeriesEntry[],
+    sizes: SizeSampler,
+  ): Promise<void> {
     // Series entries have no stored length: guess from the entries parsed so far.
     const guess = sizes.median(Math.min(this.#readAhead, 256));
     const ahead = Math.min(this.#readAhead, Math.ceil(guess * 1.5) + 16);
-    const groups = planReads(order, (i) => refs[i]! * SERIES_ALIGNMENT, () => undefined, {
-      ahead,
-      guess,
-      maxGap: this.#maxGap,
-      maxRead: this.#maxRead,
-      limit: this.#seriesEnd,
-    });
+    const groups = planReads(
+      order,
+      (i) => refs[i]! * SERIES_ALIGNMENT,
+      () => undefined,
+      {
+        ahead,
+        guess,
+        maxGap: this.#maxGap,
+        maxRead: this.#maxRead,
+        limit: this.#seriesEnd,
+      },
+    );
     await Promise.all(
       groups.map(async ({ items: group, start, end }) => {
         const buf = await readChecked(

@@ -50,7 +50,12 @@ export function planReads<T>(
     const gap = s - prevEnd;
     // Skipped bytes may reach half the useful ones: the rest of the 2x budget covers guesses
     // that come out long (read-ahead past a short range's end).
-    if (group.length > 0 && gap <= opts.maxGap && 2 * (skipped + Math.max(0, gap)) <= useful + need && Math.max(e, gEnd) - gStart <= opts.maxRead) {
+    if (
+      group.length > 0 &&
+      gap <= opts.maxGap &&
+      2 * (skipped + Math.max(0, gap)) <= useful + need &&
+      Math.max(e, gEnd) - gStart <= opts.maxRead
+    ) {
       group.push(item);
       skipped += Math.max(0, gap);
       gEnd = Math.max(gEnd, e);
@@ -95,7 +100,11 @@ export class SizeSampler {
 }
 
 /** Length of the uvarint-prefixed record at `buf[p]` including its prefix, or undefined. */
-export function uvarintRecordLength(buf: Uint8Array, p: number, trailer: number): number | undefined {
+export function uvarintRecordLength(
+  buf: Uint8Array,
+  p: number,
+  trailer: number,
+): number | undefined {
   let value = 0;
   let scale = 1;
   for (let i = p; i < buf.length && i < p + 10; i++) {

@@ -64,7 +64,8 @@ export function makeData(): { t: Float64Array; series: Series[] } {
   for (const le of ['0.1', '1', '10', '+Inf']) {
     for (let s = 0; s < Math.max(1, SERIES / 50); s++) {
       const v = new Float64Array(n);
-      for (let i = 0; i < n; i++) v[i] = Math.floor(i * (1 + s) * (le === '+Inf' ? 4 : Math.log10(Number(le)) + 2));
+      for (let i = 0; i < n; i++)
+        v[i] = Math.floor(i * (1 + s) * (le === '+Inf' ? 4 : Math.log10(Number(le)) + 2));
       series.push({ labels: labelsFrom({ __name__: 'bench_bucket', le, instance: `i${s}` }), v });
     }
   }
@@ -78,7 +79,10 @@ export function openMetrics(t: Float64Array, series: readonly Series[]): string 
     const name = s.labels.find((l) => l.name === '__name__')!.value;
     if (name !== last) parts.push(`# TYPE ${name} gauge\n`);
     last = name;
-    const ls = s.labels.filter((l) => l.name !== '__name__').map((l) => `${l.name}="${l.value}"`).join(',');
+    const ls = s.labels
+      .filter((l) => l.name !== '__name__')
+      .map((l) => `${l.name}="${l.value}"`)
+      .join(',');
     let chunk = '';
     for (let i = 0; i < t.length; i++) chunk += `${name}{${ls}} ${s.v[i]} ${t[i]! / 1000}\n`;
     parts.push(chunk);
@@ -92,7 +96,9 @@ export function freePort(): Promise<number> {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
       const a = srv.address();
-      srv.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -101,4 +107,3 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
-

@@ -23,7 +23,12 @@ export interface DemoOptions {
   /** End of the data, ms (default now). */
   readonly end?: number;
   readonly days?: number;
-  readonly onBlock?: (info: { replica: string; ulid: string; series: number; samples: number }) => void;
+  readonly onBlock?: (info: {
+    replica: string;
+    ulid: string;
+    series: number;
+    samples: number;
+  }) => void;
 }
 
 /** Deterministic PRNG so every checkout gets the same demo. */
@@ -69,10 +74,18 @@ export function generateDemoSeries(replica: number, start: number, end: number):
     instance,
     up: make({ __name__: 'up', job: 'node', instance }),
     cpu: ['0', '1', '2', '3'].flatMap((cpu) =>
-      ['idle', 'user', 'system', 'iowait'].map((mode) => ({ mode, total: 1e5, s: make({ __name__: 'node_cpu_seconds_total', job: 'node', instance, cpu, mode }) })),
+      ['idle', 'user', 'system', 'iowait'].map((mode) => ({
+        mode,
+        total: 1e5,
+        s: make({ __name__: 'node_cpu_seconds_total', job: 'node', instance, cpu, mode }),
+      })),
     ),
     mem: make({ __name__: 'node_memory_MemAvailable_bytes', job: 'node', instance }),
-    net: ['eth0', 'lo'].map((device) => ({ device, total: 1e9, s: make({ __name__: 'node_network_receive_bytes_total', job: 'node', instance, device }) })),
+    net: ['eth0', 'lo'].map((device) => ({
+      device,
+      total: 1e9,
+      s: make({ __name__: 'node_network_receive_bytes_total', job: 'node', instance, device }),
+    })),
   }));
   const handlers = ['/api/v1/orders', '/api/v1/users', '/api/v1/search', '/healthz'];
   const apis = ['api-1:8080', 'api-2:8080'].map((instance) => ({
@@ -84,13 +97,33 @@ export function generateDemoSeries(replica: number, start: number, end: number):
       codes: ['200', '404', '500'].map((code) => ({
         share: code === '200' ? 0.95 : code === '404' ? 0.04 : 0.01,
         total: 0,
-        s: make({ __name__: 'http_requests_total', job: 'api', instance, handler, method: handler === '/api/v1/orders' ? 'POST' : 'GET', code }),
+        s: make({
+          __name__: 'http_requests_total',
+          job: 'api',
+          instance,
+          handler,
+          method: handler === '/api/v1/orders' ? 'POST' : 'GET',
+          code,
+        }),
       })),
       counts: LES.map(() => 0),
       sum: 0,
-      buckets: LES.map((le) => make({ __name__: 'http_request_duration_seconds_bucket', job: 'api', instance, handler, le: le === Infinity ? '+Inf' : String(le) })),
+      buckets: LES.map((le) =>
+        make({
+          __name__: 'http_request_duration_seconds_bucket',
+          job: 'api',
+          instance,
+          handler,
+          le: le === Infinity ? '+Inf' : String(le),
+        }),
+      ),
       sumS: make({ __name__: 'http_request_duration_seconds_sum', job: 'api', instance, handler }),
-      countS: make({ __name__: 'http_request_duration_seconds_count', job: 'api', instance, handler }),
+      countS: make({
+        __name__: 'http_request_duration_seconds_count',
+        job: 'api',
+        instance,
+        handler,
+      }),
     })),
   }));
   const secs = SCRAPE / 1000;
@@ -100,7 +133,14 @@ export function generateDemoSeries(replica: number, start: number, end: number):
     for (const node of nodes) {
       node.up.v[i] = 1;
       for (const c of node.cpu) {
-        const busy = c.mode === 'idle' ? 1 - 0.7 * l : c.mode === 'user' ? 0.5 * l : c.mode === 'system' ? 0.15 * l : 0.05 * l;
+        const busy =
+          c.mode === 'idle'
+            ? 1 - 0.7 * l
+            : c.mode === 'user'
+              ? 0.5 * l
+              : c.mode === 'system'
+                ? 0.15 * l
+                : 0.05 * l;
         c.total += secs * busy * (0.9 + 0.2 * rnd());
         c.s.v[i] = Math.round(c.total * 100) / 100;
       }
@@ -174,11 +214,23 @@ export async function writeDemoBlocks(bucket: Bucket, options: DemoOptions = {})
       const to = from + DAY;
       for (const replica of [0, 1]) {
         const series = generateDemoSeries(replica, from, to);
-        const meta = await writeBlock(dirSinkFactory(dir, { fsync: false }), series, { minTime: from, maxTime: to, chunkRange: DAY });
+        const meta = await writeBlock(dirSinkFactory(dir, { fsync: false }), series, {
+          minTime: from,
+          maxTime: to,
+          chunkRange: DAY,
+        });
         if (!meta) continue;
-        await uploadBlock(bucket, join(dir, meta.ulid), { labels: { cluster: DEMO_CLUSTER, replica: String(replica) }, source: 'sidecar' });
+        await uploadBlock(bucket, join(dir, meta.ulid), {
+          labels: { cluster: DEMO_CLUSTER, replica: String(replica) },
+          source: 'sidecar',
+        });
         n++;
-        options.onBlock?.({ replica: String(replica), ulid: meta.ulid, series: meta.stats.numSeries ?? 0, samples: meta.stats.numSamples ?? 0 });
+        options.onBlock?.({
+          replica: String(replica),
+          ulid: meta.ulid,
+          series: meta.stats.numSeries ?? 0,
+          samples: meta.stats.numSamples ?? 0,
+        });
       }
     }
   } finally {

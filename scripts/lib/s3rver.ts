@@ -44,8 +44,16 @@ export interface LocalS3Options {
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--openssl-legacy-provider', '-e', CHILD, createRequire(import.meta.url).resolve('s3rver'), options.directory,
-      JSON.stringify(options.buckets), String(options.port ?? 0), options.verbose ? '1' : '0'],
+    [
+      '--openssl-legacy-provider',
+      '-e',
+      CHILD,
+      createRequire(import.meta.url).resolve('s3rver'),
+      options.directory,
+      JSON.stringify(options.buckets),
+      String(options.port ?? 0),
+      options.verbose ? '1' : '0',
+    ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -54,7 +62,9 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       if (line.startsWith('{"port"')) resolve((JSON.parse(line) as { port: number }).port);
       else if (options.verbose) process.stdout.write(`s3rver: ${line}\n`);
     });
-    child.once('exit', (code) => reject(new Error(`s3rver exited with code ${code} before listening`)));
+    child.once('exit', (code) =>
+      reject(new Error(`s3rver exited with code ${code} before listening`)),
+    );
   });
   let stopped = false;
   return {
@@ -64,8 +74,17 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     secretAccessKey: 'S3RVER',
     region: 'us-east-1',
     objstoreYaml: (bucket) =>
-      ['type: S3', 'config:', `  bucket: ${bucket}`, `  endpoint: 127.0.0.1:${port}`, '  access_key: S3RVER',
-        '  secret_key: S3RVER', '  region: us-east-1', '  insecure: true', ''].join('\n'),
+      [
+        'type: S3',
+        'config:',
+        `  bucket: ${bucket}`,
+        `  endpoint: 127.0.0.1:${port}`,
+        '  access_key: S3RVER',
+        '  secret_key: S3RVER',
+        '  region: us-east-1',
+        '  insecure: true',
+        '',
+      ].join('\n'),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -7,17 +7,20 @@ function usage(): string {
   return `usage: thanos-edge <command> [flags]\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
-function select(argv: readonly string[]): { command: Command; rest: readonly string[] } | undefined {
+function select(
+  argv: readonly string[],
+): { command: Command; rest: readonly string[] } | undefined {
   let best: Command | undefined;
   for (const c of commands) {
-    if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
+    if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length))
+      best = c;
   }
   return best ? { command: best, rest: argv.slice(best.path.length) } : undefined;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   const picked = select(argv);
-  if (!picked || argv.includes('--help') && argv.length === 1) {
+  if (!picked || (argv.includes('--help') && argv.length === 1)) {
     process.stderr.write(usage());
     return picked ? 0 : 2;
   }

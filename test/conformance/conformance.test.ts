@@ -9,7 +9,11 @@ import { runScript } from './runner.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const dir = resolve(repoRoot, '../shared/promql-tests');
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test')).sort() : [];
+const files = existsSync(dir)
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.test'))
+      .sort()
+  : [];
 
 describe('PromQL conformance (Prometheus 2.42 test scripts)', () => {
   it('finds the scripts', () => {

@@ -13,7 +13,9 @@ const SCRIPTS_DIR = new URL('../../../shared/promql-tests/', import.meta.url);
 const EVAL_LINE = /^eval(?:_(fail|ordered))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$/;
 
 const cases: [string, string][] = [];
-for (const file of readdirSync(SCRIPTS_DIR).filter((n) => n.endsWith('.test')).sort()) {
+for (const file of readdirSync(SCRIPTS_DIR)
+  .filter((n) => n.endsWith('.test'))
+  .sort()) {
   readFileSync(new URL(file, SCRIPTS_DIR), 'utf8')
     .split('\n')
     .forEach((line, i) => {

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
       failed++;
       continue;
     }
-    for (const f of res.failed) console.log(`${file}:${f.line}: ${f.expr}\n  ${f.message.replace(/\n/g, '\n  ')}`);
+    for (const f of res.failed)
+      console.log(`${file}:${f.line}: ${f.expr}\n  ${f.message.replace(/\n/g, '\n  ')}`);
     console.log(`# ${basename(file)}: ${res.passed} passed, ${res.failed.length} failed`);
     passed += res.passed;
     failed += res.failed.length;

@@ -60,7 +60,8 @@ function compareResult(cmd: EvalCommand, got: QueryValue): string | undefined {
       return `unexpected string result ${JSON.stringify(got.v)}`;
     case 'scalar':
       if (cmd.scalar === undefined) return `expected a vector but got scalar ${fmt(got.v)}`;
-      if (!almostEqual(cmd.scalar, got.v)) return `expected Scalar ${fmt(cmd.scalar)} but got ${fmt(got.v)}`;
+      if (!almostEqual(cmd.scalar, got.v))
+        return `expected Scalar ${fmt(cmd.scalar)} but got ${fmt(got.v)}`;
       return undefined;
     case 'vector':
       return compareVector(cmd, got.samples);
@@ -70,28 +71,35 @@ function compareResult(cmd: EvalCommand, got: QueryValue): string | undefined {
 }
 
 function compareVector(cmd: EvalCommand, samples: readonly Sample[]): string | undefined {
-  if (cmd.scalar !== undefined) return `expected scalar ${fmt(cmd.scalar)} but got a vector of ${samples.length}`;
+  if (cmd.scalar !== undefined)
+    return `expected scalar ${fmt(cmd.scalar)} but got a vector of ${samples.length}`;
   const expected = new Map(cmd.expected.map((e) => [labelsKey(e.labels), e]));
   const seen = new Set<string>();
   for (let pos = 0; pos < samples.length; pos++) {
     const s = samples[pos]!;
     const k = labelsKey(s.metric);
     const exp = expected.get(k);
-    if (exp === undefined) return `unexpected metric ${labelsToString(s.metric)} in result (value ${fmt(s.v)})\n${dump(samples)}`;
+    if (exp === undefined)
+      return `unexpected metric ${labelsToString(s.metric)} in result (value ${fmt(s.v)})\n${dump(samples)}`;
     if (cmd.ordered && exp.pos !== pos + 1) {
       return `expected metric ${labelsToString(s.metric)} with ${fmt(exp.value)} at position ${exp.pos} but was at ${pos + 1}\n${dump(samples)}`;
     }
-    if (!almostEqual(exp.value, s.v)) return `expected ${fmt(exp.value)} for ${labelsToString(s.metric)} but got ${fmt(s.v)}`;
+    if (!almostEqual(exp.value, s.v))
+      return `expected ${fmt(exp.value)} for ${labelsToString(s.metric)} but got ${fmt(s.v)}`;
     seen.add(k);
   }
   for (const [k, e] of expected) {
-    if (!seen.has(k)) return `expected metric ${labelsToString(e.labels)} with ${fmt(e.value)} not found\n${dump(samples)}`;
+    if (!seen.has(k))
+      return `expected metric ${labelsToString(e.labels)} with ${fmt(e.value)} not found\n${dump(samples)}`;
   }
   return undefined;
 }
 
 function dump(samples: readonly Sample[]): string {
-  return `  got ${samples.length}:` + samples.map((s) => `\n    ${labelsToString(s.metric)} ${fmt(s.v)}`).join('');
+  return (
+    `  got ${samples.length}:` +
+    samples.map((s) => `\n    ${labelsToString(s.metric)} ${fmt(s.v)}`).join('')
+  );
 }
 
 /** test.go atModifierTestCases: `@ <evalTime>` on every selector and subquery not inside a subquery. */
@@ -100,12 +108,19 @@ export function withAtModifier(e: Expr, ts: number): Expr {
     case 'VectorSelector':
       return e.timestamp === undefined ? { ...e, timestamp: ts, startOrEnd: undefined } : e;
     case 'MatrixSelector':
-      return { ...e, vectorSelector: withAtModifier(e.vectorSelector, ts) as typeof e.vectorSelector };
+      return {
+        ...e,
+        vectorSelector: withAtModifier(e.vectorSelector, ts) as typeof e.vectorSelector,
+      };
     case 'SubqueryExpr':
       // Selectors inside a subquery keep their own times.
       return e.timestamp === undefined ? { ...e, timestamp: ts, startOrEnd: undefined } : e;
     case 'AggregateExpr':
-      return { ...e, expr: withAtModifier(e.expr, ts), param: e.param && withAtModifier(e.param, ts) };
+      return {
+        ...e,
+        expr: withAtModifier(e.expr, ts),
+        param: e.param && withAtModifier(e.param, ts),
+      };
     case 'BinaryExpr':
       return { ...e, lhs: withAtModifier(e.lhs, ts), rhs: withAtModifier(e.rhs, ts) };
     case 'Call':
@@ -129,7 +144,10 @@ function atModifierCases(expr: Expr, evalTime: number): { expr: Expr; time: numb
   });
   if (unsafe) return [];
   const withAt = withAtModifier(expr, evalTime);
-  const times = evalTime === 0 ? [-1000, 0, 1000] : [-10 * evalTime, 0, Math.trunc(evalTime / 5), evalTime, 10 * evalTime];
+  const times =
+    evalTime === 0
+      ? [-1000, 0, 1000]
+      : [-10 * evalTime, 0, Math.trunc(evalTime / 5), evalTime, 10 * evalTime];
   return times.map((time) => ({ expr: withAt, time }));
 }
 
@@ -145,7 +163,8 @@ async function runEval(engine: Engine, cmd: EvalCommand): Promise<string | undef
     return `parse error: ${errorMessage(err)}`;
   }
   const queries = [{ expr: parsed, time: cmd.time, variant: 'instant' }];
-  for (const q of atModifierCases(parsed, cmd.time)) queries.push({ ...q, variant: 'instant with @' });
+  for (const q of atModifierCases(parsed, cmd.time))
+    queries.push({ ...q, variant: 'instant with @' });
   for (const q of queries) {
     let res: QueryValue;
     try {
@@ -165,7 +184,8 @@ async function runEval(engine: Engine, cmd: EvalCommand): Promise<string | undef
       return `${describe(cmd.expr, q.time, q.variant)} in range mode: error: ${errorMessage(err)}`;
     }
     if (cmd.ordered) continue; // ordering is not defined for range queries
-    if (range.type !== 'matrix') return `${describe(cmd.expr, q.time, q.variant)} in range mode: got ${range.type}`;
+    if (range.type !== 'matrix')
+      return `${describe(cmd.expr, q.time, q.variant)} in range mode: got ${range.type}`;
     const vec: Sample[] = [];
     for (const s of range.series) {
       for (let i = 0; i < s.t.length; i++) {
@@ -181,7 +201,8 @@ async function runEval(engine: Engine, cmd: EvalCommand): Promise<string | undef
           ? 'no scalar point at the evaluation time'
           : compareResult(cmd, { type: 'scalar', t: q.time, v: vec[0]!.v })
         : compareVector(cmd, vec);
-    if (rmsg !== undefined) return `${describe(cmd.expr, q.time, q.variant)} in range mode: ${rmsg}`;
+    if (rmsg !== undefined)
+      return `${describe(cmd.expr, q.time, q.variant)} in range mode: ${rmsg}`;
   }
   return undefined;
 }

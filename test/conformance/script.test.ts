@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFrom } from '../../core/labels/labels.ts';
-import { STALE, expandItem, parseDuration, parseNumber, parseScript, parseSeriesDesc } from './script.ts';
+import {
+  STALE,
+  expandItem,
+  parseDuration,
+  parseNumber,
+  parseScript,
+  parseSeriesDesc,
+} from './script.ts';
 import { almostEqual, withAtModifier } from './runner.ts';
 import { parseExpr } from '../../core/promql/parser/parse.ts';
 
@@ -35,10 +42,19 @@ describe('test script format', () => {
   });
 
   it('reads load, eval and clear commands with line numbers', () => {
-    const cmds = parseScript('# c\nload 5m\n  a 1 2\n\neval_ordered instant at 10m a\n  a 2\n\nclear\neval instant at 0 1\n  1\n');
-    expect(cmds.map((c) => [c.kind, c.line])).toEqual([['load', 2], ['eval', 5], ['clear', 8], ['eval', 9]]);
+    const cmds = parseScript(
+      '# c\nload 5m\n  a 1 2\n\neval_ordered instant at 10m a\n  a 2\n\nclear\neval instant at 0 1\n  1\n',
+    );
+    expect(cmds.map((c) => [c.kind, c.line])).toEqual([
+      ['load', 2],
+      ['eval', 5],
+      ['clear', 8],
+      ['eval', 9],
+    ]);
     const ev = cmds[1]!;
-    expect(ev.kind === 'eval' && [ev.time, ev.ordered, ev.expected[0]!.value, ev.expected[0]!.pos]).toEqual([600_000, true, 2, 1]);
+    expect(
+      ev.kind === 'eval' && [ev.time, ev.ordered, ev.expected[0]!.value, ev.expected[0]!.pos],
+    ).toEqual([600_000, true, 2, 1]);
     const sc = cmds[3]!;
     expect(sc.kind === 'eval' && sc.scalar).toBe(1);
   });
@@ -51,15 +67,26 @@ describe('test script format', () => {
   });
 
   it('adds @ to selectors outside subqueries only (atModifierTestCases)', () => {
-    const e = withAtModifier(parseExpr('rate(a[5m]) + max_over_time(b[5m:1m] @ 10) * c @ start() - min_over_time(d[5m:1m])'), 42_000);
+    const e = withAtModifier(
+      parseExpr(
+        'rate(a[5m]) + max_over_time(b[5m:1m] @ 10) * c @ start() - min_over_time(d[5m:1m])',
+      ),
+      42_000,
+    );
     const seen: string[] = [];
     const visit = (x: unknown, inSub: boolean): void => {
       if (!x || typeof x !== 'object') return;
       const n = x as { kind?: string; name?: string; timestamp?: number };
-      if (n.kind === 'VectorSelector') seen.push(`${n.name}@${n.timestamp}${inSub ? ' (in subquery)' : ''}`);
+      if (n.kind === 'VectorSelector')
+        seen.push(`${n.name}@${n.timestamp}${inSub ? ' (in subquery)' : ''}`);
       for (const v of Object.values(x)) visit(v, inSub || n.kind === 'SubqueryExpr');
     };
     visit(e, false);
-    expect(seen.sort()).toEqual(['a@42000', 'b@undefined (in subquery)', 'c@42000', 'd@undefined (in subquery)']);
+    expect(seen.sort()).toEqual([
+      'a@42000',
+      'b@undefined (in subquery)',
+      'c@42000',
+      'd@undefined (in subquery)',
+    ]);
   });
 });

@@ -27,7 +27,12 @@ export interface Expected {
 
 export type Command =
   | { readonly kind: 'clear'; readonly line: number }
-  | { readonly kind: 'load'; readonly line: number; readonly interval: number; readonly series: LoadSeries[] }
+  | {
+      readonly kind: 'load';
+      readonly line: number;
+      readonly interval: number;
+      readonly series: LoadSeries[];
+    }
   | {
       readonly kind: 'eval';
       readonly line: number;
@@ -40,7 +45,8 @@ export type Command =
       readonly expected: Expected[];
     };
 
-const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const DURATION_RE =
+  /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 const UNIT_MS = [365 * 86400000, 7 * 86400000, 86400000, 3600000, 60000, 1000, 1];
 
 /** Prometheus model.ParseDuration, in ms. */
@@ -49,7 +55,8 @@ export function parseDuration(s: string): number {
   const m = DURATION_RE.exec(s);
   if (m === null || s === '') throw new Error(`not a valid duration string: ${JSON.stringify(s)}`);
   let ms = 0;
-  for (let i = 0; i < UNIT_MS.length; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * UNIT_MS[i]!;
+  for (let i = 0; i < UNIT_MS.length; i++)
+    if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * UNIT_MS[i]!;
   return ms;
 }
 
@@ -93,24 +100,34 @@ export function expandItem(item: string): SeqValue[] {
 
 function unquote(s: string, quote: string): string {
   if (quote === '`') return s;
-  return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g, (_, e: string) => {
-    switch (e[0]) {
-      case 'n': return '\n';
-      case 't': return '\t';
-      case 'r': return '\r';
-      case 'a': return '\x07';
-      case 'b': return '\b';
-      case 'f': return '\f';
-      case 'v': return '\v';
-      case 'x':
-      case 'u':
-      case 'U':
-        return String.fromCodePoint(parseInt(e.slice(1), 16));
-      default:
-        if (/^[0-7]{3}$/.test(e)) return String.fromCharCode(parseInt(e, 8));
-        return e;
-    }
-  });
+  return s.replace(
+    /\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g,
+    (_, e: string) => {
+      switch (e[0]) {
+        case 'n':
+          return '\n';
+        case 't':
+          return '\t';
+        case 'r':
+          return '\r';
+        case 'a':
+          return '\x07';
+        case 'b':
+          return '\b';
+        case 'f':
+          return '\f';
+        case 'v':
+          return '\v';
+        case 'x':
+        case 'u':
+        case 'U':
+          return String.fromCodePoint(parseInt(e.slice(1), 16));
+        default:
+          if (/^[0-7]{3}$/.test(e)) return String.fromCharCode(parseInt(e, 8));
+          return e;
+      }
+    },
+  );
 }
 
 /** Splits `metric{a="b"} v1 v2 …` into labels and the value items. */
@@ -138,7 +155,8 @@ export function parseSeriesDesc(line: string): { labels: Labels; items: string[]
       i++;
       while (line[i] === ' ') i++;
       const q = line[i]!;
-      if (q !== '"' && q !== "'" && q !== '`') throw new Error(`expected quoted label value in ${JSON.stringify(line)}`);
+      if (q !== '"' && q !== "'" && q !== '`')
+        throw new Error(`expected quoted label value in ${JSON.stringify(line)}`);
       let j = i + 1;
       while (j < line.length && line[j] !== q) j += line[j] === '\\' && q !== '`' ? 2 : 1;
       pairs.push([ln[0], unquote(line.slice(i + 1, j), q)]);
@@ -148,7 +166,11 @@ export function parseSeriesDesc(line: string): { labels: Labels; items: string[]
     }
   }
   if (i === 0) throw new Error(`invalid series description ${JSON.stringify(line)}`);
-  const items = line.slice(i).trim().split(/[ \t]+/).filter((x) => x !== '');
+  const items = line
+    .slice(i)
+    .trim()
+    .split(/[ \t]+/)
+    .filter((x) => x !== '');
   return { labels: labelsFrom(pairs), items };
 }
 
@@ -217,7 +239,10 @@ export function parseScript(text: string): Command[] {
           break;
         }
         const { labels, items } = parseSeriesDesc(def);
-        if (items.length > 1) throw new Error(`line ${i + 1}: expecting multiple values in instant evaluation not allowed`);
+        if (items.length > 1)
+          throw new Error(
+            `line ${i + 1}: expecting multiple values in instant evaluation not allowed`,
+          );
         const first = items.flatMap(expandItem)[0];
         expected.push({ labels, value: typeof first === 'number' ? first : NaN, pos: j });
       }

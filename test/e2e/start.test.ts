@@ -12,10 +12,12 @@ import { freePort } from '../helpers/ports.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-
 interface RangeBody {
   status: string;
-  data: { resultType: string; result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
+  data: {
+    resultType: string;
+    result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }>;
+  };
 }
 
 describe('npm start (local stack, --no-prometheus)', () => {
@@ -28,14 +30,28 @@ describe('npm start (local stack, --no-prometheus)', () => {
   beforeAll(async () => {
     tmp = await makeTmpDir('thanos-edge-start-');
     port = await freePort();
-    child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'start.ts'),
-      '--data-dir', tmp.path, '--port', String(port), '--s3-port', '0', '--no-prometheus'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(
+      process.execPath,
+      [
+        join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        join(root, 'scripts', 'start.ts'),
+        '--data-dir',
+        tmp.path,
+        '--port',
+        String(port),
+        '--s3-port',
+        '0',
+        '--no-prometheus',
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     exited = new Promise((r) => child.once('exit', (code) => r(code)));
     child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
     const until = Date.now() + 240_000;
     while (!output.includes('thanos-edge querier at')) {
-      if (Date.now() > until || child.exitCode !== null) throw new Error(`stack did not start:\n${output}`);
+      if (Date.now() > until || child.exitCode !== null)
+        throw new Error(`stack did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }, 300_000);
@@ -50,7 +66,12 @@ describe('npm start (local stack, --no-prometheus)', () => {
 
   const rangeQuery = async (query: string): Promise<RangeBody> => {
     const end = Date.now() / 1000;
-    const params = new URLSearchParams({ query, start: String(end - 6 * 3600), end: String(end), step: '5m' });
+    const params = new URLSearchParams({
+      query,
+      start: String(end - 6 * 3600),
+      end: String(end),
+      step: '5m',
+    });
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/query_range?${params}`);
     expect(res.status).toBe(200);
     return (await res.json()) as RangeBody;
@@ -60,15 +81,29 @@ describe('npm start (local stack, --no-prometheus)', () => {
     const body = await rangeQuery('up');
     expect(body.status).toBe('success');
     const instances = body.data.result.map((r) => r.metric.instance).sort();
-    expect(instances).toEqual(['api-1:8080', 'api-2:8080', 'node-1:9100', 'node-2:9100', 'node-3:9100']);
-    expect(body.data.result.every((r) => r.metric.replica === undefined && r.metric.cluster === 'demo')).toBe(true);
+    expect(instances).toEqual([
+      'api-1:8080',
+      'api-2:8080',
+      'node-1:9100',
+      'node-2:9100',
+      'node-3:9100',
+    ]);
+    expect(
+      body.data.result.every((r) => r.metric.replica === undefined && r.metric.cluster === 'demo'),
+    ).toBe(true);
     expect(body.data.result[0]!.values.length).toBeGreaterThan(60);
   });
 
   it('answers a rate over the demo counters', async () => {
     const body = await rangeQuery('sum by (handler) (rate(http_requests_total[5m]))');
-    expect(body.data.result.map((r) => r.metric.handler).sort()).toEqual(['/api/v1/orders', '/api/v1/search', '/api/v1/users', '/healthz']);
-    for (const r of body.data.result) for (const [, v] of r.values) expect(Number(v)).toBeGreaterThan(0);
+    expect(body.data.result.map((r) => r.metric.handler).sort()).toEqual([
+      '/api/v1/orders',
+      '/api/v1/search',
+      '/api/v1/users',
+      '/healthz',
+    ]);
+    for (const r of body.data.result)
+      for (const [, v] of r.values) expect(Number(v)).toBeGreaterThan(0);
   });
 
   it('stops everything on one SIGINT', async () => {

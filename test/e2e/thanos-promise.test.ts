@@ -78,19 +78,26 @@ function startAgent(prom: { url: string; tsdbPath: string }, configPath: string)
   });
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
 /** Series sorted by their labels, for order-independent comparison. */
 function sorted(result: Sample[]): Sample[] {
-  return [...result].sort((x, y) => JSON.stringify(x.metric).localeCompare(JSON.stringify(y.metric)));
+  return [...result].sort((x, y) =>
+    JSON.stringify(x.metric).localeCompare(JSON.stringify(y.metric)),
+  );
 }
 
 let tmp: TmpDir;
@@ -106,7 +113,11 @@ let w1: WorkerHandle;
 let w2: WorkerHandle;
 let tStart = 0;
 
-async function api(w: WorkerHandle, path: string, params: Record<string, string>): Promise<{ status: number; body: ApiBody }> {
+async function api(
+  w: WorkerHandle,
+  path: string,
+  params: Record<string, string>,
+): Promise<{ status: number; body: ApiBody }> {
   const res = await w.fetch(`${path}?${new URLSearchParams(params)}`);
   const text = await res.text();
   try {
@@ -130,7 +141,12 @@ async function shippedBlocks(): Promise<ShippedBlock[]> {
     const id = dir.replace(/\/$/, '');
     if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id) || !(await bucket.exists(`${id}/meta.json`))) continue;
     const meta = parseMeta(await getAll(bucket, `${id}/meta.json`), id);
-    out.push({ id, replica: meta.thanos?.labels?.replica ?? '', minTime: meta.minTime, maxTime: meta.maxTime });
+    out.push({
+      id,
+      replica: meta.thanos?.labels?.replica ?? '',
+      minTime: meta.minTime,
+      maxTime: meta.maxTime,
+    });
   }
   return out.sort((x, y) => x.minTime - y.minTime);
 }
@@ -220,13 +236,20 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
     const q = { query: 'up{job="app"}', time: String(tFixed) };
     const dedup = await ok(w1, '/api/v1/query', q);
     expect(sorted(dedup.data.result).map((s) => s.metric)).toEqual(
-      targets.map((t) => ({ __name__: 'up', cluster: 'c1', instance: t.addr, job: 'app' })).sort((x, y) => x.instance.localeCompare(y.instance)),
+      targets
+        .map((t) => ({ __name__: 'up', cluster: 'c1', instance: t.addr, job: 'app' }))
+        .sort((x, y) => x.instance.localeCompare(y.instance)),
     );
     expect(dedup.data.result.map((s) => s.value![1])).toEqual(['1', '1']);
     const raw = await ok(w1, '/api/v1/query', { ...q, dedup: 'false' });
     expect(raw.data.result).toHaveLength(4);
     for (const t of targets) {
-      expect(raw.data.result.filter((s) => s.metric.instance === t.addr).map((s) => s.metric.replica).sort()).toEqual(['a', 'b']);
+      expect(
+        raw.data.result
+          .filter((s) => s.metric.instance === t.addr)
+          .map((s) => s.metric.replica)
+          .sort(),
+      ).toEqual(['a', 'b']);
     }
     dedupAtFixed = sorted(dedup.data.result);
     rawAtFixed = sorted(raw.data.result);
@@ -236,18 +259,29 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
     // A "full" block: cut after both targets were scraped and at least 5s long (the first block
     // of a fresh Prometheus can be a few ms up to the next 10s boundary).
     const full = (b: ShippedBlock): boolean => b.minTime >= tStart && b.maxTime - b.minTime >= 5000;
-    const blocks = await until('2 shipped blocks from each replica, one of them full', 90_000, async () => {
-      const b = await shippedBlocks();
-      return REPLICAS.every((r) => b.filter((x) => x.replica === r).length >= 2 && b.some((x) => x.replica === r && full(x)))
-        ? b
-        : undefined;
-    });
+    const blocks = await until(
+      '2 shipped blocks from each replica, one of them full',
+      90_000,
+      async () => {
+        const b = await shippedBlocks();
+        return REPLICAS.every(
+          (r) =>
+            b.filter((x) => x.replica === r).length >= 2 &&
+            b.some((x) => x.replica === r && full(x)),
+        )
+          ? b
+          : undefined;
+      },
+    );
     // Each shipped block still on disk is also what the agent recorded in its shipper state
     // (replica b's retention may already have removed its oldest ones).
     for (const r of REPLICAS) {
-      const state = JSON.parse(await readFile(join(proms.get(r)!.tsdbPath, 'thanos.shipper.json'), 'utf8')) as { uploaded: string[] };
+      const state = JSON.parse(
+        await readFile(join(proms.get(r)!.tsdbPath, 'thanos.shipper.json'), 'utf8'),
+      ) as { uploaded: string[] };
       const local = new Set(await proms.get(r)!.blocks());
-      for (const blk of blocks.filter((x) => x.replica === r && local.has(x.id))) expect(state.uploaded).toContain(blk.id);
+      for (const blk of blocks.filter((x) => x.replica === r && local.has(x.id)))
+        expect(state.uploaded).toContain(blk.id);
     }
     const seen = await until('the Worker to list every shipped block', 30_000, async () => {
       const res = await w1.fetch('/api/v1/blocks');
@@ -262,9 +296,15 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
     oldBlock = blocks.find((b) => b.replica === 'a' && full(b));
     expect(oldBlock).toBeDefined();
     const span = oldBlock!.maxTime - oldBlock!.minTime - 1;
-    oldQuery = { query: `demo_requests_total{replica="a"}[${span}ms]`, time: String((oldBlock!.maxTime - 1) / 1000), dedup: 'false' };
+    oldQuery = {
+      query: `demo_requests_total{replica="a"}[${span}ms]`,
+      time: String((oldBlock!.maxTime - 1) / 1000),
+      dedup: 'false',
+    };
     oldAnswer = sorted((await ok(w1, '/api/v1/query', oldQuery)).data.result);
-    expect(oldAnswer.map((s) => s.metric.instance).sort()).toEqual(targets.map((t) => t.addr).sort());
+    expect(oldAnswer.map((s) => s.metric.instance).sort()).toEqual(
+      targets.map((t) => t.addr).sort(),
+    );
     // Scraped every second: a 5-10s block holds at least 4 samples per target.
     for (const s of oldAnswer) expect(s.values!.length).toBeGreaterThanOrEqual(4);
 
@@ -274,10 +314,20 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
     bBlock = blocks.filter((b) => b.replica === 'b' && full(b) && latestB.includes(b.id)).pop();
     expect(bBlock).toBeDefined();
     const bSpan = bBlock!.maxTime - bBlock!.minTime - 1;
-    bQuery = { query: `demo_requests_total{replica="b"}[${bSpan}ms]`, time: String((bBlock!.maxTime - 1) / 1000), dedup: 'false' };
-    const own = (await (await fetch(`${promB.url}/api/v1/query?${new URLSearchParams({ query: `demo_requests_total[${bSpan}ms]`, time: bQuery.time! })}`)).json()) as ApiBody;
+    bQuery = {
+      query: `demo_requests_total{replica="b"}[${bSpan}ms]`,
+      time: String((bBlock!.maxTime - 1) / 1000),
+      dedup: 'false',
+    };
+    const own = (await (
+      await fetch(
+        `${promB.url}/api/v1/query?${new URLSearchParams({ query: `demo_requests_total[${bSpan}ms]`, time: bQuery.time! })}`,
+      )
+    ).json()) as ApiBody;
     expect(own.status).toBe('success');
-    bAnswer = sorted(own.data.result.map((x) => ({ ...x, metric: { ...x.metric, cluster: 'c1', replica: 'b' } })));
+    bAnswer = sorted(
+      own.data.result.map((x) => ({ ...x, metric: { ...x.metric, cluster: 'c1', replica: 'b' } })),
+    );
     expect(bAnswer).toHaveLength(2);
     for (const x of bAnswer) expect(x.values!.length).toBeGreaterThanOrEqual(4);
     expect(sorted((await ok(w1, '/api/v1/query', bQuery)).data.result)).toEqual(bAnswer);
@@ -294,7 +344,10 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
     await new Promise((r) => setTimeout(r, 4000));
     const now = Date.now() / 1000;
 
-    const { status, body } = await api(w1, '/api/v1/query', { query: 'up{job="app"}', time: String(tFixed) });
+    const { status, body } = await api(w1, '/api/v1/query', {
+      query: 'up{job="app"}',
+      time: String(tFixed),
+    });
     expect(status).toBe(200);
     expect(body.status).toBe('success');
     expect(sorted(body.data.result)).toEqual(dedupAtFixed);
@@ -331,10 +384,16 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
   }, 60_000);
 
   it('long-term storage: after retention deletes a block in Prometheus, the bucket answers identically', async () => {
-    await until(`Prometheus b's retention (${RETENTION}) to delete ${bBlock!.id}`, 90_000, async () =>
-      (await promB.blocks()).includes(bBlock!.id) ? undefined : true,
+    await until(
+      `Prometheus b's retention (${RETENTION}) to delete ${bBlock!.id}`,
+      90_000,
+      async () => ((await promB.blocks()).includes(bBlock!.id) ? undefined : true),
     );
-    const local = (await (await fetch(`${promB.url}/api/v1/query?${new URLSearchParams({ query: bQuery.query!.replace('{replica="b"}', ''), time: bQuery.time! })}`)).json()) as ApiBody;
+    const local = (await (
+      await fetch(
+        `${promB.url}/api/v1/query?${new URLSearchParams({ query: bQuery.query!.replace('{replica="b"}', ''), time: bQuery.time! })}`,
+      )
+    ).json()) as ApiBody;
     expect(local.status).toBe('success');
     expect(local.data.result).toEqual([]);
     expect(sorted((await ok(w1, '/api/v1/query', bQuery)).data.result)).toEqual(bAnswer);
@@ -342,18 +401,25 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
 
   it('long-term storage: shipped blocks removed from a stopped Prometheus are answered from the bucket', async () => {
     const prom = promA;
-    const shipped = new Set((await shippedBlocks()).filter((b) => b.replica === 'a').map((b) => b.id));
+    const shipped = new Set(
+      (await shippedBlocks()).filter((b) => b.replica === 'a').map((b) => b.id),
+    );
     expect(shipped.has(oldBlock!.id)).toBe(true);
     // Prometheus is stopped: delete shipped blocks from its TSDB, as retention would. The newest
     // block stays: it tells the restarted head where its data begins, so the WAL replay does not
     // bring the deleted samples back (it would without any block).
     const onDisk = await prom.blocks();
     expect(onDisk.at(-1)).not.toBe(oldBlock!.id);
-    for (const id of onDisk.slice(0, -1)) if (shipped.has(id)) await rm(join(prom.tsdbPath, id), { recursive: true });
+    for (const id of onDisk.slice(0, -1))
+      if (shipped.has(id)) await rm(join(prom.tsdbPath, id), { recursive: true });
     expect(await prom.blocks()).not.toContain(oldBlock!.id);
     await prom.start();
     // Prometheus itself no longer has those samples...
-    const local = (await (await fetch(`${prom.url}/api/v1/query?${new URLSearchParams({ query: oldQuery.query!.replace('{replica="a"}', ''), time: oldQuery.time! })}`)).json()) as ApiBody;
+    const local = (await (
+      await fetch(
+        `${prom.url}/api/v1/query?${new URLSearchParams({ query: oldQuery.query!.replace('{replica="a"}', ''), time: oldQuery.time! })}`,
+      )
+    ).json()) as ApiBody;
     expect(local.status).toBe('success');
     expect(local.data.result).toEqual([]);
     // ...but the Worker answers them from the bucket, identical to before.
@@ -364,7 +430,9 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
   it('global view: a Worker whose only store is the first Worker gives the same answers', async () => {
     const q = { query: 'up{job="app"}', time: String(tFixed) };
     expect(sorted((await ok(w2, '/api/v1/query', q)).data.result)).toEqual(dedupAtFixed);
-    expect(sorted((await ok(w2, '/api/v1/query', { ...q, dedup: 'false' })).data.result)).toEqual(rawAtFixed);
+    expect(sorted((await ok(w2, '/api/v1/query', { ...q, dedup: 'false' })).data.result)).toEqual(
+      rawAtFixed,
+    );
     expect(sorted((await ok(w2, '/api/v1/query', oldQuery)).data.result)).toEqual(oldAnswer);
     expect(sorted((await ok(w2, '/api/v1/query', bQuery)).data.result)).toEqual(bAnswer);
     // A deduplicated range query over the old block's time (replica a from the bucket, replica b

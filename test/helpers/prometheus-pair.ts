@@ -30,15 +30,21 @@ export interface RetainingPrometheus {
   stop(): Promise<void>;
 }
 
-export async function startRetainingPrometheus(o: RetainingPrometheusOptions): Promise<RetainingPrometheus> {
+export async function startRetainingPrometheus(
+  o: RetainingPrometheusOptions,
+): Promise<RetainingPrometheus> {
   const tsdbPath = join(o.dir, 'data');
   await mkdir(tsdbPath, { recursive: true });
   const configPath = join(o.dir, 'prometheus.yml');
   const lines = ['global:', '  scrape_interval: 1s', '  external_labels:'];
-  for (const [k, v] of Object.entries(o.externalLabels)) lines.push(`    ${k}: ${JSON.stringify(v)}`);
+  for (const [k, v] of Object.entries(o.externalLabels))
+    lines.push(`    ${k}: ${JSON.stringify(v)}`);
   lines.push('scrape_configs:');
   for (const [job, targets] of Object.entries(o.targets)) {
-    lines.push(`  - job_name: ${job}`, `    static_configs: [{ targets: ${JSON.stringify(targets)} }]`);
+    lines.push(
+      `  - job_name: ${job}`,
+      `    static_configs: [{ targets: ${JSON.stringify(targets)} }]`,
+    );
   }
   await writeFile(configPath, `${lines.join('\n')}\n`);
 
@@ -57,7 +63,10 @@ export async function startRetainingPrometheus(o: RetainingPrometheusOptions): P
   const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     let log = '';
-    const timer = setTimeout(() => reject(new Error(`prometheus did not start in 60s:\n${log}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`prometheus did not start in 60s:\n${log}`)),
+      60_000,
+    );
     createInterface({ input: p.stderr! }).on('line', (line) => {
       if (log.length < 20_000) log += `${line}\n`;
       const m = /msg="Listening on" address=127\.0\.0\.1:(\d+)/.exec(line);
@@ -83,7 +92,9 @@ export async function startRetainingPrometheus(o: RetainingPrometheusOptions): P
     tsdbPath,
     async blocks() {
       const out: string[] = [];
-      for (const name of (await readdir(tsdbPath)).filter((n) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(n)).sort()) {
+      for (const name of (await readdir(tsdbPath))
+        .filter((n) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(n))
+        .sort()) {
         const files = await readdir(join(tsdbPath, name)).catch((): string[] => []);
         if (files.includes('meta.json')) out.push(name);
       }

@@ -85,7 +85,9 @@ describe('XOR chunks vs promtool 2.42', () => {
       for (let k = 0; k < n; k++) {
         const ts = fmtTs(s.t[k]!);
         if (ts === undefined) continue; // not exactly representable as decimal seconds
-        lines.push(`m{s="s${String(i).padStart(3, '0')}",z_kind="${kind}"} ${fmtValue(s.v[k]!)} ${ts}`);
+        lines.push(
+          `m{s="s${String(i).padStart(3, '0')}",z_kind="${kind}"} ${fmtValue(s.v[k]!)} ${ts}`,
+        );
         w.t.push(s.t[k]!);
         w.v.push(s.v[k]!);
       }
@@ -93,9 +95,13 @@ describe('XOR chunks vs promtool 2.42', () => {
     });
     lines.push('# EOF', '');
     writeFileSync(join(dir, 'in.om'), lines.join('\n'));
-    execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'in.om'), join(dir, 'out')], {
-      stdio: 'pipe',
-    });
+    execFileSync(
+      'promtool',
+      ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'in.om'), join(dir, 'out')],
+      {
+        stdio: 'pipe',
+      },
+    );
     const blocks = readdirSync(join(dir, 'out'));
     expect(blocks).toHaveLength(1);
     chunks = parseSegment(readFileSync(join(dir, 'out', blocks[0]!, 'chunks', '000001')));
@@ -143,7 +149,8 @@ describe('XOR chunks vs promtool 2.42', () => {
     const datas = chunks.map((c) => c.data); // subarrays of one segment buffer
     const got = codec.decode(datas, -Infinity, Infinity, { copy: true });
     // The same chunks as ranges of the segment file itself, as a store gateway holds them.
-    const seg = datas[0]!.buffer === datas.at(-1)!.buffer ? new Uint8Array(datas[0]!.buffer) : undefined;
+    const seg =
+      datas[0]!.buffer === datas.at(-1)!.buffer ? new Uint8Array(datas[0]!.buffer) : undefined;
     expect(seg).toBeDefined();
     const base = datas[0]!.byteOffset; // the segment's bytes from the first chunk's data on
     const ranged = codec.decodeRanges(
@@ -155,7 +162,9 @@ describe('XOR chunks vs promtool 2.42', () => {
       { copy: true },
     );
     expect(Array.from(ranged.t)).toEqual(Array.from(got.t));
-    expect(Array.from(new Uint32Array(ranged.v.buffer))).toEqual(Array.from(new Uint32Array(got.v.buffer)));
+    expect(Array.from(new Uint32Array(ranged.v.buffer))).toEqual(
+      Array.from(new Uint32Array(got.v.buffer)),
+    );
     let k = 0;
     const series = datas.map((d, i) => {
       const n = xorSampleCount(d);
@@ -171,6 +180,8 @@ describe('XOR chunks vs promtool 2.42', () => {
     });
     expect(got.count).toBe(k);
     const encoded = codec.encode(series);
-    encoded.forEach((e, i) => expect(Buffer.from(e).toString('hex')).toBe(Buffer.from(datas[i]!).toString('hex')));
+    encoded.forEach((e, i) =>
+      expect(Buffer.from(e).toString('hex')).toBe(Buffer.from(datas[i]!).toString('hex')),
+    );
   });
 });

@@ -81,7 +81,12 @@ describe('WASM XOR codec in workerd', () => {
         body: frame(chunks),
       });
       expect(res.status).toBe(200);
-      const got = (await res.json()) as { t: number[]; vBits: number[]; offsets: number[]; reencoded: number[][] };
+      const got = (await res.json()) as {
+        t: number[];
+        vBits: number[];
+        offsets: number[];
+        reencoded: number[][];
+      };
       const wantT: number[] = [];
       const wantBits: number[] = [];
       const wantOffsets: number[] = [];

@@ -19,7 +19,9 @@ const run = promisify(execFile);
 /** The sample time of every series (seconds); any fixed time works with a 100y retention. */
 const SAMPLE_TIME_S = 1_700_000_000;
 
-export type OracleAnswer = { readonly ok: true; readonly matches: ReadonlySet<number> } | { readonly ok: false; readonly error: string };
+export type OracleAnswer =
+  | { readonly ok: true; readonly matches: ReadonlySet<number> }
+  | { readonly ok: false; readonly error: string };
 
 export interface GoRegexOracle {
   /** Go's answer for each regex over all inputs (indices into `inputs`). */
@@ -28,7 +30,6 @@ export interface GoRegexOracle {
   selectorError(selector: string): Promise<string>;
   stop(): Promise<void>;
 }
-
 
 /** OpenMetrics label values escape only backslash, double quote and newline. */
 function omValue(s: string): string {
@@ -70,14 +71,19 @@ export async function startGoRegexOracle(inputs: readonly string[]): Promise<GoR
     const deadline = Date.now() + 30_000;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`prometheus exited: ${stderr}`);
-      const ok = await fetch(`${base}/-/ready`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${base}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`prometheus not ready: ${stderr}`);
       await new Promise((r) => setTimeout(r, 100));
     }
 
     // The values of `i` over the matching series: the smallest answer that says which matched.
-    const query = async (selector: string): Promise<{ status: string; error?: string; data?: string[] }> => {
+    const query = async (
+      selector: string,
+    ): Promise<{ status: string; error?: string; data?: string[] }> => {
       const url = `${base}/api/v1/label/i/values?match[]=${encodeURIComponent(selector)}&start=${SAMPLE_TIME_S - 60}&end=${SAMPLE_TIME_S + 60}`;
       const res = await fetch(url);
       return (await res.json()) as { status: string; error?: string; data?: string[] };
@@ -107,7 +113,7 @@ export async function startGoRegexOracle(inputs: readonly string[]): Promise<GoR
       },
       async selectorError(selector) {
         const body = await query(selector);
-        return body.status === 'success' ? '' : body.error ?? '';
+        return body.status === 'success' ? '' : (body.error ?? '');
       },
       async stop() {
         if (child.exitCode === null) {

@@ -323,7 +323,6 @@ function queries(): string[] {
   return q;
 }
 
-
 interface Points {
   metric: Labels;
   t: number[];

@@ -27,9 +27,31 @@ const METRICS: [string, string[]][] = [
   ['humidity', ['room']],
   ['disjoint_a', ['x']],
 ];
-const MATCHERS = ['', '{instance="a"}', '{code!="500"}', '{room=~"k.*|hall"}', '{job="api"}', '{kind!~"s.*"}'];
+const MATCHERS = [
+  '',
+  '{instance="a"}',
+  '{code!="500"}',
+  '{room=~"k.*|hall"}',
+  '{job="api"}',
+  '{kind!~"s.*"}',
+];
 const LABELS = ['job', 'instance', 'code', 'room', 'kind', 'version', 'x'];
-const RANGE_FNS = ['rate', 'increase', 'delta', 'avg_over_time', 'max_over_time', 'min_over_time', 'count_over_time', 'last_over_time', 'changes', 'sum_over_time', 'stddev_over_time', 'deriv', 'irate', 'resets'];
+const RANGE_FNS = [
+  'rate',
+  'increase',
+  'delta',
+  'avg_over_time',
+  'max_over_time',
+  'min_over_time',
+  'count_over_time',
+  'last_over_time',
+  'changes',
+  'sum_over_time',
+  'stddev_over_time',
+  'deriv',
+  'irate',
+  'resets',
+];
 const AGGS = ['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar'];
 const ARITH = ['+', '-', '*', '/', '%', '^', 'atan2'];
 const CMP = ['==', '!=', '>', '<', '>=', '<='];
@@ -80,7 +102,9 @@ export function fuzzQueries(seed: number, n: number): string[] {
       const s = scalar(d - 1);
       const op = pick([...ARITH, ...CMP]);
       const bool = CMP.includes(op) && r() < 0.5 ? ' bool' : '';
-      return r() < 0.5 ? `(${vector(d - 1)}) ${op}${bool} (${s})` : `(${s}) ${op}${bool} (${vector(d - 1)})`;
+      return r() < 0.5
+        ? `(${vector(d - 1)}) ${op}${bool} (${s})`
+        : `(${s}) ${op}${bool} (${vector(d - 1)})`;
     }
     if (c < 0.85) {
       const op = pick([...ARITH, ...CMP, 'and', 'or', 'unless']);
@@ -94,15 +118,18 @@ export function fuzzQueries(seed: number, n: number): string[] {
       return `(${vector(d - 1)}) ${op}${bool}${mod} (${vector(d - 1)})`;
     }
     if (c < 0.9) return `-(${vector(d - 1)})`;
-    if (c < 0.93) return `${pick(['abs', 'ceil', 'floor', 'sqrt', 'exp', 'round', 'sgn', 'sort', 'sort_desc', 'timestamp', 'absent'])}(${vector(d - 1)})`;
+    if (c < 0.93)
+      return `${pick(['abs', 'ceil', 'floor', 'sqrt', 'exp', 'round', 'sgn', 'sort', 'sort_desc', 'timestamp', 'absent'])}(${vector(d - 1)})`;
     if (c < 0.95) return `label_replace(${vector(d - 1)}, "dst", "$1", "${pick(LABELS)}", "(.*)")`;
     const e = r();
     if (e < 0.15) return `count_values("val", ${vector(d - 1)})`;
-    if (e < 0.3) return `histogram_quantile(${pick(['0.5', '0.9', '1.5'])}, sum by (le${r() < 0.5 ? ', path' : ''}) (rate(req_duration_seconds_bucket[${pick(DURS)}]${pick(OFFSETS)})))`;
+    if (e < 0.3)
+      return `histogram_quantile(${pick(['0.5', '0.9', '1.5'])}, sum by (le${r() < 0.5 ? ', path' : ''}) (rate(req_duration_seconds_bucket[${pick(DURS)}]${pick(OFFSETS)})))`;
     if (e < 0.45) return `predict_linear(${matrixArg(d - 1)}, ${pick(['60', '600', '-30'])})`;
     if (e < 0.55) return `holt_winters(${matrixArg(d - 1)}, 0.5, ${pick(['0.1', '0.9'])})`;
     if (e < 0.65) return `quantile_over_time(${pick(['0.2', '0.5', '0.95'])}, ${matrixArg(d - 1)})`;
-    if (e < 0.75) return `${pick(['absent_over_time', 'present_over_time', 'idelta'])}(${matrixArg(d - 1)})`;
+    if (e < 0.75)
+      return `${pick(['absent_over_time', 'present_over_time', 'idelta'])}(${matrixArg(d - 1)})`;
     if (e < 0.85) return `clamp(${vector(d - 1)}, ${scalar(d - 1)}, ${scalar(d - 1)})`;
     if (e < 0.92) return `vector(${scalar(d - 1)})`;
     return `label_join(${vector(d - 1)}, "joined", "-", "${pick(LABELS)}", "${pick(LABELS)}")`;

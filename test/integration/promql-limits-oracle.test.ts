@@ -37,17 +37,40 @@ describe(`max samples (${LIMIT}) vs Prometheus 2.42`, () => {
     const diffs: string[] = [];
     let tripped = 0;
     for (const q of ORACLE_QUERIES) {
-      const modes: { path: string; params: Record<string, string>; run: () => Promise<unknown> }[] = [
-        { path: 'query', params: { query: q, time: String((T0 + 3600_000) / 1000) }, run: () => engine.instantQuery(q, T0 + 3600_000) },
-        { path: 'query_range', params: { query: q, start: String(T0 / 1000), end: String((T0 + SPAN) / 1000), step: '60' }, run: () => engine.rangeQuery(q, T0, T0 + SPAN, 60_000) },
-      ];
+      const modes: { path: string; params: Record<string, string>; run: () => Promise<unknown> }[] =
+        [
+          {
+            path: 'query',
+            params: { query: q, time: String((T0 + 3600_000) / 1000) },
+            run: () => engine.instantQuery(q, T0 + 3600_000),
+          },
+          {
+            path: 'query_range',
+            params: {
+              query: q,
+              start: String(T0 / 1000),
+              end: String((T0 + SPAN) / 1000),
+              step: '60',
+            },
+            run: () => engine.rangeQuery(q, T0, T0 + SPAN, 60_000),
+          },
+        ];
       for (const m of modes) {
-        const res = await fetch(`${prom.url}/api/v1/${m.path}`, { method: 'POST', body: new URLSearchParams(m.params) });
+        const res = await fetch(`${prom.url}/api/v1/${m.path}`, {
+          method: 'POST',
+          body: new URLSearchParams(m.params),
+        });
         const body = (await res.json()) as { status: string; error?: string };
         const promTripped = body.status !== 'success' && /too many samples/.test(body.error ?? '');
-        const ours = await m.run().then(() => false, (err: unknown) => err instanceof TooManySamplesError);
+        const ours = await m.run().then(
+          () => false,
+          (err: unknown) => err instanceof TooManySamplesError,
+        );
         if (promTripped) tripped++;
-        if (promTripped !== ours) diffs.push(`${m.path} ${q}: prometheus ${promTripped ? 'tripped' : 'passed'}, ours ${ours ? 'tripped' : 'passed'}`);
+        if (promTripped !== ours)
+          diffs.push(
+            `${m.path} ${q}: prometheus ${promTripped ? 'tripped' : 'passed'}, ours ${ours ? 'tripped' : 'passed'}`,
+          );
       }
     }
     expect(diffs.join('\n')).toBe('');

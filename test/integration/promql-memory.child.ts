@@ -23,14 +23,25 @@ for (let s = 0; s < SERIES; s++) {
   for (let i = 0; i < samples; i++) v[i] = i * (s + 1) + (i % 7);
   storage.append(labelsFrom({ __name__: 'requests_total', instance: `i${s}`, job: 'bench' }), t, v);
 }
-const engine = new Engine(storage, { functions: functionImpls, parse: parseExpr, maxBytes: 64 * 1024 * 1024 });
+const engine = new Engine(storage, {
+  functions: functionImpls,
+  parse: parseExpr,
+  maxBytes: 64 * 1024 * 1024,
+});
 let peak = 0;
 const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 5);
 const start = T0 + 40 * STEP;
-const res = await engine.rangeQuery('rate(requests_total[5m]) * 2', start, start + (STEPS - 1) * STEP, STEP);
+const res = await engine.rangeQuery(
+  'rate(requests_total[5m]) * 2',
+  start,
+  start + (STEPS - 1) * STEP,
+  STEP,
+);
 clearInterval(timer);
 peak = Math.max(peak, process.memoryUsage().heapUsed);
 if (res.value.type !== 'matrix') throw new Error('not a matrix');
 let points = 0;
 for (const s of res.value.series) points += s.t.length;
-process.stdout.write(`${JSON.stringify({ series: res.value.series.length, points, peakHeapMB: peak / 2 ** 20 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ series: res.value.series.length, points, peakHeapMB: peak / 2 ** 20 })}\n`,
+);

@@ -11,10 +11,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 describe('PromQL memory budget', () => {
   it('answers 1M points over 1,000 series within a 128 MB heap', async () => {
-    const child = spawn(process.execPath, ['--max-old-space-size=128', '--import', 'tsx', join(here, 'promql-memory.child.ts')], {
-      cwd: join(here, '..', '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--max-old-space-size=128', '--import', 'tsx', join(here, 'promql-memory.child.ts')],
+      {
+        cwd: join(here, '..', '..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));

@@ -31,7 +31,13 @@ function rng(seed: number): () => number {
 export function makeOracleData(): OracleSeries[] {
   const r = rng(42);
   const out: OracleSeries[] = [];
-  const push = (name: string, ls: Record<string, string>, gen: (i: number, t: number) => number | undefined, every = SCRAPE, jitter = 0) => {
+  const push = (
+    name: string,
+    ls: Record<string, string>,
+    gen: (i: number, t: number) => number | undefined,
+    every = SCRAPE,
+    jitter = 0,
+  ) => {
     const t: number[] = [];
     const v: number[] = [];
     for (let ts = T0, step = 0; ts <= T0 + SPAN; ts += every, step++) {
@@ -45,14 +51,22 @@ export function makeOracleData(): OracleSeries[] {
   for (const instance of ['a', 'b', 'c']) {
     for (const code of ['200', '500']) {
       let c = 0;
-      push('http_requests_total', { job: 'api', instance, code }, (i) => {
-        if (instance === 'b' && i % 97 === 50) c = 0; // counter reset
-        c += Math.floor(r() * (code === '200' ? 20 : 3));
-        return c;
-      }, SCRAPE, 900);
+      push(
+        'http_requests_total',
+        { job: 'api', instance, code },
+        (i) => {
+          if (instance === 'b' && i % 97 === 50) c = 0; // counter reset
+          c += Math.floor(r() * (code === '200' ? 20 : 3));
+          return c;
+        },
+        SCRAPE,
+        900,
+      );
     }
   }
-  push('http_requests_total', { job: 'web', instance: 'a', code: '200' }, (i) => (i > 200 && i < 260 ? undefined : i * 3));
+  push('http_requests_total', { job: 'web', instance: 'a', code: '200' }, (i) =>
+    i > 200 && i < 260 ? undefined : i * 3,
+  );
   for (const room of ['kitchen', 'hall', 'attic']) {
     push('temperature_celsius', { room }, () => Math.round((r() * 40 - 10) * 100) / 100);
   }
@@ -76,7 +90,12 @@ export function makeOracleData(): OracleSeries[] {
         series[j]!.v.push(counts[j]!);
       });
     }
-    les.forEach((le, j) => out.push({ labels: labelsFrom({ __name__: 'req_duration_seconds_bucket', path, le }), ...series[j]! }));
+    les.forEach((le, j) =>
+      out.push({
+        labels: labelsFrom({ __name__: 'req_duration_seconds_bucket', path, le }),
+        ...series[j]!,
+      }),
+    );
   }
   // Same labels once the name is dropped, never present at the same time (Prometheus merges
   // such series per step, but rejects them outright after range functions and unary minus).
@@ -105,7 +124,10 @@ export function toOpenMetrics(data: readonly OracleSeries[]): string {
   for (const [name, group] of byName) {
     text += `# TYPE ${name} gauge\n`;
     for (const s of group) {
-      const ls = s.labels.filter((l) => l.name !== '__name__').map((l) => `${l.name}="${l.value}"`).join(',');
+      const ls = s.labels
+        .filter((l) => l.name !== '__name__')
+        .map((l) => `${l.name}="${l.value}"`)
+        .join(',');
       for (let i = 0; i < s.t.length; i++) text += `${name}{${ls}} ${s.v[i]} ${s.t[i]! / 1000}\n`;
     }
   }

@@ -32,7 +32,10 @@ function parseVal(s: string): number {
 }
 
 /** Prometheus API JSON → comparable points (times in ms). */
-function fromApi(data: { resultType: string; result: unknown }): { type: string; series: PromPoint[] } {
+function fromApi(data: { resultType: string; result: unknown }): {
+  type: string;
+  series: PromPoint[];
+} {
   const toMs = (x: number) => Math.round(x * 1000);
   switch (data.resultType) {
     case 'scalar': {
@@ -42,20 +45,27 @@ function fromApi(data: { resultType: string; result: unknown }): { type: string;
     case 'vector':
       return {
         type: 'vector',
-        series: (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((s) => ({
-          metric: labelsFrom(s.metric),
-          t: [toMs(s.value[0])],
-          v: [parseVal(s.value[1])],
-        })),
+        series: (data.result as { metric: Record<string, string>; value: [number, string] }[]).map(
+          (s) => ({
+            metric: labelsFrom(s.metric),
+            t: [toMs(s.value[0])],
+            v: [parseVal(s.value[1])],
+          }),
+        ),
       };
     case 'string': {
       const [t, v] = data.result as [number, string];
-      return { type: 'string', series: [{ metric: labelsFrom({ value: v }), t: [toMs(t)], v: [0] }] };
+      return {
+        type: 'string',
+        series: [{ metric: labelsFrom({ value: v }), t: [toMs(t)], v: [0] }],
+      };
     }
     case 'matrix':
       return {
         type: 'matrix',
-        series: (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((s) => ({
+        series: (
+          data.result as { metric: Record<string, string>; values: [number, string][] }[]
+        ).map((s) => ({
           metric: labelsFrom(s.metric),
           t: s.values.map((p) => toMs(p[0])),
           v: s.values.map((p) => parseVal(p[1])),
@@ -71,20 +81,34 @@ function fromEngine(v: QueryValue): { type: string; series: PromPoint[] } {
     case 'scalar':
       return { type: 'scalar', series: [{ metric: [], t: [v.t], v: [v.v] }] };
     case 'vector':
-      return { type: 'vector', series: v.samples.map((s) => ({ metric: s.metric, t: [s.t], v: [s.v] })) };
+      return {
+        type: 'vector',
+        series: v.samples.map((s) => ({ metric: s.metric, t: [s.t], v: [s.v] })),
+      };
     case 'matrix':
-      return { type: 'matrix', series: v.series.map((s) => ({ metric: s.metric, t: [...s.t], v: [...s.v] })) };
+      return {
+        type: 'matrix',
+        series: v.series.map((s) => ({ metric: s.metric, t: [...s.t], v: [...s.v] })),
+      };
     case 'string':
       return { type: 'string', series: [{ metric: labelsFrom({ value: v.v }), t: [v.t], v: [0] }] };
   }
 }
 
 /** Differences as text ('' when equal). Vectors compare unordered unless `ordered`. */
-function diff(want: { type: string; series: PromPoint[] }, got: { type: string; series: PromPoint[] }, ordered: boolean): string {
+function diff(
+  want: { type: string; series: PromPoint[] },
+  got: { type: string; series: PromPoint[] },
+  ordered: boolean,
+): string {
   if (want.type !== got.type) return `type: want ${want.type}, got ${got.type}`;
   const key = (p: PromPoint) => labelsKey(p.metric);
-  const w = ordered ? want.series : [...want.series].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  const g = ordered ? got.series : [...got.series].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const w = ordered
+    ? want.series
+    : [...want.series].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const g = ordered
+    ? got.series
+    : [...got.series].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const lines: string[] = [];
   if (w.length !== g.length) lines.push(`series count: want ${w.length}, got ${g.length}`);
   const n = Math.max(w.length, g.length);
@@ -92,7 +116,9 @@ function diff(want: { type: string; series: PromPoint[] }, got: { type: string; 
     const a = w[i];
     const b = g[i];
     if (!a || !b || key(a) !== key(b)) {
-      lines.push(`series ${i}: want ${a ? labelsToString(a.metric) : '-'}, got ${b ? labelsToString(b.metric) : '-'}`);
+      lines.push(
+        `series ${i}: want ${a ? labelsToString(a.metric) : '-'}, got ${b ? labelsToString(b.metric) : '-'}`,
+      );
       continue;
     }
     if (a.t.length !== b.t.length) {
@@ -101,7 +127,9 @@ function diff(want: { type: string; series: PromPoint[] }, got: { type: string; 
     }
     for (let j = 0; j < a.t.length; j++) {
       if (a.t[j] !== b.t[j] || !almostEqual(a.v[j]!, b.v[j]!)) {
-        lines.push(`${labelsToString(a.metric)} point ${j}: want ${a.v[j]}@${a.t[j]}, got ${b.v[j]}@${b.t[j]}`);
+        lines.push(
+          `${labelsToString(a.metric)} point ${j}: want ${a.v[j]}@${a.t[j]}, got ${b.v[j]}@${b.t[j]}`,
+        );
         break;
       }
     }
@@ -130,14 +158,29 @@ describe('PromQL engine vs Prometheus 2.42', () => {
     await tmp?.remove();
   });
 
-  async function promQuery(path: string, params: Record<string, string>): Promise<{ type: string; series: PromPoint[] } | string> {
-    const res = await fetch(`${base}/api/v1/${path}`, { method: 'POST', body: new URLSearchParams(params) });
-    const body = (await res.json()) as { status: string; data: { resultType: string; result: unknown }; error?: string };
+  async function promQuery(
+    path: string,
+    params: Record<string, string>,
+  ): Promise<{ type: string; series: PromPoint[] } | string> {
+    const res = await fetch(`${base}/api/v1/${path}`, {
+      method: 'POST',
+      body: new URLSearchParams(params),
+    });
+    const body = (await res.json()) as {
+      status: string;
+      data: { resultType: string; result: unknown };
+      error?: string;
+    };
     if (body.status !== 'success') return `error: ${body.error}`;
     return fromApi(body.data);
   }
 
-  const instantTimes = [T0 + 30 * 60_000, T0 + 61 * 60_000 + 7_000, T0 + SPAN, T0 + SPAN + 4 * 60_000];
+  const instantTimes = [
+    T0 + 30 * 60_000,
+    T0 + 61 * 60_000 + 7_000,
+    T0 + SPAN,
+    T0 + SPAN + 4 * 60_000,
+  ];
   const ranges: [number, number, number][] = [
     [T0, T0 + SPAN, 60_000],
     [T0 + 17_000, T0 + 40 * 60_000, 37_000],
@@ -167,7 +210,12 @@ describe('PromQL engine vs Prometheus 2.42', () => {
         } catch (err) {
           got = `error: ${errorMessage(err)}`;
         }
-        const d = typeof want === 'string' || typeof got === 'string' ? (want === got || (typeof want === 'string' && typeof got === 'string') ? '' : `want ${typeof want === 'string' ? want : want.type}, got ${typeof got === 'string' ? got : got.type}`) : diff(want, got, ordered);
+        const d =
+          typeof want === 'string' || typeof got === 'string'
+            ? want === got || (typeof want === 'string' && typeof got === 'string')
+              ? ''
+              : `want ${typeof want === 'string' ? want : want.type}, got ${typeof got === 'string' ? got : got.type}`
+            : diff(want, got, ordered);
         if (d) failures.push(`instant ${q} @${t}:\n  ${d.replace(/\n/g, '\n  ')}`);
       }
     }
@@ -178,7 +226,12 @@ describe('PromQL engine vs Prometheus 2.42', () => {
     const failures: string[] = [];
     for (const q of ORACLE_QUERIES) {
       for (const [start, end, step] of ranges) {
-        const want = await promQuery('query_range', { query: q, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000) });
+        const want = await promQuery('query_range', {
+          query: q,
+          start: String(start / 1000),
+          end: String(end / 1000),
+          step: String(step / 1000),
+        });
         countNonEmpty(want);
         let got: { type: string; series: PromPoint[] } | string;
         try {
@@ -186,8 +239,14 @@ describe('PromQL engine vs Prometheus 2.42', () => {
         } catch (err) {
           got = `error: ${errorMessage(err)}`;
         }
-        const d = typeof want === 'string' || typeof got === 'string' ? (want === got || (typeof want === 'string' && typeof got === 'string') ? '' : `want ${typeof want === 'string' ? want : want.type}, got ${typeof got === 'string' ? got : got.type}`) : diff(want, got, false);
-        if (d) failures.push(`range ${q} [${start},${end},${step}]:\n  ${d.replace(/\n/g, '\n  ')}`);
+        const d =
+          typeof want === 'string' || typeof got === 'string'
+            ? want === got || (typeof want === 'string' && typeof got === 'string')
+              ? ''
+              : `want ${typeof want === 'string' ? want : want.type}, got ${typeof got === 'string' ? got : got.type}`
+            : diff(want, got, false);
+        if (d)
+          failures.push(`range ${q} [${start},${end},${step}]:\n  ${d.replace(/\n/g, '\n  ')}`);
       }
     }
     expect(failures.join('\n')).toBe('');
@@ -199,8 +258,21 @@ describe('PromQL engine vs Prometheus 2.42', () => {
     const seed = Number(process.env.PROMQL_FUZZ_SEED ?? 7);
     for (const q of fuzzQueries(seed, Number(process.env.PROMQL_FUZZ_N ?? 150))) {
       const runs: [string, () => Promise<QueryValue>, Record<string, string>][] = [
-        ['query', () => engine.instantQuery(q, T0 + 47 * 60_000).then((r) => r.value), { query: q, time: String((T0 + 47 * 60_000) / 1000) }],
-        ['query_range', () => engine.rangeQuery(q, T0 + 60_000, T0 + 90 * 60_000, 150_000).then((r) => r.value), { query: q, start: String((T0 + 60_000) / 1000), end: String((T0 + 90 * 60_000) / 1000), step: '150' }],
+        [
+          'query',
+          () => engine.instantQuery(q, T0 + 47 * 60_000).then((r) => r.value),
+          { query: q, time: String((T0 + 47 * 60_000) / 1000) },
+        ],
+        [
+          'query_range',
+          () => engine.rangeQuery(q, T0 + 60_000, T0 + 90 * 60_000, 150_000).then((r) => r.value),
+          {
+            query: q,
+            start: String((T0 + 60_000) / 1000),
+            end: String((T0 + 90 * 60_000) / 1000),
+            step: '150',
+          },
+        ],
       ];
       for (const [path, ours, params] of runs) {
         const want = await promQuery(path, params);
@@ -211,7 +283,10 @@ describe('PromQL engine vs Prometheus 2.42', () => {
           got = `error: ${errorMessage(err)}`;
         }
         if (typeof want === 'string' || typeof got === 'string') {
-          if (typeof want !== typeof got) failures.push(`${path} ${q}:\n  want ${typeof want === 'string' ? want : 'a result'}, got ${typeof got === 'string' ? got : 'a result'}`);
+          if (typeof want !== typeof got)
+            failures.push(
+              `${path} ${q}:\n  want ${typeof want === 'string' ? want : 'a result'}, got ${typeof got === 'string' ? got : 'a result'}`,
+            );
           continue;
         }
         const d = diff(want, got, false);

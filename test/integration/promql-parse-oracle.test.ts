@@ -35,7 +35,6 @@ let proc: ChildProcess | undefined;
 let dir: string | undefined;
 let base = '';
 
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'promql-parse-oracle-'));
   await writeFile(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\n');
@@ -75,9 +74,17 @@ async function prometheus(path: string, query: string): Promise<Answer> {
   const url = new URL(`${base}${path}`);
   url.searchParams.set('query', query);
   if (path === '/api/v1/query') url.searchParams.set('time', '1000');
-  const r = (await (await fetch(url)).json()) as { status: string; data?: unknown; error?: string; errorType?: string };
+  const r = (await (await fetch(url)).json()) as {
+    status: string;
+    data?: unknown;
+    error?: string;
+    errorType?: string;
+  };
   if (r.status === 'success') return { formatted: String(r.data) };
-  return { error: String(r.error).replace(/^invalid parameter "query": /, ''), errorType: r.errorType! };
+  return {
+    error: String(r.error).replace(/^invalid parameter "query": /, ''),
+    errorType: r.errorType!,
+  };
 }
 
 function ours(query: string): Answer {
@@ -106,13 +113,20 @@ describe('PromQL parser vs Prometheus 2.42', () => {
     const failures: string[] = [];
     for (const c of cases) {
       const theirs = await prometheus('/api/v1/format_query', c.query);
-      const recorded: Answer = c.formatted !== undefined ? { formatted: c.formatted } : { error: c.error!, errorType: c.errorType! };
+      const recorded: Answer =
+        c.formatted !== undefined
+          ? { formatted: c.formatted }
+          : { error: c.error!, errorType: c.errorType! };
       if (JSON.stringify(theirs) !== JSON.stringify(recorded)) {
-        failures.push(`${JSON.stringify(c.query)}: golden is stale\n  recorded:   ${JSON.stringify(recorded)}\n  prometheus: ${JSON.stringify(theirs)}`);
+        failures.push(
+          `${JSON.stringify(c.query)}: golden is stale\n  recorded:   ${JSON.stringify(recorded)}\n  prometheus: ${JSON.stringify(theirs)}`,
+        );
       }
       const us = ours(c.query);
       if (JSON.stringify(us) !== JSON.stringify(theirs)) {
-        failures.push(`${JSON.stringify(c.query)}\n  ours:       ${JSON.stringify(us)}\n  prometheus: ${JSON.stringify(theirs)}`);
+        failures.push(
+          `${JSON.stringify(c.query)}\n  ours:       ${JSON.stringify(us)}\n  prometheus: ${JSON.stringify(theirs)}`,
+        );
       }
     }
     expect(failures, failures.join('\n')).toEqual([]);
@@ -125,7 +139,8 @@ describe('PromQL parser vs Prometheus 2.42', () => {
     const failures: string[] = [];
     for (const c of invalid) {
       const r = await prometheus('/api/v1/query', c.query);
-      if (r.errorType !== 'bad_data' || r.error !== c.error) failures.push(`${JSON.stringify(c.query)}: ${JSON.stringify(r)}`);
+      if (r.errorType !== 'bad_data' || r.error !== c.error)
+        failures.push(`${JSON.stringify(c.query)}: ${JSON.stringify(r)}`);
     }
     expect(failures, failures.join('\n')).toEqual([]);
   });
@@ -138,14 +153,19 @@ describe('PromQL parser vs Prometheus 2.42', () => {
       const theirs = await prometheus('/api/v1/format_query', q);
       const us = ours(q);
       if (JSON.stringify(us) !== JSON.stringify(theirs)) {
-        failures.push(`${JSON.stringify(q)}\n  ours:       ${JSON.stringify(us)}\n  prometheus: ${JSON.stringify(theirs)}`);
+        failures.push(
+          `${JSON.stringify(q)}\n  ours:       ${JSON.stringify(us)}\n  prometheus: ${JSON.stringify(theirs)}`,
+        );
       }
     }
     expect(failures, failures.join('\n')).toEqual([]);
   });
 
   it('4000 generated queries (valid and broken) print or fail exactly as in Prometheus', async () => {
-    const queries = [...generateQueries(20260426, 1500), ...generateQueries(20260427, 2500, 0.05, true)];
+    const queries = [
+      ...generateQueries(20260426, 1500),
+      ...generateQueries(20260427, 2500, 0.05, true),
+    ];
     const failures: string[] = [];
     let invalid = 0;
     for (const q of queries) {
@@ -153,10 +173,15 @@ describe('PromQL parser vs Prometheus 2.42', () => {
       if (theirs.error !== undefined) invalid++;
       const us = ours(q);
       if (JSON.stringify(us) !== JSON.stringify(theirs)) {
-        failures.push(`${JSON.stringify(q)}\n  ours:       ${JSON.stringify(us)}\n  prometheus: ${JSON.stringify(theirs)}`);
+        failures.push(
+          `${JSON.stringify(q)}\n  ours:       ${JSON.stringify(us)}\n  prometheus: ${JSON.stringify(theirs)}`,
+        );
       }
     }
-    expect(failures.slice(0, 20), `${failures.length} differ:\n${failures.slice(0, 20).join('\n')}`).toEqual([]);
+    expect(
+      failures.slice(0, 20),
+      `${failures.length} differ:\n${failures.slice(0, 20).join('\n')}`,
+    ).toEqual([]);
     // Both paths must be exercised.
     expect(invalid).toBeGreaterThan(1000);
     expect(queries.length - invalid).toBeGreaterThan(1000);

@@ -42,21 +42,42 @@ function rowsFromApi(data: { resultType: string; result: unknown }): Row[] {
     return [{ key: '', metric: [], t: [ms(t)], v: [parseVal(v)] }];
   }
   if (data.resultType === 'vector') {
-    return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((s) => {
-      const metric = labelsFrom(s.metric);
-      return { key: labelsKey(metric), metric, t: [ms(s.value[0])], v: [parseVal(s.value[1])] };
-    });
+    return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map(
+      (s) => {
+        const metric = labelsFrom(s.metric);
+        return { key: labelsKey(metric), metric, t: [ms(s.value[0])], v: [parseVal(s.value[1])] };
+      },
+    );
   }
-  return (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((s) => {
-    const metric = labelsFrom(s.metric);
-    return { key: labelsKey(metric), metric, t: s.values.map((p) => ms(p[0])), v: s.values.map((p) => parseVal(p[1])) };
-  });
+  return (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map(
+    (s) => {
+      const metric = labelsFrom(s.metric);
+      return {
+        key: labelsKey(metric),
+        metric,
+        t: s.values.map((p) => ms(p[0])),
+        v: s.values.map((p) => parseVal(p[1])),
+      };
+    },
+  );
 }
 
 function rowsFromEngine(v: QueryValue): Row[] {
   if (v.type === 'scalar') return [{ key: '', metric: [], t: [v.t], v: [v.v] }];
-  if (v.type === 'vector') return v.samples.map((s) => ({ key: labelsKey(s.metric), metric: s.metric, t: [s.t], v: [s.v] }));
-  if (v.type === 'matrix') return v.series.map((s) => ({ key: labelsKey(s.metric), metric: s.metric, t: [...s.t], v: [...s.v] }));
+  if (v.type === 'vector')
+    return v.samples.map((s) => ({
+      key: labelsKey(s.metric),
+      metric: s.metric,
+      t: [s.t],
+      v: [s.v],
+    }));
+  if (v.type === 'matrix')
+    return v.series.map((s) => ({
+      key: labelsKey(s.metric),
+      metric: s.metric,
+      t: [...s.t],
+      v: [...s.v],
+    }));
   return [];
 }
 
@@ -67,8 +88,10 @@ function diffRows(want: Row[], got: Row[]): string {
   for (let i = 0; i < w.length; i++) {
     const a = w[i]!;
     const b = g[i]!;
-    if (a.key !== b.key) return `series ${i}: want ${labelsToString(a.metric)}, got ${labelsToString(b.metric)}`;
-    if (a.t.length !== b.t.length) return `${labelsToString(a.metric)}: want ${a.t.length} points, got ${b.t.length}`;
+    if (a.key !== b.key)
+      return `series ${i}: want ${labelsToString(a.metric)}, got ${labelsToString(b.metric)}`;
+    if (a.t.length !== b.t.length)
+      return `${labelsToString(a.metric)}: want ${a.t.length} points, got ${b.t.length}`;
     for (let j = 0; j < a.t.length; j++) {
       if (a.t[j] !== b.t[j] || !almostEqual(a.v[j]!, b.v[j]!)) {
         return `${labelsToString(a.metric)} point ${j}: want ${a.v[j]}@${a.t[j]}, got ${b.v[j]}@${b.t[j]}`;
@@ -102,14 +125,20 @@ beforeAll(async () => {
   await prom.reload(scrape(`'127.0.0.1:9'`));
   const selfUp = encodeURIComponent(`up{instance="${target}"}`);
   for (let i = 0; i < 300; i++) {
-    const r = (await (await fetch(`${prom.url}/api/v1/query?query=${selfUp}`)).json()) as { data: { result: unknown[] } };
+    const r = (await (await fetch(`${prom.url}/api/v1/query?query=${selfUp}`)).json()) as {
+      data: { result: unknown[] };
+    };
     if (r.data.result.length === 0) break;
     await new Promise((res) => setTimeout(res, 100));
   }
   await prom.reload('global: {}\n');
   await new Promise((r) => setTimeout(r, 500));
   const res = await fetch(`${prom.url}/api/v1/admin/tsdb/snapshot`, { method: 'POST' });
-  const snapshot = join(data, 'snapshots', ((await res.json()) as { data: { name: string } }).data.name);
+  const snapshot = join(
+    data,
+    'snapshots',
+    ((await res.json()) as { data: { name: string } }).data.name,
+  );
   for (const id of await listBlockDirs(snapshot)) {
     const dir = new FileBlockDir(join(snapshot, id));
     const block = await Block.open(dir, { id });
@@ -160,7 +189,16 @@ describe('staleness vs Prometheus 2.42 (real stale markers)', () => {
     const engine = new Engine(storage);
     const failures: string[] = [];
     let nonEmpty = 0;
-    const instants = [staleT - 500, staleT - 1, staleT, staleT + 1, staleT + 150, staleT + 2_000, staleT + 4 * 60_000, staleT + 6 * 60_000];
+    const instants = [
+      staleT - 500,
+      staleT - 1,
+      staleT,
+      staleT + 1,
+      staleT + 150,
+      staleT + 2_000,
+      staleT + 4 * 60_000,
+      staleT + 6 * 60_000,
+    ];
     const ranges: [number, number, number][] = [
       [firstT, staleT + 6 * 60_000, 1_000],
       [staleT - 3_000, staleT + 3_000, 77],
@@ -168,7 +206,11 @@ describe('staleness vs Prometheus 2.42 (real stale markers)', () => {
     ];
     for (const q of QUERIES) {
       const runs: [string, Record<string, string>, () => Promise<QueryValue>][] = [
-        ...instants.map((t): [string, Record<string, string>, () => Promise<QueryValue>] => ['query', { query: q, time: String(t / 1000) }, () => engine.instantQuery(q, t).then((r) => r.value)]),
+        ...instants.map((t): [string, Record<string, string>, () => Promise<QueryValue>] => [
+          'query',
+          { query: q, time: String(t / 1000) },
+          () => engine.instantQuery(q, t).then((r) => r.value),
+        ]),
         ...ranges.map(([s, e, st]): [string, Record<string, string>, () => Promise<QueryValue>] => [
           'query_range',
           { query: q, start: String(s / 1000), end: String(e / 1000), step: String(st / 1000) },
@@ -176,7 +218,12 @@ describe('staleness vs Prometheus 2.42 (real stale markers)', () => {
         ]),
       ];
       for (const [path, params, run] of runs) {
-        const res = (await (await fetch(`${prom!.url}/api/v1/${path}`, { method: 'POST', body: new URLSearchParams(params) })).json()) as {
+        const res = (await (
+          await fetch(`${prom!.url}/api/v1/${path}`, {
+            method: 'POST',
+            body: new URLSearchParams(params),
+          })
+        ).json()) as {
           status: string;
           error?: string;
           data: { resultType: string; result: unknown };
@@ -188,7 +235,10 @@ describe('staleness vs Prometheus 2.42 (real stale markers)', () => {
           got = `error: ${errorMessage(err)}`;
         }
         if (res.status !== 'success' || typeof got === 'string') {
-          if ((res.status !== 'success') !== (typeof got === 'string')) failures.push(`${path} ${q} ${JSON.stringify(params)}: prometheus ${res.error ?? 'ok'}, ours ${typeof got === 'string' ? got : 'ok'}`);
+          if ((res.status !== 'success') !== (typeof got === 'string'))
+            failures.push(
+              `${path} ${q} ${JSON.stringify(params)}: prometheus ${res.error ?? 'ok'}, ours ${typeof got === 'string' ? got : 'ok'}`,
+            );
           continue;
         }
         const want = rowsFromApi(res.data);

@@ -52,7 +52,11 @@ function canonical(data: unknown): unknown {
 /** Deep equality where sample value strings may differ by a relative 1e-9. */
 function diff(a: unknown, b: unknown, path = ''): string | undefined {
   if (typeof a === 'string' && typeof b === 'string') {
-    return path.endsWith('[1]') && sameValue(a, b) ? undefined : a === b ? undefined : `${path}: ${a} != ${b}`;
+    return path.endsWith('[1]') && sameValue(a, b)
+      ? undefined
+      : a === b
+        ? undefined
+        : `${path}: ${a} != ${b}`;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return `${path}: length ${a.length} != ${b.length}`;
@@ -67,7 +71,11 @@ function diff(a: unknown, b: unknown, path = ''): string | undefined {
     const kb = Object.keys(b).sort();
     if (ka.join() !== kb.join()) return `${path}: keys ${ka} != ${kb}`;
     for (const k of ka) {
-      const d = diff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+      const d = diff(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        `${path}.${k}`,
+      );
       if (d) return d;
     }
     return undefined;
@@ -101,7 +109,8 @@ describe('querier in workerd vs Prometheus 2.42', () => {
     prom = await startPrometheusOnTsdb(promDb, tmp.path);
     worker = await startWorker({ vars: { STORE_TOKEN: 't' } });
     const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
-    for (const b of blocks) await uploadBlock(bucket, join(db, b), { labels: { replica: 'r1' }, source: 'sidecar' });
+    for (const b of blocks)
+      await uploadBlock(bucket, join(db, b), { labels: { replica: 'r1' }, source: 'sidecar' });
   }, 180_000);
 
   afterAll(async () => {
@@ -110,22 +119,37 @@ describe('querier in workerd vs Prometheus 2.42', () => {
     await tmp?.remove();
   });
 
-  async function both(path: string, params: Record<string, string | string[]>, method: 'GET' | 'POST' = 'GET') {
+  async function both(
+    path: string,
+    params: Record<string, string | string[]>,
+    method: 'GET' | 'POST' = 'GET',
+  ) {
     const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : [v]) q.append(k, x);
+    for (const [k, v] of Object.entries(params))
+      for (const x of Array.isArray(v) ? v : [v]) q.append(k, x);
     const call = async (base: string): Promise<{ status: number; body: ApiBody }> => {
       const res =
         method === 'GET'
           ? await fetch(`${base}${path}?${q}`)
-          : await fetch(`${base}${path}`, { method: 'POST', body: q, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+          : await fetch(`${base}${path}`, {
+              method: 'POST',
+              body: q,
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            });
       return { status: res.status, body: (await res.json()) as ApiBody };
     };
-    const [p, w] = await Promise.all([call(prom.url), call(worker.url.toString().replace(/\/$/, ''))]);
+    const [p, w] = await Promise.all([
+      call(prom.url),
+      call(worker.url.toString().replace(/\/$/, '')),
+    ]);
     return { p, w };
   }
 
   function expectSame(what: string, r: Awaited<ReturnType<typeof both>>): void {
-    expect(r.w.body.status, `${what}: ${r.w.body.error ?? ''} / prometheus: ${r.p.body.error ?? ''}`).toBe(r.p.body.status);
+    expect(
+      r.w.body.status,
+      `${what}: ${r.w.body.error ?? ''} / prometheus: ${r.p.body.error ?? ''}`,
+    ).toBe(r.p.body.status);
     expect(r.w.status, what).toBe(r.p.status);
     if (r.p.body.status === 'error') {
       expect(r.w.body.errorType, what).toBe(r.p.body.errorType);
@@ -140,11 +164,18 @@ describe('querier in workerd vs Prometheus 2.42', () => {
     const mid = (T0 + SPAN / 2) / 1000;
     for (const query of ORACLE_QUERIES) {
       for (const time of [mid, (T0 + SPAN) / 1000 + 37]) {
-        expectSame(`instant ${query} @ ${time}`, await both('/api/v1/query', { query, time: String(time) }));
+        expectSame(
+          `instant ${query} @ ${time}`,
+          await both('/api/v1/query', { query, time: String(time) }),
+        );
         n++;
       }
       for (const step of ['15', '60s', '5m']) {
-        const r = await both('/api/v1/query_range', { query, start: String(T0 / 1000 - 300), end: String((T0 + SPAN) / 1000 + 300), step }, n % 2 ? 'POST' : 'GET');
+        const r = await both(
+          '/api/v1/query_range',
+          { query, start: String(T0 / 1000 - 300), end: String((T0 + SPAN) / 1000 + 300), step },
+          n % 2 ? 'POST' : 'GET',
+        );
         expectSame(`range ${query} step ${step}`, r);
         n++;
       }
@@ -154,8 +185,19 @@ describe('querier in workerd vs Prometheus 2.42', () => {
 
   it('fails invalid queries with the same error types', async () => {
     for (const query of INVALID) {
-      expectSame(`invalid ${query}`, await both('/api/v1/query', { query, time: String(T0 / 1000 + 600) }));
-      expectSame(`invalid range ${query}`, await both('/api/v1/query_range', { query, start: String(T0 / 1000), end: String(T0 / 1000 + 600), step: '60' }));
+      expectSame(
+        `invalid ${query}`,
+        await both('/api/v1/query', { query, time: String(T0 / 1000 + 600) }),
+      );
+      expectSame(
+        `invalid range ${query}`,
+        await both('/api/v1/query_range', {
+          query,
+          start: String(T0 / 1000),
+          end: String(T0 / 1000 + 600),
+          step: '60',
+        }),
+      );
     }
     const badParams: Array<[string, Record<string, string>]> = [
       ['/api/v1/query', { query: 'up', time: 'yesterday' }],
@@ -166,11 +208,16 @@ describe('querier in workerd vs Prometheus 2.42', () => {
       ['/api/v1/series', {}],
       ['/api/v1/label/0bad/values', {}],
     ];
-    for (const [path, params] of badParams) expectSame(`bad params ${path} ${JSON.stringify(params)}`, await both(path, params));
+    for (const [path, params] of badParams)
+      expectSame(`bad params ${path} ${JSON.stringify(params)}`, await both(path, params));
   });
 
   it('formats queries as Prometheus does', async () => {
-    for (const query of [...ORACLE_QUERIES.slice(0, 40), 'sum by (job, instance, code) (rate(http_requests_total{job=~"api|web", code!~"5.."}[5m] offset 1m)) / on (job) group_left () sum by (job) (rate(http_requests_total[5m]))', 'sum(']) {
+    for (const query of [
+      ...ORACLE_QUERIES.slice(0, 40),
+      'sum by (job, instance, code) (rate(http_requests_total{job=~"api|web", code!~"5.."}[5m] offset 1m)) / on (job) group_left () sum by (job) (rate(http_requests_total[5m]))',
+      'sum(',
+    ]) {
       expectSame(`format_query ${query}`, await both('/api/v1/format_query', { query }));
     }
   });
@@ -181,14 +228,30 @@ describe('querier in workerd vs Prometheus 2.42', () => {
       { start: String(T0 / 1000), end: String((T0 + SPAN) / 1000) },
       { start: String((T0 + SPAN) / 1000 + 3600), end: String((T0 + SPAN) / 1000 + 7200) },
     ];
-    const matches = [['http_requests_total'], ['{__name__=~"temp.*"}', 'http_requests_total{code="500"}'], ['{job=~".+"}']];
+    const matches = [
+      ['http_requests_total'],
+      ['{__name__=~"temp.*"}', 'http_requests_total{code="500"}'],
+      ['{job=~".+"}'],
+    ];
     for (const range of ranges) {
       for (const m of matches) {
-        expectSame(`series ${m} ${JSON.stringify(range)}`, await both('/api/v1/series', { 'match[]': m, ...range }));
-        expectSame(`labels ${m} ${JSON.stringify(range)}`, await both('/api/v1/labels', { 'match[]': m, ...range }));
-        expectSame(`values ${m} ${JSON.stringify(range)}`, await both('/api/v1/label/__name__/values', { 'match[]': m, ...range }));
+        expectSame(
+          `series ${m} ${JSON.stringify(range)}`,
+          await both('/api/v1/series', { 'match[]': m, ...range }),
+        );
+        expectSame(
+          `labels ${m} ${JSON.stringify(range)}`,
+          await both('/api/v1/labels', { 'match[]': m, ...range }),
+        );
+        expectSame(
+          `values ${m} ${JSON.stringify(range)}`,
+          await both('/api/v1/label/__name__/values', { 'match[]': m, ...range }),
+        );
       }
-      expectSame(`values job ${JSON.stringify(range)}`, await both('/api/v1/label/job/values', range));
+      expectSame(
+        `values job ${JSON.stringify(range)}`,
+        await both('/api/v1/label/job/values', range),
+      );
     }
   });
 });

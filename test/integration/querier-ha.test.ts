@@ -17,7 +17,6 @@ const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
 const GAP: [number, number] = [T0 + 30 * 60_000, T0 + 45 * 60_000];
 
-
 /** A counter scraped every 15s at `phase` ms, rising by 1 per second; replica `b` is 1000 behind. */
 function replicaSeries(replica: 'a' | 'b') {
   const phase = replica === 'a' ? 0 : 5_000;
@@ -28,12 +27,25 @@ function replicaSeries(replica: 'a' | 'b') {
     t.push(ts);
     v.push((ts - T0) / 1000 + (replica === 'b' ? -1000 : 0) + 5000);
   }
-  return [{ labels: labelsFrom({ __name__: 'c_total', job: 'app' }), timestamps: Float64Array.from(t), values: Float64Array.from(v) }];
+  return [
+    {
+      labels: labelsFrom({ __name__: 'c_total', job: 'app' }),
+      timestamps: Float64Array.from(t),
+      values: Float64Array.from(v),
+    },
+  ];
 }
 
 interface ApiBody {
   status: string;
-  data: { resultType: string; result: Array<{ metric: Record<string, string>; value?: [number, string]; values?: Array<[number, string]> }> };
+  data: {
+    resultType: string;
+    result: Array<{
+      metric: Record<string, string>;
+      value?: [number, string];
+      values?: Array<[number, string]>;
+    }>;
+  };
   warnings?: string[];
   errorType?: string;
   error?: string;
@@ -47,11 +59,16 @@ describe('HA replicas, partial response and stores in the Worker', () => {
   beforeAll(async () => {
     tmp = await makeTmpDir();
     dead = `http://127.0.0.1:${await freePort()}`;
-    worker = await startWorker({ vars: { STORE_TOKEN: 't', STORES: dead, STORE_RESPONSE_TIMEOUT: '5s' } });
+    worker = await startWorker({
+      vars: { STORE_TOKEN: 't', STORES: dead, STORE_RESPONSE_TIMEOUT: '5s' },
+    });
     const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
     for (const replica of ['a', 'b'] as const) {
       const meta = await writeBlock(dirSinkFactory(tmp.path), replicaSeries(replica));
-      await uploadBlock(bucket, `${tmp.path}/${meta!.ulid}`, { labels: { replica, cluster: 'eu' }, source: 'sidecar' });
+      await uploadBlock(bucket, `${tmp.path}/${meta!.ulid}`, {
+        labels: { replica, cluster: 'eu' },
+        source: 'sidecar',
+      });
     }
   }, 120_000);
 
@@ -60,7 +77,10 @@ describe('HA replicas, partial response and stores in the Worker', () => {
     await tmp?.remove();
   });
 
-  const get = async (path: string, params: Record<string, string>): Promise<{ status: number; body: ApiBody }> => {
+  const get = async (
+    path: string,
+    params: Record<string, string>,
+  ): Promise<{ status: number; body: ApiBody }> => {
     const res = await worker.fetch(`${path}?${new URLSearchParams(params)}`);
     return { status: res.status, body: (await res.json()) as ApiBody };
   };
@@ -68,7 +88,9 @@ describe('HA replicas, partial response and stores in the Worker', () => {
   it('deduplicates replicas into one series without the replica label', async () => {
     const q = { query: 'c_total', time: String((T0 + 20 * 60_000) / 1000) };
     const deduped = await get('/api/v1/query', q);
-    expect(deduped.body.data.result.map((r) => r.metric)).toEqual([{ __name__: 'c_total', cluster: 'eu', job: 'app' }]);
+    expect(deduped.body.data.result.map((r) => r.metric)).toEqual([
+      { __name__: 'c_total', cluster: 'eu', job: 'app' },
+    ]);
     const raw = await get('/api/v1/query', { ...q, dedup: 'false' });
     expect(raw.body.data.result.map((r) => r.metric.replica).sort()).toEqual(['a', 'b']);
     const custom = await get('/api/v1/query', { ...q, 'replicaLabels[]': 'cluster' });
@@ -77,7 +99,11 @@ describe('HA replicas, partial response and stores in the Worker', () => {
   });
 
   it('fills replica a gap from replica b and rate sees no reset across the switch', async () => {
-    const range = { start: String(T0 / 1000 + 600), end: String((T0 + HOUR) / 1000 - 60), step: '30' };
+    const range = {
+      start: String(T0 / 1000 + 600),
+      end: String((T0 + HOUR) / 1000 - 60),
+      step: '30',
+    };
     const values = await get('/api/v1/query_range', { query: 'c_total', ...range });
     const pts = values.body.data.result[0]!.values!;
     // During a's gap the answer continues from b instead of going missing.
@@ -89,7 +115,10 @@ describe('HA replicas, partial response and stores in the Worker', () => {
     // The true rate is 1/s everywhere; a false reset across the replica switch would spike it.
     for (const r of rates) expect(r).toBeGreaterThan(0.5);
     for (const r of rates) expect(r).toBeLessThan(1.5);
-    const resets = await get('/api/v1/query', { query: 'resets(c_total[1h])', time: String((T0 + HOUR) / 1000 - 60) });
+    const resets = await get('/api/v1/query', {
+      query: 'resets(c_total[1h])',
+      time: String((T0 + HOUR) / 1000 - 60),
+    });
     expect(resets.body.data.result[0]!.value![1]).toBe('0');
   });
 
@@ -107,7 +136,12 @@ describe('HA replicas, partial response and stores in the Worker', () => {
 
   it('lists stores with health and last error', async () => {
     const res = await worker.fetch('/api/v1/stores');
-    const body = (await res.json()) as { data: Record<string, Array<{ name: string; healthy: boolean; lastError: string | null; labelSets: unknown[] }>> };
+    const body = (await res.json()) as {
+      data: Record<
+        string,
+        Array<{ name: string; healthy: boolean; lastError: string | null; labelSets: unknown[] }>
+      >;
+    };
     const all = Object.values(body.data).flat();
     const deadEntry = all.find((s) => s.name === dead)!;
     expect(deadEntry.healthy).toBe(false);
@@ -124,11 +158,16 @@ describe('query limits in the Worker end queries with Prometheus-style errors', 
 
   beforeAll(async () => {
     tmp = await makeTmpDir();
-    worker = await startWorker({ vars: { STORE_TOKEN: 't', QUERY_MAX_SERIES: '1', QUERY_MAX_SAMPLES: '100' } });
+    worker = await startWorker({
+      vars: { STORE_TOKEN: 't', QUERY_MAX_SERIES: '1', QUERY_MAX_SAMPLES: '100' },
+    });
     const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
     for (const replica of ['a', 'b'] as const) {
       const meta = await writeBlock(dirSinkFactory(tmp.path), replicaSeries(replica));
-      await uploadBlock(bucket, `${tmp.path}/${meta!.ulid}`, { labels: { replica, cluster: 'eu' }, source: 'sidecar' });
+      await uploadBlock(bucket, `${tmp.path}/${meta!.ulid}`, {
+        labels: { replica, cluster: 'eu' },
+        source: 'sidecar',
+      });
     }
   }, 120_000);
 
@@ -137,20 +176,29 @@ describe('query limits in the Worker end queries with Prometheus-style errors', 
     await tmp?.remove();
   });
 
-  const get = async (params: Record<string, string>): Promise<{ status: number; body: ApiBody }> => {
+  const get = async (
+    params: Record<string, string>,
+  ): Promise<{ status: number; body: ApiBody }> => {
     const res = await worker.fetch(`/api/v1/query?${new URLSearchParams(params)}`);
     return { status: res.status, body: (await res.json()) as ApiBody };
   };
 
   // First, while blocks are cold: workerd's clock only moves across I/O, so a timeout needs some.
   it('a timeout fails with errorType timeout 503', async () => {
-    const r = await get({ query: 'c_total{replica="a"}', time: String((T0 + 20 * 60_000) / 1000), timeout: '1ms' });
+    const r = await get({
+      query: 'c_total{replica="a"}',
+      time: String((T0 + 20 * 60_000) / 1000),
+      timeout: '1ms',
+    });
     expect(r.body.errorType).toBe('timeout');
     expect(r.status).toBe(503);
   });
 
   it('a query within the limits answers', async () => {
-    const ok = await get({ query: 'c_total{replica="a"}', time: String((T0 + 20 * 60_000) / 1000) });
+    const ok = await get({
+      query: 'c_total{replica="a"}',
+      time: String((T0 + 20 * 60_000) / 1000),
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.data.result).toHaveLength(1);
   });
@@ -163,9 +211,11 @@ describe('query limits in the Worker end queries with Prometheus-style errors', 
   });
 
   it('too many samples fail with Prometheus error text', async () => {
-    const r = await get({ query: 'sum_over_time(c_total{replica="a"}[1h])', time: String((T0 + HOUR) / 1000) });
+    const r = await get({
+      query: 'sum_over_time(c_total{replica="a"}[1h])',
+      time: String((T0 + HOUR) / 1000),
+    });
     expect(r.status).toBe(422);
     expect(r.body.error).toContain('query processing would load too many samples into memory');
   });
-
 });

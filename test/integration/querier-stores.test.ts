@@ -29,7 +29,9 @@ async function fakeStore(mode: '500' | 'corrupt'): Promise<{ url: string; server
       return;
     }
     if (mode === '500') {
-      res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":"error","errorType":"internal","error":"disk on fire"}');
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end('{"status":"error","errorType":"internal","error":"disk on fire"}');
       return;
     }
     res.writeHead(200, { 'content-type': 'application/x-protobuf' });
@@ -41,7 +43,14 @@ async function fakeStore(mode: '500' | 'corrupt'): Promise<{ url: string; server
 
 interface ApiBody {
   status: string;
-  data: { resultType: string; result: Array<{ metric: Record<string, string>; values?: Array<[number, string]>; value?: [number, string] }> };
+  data: {
+    resultType: string;
+    result: Array<{
+      metric: Record<string, string>;
+      values?: Array<[number, string]>;
+      value?: [number, string];
+    }>;
+  };
   warnings?: string[];
   errorType?: string;
   error?: string;
@@ -71,8 +80,19 @@ describe('querier fan-out faults and querier-of-querier in workerd', () => {
       values: t.map((_, i) => i * (k + 1)),
     }));
     const meta = await writeBlock(dirSinkFactory(tmp.path), data);
-    await uploadBlock(bucket, `${tmp.path}/${meta!.ulid}`, { labels: { cluster: 'one' }, source: 'sidecar' });
-    second = await startWorker({ r2: false, vars: { STORE_TOKEN: 't', STORES: first.url.toString().replace(/\/$/, ''), S3_ENDPOINT: '', S3_BUCKET: '' } });
+    await uploadBlock(bucket, `${tmp.path}/${meta!.ulid}`, {
+      labels: { cluster: 'one' },
+      source: 'sidecar',
+    });
+    second = await startWorker({
+      r2: false,
+      vars: {
+        STORE_TOKEN: 't',
+        STORES: first.url.toString().replace(/\/$/, ''),
+        S3_ENDPOINT: '',
+        S3_BUCKET: '',
+      },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -82,12 +102,21 @@ describe('querier fan-out faults and querier-of-querier in workerd', () => {
     await tmp?.remove();
   });
 
-  const get = async (w: WorkerHandle, path: string, params: Record<string, string>): Promise<{ status: number; body: ApiBody }> => {
+  const get = async (
+    w: WorkerHandle,
+    path: string,
+    params: Record<string, string>,
+  ): Promise<{ status: number; body: ApiBody }> => {
     const res = await w.fetch(`${path}?${new URLSearchParams(params)}`);
     return { status: res.status, body: (await res.json()) as ApiBody };
   };
 
-  const range = { query: 'rate(requests_total[5m])', start: String(T0 / 1000 + 600), end: String(T0 / 1000 + 3000), step: '60' };
+  const range = {
+    query: 'rate(requests_total[5m])',
+    start: String(T0 / 1000 + 600),
+    end: String(T0 / 1000 + 3000),
+    step: '60',
+  };
 
   it('returns the bucket data with warnings naming the failing and the corrupt store', async () => {
     const r = await get(first, '/api/v1/query_range', range);
@@ -101,7 +130,10 @@ describe('querier fan-out faults and querier-of-querier in workerd', () => {
   });
 
   it('gives the same answers through a querier whose only store is the first querier', async () => {
-    for (const params of [range, { query: 'sum by (job) (requests_total)', time: String(T0 / 1000 + 1800) }]) {
+    for (const params of [
+      range,
+      { query: 'sum by (job) (requests_total)', time: String(T0 / 1000 + 1800) },
+    ]) {
       const path = 'step' in params ? '/api/v1/query_range' : '/api/v1/query';
       const a = await get(first, path, params);
       const b = await get(second, path, params);

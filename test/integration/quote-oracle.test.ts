@@ -13,9 +13,33 @@ import { INPUTS } from './regex-cases.ts';
 
 const run = promisify(execFile);
 const EXTRA = [
-  '\u00ad', '\u200b', '\u200d', '\u2028', '\u2029', '\ufeff', '\ue000', '\u{F0000}', '\u0870', '\u{1E290}',
-  '\u0300', 'a\u0300', '\u0378', '\u00a0', '\u1680', '\u3000', '\u{1D173}', '\u{E0001}', '\u061c', '\ufffd',
-  '\u{10FFFF}', '\u{FFFF}', '\u0007\u0008\u000b\u000c\u001b', '\u0080\u009f', '\u{1F1E6}', '\u2062', '\u{13430}',
+  '\u00ad',
+  '\u200b',
+  '\u200d',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\ue000',
+  '\u{F0000}',
+  '\u0870',
+  '\u{1E290}',
+  '\u0300',
+  'a\u0300',
+  '\u0378',
+  '\u00a0',
+  '\u1680',
+  '\u3000',
+  '\u{1D173}',
+  '\u{E0001}',
+  '\u061c',
+  '\ufffd',
+  '\u{10FFFF}',
+  '\u{FFFF}',
+  '\u0007\u0008\u000b\u000c\u001b',
+  '\u0080\u009f',
+  '\u{1F1E6}',
+  '\u2062',
+  '\u{13430}',
 ];
 
 let dir: string | undefined;
@@ -34,10 +58,19 @@ describe('labelsToString vs promtool tsdb dump (Go strconv.Quote)', () => {
     });
     om.push('# EOF', '');
     await writeFile(join(dir, 'in.om'), om.join('\n'));
-    await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', join(dir, 'in.om'), join(dir, 'data')]);
+    await run('promtool', [
+      'tsdb',
+      'create-blocks-from',
+      'openmetrics',
+      '--quiet',
+      join(dir, 'in.om'),
+      join(dir, 'data'),
+    ]);
     // `tsdb dump` opens the directory as a DB and wants a WAL directory, even an empty one.
     await mkdir(join(dir, 'data', 'wal'));
-    const { stdout } = await run('promtool', ['tsdb', 'dump', join(dir, 'data')], { maxBuffer: 64 << 20 });
+    const { stdout } = await run('promtool', ['tsdb', 'dump', join(dir, 'data')], {
+      maxBuffer: 64 << 20,
+    });
     const got = new Set(stdout.split('\n').filter((l) => l.startsWith('{')));
     const missing: string[] = [];
     values.forEach((v, i) => {

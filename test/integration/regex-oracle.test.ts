@@ -56,7 +56,8 @@ function ours(re: string, over: readonly string[] = inputs): Ours {
   }
 }
 
-const show = (set: ReadonlySet<number>): string[] => [...set].sort((a, b) => a - b).map((i) => JSON.stringify(inputs[i]));
+const show = (set: ReadonlySet<number>): string[] =>
+  [...set].sort((a, b) => a - b).map((i) => JSON.stringify(inputs[i]));
 
 describe('regex matchers vs Go regexp (Prometheus 2.42)', () => {
   it(`agrees on ${REGEXES.length} regexes × ${INPUTS.length} inputs, and on every error text`, () => {
@@ -69,7 +70,10 @@ describe('regex matchers vs Go regexp (Prometheus 2.42)', () => {
       if (!go.ok) {
         rejected++;
         if (us.ok) failures.push(`${JSON.stringify(re)}: Go rejects (${go.error}), we accept`);
-        else if (us.error !== go.error) failures.push(`${JSON.stringify(re)}: error differs\n  go: ${go.error}\n  us: ${us.error}`);
+        else if (us.error !== go.error)
+          failures.push(
+            `${JSON.stringify(re)}: error differs\n  go: ${go.error}\n  us: ${us.error}`,
+          );
         return;
       }
       if (!us.ok) {
@@ -100,7 +104,10 @@ describe('regex matchers vs Go regexp (Prometheus 2.42)', () => {
       const nfa = new Re2Nfa(parseRe2(re));
       inputs.forEach((s, i) => {
         compared++;
-        if (nfa.match(s) !== go.matches.has(i)) failures.push(`${JSON.stringify(re)} on ${JSON.stringify(s)}: Go says ${go.matches.has(i)}`);
+        if (nfa.match(s) !== go.matches.has(i))
+          failures.push(
+            `${JSON.stringify(re)} on ${JSON.stringify(s)}: Go says ${go.matches.has(i)}`,
+          );
       });
     });
     expect(failures.slice(0, 50), failures.slice(0, 50).join('\n')).toEqual([]);
@@ -116,7 +123,9 @@ describe('regex matchers vs Go regexp (Prometheus 2.42)', () => {
       const us = ours(re, fuzzInputs);
       if (!g.ok || !us.ok) {
         if (g.ok !== us.ok || (!g.ok && !us.ok && g.error !== us.error)) {
-          failures.push(`${JSON.stringify(re)}: go ${g.ok ? 'accepts' : g.error}; us ${us.ok ? 'accept' : us.error}`);
+          failures.push(
+            `${JSON.stringify(re)}: go ${g.ok ? 'accepts' : g.error}; us ${us.ok ? 'accept' : us.error}`,
+          );
         }
         return;
       }
@@ -124,8 +133,10 @@ describe('regex matchers vs Go regexp (Prometheus 2.42)', () => {
       const nfa = new Re2Nfa(parseRe2(re));
       fuzzInputs.forEach((s, i) => {
         const want = g.matches.has(i);
-        if (us.matches.has(i) !== want) failures.push(`${JSON.stringify(re)} on ${JSON.stringify(s)}: Go says ${want}`);
-        else if (nfa.match(s) !== want) failures.push(`NFA ${JSON.stringify(re)} on ${JSON.stringify(s)}: Go says ${want}`);
+        if (us.matches.has(i) !== want)
+          failures.push(`${JSON.stringify(re)} on ${JSON.stringify(s)}: Go says ${want}`);
+        else if (nfa.match(s) !== want)
+          failures.push(`NFA ${JSON.stringify(re)} on ${JSON.stringify(s)}: Go says ${want}`);
       });
     });
     expect(failures.slice(0, 40), failures.slice(0, 40).join('\n')).toEqual([]);
@@ -148,8 +159,13 @@ describe('regex matchers vs Go regexp (Prometheus 2.42)', () => {
         failures.push(`${re}: ${go.ok ? '' : go.error} ${us.ok ? '' : us.error}`);
         return;
       }
-      const diff = [...go.matches].filter((i) => !us.matches.has(i)).concat([...us.matches].filter((i) => !go.matches.has(i)));
-      if (diff.length > 0) failures.push(`${re}: differ on ${diff.map((i) => orbitInputs[i]!.codePointAt(0)!.toString(16)).join(' ')}`);
+      const diff = [...go.matches]
+        .filter((i) => !us.matches.has(i))
+        .concat([...us.matches].filter((i) => !go.matches.has(i)));
+      if (diff.length > 0)
+        failures.push(
+          `${re}: differ on ${diff.map((i) => orbitInputs[i]!.codePointAt(0)!.toString(16)).join(' ')}`,
+        );
     });
     expect(failures, failures.join('\n')).toEqual([]);
     expect(orbits.length).toBeGreaterThan(1000);

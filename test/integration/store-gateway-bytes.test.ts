@@ -35,10 +35,14 @@ describe('store gateway read amplification', () => {
 
   beforeAll(async () => {
     tmp = await makeTmpDir();
-    const { db, blocks } = await promtoolCreateBlocks(generateOpenMetrics({ seed: 3, hours: 3 }).text, tmp.path);
+    const { db, blocks } = await promtoolCreateBlocks(
+      generateOpenMetrics({ seed: 3, hours: 3 }).text,
+      tmp.path,
+    );
     dir = join(tmp.path, 'bucket');
     const bucket = new FilesystemBucket(dir);
-    for (const b of blocks) await uploadBlock(bucket, join(db, b), { labels: { cluster: 'x' }, source: 'sidecar' });
+    for (const b of blocks)
+      await uploadBlock(bucket, join(db, b), { labels: { cluster: 'x' }, source: 'sidecar' });
   }, 120_000);
 
   afterAll(async () => {
@@ -47,20 +51,32 @@ describe('store gateway read amplification', () => {
 
   async function cold(query: string, readers: Pick<BlockOptions, 'index' | 'chunks'>) {
     const bucket = new InstrumentedBucket(new FilesystemBucket(dir));
-    const store = new BucketStore(new MetaFetcher(bucket), new BlockSet(bucket, undefined, readers));
+    const store = new BucketStore(
+      new MetaFetcher(bucket),
+      new BlockSet(bucket, undefined, readers),
+    );
     await store.sync();
     const before = bucket.stats();
     let chunks = 0;
     for await (const f of store.series({
-      minTime: -9e15, maxTime: 9e15, matchers: parseSeriesSelector(query), maxResolutionWindow: 0,
-      aggregates: ['raw'], partialResponseStrategy: 'abort', skipChunks: false,
+      minTime: -9e15,
+      maxTime: 9e15,
+      matchers: parseSeriesSelector(query),
+      maxResolutionWindow: 0,
+      aggregates: ['raw'],
+      partialResponseStrategy: 'abort',
+      skipChunks: false,
     })) {
       if (f.type === 'series') chunks += f.chunks.length;
     }
     const after = bucket.stats();
     return {
       bytes: after.get_range.bytes - before.get_range.bytes + after.get.bytes - before.get.bytes,
-      requests: after.get_range.requests - before.get_range.requests + after.get.requests - before.get.requests,
+      requests:
+        after.get_range.requests -
+        before.get_range.requests +
+        after.get.requests -
+        before.get.requests,
       chunks,
     };
   }
@@ -71,7 +87,10 @@ describe('store gateway read amplification', () => {
       const coalesced = await cold(q, {});
       expect(exact.chunks, q).toBeGreaterThan(0);
       expect(coalesced.chunks, q).toBe(exact.chunks);
-      expect(coalesced.bytes, `${q}: ${coalesced.bytes} bytes vs ${exact.bytes} needed`).toBeLessThanOrEqual(2 * exact.bytes);
+      expect(
+        coalesced.bytes,
+        `${q}: ${coalesced.bytes} bytes vs ${exact.bytes} needed`,
+      ).toBeLessThanOrEqual(2 * exact.bytes);
       expect(coalesced.requests, q).toBeLessThan(exact.requests);
     }
   });

@@ -22,7 +22,11 @@ const HOUR = 3_600_000;
 
 function series(hour: number) {
   const t = Float64Array.from({ length: 240 }, (_, i) => T0 + hour * HOUR + i * 15_000);
-  return ['a', 'b'].map((job) => ({ labels: labelsFrom({ __name__: 'up', job }), timestamps: t, values: t.map(() => 1) }));
+  return ['a', 'b'].map((job) => ({
+    labels: labelsFrom({ __name__: 'up', job }),
+    timestamps: t,
+    values: t.map(() => 1),
+  }));
 }
 
 const request = (over: Partial<SeriesRequest> = {}): SeriesRequest => ({
@@ -48,7 +52,10 @@ describe('store gateway faults in workerd', () => {
     const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
     const ids: string[] = [];
     for (const hour of [0, 1]) {
-      const meta = await writeBlock(dirSinkFactory(tmp.path), series(hour), { minTime: T0 + hour * HOUR, maxTime: T0 + (hour + 1) * HOUR });
+      const meta = await writeBlock(dirSinkFactory(tmp.path), series(hour), {
+        minTime: T0 + hour * HOUR,
+        maxTime: T0 + (hour + 1) * HOUR,
+      });
       ids.push(meta!.ulid);
     }
     // Corrupt the second block's index: flip bytes in the middle (its checksums no longer match).
@@ -57,7 +64,11 @@ describe('store gateway faults in workerd', () => {
     const bytes = new Uint8Array(await readFile(index));
     for (let i = 64; i < bytes.length - 64; i += 7) bytes[i] = bytes[i]! ^ 0x5a;
     await writeFile(index, bytes);
-    for (const id of ids) await uploadBlock(bucket, join(tmp.path, id), { labels: { cluster: 'x' }, source: 'sidecar' });
+    for (const id of ids)
+      await uploadBlock(bucket, join(tmp.path, id), {
+        labels: { cluster: 'x' },
+        source: 'sidecar',
+      });
     store = new HttpStore(worker.url.toString(), { token: 't' });
   }, 120_000);
 
@@ -74,7 +85,9 @@ describe('store gateway faults in workerd', () => {
 
   it('skips a corrupt block with a warning naming it, and answers from the others', async () => {
     const frames = await collect(store.series(request()));
-    const warnings = frames.filter((f) => f.type === 'warning').map((f) => (f.type === 'warning' ? f.warning : ''));
+    const warnings = frames
+      .filter((f) => f.type === 'warning')
+      .map((f) => (f.type === 'warning' ? f.warning : ''));
     expect(warnings.join('\n')).toContain(corrupt);
     const series = frames.filter((f) => f.type === 'series');
     expect(series).toHaveLength(2);
@@ -86,7 +99,9 @@ describe('store gateway faults in workerd', () => {
   });
 
   it('fails the request on a corrupt block with the abort strategy', async () => {
-    await expect(collect(store.series(request({ partialResponseStrategy: 'abort' })))).rejects.toThrow(new RegExp(corrupt));
+    await expect(
+      collect(store.series(request({ partialResponseStrategy: 'abort' }))),
+    ).rejects.toThrow(new RegExp(corrupt));
   });
 
   it('answers a malformed request with 400 and a message', async () => {

@@ -51,7 +51,13 @@ const TIME_RANGES: Array<[number | undefined, number | undefined]> = [
   [data.minTime - 10_000, data.minTime],
 ];
 
-function dumpFromFrames(series: Array<{ labels: Parameters<typeof promLabelsString>[0]; t: Float64Array; v: Float64Array }>): string {
+function dumpFromFrames(
+  series: Array<{
+    labels: Parameters<typeof promLabelsString>[0];
+    t: Float64Array;
+    v: Float64Array;
+  }>,
+): string {
   let out = '';
   for (const s of series) {
     const prefix = `${promLabelsString(s.labels)} `;
@@ -60,7 +66,12 @@ function dumpFromFrames(series: Array<{ labels: Parameters<typeof promLabelsStri
   return out;
 }
 
-function request(matchers: Matcher[], minTime: number, maxTime: number, skipChunks = false): SeriesRequest {
+function request(
+  matchers: Matcher[],
+  minTime: number,
+  maxTime: number,
+  skipChunks = false,
+): SeriesRequest {
   return {
     minTime,
     maxTime,
@@ -72,23 +83,35 @@ function request(matchers: Matcher[], minTime: number, maxTime: number, skipChun
   };
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
   return out;
 }
 
 async function bucketStats(w: WorkerHandle): Promise<Record<string, number>> {
   const text = await (await w.fetch('/metrics')).text();
   const out: Record<string, number> = {};
-  for (const m of text.matchAll(/^thanos_objstore_bucket_operation(?:s|_bytes)_total\{bucket="[^"]*",operation="([a-z_]+)"\} (\d+)$/gm)) {
-    const key = text.slice(0, m.index).lastIndexOf('bytes_total') > text.slice(0, m.index).lastIndexOf('operations_total') ? `${m[1]}_bytes` : m[1]!;
+  for (const m of text.matchAll(
+    /^thanos_objstore_bucket_operation(?:s|_bytes)_total\{bucket="[^"]*",operation="([a-z_]+)"\} (\d+)$/gm,
+  )) {
+    const key =
+      text.slice(0, m.index).lastIndexOf('bytes_total') >
+      text.slice(0, m.index).lastIndexOf('operations_total')
+        ? `${m[1]}_bytes`
+        : m[1]!;
     out[key] = Number(m[2]);
   }
   return out;
@@ -118,12 +141,22 @@ describe.each(['r2', 's3'] as const)('store gateway in workerd over %s', (kind) 
           S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
         },
       });
-      const bucket = new S3Bucket({ endpoint: s3.endpoint, bucket: 'blocks', region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
-      for (const b of blocks) await uploadBlock(bucket, join(db, b), { labels: EXTERNAL, source: 'sidecar' });
+      const bucket = new S3Bucket({
+        endpoint: s3.endpoint,
+        bucket: 'blocks',
+        region: s3.region,
+        accessKeyId: s3.accessKeyId,
+        secretAccessKey: s3.secretAccessKey,
+      });
+      for (const b of blocks)
+        await uploadBlock(bucket, join(db, b), { labels: EXTERNAL, source: 'sidecar' });
     } else {
       worker = await startWorker({ vars: { STORE_TOKEN: TOKEN } });
-      const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
-      for (const b of blocks) await uploadBlock(bucket, join(db, b), { labels: EXTERNAL, source: 'sidecar' });
+      const bucket = new R2Bucket(
+        (await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike,
+      );
+      for (const b of blocks)
+        await uploadBlock(bucket, join(db, b), { labels: EXTERNAL, source: 'sidecar' });
     }
     store = new HttpStore(worker.url.toString(), { token: TOKEN });
   }, 180_000);
@@ -143,19 +176,31 @@ describe.each(['r2', 's3'] as const)('store gateway in workerd over %s', (kind) 
     let nonEmpty = 0;
     const cases = SELECTORS.flatMap((sel) => TIME_RANGES.map(([min, max]) => ({ sel, min, max })));
     const wants = await mapLimit(cases, 2, ({ sel, min, max }) =>
-      promtoolDump(db, { match: sel, ...(min !== undefined ? { minTime: min } : {}), ...(max !== undefined ? { maxTime: max } : {}) }).then((b) => b.toString()),
+      promtoolDump(db, {
+        match: sel,
+        ...(min !== undefined ? { minTime: min } : {}),
+        ...(max !== undefined ? { maxTime: max } : {}),
+      }).then((b) => b.toString()),
     );
     for (const [i, { sel, min, max }] of cases.entries()) {
       const mint = min ?? -9e15;
       const maxt = max ?? 9e15;
       const want = wants[i]!;
       const what = `${sel} [${min}, ${max}]`;
-      const { series } = await readSeries(store.series(request(parseSeriesSelector(sel), mint, maxt)), { mint, maxt, decoder: tsBatchDecoder }).catch((err: unknown) => {
-        throw new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      const { series } = await readSeries(
+        store.series(request(parseSeriesSelector(sel), mint, maxt)),
+        { mint, maxt, decoder: tsBatchDecoder },
+      ).catch((err: unknown) => {
+        throw new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+        });
       });
       // Every series carries the block's external label; promtool's dump has none.
-      for (const s of series) expect(s.labels.find((l) => l.name === 'cluster')?.value).toBe('test');
-      const got = dumpFromFrames(series.map((s) => ({ ...s, labels: s.labels.filter((l) => l.name !== 'cluster') })));
+      for (const s of series)
+        expect(s.labels.find((l) => l.name === 'cluster')?.value).toBe('test');
+      const got = dumpFromFrames(
+        series.map((s) => ({ ...s, labels: s.labels.filter((l) => l.name !== 'cluster') })),
+      );
       expect(got, what).toBe(want);
       compared++;
       if (want.length > 0) nonEmpty++;
@@ -169,9 +214,22 @@ describe.each(['r2', 's3'] as const)('store gateway in workerd over %s', (kind) 
     const want = (await promtoolDump(db, { match: sel })).toString();
     expect(want.length).toBeGreaterThan(0);
     const withExt = [...parseSeriesSelector(sel), newMatcher('=', 'cluster', 'test')];
-    const { series } = await readSeries(store.series(request(withExt, -9e15, 9e15)), { mint: -9e15, maxt: 9e15, decoder: tsBatchDecoder });
-    expect(dumpFromFrames(series.map((s) => ({ ...s, labels: s.labels.filter((l) => l.name !== 'cluster') })))).toBe(want);
-    const other = await readSeries(store.series(request([...parseSeriesSelector(sel), newMatcher('=', 'cluster', 'other')], -9e15, 9e15)), { mint: -9e15, maxt: 9e15, decoder: tsBatchDecoder });
+    const { series } = await readSeries(store.series(request(withExt, -9e15, 9e15)), {
+      mint: -9e15,
+      maxt: 9e15,
+      decoder: tsBatchDecoder,
+    });
+    expect(
+      dumpFromFrames(
+        series.map((s) => ({ ...s, labels: s.labels.filter((l) => l.name !== 'cluster') })),
+      ),
+    ).toBe(want);
+    const other = await readSeries(
+      store.series(
+        request([...parseSeriesSelector(sel), newMatcher('=', 'cluster', 'other')], -9e15, 9e15),
+      ),
+      { mint: -9e15, maxt: 9e15, decoder: tsBatchDecoder },
+    );
     expect(other.series).toHaveLength(0);
   });
 
@@ -186,10 +244,17 @@ describe.each(['r2', 's3'] as const)('store gateway in workerd over %s', (kind) 
       }
     }
     expect(all.length).toBeGreaterThan(0);
-    const lr = { start: data.minTime, end: data.maxTime, matchers: [], partialResponseStrategy: 'abort' as const };
+    const lr = {
+      start: data.minTime,
+      end: data.maxTime,
+      matchers: [],
+      partialResponseStrategy: 'abort' as const,
+    };
     names.add('cluster');
     expect((await store.labelNames(lr)).values).toEqual([...names].sort(compareStrings));
-    expect((await store.labelValues('service', lr)).values).toEqual([...services].sort(compareStrings));
+    expect((await store.labelValues('service', lr)).values).toEqual(
+      [...services].sort(compareStrings),
+    );
     // With a matcher: values of series selected by it.
     const sel = '{__name__="node_temperature_celsius", instance="host-2:9100"}';
     const dumped = (await promtoolDump(db, { match: sel })).toString();
@@ -200,8 +265,16 @@ describe.each(['r2', 's3'] as const)('store gateway in workerd over %s', (kind) 
   });
 
   it('repeats a query without reading the index again', async () => {
-    const matchers = [newMatcher('=~', '__name__', 'rpc_.*'), newMatcher('=', 'instance', 'host-4:9100')];
-    const run = () => readSeries(store.series(request(matchers, data.minTime, data.maxTime)), { mint: data.minTime, maxt: data.maxTime, decoder: tsBatchDecoder });
+    const matchers = [
+      newMatcher('=~', '__name__', 'rpc_.*'),
+      newMatcher('=', 'instance', 'host-4:9100'),
+    ];
+    const run = () =>
+      readSeries(store.series(request(matchers, data.minTime, data.maxTime)), {
+        mint: data.minTime,
+        maxt: data.maxTime,
+        decoder: tsBatchDecoder,
+      });
     const first = await run();
     const before = await bucketStats(worker);
     const second = await run();
@@ -213,7 +286,10 @@ describe.each(['r2', 's3'] as const)('store gateway in workerd over %s', (kind) 
   });
 
   it('rejects StoreAPI calls without the right token', async () => {
-    const res = await worker.fetch('/api/v1/store/series', { method: 'POST', body: new Uint8Array(0) });
+    const res = await worker.fetch('/api/v1/store/series', {
+      method: 'POST',
+      body: new Uint8Array(0),
+    });
     expect(res.status).toBe(401);
     const wrong = new HttpStore(worker.url.toString(), { token: 'nope' });
     await expect(wrong.info()).rejects.toThrow(/401/);

@@ -184,7 +184,6 @@ function buildSeries(): Expected[] {
   return out;
 }
 
-
 describe('writeBlock output read by promtool and Prometheus 2.42', () => {
   let tmp: TmpDir;
   let db: string;

@@ -49,7 +49,6 @@ function demoSeries(now: number) {
   return series;
 }
 
-
 interface QueryBody {
   status: string;
   data?: {

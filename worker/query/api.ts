@@ -38,8 +38,11 @@ function parseResolution(v: string | undefined): number {
   if (v === undefined || v === '' || v === 'raw' || v === '0s' || v === '0') return 0;
   if (v === 'auto') return Infinity;
   const m = /^(\d+)(ms|s|m|h|d)$/.exec(v);
-  if (!m) throw invalidParam('max_source_resolution', new Error(`cannot parse ${JSON.stringify(v)}`));
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  if (!m)
+    throw invalidParam('max_source_resolution', new Error(`cannot parse ${JSON.stringify(v)}`));
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+    m[2] as 'ms' | 's' | 'm' | 'h' | 'd'
+  ];
   return Number(m[1]) * unit;
 }
 
@@ -88,7 +91,8 @@ function parseSelectors(p: Params, required: boolean): Matcher[][] {
       throw new BadDataError(err instanceof Error ? err.message : String(err), { cause: err });
     }
     while (e.kind === 'ParenExpr') e = e.expr;
-    if (e.kind !== 'VectorSelector') throw new BadDataError(`invalid parameter "match[]": expected a series selector, got ${s}`);
+    if (e.kind !== 'VectorSelector')
+      throw new BadDataError(`invalid parameter "match[]": expected a series selector, got ${s}`);
     return [...e.matchers];
   });
 }
@@ -118,25 +122,38 @@ export function queryApi<E extends object>(options: QueryApiOptions<E>): Hono<{ 
       } catch (err) {
         throw new ExecFailure(err);
       }
-      return json(successJson(withStats(queryDataJson(result.value), p, result.stats), result.warnings));
+      return json(
+        successJson(withStats(queryDataJson(result.value), p, result.stats), result.warnings),
+      );
     });
 
   const range = (c: Context<{ Bindings: E }>): Promise<Response> =>
     runOr400(c, async () => {
       const p = await Params.from(c.req.raw);
       const querier = await options.querier(c.env);
-      if (!p.has('start')) throw invalidParam('start', new Error('cannot parse "" to a valid timestamp'));
-      if (!p.has('end')) throw invalidParam('end', new Error('cannot parse "" to a valid timestamp'));
+      if (!p.has('start'))
+        throw invalidParam('start', new Error('cannot parse "" to a valid timestamp'));
+      if (!p.has('end'))
+        throw invalidParam('end', new Error('cannot parse "" to a valid timestamp'));
       const start = p.time('start', 0);
       const end = p.time('end', 0);
-      if (end < start) throw invalidParam('end', new Error('end timestamp must not be before start time'));
-      if (!p.has('step')) throw invalidParam('step', new Error('cannot parse "" to a valid duration'));
+      if (end < start)
+        throw invalidParam('end', new Error('end timestamp must not be before start time'));
+      if (!p.has('step'))
+        throw invalidParam('step', new Error('cannot parse "" to a valid duration'));
       const step = p.duration('step') ?? 0;
       if (step <= 0) {
-        throw invalidParam('step', new Error('zero or negative query resolution step widths are not accepted. Try a positive integer'));
+        throw invalidParam(
+          'step',
+          new Error(
+            'zero or negative query resolution step widths are not accepted. Try a positive integer',
+          ),
+        );
       }
       if ((end - start) / step > MAX_POINTS_PER_SERIES) {
-        throw new BadDataError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+        throw new BadDataError(
+          'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+        );
       }
       const opts = requestOptions(p, querier, c.req.raw.signal);
       const expr = parseQueryParam(p);
@@ -144,16 +161,22 @@ export function queryApi<E extends object>(options: QueryApiOptions<E>): Hono<{ 
       if (t !== 'vector' && t !== 'scalar') {
         throw invalidParam(
           'query',
-          new Error(`invalid expression type ${JSON.stringify(documentedType(t))} for range query, must be Scalar or instant Vector`),
+          new Error(
+            `invalid expression type ${JSON.stringify(documentedType(t))} for range query, must be Scalar or instant Vector`,
+          ),
         );
       }
       let result;
       try {
-        result = await querier.engine(opts).rangeQuery(expr, start, end, step, { signal: c.req.raw.signal });
+        result = await querier
+          .engine(opts)
+          .rangeQuery(expr, start, end, step, { signal: c.req.raw.signal });
       } catch (err) {
         throw new ExecFailure(err);
       }
-      return json(successJson(withStats(queryDataJson(result.value), p, result.stats), result.warnings));
+      return json(
+        successJson(withStats(queryDataJson(result.value), p, result.stats), result.warnings),
+      );
     });
 
   app.on(['GET', 'POST'], '/api/v1/query', instant);
@@ -173,8 +196,15 @@ export function queryApi<E extends object>(options: QueryApiOptions<E>): Hono<{ 
       const warnings: string[] = [];
       for (const matchers of selectors) {
         const frames = proxy.series(
-          { minTime: start, maxTime: end, matchers, maxResolutionWindow: opts.maxSourceResolution, aggregates: ['raw'],
-            partialResponseStrategy: querier.strategy(opts), skipChunks: true },
+          {
+            minTime: start,
+            maxTime: end,
+            matchers,
+            maxResolutionWindow: opts.maxSourceResolution,
+            aggregates: ['raw'],
+            partialResponseStrategy: querier.strategy(opts),
+            skipChunks: true,
+          },
           c.req.raw.signal,
         );
         try {
@@ -204,9 +234,11 @@ export function queryApi<E extends object>(options: QueryApiOptions<E>): Hono<{ 
       const all = new Set<string>();
       const warnings: string[] = [];
       for (const matchers of selectors.length ? selectors : [[]]) {
-        const r = await proxy.labelNames({ ...req, matchers }, c.req.raw.signal).catch((err: unknown) => {
-          throw new ExecFailure(err);
-        });
+        const r = await proxy
+          .labelNames({ ...req, matchers }, c.req.raw.signal)
+          .catch((err: unknown) => {
+            throw new ExecFailure(err);
+          });
         r.values.forEach((v) => all.add(v));
         warnings.push(...r.warnings);
       }
@@ -220,7 +252,8 @@ export function queryApi<E extends object>(options: QueryApiOptions<E>): Hono<{ 
   app.on(['GET', 'POST'], '/api/v1/label/:name/values', (c) =>
     runOr400(c, async () => {
       const name = c.req.param('name');
-      if (!LABEL_NAME.test(name)) throw new BadDataError(`invalid label name: ${JSON.stringify(name)}`);
+      if (!LABEL_NAME.test(name))
+        throw new BadDataError(`invalid label name: ${JSON.stringify(name)}`);
       const p = await Params.from(c.req.raw);
       const querier = await options.querier(c.env);
       const selectors = parseSelectors(p, false);
@@ -231,9 +264,11 @@ export function queryApi<E extends object>(options: QueryApiOptions<E>): Hono<{ 
       const all = new Set<string>();
       const warnings: string[] = [];
       for (const matchers of selectors.length ? selectors : [[]]) {
-        const r = await proxy.labelValues(name, { ...req, matchers }, c.req.raw.signal).catch((err: unknown) => {
-          throw new ExecFailure(err);
-        });
+        const r = await proxy
+          .labelValues(name, { ...req, matchers }, c.req.raw.signal)
+          .catch((err: unknown) => {
+            throw new ExecFailure(err);
+          });
         r.values.forEach((v) => all.add(v));
         warnings.push(...r.warnings);
       }
@@ -259,8 +294,12 @@ export function queryApi<E extends object>(options: QueryApiOptions<E>): Hono<{ 
     }),
   );
 
-  app.get('/api/v1/status/buildinfo', () => json(successJson(JSON.stringify(options.buildInfo ?? BUILD_INFO))));
-  app.get('/api/v1/status/flags', (c) => json(successJson(JSON.stringify(options.flags?.(c.env) ?? {}))));
+  app.get('/api/v1/status/buildinfo', () =>
+    json(successJson(JSON.stringify(options.buildInfo ?? BUILD_INFO))),
+  );
+  app.get('/api/v1/status/flags', (c) =>
+    json(successJson(JSON.stringify(options.flags?.(c.env) ?? {}))),
+  );
   app.get('/api/v1/status/runtimeinfo', () => json(successJson('{}')));
   app.get('/api/v1/rules', () => json(successJson('{"groups":[]}')));
   app.get('/api/v1/alerts', () => json(successJson('{"alerts":[]}')));
@@ -295,7 +334,11 @@ function labelsRequest(p: Params, q: Querier, signal: AbortSignal) {
   };
 }
 
-function withStats(data: string, p: Params, stats: { loadedSamples: number; peakSamples: number }): string {
+function withStats(
+  data: string,
+  p: Params,
+  stats: { loadedSamples: number; peakSamples: number },
+): string {
   if (!p.has('stats')) return data;
   const s = `"stats":{"timings":{},"samples":{"totalQueryableSamples":${stats.loadedSamples},"peakSamples":${stats.peakSamples}}}`;
   return `${data.slice(0, -1)},${s}}`;

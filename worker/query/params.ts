@@ -93,7 +93,8 @@ export function parseTime(s: string): number {
   throw new Error(`cannot parse ${JSON.stringify(s)} to a valid timestamp`);
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 function parseRfc3339(s: string): number | undefined {
   const m = RFC3339.exec(s);

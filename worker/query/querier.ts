@@ -52,7 +52,9 @@ export class Querier {
   }
 
   proxy(): ProxyStore {
-    return new ProxyStore(() => this.settings.endpoints.endpoints(), { responseTimeout: this.settings.storeResponseTimeout });
+    return new ProxyStore(() => this.settings.endpoints.endpoints(), {
+      responseTimeout: this.settings.storeResponseTimeout,
+    });
   }
 
   strategy(o: QueryRequestOptions): PartialResponseStrategy {
@@ -70,7 +72,8 @@ export class Querier {
       ...(s.maxSeries ? { maxSeries: s.maxSeries } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    const timeout = o.timeout && o.timeout > 0 ? Math.min(o.timeout, s.queryTimeout) : s.queryTimeout;
+    const timeout =
+      o.timeout && o.timeout > 0 ? Math.min(o.timeout, s.queryTimeout) : s.queryTimeout;
     return new Engine(queryable, {
       functions: functionImpls,
       parse: parseExpr,

@@ -19,7 +19,9 @@ export function storesJson(status: readonly EndpointStatus[]): string {
       name: s.name,
       lastCheck: s.lastCheck === undefined ? null : new Date(s.lastCheck).toISOString(),
       lastError: s.lastError ?? null,
-      labelSets: (s.info?.labelSets ?? []).map((ls) => Object.fromEntries(ls.map((l) => [l.name, l.value]))),
+      labelSets: (s.info?.labelSets ?? []).map((ls) =>
+        Object.fromEntries(ls.map((l) => [l.name, l.value])),
+      ),
       minTime: s.info?.minTime ?? 0,
       maxTime: s.info?.maxTime ?? 0,
       healthy: s.healthy,

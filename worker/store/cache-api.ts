@@ -30,7 +30,9 @@ export class CacheApiRangeCache implements RangeCache {
     // Blocks are immutable: a year of caching is safe; eviction is the cache's business.
     await this.#cache.put(
       this.#url(key),
-      new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'cache-control': 'public, max-age=31536000, immutable' } }),
+      new Response(bytes as Uint8Array<ArrayBuffer>, {
+        headers: { 'cache-control': 'public, max-age=31536000, immutable' },
+      }),
     );
   }
 }

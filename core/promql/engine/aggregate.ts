@@ -33,7 +33,8 @@ export interface AggregateParams {
 function groupKey(ls: Labels, grouping: readonly string[], without: boolean): string {
   let k = '';
   if (without) {
-    for (const l of ls) if (l.name !== METRIC_NAME && !grouping.includes(l.name)) k += `${l.name}\xff${l.value}\xfe`;
+    for (const l of ls)
+      if (l.name !== METRIC_NAME && !grouping.includes(l.name)) k += `${l.name}\xff${l.value}\xfe`;
   } else {
     for (const l of ls) if (grouping.includes(l.name)) k += `${l.name}\xff${l.value}\xfe`;
   }
@@ -93,7 +94,13 @@ export function aggregate(input: readonly StepSeries[], p: AggregateParams): Ste
   return out;
 }
 
-function foldGroup(op: AggregateOp, input: readonly StepSeries[], members: readonly number[], values: Float64Array, present: Uint8Array): void {
+function foldGroup(
+  op: AggregateOp,
+  input: readonly StepSeries[],
+  members: readonly number[],
+  values: Float64Array,
+  present: Uint8Array,
+): void {
   const count = values.length;
   const needMean = op === 'avg' || op === 'stddev' || op === 'stdvar';
   const mean = needMean ? new Float64Array(count) : undefined;
@@ -196,7 +203,13 @@ export function quantileOf(q: number, vals: Float64Array, n: number): number {
   return vals[lower]! * (1 - weight) + vals[upper]! * weight;
 }
 
-function quantileGroup(input: readonly StepSeries[], members: readonly number[], q: Float64Array, values: Float64Array, present: Uint8Array): void {
+function quantileGroup(
+  input: readonly StepSeries[],
+  members: readonly number[],
+  q: Float64Array,
+  values: Float64Array,
+  present: Uint8Array,
+): void {
   const vals = new Float64Array(members.length);
   for (let i = 0; i < values.length; i++) {
     let n = 0;
@@ -207,7 +220,11 @@ function quantileGroup(input: readonly StepSeries[], members: readonly number[],
   }
 }
 
-function topBottomK(input: readonly StepSeries[], groups: readonly { members: number[] }[], p: AggregateParams): StepSeries[] {
+function topBottomK(
+  input: readonly StepSeries[],
+  groups: readonly { members: number[] }[],
+  p: AggregateParams,
+): StepSeries[] {
   const { count } = p;
   const top = p.op === 'topk';
   const outByInput = new Map<number, StepSeries>();
@@ -223,7 +240,8 @@ function topBottomK(input: readonly StepSeries[], groups: readonly { members: nu
   vals = new Float64Array(input.length);
   for (let i = 0; i < count; i++) {
     const f = p.scalarParam![i]!;
-    if (!(f <= MAX_INT64 && f >= MIN_INT64)) throw new ExecutionError(`Scalar value ${goFloat(f)} overflows int64`);
+    if (!(f <= MAX_INT64 && f >= MIN_INT64))
+      throw new ExecutionError(`Scalar value ${goFloat(f)} overflows int64`);
     const k = Math.trunc(f);
     if (k < 1) continue;
     for (const g of groups) {
@@ -253,7 +271,11 @@ function topBottomK(input: readonly StepSeries[], groups: readonly { members: nu
       for (const m of heap) {
         let o = outByInput.get(m);
         if (o === undefined) {
-          o = { labels: input[m]!.labels, values: new Float64Array(count), present: new Uint8Array(count) };
+          o = {
+            labels: input[m]!.labels,
+            values: new Float64Array(count),
+            present: new Uint8Array(count),
+          };
           outByInput.set(m, o);
           order.push(o);
         }
@@ -268,7 +290,8 @@ function topBottomK(input: readonly StepSeries[], groups: readonly { members: nu
 function countValues(input: readonly StepSeries[], p: AggregateParams): StepSeries[] {
   const { count } = p;
   const label = p.stringParam ?? '';
-  if (count > 0 && !LABEL_NAME_RE.test(label)) throw new ExecutionError(`invalid label name ${JSON.stringify(label)}`);
+  if (count > 0 && !LABEL_NAME_RE.test(label))
+    throw new ExecutionError(`invalid label name ${JSON.stringify(label)}`);
   const grouping = p.without ? p.grouping : sortGrouping([...p.grouping, label]);
   const out = new Map<string, StepSeries>();
   // A series' output group depends only on its value: cache value → group per series, and the
@@ -293,7 +316,11 @@ function countValues(input: readonly StepSeries[], p: AggregateParams): StepSeri
         const k = groupKey(metric, grouping, p.without);
         o = out.get(k);
         if (o === undefined) {
-          o = { labels: groupLabels(metric, grouping, p.without), values: new Float64Array(count), present: new Uint8Array(count) };
+          o = {
+            labels: groupLabels(metric, grouping, p.without),
+            values: new Float64Array(count),
+            present: new Uint8Array(count),
+          };
           out.set(k, o);
         }
         if (!negZero) cache.set(v, o);

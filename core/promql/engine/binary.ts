@@ -4,11 +4,24 @@
  * Go's math semantics, comparisons as filters or with `bool`, one-to-one and group_left/right
  * vector matching with Prometheus's duplicate-match errors, and the set operators.
  */
-import { METRIC_NAME, compareStrings, labelsToString, type Label, type Labels } from '../../labels/labels.ts';
+import {
+  METRIC_NAME,
+  compareStrings,
+  labelsToString,
+  type Label,
+  type Labels,
+} from '../../labels/labels.ts';
 import { ExecutionError } from '../../errors.ts';
 import type { BinaryOp, VectorMatching } from '../ast.ts';
 import type { StepSeries } from '../value.ts';
-import { deleteLabels, dropMetricName, keepLabels, labelsKey, mergeSameLabels, setLabel } from './series.ts';
+import {
+  deleteLabels,
+  dropMetricName,
+  keepLabels,
+  labelsKey,
+  mergeSameLabels,
+  setLabel,
+} from './series.ts';
 
 /** Go math.Pow: differs from `**` where the base is 1 (any exponent) or -1 with an infinite exponent. */
 export function goPow(x: number, y: number): number {
@@ -33,26 +46,41 @@ export function dropsMetricName(op: BinaryOp): boolean {
 /** Arithmetic on two numbers (math.Mod == JS % for floats: both truncate, sign of the dividend). */
 export function arith(op: BinaryOp, l: number, r: number): number {
   switch (op) {
-    case '+': return l + r;
-    case '-': return l - r;
-    case '*': return l * r;
-    case '/': return l / r;
-    case '%': return l % r;
-    case '^': return goPow(l, r);
-    case 'atan2': return Math.atan2(l, r);
-    default: throw new ExecutionError(`operator "${op}" not allowed for arithmetic`);
+    case '+':
+      return l + r;
+    case '-':
+      return l - r;
+    case '*':
+      return l * r;
+    case '/':
+      return l / r;
+    case '%':
+      return l % r;
+    case '^':
+      return goPow(l, r);
+    case 'atan2':
+      return Math.atan2(l, r);
+    default:
+      throw new ExecutionError(`operator "${op}" not allowed for arithmetic`);
   }
 }
 
 export function compare(op: BinaryOp, l: number, r: number): boolean {
   switch (op) {
-    case '==': return l === r;
-    case '!=': return l !== r;
-    case '>': return l > r;
-    case '<': return l < r;
-    case '>=': return l >= r;
-    case '<=': return l <= r;
-    default: throw new ExecutionError(`operator "${op}" is not a comparison`);
+    case '==':
+      return l === r;
+    case '!=':
+      return l !== r;
+    case '>':
+      return l > r;
+    case '<':
+      return l < r;
+    case '>=':
+      return l >= r;
+    case '<=':
+      return l <= r;
+    default:
+      throw new ExecutionError(`operator "${op}" is not a comparison`);
   }
 }
 
@@ -121,7 +149,8 @@ export function signatureFn(matching: VectorMatching | undefined): (ls: Labels) 
   }
   return (ls) => {
     let k = '';
-    for (const l of ls) if (l.name !== METRIC_NAME && !names.includes(l.name)) k += `${l.name}\xff${l.value}\xfe`;
+    for (const l of ls)
+      if (l.name !== METRIC_NAME && !names.includes(l.name)) k += `${l.name}\xff${l.value}\xfe`;
     return k;
   };
 }
@@ -144,7 +173,11 @@ function anyPresent(series: readonly StepSeries[], count: number): Uint8Array {
 }
 
 /** Per signature, per step: is any series with that signature present. */
-function presentBySig(series: readonly StepSeries[], sig: (ls: Labels) => string, count: number): Map<string, Uint8Array> {
+function presentBySig(
+  series: readonly StepSeries[],
+  sig: (ls: Labels) => string,
+  count: number,
+): Map<string, Uint8Array> {
   const m = new Map<string, Uint8Array>();
   for (const s of series) {
     const k = sig(s.labels);
@@ -158,7 +191,12 @@ function presentBySig(series: readonly StepSeries[], sig: (ls: Labels) => string
   return m;
 }
 
-export function vectorAnd(lhs: readonly StepSeries[], rhs: readonly StepSeries[], matching: VectorMatching | undefined, count: number): StepSeries[] {
+export function vectorAnd(
+  lhs: readonly StepSeries[],
+  rhs: readonly StepSeries[],
+  matching: VectorMatching | undefined,
+  count: number,
+): StepSeries[] {
   const sig = signatureFn(matching);
   const right = presentBySig(rhs, sig, count);
   const out: StepSeries[] = [];
@@ -178,7 +216,12 @@ export function vectorAnd(lhs: readonly StepSeries[], rhs: readonly StepSeries[]
   return out;
 }
 
-export function vectorOr(lhs: readonly StepSeries[], rhs: readonly StepSeries[], matching: VectorMatching | undefined, count: number): StepSeries[] {
+export function vectorOr(
+  lhs: readonly StepSeries[],
+  rhs: readonly StepSeries[],
+  matching: VectorMatching | undefined,
+  count: number,
+): StepSeries[] {
   const sig = signatureFn(matching);
   const left = presentBySig(lhs, sig, count);
   const out: StepSeries[] = [...lhs];
@@ -201,7 +244,12 @@ export function vectorOr(lhs: readonly StepSeries[], rhs: readonly StepSeries[],
   return mergeSameLabels(out);
 }
 
-export function vectorUnless(lhs: readonly StepSeries[], rhs: readonly StepSeries[], matching: VectorMatching | undefined, count: number): StepSeries[] {
+export function vectorUnless(
+  lhs: readonly StepSeries[],
+  rhs: readonly StepSeries[],
+  matching: VectorMatching | undefined,
+  count: number,
+): StepSeries[] {
   const sig = signatureFn(matching);
   const right = presentBySig(rhs, sig, count);
   const out: StepSeries[] = [];
@@ -229,7 +277,9 @@ function resultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMa
   let ls = lhs;
   if (dropsMetricName(op)) ls = dropMetricName(ls);
   if (matching.card === 'one-to-one') {
-    ls = matching.on ? keepLabels(ls, matching.matchingLabels) : deleteLabels(ls, matching.matchingLabels);
+    ls = matching.on
+      ? keepLabels(ls, matching.matchingLabels)
+      : deleteLabels(ls, matching.matchingLabels);
   }
   for (const name of matching.include) {
     let v = '';
@@ -239,7 +289,12 @@ function resultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMa
   return ls;
 }
 
-const ONE_TO_ONE: VectorMatching = { card: 'one-to-one', matchingLabels: [], on: false, include: [] };
+const ONE_TO_ONE: VectorMatching = {
+  card: 'one-to-one',
+  matchingLabels: [],
+  on: false,
+  include: [],
+};
 
 /** vector op vector for arithmetic and comparison operators. */
 export function vectorBinop(
@@ -251,7 +306,8 @@ export function vectorBinop(
   count: number,
 ): StepSeries[] {
   const matching = matchingIn ?? ONE_TO_ONE;
-  if (matching.card === 'many-to-many') throw new ExecutionError('many-to-many only allowed for set operators');
+  if (matching.card === 'many-to-many')
+    throw new ExecutionError('many-to-many only allowed for set operators');
   const active = anyPresent(lhsIn, count);
   const rhsAny = anyPresent(rhsIn, count);
   for (let i = 0; i < count; i++) active[i]! &= rhsAny[i]!;

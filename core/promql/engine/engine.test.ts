@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFrom } from '../../labels/labels.ts';
 import type { Matcher } from '../../labels/matcher.ts';
-import { BadDataError, ExecutionError, QueryCanceledError, QueryTimeoutError, StorageError, TooManySamplesError } from '../../errors.ts';
+import {
+  BadDataError,
+  ExecutionError,
+  QueryCanceledError,
+  QueryTimeoutError,
+  StorageError,
+  TooManySamplesError,
+} from '../../errors.ts';
 import { STALE_NAN } from '../../chunkenc/stale.ts';
 import type { Queryable, RawSeriesSet, SelectHints } from '../queryable.ts';
 import { MemoryStorage } from '../storage/memory.ts';
@@ -13,7 +20,11 @@ const M = 60_000;
 function storage(): MemoryStorage {
   const s = new MemoryStorage();
   // foo{a="1"}: 0,1,2,… every minute for 20m; foo{a="2"} only at 0m and 10m.
-  s.append(labelsFrom({ __name__: 'foo', a: '1' }), Array.from({ length: 21 }, (_, i) => i * M), Array.from({ length: 21 }, (_, i) => i));
+  s.append(
+    labelsFrom({ __name__: 'foo', a: '1' }),
+    Array.from({ length: 21 }, (_, i) => i * M),
+    Array.from({ length: 21 }, (_, i) => i),
+  );
   s.append(labelsFrom({ __name__: 'foo', a: '2' }), [0, 10 * M], [100, 110]);
   return s;
 }
@@ -31,7 +42,10 @@ class RecordingQueryable implements Queryable {
 /** FAKE: a store that answers only after `ms` (ignoring the signal), to outlive a deadline. */
 class SlowQueryable implements Queryable {
   readonly signals: (AbortSignal | undefined)[] = [];
-  constructor(readonly inner: Queryable, readonly ms: number) {}
+  constructor(
+    readonly inner: Queryable,
+    readonly ms: number,
+  ) {}
   async select(m: readonly Matcher[], h: SelectHints): Promise<RawSeriesSet> {
     this.signals.push(h.signal);
     await new Promise((r) => setTimeout(r, this.ms));
@@ -50,7 +64,10 @@ describe('Engine', () => {
   it('looks back 5m including the sample exactly 5m old (2.42 closed window)', async () => {
     const e = new Engine(storage());
     const at15 = await e.instantQuery('foo{a="2"}', 15 * M);
-    expect(at15.value).toEqual({ type: 'vector', samples: [{ metric: labelsFrom({ __name__: 'foo', a: '2' }), t: 15 * M, v: 110 }] });
+    expect(at15.value).toEqual({
+      type: 'vector',
+      samples: [{ metric: labelsFrom({ __name__: 'foo', a: '2' }), t: 15 * M, v: 110 }],
+    });
     const after = await e.instantQuery('foo{a="2"}', 15 * M + 1);
     expect(after.value).toEqual({ type: 'vector', samples: [] });
   });
@@ -61,7 +78,9 @@ describe('Engine', () => {
     const e = new Engine(s);
     expect((await e.instantQuery('x', 30_000)).value).toMatchObject({ samples: [{ v: 1 }] });
     expect((await e.instantQuery('x', 2 * M)).value).toEqual({ type: 'vector', samples: [] });
-    expect((await e.instantQuery('count_over_time(x[5m])', 2 * M)).value).toMatchObject({ samples: [{ v: 1 }] });
+    expect((await e.instantQuery('count_over_time(x[5m])', 2 * M)).value).toMatchObject({
+      samples: [{ v: 1 }],
+    });
   });
 
   it('returns raw samples of a closed range window for a top-level matrix selector', async () => {
@@ -104,24 +123,48 @@ describe('Engine', () => {
     const rec = new RecordingQueryable(storage());
     const e = new Engine(rec);
     await e.instantQuery('rate(foo[5m] offset 1m)', 60 * M);
-    expect(rec.hints[0]).toMatchObject({ start: 54 * M, end: 59 * M, range: 5 * M, func: 'rate', step: 0 });
+    expect(rec.hints[0]).toMatchObject({
+      start: 54 * M,
+      end: 59 * M,
+      range: 5 * M,
+      func: 'rate',
+      step: 0,
+    });
     await e.rangeQuery('sum by (a) (foo)', 0, 10 * M, M);
-    expect(rec.hints[1]).toMatchObject({ start: -5 * M, end: 10 * M, step: M, func: 'sum', by: true, grouping: ['a'] });
+    expect(rec.hints[1]).toMatchObject({
+      start: -5 * M,
+      end: 10 * M,
+      step: M,
+      func: 'sum',
+      by: true,
+      grouping: ['a'],
+    });
     await e.instantQuery('max_over_time(foo[10m:30s])', 60 * M);
-    expect(rec.hints[2]).toMatchObject({ start: 45 * M, end: 60 * M, step: 30_000, func: 'max_over_time' });
+    expect(rec.hints[2]).toMatchObject({
+      start: 45 * M,
+      end: 60 * M,
+      step: 30_000,
+      func: 'max_over_time',
+    });
   });
 
   it('enforces max samples with Prometheus error text', async () => {
     const e = new Engine(storage(), { maxSamples: 5 });
     const err = await e.rangeQuery('foo', 0, 20 * M, M).catch((x: unknown) => x);
     expect(err).toBeInstanceOf(TooManySamplesError);
-    expect((err as Error).message).toBe('query processing would load too many samples into memory in query execution');
-    await expect(new Engine(storage(), { maxSamples: 100 }).rangeQuery('foo', 0, 20 * M, M)).resolves.toBeDefined();
+    expect((err as Error).message).toBe(
+      'query processing would load too many samples into memory in query execution',
+    );
+    await expect(
+      new Engine(storage(), { maxSamples: 100 }).rangeQuery('foo', 0, 20 * M, M),
+    ).resolves.toBeDefined();
   });
 
   it('enforces the byte budget for raw samples and intermediate results', async () => {
     const e = new Engine(storage(), { maxBytes: 16 * 10 });
-    await expect(e.rangeQuery('foo', 0, 20 * M, M)).rejects.toThrow(/query processing would use too much memory in query execution/);
+    await expect(e.rangeQuery('foo', 0, 20 * M, M)).rejects.toThrow(
+      /query processing would use too much memory in query execution/,
+    );
     await expect(e.instantQuery('foo', 20 * M)).resolves.toBeDefined();
     // 23 raw samples fit in 1000 bytes, but 2 series x 201 steps x 9 bytes of results do not.
     const e2 = new Engine(storage(), { maxBytes: 1000 });
@@ -142,11 +185,15 @@ describe('Engine', () => {
     expect(slow.signals[0]?.aborted).toBe(true);
     const ac = new AbortController();
     ac.abort();
-    await expect(new Engine(storage()).instantQuery('foo', 0, { signal: ac.signal })).rejects.toBeInstanceOf(QueryCanceledError);
+    await expect(
+      new Engine(storage()).instantQuery('foo', 0, { signal: ac.signal }),
+    ).rejects.toBeInstanceOf(QueryCanceledError);
   });
 
   it('reports store failures as Prometheus does', async () => {
-    const err = await new Engine(new FailingQueryable()).instantQuery('foo', 0).catch((x: unknown) => x);
+    const err = await new Engine(new FailingQueryable())
+      .instantQuery('foo', 0)
+      .catch((x: unknown) => x);
     expect(err).toBeInstanceOf(StorageError);
     expect((err as Error).message).toBe('expanding series: connection reset');
   });
@@ -155,22 +202,40 @@ describe('Engine', () => {
     const e = new Engine(storage());
     const err = await e.rangeQuery('foo[5m]', 0, M, M).catch((x: unknown) => x);
     expect(err).toBeInstanceOf(BadDataError);
-    expect((err as Error).message).toBe('invalid expression type "range vector" for range query, must be Scalar or instant Vector');
-    await expect(e.rangeQuery('"x"', 0, M, M)).rejects.toThrow('invalid expression type "string" for range query');
+    expect((err as Error).message).toBe(
+      'invalid expression type "range vector" for range query, must be Scalar or instant Vector',
+    );
+    await expect(e.rangeQuery('"x"', 0, M, M)).rejects.toThrow(
+      'invalid expression type "string" for range query',
+    );
     await expect(e.instantQuery('foo +', 0)).rejects.toBeInstanceOf(BadDataError);
   });
 
   it('rejects many-to-many matching and same-labelset results', async () => {
     const e = new Engine(storage());
-    await expect(e.instantQuery('foo + on() foo', 0)).rejects.toThrow(/many-to-many matching not allowed: matching labels must be unique on one side/);
-    await expect(e.instantQuery('label_replace(foo, "a", "x", "", "")', 0)).rejects.toThrow('vector cannot contain metrics with the same labelset');
+    await expect(e.instantQuery('foo + on() foo', 0)).rejects.toThrow(
+      /many-to-many matching not allowed: matching labels must be unique on one side/,
+    );
+    await expect(e.instantQuery('label_replace(foo, "a", "x", "", "")', 0)).rejects.toThrow(
+      'vector cannot contain metrics with the same labelset',
+    );
   });
 });
 
 describe('formatFloatF (count_values labels)', () => {
   it('formats like strconv.FormatFloat(v, "f", -1, 64)', () => {
-    expect([1e21, 1e-7, -0, 0.1, 123.456, NaN, Infinity, -Infinity, -2.5e-3, 5e-324].map(formatFloatF)).toEqual([
-      '1000000000000000000000', '0.0000001', '-0', '0.1', '123.456', 'NaN', '+Inf', '-Inf', '-0.0025',
+    expect(
+      [1e21, 1e-7, -0, 0.1, 123.456, NaN, Infinity, -Infinity, -2.5e-3, 5e-324].map(formatFloatF),
+    ).toEqual([
+      '1000000000000000000000',
+      '0.0000001',
+      '-0',
+      '0.1',
+      '123.456',
+      'NaN',
+      '+Inf',
+      '-Inf',
+      '-0.0025',
       `0.${'0'.repeat(323)}5`,
     ]);
   });

@@ -3,7 +3,14 @@
  * series from a Queryable (with Prometheus's select hints), evaluate all steps at once, and shape
  * the result as Prometheus does (instant → vector/scalar/string/matrix, range → sorted matrix).
  */
-import { BadDataError, QueryCanceledError, QueryTimeoutError, StorageError, ThanosEdgeError, errorMessage } from '../../errors.ts';
+import {
+  BadDataError,
+  QueryCanceledError,
+  QueryTimeoutError,
+  StorageError,
+  ThanosEdgeError,
+  errorMessage,
+} from '../../errors.ts';
 import type { Expr, SubqueryExpr, VectorSelector } from '../ast.ts';
 import type { FunctionImpl } from '../functions/types.ts';
 import { functionImpls } from '../functions/table.ts';
@@ -63,14 +70,24 @@ export class Engine {
   }
 
   /** Evaluates `q` at `time` (ms). */
-  async instantQuery(q: string | Expr, time: number, opts: QueryOptions = {}): Promise<QueryResult> {
+  async instantQuery(
+    q: string | Expr,
+    time: number,
+    opts: QueryOptions = {},
+  ): Promise<QueryResult> {
     const expr = this.#parse(q);
     // Prometheus works in whole milliseconds (UnixNano / 1e6 truncates).
     return this.#exec(expr, Math.trunc(time), Math.trunc(time), 0, opts);
   }
 
   /** Evaluates `q` at start, start+step, … end (ms); the expression must give a scalar or instant vector. */
-  async rangeQuery(q: string | Expr, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> {
+  async rangeQuery(
+    q: string | Expr,
+    start: number,
+    end: number,
+    step: number,
+    opts: QueryOptions = {},
+  ): Promise<QueryResult> {
     const expr = this.#parse(q);
     const t = exprType(expr);
     if (t !== 'vector' && t !== 'scalar') {
@@ -78,7 +95,10 @@ export class Engine {
         `invalid expression type ${JSON.stringify(documentedType(t))} for range query, must be Scalar or instant Vector`,
       );
     }
-    if (!(Math.trunc(step) > 0)) throw new BadDataError('zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if (!(Math.trunc(step) > 0))
+      throw new BadDataError(
+        'zero or negative query resolution step widths are not accepted. Try a positive integer',
+      );
     if (end < start) throw new BadDataError('end timestamp must not be before start time');
     return this.#exec(expr, Math.trunc(start), Math.trunc(end), Math.trunc(step), opts);
   }
@@ -88,9 +108,18 @@ export class Engine {
     return (this.#opts.parse ?? parseExpr)(q);
   }
 
-  async #exec(parsed: Expr, start: number, end: number, interval: number, opts: QueryOptions): Promise<QueryResult> {
+  async #exec(
+    parsed: Expr,
+    start: number,
+    end: number,
+    interval: number,
+    opts: QueryOptions,
+  ): Promise<QueryResult> {
     const o = this.#opts;
-    const lookbackDelta = opts.lookbackDelta && opts.lookbackDelta > 0 ? opts.lookbackDelta : (o.lookbackDelta ?? DEFAULT_LOOKBACK_DELTA);
+    const lookbackDelta =
+      opts.lookbackDelta && opts.lookbackDelta > 0
+        ? opts.lookbackDelta
+        : (o.lookbackDelta ?? DEFAULT_LOOKBACK_DELTA);
     const timeout = o.timeout ?? DEFAULT_TIMEOUT;
     const limits = new QueryLimits({
       maxSamples: o.maxSamples ?? DEFAULT_MAX_SAMPLES,
@@ -104,13 +133,29 @@ export class Engine {
     const expr = preprocessExpr(parsed, start, end);
     // Stores see one signal that fires on timeout or cancelation, so they can stop their I/O.
     const ac = new AbortController();
-    const onAbort = () => ac.abort(new QueryCanceledError('query was canceled in query preparation'));
+    const onAbort = () =>
+      ac.abort(new QueryCanceledError('query was canceled in query preparation'));
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = timeout > 0 ? setTimeout(() => ac.abort(new QueryTimeoutError('query timed out in query preparation')), timeout) : undefined;
+    const timer =
+      timeout > 0
+        ? setTimeout(
+            () => ac.abort(new QueryTimeoutError('query timed out in query preparation')),
+            timeout,
+          )
+        : undefined;
     let populated;
     try {
-      populated = await this.#populate(expr, start, end, interval, lookbackDelta, noStepSubqueryInterval, limits, ac.signal);
+      populated = await this.#populate(
+        expr,
+        start,
+        end,
+        interval,
+        lookbackDelta,
+        noStepSubqueryInterval,
+        limits,
+        ac.signal,
+      );
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
@@ -133,7 +178,11 @@ export class Engine {
     const value = new Evaluator(ctx, range).eval(expr);
     limits.check('expression evaluation');
     const out = interval === 0 ? instantResult(value, start) : rangeResult(value, range);
-    return { value: out, warnings, stats: { loadedSamples: loaded, peakSamples: limits.peak, peakBytes: limits.peakBytes } };
+    return {
+      value: out,
+      warnings,
+      stats: { loadedSamples: loaded, peakSamples: limits.peak, peakBytes: limits.peakBytes },
+    };
   }
 
   /** Fetches every selector's series, with the hints Prometheus's populateSeries computes. */
@@ -146,7 +195,11 @@ export class Engine {
     noStepSubqueryInterval: (rangeMs: number) => number,
     limits: QueryLimits,
     signal: AbortSignal,
-  ): Promise<{ series: Map<VectorSelector, readonly RawSeries[]>; warnings: string[]; loaded: number }> {
+  ): Promise<{
+    series: Map<VectorSelector, readonly RawSeries[]>;
+    warnings: string[];
+    loaded: number;
+  }> {
     if (signal.aborted) throw signal.reason;
     const jobs: { vs: VectorSelector; hints: SelectHints }[] = [];
     walk(expr, (node, subqueries, parents) => {
@@ -156,7 +209,8 @@ export class Engine {
       const [s, e] = selectorTimeRange(node, subqueries, start, end, evalRange, lookbackDelta);
       let step = interval;
       const last: SubqueryExpr | undefined = subqueries[subqueries.length - 1];
-      if (last !== undefined) step = last.step !== 0 ? last.step : noStepSubqueryInterval(last.range);
+      if (last !== undefined)
+        step = last.step !== 0 ? last.step : noStepSubqueryInterval(last.range);
       const agg = parent?.kind === 'AggregateExpr' ? parent : undefined;
       jobs.push({
         vs: node,
@@ -179,7 +233,10 @@ export class Engine {
     aborted.catch(() => {});
     let results;
     try {
-      results = await Promise.race([Promise.all(jobs.map((j) => this.#queryable.select(j.vs.matchers, j.hints))), aborted]);
+      results = await Promise.race([
+        Promise.all(jobs.map((j) => this.#queryable.select(j.vs.matchers, j.hints))),
+        aborted,
+      ]);
     } catch (err) {
       if (err instanceof ThanosEdgeError) throw err;
       // Prometheus reports storage failures as `expanding series: <err>`.

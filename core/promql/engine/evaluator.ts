@@ -5,7 +5,14 @@
  * exactly where Prometheus's step-wise evaluation would (see series.ts).
  */
 import { ExecutionError, NotSupportedError } from '../../errors.ts';
-import type { AggregateExpr, BinaryExpr, Call, Expr, SubqueryExpr, VectorSelector } from '../ast.ts';
+import type {
+  AggregateExpr,
+  BinaryExpr,
+  Call,
+  Expr,
+  SubqueryExpr,
+  VectorSelector,
+} from '../ast.ts';
 import { assertNever } from '../ast.ts';
 import type { FunctionImpl } from '../functions/types.ts';
 import type { RawSeries } from '../queryable.ts';
@@ -19,7 +26,15 @@ import type {
   VectorValue,
 } from '../value.ts';
 import { aggregate, sortGrouping } from './aggregate.ts';
-import { isComparison, scalarScalar, vectorAnd, vectorBinop, vectorOr, vectorScalar, vectorUnless } from './binary.ts';
+import {
+  isComparison,
+  scalarScalar,
+  vectorAnd,
+  vectorBinop,
+  vectorOr,
+  vectorScalar,
+  vectorUnless,
+} from './binary.ts';
 import type { QueryLimits } from './limits.ts';
 import { type OffsetTable, unwrapArg } from './preprocess.ts';
 import { selectMatrix, selectVector } from './selector.ts';
@@ -48,7 +63,8 @@ function bytesOf(v: Value): number {
       return v.values.byteLength;
     case 'vector': {
       let n = 0;
-      for (const s of v.series) n += s.values.byteLength + s.present.byteLength + (s.timestamps?.byteLength ?? 0);
+      for (const s of v.series)
+        n += s.values.byteLength + s.present.byteLength + (s.timestamps?.byteLength ?? 0);
       return n;
     }
     case 'matrix': {
@@ -147,7 +163,8 @@ export class Evaluator {
 
   #rawSeries(vs: VectorSelector): readonly RawSeries[] {
     const s = this.#ctx.series.get(vs);
-    if (s === undefined) throw new ExecutionError('internal error: selector was not populated before evaluation');
+    if (s === undefined)
+      throw new ExecutionError('internal error: selector was not populated before evaluation');
     return s;
   }
 
@@ -159,7 +176,12 @@ export class Evaluator {
     return selectVector(
       this.#rawSeries(vs),
       this.range.times,
-      { offset: this.#offset(vs), lookbackDelta: this.#ctx.lookbackDelta, withTimestamps, fixedRef },
+      {
+        offset: this.#offset(vs),
+        lookbackDelta: this.#ctx.lookbackDelta,
+        withTimestamps,
+        fixedRef,
+      },
       this.#ctx.limits,
     );
   }
@@ -175,7 +197,8 @@ export class Evaluator {
   #subquery(e: SubqueryExpr): MatrixValue {
     const { range: inner, windowOffset } = subqueryRange(e, this.range, this.#offset(e), this.#ctx);
     const v = new Evaluator(this.#ctx, inner).eval(e.expr);
-    if (v.type !== 'vector') throw new ExecutionError(`subquery is only allowed on instant vector, got ${v.type}`);
+    if (v.type !== 'vector')
+      throw new ExecutionError(`subquery is only allowed on instant vector, got ${v.type}`);
     return subqueryToMatrix(v, inner, e.range, this.range.times, windowOffset);
   }
 
@@ -186,7 +209,10 @@ export class Evaluator {
     const once = new Evaluator(this.#ctx, makeRange(start, start, interval)).eval(inner);
     if (once.type === 'matrix' || once.type === 'string' || count === 1) return once;
     if (once.type === 'scalar') {
-      return { type: 'scalar', values: new Float64Array(count).fill(count > 0 ? once.values[0]! : NaN) };
+      return {
+        type: 'scalar',
+        values: new Float64Array(count).fill(count > 0 ? once.values[0]! : NaN),
+      };
     }
     const series: StepSeries[] = [];
     for (const s of once.series) {
@@ -203,7 +229,10 @@ export class Evaluator {
   #unary(op: '+' | '-', v: Value): Value {
     if (op === '+') return v;
     if (v.type === 'scalar') return { type: 'scalar', values: v.values.map((x) => -x) };
-    if (v.type !== 'vector') throw new ExecutionError(`unary expression only allowed on scalars and instant vectors, got ${v.type}`);
+    if (v.type !== 'vector')
+      throw new ExecutionError(
+        `unary expression only allowed on scalars and instant vectors, got ${v.type}`,
+      );
     const series = v.series.map((s) => ({
       labels: dropMetricName(s.labels),
       values: s.values.map((x) => -x),
@@ -237,12 +266,17 @@ export class Evaluator {
       return { type: 'vector', series };
     }
     if (l.type === 'vector' && r.type === 'scalar') {
-      return { type: 'vector', series: vectorScalar(e.op, l.series, r.values, false, e.returnBool) };
+      return {
+        type: 'vector',
+        series: vectorScalar(e.op, l.series, r.values, false, e.returnBool),
+      };
     }
     if (l.type === 'scalar' && r.type === 'vector') {
       return { type: 'vector', series: vectorScalar(e.op, r.series, l.values, true, e.returnBool) };
     }
-    throw new ExecutionError(`binary operator "${e.op}" not allowed between ${l.type} and ${r.type}`);
+    throw new ExecutionError(
+      `binary operator "${e.op}" not allowed between ${l.type} and ${r.type}`,
+    );
   }
 
   #aggregate(e: AggregateExpr): Value {
@@ -259,7 +293,8 @@ export class Evaluator {
       }
     }
     const input = this.eval(e.expr);
-    if (input.type !== 'vector') throw new ExecutionError(`expected instant vector for ${e.op}, got ${input.type}`);
+    if (input.type !== 'vector')
+      throw new ExecutionError(`expected instant vector for ${e.op}, got ${input.type}`);
     const series = aggregate(input.series, {
       op: e.op,
       grouping: sortGrouping(e.grouping),
@@ -309,7 +344,10 @@ export class Evaluator {
     if (v.type !== 'vector') return v;
     // A range function's output matrix must not repeat a label set at all (even at different
     // steps); other functions are checked step by step.
-    return { type: 'vector', series: matrixArg ? checkUniqueStrict(v.series) : mergeSameLabels(v.series) };
+    return {
+      type: 'vector',
+      series: matrixArg ? checkUniqueStrict(v.series) : mergeSameLabels(v.series),
+    };
   }
 
   #functionContext(): FunctionContext {

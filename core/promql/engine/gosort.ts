@@ -31,7 +31,12 @@ export function heapUp(h: number[], j: number, less: (a: number, b: number) => b
   }
 }
 
-export function heapDown(h: number[], i0: number, n: number, less: (a: number, b: number) => boolean): void {
+export function heapDown(
+  h: number[],
+  i0: number,
+  n: number,
+  less: (a: number, b: number) => boolean,
+): void {
   let i = i0;
   for (;;) {
     const j1 = 2 * i + 1;

@@ -4,7 +4,12 @@
  * checked between nodes and batches (`query timed out in <phase>`), and a byte budget for raw
  * samples held in memory (a Worker isolate has 128 MB).
  */
-import { ExecutionError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../../errors.ts';
+import {
+  ExecutionError,
+  QueryCanceledError,
+  QueryTimeoutError,
+  TooManySamplesError,
+} from '../../errors.ts';
 
 /** Prometheus's `env` for evaluation errors. */
 export const ENV_QUERY_EXECUTION = 'query execution';

@@ -20,8 +20,17 @@ import { assertNever } from '../ast.ts';
  * that read sample timestamps (Prometheus AtModifierUnsafeFunctions).
  */
 export const AT_MODIFIER_UNSAFE_FUNCTIONS: ReadonlySet<string> = new Set([
-  'days_in_month', 'day_of_month', 'day_of_week', 'day_of_year',
-  'hour', 'minute', 'month', 'year', 'predict_linear', 'time', 'timestamp',
+  'days_in_month',
+  'day_of_month',
+  'day_of_week',
+  'day_of_year',
+  'hour',
+  'minute',
+  'month',
+  'year',
+  'predict_linear',
+  'time',
+  'timestamp',
 ]);
 
 function wrap(expr: Expr): StepInvariantExpr {
@@ -172,7 +181,11 @@ export function walk(
  * subquery under `expr` relative to `evalTime` (the start of the evaluator that runs it).
  */
 export function setOffsetForAtModifier(evalTime: number, expr: Expr, offsets: OffsetTable): void {
-  const getOffset = (ts: number | undefined, original: number, path: readonly SubqueryExpr[]): number => {
+  const getOffset = (
+    ts: number | undefined,
+    original: number,
+    path: readonly SubqueryExpr[],
+  ): number => {
     if (ts === undefined) return original;
     const sq = subqueryTimes(path);
     let subqOffset = sq.offset;

@@ -46,7 +46,8 @@ export function instantResult(v: Value, time: number): QueryValue {
   switch (v.type) {
     case 'vector': {
       const samples: Sample[] = [];
-      for (const s of v.series) if (s.present[0] === 1) samples.push({ metric: s.labels, t: time, v: s.values[0]! });
+      for (const s of v.series)
+        if (s.present[0] === 1) samples.push({ metric: s.labels, t: time, v: s.values[0]! });
       return { type: 'vector', samples };
     }
     case 'scalar':

@@ -58,7 +58,11 @@ export function selectVector(
     }
     if (values === undefined) continue;
     limits.add(got);
-    out.push(stamps === undefined ? { labels, values, present: present! } : { labels, values, present: present!, timestamps: stamps });
+    out.push(
+      stamps === undefined
+        ? { labels, values, present: present! }
+        : { labels, values, present: present!, timestamps: stamps },
+    );
   }
   return out;
 }
@@ -84,7 +88,8 @@ export function selectMatrix(
       if ((s & 255) === 255) limits.check('expression evaluation');
       const { t, v, labels } = raw[s]!;
       let keep = 0;
-      for (let i = 0; i < t.length; i++) if (t[i]! >= lo && t[i]! <= hi && !isStaleNaN(v, i)) keep++;
+      for (let i = 0; i < t.length; i++)
+        if (t[i]! >= lo && t[i]! <= hi && !isStaleNaN(v, i)) keep++;
       if (keep === 0) continue;
       let ot = t;
       let ov = v;
@@ -126,7 +131,11 @@ export function maxWindowCount(s: RangeSeries, windowEnd: Float64Array, range: n
 }
 
 /** The samples of one window, for a top-level range selector in an instant query. */
-export function windowSlice(s: RangeSeries, end: number, range: number): { t: Float64Array; v: Float64Array } {
+export function windowSlice(
+  s: RangeSeries,
+  end: number,
+  range: number,
+): { t: Float64Array; v: Float64Array } {
   let lo = 0;
   while (lo < s.length && s.t[lo]! < end - range) lo++;
   let hi = lo;

@@ -93,7 +93,11 @@ export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
     const prev = byKey.get(k);
     if (prev === undefined) {
       // Copy: the merge writes into it, and the input may be shared.
-      const copy: StepSeries = { labels: s.labels, values: s.values.slice(), present: s.present.slice() };
+      const copy: StepSeries = {
+        labels: s.labels,
+        values: s.values.slice(),
+        present: s.present.slice(),
+      };
       byKey.set(k, copy);
       out.push(copy);
       continue;

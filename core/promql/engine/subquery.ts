@@ -21,7 +21,12 @@ export interface SubqueryTiming {
  * `offset` is the subquery's effective offset (it includes the shift for `@`). Moves the effective
  * offsets inside the subquery to its own start time, as Prometheus does when the start differs.
  */
-export function subqueryRange(e: SubqueryExpr, outer: EvalRange, offset: number, ctx: EvalContext): SubqueryTiming {
+export function subqueryRange(
+  e: SubqueryExpr,
+  outer: EvalRange,
+  offset: number,
+  ctx: EvalContext,
+): SubqueryTiming {
   const interval = e.step !== 0 ? e.step : ctx.noStepSubqueryInterval(e.range);
   const end = outer.end - offset;
   const from = outer.start - offset - e.range;

@@ -6,8 +6,16 @@
  * Prometheus, and only when this stage found nothing.
  */
 import type {
-  AggregateExpr, BinaryExpr, Call, Expr, MatrixSelector, NumberLiteral, PositionRange,
-  SubqueryExpr, VectorMatching, VectorSelector,
+  AggregateExpr,
+  BinaryExpr,
+  Call,
+  Expr,
+  MatrixSelector,
+  NumberLiteral,
+  PositionRange,
+  SubqueryExpr,
+  VectorMatching,
+  VectorSelector,
 } from '../ast.ts';
 import { newMatcher, type Matcher } from '../../labels/matcher.ts';
 import { METRIC_NAME } from '../../labels/labels.ts';
@@ -76,7 +84,11 @@ export class AstBuilder {
       return unquote(text);
     } catch (e) {
       if (!(e instanceof UnquoteError)) throw e;
-      this.#err(ErrorKey.value(tok.from), tok.from, `error unquoting string ${goQuote(text)}: ${e.message}`);
+      this.#err(
+        ErrorKey.value(tok.from),
+        tok.from,
+        `error unquoting string ${goQuote(text)}: ${e.message}`,
+      );
       return '';
     }
   }
@@ -97,7 +109,11 @@ export class AstBuilder {
       // Prometheus lexes `inf`/`nan` as numbers, which are not label names.
       const lower = name.toLowerCase();
       if (lower === 'inf' || lower === 'nan') {
-        this.#err(ErrorKey.syntax(s.from), s.from, `unexpected number ${goQuote(name)} in grouping opts, expected label`);
+        this.#err(
+          ErrorKey.syntax(s.from),
+          s.from,
+          `unexpected number ${goQuote(name)} in grouping opts, expected label`,
+        );
       }
       return name;
     });
@@ -106,11 +122,19 @@ export class AstBuilder {
   build(raw: Raw): Expr {
     switch (raw.t) {
       case 'num': {
-        const n: NumberLiteral = { kind: 'NumberLiteral', value: this.#number(raw.tok), pos: this.#pos(raw.from, raw.to) };
+        const n: NumberLiteral = {
+          kind: 'NumberLiteral',
+          value: this.#number(raw.tok),
+          pos: this.#pos(raw.from, raw.to),
+        };
         return n;
       }
       case 'str':
-        return { kind: 'StringLiteral', value: this.#string(raw), pos: this.#pos(raw.from, raw.to) };
+        return {
+          kind: 'StringLiteral',
+          value: this.#string(raw),
+          pos: this.#pos(raw.from, raw.to),
+        };
       case 'vs':
         return this.#vectorSelector(raw);
       case 'paren':
@@ -125,15 +149,27 @@ export class AstBuilder {
             pos: { start: this.toByte(raw.from), end: inner.pos.end },
           };
         }
-        return { kind: 'UnaryExpr', op: raw.op, expr: inner, pos: { start: this.toByte(raw.from), end: inner.pos.end } };
+        return {
+          kind: 'UnaryExpr',
+          op: raw.op,
+          expr: inner,
+          pos: { start: this.toByte(raw.from), end: inner.pos.end },
+        };
       }
       case 'call': {
         // The lexer's token: the shadow may have renamed an unknown function to a shorter stand-in.
-        const name = this.src.slice(raw.name.from, this.tokenEnds.get(raw.name.from) ?? raw.name.to);
+        const name = this.src.slice(
+          raw.name.from,
+          this.tokenEnds.get(raw.name.from) ?? raw.name.to,
+        );
         const args = raw.args.map((a) => this.build(a));
         const func = getFunction(name);
         if (!func) {
-          this.#err(ErrorKey.reduce(raw.to), raw.name.from, `unknown function with name ${goQuote(name)}`);
+          this.#err(
+            ErrorKey.reduce(raw.to),
+            raw.name.from,
+            `unknown function with name ${goQuote(name)}`,
+          );
           return { kind: 'NumberLiteral', value: 0, pos: this.#pos(raw.from, raw.to) };
         }
         const call: Call = { kind: 'Call', func, args, pos: this.#pos(raw.from, raw.to) };
@@ -211,14 +247,20 @@ export class AstBuilder {
     const pos = this.#pos(raw.from, raw.to);
     const placeholder: NumberLiteral = { kind: 'NumberLiteral', value: 0, pos };
     // `sum(x)` is reduced only once the next token shows no `by`/`without` follows.
-    const key = raw.hasModifier ? ErrorKey.reduce(raw.to) : ErrorKey.lookaheadReduce(this.lookahead(raw.to));
+    const key = raw.hasModifier
+      ? ErrorKey.reduce(raw.to)
+      : ErrorKey.lookaheadReduce(this.lookahead(raw.to));
     if (args.length === 0) {
       this.#err(key, raw.from, 'no arguments for aggregate expression provided');
       return placeholder;
     }
     const want = PARAM_AGGREGATORS.has(raw.op) ? 2 : 1;
     if (args.length !== want) {
-      this.#err(key, raw.from, `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`);
+      this.#err(
+        key,
+        raw.from,
+        `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`,
+      );
       return placeholder;
     }
     const agg: AggregateExpr = {
@@ -262,10 +304,15 @@ export class AstBuilder {
     if (e.kind === 'VectorSelector' || e.kind === 'SubqueryExpr') target = e as Mutable<typeof e>;
     else if (e.kind === 'MatrixSelector') target = e.vectorSelector as Mutable<VectorSelector>;
     else {
-      this.#err(ErrorKey.reduce(raw.to), at, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      this.#err(
+        ErrorKey.reduce(raw.to),
+        at,
+        'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+      );
       return e;
     }
-    if (target.offset !== 0) this.#err(ErrorKey.reduce(raw.to), at, 'offset may not be set multiple times');
+    if (target.offset !== 0)
+      this.#err(ErrorKey.reduce(raw.to), at, 'offset may not be set multiple times');
     else target.offset = offset;
     (e as Mutable<typeof e>).pos = { start: e.pos.start, end: this.toByte(raw.to) };
     return e;
@@ -279,14 +326,22 @@ export class AstBuilder {
       const v = this.#number(raw.num.tok);
       ts = raw.num.negative ? -v : v;
       if (!Number.isFinite(ts) || ts >= TWO_POW_63 || ts <= -TWO_POW_63) {
-        this.#err(ErrorKey.reduce(raw.to), at, `timestamp out of bounds for @ modifier: ${formatFixed6(ts)}`);
+        this.#err(
+          ErrorKey.reduce(raw.to),
+          at,
+          `timestamp out of bounds for @ modifier: ${formatFixed6(ts)}`,
+        );
       }
     }
     let target: Mutable<VectorSelector> | Mutable<SubqueryExpr>;
     if (e.kind === 'VectorSelector' || e.kind === 'SubqueryExpr') target = e as Mutable<typeof e>;
     else if (e.kind === 'MatrixSelector') target = e.vectorSelector as Mutable<VectorSelector>;
     else {
-      this.#err(ErrorKey.reduce(raw.to), at, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      this.#err(
+        ErrorKey.reduce(raw.to),
+        at,
+        '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+      );
       return e;
     }
     if (target.timestamp !== undefined || target.startOrEnd !== undefined) {

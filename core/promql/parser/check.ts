@@ -57,7 +57,11 @@ export function checkAst(expr: Expr, query: string, bytes: Uint8Array): void {
 
   const expectType = (node: Expr, want: ValueType, context: string): void => {
     const t = check(node);
-    if (t !== want) fail(node.pos, `expected type ${documentedType(want)} in ${context}, got ${documentedType(t)}`);
+    if (t !== want)
+      fail(
+        node.pos,
+        `expected type ${documentedType(want)} in ${context}, got ${documentedType(t)}`,
+      );
   };
 
   const check = (node: Expr): ValueType => {
@@ -80,14 +84,23 @@ export function checkAst(expr: Expr, query: string, bytes: Uint8Array): void {
         const nargs = f.argTypes.length;
         if (f.variadic === 0) {
           if (nargs !== node.args.length) {
-            fail(node.pos, `expected ${nargs} argument(s) in call to ${goQuote(f.name)}, got ${node.args.length}`);
+            fail(
+              node.pos,
+              `expected ${nargs} argument(s) in call to ${goQuote(f.name)}, got ${node.args.length}`,
+            );
           }
         } else {
           const na = nargs - 1;
           if (na > node.args.length) {
-            fail(node.pos, `expected at least ${na} argument(s) in call to ${goQuote(f.name)}, got ${node.args.length}`);
+            fail(
+              node.pos,
+              `expected at least ${na} argument(s) in call to ${goQuote(f.name)}, got ${node.args.length}`,
+            );
           } else if (f.variadic > 0 && na + f.variadic < node.args.length) {
-            fail(node.pos, `expected at most ${na + f.variadic} argument(s) in call to ${goQuote(f.name)}, got ${node.args.length}`);
+            fail(
+              node.pos,
+              `expected at most ${na + f.variadic} argument(s) in call to ${goQuote(f.name)}, got ${node.args.length}`,
+            );
           }
         }
         node.args.forEach((arg, i) => {
@@ -108,14 +121,18 @@ export function checkAst(expr: Expr, query: string, bytes: Uint8Array): void {
       case 'UnaryExpr': {
         const t = check(node.expr);
         if (t !== 'scalar' && t !== 'vector') {
-          fail(node.pos, `unary expression only allowed on expressions of type scalar or instant vector, got ${goQuote(documentedType(t))}`);
+          fail(
+            node.pos,
+            `unary expression only allowed on expressions of type scalar or instant vector, got ${goQuote(documentedType(t))}`,
+          );
         }
         break;
       }
 
       case 'SubqueryExpr': {
         const t = check(node.expr);
-        if (t !== 'vector') fail(node.pos, `subquery is only allowed on instant vector, got ${t} instead`);
+        if (t !== 'vector')
+          fail(node.pos, `subquery is only allowed on instant vector, got ${t} instead`);
         break;
       }
 
@@ -127,7 +144,11 @@ export function checkAst(expr: Expr, query: string, bytes: Uint8Array): void {
         if (node.name !== undefined) {
           // The name matcher is last; any other __name__ matcher sets the name twice.
           for (const m of node.matchers.slice(0, -1)) {
-            if (m.name === METRIC_NAME) fail(node.pos, `metric name must not be set twice: ${goQuote(node.name)} or ${goQuote(m.value)}`);
+            if (m.name === METRIC_NAME)
+              fail(
+                node.pos,
+                `metric name must not be set twice: ${goQuote(node.name)} or ${goQuote(m.value)}`,
+              );
           }
           break;
         }
@@ -159,24 +180,30 @@ export function checkAst(expr: Expr, query: string, bytes: Uint8Array): void {
     const isSet = SET_OPS.has(n.op);
     const vm = n.matching as Mutable<VectorMatching> | undefined;
 
-    if (n.returnBool && !isComparison) fail(opStart(), 'bool modifier can only be used on comparison operators');
+    if (n.returnBool && !isComparison)
+      fail(opStart(), 'bool modifier can only be used on comparison operators');
     if (isComparison && !n.returnBool && lt === 'scalar' && rt === 'scalar') {
       fail(opStart(), 'comparisons between scalars must use BOOL modifier');
     }
     if (vm && isSet && vm.card === 'one-to-one') vm.card = 'many-to-many';
     if (vm && vm.on) {
       for (const l1 of vm.matchingLabels) {
-        if (vm.include.includes(l1)) fail(opStart(), `label ${goQuote(l1)} must not occur in ON and GROUP clause at once`);
+        if (vm.include.includes(l1))
+          fail(opStart(), `label ${goQuote(l1)} must not occur in ON and GROUP clause at once`);
       }
     }
-    if (lt !== 'scalar' && lt !== 'vector') fail(n.lhs.pos, 'binary expression must contain only scalar and instant vector types');
-    if (rt !== 'scalar' && rt !== 'vector') fail(n.rhs.pos, 'binary expression must contain only scalar and instant vector types');
+    if (lt !== 'scalar' && lt !== 'vector')
+      fail(n.lhs.pos, 'binary expression must contain only scalar and instant vector types');
+    if (rt !== 'scalar' && rt !== 'vector')
+      fail(n.rhs.pos, 'binary expression must contain only scalar and instant vector types');
 
     if ((lt !== 'vector' || rt !== 'vector') && vm) {
-      if (vm.matchingLabels.length > 0) fail(n.pos, 'vector matching only allowed between instant vectors');
+      if (vm.matchingLabels.length > 0)
+        fail(n.pos, 'vector matching only allowed between instant vectors');
       (n as Mutable<BinaryExpr>).matching = undefined;
     } else if (vm && isSet) {
-      if (vm.card === 'one-to-many' || vm.card === 'many-to-one') fail(n.pos, `no grouping allowed for ${goQuote(n.op)} operation`);
+      if (vm.card === 'one-to-many' || vm.card === 'many-to-one')
+        fail(n.pos, `no grouping allowed for ${goQuote(n.op)} operation`);
       if (vm.card !== 'many-to-many') fail(n.pos, 'set operations must always be many-to-many');
     }
     if ((lt === 'scalar' || rt === 'scalar') && isSet) {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DurationError, formatDuration, parseDuration, parsePositiveDuration } from './durations.ts';
+import {
+  DurationError,
+  formatDuration,
+  parseDuration,
+  parsePositiveDuration,
+} from './durations.ts';
 
 describe('parseDuration (model.ParseDuration)', () => {
   it.each([
@@ -11,7 +16,10 @@ describe('parseDuration (model.ParseDuration)', () => {
     ['1d', 86_400_000],
     ['1w', 604_800_000],
     ['1y', 31_536_000_000],
-    ['1y2w3d4h5m6s7ms', 31_536_000_000 + 2 * 604_800_000 + 3 * 86_400_000 + 4 * 3_600_000 + 5 * 60_000 + 6000 + 7],
+    [
+      '1y2w3d4h5m6s7ms',
+      31_536_000_000 + 2 * 604_800_000 + 3 * 86_400_000 + 4 * 3_600_000 + 5 * 60_000 + 6000 + 7,
+    ],
     ['292y', 292 * 31_536_000_000],
   ])('%s = %d ms', (s, ms) => {
     expect(parseDuration(s)).toBe(ms);

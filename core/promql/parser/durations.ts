@@ -12,8 +12,17 @@ export const MS_PER_DAY = 24 * MS_PER_HOUR;
 export const MS_PER_WEEK = 7 * MS_PER_DAY;
 export const MS_PER_YEAR = 365 * MS_PER_DAY;
 
-const DURATION_RE = /^(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?$/;
-const UNIT_MS = [MS_PER_YEAR, MS_PER_WEEK, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, 1];
+const DURATION_RE =
+  /^(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?$/;
+const UNIT_MS = [
+  MS_PER_YEAR,
+  MS_PER_WEEK,
+  MS_PER_DAY,
+  MS_PER_HOUR,
+  MS_PER_MINUTE,
+  MS_PER_SECOND,
+  1,
+];
 
 /** Go's time.Duration is int64 nanoseconds: model.ParseDuration rejects what does not fit. */
 const MAX_NS = (1n << 63n) - 1n;

@@ -118,7 +118,13 @@ export class ErrorCollector {
   first(): { start: number; message: string } | undefined {
     let best: Pending | undefined;
     for (const e of this.#errors) {
-      if (!best || e.key < best.key || (e.key === best.key && (e.stage < best.stage || (e.stage === best.stage && e.seq < best.seq)))) best = e;
+      if (
+        !best ||
+        e.key < best.key ||
+        (e.key === best.key &&
+          (e.stage < best.stage || (e.stage === best.stage && e.seq < best.seq)))
+      )
+        best = e;
     }
     return best;
   }

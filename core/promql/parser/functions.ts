@@ -12,7 +12,12 @@ const M: ValueType = 'matrix';
 const Str: ValueType = 'string';
 
 /** `variadic`: 0 = exactly `argTypes`; -1 = last type repeats; n > 0 = up to n optional trailing args. */
-function fn(name: string, argTypes: ValueType[], returnType: ValueType, variadic = 0): FunctionSignature {
+function fn(
+  name: string,
+  argTypes: ValueType[],
+  returnType: ValueType,
+  variadic = 0,
+): FunctionSignature {
   return Object.freeze({ name, argTypes: Object.freeze(argTypes), variadic, returnType });
 }
 

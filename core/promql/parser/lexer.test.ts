@@ -6,24 +6,55 @@ const types = (q: string): string[] => lex(q).tokens.map((t) => `${t.type}:${t.t
 describe('lexer (Prometheus lex.go rules)', () => {
   it('cuts a typical query', () => {
     expect(types('sum by (job) (rate(foo{a=~"b"}[5m])) > bool 1')).toEqual([
-      'SUM:sum', 'BY:by', 'LEFT_PAREN:(', 'IDENTIFIER:job', 'RIGHT_PAREN:)', 'LEFT_PAREN:(',
-      'IDENTIFIER:rate', 'LEFT_PAREN:(', 'IDENTIFIER:foo', 'LEFT_BRACE:{', 'IDENTIFIER:a',
-      'EQL_REGEX:=~', 'STRING:"b"', 'RIGHT_BRACE:}', 'LEFT_BRACKET:[', 'DURATION:5m',
-      'RIGHT_BRACKET:]', 'RIGHT_PAREN:)', 'RIGHT_PAREN:)', 'GTR:>', 'BOOL:bool', 'NUMBER:1',
+      'SUM:sum',
+      'BY:by',
+      'LEFT_PAREN:(',
+      'IDENTIFIER:job',
+      'RIGHT_PAREN:)',
+      'LEFT_PAREN:(',
+      'IDENTIFIER:rate',
+      'LEFT_PAREN:(',
+      'IDENTIFIER:foo',
+      'LEFT_BRACE:{',
+      'IDENTIFIER:a',
+      'EQL_REGEX:=~',
+      'STRING:"b"',
+      'RIGHT_BRACE:}',
+      'LEFT_BRACKET:[',
+      'DURATION:5m',
+      'RIGHT_BRACKET:]',
+      'RIGHT_PAREN:)',
+      'RIGHT_PAREN:)',
+      'GTR:>',
+      'BOOL:bool',
+      'NUMBER:1',
     ]);
   });
 
   it('reads keywords case-insensitively, inside braces everything is an identifier', () => {
     expect(types('OFFSET Inf nan foo:bar {on="x"}')).toEqual([
-      'OFFSET:OFFSET', 'NUMBER:Inf', 'NUMBER:nan', 'METRIC_IDENTIFIER:foo:bar', 'LEFT_BRACE:{',
-      'IDENTIFIER:on', 'EQL:=', 'STRING:"x"', 'RIGHT_BRACE:}',
+      'OFFSET:OFFSET',
+      'NUMBER:Inf',
+      'NUMBER:nan',
+      'METRIC_IDENTIFIER:foo:bar',
+      'LEFT_BRACE:{',
+      'IDENTIFIER:on',
+      'EQL:=',
+      'STRING:"x"',
+      'RIGHT_BRACE:}',
     ]);
   });
 
   it('splits numbers where Go does and keeps comments', () => {
     expect(types('1.2.3 # c')).toEqual(['NUMBER:1.2', 'NUMBER:.3', 'COMMENT:# c']);
     expect(types('0x1F 5m')).toEqual(['NUMBER:0x1F', 'DURATION:5m']);
-    expect(types('foo[5m x]')).toEqual(['IDENTIFIER:foo', 'LEFT_BRACKET:[', 'DURATION:5m', 'COLON:x', 'RIGHT_BRACKET:]']);
+    expect(types('foo[5m x]')).toEqual([
+      'IDENTIFIER:foo',
+      'LEFT_BRACKET:[',
+      'DURATION:5m',
+      'COLON:x',
+      'RIGHT_BRACKET:]',
+    ]);
   });
 
   it.each([

@@ -9,19 +9,67 @@
 import { goQuote, goQuoteRune, goUnicodeRune } from './strings.ts';
 
 export type TokenType =
-  | 'EOF' | 'COMMA' | 'COLON' | 'COMMENT' | 'DURATION' | 'IDENTIFIER' | 'METRIC_IDENTIFIER'
-  | 'NUMBER' | 'STRING' | 'EQL'
-  | 'LEFT_BRACE' | 'RIGHT_BRACE' | 'LEFT_BRACKET' | 'RIGHT_BRACKET' | 'LEFT_PAREN' | 'RIGHT_PAREN'
+  | 'EOF'
+  | 'COMMA'
+  | 'COLON'
+  | 'COMMENT'
+  | 'DURATION'
+  | 'IDENTIFIER'
+  | 'METRIC_IDENTIFIER'
+  | 'NUMBER'
+  | 'STRING'
+  | 'EQL'
+  | 'LEFT_BRACE'
+  | 'RIGHT_BRACE'
+  | 'LEFT_BRACKET'
+  | 'RIGHT_BRACKET'
+  | 'LEFT_PAREN'
+  | 'RIGHT_PAREN'
   // operators
-  | 'ADD' | 'DIV' | 'EQLC' | 'EQL_REGEX' | 'GTE' | 'GTR' | 'LAND' | 'LOR' | 'LSS' | 'LTE'
-  | 'LUNLESS' | 'MOD' | 'MUL' | 'NEQ' | 'NEQ_REGEX' | 'POW' | 'SUB' | 'AT' | 'ATAN2'
+  | 'ADD'
+  | 'DIV'
+  | 'EQLC'
+  | 'EQL_REGEX'
+  | 'GTE'
+  | 'GTR'
+  | 'LAND'
+  | 'LOR'
+  | 'LSS'
+  | 'LTE'
+  | 'LUNLESS'
+  | 'MOD'
+  | 'MUL'
+  | 'NEQ'
+  | 'NEQ_REGEX'
+  | 'POW'
+  | 'SUB'
+  | 'AT'
+  | 'ATAN2'
   // aggregators
-  | 'AVG' | 'BOTTOMK' | 'COUNT' | 'COUNT_VALUES' | 'GROUP' | 'MAX' | 'MIN' | 'QUANTILE'
-  | 'STDDEV' | 'STDVAR' | 'SUM' | 'TOPK'
+  | 'AVG'
+  | 'BOTTOMK'
+  | 'COUNT'
+  | 'COUNT_VALUES'
+  | 'GROUP'
+  | 'MAX'
+  | 'MIN'
+  | 'QUANTILE'
+  | 'STDDEV'
+  | 'STDVAR'
+  | 'SUM'
+  | 'TOPK'
   // keywords
-  | 'BOOL' | 'BY' | 'GROUP_LEFT' | 'GROUP_RIGHT' | 'IGNORING' | 'OFFSET' | 'ON' | 'WITHOUT'
+  | 'BOOL'
+  | 'BY'
+  | 'GROUP_LEFT'
+  | 'GROUP_RIGHT'
+  | 'IGNORING'
+  | 'OFFSET'
+  | 'ON'
+  | 'WITHOUT'
   // @ preprocessors
-  | 'START' | 'END';
+  | 'START'
+  | 'END';
 
 export interface Token {
   readonly type: TokenType;
@@ -47,26 +95,80 @@ export interface LexResult {
 }
 
 const KEYWORDS: Readonly<Record<string, TokenType>> = {
-  and: 'LAND', or: 'LOR', unless: 'LUNLESS', atan2: 'ATAN2',
-  sum: 'SUM', avg: 'AVG', count: 'COUNT', min: 'MIN', max: 'MAX', group: 'GROUP',
-  stddev: 'STDDEV', stdvar: 'STDVAR', topk: 'TOPK', bottomk: 'BOTTOMK',
-  count_values: 'COUNT_VALUES', quantile: 'QUANTILE',
-  offset: 'OFFSET', by: 'BY', without: 'WITHOUT', on: 'ON', ignoring: 'IGNORING',
-  group_left: 'GROUP_LEFT', group_right: 'GROUP_RIGHT', bool: 'BOOL',
-  start: 'START', end: 'END',
-  inf: 'NUMBER', nan: 'NUMBER',
+  and: 'LAND',
+  or: 'LOR',
+  unless: 'LUNLESS',
+  atan2: 'ATAN2',
+  sum: 'SUM',
+  avg: 'AVG',
+  count: 'COUNT',
+  min: 'MIN',
+  max: 'MAX',
+  group: 'GROUP',
+  stddev: 'STDDEV',
+  stdvar: 'STDVAR',
+  topk: 'TOPK',
+  bottomk: 'BOTTOMK',
+  count_values: 'COUNT_VALUES',
+  quantile: 'QUANTILE',
+  offset: 'OFFSET',
+  by: 'BY',
+  without: 'WITHOUT',
+  on: 'ON',
+  ignoring: 'IGNORING',
+  group_left: 'GROUP_LEFT',
+  group_right: 'GROUP_RIGHT',
+  bool: 'BOOL',
+  start: 'START',
+  end: 'END',
+  inf: 'NUMBER',
+  nan: 'NUMBER',
 };
 
 const OPERATORS = new Set<TokenType>([
-  'ADD', 'DIV', 'EQLC', 'EQL_REGEX', 'GTE', 'GTR', 'LAND', 'LOR', 'LSS', 'LTE', 'LUNLESS', 'MOD',
-  'MUL', 'NEQ', 'NEQ_REGEX', 'POW', 'SUB', 'AT', 'ATAN2',
+  'ADD',
+  'DIV',
+  'EQLC',
+  'EQL_REGEX',
+  'GTE',
+  'GTR',
+  'LAND',
+  'LOR',
+  'LSS',
+  'LTE',
+  'LUNLESS',
+  'MOD',
+  'MUL',
+  'NEQ',
+  'NEQ_REGEX',
+  'POW',
+  'SUB',
+  'AT',
+  'ATAN2',
 ]);
 const AGGREGATORS = new Set<TokenType>([
-  'AVG', 'BOTTOMK', 'COUNT', 'COUNT_VALUES', 'GROUP', 'MAX', 'MIN', 'QUANTILE', 'STDDEV', 'STDVAR',
-  'SUM', 'TOPK',
+  'AVG',
+  'BOTTOMK',
+  'COUNT',
+  'COUNT_VALUES',
+  'GROUP',
+  'MAX',
+  'MIN',
+  'QUANTILE',
+  'STDDEV',
+  'STDVAR',
+  'SUM',
+  'TOPK',
 ]);
 const KEYWORD_TYPES = new Set<TokenType>([
-  'BOOL', 'BY', 'GROUP_LEFT', 'GROUP_RIGHT', 'IGNORING', 'OFFSET', 'ON', 'WITHOUT',
+  'BOOL',
+  'BY',
+  'GROUP_LEFT',
+  'GROUP_RIGHT',
+  'IGNORING',
+  'OFFSET',
+  'ON',
+  'WITHOUT',
 ]);
 
 export const isOperatorToken = (t: TokenType): boolean => OPERATORS.has(t);
@@ -75,16 +177,40 @@ export const isKeywordToken = (t: TokenType): boolean => KEYWORD_TYPES.has(t);
 
 /** The fixed spelling of punctuation and keyword types (Prometheus ItemTypeStr). */
 const FIXED_TEXT: Partial<Record<TokenType, string>> = {
-  LEFT_PAREN: '(', RIGHT_PAREN: ')', LEFT_BRACE: '{', RIGHT_BRACE: '}', LEFT_BRACKET: '[',
-  RIGHT_BRACKET: ']', COMMA: ',', EQL: '=', COLON: ':',
-  SUB: '-', ADD: '+', MUL: '*', MOD: '%', DIV: '/', EQLC: '==', NEQ: '!=', LTE: '<=', LSS: '<',
-  GTE: '>=', GTR: '>', EQL_REGEX: '=~', NEQ_REGEX: '!~', POW: '^',
+  LEFT_PAREN: '(',
+  RIGHT_PAREN: ')',
+  LEFT_BRACE: '{',
+  RIGHT_BRACE: '}',
+  LEFT_BRACKET: '[',
+  RIGHT_BRACKET: ']',
+  COMMA: ',',
+  EQL: '=',
+  COLON: ':',
+  SUB: '-',
+  ADD: '+',
+  MUL: '*',
+  MOD: '%',
+  DIV: '/',
+  EQLC: '==',
+  NEQ: '!=',
+  LTE: '<=',
+  LSS: '<',
+  GTE: '>=',
+  GTR: '>',
+  EQL_REGEX: '=~',
+  NEQ_REGEX: '!~',
+  POW: '^',
 };
 for (const [word, type] of Object.entries(KEYWORDS)) if (type !== 'NUMBER') FIXED_TEXT[type] = word;
 
 const TYPE_DESC: Partial<Record<TokenType, string>> = {
-  EOF: 'end of input', COMMENT: 'comment', IDENTIFIER: 'identifier',
-  METRIC_IDENTIFIER: 'metric identifier', STRING: 'string', NUMBER: 'number', DURATION: 'duration',
+  EOF: 'end of input',
+  COMMENT: 'comment',
+  IDENTIFIER: 'identifier',
+  METRIC_IDENTIFIER: 'metric identifier',
+  STRING: 'string',
+  NUMBER: 'number',
+  DURATION: 'duration',
   // AT has no entry in Prometheus's ItemTypeStr, so it prints its generated type number.
   AT: '"<Item 57385>"',
 };
@@ -207,15 +333,32 @@ export function lex(input: string): LexResult {
       return null;
     }
     switch (r) {
-      case 0x2c: emit('COMMA'); return lexStatements; // ,
-      case 0x2a: emit('MUL'); return lexStatements; // *
-      case 0x2f: emit('DIV'); return lexStatements; // /
-      case 0x25: emit('MOD'); return lexStatements; // %
-      case 0x2b: emit('ADD'); return lexStatements; // +
-      case 0x2d: emit('SUB'); return lexStatements; // -
-      case 0x5e: emit('POW'); return lexStatements; // ^
-      case 0x40: emit('AT'); return lexStatements; // @
-      case 0x3d: { // =
+      case 0x2c:
+        emit('COMMA');
+        return lexStatements; // ,
+      case 0x2a:
+        emit('MUL');
+        return lexStatements; // *
+      case 0x2f:
+        emit('DIV');
+        return lexStatements; // /
+      case 0x25:
+        emit('MOD');
+        return lexStatements; // %
+      case 0x2b:
+        emit('ADD');
+        return lexStatements; // +
+      case 0x2d:
+        emit('SUB');
+        return lexStatements; // -
+      case 0x5e:
+        emit('POW');
+        return lexStatements; // ^
+      case 0x40:
+        emit('AT');
+        return lexStatements; // @
+      case 0x3d: {
+        // =
         const t = peek();
         if (t === 0x3d) {
           next();
@@ -225,7 +368,8 @@ export function lex(input: string): LexResult {
         } else emit('EQL');
         return lexStatements;
       }
-      case 0x21: { // !
+      case 0x21: {
+        // !
         const t = next();
         if (t === 0x3d) {
           emit('NEQ');
@@ -312,7 +456,9 @@ export function lex(input: string): LexResult {
       return lexIdentifier;
     }
     switch (r) {
-      case 0x2c: emit('COMMA'); return lexInsideBraces;
+      case 0x2c:
+        emit('COMMA');
+        return lexInsideBraces;
       case 0x22:
       case 0x27:
         stringOpen = r;
@@ -327,7 +473,8 @@ export function lex(input: string): LexResult {
           emit('EQL');
         }
         return lexInsideBraces;
-      case 0x21: { // !
+      case 0x21: {
+        // !
         const nr = next();
         if (nr === 0x7e) emit('NEQ_REGEX');
         else if (nr === 0x3d) emit('NEQ');
@@ -357,19 +504,44 @@ export function lex(input: string): LexResult {
     let base: number;
     let max: number;
     switch (ch) {
-      case 0x61: case 0x62: case 0x66: case 0x6e: case 0x72: case 0x74: case 0x76: case 0x5c: // a b f n r t v \
+      case 0x61:
+      case 0x62:
+      case 0x66:
+      case 0x6e:
+      case 0x72:
+      case 0x74:
+      case 0x76:
+      case 0x5c: // a b f n r t v \
         return lexString;
-      case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37:
-        n = 3; base = 8; max = 255;
+      case 0x30:
+      case 0x31:
+      case 0x32:
+      case 0x33:
+      case 0x34:
+      case 0x35:
+      case 0x36:
+      case 0x37:
+        n = 3;
+        base = 8;
+        max = 255;
         break;
       case 0x78: // x
-        ch = next(); n = 2; base = 16; max = 255;
+        ch = next();
+        n = 2;
+        base = 16;
+        max = 255;
         break;
       case 0x75: // u
-        ch = next(); n = 4; base = 16; max = 0x10ffff;
+        ch = next();
+        n = 4;
+        base = 16;
+        max = 0x10ffff;
         break;
       case 0x55: // U
-        ch = next(); n = 8; base = 16; max = 0x10ffff;
+        ch = next();
+        n = 8;
+        base = 16;
+        max = 0x10ffff;
         break;
       case EOF:
         return errorf('escape sequence not terminated');
@@ -388,7 +560,8 @@ export function lex(input: string): LexResult {
       n--;
       if (n > 0) ch = next();
     }
-    if (x > max || (x >= 0xd800 && x < 0xe000)) return errorf('escape sequence is an invalid Unicode code point');
+    if (x > max || (x >= 0xd800 && x < 0xe000))
+      return errorf('escape sequence is an invalid Unicode code point');
     return lexString;
   };
 
@@ -430,7 +603,8 @@ export function lex(input: string): LexResult {
 
   const lexDuration: StateFn = () => {
     if (scanNumber()) return errorf('missing unit character in duration');
-    if (!acceptRemainingDuration()) return errorf(`bad duration syntax: ${goQuote(input.slice(start, pos))}`);
+    if (!acceptRemainingDuration())
+      return errorf(`bad duration syntax: ${goQuote(input.slice(start, pos))}`);
     backup();
     emit('DURATION');
     return lexStatements;

@@ -38,9 +38,13 @@ export function parseNumber(s: string): number {
   const lower = s.toLowerCase();
   if (lower === 'inf' || lower === 'infinity') return Infinity;
   if (lower === 'nan') return NaN;
-  if (!DECIMAL_FLOAT.test(s)) throw new NumberSyntaxError(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`);
+  if (!DECIMAL_FLOAT.test(s))
+    throw new NumberSyntaxError(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`);
   const v = Number(s);
-  if (!Number.isFinite(v)) throw new NumberSyntaxError(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: value out of range`);
+  if (!Number.isFinite(v))
+    throw new NumberSyntaxError(
+      `strconv.ParseFloat: parsing ${JSON.stringify(s)}: value out of range`,
+    );
   return v;
 }
 

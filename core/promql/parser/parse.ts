@@ -26,7 +26,8 @@ export function parseExpr(query: string): Expr {
 
   const { tokens, error: lexError } = lex(query);
   const code = tokens.filter((t) => t.type !== 'COMMENT');
-  if (lexError) errors.add(ErrorStage.Lexer, ErrorKey.lexer(lexError.at), lexError.start, lexError.message);
+  if (lexError)
+    errors.add(ErrorStage.Lexer, ErrorKey.lexer(lexError.at), lexError.start, lexError.message);
   else if (code.length === 0) fail(0, 'no expression found in input');
 
   // Lezer sees the text the lexer accepted; past a lexical error Prometheus stops anyway.
@@ -39,8 +40,16 @@ export function parseExpr(query: string): Expr {
   const broken = containsError(tree.topNode) || countExpressions(tree.topNode) > 1;
   const tokenBefore = makeTokenBefore(code);
   const tokenEnds = new Map(code.map((t) => [t.start, t.end]));
-  const lookahead = (pos: number): number => code.find((t) => t.start >= pos)?.start ?? (lexError ? lexError.at : query.length);
-  const builder = new AstBuilder(query, (i) => offsets.toByte(i), errors, tokenEnds, lookahead, shadow.matchers);
+  const lookahead = (pos: number): number =>
+    code.find((t) => t.start >= pos)?.start ?? (lexError ? lexError.at : query.length);
+  const builder = new AstBuilder(
+    query,
+    (i) => offsets.toByte(i),
+    errors,
+    tokenEnds,
+    lookahead,
+    shadow.matchers,
+  );
   const build = (node: SyntaxNode): Expr => builder.build(toRaw(node, query, tokenBefore));
 
   let ast: Expr | undefined;
@@ -50,7 +59,12 @@ export function parseExpr(query: string): Expr {
       ast = build(top);
     } catch (e) {
       if (!(e instanceof StructureError)) throw e;
-      errors.add(ErrorStage.Syntax, ErrorKey.syntax(top.from), top.from, `unexpected ${describeToken(code.find((t) => t.start >= top.from))}`);
+      errors.add(
+        ErrorStage.Syntax,
+        ErrorKey.syntax(top.from),
+        top.from,
+        `unexpected ${describeToken(code.find((t) => t.start >= top.from))}`,
+      );
     }
   } else {
     // Prometheus reports errors of constructs it reduced before reaching the syntax error, so
@@ -71,8 +85,18 @@ function firstExpression(top: SyntaxNode): SyntaxNode | undefined {
 }
 
 const EXPR_NODES = new Set([
-  'AggregateExpr', 'BinaryExpr', 'FunctionCall', 'MatrixSelector', 'NumberLiteral', 'OffsetExpr',
-  'ParenExpr', 'StringLiteral', 'SubqueryExpr', 'UnaryExpr', 'VectorSelector', 'StepInvariantExpr',
+  'AggregateExpr',
+  'BinaryExpr',
+  'FunctionCall',
+  'MatrixSelector',
+  'NumberLiteral',
+  'OffsetExpr',
+  'ParenExpr',
+  'StringLiteral',
+  'SubqueryExpr',
+  'UnaryExpr',
+  'VectorSelector',
+  'StepInvariantExpr',
 ]);
 
 function countExpressions(top: SyntaxNode): number {
@@ -82,7 +106,8 @@ function countExpressions(top: SyntaxNode): number {
 }
 
 function containsError(node: SyntaxNode): boolean {
-  for (let c = node.firstChild; c; c = c.nextSibling) if (c.type.isError || containsError(c)) return true;
+  for (let c = node.firstChild; c; c = c.nextSibling)
+    if (c.type.isError || containsError(c)) return true;
   return false;
 }
 
@@ -99,7 +124,11 @@ function complete(node: SyntaxNode): boolean {
       trailing = true;
     } else if (trailing) {
       // `sum(x) <error> by (a)`: Prometheus reduced `sum(x)` before the error; the rest is ignored.
-      return node.name === 'AggregateExpr' && parts === 2 && node.firstChild?.nextSibling?.name === 'FunctionCallBody';
+      return (
+        node.name === 'AggregateExpr' &&
+        parts === 2 &&
+        node.firstChild?.nextSibling?.name === 'FunctionCallBody'
+      );
     } else if (containsError(c)) return false;
     else parts++;
   }
@@ -133,12 +162,14 @@ function reportSyntaxError(
   errors: ErrorCollector,
   shadow: Shadow,
 ): void {
-  const ignored = (pos: number): boolean => shadow.ignoreSyntaxErrors.some(([from, to]) => pos >= from && pos < to);
+  const ignored = (pos: number): boolean =>
+    shadow.ignoreSyntaxErrors.some(([from, to]) => pos >= from && pos < to);
   let errFrom: number | undefined;
   const topLevelCount = countExpressions(tree.topNode);
   tree.iterate({
     enter: (n) => {
-      if (n.type.isError && !ignored(n.from) && (errFrom === undefined || n.from < errFrom)) errFrom = n.from;
+      if (n.type.isError && !ignored(n.from) && (errFrom === undefined || n.from < errFrom))
+        errFrom = n.from;
     },
   });
   if (errFrom === undefined && topLevelCount <= 1) return;
@@ -146,14 +177,20 @@ function reportSyntaxError(
     // Two expressions side by side: the second one is unexpected.
     let second = 0;
     let seen = 0;
-    for (let c = tree.topNode.firstChild; c; c = c.nextSibling) if (!c.type.isError && ++seen === 2) second = c.from;
+    for (let c = tree.topNode.firstChild; c; c = c.nextSibling)
+      if (!c.type.isError && ++seen === 2) second = c.from;
     errFrom = second;
   }
   let idx = code.findIndex((t) => t.start >= errFrom!);
   if (idx < 0) idx = code.length;
   const tok = code[idx];
   const at = tok ? tok.start : end;
-  errors.add(ErrorStage.Syntax, ErrorKey.syntax(at), at, `unexpected ${describeToken(tok)}${syntaxContext(code, idx, shadow.metricNames)}`);
+  errors.add(
+    ErrorStage.Syntax,
+    ErrorKey.syntax(at),
+    at,
+    `unexpected ${describeToken(tok)}${syntaxContext(code, idx, shadow.metricNames)}`,
+  );
 }
 
 /** Start of the token that ends right before `pos` (e.g. the `[` before a range's duration). */

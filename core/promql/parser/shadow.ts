@@ -43,21 +43,48 @@ export interface Shadow {
   readonly matchers: ReadonlyMap<number, Matcher>;
 }
 
-
 /** Tokens after which an operand starts, so a keyword there can only be a metric name. */
 const OPERAND_FOLLOWS = new Set<TokenType>([
-  'ADD', 'SUB', 'MUL', 'DIV', 'MOD', 'POW', 'ATAN2', 'EQLC', 'NEQ', 'LTE', 'LSS', 'GTE', 'GTR',
-  'LAND', 'LOR', 'LUNLESS', 'BOOL', 'GROUP_LEFT', 'GROUP_RIGHT',
+  'ADD',
+  'SUB',
+  'MUL',
+  'DIV',
+  'MOD',
+  'POW',
+  'ATAN2',
+  'EQLC',
+  'NEQ',
+  'LTE',
+  'LSS',
+  'GTE',
+  'GTR',
+  'LAND',
+  'LOR',
+  'LUNLESS',
+  'BOOL',
+  'GROUP_LEFT',
+  'GROUP_RIGHT',
 ]);
 
 /** Keywords that can never be a metric name (Prometheus `metric_identifier` lacks them). */
-const NEVER_OPERANDS = new Set<TokenType>(['ATAN2', 'BOOL', 'ON', 'IGNORING', 'GROUP_LEFT', 'GROUP_RIGHT']);
+const NEVER_OPERANDS = new Set<TokenType>([
+  'ATAN2',
+  'BOOL',
+  'ON',
+  'IGNORING',
+  'GROUP_LEFT',
+  'GROUP_RIGHT',
+]);
 
 const LITERALS = new Set<TokenType>(['NUMBER', 'DURATION']);
 const SET_OPERATORS = new Set<TokenType>(['LAND', 'LOR', 'LUNLESS']);
 
-
-const MATCH_OPS: Partial<Record<TokenType, MatchType>> = { EQL: '=', NEQ: '!=', EQL_REGEX: '=~', NEQ_REGEX: '!~' };
+const MATCH_OPS: Partial<Record<TokenType, MatchType>> = {
+  EQL: '=',
+  NEQ: '!=',
+  EQL_REGEX: '=~',
+  NEQ_REGEX: '!~',
+};
 
 /** What a `(` opens; decides whether `,)` is an error and whether an operand follows. */
 export type ParenKind = 'call' | 'agg-body' | 'agg-grouping' | 'bin-grouping' | 'paren';
@@ -115,17 +142,31 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
       problem(ErrorKey.syntax(t.start), t.start, `unexpected ${describeToken(t)}${context(i)}`);
     }
     // Prometheus's `maybe_label` accepts every keyword but `without`, and no number or `a:b`.
-    if (inGrouping && (t.type === 'NUMBER' || t.type === 'METRIC_IDENTIFIER' || t.type === 'WITHOUT')) {
+    if (
+      inGrouping &&
+      (t.type === 'NUMBER' || t.type === 'METRIC_IDENTIFIER' || t.type === 'WITHOUT')
+    ) {
       problem(ErrorKey.syntax(t.start), t.start, `unexpected ${describeToken(t)}${context(i)}`);
     }
     // A comma in call arguments not followed by an operand: Prometheus reduces its trailing-comma
     // rule when it reads the next token (so after a lexical error there, before a syntax error).
-    if (!inBraces && prev?.type === 'COMMA' && (top === 'call' || top === 'agg-body') && !EXPRESSION_STARTS.has(t.type)) {
-      problem(ErrorKey.lookaheadReduce(t.start), prev.start, 'trailing commas not allowed in function call args');
+    if (
+      !inBraces &&
+      prev?.type === 'COMMA' &&
+      (top === 'call' || top === 'agg-body') &&
+      !EXPRESSION_STARTS.has(t.type)
+    ) {
+      problem(
+        ErrorKey.lookaheadReduce(t.start),
+        prev.start,
+        'trailing commas not allowed in function call args',
+      );
     }
     // Where nothing but an operand can follow (not after a binary operator, where `bool`/`on` are
     // modifiers); `atan2` is never an operand.
-    const leadsExpression = prev === undefined || ((prev.type === 'LEFT_PAREN' || prev.type === 'COMMA') && operandStarts);
+    const leadsExpression =
+      prev === undefined ||
+      ((prev.type === 'LEFT_PAREN' || prev.type === 'COMMA') && operandStarts);
     if ((leadsExpression && NEVER_OPERANDS.has(t.type)) || (operandStarts && t.type === 'ATAN2')) {
       problem(ErrorKey.syntax(t.start), t.start, `unexpected ${describeToken(t)}${context(i)}`);
     }
@@ -145,11 +186,15 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
         break;
       case 'DURATION': {
         // Durations are only valid after `[`, the subquery `:` and `offset` (`offset -`).
-        const isModifier = (k: Token | undefined): boolean => k?.type === 'OFFSET' && !metricNames.has(k.start);
+        const isModifier = (k: Token | undefined): boolean =>
+          k?.type === 'OFFSET' && !metricNames.has(k.start);
         const placed =
-          prev?.type === 'LEFT_BRACKET' || prev?.type === 'COLON' || isModifier(prev) ||
+          prev?.type === 'LEFT_BRACKET' ||
+          prev?.type === 'COLON' ||
+          isModifier(prev) ||
           (prev?.type === 'SUB' && isModifier(code[i - 2]));
-        if (!placed) problem(ErrorKey.syntax(t.start), t.start, `unexpected ${describeToken(t)}${context(i)}`);
+        if (!placed)
+          problem(ErrorKey.syntax(t.start), t.start, `unexpected ${describeToken(t)}${context(i)}`);
         else {
           try {
             parsePositiveDuration(t.text);
@@ -187,7 +232,11 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
             const close = closing.get(i + 1);
             if (close !== undefined) {
               const end = code[close]!.end;
-              problem(ErrorKey.reduce(end), t.start, `unknown function with name ${JSON.stringify(t.text)}`);
+              problem(
+                ErrorKey.reduce(end),
+                t.start,
+                `unknown function with name ${JSON.stringify(t.text)}`,
+              );
               ignoreSyntaxErrors.push([t.start, end]);
             } else ignoreSyntaxErrors.push([t.start, Infinity]); // unclosed: the lexer reports it
           }
@@ -210,7 +259,8 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
         if (prev?.type === 'IDENTIFIER') kind = 'call';
         else if (prev && isAggregatorToken(prev.type)) kind = 'agg-body';
         else if (prev?.type === 'BY' || prev?.type === 'WITHOUT') kind = 'agg-grouping';
-        else if (prev && ['ON', 'IGNORING', 'GROUP_LEFT', 'GROUP_RIGHT'].includes(prev.type)) kind = 'bin-grouping';
+        else if (prev && ['ON', 'IGNORING', 'GROUP_LEFT', 'GROUP_RIGHT'].includes(prev.type))
+          kind = 'bin-grouping';
         else if (prev?.type === 'RIGHT_PAREN' && closedKind === 'agg-grouping') kind = 'agg-body';
         parens.push(kind);
         break;
@@ -224,8 +274,15 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
     prevOperandStarts = operandStarts;
   }
   const last = code[code.length - 1];
-  if (last?.type === 'COMMA' && (parens[parens.length - 1] === 'call' || parens[parens.length - 1] === 'agg-body')) {
-    problem(ErrorKey.lookaheadReduce(input.length), last.start, 'trailing commas not allowed in function call args');
+  if (
+    last?.type === 'COMMA' &&
+    (parens[parens.length - 1] === 'call' || parens[parens.length - 1] === 'agg-body')
+  ) {
+    problem(
+      ErrorKey.lookaheadReduce(input.length),
+      last.start,
+      'trailing commas not allowed in function call args',
+    );
   }
   for (const t of tokens) if (t.type === 'COMMENT') fill(t, ' '.repeat(t.end - t.start));
   return { text: out.join(''), problems, metricNames, ignoreSyntaxErrors, matchers };

@@ -19,12 +19,20 @@ describe('unquote (strutil.Unquote)', () => {
     expect(unquote(input)).toBe(out);
   });
 
-  it.each(['"', '"abc', '"a"b"', "'\\\"'", '"\\q"', '"\\x4"', '"\\400"', '"a\nb"', '`a`b`', '"\\U00110000"'])(
-    'rejects %j',
-    (input) => {
-      expect(() => unquote(input)).toThrow(UnquoteError);
-    },
-  );
+  it.each([
+    '"',
+    '"abc',
+    '"a"b"',
+    "'\\\"'",
+    '"\\q"',
+    '"\\x4"',
+    '"\\400"',
+    '"a\nb"',
+    '`a`b`',
+    '"\\U00110000"',
+  ])('rejects %j', (input) => {
+    expect(() => unquote(input)).toThrow(UnquoteError);
+  });
 });
 
 describe('Go rune formatting', () => {

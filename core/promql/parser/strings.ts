@@ -17,7 +17,14 @@ export class UnquoteError extends Error {
 }
 
 const SIMPLE_ESCAPES: Record<string, number> = {
-  a: 0x07, b: 0x08, f: 0x0c, n: 0x0a, r: 0x0d, t: 0x09, v: 0x0b, '\\': 0x5c,
+  a: 0x07,
+  b: 0x08,
+  f: 0x0c,
+  n: 0x0a,
+  r: 0x0d,
+  t: 0x09,
+  v: 0x0b,
+  '\\': 0x5c,
 };
 
 function hexVal(c: number): number {
@@ -132,13 +139,27 @@ function escapeCodePoint(cp: number, quote: string, out: string[]): void {
     return;
   }
   switch (cp) {
-    case 0x07: out.push('\\a'); return;
-    case 0x08: out.push('\\b'); return;
-    case 0x0c: out.push('\\f'); return;
-    case 0x0a: out.push('\\n'); return;
-    case 0x0d: out.push('\\r'); return;
-    case 0x09: out.push('\\t'); return;
-    case 0x0b: out.push('\\v'); return;
+    case 0x07:
+      out.push('\\a');
+      return;
+    case 0x08:
+      out.push('\\b');
+      return;
+    case 0x0c:
+      out.push('\\f');
+      return;
+    case 0x0a:
+      out.push('\\n');
+      return;
+    case 0x0d:
+      out.push('\\r');
+      return;
+    case 0x09:
+      out.push('\\t');
+      return;
+    case 0x0b:
+      out.push('\\v');
+      return;
   }
   if (cp < 0x20 || cp === 0x7f) out.push('\\x', hex(cp, 2));
   else if (cp < 0x10000) out.push('\\u', hex(cp, 4));

@@ -34,8 +34,17 @@ export interface RawMatching {
 export type Raw =
   | (Span & { readonly t: 'num'; readonly tok: Span })
   | (Span & { readonly t: 'str' })
-  | (Span & { readonly t: 'vs'; readonly name: Span | undefined; readonly matchers: readonly RawMatcher[] })
-  | (Span & { readonly t: 'unary'; readonly op: '+' | '-'; readonly expr: Raw; readonly signedLiteral: boolean })
+  | (Span & {
+      readonly t: 'vs';
+      readonly name: Span | undefined;
+      readonly matchers: readonly RawMatcher[];
+    })
+  | (Span & {
+      readonly t: 'unary';
+      readonly op: '+' | '-';
+      readonly expr: Raw;
+      readonly signedLiteral: boolean;
+    })
   | (Span & { readonly t: 'paren'; readonly expr: Raw })
   | (Span & { readonly t: 'call'; readonly name: Span; readonly args: readonly Raw[] })
   | (Span & {
@@ -55,32 +64,73 @@ export type Raw =
       readonly lhs: Raw;
       readonly rhs: Raw;
     })
-  | (Span & { readonly t: 'offset'; readonly expr: Raw; readonly negative: boolean; readonly dur: Span })
+  | (Span & {
+      readonly t: 'offset';
+      readonly expr: Raw;
+      readonly negative: boolean;
+      readonly dur: Span;
+    })
   | (Span & {
       readonly t: 'at';
       readonly expr: Raw;
       readonly num: { readonly negative: boolean; readonly tok: Span } | undefined;
       readonly preproc: 'start' | 'end' | undefined;
     })
-  | (Span & { readonly t: 'matrix'; readonly expr: Raw; readonly lbracket: number; readonly dur: Span })
-  | (Span & { readonly t: 'subquery'; readonly expr: Raw; readonly range: Span; readonly step: Span | undefined });
+  | (Span & {
+      readonly t: 'matrix';
+      readonly expr: Raw;
+      readonly lbracket: number;
+      readonly dur: Span;
+    })
+  | (Span & {
+      readonly t: 'subquery';
+      readonly expr: Raw;
+      readonly range: Span;
+      readonly step: Span | undefined;
+    });
 
 /** Lezer's tree does not match any shape Prometheus accepts; a syntax error explains why. */
 export class StructureError extends Error {}
 
 const EXPR_NODES = new Set([
-  'AggregateExpr', 'BinaryExpr', 'FunctionCall', 'MatrixSelector', 'NumberLiteral', 'OffsetExpr',
-  'ParenExpr', 'StringLiteral', 'SubqueryExpr', 'UnaryExpr', 'VectorSelector', 'StepInvariantExpr',
+  'AggregateExpr',
+  'BinaryExpr',
+  'FunctionCall',
+  'MatrixSelector',
+  'NumberLiteral',
+  'OffsetExpr',
+  'ParenExpr',
+  'StringLiteral',
+  'SubqueryExpr',
+  'UnaryExpr',
+  'VectorSelector',
+  'StepInvariantExpr',
 ]);
 
 const BINARY_OPS: Readonly<Record<string, BinaryOp>> = {
-  Pow: '^', Mul: '*', Div: '/', Mod: '%', Atan2: 'atan2', Add: '+', Sub: '-',
-  Eql: '==', Gte: '>=', Gtr: '>', Lte: '<=', Lss: '<', Neq: '!=',
-  And: 'and', Unless: 'unless', Or: 'or',
+  Pow: '^',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Atan2: 'atan2',
+  Add: '+',
+  Sub: '-',
+  Eql: '==',
+  Gte: '>=',
+  Gtr: '>',
+  Lte: '<=',
+  Lss: '<',
+  Neq: '!=',
+  And: 'and',
+  Unless: 'unless',
+  Or: 'or',
 };
 
 const MATCH_OPS: Readonly<Record<string, MatchType>> = {
-  EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~',
+  EqlSingle: '=',
+  Neq: '!=',
+  EqlRegex: '=~',
+  NeqRegex: '!~',
 };
 
 /** Child nodes; lezer's error nodes are skipped (a missing required part throws StructureError). */
@@ -98,7 +148,8 @@ function child(node: SyntaxNode, name: string): SyntaxNode | undefined {
 /** `c` unless an error node precedes it among `node`'s children. */
 function before(node: SyntaxNode, c: SyntaxNode | undefined): SyntaxNode | undefined {
   if (!c) return undefined;
-  for (let k = node.firstChild; k && k.from < c.from; k = k.nextSibling) if (k.type.isError) return undefined;
+  for (let k = node.firstChild; k && k.from < c.from; k = k.nextSibling)
+    if (k.type.isError) return undefined;
   return c;
 }
 
@@ -133,10 +184,21 @@ function attachPostfix(e: Raw, to: number, make: (operand: Raw) => Raw): Raw {
 
 /** Prometheus's operator precedence (generated_parser.y, lowest first); unary +/- binds like `*`. */
 const PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
-  or: 1, and: 2, unless: 2,
-  '==': 3, '!=': 3, '<': 3, '<=': 3, '>': 3, '>=': 3,
-  '+': 4, '-': 4,
-  '*': 5, '/': 5, '%': 5, atan2: 5,
+  or: 1,
+  and: 2,
+  unless: 2,
+  '==': 3,
+  '!=': 3,
+  '<': 3,
+  '<=': 3,
+  '>': 3,
+  '>=': 3,
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
+  '%': 5,
+  atan2: 5,
   '^': 6,
 };
 const UNARY_PRECEDENCE = 5;
@@ -180,7 +242,8 @@ function mkUnary(node: UnaryRaw, expr: Raw): Raw {
  */
 export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) => number): Raw {
   const expr = (n: SyntaxNode): Raw => toRaw(n, src, tokenBefore);
-  const exprKids = (n: SyntaxNode): SyntaxNode[] => children(n).filter((c) => EXPR_NODES.has(c.name));
+  const exprKids = (n: SyntaxNode): SyntaxNode[] =>
+    children(n).filter((c) => EXPR_NODES.has(c.name));
 
   switch (node.name) {
     case 'ParenExpr':
@@ -210,7 +273,12 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
           const name = need(child(m, 'LabelName'));
           const opNode = need(child(m, 'MatchOp')?.firstChild ?? undefined);
           const value = need(child(m, 'StringLiteral'));
-          matchers.push({ ...span(m), name: span(name), op: need(MATCH_OPS[opNode.name]), value: span(value) });
+          matchers.push({
+            ...span(m),
+            name: span(name),
+            op: need(MATCH_OPS[opNode.name]),
+            value: span(value),
+          });
         }
       }
       children(node);
@@ -220,7 +288,13 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
     case 'UnaryExpr': {
       const op = need(child(node, 'UnaryOp'));
       const text = src.slice(op.from, op.to);
-      return { t: 'unary', ...span(node), op: text === '-' ? '-' : '+', expr: expr(need(exprKids(node)[0])), signedLiteral: false };
+      return {
+        t: 'unary',
+        ...span(node),
+        op: text === '-' ? '-' : '+',
+        expr: expr(need(exprKids(node)[0])),
+        signedLiteral: false,
+      };
     }
 
     case 'FunctionCall': {
@@ -251,7 +325,9 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
     case 'BinaryExpr': {
       const kids = children(node);
       const operands = kids.filter((c) => EXPR_NODES.has(c.name));
-      const opNode = need(kids.find((c) => BINARY_OPS[c.name] !== undefined && !EXPR_NODES.has(c.name)));
+      const opNode = need(
+        kids.find((c) => BINARY_OPS[c.name] !== undefined && !EXPR_NODES.has(c.name)),
+      );
       if (operands.length !== 2) throw new StructureError('binary operands');
       const op = BINARY_OPS[opNode.name]!;
       const mm = child(node, 'MatchingModifierClause');
@@ -270,19 +346,32 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
       const lhs = expr(operands[0]!);
       const rhs = expr(operands[1]!);
       // `-1 ^ 2`: the sign lezer folded into the literal binds looser than `^` (mkBin rotates it).
-      return mkBin({ t: 'bin', op, returnBool: child(node, 'BoolModifier') !== undefined, matching }, lhs, rhs);
+      return mkBin(
+        { t: 'bin', op, returnBool: child(node, 'BoolModifier') !== undefined, matching },
+        lhs,
+        rhs,
+      );
     }
 
     case 'OffsetExpr': {
       const operand = expr(need(exprKids(node)[0]));
       const dur = need(child(node, 'Duration'));
       const negative = child(node, 'Sub') !== undefined;
-      return attachPostfix(operand, endOf(node), (e) => ({ t: 'offset', from: e.from, to: endOf(node), expr: e, negative, dur: span(dur) }));
+      return attachPostfix(operand, endOf(node), (e) => ({
+        t: 'offset',
+        from: e.from,
+        to: endOf(node),
+        expr: e,
+        negative,
+        dur: span(dur),
+      }));
     }
 
     case 'StepInvariantExpr': {
       const kids = children(node);
-      const operand = expr(need(kids.find((c) => EXPR_NODES.has(c.name) && c.from < need(child(node, 'At')).from)));
+      const operand = expr(
+        need(kids.find((c) => EXPR_NODES.has(c.name) && c.from < need(child(node, 'At')).from)),
+      );
       const at = need(child(node, 'At'));
       const numNode = kids.find((c) => c.name === 'NumberLiteral' && c.from > at.from);
       const pre = child(node, 'AtModifierPreprocessors');
@@ -294,9 +383,17 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
         if (text[0] === '-' || text[0] === '+') from = skipBlank(src, from + 1, numNode.to);
         num = { negative, tok: { from, to: numNode.to } };
       } else if (!pre) throw new StructureError('@ without timestamp');
-      if (pre && !/^\s*\(\s*\)/.test(src.slice(pre.to))) throw new StructureError('@ start/end without ()');
+      if (pre && !/^\s*\(\s*\)/.test(src.slice(pre.to)))
+        throw new StructureError('@ start/end without ()');
       const preproc = pre ? (child(pre, 'Start') ? 'start' : 'end') : undefined;
-      return attachPostfix(operand, endOf(node), (e) => ({ t: 'at', from: e.from, to: endOf(node), expr: e, num, preproc }));
+      return attachPostfix(operand, endOf(node), (e) => ({
+        t: 'at',
+        from: e.from,
+        to: endOf(node),
+        expr: e,
+        num,
+        preproc,
+      }));
     }
 
     case 'MatrixSelector': {
@@ -304,7 +401,14 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
       const dur = need(child(node, 'Duration'));
       if (!closedBy(src, endOf(node), ']')) throw new StructureError('unclosed range');
       const lbracket = tokenBefore(dur.from);
-      return attachPostfix(operand, endOf(node), (e) => ({ t: 'matrix', from: e.from, to: endOf(node), expr: e, lbracket, dur: span(dur) }));
+      return attachPostfix(operand, endOf(node), (e) => ({
+        t: 'matrix',
+        from: e.from,
+        to: endOf(node),
+        expr: e,
+        lbracket,
+        dur: span(dur),
+      }));
     }
 
     case 'SubqueryExpr': {
@@ -313,7 +417,14 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
       const durs = children(node).filter((c) => c.name === 'Duration');
       const range = span(need(durs[0]));
       const step = durs[1] ? span(durs[1]) : undefined;
-      return attachPostfix(operand, endOf(node), (e) => ({ t: 'subquery', from: e.from, to: endOf(node), expr: e, range, step }));
+      return attachPostfix(operand, endOf(node), (e) => ({
+        t: 'subquery',
+        from: e.from,
+        to: endOf(node),
+        expr: e,
+        range,
+        step,
+      }));
     }
   }
   throw new StructureError(`unexpected node ${node.name}`);
@@ -321,7 +432,9 @@ export function toRaw(node: SyntaxNode, src: string, tokenBefore: (pos: number) 
 
 function groupingLabels(src: string, node: SyntaxNode): Span[] {
   if (!closedBy(src, node.to, ')')) throw new StructureError('unclosed grouping');
-  return children(node).filter((c) => c.name === 'LabelName').map(span);
+  return children(node)
+    .filter((c) => c.name === 'LabelName')
+    .map(span);
 }
 
 /** Skips whitespace and `#` comments between a sign and its number. */

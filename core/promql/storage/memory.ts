@@ -37,7 +37,12 @@ export class MemoryStorage implements Queryable {
     const key = labelsKey(labels);
     let s = this.#series.get(key);
     if (s === undefined) {
-      s = { labels, t: new Float64Array(Math.max(4, t.length)), v: new Float64Array(Math.max(4, t.length)), length: 0 };
+      s = {
+        labels,
+        t: new Float64Array(Math.max(4, t.length)),
+        v: new Float64Array(Math.max(4, t.length)),
+        length: 0,
+      };
       this.#series.set(key, s);
       this.#sorted = undefined;
     }
