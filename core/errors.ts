@@ -13,7 +13,8 @@ export type ErrorKind =
   | 'internal'
   | 'unavailable'
   | 'not_found'
-  | 'not_acceptable';
+  | 'not_acceptable'
+  | 'unauthorized';
 
 export abstract class ThanosEdgeError extends Error {
   abstract readonly kind: ErrorKind;
@@ -104,4 +105,42 @@ export function errorMessage(err: unknown): string {
 export class LimitExceededError extends ThanosEdgeError {
   override readonly name = 'LimitExceededError';
   readonly kind = 'execution' as const;
+}
+
+/** A request without the bearer token a StoreAPI (or another protected route) requires (HTTP 401). */
+export class UnauthorizedError extends ThanosEdgeError {
+  override readonly name = 'UnauthorizedError';
+  readonly kind = 'unauthorized' as const;
+  constructor() {
+    super('unauthorized');
+  }
+}
+
+/**
+ * A failure while a query or read ran (not while its request was parsed). Prometheus's
+ * returnAPIError maps these apart from request errors: timeouts and cancels keep their kind,
+ * storage failures are internal, anything else is `execution` (422) — even a bad-data error
+ * raised by evaluation.
+ */
+export class ExecutionFailure extends ThanosEdgeError {
+  override readonly name = 'ExecutionFailure';
+  readonly kind: ErrorKind;
+  constructor(cause: unknown) {
+    super(errorMessage(cause), { cause });
+    this.kind = executionKind(cause);
+  }
+}
+
+function executionKind(err: unknown): ErrorKind {
+  if (!(err instanceof ThanosEdgeError)) return 'execution';
+  switch (err.kind) {
+    case 'timeout':
+    case 'canceled':
+      return err.kind;
+    case 'internal':
+    case 'unavailable':
+      return 'internal';
+    default:
+      return 'execution';
+  }
 }

@@ -1,4 +1,5 @@
 /** @module worker/env — the Worker's bindings, vars and secrets (wrangler.toml, `wrangler secret`). */
+import { parseDurationParam } from '../core/api/params.ts';
 import type { R2BucketLike } from '../core/objstore/r2.ts';
 
 export interface Env {
@@ -38,4 +39,14 @@ export function csv(v: string | undefined, fallback: readonly string[] = []): st
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** A numeric var, or `fallback` when unset, empty or not a number. */
+export function numberVar(v: string | undefined, fallback: number): number {
+  return v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : fallback;
+}
+
+/** A duration var (Prometheus duration or seconds) in ms, or `fallback` when unset. */
+export function durationVar(v: string | undefined, fallback: number): number {
+  return v ? parseDurationParam(v) : fallback;
 }

@@ -3,11 +3,12 @@
  * (StoreAPI over the bucket) and health/metrics endpoints, mounted on one Hono app.
  */
 import { Hono } from 'hono';
+import { prometheusApi } from '../core/api/api.ts';
 import { apiErrorResponse } from '../core/api/error-response.ts';
+import { jsonResponse, successJson } from '../core/api/prom-json.ts';
 import { storeApiRoutes } from '../core/storeapi/http-server.ts';
 import type { Env } from './env.ts';
 import { metricsText } from './metrics.ts';
-import { queryApi } from './query/api.ts';
 import { workerState } from './state.ts';
 
 const app = new Hono<{ Bindings: Env }>();
@@ -15,7 +16,7 @@ const app = new Hono<{ Bindings: Env }>();
 app.get('/-/healthy', (c) => c.text('thanos-edge is Healthy.\n'));
 app.get('/-/ready', async (c) => {
   try {
-    await (await workerState(c.env)).bucketStore?.sync();
+    await (await workerState(c.env)).gateway?.bucketStore.sync();
     return c.text('thanos-edge is Ready.\n');
   } catch (err) {
     return c.text(`not ready: ${err instanceof Error ? err.message : String(err)}\n`, 503);
@@ -35,13 +36,13 @@ app.route(
     token: (env) => env.STORE_TOKEN,
   }),
 );
-app.route('/', queryApi<Env>({ querier: async (env) => (await workerState(env)).querier }));
+app.route('/', prometheusApi<Env>({ querier: async (env) => (await workerState(env)).querier }));
 
 app.get('/api/v1/blocks', async (c) => {
-  const state = await workerState(c.env);
-  if (!state.bucketStore) return c.json({ status: 'success', data: { blocks: [], skipped: [] } });
-  const { metas, skipped } = await state.bucketStore.sync();
-  return c.json({ status: 'success', data: { blocks: [...metas.values()], skipped } });
+  const { gateway } = await workerState(c.env);
+  if (!gateway) return jsonResponse(successJson('{"blocks":[],"skipped":[]}'));
+  const { metas, skipped } = await gateway.bucketStore.sync();
+  return jsonResponse(successJson(JSON.stringify({ blocks: [...metas.values()], skipped })));
 });
 
 app.onError((err) => apiErrorResponse(err));

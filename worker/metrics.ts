@@ -4,8 +4,9 @@ import type { WorkerState } from './state.ts';
 
 export function metricsText(state: WorkerState): string {
   const lines: string[] = [];
-  const { bucket, bucketStore } = state;
-  if (bucket && bucketStore) {
+  const { gateway } = state;
+  if (gateway) {
+    const { bucket, bucketStore } = gateway;
     const stats = bucket.stats();
     const b = `bucket="${bucket.name}"`;
     lines.push('# HELP thanos_objstore_bucket_operations_total Total number of bucket operations.');
@@ -36,12 +37,15 @@ export function metricsText(state: WorkerState): string {
     lines.push('# TYPE thanos_bucket_store_blocks_skipped gauge');
     lines.push(`thanos_bucket_store_blocks_skipped ${bucketStore.skipped.length}`);
   }
-  lines.push(
-    '# HELP thanos_edge_range_cache_requests_total Range cache lookups in isolate memory.',
-  );
-  lines.push('# TYPE thanos_edge_range_cache_requests_total counter');
-  lines.push(`thanos_edge_range_cache_requests_total{result="hit"} ${state.memoryCache.hits}`);
-  lines.push(`thanos_edge_range_cache_requests_total{result="miss"} ${state.memoryCache.misses}`);
+  if (gateway) {
+    const { hits, misses } = gateway.memoryCache;
+    lines.push(
+      '# HELP thanos_edge_range_cache_requests_total Range cache lookups in isolate memory.',
+    );
+    lines.push('# TYPE thanos_edge_range_cache_requests_total counter');
+    lines.push(`thanos_edge_range_cache_requests_total{result="hit"} ${hits}`);
+    lines.push(`thanos_edge_range_cache_requests_total{result="miss"} ${misses}`);
+  }
   const status = state.querier.settings.endpoints.status();
   lines.push('# HELP thanos_store_nodes_grpc_connections Stores the querier knows, by health.');
   lines.push('# TYPE thanos_store_nodes_grpc_connections gauge');

@@ -21,6 +21,7 @@ const STATUS: Record<ErrorKind, number> = {
   unavailable: 503,
   not_found: 404,
   not_acceptable: 406,
+  unauthorized: 401,
 };
 
 export function httpStatusOf(kind: ErrorKind): number {

@@ -85,3 +85,8 @@ export function successJson(dataJson: string, warnings: readonly string[] = []):
   const w = warnings.length ? `,"warnings":${JSON.stringify(warnings)}` : '';
   return `{"status":"success","data":${dataJson}${w}}`;
 }
+
+/** A JSON body as Prometheus's API sends it. */
+export function jsonResponse(body: string, status = 200): Response {
+  return new Response(body, { status, headers: { 'content-type': 'application/json' } });
+}

@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { apiErrorResponse } from '../api/error-response.ts';
-import { BadDataError, errorMessage } from '../errors.ts';
+import { BadDataError, UnauthorizedError, errorMessage } from '../errors.ts';
 import { bearerTokenValid } from './auth.ts';
 import {
   decodeLabelNamesRequest,
@@ -39,7 +39,7 @@ export function storeApiRoutes<E extends object>(
 
   app.use('/api/v1/store/*', async (c, next) => {
     if (!bearerTokenValid(c.req.header('authorization'), options.token(c.env ?? ({} as E)) ?? '')) {
-      return c.json({ status: 'error', errorType: 'unauthorized', error: 'unauthorized' }, 401);
+      throw new UnauthorizedError();
     }
     await next();
   });
@@ -47,37 +47,22 @@ export function storeApiRoutes<E extends object>(
   const body = async (req: Request): Promise<Uint8Array> => new Uint8Array(await req.arrayBuffer());
 
   app.get('/api/v1/store/info', async (c) => {
-    try {
-      const store = await options.store(c.env);
-      return new Response(asBody(encodeInfo(await store.info(c.req.raw.signal))), {
-        headers: protobufHeaders,
-      });
-    } catch (err) {
-      return apiErrorResponse(err);
-    }
+    const store = await options.store(c.env);
+    return new Response(asBody(encodeInfo(await store.info(c.req.raw.signal))), {
+      headers: protobufHeaders,
+    });
   });
 
   app.post('/api/v1/store/series', async (c) => {
-    let request;
-    let store: Store;
-    try {
-      request = decodeSeriesRequest(await body(c.req.raw));
-      store = await options.store(c.env);
-    } catch (err) {
-      return apiErrorResponse(err);
-    }
+    const request = decodeSeriesRequest(await body(c.req.raw));
+    const store = await options.store(c.env);
     const encoded = hasEncodedSeries(store)
       ? store.encodedSeries(request, c.req.raw.signal)
       : undefined;
     const chunks = encoded ?? encodeFrames(store.series(request, c.req.raw.signal));
     const iterator = chunks[Symbol.asyncIterator]();
     // Pull the first bytes before answering, so an immediate failure is a proper HTTP error.
-    let first: IteratorResult<Uint8Array>;
-    try {
-      first = await iterator.next();
-    } catch (err) {
-      return apiErrorResponse(err);
-    }
+    const first = await iterator.next();
     // Pulled, not pushed: the next batch is made only when the previous one is taken by the
     // connection, so a slow client holds back the store instead of piling up the answer in memory.
     let next: IteratorResult<Uint8Array> | undefined = first;
@@ -103,28 +88,23 @@ export function storeApiRoutes<E extends object>(
   });
 
   app.post('/api/v1/store/label_names', async (c) => {
-    try {
-      const request = decodeLabelNamesRequest(await body(c.req.raw));
-      const store = await options.store(c.env);
-      const res = await store.labelNames(request, c.req.raw.signal);
-      return new Response(asBody(encodeLabelNamesResponse(res)), { headers: protobufHeaders });
-    } catch (err) {
-      return apiErrorResponse(err);
-    }
+    const request = decodeLabelNamesRequest(await body(c.req.raw));
+    const store = await options.store(c.env);
+    const res = await store.labelNames(request, c.req.raw.signal);
+    return new Response(asBody(encodeLabelNamesResponse(res)), { headers: protobufHeaders });
   });
 
   app.post('/api/v1/store/label_values', async (c) => {
-    try {
-      const { name, request } = decodeLabelValuesRequest(await body(c.req.raw));
-      const store = await options.store(c.env);
-      const res = await store.labelValues(name, request, c.req.raw.signal);
-      return new Response(asBody(encodeLabelValuesResponse(res)), { headers: protobufHeaders });
-    } catch (err) {
-      return apiErrorResponse(err);
-    }
+    const { name, request } = decodeLabelValuesRequest(await body(c.req.raw));
+    const store = await options.store(c.env);
+    const res = await store.labelValues(name, request, c.req.raw.signal);
+    return new Response(asBody(encodeLabelValuesResponse(res)), { headers: protobufHeaders });
   });
 
-  app.all('/api/v1/store/*', () => apiErrorResponse(new BadDataError('unknown StoreAPI route')));
+  app.all('/api/v1/store/*', () => {
+    throw new BadDataError('unknown StoreAPI route');
+  });
+  app.onError((err) => apiErrorResponse(err));
   return app;
 }
 

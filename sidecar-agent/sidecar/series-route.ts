@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiErrorResponse } from '../../core/api/error-response.ts';
-import { BadDataError, errorMessage } from '../../core/errors.ts';
+import { BadDataError, UnauthorizedError, errorMessage } from '../../core/errors.ts';
 import { bearerTokenValid } from '../../core/storeapi/auth.ts';
 import { decodeSeriesRequest } from '../../core/storeapi/codec.ts';
 import { PROTOBUF_CONTENT_TYPE } from '../../core/storeapi/http-client.ts';
@@ -32,13 +32,7 @@ export async function serveSeries(
   o: SeriesRouteOptions,
 ): Promise<void> {
   if (!bearerTokenValid(req.headers.authorization, o.token() ?? '')) {
-    await sendResponse(
-      res,
-      Response.json(
-        { status: 'error', errorType: 'unauthorized', error: 'unauthorized' },
-        { status: 401 },
-      ),
-    );
+    await sendResponse(res, apiErrorResponse(new UnauthorizedError()));
     req.resume();
     return;
   }

@@ -1,10 +1,10 @@
 /**
- * @module worker/query/params — request parameters as Prometheus's web/api/v1 reads them:
+ * @module core/api/params — request parameters as Prometheus's web/api/v1 reads them:
  * form values from the query string and (for POST) a urlencoded body; times as unix seconds or
  * RFC 3339; durations as seconds or Prometheus durations. Errors are Prometheus's texts.
  */
-import { BadDataError } from '../../core/errors.ts';
-import { parseDuration as parsePromDuration } from '../../core/promql/parser/durations.ts';
+import { BadDataError } from '../errors.ts';
+import { parseDuration as parsePromDuration } from '../promql/parser/durations.ts';
 
 /** Prometheus's MinTime/MaxTime for open ranges (±2^63/1000 s, clamped to what a JS number holds exactly). */
 export const MIN_TIME = -9223372036854776;

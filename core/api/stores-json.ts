@@ -1,5 +1,5 @@
-/** @module worker/query/stores — `/api/v1/stores` in Thanos's shape: stores grouped by component type. */
-import type { EndpointStatus } from '../../core/query/endpoint-set.ts';
+/** @module core/api/stores-json — `/api/v1/stores` in Thanos's shape: stores grouped by component type. */
+import type { EndpointStatus } from '../query/endpoint-set.ts';
 
 interface StoreJson {
   name: string;

@@ -1,9 +1,9 @@
 /**
- * @module worker/store/cache-api — block byte ranges in the Workers Cache API, shared by every
+ * @module worker/cache-api — block byte ranges in the Workers Cache API, shared by every
  * isolate of the data center. The Cache API cannot store 206 answers, so each cached range is a
  * whole 200 response under a synthetic URL naming the object, offset and length.
  */
-import type { RangeCache } from '../../core/block/range-cache.ts';
+import type { RangeCache } from '../core/block/range-cache.ts';
 
 const ORIGIN = 'https://thanos-edge.cache/';
 

@@ -1,0 +1,103 @@
+/**
+ * @module core/api/query-routes — PromQL evaluation: `/api/v1/query`, `/api/v1/query_range`,
+ * `/api/v1/format_query` and `/api/v1/query_exemplars`, with Prometheus 2.42's parameter checks,
+ * error texts and JSON.
+ */
+import type { Hono } from 'hono';
+import { BadDataError, ExecutionFailure } from '../errors.ts';
+import { prettyExpr } from '../promql/format.ts';
+import { documentedType, exprType } from '../promql/parser/check.ts';
+import type { QueryResult } from '../promql/engine/result.ts';
+import { jsonResponse, queryDataJson, successJson } from './prom-json.ts';
+import { Params, invalidParam } from './params.ts';
+import { queryParam, readOptions } from './request.ts';
+import type { ApiEnv, ApiOptions } from './api.ts';
+
+/** Prometheus refuses range queries with more points per series than this. */
+export const MAX_POINTS_PER_SERIES = 11_000;
+
+export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: ApiOptions<E>): void {
+  const now = options.now ?? Date.now;
+
+  app.on(['GET', 'POST'], '/api/v1/query', async (c) => {
+    const p = await Params.from(c.req.raw);
+    const querier = await options.querier(c.env);
+    const time = p.time('time', now());
+    const o = readOptions(p, querier.settings, c.req.raw.signal);
+    const expr = queryParam(p);
+    const result = await querier
+      .engine(o)
+      .instantQuery(expr, time, { signal: c.req.raw.signal })
+      .catch(fail);
+    return queryResponse(result, p);
+  });
+
+  app.on(['GET', 'POST'], '/api/v1/query_range', async (c) => {
+    const p = await Params.from(c.req.raw);
+    const querier = await options.querier(c.env);
+    if (!p.has('start'))
+      throw invalidParam('start', new Error('cannot parse "" to a valid timestamp'));
+    if (!p.has('end')) throw invalidParam('end', new Error('cannot parse "" to a valid timestamp'));
+    const start = p.time('start', 0);
+    const end = p.time('end', 0);
+    if (end < start)
+      throw invalidParam('end', new Error('end timestamp must not be before start time'));
+    if (!p.has('step'))
+      throw invalidParam('step', new Error('cannot parse "" to a valid duration'));
+    const step = p.duration('step') ?? 0;
+    if (step <= 0) {
+      throw invalidParam(
+        'step',
+        new Error(
+          'zero or negative query resolution step widths are not accepted. Try a positive integer',
+        ),
+      );
+    }
+    if ((end - start) / step > MAX_POINTS_PER_SERIES) {
+      throw new BadDataError(
+        'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+      );
+    }
+    const o = readOptions(p, querier.settings, c.req.raw.signal);
+    const expr = queryParam(p);
+    const t = exprType(expr);
+    if (t !== 'vector' && t !== 'scalar') {
+      throw invalidParam(
+        'query',
+        new Error(
+          `invalid expression type ${JSON.stringify(documentedType(t))} for range query, must be Scalar or instant Vector`,
+        ),
+      );
+    }
+    const result = await querier
+      .engine(o)
+      .rangeQuery(expr, start, end, step, { signal: c.req.raw.signal })
+      .catch(fail);
+    return queryResponse(result, p);
+  });
+
+  app.on(['GET', 'POST'], '/api/v1/format_query', async (c) => {
+    const expr = queryParam(await Params.from(c.req.raw));
+    // Prometheus answers format_query with its pretty form (multi-line past 100 bytes).
+    return jsonResponse(successJson(JSON.stringify(prettyExpr(expr))));
+  });
+
+  app.on(['GET', 'POST'], '/api/v1/query_exemplars', async (c) => {
+    queryParam(await Params.from(c.req.raw));
+    return jsonResponse(successJson('[]'));
+  });
+}
+
+function fail(err: unknown): never {
+  throw new ExecutionFailure(err);
+}
+
+function queryResponse(result: QueryResult, p: Params): Response {
+  let data = queryDataJson(result.value);
+  if (p.has('stats')) {
+    const s = result.stats;
+    const stats = `"stats":{"timings":{},"samples":{"totalQueryableSamples":${s.loadedSamples},"peakSamples":${s.peakSamples}}}`;
+    data = `${data.slice(0, -1)},${stats}}`;
+  }
+  return jsonResponse(successJson(data, result.warnings));
+}

@@ -1,0 +1,34 @@
+/**
+ * @module core/api/status-routes — about the querier itself: build info, flags, runtime info,
+ * Thanos's `/api/v1/stores`, and the rules/alerts/targets routes a querier without a ruler or
+ * scrape targets answers empty (Grafana and the UI ask for them).
+ */
+import type { Hono } from 'hono';
+import { jsonResponse, successJson } from './prom-json.ts';
+import { storesJson } from './stores-json.ts';
+import type { ApiEnv, ApiOptions } from './api.ts';
+
+export const BUILD_INFO: Record<string, string> = {
+  version: '0.1.0',
+  revision: 'thanos-edge',
+  branch: 'main',
+  buildUser: 'thanos-edge',
+  buildDate: '',
+  goVersion: 'workerd',
+};
+
+export function statusRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: ApiOptions<E>): void {
+  const ok = (data: unknown): Response => jsonResponse(successJson(JSON.stringify(data)));
+  app.get('/api/v1/status/buildinfo', () => ok(options.buildInfo ?? BUILD_INFO));
+  app.get('/api/v1/status/flags', (c) => ok(options.flags?.(c.env) ?? {}));
+  app.get('/api/v1/status/runtimeinfo', () => ok({}));
+  app.get('/api/v1/rules', () => ok({ groups: [] }));
+  app.get('/api/v1/alerts', () => ok({ alerts: [] }));
+  app.get('/api/v1/targets', () => ok({ activeTargets: [], droppedTargets: [] }));
+
+  app.get('/api/v1/stores', async (c) => {
+    const querier = await options.querier(c.env);
+    await querier.settings.endpoints.refresh();
+    return jsonResponse(successJson(storesJson(querier.settings.endpoints.status())));
+  });
+}

@@ -1,0 +1,179 @@
+/**
+ * @module core/query/querier — the querier (Thanos's Querier): every read a user makes — PromQL
+ * selects through the engine, series, label names and label values — goes through here, with
+ * replica deduplication and the partial-response strategy applied once, from the querier's
+ * settings and the request's Thanos parameters (dedup, partial_response, replicaLabels[],
+ * max_source_resolution).
+ */
+import { withoutReplicaLabels } from '../dedup/dedup-set.ts';
+import { compareLabels, compareStrings, labelsHash, type Labels } from '../labels/labels.ts';
+import type { Matcher } from '../labels/matcher.ts';
+import { Engine } from '../promql/engine/engine.ts';
+import { functionImpls } from '../promql/functions/table.ts';
+import { parseExpr } from '../promql/parser/parse.ts';
+import { ProxyStore } from '../storeapi/proxy.ts';
+import type { LabelsResponse, PartialResponseStrategy } from '../storeapi/store.ts';
+import type { BatchDecoder } from './decoder.ts';
+import type { EndpointSet } from './endpoint-set.ts';
+import { StoreQueryable } from './store-queryable.ts';
+
+export interface QuerierSettings {
+  readonly endpoints: EndpointSet;
+  readonly decoder: BatchDecoder;
+  /** Default replica labels (env REPLICA_LABELS). */
+  readonly replicaLabels: readonly string[];
+  /** Default for `partial_response` (env PARTIAL_RESPONSE; Thanos's default is true). */
+  readonly partialResponse: boolean;
+  /** Query timeout, ms (Prometheus --query.timeout, 2m). */
+  readonly queryTimeout: number;
+  /** Prometheus --query.max-samples (50M). */
+  readonly maxSamples: number;
+  /** Series one query may load (0 = unlimited). */
+  readonly maxSeries: number;
+  /** Bytes of samples and intermediate results one query may hold (a Worker isolate has 128 MB). */
+  readonly maxBytes: number;
+  /** Per-store time budget, ms (Thanos --store.response-timeout; 0 = none). */
+  readonly storeResponseTimeout: number;
+  readonly lookbackDelta: number;
+}
+
+/** The Thanos parameters of one request, resolved against the querier's defaults. */
+export interface ReadOptions {
+  readonly dedup: boolean;
+  readonly partialResponse: boolean;
+  readonly replicaLabels: readonly string[];
+  /** ms; 0 = raw only. */
+  readonly maxSourceResolution: number;
+  /** ms; overrides the settings' timeout when smaller. */
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** A metadata read (series, label names, label values): selectors are OR-ed, as Prometheus's `match[]`. */
+export interface MetadataQuery {
+  readonly selectors: readonly (readonly Matcher[])[];
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface SeriesResult {
+  /** Sorted, unique, replica labels removed when deduplicating. */
+  readonly series: readonly Labels[];
+  readonly warnings: readonly string[];
+}
+
+export class Querier {
+  readonly settings: QuerierSettings;
+
+  constructor(settings: QuerierSettings) {
+    this.settings = settings;
+  }
+
+  /** Every store this querier knows, as one Store: what our own StoreAPI serves. */
+  proxy(): ProxyStore {
+    return new ProxyStore(() => this.settings.endpoints.endpoints(), {
+      responseTimeout: this.settings.storeResponseTimeout,
+    });
+  }
+
+  strategy(o: ReadOptions): PartialResponseStrategy {
+    return o.partialResponse ? 'warn' : 'abort';
+  }
+
+  #replicaLabels(o: ReadOptions): ReadonlySet<string> {
+    return new Set(o.dedup ? o.replicaLabels : []);
+  }
+
+  engine(o: ReadOptions): Engine {
+    const s = this.settings;
+    const queryable = new StoreQueryable(this.proxy(), {
+      decoder: s.decoder,
+      replicaLabels: this.#replicaLabels(o),
+      partialResponseStrategy: this.strategy(o),
+      maxResolutionWindow: o.maxSourceResolution,
+      ...(s.maxSamples ? { maxSamples: s.maxSamples } : {}),
+      ...(s.maxSeries ? { maxSeries: s.maxSeries } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    const timeout =
+      o.timeout && o.timeout > 0 ? Math.min(o.timeout, s.queryTimeout) : s.queryTimeout;
+    return new Engine(queryable, {
+      functions: functionImpls,
+      parse: parseExpr,
+      lookbackDelta: s.lookbackDelta,
+      maxSamples: s.maxSamples,
+      ...(s.maxBytes ? { maxBytes: s.maxBytes } : {}),
+      timeout,
+    });
+  }
+
+  /** Label sets of the series matching any selector (Prometheus /api/v1/series). */
+  async series(q: MetadataQuery, o: ReadOptions): Promise<SeriesResult> {
+    const replica = this.#replicaLabels(o);
+    const proxy = this.proxy();
+    const seen = new Map<string, Labels>();
+    const warnings: string[] = [];
+    for (const matchers of q.selectors) {
+      const frames = proxy.series(
+        {
+          minTime: q.start,
+          maxTime: q.end,
+          matchers,
+          maxResolutionWindow: o.maxSourceResolution,
+          aggregates: ['raw'],
+          partialResponseStrategy: this.strategy(o),
+          skipChunks: true,
+        },
+        o.signal,
+      );
+      for await (const f of frames) {
+        if (f.type === 'warning') warnings.push(f.warning);
+        else {
+          const ls = withoutReplicaLabels(f.labels, replica);
+          seen.set(labelsHash(ls), ls);
+        }
+      }
+    }
+    return { series: [...seen.values()].sort(compareLabels), warnings };
+  }
+
+  /** Label names (Prometheus /api/v1/labels); replica labels are hidden when deduplicating. */
+  async labelNames(q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
+    const proxy = this.proxy();
+    const r = await this.#labels(q, o, (req) => proxy.labelNames(req, o.signal));
+    const replica = this.#replicaLabels(o);
+    return replica.size === 0 ? r : { ...r, values: r.values.filter((n) => !replica.has(n)) };
+  }
+
+  /** Values of one label (Prometheus /api/v1/label/<name>/values); none for a hidden replica label. */
+  async labelValues(name: string, q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
+    if (this.#replicaLabels(o).has(name)) return { values: [], warnings: [] };
+    const proxy = this.proxy();
+    return this.#labels(q, o, (req) => proxy.labelValues(name, req, o.signal));
+  }
+
+  async #labels(
+    q: MetadataQuery,
+    o: ReadOptions,
+    call: (req: {
+      start: number;
+      end: number;
+      matchers: readonly Matcher[];
+      partialResponseStrategy: PartialResponseStrategy;
+    }) => Promise<LabelsResponse>,
+  ): Promise<LabelsResponse> {
+    const all = new Set<string>();
+    const warnings: string[] = [];
+    for (const matchers of q.selectors.length ? q.selectors : [[]]) {
+      const r = await call({
+        start: q.start,
+        end: q.end,
+        matchers,
+        partialResponseStrategy: this.strategy(o),
+      });
+      for (const v of r.values) all.add(v);
+      warnings.push(...r.warnings);
+    }
+    return { values: [...all].sort(compareStrings), warnings };
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * @module worker/querier — wires the querier from env: the stores it fans out to (the isolate's
+ * own bucket store and every `STORES` endpoint), the WASM codec, and the query settings and limits.
+ */
+import { DEFAULT_LOOKBACK_DELTA, DEFAULT_TIMEOUT } from '../core/promql/engine/engine.ts';
+import { EndpointSet } from '../core/query/endpoint-set.ts';
+import { Querier } from '../core/query/querier.ts';
+import { HttpStore } from '../core/storeapi/http-client.ts';
+import type { Store } from '../core/storeapi/store.ts';
+import { csv, durationVar, numberVar, type Env } from './env.ts';
+import { loadXorCodec } from './wasm.ts';
+
+/**
+ * Prometheus allows 50M samples, but a Worker isolate has 128 MB: the defaults keep one query's
+ * samples and intermediate results well inside it (env QUERY_MAX_SAMPLES / QUERY_MAX_BYTES).
+ */
+const WORKER_MAX_SAMPLES = 5_000_000;
+const WORKER_MAX_BYTES = 64 * 1024 * 1024;
+
+export async function querierFromEnv(
+  env: Env,
+  local: ReadonlyArray<{ name: string; store: Store }>,
+): Promise<Querier> {
+  const stores = [...local];
+  for (const url of csv(env.STORES)) {
+    stores.push({
+      name: url,
+      store: new HttpStore(url, { ...(env.STORE_TOKEN ? { token: env.STORE_TOKEN } : {}) }),
+    });
+  }
+  return new Querier({
+    endpoints: new EndpointSet(stores),
+    decoder: await loadXorCodec(),
+    replicaLabels: csv(env.REPLICA_LABELS, ['replica', 'prometheus_replica']),
+    partialResponse: (env.PARTIAL_RESPONSE ?? 'true') !== 'false',
+    queryTimeout: durationVar(env.QUERY_TIMEOUT, DEFAULT_TIMEOUT),
+    maxSamples: numberVar(env.QUERY_MAX_SAMPLES, WORKER_MAX_SAMPLES),
+    maxSeries: numberVar(env.QUERY_MAX_SERIES, 0),
+    maxBytes: numberVar(env.QUERY_MAX_BYTES, WORKER_MAX_BYTES),
+    storeResponseTimeout: durationVar(env.STORE_RESPONSE_TIMEOUT, 0),
+    lookbackDelta: durationVar(env.QUERY_LOOKBACK_DELTA, DEFAULT_LOOKBACK_DELTA),
+  });
+}
