@@ -4,7 +4,7 @@
  * the other replica skip ahead by twice the last sample gap (5s before any gap is known), so the
  * merged series never samples faster than one replica and only switches across a gap.
  */
-import type { RawSeries } from '../promql/queryable.ts';
+import type { RawSeries } from '../promql/storage/queryable.ts';
 import type { Labels } from '../labels/labels.ts';
 
 /** Penalty before a sample gap is known: timestamps are ms and scrape intervals are seconds long. */

@@ -55,6 +55,30 @@ export function compareLabels(a: Labels, b: Labels): number {
   return a.length - b.length;
 }
 
+/**
+ * Orders label sets as if the `ignored` labels were absent, then ties by the full sets. The
+ * series of HA replicas (equal but for replica labels) come next to each other in this order,
+ * which is what lets deduplication stream.
+ */
+export function compareLabelsIgnoring(a: Labels, b: Labels, ignored: ReadonlySet<string>): number {
+  if (ignored.size === 0) return compareLabels(a, b);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < a.length && ignored.has(a[i]!.name)) i++;
+    while (j < b.length && ignored.has(b[j]!.name)) j++;
+    if (i === a.length || j === b.length) {
+      if (i < a.length) return 1;
+      if (j < b.length) return -1;
+      return compareLabels(a, b);
+    }
+    const la = a[i++]!;
+    const lb = b[j++]!;
+    if (la.name !== lb.name) return compareStrings(la.name, lb.name);
+    if (la.value !== lb.value) return compareStrings(la.value, lb.value);
+  }
+}
+
 export function getLabel(ls: Labels, name: string): string {
   for (const l of ls) if (l.name === name) return l.value;
   return '';

@@ -128,7 +128,7 @@ export class Querier {
       );
       for await (const f of frames) {
         if (f.type === 'warning') warnings.push(f.warning);
-        else {
+        else if (f.type === 'series') {
           const ls = withoutReplicaLabels(f.labels, replica);
           seen.set(labelsHash(ls), ls);
         }

@@ -1,10 +1,12 @@
 /**
  * @module core/query/store-queryable — the PromQL engine's Queryable over any Store (usually the
- * proxy): one StoreAPI Series call per selector, chunks decoded in batches, replicas deduplicated.
+ * proxy): one StoreAPI Series call per selector, its frames read into series batches (decoded,
+ * merged, replicas deduplicated) as the engine pulls them.
  */
+import { isCounterFunc } from '../dedup/dedup-set.ts';
 import type { Matcher } from '../labels/matcher.ts';
-import { dedupSeriesSet } from '../dedup/dedup-set.ts';
-import type { Queryable, RawSeriesSet, SelectHints } from '../promql/queryable.ts';
+import type { Queryable, SelectHints, SeriesSet } from '../promql/storage/queryable.ts';
+import type { StoreStats } from '../storeapi/stats.ts';
 import type { PartialResponseStrategy, Store } from '../storeapi/store.ts';
 import type { BatchDecoder } from './decoder.ts';
 import { readSeries } from './series-reader.ts';
@@ -19,6 +21,8 @@ export interface StoreQueryableOptions {
   readonly maxSamples?: number;
   readonly maxSeries?: number;
   readonly signal?: AbortSignal;
+  /** Where the stores' cost reports are summed (`stats=all`). */
+  readonly stats?: StoreStats;
 }
 
 export class StoreQueryable implements Queryable {
@@ -30,8 +34,9 @@ export class StoreQueryable implements Queryable {
     this.#opts = options;
   }
 
-  async select(matchers: readonly Matcher[], hints: SelectHints): Promise<RawSeriesSet> {
+  select(matchers: readonly Matcher[], hints: SelectHints): SeriesSet {
     const o = this.#opts;
+    const signal = combine(o.signal, hints.signal);
     const frames = this.#store.series(
       {
         minTime: hints.start,
@@ -44,17 +49,25 @@ export class StoreQueryable implements Queryable {
         ...(hints.step ? { step: hints.step } : {}),
         ...(hints.range ? { range: hints.range } : {}),
         ...(hints.func ? { func: hints.func } : {}),
+        ...(o.replicaLabels.size > 0 ? { withoutReplicaLabels: [...o.replicaLabels] } : {}),
       },
-      o.signal,
+      signal,
     );
-    const { series, warnings } = await readSeries(frames, {
+    return readSeries(frames, {
       mint: hints.start,
       maxt: hints.end,
       decoder: o.decoder,
+      replicaLabels: o.replicaLabels,
+      counter: isCounterFunc(hints.func),
       ...(o.maxSamples ? { maxSamples: o.maxSamples } : {}),
       ...(o.maxSeries ? { maxSeries: o.maxSeries } : {}),
+      ...(o.stats ? { stats: o.stats } : {}),
     });
-    const deduped = dedupSeriesSet(series, o.replicaLabels, hints.func ? { func: hints.func } : {});
-    return { series: deduped, warnings };
   }
+}
+
+function combine(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return AbortSignal.any([a, b]);
 }

@@ -5,7 +5,9 @@
 import { BadDataError } from '../errors.ts';
 import type { Labels } from '../labels/labels.ts';
 import { newMatcher, type Matcher, type MatchType } from '../labels/matcher.ts';
+import { hintspb } from './proto/gen/hintspb.js';
 import { thanos } from './proto/gen/storepb.js';
+import { bytesDownloaded, newStoreStats, type ReadStats, type StoreStats } from './stats.ts';
 import type {
   Aggr,
   AggrChunk,
@@ -126,8 +128,91 @@ function chunkFromPb(c: thanos.IChunk | null | undefined): ChunkData | undefined
   return { encoding: ENCODINGS[c.type ?? 0] ?? 'XOR', data: c.data ?? new Uint8Array(0) };
 }
 
+/** The Any type URL of the hints frame, as Thanos names it. */
+export const SERIES_HINTS_TYPE_URL = 'type.googleapis.com/hintspb.SeriesResponseHints';
+
+function encodeStats(s: StoreStats): Uint8Array {
+  return hintspb.SeriesResponseHints.encode({
+    query_stats: {
+      blocks_queried: s.blocksQueried,
+      merged_series_count: s.mergedSeries,
+      merged_chunks_count: s.mergedChunks,
+      postings_fetch_count: s.postings.reads,
+      postings_fetched_size_sum: s.postings.bytes,
+      postings_objstore_requests: s.postings.requests,
+      postings_objstore_size_sum: s.postings.requestBytes,
+      series_fetch_count: s.series.reads,
+      series_fetched_size_sum: s.series.bytes,
+      series_objstore_requests: s.series.requests,
+      series_objstore_size_sum: s.series.requestBytes,
+      chunks_fetch_count: s.chunks.reads,
+      chunks_fetched_size_sum: s.chunks.bytes,
+      chunks_objstore_requests: s.chunks.requests,
+      chunks_objstore_size_sum: s.chunks.requestBytes,
+      other_fetch_count: s.other.reads,
+      other_fetched_size_sum: s.other.bytes,
+      other_objstore_requests: s.other.requests,
+      other_objstore_size_sum: s.other.requestBytes,
+      data_downloaded_size_sum: bytesDownloaded(s),
+    },
+  }).finish();
+}
+
+function decodeStats(bytes: Uint8Array): StoreStats {
+  const m = decodeMessage(
+    (b) => hintspb.SeriesResponseHints.decode(b),
+    bytes,
+    'SeriesResponseHints',
+  );
+  const q = m.query_stats ?? {};
+  const s = newStoreStats();
+  s.blocksQueried = Number(q.blocks_queried ?? 0);
+  s.mergedSeries = Number(q.merged_series_count ?? 0);
+  s.mergedChunks = Number(q.merged_chunks_count ?? 0);
+  const read = (r: ReadStats, reads: unknown, size: unknown, req: unknown, reqSize: unknown) => {
+    r.reads = Number(reads ?? 0);
+    r.bytes = Number(size ?? 0);
+    r.requests = Number(req ?? 0);
+    r.requestBytes = Number(reqSize ?? 0);
+  };
+  read(
+    s.postings,
+    q.postings_fetch_count,
+    q.postings_fetched_size_sum,
+    q.postings_objstore_requests,
+    q.postings_objstore_size_sum,
+  );
+  read(
+    s.series,
+    q.series_fetch_count,
+    q.series_fetched_size_sum,
+    q.series_objstore_requests,
+    q.series_objstore_size_sum,
+  );
+  read(
+    s.chunks,
+    q.chunks_fetch_count,
+    q.chunks_fetched_size_sum,
+    q.chunks_objstore_requests,
+    q.chunks_objstore_size_sum,
+  );
+  read(
+    s.other,
+    q.other_fetch_count,
+    q.other_fetched_size_sum,
+    q.other_objstore_requests,
+    q.other_objstore_size_sum,
+  );
+  return s;
+}
+
 export function encodeSeriesFrame(f: SeriesFrame): Uint8Array {
   if (f.type === 'warning') return thanos.SeriesResponse.encode({ warning: f.warning }).finish();
+  if (f.type === 'hints') {
+    return thanos.SeriesResponse.encode({
+      hints: { type_url: SERIES_HINTS_TYPE_URL, value: encodeStats(f.stats) },
+    }).finish();
+  }
   return thanos.SeriesResponse.encode({
     series: {
       labels: labelsToPb(f.labels),
@@ -170,7 +255,12 @@ export function decodeSeriesFrame(bytes: Uint8Array): SeriesFrame {
     return { type: 'series', labels: labelsFromPb(m.series.labels), chunks };
   }
   if (typeof m.warning === 'string') return { type: 'warning', warning: m.warning };
-  throw new BadDataError('SeriesResponse frame has neither series nor warning');
+  if (m.hints) {
+    if (m.hints.type_url !== SERIES_HINTS_TYPE_URL)
+      return { type: 'hints', stats: newStoreStats() };
+    return { type: 'hints', stats: decodeStats(m.hints.value ?? new Uint8Array(0)) };
+  }
+  throw new BadDataError('SeriesResponse frame has neither series, warning nor hints');
 }
 
 /**

@@ -3,12 +3,16 @@
  * into one sorted stream; itself a Store (Thanos's ProxyStore), so a querier can serve it again.
  *
  * Series with identical labels from several stores (a block still in Prometheus and already in the
- * bucket, or two replicas after replica-label removal) come out as one frame with all chunks; the
- * reader drops duplicate samples when it decodes them.
+ * bucket, or one block on several store shards) come out as one frame with all chunks; the reader
+ * drops duplicate samples when it decodes them. With replica labels in the request, stores and the
+ * merge order series as if those labels were absent, so HA replicas arrive side by side for the
+ * deduplicating reader. Stores report what they cost in hints frames; the proxy sums them into one.
  */
 import { QueryTimeoutError, errorMessage } from '../errors.ts';
 import { StoreFailedError } from './errors.ts';
-import { compareLabels, compareStrings, type Labels } from '../labels/labels.ts';
+import { compareLabelsIgnoring, compareStrings, type Labels } from '../labels/labels.ts';
+import { mergeCursors, type SortedCursor } from './merge.ts';
+import { addStoreStats, newStoreStats, type StoreStats } from './stats.ts';
 import { overlapsTime, storeMatches } from './prune.ts';
 import type {
   AggrChunk,
@@ -80,51 +84,52 @@ export class ProxyStore implements Store {
   async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {
     const selected = this.selectStores(request.minTime, request.maxTime, request);
     const abort = request.partialResponseStrategy === 'abort';
-    const cursors = selected.map((e) => new StoreCursor(e, request, this.#timeout, signal));
-    try {
-      await Promise.all(cursors.map((c) => c.advance()));
-      const warnings: string[] = [];
-      const heap: StoreCursor[] = [];
-      for (const c of cursors) {
+    const ignored = new Set(request.withoutReplicaLabels ?? []);
+    const compare = (a: SeriesOnly, b: SeriesOnly): number =>
+      compareLabelsIgnoring(a.labels, b.labels, ignored);
+    const cursors = selected.map(
+      (e) => new StoreCursor(e, request, this.#timeout, signal, compare),
+    );
+    const stats = newStoreStats();
+    let statsSeen = false;
+    // Failures and warnings of the cursors that just moved, as frames (or the abort).
+    const drain = (moved: readonly StoreCursor[]): SeriesFrame[] => {
+      const frames: SeriesFrame[] = [];
+      for (const c of moved) {
         const failure = c.takeFailure();
         if (failure) {
           if (abort) throw failure;
-          warnings.push(errorMessage(failure));
+          frames.push({ type: 'warning', warning: errorMessage(failure) });
         }
-        for (const w of c.takeWarnings()) warnings.push(w);
-        if (c.head) heap.push(c);
+        for (const w of c.takeWarnings()) frames.push({ type: 'warning', warning: w });
+        const s = c.takeStats();
+        if (s) {
+          addStoreStats(stats, s);
+          statsSeen = true;
+        }
       }
-      for (const w of warnings) yield { type: 'warning', warning: w };
-      heap.sort((a, b) => compareLabels(a.head!.labels, b.head!.labels));
-      while (heap.length > 0) {
-        const top = heap[0]!;
-        const labels = top.head!.labels;
-        let chunks: AggrChunk[] = [...top.head!.chunks];
-        let merged = 1;
-        // Every cursor whose head has the same labels contributes its chunks to this one frame.
-        const same: StoreCursor[] = [top];
-        for (let i = 1; i < heap.length && compareLabels(heap[i]!.head!.labels, labels) === 0; i++)
-          same.push(heap[i]!);
-        for (let i = 1; i < same.length; i++) {
-          chunks = chunks.concat(same[i]!.head!.chunks);
-          merged++;
+      return frames;
+    };
+    try {
+      await Promise.all(cursors.map((c) => c.advance()));
+      yield* drain(cursors);
+      let previous: readonly StoreCursor[] = [];
+      for await (const group of mergeCursors<SeriesOnly, StoreCursor>(cursors, compare)) {
+        yield* drain(previous);
+        previous = group;
+        const head = group[0]!.head!;
+        if (group.length === 1) {
+          yield head;
+          continue;
         }
-        if (merged > 1) chunks.sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
-        yield { type: 'series', labels, chunks };
-        await Promise.all(same.map((c) => c.advance()));
-        const pendingWarnings: string[] = [];
-        for (const c of same) {
-          const failure = c.takeFailure();
-          if (failure) {
-            if (abort) throw failure;
-            pendingWarnings.push(errorMessage(failure));
-          }
-          pendingWarnings.push(...c.takeWarnings());
-        }
-        for (const w of pendingWarnings) yield { type: 'warning', warning: w };
-        heap.splice(0, same.length);
-        for (const c of same) if (c.head) insertSorted(heap, c);
+        // The same series from several stores (compare ties by the full labels): one frame.
+        let chunks: AggrChunk[] = [];
+        for (const c of group) chunks = chunks.concat(c.head!.chunks);
+        chunks.sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
+        yield { type: 'series', labels: head.labels, chunks };
       }
+      yield* drain(cursors);
+      if (statsSeen) yield { type: 'hints', stats };
     } finally {
       await Promise.all(cursors.map((c) => c.close()));
     }
@@ -168,17 +173,6 @@ export class ProxyStore implements Store {
   }
 }
 
-function insertSorted(heap: StoreCursor[], c: StoreCursor): void {
-  let lo = 0;
-  let hi = heap.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareLabels(heap[mid]!.head!.labels, c.head!.labels) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  heap.splice(lo, 0, c);
-}
-
 async function withTimeout<T>(
   name: string,
   timeout: number,
@@ -207,7 +201,7 @@ async function withTimeout<T>(
 }
 
 /** One store's series stream with one frame of lookahead; failures are kept, not thrown. */
-class StoreCursor {
+class StoreCursor implements SortedCursor<SeriesOnly> {
   head: SeriesOnly | undefined;
   readonly #endpoint: StoreEndpoint;
   readonly #ctl = new AbortController();
@@ -215,16 +209,20 @@ class StoreCursor {
   readonly #deadline: number;
   #failure: Error | undefined;
   #warnings: string[] = [];
+  #stats: StoreStats | undefined;
   #done = false;
-  #lastLabels: Labels | undefined;
+  #last: SeriesOnly | undefined;
+  readonly #compare: (a: SeriesOnly, b: SeriesOnly) => number;
 
   constructor(
     endpoint: StoreEndpoint,
     request: SeriesRequest,
     timeout: number,
     parent: AbortSignal | undefined,
+    compare: (a: SeriesOnly, b: SeriesOnly) => number,
   ) {
     this.#endpoint = endpoint;
+    this.#compare = compare;
     this.#deadline = timeout > 0 ? Date.now() + timeout : 0;
     if (parent)
       parent.addEventListener('abort', () => this.#ctl.abort(parent.reason), { once: true });
@@ -250,15 +248,20 @@ class StoreCursor {
         this.#warnings.push(new StoreFailedError(this.#endpoint.name, f.warning).message);
         continue;
       }
-      if (this.#lastLabels && compareLabels(this.#lastLabels, f.labels) > 0) {
+      if (f.type === 'hints') {
+        if (!this.#stats) this.#stats = newStoreStats();
+        addStoreStats(this.#stats, f.stats);
+        continue;
+      }
+      if (this.#last && this.#compare(this.#last, f) > 0) {
         this.#fail(
           new Error(
-            `series out of order: ${JSON.stringify(f.labels)} after ${JSON.stringify(this.#lastLabels)}`,
+            `series out of order: ${JSON.stringify(f.labels)} after ${JSON.stringify(this.#last.labels)}`,
           ),
         );
         return;
       }
-      this.#lastLabels = f.labels;
+      this.#last = f;
       this.head = f;
       return;
     }
@@ -296,6 +299,12 @@ class StoreCursor {
     const f = this.#failure;
     this.#failure = undefined;
     return f;
+  }
+
+  takeStats(): StoreStats | undefined {
+    const s = this.#stats;
+    this.#stats = undefined;
+    return s;
   }
 
   takeWarnings(): string[] {

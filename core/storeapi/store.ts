@@ -5,6 +5,7 @@
  */
 import type { Labels } from '../labels/labels.ts';
 import type { Matcher } from '../labels/matcher.ts';
+import type { StoreStats } from './stats.ts';
 
 export type StoreType = 'unknown' | 'query' | 'rule' | 'sidecar' | 'store' | 'receive' | 'debug';
 
@@ -48,6 +49,11 @@ export interface SeriesRequest {
   readonly step?: number;
   readonly range?: number;
   readonly func?: string;
+  /**
+   * Replica labels the caller deduplicates on (Thanos's without_replica_labels): series come
+   * sorted as if these labels were absent, ties by the full label set, so the replicas of one
+   * series arrive next to each other. The labels themselves stay on the series.
+   */
   readonly withoutReplicaLabels?: readonly string[];
   /** Upper bound on series; 0 or absent = none. */
   readonly limit?: number;
@@ -55,7 +61,9 @@ export interface SeriesRequest {
 
 export type SeriesFrame =
   | { readonly type: 'series'; readonly labels: Labels; readonly chunks: readonly AggrChunk[] }
-  | { readonly type: 'warning'; readonly warning: string };
+  | { readonly type: 'warning'; readonly warning: string }
+  /** What the answer cost (Thanos's SeriesResponseHints); a store sends at most one, last. */
+  | { readonly type: 'hints'; readonly stats: StoreStats };
 
 export interface LabelsRequest {
   readonly start: number;

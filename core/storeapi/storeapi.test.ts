@@ -4,6 +4,7 @@ import { labelsFrom, type Labels } from '../labels/labels.ts';
 import { newMatcher } from '../labels/matcher.ts';
 import { tsBatchDecoder } from '../query/decoder.ts';
 import { readSeries } from '../query/series-reader.ts';
+import { allSeries } from '../promql/storage/queryable.ts';
 import { HttpStore } from './http-client.ts';
 import { storeApiRoutes } from './http-server.ts';
 import { MemoryStore, type MemorySeries } from './memory-store.ts';
@@ -81,11 +82,13 @@ describe('StoreAPI over HTTP', () => {
       served(mem).series(request({ matchers: [newMatcher('=', '__name__', 'up')] })),
     );
     expect(names(frames)).toEqual(['__name__=up,cluster=eu,job=a', '__name__=up,cluster=eu,job=b']);
-    const { series } = await readSeries(served(mem).series(request()), {
-      mint: 0,
-      maxt: 1e6,
-      decoder: tsBatchDecoder,
-    });
+    const series = await allSeries(
+      readSeries(served(mem).series(request()), {
+        mint: 0,
+        maxt: 1e6,
+        decoder: tsBatchDecoder,
+      }),
+    );
     const req = series.find((s) => s.labels.some((l) => l.value === 'http_requests_total'))!;
     expect(Array.from(req.t)).toEqual([1000, 16000]);
     expect(Array.from(req.v)).toEqual([5, 9]);
@@ -161,11 +164,13 @@ describe('ProxyStore', () => {
     const proxy = new ProxyStore(() => eps);
     const frames = await collect(proxy.series(request()));
     expect(names(frames)).toEqual(['__name__=up,job=a,replica=0', '__name__=up,job=z,replica=0']);
-    const { series: got } = await readSeries(proxy.series(request()), {
-      mint: 0,
-      maxt: 1e6,
-      decoder: tsBatchDecoder,
-    });
+    const got = await allSeries(
+      readSeries(proxy.series(request()), {
+        mint: 0,
+        maxt: 1e6,
+        decoder: tsBatchDecoder,
+      }),
+    );
     expect(Array.from(got[0]!.t)).toEqual([1000, 5000, 6000]);
   });
 

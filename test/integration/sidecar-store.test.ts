@@ -11,6 +11,7 @@ import { compareLabels, labelsFrom, type Labels } from '../../core/labels/labels
 import { newMatcher, type Matcher } from '../../core/labels/matcher.ts';
 import { tsBatchDecoder } from '../../core/query/decoder.ts';
 import { readSeries } from '../../core/query/series-reader.ts';
+import { allSeries } from '../../core/promql/storage/queryable.ts';
 import { HttpStore } from '../../core/storeapi/http-client.ts';
 import type { SeriesFrame, SeriesRequest } from '../../core/storeapi/store.ts';
 import { SidecarAgent } from '../../sidecar-agent/sidecar/agent.ts';
@@ -130,10 +131,12 @@ describe('sidecar StoreAPI over a real Prometheus', () => {
         expect(compareLabels(labels[i - 1]!, labels[i]!)).toBeLessThan(0);
       for (const l of labels)
         expect(l.filter((x) => x.name === 'cluster' || x.name === 'zone')).toEqual(labelsFrom(EXT));
-      const got = await readSeries(fromArray(frames), { mint, maxt, decoder: tsBatchDecoder });
+      const got = await allSeries(
+        readSeries(fromArray(frames), { mint, maxt, decoder: tsBatchDecoder }),
+      );
       const want = await promRange(selector, mint, maxt);
       expect(want.length).toBeGreaterThan(0);
-      expect(got.series.map((s) => ({ labels: s.labels, t: [...s.t], v: [...s.v] }))).toEqual(want);
+      expect(got.map((s) => ({ labels: s.labels, t: [...s.t], v: [...s.v] }))).toEqual(want);
     }
   });
 

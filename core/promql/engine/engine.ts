@@ -1,23 +1,18 @@
 /**
- * @module core/promql/engine/engine — the PromQL Engine: parse, preprocess, fetch every selector's
- * series from a Queryable (with Prometheus's select hints), evaluate all steps at once, and shape
- * the result as Prometheus does (instant → vector/scalar/string/matrix, range → sorted matrix).
+ * @module core/promql/engine/engine — the PromQL Engine: parse, preprocess, start every selector's
+ * select on a Queryable (with Prometheus's select hints), evaluate all steps at once while pulling
+ * each selector's series batch by batch, and shape the result as Prometheus does (instant →
+ * vector/scalar/string/matrix, range → sorted matrix).
  */
-import {
-  BadDataError,
-  QueryCanceledError,
-  QueryTimeoutError,
-  StorageError,
-  ThanosEdgeError,
-  errorMessage,
-} from '../../errors.ts';
+import { BadDataError, QueryCanceledError, QueryTimeoutError } from '../../errors.ts';
 import type { Expr, SubqueryExpr, VectorSelector } from '../ast.ts';
 import type { FunctionImpl } from '../functions/types.ts';
 import { functionImpls } from '../functions/table.ts';
 import { parseExpr } from '../parser/parse.ts';
-import type { Queryable, RawSeries, SelectHints } from '../queryable.ts';
+import type { Queryable, SelectHints } from '../storage/queryable.ts';
+import { SelectSource } from './select-source.ts';
 import { Evaluator, type EvalContext } from './evaluator.ts';
-import { BYTES_PER_SAMPLE, QueryLimits } from './limits.ts';
+import { QueryLimits } from './limits.ts';
 import { documentedType, exprType } from '../parser/check.ts';
 import {
   type OffsetTable,
@@ -121,6 +116,9 @@ export class Engine {
         ? opts.lookbackDelta
         : (o.lookbackDelta ?? DEFAULT_LOOKBACK_DELTA);
     const timeout = o.timeout ?? DEFAULT_TIMEOUT;
+    // Stores see one signal that fires on timeout or cancelation, so they can stop their I/O;
+    // the limits see it too, so evaluation stops at its next check.
+    const ac = new AbortController();
     const limits = new QueryLimits({
       maxSamples: o.maxSamples ?? DEFAULT_MAX_SAMPLES,
       deadline: timeout > 0 ? Date.now() + timeout : Infinity,
@@ -131,8 +129,8 @@ export class Engine {
     const noStepSubqueryInterval = typeof nsi === 'number' ? () => nsi : nsi;
 
     const expr = preprocessExpr(parsed, start, end);
-    // Stores see one signal that fires on timeout or cancelation, so they can stop their I/O.
-    const ac = new AbortController();
+    // A wait on storage that the deadline or a cancel ends is reported as Prometheus reports a
+    // slow Select: in query preparation.
     const onAbort = () =>
       ac.abort(new QueryCanceledError('query was canceled in query preparation'));
     if (opts.signal?.aborted) onAbort();
@@ -144,64 +142,71 @@ export class Engine {
             timeout,
           )
         : undefined;
-    let populated;
+    const aborted = new Promise<never>((_, reject) => {
+      if (ac.signal.aborted) reject(ac.signal.reason);
+      ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
+    const sources = this.#sources(
+      expr,
+      start,
+      end,
+      interval,
+      lookbackDelta,
+      noStepSubqueryInterval,
+      ac.signal,
+      aborted,
+    );
     try {
-      populated = await this.#populate(
-        expr,
-        start,
-        end,
-        interval,
+      if (ac.signal.aborted) throw ac.signal.reason;
+      // Every selector's select starts now, concurrently; evaluation then pulls them in turn.
+      for (const src of sources.values()) src.prime();
+      const offsets: OffsetTable = new Map();
+      setOffsetForAtModifier(start, expr, offsets);
+      const ctx: EvalContext = {
+        limits,
         lookbackDelta,
         noStepSubqueryInterval,
-        limits,
-        ac.signal,
-      );
+        offsets,
+        sources,
+        functions: o.functions ?? functionImpls,
+      };
+      // An instant query is a range of one step with interval 1, as in Prometheus.
+      const range = interval === 0 ? makeRange(start, start, 1) : makeRange(start, end, interval);
+      const value = await new Evaluator(ctx, range).eval(expr);
+      limits.check('expression evaluation');
+      const out = interval === 0 ? instantResult(value, start) : rangeResult(value, range);
+      const warnings: string[] = [];
+      for (const src of sources.values()) warnings.push(...src.warnings());
+      return {
+        value: out,
+        warnings,
+        stats: {
+          loadedSamples: limits.loaded,
+          peakSamples: limits.peak,
+          peakBytes: limits.peakBytes,
+        },
+      };
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
+      ac.abort(new QueryCanceledError('query finished'));
+      await Promise.all([...sources.values()].map((src) => src.close()));
     }
-    const { series, warnings, loaded } = populated;
-    limits.check('query preparation');
-
-    const offsets: OffsetTable = new Map();
-    setOffsetForAtModifier(start, expr, offsets);
-    const ctx: EvalContext = {
-      limits,
-      lookbackDelta,
-      noStepSubqueryInterval,
-      offsets,
-      series,
-      functions: o.functions ?? functionImpls,
-    };
-    // An instant query is a range of one step with interval 1, as in Prometheus.
-    const range = interval === 0 ? makeRange(start, start, 1) : makeRange(start, end, interval);
-    const value = new Evaluator(ctx, range).eval(expr);
-    limits.check('expression evaluation');
-    const out = interval === 0 ? instantResult(value, start) : rangeResult(value, range);
-    return {
-      value: out,
-      warnings,
-      stats: { loadedSamples: loaded, peakSamples: limits.peak, peakBytes: limits.peakBytes },
-    };
   }
 
-  /** Fetches every selector's series, with the hints Prometheus's populateSeries computes. */
-  async #populate(
+  /** A source per selector, with the select hints Prometheus's populateSeries computes. */
+  #sources(
     expr: Expr,
     start: number,
     end: number,
     interval: number,
     lookbackDelta: number,
     noStepSubqueryInterval: (rangeMs: number) => number,
-    limits: QueryLimits,
     signal: AbortSignal,
-  ): Promise<{
-    series: Map<VectorSelector, readonly RawSeries[]>;
-    warnings: string[];
-    loaded: number;
-  }> {
-    if (signal.aborted) throw signal.reason;
-    const jobs: { vs: VectorSelector; hints: SelectHints }[] = [];
+    aborted: Promise<never>,
+  ): Map<VectorSelector, SelectSource> {
+    const sources = new Map<VectorSelector, SelectSource>();
     walk(expr, (node, subqueries, parents) => {
       if (node.kind !== 'VectorSelector') return;
       const parent = parents[parents.length - 1];
@@ -212,46 +217,19 @@ export class Engine {
       if (last !== undefined)
         step = last.step !== 0 ? last.step : noStepSubqueryInterval(last.range);
       const agg = parent?.kind === 'AggregateExpr' ? parent : undefined;
-      jobs.push({
-        vs: node,
-        hints: {
-          start: s,
-          end: e,
-          step,
-          range: evalRange,
-          func: funcFromPath(parents),
-          by: agg ? !agg.without : false,
-          grouping: agg ? agg.grouping : undefined,
-          signal,
-        },
-      });
+      const hints: SelectHints = {
+        start: s,
+        end: e,
+        step,
+        range: evalRange,
+        func: funcFromPath(parents),
+        by: agg ? !agg.without : false,
+        grouping: agg ? agg.grouping : undefined,
+        signal,
+      };
+      sources.set(node, new SelectSource(this.#queryable, node, hints, aborted));
     });
-    // A store that ignores the signal must not hold the query past its deadline.
-    const aborted = new Promise<never>((_, reject) => {
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
-    aborted.catch(() => {});
-    let results;
-    try {
-      results = await Promise.race([
-        Promise.all(jobs.map((j) => this.#queryable.select(j.vs.matchers, j.hints))),
-        aborted,
-      ]);
-    } catch (err) {
-      if (err instanceof ThanosEdgeError) throw err;
-      // Prometheus reports storage failures as `expanding series: <err>`.
-      throw new StorageError(`expanding series: ${errorMessage(err)}`, { cause: err });
-    }
-    const series = new Map<VectorSelector, readonly RawSeries[]>();
-    const warnings: string[] = [];
-    let loaded = 0;
-    results.forEach((r, i) => {
-      series.set(jobs[i]!.vs, r.series);
-      warnings.push(...r.warnings);
-      for (const s of r.series) loaded += s.t.length;
-    });
-    limits.addBytes(loaded * BYTES_PER_SAMPLE);
-    return { series, warnings, loaded };
+    return sources;
   }
 }
 

@@ -3,6 +3,11 @@
  * EvalRange at once (Prometheus engine.go evaluator.eval, made columnar). Every node returns a
  * Value; vectors are series with one slot per step. Label-set collisions are merged or rejected
  * exactly where Prometheus's step-wise evaluation would (see series.ts).
+ *
+ * Selectors stream: an instant selector, and a range function over a range selector, turn each
+ * batch of raw series into step values and let the batch go, so a query holds its output and one
+ * batch of input. Only a range vector that is itself the result, or absent_over_time (which must
+ * see every series at once), holds all its raw samples.
  */
 import { ExecutionError, NotSupportedError } from '../../errors.ts';
 import type {
@@ -15,7 +20,9 @@ import type {
 } from '../ast.ts';
 import { assertNever } from '../ast.ts';
 import type { FunctionImpl } from '../functions/types.ts';
-import type { RawSeries } from '../queryable.ts';
+import type { RawSeries } from '../storage/queryable.ts';
+import { BYTES_PER_SAMPLE } from './limits.ts';
+import type { SelectSource } from './select-source.ts';
 import type {
   EvalRange,
   FunctionContext,
@@ -51,8 +58,8 @@ export interface EvalContext {
   readonly noStepSubqueryInterval: (rangeMs: number) => number;
   /** Effective offsets (Prometheus's mutable Offset fields), updated as subqueries run. */
   readonly offsets: OffsetTable;
-  /** Series each selector selected, fetched before evaluation. */
-  readonly series: ReadonlyMap<VectorSelector, readonly RawSeries[]>;
+  /** Each selector's series, pulled as evaluation reaches it. */
+  readonly sources: ReadonlyMap<VectorSelector, SelectSource>;
   readonly functions: ReadonlyMap<string, FunctionImpl>;
 }
 
@@ -96,6 +103,9 @@ function points(v: Value): number {
   }
 }
 
+/** Range functions whose answer depends on all series at once (they cannot run batch by batch). */
+const WHOLE_MATRIX_FUNCTIONS: ReadonlySet<string> = new Set(['absent_over_time']);
+
 export class Evaluator {
   readonly #ctx: EvalContext;
   readonly range: EvalRange;
@@ -105,14 +115,14 @@ export class Evaluator {
     this.range = range;
   }
 
-  eval(e: Expr): Value {
+  async eval(e: Expr): Promise<Value> {
     const limits = this.#ctx.limits;
     limits.check('expression evaluation');
     // While a node runs, its inputs and its growing output are held together (Prometheus's
     // rangeEval counts both); once it is done, only the output stays accounted.
     const base = limits.current;
     const baseBytes = limits.bytes;
-    const v = this.#evalNode(e);
+    const v = await this.#evalNode(e);
     const held = limits.current - base;
     const heldBytes = limits.bytes - baseBytes;
     if (e.kind === 'VectorSelector' || e.kind === 'ParenExpr' || e.kind === 'UnaryExpr') {
@@ -131,7 +141,7 @@ export class Evaluator {
     return v;
   }
 
-  #evalNode(e: Expr): Value {
+  async #evalNode(e: Expr): Promise<Value> {
     const { count } = this.range;
     switch (e.kind) {
       case 'NumberLiteral':
@@ -141,7 +151,7 @@ export class Evaluator {
       case 'ParenExpr':
         return this.eval(e.expr);
       case 'VectorSelector':
-        return { type: 'vector', series: this.#selectVector(e, false) };
+        return { type: 'vector', series: await this.#selectVector(e, false) };
       case 'MatrixSelector':
         return this.#matrixSelector(e.vectorSelector, e.range);
       case 'SubqueryExpr':
@@ -149,7 +159,7 @@ export class Evaluator {
       case 'StepInvariantExpr':
         return this.#stepInvariant(e.expr);
       case 'UnaryExpr':
-        return this.#unary(e.op, this.eval(e.expr));
+        return this.#unary(e.op, await this.eval(e.expr));
       case 'BinaryExpr':
         return this.#binary(e);
       case 'AggregateExpr':
@@ -161,10 +171,11 @@ export class Evaluator {
     }
   }
 
-  #rawSeries(vs: VectorSelector): readonly RawSeries[] {
-    const s = this.#ctx.series.get(vs);
-    if (s === undefined)
-      throw new ExecutionError('internal error: selector was not populated before evaluation');
+  #source(vs: VectorSelector): SelectSource {
+    const s = this.#ctx.sources.get(vs);
+    if (s === undefined) {
+      throw new ExecutionError('internal error: selector has no source');
+    }
     return s;
   }
 
@@ -172,41 +183,119 @@ export class Evaluator {
     return this.#ctx.offsets.get(n) ?? n.offset;
   }
 
-  #selectVector(vs: VectorSelector, withTimestamps: boolean, fixedRef?: number): StepSeries[] {
-    return selectVector(
-      this.#rawSeries(vs),
-      this.range.times,
-      {
-        offset: this.#offset(vs),
-        lookbackDelta: this.#ctx.lookbackDelta,
-        withTimestamps,
-        fixedRef,
-      },
-      this.#ctx.limits,
-    );
+  /**
+   * Pulls the selector's batches; each is accounted while `use` turns it into step values, then
+   * released.
+   */
+  async #stream(vs: VectorSelector, use: (batch: readonly RawSeries[]) => void): Promise<void> {
+    const limits = this.#ctx.limits;
+    for await (const batch of this.#source(vs).batches()) {
+      let samples = 0;
+      for (const s of batch) samples += s.t.length;
+      limits.addLoaded(samples);
+      limits.addBytes(samples * BYTES_PER_SAMPLE);
+      try {
+        use(batch);
+      } finally {
+        limits.releaseBytes(samples * BYTES_PER_SAMPLE);
+      }
+      limits.check('expression evaluation');
+    }
   }
 
-  #matrixSelector(vs: VectorSelector, range: number): MatrixValue {
+  /** Every series of the selector, held (and accounted) until the query ends. */
+  async #allRaw(vs: VectorSelector): Promise<RawSeries[]> {
+    const limits = this.#ctx.limits;
+    const all: RawSeries[] = [];
+    for await (const batch of this.#source(vs).batches()) {
+      let samples = 0;
+      for (const s of batch) {
+        samples += s.t.length;
+        all.push(s);
+      }
+      limits.addLoaded(samples);
+      limits.addBytes(samples * BYTES_PER_SAMPLE);
+    }
+    return all;
+  }
+
+  async #selectVector(
+    vs: VectorSelector,
+    withTimestamps: boolean,
+    fixedRef?: number,
+  ): Promise<StepSeries[]> {
+    const out: StepSeries[] = [];
+    const opts = {
+      offset: this.#offset(vs),
+      lookbackDelta: this.#ctx.lookbackDelta,
+      withTimestamps,
+      fixedRef,
+    };
+    await this.#stream(vs, (batch) => {
+      for (const s of selectVector(batch, this.range.times, opts, this.#ctx.limits)) out.push(s);
+    });
+    return out;
+  }
+
+  #windowEnds(vs: VectorSelector): Float64Array {
     const offset = this.#offset(vs);
     const { times } = this.range;
     const windowEnd = new Float64Array(times.length);
     for (let i = 0; i < times.length; i++) windowEnd[i] = times[i]! - offset;
-    return selectMatrix(this.#rawSeries(vs), windowEnd, range, this.#ctx.limits).value;
+    return windowEnd;
   }
 
-  #subquery(e: SubqueryExpr): MatrixValue {
+  /** A range vector as a value of its own (an instant query's `x[5m]`, absent_over_time's input). */
+  async #matrixSelector(vs: VectorSelector, range: number): Promise<MatrixValue> {
+    const raw = await this.#allRaw(vs);
+    const { value, maxWindow } = selectMatrix(raw, this.#windowEnds(vs), range, this.#ctx.limits);
+    this.#ctx.limits.add(maxWindow);
+    return value;
+  }
+
+  /**
+   * A range function over a range selector, batch by batch: the function's output is kept, the
+   * raw samples are not. The limits are charged with the largest window of any series, as when
+   * the whole range vector is held.
+   */
+  async #streamRangeFunction(
+    vs: VectorSelector,
+    range: number,
+    call: (m: MatrixValue) => Value,
+  ): Promise<StepSeries[]> {
+    const windowEnd = this.#windowEnds(vs);
+    const limits = this.#ctx.limits;
+    const out: StepSeries[] = [];
+    let charged = 0;
+    await this.#stream(vs, (batch) => {
+      const { value, maxWindow } = selectMatrix(batch, windowEnd, range, limits);
+      if (maxWindow > charged) {
+        limits.add(maxWindow - charged);
+        charged = maxWindow;
+      }
+      if (value.series.length === 0) return;
+      const v = call(value);
+      if (v.type !== 'vector') {
+        throw new ExecutionError(`range function returned ${v.type}, want instant vector`);
+      }
+      for (const s of v.series) out.push(s);
+    });
+    return out;
+  }
+
+  async #subquery(e: SubqueryExpr): Promise<MatrixValue> {
     const { range: inner, windowOffset } = subqueryRange(e, this.range, this.#offset(e), this.#ctx);
-    const v = new Evaluator(this.#ctx, inner).eval(e.expr);
+    const v = await new Evaluator(this.#ctx, inner).eval(e.expr);
     if (v.type !== 'vector')
       throw new ExecutionError(`subquery is only allowed on instant vector, got ${v.type}`);
     return subqueryToMatrix(v, inner, e.range, this.range.times, windowOffset);
   }
 
   /** Evaluated once at the range start, then repeated for every step. */
-  #stepInvariant(inner: Expr): Value {
+  async #stepInvariant(inner: Expr): Promise<Value> {
     if (inner.kind === 'NumberLiteral' || inner.kind === 'StringLiteral') return this.eval(inner);
     const { start, interval, count } = this.range;
-    const once = new Evaluator(this.#ctx, makeRange(start, start, interval)).eval(inner);
+    const once = await new Evaluator(this.#ctx, makeRange(start, start, interval)).eval(inner);
     if (once.type === 'matrix' || once.type === 'string' || count === 1) return once;
     if (once.type === 'scalar') {
       return {
@@ -241,9 +330,9 @@ export class Evaluator {
     return { type: 'vector', series: checkUniqueStrict(series) };
   }
 
-  #binary(e: BinaryExpr): Value {
-    const l = this.eval(e.lhs);
-    const r = this.eval(e.rhs);
+  async #binary(e: BinaryExpr): Promise<Value> {
+    const l = await this.eval(e.lhs);
+    const r = await this.eval(e.rhs);
     const { count } = this.range;
     if (l.type === 'scalar' && r.type === 'scalar') {
       return { type: 'scalar', values: scalarScalar(e.op, l.values, r.values) };
@@ -279,20 +368,20 @@ export class Evaluator {
     );
   }
 
-  #aggregate(e: AggregateExpr): Value {
+  async #aggregate(e: AggregateExpr): Promise<Value> {
     let scalarParam: Float64Array | undefined;
     let stringParam: string | undefined;
     if (e.param !== undefined) {
       const p = unwrapArg(e.param);
       if (p.kind === 'StringLiteral') stringParam = p.value;
       else {
-        const v = this.eval(e.param);
+        const v = await this.eval(e.param);
         if (v.type === 'scalar') scalarParam = v.values;
         else if (v.type === 'string') stringParam = v.value;
         else throw new ExecutionError(`expected scalar parameter for ${e.op}, got ${v.type}`);
       }
     }
-    const input = this.eval(e.expr);
+    const input = await this.eval(e.expr);
     if (input.type !== 'vector')
       throw new ExecutionError(`expected instant vector for ${e.op}, got ${input.type}`);
     const series = aggregate(input.series, {
@@ -306,7 +395,7 @@ export class Evaluator {
     return { type: 'vector', series };
   }
 
-  #call(e: Call): Value {
+  async #call(e: Call): Promise<Value> {
     const name = e.func.name;
     const impl = this.#ctx.functions.get(name);
     if (impl === undefined) throw new NotSupportedError(`function "${name}" is not supported`);
@@ -316,28 +405,38 @@ export class Evaluator {
       if (arg.kind === 'VectorSelector') {
         // Prometheus reads the selector per step with the sample's own timestamp; with `@` it sets
         // the offset to (step - @), i.e. always reads at the @ time, ignoring `offset`.
-        const series = this.#selectVector(arg, true, arg.timestamp);
+        const series = await this.#selectVector(arg, true, arg.timestamp);
         return this.#afterCall(impl([{ type: 'vector', series }], fctx, e), false);
       }
     }
-    let matrixArg = false;
-    const args: Value[] = [];
-    for (const a of e.args) {
+    // The range selector argument, if any, streams: the other arguments are evaluated first.
+    const matrixAt = e.args.findIndex((a) => {
       const u = unwrapArg(a);
-      if (!matrixArg && u.kind === 'MatrixSelector') {
-        matrixArg = true;
-        args.push(this.#matrixSelector(u.vectorSelector, u.range));
-      } else if (!matrixArg && u.kind === 'SubqueryExpr') {
-        matrixArg = true;
-        const m = this.#subquery(u);
-        // A selector's windows share the raw arrays already accounted; a subquery's are new.
-        this.#ctx.limits.addBytes(bytesOf(m));
-        args.push(m);
-      } else {
-        args.push(this.eval(a));
-      }
+      return u.kind === 'MatrixSelector' || u.kind === 'SubqueryExpr';
+    });
+    const args: Value[] = new Array(e.args.length);
+    for (let i = 0; i < e.args.length; i++) {
+      if (i !== matrixAt) args[i] = await this.eval(e.args[i]!);
     }
-    return this.#afterCall(impl(args, fctx, e), matrixArg);
+    if (matrixAt < 0) return this.#afterCall(impl(args, fctx, e), false);
+    const u = unwrapArg(e.args[matrixAt]!);
+    if (u.kind === 'SubqueryExpr') {
+      const m = await this.#subquery(u);
+      // A selector's windows share the raw arrays already accounted; a subquery's are new.
+      this.#ctx.limits.addBytes(bytesOf(m));
+      args[matrixAt] = m;
+      return this.#afterCall(impl(args, fctx, e), true);
+    }
+    if (u.kind !== 'MatrixSelector') throw new ExecutionError('internal error: no range argument');
+    if (WHOLE_MATRIX_FUNCTIONS.has(name)) {
+      args[matrixAt] = await this.#matrixSelector(u.vectorSelector, u.range);
+      return this.#afterCall(impl(args, fctx, e), true);
+    }
+    const series = await this.#streamRangeFunction(u.vectorSelector, u.range, (m) => {
+      args[matrixAt] = m;
+      return impl(args, fctx, e);
+    });
+    return this.#afterCall({ type: 'vector', series }, true);
   }
 
   #afterCall(v: Value, matrixArg: boolean): Value {

@@ -36,6 +36,7 @@ export class QueryLimits {
   #total = 0;
   #bytes = 0;
   #peakBytes = 0;
+  #loaded = 0;
   readonly #deadline: number;
   readonly #maxBytes: number;
   readonly #signal: AbortSignal | undefined;
@@ -71,6 +72,15 @@ export class QueryLimits {
   release(n: number): void {
     this.#current -= n;
     if (this.#current < 0) this.#current = 0;
+  }
+
+  /** Raw samples read from storage so far (query stats). */
+  get loaded(): number {
+    return this.#loaded;
+  }
+
+  addLoaded(n: number): void {
+    this.#loaded += n;
   }
 
   /** Bytes currently accounted as held (raw samples and intermediate results). */

@@ -10,7 +10,7 @@
  * replaces a seek per step.
  */
 import { isStaleNaN } from '../../chunkenc/stale.ts';
-import type { RawSeries } from '../queryable.ts';
+import type { RawSeries } from '../storage/queryable.ts';
 import type { MatrixValue, RangeSeries, StepSeries } from '../value.ts';
 import type { QueryLimits } from './limits.ts';
 
@@ -69,15 +69,15 @@ export function selectVector(
 
 /**
  * Raw samples per series for range functions: stale markers removed, trimmed to the union of all
- * windows. Series with no sample in any window are left out. Charges the limits with the largest
- * window of any series, which is what Prometheus holds while it runs a range function.
+ * windows. Series with no sample in any window are left out. Returns the largest window of any
+ * series, which is what Prometheus holds while it runs a range function; the caller charges it.
  */
 export function selectMatrix(
   raw: readonly RawSeries[],
   windowEnd: Float64Array,
   range: number,
   limits: QueryLimits,
-): { value: MatrixValue; charged: number } {
+): { value: MatrixValue; maxWindow: number } {
   const series: RangeSeries[] = [];
   const steps = windowEnd.length;
   let maxWindow = 0;
@@ -112,8 +112,7 @@ export function selectMatrix(
       series.push(rs);
     }
   }
-  limits.add(maxWindow);
-  return { value: { type: 'matrix', series, range, windowEnd }, charged: maxWindow };
+  return { value: { type: 'matrix', series, range, windowEnd }, maxWindow };
 }
 
 /** Largest number of samples any single window of this series holds (two pointers). */

@@ -4,7 +4,13 @@
  * Used by tests and the conformance runner (Prometheus's teststorage plays this role there).
  */
 import { compareLabels, type Labels } from '../../labels/labels.ts';
-import type { Queryable, RawSeries, RawSeriesSet, SelectHints } from '../queryable.ts';
+import {
+  seriesSetOf,
+  type Queryable,
+  type RawSeries,
+  type SeriesSet,
+  type SelectHints,
+} from './queryable.ts';
 
 /** What select() needs from a matcher (core/labels/matcher.ts Matcher satisfies it). */
 interface MatcherLike {
@@ -72,7 +78,7 @@ export class MemoryStorage implements Queryable {
     return this.#series.size;
   }
 
-  async select(matchers: readonly MatcherLike[], hints: SelectHints): Promise<RawSeriesSet> {
+  select(matchers: readonly MatcherLike[], hints: SelectHints): SeriesSet {
     if (this.#sorted === undefined) {
       this.#sorted = [...this.#series.values()].sort((a, b) => compareLabels(a.labels, b.labels));
     }
@@ -85,7 +91,7 @@ export class MemoryStorage implements Queryable {
       if (hi <= lo) continue;
       out.push({ labels: s.labels, t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) });
     }
-    return { series: out, warnings: [] };
+    return seriesSetOf(out);
   }
 }
 

@@ -1,0 +1,116 @@
+/**
+ * @module core/promql/engine/select-source — one selector's series as the evaluator pulls them:
+ * the select is issued when the query starts (so every selector's store requests run at once)
+ * and its first batch fetched ahead; the evaluator then pulls batch by batch. Every pull races the
+ * query's abort signal, so a store that ignores the signal cannot hold the query past its
+ * deadline, and store failures become Prometheus's `expanding series: <err>`.
+ */
+import { StorageError, ThanosEdgeError, errorMessage } from '../../errors.ts';
+import type { VectorSelector } from '../ast.ts';
+import type { Queryable, RawSeries, SelectHints, SeriesSet } from '../storage/queryable.ts';
+
+export class SelectSource {
+  readonly #queryable: Queryable;
+  readonly #vs: VectorSelector;
+  readonly #hints: SelectHints;
+  readonly #aborted: Promise<never>;
+  #primed:
+    | {
+        set: SeriesSet;
+        it: AsyncIterator<readonly RawSeries[]>;
+        first: Promise<IteratorResult<readonly RawSeries[]>>;
+      }
+    | undefined;
+  readonly #sets: SeriesSet[] = [];
+
+  constructor(
+    queryable: Queryable,
+    vs: VectorSelector,
+    hints: SelectHints,
+    aborted: Promise<never>,
+  ) {
+    this.#queryable = queryable;
+    this.#vs = vs;
+    this.#hints = hints;
+    this.#aborted = aborted;
+  }
+
+  get hints(): SelectHints {
+    return this.#hints;
+  }
+
+  /** Issues the select and starts fetching its first batch. */
+  prime(): void {
+    if (this.#primed) return;
+    const set = this.#select();
+    const it = set[Symbol.asyncIterator]();
+    const first = it.next();
+    // Observed later by batches(); a rejection here must not surface as unhandled meanwhile.
+    first.catch(() => {});
+    this.#primed = { set, it, first };
+  }
+
+  #select(): SeriesSet {
+    let set: SeriesSet;
+    try {
+      set = this.#queryable.select(this.#vs.matchers, this.#hints);
+    } catch (err) {
+      throw storageError(err);
+    }
+    this.#sets.push(set);
+    return set;
+  }
+
+  /** The batches, in order. A second pass selects again (each node normally runs once). */
+  async *batches(): AsyncGenerator<readonly RawSeries[]> {
+    let it: AsyncIterator<readonly RawSeries[]>;
+    let next: Promise<IteratorResult<readonly RawSeries[]>>;
+    if (this.#primed) {
+      ({ it, first: next } = this.#primed);
+      this.#primed = undefined;
+    } else {
+      it = this.#select()[Symbol.asyncIterator]();
+      next = it.next();
+    }
+    try {
+      for (;;) {
+        let r: IteratorResult<readonly RawSeries[]>;
+        try {
+          r = await Promise.race([next, this.#aborted]);
+        } catch (err) {
+          throw storageError(err);
+        }
+        if (r.done) return;
+        yield r.value;
+        next = it.next();
+      }
+    } finally {
+      await Promise.race([it.return?.(), this.#aborted]).catch(() => {});
+    }
+  }
+
+  /** Every series at once (a result that is itself a range vector, or a function needing all). */
+  async all(): Promise<RawSeries[]> {
+    const out: RawSeries[] = [];
+    for await (const b of this.batches()) for (const s of b) out.push(s);
+    return out;
+  }
+
+  /** Warnings of every select this source made. */
+  warnings(): string[] {
+    return this.#sets.flatMap((s) => s.warnings);
+  }
+
+  /** Lets a primed but never consumed select go (its store stops). */
+  async close(): Promise<void> {
+    const p = this.#primed;
+    this.#primed = undefined;
+    if (p) await Promise.race([p.it.return?.(), this.#aborted]).catch(() => {});
+  }
+}
+
+function storageError(err: unknown): Error {
+  if (err instanceof ThanosEdgeError) return err;
+  // Prometheus reports storage failures as `expanding series: <err>`.
+  return new StorageError(`expanding series: ${errorMessage(err)}`, { cause: err });
+}
