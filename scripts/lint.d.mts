@@ -8,7 +8,6 @@ export interface Finding {
 export interface ImportRef {
   readonly spec: string;
   readonly line: number;
-  readonly typeOnly: boolean;
 }
 export declare function lintSource(
   file: string,

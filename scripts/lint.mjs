@@ -58,11 +58,11 @@ const NODE_GLOBALS = new Map([
   ['clearImmediate', 'clearImmediate is Node-only'],
 ]);
 /** `import.meta.<name>` that only Node defines. */
-const NODE_IMPORT_META = new Set(['dirname', 'filename', 'resolve']);
+const NODE_IMPORT_META = new Set(['dirname', 'filename']);
 
 /**
  * @typedef {{ file: string, line: number, rule: string, message: string }} Finding
- * @typedef {{ spec: string, line: number, typeOnly: boolean }} ImportRef
+ * @typedef {{ spec: string, line: number }} ImportRef
  */
 
 /** Repo-relative path with forward slashes. */
@@ -79,37 +79,25 @@ function posix(p) {
 function importsOf(sf) {
   /** @type {ImportRef[]} */
   const out = [];
-  const add = (lit, typeOnly) => {
+  const add = (lit) => {
     if (!lit || !ts.isStringLiteralLike(lit)) return;
     const line = sf.getLineAndCharacterOfPosition(lit.getStart(sf)).line + 1;
-    out.push({ spec: lit.text, line, typeOnly });
+    out.push({ spec: lit.text, line });
   };
   const visit = (node) => {
-    if (ts.isImportDeclaration(node)) {
-      const c = node.importClause;
-      const typeOnly =
-        !!c &&
-        (c.isTypeOnly ||
-          (!c.name &&
-            !!c.namedBindings &&
-            ts.isNamedImports(c.namedBindings) &&
-            c.namedBindings.elements.length > 0 &&
-            c.namedBindings.elements.every((e) => e.isTypeOnly)));
-      add(node.moduleSpecifier, typeOnly);
-    } else if (ts.isExportDeclaration(node)) {
-      add(node.moduleSpecifier, node.isTypeOnly);
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) {
+      add(node.moduleSpecifier);
     } else if (ts.isImportEqualsDeclaration(node)) {
-      if (ts.isExternalModuleReference(node.moduleReference))
-        add(node.moduleReference.expression, node.isTypeOnly);
+      if (ts.isExternalModuleReference(node.moduleReference)) add(node.moduleReference.expression);
     } else if (ts.isCallExpression(node) && node.arguments.length > 0) {
       const callee = node.expression;
-      if (callee.kind === ts.SyntaxKind.ImportKeyword) add(node.arguments[0], false);
+      if (callee.kind === ts.SyntaxKind.ImportKeyword) add(node.arguments[0]);
       else if (ts.isIdentifier(callee) && callee.text === 'require' && !isDeclared(callee))
-        add(node.arguments[0], false);
+        add(node.arguments[0]);
     } else if (ts.isImportTypeNode(node)) {
       // `import('x').T` in a type position.
       const arg = node.argument;
-      if (ts.isLiteralTypeNode(arg)) add(arg.literal, true);
+      if (ts.isLiteralTypeNode(arg)) add(arg.literal);
     }
     ts.forEachChild(node, visit);
   };
@@ -161,9 +149,8 @@ function declaredIn(scope) {
   else if (ts.isCaseBlock(scope)) for (const c of scope.clauses) statements(c.statements);
   else if (ts.isFunctionLike(scope)) {
     for (const p of scope.parameters) bind(p.name);
-    // A named function or class expression sees its own name.
-    if ((ts.isFunctionExpression(scope) || ts.isClassExpression(scope)) && scope.name)
-      bind(scope.name);
+    // A named function expression sees its own name.
+    if (ts.isFunctionExpression(scope) && scope.name) bind(scope.name);
   } else if (ts.isClassExpression(scope) && scope.name) bind(scope.name);
   else if (ts.isCatchClause(scope) && scope.variableDeclaration)
     bind(scope.variableDeclaration.name);
@@ -327,8 +314,9 @@ export function resolveImport(from, spec, known) {
 
 /**
  * Import cycles in a graph, madge-style: a depth-first walk in sorted order reports each edge
- * that closes a loop back into the current path as the cycle it closes, so every cycle in the
- * graph shows up in at least one reported path (fixing all reported ones removes all cycles).
+ * that closes a loop back into the current path as the cycle it closes. The graph is acyclic
+ * exactly when nothing is reported; a cycle that shares edges with a reported one may show only
+ * after that one is fixed.
  * @param {Map<string, string[]>} graph file → files it imports
  * @returns {string[][]} each cycle as [a, b, …, a]
  */
