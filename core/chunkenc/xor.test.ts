@@ -44,16 +44,16 @@ describe('XOR chunk', () => {
     app.appendBits(t0 + 45_000, 0x7ff80000, 0x00000001); // Go's math.NaN()
     app.append(t0 + 60_123, -0);
     app.append(t0 + 75_000, Infinity);
-    expect(Buffer.from(app.bytes()).toString('hex')).toBe(
-      '000680a0abfef9623ff00000000000009875c25fff6d06c5f7ff800000000000300f7800fff8000000000001bf0abffc00000000000000',
+    expect(app.bytes()).toEqual(
+      hex(
+        '000680a0abfef9623ff00000000000009875c25fff6d06c5f7ff800000000000300f7800fff8000000000001bf0abffc00000000000000',
+      ),
     );
     const one = new XorAppender();
     one.append(t0, 42);
     // Note the trailing zero byte of Prometheus 2.x's bstream.writeByte.
-    expect(Buffer.from(one.bytes()).toString('hex')).toBe('000180a0abfef962404500000000000000');
-    expect(Buffer.from(new XorAppender({ legacyPadding: false }).bytes()).toString('hex')).toBe(
-      '0000',
-    );
+    expect(one.bytes()).toEqual(hex('000180a0abfef962404500000000000000'));
+    expect(new XorAppender({ legacyPadding: false }).bytes()).toEqual(hex('0000'));
     const d = decodeAll(hex('000180a0abfef962404500000000000000'));
     expect(Array.from(d.t)).toEqual([t0]);
     expect(Array.from(d.v)).toEqual([42]);

@@ -1,18 +1,22 @@
 /**
  * @module test/conformance/run — `npm run conformance -- [dir|file …]`: runs Prometheus's PromQL
- * test scripts (default ../shared/promql-tests) against the engine, prints every failing case
- * with file:line, and ends with `N passed, N failed`. Exit code 1 when any case failed.
+ * test scripts (default $PROMQL_TESTS_DIR, else ../shared/promql-tests) against the engine, prints
+ * every failing case with file:line, and ends with `N passed, N failed`. Exit code 1 when any case
+ * failed. Without arguments and without the default folder it says it skipped, and why.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
+import { promqlTestScripts } from '../helpers/promql-tests.ts';
 import { runScript } from './runner.ts';
 
-const DEFAULT_DIR = resolve(import.meta.dirname, '../../../shared/promql-tests');
-
 function scriptFiles(args: string[]): string[] {
-  const targets = args.length > 0 ? args : [DEFAULT_DIR];
+  if (args.length === 0) {
+    const scripts = promqlTestScripts();
+    if (!scripts.found) console.log(scripts.missing);
+    return [...scripts.files];
+  }
   const files: string[] = [];
-  for (const t of targets) {
+  for (const t of args) {
     if (statSync(t).isDirectory()) {
       for (const f of readdirSync(t).sort()) if (f.endsWith('.test')) files.push(join(t, f));
     } else files.push(t);

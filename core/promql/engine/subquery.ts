@@ -6,9 +6,19 @@
  */
 import type { SubqueryExpr } from '../ast.ts';
 import type { EvalRange, MatrixValue, RangeSeries, VectorValue } from '../value.ts';
-import type { EvalContext } from './evaluator.ts';
 import { makeRange } from './range.ts';
-import { setOffsetForAtModifier } from './preprocess.ts';
+import { setOffsetForAtModifier, type OffsetTable } from './preprocess.ts';
+
+/**
+ * The part of the evaluator's EvalContext subquery timing reads. Named here rather than imported
+ * from evaluator.ts, which imports this file: the evaluator passes its context as it is.
+ */
+export interface SubqueryContext {
+  /** Step of a subquery written without one (`[5m:]`). */
+  readonly noStepSubqueryInterval: (rangeMs: number) => number;
+  /** Effective offsets, moved to the subquery's own start time here. */
+  readonly offsets: OffsetTable;
+}
 
 export interface SubqueryTiming {
   /** Steps the inner expression is evaluated at. */
@@ -25,7 +35,7 @@ export function subqueryRange(
   e: SubqueryExpr,
   outer: EvalRange,
   offset: number,
-  ctx: EvalContext,
+  ctx: SubqueryContext,
 ): SubqueryTiming {
   const interval = e.step !== 0 ? e.step : ctx.noStepSubqueryInterval(e.range);
   const end = outer.end - offset;
