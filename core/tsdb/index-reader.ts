@@ -36,10 +36,10 @@ import { postingsForMatchers, type PostingsMatcher } from './postings-for-matche
 import { SizeSampler, planReads, uvarintRecordLength } from './read-planner.ts';
 import { MemorySource, readChecked, type ByteSource } from './source.ts';
 
-/** A chunk's entry in a series: time range and `chunks/` reference (segment << 32 | offset). */
 /** Series entries a cold reader reads first to learn their size before planning coalesced reads. */
 const PROBE_SERIES = 8;
 
+/** A chunk's entry in a series: time range and `chunks/` reference (segment << 32 | offset). */
 export interface ChunkMeta {
   readonly mint: number;
   readonly maxt: number;
@@ -277,7 +277,6 @@ export class IndexReader {
     return out;
   }
 
-  /** Groups items (sorted by start) whose ranges are within maxGap and maxRead of each other. */
   /** One series by ref. */
   async series(ref: number): Promise<SeriesEntry> {
     return (await this.seriesBatch([ref]))[0]!;
