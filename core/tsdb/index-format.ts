@@ -64,14 +64,35 @@ export function parseToc(b: Uint8Array, size: number, loc: IndexLocation): Index
     postingsTable: d.be64(),
   };
   if (d.err) throw corruptAt(loc, tocOff, `read TOC: ${d.err}`);
+  const bad = tocProblem(toc, size);
+  if (bad) throw corruptAt(loc, tocOff, `read TOC: ${bad}`);
+  return toc;
+}
+
+/**
+ * What is wrong with `toc` for an index of `size` bytes, or undefined when every offset is
+ * usable. Shared by the TOC read from an index and the TOC stored in an index header.
+ */
+export function tocProblem(toc: IndexToc, size: number): string | undefined {
+  const tocOff = size - INDEX_TOC_LEN;
   for (const [k, v] of Object.entries(toc)) {
     // Zero means "section absent"; anything else must point between the header and the TOC.
-    if (v !== 0 && (v < INDEX_HEADER_LEN || v >= tocOff))
-      throw corruptAt(loc, tocOff, `read TOC: ${k} offset ${v} out of range`);
+    if (v !== 0 && (v < INDEX_HEADER_LEN || v >= tocOff)) return `${k} offset ${v} out of range`;
   }
-  if (toc.symbols === 0) throw corruptAt(loc, tocOff, 'read TOC: no symbol table');
-  if (toc.postingsTable === 0) throw corruptAt(loc, tocOff, 'read TOC: no postings offset table');
-  return toc;
+  if (toc.symbols === 0) return 'no symbol table';
+  if (toc.postingsTable === 0) return 'no postings offset table';
+  return undefined;
+}
+
+/** Checks the index file's own header (`magic <4b> | version <1b>`) at the start of `head`. */
+export function checkIndexMagic(head: Uint8Array, loc: IndexLocation): void {
+  const h = new Decbuf(head);
+  const magic = h.be32();
+  if (h.err || magic !== MAGIC_INDEX)
+    throw corruptAt(loc, 0, `invalid index magic 0x${magic.toString(16)}`);
+  const version = h.byte();
+  if (h.err || version !== INDEX_VERSION_2)
+    throw corruptAt(loc, 4, `unsupported index version ${version}`);
 }
 
 /** End of the section starting at `off`: the next larger section offset, or the TOC. */

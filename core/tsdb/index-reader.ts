@@ -1,6 +1,7 @@
 /**
  * @module core/tsdb/index-reader — reads a block's `index` (format v2) through range reads.
- * `open` reads only the "index header": the TOC, the symbol table and the postings offset table.
+ * `open` reads only the parts needed to open it: the TOC, the symbol table and the postings
+ * offset table; `fromHeader` takes the same parts from an index header (index-header.ts).
  * Postings lists and series are read on demand, with nearby ranges coalesced into one read.
  * Every CRC is verified; every offset, count and length is checked against the bytes that are
  * really there before use, so a corrupt index fails with CorruptBlockError, never anything else.
@@ -13,9 +14,8 @@ import {
   ALL_POSTINGS_VALUE,
   INDEX_HEADER_LEN,
   INDEX_TOC_LEN,
-  INDEX_VERSION_2,
-  MAGIC_INDEX,
   SERIES_ALIGNMENT,
+  checkIndexMagic,
   corruptAt,
   parseToc,
   sectionDecbuf,
@@ -23,17 +23,23 @@ import {
   type IndexLocation,
   type IndexToc,
 } from './index-format.ts';
-import { PostingsTable, type PostingsRange } from './index-postings-table.ts';
-import { Symbols } from './index-symbols.ts';
+import {
+  INDEX_HEADER_FILENAME,
+  decodeIndexHeader,
+  parseIndexSections,
+  type IndexHeaderParts,
+} from './index-header.ts';
+import type { PostingsRange, PostingsTable } from './index-postings-table.ts';
+import type { Symbols } from './index-symbols.ts';
 import { EMPTY_POSTINGS, mergePostings } from './postings.ts';
 import { postingsForMatchers, type PostingsMatcher } from './postings-for-matchers.ts';
 import { SizeSampler, planReads, uvarintRecordLength } from './read-planner.ts';
-import { readChecked, type ByteSource } from './source.ts';
+import { MemorySource, readChecked, type ByteSource } from './source.ts';
 
-/** A chunk's entry in a series: time range and `chunks/` reference (segment << 32 | offset). */
 /** Series entries a cold reader reads first to learn their size before planning coalesced reads. */
 const PROBE_SERIES = 8;
 
+/** A chunk's entry in a series: time range and `chunks/` reference (segment << 32 | offset). */
 export interface ChunkMeta {
   readonly mint: number;
   readonly maxt: number;
@@ -58,10 +64,28 @@ export interface IndexReaderOptions {
   maxRead?: number;
 }
 
+export interface IndexHeaderReaderOptions extends IndexReaderOptions {
+  /** Name of the header in error messages (default `index-header`). */
+  headerFile?: string;
+  /**
+   * The index's real size when known (meta.json's `thanos.files`): a header made for another
+   * index is then a CorruptBlockError instead of reads outside the index.
+   */
+  indexSize?: number;
+}
+
+/**
+ * Where an IndexReader's bytes come from: `index`, opened by range reads of the index; `header`,
+ * opened from an index header, postings and series read from the index; `inline`, opened from a
+ * header that carries the whole index, so it never reads anything.
+ */
+export type IndexBacking = 'index' | 'header' | 'inline';
+
 export class IndexReader {
   readonly toc: IndexToc;
   readonly symbols: Symbols;
   readonly size: number;
+  readonly backing: IndexBacking;
   readonly #src: ByteSource;
   readonly #loc: IndexLocation;
   readonly #postings: PostingsTable;
@@ -73,15 +97,16 @@ export class IndexReader {
 
   private constructor(
     src: ByteSource,
-    size: number,
+    parts: IndexHeaderParts,
     loc: IndexLocation,
-    toc: IndexToc,
-    symbols: Symbols,
-    postings: PostingsTable,
     opts: IndexReaderOptions,
+    backing: IndexBacking,
   ) {
+    const { symbols, postings } = parseIndexSections(parts, loc);
+    const { toc, indexSize: size } = parts;
     this.#src = src;
     this.size = size;
+    this.backing = backing;
     this.#loc = loc;
     this.toc = toc;
     this.symbols = symbols;
@@ -94,7 +119,11 @@ export class IndexReader {
     this.#maxRead = opts.maxRead ?? 4 * 1024 * 1024;
   }
 
-  /** Reads the index header (TOC, symbols, postings offset table) in three range reads. */
+  /**
+   * Reads the index header (TOC, symbols, postings offset table) in three range reads plus a
+   * `src.size()`: the TOC, then the head (index header and symbols) and the postings offset
+   * table together. `buildIndexHeader` + `fromHeader` open with fewer requests.
+   */
   static async open(src: ByteSource, opts: IndexReaderOptions = {}): Promise<IndexReader> {
     const loc: IndexLocation = { block: opts.block, file: src.name };
     const size = await src.size();
@@ -109,7 +138,7 @@ export class IndexReader {
 
     // Header and symbols are contiguous from byte 0; the postings offset table runs up to the TOC.
     const symEnd = sectionEnd(toc, toc.symbols, tocOff);
-    const [head, pt] = await Promise.all([
+    const [head, postingsTable] = await Promise.all([
       readChecked(src, size, 0, symEnd, opts.block, 'read symbols'),
       readChecked(
         src,
@@ -120,25 +149,36 @@ export class IndexReader {
         'read postings offset table',
       ),
     ]);
-    const h = new Decbuf(head);
-    const magic = h.be32();
-    if (magic !== MAGIC_INDEX)
-      throw corruptAt(loc, 0, `invalid index magic 0x${magic.toString(16)}`);
-    const version = h.byte();
-    if (version !== INDEX_VERSION_2)
-      throw corruptAt(loc, 4, `unsupported index version ${version}`);
-    const symbols = new Symbols(sectionDecbuf(head, toc.symbols, 0, loc, 'symbols'), 0, loc);
+    checkIndexMagic(head, loc);
+    const parts = { indexSize: size, toc, symbols: head.subarray(toc.symbols), postingsTable };
+    return new IndexReader(src, parts, loc, opts, 'index');
+  }
 
-    const postingsStart = toc.postings === 0 ? INDEX_HEADER_LEN : toc.postings;
-    const postingsEnd = toc.postings === 0 ? tocOff : sectionEnd(toc, toc.postings, tocOff);
-    const table = new PostingsTable(
-      sectionDecbuf(pt, 0, toc.postingsTable, loc, 'postings offset table'),
-      toc.postingsTable,
-      loc,
-      postingsStart,
-      postingsEnd,
-    );
-    return new IndexReader(src, size, loc, toc, symbols, table, opts);
+  /**
+   * Opens the index from its header (see index-header.ts) without reading anything. Postings
+   * and series are read from `src` (the index), or from memory when the header carries the
+   * whole index. A defective header is a CorruptBlockError naming the header file.
+   */
+  static fromHeader(
+    src: ByteSource,
+    header: Uint8Array,
+    opts: IndexHeaderReaderOptions = {},
+  ): IndexReader {
+    const headerLoc: IndexLocation = {
+      block: opts.block,
+      file: opts.headerFile ?? INDEX_HEADER_FILENAME,
+    };
+    const parts = decodeIndexHeader(header, headerLoc);
+    if (opts.indexSize !== undefined && opts.indexSize !== parts.indexSize)
+      throw corruptAt(
+        headerLoc,
+        0,
+        `index header is for an index of ${parts.indexSize} bytes, the index has ${opts.indexSize}`,
+      );
+    const loc: IndexLocation = { block: opts.block, file: src.name };
+    if (parts.index)
+      return new IndexReader(new MemorySource(src.name, parts.index), parts, loc, opts, 'inline');
+    return new IndexReader(src, parts, loc, opts, 'header');
   }
 
   /** Label names, sorted (without the all-postings key). */
@@ -237,7 +277,6 @@ export class IndexReader {
     return out;
   }
 
-  /** Groups items (sorted by start) whose ranges are within maxGap and maxRead of each other. */
   /** One series by ref. */
   async series(ref: number): Promise<SeriesEntry> {
     return (await this.seriesBatch([ref]))[0]!;
