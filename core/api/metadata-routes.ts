@@ -9,7 +9,7 @@ import type { LabelsResponse } from '../storeapi/store.ts';
 import { jsonResponse, labelsJson, successJson } from './prom-json.ts';
 import { Params } from './params.ts';
 import { readOptions, selectorsParam, timeRange } from './request.ts';
-import type { ApiEnv, ApiOptions } from './api.ts';
+import type { ApiEnv, ApiOptions } from './options.ts';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 

@@ -11,7 +11,7 @@ import type { QueryResult } from '../promql/engine/result.ts';
 import { jsonResponse, queryDataJson, successJson } from './prom-json.ts';
 import { Params, invalidParam } from './params.ts';
 import { queryParam, readOptions } from './request.ts';
-import type { ApiEnv, ApiOptions } from './api.ts';
+import type { ApiEnv, ApiOptions } from './options.ts';
 
 /** Prometheus refuses range queries with more points per series than this. */
 export const MAX_POINTS_PER_SERIES = 11_000;

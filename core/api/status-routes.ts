@@ -6,7 +6,7 @@
 import type { Hono } from 'hono';
 import { jsonResponse, successJson } from './prom-json.ts';
 import { storesJson } from './stores-json.ts';
-import type { ApiEnv, ApiOptions } from './api.ts';
+import type { ApiEnv, ApiOptions } from './options.ts';
 
 export const BUILD_INFO: Record<string, string> = {
   version: '0.1.0',

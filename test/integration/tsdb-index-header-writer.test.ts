@@ -5,12 +5,12 @@
  * fuzz of thousands of mutations; HEADER_FUZZ_ITERATIONS / HEADER_FUZZ_SEED override it).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CorruptBlockError } from '../errors.ts';
-import { prng } from '../../test/fixtures/openmetrics-gen.ts';
-import { clusterSamples, clusterSeries } from '../../test/fixtures/cluster-series.ts';
-import { CountingSource, expectSameAnswers, tick } from '../../test/helpers/index-header.ts';
-import { crc32c } from './crc32c.ts';
-import { Decbuf } from './encoding.ts';
+import { CorruptBlockError } from '../../core/errors.ts';
+import { prng } from '../fixtures/openmetrics-gen.ts';
+import { clusterSamples, clusterSeries } from '../fixtures/cluster-series.ts';
+import { CountingSource, expectSameAnswers, tick } from '../helpers/index-header.ts';
+import { crc32c } from '../../core/tsdb/crc32c.ts';
+import { Decbuf } from '../../core/tsdb/encoding.ts';
 import {
   DEFAULT_INLINE_BELOW,
   INDEX_HEADER_FILENAME,
@@ -19,10 +19,10 @@ import {
   decodeIndexHeader,
   encodeIndexHeader,
   tailGuess,
-} from './index-header.ts';
-import { IndexReader } from './index-reader.ts';
-import { MemorySource } from './source.ts';
-import { MemoryBlockSink, writeBlock, type SinkData } from './writer/index.ts';
+} from '../../core/tsdb/index-header.ts';
+import { IndexReader } from '../../core/tsdb/index-reader.ts';
+import { MemorySource } from '../../core/tsdb/source.ts';
+import { MemoryBlockSink, writeBlock, type SinkData } from '../../core/tsdb/writer/index.ts';
 
 const ITERATIONS = Number(process.env.HEADER_FUZZ_ITERATIONS ?? 3000);
 const SEED = Number(process.env.HEADER_FUZZ_SEED ?? 4321);

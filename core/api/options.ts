@@ -1,0 +1,13 @@
+/** @module core/api/options — what the Prometheus API app is built from, shared by its route files. */
+import type { Querier } from '../query/querier.ts';
+
+export interface ApiOptions<E> {
+  /** The querier for this request's environment (the Worker builds it from its bindings). */
+  readonly querier: (env: E) => Querier | Promise<Querier>;
+  readonly buildInfo?: Record<string, string>;
+  readonly flags?: (env: E) => Record<string, string>;
+  /** Clock for `time` defaults (tests). */
+  readonly now?: () => number;
+}
+
+export type ApiEnv<E> = { Bindings: E };
