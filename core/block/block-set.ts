@@ -1,51 +1,242 @@
 /**
- * @module core/block/block-set — the open blocks of a bucket store, kept in isolate memory:
- * a Block (with its index header) is opened once and reused by every request, since blocks are
- * immutable. Blocks that disappear from the bucket (or fail to open) leave the set.
+ * @module core/block/block-set — the open blocks of a bucket store, kept in isolate memory.
+ *
+ * Opening a block costs one object-store read: its index header, stored in the bucket beside the
+ * block (`<ULID>/thanos-edge-index-header`, a name Thanos ignores and deletes with the block). A
+ * block without one gets it built from two range reads of its index, written back for every other
+ * isolate, and opened from it. Small indexes travel whole inside their header, so their postings
+ * and series never cost another read. Open blocks are kept, least recently used dropped first,
+ * within a byte budget; blocks that leave the bucket leave the set.
  */
-import { errorMessage } from '../errors.ts';
+import { CorruptBlockError, NotFoundError, QueryTimeoutError, errorMessage } from '../errors.ts';
 import type { Bucket } from '../objstore/bucket.ts';
-import { Block, type BlockOptions } from '../tsdb/block-reader.ts';
+import { isNotFound } from '../objstore/errors.ts';
+import { Block } from '../tsdb/block-reader.ts';
+import { ChunkReader, type ChunkReaderOptions } from '../tsdb/chunk-reader.ts';
+import { INDEX_FILENAME } from '../tsdb/index-format.ts';
+import { DEFAULT_INLINE_BELOW, buildIndexHeader } from '../tsdb/index-header.ts';
+import { IndexReader, type IndexReaderOptions } from '../tsdb/index-reader.ts';
 import type { BlockMeta } from '../tsdb/meta.ts';
+import type { ReadStats } from '../tsdb/source.ts';
+import { TOMBSTONES_FILENAME, Tombstones, parseTombstones } from '../tsdb/tombstones.ts';
 import { BucketBlockDir } from './bucket-block-dir.ts';
 import type { RangeCache } from './range-cache.ts';
+
+/** The index header's object name inside a block's directory. */
+export const INDEX_HEADER_OBJECT = 'thanos-edge-index-header';
+
+export interface BlockSetOptions {
+  /** Bytes of open blocks (their index headers) kept in memory (default 24 MiB). */
+  readonly maxBytes?: number;
+  /** Write index headers built here to the bucket for other isolates (default true). */
+  readonly writeHeaders?: boolean;
+  /** An index smaller than this travels whole inside its header (default 256 KiB). */
+  readonly inlineIndexBelow?: number;
+  /** An open taking longer is abandoned, so a stalled bucket cannot wedge the block (default 30s). */
+  readonly openTimeout?: number;
+  /** Read coalescing of the index and chunk readers. */
+  readonly index?: IndexReaderOptions;
+  readonly chunks?: ChunkReaderOptions;
+  /** Where a failed header write is reported (once per block). */
+  readonly log?: (msg: string) => void;
+}
+
+/** What a request knows about a block besides its meta: the files the last listing showed. */
+export interface BlockFiles {
+  readonly files?: ReadonlySet<string>;
+}
+
+interface Entry {
+  readonly block: Promise<Block>;
+  bytes: number;
+}
 
 export class BlockSet {
   readonly #bucket: Bucket;
   readonly #cache: RangeCache | undefined;
-  readonly #open = new Map<string, Promise<Block>>();
-  readonly #readers: Pick<BlockOptions, 'index' | 'chunks'>;
+  readonly #opts: BlockSetOptions;
+  /** In use order: the first entry is the least recently used. */
+  readonly #open = new Map<string, Entry>();
+  #bytes = 0;
+  #headerWriteFailed = false;
+  /** Index headers built (and the ones written back) since the isolate started. */
+  headersBuilt = 0;
+  headersWritten = 0;
 
-  /** `readers` tunes read coalescing (gaps, read-ahead) of the index and chunk readers. */
-  constructor(
-    bucket: Bucket,
-    cache?: RangeCache,
-    readers: Pick<BlockOptions, 'index' | 'chunks'> = {},
-  ) {
+  constructor(bucket: Bucket, cache?: RangeCache, options: BlockSetOptions = {}) {
     this.#bucket = bucket;
     this.#cache = cache;
-    this.#readers = readers;
+    this.#opts = options;
   }
 
-  /** Opens (or returns the already open) block for this meta. Failures are not cached. */
-  get(meta: BlockMeta): Promise<Block> {
-    let p = this.#open.get(meta.ulid);
-    if (!p) {
-      const dir = new BucketBlockDir(this.#bucket, meta.ulid, {
-        meta,
-        ...(this.#cache ? { cache: this.#cache } : {}),
-      });
-      p = Block.open(dir, { ...this.#readers, id: meta.ulid });
-      this.#open.set(meta.ulid, p);
-      p.catch(() => this.#open.delete(meta.ulid));
+  /** Blocks open now and the bytes they hold. */
+  get size(): { blocks: number; bytes: number } {
+    return { blocks: this.#open.size, bytes: this.#bytes };
+  }
+
+  /**
+   * The open block for this meta, opening it if needed (concurrent callers share one open).
+   * Failures are not kept: the next call tries again. `stats` counts the open's reads.
+   */
+  get(meta: BlockMeta, known: BlockFiles = {}, stats?: ReadStats): Promise<Block> {
+    const id = meta.ulid;
+    const hit = this.#open.get(id);
+    if (hit) {
+      this.#open.delete(id);
+      this.#open.set(id, hit);
+      return hit.block;
     }
-    return p;
+    const entry: Entry = { block: this.#openWithTimeout(meta, known, stats), bytes: 0 };
+    this.#open.set(id, entry);
+    entry.block.then(
+      (b) => {
+        if (this.#open.get(id) !== entry) return;
+        entry.bytes = blockBytes(b);
+        this.#bytes += entry.bytes;
+        this.#evict();
+      },
+      () => {
+        if (this.#open.get(id) === entry) this.#open.delete(id);
+      },
+    );
+    return entry.block;
   }
 
   /** Drops blocks that are no longer in the bucket. */
   retain(ids: ReadonlySet<string>): void {
-    for (const id of this.#open.keys()) if (!ids.has(id)) this.#open.delete(id);
+    for (const [id, e] of this.#open) {
+      if (ids.has(id)) continue;
+      this.#open.delete(id);
+      this.#bytes -= e.bytes;
+    }
   }
+
+  #evict(): void {
+    const max = this.#opts.maxBytes ?? 24 * 1024 * 1024;
+    for (const [id, e] of this.#open) {
+      if (this.#bytes <= max) break;
+      // Requests already holding the block keep using it; it is only forgotten here.
+      this.#open.delete(id);
+      this.#bytes -= e.bytes;
+    }
+  }
+
+  #openWithTimeout(meta: BlockMeta, known: BlockFiles, stats?: ReadStats): Promise<Block> {
+    const timeout = this.#opts.openTimeout ?? 30_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new QueryTimeoutError(`block ${meta.ulid}: open took longer than ${timeout}ms`)),
+        timeout,
+      );
+    });
+    return Promise.race([this.#openBlock(meta, known, stats), timedOut]).finally(() =>
+      clearTimeout(timer),
+    );
+  }
+
+  async #openBlock(meta: BlockMeta, known: BlockFiles, stats?: ReadStats): Promise<Block> {
+    const block = meta.ulid;
+    const dir = new BucketBlockDir(this.#bucket, block, {
+      meta,
+      ...(this.#cache ? { cache: this.#cache } : {}),
+    });
+    const files = known.files;
+    if (files && !files.has(INDEX_FILENAME)) {
+      throw new CorruptBlockError('index missing', { block, file: INDEX_FILENAME });
+    }
+    const indexSrc = await dir.open(INDEX_FILENAME);
+    const indexSize = dir.knownSize(INDEX_FILENAME);
+    const readerOpts = {
+      ...this.#opts.index,
+      block,
+      ...(meta.stats?.numSeries ? { numSeries: meta.stats.numSeries } : {}),
+      headerFile: INDEX_HEADER_OBJECT,
+      ...(indexSize !== undefined ? { indexSize } : {}),
+    };
+    const tombstones = this.#tombstones(dir, block, files, stats);
+    // Awaited below; until then a failure must not count as unhandled.
+    tombstones.catch(() => {});
+    let index: IndexReader | undefined;
+    if (!files || files.has(INDEX_HEADER_OBJECT)) {
+      try {
+        index = IndexReader.fromHeader(
+          indexSrc,
+          await dir.readWhole(INDEX_HEADER_OBJECT, stats),
+          readerOpts,
+        );
+      } catch (err) {
+        // Absent (an unlisted block), or corrupt (then rebuilt and overwritten).
+        if (!isNotFound(err) && !(err instanceof CorruptBlockError)) throw err;
+      }
+    }
+    if (!index) {
+      let header: Uint8Array;
+      try {
+        header = await buildIndexHeader(indexSrc, {
+          block,
+          inlineBelow: this.#opts.inlineIndexBelow ?? DEFAULT_INLINE_BELOW,
+          ...(indexSize !== undefined ? { size: indexSize } : {}),
+          ...(stats ? { stats } : {}),
+        });
+      } catch (err) {
+        if (isNotFound(err)) {
+          throw new CorruptBlockError(
+            'index missing',
+            { block, file: INDEX_FILENAME },
+            { cause: err },
+          );
+        }
+        throw err;
+      }
+      this.headersBuilt++;
+      index = IndexReader.fromHeader(indexSrc, header, readerOpts);
+      await this.#writeHeader(dir, block, header);
+    }
+    const chunks = new ChunkReader((name) => dir.open(name), {
+      ...this.#opts.chunks,
+      block,
+      // One request per segment saved; every chunk's CRC32C still checks it.
+      verifySegmentHeaders: false,
+    });
+    return new Block(meta, index, chunks, await tombstones);
+  }
+
+  async #tombstones(
+    dir: BucketBlockDir,
+    block: string,
+    files: ReadonlySet<string> | undefined,
+    stats: ReadStats | undefined,
+  ): Promise<Tombstones> {
+    if (files && !files.has(TOMBSTONES_FILENAME)) return new Tombstones();
+    try {
+      const bytes = await dir.readWhole(TOMBSTONES_FILENAME, stats);
+      return parseTombstones(bytes, block);
+    } catch (err) {
+      if (isNotFound(err) || err instanceof NotFoundError) return new Tombstones();
+      throw err;
+    }
+  }
+
+  async #writeHeader(dir: BucketBlockDir, block: string, header: Uint8Array): Promise<void> {
+    if (this.#opts.writeHeaders === false || this.#headerWriteFailed) return;
+    try {
+      await dir.write(INDEX_HEADER_OBJECT, header);
+      this.headersWritten++;
+    } catch (err) {
+      // A read-only bucket: keep building headers in memory, and stop trying to write them.
+      this.#headerWriteFailed = true;
+      this.#opts.log?.(
+        `block ${block}: index header not written to the bucket: ${errorMessage(err)}`,
+      );
+    }
+  }
+}
+
+/** What keeping a block open costs: its index header dominates. */
+function blockBytes(b: Block): number {
+  return b.index.headerBytes + 1024;
 }
 
 export function describeOpenFailure(meta: BlockMeta, err: unknown): string {

@@ -1,13 +1,15 @@
 /**
  * @module core/block/bucket-block-dir — a block directory in a bucket, as the `BlockDir` the
  * TSDB readers take: every read is a range GET, sizes come from meta.json's `thanos.files` when
- * present (saving a HEAD per file), and ranges go through the range cache.
+ * present (saving a HEAD per file), and ranges go through the range cache. Reads count into the
+ * request's ReadStats: each read, and those that had to go to the bucket.
  */
 import { CorruptBlockError } from '../errors.ts';
 import type { Bucket } from '../objstore/bucket.ts';
+import { getAll } from '../objstore/bucket.ts';
 import type { BlockDir } from '../tsdb/block-reader.ts';
 import type { BlockMeta } from '../tsdb/meta.ts';
-import type { ByteSource } from '../tsdb/source.ts';
+import type { ByteSource, ReadStats } from '../tsdb/source.ts';
 import type { RangeCache } from './range-cache.ts';
 
 export class BucketBlockDir implements BlockDir {
@@ -26,6 +28,11 @@ export class BucketBlockDir implements BlockDir {
     }
   }
 
+  /** Size of a file when meta.json lists it. */
+  knownSize(name: string): number | undefined {
+    return this.#sizes.get(name);
+  }
+
   async open(name: string): Promise<ByteSource> {
     return new BucketObjectSource(
       this.#bucket,
@@ -34,6 +41,32 @@ export class BucketBlockDir implements BlockDir {
       this.#sizes.get(name),
       this.#cache,
     );
+  }
+
+  /** A whole (small) object, through the range cache. Throws NotFoundError when absent. */
+  async readWhole(name: string, stats?: ReadStats): Promise<Uint8Array> {
+    const key = `${this.#id}/${name}`;
+    const cached = await this.#cache?.get(`${key}#all`);
+    let bytes = cached;
+    if (!bytes) {
+      bytes = await getAll(this.#bucket, key);
+      if (stats) {
+        stats.requests++;
+        stats.requestBytes += bytes.length;
+      }
+      await this.#cache?.put(`${key}#all`, bytes);
+    }
+    if (stats) {
+      stats.reads++;
+      stats.bytes += bytes.length;
+    }
+    return bytes;
+  }
+
+  /** Writes a whole object into the block's directory (the index header). */
+  async write(name: string, bytes: Uint8Array): Promise<void> {
+    await this.#bucket.upload(`${this.#id}/${name}`, bytes);
+    await this.#cache?.put(`${this.#id}/${name}#all`, bytes);
   }
 }
 
@@ -72,11 +105,19 @@ class BucketObjectSource implements ByteSource {
     return this.#size;
   }
 
-  async read(offset: number, length: number): Promise<Uint8Array> {
+  async read(offset: number, length: number, stats?: ReadStats): Promise<Uint8Array> {
+    if (stats) {
+      stats.reads++;
+      stats.bytes += length;
+    }
     const key = `${this.#key}#${offset}+${length}`;
     const cached = await this.#cache?.get(key);
     if (cached) return cached;
     const bytes = await this.#bucket.getRange(this.#key, offset, length);
+    if (stats) {
+      stats.requests++;
+      stats.requestBytes += bytes.length;
+    }
     if (bytes.length !== length) {
       const [block] = this.#key.split('/');
       throw new CorruptBlockError(

@@ -1,17 +1,19 @@
 /**
  * @module core/block/bucket-store — the store gateway's Store over a bucket (Thanos's
- * BucketStore): blocks pruned by time, resolution and external labels; per block, matchers →
- * postings → series → chunk ranges; external labels added; series of all blocks merged by labels.
- * A block that cannot be read becomes a warning naming it, never a failed query (unless the
- * request asked for the abort strategy).
+ * BucketStore): blocks pruned by time, resolution and external labels; per block a cursor
+ * (postings → series → chunks, read a batch at a time); the cursors of all blocks merged by
+ * labels into one stream, so a request's memory is about two batches per block, not the blocks'
+ * data. A block that cannot be read becomes a warning naming it, never a failed query (unless the
+ * request asked for the abort strategy). The answer ends with a hints frame saying what it cost.
  */
 import { xorSampleCount } from '../chunkenc/xor.ts';
-import { LimitExceededError } from '../errors.ts';
-import { compareLabels, compareStrings, getLabel, type Labels } from '../labels/labels.ts';
-import { newMatcher, type Matcher } from '../labels/matcher.ts';
+import { LimitExceededError, errorMessage } from '../errors.ts';
+import { compareLabelsIgnoring, compareStrings, getLabel, type Labels } from '../labels/labels.ts';
+import type { Matcher } from '../labels/matcher.ts';
+import { mergeCursors } from '../storeapi/merge.ts';
+import { newStoreStats, type StoreStats } from '../storeapi/stats.ts';
 import type {
   AggrChunk,
-  ChunkEncoding,
   LabelsRequest,
   LabelsResponse,
   SeriesFrame,
@@ -19,14 +21,13 @@ import type {
   Store,
   StoreInfo,
 } from '../storeapi/store.ts';
-import {
-  ENCODING_FLOAT_HISTOGRAM,
-  ENCODING_HISTOGRAM,
-  ENCODING_XOR,
-} from '../tsdb/chunk-reader.ts';
 import type { BlockMeta } from '../tsdb/meta.ts';
+import { BlockCursor, withExternal, type CursorSeries } from './block-cursor.ts';
 import { BlockSet, describeOpenFailure } from './block-set.ts';
 import type { MetaFetcher, SkippedBlock, SyncResult } from './meta-fetcher.ts';
+import { forEachLimit } from './concurrency.ts';
+
+export { withExternal };
 
 export interface BucketStoreOptions {
   /** Re-list the bucket when the last sync is older than this, ms (default 60s). */
@@ -35,6 +36,10 @@ export interface BucketStoreOptions {
   readonly maxSeries?: number;
   /** Samples per request before it fails, counted from chunk headers (Thanos `--store.limits.request-samples`). */
   readonly maxSamples?: number;
+  /** Bytes of chunks one request may hold across its blocks' batches (default 32 MiB). */
+  readonly chunkBudget?: number;
+  /** Blocks opened at once by one request (default 16). */
+  readonly concurrency?: number;
   readonly now?: () => number;
 }
 
@@ -45,23 +50,14 @@ interface Selected {
   readonly matchers: readonly Matcher[];
 }
 
-interface Collected {
-  readonly labels: Labels;
-  readonly chunks: AggrChunk[];
-}
-
-const ENCODINGS: Record<number, ChunkEncoding> = {
-  [ENCODING_XOR]: 'XOR',
-  [ENCODING_HISTOGRAM]: 'HISTOGRAM',
-  [ENCODING_FLOAT_HISTOGRAM]: 'FLOAT_HISTOGRAM',
-};
-
 export class BucketStore implements Store {
   readonly #fetcher: MetaFetcher;
   readonly #blocks: BlockSet;
   readonly #opts: BucketStoreOptions;
   #last: SyncResult | undefined;
   #syncing: Promise<SyncResult> | undefined;
+  /** Why the last re-list failed, while the blocks of the one before are still served. */
+  #staleBecause: string | undefined;
 
   constructor(fetcher: MetaFetcher, blocks: BlockSet, options: BucketStoreOptions = {}) {
     this.#fetcher = fetcher;
@@ -69,24 +65,48 @@ export class BucketStore implements Store {
     this.#opts = options;
   }
 
-  /** Lists the bucket again if the last sync is older than the interval; concurrent callers share one sync. */
+  /**
+   * Lists the bucket again if the last sync is older than the interval; concurrent callers share
+   * one sync. A failed re-list keeps the blocks of the last good one (and says so in warnings):
+   * a bucket that is down for a minute must not make every block vanish.
+   */
   async sync(force = false): Promise<SyncResult> {
     const now = (this.#opts.now ?? Date.now)();
-    if (!force && this.#last && now - this.#last.at < (this.#opts.syncInterval ?? 60_000))
-      return this.#last;
+    const interval = this.#opts.syncInterval ?? 60_000;
+    if (!force && this.#last && now - this.#last.at < interval) return this.#last;
     if (!this.#syncing) {
       this.#syncing = this.#fetcher
         .sync()
-        .then((r) => {
-          this.#last = r;
-          this.#blocks.retain(new Set(r.metas.keys()));
-          return r;
-        })
+        .then(
+          (r) => {
+            this.#last = r;
+            this.#staleBecause = undefined;
+            this.#blocks.retain(new Set(r.metas.keys()));
+            return r;
+          },
+          (err: unknown) => {
+            if (!this.#last) throw err;
+            this.#staleBecause = `bucket re-list failed, serving the blocks listed at ${new Date(this.#last.at).toISOString()}: ${errorMessage(err)}`;
+            // Try again at the next request after a short pause, not after a whole interval.
+            this.#last = { ...this.#last, at: now - interval + Math.min(interval, 5000) };
+            return this.#last;
+          },
+        )
         .finally(() => {
           this.#syncing = undefined;
         });
     }
     return this.#syncing;
+  }
+
+  /** Set while the blocks served are those of an older listing (the last re-list failed). */
+  get staleBecause(): string | undefined {
+    return this.#staleBecause;
+  }
+
+  /** The block set (open blocks, header counters) for metrics. */
+  get blocks(): BlockSet {
+    return this.#blocks;
   }
 
   /** Blocks skipped at the last sync, with why (partial upload, deletion mark, corrupt meta). */
@@ -138,8 +158,8 @@ export class BucketStore implements Store {
     return pickResolution(out);
   }
 
-  async *series(request: SeriesRequest): AsyncGenerator<SeriesFrame> {
-    const { metas } = await this.sync();
+  async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {
+    const { metas, files } = await this.sync();
     const selected = this.#select(
       metas.values(),
       request.minTime,
@@ -147,24 +167,72 @@ export class BucketStore implements Store {
       request.matchers,
       request.maxResolutionWindow,
     );
+    const abort = request.partialResponseStrategy === 'abort';
+    const ignored = new Set(request.withoutReplicaLabels ?? []);
+    const compare = (a: Labels, b: Labels): number => compareLabelsIgnoring(a, b, ignored);
+    const stats = newStoreStats();
     const warnings: string[] = [];
-    const perBlock = await Promise.all(
-      selected.map(async (s) => {
-        try {
-          return await this.#blockSeries(s, request);
-        } catch (err) {
-          if (err instanceof LimitExceededError) throw err;
-          const msg = describeOpenFailure(s.meta, err);
-          if (request.partialResponseStrategy === 'abort') throw new Error(msg, { cause: err });
-          warnings.push(msg);
-          return [];
-        }
-      }),
-    );
-    for (const w of warnings) yield { type: 'warning', warning: w };
+    if (this.#staleBecause) warnings.push(this.#staleBecause);
+    const fail = (meta: BlockMeta, err: unknown): void => {
+      if (err instanceof LimitExceededError) throw err;
+      const msg = describeOpenFailure(meta, err);
+      if (abort) throw new Error(msg, { cause: err });
+      warnings.push(msg);
+    };
+    const cursors: BlockCursor[] = [];
+    await forEachLimit(selected, this.#opts.concurrency ?? 16, async (s) => {
+      if (signal?.aborted) return;
+      try {
+        const block = await this.#blocks.get(
+          s.meta,
+          { files: files.get(s.meta.ulid) },
+          stats.other,
+        );
+        const cursor = new BlockCursor(block, {
+          mint: request.minTime,
+          maxt: request.maxTime,
+          matchers: s.matchers,
+          external: s.external,
+          replicaLabels: ignored,
+          compare,
+          skipChunks: request.skipChunks,
+          batchSeries: this.#batchSeries(s.meta, selected.length, request),
+          stats,
+        });
+        await cursor.advance();
+        const failure = cursor.takeFailure();
+        if (failure) throw failure;
+        cursors.push(cursor);
+      } catch (err) {
+        fail(s.meta, err);
+      }
+    });
+    signal?.throwIfAborted();
+    stats.blocksQueried = cursors.length;
+    for (const w of warnings.splice(0)) yield { type: 'warning', warning: w };
     let seriesCount = 0;
     let samples = 0;
-    for (const s of mergeSorted(perBlock)) {
+    let previous: readonly BlockCursor[] = [];
+    const failures = (moved: readonly BlockCursor[]): void => {
+      for (const c of moved) {
+        const f = c.takeFailure();
+        if (f) fail(c.block.meta, f);
+      }
+    };
+    for await (const group of mergeCursors<CursorSeries, BlockCursor>(cursors, (a, b) =>
+      compare(a.labels, b.labels),
+    )) {
+      failures(previous);
+      for (const w of warnings.splice(0)) yield { type: 'warning', warning: w };
+      previous = group;
+      signal?.throwIfAborted();
+      const head = group[0]!.head!;
+      let chunks = head.chunks;
+      if (group.length > 1) {
+        // The same series in several blocks: one frame, chunks in time order.
+        chunks = group.flatMap((c) => c.head!.chunks);
+        (chunks as AggrChunk[]).sort((a, b) => a.minTime - b.minTime);
+      }
       seriesCount++;
       if (this.#opts.maxSeries && seriesCount > this.#opts.maxSeries) {
         throw new LimitExceededError(
@@ -172,38 +240,41 @@ export class BucketStore implements Store {
         );
       }
       if (this.#opts.maxSamples && !request.skipChunks) {
-        for (const c of s.chunks) if (c.raw) samples += xorSampleCount(c.raw.data);
+        for (const c of chunks) if (c.raw) samples += xorSampleCount(c.raw.data);
         if (samples > this.#opts.maxSamples) {
           throw new LimitExceededError(
             `exceeded samples limit: limit ${this.#opts.maxSamples} violated (got ${samples})`,
           );
         }
       }
-      if (request.limit && seriesCount > request.limit) return;
-      yield { type: 'series', labels: s.labels, chunks: s.chunks };
+      if (request.limit && seriesCount > request.limit) break;
+      stats.mergedSeries++;
+      stats.mergedChunks += chunks.length;
+      yield { type: 'series', labels: head.labels, chunks };
     }
+    failures(cursors);
+    for (const w of warnings.splice(0)) yield { type: 'warning', warning: w };
+    yield { type: 'hints', stats };
   }
 
-  async #blockSeries(s: Selected, request: SeriesRequest): Promise<Collected[]> {
-    const block = await this.#blocks.get(s.meta);
-    const out: Collected[] = [];
-    // No matcher left (all were on external labels): every series of the block.
-    const selector = s.matchers.length > 0 ? s.matchers : [ALL_SERIES];
-    for await (const series of block.select(selector, request.minTime, request.maxTime, {
-      skipChunks: request.skipChunks,
-    })) {
-      const chunks: AggrChunk[] = request.skipChunks
-        ? []
-        : series.chunks.map((c) => ({
-            minTime: c.mint,
-            maxTime: c.maxt,
-            raw: { encoding: ENCODINGS[c.encoding] ?? 'XOR', data: c.data },
-          }));
-      out.push({ labels: withExternal(series.labels, s.external), chunks });
+  /**
+   * Series per batch for one block: its share of the request's chunk budget (two batches in
+   * flight per block), over what a series' chunks in the asked range are expected to weigh.
+   */
+  #batchSeries(meta: BlockMeta, blocks: number, request: SeriesRequest): number {
+    if (request.skipChunks) return MAX_BATCH;
+    const budget = (this.#opts.chunkBudget ?? 32 * 1024 * 1024) / (2 * Math.max(1, blocks));
+    let chunkBytes = 0;
+    for (const f of meta.thanos?.files ?? []) {
+      if (f.rel_path.startsWith('chunks/')) chunkBytes += f.size_bytes ?? 0;
     }
-    // External labels can change the order relative to the index's; restore it.
-    if (s.external.length > 0) out.sort((a, b) => compareLabels(a.labels, b.labels));
-    return out;
+    if (chunkBytes === 0) chunkBytes = (meta.stats?.numSamples ?? 0) * 1.5;
+    const span = Math.max(1, meta.maxTime - meta.minTime);
+    const overlap =
+      (Math.min(request.maxTime, meta.maxTime) - Math.max(request.minTime, meta.minTime)) / span;
+    const perSeries =
+      (chunkBytes / Math.max(1, meta.stats?.numSeries ?? 1)) * Math.min(1, Math.max(0.05, overlap));
+    return Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.floor(budget / Math.max(1, perSeries))));
   }
 
   async labelNames(request: LabelsRequest): Promise<LabelsResponse> {
@@ -245,7 +316,7 @@ export class BucketStore implements Store {
     ) => void,
     addExternalNames: boolean,
   ): Promise<LabelsResponse> {
-    const { metas } = await this.sync();
+    const { metas, files } = await this.sync();
     const selected = this.#select(
       metas.values(),
       request.start,
@@ -254,50 +325,37 @@ export class BucketStore implements Store {
       Infinity,
     );
     const into = new Set<string>();
-    const warnings: string[] = [];
-    await Promise.all(
-      selected.map(async (s) => {
-        try {
-          const block = await this.#blocks.get(s.meta);
-          if (s.matchers.length === 0) {
-            fromIndex(block, into, s.external);
-            if (addExternalNames) for (const l of s.external) into.add(l.name);
-            return;
-          }
-          for await (const series of block.select(s.matchers, request.start, request.end, {
-            skipChunks: true,
-          })) {
-            fromSeries(withExternal(series.labels, s.external), into);
-          }
-        } catch (err) {
-          const msg = describeOpenFailure(s.meta, err);
-          if (request.partialResponseStrategy === 'abort') throw new Error(msg, { cause: err });
-          warnings.push(msg);
+    const warnings: string[] = this.#staleBecause ? [this.#staleBecause] : [];
+    await forEachLimit(selected, this.#opts.concurrency ?? 16, async (s) => {
+      try {
+        const block = await this.#blocks.get(s.meta, { files: files.get(s.meta.ulid) });
+        if (s.matchers.length === 0) {
+          fromIndex(block, into, s.external);
+          if (addExternalNames) for (const l of s.external) into.add(l.name);
+          return;
         }
-      }),
-    );
+        for await (const series of block.select(s.matchers, request.start, request.end, {
+          skipChunks: true,
+        })) {
+          fromSeries(withExternal(series.labels, s.external), into);
+        }
+      } catch (err) {
+        const msg = describeOpenFailure(s.meta, err);
+        if (request.partialResponseStrategy === 'abort') throw new Error(msg, { cause: err });
+        warnings.push(msg);
+      }
+    });
     into.delete('');
     const values = [...into].sort(compareStrings);
     return { values: request.limit ? values.slice(0, request.limit) : values, warnings };
   }
 }
 
-/** Selects every series of a block (all postings). */
-const ALL_SERIES = newMatcher('=~', '__name__', '.*');
-
 export function externalLabels(meta: BlockMeta): Labels {
   const ext = meta.thanos?.labels ?? {};
   return Object.keys(ext)
     .sort(compareStrings)
     .map((name) => ({ name, value: ext[name]! }));
-}
-
-/** Adds external labels; on a name clash the external label wins, as Thanos's sidecar does. */
-export function withExternal(ls: Labels, ext: Labels): Labels {
-  if (ext.length === 0) return ls;
-  const out = ls.filter((l) => !ext.some((e) => e.name === l.name)).concat(ext);
-  out.sort((a, b) => compareStrings(a.name, b.name));
-  return out;
 }
 
 /**
@@ -320,33 +378,6 @@ function pickResolution(blocks: Selected[]): Selected[] {
   });
 }
 
-/** k-way merge of per-block sorted lists; equal label sets merge their chunks in time order. */
-function* mergeSorted(lists: readonly Collected[][]): Generator<Collected> {
-  const pos = lists.map(() => 0);
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < lists.length; i++) {
-      if (pos[i]! >= lists[i]!.length) continue;
-      if (
-        best < 0 ||
-        compareLabels(lists[i]![pos[i]!]!.labels, lists[best]![pos[best]!]!.labels) < 0
-      )
-        best = i;
-    }
-    if (best < 0) return;
-    const head = lists[best]![pos[best]!]!;
-    pos[best]!++;
-    let chunks = head.chunks;
-    for (let i = 0; i < lists.length; i++) {
-      while (
-        pos[i]! < lists[i]!.length &&
-        compareLabels(lists[i]![pos[i]!]!.labels, head.labels) === 0
-      ) {
-        chunks = chunks.concat(lists[i]![pos[i]!]!.chunks);
-        pos[i]!++;
-      }
-    }
-    if (chunks !== head.chunks) chunks.sort((a, b) => a.minTime - b.minTime);
-    yield { labels: head.labels, chunks };
-  }
-}
+/** Series per batch: bounds for the per-block batch size. */
+const MIN_BATCH = 16;
+const MAX_BATCH = 2048;

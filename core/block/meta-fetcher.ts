@@ -1,14 +1,17 @@
 /**
- * @module core/block/meta-fetcher — discovers the blocks of a bucket (Thanos's MetaFetcher):
- * lists `<ULID>/` directories, reads each meta.json once (blocks are immutable), and filters.
- * Blocks without meta.json are partial uploads; blocks whose deletion mark is older than the
- * delay are on their way out; unparsable blocks are reported, never fatal.
+ * @module core/block/meta-fetcher — discovers the blocks of a bucket (Thanos's MetaFetcher): one
+ * recursive listing tells every block's files, each meta.json is read once (blocks are
+ * immutable), a deletion mark only where the listing shows one. Blocks without meta.json are
+ * partial uploads; blocks whose deletion mark is older than the delay are on their way out;
+ * unparsable blocks are reported, never fatal. A filter (a store shard's share) is applied before
+ * anything is read.
  */
 import { errorMessage } from '../errors.ts';
 import { getAll, type Bucket } from '../objstore/bucket.ts';
 import { isNotFound } from '../objstore/errors.ts';
 import { META_FILENAME, isUlid, parseMeta, type BlockMeta } from '../tsdb/meta.ts';
 import { DELETION_MARK_FILENAME, parseDeletionMark } from './markers.ts';
+import { forEachLimit } from './concurrency.ts';
 
 export type SkipReason = 'partial' | 'marked-for-deletion' | 'corrupt-meta' | 'fetch-failed';
 
@@ -21,6 +24,8 @@ export interface SkippedBlock {
 export interface SyncResult {
   /** Usable blocks by ULID. */
   readonly metas: ReadonlyMap<string, BlockMeta>;
+  /** Each usable block's files, as paths inside its directory (`index`, `chunks/000001`, …). */
+  readonly files: ReadonlyMap<string, ReadonlySet<string>>;
   readonly skipped: readonly SkippedBlock[];
   /** Unix ms of the sync. */
   readonly at: number;
@@ -31,6 +36,8 @@ export interface MetaFetcherOptions {
   readonly deletionMarkDelay?: number;
   /** meta.json reads in flight at once. */
   readonly concurrency?: number;
+  /** Only blocks for which this is true are considered (a store shard's share of the bucket). */
+  readonly filter?: (id: string) => boolean;
   readonly now?: () => number;
 }
 
@@ -41,6 +48,7 @@ export class MetaFetcher {
   readonly #opts: MetaFetcherOptions;
   /** Metas never change; a block once read is not read again. */
   readonly #known = new Map<string, BlockMeta>();
+  readonly #marks = new Map<string, number>();
 
   constructor(bucket: Bucket, options: MetaFetcherOptions = {}) {
     this.#bucket = bucket;
@@ -49,33 +57,49 @@ export class MetaFetcher {
 
   async sync(): Promise<SyncResult> {
     const now = (this.#opts.now ?? Date.now)();
-    const ids: string[] = [];
-    for await (const entry of this.#bucket.iter('')) {
-      const id = entry.endsWith('/') ? entry.slice(0, -1) : entry;
-      if (isUlid(id)) ids.push(id);
+    const listed = new Map<string, Set<string>>();
+    for await (const key of this.#bucket.iter('', { recursive: true })) {
+      const slash = key.indexOf('/');
+      if (slash < 0) continue;
+      const id = key.slice(0, slash);
+      if (!isUlid(id) || (this.#opts.filter && !this.#opts.filter(id))) continue;
+      let files = listed.get(id);
+      if (!files) listed.set(id, (files = new Set()));
+      files.add(key.slice(slash + 1));
     }
     const metas = new Map<string, BlockMeta>();
+    const files = new Map<string, ReadonlySet<string>>();
     const skipped: SkippedBlock[] = [];
     const delay = this.#opts.deletionMarkDelay ?? DEFAULT_DELETION_MARK_DELAY;
-    await forEachLimit(ids, this.#opts.concurrency ?? 16, async (id) => {
+    await forEachLimit([...listed.keys()], this.#opts.concurrency ?? 16, async (id) => {
+      const present = listed.get(id)!;
+      if (!present.has(META_FILENAME)) {
+        skipped.push({
+          id,
+          reason: 'partial',
+          detail: `block ${id}: no meta.json (partial or in-progress upload)`,
+        });
+        return;
+      }
       let meta = this.#known.get(id);
       if (!meta) {
         let bytes: Uint8Array;
         try {
           bytes = await getAll(this.#bucket, `${id}/${META_FILENAME}`);
         } catch (err) {
-          if (isNotFound(err))
-            skipped.push({
-              id,
-              reason: 'partial',
-              detail: `block ${id}: no meta.json (partial or in-progress upload)`,
-            });
-          else
-            skipped.push({
-              id,
-              reason: 'fetch-failed',
-              detail: `block ${id}: reading meta.json: ${errorMessage(err)}`,
-            });
+          skipped.push(
+            isNotFound(err)
+              ? {
+                  id,
+                  reason: 'partial',
+                  detail: `block ${id}: no meta.json (partial or in-progress upload)`,
+                }
+              : {
+                  id,
+                  reason: 'fetch-failed',
+                  detail: `block ${id}: reading meta.json: ${errorMessage(err)}`,
+                },
+          );
           return;
         }
         try {
@@ -86,7 +110,7 @@ export class MetaFetcher {
         }
         this.#known.set(id, meta);
       }
-      const mark = await this.#deletionMark(id);
+      const mark = present.has(DELETION_MARK_FILENAME) ? await this.#deletionMark(id) : undefined;
       if (mark !== undefined && now - mark * 1000 > delay) {
         skipped.push({
           id,
@@ -96,32 +120,29 @@ export class MetaFetcher {
         return;
       }
       metas.set(id, meta);
+      files.set(id, present);
     });
-    for (const id of this.#known.keys()) if (!ids.includes(id)) this.#known.delete(id);
+    for (const id of this.#known.keys()) if (!listed.has(id)) this.#known.delete(id);
+    for (const id of this.#marks.keys()) if (!listed.has(id)) this.#marks.delete(id);
     skipped.sort((a, b) => (a.id < b.id ? -1 : 1));
-    return { metas, skipped, at: now };
+    return { metas, files, skipped, at: now };
   }
 
+  /** The mark's time; a mark, once written, never changes, so it is read once. */
   async #deletionMark(id: string): Promise<number | undefined> {
+    const known = this.#marks.get(id);
+    if (known !== undefined) return known;
     try {
-      return parseDeletionMark(await getAll(this.#bucket, `${id}/${DELETION_MARK_FILENAME}`), id)
-        .deletion_time;
+      const at = parseDeletionMark(
+        await getAll(this.#bucket, `${id}/${DELETION_MARK_FILENAME}`),
+        id,
+      ).deletion_time;
+      this.#marks.set(id, at);
+      return at;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       // An unreadable mark: keep serving the block rather than hiding data.
       return undefined;
     }
   }
-}
-
-async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(workers);
 }

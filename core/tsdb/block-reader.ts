@@ -54,12 +54,8 @@ export class Block {
   readonly chunks: ChunkReader;
   readonly tombstones: Tombstones;
 
-  private constructor(
-    meta: BlockMeta,
-    index: IndexReader,
-    chunks: ChunkReader,
-    tombstones: Tombstones,
-  ) {
+  /** From already opened parts (the store gateway opens them from an index header). */
+  constructor(meta: BlockMeta, index: IndexReader, chunks: ChunkReader, tombstones: Tombstones) {
     this.meta = meta;
     this.index = index;
     this.chunks = chunks;
@@ -148,7 +144,7 @@ export class Block {
 
 const EMPTY = new Uint8Array(0);
 
-function fullyDeleted(ivs: Intervals, c: ChunkMeta): boolean {
+export function fullyDeleted(ivs: Intervals, c: ChunkMeta): boolean {
   for (const [a, b] of ivs) if (a <= c.mint && c.maxt <= b) return true;
   return false;
 }

@@ -8,7 +8,7 @@
 import { CorruptBlockError, NotFoundError } from '../errors.ts';
 import { Decbuf, crc32c } from './encoding.ts';
 import { SizeSampler, planReads } from './read-planner.ts';
-import { readChecked, type ByteSource } from './source.ts';
+import { readChecked, type ByteSource, type ReadStats } from './source.ts';
 
 export const MAGIC_CHUNKS = 0x85bd40dd;
 export const CHUNKS_FORMAT_V1 = 1;
@@ -51,6 +51,11 @@ export interface ChunkReaderOptions {
   maxGap?: number;
   /** Largest single coalesced read (default 8 MiB). */
   maxRead?: number;
+  /**
+   * Read and check each segment's 8-byte header before its first chunk (default true). An object
+   * store pays a request for it; each chunk's own CRC32C still catches corruption without it.
+   */
+  verifySegmentHeaders?: boolean;
 }
 
 interface Segment {
@@ -65,6 +70,7 @@ export class ChunkReader {
   readonly #readAhead: number;
   readonly #maxGap: number;
   readonly #maxRead: number;
+  readonly #verifyHeaders: boolean;
 
   constructor(open: (name: string) => Promise<ByteSource>, opts: ChunkReaderOptions = {}) {
     this.#open = open;
@@ -72,6 +78,7 @@ export class ChunkReader {
     this.#readAhead = opts.readAhead ?? 2048;
     this.#maxGap = opts.maxGap ?? 16 * 1024;
     this.#maxRead = opts.maxRead ?? 8 * 1024 * 1024;
+    this.#verifyHeaders = opts.verifySegmentHeaders ?? true;
   }
 
   /** Opens a segment once and checks its header. */
@@ -81,6 +88,11 @@ export class ChunkReader {
       p = (async () => {
         const src = await this.#open(segmentName(seq));
         const size = await src.size();
+        if (!this.#verifyHeaders) {
+          if (size < SEGMENT_HEADER_LEN)
+            throw this.#corrupt(src.name, 0, `chunk segment too small (${size} bytes)`);
+          return { src, size };
+        }
         const h = new Decbuf(
           await readChecked(
             src,
@@ -116,7 +128,15 @@ export class ChunkReader {
   }
 
   /** Chunks for `refs` (any order; result in the same order), coalescing nearby reads. */
-  async chunks(refs: ArrayLike<number>): Promise<RawChunk[]> {
+  /**
+   * `lengths[i]`, when above 0, is chunk i's exact size in the segment (length field, encoding,
+   * data and CRC): the caller knows it where the series' next chunk follows it directly.
+   */
+  async chunks(
+    refs: ArrayLike<number>,
+    stats?: ReadStats,
+    lengths?: ArrayLike<number>,
+  ): Promise<RawChunk[]> {
     const n = refs.length;
     const out = new Array<RawChunk>(n);
     const bySeg = new Map<number, number[]>();
@@ -154,22 +174,31 @@ export class ChunkReader {
           }
         }
         // Sizes are learned per call, so the same request always makes the same reads (and hits
-        // the range caches the second time).
+        // the range caches the second time). Sizes the caller knows count first.
         const sizes = new SizeSampler();
+        const known = (i: number): number | undefined => {
+          const n = lengths?.[i] ?? 0;
+          return n > 0 ? n : undefined;
+        };
+        for (const i of idx) {
+          const n = known(i);
+          if (n !== undefined) sizes.add(n);
+        }
+
         let rest = idx;
-        if (idx.length > 2 * PROBE_CHUNKS) {
+        if (idx.length > 2 * PROBE_CHUNKS && sizes.count < PROBE_CHUNKS / 2) {
           // Read a few chunks first to learn this block's chunk sizes, then plan the rest.
           const probe = idx.slice(0, PROBE_CHUNKS);
           rest = idx.slice(PROBE_CHUNKS);
           await Promise.all(
-            this.#groups(probe, off, seg.size, sizes).map((g) =>
-              this.#readGroup(seg, g.members, g.end, refs, off, out, sizes),
+            this.#groups(probe, off, seg.size, sizes, known).map((g) =>
+              this.#readGroup(seg, g.members, g.end, refs, off, out, sizes, stats),
             ),
           );
         }
         await Promise.all(
-          this.#groups(rest, off, seg.size, sizes).map((g) =>
-            this.#readGroup(seg, g.members, g.end, refs, off, out, sizes),
+          this.#groups(rest, off, seg.size, sizes, known).map((g) =>
+            this.#readGroup(seg, g.members, g.end, refs, off, out, sizes, stats),
           ),
         );
       }),
@@ -183,11 +212,12 @@ export class ChunkReader {
     off: (i: number) => number,
     size: number,
     sizes: SizeSampler,
+    known: (i: number) => number | undefined,
   ): { members: number[]; end: number }[] {
     const guess = sizes.median(Math.min(this.#readAhead, 512));
     // Generous enough that most chunks need no second read; never more than the configured read-ahead.
     const ahead = Math.min(this.#readAhead, Math.ceil(guess * 1.5) + 16);
-    return planReads(idx, off, () => undefined, {
+    return planReads(idx, off, known, {
       ahead,
       guess,
       maxGap: this.#maxGap,
@@ -207,6 +237,7 @@ export class ChunkReader {
     off: (i: number) => number,
     out: RawChunk[],
     sizes: SizeSampler,
+    stats: ReadStats | undefined,
   ): Promise<void> {
     const start = off(g[0]!);
     const buf = await readChecked(
@@ -216,6 +247,7 @@ export class ChunkReader {
       end - start,
       this.#block,
       'read chunks',
+      stats,
     );
     for (const i of g) {
       const o = off(i);
@@ -231,6 +263,7 @@ export class ChunkReader {
           c - have,
           this.#block,
           'read chunk',
+          stats,
         );
         const whole = new Uint8Array(c);
         whole.set(buf.subarray(o - start, o - start + have));

@@ -32,7 +32,7 @@ import {
 } from './index-format.ts';
 import { PostingsTable } from './index-postings-table.ts';
 import { Symbols } from './index-symbols.ts';
-import { readChecked, type ByteSource } from './source.ts';
+import { readChecked, type ByteSource, type ReadStats } from './source.ts';
 
 /** Default name of the header file in errors (Thanos keeps `<block>/index-header` on disk). */
 export const INDEX_HEADER_FILENAME = 'index-header';
@@ -267,6 +267,8 @@ export interface BuildIndexHeaderOptions {
   size?: number;
   /** Bytes of the first (tail) read of a large index; default from TAIL_MIN/FRACTION/MAX. */
   tailBytes?: number;
+  /** Counts the reads. */
+  stats?: ReadStats;
 }
 
 /** The default first read of an index of `size` bytes: its tail, see TAIL_MIN. */
@@ -295,7 +297,7 @@ export async function buildIndexHeader(
   const tocOff = size - INDEX_TOC_LEN;
   let parts: IndexHeaderParts;
   if (size < (opts.inlineBelow ?? DEFAULT_INLINE_BELOW)) {
-    const index = await readChecked(src, size, 0, size, block, 'read index');
+    const index = await readChecked(src, size, 0, size, block, 'read index', opts.stats);
     const toc = parseToc(index.subarray(tocOff), size, loc);
     checkIndexMagic(index, loc);
     parts = {
@@ -315,14 +317,15 @@ export async function buildIndexHeader(
       size - tailStart,
       block,
       'read index tail',
+      opts.stats,
     );
     const toc = parseToc(tail.subarray(tocOff - tailStart), size, loc);
     // Index bytes [a, b): from the tail where it has them, the rest in one read.
     const range = async (a: number, b: number, what: string): Promise<Uint8Array> => {
       if (a >= tailStart) return tail.subarray(a - tailStart, b - tailStart);
-      if (b <= tailStart) return readChecked(src, size, a, b - a, block, what);
+      if (b <= tailStart) return readChecked(src, size, a, b - a, block, what, opts.stats);
       const out = new Uint8Array(b - a);
-      out.set(await readChecked(src, size, a, tailStart - a, block, what));
+      out.set(await readChecked(src, size, a, tailStart - a, block, what, opts.stats));
       out.set(tail.subarray(0, b - tailStart), tailStart - a);
       return out;
     };

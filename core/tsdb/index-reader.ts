@@ -32,9 +32,13 @@ import {
 import type { PostingsRange, PostingsTable } from './index-postings-table.ts';
 import type { Symbols } from './index-symbols.ts';
 import { EMPTY_POSTINGS, mergePostings } from './postings.ts';
-import { postingsForMatchers, type PostingsMatcher } from './postings-for-matchers.ts';
+import {
+  postingsForMatchers,
+  type PostingsMatcher,
+  type PostingsRequest,
+} from './postings-for-matchers.ts';
 import { SizeSampler, planReads, uvarintRecordLength } from './read-planner.ts';
-import { MemorySource, readChecked, type ByteSource } from './source.ts';
+import { MemorySource, readChecked, type ByteSource, type ReadStats } from './source.ts';
 
 /** Series entries a cold reader reads first to learn their size before planning coalesced reads. */
 const PROBE_SERIES = 8;
@@ -62,6 +66,11 @@ export interface IndexReaderOptions {
   maxGap?: number;
   /** Largest single coalesced read (default 4 MiB). */
   maxRead?: number;
+  /**
+   * Series in the index (meta.json's stats): with it, the average entry size is known up front
+   * and series reads need no probe to learn it.
+   */
+  numSeries?: number;
 }
 
 export interface IndexHeaderReaderOptions extends IndexReaderOptions {
@@ -86,6 +95,8 @@ export class IndexReader {
   readonly symbols: Symbols;
   readonly size: number;
   readonly backing: IndexBacking;
+  /** Bytes the reader holds in memory (symbols, postings offset table, an inline index). */
+  readonly headerBytes: number;
   readonly #src: ByteSource;
   readonly #loc: IndexLocation;
   readonly #postings: PostingsTable;
@@ -94,6 +105,8 @@ export class IndexReader {
   readonly #readAhead: number;
   readonly #maxGap: number;
   readonly #maxRead: number;
+  /** Average series entry size, or 0 when the series count is unknown. */
+  readonly #avgSeries: number;
 
   private constructor(
     src: ByteSource,
@@ -107,6 +120,10 @@ export class IndexReader {
     this.#src = src;
     this.size = size;
     this.backing = backing;
+    // With an inline index the sections are views into it.
+    this.headerBytes = parts.index
+      ? parts.index.length
+      : parts.symbols.length + parts.postingsTable.length;
     this.#loc = loc;
     this.toc = toc;
     this.symbols = symbols;
@@ -117,6 +134,10 @@ export class IndexReader {
     this.#readAhead = opts.seriesReadAhead ?? 4096;
     this.#maxGap = opts.maxGap ?? 16 * 1024;
     this.#maxRead = opts.maxRead ?? 4 * 1024 * 1024;
+    this.#avgSeries =
+      opts.numSeries && opts.numSeries > 0
+        ? Math.ceil((this.#seriesEnd - this.#seriesStart) / opts.numSeries)
+        : 0;
   }
 
   /**
@@ -193,21 +214,38 @@ export class IndexReader {
   }
 
   /** Sorted union of the postings of `name=v` for each v in `values`. */
-  async postings(name: string, values: readonly string[]): Promise<Uint32Array> {
-    return this.#readPostings(this.#postings.ranges(name, values));
+  async postings(name: string, values: readonly string[], stats?: ReadStats): Promise<Uint32Array> {
+    return (await this.postingsLists([{ name, values }], stats))[0]!;
+  }
+
+  /** The union list of each request; every list of every request read in one coalesced batch. */
+  async postingsLists(
+    requests: readonly PostingsRequest[],
+    stats?: ReadStats,
+  ): Promise<Uint32Array[]> {
+    const perRequest = requests.map((r) => this.#postings.ranges(r.name, r.values));
+    const lists = await this.#readPostingsLists(perRequest.flat(), stats);
+    let at = 0;
+    return perRequest.map((ranges) => {
+      const mine = lists.slice(at, (at += ranges.length));
+      return mine.length === 0 ? EMPTY_POSTINGS : mergePostings(mine);
+    });
   }
 
   /** Every series ref in the index, sorted. */
-  async allPostings(): Promise<Uint32Array> {
-    return this.postings(ALL_POSTINGS_NAME, [ALL_POSTINGS_VALUE]);
+  async allPostings(stats?: ReadStats): Promise<Uint32Array> {
+    return this.postings(ALL_POSTINGS_NAME, [ALL_POSTINGS_VALUE], stats);
   }
 
   /**
    * Series refs selected by the matchers with Prometheus's semantics (a matcher that matches ""
    * also selects series without the label).
    */
-  async postingsForMatchers(matchers: readonly PostingsMatcher[]): Promise<Uint32Array> {
-    return postingsForMatchers(this, matchers);
+  async postingsForMatchers(
+    matchers: readonly PostingsMatcher[],
+    stats?: ReadStats,
+  ): Promise<Uint32Array> {
+    return postingsForMatchers(this, matchers, stats);
   }
 
   /**
@@ -217,19 +255,18 @@ export class IndexReader {
   async postingsPerValue(
     name: string,
     values: readonly string[],
+    stats?: ReadStats,
   ): Promise<Map<string, Uint32Array>> {
     const ranges = this.#postings.ranges(name, values);
-    const lists = await this.#readPostingsLists(ranges);
+    const lists = await this.#readPostingsLists(ranges, stats);
     return new Map(ranges.map((r, i) => [r.value, lists[i]!]));
   }
 
-  async #readPostings(ranges: PostingsRange[]): Promise<Uint32Array> {
-    if (ranges.length === 0) return EMPTY_POSTINGS;
-    return mergePostings(await this.#readPostingsLists(ranges));
-  }
-
   /** Reads the lists of `ranges` (result aligned with `ranges`), nearby lists in one read. */
-  async #readPostingsLists(ranges: readonly PostingsRange[]): Promise<Uint32Array[]> {
+  async #readPostingsLists(
+    ranges: readonly PostingsRange[],
+    stats?: ReadStats,
+  ): Promise<Uint32Array[]> {
     const lists = new Array<Uint32Array>(ranges.length);
     const order = ranges.map((_, i) => i).sort((a, b) => ranges[a]!.offset - ranges[b]!.offset);
     await Promise.all(
@@ -252,6 +289,7 @@ export class IndexReader {
           end - start,
           this.#loc.block,
           'read postings',
+          stats,
         );
         for (const i of group)
           lists[i] = this.#parsePostings(buf, ranges[i]!.offset - start, start);
@@ -283,20 +321,22 @@ export class IndexReader {
   }
 
   /** Series for `refs` (any order; result in the same order), reading nearby series together. */
-  async seriesBatch(refs: ArrayLike<number>): Promise<SeriesEntry[]> {
+  async seriesBatch(refs: ArrayLike<number>, stats?: ReadStats): Promise<SeriesEntry[]> {
     const n = refs.length;
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => refs[a]! - refs[b]!);
     for (let i = 0; i < n; i++) this.#checkRef(refs[i]!);
     const out = new Array<SeriesEntry>(n);
     // Sizes are learned per call, so the same request always makes the same reads (cache hits).
+    // With the series count known, the section's average entry size is a good first guess.
     const sizes = new SizeSampler();
+    if (this.#avgSeries > 0) for (let k = 0; k < PROBE_SERIES; k++) sizes.add(this.#avgSeries);
     let rest = order;
-    if (n > 2 * PROBE_SERIES) {
-      // Read a few entries first to learn this index's series sizes, then plan the rest.
-      await this.#readSeriesGroups(refs, order.slice(0, PROBE_SERIES), out, sizes);
+    if (n > 2 * PROBE_SERIES && sizes.count < PROBE_SERIES) {
+      // Too few neighbours to know the sizes: read a few entries first, then plan the rest.
+      await this.#readSeriesGroups(refs, order.slice(0, PROBE_SERIES), out, sizes, stats);
       rest = order.slice(PROBE_SERIES);
     }
-    await this.#readSeriesGroups(refs, rest, out, sizes);
+    await this.#readSeriesGroups(refs, rest, out, sizes, stats);
     return out;
   }
 
@@ -305,6 +345,7 @@ export class IndexReader {
     order: number[],
     out: SeriesEntry[],
     sizes: SizeSampler,
+    stats: ReadStats | undefined,
   ): Promise<void> {
     // Series entries have no stored length: guess from the entries parsed so far.
     const guess = sizes.median(Math.min(this.#readAhead, 256));
@@ -330,6 +371,7 @@ export class IndexReader {
           end - start,
           this.#loc.block,
           'read series',
+          stats,
         );
         for (const i of group) {
           const off = refs[i]! * SERIES_ALIGNMENT;
@@ -344,6 +386,7 @@ export class IndexReader {
               s,
               this.#loc.block,
               'read series',
+              stats,
             );
             s = this.#parseSeries(b2, 0, off, refs[i]!, off + s >= this.#seriesEnd);
           }

@@ -5,6 +5,22 @@
  */
 import { CorruptBlockError } from '../errors.ts';
 
+/**
+ * What the reads of one request cost, by kind (postings, series entries, chunks, the rest); the
+ * store gateway reports it per query. A source counts each read, and those it had to fetch from
+ * object storage rather than a cache.
+ */
+export interface ReadStats {
+  /** Reads asked for (each one coalesced range). */
+  reads: number;
+  /** Bytes those reads returned. */
+  bytes: number;
+  /** Reads that went to object storage (the rest hit a cache or memory). */
+  requests: number;
+  /** Bytes object storage returned. */
+  requestBytes: number;
+}
+
 export interface ByteSource {
   /** Name for error messages, e.g. the file's path inside the block (`index`, `chunks/000001`). */
   readonly name: string;
@@ -13,7 +29,7 @@ export interface ByteSource {
    * Reads exactly `length` bytes at `offset`. Implementations reject a range past the end;
    * callers validate ranges against `size()` first so corrupt offsets become CorruptBlockError.
    */
-  read(offset: number, length: number): Promise<Uint8Array>;
+  read(offset: number, length: number, stats?: ReadStats): Promise<Uint8Array>;
   /** Optional: releases resources (e.g. a file handle); a later read may reacquire them. */
   close?(): Promise<void>;
 }
@@ -32,7 +48,11 @@ export class MemorySource implements ByteSource {
     return this.#bytes.length;
   }
 
-  async read(offset: number, length: number): Promise<Uint8Array> {
+  async read(offset: number, length: number, stats?: ReadStats): Promise<Uint8Array> {
+    if (stats) {
+      stats.reads++;
+      stats.bytes += length;
+    }
     if (
       !Number.isSafeInteger(offset) ||
       !Number.isSafeInteger(length) ||
@@ -59,6 +79,7 @@ export async function readChecked(
   length: number,
   block: string | undefined,
   what: string,
+  stats?: ReadStats,
 ): Promise<Uint8Array> {
   if (
     !Number.isSafeInteger(offset) ||
@@ -76,7 +97,7 @@ export async function readChecked(
       },
     );
   }
-  const b = await src.read(offset, length);
+  const b = await src.read(offset, length, stats);
   if (b.length !== length) {
     throw new CorruptBlockError(`${what}: short read, ${b.length} of ${length} bytes`, {
       block,

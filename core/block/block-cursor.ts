@@ -1,0 +1,215 @@
+/**
+ * @module core/block/block-cursor — one block's answer to a Series request as a sorted cursor:
+ * postings → series entries → chunk references, chunks read lazily one batch of series at a time,
+ * the next batch fetched while the current one is consumed. The bucket store merges the cursors
+ * of all its blocks, so a request holds about two batches per block, whatever the block's size.
+ *
+ * The cursor hands out series in the request's order: the index's own order when that is the
+ * same, else (external labels that clash with the block's own, or replica labels inside the
+ * block) the block's selected entries are sorted first — labels and chunk references only.
+ */
+import { errorMessage } from '../errors.ts';
+import { compareStrings, type Labels } from '../labels/labels.ts';
+import type { Matcher } from '../labels/matcher.ts';
+import { newMatcher } from '../labels/matcher.ts';
+import type { SortedCursor } from '../storeapi/merge.ts';
+import type { StoreStats } from '../storeapi/stats.ts';
+import type { AggrChunk, ChunkEncoding } from '../storeapi/store.ts';
+import { fullyDeleted, type Block } from '../tsdb/block-reader.ts';
+import {
+  ENCODING_FLOAT_HISTOGRAM,
+  ENCODING_HISTOGRAM,
+  ENCODING_XOR,
+} from '../tsdb/chunk-reader.ts';
+import type { ChunkMeta } from '../tsdb/index-reader.ts';
+
+export interface CursorSeries {
+  readonly labels: Labels;
+  readonly chunks: readonly AggrChunk[];
+}
+
+export interface BlockCursorOptions {
+  readonly mint: number;
+  readonly maxt: number;
+  /** Matchers left after those on external labels were checked against the block. */
+  readonly matchers: readonly Matcher[];
+  /** The block's external labels, added to every series (they win a name clash, as in Thanos). */
+  readonly external: Labels;
+  /** The request's replica labels: the order ignores them. */
+  readonly replicaLabels: ReadonlySet<string>;
+  readonly compare: (a: Labels, b: Labels) => number;
+  readonly skipChunks: boolean;
+  /** Series per batch of index and chunk reads. */
+  readonly batchSeries: number;
+  readonly stats: StoreStats;
+}
+
+interface Entry {
+  readonly labels: Labels;
+  readonly metas: readonly ChunkMeta[];
+}
+
+const ENCODINGS: Record<number, ChunkEncoding> = {
+  [ENCODING_XOR]: 'XOR',
+  [ENCODING_HISTOGRAM]: 'HISTOGRAM',
+  [ENCODING_FLOAT_HISTOGRAM]: 'FLOAT_HISTOGRAM',
+};
+
+/** A gap this long between a series' chunks is not one chunk (a filtered-out chunk sits there). */
+const MAX_KNOWN_CHUNK = 64 * 1024;
+
+/** Selects every series of a block (all postings). */
+const ALL_SERIES = newMatcher('=~', '__name__', '.*');
+
+export class BlockCursor implements SortedCursor<CursorSeries> {
+  head: CursorSeries | undefined;
+  readonly block: Block;
+  readonly #o: BlockCursorOptions;
+  #refs: Uint32Array | undefined;
+  #refAt = 0;
+  /** Selected entries in request order, when the index order is not it. */
+  #sorted: Entry[] | undefined;
+  #sortedAt = 0;
+  #batch: CursorSeries[] = [];
+  #at = 0;
+  #next: Promise<CursorSeries[] | undefined> | undefined;
+  #failure: Error | undefined;
+  #done = false;
+
+  constructor(block: Block, options: BlockCursorOptions) {
+    this.block = block;
+    this.#o = options;
+  }
+
+  /** Why the cursor ended early, once. */
+  takeFailure(): Error | undefined {
+    const f = this.#failure;
+    this.#failure = undefined;
+    return f;
+  }
+
+  async advance(): Promise<void> {
+    this.head = undefined;
+    if (this.#done) return;
+    try {
+      while (this.#at >= this.#batch.length) {
+        const next = await (this.#next ?? this.#load());
+        this.#next = undefined;
+        if (next === undefined) {
+          this.#done = true;
+          return;
+        }
+        this.#batch = next;
+        this.#at = 0;
+      }
+      this.head = this.#batch[this.#at]!;
+      this.#batch[this.#at++] = undefined as unknown as CursorSeries;
+      // Half way through the batch, start reading the next one.
+      if (!this.#next && this.#at >= this.#batch.length >> 1 && this.#more()) {
+        this.#next = this.#load();
+        this.#next.catch(() => {});
+      }
+    } catch (err) {
+      this.#done = true;
+      this.head = undefined;
+      this.#failure = err instanceof Error ? err : new Error(errorMessage(err));
+    }
+  }
+
+  #more(): boolean {
+    if (this.#sorted) return this.#sortedAt < this.#sorted.length;
+    return this.#refs === undefined || this.#refAt < this.#refs.length;
+  }
+
+  /** The next batch of series with their chunks; undefined at the end. */
+  async #load(): Promise<CursorSeries[] | undefined> {
+    const o = this.#o;
+    if (this.#refs === undefined) {
+      const matchers = o.matchers.length > 0 ? o.matchers : [ALL_SERIES];
+      this.#refs = await this.block.index.postingsForMatchers(matchers, o.stats.postings);
+      if (this.#needsSort()) this.#sorted = await this.#sortAll();
+    }
+    for (;;) {
+      let entries: Entry[];
+      if (this.#sorted) {
+        if (this.#sortedAt >= this.#sorted.length) return undefined;
+        entries = this.#sorted.slice(this.#sortedAt, (this.#sortedAt += o.batchSeries));
+      } else {
+        if (this.#refAt >= this.#refs.length) return undefined;
+        const refs = this.#refs.subarray(this.#refAt, (this.#refAt += o.batchSeries));
+        entries = await this.#entries(refs);
+      }
+      if (entries.length > 0) return this.#withChunks(entries);
+    }
+  }
+
+  /** Whether the index's order differs from the request's (see the module comment). */
+  #needsSort(): boolean {
+    const names = new Set(this.block.index.labelNames());
+    for (const l of this.#o.external) if (names.has(l.name)) return true;
+    for (const r of this.#o.replicaLabels) if (names.has(r)) return true;
+    return false;
+  }
+
+  async #sortAll(): Promise<Entry[]> {
+    const all: Entry[] = [];
+    const refs = this.#refs!;
+    for (let i = 0; i < refs.length; i += 1024) {
+      for (const e of await this.#entries(refs.subarray(i, i + 1024))) all.push(e);
+    }
+    return all.sort((a, b) => this.#o.compare(a.labels, b.labels));
+  }
+
+  /** Series entries of `refs` with a chunk in the range and not wholly deleted. */
+  async #entries(refs: Uint32Array): Promise<Entry[]> {
+    const o = this.#o;
+    const out: Entry[] = [];
+    for (const s of await this.block.index.seriesBatch(refs, o.stats.series)) {
+      const deleted = this.block.tombstones.get(s.ref);
+      const metas = s.chunks.filter(
+        (c) => c.maxt >= o.mint && c.mint <= o.maxt && !(deleted && fullyDeleted(deleted, c)),
+      );
+      if (metas.length > 0) out.push({ labels: withExternal(s.labels, o.external), metas });
+    }
+    return out;
+  }
+
+  async #withChunks(entries: readonly Entry[]): Promise<CursorSeries[]> {
+    const o = this.#o;
+    if (o.skipChunks) return entries.map((e) => ({ labels: e.labels, chunks: [] }));
+    const refs: number[] = [];
+    const lengths: number[] = [];
+    for (const e of entries) {
+      const m = e.metas;
+      for (let i = 0; i < m.length; i++) {
+        refs.push(m[i]!.ref);
+        // A series' chunks are written back to back: the next one's ref ends this one.
+        const next = m[i + 1]?.ref ?? 0;
+        lengths.push(
+          next > m[i]!.ref && next - m[i]!.ref <= MAX_KNOWN_CHUNK ? next - m[i]!.ref : 0,
+        );
+      }
+    }
+    const raw = await this.block.chunks.chunks(refs, o.stats.chunks, lengths);
+    let k = 0;
+    return entries.map((e) => ({
+      labels: e.labels,
+      chunks: e.metas.map((c): AggrChunk => {
+        const r = raw[k++]!;
+        return {
+          minTime: c.mint,
+          maxTime: c.maxt,
+          raw: { encoding: ENCODINGS[r.encoding] ?? 'XOR', data: r.data },
+        };
+      }),
+    }));
+  }
+}
+
+/** Adds external labels; on a name clash the external label wins, as Thanos's sidecar does. */
+export function withExternal(ls: Labels, ext: Labels): Labels {
+  if (ext.length === 0) return ls;
+  const out = ls.filter((l) => !ext.some((e) => e.name === l.name)).concat(ext);
+  out.sort((a, b) => compareStrings(a.name, b.name));
+  return out;
+}
