@@ -33,7 +33,7 @@ describe('XOR chunk', () => {
   });
 
   // Chunk bytes copied from chunks/000001 of a block made by promtool 2.42
-  // (`promtool tsdb create-blocks-from openmetrics`); test/integration/chunkenc-promtool.test.ts
+  // (`promtool tsdb create-blocks-from openmetrics`); test/integration/chunkenc/chunkenc-promtool.test.ts
   // re-derives them from a fresh block.
   it('matches golden bytes written by Prometheus 2.42', () => {
     const app = new XorAppender();
