@@ -8,7 +8,7 @@
  */
 import { QueryTimeoutError, errorMessage } from '../errors.ts';
 import { StoreFailedError } from './errors.ts';
-import { compareLabels, compareStrings, type Labels } from '../labels/labels.ts';
+import { compareLabels, compareStrings, labelsToString, type Labels } from '../labels/labels.ts';
 import { overlapsTime, storeMatches } from './prune.ts';
 import type {
   AggrChunk,
@@ -48,17 +48,18 @@ export class ProxyStore implements Store {
   async info(): Promise<StoreInfo> {
     let minTime = MAX_TIME;
     let maxTime = MIN_TIME;
-    const labelSets: Labels[] = [];
+    // Stores with the same external labels (a sidecar and the bucket behind it) advertise one set.
+    const labelSets = new Map<string, Labels>();
     for (const e of this.#endpoints()) {
       if (!e.info) continue;
       minTime = Math.min(minTime, e.info.minTime);
       maxTime = Math.max(maxTime, e.info.maxTime);
-      labelSets.push(...e.info.labelSets);
+      for (const ls of e.info.labelSets) labelSets.set(labelsToString(ls), ls);
     }
     const storeType: StoreType = 'query';
     return {
       storeType,
-      labelSets,
+      labelSets: [...labelSets.values()],
       minTime: minTime === MAX_TIME ? MIN_TIME : minTime,
       maxTime: maxTime === MIN_TIME ? MAX_TIME : maxTime,
     };
@@ -226,8 +227,9 @@ class StoreCursor {
   ) {
     this.#endpoint = endpoint;
     this.#deadline = timeout > 0 ? Date.now() + timeout : 0;
-    if (parent)
-      parent.addEventListener('abort', () => this.#ctl.abort(parent.reason), { once: true });
+    // An 'abort' listener never fires for a signal that is already aborted: pass that on now.
+    if (parent?.aborted) this.#ctl.abort(parent.reason);
+    else parent?.addEventListener('abort', () => this.#ctl.abort(parent.reason), { once: true });
     this.#iterator = endpoint.store.series(request, this.#ctl.signal)[Symbol.asyncIterator]();
   }
 
