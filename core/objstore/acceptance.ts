@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../errors.ts';
 import { getAll, listAll, readAll, type Bucket } from './bucket.ts';
 import { isNotFound } from './errors.ts';
+import { Random } from '../../test/helpers/random.ts';
 
 export interface AcceptanceOptions {
   /** Size of the streamed large upload (default 12 MiB: several 5 MiB parts). */
@@ -30,17 +31,9 @@ export interface AcceptanceOptions {
 
 const enc = new TextEncoder();
 
-/** Deterministic pseudo-random bytes (xorshift32), so a mismatch points at an offset. */
+/** Deterministic pseudo-random bytes (test/helpers/random.ts), so a mismatch points at an offset. */
 export function patternBytes(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
+  return new Random(seed).bytes(n);
 }
 
 /** A stream that hands out `bytes` in uneven chunks, like a socket or a file read would. */

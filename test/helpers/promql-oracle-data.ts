@@ -4,6 +4,7 @@
  * fractional values, sparse series with gaps longer than the lookback, and classic histograms.
  */
 import { labelsFrom, type Labels } from '../../core/labels/labels.ts';
+import { Random } from './random.ts';
 
 export interface OracleSeries {
   readonly labels: Labels;
@@ -16,20 +17,8 @@ export const T0 = 1_700_000_000_000;
 export const SPAN = 2 * 3600_000; // 2h of data
 const SCRAPE = 15_000;
 
-/** A small deterministic PRNG (mulberry32) so Prometheus and we load identical data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function makeOracleData(): OracleSeries[] {
-  const r = rng(42);
+  const r = new Random(42);
   const out: OracleSeries[] = [];
   const push = (
     name: string,
@@ -43,7 +32,7 @@ export function makeOracleData(): OracleSeries[] {
     for (let ts = T0, step = 0; ts <= T0 + SPAN; ts += every, step++) {
       const x = gen(step, ts);
       if (x === undefined) continue;
-      t.push(ts + (jitter ? Math.floor(r() * jitter) : 0));
+      t.push(ts + (jitter ? r.int(jitter) : 0));
       v.push(x);
     }
     out.push({ labels: labelsFrom({ __name__: name, ...ls }), t, v });
@@ -56,7 +45,7 @@ export function makeOracleData(): OracleSeries[] {
         { job: 'api', instance, code },
         (i) => {
           if (instance === 'b' && i % 97 === 50) c = 0; // counter reset
-          c += Math.floor(r() * (code === '200' ? 20 : 3));
+          c += r.int(code === '200' ? 20 : 3);
           return c;
         },
         SCRAPE,
@@ -68,7 +57,7 @@ export function makeOracleData(): OracleSeries[] {
     i > 200 && i < 260 ? undefined : i * 3,
   );
   for (const room of ['kitchen', 'hall', 'attic']) {
-    push('temperature_celsius', { room }, () => Math.round((r() * 40 - 10) * 100) / 100);
+    push('temperature_celsius', { room }, () => Math.round((r.next() * 40 - 10) * 100) / 100);
   }
   // Samples 7m apart: longer than the 5m lookback.
   push('sparse_gauge', { kind: 'slow' }, (i) => i % 5, 7 * 60_000);
@@ -78,9 +67,9 @@ export function makeOracleData(): OracleSeries[] {
     const counts = les.map(() => 0);
     const series = les.map(() => ({ t: [] as number[], v: [] as number[] }));
     for (let ts = T0; ts <= T0 + SPAN; ts += SCRAPE) {
-      const n = Math.floor(r() * 10);
+      const n = r.int(10);
       for (let k = 0; k < n; k++) {
-        const d = r() * 6;
+        const d = r.next() * 6;
         les.forEach((le, j) => {
           if (le === '+Inf' || d <= Number(le)) counts[j]!++;
         });
@@ -101,7 +90,7 @@ export function makeOracleData(): OracleSeries[] {
   // such series per step, but rejects them outright after range functions and unary minus).
   push('disjoint_a', { x: '1' }, (i) => (i < 200 ? i : undefined));
   push('disjoint_b', { x: '1' }, (i) => (i > 260 ? i * 2 : undefined));
-  push('humidity', { room: 'kitchen' }, () => Math.round(r() * 1000) / 10);
+  push('humidity', { room: 'kitchen' }, () => Math.round(r.next() * 1000) / 10);
   push('up', { job: 'api', instance: 'a' }, () => 1);
   push('up', { job: 'api', instance: 'b' }, (i) => (i % 40 < 30 ? 1 : 0));
   push('up', { job: 'api', instance: 'c' }, () => 1);

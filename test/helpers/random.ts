@@ -41,8 +41,8 @@ export class Random {
     return this.next() < p;
   }
 
-  /** One element of a non-empty array, uniformly (one draw). */
-  pick<T>(xs: readonly T[]): T {
+  /** One element of a non-empty array (or typed array, or string), uniformly (one draw). */
+  pick<T>(xs: ArrayLike<T>): T {
     if (xs.length === 0) throw new RangeError('pick from an empty array');
     return xs[this.int(xs.length)]!;
   }

@@ -17,6 +17,7 @@ import { MemoryStorage } from '../../../core/promql/storage/memory.ts';
 import { promtoolCreateBlocks } from '../../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 import { freePort } from '../../helpers/ports.ts';
+import { Random } from '../../helpers/random.ts';
 
 const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
 const T0 = 1_700_000_000_000;
@@ -28,19 +29,8 @@ interface Data {
   v: number[];
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function makeData(): Data[] {
-  const r = rng(7);
+  const r = new Random(7);
   const out: Data[] = [];
   /** Whole-second jitter keeps the OpenMetrics seconds → ms conversion exact. */
   const push = (
@@ -55,7 +45,7 @@ function makeData(): Data[] {
     for (let ts = T0, i = 0; ts <= T0 + SPAN; ts += every, i++) {
       const x = gen(i);
       if (x === undefined) continue;
-      t.push(ts + Math.floor(r() * jitter) * 1000);
+      t.push(ts + r.int(jitter) * 1000);
       v.push(x);
     }
     out.push({ labels: labelsFrom({ __name__: name, ...ls }), t, v });
@@ -63,23 +53,29 @@ function makeData(): Data[] {
   for (const inst of ['a', 'b', 'c']) {
     let c = inst === 'c' ? 5000 : 0;
     push('ctr_total', { inst }, 15_000, 10, (i) => {
-      if (inst === 'b' && i % 53 === 20) c = Math.floor(r() * 3); // resets, not always to zero
-      c += Math.floor(r() * 40) + r();
+      if (inst === 'b' && i % 53 === 20) c = r.int(3); // resets, not always to zero
+      c += r.int(40) + r.next();
       return c;
     });
   }
   push('ctr_total', { inst: 'nan' }, 30_000, 0, (i) => (i % 17 === 5 ? NaN : i * 7.25));
   for (const room of ['k', 'h'])
-    push('gauge', { room }, 20_000, 5, () => Math.round((r() * 60 - 20) * 1000) / 1000);
+    push('gauge', { room }, 20_000, 5, () => Math.round((r.next() * 60 - 20) * 1000) / 1000);
   push('gauge', { room: 'const' }, 20_000, 0, () => 1.5990505637277868);
-  push('gauge', { room: 'tiny' }, 20_000, 0, (i) => (i % 2 === 0 ? 1e-300 : -3e-310) * (1 + r()));
+  push(
+    'gauge',
+    { room: 'tiny' },
+    20_000,
+    0,
+    (i) => (i % 2 === 0 ? 1e-300 : -3e-310) * (1 + r.next()),
+  );
   const weird = [NaN, Infinity, -Infinity, 0, -0, 1e308, -1e308, 5e-324, 3, -3];
   push('weird', { kind: 'mix' }, 30_000, 0, (i) =>
-    i % 3 === 0 ? weird[Math.floor(r() * weird.length)]! : r() * 10 - 5,
+    i % 3 === 0 ? r.pick(weird) : r.next() * 10 - 5,
   );
-  push('weird', { kind: 'big' }, 30_000, 0, () => 9.988465674311579e307 * (r() < 0.5 ? 1 : -1));
-  push('unit', { kind: 'u' }, 30_000, 3, () => r() * 2.4 - 1.2);
-  push('unit', { kind: 'wide' }, 30_000, 3, () => (r() - 0.5) * 2e7);
+  push('weird', { kind: 'big' }, 30_000, 0, () => 9.988465674311579e307 * (r.chance(0.5) ? 1 : -1));
+  push('unit', { kind: 'u' }, 30_000, 3, () => r.next() * 2.4 - 1.2);
+  push('unit', { kind: 'wide' }, 30_000, 3, () => (r.next() - 0.5) * 2e7);
   push('epoch', { kind: 'sec' }, 60_000, 0, (i) => 946684799 + i * 2_345_678.5 + (i % 7) * 0.25);
   push('epoch', { kind: 'neg' }, 60_000, 0, (i) => -5e9 + i * 1e8);
   push('sparse', { kind: 's' }, 7 * 60_000, 0, (i) => i % 4);
@@ -88,9 +84,9 @@ function makeData(): Data[] {
     const counts = les.map(() => 0);
     const series = les.map(() => ({ t: [] as number[], v: [] as number[] }));
     for (let ts = T0; ts <= T0 + SPAN; ts += 15_000) {
-      const n = Math.floor(r() * 8);
+      const n = r.int(8);
       for (let k = 0; k < n; k++) {
-        const d = r() * 1.5;
+        const d = r.next() * 1.5;
         les.forEach((le, j) => {
           if (le === '+Inf' || d <= Number(le)) counts[j]!++;
         });

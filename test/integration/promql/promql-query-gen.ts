@@ -5,18 +5,7 @@
  * parentheses), with keyword-like names and bad literals mixed in, and some queries then mutated
  * (a character deleted, inserted or a span cut) so error paths are exercised too.
  */
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Random } from '../../helpers/random.ts';
 
 const NAMES = [
   'foo',
@@ -259,77 +248,77 @@ export function generateQueries(
   const STRINGS = clean ? CLEAN.STRINGS : STRINGS_ALL;
   const DURATIONS = clean ? CLEAN.DURATIONS : DURATIONS_ALL;
   const FUNCTIONS = clean ? CLEAN.FUNCTIONS : FUNCTIONS_ALL;
-  const rnd = prng(seed);
-  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
-  const chance = (p: number): boolean => rnd() < p;
+  const rnd = new Random(seed);
 
   const grouping = (): string => {
-    const labels = Array.from({ length: Math.floor(rnd() * 3) }, () => pick(LABELS));
-    return `(${labels.join(', ')}${chance(0.05) ? ',' : ''})`;
+    const labels = Array.from({ length: rnd.int(3) }, () => rnd.pick(LABELS));
+    return `(${labels.join(', ')}${rnd.chance(0.05) ? ',' : ''})`;
   };
   const selector = (): string => {
-    const named = chance(0.8);
-    const n = Math.floor(rnd() * 3);
+    const named = rnd.chance(0.8);
+    const n = rnd.int(3);
     const matchers = Array.from(
       { length: n },
-      () => `${pick(LABELS)}${pick(MATCH_OPS)}${pick(STRINGS)}`,
+      () => `${rnd.pick(LABELS)}${rnd.pick(MATCH_OPS)}${rnd.pick(STRINGS)}`,
     );
     if (!named) return `{${matchers.join(', ')}}`;
-    return n === 0 && chance(0.5) ? pick(NAMES) : `${pick(NAMES)}{${matchers.join(',')}}`;
+    return n === 0 && rnd.chance(0.5)
+      ? rnd.pick(NAMES)
+      : `${rnd.pick(NAMES)}{${matchers.join(',')}}`;
   };
   const modifiers = (e: string): string => {
     let s = e;
-    for (let k = Math.floor(rnd() * 3); k > 0; k--) {
-      const r = rnd();
-      if (r < 0.3) s += ` offset ${chance(0.2) ? '-' : ''}${pick(DURATIONS)}`;
+    for (let k = rnd.int(3); k > 0; k--) {
+      const r = rnd.next();
+      if (r < 0.3) s += ` offset ${rnd.chance(0.2) ? '-' : ''}${rnd.pick(DURATIONS)}`;
       else if (r < 0.55)
-        s += ` @ ${chance(0.7) ? pick(NUMBERS) : pick(clean ? ['start()', 'end()'] : ['start()', 'end()', 'start', 'now()'])}`;
-      else if (r < 0.8) s += `[${pick(DURATIONS)}]`;
-      else s += `[${pick(DURATIONS)}:${chance(0.5) ? pick(DURATIONS) : ''}]`;
+        s += ` @ ${rnd.chance(0.7) ? rnd.pick(NUMBERS) : rnd.pick(clean ? ['start()', 'end()'] : ['start()', 'end()', 'start', 'now()'])}`;
+      else if (r < 0.8) s += `[${rnd.pick(DURATIONS)}]`;
+      else s += `[${rnd.pick(DURATIONS)}:${rnd.chance(0.5) ? rnd.pick(DURATIONS) : ''}]`;
     }
     return s;
   };
   const expr = (depth: number): string => {
-    const r = rnd();
+    const r = rnd.next();
     if (depth > 3 || r < 0.25) return modifiers(selector());
-    if (r < 0.33) return pick(NUMBERS);
-    if (r < 0.37) return pick(STRINGS);
+    if (r < 0.33) return rnd.pick(NUMBERS);
+    if (r < 0.37) return rnd.pick(STRINGS);
     if (r < 0.5) {
-      const args = Array.from({ length: Math.floor(rnd() * 3.5) }, () => expr(depth + 1));
-      return modifiers(`${pick(FUNCTIONS)}(${args.join(', ')})`);
+      const args = Array.from({ length: Math.floor(rnd.next() * 3.5) }, () => expr(depth + 1));
+      return modifiers(`${rnd.pick(FUNCTIONS)}(${args.join(', ')})`);
     }
     if (r < 0.62) {
-      const op = pick(AGGREGATORS);
-      const mod = chance(0.5) ? ` ${pick(['by', 'without'])} ${grouping()} ` : '';
+      const op = rnd.pick(AGGREGATORS);
+      const mod = rnd.chance(0.5) ? ` ${rnd.pick(['by', 'without'])} ${grouping()} ` : '';
       const param = /topk|quantile|count_values|bottomk/i.test(op)
-        ? [chance(0.5) ? pick(NUMBERS) : pick(STRINGS)]
+        ? [rnd.chance(0.5) ? rnd.pick(NUMBERS) : rnd.pick(STRINGS)]
         : [];
       const args = [...param, expr(depth + 1)].join(', ');
-      return chance(0.5) ? `${op}${mod}(${args})` : `${op}(${args})${mod}`;
+      return rnd.chance(0.5) ? `${op}${mod}(${args})` : `${op}(${args})${mod}`;
     }
     if (r < 0.85) {
-      let mod = chance(0.3) ? ' bool' : '';
-      if (chance(0.3)) {
-        mod += ` ${pick(['on', 'ignoring'])}${grouping()}`;
-        if (chance(0.5))
-          mod += ` ${pick(['group_left', 'group_right'])}${chance(0.5) ? grouping() : ''}`;
+      let mod = rnd.chance(0.3) ? ' bool' : '';
+      if (rnd.chance(0.3)) {
+        mod += ` ${rnd.pick(['on', 'ignoring'])}${grouping()}`;
+        if (rnd.chance(0.5))
+          mod += ` ${rnd.pick(['group_left', 'group_right'])}${rnd.chance(0.5) ? grouping() : ''}`;
       }
-      return `${expr(depth + 1)} ${pick(BINARY_OPS)}${mod} ${expr(depth + 1)}`;
+      return `${expr(depth + 1)} ${rnd.pick(BINARY_OPS)}${mod} ${expr(depth + 1)}`;
     }
-    if (r < 0.93) return `${pick(['-', '+'])}${expr(depth + 1)}`;
+    if (r < 0.93) return `${rnd.pick(['-', '+'])}${expr(depth + 1)}`;
     return modifiers(`(${expr(depth + 1)})`);
   };
   const mutate = (q: string): string => {
-    const i = Math.floor(rnd() * q.length);
-    const r = rnd();
+    const i = rnd.int(q.length);
+    const r = rnd.next();
     if (r < 0.4) return q.slice(0, i) + q.slice(i + 1);
-    if (r < 0.8) return q.slice(0, i) + pick(MUTATION_CHARS) + q.slice(i);
-    const j = Math.floor(rnd() * q.length);
+    if (r < 0.8) return q.slice(0, i) + rnd.pick(MUTATION_CHARS) + q.slice(i);
+    const j = rnd.int(q.length);
     return q.slice(0, Math.min(i, j)) + q.slice(Math.max(i, j));
   };
 
   return Array.from({ length: count }, () => {
     const q = expr(0);
-    return chance(mutateShare) ? mutate(q) : q;
+    return rnd.chance(mutateShare) ? mutate(q) : q;
   });
 }

@@ -3,18 +3,7 @@
  * testing against Go. Patterns mix every construct (flags, classes, folds, anchors, repeats) over
  * a small alphabet rich in case-fold and line-terminator traps, so random inputs hit them often.
  */
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { Random } from '../../helpers/random.ts';
 
 const ALPHABET = [
   'a',
@@ -106,39 +95,38 @@ const GROUPS = ['(', '(?:', '(?i:', '(?s:', '(?m:', '(?U:', '(?-i:', '(?i-s:', '
 const REPEATS = ['*', '+', '?', '{0,2}', '{2}', '{1,}', '{0}', '*?', '+?', '??', '{1,3}?'];
 const FLAGS = ['(?i)', '(?s)', '(?m)', '(?U)', '(?is)', '(?-i)'];
 
-export function randomRegex(rnd: () => number, depth = 0): string {
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const r = rnd();
+export function randomRegex(rnd: Random, depth = 0): string {
+  const r = rnd.next();
   if (depth > 3 || r < 0.3) {
-    const k = rnd();
-    if (k < 0.45) return pick(LITERALS);
-    if (k < 0.7) return pick(SINGLES);
-    const n = 1 + Math.floor(rnd() * 3);
+    const k = rnd.next();
+    if (k < 0.45) return rnd.pick(LITERALS);
+    if (k < 0.7) return rnd.pick(SINGLES);
+    const n = 1 + rnd.int(3);
     let items = '';
-    for (let i = 0; i < n; i++) items += pick(CLASS_ITEMS);
-    return `[${rnd() < 0.3 ? '^' : ''}${items}]`;
+    for (let i = 0; i < n; i++) items += rnd.pick(CLASS_ITEMS);
+    return `[${rnd.chance(0.3) ? '^' : ''}${items}]`;
   }
   if (r < 0.5) {
-    const n = 2 + Math.floor(rnd() * 2);
+    const n = 2 + rnd.int(2);
     let out = '';
     for (let i = 0; i < n; i++) out += randomRegex(rnd, depth + 1);
     return out;
   }
   if (r < 0.62) {
-    const n = 2 + Math.floor(rnd() * 2);
+    const n = 2 + rnd.int(2);
     return Array.from({ length: n }, () => randomRegex(rnd, depth + 1)).join('|');
   }
-  if (r < 0.8) return `${pick(GROUPS)}${randomRegex(rnd, depth + 1)})`;
+  if (r < 0.8) return `${rnd.pick(GROUPS)}${randomRegex(rnd, depth + 1)})`;
   if (r < 0.95) {
     // Repeat a group so the operator binds to all of it.
-    return `(?:${randomRegex(rnd, depth + 1)})${pick(REPEATS)}`;
+    return `(?:${randomRegex(rnd, depth + 1)})${rnd.pick(REPEATS)}`;
   }
-  return `${pick(FLAGS)}${randomRegex(rnd, depth + 1)}`;
+  return `${rnd.pick(FLAGS)}${randomRegex(rnd, depth + 1)}`;
 }
 
-export function randomInput(rnd: () => number): string {
-  const n = Math.floor(rnd() * 6);
+export function randomInput(rnd: Random): string {
+  const n = rnd.int(6);
   let s = '';
-  for (let i = 0; i < n; i++) s += ALPHABET[Math.floor(rnd() * ALPHABET.length)]!;
+  for (let i = 0; i < n; i++) s += rnd.pick(ALPHABET);
   return s;
 }

@@ -15,14 +15,15 @@ import {
   startGoRegexOracle,
 } from '../../helpers/go-regex-oracle.ts';
 import { INPUTS, REGEXES } from './regex-cases.ts';
-import { prng, randomInput, randomRegex } from './regex-fuzz.ts';
+import { Random } from '../../helpers/random.ts';
+import { randomInput, randomRegex } from './regex-fuzz.ts';
 
 const inputs = INPUTS;
 const orbitInputs = foldOrbits().flatMap((o) => o.map((c) => String.fromCodePoint(c)));
 
 /** Random patterns and inputs; change FUZZ_SEED to explore, a failure names its pattern. */
 const FUZZ_SEED = Number(process.env['REGEX_FUZZ_SEED'] ?? 20260101);
-const fuzzRnd = prng(FUZZ_SEED);
+const fuzzRnd = new Random(FUZZ_SEED);
 const fuzzInputs = [...new Set(['', ...Array.from({ length: 300 }, () => randomInput(fuzzRnd))])];
 const fuzzRegexes = Array.from({ length: 600 }, () => randomRegex(fuzzRnd));
 

@@ -15,7 +15,8 @@ import {
   parseCreateBlocksArgs,
   type BackfillOptions,
 } from '../../../sidecar-agent/cli/tsdb-create-blocks.ts';
-import { generateOpenMetrics, prng } from '../../fixtures/openmetrics-gen.ts';
+import { generateOpenMetrics } from '../../fixtures/openmetrics-gen.ts';
+import { Random } from '../../helpers/random.ts';
 import { PROMTOOL, run } from '../../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 
@@ -115,7 +116,7 @@ async function input(text: string): Promise<string> {
  * batch), which the head drops.
  */
 function interleaved(seed: number, samples: number, oooEvery = 0): string {
-  const rnd = prng(seed);
+  const rnd = new Random(seed);
   const series = Array.from({ length: 40 }, (_, i) => ({
     text: [
       `x:rate5m{job="j${i % 3}",instance="i${i}"}`,
@@ -123,15 +124,15 @@ function interleaved(seed: number, samples: number, oooEvery = 0): string {
       `weird_total{path="/a\\"b\\\\c\\nd",uni="héllo ✓ 𝄞"${i % 2 ? `,n="${i}"` : ''}}`,
       `g{i="${i}"}`,
     ][i % 4]!.replace('weird_total{', `weird_total{k="${i}",`),
-    t: 1_699_999_000_000 + Math.floor(rnd() * 600_000),
+    t: 1_699_999_000_000 + rnd.int(600_000),
     step: [100, 1_500, 15_000, 60_000, 7_321][i % 5]!,
     v: 0,
   }));
   const lines: string[] = ['# TYPE up gauge', '# HELP up 1 if up.'];
   for (let k = 0; k < samples; k++) {
-    const s = series[Math.floor(rnd() * series.length)]!;
-    s.t += s.step * (rnd() < 0.01 ? 200 : 1);
-    const r = rnd();
+    const s = rnd.pick(series);
+    s.t += s.step * (rnd.chance(0.01) ? 200 : 1);
+    const r = rnd.next();
     const v =
       r < 0.02
         ? 'NaN'
@@ -140,8 +141,8 @@ function interleaved(seed: number, samples: number, oooEvery = 0): string {
           : r < 0.04
             ? '-Inf'
             : r < 0.5
-              ? String((s.v += Math.floor(rnd() * 9)))
-              : (rnd() * 2e6 - 1e6).toPrecision(1 + Math.floor(rnd() * 17));
+              ? String((s.v += rnd.int(9)))
+              : (rnd.next() * 2e6 - 1e6).toPrecision(1 + rnd.int(17));
     lines.push(`${s.text} ${v} ${(s.t / 1000).toFixed(3)}`);
     if (oooEvery && k % oooEvery === 0) {
       lines.push(`${s.text} ${v} ${(s.t / 1000).toFixed(3)}`); // exact duplicate: dropped
@@ -311,7 +312,7 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
       '\r',
       '',
     ];
-    const rnd = prng(2024);
+    const rnd = new Random(2024);
     const counts = async (db: string) => {
       const out: number[] = [];
       for (const [, id] of [...(await blocksByMinTime(db))].sort((x, y) => x[0] - y[0])) {
@@ -327,11 +328,11 @@ describe('create-blocks-from openmetrics matches promtool 2.42', () => {
     };
     let accepted = 0;
     for (let k = 0; k < 40; k++) {
-      let text = base.filter(() => rnd() < 0.7).join('\n') + '\n# EOF\n';
-      for (let j = 1 + Math.floor(rnd() * 3); j > 0; j--) {
-        const pos = Math.floor(rnd() * text.length);
-        const ch = alphabet[Math.floor(rnd() * alphabet.length)]!;
-        const op = rnd();
+      let text = base.filter(() => rnd.chance(0.7)).join('\n') + '\n# EOF\n';
+      for (let j = 1 + rnd.int(3); j > 0; j--) {
+        const pos = rnd.int(text.length);
+        const ch = rnd.pick(alphabet);
+        const op = rnd.next();
         text = text.slice(0, pos) + (op < 0.66 ? ch : '') + text.slice(op < 0.33 ? pos : pos + 1);
       }
       const file = await input(text);

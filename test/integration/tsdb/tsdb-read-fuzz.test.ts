@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorruptBlockError, NotSupportedError } from '../../../core/errors.ts';
 import { Decbuf, crc32c } from '../../../core/tsdb/encoding.ts';
-import { generateOpenMetrics, prng } from '../../fixtures/openmetrics-gen.ts';
+import { generateOpenMetrics } from '../../fixtures/openmetrics-gen.ts';
 import {
   cloneFiles,
   loadBlockFiles,
@@ -20,6 +20,7 @@ import {
 } from '../../helpers/block-dir.ts';
 import { promtoolCreateBlocks } from '../../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
+import { Random } from '../../helpers/random.ts';
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 1234);
@@ -105,8 +106,7 @@ type Outcome = 'ok' | 'corrupt' | 'unsupported';
 describe('block reader fuzz', () => {
   it(`survives ${ITERATIONS} random corruptions of a real block`, async () => {
     expect(regions.length).toBeGreaterThan(100);
-    const rnd = prng(SEED);
-    const int = (n: number) => Math.floor(rnd() * n);
+    const rnd = new Random(SEED);
     const names = [...orig.keys()];
     const counts: Record<Outcome, number> = { ok: 0, corrupt: 0, unsupported: 0 };
     const modes: Record<string, number> = {};
@@ -117,28 +117,29 @@ describe('block reader fuzz', () => {
       // Reads of in-memory sources never leave the microtask queue: let the runner's RPC through.
       if (it % 25 === 0) await new Promise((r) => setImmediate(r));
       const f = cloneFiles(orig);
-      const mode = ['flip', 'truncate', 'append', 'region', 'region', 'region'][int(6)]!;
+      const mode = ['flip', 'truncate', 'append', 'region', 'region', 'region'][rnd.int(6)]!;
       modes[mode] = (modes[mode] ?? 0) + 1;
       let what = mode;
       if (mode === 'region') {
         // Change bytes inside a checksummed region and fix its checksum, so parsers see them.
-        const r = regions[int(regions.length)]!;
+        const r = regions[rnd.int(regions.length)]!;
         const b = f.get(r.file)!;
-        const k = 1 + int(3);
+        const k = 1 + rnd.int(3);
         for (let j = 0; j < k && r.end > r.start; j++)
-          b[r.start + int(r.end - r.start)] =
-            rnd() < 0.5 ? int(256) : b[r.start + int(r.end - r.start)]! ^ (1 << int(8));
+          b[r.start + rnd.int(r.end - r.start)] = rnd.chance(0.5)
+            ? rnd.int(256)
+            : b[r.start + rnd.int(r.end - r.start)]! ^ (1 << rnd.int(8));
         new DataView(b.buffer).setUint32(r.end, crc32c(b, 0, r.start, r.end));
         what = `region ${r.file} [${r.start},${r.end})`;
       } else {
-        const name = names[int(names.length)]!;
+        const name = names[rnd.int(names.length)]!;
         const b = f.get(name)!;
         if (mode === 'flip') {
-          for (let j = 0, k = 1 + int(4); j < k; j++) b[int(b.length)] ^= 1 << int(8);
+          for (let j = 0, k = 1 + rnd.int(4); j < k; j++) b[rnd.int(b.length)] ^= 1 << rnd.int(8);
         } else if (mode === 'truncate') {
-          f.set(name, b.slice(0, int(b.length)));
+          f.set(name, b.slice(0, rnd.int(b.length)));
         } else {
-          const extra = new Uint8Array(1 + int(64)).map(() => int(256));
+          const extra = new Uint8Array(1 + rnd.int(64)).map(() => rnd.int(256));
           const nb = new Uint8Array(b.length + extra.length);
           nb.set(b);
           nb.set(extra, b.length);

@@ -16,10 +16,11 @@ import { FileBlockDir } from '../../../sidecar-agent/tsdb/file-source.ts';
 import { CorruptBlockError } from '../../../core/errors.ts';
 import { replayHead } from '../../../core/tsdb/wal/head-replay.ts';
 import type { WalSegment } from '../../../core/tsdb/wal/wal-reader.ts';
-import { generateOpenMetrics, prng } from '../../fixtures/openmetrics-gen.ts';
+import { generateOpenMetrics } from '../../fixtures/openmetrics-gen.ts';
 import { promtoolCreateBlocks, promtoolDump } from '../../helpers/promtool.ts';
 import { startPrometheusOnTsdb, type PrometheusHandle } from '../../helpers/prometheus-tsdb.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
+import { Random } from '../../helpers/random.ts';
 
 let tmp: TmpDir;
 let prom: PrometheusHandle | undefined;
@@ -135,16 +136,17 @@ describe('blocks Prometheus wrote from its head', () => {
     expect(
       replayHead({ checkpoint: [], segments, headChunks, minValidTime: -Infinity }).series.length,
     ).toBeGreaterThan(100);
-    const rnd = prng(77);
-    const int = (n: number) => Math.floor(rnd() * n);
+    const rnd = new Random(77);
     let corrupt = 0;
     for (let it = 0; it < 300; it++) {
       const segs = segments.map((s) => ({ ...s, bytes: s.bytes.slice() }));
       const hcs = headChunks.map((s) => ({ ...s, bytes: s.bytes.slice() }));
       const all = [...segs, ...hcs].filter((s) => s.bytes.length > 0);
-      const f = all[int(all.length)]!;
-      if (rnd() < 0.3) f.bytes = f.bytes.slice(0, int(f.bytes.length));
-      else for (let k = 0, n = 1 + int(4); k < n; k++) f.bytes[int(f.bytes.length)] ^= 1 << int(8);
+      const f = all[rnd.int(all.length)]!;
+      if (rnd.chance(0.3)) f.bytes = f.bytes.slice(0, rnd.int(f.bytes.length));
+      else
+        for (let k = 0, n = 1 + rnd.int(4); k < n; k++)
+          f.bytes[rnd.int(f.bytes.length)] ^= 1 << rnd.int(8);
       try {
         replayHead({ checkpoint: [], segments: segs, headChunks: hcs, minValidTime: -Infinity });
       } catch (err) {

@@ -16,12 +16,12 @@ import { FileBlockDir, FileSource } from '../../../sidecar-agent/tsdb/file-sourc
 import {
   generateOpenMetrics,
   omValue,
-  prng,
   seriesKey,
   type GeneratedOpenMetrics,
 } from '../../fixtures/openmetrics-gen.ts';
 import { promtoolCreateBlocks, promtoolDump, run } from '../../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
+import { Random } from '../../helpers/random.ts';
 
 let tmp: TmpDir;
 let gen: GeneratedOpenMetrics;
@@ -297,15 +297,15 @@ describe('overlapping blocks', () => {
   it('a series in several overlapping blocks dumps as promtool merges it (duplicates dropped)', async () => {
     const t = await makeTmpDir('tsdb-overlap-');
     try {
-      const rnd = prng(3);
+      const rnd = new Random(3);
       let odb = '';
       // Three imports over the same series and overlapping times, same timestamps with other values.
       for (let f = 0; f < 3; f++) {
         let text = '# TYPE ov gauge\n';
         for (let sIdx = 0; sIdx < 20; sIdx++) {
           for (let k = 0; k < 400; k++) {
-            if (rnd() < 0.4)
-              text += `ov{s="${sIdx}"} ${omValue(Math.round(rnd() * 1e6) / 100)} ${1_700_000_000 + f * 1995 + k * 15}\n`;
+            if (rnd.chance(0.4))
+              text += `ov{s="${sIdx}"} ${omValue(Math.round(rnd.next() * 1e6) / 100)} ${1_700_000_000 + f * 1995 + k * 15}\n`;
           }
         }
         const made = await promtoolCreateBlocks(`${text}# EOF\n`, join(t.path));

@@ -19,7 +19,7 @@ import { bucketSinkFactory } from '../../../core/tsdb/writer/bucket-sink.ts';
 import { FilesystemBucket } from '../../../sidecar-agent/objstore/filesystem.ts';
 import { run, PROMTOOL } from '../../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
-import { prng } from '../../fixtures/openmetrics-gen.ts';
+import { Random } from '../../helpers/random.ts';
 import { freePort } from '../../helpers/ports.ts';
 
 const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
@@ -125,7 +125,7 @@ function sameValue(a: number, b: number): boolean {
 }
 
 function buildSeries(): Expected[] {
-  const rnd = prng(42);
+  const rnd = new Random(42);
   const out: Expected[] = [];
   const add = (labels: Record<string, string>, t: number[], v: number[]) =>
     out.push({ labels: labelsFrom(labels), t: Float64Array.from(t), v: Float64Array.from(v) });
@@ -136,8 +136,8 @@ function buildSeries(): Expected[] {
     let x = 0;
     for (let i = 0; i < 1500; i++) {
       t.push(T0 + s * 1000 + i * 15_000);
-      x += Math.floor(rnd() * 100);
-      v.push(s % 2 ? x : rnd() * 1e6 - 5e5);
+      x += rnd.int(100);
+      v.push(s % 2 ? x : rnd.next() * 1e6 - 5e5);
     }
     add({ __name__: s % 2 ? 'req_total' : 'temp', job: 'api', instance: `host-${s}` }, t, v);
   }
@@ -170,7 +170,7 @@ function buildSeries(): Expected[] {
   const it: number[] = [];
   let tt = T0 - 5 * HOUR;
   for (let i = 0; i < 700; i++) {
-    tt += rnd() < 0.02 ? Math.floor(rnd() * 3 * HOUR) : 1 + Math.floor(rnd() * 20_000);
+    tt += rnd.chance(0.02) ? Math.floor(rnd.next() * 3 * HOUR) : 1 + rnd.int(20_000);
     it.push(tt);
   }
   add(
@@ -312,11 +312,11 @@ describe('writeBlock output read by promtool and Prometheus 2.42', () => {
       expect(body.status).toBe('success');
       return body.data.result;
     };
-    const rnd = prng(7);
+    const rnd = new Random(7);
     const picks: [Expected, number][] = [];
     for (const e of expected) {
       const n = e.labels.some((l) => l.value === 'tiny') ? 0 : 6;
-      for (let j = 0; j < n; j++) picks.push([e, Math.floor(rnd() * e.t.length)]);
+      for (let j = 0; j < n; j++) picks.push([e, rnd.int(e.t.length)]);
     }
     const sp = expected.find((e) => e.labels.some((l) => l.value === 'special'))!;
     for (let i = 0; i < sp.t.length; i++) picks.push([sp, i]);
