@@ -11,8 +11,12 @@
 import { compareLabels, labelsFrom, type Labels } from '../../core/labels/labels.ts';
 import type { AggrChunk } from '../../core/storeapi/store.ts';
 import type { MemorySeries } from '../../core/storeapi/memory-store.ts';
-import { DEFAULT_BLOCK_DURATION, encodeChunks } from '../../core/tsdb/writer/block-writer.ts';
-import { writeBlock, type SinkFactory } from '../../core/tsdb/writer/block-writer.ts';
+import {
+  DEFAULT_BLOCK_DURATION,
+  encodeChunks,
+  writeBlock,
+  type SinkFactory,
+} from '../../core/tsdb/writer/block-writer.ts';
 import type { BlockMeta } from '../../core/tsdb/meta.ts';
 import { Random } from './random.ts';
 
