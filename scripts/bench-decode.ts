@@ -8,7 +8,7 @@
  *
  *   npm run bench:decode [-- --chunks 20000 --batch 250 --reps 9]
  */
-import { rng } from '../core/chunkenc/testdata.ts';
+import { Random } from '../test/helpers/random.ts';
 import { XorAppender, decodeXor, xorSampleCount } from '../core/chunkenc/xor.ts';
 import { newXorCodecNode } from '../sidecar-agent/wasm.ts';
 
@@ -25,15 +25,15 @@ const SAMPLES_PER_CHUNK = 120;
 
 /** Regular scrapes: 15s apart (a few ms of jitter on 2% of scrapes); counters or slow gauges. */
 function regularChunk(seed: number): Uint8Array {
-  const r = rng(seed);
+  const r = new Random(seed);
   const app = new XorAppender();
-  let t = 1_700_000_000_000 + Math.floor(r() * 15_000);
-  const counter = r() < 0.5;
-  let v = Math.floor(r() * 1e6);
+  let t = 1_700_000_000_000 + r.int(15_000);
+  const counter = r.chance(0.5);
+  let v = r.int(1e6);
   for (let i = 0; i < SAMPLES_PER_CHUNK; i++) {
-    t += 15_000 + (r() < 0.02 ? Math.floor(r() * 9) - 4 : 0);
-    if (counter) v += r() < 0.3 ? 0 : Math.floor(r() * 20);
-    else if (r() < 0.2) v = Math.round((v + (r() - 0.5) * 100) * 10) / 10;
+    t += 15_000 + (r.chance(0.02) ? r.int(9) - 4 : 0);
+    if (counter) v += r.chance(0.3) ? 0 : r.int(20);
+    else if (r.chance(0.2)) v = Math.round((v + (r.next() - 0.5) * 100) * 10) / 10;
     app.append(t, v);
   }
   return app.bytes();
@@ -41,12 +41,12 @@ function regularChunk(seed: number): Uint8Array {
 
 /** Irregular timestamps (0-60s apart) and random floats. */
 function irregularChunk(seed: number): Uint8Array {
-  const r = rng(seed);
+  const r = new Random(seed);
   const app = new XorAppender();
   let t = 1_700_000_000_000;
   for (let i = 0; i < SAMPLES_PER_CHUNK; i++) {
-    t += 1 + Math.floor(r() * 60_000);
-    app.append(t, r() * 1000);
+    t += 1 + r.int(60_000);
+    app.append(t, r.next() * 1000);
   }
   return app.bytes();
 }

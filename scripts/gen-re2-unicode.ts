@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { GO_CATEGORIES, GO_SCRIPTS } from '../core/labels/re2-unicode-names.ts';
-import { startGoRegexOracle } from '../test/integration/go-regex-oracle.ts';
+import { startGoRegexOracle } from '../test/helpers/go-regex-oracle.ts';
 
 const OUT = new URL('../core/labels/re2-unicode-data.ts', import.meta.url);
 

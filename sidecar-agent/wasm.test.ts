@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CorruptBlockError } from '../core/errors.ts';
 import { STALE_NAN, isStaleNaN } from '../core/chunkenc/stale.ts';
-import { makeSeries, rng, type SeriesKind } from '../core/chunkenc/testdata.ts';
+import { makeSeries, type SeriesKind } from '../test/helpers/chunk-testdata.ts';
 import { CorruptChunkBatchError, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
 import { XorAppender, decodeXor, xorSampleCount } from '../core/chunkenc/xor.ts';
+import { Random } from '../test/helpers/random.ts';
 import { loadXorCodecNode, loadXorModuleNode, newXorCodecNode } from './wasm.ts';
 
 const KINDS: SeriesKind[] = ['counter', 'gauge', 'irregular', 'special', 'jumps'];
@@ -42,13 +43,13 @@ function expectSameBits(a: Float64Array, b: Float64Array): void {
 }
 
 function randomChunks(seed: number, count: number): Uint8Array[] {
-  const r = rng(seed);
+  const r = new Random(seed);
   const out: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
-    const kind = KINDS[Math.floor(r() * KINDS.length)]!;
-    const n = r() < 0.1 ? 1 + Math.floor(r() * 3) : r() < 0.5 ? 120 : 1 + Math.floor(r() * 300);
+    const kind = r.pick(KINDS);
+    const n = r.chance(0.1) ? 1 + r.int(3) : r.chance(0.5) ? 120 : 1 + r.int(300);
     const s = makeSeries(kind, n, seed * 100_000 + i);
-    out.push(encodeTs(s.t, s.v, r() < 0.8));
+    out.push(encodeTs(s.t, s.v, r.chance(0.8)));
   }
   return out;
 }
@@ -74,10 +75,10 @@ describe('WASM XOR codec (Node)', () => {
 
   it('clips to [mint, maxt] like the TS decoder', () => {
     const chunks = randomChunks(77, 300);
-    const r = rng(5);
+    const r = new Random(5);
     for (let rep = 0; rep < 20; rep++) {
-      const mint = 1_700_000_000_000 + Math.floor(r() * 3_000_000);
-      const maxt = mint + Math.floor(r() * 3_000_000);
+      const mint = 1_700_000_000_000 + r.int(3_000_000);
+      const maxt = mint + r.int(3_000_000);
       const want = decodeTs(chunks, mint, maxt);
       const got = codec.decode(chunks, mint, maxt, { copy: true });
       expect(Array.from(got.offsets)).toEqual(Array.from(want.offsets));
@@ -148,9 +149,9 @@ describe('WASM XOR codec (Node)', () => {
   });
 
   it('encodes the same bytes as XorAppender, both padding modes', () => {
-    const r = rng(3);
+    const r = new Random(3);
     const series = Array.from({ length: 500 }, (_, i) => {
-      const n = i < 3 ? i : 1 + Math.floor(r() * 240);
+      const n = i < 3 ? i : 1 + r.int(240);
       return makeSeries(KINDS[i % KINDS.length]!, n, 1000 + i);
     });
     for (const legacyPadding of [true, false]) {
@@ -201,12 +202,12 @@ describe('WASM XOR codec (Node)', () => {
     expect(e.batch.offsets[6]! - e.batch.offsets[5]!).toBe(0);
 
     // Every truncation and random garbage: WASM fails exactly when the TS decoder does.
-    const r = rng(99);
+    const r = new Random(99);
     const cases: Uint8Array[] = [];
     for (let len = 0; len < full.length; len++) cases.push(full.subarray(0, len));
     for (let rep = 0; rep < 3000; rep++) {
-      const junk = Uint8Array.from({ length: Math.floor(r() * 80) }, () => Math.floor(r() * 256));
-      if (junk.length >= 2 && r() < 0.7) junk[0] = 0; // plausible sample counts
+      const junk = Uint8Array.from({ length: r.int(80) }, () => r.int(256));
+      if (junk.length >= 2 && r.chance(0.7)) junk[0] = 0; // plausible sample counts
       cases.push(junk);
     }
     for (const c of cases) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CorruptBlockError } from '../errors.ts';
 import { STALE_NAN, isStaleNaN } from './stale.ts';
-import { makeSeries, rng, type SeriesKind } from './testdata.ts';
+import { Random } from '../../test/helpers/random.ts';
+import { makeSeries, type SeriesKind } from '../../test/helpers/chunk-testdata.ts';
 import { ENCODING_XOR, XorAppender, decodeXor, xorSampleCount } from './xor.ts';
 
 function hex(s: string): Uint8Array {
@@ -33,7 +34,7 @@ describe('XOR chunk', () => {
   });
 
   // Chunk bytes copied from chunks/000001 of a block made by promtool 2.42
-  // (`promtool tsdb create-blocks-from openmetrics`); test/integration/chunkenc-promtool.test.ts
+  // (`promtool tsdb create-blocks-from openmetrics`); test/integration/chunkenc/chunkenc-promtool.test.ts
   // re-derives them from a fresh block.
   it('matches golden bytes written by Prometheus 2.42', () => {
     const app = new XorAppender();
@@ -71,9 +72,9 @@ describe('XOR chunk', () => {
   const kinds: SeriesKind[] = ['counter', 'gauge', 'irregular', 'special', 'jumps'];
   for (const kind of kinds) {
     it(`round-trips ${kind} series of 1..240 samples bit-exactly`, () => {
-      const r = rng(kind.length);
+      const r = new Random(kind.length);
       for (let rep = 0; rep < 60; rep++) {
-        const n = rep < 5 ? rep + 1 : rep === 5 ? 120 : 1 + Math.floor(r() * 240);
+        const n = rep < 5 ? rep + 1 : rep === 5 ? 120 : 1 + r.int(240);
         const s = makeSeries(kind, n, rep * 7 + 1);
         const chunk = encode(s.t, s.v);
         expect(xorSampleCount(chunk)).toBe(n);
@@ -163,9 +164,9 @@ describe('XOR chunk', () => {
       }
     }
     expect(thrown).toBeGreaterThan(chunk.length - 3);
-    const r = rng(42);
+    const r = new Random(42);
     for (let rep = 0; rep < 2000; rep++) {
-      const junk = Uint8Array.from({ length: Math.floor(r() * 64) }, () => Math.floor(r() * 256));
+      const junk = Uint8Array.from({ length: r.int(64) }, () => r.int(256));
       try {
         decodeAll(junk);
       } catch (err) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkedStream, patternBytes } from './acceptance.ts';
+import { chunkedStream, patternBytes } from '../../test/helpers/bucket-acceptance.ts';
 import { fixedParts, uploadStream, type MultipartTarget } from './parts.ts';
 
 /** The parts joined into one array. */

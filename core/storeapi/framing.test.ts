@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { frame, readFrames } from './framing.ts';
+import { Random } from '../../test/helpers/random.ts';
 
 async function* chunksOf(bytes: Uint8Array, sizes: () => number): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.length;) {
@@ -26,8 +27,8 @@ describe('uvarint framing', () => {
   const wire = concat(messages.map(frame));
 
   it('reads back every message whatever the stream chunking', async () => {
-    let seed = 1;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 5000) + 1;
+    const rnd = new Random(1);
+    const random = (): number => rnd.intBetween(1, 5000);
     for (const sizes of [() => 13, random, () => 1 << 20]) {
       const got: Uint8Array[] = [];
       for await (const m of readFrames(chunksOf(wire, sizes))) got.push(m);

@@ -67,9 +67,11 @@ export class MemoryStore implements Store {
     };
   }
 
-  async *series(request: SeriesRequest): AsyncGenerator<SeriesFrame> {
+  async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {
     let n = 0;
     for (const s of this.#series) {
+      // A cancelled stream must fail, not end as if the answer were complete.
+      signal?.throwIfAborted();
       if (!matchesAll(s.labels, request.matchers)) continue;
       const chunks = s.chunks.filter(
         (c) => c.maxTime >= request.minTime && c.minTime <= request.maxTime,

@@ -10,7 +10,12 @@
  */
 import { QueryTimeoutError, errorMessage } from '../errors.ts';
 import { StoreFailedError } from './errors.ts';
-import { compareLabelsIgnoring, compareStrings, type Labels } from '../labels/labels.ts';
+import {
+  compareLabelsIgnoring,
+  compareStrings,
+  labelsToString,
+  type Labels,
+} from '../labels/labels.ts';
 import { mergeCursors, type SortedCursor } from './merge.ts';
 import { addStoreStats, newStoreStats, type StoreStats } from './stats.ts';
 import { overlapsTime, storeMatches } from './prune.ts';
@@ -52,17 +57,18 @@ export class ProxyStore implements Store {
   async info(): Promise<StoreInfo> {
     let minTime = MAX_TIME;
     let maxTime = MIN_TIME;
-    const labelSets: Labels[] = [];
+    // Stores with the same external labels (a sidecar and the bucket behind it) advertise one set.
+    const labelSets = new Map<string, Labels>();
     for (const e of this.#endpoints()) {
       if (!e.info) continue;
       minTime = Math.min(minTime, e.info.minTime);
       maxTime = Math.max(maxTime, e.info.maxTime);
-      labelSets.push(...e.info.labelSets);
+      for (const ls of e.info.labelSets) labelSets.set(labelsToString(ls), ls);
     }
     const storeType: StoreType = 'query';
     return {
       storeType,
-      labelSets,
+      labelSets: [...labelSets.values()],
       minTime: minTime === MAX_TIME ? MIN_TIME : minTime,
       maxTime: maxTime === MIN_TIME ? MAX_TIME : maxTime,
     };
@@ -224,8 +230,9 @@ class StoreCursor implements SortedCursor<SeriesOnly> {
     this.#endpoint = endpoint;
     this.#compare = compare;
     this.#deadline = timeout > 0 ? Date.now() + timeout : 0;
-    if (parent)
-      parent.addEventListener('abort', () => this.#ctl.abort(parent.reason), { once: true });
+    // An 'abort' listener never fires for a signal that is already aborted: pass that on now.
+    if (parent?.aborted) this.#ctl.abort(parent.reason);
+    else parent?.addEventListener('abort', () => this.#ctl.abort(parent.reason), { once: true });
     this.#iterator = endpoint.store.series(request, this.#ctl.signal)[Symbol.asyncIterator]();
   }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OpenMetricsParser, unescapeLabelValue } from './openmetrics.ts';
 import { NORMAL_NAN, parseGoFloat } from './parse-float.ts';
 import { BadDataError } from '../errors.ts';
+import { Random } from '../../test/helpers/random.ts';
 
 interface Sample {
   labels: Record<string, string>;
@@ -167,8 +168,7 @@ describe('parseSimpleFloat', () => {
   it('agrees with the general parser wherever it answers', async () => {
     const { parseSimpleFloat } = await import('./parse-float.ts');
     const enc = new TextEncoder();
-    let s = 12345;
-    const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const rnd = new Random(12345);
     const cases = [
       '0',
       '-0',
@@ -188,12 +188,11 @@ describe('parseSimpleFloat', () => {
       '0.1e-22',
     ];
     for (let i = 0; i < 20000; i++) {
-      const d = Math.floor(rnd() * 18) + 1;
-      let x = String(Math.floor(rnd() * 10 ** Math.min(d, 15)));
-      if (rnd() < 0.6)
-        x = x.slice(0, Math.floor(rnd() * x.length)) + '.' + x.slice(Math.floor(rnd() * x.length));
-      if (rnd() < 0.3) x += `e${rnd() < 0.5 ? '-' : ''}${Math.floor(rnd() * 30)}`;
-      if (rnd() < 0.3) x = '-' + x;
+      const d = rnd.int(18) + 1;
+      let x = String(Math.floor(rnd.next() * 10 ** Math.min(d, 15)));
+      if (rnd.chance(0.6)) x = x.slice(0, rnd.int(x.length)) + '.' + x.slice(rnd.int(x.length));
+      if (rnd.chance(0.3)) x += `e${rnd.chance(0.5) ? '-' : ''}${rnd.int(30)}`;
+      if (rnd.chance(0.3)) x = '-' + x;
       cases.push(x);
     }
     let answered = 0;

@@ -1,25 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { intersectPostings, mergePostings, withoutPostings } from './postings.ts';
+import { Random } from '../../test/helpers/random.ts';
 
-function rand(seed: number): () => number {
-  let a = seed;
-  return () => (a = (a * 1103515245 + 12345) >>> 0) / 2 ** 32;
-}
-
-function sortedSet(r: () => number, n: number, max: number): Uint32Array {
+function sortedSet(r: Random, n: number, max: number): Uint32Array {
   const s = new Set<number>();
-  for (let i = 0; i < n; i++) s.add(Math.floor(r() * max));
+  for (let i = 0; i < n; i++) s.add(r.int(max));
   return Uint32Array.from([...s].sort((a, b) => a - b));
 }
 
 describe('postings set operations', () => {
   it('agree with naive set algebra', () => {
-    const r = rand(7);
+    const r = new Random(7);
     for (let round = 0; round < 200; round++) {
-      const k = 1 + Math.floor(r() * 5);
-      const lists = Array.from({ length: k }, () =>
-        sortedSet(r, Math.floor(r() * 300), 1 + Math.floor(r() * 2000)),
-      );
+      const k = 1 + r.int(5);
+      const lists = Array.from({ length: k }, () => sortedSet(r, r.int(300), 1 + r.int(2000)));
       const sets = lists.map((l) => new Set(l));
       const union = [...new Set(lists.flatMap((l) => [...l]))].sort((a, b) => a - b);
       expect([...mergePostings(lists)]).toEqual(union);

@@ -13,6 +13,7 @@ import type { Bucket } from '../../core/objstore/bucket.ts';
 import { writeBlock, type SeriesSamples } from '../../core/tsdb/writer/block-writer.ts';
 import { uploadBlock } from '../../sidecar-agent/objstore/upload-block.ts';
 import { dirSinkFactory } from '../../sidecar-agent/tsdb/dir-sink.ts';
+import { Random } from '../../test/helpers/random.ts';
 
 export const DEMO_CLUSTER = 'demo';
 const DAY = 24 * 3600_000;
@@ -32,17 +33,6 @@ export interface DemoOptions {
 }
 
 /** Deterministic PRNG so every checkout gets the same demo. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Traffic shape: a daily cycle peaking mid-afternoon UTC, quieter at weekends. */
 function load(t: number): number {
   const day = (t % DAY) / DAY;
@@ -59,7 +49,7 @@ interface Builder {
 /** The samples of one replica for [start, end). Replica 1 scrapes 7s later; replica 0 has an outage. */
 export function generateDemoSeries(replica: number, start: number, end: number): SeriesSamples[] {
   // Both replicas scrape the same targets: same values, replica 1 seven seconds later.
-  const rnd = prng(1000);
+  const rnd = new Random(1000);
   const offset = replica === 0 ? 0 : 7_000;
   const first = Math.ceil((start - offset) / SCRAPE) * SCRAPE + offset;
   const n = Math.max(0, Math.ceil((end - first) / SCRAPE));
@@ -141,12 +131,12 @@ export function generateDemoSeries(replica: number, start: number, end: number):
               : c.mode === 'system'
                 ? 0.15 * l
                 : 0.05 * l;
-        c.total += secs * busy * (0.9 + 0.2 * rnd());
+        c.total += secs * busy * (0.9 + 0.2 * rnd.next());
         c.s.v[i] = Math.round(c.total * 100) / 100;
       }
-      node.mem.v[i] = Math.round(16e9 * (0.35 + 0.3 * (1 - l) + 0.05 * rnd()));
+      node.mem.v[i] = Math.round(16e9 * (0.35 + 0.3 * (1 - l) + 0.05 * rnd.next()));
       for (const d of node.net) {
-        d.total += secs * (d.device === 'eth0' ? 5e6 : 2e5) * l * (0.8 + 0.4 * rnd());
+        d.total += secs * (d.device === 'eth0' ? 5e6 : 2e5) * l * (0.8 + 0.4 * rnd.next());
         d.s.v[i] = Math.round(d.total);
       }
     }
@@ -159,7 +149,7 @@ export function generateDemoSeries(replica: number, start: number, end: number):
         const rps = h.rps * l;
         for (const c of h.codes) {
           if (reset) c.total = 0;
-          c.total += Math.round(rps * c.share * secs * (0.8 + 0.4 * rnd()));
+          c.total += Math.round(rps * c.share * secs * (0.8 + 0.4 * rnd.next()));
           c.s.v[i] = c.total;
         }
         if (reset) {
@@ -167,7 +157,7 @@ export function generateDemoSeries(replica: number, start: number, end: number):
           h.sum = 0;
         }
         // Latency d = 4ms + k·U⁴ (U uniform): cumulative bucket counts follow its CDF directly.
-        const requests = Math.round(rps * secs * (0.9 + 0.2 * rnd()));
+        const requests = Math.round(rps * secs * (0.9 + 0.2 * rnd.next()));
         const k = (h.handler === '/api/v1/search' ? 2 : 0.6) * (0.5 + l);
         h.sum += requests * (0.004 + k / 5);
         for (let b = 0; b < LES.length; b++) {

@@ -7,6 +7,7 @@ import {
 } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamingPost, StreamingPostError } from './streaming-post.ts';
+import { Random } from '../../test/helpers/random.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -43,19 +44,9 @@ async function readAll(post: StreamingPost): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    out[i] = x >>> 16;
-  }
-  return out;
-}
-
 describe('StreamingPost', () => {
   it('sends the request and streams a chunked answer of any size, cut anywhere', async () => {
-    const body = randomBytes(1_500_000, 3);
+    const body = new Random(3).bytes(1_500_000);
     let seen: { method?: string; url?: string; type?: string; length: number } = { length: 0 };
     const url = await httpServer(async (req, res) => {
       const parts: Buffer[] = [];

@@ -119,6 +119,8 @@ export class PrometheusStore implements Store, EncodedSeriesSource {
   async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {
     // readFrames copies each batch before asking for the next, as encodedSeries requires.
     for await (const frame of readFrames(this.encodedSeries(request, signal), 'sidecar series')) {
+      // A small answer arrives as one batch: without this, an abort would still see it all out.
+      signal?.throwIfAborted();
       yield decodeSeriesFrame(frame);
     }
   }

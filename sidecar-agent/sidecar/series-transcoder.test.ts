@@ -6,6 +6,7 @@ import { StoreUnavailableError } from '../../core/storeapi/errors.ts';
 import { prometheus } from '../../core/storeapi/proto/gen/prompb.js';
 import type { SeriesFrame } from '../../core/storeapi/store.ts';
 import { SeriesTranscoder } from './series-transcoder.ts';
+import { Random } from '../../test/helpers/random.ts';
 
 interface InChunk {
   min: number;
@@ -197,26 +198,22 @@ describe('SeriesTranscoder', () => {
   });
 
   it('equals sorting the merged series, for random series, external labels and message splits', async () => {
-    let seed = 7;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
+    const rnd = new Random(7);
     const names = ['a', 'b', 'job', 'x', 'y', 'zone'];
     for (let round = 0; round < 200; round++) {
       const ext: Label[] = [];
-      for (const n of names) if (rand(5) === 0) ext.push({ name: n, value: `e${rand(2)}` });
+      for (const n of names) if (rnd.int(5) === 0) ext.push({ name: n, value: `e${rnd.int(2)}` });
       const byKey = new Map<string, InSeries>();
-      for (let i = 0, n = 1 + rand(12); i < n; i++) {
+      for (let i = 0, n = 1 + rnd.int(12); i < n; i++) {
         const own: Label[] = [];
         // A Prometheus's own series never carry its external label names.
         for (const name of names)
-          if (rand(2) === 0 && !ext.some((e) => e.name === name))
-            own.push({ name, value: String(rand(3)) });
+          if (rnd.int(2) === 0 && !ext.some((e) => e.name === name))
+            own.push({ name, value: String(rnd.int(3)) });
         const key = JSON.stringify(own);
         if (byKey.has(key)) continue;
         const chunks: InChunk[] = [];
-        for (let c = 0, k = 1 + rand(4); c < k; c++)
+        for (let c = 0, k = 1 + rnd.int(4); c < k; c++)
           chunks.push({ min: c * 100, max: c * 100 + 99, data: bytes(round & 0xff, i, c) });
         byKey.set(key, { labels: own, chunks });
       }
@@ -228,14 +225,14 @@ describe('SeriesTranscoder', () => {
       for (const s of series) {
         let at = 0;
         while (at < s.chunks.length) {
-          const take = 1 + rand(s.chunks.length - at);
+          const take = 1 + rnd.int(s.chunks.length - at);
           pieces.push({ labels: withExt(s.labels), chunks: s.chunks.slice(at, at + take) });
           at += take;
         }
       }
       const messages: Uint8Array[] = [];
       for (let at = 0; at < pieces.length;) {
-        const take = 1 + rand(3);
+        const take = 1 + rnd.int(3);
         messages.push(message(pieces.slice(at, at + take)));
         at += take;
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { at0, call, evalRange, load, matrix, rows, scalar } from './test-helpers.ts';
+import { Random } from '../../../test/helpers/random.ts';
 
 const s10 = 10_000;
 const m5 = 300_000;
@@ -152,17 +153,13 @@ function goResets(v: number[]): number {
 }
 
 describe('sliding windows across many steps match per-window recomputation', () => {
-  let seed = 7;
-  const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const rnd = new Random(7);
   const pool = [NaN, 0, -0, 1, 1, 2, 5, -3, Infinity, -Infinity];
   const samples: Array<[number, number]> = [];
   let t = 0;
   for (let i = 0; i < 400; i++) {
-    t += 1 + Math.floor(rnd() * 30_000);
-    samples.push([
-      t,
-      rnd() < 0.5 ? pool[Math.floor(rnd() * pool.length)]! : Math.round(rnd() * 20),
-    ]);
+    t += 1 + rnd.int(30_000);
+    samples.push([t, rnd.next() < 0.5 ? rnd.pick(pool) : Math.round(rnd.next() * 20)]);
   }
   const r = evalRange(0, t + 60_000, 7_000);
   const rangeMs = 95_000;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { at0, call, evalRange, load, matrix, rows } from './test-helpers.ts';
 import { durationSeconds, extrapolatedRate } from './rate.ts';
+import { Random } from '../../../test/helpers/random.ts';
 
 const m5 = 300_000;
 const at = (ms: number) => evalRange(ms, ms, 1);
@@ -195,17 +196,16 @@ describe('irate/idelta', () => {
 
 describe('reset cursor equals the reference loop', () => {
   it('rate/increase over many overlapping windows with resets and NaN, bit for bit', () => {
-    let seed = 11;
-    const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const rnd = new Random(11);
     const samples: Array<[number, number]> = [];
     let t = 0;
     let c = 0;
     for (let i = 0; i < 600; i++) {
-      t += 1_000 + Math.floor(rnd() * 20_000);
-      const u = rnd();
-      if (u < 0.05) c = rnd() * 3;
+      t += 1_000 + rnd.int(20_000);
+      const u = rnd.next();
+      if (u < 0.05) c = rnd.next() * 3;
       else if (u < 0.08) c = NaN;
-      else c = (Number.isNaN(c) ? 0 : c) + rnd() * 10;
+      else c = (Number.isNaN(c) ? 0 : c) + rnd.next() * 10;
       samples.push([t, c]);
     }
     const r = evalRange(0, t + 30_000, 13_000);

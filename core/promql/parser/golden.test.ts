@@ -1,6 +1,6 @@
 /**
  * Prometheus 2.42's own answers for 571 queries (recorded from `/api/v1/format_query` of the real
- * binary; test/integration/promql-parse-oracle.test.ts re-checks this file against it): every valid
+ * binary; test/integration/promql/promql-parse-oracle.test.ts re-checks this file against it): every valid
  * query must print as Prometheus prints it, every invalid one must fail with Prometheus's message.
  */
 import { describe, expect, it } from 'vitest';

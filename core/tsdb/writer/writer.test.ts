@@ -11,6 +11,7 @@ import { ChunkCutter, computeChunkEndTime, rangeForTimestamp } from './chunk-cut
 import { HeadBlockBuilder } from './head.ts';
 import { IndexWriter } from './index-writer.ts';
 import { MemoryBlockSink, type BlockSink, type SinkData } from './sink.ts';
+import { Random } from '../../../test/helpers/random.ts';
 
 const H2 = 2 * 3600_000;
 
@@ -110,10 +111,11 @@ describe('writeBlock', () => {
 
   it('splits chunk segments at the configured size and the reader follows the refs', async () => {
     const mem = new MemoryBlockSink();
+    const rnd = new Random(50);
     const series = Array.from({ length: 50 }, (_, s) => ({
       labels: labelsFrom({ __name__: 'm', s: String(s).padStart(2, '0') }),
       timestamps: Float64Array.from({ length: 400 }, (_, i) => i * 1000 + s),
-      values: Float64Array.from({ length: 400 }, () => Math.random()),
+      values: Float64Array.from({ length: 400 }, () => rnd.next()),
     }));
     await writeBlock(sinkFor(mem), series, { segmentSize: 8 * 1024, tombstones: false });
     const segs = [...mem.files.keys()].filter((k) => k.startsWith('chunks/')).sort();
