@@ -7,7 +7,7 @@
 import type { AtModifier, Expr, VectorMatching, VectorSelector } from './ast.ts';
 import { assertNever } from './ast.ts';
 import { compareStrings, METRIC_NAME } from '../labels/labels.ts';
-import { goQuote } from '../labels/go-string.ts';
+import { goQuote } from '../gocompat/quote.ts';
 import { formatDuration } from './parser/durations.ts';
 import { formatFloat } from './parser/numbers.ts';
 

@@ -6,7 +6,7 @@
  * like one more block. Output goes to a writer in chunks; nothing is held whole.
  */
 import { compareLabels, getLabel, type Labels } from '../labels/labels.ts';
-import { goQuote } from '../labels/go-string.ts';
+import { goQuote } from '../gocompat/quote.ts';
 import type { Block, BlockSeries } from './block-reader.ts';
 import { formatGoG } from './go-format.ts';
 import { heapPop, heapPush } from './go-heap.ts';

@@ -4,6 +4,7 @@
  * `eval[_fail|_ordered] instant [at <duration>] <expr>` with expected series or a scalar.
  */
 import { labelsFrom, type Labels } from '../../core/labels/labels.ts';
+import { goUnquote } from '../../core/gocompat/unquote.ts';
 
 /**
  * A stale marker in a value sequence. Kept symbolic until it is written into a Float64Array:
@@ -98,38 +99,6 @@ export function expandItem(item: string): SeqValue[] {
   return out;
 }
 
-function unquote(s: string, quote: string): string {
-  if (quote === '`') return s;
-  return s.replace(
-    /\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g,
-    (_, e: string) => {
-      switch (e[0]) {
-        case 'n':
-          return '\n';
-        case 't':
-          return '\t';
-        case 'r':
-          return '\r';
-        case 'a':
-          return '\x07';
-        case 'b':
-          return '\b';
-        case 'f':
-          return '\f';
-        case 'v':
-          return '\v';
-        case 'x':
-        case 'u':
-        case 'U':
-          return String.fromCodePoint(parseInt(e.slice(1), 16));
-        default:
-          if (/^[0-7]{3}$/.test(e)) return String.fromCharCode(parseInt(e, 8));
-          return e;
-      }
-    },
-  );
-}
-
 /** Splits `metric{a="b"} v1 v2 …` into labels and the value items. */
 export function parseSeriesDesc(line: string): { labels: Labels; items: string[] } {
   let i = 0;
@@ -159,7 +128,7 @@ export function parseSeriesDesc(line: string): { labels: Labels; items: string[]
         throw new Error(`expected quoted label value in ${JSON.stringify(line)}`);
       let j = i + 1;
       while (j < line.length && line[j] !== q) j += line[j] === '\\' && q !== '`' ? 2 : 1;
-      pairs.push([ln[0], unquote(line.slice(i + 1, j), q)]);
+      pairs.push([ln[0], goUnquote(line.slice(i, j + 1))]);
       i = j + 1;
       while (line[i] === ' ') i++;
       if (line[i] === ',') i++;

@@ -24,8 +24,8 @@ import { DurationError, parsePositiveDuration } from './durations.ts';
 import { ErrorKey, ErrorStage, type ErrorCollector } from './errors.ts';
 import { getFunction } from './functions.ts';
 import { formatFixed6, NumberSyntaxError, parseNumber } from './numbers.ts';
-import { unquote, UnquoteError } from './strings.ts';
-import { goQuote } from '../../labels/go-string.ts';
+import { goUnquote, UnquoteError } from '../../gocompat/unquote.ts';
+import { goQuote } from '../../gocompat/quote.ts';
 import type { Raw, Span } from './tree.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -81,7 +81,7 @@ export class AstBuilder {
   #string(tok: Span): string {
     const text = this.#text(tok);
     try {
-      return unquote(text);
+      return goUnquote(text);
     } catch (e) {
       if (!(e instanceof UnquoteError)) throw e;
       this.#err(

@@ -3,7 +3,7 @@
  * model.ParseDuration and model.Duration.String, v0.39): `1y2w3d4h5m6s7ms`, units in decreasing
  * order, each at most once; a year is 365d, a week 7d. Values are milliseconds.
  */
-import { goQuote } from './strings.ts';
+import { goQuote } from '../../gocompat/quote.ts';
 
 export const MS_PER_SECOND = 1000;
 export const MS_PER_MINUTE = 60 * MS_PER_SECOND;

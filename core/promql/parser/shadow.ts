@@ -22,7 +22,7 @@ import { describeToken, isAggregatorToken, type Token, type TokenType } from './
 import { NumberSyntaxError, parseNumber } from './numbers.ts';
 import { EXPRESSION_STARTS, syntaxContext } from './syntax-context.ts';
 import { ErrorKey } from './errors.ts';
-import { unquote } from './strings.ts';
+import { goUnquote } from '../../gocompat/unquote.ts';
 
 export interface TokenProblem {
   /** Ordering key (UTF-16 index; see ErrorCollector). */
@@ -213,7 +213,7 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
         const label = code[i - 2];
         if (inBraces && op && label?.type === 'IDENTIFIER') {
           try {
-            matchers.set(t.start, newMatcher(op, label.text, unquote(t.text)));
+            matchers.set(t.start, newMatcher(op, label.text, goUnquote(t.text)));
           } catch (e) {
             problem(ErrorKey.reduce(t.end), label.start, errorMessage(e));
           }

@@ -1,10 +1,10 @@
 /**
- * @module core/labels/re2-parse — a parser for Go's regexp/syntax in Perl mode (what
+ * @module core/regexp/parse — a parser for Go's regexp/syntax in Perl mode (what
  * `regexp.Compile` uses), producing a small AST. It accepts exactly what Go 1.19 accepts and
  * fails with Go's error text (`error parsing regexp: <code>: \`<expr>\``), scanning left to right
  * as Go does so the first error reported is the same one.
  */
-import { ErrorCode, type Re2Node, Re2SyntaxError } from './re2-ast.ts';
+import { ErrorCode, type Re2Node, Re2SyntaxError } from './ast.ts';
 import {
   PERL_GROUPS,
   POSIX_GROUPS,
@@ -12,7 +12,7 @@ import {
   foldRanges,
   negateRanges,
   unicodeGroup,
-} from './re2-charclass.ts';
+} from './charclass.ts';
 import {
   MAX_HEIGHT,
   MAX_REPEAT,
@@ -22,10 +22,7 @@ import {
   progSize,
   repeatIsValid,
   runeCount,
-} from './re2-limits.ts';
-
-export { ErrorCode, Re2SyntaxError, children, type Re2Node } from './re2-ast.ts';
-export { progSize } from './re2-limits.ts';
+} from './limits.ts';
 
 interface Flags {
   fold: boolean;
