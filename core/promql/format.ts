@@ -9,7 +9,7 @@ import { assertNever } from './ast.ts';
 import { compareStrings, METRIC_NAME } from '../labels/labels.ts';
 import { goQuote } from '../gocompat/quote.ts';
 import { formatDuration } from './parser/durations.ts';
-import { formatFloat } from './parser/numbers.ts';
+import { goFormatFloat } from '../gocompat/strconv.ts';
 
 /** Prometheus prettier.go `maxCharactersPerLine`. */
 export const MAX_CHARACTERS_PER_LINE = 100;
@@ -88,7 +88,7 @@ export function formatExpr(e: Expr): string {
     case 'SubqueryExpr':
       return `${formatExpr(e.expr)}${subquerySuffix(e)}`;
     case 'NumberLiteral':
-      return formatFloat(e.value);
+      return goFormatFloat(e.value, 'g', -1);
     case 'ParenExpr':
       return `(${formatExpr(e.expr)})`;
     case 'StringLiteral':

@@ -20,7 +20,7 @@ import type {
   StoreInfo,
   StoreType,
 } from './store.ts';
-import { MAX_TIME, MIN_TIME } from './store.ts';
+import { MAX_TIME, MIN_TIME } from '../gocompat/time.ts';
 
 /** A store the proxy knows, with the info it last advertised (undefined until first seen). */
 export interface StoreEndpoint {

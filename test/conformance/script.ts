@@ -4,6 +4,7 @@
  * `eval[_fail|_ordered] instant [at <duration>] <expr>` with expected series or a scalar.
  */
 import { labelsFrom, type Labels } from '../../core/labels/labels.ts';
+import { goParseFloat, goParseInt } from '../../core/gocompat/strconv.ts';
 import { goUnquote } from '../../core/gocompat/unquote.ts';
 
 /**
@@ -145,22 +146,13 @@ export function parseSeriesDesc(line: string): { labels: Labels; items: string[]
 
 /** Go's strconv.ParseInt(s, 0, 64) then ParseFloat, as test.go's parseNumber. */
 export function parseNumber(s: string): number | undefined {
-  const int = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO]?[0-7_]*|[1-9][0-9_]*)$/.exec(s);
-  if (int) {
-    const body = int[2]!.replace(/_/g, '');
-    let v: number;
-    if (/^0[xX]/.test(body)) v = parseInt(body.slice(2), 16);
-    else if (/^0[bB]/.test(body)) v = parseInt(body.slice(2), 2);
-    else if (/^0[oO]/.test(body)) v = parseInt(body.slice(2), 8);
-    else if (body.length > 1 && body.startsWith('0')) v = parseInt(body.slice(1), 8);
-    else v = Number(body);
-    return int[1] === '-' ? -v : v;
+  const n = goParseInt(s);
+  if (n !== undefined) return n;
+  try {
+    return goParseFloat(s);
+  } catch {
+    return undefined;
   }
-  const f = /^([+-]?)(inf|infinity|nan|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)$/i.exec(s);
-  if (!f) return undefined;
-  const b = f[2]!.toLowerCase();
-  const v = b === 'inf' || b === 'infinity' ? Infinity : b === 'nan' ? NaN : Number(b);
-  return f[1] === '-' ? -v : v;
 }
 
 const LOAD_RE = /^load\s+(.+?)$/;

@@ -15,7 +15,8 @@ import { prettyExpr } from '../../core/promql/format.ts';
 import { withoutReplicaLabels } from '../../core/dedup/dedup-set.ts';
 import type { Expr } from '../../core/promql/ast.ts';
 import { ExecFailure, type Querier, type QueryRequestOptions } from './querier.ts';
-import { MAX_TIME, MIN_TIME, Params, invalidParam } from './params.ts';
+import { MAX_TIME, MIN_TIME } from '../../core/gocompat/time.ts';
+import { Params, invalidParam } from './params.ts';
 import { storesJson } from './stores.ts';
 
 /** Prometheus refuses range queries with more points per series than this. */

@@ -19,7 +19,8 @@ import { errorMessage } from '../../errors.ts';
 import { DurationError, parsePositiveDuration } from './durations.ts';
 import { getFunction } from './functions.ts';
 import { describeToken, isAggregatorToken, type Token, type TokenType } from './lexer.ts';
-import { NumberSyntaxError, parseNumber } from './numbers.ts';
+import { NumError } from '../../gocompat/strconv.ts';
+import { parseNumber } from './numbers.ts';
 import { EXPRESSION_STARTS, syntaxContext } from './syntax-context.ts';
 import { ErrorKey } from './errors.ts';
 import { goUnquote } from '../../gocompat/unquote.ts';
@@ -179,7 +180,7 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
           try {
             parseNumber(t.text);
           } catch (e) {
-            if (!(e instanceof NumberSyntaxError)) throw e;
+            if (!(e instanceof NumError)) throw e;
             problem(ErrorKey.value(t.start), t.start, `error parsing number: ${e.message}`);
           }
         }
