@@ -8,7 +8,7 @@ import type { AtModifier, Expr, VectorMatching, VectorSelector } from './ast.ts'
 import { assertNever } from './ast.ts';
 import { compareStrings, METRIC_NAME } from '../labels/labels.ts';
 import { goQuote } from '../gocompat/quote.ts';
-import { formatDuration } from './parser/durations.ts';
+import { formatPromDuration } from '../gocompat/duration.ts';
 import { goFormatFloat } from '../gocompat/strconv.ts';
 
 /** Prometheus prettier.go `maxCharactersPerLine`. */
@@ -18,8 +18,8 @@ const INDENT = '  ';
 const UTF8 = new TextEncoder();
 
 function offsetSuffix(offset: number): string {
-  if (offset > 0) return ` offset ${formatDuration(offset)}`;
-  if (offset < 0) return ` offset -${formatDuration(-offset)}`;
+  if (offset > 0) return ` offset ${formatPromDuration(offset)}`;
+  if (offset < 0) return ` offset -${formatPromDuration(-offset)}`;
   return '';
 }
 
@@ -66,8 +66,8 @@ function aggregatorPrefix(e: Extract<Expr, { kind: 'AggregateExpr' }>): string {
 }
 
 function subquerySuffix(e: Extract<Expr, { kind: 'SubqueryExpr' }>): string {
-  const step = e.step !== 0 ? formatDuration(e.step) : '';
-  return `[${formatDuration(e.range)}:${step}]${atSuffix(e)}${offsetSuffix(e.offset)}`;
+  const step = e.step !== 0 ? formatPromDuration(e.step) : '';
+  return `[${formatPromDuration(e.range)}:${step}]${atSuffix(e)}${offsetSuffix(e.offset)}`;
 }
 
 /** Prometheus `Expr.String()`. */
@@ -83,7 +83,7 @@ export function formatExpr(e: Expr): string {
       return `${e.func.name}(${e.args.map(formatExpr).join(', ')})`;
     case 'MatrixSelector': {
       const vs = e.vectorSelector;
-      return `${selectorBody(vs)}[${formatDuration(e.range)}]${atSuffix(vs)}${offsetSuffix(vs.offset)}`;
+      return `${selectorBody(vs)}[${formatPromDuration(e.range)}]${atSuffix(vs)}${offsetSuffix(vs.offset)}`;
     }
     case 'SubqueryExpr':
       return `${formatExpr(e.expr)}${subquerySuffix(e)}`;

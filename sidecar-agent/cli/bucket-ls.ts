@@ -14,7 +14,8 @@ import { compareStrings } from '../../core/labels/labels.ts';
 import { serializeMeta, type BlockMeta } from '../../core/tsdb/meta.ts';
 import { UsageError, type Command } from './command.ts';
 import { OBJSTORE_FLAGS, bucketFromFlags, flagValue, parseFlags } from './bucket-flags.ts';
-import { formatGoDuration, tabwrite } from './tsdb-create-blocks-format.ts';
+import { goFormatDuration } from '../../core/gocompat/duration.ts';
+import { tabwrite } from './tsdb-create-blocks-format.ts';
 
 const USAGE = `usage: thanos-edge bucket ls [<flags>]
 
@@ -59,7 +60,7 @@ export function formatBlocks(metas: readonly BlockMeta[], format: LsFormat): str
           const from = Math.floor(m.minTime / 1000);
           const until = Math.floor(m.maxTime / 1000);
           return (
-            `${m.ulid} -- ${rfc3339(m.minTime)} - ${rfc3339(m.maxTime)} Diff: ${formatGoDuration((until - from) * 1000)}, ` +
+            `${m.ulid} -- ${rfc3339(m.minTime)} - ${rfc3339(m.maxTime)} Diff: ${goFormatDuration((until - from) * 1000)}, ` +
             `Compaction: ${m.compaction.level}, Downsample: ${m.thanos?.downsample.resolution ?? 0}, Source: ${m.thanos?.source ?? ''}\n`
           );
         })
@@ -73,8 +74,8 @@ export function formatBlocks(metas: readonly BlockMeta[], format: LsFormat): str
           m.ulid,
           rfc3339(m.minTime),
           rfc3339(m.maxTime),
-          formatGoDuration(m.maxTime - m.minTime),
-          formatGoDuration(m.thanos?.downsample.resolution ?? 0),
+          goFormatDuration(m.maxTime - m.minTime),
+          goFormatDuration(m.thanos?.downsample.resolution ?? 0),
           String(m.compaction.level),
           m.thanos?.source || '-',
           formatLabels(m.thanos?.labels),

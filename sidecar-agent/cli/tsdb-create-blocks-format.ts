@@ -1,8 +1,10 @@
 /**
  * @module sidecar-agent/cli/tsdb-create-blocks-format — promtool's block table (printBlocks):
  * Go's text/tabwriter with minwidth 13, padding 2, the last column left unaligned, and Go's
- * formats for durations (`time.Duration.String`), times and base-2 sizes (alecthomas/units).
+ * formats for durations (`time.Duration.String`, core/gocompat/duration), times and base-2 sizes
+ * (alecthomas/units).
  */
+import { goFormatDuration } from '../../core/gocompat/duration.ts';
 import type { BlockMeta } from '../../core/tsdb/meta.ts';
 
 export interface BlockRow {
@@ -35,7 +37,7 @@ export function formatBlockTable(
       meta.ulid,
       formatTime(meta.minTime, humanReadable),
       formatTime(meta.maxTime, humanReadable),
-      formatGoDuration(meta.maxTime - meta.minTime),
+      goFormatDuration(meta.maxTime - meta.minTime),
       String(meta.stats.numSamples ?? 0),
       String(meta.stats.numChunks ?? 0),
       String(meta.stats.numSeries ?? 0),
@@ -69,28 +71,6 @@ function formatTime(ms: number, human: boolean): string {
   return `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000 UTC`;
 }
 
-/** Go's time.Duration.String for a whole number of milliseconds. */
-export function formatGoDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  const neg = ms < 0;
-  let u = Math.abs(ms);
-  let out: string;
-  if (u < 1000) out = `${u}ms`;
-  else {
-    const frac = u % 1000;
-    u = (u - frac) / 1000;
-    const s = u % 60;
-    u = (u - s) / 60;
-    const m = u % 60;
-    const h = (u - m) / 60;
-    const fs = frac ? `.${String(frac).padStart(3, '0').replace(/0+$/, '')}` : '';
-    out = `${s}${fs}s`;
-    if (h > 0 || m > 0) out = `${m}m${out}`;
-    if (h > 0) out = `${h}h${out}`;
-  }
-  return neg ? `-${out}` : out;
-}
-
 /** alecthomas/units Base2Bytes.String: every non-zero 1024-power part, largest first (`1KiB512B`). */
 export function formatBase2Bytes(n: number): string {
   const units = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
@@ -102,36 +82,4 @@ export function formatBase2Bytes(n: number): string {
     if (n === 0) break;
   }
   return parts.join('');
-}
-
-/** Go's time.ParseDuration, returned in whole milliseconds (truncated, as int64(d/time.Millisecond)). */
-export function parseGoDuration(s: string): number {
-  const units: Record<string, number> = {
-    ns: 1e-6,
-    us: 1e-3,
-    µs: 1e-3,
-    μs: 1e-3,
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000,
-  };
-  let rest = s;
-  let sign = 1;
-  if (rest[0] === '-' || rest[0] === '+') {
-    if (rest[0] === '-') sign = -1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0;
-  if (rest === '') throw new Error(`time: invalid duration ${JSON.stringify(s)}`);
-  let total = 0;
-  const re = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/;
-  while (rest.length > 0) {
-    const m = re.exec(rest);
-    if (!m || m[1] === '' || m[1] === '.')
-      throw new Error(`time: invalid duration ${JSON.stringify(s)}`);
-    total += Number(m[1]) * units[m[2]!]!;
-    rest = rest.slice(m[0].length);
-  }
-  return sign * Math.trunc(total);
 }

@@ -4,6 +4,7 @@
  * `eval[_fail|_ordered] instant [at <duration>] <expr>` with expected series or a scalar.
  */
 import { labelsFrom, type Labels } from '../../core/labels/labels.ts';
+import { parsePromDuration } from '../../core/gocompat/duration.ts';
 import { goParseFloat, goParseInt } from '../../core/gocompat/strconv.ts';
 import { goUnquote } from '../../core/gocompat/unquote.ts';
 
@@ -46,21 +47,6 @@ export type Command =
       readonly scalar: number | undefined;
       readonly expected: Expected[];
     };
-
-const DURATION_RE =
-  /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const UNIT_MS = [365 * 86400000, 7 * 86400000, 86400000, 3600000, 60000, 1000, 1];
-
-/** Prometheus model.ParseDuration, in ms. */
-export function parseDuration(s: string): number {
-  if (s === '0') return 0;
-  const m = DURATION_RE.exec(s);
-  if (m === null || s === '') throw new Error(`not a valid duration string: ${JSON.stringify(s)}`);
-  let ms = 0;
-  for (let i = 0; i < UNIT_MS.length; i++)
-    if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * UNIT_MS[i]!;
-  return ms;
-}
 
 const NUM = String.raw`(?:inf|nan|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)`;
 const SIGNED = String.raw`[+-]?${NUM}`;
@@ -174,7 +160,7 @@ export function parseScript(text: string): Command[] {
     } else if (word === 'load') {
       const m = LOAD_RE.exec(l);
       if (!m) throw new Error(`line ${i + 1}: invalid load command`);
-      const interval = parseDuration(m[1]!);
+      const interval = parsePromDuration(m[1]!);
       const start = i;
       const series: LoadSeries[] = [];
       while (i + 1 < lines.length && lines[i + 1] !== '') {
@@ -211,7 +197,7 @@ export function parseScript(text: string): Command[] {
         kind: 'eval',
         line,
         expr: m[3]!,
-        time: parseDuration(m[2] ?? '0'),
+        time: parsePromDuration(m[2] ?? '0'),
         fail: m[1] === 'fail',
         ordered: m[1] === 'ordered',
         scalar,

@@ -5,7 +5,7 @@
  */
 import { BadDataError } from '../../core/errors.ts';
 import { MAX_TIME, MIN_TIME } from '../../core/gocompat/time.ts';
-import { parseDuration as parsePromDuration } from '../../core/promql/parser/durations.ts';
+import { parsePromDuration } from '../../core/gocompat/duration.ts';
 
 const MIN_TIME_FORMATTED = '-292273086-05-16T16:47:06Z';
 const MAX_TIME_FORMATTED = '292277025-08-18T07:12:54.999999999Z';

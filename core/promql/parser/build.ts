@@ -20,7 +20,8 @@ import type {
 import { newMatcher, type Matcher } from '../../labels/matcher.ts';
 import { METRIC_NAME } from '../../labels/labels.ts';
 import { errorMessage } from '../../errors.ts';
-import { DurationError, parsePositiveDuration } from './durations.ts';
+import { DurationError } from '../../gocompat/duration.ts';
+import { parsePositiveDuration } from './durations.ts';
 import { ErrorKey, ErrorStage, type ErrorCollector } from './errors.ts';
 import { getFunction } from './functions.ts';
 import { goInt64, goRound } from '../../gocompat/math.ts';

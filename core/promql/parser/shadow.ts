@@ -16,7 +16,8 @@
  */
 import { newMatcher, type Matcher, type MatchType } from '../../labels/matcher.ts';
 import { errorMessage } from '../../errors.ts';
-import { DurationError, parsePositiveDuration } from './durations.ts';
+import { DurationError } from '../../gocompat/duration.ts';
+import { parsePositiveDuration } from './durations.ts';
 import { getFunction } from './functions.ts';
 import { describeToken, isAggregatorToken, type Token, type TokenType } from './lexer.ts';
 import { NumError } from '../../gocompat/strconv.ts';
