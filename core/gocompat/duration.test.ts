@@ -3,6 +3,7 @@ import {
   DurationError,
   formatPromDuration,
   goFormatDuration,
+  goDurationSeconds,
   goParseDuration,
   parsePromDuration,
 } from './duration.ts';
@@ -116,5 +117,13 @@ describe('goFormatDuration (time.Duration.String of whole ms)', () => {
     [-1500, '-1.5s'],
   ])('%d ms → %s', (ms, s) => {
     expect(goFormatDuration(ms)).toBe(s);
+  });
+});
+
+describe('goDurationSeconds (Duration.Seconds() of ms)', () => {
+  it('adds the whole seconds and the nanosecond rest', () => {
+    expect(goDurationSeconds(300_000)).toBe(300);
+    expect(goDurationSeconds(1_100)).toBe(1 + 0.1);
+    expect(goDurationSeconds(-1_500)).toBe(-1.5);
   });
 });

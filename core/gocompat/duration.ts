@@ -180,3 +180,10 @@ export function goFormatDuration(ms: number): string {
   }
   return neg ? `-${out}` : out;
 }
+
+/** Go's `Duration.Seconds()` of a duration in ms: whole seconds plus the nanosecond rest / 1e9. */
+export function goDurationSeconds(ms: number): number {
+  const sec = Math.trunc(ms / 1000);
+  const restNs = (ms - sec * 1000) * 1e6;
+  return sec + restNs / 1e9;
+}

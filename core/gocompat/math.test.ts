@@ -538,6 +538,7 @@ describe('special cases and conversions', () => {
   });
   it('int64(x) truncates; NaN and out-of-range values become -2^63 as on amd64', () => {
     expect(g.goInt64(-1.9)).toBe(-1);
+    expect(Object.is(g.goInt64(-0.4), 0)).toBe(true);
     expect(g.goInt64(NaN)).toBe(-(1n << 63n));
     expect(g.goInt64(1e19)).toBe(-(1n << 63n));
     expect(g.goInt64(2 ** 60)).toBe(1n << 60n);

@@ -39,6 +39,18 @@ export function goMin(x: number, y: number): number {
   return Math.min(x, y);
 }
 
+/** Go's math.Pow where it differs from `**`: base 1 (any exponent), -1 with an infinite exponent. */
+export function goPow(x: number, y: number): number {
+  if (x === 1) return 1;
+  if (x === -1 && (y === Infinity || y === -Infinity)) return 1;
+  return x ** y;
+}
+
+/** Go's integer `a / b` (truncated) for integers held in numbers: `a - a % b` divides exactly. */
+export function goDiv(a: number, b: number): number {
+  return (a - (a % b)) / b;
+}
+
 /** Go's math.Round: halves away from zero (Math.round takes them towards +Inf). */
 export function goRound(x: number): number {
   return x < 0 ? -Math.round(-x) : Math.round(x);
@@ -52,7 +64,8 @@ export function goInt64(x: number): bigint | number {
   const tr = Math.trunc(x);
   if (Number.isNaN(tr) || tr >= 9223372036854775808 || tr < -9223372036854775808)
     return -(1n << 63n);
-  if (Math.abs(tr) < 2 ** 53) return tr;
+  // An int64 has no -0: Go prints int64(-0.4) as 0.
+  if (Math.abs(tr) < 2 ** 53) return tr === 0 ? 0 : tr;
   return BigInt(tr);
 }
 // ---- Exp (exp_amd64.s, FMA path) -------------------------------------------------------------

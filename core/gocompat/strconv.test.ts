@@ -89,6 +89,7 @@ describe('goFormatFloat with a precision rounds the exact value half to even, as
     // 0.0078125 = 2^-7 is exactly halfway at 6 decimals: Go keeps the even digit, toFixed rounds up.
     expect(goFormatFloat(-0.0078125, 'f', 6)).toBe('-0.007812');
     expect(goFormatFloat(1.0000005, 'f', 6)).toBe('1.000001');
+    expect(goFormatFloat(-0, 'f', 6)).toBe('-0.000000'); // holt_winters(x, -0, 0.5) in 2.42
     expect(goFormatFloat(0.5, 'f', 0)).toBe('0');
     expect(goFormatFloat(1.5, 'f', 0)).toBe('2');
     expect(goFormatFloat(2.5, 'f', 0)).toBe('2');
@@ -145,7 +146,22 @@ describe('goParseInt (ParseInt(s, 0, 64))', () => {
     '0x1g',
     '9223372036854775808',
     ' 1',
-  ])('%j is an error', (s) => expect(goParseInt(s)).toBeUndefined());
+  ])('%j is an error', (s) => expect(() => goParseInt(s)).toThrow(NumError));
+  it('says which error, as Go', () => {
+    expect(() => goParseInt('1x')).toThrow('strconv.ParseInt: parsing "1x": invalid syntax');
+    expect(() => goParseInt('9223372036854775808')).toThrow(
+      'strconv.ParseInt: parsing "9223372036854775808": value out of range',
+    );
+    // ParseUint stops at the uint64 overflow before it reaches the bad character.
+    expect(() => goParseInt('99999999999999999999x')).toThrow('value out of range');
+    expect(() => goParseInt('9999999999999999999x')).toThrow('invalid syntax');
+  });
+  it('base 10: no prefixes, no underscores, leading zeros are decimal', () => {
+    expect(goParseInt('010', 10)).toBe(10);
+    expect(goParseInt('-42', 10)).toBe(-42);
+    expect(() => goParseInt('0x10', 10)).toThrow('invalid syntax');
+    expect(() => goParseInt('1_000', 10)).toThrow('invalid syntax');
+  });
 });
 
 describe('goParseFloat (ParseFloat(s, 64))', () => {

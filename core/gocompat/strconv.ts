@@ -172,17 +172,22 @@ export function goParseFloat(s: string): number {
 
 const INT64_CUTOFF = 1n << 63n;
 
+const UINT64_MAX = (1n << 64n) - 1n;
+
 /**
- * Go's `strconv.ParseInt(s, 0, 64)` as a float64 (what `float64(n)` gives), or undefined where Go
- * returns an error: optional sign, base from the prefix (`0x`, `0o`, `0b`, a leading `0` for
- * octal, else decimal), `_` between digits (base 0 allows them), the int64 range.
+ * Go's `strconv.ParseInt(s, base, 64)` as a float64 (what `float64(n)` gives) for base 10 or 0.
+ * Base 0 takes the base from the prefix (`0x`, `0o`, `0b`, a leading `0` for octal, else decimal)
+ * and allows `_` between digits. Throws NumError (`invalid syntax`, `value out of range`).
  */
-export function goParseInt(s: string): number | undefined {
+export function goParseInt(s: string, base: 0 | 10 = 0): number {
+  const fail = (why: string): never => {
+    throw numError('ParseInt', s, why);
+  };
   let i = s[0] === '+' || s[0] === '-' ? 1 : 0;
   const neg = s[0] === '-';
-  if (i === s.length) return undefined;
+  if (i === s.length) fail('invalid syntax');
   let radix = 10;
-  if (s[i] === '0') {
+  if (base === 0 && s[i] === '0') {
     const p = s.length - i >= 3 ? s[i + 1]!.toLowerCase() : '';
     if (p === 'b' || p === 'o' || p === 'x') {
       radix = p === 'b' ? 2 : p === 'o' ? 8 : 16;
@@ -197,16 +202,18 @@ export function goParseInt(s: string): number | undefined {
   let underscores = false;
   for (; i < s.length; i++) {
     const c = s[i]!;
-    if (c === '_') {
+    if (c === '_' && base === 0) {
       underscores = true;
       continue;
     }
     const digit = parseInt(c, 36);
-    if (!(digit < radix)) return undefined;
+    if (!(digit < radix)) fail('invalid syntax');
     n = n * big + BigInt(digit);
+    // ParseUint stops at the first uint64 overflow, before looking at the rest.
+    if (n > UINT64_MAX) fail('value out of range');
   }
-  if (underscores && !underscoreOK(s)) return undefined;
-  if (neg ? n > INT64_CUTOFF : n >= INT64_CUTOFF) return undefined;
+  if (underscores && !underscoreOK(s)) fail('invalid syntax');
+  if (neg ? n > INT64_CUTOFF : n >= INT64_CUTOFF) fail('value out of range');
   return Number(neg ? -n : n);
 }
 

@@ -25,8 +25,7 @@ function offsetSuffix(offset: number): string {
 
 /** Go's `%.3f` of seconds. */
 function seconds3(ms: number): string {
-  const s = ms / 1000;
-  return Math.abs(s) >= 1e21 ? `${BigInt(Math.round(s)).toString()}.000` : s.toFixed(3);
+  return goFormatFloat(ms / 1000, 'f', 3);
 }
 
 function atSuffix(m: AtModifier): string {

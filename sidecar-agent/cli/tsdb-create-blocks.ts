@@ -11,7 +11,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OpenMetricsParser } from '../../core/textparse/openmetrics.ts';
 import type { BlockMeta } from '../../core/tsdb/meta.ts';
-import { goDiv } from '../../core/tsdb/writer/chunk-cutter.ts';
+import { goDiv } from '../../core/gocompat/math.ts';
 import { DEFAULT_BLOCK_DURATION } from '../../core/tsdb/writer/block-writer.ts';
 import { HeadBlockBuilder } from '../../core/tsdb/writer/head.ts';
 import { dirSinkFactory } from '../tsdb/dir-sink.ts';

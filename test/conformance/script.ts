@@ -132,13 +132,14 @@ export function parseSeriesDesc(line: string): { labels: Labels; items: string[]
 
 /** Go's strconv.ParseInt(s, 0, 64) then ParseFloat, as test.go's parseNumber. */
 export function parseNumber(s: string): number | undefined {
-  const n = goParseInt(s);
-  if (n !== undefined) return n;
-  try {
-    return goParseFloat(s);
-  } catch {
-    return undefined;
+  for (const parse of [goParseInt, goParseFloat]) {
+    try {
+      return parse(s);
+    } catch {
+      // not this syntax
+    }
   }
+  return undefined;
 }
 
 const LOAD_RE = /^load\s+(.+?)$/;

@@ -8,5 +8,9 @@ import { goParseFloat, goParseInt } from '../../gocompat/strconv.ts';
 
 /** Value of a NUMBER token; throws NumError with ParseFloat's text (`… "1e": invalid syntax`). */
 export function parseNumber(s: string): number {
-  return goParseInt(s) ?? goParseFloat(s);
+  try {
+    return goParseInt(s);
+  } catch {
+    return goParseFloat(s);
+  }
 }
