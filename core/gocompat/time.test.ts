@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { civilFromUnix, type CivilTime } from './time.ts';
+import { civilFromUnix, goRFC3339, goTimeString, type CivilTime } from './time.ts';
 
 describe("civilFromUnix: the safe path agrees with Go's absolute-time path", () => {
   it('over a spread of instants', () => {
@@ -13,5 +13,14 @@ describe("civilFromUnix: the safe path agrees with Go's absolute-time path", () 
       civilFromUnix(BigInt(sec), b);
       expect(a).toEqual(b);
     }
+  });
+});
+
+describe('Go time formatting', () => {
+  it('time.Time.String() and RFC3339 in UTC', () => {
+    expect(goTimeString(1_600_000_000)).toBe('2020-09-13 12:26:40 +0000 UTC');
+    expect(goTimeString(0)).toBe('1970-01-01 00:00:00 +0000 UTC');
+    expect(goRFC3339(1_600_000_000_999)).toBe('2020-09-13T12:26:40Z');
+    expect(goRFC3339(-1)).toBe('1969-12-31T23:59:59Z');
   });
 });

@@ -134,3 +134,17 @@ function civilFromBig(sec: bigint, out: CivilTime): CivilTime {
   out.day = day - begin + 1;
   return out;
 }
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/** Go's `time.Unix(sec, 0).UTC().String()` (years 0–9999): `2020-09-13 12:26:40 +0000 UTC`. */
+export function goTimeString(sec: number): string {
+  const d = new Date(sec * 1000);
+  const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return `${date} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000 UTC`;
+}
+
+/** Go's `t.UTC().Format(time.RFC3339)` of a time in ms, at second precision (years 0–9999). */
+export function goRFC3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}

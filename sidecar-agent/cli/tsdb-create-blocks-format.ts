@@ -5,6 +5,8 @@
  * (alecthomas/units).
  */
 import { goFormatDuration } from '../../core/gocompat/duration.ts';
+import { goDiv } from '../../core/gocompat/math.ts';
+import { goTimeString } from '../../core/gocompat/time.ts';
 import type { BlockMeta } from '../../core/tsdb/meta.ts';
 
 export interface BlockRow {
@@ -64,11 +66,8 @@ export function tabwrite(
 }
 
 function formatTime(ms: number, human: boolean): string {
-  if (!human) return String(ms);
   // time.Unix(ms/1000, 0).UTC().String(), e.g. "2020-09-13 12:26:40 +0000 UTC".
-  const d = new Date(ms - (ms % 1000));
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000 UTC`;
+  return human ? goTimeString(goDiv(ms, 1000)) : String(ms);
 }
 
 /** alecthomas/units Base2Bytes.String: every non-zero 1024-power part, largest first (`1KiB512B`). */
