@@ -4,11 +4,9 @@
  * RFC 3339; durations as seconds or Prometheus durations. Errors are Prometheus's texts.
  */
 import { BadDataError } from '../errors.ts';
-import { parseDuration as parsePromDuration } from '../promql/parser/durations.ts';
+import { MAX_TIME, MIN_TIME } from '../gocompat/time.ts';
+import { parsePromDuration } from '../gocompat/duration.ts';
 
-/** Prometheus's MinTime/MaxTime for open ranges (±2^63/1000 s, clamped to what a JS number holds exactly). */
-export const MIN_TIME = -9223372036854776;
-export const MAX_TIME = 9223372036854776;
 const MIN_TIME_FORMATTED = '-292273086-05-16T16:47:06Z';
 const MAX_TIME_FORMATTED = '292277025-08-18T07:12:54.999999999Z';
 

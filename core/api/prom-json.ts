@@ -3,30 +3,13 @@
  * `strconv.FormatFloat(v, 'f', -1, 64)` strings ("+Inf", "-Inf", "NaN"), timestamps as seconds
  * with exactly the millisecond digits Prometheus's jsonutil writes (`1.5` → `1.500`).
  */
+import { goFormatFloat } from '../gocompat/strconv.ts';
 import type { Labels } from '../labels/labels.ts';
 import type { QueryValue } from '../promql/engine/result.ts';
 
 /** Go's FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never exponent notation. */
 export function formatValue(v: number): string {
-  if (v !== v) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (Object.is(v, -0)) return '-0';
-  const s = String(v);
-  const e = s.indexOf('e');
-  if (e < 0) return s;
-  // Expand JS's exponent form (|v| >= 1e21 or < 1e-6) into plain decimal digits.
-  const negative = s[0] === '-';
-  const mantissa = s.slice(negative ? 1 : 0, e);
-  const exp = Number(s.slice(e + 1));
-  const dot = mantissa.indexOf('.');
-  const digits = mantissa.replace('.', '');
-  const intLen = (dot < 0 ? mantissa.length : dot) + exp;
-  let out: string;
-  if (intLen <= 0) out = `0.${'0'.repeat(-intLen)}${digits}`;
-  else if (intLen >= digits.length) out = digits + '0'.repeat(intLen - digits.length);
-  else out = `${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
-  return negative ? `-${out}` : out;
+  return goFormatFloat(v, 'f', -1);
 }
 
 /** Prometheus's jsonutil.MarshalTimestamp: integer seconds, then `.` and 3 digits when ms ≠ 0. */

@@ -8,7 +8,8 @@ import type { Matcher } from '../labels/matcher.ts';
 import type { Expr } from '../promql/ast.ts';
 import { parseExpr } from '../promql/parser/parse.ts';
 import type { QuerierSettings, ReadOptions } from '../query/querier.ts';
-import { MAX_TIME, MIN_TIME, type Params, invalidParam } from './params.ts';
+import { MAX_TIME, MIN_TIME } from '../gocompat/time.ts';
+import { type Params, invalidParam } from './params.ts';
 
 const RESOLUTION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

@@ -131,8 +131,8 @@ export class BlockSet {
         timeout,
       );
     });
-    return Promise.race([this.#openBlock(meta, known, stats), timedOut]).finally(() =>
-      clearTimeout(timer),
+    return Promise.race([this.#openBlock(meta, known, stats), timedOut]).finally(
+      () => timer !== undefined && clearTimeout(timer),
     );
   }
 

@@ -1,5 +1,5 @@
 /** @module core/labels/labels — label sets as Prometheus defines them: sorted by name, unique names. */
-import { goQuote } from './go-string.ts';
+import { goQuote } from '../gocompat/quote.ts';
 
 export interface Label {
   readonly name: string;

@@ -4,8 +4,8 @@
  * lacking `a` and `{a!~".+"}` does too.
  */
 import { BadDataError } from '../errors.ts';
-import { goQuote } from './go-string.ts';
-import { FastRegexMatcher } from './regexp.ts';
+import { goQuote } from '../gocompat/quote.ts';
+import { FastRegexMatcher } from '../regexp/fast-regex-matcher.ts';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
 

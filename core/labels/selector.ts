@@ -5,7 +5,8 @@
  * `parser.ParseMetricSelector`; errors are BadDataError as `<line>:<col>: parse error: <msg>`.
  */
 import { BadDataError } from '../errors.ts';
-import { StringLiteralError, goQuote, goQuoteRune, readGoString } from './go-string.ts';
+import { goQuote, goQuoteRune } from '../gocompat/quote.ts';
+import { StringLiteralError, readGoString } from '../gocompat/unquote.ts';
 import { METRIC_NAME } from './labels.ts';
 import { type MatchType, Matcher } from './matcher.ts';
 
@@ -145,9 +146,9 @@ class Lexer {
       if (c === '!')
         this.fail(
           at,
-          `unexpected character after '!' inside braces: ${goQuoteRune(s.slice(at + 1) || ' ')}`,
+          `unexpected character after '!' inside braces: ${goQuoteRune(s.codePointAt(at + 1) ?? 0x20)}`,
         );
-      this.fail(at, `unexpected character inside braces: ${goQuoteRune(s.slice(at))}`);
+      this.fail(at, `unexpected character inside braces: ${goQuoteRune(s.codePointAt(at)!)}`);
     }
     if (c === '[' || c === '(' || c === ')' || c === ']') {
       this.fail(at, `unexpected ${goQuote(c)}`);
@@ -158,7 +159,7 @@ class Lexer {
       this.#i = j;
       return { kind: 'number', text: s.slice(at, j), at };
     }
-    return this.fail(at, `unexpected character: ${goQuoteRune(s.slice(at))}`);
+    return this.fail(at, `unexpected character: ${goQuoteRune(s.codePointAt(at)!)}`);
   }
 }
 

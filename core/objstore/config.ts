@@ -14,6 +14,7 @@
  */
 import { parse } from 'yaml';
 import { BadDataError, NotSupportedError } from '../errors.ts';
+import { goParseDuration } from '../gocompat/duration.ts';
 import { S3Bucket, type S3BucketOptions } from './s3.ts';
 
 export interface S3Config {
@@ -217,20 +218,21 @@ function parseS3(c: Obj): S3Config {
   };
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A Go/Prometheus duration such as `90s`, `2m` or `1m30s`, in ms. */
+/**
+ * A duration such as `90s`, `2m` or `1.5m`, in ms, read with Go's time.ParseDuration (a
+ * superset of what this config accepted before). Thanos itself reads these fields as
+ * model.Duration (core/gocompat/duration parsePromDuration: `1d` yes, `1.5m` no).
+ */
 export function parseDurationMs(text: string, where: string): number {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-  let total = 0;
-  let at = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
-    at = re.lastIndex;
+  let ms: number;
+  try {
+    ms = goParseDuration(text);
+  } catch {
+    ms = -1;
   }
-  if (at === 0 || at !== text.length)
+  if (ms < 0)
     throw new BadDataError(`objstore config: ${where}: bad duration ${JSON.stringify(text)}`);
-  return total;
+  return ms;
 }
 
 /** An S3Bucket for a parsed S3 config; credentials must be filled in by now. */

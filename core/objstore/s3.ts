@@ -157,7 +157,7 @@ export class S3Bucket implements Bucket {
           { cause: err },
         );
       } finally {
-        clearTimeout(timer);
+        if (timer !== undefined) clearTimeout(timer);
       }
       if ((res.status >= 500 || res.status === 429) && attempt < this.#retries) {
         await res.body?.cancel();

@@ -7,9 +7,9 @@
 import type { AtModifier, Expr, VectorMatching, VectorSelector } from './ast.ts';
 import { assertNever } from './ast.ts';
 import { compareStrings, METRIC_NAME } from '../labels/labels.ts';
-import { goQuote } from '../labels/go-string.ts';
-import { formatDuration } from './parser/durations.ts';
-import { formatFloat } from './parser/numbers.ts';
+import { goQuote } from '../gocompat/quote.ts';
+import { formatPromDuration } from '../gocompat/duration.ts';
+import { goFormatFloat } from '../gocompat/strconv.ts';
 
 /** Prometheus prettier.go `maxCharactersPerLine`. */
 export const MAX_CHARACTERS_PER_LINE = 100;
@@ -18,15 +18,14 @@ const INDENT = '  ';
 const UTF8 = new TextEncoder();
 
 function offsetSuffix(offset: number): string {
-  if (offset > 0) return ` offset ${formatDuration(offset)}`;
-  if (offset < 0) return ` offset -${formatDuration(-offset)}`;
+  if (offset > 0) return ` offset ${formatPromDuration(offset)}`;
+  if (offset < 0) return ` offset -${formatPromDuration(-offset)}`;
   return '';
 }
 
 /** Go's `%.3f` of seconds. */
 function seconds3(ms: number): string {
-  const s = ms / 1000;
-  return Math.abs(s) >= 1e21 ? `${BigInt(Math.round(s)).toString()}.000` : s.toFixed(3);
+  return goFormatFloat(ms / 1000, 'f', 3);
 }
 
 function atSuffix(m: AtModifier): string {
@@ -66,8 +65,8 @@ function aggregatorPrefix(e: Extract<Expr, { kind: 'AggregateExpr' }>): string {
 }
 
 function subquerySuffix(e: Extract<Expr, { kind: 'SubqueryExpr' }>): string {
-  const step = e.step !== 0 ? formatDuration(e.step) : '';
-  return `[${formatDuration(e.range)}:${step}]${atSuffix(e)}${offsetSuffix(e.offset)}`;
+  const step = e.step !== 0 ? formatPromDuration(e.step) : '';
+  return `[${formatPromDuration(e.range)}:${step}]${atSuffix(e)}${offsetSuffix(e.offset)}`;
 }
 
 /** Prometheus `Expr.String()`. */
@@ -83,12 +82,12 @@ export function formatExpr(e: Expr): string {
       return `${e.func.name}(${e.args.map(formatExpr).join(', ')})`;
     case 'MatrixSelector': {
       const vs = e.vectorSelector;
-      return `${selectorBody(vs)}[${formatDuration(e.range)}]${atSuffix(vs)}${offsetSuffix(vs.offset)}`;
+      return `${selectorBody(vs)}[${formatPromDuration(e.range)}]${atSuffix(vs)}${offsetSuffix(vs.offset)}`;
     }
     case 'SubqueryExpr':
       return `${formatExpr(e.expr)}${subquerySuffix(e)}`;
     case 'NumberLiteral':
-      return formatFloat(e.value);
+      return goFormatFloat(e.value, 'g', -1);
     case 'ParenExpr':
       return `(${formatExpr(e.expr)})`;
     case 'StringLiteral':

@@ -29,7 +29,7 @@ import type {
   StoreInfo,
   StoreType,
 } from './store.ts';
-import { MAX_TIME, MIN_TIME } from './store.ts';
+import { MAX_TIME, MIN_TIME } from '../gocompat/time.ts';
 
 /** A store the proxy knows, with the info it last advertised (undefined until first seen). */
 export interface StoreEndpoint {
@@ -291,7 +291,7 @@ class StoreCursor implements SortedCursor<SeriesOnly> {
     try {
       return await Promise.race([this.#iterator.next(), timeout]);
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
     }
   }
 

@@ -107,7 +107,3 @@ export interface EncodedSeriesSource {
 export function hasEncodedSeries(store: Store): store is Store & EncodedSeriesSource {
   return typeof (store as Partial<EncodedSeriesSource>).encodedSeries === 'function';
 }
-
-/** Largest time Prometheus and Thanos use for "no upper bound" (math.MaxInt64 in ms cannot travel as a JS number exactly). */
-export const MAX_TIME = 9007199254740991;
-export const MIN_TIME = -9007199254740991;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OpenMetricsParser, unescapeLabelValue } from './openmetrics.ts';
-import { NORMAL_NAN, parseGoFloat } from './parse-float.ts';
+import { GO_NAN } from '../gocompat/math.ts';
+import { parseTextFloat } from './parse-float.ts';
 import { BadDataError } from '../errors.ts';
 import { Random } from '../../test/helpers/random.ts';
 
@@ -42,16 +43,16 @@ const bits = (v: number) => {
   return d.getBigUint64(0).toString(16);
 };
 
-describe('parseGoFloat', () => {
+describe('parseTextFloat', () => {
   it('accepts Go syntax and rejects what Go rejects', () => {
-    expect(parseGoFloat('1.5e3')).toBe(1500);
-    expect(parseGoFloat('.5')).toBe(0.5);
-    expect(parseGoFloat('5.')).toBe(5);
-    expect(parseGoFloat('+Inf')).toBe(Infinity);
-    expect(parseGoFloat('-inf')).toBe(-Infinity);
-    expect(parseGoFloat('Infinity')).toBe(Infinity);
-    expect(bits(parseGoFloat('NaN'))).toBe('7ff8000000000001');
-    expect(bits(parseGoFloat('nan'))).toBe(bits(NORMAL_NAN));
+    expect(parseTextFloat('1.5e3')).toBe(1500);
+    expect(parseTextFloat('.5')).toBe(0.5);
+    expect(parseTextFloat('5.')).toBe(5);
+    expect(parseTextFloat('+Inf')).toBe(Infinity);
+    expect(parseTextFloat('-inf')).toBe(-Infinity);
+    expect(parseTextFloat('Infinity')).toBe(Infinity);
+    expect(bits(parseTextFloat('NaN'))).toBe('7ff8000000000001');
+    expect(bits(parseTextFloat('nan'))).toBe(bits(GO_NAN));
     for (const bad of [
       '',
       ' 1',
@@ -66,7 +67,7 @@ describe('parseGoFloat', () => {
       'Inf1',
       '0x1p3',
     ]) {
-      expect(() => parseGoFloat(bad), bad).toThrow();
+      expect(() => parseTextFloat(bad), bad).toThrow();
     }
   });
 });
@@ -201,7 +202,7 @@ describe('parseSimpleFloat', () => {
       const fast = parseSimpleFloat(b, 0, b.length);
       let slow: number | undefined;
       try {
-        slow = parseGoFloat(c);
+        slow = parseTextFloat(c);
       } catch {
         slow = undefined;
       }

@@ -13,7 +13,8 @@
  */
 import { BadDataError } from '../errors.ts';
 import { METRIC_NAME, compareStrings, type Label } from '../labels/labels.ts';
-import { FloatSyntaxError, parseGoFloat, parseSimpleFloat } from './parse-float.ts';
+import { NumError } from '../gocompat/strconv.ts';
+import { parseSimpleFloat, parseTextFloat } from './parse-float.ts';
 
 export type OpenMetricsEntry = 'series' | 'help' | 'type' | 'unit' | 'eof' | 'more';
 
@@ -344,9 +345,9 @@ export class OpenMetricsParser {
     const fast = parseSimpleFloat(this.#buf, s, e);
     if (fast !== undefined) return fast;
     try {
-      return parseGoFloat(latin1(this.#buf, s, e));
+      return parseTextFloat(latin1(this.#buf, s, e));
     } catch (err) {
-      if (err instanceof FloatSyntaxError) throw this.#error(err.message);
+      if (err instanceof NumError) throw this.#error(err.message);
       throw err;
     }
   }

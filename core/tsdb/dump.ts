@@ -6,10 +6,10 @@
  * like one more block. Output goes to a writer in chunks; nothing is held whole.
  */
 import { compareLabels, getLabel, type Labels } from '../labels/labels.ts';
-import { goQuote } from '../labels/go-string.ts';
+import { goQuote } from '../gocompat/quote.ts';
 import type { Block, BlockSeries } from './block-reader.ts';
-import { formatGoG } from './go-format.ts';
-import { heapPop, heapPush } from './go-heap.ts';
+import { goFormatFloat } from '../gocompat/strconv.ts';
+import { heapPop, heapPush } from '../gocompat/heap.ts';
 import type { PostingsMatcher } from './postings-for-matchers.ts';
 import { decodeSeriesSamples, type Samples } from './series-samples.ts';
 import { isDeleted } from './tombstones.ts';
@@ -190,7 +190,7 @@ export async function dumpBlocks(
     if (decoded.length === 1) {
       const s = decoded[0]!;
       for (let i = 0; i < s.length; i++) {
-        out += `${prefix}${formatGoG(s.v[i]!)} ${s.t[i]!}\n`;
+        out += `${prefix}${goFormatFloat(s.v[i]!, 'g', -1)} ${s.t[i]!}\n`;
         if (out.length >= flushAt) {
           await write(out);
           out = '';
@@ -198,7 +198,7 @@ export async function dumpBlocks(
       }
     } else {
       for (const c of chainSamples(decoded.map((s) => ({ s, i: -1 })))) {
-        out += `${prefix}${formatGoG(c.s.v[c.i]!)} ${c.s.t[c.i]!}\n`;
+        out += `${prefix}${goFormatFloat(c.s.v[c.i]!, 'g', -1)} ${c.s.t[c.i]!}\n`;
         if (out.length >= flushAt) {
           await write(out);
           out = '';

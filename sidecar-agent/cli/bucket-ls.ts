@@ -14,7 +14,10 @@ import { compareStrings } from '../../core/labels/labels.ts';
 import { serializeMeta, type BlockMeta } from '../../core/tsdb/meta.ts';
 import { UsageError, type Command } from './command.ts';
 import { OBJSTORE_FLAGS, bucketFromFlags, flagValue, parseFlags } from './bucket-flags.ts';
-import { formatGoDuration, tabwrite } from './tsdb-create-blocks-format.ts';
+import { goFormatDuration } from '../../core/gocompat/duration.ts';
+import { goQuote } from '../../core/gocompat/quote.ts';
+import { goRFC3339 } from '../../core/gocompat/time.ts';
+import { tabwrite } from './tsdb-create-blocks-format.ts';
 
 const USAGE = `usage: thanos-edge bucket ls [<flags>]
 
@@ -36,15 +39,10 @@ const SPEC = {
 export type LsFormat = 'table' | 'wide' | 'json' | 'ulid';
 const FORMATS: readonly LsFormat[] = ['table', 'wide', 'json', 'ulid'];
 
-/** Go's `time.Time.Format(time.RFC3339)` in UTC, at second precision. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-/** `{a="1", b="2"}`, names sorted, values Go-quoted (JSON quoting matches for printable text). */
+/** `{a="1", b="2"}`, names sorted, values quoted as Go's strconv.Quote. */
 export function formatLabels(labels: Record<string, string> | undefined): string {
   const names = Object.keys(labels ?? {}).sort(compareStrings);
-  return `{${names.map((n) => `${n}=${JSON.stringify(labels![n])}`).join(', ')}}`;
+  return `{${names.map((n) => `${n}=${goQuote(labels![n]!)}`).join(', ')}}`;
 }
 
 export function formatBlocks(metas: readonly BlockMeta[], format: LsFormat): string {
@@ -59,7 +57,7 @@ export function formatBlocks(metas: readonly BlockMeta[], format: LsFormat): str
           const from = Math.floor(m.minTime / 1000);
           const until = Math.floor(m.maxTime / 1000);
           return (
-            `${m.ulid} -- ${rfc3339(m.minTime)} - ${rfc3339(m.maxTime)} Diff: ${formatGoDuration((until - from) * 1000)}, ` +
+            `${m.ulid} -- ${goRFC3339(m.minTime)} - ${goRFC3339(m.maxTime)} Diff: ${goFormatDuration((until - from) * 1000)}, ` +
             `Compaction: ${m.compaction.level}, Downsample: ${m.thanos?.downsample.resolution ?? 0}, Source: ${m.thanos?.source ?? ''}\n`
           );
         })
@@ -71,10 +69,10 @@ export function formatBlocks(metas: readonly BlockMeta[], format: LsFormat): str
       for (const m of metas) {
         rows.push([
           m.ulid,
-          rfc3339(m.minTime),
-          rfc3339(m.maxTime),
-          formatGoDuration(m.maxTime - m.minTime),
-          formatGoDuration(m.thanos?.downsample.resolution ?? 0),
+          goRFC3339(m.minTime),
+          goRFC3339(m.maxTime),
+          goFormatDuration(m.maxTime - m.minTime),
+          goFormatDuration(m.thanos?.downsample.resolution ?? 0),
           String(m.compaction.level),
           m.thanos?.source || '-',
           formatLabels(m.thanos?.labels),

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../../core/errors.ts';
+import { goParseDuration } from '../../core/gocompat/duration.ts';
 import type { Bucket } from '../../core/objstore/bucket.ts';
 import { assertUrl } from '../prometheus/client.ts';
 import { SidecarAgent } from '../sidecar/agent.ts';
@@ -45,12 +46,16 @@ export function parseAddress(addr: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-/** Go-style durations used by the flags: `500ms`, `30s`, `5m`, `1h`. */
-export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(s);
-  if (!m) throw new UsageError(`bad duration ${JSON.stringify(s)}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-  return Number(m[1]) * unit;
+/** A duration flag (`500ms`, `30s`, `1m30s`) in ms, read as kingpin's Duration flags are: Go's. */
+export function parseDurationFlag(s: string): number {
+  let ms: number;
+  try {
+    ms = goParseDuration(s);
+  } catch {
+    ms = -1;
+  }
+  if (ms < 0) throw new UsageError(`bad duration ${JSON.stringify(s)}`);
+  return ms;
 }
 
 export const sidecarCommand: Command = {
@@ -84,7 +89,7 @@ export const sidecarCommand: Command = {
       port,
       token,
       uploadCompacted: f.bools.has('shipper.upload-compacted'),
-      syncIntervalMs: parseDuration(flagValue(f, 'shipper.sync-interval', '30s')!),
+      syncIntervalMs: parseDurationFlag(flagValue(f, 'shipper.sync-interval', '30s')!),
       log,
       ...(tty
         ? {

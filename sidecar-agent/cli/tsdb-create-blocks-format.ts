@@ -1,8 +1,12 @@
 /**
  * @module sidecar-agent/cli/tsdb-create-blocks-format — promtool's block table (printBlocks):
  * Go's text/tabwriter with minwidth 13, padding 2, the last column left unaligned, and Go's
- * formats for durations (`time.Duration.String`), times and base-2 sizes (alecthomas/units).
+ * formats for durations (`time.Duration.String`, core/gocompat/duration), times and base-2 sizes
+ * (alecthomas/units).
  */
+import { goFormatDuration } from '../../core/gocompat/duration.ts';
+import { goDiv } from '../../core/gocompat/math.ts';
+import { goTimeString } from '../../core/gocompat/time.ts';
 import type { BlockMeta } from '../../core/tsdb/meta.ts';
 
 export interface BlockRow {
@@ -35,7 +39,7 @@ export function formatBlockTable(
       meta.ulid,
       formatTime(meta.minTime, humanReadable),
       formatTime(meta.maxTime, humanReadable),
-      formatGoDuration(meta.maxTime - meta.minTime),
+      goFormatDuration(meta.maxTime - meta.minTime),
       String(meta.stats.numSamples ?? 0),
       String(meta.stats.numChunks ?? 0),
       String(meta.stats.numSeries ?? 0),
@@ -62,33 +66,8 @@ export function tabwrite(
 }
 
 function formatTime(ms: number, human: boolean): string {
-  if (!human) return String(ms);
   // time.Unix(ms/1000, 0).UTC().String(), e.g. "2020-09-13 12:26:40 +0000 UTC".
-  const d = new Date(ms - (ms % 1000));
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000 UTC`;
-}
-
-/** Go's time.Duration.String for a whole number of milliseconds. */
-export function formatGoDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  const neg = ms < 0;
-  let u = Math.abs(ms);
-  let out: string;
-  if (u < 1000) out = `${u}ms`;
-  else {
-    const frac = u % 1000;
-    u = (u - frac) / 1000;
-    const s = u % 60;
-    u = (u - s) / 60;
-    const m = u % 60;
-    const h = (u - m) / 60;
-    const fs = frac ? `.${String(frac).padStart(3, '0').replace(/0+$/, '')}` : '';
-    out = `${s}${fs}s`;
-    if (h > 0 || m > 0) out = `${m}m${out}`;
-    if (h > 0) out = `${h}h${out}`;
-  }
-  return neg ? `-${out}` : out;
+  return human ? goTimeString(goDiv(ms, 1000)) : String(ms);
 }
 
 /** alecthomas/units Base2Bytes.String: every non-zero 1024-power part, largest first (`1KiB512B`). */
@@ -102,36 +81,4 @@ export function formatBase2Bytes(n: number): string {
     if (n === 0) break;
   }
   return parts.join('');
-}
-
-/** Go's time.ParseDuration, returned in whole milliseconds (truncated, as int64(d/time.Millisecond)). */
-export function parseGoDuration(s: string): number {
-  const units: Record<string, number> = {
-    ns: 1e-6,
-    us: 1e-3,
-    µs: 1e-3,
-    μs: 1e-3,
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000,
-  };
-  let rest = s;
-  let sign = 1;
-  if (rest[0] === '-' || rest[0] === '+') {
-    if (rest[0] === '-') sign = -1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0;
-  if (rest === '') throw new Error(`time: invalid duration ${JSON.stringify(s)}`);
-  let total = 0;
-  const re = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/;
-  while (rest.length > 0) {
-    const m = re.exec(rest);
-    if (!m || m[1] === '' || m[1] === '.')
-      throw new Error(`time: invalid duration ${JSON.stringify(s)}`);
-    total += Number(m[1]) * units[m[2]!]!;
-    rest = rest.slice(m[0].length);
-  }
-  return sign * Math.trunc(total);
 }

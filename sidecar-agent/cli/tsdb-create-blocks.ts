@@ -11,12 +11,13 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OpenMetricsParser } from '../../core/textparse/openmetrics.ts';
 import type { BlockMeta } from '../../core/tsdb/meta.ts';
-import { goDiv } from '../../core/tsdb/writer/chunk-cutter.ts';
+import { goDiv } from '../../core/gocompat/math.ts';
 import { DEFAULT_BLOCK_DURATION } from '../../core/tsdb/writer/block-writer.ts';
 import { HeadBlockBuilder } from '../../core/tsdb/writer/head.ts';
 import { dirSinkFactory } from '../tsdb/dir-sink.ts';
 import { UsageError, type Command } from './command.ts';
-import { formatBlockTable, parseGoDuration } from './tsdb-create-blocks-format.ts';
+import { goParseDuration } from '../../core/gocompat/duration.ts';
+import { formatBlockTable } from './tsdb-create-blocks-format.ts';
 
 /** promtool commits its appender every this many samples. */
 export const MAX_SAMPLES_IN_APPENDER = 5000;
@@ -57,7 +58,7 @@ export function parseCreateBlocksArgs(argv: readonly string[]): CreateBlocksArgs
     else if (a === '--max-block-duration' || a.startsWith('--max-block-duration=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       if (v === undefined) throw new UsageError('--max-block-duration needs a value');
-      out.maxBlockDurationMs = parseGoDuration(v);
+      out.maxBlockDurationMs = goParseDuration(v);
     } else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown flag ${a}`);
     else pos.push(a);
   }

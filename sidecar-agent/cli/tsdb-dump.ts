@@ -8,7 +8,8 @@
 import { once } from 'node:events';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BadDataError } from '../../core/errors.ts';
+import { BadDataError, errorMessage } from '../../core/errors.ts';
+import { goParseInt } from '../../core/gocompat/strconv.ts';
 import type { Matcher } from '../../core/labels/matcher.ts';
 import { parseSeriesSelector } from '../../core/labels/selector.ts';
 import { Block } from '../../core/tsdb/block-reader.ts';
@@ -44,16 +45,13 @@ export interface DumpArgs {
   match: string;
 }
 
-/** Parses an int64 flag as kingpin does; values beyond ±2^53 keep their order as numbers. */
+/** Parses an int64 flag as kingpin does (ParseInt base 10); values beyond ±2^53 keep their order. */
 function parseInt64(flag: string, v: string): number {
-  if (!/^[+-]?\d+$/.test(v))
-    throw new UsageError(`${flag}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
-  const b = BigInt(v);
-  if (b < INT64_MIN || b > INT64_MAX)
-    throw new UsageError(
-      `${flag}: strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`,
-    );
-  return Number(b);
+  try {
+    return goParseInt(v, 10);
+  } catch (err) {
+    throw new UsageError(`${flag}: ${errorMessage(err)}`);
+  }
 }
 
 export function parseDumpArgs(argv: readonly string[]): DumpArgs | undefined {

@@ -24,7 +24,7 @@ import type {
   Store,
   StoreInfo,
 } from '../../core/storeapi/store.ts';
-import { MAX_TIME, MIN_TIME } from '../../core/storeapi/store.ts';
+import { MAX_TIME, MIN_TIME } from '../../core/gocompat/time.ts';
 import type { PrometheusClient } from '../prometheus/client.ts';
 import { SeriesTranscoder } from './series-transcoder.ts';
 

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFrom } from '../../core/labels/labels.ts';
-import {
-  STALE,
-  expandItem,
-  parseDuration,
-  parseNumber,
-  parseScript,
-  parseSeriesDesc,
-} from './script.ts';
+import { STALE, expandItem, parseNumber, parseScript, parseSeriesDesc } from './script.ts';
 import { almostEqual, withAtModifier } from './runner.ts';
 import { parseExpr } from '../../core/promql/parser/parse.ts';
 
@@ -32,9 +25,6 @@ describe('test script format', () => {
       items: ['0+10x10', '_'],
     });
     expect(parseSeriesDesc('{a="x\\"y"} 1').labels).toEqual(labelsFrom({ a: 'x"y' }));
-    expect(parseDuration('1h30m')).toBe(5_400_000);
-    expect(parseDuration('0')).toBe(0);
-    expect(() => parseDuration('5x')).toThrow();
     expect(parseNumber('0x10')).toBe(16);
     expect(parseNumber('-Inf')).toBe(-Infinity);
     expect(parseNumber('0.00001234')).toBe(0.00001234);

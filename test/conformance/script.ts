@@ -4,6 +4,9 @@
  * `eval[_fail|_ordered] instant [at <duration>] <expr>` with expected series or a scalar.
  */
 import { labelsFrom, type Labels } from '../../core/labels/labels.ts';
+import { parsePromDuration } from '../../core/gocompat/duration.ts';
+import { goParseFloat, goParseInt } from '../../core/gocompat/strconv.ts';
+import { goUnquote } from '../../core/gocompat/unquote.ts';
 
 /**
  * A stale marker in a value sequence. Kept symbolic until it is written into a Float64Array:
@@ -45,21 +48,6 @@ export type Command =
       readonly expected: Expected[];
     };
 
-const DURATION_RE =
-  /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const UNIT_MS = [365 * 86400000, 7 * 86400000, 86400000, 3600000, 60000, 1000, 1];
-
-/** Prometheus model.ParseDuration, in ms. */
-export function parseDuration(s: string): number {
-  if (s === '0') return 0;
-  const m = DURATION_RE.exec(s);
-  if (m === null || s === '') throw new Error(`not a valid duration string: ${JSON.stringify(s)}`);
-  let ms = 0;
-  for (let i = 0; i < UNIT_MS.length; i++)
-    if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * UNIT_MS[i]!;
-  return ms;
-}
-
 const NUM = String.raw`(?:inf|nan|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)`;
 const SIGNED = String.raw`[+-]?${NUM}`;
 const ITEM_RE = new RegExp(`^(${SIGNED})(?:([+-]${NUM}))?(?:x(\\d+))?$`, 'i');
@@ -98,38 +86,6 @@ export function expandItem(item: string): SeqValue[] {
   return out;
 }
 
-function unquote(s: string, quote: string): string {
-  if (quote === '`') return s;
-  return s.replace(
-    /\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g,
-    (_, e: string) => {
-      switch (e[0]) {
-        case 'n':
-          return '\n';
-        case 't':
-          return '\t';
-        case 'r':
-          return '\r';
-        case 'a':
-          return '\x07';
-        case 'b':
-          return '\b';
-        case 'f':
-          return '\f';
-        case 'v':
-          return '\v';
-        case 'x':
-        case 'u':
-        case 'U':
-          return String.fromCodePoint(parseInt(e.slice(1), 16));
-        default:
-          if (/^[0-7]{3}$/.test(e)) return String.fromCharCode(parseInt(e, 8));
-          return e;
-      }
-    },
-  );
-}
-
 /** Splits `metric{a="b"} v1 v2 …` into labels and the value items. */
 export function parseSeriesDesc(line: string): { labels: Labels; items: string[] } {
   let i = 0;
@@ -159,7 +115,7 @@ export function parseSeriesDesc(line: string): { labels: Labels; items: string[]
         throw new Error(`expected quoted label value in ${JSON.stringify(line)}`);
       let j = i + 1;
       while (j < line.length && line[j] !== q) j += line[j] === '\\' && q !== '`' ? 2 : 1;
-      pairs.push([ln[0], unquote(line.slice(i + 1, j), q)]);
+      pairs.push([ln[0], goUnquote(line.slice(i, j + 1))]);
       i = j + 1;
       while (line[i] === ' ') i++;
       if (line[i] === ',') i++;
@@ -176,22 +132,14 @@ export function parseSeriesDesc(line: string): { labels: Labels; items: string[]
 
 /** Go's strconv.ParseInt(s, 0, 64) then ParseFloat, as test.go's parseNumber. */
 export function parseNumber(s: string): number | undefined {
-  const int = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO]?[0-7_]*|[1-9][0-9_]*)$/.exec(s);
-  if (int) {
-    const body = int[2]!.replace(/_/g, '');
-    let v: number;
-    if (/^0[xX]/.test(body)) v = parseInt(body.slice(2), 16);
-    else if (/^0[bB]/.test(body)) v = parseInt(body.slice(2), 2);
-    else if (/^0[oO]/.test(body)) v = parseInt(body.slice(2), 8);
-    else if (body.length > 1 && body.startsWith('0')) v = parseInt(body.slice(1), 8);
-    else v = Number(body);
-    return int[1] === '-' ? -v : v;
+  for (const parse of [goParseInt, goParseFloat]) {
+    try {
+      return parse(s);
+    } catch {
+      // not this syntax
+    }
   }
-  const f = /^([+-]?)(inf|infinity|nan|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)$/i.exec(s);
-  if (!f) return undefined;
-  const b = f[2]!.toLowerCase();
-  const v = b === 'inf' || b === 'infinity' ? Infinity : b === 'nan' ? NaN : Number(b);
-  return f[1] === '-' ? -v : v;
+  return undefined;
 }
 
 const LOAD_RE = /^load\s+(.+?)$/;
@@ -213,7 +161,7 @@ export function parseScript(text: string): Command[] {
     } else if (word === 'load') {
       const m = LOAD_RE.exec(l);
       if (!m) throw new Error(`line ${i + 1}: invalid load command`);
-      const interval = parseDuration(m[1]!);
+      const interval = parsePromDuration(m[1]!);
       const start = i;
       const series: LoadSeries[] = [];
       while (i + 1 < lines.length && lines[i + 1] !== '') {
@@ -250,7 +198,7 @@ export function parseScript(text: string): Command[] {
         kind: 'eval',
         line,
         expr: m[3]!,
-        time: parseDuration(m[2] ?? '0'),
+        time: parsePromDuration(m[2] ?? '0'),
         fail: m[1] === 'fail',
         ordered: m[1] === 'ordered',
         scalar,

@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { goQuote } from '../../core/labels/go-string.ts';
+import { goQuote } from '../../core/gocompat/quote.ts';
 import { freePort } from './ports.ts';
 
 const run = promisify(execFile);

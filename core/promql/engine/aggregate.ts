@@ -10,8 +10,9 @@ import { ExecutionError } from '../../errors.ts';
 import type { AggregateOp } from '../ast.ts';
 import type { StepSeries } from '../value.ts';
 import { deleteLabels, keepLabels, setLabel } from './series.ts';
-import { formatFloatF, goSort, heapPop, heapPush } from './gosort.ts';
-import { goSortFloat64 } from '../functions/gosort.ts';
+import { heapPop, heapPush } from '../../gocompat/heap.ts';
+import { goSortFloat64, goSortSlice } from '../../gocompat/sort.ts';
+import { goFormatFloat } from '../../gocompat/strconv.ts';
 
 /** The largest float64 convertible to int64 (engine.go maxInt64). */
 const MAX_INT64 = 9223372036854774784;
@@ -241,7 +242,7 @@ function topBottomK(
   for (let i = 0; i < count; i++) {
     const f = p.scalarParam![i]!;
     if (!(f <= MAX_INT64 && f >= MIN_INT64))
-      throw new ExecutionError(`Scalar value ${goFloat(f)} overflows int64`);
+      throw new ExecutionError(`Scalar value ${goFormatFloat(f, 'g', -1)} overflows int64`);
     const k = Math.trunc(f);
     if (k < 1) continue;
     for (const g of groups) {
@@ -267,7 +268,7 @@ function topBottomK(
           heapPush(heap, m, less);
         }
       }
-      if (heap.length > 1) goSort(heap, reverse);
+      if (heap.length > 1) goSortSlice(heap, reverse);
       for (const m of heap) {
         let o = outByInput.get(m);
         if (o === undefined) {
@@ -309,7 +310,7 @@ function countValues(input: readonly StepSeries[], p: AggregateParams): StepSeri
       if (o === undefined) {
         let f = negZero ? '-0' : formatted.get(v);
         if (f === undefined) {
-          f = formatFloatF(v);
+          f = goFormatFloat(v, 'f', -1);
           formatted.set(v, f);
         }
         const metric = setLabel(s.labels, label, f);
@@ -330,16 +331,4 @@ function countValues(input: readonly StepSeries[], p: AggregateParams): StepSeri
     }
   }
   return [...out.values()];
-}
-
-/** Go's %v for a float64 in error messages. */
-function goFloat(f: number): string {
-  if (Number.isNaN(f)) return 'NaN';
-  if (f === Infinity) return '+Inf';
-  if (f === -Infinity) return '-Inf';
-  const a = Math.abs(f);
-  if (a !== 0 && (a < 1e-4 || a >= 1e21)) {
-    return f.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
-  }
-  return String(f);
 }

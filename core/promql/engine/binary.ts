@@ -4,6 +4,7 @@
  * Go's math semantics, comparisons as filters or with `bool`, one-to-one and group_left/right
  * vector matching with Prometheus's duplicate-match errors, and the set operators.
  */
+import { goPow } from '../../gocompat/math.ts';
 import {
   METRIC_NAME,
   compareStrings,
@@ -22,13 +23,6 @@ import {
   mergeSameLabels,
   setLabel,
 } from './series.ts';
-
-/** Go math.Pow: differs from `**` where the base is 1 (any exponent) or -1 with an infinite exponent. */
-export function goPow(x: number, y: number): number {
-  if (x === 1) return 1;
-  if (x === -1 && (y === Infinity || y === -Infinity)) return 1;
-  return x ** y;
-}
 
 export function isComparison(op: BinaryOp): boolean {
   return op === '==' || op === '!=' || op === '>' || op === '<' || op === '>=' || op === '<=';

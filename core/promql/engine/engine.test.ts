@@ -13,7 +13,6 @@ import { STALE_NAN } from '../../chunkenc/stale.ts';
 import type { Queryable, SeriesSet, SelectHints } from '../storage/queryable.ts';
 import { MemoryStorage } from '../storage/memory.ts';
 import { Engine } from './engine.ts';
-import { formatFloatF } from './gosort.ts';
 
 const M = 60_000;
 
@@ -231,24 +230,5 @@ describe('Engine', () => {
     await expect(e.instantQuery('label_replace(foo, "a", "x", "", "")', 0)).rejects.toThrow(
       'vector cannot contain metrics with the same labelset',
     );
-  });
-});
-
-describe('formatFloatF (count_values labels)', () => {
-  it('formats like strconv.FormatFloat(v, "f", -1, 64)', () => {
-    expect(
-      [1e21, 1e-7, -0, 0.1, 123.456, NaN, Infinity, -Infinity, -2.5e-3, 5e-324].map(formatFloatF),
-    ).toEqual([
-      '1000000000000000000000',
-      '0.0000001',
-      '-0',
-      '0.1',
-      '123.456',
-      'NaN',
-      '+Inf',
-      '-Inf',
-      '-0.0025',
-      `0.${'0'.repeat(323)}5`,
-    ]);
   });
 });

@@ -188,7 +188,7 @@ export class Engine {
         },
       };
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       ac.abort(new QueryCanceledError('query finished'));
       await Promise.all([...sources.values()].map((src) => src.close()));

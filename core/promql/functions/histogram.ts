@@ -4,29 +4,20 @@
  * histograms: over float series they return nothing, as 2.42 skips non-histogram samples.
  */
 import { METRIC_NAME } from '../../labels/labels.ts';
-import { parseGoFloat } from '../../textparse/parse-float.ts';
+import { goParseFloat } from '../../gocompat/strconv.ts';
 import type { FunctionImpl } from './types.ts';
 import type { StepSeries } from '../value.ts';
-import { goSort } from './gosort.ts';
+import { goSort } from '../../gocompat/sort.ts';
 import { labelsKey, scalarArg, vectorArg, withoutLabels } from './labels-util.ts';
 
 const BUCKET_LABEL = 'le';
 
-const HEX_FLOAT = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?[0-9]+)$/;
-
 /** Go's strconv.ParseFloat(s, 64), or undefined where it returns an error (syntax or range). */
 export function parseLe(s: string): number | undefined {
   try {
-    return parseGoFloat(s);
+    return goParseFloat(s);
   } catch {
-    // Go also reads hexadecimal floats (mantissa with a mandatory p exponent).
-    const m = HEX_FLOAT.exec(s);
-    if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
-    const frac = m[3] ?? '';
-    const mant = BigInt('0x' + (m[2]! + frac || '0'));
-    const v = Number(mant) * 2 ** (Number(m[4]) - 4 * frac.length);
-    if (!Number.isFinite(v)) return undefined;
-    return m[1] === '-' ? -v : v;
+    return undefined;
   }
 }
 

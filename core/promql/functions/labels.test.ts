@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExecutionError } from '../../errors.ts';
 import { call, evalRange, rows, str, vector } from './test-helpers.ts';
-import { compileSubmatch, expandTemplate } from './re2-submatch.ts';
 
 const r = evalRange(0, 0, 1);
 const testmetric = () =>
@@ -72,28 +71,6 @@ describe('label_replace (functions.test cases)', () => {
   });
 });
 
-describe('Go ExpandString semantics', () => {
-  const m = (re: string, s: string) => {
-    const rx = compileSubmatch(`^(?:${re})$`);
-    return { exec: rx.re.exec(s)!, names: rx.names };
-  };
-  it('$1x names a group "1x" (expands to nothing), ${1}x does not', () => {
-    const { exec, names } = m('(a)(b)', 'ab');
-    expect(expandTemplate('$1x', exec, names)).toBe('');
-    expect(expandTemplate('${1}x', exec, names)).toBe('ax');
-    expect(expandTemplate('$2$1', exec, names)).toBe('ba');
-    expect(expandTemplate('$$1', exec, names)).toBe('$1');
-    expect(expandTemplate('${1', exec, names)).toBe('${1');
-    expect(expandTemplate('a$', exec, names)).toBe('a$');
-    expect(expandTemplate('$01', exec, names)).toBe('');
-    expect(expandTemplate('$9', exec, names)).toBe('');
-  });
-  it('named groups, and groups nested in repeats and alternations keep Go numbering', () => {
-    const { exec, names } = m('(?P<first>x+)(?:-(y)|(z))*', 'xx-y');
-    expect(expandTemplate('${first}/$first/$2/$3', exec, names)).toBe('xx/xx/y/');
-  });
-});
-
 describe('label_join', () => {
   const tm = () =>
     vector([
@@ -146,28 +123,5 @@ describe('label_join', () => {
     expect(() => join('1dst', '-', 'src')).toThrow(
       'invalid destination label name in label_join(): 1dst',
     );
-  });
-});
-
-describe('captures inside repetitions keep their last value, as in Go (answers of the 2.42 binary)', () => {
-  const cases: Array<[string, string, string]> = [
-    ['(?:(a)|b)+', 'ab', '[a||]'],
-    ['(a|(b))+', 'aab', '[b|b|]'],
-    ['((a)|b)*', 'ab', '[b|a|]'],
-    ['(a|ab)(c|bcd)(d*)', 'abcd', '[a|bcd|]'],
-    ['(?:([a-z]+)-|([0-9]+))+', 'source-value-10', '[value|10|]'],
-    ['((s)|[a-z-])*([0-9]*)', 'source-value-10', '[-|s|10]'],
-    ['((s)|[a-z-])*([0-9]*)', 'other', '[r||]'],
-    ['(?:(x)|y)*?(.*)', 'other', '[|other|]'],
-    ['(?i)(?:(S)|[a-z-])+(.*)', 'source-value-10', '[s|10|]'],
-    ['(?i)(?:(S)|[a-z-])+(.*)', 'other', '[||]'],
-  ];
-  it.each(cases)('%s on %s → %s', (re, src, want) => {
-    const rx = compileSubmatch(`^(?:${re})$`);
-    const m = rx.exec(src);
-    expect(m && expandTemplate('[$1|$2|$3]', m, rx.names)).toBe(want);
-  });
-  it('no match is null', () => {
-    expect(compileSubmatch('^(?:(?:(a)|b)+)$').exec('abc')).toBeNull();
   });
 });

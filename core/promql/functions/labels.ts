@@ -6,7 +6,7 @@ import { ExecutionError } from '../../errors.ts';
 import { getLabel } from '../../labels/labels.ts';
 import type { FunctionImpl } from './types.ts';
 import type { StepSeries } from '../value.ts';
-import { compileSubmatch, expandTemplate, type SubmatchRegexp } from './re2-submatch.ts';
+import { compileSubmatch, expandTemplate, type SubmatchRegexp } from '../../regexp/submatch.ts';
 import { isValidLabelName, setLabel, stringArg, vectorArg } from './labels-util.ts';
 
 /**

@@ -2,75 +2,29 @@
  * @module core/promql/functions/math — element-wise math on instant vectors (abs … atanh, deg, rad,
  * sgn, round, clamp*) and pi(). All drop the metric name.
  *
- * Where Go's math package differs from JavaScript's Math in special cases, the Go rule is kept:
- * math.Max/Min let ±Inf win over NaN; Log2/Log10 are Go's formulas on top of the natural log.
+ * Where Go's math package differs from JavaScript's Math (last bits, special cases), Go's is used:
+ * core/gocompat/math and math-trig.
  */
 import { dropMetricName, scalarArg, vectorArg } from './labels-util.ts';
 import type { FunctionImpl } from './types.ts';
 import type { StepSeries, Value, VectorValue } from '../value.ts';
 import {
-  goAcos,
   goAcosh,
-  goAsin,
   goAsinh,
-  goAtan,
-  goCos,
   goCosh,
   goExp,
   goLog,
-  goSin,
+  goLog10,
+  goLog2,
+  goMax,
+  goMin,
   goSinh,
-  goTan,
   goTanh,
-} from './gomath.ts';
+} from '../../gocompat/math.ts';
+import { goAcos, goAsin, goAtan, goCos, goSin, goTan } from '../../gocompat/math-trig.ts';
 
 const LN2 = 0.6931471805599453;
 const LN10 = 2.302585092994046;
-/** Go evaluates 1/Ln2 and 1/Ln10 as exact constants, then rounds once. */
-const INV_LN2 = 1.4426950408889634;
-const INV_LN10 = 0.4342944819032518;
-
-/** Go's math.Max: +Inf beats NaN, NaN beats everything else, +0 beats -0. */
-export function goMax(x: number, y: number): number {
-  if (x === Infinity || y === Infinity) return Infinity;
-  return Math.max(x, y);
-}
-
-/** Go's math.Min: -Inf beats NaN, NaN beats everything else, -0 beats +0. */
-export function goMin(x: number, y: number): number {
-  if (x === -Infinity || y === -Infinity) return -Infinity;
-  return Math.min(x, y);
-}
-
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // index of the high word
-
-/** Go's math.Frexp: x = frac × 2^exp with |frac| in [0.5, 1). */
-export function frexp(x: number): [number, number] {
-  if (x === 0 || !Number.isFinite(x)) return [x, 0];
-  let e = 0;
-  if (Math.abs(x) < 2.2250738585072014e-308) {
-    x *= 2 ** 52;
-    e = -52;
-  }
-  f64[0] = x;
-  const hi = u32[HI]!;
-  e += ((hi >>> 20) & 0x7ff) - 1022;
-  u32[HI] = (hi & ~(0x7ff << 20)) | (1022 << 20);
-  return [f64[0]!, e];
-}
-
-export function goLog2(x: number): number {
-  const [frac, exp] = frexp(x);
-  // Exact powers of two give exact answers.
-  if (frac === 0.5) return exp - 1;
-  return goLog(frac) * INV_LN2 + exp;
-}
-
-export function goLog10(x: number): number {
-  return goLog(x) * INV_LN10;
-}
 
 export function sgn(v: number): number {
   if (v < 0) return -1;

@@ -8,7 +8,7 @@
  */
 import type { FunctionImpl } from './types.ts';
 import type { RangeSeries } from '../value.ts';
-import { goSortFloat64 } from './gosort.ts';
+import { goSortFloat64 } from '../../gocompat/sort.ts';
 import { matrixArg, scalarArg } from './labels-util.ts';
 import { overWindows, overWindowsBy, type WindowKernel } from './window.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { at0, call, evalRange, load, matrix, rows } from './test-helpers.ts';
-import { durationSeconds, extrapolatedRate } from './rate.ts';
+import { extrapolatedRate } from './rate.ts';
 import { Random } from '../../../test/helpers/random.ts';
 
 const m5 = 300_000;
@@ -148,12 +148,6 @@ describe('rate/increase/delta (Prometheus functions.test cases)', () => {
         true,
       ),
     ).toBeNaN();
-  });
-
-  it('Duration.Seconds() from ms', () => {
-    expect(durationSeconds(300_000)).toBe(300);
-    expect(durationSeconds(1_100)).toBe(1 + 0.1);
-    expect(durationSeconds(-1_500)).toBe(-1.5);
   });
 });
 

@@ -5,16 +5,10 @@
  * Times arrive in ms and are turned into seconds with `/1000` exactly where the Go code divides, in
  * the same operation order, so results match Prometheus bit for bit.
  */
+import { goDurationSeconds } from '../../gocompat/duration.ts';
 import type { FunctionImpl } from './types.ts';
 import { matrixArg } from './labels-util.ts';
 import { overWindows, overWindowsBy, type WindowKernel } from './window.ts';
-
-/** Go's `time.Duration.Seconds()` for a duration given in ms: whole seconds plus the nanosecond rest / 1e9. */
-export function durationSeconds(ms: number): number {
-  const sec = Math.trunc(ms / 1000);
-  const restNs = (ms - sec * 1000) * 1e6;
-  return sec + restNs / 1e9;
-}
 
 /**
  * extrapolatedRate over samples [lo, hi) of one window [rangeStart, rangeEnd] (ms). Returns
@@ -113,7 +107,7 @@ function extrapolated(isCounter: boolean, isRate: boolean): FunctionImpl {
   return (args, ctx) => {
     const m = matrixArg(args, 0);
     const range = m.range;
-    const rangeSeconds = durationSeconds(range);
+    const rangeSeconds = goDurationSeconds(range);
     const we = m.windowEnd;
     return overWindowsBy(m, ctx, (s): WindowKernel => {
       if (!isCounter) {

@@ -4,6 +4,7 @@
  * holt_winters (double exponential smoothing with its argument checks).
  */
 import { ExecutionError } from '../../errors.ts';
+import { goFormatFloat } from '../../gocompat/strconv.ts';
 import type { FunctionImpl } from './types.ts';
 import { matrixArg, scalarArg } from './labels-util.ts';
 import { overWindows } from './window.ts';
@@ -85,15 +86,6 @@ export const predictLinear: FunctionImpl = (args, ctx) => {
   });
 };
 
-/** Go's `%f` verb: six decimals, `NaN`, `+Inf`, `-Inf`. */
-export function formatGoF(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return '+Inf';
-  if (x === -Infinity) return '-Inf';
-  if (Math.abs(x) < 1e21) return x.toFixed(6);
-  return BigInt(Math.trunc(x)).toString() + '.000000';
-}
-
 export const holtWinters: FunctionImpl = (args, ctx) => {
   const sfs = scalarArg(args, 1).values;
   const tfs = scalarArg(args, 2).values;
@@ -103,11 +95,13 @@ export const holtWinters: FunctionImpl = (args, ctx) => {
     // Checked per call, as Prometheus does: only steps with samples can fail (NaN passes).
     if (sf <= 0 || sf >= 1) {
       throw new ExecutionError(
-        `invalid smoothing factor. Expected: 0 < sf < 1, got: ${formatGoF(sf)}`,
+        `invalid smoothing factor. Expected: 0 < sf < 1, got: ${goFormatFloat(sf, 'f', 6)}`,
       );
     }
     if (tf <= 0 || tf >= 1) {
-      throw new ExecutionError(`invalid trend factor. Expected: 0 < tf < 1, got: ${formatGoF(tf)}`);
+      throw new ExecutionError(
+        `invalid trend factor. Expected: 0 < tf < 1, got: ${goFormatFloat(tf, 'f', 6)}`,
+      );
     }
     const l = hi - lo;
     if (l < 2) return undefined;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { civilFromUnix, goInt64, type CivilTime } from './godate.ts';
 import { at0, call, evalRange, vector } from './test-helpers.ts';
 import type { Expr } from '../ast.ts';
 import { Random } from '../../../test/helpers/random.ts';
@@ -87,25 +86,5 @@ describe('date functions (functions.test cases and Prometheus 2.42 answers)', ()
     expect(
       out.type === 'vector' && out.series.map((s) => [s.labels, Array.from(s.present)]),
     ).toEqual([[[{ name: 'a', value: 'b' }], [1, 0]]]);
-  });
-});
-
-describe("godate: the safe path agrees with Go's absolute-time path", () => {
-  it('over a spread of instants', () => {
-    const a: CivilTime = { year: 0, month: 0, day: 0, yearDay: 0, weekday: 0, hour: 0, minute: 0 };
-    const b: CivilTime = { ...a };
-    const rnd = new Random(3);
-    for (let i = 0; i < 2000; i++) {
-      const sec = Math.round((rnd.next() - 0.5) * 2 * 10 ** (4 + (i % 12)));
-      civilFromUnix(sec, a);
-      civilFromUnix(BigInt(sec), b);
-      expect(a).toEqual(b);
-    }
-  });
-  it('int64 conversion truncates and saturates like amd64', () => {
-    expect(goInt64(-1.9)).toBe(-1);
-    expect(goInt64(NaN)).toBe(-(1n << 63n));
-    expect(goInt64(1e19)).toBe(-(1n << 63n));
-    expect(goInt64(2 ** 60)).toBe(1n << 60n);
   });
 });

@@ -6,7 +6,8 @@
  * called without argument they use the step time, `vector(time())` with the seconds truncated
  * toward zero like Go's integer division `enh.Ts / 1000`.
  */
-import { civilFromUnix, daysIn, goInt64, type CivilTime } from './godate.ts';
+import { goInt64 } from '../../gocompat/math.ts';
+import { civilFromUnix, daysIn, type CivilTime } from '../../gocompat/time.ts';
 import { dropMetricName, unwrapStepInvariant, vectorArg } from './labels-util.ts';
 import type { FunctionImpl } from './types.ts';
 import type { StepSeries } from '../value.ts';

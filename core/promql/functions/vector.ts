@@ -6,7 +6,7 @@ import { METRIC_NAME, compareStrings } from '../../labels/labels.ts';
 import type { Expr } from '../ast.ts';
 import type { FunctionImpl } from './types.ts';
 import type { StepSeries, VectorValue } from '../value.ts';
-import { goSort } from './gosort.ts';
+import { goSort } from '../../gocompat/sort.ts';
 import { matrixArg, scalarArg, unwrapParens, vectorArg } from './labels-util.ts';
 import { windowBounds } from './window.ts';
 

@@ -20,28 +20,21 @@ import type {
 import { newMatcher, type Matcher } from '../../labels/matcher.ts';
 import { METRIC_NAME } from '../../labels/labels.ts';
 import { errorMessage } from '../../errors.ts';
-import { DurationError, parsePositiveDuration } from './durations.ts';
+import { DurationError } from '../../gocompat/duration.ts';
+import { parsePositiveDuration } from './durations.ts';
 import { ErrorKey, ErrorStage, type ErrorCollector } from './errors.ts';
 import { getFunction } from './functions.ts';
-import { formatFixed6, NumberSyntaxError, parseNumber } from './numbers.ts';
-import { unquote, UnquoteError } from './strings.ts';
-import { goQuote } from '../../labels/go-string.ts';
+import { goInt64, goRound } from '../../gocompat/math.ts';
+import { goFormatFloat, NumError } from '../../gocompat/strconv.ts';
+import { parseNumber } from './numbers.ts';
+import { goUnquote, UnquoteError } from '../../gocompat/unquote.ts';
+import { goQuote } from '../../gocompat/quote.ts';
 import type { Raw, Span } from './tree.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const PARAM_AGGREGATORS = new Set(['topk', 'bottomk', 'count_values', 'quantile']);
 const TWO_POW_63 = 2 ** 63;
-
-/** Go's math.Round: halves away from zero. */
-function goRound(x: number): number {
-  return x < 0 ? -Math.round(-x) : Math.round(x);
-}
-
-/** Go's int64(float64) on amd64: out-of-range and NaN become math.MinInt64. */
-function goInt64(x: number): number {
-  return x >= -TWO_POW_63 && x < TWO_POW_63 ? Math.trunc(x) : -TWO_POW_63;
-}
 
 export class AstBuilder {
   constructor(
@@ -72,7 +65,7 @@ export class AstBuilder {
     try {
       return parseNumber(this.src.slice(tok.from, this.tokenEnds.get(tok.from) ?? tok.to));
     } catch (e) {
-      if (!(e instanceof NumberSyntaxError)) throw e;
+      if (!(e instanceof NumError)) throw e;
       this.#err(ErrorKey.value(tok.from), tok.from, `error parsing number: ${e.message}`);
       return 0;
     }
@@ -81,7 +74,7 @@ export class AstBuilder {
   #string(tok: Span): string {
     const text = this.#text(tok);
     try {
-      return unquote(text);
+      return goUnquote(text);
     } catch (e) {
       if (!(e instanceof UnquoteError)) throw e;
       this.#err(
@@ -329,7 +322,7 @@ export class AstBuilder {
         this.#err(
           ErrorKey.reduce(raw.to),
           at,
-          `timestamp out of bounds for @ modifier: ${formatFixed6(ts)}`,
+          `timestamp out of bounds for @ modifier: ${goFormatFloat(ts, 'f', 6)}`,
         );
       }
     }
@@ -348,7 +341,7 @@ export class AstBuilder {
       this.#err(ErrorKey.reduce(raw.to), at, '@ <timestamp> may not be set multiple times');
       return e;
     }
-    if (ts !== undefined) target.timestamp = goInt64(goRound(ts * 1000));
+    if (ts !== undefined) target.timestamp = Number(goInt64(goRound(ts * 1000)));
     else target.startOrEnd = raw.preproc;
     (e as Mutable<typeof e>).pos = { start: e.pos.start, end: this.toByte(raw.to) };
     return e;

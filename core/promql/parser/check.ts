@@ -8,7 +8,7 @@
 import type { BinaryExpr, Expr, PositionRange, ValueType, VectorMatching } from '../ast.ts';
 import { assertNever } from '../ast.ts';
 import { METRIC_NAME } from '../../labels/labels.ts';
-import { goQuote } from '../../labels/go-string.ts';
+import { goQuote } from '../../gocompat/quote.ts';
 import { ParseError } from './errors.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -2,10 +2,5 @@
 export { parseExpr } from './parse.ts';
 export { ParseError } from './errors.ts';
 export { allFunctions, getFunction } from './functions.ts';
-export {
-  DurationError,
-  formatDuration,
-  parseDuration,
-  parsePositiveDuration,
-} from './durations.ts';
+export { parsePositiveDuration } from './durations.ts';
 export { documentedType, exprType } from './check.ts';

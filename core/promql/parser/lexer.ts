@@ -6,7 +6,7 @@
  * parser trusts these tokens for values and lexical errors and uses lezer only for structure.
  * Positions are UTF-16 indices into the query; the parser converts them to bytes for messages.
  */
-import { goQuote, goQuoteRune, goUnicodeRune } from './strings.ts';
+import { goQuote, goQuoteRune, goUnicodeRune } from '../../gocompat/quote.ts';
 
 export type TokenType =
   | 'EOF'

@@ -16,13 +16,15 @@
  */
 import { newMatcher, type Matcher, type MatchType } from '../../labels/matcher.ts';
 import { errorMessage } from '../../errors.ts';
-import { DurationError, parsePositiveDuration } from './durations.ts';
+import { DurationError } from '../../gocompat/duration.ts';
+import { parsePositiveDuration } from './durations.ts';
 import { getFunction } from './functions.ts';
 import { describeToken, isAggregatorToken, type Token, type TokenType } from './lexer.ts';
-import { NumberSyntaxError, parseNumber } from './numbers.ts';
+import { NumError } from '../../gocompat/strconv.ts';
+import { parseNumber } from './numbers.ts';
 import { EXPRESSION_STARTS, syntaxContext } from './syntax-context.ts';
 import { ErrorKey } from './errors.ts';
-import { unquote } from './strings.ts';
+import { goUnquote } from '../../gocompat/unquote.ts';
 
 export interface TokenProblem {
   /** Ordering key (UTF-16 index; see ErrorCollector). */
@@ -179,7 +181,7 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
           try {
             parseNumber(t.text);
           } catch (e) {
-            if (!(e instanceof NumberSyntaxError)) throw e;
+            if (!(e instanceof NumError)) throw e;
             problem(ErrorKey.value(t.start), t.start, `error parsing number: ${e.message}`);
           }
         }
@@ -213,7 +215,7 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
         const label = code[i - 2];
         if (inBraces && op && label?.type === 'IDENTIFIER') {
           try {
-            matchers.set(t.start, newMatcher(op, label.text, unquote(t.text)));
+            matchers.set(t.start, newMatcher(op, label.text, goUnquote(t.text)));
           } catch (e) {
             problem(ErrorKey.reduce(t.end), label.start, errorMessage(e));
           }

@@ -22,7 +22,8 @@ import {
 import { newUlid } from '../ulid.ts';
 import { ChunkCutter } from './chunk-cutter.ts';
 import { ChunkSegmentWriter, type ChunkMeta } from './chunk-writer.ts';
-import { INDEX_FILENAME, IndexWriter } from './index-writer.ts';
+import { INDEX_FILENAME } from '../index-format.ts';
+import { IndexWriter } from './index-writer.ts';
 import type { BlockSink } from './sink.ts';
 
 /** tsdb.DefaultBlockDuration: 2h in ms, also the head's default chunk range. */

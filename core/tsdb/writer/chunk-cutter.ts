@@ -6,14 +6,10 @@
  * Blocks written here therefore have the same chunks (and bytes) as Prometheus's for the same
  * samples, which is what makes `promtool` outputs comparable.
  */
+import { goDiv } from '../../gocompat/math.ts';
 
 /** Target samples per chunk (samplesPerChunk). */
 export const SAMPLES_PER_CHUNK = 120;
-
-/** Go's truncated integer division for integers held in numbers (exact: `a - a % b` is a multiple of b). */
-export function goDiv(a: number, b: number): number {
-  return (a - (a % b)) / b;
-}
 
 /** End of the chunk range containing t (rangeForTimestamp: (t/width)*width + width, Go division). */
 export function rangeForTimestamp(t: number, width: number): number {

@@ -14,26 +14,14 @@
 import { BadDataError } from '../../errors.ts';
 import { compareLabels, compareStrings, type Labels } from '../../labels/labels.ts';
 import { Encbuf, crc32c } from '../encoding.ts';
+import { INDEX_FILENAME, INDEX_VERSION_2, MAGIC_INDEX, type IndexToc } from '../index-format.ts';
 import { SinkFile, type BlockSink } from './sink.ts';
-
-export const MAGIC_INDEX = 0xbaaad700;
-export const INDEX_FORMAT_V2 = 2;
-export const INDEX_FILENAME = 'index';
 
 /** The chunk fields the index stores per series. */
 export interface IndexChunkMeta {
   readonly minTime: number;
   readonly maxTime: number;
   readonly ref: number;
-}
-
-export interface IndexToc {
-  symbols: number;
-  series: number;
-  labelIndices: number;
-  labelIndicesTable: number;
-  postings: number;
-  postingsTable: number;
 }
 
 export class IndexWriter {
@@ -62,7 +50,7 @@ export class IndexWriter {
     const e = this.#enc;
     e.reset();
     e.putBE32(MAGIC_INDEX);
-    e.putByte(INDEX_FORMAT_V2);
+    e.putByte(INDEX_VERSION_2);
     this.#f.write(e.get());
   }
 

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadDataError } from '../../../core/errors.ts';
 import { newMatcher } from '../../../core/labels/matcher.ts';
-import { Re2Nfa } from '../../../core/labels/re2-nfa.ts';
-import { parseRe2 } from '../../../core/labels/re2.ts';
-import { foldOrbits } from '../../../core/labels/re2-unicode.ts';
+import { Re2Nfa } from '../../../core/regexp/nfa.ts';
+import { parseRe2 } from '../../../core/regexp/parse.ts';
+import { foldOrbits } from '../../../core/regexp/unicode.ts';
 import {
   type GoRegexOracle,
   type OracleAnswer,

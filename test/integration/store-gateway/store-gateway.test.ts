@@ -16,7 +16,7 @@ import { allSeries } from '../../../core/promql/storage/queryable.ts';
 import { HttpStore } from '../../../core/storeapi/http-client.ts';
 import type { SeriesRequest } from '../../../core/storeapi/store.ts';
 import { promLabelsString } from '../../../core/tsdb/dump.ts';
-import { formatGoG } from '../../../core/tsdb/go-format.ts';
+import { goFormatFloat } from '../../../core/gocompat/strconv.ts';
 import { uploadBlock } from '../../../sidecar-agent/objstore/upload-block.ts';
 import { generateOpenMetrics } from '../../fixtures/openmetrics-gen.ts';
 import { promtoolCreateBlocks, promtoolDump } from '../../helpers/promtool.ts';
@@ -62,7 +62,8 @@ function dumpFromFrames(
   let out = '';
   for (const s of series) {
     const prefix = `${promLabelsString(s.labels)} `;
-    for (let i = 0; i < s.t.length; i++) out += `${prefix}${formatGoG(s.v[i]!)} ${s.t[i]!}\n`;
+    for (let i = 0; i < s.t.length; i++)
+      out += `${prefix}${goFormatFloat(s.v[i]!, 'g', -1)} ${s.t[i]!}\n`;
   }
   return out;
 }

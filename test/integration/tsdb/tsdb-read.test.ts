@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goQuote } from '../../../core/labels/go-string.ts';
+import { goQuote } from '../../../core/gocompat/quote.ts';
 import { newMatcher, type MatchType } from '../../../core/labels/matcher.ts';
 import { Block, type BlockDir } from '../../../core/tsdb/block-reader.ts';
 import type { ByteSource } from '../../../core/tsdb/source.ts';

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STALE_NAN, isStaleNaN } from '../../../core/chunkenc/stale.ts';
 import { compareLabels, labelsFrom, type Labels } from '../../../core/labels/labels.ts';
-import { parseGoFloat } from '../../../core/textparse/parse-float.ts';
+import { goFormatFloat, goParseFloat } from '../../../core/gocompat/strconv.ts';
+import { readGoString } from '../../../core/gocompat/unquote.ts';
 import { parseMeta, type BlockMeta } from '../../../core/tsdb/meta.ts';
 import { writeBlock, type SeriesSamples } from '../../../core/tsdb/writer/block-writer.ts';
 import { dirSinkFactory } from '../../../sidecar-agent/tsdb/dir-sink.ts';
@@ -32,49 +33,6 @@ interface Expected {
   v: Float64Array;
 }
 
-/** A Go-quoted string (strconv.Quote output) starting at s[i] === '"'; returns [value, next index]. */
-function readGoQuoted(s: string, i: number): [string, number] {
-  let out = '';
-  i++;
-  for (;;) {
-    const c = s[i]!;
-    if (c === '"') return [out, i + 1];
-    if (c !== '\\') {
-      const cp = s.codePointAt(i)!;
-      out += String.fromCodePoint(cp);
-      i += cp > 0xffff ? 2 : 1;
-      continue;
-    }
-    const e = s[i + 1]!;
-    const simple: Record<string, string> = {
-      n: '\n',
-      t: '\t',
-      r: '\r',
-      a: '\x07',
-      b: '\b',
-      f: '\f',
-      v: '\v',
-      '\\': '\\',
-      '"': '"',
-      "'": "'",
-    };
-    if (e in simple) {
-      out += simple[e];
-      i += 2;
-    } else if (e === 'x') {
-      // \xHH is a raw byte; only ASCII-range ones can appear in valid UTF-8 label values.
-      out += String.fromCharCode(parseInt(s.slice(i + 2, i + 4), 16));
-      i += 4;
-    } else if (e === 'u') {
-      out += String.fromCodePoint(parseInt(s.slice(i + 2, i + 6), 16));
-      i += 6;
-    } else if (e === 'U') {
-      out += String.fromCodePoint(parseInt(s.slice(i + 2, i + 10), 16));
-      i += 10;
-    } else throw new Error(`unknown escape \\${e}`);
-  }
-}
-
 /** Parses `promtool tsdb dump` lines: `{a="b", c="d"} <%g value> <ms>`. */
 export function parseDump(text: string): { labels: Labels; v: number; t: number }[] {
   const out: { labels: Labels; v: number; t: number }[] = [];
@@ -85,13 +43,13 @@ export function parseDump(text: string): { labels: Labels; v: number; t: number 
     while (line[i] !== '}') {
       const eq = line.indexOf('=', i);
       const name = line.slice(i, eq);
-      const [value, next] = readGoQuoted(line, eq + 1);
+      const { value, end } = readGoString(line, eq + 1);
       pairs.push([name, value]);
-      i = next;
+      i = end;
       if (line[i] === ',') i += 2;
     }
     const [v, t] = line.slice(i + 2).split(' ');
-    out.push({ labels: labelsFrom(pairs), v: parseGoFloat(v!), t: Number(t) });
+    out.push({ labels: labelsFrom(pairs), v: goParseFloat(v!), t: Number(t) });
   }
   return out;
 }
@@ -101,23 +59,8 @@ export function parseDump(text: string): { labels: Labels; v: number; t: number 
  * 'e' when 0 < |v| < 1e-6 or |v| >= 1e21; NaN, +Inf, -Inf spelled out.
  */
 function promValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (Object.is(v, -0)) return '-0';
-  const sign = v < 0 ? '-' : '';
-  // JS and Go both print the shortest round-tripping digits; only the notation differs.
-  const [mant, expPart] = Math.abs(v).toExponential().split('e');
-  const digits = mant!.replace('.', '');
-  const exp = Number(expPart);
   const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-6 || a >= 1e21)) {
-    const e = Math.abs(exp);
-    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
-  }
-  if (exp >= digits.length - 1) return sign + digits + '0'.repeat(exp - digits.length + 1);
-  if (exp >= 0) return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
-  return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  return goFormatFloat(v, a !== 0 && (a < 1e-6 || a >= 1e21) ? 'e' : 'f', -1);
 }
 
 function sameValue(a: number, b: number): boolean {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import * as g from './gomath.ts';
-import { goLog2, goLog10 } from './math.ts';
+import { fma } from './fma.ts';
+import * as g from './math.ts';
+import * as t from './math-trig.ts';
 
 /** Inputs and the answers of the Prometheus 2.42 amd64 binary (`<fn>(vector(x))`, FMA-capable CPU), as it prints them. */
 const XS = [
@@ -478,12 +479,12 @@ const GOLDEN: Record<string, string[]> = {
 };
 
 const FNS: Record<string, (x: number) => number> = {
-  sin: g.goSin,
-  cos: g.goCos,
-  tan: g.goTan,
-  asin: g.goAsin,
-  acos: g.goAcos,
-  atan: g.goAtan,
+  sin: t.goSin,
+  cos: t.goCos,
+  tan: t.goTan,
+  asin: t.goAsin,
+  acos: t.goAcos,
+  atan: t.goAtan,
   sinh: g.goSinh,
   cosh: g.goCosh,
   tanh: g.goTanh,
@@ -492,8 +493,8 @@ const FNS: Record<string, (x: number) => number> = {
   atanh: Math.atanh,
   exp: g.goExp,
   ln: g.goLog,
-  log2: goLog2,
-  log10: goLog10,
+  log2: g.goLog2,
+  log10: g.goLog10,
 };
 
 const parse = (s: string) => (s === '+Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s));
@@ -512,8 +513,39 @@ describe('exact fma', () => {
   it('rounds once', () => {
     // 1 + 2^-52 squared = 1 + 2^-51 + 2^-104: the 2^-104 term only survives without a double rounding.
     const a = 1 + 2 ** -52;
-    expect(g.fma(a, a, -(1 + 2 ** -51))).toBe(2 ** -104);
-    expect(g.fma(0.1, 10, -1)).toBe(5.551115123125783e-17);
-    expect(g.fma(3, 4, 5)).toBe(17);
+    expect(fma(a, a, -(1 + 2 ** -51))).toBe(2 ** -104);
+    expect(fma(0.1, 10, -1)).toBe(5.551115123125783e-17);
+    expect(fma(3, 4, 5)).toBe(17);
+  });
+});
+
+describe('special cases and conversions', () => {
+  it('Max and Min let ±Inf win over NaN, and order the zeros', () => {
+    expect(g.goMax(NaN, Infinity)).toBe(Infinity);
+    expect(g.goMin(-Infinity, NaN)).toBe(-Infinity);
+    expect(Object.is(g.goMax(-0, 0), 0)).toBe(true);
+    expect(Object.is(g.goMin(-0, 0), -0)).toBe(true);
+  });
+  it('frexp', () => {
+    expect(g.frexp(10)).toEqual([0.625, 4]);
+    expect(g.frexp(-3)).toEqual([-0.75, 2]);
+    expect(g.frexp(5e-324)).toEqual([0.5, -1073]);
+  });
+  it('Round takes halves away from zero', () => {
+    expect(g.goRound(2.5)).toBe(3);
+    expect(g.goRound(-2.5)).toBe(-3);
+    expect(Object.is(g.goRound(-0.2), -0)).toBe(true);
+  });
+  it('int64(x) truncates; NaN and out-of-range values become -2^63 as on amd64', () => {
+    expect(g.goInt64(-1.9)).toBe(-1);
+    expect(Object.is(g.goInt64(-0.4), 0)).toBe(true);
+    expect(g.goInt64(NaN)).toBe(-(1n << 63n));
+    expect(g.goInt64(1e19)).toBe(-(1n << 63n));
+    expect(g.goInt64(2 ** 60)).toBe(1n << 60n);
+  });
+  it("NaN has Go's bit pattern", () => {
+    const dv = new DataView(new ArrayBuffer(8));
+    dv.setFloat64(0, g.GO_NAN);
+    expect(dv.getBigUint64(0).toString(16)).toBe('7ff8000000000001');
   });
 });

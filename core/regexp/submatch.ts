@@ -1,13 +1,15 @@
 /**
- * @module core/promql/functions/re2-submatch — RE2 patterns with their capture groups, for
+ * @module core/regexp/submatch — RE2 patterns with their capture groups, for
  * label_replace, and Go's `Regexp.ExpandString` template expansion (`$1`, `${name}`, `$$`).
  *
- * core/labels/re2 translates patterns for yes/no matching and turns groups non-capturing; here the
+ * translate.ts translates patterns for yes/no matching and turns groups non-capturing; here the
  * subtrees holding captures are re-emitted with JS capturing groups in the same (pre-)order Go
  * numbers them, and capture-free subtrees reuse that translation unchanged.
  */
-import { jsRegExp, parseRe2, re2TreeToSource, type Re2Node } from '../../labels/re2.ts';
-import { Backtracker, hasCaptureInRepeat } from './re2-backtrack.ts';
+import type { Re2Node } from './ast.ts';
+import { parseRe2 } from './parse.ts';
+import { jsRegExp, quantifier, re2TreeToSource } from './translate.ts';
+import { Backtracker, hasCaptureInRepeat } from './backtrack.ts';
 
 /** Group texts of one match: index 0 the whole match, undefined for groups that did not take part. */
 export type Groups = ArrayLike<string | undefined>;
@@ -32,17 +34,6 @@ function hasCapture(n: Re2Node): boolean {
     default:
       return false;
   }
-}
-
-function quantifier(n: Extract<Re2Node, { op: 'repeat' }>): string {
-  let q: string;
-  if (n.min === 0 && n.max === -1) q = '*';
-  else if (n.min === 1 && n.max === -1) q = '+';
-  else if (n.min === 0 && n.max === 1) q = '?';
-  else if (n.max === -1) q = `{${n.min},}`;
-  else if (n.min === n.max) q = `{${n.min}}`;
-  else q = `{${n.min},${n.max}}`;
-  return q + (n.greedy ? '' : '?');
 }
 
 function emit(n: Re2Node, names: string[]): string {

@@ -1,12 +1,14 @@
 /**
- * @module core/promql/functions/gosort — Go 1.19's unstable `sort.Sort` (pattern-defeating quicksort),
- * reproduced step for step.
+ * @module core/gocompat/sort — Go 1.19's unstable sort (pattern-defeating quicksort), reproduced
+ * step for step: `sort.Sort` over indices (goSort), `sort.Slice` with an element comparator
+ * (goSortSlice) and over a Float64Array (goSortFloat64).
  *
  * Why not Array.prototype.sort: Prometheus sorts with comparators that are not strict weak orders
  * (sort/sort_desc and quantile put NaN first with `Less(i, j) = isNaN(v[i]) || …`), and ties keep
- * whatever order Go's algorithm leaves them in. Matching `sort()` output order and the exact bucket
- * order histogram_quantile sums in needs the same sequence of Less/Swap calls as Go 1.19.8, the
- * toolchain Prometheus 2.42's Debian binary is built with.
+ * whatever order Go's algorithm leaves them in. Matching `sort()` and topk output order and the
+ * exact bucket order histogram_quantile sums in needs the same sequence of Less/Swap calls as
+ * Go 1.19.8, the toolchain Prometheus 2.42's Debian binary is built with. sort.Slice runs the same
+ * algorithm as sort.Sort (pdqsort_func is its generated twin), so one implementation serves both.
  */
 
 /** Less(i, j) reports whether element i sorts before element j. */
@@ -21,6 +23,19 @@ export function goSort(n: number, less: Less, swap: Swap): void {
   if (n <= 1) return;
   const limit = 32 - Math.clz32(n); // bits.Len(uint(n))
   pdqsort(less, swap, 0, n, limit);
+}
+
+/** Go's `sort.Slice(x, func(i, j) bool { return less(x[i], x[j]) })`: x sorted in place. */
+export function goSortSlice<T>(x: T[], less: (a: T, b: T) => boolean): void {
+  goSort(
+    x.length,
+    (i, j) => less(x[i]!, x[j]!),
+    (i, j) => {
+      const t = x[i]!;
+      x[i] = x[j]!;
+      x[j] = t;
+    },
+  );
 }
 
 /** Sorts a Float64Array in place with Go's algorithm and an arbitrary Less on values. */

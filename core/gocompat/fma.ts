@@ -1,5 +1,5 @@
 /**
- * @module core/promql/functions/fma — fused multiply-add (a × b + c rounded once), as x86's
+ * @module core/gocompat/fma — fused multiply-add (a × b + c rounded once), as x86's
  * VFMADD computes it, for the FMA path of Go's amd64 Exp. Emulated exactly with Dekker's product,
  * an exact sum and Boldo–Melquiond's round-to-odd step, all in float64.
  */

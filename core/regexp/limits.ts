@@ -1,10 +1,10 @@
 /**
- * @module core/labels/re2-limits — Go's regexp/syntax resource limits, computed on our tree the
+ * @module core/regexp/limits — Go's regexp/syntax resource limits, computed on our tree the
  * way Go computes them on its own: repeat counts (1000, also as a product when nested), tree
  * height (1000), compiled program size and runes held in classes (both 128 MiB budgets).
  */
-import { type Re2Node, children } from './re2-ast.ts';
-import { classRangeCount } from './re2-charclass.ts';
+import { type Re2Node, children } from './ast.ts';
+import { classRangeCount } from './charclass.ts';
 
 /** RE2's limit on a counted repetition and on the product of nested counts. */
 export const MAX_REPEAT = 1000;

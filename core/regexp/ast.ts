@@ -1,9 +1,9 @@
 /**
- * @module core/labels/re2-ast — the RE2 parse tree and Go's regexp/syntax error type, shared by
+ * @module core/regexp/ast — the RE2 parse tree and Go's regexp/syntax error type, shared by
  * the parser, the limit checks, the JS translator and the NFA.
  */
 import { BadDataError } from '../errors.ts';
-import type { CharClass } from './re2-charclass.ts';
+import type { CharClass } from './charclass.ts';
 
 export type Re2Node =
   | { readonly op: 'literal'; readonly cp: number; readonly fold: boolean }

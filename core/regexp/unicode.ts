@@ -1,15 +1,15 @@
 /**
- * @module core/labels/re2-unicode — the Unicode facts Go's regexp/syntax uses: the `\p{…}` tables
+ * @module core/regexp/unicode — the Unicode facts Go's regexp/syntax uses: the `\p{…}` tables
  * and simple case-folding orbits of Go 1.19 (Prometheus 2.42's toolchain, Unicode 13.0).
  *
  * JS engines carry newer Unicode data than Go 1.19 (and their `\p{…}` inside `v`-mode classes has
  * had bugs), so classes never use JS property escapes: every table is an explicit range list,
- * generated from Go's own answers (re2-unicode-data.ts).
+ * generated from Go's own answers (unicode-data.ts).
  */
-import { FOLD_ORBITS, GO_TABLES } from './re2-unicode-data.ts';
-import { GO_CATEGORIES, GO_SCRIPTS } from './re2-unicode-names.ts';
+import { FOLD_ORBITS, GO_TABLES } from './unicode-data.ts';
+import { GO_CATEGORIES, GO_SCRIPTS } from './unicode-names.ts';
 
-export { GO_CATEGORIES, GO_SCRIPTS } from './re2-unicode-names.ts';
+export { GO_CATEGORIES, GO_SCRIPTS } from './unicode-names.ts';
 
 /** Whether Go 1.19's `\p{…}` knows the name (case-sensitive). */
 export function isGoTableName(name: string): boolean {

@@ -1,18 +1,11 @@
 /**
- * @module core/labels/re2-parse — a parser for Go's regexp/syntax in Perl mode (what
+ * @module core/regexp/parse — a parser for Go's regexp/syntax in Perl mode (what
  * `regexp.Compile` uses), producing a small AST. It accepts exactly what Go 1.19 accepts and
  * fails with Go's error text (`error parsing regexp: <code>: \`<expr>\``), scanning left to right
  * as Go does so the first error reported is the same one.
  */
-import { ErrorCode, type Re2Node, Re2SyntaxError } from './re2-ast.ts';
-import {
-  PERL_GROUPS,
-  POSIX_GROUPS,
-  cleanRanges,
-  foldRanges,
-  negateRanges,
-  unicodeGroup,
-} from './re2-charclass.ts';
+import { ErrorCode, type Re2Node, Re2SyntaxError } from './ast.ts';
+import { POSIX_GROUPS, cleanRanges, foldRanges } from './charclass.ts';
 import {
   MAX_HEIGHT,
   MAX_REPEAT,
@@ -22,10 +15,15 @@ import {
   progSize,
   repeatIsValid,
   runeCount,
-} from './re2-limits.ts';
-
-export { ErrorCode, Re2SyntaxError, children, type Re2Node } from './re2-ast.ts';
-export { progSize } from './re2-limits.ts';
+} from './limits.ts';
+import {
+  classGroup,
+  isAlnum,
+  parseEscape,
+  perlClassAt,
+  runeAt,
+  unicodeClassAt,
+} from './parse-escape.ts';
 
 interface Flags {
   fold: boolean;
@@ -40,16 +38,6 @@ interface Frame {
   readonly capture: boolean;
   readonly name: string | undefined;
   readonly alts: Re2Node[][];
-}
-
-const isAlnum = (c: number): boolean =>
-  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-
-function unhex(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
 }
 
 /** Parses `src` as Go's `syntax.Parse(src, syntax.Perl)` does. */
@@ -71,14 +59,6 @@ class Parser {
   get #items(): Re2Node[] {
     const alts = this.#frames[this.#frames.length - 1]!.alts;
     return alts[alts.length - 1]!;
-  }
-
-  /** The code point at i and its UTF-16 length; lone surrogates are Go's invalid UTF-8. */
-  #rune(i: number): [number, number] {
-    const c = this.#s.codePointAt(i)!;
-    if (c >= 0xd800 && c <= 0xdfff)
-      throw new Re2SyntaxError(ErrorCode.invalidUTF8, this.#s.slice(i));
-    return [c, c > 0xffff ? 2 : 1];
   }
 
   parse(): Re2Node {
@@ -147,7 +127,7 @@ class Parser {
           this.#backslash();
           break;
         default: {
-          const [r, n] = this.#rune(this.#pos);
+          const [r, n] = runeAt(this.#s, this.#pos);
           this.#literal(r);
           this.#pos += n;
         }
@@ -273,7 +253,7 @@ class Parser {
     let sawFlag = false;
     let t = start + 2;
     while (t < s.length) {
-      const [c, n] = this.#rune(t);
+      const [c, n] = runeAt(this.#s, t);
       t += n;
       switch (c) {
         case 0x69 /* i */:
@@ -334,7 +314,7 @@ class Parser {
           let end = s.indexOf('\\E', i + 2);
           const lit = s.slice(i + 2, end < 0 ? s.length : end);
           for (let k = 0; k < lit.length;) {
-            const [c, n] = this.#rune(i + 2 + k);
+            const [c, n] = runeAt(this.#s, i + 2 + k);
             this.#literal(c);
             k += n;
           }
@@ -349,129 +329,20 @@ class Parser {
       }
     }
     if (s[i + 1] === 'p' || s[i + 1] === 'P') {
-      const [ranges, next] = this.#unicodeClass(i);
+      const [ranges, next] = unicodeClassAt(this.#s, i, this.#flags.fold);
       this.#items.push({ op: 'class', cls: { ranges, negated: false } });
       this.#pos = next;
       return;
     }
-    const perl = this.#perlClass(i);
+    const perl = perlClassAt(this.#s, i, this.#flags.fold);
     if (perl) {
       this.#items.push({ op: 'class', cls: { ranges: perl, negated: false } });
       this.#pos = i + 2;
       return;
     }
-    const [c, next] = this.#escape(i);
+    const [c, next] = parseEscape(this.#s, i);
     this.#literal(c);
     this.#pos = next;
-  }
-
-  /** `\d \D \s \S \w \W` at i as ranges (folded, then negated, as Go's appendGroup does). */
-  #perlClass(i: number): number[] | undefined {
-    const s = this.#s;
-    if (s[i] !== '\\' || i + 1 >= s.length) return undefined;
-    const name = s[i + 1]!;
-    const base = PERL_GROUPS[name.toLowerCase()];
-    if (!base || !'dswDSW'.includes(name)) return undefined;
-    return this.#group(base, name !== name.toLowerCase());
-  }
-
-  #group(base: readonly number[], negated: boolean): number[] {
-    const r = this.#flags.fold ? foldRanges(base) : cleanRanges(base);
-    return negated ? negateRanges(r) : r;
-  }
-
-  /** `\pL`, `\p{Greek}`, `\P{^Lu}` at i → the item and the index after it. */
-  #unicodeClass(i: number): [readonly number[], number] {
-    const s = this.#s;
-    let negated = s[i + 1] === 'P';
-    let name: string;
-    let seqEnd: number;
-    if (i + 2 >= s.length) {
-      name = '';
-      seqEnd = i + 2;
-    } else if (s[i + 2] !== '{') {
-      const [, n] = this.#rune(i + 2);
-      seqEnd = i + 2 + n;
-      name = s.slice(i + 2, seqEnd);
-    } else {
-      const end = s.indexOf('}', i);
-      if (end < 0) throw new Re2SyntaxError(ErrorCode.invalidCharRange, s.slice(i));
-      seqEnd = end + 1;
-      name = s.slice(i + 3, end);
-    }
-    if (name.startsWith('^')) {
-      negated = !negated;
-      name = name.slice(1);
-    }
-    const item = unicodeGroup(name, negated, this.#flags.fold);
-    if (!item) throw new Re2SyntaxError(ErrorCode.invalidCharRange, s.slice(i, seqEnd));
-    return [item, seqEnd];
-  }
-
-  /** A single-character escape at i (Go's parseEscape) → [code point, index after]. */
-  #escape(i: number): [number, number] {
-    const s = this.#s;
-    let t = i + 1;
-    if (t >= s.length) throw new Re2SyntaxError(ErrorCode.trailingBackslash, '');
-    const [c, n] = this.#rune(t);
-    t += n;
-    const bad = (): never => {
-      throw new Re2SyntaxError(ErrorCode.invalidEscape, s.slice(i, t));
-    };
-    const isOctal = (k: number): boolean =>
-      k < s.length && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x37;
-    if (c < 0x80 && !isAlnum(c)) return [c, t];
-    if (c >= 0x30 && c <= 0x37) {
-      // \0 starts an octal escape; a lone non-zero digit is a backreference, unsupported in RE2.
-      if (c !== 0x30 && !isOctal(t)) return bad();
-      let r = c - 0x30;
-      for (let k = 1; k < 3 && isOctal(t); k++) r = r * 8 + s.charCodeAt(t++) - 0x30;
-      return [r, t];
-    }
-    switch (c) {
-      case 0x78 /* x */: {
-        if (t >= s.length) return bad();
-        const [c1, n1] = this.#rune(t);
-        t += n1;
-        if (c1 === 0x7b /* { */) {
-          let nhex = 0;
-          let r = 0;
-          for (;;) {
-            if (t >= s.length) return bad();
-            const [d, nd] = this.#rune(t);
-            t += nd;
-            if (d === 0x7d) break;
-            const v = unhex(d);
-            if (v < 0) return bad();
-            r = r * 16 + v;
-            if (r > 0x10ffff) return bad();
-            nhex++;
-          }
-          if (nhex === 0) return bad();
-          return [r, t];
-        }
-        const x = unhex(c1);
-        if (t >= s.length) return bad();
-        const [c2, n2] = this.#rune(t);
-        t += n2;
-        const y = unhex(c2);
-        if (x < 0 || y < 0) return bad();
-        return [x * 16 + y, t];
-      }
-      case 0x61:
-        return [0x07, t]; // \a
-      case 0x66:
-        return [0x0c, t]; // \f
-      case 0x6e:
-        return [0x0a, t]; // \n
-      case 0x72:
-        return [0x0d, t]; // \r
-      case 0x74:
-        return [0x09, t]; // \t
-      case 0x76:
-        return [0x0b, t]; // \v
-    }
-    return bad();
   }
 
   /** `[` … `]` at the current position. */
@@ -498,18 +369,18 @@ class Parser {
           if (neg) name = name.slice(1);
           const g = Object.hasOwn(POSIX_GROUPS, name) ? POSIX_GROUPS[name] : undefined;
           if (!g) throw new Re2SyntaxError(ErrorCode.invalidCharRange, full);
-          ranges.push(...this.#group(g, neg));
+          ranges.push(...classGroup(g, neg, fold));
           t = end + 2;
           continue;
         }
       }
       if (s[t] === '\\' && (s[t + 1] === 'p' || s[t + 1] === 'P')) {
-        const [group, next] = this.#unicodeClass(t);
+        const [group, next] = unicodeClassAt(s, t, this.#flags.fold);
         for (const x of group) ranges.push(x);
         t = next;
         continue;
       }
-      const perl = this.#perlClass(t);
+      const perl = perlClassAt(s, t, this.#flags.fold);
       if (perl) {
         ranges.push(...perl);
         t += 2;
@@ -533,8 +404,8 @@ class Parser {
   #classChar(t: number, classStart: number): [number, number] {
     const s = this.#s;
     if (t >= s.length) throw new Re2SyntaxError(ErrorCode.missingBracket, s.slice(classStart));
-    if (s[t] === '\\') return this.#escape(t);
-    const [c, n] = this.#rune(t);
+    if (s[t] === '\\') return parseEscape(s, t);
+    const [c, n] = runeAt(this.#s, t);
     return [c, t + n];
   }
 }

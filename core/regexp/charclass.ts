@@ -1,10 +1,10 @@
 /**
- * @module core/labels/re2-charclass — RE2 character classes as code point range sets, with Go's
+ * @module core/regexp/charclass — RE2 character classes as code point range sets, with Go's
  * Perl (`\d \s \w`), POSIX (`[:alpha:]`) and Unicode (`\pL`) groups, `(?i)` folding, and emission
  * as a flat JS `u`-mode class. Ranges are flat `[lo, hi, lo, hi, …]` arrays, sorted and merged
  * (Go's cleanClass).
  */
-import { cpEscape, foldOrbits, goTableRanges } from './re2-unicode.ts';
+import { cpEscape, foldOrbits, goTableRanges } from './unicode.ts';
 
 export const MAX_RUNE = 0x10ffff;
 

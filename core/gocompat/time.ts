@@ -1,12 +1,23 @@
 /**
- * @module core/promql/functions/godate — calendar fields of `time.Unix(int64(v), 0).UTC()` as Go 1.19
- * computes them, for PromQL's date functions.
+ * @module core/gocompat/time — Go's time where Prometheus exposes it: the calendar fields of
+ * `time.Unix(sec, 0).UTC()` as Go 1.19 computes them (PromQL's date functions), and the bounds of
+ * an open time range.
  *
  * Ordinary times go through exact integer arithmetic on days (proleptic Gregorian, like Go). Values
  * whose int64 conversion is out of the safe range — NaN, ±Inf, |v| ≥ 2^53 — follow Go's own path on
  * uint64 "absolute" seconds with int64 wrap-around in BigInt, because Prometheus returns whatever
- * that arithmetic yields (amd64 turns NaN and out-of-range floats into -2^63).
+ * that arithmetic yields (amd64 turns NaN and out-of-range floats into -2^63: math.ts goInt64).
  */
+
+/**
+ * The bounds of an open time range in ms: what Prometheus's API means by a missing start or end
+ * (its minTime/maxTime, about ±292 million years) and Thanos's StoreAPI by math.MinInt64 and
+ * MaxInt64. Neither fits a JS number exactly, so ±(2^53 - 1) stands for both: it travels as an
+ * int64 through protobufjs unchanged, lies 285,000 years from 1970 (no sample is outside), and is
+ * what /api/v1/stores shows for a store without an end.
+ */
+export const MIN_TIME = -9007199254740991;
+export const MAX_TIME = 9007199254740991;
 
 export interface CivilTime {
   year: number;
@@ -31,15 +42,6 @@ export function isLeap(year: number): boolean {
 export function daysIn(month: number, year: number): number {
   if (month === 2 && isLeap(year)) return 29;
   return DAYS_BEFORE[month]! - DAYS_BEFORE[month - 1]!;
-}
-
-/** Go's float64 → int64 conversion on amd64 (CVTTSD2SQ): truncation, with the "integer indefinite" -2^63 when out of range. */
-export function goInt64(v: number): bigint | number {
-  const tr = Math.trunc(v);
-  if (Number.isNaN(tr) || tr >= 9223372036854775808 || tr < -9223372036854775808)
-    return -(1n << 63n);
-  if (Math.abs(tr) < 2 ** 53) return tr;
-  return BigInt(tr);
 }
 
 /** Calendar fields of Unix second `sec` (an int64, as number when safe). */
@@ -131,4 +133,18 @@ function civilFromBig(sec: bigint, out: CivilTime): CivilTime {
   out.month = month + 1;
   out.day = day - begin + 1;
   return out;
+}
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/** Go's `time.Unix(sec, 0).UTC().String()` (years 0–9999): `2020-09-13 12:26:40 +0000 UTC`. */
+export function goTimeString(sec: number): string {
+  const d = new Date(sec * 1000);
+  const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return `${date} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000 UTC`;
+}
+
+/** Go's `t.UTC().Format(time.RFC3339)` of a time in ms, at second precision (years 0–9999). */
+export function goRFC3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }

@@ -1,12 +1,15 @@
 /**
- * @module core/labels/regexp — Prometheus's FastRegexMatcher: a label regex, fully anchored as
+ * @module core/regexp/fast-regex-matcher — Prometheus's FastRegexMatcher: a label regex, fully anchored as
  * `^(?:re)$`, with shortcuts that skip the regex engine for the common shapes (literal, set of
  * literals `a|b|c`, prefix `foo.*`, suffix `.*foo`, `.*`, `.+`). Shortcuts are chosen from the
  * parse tree, never from the pattern text, so `(?s)`, `(?i)` and escapes cannot fool them.
  */
-import { Re2Nfa } from './re2-nfa.ts';
+import { Re2Nfa } from './nfa.ts';
 import { BadDataError } from '../errors.ts';
-import { type Re2Node, children, jsRegExp, parseRe2, progSize, re2TreeToSource } from './re2.ts';
+import { type Re2Node, children } from './ast.ts';
+import { progSize } from './limits.ts';
+import { parseRe2 } from './parse.ts';
+import { jsRegExp, re2TreeToSource } from './translate.ts';
 
 /**
  * Above this many UTF-16 units, a pattern with two or more variable-length repeats (`.*a.*b`,

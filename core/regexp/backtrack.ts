@@ -1,16 +1,17 @@
 /**
- * @module core/promql/functions/re2-backtrack — a small backtracking matcher over the RE2 syntax
+ * @module core/regexp/backtrack — a small backtracking matcher over the RE2 syntax
  * tree with Go's submatch semantics, for the one case JS RegExps answer differently: a capture
  * group inside a repetition. JS clears such captures at the start of every iteration; Go (like
  * Perl) keeps the value from the last iteration that set it, so `(?:(a)|b)+` on "ab" gives $1 = "a"
  * in Prometheus and nothing in JS.
  *
  * Alternatives are tried in order and greedy repeats longest-first, which is Go's leftmost-first
- * preference. Single-character nodes are tested with core/labels/re2's own translation, so
+ * preference. Single-character nodes are tested with translate.ts's own translation, so
  * character semantics stay exactly those of the yes/no matcher. A step budget bounds
  * pathological patterns; past it the caller falls back to the JS RegExp.
  */
-import { jsRegExp, re2TreeToSource, type Re2Node } from '../../labels/re2.ts';
+import type { Re2Node } from './ast.ts';
+import { jsRegExp, re2TreeToSource } from './translate.ts';
 
 /** Captures as [start0, end0, start1, end1, …] (UTF-16 offsets), -1 when unset; index 0 is the match. */
 export type Submatches = Int32Array;

@@ -1,5 +1,5 @@
 /**
- * @module core/labels/re2-unicode-names — the `\p{…}` names Go 1.19's regexp knows (Unicode 13.0):
+ * @module core/regexp/unicode-names — the `\p{…}` names Go 1.19's regexp knows (Unicode 13.0):
  * general categories and scripts, case-sensitive. Verified against Prometheus 2.42 by
  * scripts/gen-re2-unicode.ts (which asks Go for every one of them).
  */

@@ -1,7 +1,7 @@
 /**
- * @module core/labels/re2 — RE2 (Go regexp/syntax) patterns translated to equivalent JS RegExps.
+ * @module core/regexp/translate — RE2 (Go regexp/syntax) patterns translated to equivalent JS RegExps.
  *
- * The pattern is parsed by our own RE2 parser (re2-parse.ts) and re-emitted as JS `u`-mode source
+ * The pattern is parsed by our own RE2 parser (parse.ts) and re-emitted as JS `u`-mode source
  * in which every construct means exactly what it means in Go:
  * - `.` is `[^\n]` (JS's `.` also stops at \r, U+2028, U+2029); `(?s).` is every code point.
  * - `^`/`$` are text anchors (JS without the m flag); `(?m)^`/`(?m)$` become lookarounds on
@@ -13,14 +13,13 @@
  * - `\pL`, `\p{Greek}` and friends are Go 1.19's own tables (Unicode 13.0) as explicit ranges,
  *   not JS property escapes (JS engines carry newer Unicode data).
  * - Groups become non-capturing: matching only needs a yes/no answer.
- * Matching time: JS backtracks, RE2 does not; regexp.ts routes risky patterns to re2-nfa.ts.
+ * Matching time: JS backtracks, RE2 does not; fast-regex-matcher.ts routes risky patterns to nfa.ts.
  */
 import { BadDataError } from '../errors.ts';
-import { classSource } from './re2-charclass.ts';
-import { type Re2Node, parseRe2 } from './re2-parse.ts';
-import { cpEscape, foldOrbit } from './re2-unicode.ts';
-
-export { Re2SyntaxError, children, parseRe2, progSize, type Re2Node } from './re2-parse.ts';
+import { classSource } from './charclass.ts';
+import type { Re2Node } from './ast.ts';
+import { parseRe2 } from './parse.ts';
+import { cpEscape, foldOrbit } from './unicode.ts';
 
 /**
  * The JS flags every translated pattern needs: `u` for code point semantics. Not `v`: V8 11.x
@@ -82,16 +81,21 @@ function emit(n: Re2Node, b: Budget): Emitted {
     case 'repeat': {
       const sub = emit(n.sub, b);
       const operand = sub.atom ? sub.src : `(?:${sub.src})`;
-      let q: string;
-      if (n.min === 0 && n.max === -1) q = '*';
-      else if (n.min === 1 && n.max === -1) q = '+';
-      else if (n.min === 0 && n.max === 1) q = '?';
-      else if (n.max === -1) q = `{${n.min},}`;
-      else if (n.min === n.max) q = `{${n.min}}`;
-      else q = `{${n.min},${n.max}}`;
-      return { src: operand + q + (n.greedy ? '' : '?'), atom: false };
+      return { src: operand + quantifier(n), atom: false };
     }
   }
+}
+
+/** The JS quantifier of a repeat node (`*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}`), `?`-suffixed when lazy. */
+export function quantifier(n: Extract<Re2Node, { op: 'repeat' }>): string {
+  let q: string;
+  if (n.min === 0 && n.max === -1) q = '*';
+  else if (n.min === 1 && n.max === -1) q = '+';
+  else if (n.min === 0 && n.max === 1) q = '?';
+  else if (n.max === -1) q = `{${n.min},}`;
+  else if (n.min === n.max) q = `{${n.min}}`;
+  else q = `{${n.min},${n.max}}`;
+  return q + (n.greedy ? '' : '?');
 }
 
 /**

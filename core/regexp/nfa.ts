@@ -1,13 +1,13 @@
 /**
- * @module core/labels/re2-nfa — a linear-time matcher for RE2 parse trees (Thompson NFA, simulated
+ * @module core/regexp/nfa — a linear-time matcher for RE2 parse trees (Thompson NFA, simulated
  * as a state set, as RE2/Go do). JS RegExps backtrack: `(a+)+b` or `(a|a)*c` take exponential
  * time on a long non-matching value, where Go takes linear time. The matcher uses this engine for
  * such patterns so a hostile or unlucky regex cannot stall an isolate. Answers "does the whole
  * string match" only (Prometheus's anchored `^(?:re)$`); no captures.
  */
-import { type CharClass, classMatches } from './re2-charclass.ts';
-import type { Re2Node } from './re2-parse.ts';
-import { foldOrbit } from './re2-unicode.ts';
+import { type CharClass, classMatches } from './charclass.ts';
+import type { Re2Node } from './ast.ts';
+import { foldOrbit } from './unicode.ts';
 
 type Assertion =
   'beginLine' | 'endLine' | 'beginText' | 'endText' | 'wordBoundary' | 'noWordBoundary';

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { heapPop, heapPush } from './heap.ts';
+import { goSort, goSortFloat64, goSortSlice } from './sort.ts';
+
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 48271) % 2147483647) / 2147483647;
+}
+
+describe('Go pdqsort', () => {
+  it('sorts any length, including the insertion, heap-sort and pattern-breaking paths', () => {
+    const rnd = lcg(7);
+    for (const n of [0, 1, 2, 12, 13, 50, 51, 200, 5000]) {
+      for (const shape of ['random', 'sorted', 'reversed', 'few'] as const) {
+        const x = Array.from({ length: n }, (_, i) =>
+          shape === 'random'
+            ? rnd()
+            : shape === 'sorted'
+              ? i
+              : shape === 'reversed'
+                ? n - i
+                : Math.floor(rnd() * 3),
+        );
+        const want = [...x].sort((a, b) => a - b);
+        goSortSlice(x, (a, b) => a < b);
+        expect(x).toEqual(want);
+      }
+    }
+  });
+
+  it('sort.Sort over indices and a Float64Array with a NaN-first Less', () => {
+    const a = new Float64Array([3, NaN, 1, 2, NaN, 0]);
+    goSortFloat64(a, a.length, (x, y) => Number.isNaN(x) || x < y);
+    expect(Array.from(a.subarray(0, 2)).every(Number.isNaN)).toBe(true);
+    expect(Array.from(a.subarray(2))).toEqual([0, 1, 2, 3]);
+    const keys = ['c', 'a', 'b'];
+    goSort(
+      keys.length,
+      (i, j) => keys[i]! < keys[j]!,
+      (i, j) => ([keys[i], keys[j]] = [keys[j]!, keys[i]!]),
+    );
+    expect(keys).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('container/heap', () => {
+  it('pops in Less order', () => {
+    const rnd = lcg(11);
+    const h: number[] = [];
+    const xs = Array.from({ length: 300 }, () => Math.floor(rnd() * 50));
+    for (const x of xs) heapPush(h, x, (a, b) => a < b);
+    const out: number[] = [];
+    while (h.length > 0) out.push(heapPop(h, (a, b) => a < b));
+    expect(out).toEqual([...xs].sort((a, b) => a - b));
+  });
+
+  it('keeps Go’s sift order among equal keys', () => {
+    // Traced through Go's up()/down(): after 0 is pushed the array is [0, 1b, 1a]; popping 0
+    // swaps 1a to the root, where a strict Less keeps it, so 1a comes out before 1b.
+    const h: Array<[number, string]> = [];
+    const less = (a: [number, string], b: [number, string]) => a[0] < b[0];
+    for (const e of [
+      [1, 'a'],
+      [1, 'b'],
+      [0, 'c'],
+    ] as Array<[number, string]>)
+      heapPush(h, e, less);
+    expect([heapPop(h, less), heapPop(h, less), heapPop(h, less)].map((e) => e[1])).toEqual([
+      'c',
+      'a',
+      'b',
+    ]);
+  });
+});
