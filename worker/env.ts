@@ -1,5 +1,6 @@
 /** @module worker/env — the Worker's bindings, vars and secrets (wrangler.toml, `wrangler secret`). */
 import { parseDurationParam } from '../core/api/params.ts';
+import { parseBytes } from '../core/gocompat/bytes.ts';
 import type { R2BucketLike } from '../core/objstore/r2.ts';
 
 export interface Env {
@@ -28,6 +29,19 @@ export interface Env {
   readonly STORE_RESPONSE_TIMEOUT?: string;
   /** Bucket re-list interval for the store gateway. */
   readonly SYNC_INTERVAL?: string;
+  /** Store-gateway shards (Durable Objects); without the binding the Worker is one isolate. */
+  readonly STORE_SHARD?: DurableObjectNamespace;
+  /** Shard count: a number, `0` (no shards), or `auto` (default: one per 128 blocks, up to 16). */
+  readonly STORE_SHARDS?: string;
+  /** Shard key: `block` (hash of the ULID, default) or `day` (one day's blocks together). */
+  readonly STORE_SHARD_BY?: string;
+  /** Bytes of chunks one store request may hold in flight across its blocks (default 16MiB). */
+  readonly STORE_CHUNK_BUDGET?: string;
+  /**
+   * FAULT INJECTION for tests: shard indexes (comma-separated) that answer every request with
+   * 503, to show a failed shard becomes a warning. Never set it in production.
+   */
+  readonly STORE_SHARD_FAIL?: string;
   /** Store-gateway limits per request (Thanos --store.limits.request-series / -samples). */
   readonly STORE_MAX_SERIES?: string;
   readonly STORE_MAX_SAMPLES?: string;
@@ -49,4 +63,9 @@ export function numberVar(v: string | undefined, fallback: number): number {
 /** A duration var (Prometheus duration or seconds) in ms, or `fallback` when unset. */
 export function durationVar(v: string | undefined, fallback: number): number {
   return v ? parseDurationParam(v) : fallback;
+}
+
+/** A byte size var (`64MiB`, `512KB`, a number), or `fallback` when unset. */
+export function bytesVar(v: string | undefined, fallback: number): number {
+  return v ? parseBytes(v) : fallback;
 }

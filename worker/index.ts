@@ -1,32 +1,49 @@
 /**
  * @module worker/index — the thanos-edge Worker: querier (Prometheus HTTP API), store gateway
- * (StoreAPI over the bucket) and health/metrics endpoints, mounted on one Hono app.
+ * (StoreAPI over the bucket, in this isolate or as Durable Object shards) and health/metrics
+ * endpoints, mounted on one Hono app.
  */
 import { Hono } from 'hono';
 import { prometheusApi } from '../core/api/api.ts';
 import { apiErrorResponse } from '../core/api/error-response.ts';
 import { jsonResponse, successJson } from '../core/api/prom-json.ts';
+import { errorMessage } from '../core/errors.ts';
 import { storeApiRoutes } from '../core/storeapi/http-server.ts';
 import type { Env } from './env.ts';
-import { metricsText } from './metrics.ts';
-import { workerState } from './state.ts';
+import { renderFamilies, workerFamilies, type Family } from './metrics.ts';
+import { workerState, type WorkerState } from './state.ts';
+import { shardGet } from './store-shard.ts';
+
+export { StoreShard } from './store-shard.ts';
 
 const app = new Hono<{ Bindings: Env }>();
+
+/** GETs a shard-internal route on every shard, in shard order. */
+function eachShard(env: Env, state: WorkerState, path: string): Promise<Response[]> {
+  return Promise.all(state.shards.map((s) => shardGet(env.STORE_SHARD!, s, path)));
+}
 
 app.get('/-/healthy', (c) => c.text('thanos-edge is Healthy.\n'));
 app.get('/-/ready', async (c) => {
   try {
-    await (await workerState(c.env)).gateway?.bucketStore.sync();
+    const state = await workerState(c.env);
+    await state.gateway?.bucketStore.sync();
+    for (const r of await eachShard(c.env, state, '/shard/ready')) {
+      if (!r.ok) throw new Error(`store shard: ${(await r.text()).slice(0, 200)}`);
+    }
     return c.text('thanos-edge is Ready.\n');
   } catch (err) {
-    return c.text(`not ready: ${err instanceof Error ? err.message : String(err)}\n`, 503);
+    return c.text(`not ready: ${errorMessage(err)}\n`, 503);
   }
 });
-app.get('/metrics', async (c) =>
-  c.text(metricsText(await workerState(c.env)), 200, {
-    'content-type': 'text/plain; version=0.0.4',
-  }),
-);
+app.get('/metrics', async (c) => {
+  const state = await workerState(c.env);
+  const families = workerFamilies(state);
+  for (const r of await eachShard(c.env, state, '/shard/metrics').catch(() => [])) {
+    if (r.ok) families.push(...((await r.json()) as Family[]));
+  }
+  return c.text(renderFamilies(families), 200, { 'content-type': 'text/plain; version=0.0.4' });
+});
 
 app.route(
   '/',
@@ -38,11 +55,25 @@ app.route(
 );
 app.route('/', prometheusApi<Env>({ querier: async (env) => (await workerState(env)).querier }));
 
+/** Blocks served and skipped, with the shard serving each when there are shards. */
 app.get('/api/v1/blocks', async (c) => {
-  const { gateway } = await workerState(c.env);
-  if (!gateway) return jsonResponse(successJson('{"blocks":[],"skipped":[]}'));
-  const { metas, skipped } = await gateway.bucketStore.sync();
-  return jsonResponse(successJson(JSON.stringify({ blocks: [...metas.values()], skipped })));
+  const state = await workerState(c.env);
+  const blocks: unknown[] = [];
+  const skipped: unknown[] = [];
+  if (state.gateway) {
+    const r = await state.gateway.bucketStore.sync();
+    blocks.push(...r.metas.values());
+    skipped.push(...r.skipped);
+  }
+  const answers = await eachShard(c.env, state, '/shard/blocks');
+  for (const [i, r] of answers.entries()) {
+    if (!r.ok) throw new Error(`store shard ${i}: ${(await r.text()).slice(0, 200)}`);
+    const body = (await r.json()) as { data: { blocks: object[]; skipped: object[] } };
+    const shard = `${i}/${state.shards.length}`;
+    for (const b of body.data.blocks) blocks.push({ ...b, shard });
+    for (const s of body.data.skipped) skipped.push({ ...s, shard });
+  }
+  return jsonResponse(successJson(JSON.stringify({ blocks, skipped })));
 });
 
 app.onError((err) => apiErrorResponse(err));

@@ -1,59 +1,128 @@
-/** @module worker/metrics — `/metrics` in the Prometheus text format: bucket operations, caches, stores. */
+/**
+ * @module worker/metrics — `/metrics` in the Prometheus text format: bucket operations, caches,
+ * open blocks and index headers, stores. With store shards, each shard reports its families and
+ * the Worker renders them together with a `shard` label.
+ */
 import { OPERATIONS } from '../core/objstore/instrumented.ts';
+import type { StoreGateway } from './store-gateway.ts';
 import type { WorkerState } from './state.ts';
 
-export function metricsText(state: WorkerState): string {
+/** One metric family: its samples are `name{labels} value` lines. */
+export interface Family {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter' | 'gauge';
+  readonly samples: string[];
+}
+
+function family(name: string, type: Family['type'], help: string): Family {
+  return { name, help, type, samples: [] };
+}
+
+function sample(f: Family, labels: Record<string, string>, value: number): void {
+  const ls = Object.entries(labels)
+    .map(
+      ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+    )
+    .join(',');
+  f.samples.push(`${f.name}${ls ? `{${ls}}` : ''} ${value}`);
+}
+
+/** What one store gateway (the isolate's, or a shard's) reports. */
+export function gatewayFamilies(g: StoreGateway, base: Record<string, string> = {}): Family[] {
+  const ops = family(
+    'thanos_objstore_bucket_operations_total',
+    'counter',
+    'Total number of bucket operations.',
+  );
+  const failures = family(
+    'thanos_objstore_bucket_operation_failures_total',
+    'counter',
+    'Total number of failed bucket operations.',
+  );
+  const bytes = family(
+    'thanos_objstore_bucket_operation_bytes_total',
+    'counter',
+    'Bytes read or written by bucket operations.',
+  );
+  const stats = g.bucket.stats();
+  for (const op of OPERATIONS) {
+    const l = { ...base, bucket: g.bucket.name, operation: op };
+    sample(ops, l, stats[op].requests);
+    sample(failures, l, stats[op].failures);
+    sample(bytes, l, stats[op].bytes);
+  }
+  const skipped = family(
+    'thanos_bucket_store_blocks_skipped',
+    'gauge',
+    'Blocks skipped at the last sync (partial upload, deletion mark, corrupt meta).',
+  );
+  sample(skipped, base, g.bucketStore.skipped.length);
+  const stale = family(
+    'thanos_edge_bucket_store_sync_stale',
+    'gauge',
+    '1 while the blocks served are those of an older listing (the last re-list failed).',
+  );
+  sample(stale, base, g.bucketStore.staleBecause ? 1 : 0);
+  const open = g.bucketStore.blocks.size;
+  const loaded = family(
+    'thanos_bucket_store_blocks_loaded',
+    'gauge',
+    'Blocks open in isolate memory.',
+  );
+  sample(loaded, base, open.blocks);
+  const headerBytes = family(
+    'thanos_edge_bucket_store_open_block_bytes',
+    'gauge',
+    'Bytes the open blocks (index headers) hold.',
+  );
+  sample(headerBytes, base, open.bytes);
+  const built = family(
+    'thanos_edge_index_headers_built_total',
+    'counter',
+    'Index headers built from an index (and those written back to the bucket).',
+  );
+  sample(
+    built,
+    { ...base, written: 'false' },
+    g.bucketStore.blocks.headersBuilt - g.bucketStore.blocks.headersWritten,
+  );
+  sample(built, { ...base, written: 'true' }, g.bucketStore.blocks.headersWritten);
+  const cache = family(
+    'thanos_edge_range_cache_requests_total',
+    'counter',
+    'Range cache lookups in isolate memory.',
+  );
+  sample(cache, { ...base, result: 'hit' }, g.memoryCache.hits);
+  sample(cache, { ...base, result: 'miss' }, g.memoryCache.misses);
+  return [ops, failures, bytes, skipped, stale, loaded, headerBytes, built, cache];
+}
+
+export function renderFamilies(families: readonly Family[]): string {
+  const merged = new Map<string, Family>();
+  for (const f of families) {
+    const m = merged.get(f.name);
+    if (m) m.samples.push(...f.samples);
+    else merged.set(f.name, { ...f, samples: [...f.samples] });
+  }
   const lines: string[] = [];
-  const { gateway } = state;
-  if (gateway) {
-    const { bucket, bucketStore } = gateway;
-    const stats = bucket.stats();
-    const b = `bucket="${bucket.name}"`;
-    lines.push('# HELP thanos_objstore_bucket_operations_total Total number of bucket operations.');
-    lines.push('# TYPE thanos_objstore_bucket_operations_total counter');
-    for (const op of OPERATIONS)
-      lines.push(
-        `thanos_objstore_bucket_operations_total{${b},operation="${op}"} ${stats[op].requests}`,
-      );
-    lines.push(
-      '# HELP thanos_objstore_bucket_operation_failures_total Total number of failed bucket operations.',
-    );
-    lines.push('# TYPE thanos_objstore_bucket_operation_failures_total counter');
-    for (const op of OPERATIONS)
-      lines.push(
-        `thanos_objstore_bucket_operation_failures_total{${b},operation="${op}"} ${stats[op].failures}`,
-      );
-    lines.push(
-      '# HELP thanos_objstore_bucket_operation_bytes_total Bytes read or written by bucket operations.',
-    );
-    lines.push('# TYPE thanos_objstore_bucket_operation_bytes_total counter');
-    for (const op of OPERATIONS)
-      lines.push(
-        `thanos_objstore_bucket_operation_bytes_total{${b},operation="${op}"} ${stats[op].bytes}`,
-      );
-    lines.push(
-      '# HELP thanos_bucket_store_blocks_skipped Blocks skipped at the last sync (partial upload, deletion mark, corrupt meta).',
-    );
-    lines.push('# TYPE thanos_bucket_store_blocks_skipped gauge');
-    lines.push(`thanos_bucket_store_blocks_skipped ${bucketStore.skipped.length}`);
+  for (const f of merged.values()) {
+    lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`, ...f.samples);
   }
-  if (gateway) {
-    const { hits, misses } = gateway.memoryCache;
-    lines.push(
-      '# HELP thanos_edge_range_cache_requests_total Range cache lookups in isolate memory.',
-    );
-    lines.push('# TYPE thanos_edge_range_cache_requests_total counter');
-    lines.push(`thanos_edge_range_cache_requests_total{result="hit"} ${hits}`);
-    lines.push(`thanos_edge_range_cache_requests_total{result="miss"} ${misses}`);
-  }
-  const status = state.querier.settings.endpoints.status();
-  lines.push('# HELP thanos_store_nodes_grpc_connections Stores the querier knows, by health.');
-  lines.push('# TYPE thanos_store_nodes_grpc_connections gauge');
-  lines.push(
-    `thanos_store_nodes_grpc_connections{healthy="true"} ${status.filter((s) => s.healthy).length}`,
-  );
-  lines.push(
-    `thanos_store_nodes_grpc_connections{healthy="false"} ${status.filter((s) => !s.healthy).length}`,
-  );
   return `${lines.join('\n')}\n`;
+}
+
+/** The Worker's own families: its gateway (when it has one in-isolate) and its stores. */
+export function workerFamilies(state: WorkerState): Family[] {
+  const out = state.gateway ? gatewayFamilies(state.gateway) : [];
+  const status = state.querier.settings.endpoints.status();
+  const stores = family(
+    'thanos_store_nodes_grpc_connections',
+    'gauge',
+    'Stores the querier knows, by health.',
+  );
+  sample(stores, { healthy: 'true' }, status.filter((s) => s.healthy).length);
+  sample(stores, { healthy: 'false' }, status.filter((s) => !s.healthy).length);
+  out.push(stores);
+  return out;
 }

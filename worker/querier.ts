@@ -7,7 +7,7 @@ import { EndpointSet } from '../core/query/endpoint-set.ts';
 import { Querier } from '../core/query/querier.ts';
 import { HttpStore } from '../core/storeapi/http-client.ts';
 import type { Store } from '../core/storeapi/store.ts';
-import { csv, durationVar, numberVar, type Env } from './env.ts';
+import { bytesVar, csv, durationVar, numberVar, type Env } from './env.ts';
 import { loadXorCodec } from './wasm.ts';
 
 /**
@@ -36,7 +36,7 @@ export async function querierFromEnv(
     queryTimeout: durationVar(env.QUERY_TIMEOUT, DEFAULT_TIMEOUT),
     maxSamples: numberVar(env.QUERY_MAX_SAMPLES, WORKER_MAX_SAMPLES),
     maxSeries: numberVar(env.QUERY_MAX_SERIES, 0),
-    maxBytes: numberVar(env.QUERY_MAX_BYTES, WORKER_MAX_BYTES),
+    maxBytes: bytesVar(env.QUERY_MAX_BYTES, WORKER_MAX_BYTES),
     storeResponseTimeout: durationVar(env.STORE_RESPONSE_TIMEOUT, 0),
     lookbackDelta: durationVar(env.QUERY_LOOKBACK_DELTA, DEFAULT_LOOKBACK_DELTA),
   });

@@ -1,36 +1,86 @@
 /**
- * @module worker/state — what an isolate keeps between requests: the store gateway (open blocks,
- * range caches) and the querier over it and the remote stores. Built on first use from env;
- * rebuilt only if the configuration changes.
+ * @module worker/state — what an isolate keeps between requests: the querier, and either the
+ * store gateway in this isolate or the store shards (Durable Objects) it fans out to. Built on
+ * first use from env; rebuilt only if the configuration changes.
  */
+import type { ShardBy, ShardSpec } from '../core/block/shard.ts';
+import { isUlid } from '../core/tsdb/meta.ts';
 import type { Querier } from '../core/query/querier.ts';
+import type { Store } from '../core/storeapi/store.ts';
 import type { Env } from './env.ts';
+import { bucketFromEnv } from './objstore.ts';
 import { querierFromEnv } from './querier.ts';
 import { hasBucket, storeGatewayFromEnv, type StoreGateway } from './store-gateway.ts';
+import { shardStore } from './store-shard.ts';
 
 export interface WorkerState {
-  /** Absent for a querier without a bucket (only remote stores, e.g. a querier of queriers). */
+  /** The store gateway in this isolate (no shards), if there is a bucket. */
   readonly gateway: StoreGateway | undefined;
+  /** The store shards, when the bucket is served by Durable Objects. */
+  readonly shards: readonly ShardSpec[];
   readonly querier: Querier;
 }
+
+/** Blocks per shard `STORE_SHARDS=auto` aims for, and the most shards it makes. */
+const BLOCKS_PER_SHARD = 128;
+const MAX_AUTO_SHARDS = 16;
 
 let current: { key: string; state: Promise<WorkerState> } | undefined;
 
 function configKey(env: Env): string {
-  const { BLOCKS: _binding, ...vars } = env as Env & Record<string, unknown>;
+  const { BLOCKS: _b, STORE_SHARD: _s, ...vars } = env as Env & Record<string, unknown>;
   return JSON.stringify(vars, Object.keys(vars).sort());
 }
 
 export function workerState(env: Env): Promise<WorkerState> {
   const key = configKey(env);
-  if (!current || current.key !== key) current = { key, state: build(env) };
+  if (!current || current.key !== key) {
+    const state = build(env);
+    current = { key, state };
+    // A failed build (a bucket unreachable at startup) is retried by the next request.
+    state.catch(() => {
+      if (current?.state === state) current = undefined;
+    });
+  }
   return current.state;
 }
 
 async function build(env: Env): Promise<WorkerState> {
-  const gateway = hasBucket(env) ? storeGatewayFromEnv(env) : undefined;
-  const local = gateway
-    ? [{ name: `bucket:${gateway.bucket.name}`, store: gateway.bucketStore }]
-    : [];
-  return { gateway, querier: await querierFromEnv(env, local) };
+  const local: Array<{ name: string; store: Store }> = [];
+  let gateway: StoreGateway | undefined;
+  const shards: ShardSpec[] = [];
+  if (hasBucket(env)) {
+    const count = env.STORE_SHARD ? await shardCount(env) : 0;
+    const by: ShardBy = env.STORE_SHARD_BY === 'day' ? 'day' : 'block';
+    for (let index = 0; index < count; index++) {
+      const spec = { index, count, by };
+      shards.push(spec);
+      local.push({
+        name: `store-shard ${index}/${count}`,
+        store: shardStore(env.STORE_SHARD!, spec),
+      });
+    }
+    if (count === 0) {
+      gateway = storeGatewayFromEnv(env);
+      local.push({ name: `bucket:${gateway.bucket.name}`, store: gateway.bucketStore });
+    }
+  }
+  return { gateway, shards, querier: await querierFromEnv(env, local) };
+}
+
+/** `STORE_SHARDS`: a number, 0 for none, or `auto` (default) from the bucket's block count. */
+async function shardCount(env: Env): Promise<number> {
+  const v = (env.STORE_SHARDS ?? 'auto').trim();
+  if (v !== 'auto') {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 1024) {
+      throw new Error(`STORE_SHARDS=${JSON.stringify(v)}: want a count from 0 to 1024, or auto`);
+    }
+    return n;
+  }
+  let blocks = 0;
+  for await (const entry of bucketFromEnv(env).iter('')) {
+    if (isUlid(entry.replace(/\/$/, ''))) blocks++;
+  }
+  return Math.min(MAX_AUTO_SHARDS, Math.max(1, Math.ceil(blocks / BLOCKS_PER_SHARD)));
 }

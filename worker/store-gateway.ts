@@ -1,38 +1,58 @@
 /**
  * @module worker/store-gateway — wires the store gateway from env: the bucket (R2 binding or S3
  * API), its range caches (isolate memory in front of the Cache API) and the bucket store with the
- * store limits (Thanos --store.limits.*).
+ * store limits (Thanos --store.limits.*). A store shard builds one over its share of the blocks.
  */
 import { BlockSet } from '../core/block/block-set.ts';
 import { BucketStore } from '../core/block/bucket-store.ts';
 import { MetaFetcher } from '../core/block/meta-fetcher.ts';
 import { MemoryRangeCache, TieredRangeCache, type RangeCache } from '../core/block/range-cache.ts';
+import { shardOf, type ShardSpec } from '../core/block/shard.ts';
 import { InstrumentedBucket } from '../core/objstore/instrumented.ts';
 import { CacheApiRangeCache } from './cache-api.ts';
-import { durationVar, numberVar, type Env } from './env.ts';
+import { bytesVar, durationVar, numberVar, type Env } from './env.ts';
 import { bucketFromEnv } from './objstore.ts';
 
 export interface StoreGateway {
   readonly bucket: InstrumentedBucket;
   readonly bucketStore: BucketStore;
   readonly memoryCache: MemoryRangeCache;
+  /** The share of the bucket this gateway serves, when it is a shard. */
+  readonly shard?: ShardSpec;
 }
 
 export function hasBucket(env: Env): boolean {
   return Boolean(env.BLOCKS || (env.S3_ENDPOINT && env.S3_BUCKET));
 }
 
-export function storeGatewayFromEnv(env: Env): StoreGateway {
+export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
   const bucket = new InstrumentedBucket(bucketFromEnv(env));
-  const memoryCache = new MemoryRangeCache();
+  // A quarter of the isolate's 128 MB for block bytes; open index headers get another 24 MiB.
+  const memoryCache = new MemoryRangeCache(32 * 1024 * 1024);
   const cache: RangeCache =
     typeof caches !== 'undefined'
       ? new TieredRangeCache([memoryCache, new CacheApiRangeCache(caches.default, bucket.name)])
       : memoryCache;
-  const bucketStore = new BucketStore(new MetaFetcher(bucket), new BlockSet(bucket, cache), {
-    syncInterval: durationVar(env.SYNC_INTERVAL, 60_000),
-    maxSeries: numberVar(env.STORE_MAX_SERIES, 0),
-    maxSamples: numberVar(env.STORE_MAX_SAMPLES, 0),
+  const fetcher = new MetaFetcher(bucket, {
+    ...(shard
+      ? {
+          // By block: decided on the ULID before any read. By day: on the meta's time.
+          filter: (id, meta) =>
+            shard.by === 'block'
+              ? shardOf(id, 0, shard.count, 'block') === shard.index
+              : meta && shardOf(id, meta.minTime, shard.count, 'day') === shard.index,
+        }
+      : {}),
   });
-  return { bucket, bucketStore, memoryCache };
+  const bucketStore = new BucketStore(
+    fetcher,
+    new BlockSet(bucket, cache, { log: (msg) => console.warn(msg) }),
+    {
+      syncInterval: durationVar(env.SYNC_INTERVAL, 60_000),
+      maxSeries: numberVar(env.STORE_MAX_SERIES, 0),
+      maxSamples: numberVar(env.STORE_MAX_SAMPLES, 0),
+      chunkBudget: bytesVar(env.STORE_CHUNK_BUDGET, 16 * 1024 * 1024),
+    },
+  );
+  return { bucket, bucketStore, memoryCache, ...(shard ? { shard } : {}) };
 }

@@ -36,8 +36,12 @@ export interface MetaFetcherOptions {
   readonly deletionMarkDelay?: number;
   /** meta.json reads in flight at once. */
   readonly concurrency?: number;
-  /** Only blocks for which this is true are considered (a store shard's share of the bucket). */
-  readonly filter?: (id: string) => boolean;
+  /**
+   * Only blocks for which this is true are served (a store shard's share of the bucket). Called
+   * once with the ULID before anything is read (return undefined to decide on the meta), then,
+   * if needed, with the meta.
+   */
+  readonly filter?: (id: string, meta?: BlockMeta) => boolean | undefined;
   readonly now?: () => number;
 }
 
@@ -62,7 +66,7 @@ export class MetaFetcher {
       const slash = key.indexOf('/');
       if (slash < 0) continue;
       const id = key.slice(0, slash);
-      if (!isUlid(id) || (this.#opts.filter && !this.#opts.filter(id))) continue;
+      if (!isUlid(id) || this.#opts.filter?.(id) === false) continue;
       let files = listed.get(id);
       if (!files) listed.set(id, (files = new Set()));
       files.add(key.slice(slash + 1));
@@ -110,6 +114,7 @@ export class MetaFetcher {
         }
         this.#known.set(id, meta);
       }
+      if (this.#opts.filter?.(id, meta) === false) return;
       const mark = present.has(DELETION_MARK_FILENAME) ? await this.#deletionMark(id) : undefined;
       if (mark !== undefined && now - mark * 1000 > delay) {
         skipped.push({

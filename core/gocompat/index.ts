@@ -13,3 +13,4 @@ export * from './math-trig.ts';
 export * from './fma.ts';
 export * from './time.ts';
 export * from './duration.ts';
+export * from './bytes.ts';

@@ -25,6 +25,11 @@ export interface StoreServerOptions<E extends object> {
   readonly store: (env: E) => Store | Promise<Store>;
   /** Expected bearer token; requests without it get 401 and learn nothing else. */
   readonly token: (env: E) => string | undefined;
+  /**
+   * False only where nobody but this system can reach the routes (a Durable Object behind its
+   * binding): then no token is asked for. Default true.
+   */
+  readonly requireToken?: boolean;
 }
 
 /** Frames are flushed in batches of about this many bytes, so small series do not each cost a write. */
@@ -38,7 +43,11 @@ export function storeApiRoutes<E extends object>(
   const app = new Hono<{ Bindings: E }>();
 
   app.use('/api/v1/store/*', async (c, next) => {
-    if (!bearerTokenValid(c.req.header('authorization'), options.token(c.env ?? ({} as E)) ?? '')) {
+    const open = options.requireToken === false;
+    if (
+      !open &&
+      !bearerTokenValid(c.req.header('authorization'), options.token(c.env ?? ({} as E)) ?? '')
+    ) {
       throw new UnauthorizedError();
     }
     await next();

@@ -49,6 +49,10 @@ export interface StartWorkerOptions {
   readonly r2?: boolean;
   /** Serve the built query UI (ui/dist, `node scripts/build-ui.mjs`) as Workers static assets. */
   readonly ui?: boolean;
+  /** Bind the store-shard Durable Object class as STORE_SHARD (wrangler.toml does). */
+  readonly shards?: boolean;
+  /** V8 inspector on this port (heap readings per isolate, test/helpers/inspector.ts). */
+  readonly inspectorPort?: number;
 }
 
 /** wrangler.toml's [assets] routing, as wrangler hands it to Miniflare in `wrangler dev`. */
@@ -86,6 +90,10 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Wor
     // The network is closed here: use Miniflare's placeholder `request.cf` instead of fetching one.
     cf: false,
     r2Buckets: options.r2 === false ? [] : ['BLOCKS'],
+    ...(options.shards
+      ? { durableObjects: { STORE_SHARD: { className: 'StoreShard', useSQLite: true } } }
+      : {}),
+    ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
     bindings: { ...(options.vars ?? {}) },
     ...(options.ui ? { assets: await assetsOptions() } : {}),
     host: '127.0.0.1',
