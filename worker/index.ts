@@ -26,7 +26,7 @@ function eachShard(env: Env, state: WorkerState, path: string): Promise<Response
 app.get('/-/healthy', (c) => c.text('thanos-edge is Healthy.\n'));
 app.get('/-/ready', async (c) => {
   try {
-    const state = await workerState(c.env);
+    const state = await workerState(c.env, c.req.raw);
     await state.gateway?.bucketStore.sync();
     for (const r of await eachShard(c.env, state, '/shard/ready')) {
       if (!r.ok) throw new Error(`store shard: ${(await r.text()).slice(0, 200)}`);
@@ -37,7 +37,7 @@ app.get('/-/ready', async (c) => {
   }
 });
 app.get('/metrics', async (c) => {
-  const state = await workerState(c.env);
+  const state = await workerState(c.env, c.req.raw);
   const families = workerFamilies(state);
   for (const r of await eachShard(c.env, state, '/shard/metrics').catch(() => [])) {
     if (r.ok) families.push(...((await r.json()) as Family[]));
@@ -57,7 +57,7 @@ app.route('/', prometheusApi<Env>({ querier: async (env) => (await workerState(e
 
 /** Blocks served and skipped, with the shard serving each when there are shards. */
 app.get('/api/v1/blocks', async (c) => {
-  const state = await workerState(c.env);
+  const state = await workerState(c.env, c.req.raw);
   const blocks: unknown[] = [];
   const skipped: unknown[] = [];
   if (state.gateway) {

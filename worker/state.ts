@@ -25,24 +25,33 @@ export interface WorkerState {
 const BLOCKS_PER_SHARD = 128;
 const MAX_AUTO_SHARDS = 16;
 
-let current: { key: string; state: Promise<WorkerState> } | undefined;
+/** The built state for a configuration; a build in flight is shared only within its request. */
+let current: { key: string; state: WorkerState } | undefined;
+let building: { key: string; owner: object; state: Promise<WorkerState> } | undefined;
 
 function configKey(env: Env): string {
   const { BLOCKS: _b, STORE_SHARD: _s, ...vars } = env as Env & Record<string, unknown>;
   return JSON.stringify(vars, Object.keys(vars).sort());
 }
 
-export function workerState(env: Env): Promise<WorkerState> {
+/**
+ * The isolate's state for this env. Building it may list the bucket (STORE_SHARDS=auto); that I/O
+ * belongs to the request that started it and dies with it, so other requests only share a build
+ * once it has finished, and otherwise build their own. A failed build is retried next time.
+ */
+export async function workerState(env: Env, owner: object = {}): Promise<WorkerState> {
   const key = configKey(env);
-  if (!current || current.key !== key) {
-    const state = build(env);
-    current = { key, state };
-    // A failed build (a bucket unreachable at startup) is retried by the next request.
-    state.catch(() => {
-      if (current?.state === state) current = undefined;
-    });
+  if (current?.key === key) return current.state;
+  if (building?.key === key && building.owner === owner) return building.state;
+  const state = build(env);
+  building = { key, owner, state };
+  try {
+    const built = await state;
+    if (current?.key !== key) current = { key, state: built };
+    return current.state;
+  } finally {
+    if (building?.state === state) building = undefined;
   }
-  return current.state;
 }
 
 async function build(env: Env): Promise<WorkerState> {

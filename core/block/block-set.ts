@@ -48,6 +48,8 @@ export interface BlockFiles {
 
 interface Entry {
   readonly block: Promise<Block>;
+  /** Who started the open, while it is in flight; undefined once it has succeeded. */
+  owner: object | undefined;
   bytes: number;
 }
 
@@ -75,22 +77,34 @@ export class BlockSet {
   }
 
   /**
-   * The open block for this meta, opening it if needed (concurrent callers share one open).
-   * Failures are not kept: the next call tries again. `stats` counts the open's reads.
+   * The open block for this meta, opening it if needed. Failures are not kept: the next call
+   * tries again. `stats` counts the open's reads.
+   *
+   * An open in flight is shared only with calls of the same `owner` (one request): in a Worker an
+   * I/O promise belongs to the request that started it and dies with it, so a request that was
+   * cancelled must not leave others waiting on its open. Other requests open the block themselves;
+   * the first open to succeed is kept for everyone.
    */
-  get(meta: BlockMeta, known: BlockFiles = {}, stats?: ReadStats): Promise<Block> {
+  get(meta: BlockMeta, known: BlockFiles = {}, stats?: ReadStats, owner?: object): Promise<Block> {
     const id = meta.ulid;
     const hit = this.#open.get(id);
-    if (hit) {
+    if (hit && (hit.owner === undefined || hit.owner === owner)) {
       this.#open.delete(id);
       this.#open.set(id, hit);
       return hit.block;
     }
-    const entry: Entry = { block: this.#openWithTimeout(meta, known, stats), bytes: 0 };
-    this.#open.set(id, entry);
+    const entry: Entry = {
+      block: this.#openWithTimeout(meta, known, stats),
+      owner: owner ?? {},
+      bytes: 0,
+    };
+    if (!hit) this.#open.set(id, entry);
     entry.block.then(
       (b) => {
-        if (this.#open.get(id) !== entry) return;
+        const current = this.#open.get(id);
+        if (current !== undefined && current !== entry && current.owner === undefined) return;
+        if (current !== entry) this.#open.set(id, entry);
+        entry.owner = undefined;
         entry.bytes = blockBytes(b);
         this.#bytes += entry.bytes;
         this.#evict();

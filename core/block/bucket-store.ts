@@ -55,7 +55,7 @@ export class BucketStore implements Store {
   readonly #blocks: BlockSet;
   readonly #opts: BucketStoreOptions;
   #last: SyncResult | undefined;
-  #syncing: Promise<SyncResult> | undefined;
+  #syncing: { promise: Promise<SyncResult>; owner: object | undefined } | undefined;
   /** Why the last re-list failed, while the blocks of the one before are still served. */
   #staleBecause: string | undefined;
 
@@ -67,15 +67,19 @@ export class BucketStore implements Store {
 
   /**
    * Lists the bucket again if the last sync is older than the interval; concurrent callers share
-   * one sync. A failed re-list keeps the blocks of the last good one (and says so in warnings):
-   * a bucket that is down for a minute must not make every block vanish.
+   * one sync when they are one request (`owner`; see BlockSet.get for why not across requests).
+   * A failed re-list keeps the blocks of the last good one (and says so in warnings): a bucket
+   * that is down for a minute must not make every block vanish.
    */
-  async sync(force = false): Promise<SyncResult> {
+  async sync(force = false, owner?: object): Promise<SyncResult> {
     const now = (this.#opts.now ?? Date.now)();
     const interval = this.#opts.syncInterval ?? 60_000;
     if (!force && this.#last && now - this.#last.at < interval) return this.#last;
-    if (!this.#syncing) {
-      this.#syncing = this.#fetcher
+    if (this.#syncing && (owner === undefined || this.#syncing.owner === owner)) {
+      return this.#syncing.promise;
+    }
+    {
+      const promise: Promise<SyncResult> = this.#fetcher
         .sync()
         .then(
           (r) => {
@@ -93,10 +97,11 @@ export class BucketStore implements Store {
           },
         )
         .finally(() => {
-          this.#syncing = undefined;
+          if (this.#syncing?.promise === promise) this.#syncing = undefined;
         });
+      this.#syncing = { promise, owner };
+      return promise;
     }
-    return this.#syncing;
   }
 
   /** Set while the blocks served are those of an older listing (the last re-list failed). */
@@ -114,8 +119,8 @@ export class BucketStore implements Store {
     return this.#last?.skipped ?? [];
   }
 
-  async info(): Promise<StoreInfo> {
-    const { metas } = await this.sync();
+  async info(signal?: AbortSignal): Promise<StoreInfo> {
+    const { metas } = await this.sync(false, signal ?? {});
     let minTime = Infinity;
     let maxTime = -Infinity;
     const sets = new Map<string, Labels>();
@@ -159,7 +164,8 @@ export class BucketStore implements Store {
   }
 
   async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {
-    const { metas, files } = await this.sync();
+    const owner = signal ?? {};
+    const { metas, files } = await this.sync(false, owner);
     const selected = this.#select(
       metas.values(),
       request.minTime,
@@ -187,6 +193,7 @@ export class BucketStore implements Store {
           s.meta,
           { files: files.get(s.meta.ulid) },
           stats.other,
+          owner,
         );
         const cursor = new BlockCursor(block, {
           mint: request.minTime,
@@ -277,9 +284,10 @@ export class BucketStore implements Store {
     return Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.floor(budget / Math.max(1, perSeries))));
   }
 
-  async labelNames(request: LabelsRequest): Promise<LabelsResponse> {
+  async labelNames(request: LabelsRequest, signal?: AbortSignal): Promise<LabelsResponse> {
     return this.#labels(
       request,
+      signal ?? {},
       (ls, into) => {
         for (const l of ls) into.add(l.name);
       },
@@ -290,9 +298,14 @@ export class BucketStore implements Store {
     );
   }
 
-  async labelValues(name: string, request: LabelsRequest): Promise<LabelsResponse> {
+  async labelValues(
+    name: string,
+    request: LabelsRequest,
+    signal?: AbortSignal,
+  ): Promise<LabelsResponse> {
     return this.#labels(
       request,
+      signal ?? {},
       (ls, into) => {
         const v = getLabel(ls, name);
         if (v !== '') into.add(v);
@@ -308,6 +321,7 @@ export class BucketStore implements Store {
 
   async #labels(
     request: LabelsRequest,
+    owner: object,
     fromSeries: (ls: Labels, into: Set<string>) => void,
     fromIndex: (
       block: Awaited<ReturnType<BlockSet['get']>>,
@@ -316,7 +330,7 @@ export class BucketStore implements Store {
     ) => void,
     addExternalNames: boolean,
   ): Promise<LabelsResponse> {
-    const { metas, files } = await this.sync();
+    const { metas, files } = await this.sync(false, owner);
     const selected = this.#select(
       metas.values(),
       request.start,
@@ -328,7 +342,12 @@ export class BucketStore implements Store {
     const warnings: string[] = this.#staleBecause ? [this.#staleBecause] : [];
     await forEachLimit(selected, this.#opts.concurrency ?? 16, async (s) => {
       try {
-        const block = await this.#blocks.get(s.meta, { files: files.get(s.meta.ulid) });
+        const block = await this.#blocks.get(
+          s.meta,
+          { files: files.get(s.meta.ulid) },
+          undefined,
+          owner,
+        );
         if (s.matchers.length === 0) {
           fromIndex(block, into, s.external);
           if (addExternalNames) for (const l of s.external) into.add(l.name);

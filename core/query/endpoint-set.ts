@@ -38,7 +38,6 @@ export class EndpointSet {
   readonly #entries: Entry[];
   readonly #opts: EndpointSetOptions;
   #refreshedAt = -Infinity;
-  #refreshing: Promise<void> | undefined;
 
   constructor(
     stores: ReadonlyArray<{ name: string; store: Store }>,
@@ -54,15 +53,15 @@ export class EndpointSet {
     this.#opts = options;
   }
 
-  /** Refreshes infos when stale; concurrent callers share one refresh. */
+  /**
+   * Refreshes infos when stale. Each caller runs its own checks: a refresh in flight belongs to
+   * the request that started it (a Worker cancels its I/O when that request ends).
+   */
   async refresh(force = false): Promise<void> {
     const now = (this.#opts.now ?? Date.now)();
     if (!force && now - this.#refreshedAt < (this.#opts.refreshInterval ?? 30_000)) return;
-    this.#refreshing ??= Promise.all(this.#entries.map((e) => this.#check(e))).then(() => {
-      this.#refreshedAt = (this.#opts.now ?? Date.now)();
-      this.#refreshing = undefined;
-    });
-    await this.#refreshing;
+    await Promise.all(this.#entries.map((e) => this.#check(e)));
+    this.#refreshedAt = (this.#opts.now ?? Date.now)();
   }
 
   async #check(e: Entry): Promise<void> {

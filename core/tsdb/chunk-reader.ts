@@ -66,7 +66,11 @@ interface Segment {
 export class ChunkReader {
   readonly #open: (name: string) => Promise<ByteSource>;
   readonly #block: string | undefined;
-  readonly #segments = new Map<number, Promise<Segment>>();
+  /**
+   * Segments opened so far. Only settled opens are kept: an open in flight may belong to a request
+   * that ends before it does (a Worker cancels that request's I/O), and must not strand others.
+   */
+  readonly #segments = new Map<number, Segment | Error>();
   readonly #readAhead: number;
   readonly #maxGap: number;
   readonly #maxRead: number;
@@ -81,42 +85,49 @@ export class ChunkReader {
     this.#verifyHeaders = opts.verifySegmentHeaders ?? true;
   }
 
-  /** Opens a segment once and checks its header. */
-  #segment(seq: number): Promise<Segment> {
-    let p = this.#segments.get(seq);
-    if (!p) {
-      p = (async () => {
-        const src = await this.#open(segmentName(seq));
-        const size = await src.size();
-        if (!this.#verifyHeaders) {
-          if (size < SEGMENT_HEADER_LEN)
-            throw this.#corrupt(src.name, 0, `chunk segment too small (${size} bytes)`);
-          return { src, size };
-        }
-        const h = new Decbuf(
-          await readChecked(
-            src,
-            size,
-            0,
-            Math.min(SEGMENT_HEADER_LEN, size),
-            this.#block,
-            'read chunk segment header',
-          ),
-        );
-        const magic = h.be32();
-        const version = h.byte();
-        if (h.err) throw this.#corrupt(src.name, 0, `chunk segment too small (${size} bytes)`);
-        if (magic !== MAGIC_CHUNKS)
-          throw this.#corrupt(src.name, 0, `invalid chunk segment magic 0x${magic.toString(16)}`);
-        if (version !== CHUNKS_FORMAT_V1)
-          throw this.#corrupt(src.name, 4, `unsupported chunk segment version ${version}`);
-        return { src, size };
-      })();
-      // A failed open is not cached as success, but keep the rejection for this reader's life:
-      // the block is immutable, the same read would fail again.
-      this.#segments.set(seq, p);
+  /** Opens a segment (once it succeeds) and checks its header. */
+  async #segment(seq: number): Promise<Segment> {
+    const known = this.#segments.get(seq);
+    if (known instanceof Error) throw known;
+    if (known) return known;
+    try {
+      const seg = await this.#openSegment(seq);
+      this.#segments.set(seq, seg);
+      return seg;
+    } catch (err) {
+      // The block is immutable: a corrupt or missing segment stays so. Other failures may pass.
+      if (err instanceof CorruptBlockError || err instanceof NotFoundError)
+        this.#segments.set(seq, err);
+      throw err;
     }
-    return p;
+  }
+
+  async #openSegment(seq: number): Promise<Segment> {
+    const src = await this.#open(segmentName(seq));
+    const size = await src.size();
+    if (!this.#verifyHeaders) {
+      if (size < SEGMENT_HEADER_LEN)
+        throw this.#corrupt(src.name, 0, `chunk segment too small (${size} bytes)`);
+      return { src, size };
+    }
+    const h = new Decbuf(
+      await readChecked(
+        src,
+        size,
+        0,
+        Math.min(SEGMENT_HEADER_LEN, size),
+        this.#block,
+        'read chunk segment header',
+      ),
+    );
+    const magic = h.be32();
+    const version = h.byte();
+    if (h.err) throw this.#corrupt(src.name, 0, `chunk segment too small (${size} bytes)`);
+    if (magic !== MAGIC_CHUNKS)
+      throw this.#corrupt(src.name, 0, `invalid chunk segment magic 0x${magic.toString(16)}`);
+    if (version !== CHUNKS_FORMAT_V1)
+      throw this.#corrupt(src.name, 4, `unsupported chunk segment version ${version}`);
+    return { src, size };
   }
 
   #corrupt(file: string, offset: number, msg: string): CorruptBlockError {
