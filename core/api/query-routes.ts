@@ -8,6 +8,14 @@ import { BadDataError, ExecutionFailure } from '../errors.ts';
 import { prettyExpr } from '../promql/format.ts';
 import { documentedType, exprType } from '../promql/parser/check.ts';
 import type { QueryResult } from '../promql/engine/result.ts';
+import {
+  bytesDownloaded,
+  cacheHits,
+  newStoreStats,
+  objstoreRequests,
+  type ReadStats,
+  type StoreStats,
+} from '../storeapi/stats.ts';
 import { jsonResponse, queryDataJson, successJson } from './prom-json.ts';
 import { Params, invalidParam } from './params.ts';
 import { queryParam, readOptions } from './request.ts';
@@ -23,13 +31,14 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
     const p = await Params.from(c.req.raw);
     const querier = await options.querier(c.env);
     const time = p.time('time', now());
-    const o = readOptions(p, querier.settings, c.req.raw.signal);
+    const o = { ...readOptions(p, querier.settings, c.req.raw.signal), stats: newStoreStats() };
     const expr = queryParam(p);
+    const began = Date.now();
     const result = await querier
       .engine(o)
       .instantQuery(expr, time, { signal: c.req.raw.signal })
       .catch(fail);
-    return queryResponse(result, p);
+    return queryResponse(result, p, o.stats, Date.now() - began);
   });
 
   app.on(['GET', 'POST'], '/api/v1/query_range', async (c) => {
@@ -58,7 +67,7 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
         'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
       );
     }
-    const o = readOptions(p, querier.settings, c.req.raw.signal);
+    const o = { ...readOptions(p, querier.settings, c.req.raw.signal), stats: newStoreStats() };
     const expr = queryParam(p);
     const t = exprType(expr);
     if (t !== 'vector' && t !== 'scalar') {
@@ -69,11 +78,12 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
         ),
       );
     }
+    const began = Date.now();
     const result = await querier
       .engine(o)
       .rangeQuery(expr, start, end, step, { signal: c.req.raw.signal })
       .catch(fail);
-    return queryResponse(result, p);
+    return queryResponse(result, p, o.stats, Date.now() - began);
   });
 
   app.on(['GET', 'POST'], '/api/v1/format_query', async (c) => {
@@ -92,11 +102,26 @@ function fail(err: unknown): never {
   throw new ExecutionFailure(err);
 }
 
-function queryResponse(result: QueryResult, p: Params): Response {
+/**
+ * Prometheus's `stats` (timings in seconds, samples), plus what the stores reported in their
+ * hints: blocks queried and, per kind of read, reads, bytes and object-store requests.
+ */
+function queryResponse(result: QueryResult, p: Params, store: StoreStats, ms: number): Response {
   let data = queryDataJson(result.value);
   if (p.has('stats')) {
     const s = result.stats;
-    const stats = `"stats":{"timings":{},"samples":{"totalQueryableSamples":${s.loadedSamples},"peakSamples":${s.peakSamples}}}`;
+    const secs = ms / 1000;
+    const reads = (r: ReadStats) =>
+      `{"reads":${r.reads},"bytes":${r.bytes},"objstoreRequests":${r.requests},"objstoreBytes":${r.requestBytes}}`;
+    const stats =
+      `"stats":{"timings":{"evalTotalTime":${secs},"resultSortTime":0,"queryPreparationTime":0,` +
+      `"innerEvalTime":${secs},"execQueueTime":0,"execTotalTime":${secs}},` +
+      `"samples":{"totalQueryableSamples":${s.loadedSamples},"peakSamples":${s.peakSamples}},` +
+      `"store":{"blocksQueried":${store.blocksQueried},"mergedSeries":${store.mergedSeries},` +
+      `"mergedChunks":${store.mergedChunks},"objstoreRequests":${objstoreRequests(store)},` +
+      `"bytesDownloaded":${bytesDownloaded(store)},"cacheHits":${cacheHits(store)},` +
+      `"postings":${reads(store.postings)},"series":${reads(store.series)},` +
+      `"chunks":${reads(store.chunks)},"other":${reads(store.other)}}}`;
     data = `${data.slice(0, -1)},${stats}}`;
   }
   return jsonResponse(successJson(data, result.warnings));

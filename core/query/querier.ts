@@ -12,6 +12,7 @@ import { Engine } from '../promql/engine/engine.ts';
 import { functionImpls } from '../promql/functions/table.ts';
 import { parseExpr } from '../promql/parser/parse.ts';
 import { ProxyStore } from '../storeapi/proxy.ts';
+import type { StoreStats } from '../storeapi/stats.ts';
 import type { LabelsResponse, PartialResponseStrategy } from '../storeapi/store.ts';
 import type { BatchDecoder } from './decoder.ts';
 import type { EndpointSet } from './endpoint-set.ts';
@@ -47,6 +48,8 @@ export interface ReadOptions {
   /** ms; overrides the settings' timeout when smaller. */
   readonly timeout?: number;
   readonly signal?: AbortSignal;
+  /** Where the stores' cost reports are summed (`stats=all`). */
+  readonly stats?: StoreStats;
 }
 
 /** A metadata read (series, label names, label values): selectors are OR-ed, as Prometheus's `match[]`. */
@@ -94,6 +97,7 @@ export class Querier {
       ...(s.maxSamples ? { maxSamples: s.maxSamples } : {}),
       ...(s.maxSeries ? { maxSeries: s.maxSeries } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.stats ? { stats: o.stats } : {}),
     });
     const timeout =
       o.timeout && o.timeout > 0 ? Math.min(o.timeout, s.queryTimeout) : s.queryTimeout;

@@ -5,17 +5,9 @@
  * travels as Thanos's SeriesResponseHints frame and sums up the store tree into `stats=all`.
  */
 
-/** Reads of one kind (postings, series, chunks) made while answering a request. */
-export interface ReadStats {
-  /** Reads asked for (each one coalesced range). */
-  reads: number;
-  /** Bytes those reads returned. */
-  bytes: number;
-  /** Reads that went to object storage (the rest hit a range cache). */
-  requests: number;
-  /** Bytes object storage returned. */
-  requestBytes: number;
-}
+import type { ReadStats } from '../tsdb/source.ts';
+
+export type { ReadStats };
 
 export interface StoreStats {
   blocksQueried: number;
