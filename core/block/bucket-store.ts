@@ -7,7 +7,7 @@
  * request asked for the abort strategy). The answer ends with a hints frame saying what it cost.
  */
 import { xorSampleCount } from '../chunkenc/xor.ts';
-import { LimitExceededError, errorMessage } from '../errors.ts';
+import { BadDataError, LimitExceededError, errorMessage } from '../errors.ts';
 import { compareLabelsIgnoring, compareStrings, getLabel, type Labels } from '../labels/labels.ts';
 import type { Matcher } from '../labels/matcher.ts';
 import { mergeCursors } from '../storeapi/merge.ts';
@@ -164,6 +164,11 @@ export class BucketStore implements Store {
   }
 
   async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {
+    if (!Number.isFinite(request.minTime) || !Number.isFinite(request.maxTime)) {
+      throw new BadDataError(
+        `series request: time range [${request.minTime}, ${request.maxTime}] is not a range of numbers`,
+      );
+    }
     const owner = signal ?? {};
     const { metas, files } = await this.sync(false, owner);
     const selected = this.#select(
@@ -281,7 +286,8 @@ export class BucketStore implements Store {
       (Math.min(request.maxTime, meta.maxTime) - Math.max(request.minTime, meta.minTime)) / span;
     const perSeries =
       (chunkBytes / Math.max(1, meta.stats?.numSeries ?? 1)) * Math.min(1, Math.max(0.05, overlap));
-    return Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.floor(budget / Math.max(1, perSeries))));
+    const n = Math.floor(budget / Math.max(1, perSeries));
+    return Number.isFinite(n) ? Math.min(MAX_BATCH, Math.max(MIN_BATCH, n)) : MIN_BATCH;
   }
 
   async labelNames(request: LabelsRequest, signal?: AbortSignal): Promise<LabelsResponse> {

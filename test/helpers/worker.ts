@@ -36,6 +36,10 @@ export function bundleWorker(): Promise<{ code: string; wasm: Uint8Array }> {
   return bundled;
 }
 
+/** Worker names, which are also their inspector targets (`core:user:<name>`). */
+export const QUERIER_WORKER = 'querier';
+export const SHARDS_WORKER = 'shards';
+
 export interface WorkerHandle {
   readonly mf: Miniflare;
   readonly url: URL;
@@ -49,8 +53,12 @@ export interface StartWorkerOptions {
   readonly r2?: boolean;
   /** Serve the built query UI (ui/dist, `node scripts/build-ui.mjs`) as Workers static assets. */
   readonly ui?: boolean;
-  /** Bind the store-shard Durable Object class as STORE_SHARD (wrangler.toml does). */
-  readonly shards?: boolean;
+  /**
+   * Bind the store-shard Durable Object class as STORE_SHARD (wrangler.toml does): `true` runs
+   * the shards in the Worker's isolate (as workerd does for one script), `'isolate'` in a worker
+   * of their own, so their heap can be read apart from the querier's.
+   */
+  readonly shards?: boolean | 'isolate';
   /** V8 inspector on this port (heap readings per isolate, test/helpers/inspector.ts). */
   readonly inspectorPort?: number;
 }
@@ -80,25 +88,46 @@ async function assetsOptions() {
 
 export async function startWorker(options: StartWorkerOptions = {}): Promise<WorkerHandle> {
   const { code, wasm } = await bundleWorker();
-  const mf = new Miniflare({
-    modules: [
-      { type: 'ESModule', path: join(root, 'worker', 'index.js'), contents: code },
-      { type: 'CompiledWasm', path: join(root, 'wasm', 'build', 'xor.wasm'), contents: wasm },
-    ],
+  const modules = [
+    { type: 'ESModule' as const, path: join(root, 'worker', 'index.js'), contents: code },
+    {
+      type: 'CompiledWasm' as const,
+      path: join(root, 'wasm', 'build', 'xor.wasm'),
+      contents: wasm,
+    },
+  ];
+  const worker = {
+    modules,
     modulesRoot: root,
     compatibilityDate: '2026-04-01',
+    r2Buckets: options.r2 === false ? [] : ['BLOCKS'],
+    bindings: { ...(options.vars ?? {}) },
+  };
+  const shard = { className: 'StoreShard', useSQLite: true };
+  const mf = new Miniflare({
     // The network is closed here: use Miniflare's placeholder `request.cf` instead of fetching one.
     cf: false,
-    r2Buckets: options.r2 === false ? [] : ['BLOCKS'],
-    ...(options.shards
-      ? { durableObjects: { STORE_SHARD: { className: 'StoreShard', useSQLite: true } } }
-      : {}),
-    ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
-    bindings: { ...(options.vars ?? {}) },
-    ...(options.ui ? { assets: await assetsOptions() } : {}),
     host: '127.0.0.1',
     port: 0,
+    ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
     ...(process.env.WORKER_LOG ? { log: new Log(LogLevel.DEBUG) } : {}),
+    workers: [
+      {
+        ...worker,
+        name: QUERIER_WORKER,
+        ...(options.shards === 'isolate'
+          ? { durableObjects: { STORE_SHARD: { ...shard, scriptName: SHARDS_WORKER } } }
+          : options.shards
+            ? { durableObjects: { STORE_SHARD: shard } }
+            : {}),
+        ...(options.ui ? { assets: await assetsOptions() } : {}),
+      },
+      // workerd runs a worker's Durable Objects in its isolate: a second worker holding the
+      // shards gives them an isolate apart from the querier's, as the Workers platform does.
+      ...(options.shards === 'isolate'
+        ? [{ ...worker, name: SHARDS_WORKER, durableObjects: { STORE_SHARD: shard } }]
+        : []),
+    ],
   });
   const url = await mf.ready;
   let stopped = false;

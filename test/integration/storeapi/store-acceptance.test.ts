@@ -126,11 +126,5 @@ storeApiAcceptance(
 storeApiAcceptance(
   'bucket store (filesystem bucket, two overlapping blocks)',
   (data) => bucketStore(data, false),
-  {
-    makeFaulty: (data) => bucketStore(data, true),
-    knownViolations: {
-      abortSignal:
-        'BucketStore.series takes no signal and reads every selected block to the end (core/block/bucket-store.ts, being rewritten for streaming)',
-    },
-  },
+  { makeFaulty: (data) => bucketStore(data, true) },
 );

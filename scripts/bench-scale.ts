@@ -1,0 +1,297 @@
+/**
+ * @module scripts/bench-scale — the store gateway at a user's scale: N days of 2h blocks from one
+ * Prometheus (~360 series at 30s) in s3rver, the Worker with its store shards (Durable Objects,
+ * in an isolate apart from the querier's) against Prometheus 2.42 over the very same blocks, same
+ * run, for long-range dashboard queries.
+ *
+ * Per query: cold latency (a fresh workerd: empty caches, fresh isolates; Prometheus restarted),
+ * warm latency (median of BENCH_RUNS repeats), object-store requests and bytes (from the query's
+ * `stats=all`), and the peak V8 heap of the querier's isolate and of the shards' isolate. The
+ * first query of a size also pays for building the blocks' index headers (reported apart).
+ *
+ * Env: BENCH_DAYS (default 14; a list such as `7,14,28` shows how cost grows), BENCH_SHARDS (4),
+ * BENCH_RUNS (3), BENCH_COPIES (2: ~360 series), BENCH_STEP (seconds, default 3600).
+ * Needs Debian's `prometheus` (2.42). Prints medians and ratios; absolute times on a shared
+ * 2-core machine are noise, ratios in one run are not.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Bucket } from '../core/objstore/s3.ts';
+import { connectIsolate } from '../test/helpers/inspector.ts';
+import { freePort } from '../test/helpers/ports.ts';
+import { startPrometheusOnTsdb, type PrometheusHandle } from '../test/helpers/prometheus-tsdb.ts';
+import { startS3rver, type S3rverHandle } from '../test/helpers/s3rver.ts';
+import { QUERIER_WORKER, SHARDS_WORKER, startWorker } from '../test/helpers/worker.ts';
+import { uploadScaleBlocks, writeScaleBlocks, type ScaleData } from './lib/scale-data.ts';
+
+const DAYS = (process.env.BENCH_DAYS ?? '14').split(',').map(Number);
+const SHARDS = process.env.BENCH_SHARDS ?? '4';
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const COPIES = Number(process.env.BENCH_COPIES ?? 2);
+const STEP = Number(process.env.BENCH_STEP ?? 3600);
+const MB = 1024 * 1024;
+
+export const SCALE_QUERIES = [
+  'sum(rate(http_requests_total[1h]))',
+  'sum by (job) (rate(node_cpu_seconds_total[1h]))',
+  'count({__name__=~".+"})',
+  'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[1h])))',
+  'sum by (code) (increase(http_requests_total[1d]))',
+  'avg by (instance) (node_memory_MemAvailable_bytes)',
+  'topk(3, sum by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[1h])))',
+  'max_over_time(sum(rate(node_network_receive_bytes_total[5m]))[1h:5m])',
+  'sum(rate(http_request_duration_seconds_sum[1h])) / sum(rate(http_request_duration_seconds_count[1h]))',
+  'quantile(0.9, rate(node_network_receive_bytes_total{device="eth0"}[1h]))',
+  'sum(up) by (job)',
+  'avg_over_time(node_memory_MemAvailable_bytes{instance="node-1:9100"}[1h])',
+];
+
+interface OurRun {
+  ms: number;
+  requests: number;
+  bytes: number;
+  querierPeak: number;
+  shardsPeak: number;
+  body: string;
+}
+
+interface Row {
+  query: string;
+  promCold: number;
+  promWarm: number;
+  cold: OurRun;
+  warm: number;
+  same: boolean;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0
+    ? NaN
+    : s.length % 2
+      ? s[s.length >> 1]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (ms: number): string =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+const mb = (b: number): string => `${(b / MB).toFixed(1)} MB`;
+
+function progress(msg: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${msg}`);
+}
+
+function rangeParams(q: string, d: ScaleData): URLSearchParams {
+  return new URLSearchParams({
+    query: q,
+    start: String(d.minTime / 1000),
+    end: String(d.maxTime / 1000 - 1),
+    step: String(STEP),
+  });
+}
+
+/** The result with values as Prometheus prints them, for a same-answer check. */
+function resultKey(body: string): string {
+  const j = JSON.parse(body) as { status: string; data?: { result: unknown[] } };
+  if (j.status !== 'success') return `error: ${body.slice(0, 300)}`;
+  const rows = (j.data!.result as { metric: Record<string, string>; values: unknown[] }[]).map(
+    (r) =>
+      JSON.stringify(Object.entries(r.metric).sort()) +
+      JSON.stringify(r.values.map((v) => (v as [number, string])[1])),
+  );
+  return rows.sort().join('\n');
+}
+
+async function timed(url: string): Promise<{ ms: number; body: string }> {
+  const t = performance.now();
+  const res = await fetch(url, { signal: AbortSignal.timeout(600_000) });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}: ${body.slice(0, 300)}`);
+  return { ms: performance.now() - t, body };
+}
+
+async function promRuns(
+  tsdb: string,
+  work: string,
+  q: string,
+  d: ScaleData,
+): Promise<{ cold: number; warm: number; body: string }> {
+  const prom: PrometheusHandle = await startPrometheusOnTsdb(tsdb, work, [
+    '--storage.tsdb.min-block-duration=2h',
+    '--storage.tsdb.max-block-duration=2h',
+    '--query.max-samples=500000000',
+  ]);
+  try {
+    const url = `${prom.url}/api/v1/query_range?${rangeParams(q, d)}`;
+    const cold = await timed(url);
+    const warm: number[] = [];
+    for (let i = 0; i < RUNS; i++) warm.push((await timed(url)).ms);
+    return { cold: cold.ms, warm: median(warm), body: cold.body };
+  } finally {
+    await prom.stop();
+  }
+}
+
+async function ourRuns(
+  s3: S3rverHandle,
+  q: string,
+  d: ScaleData,
+): Promise<{ cold: OurRun; warm: number }> {
+  const inspectorPort = await freePort();
+  const worker = await startWorker({
+    r2: false,
+    shards: 'isolate',
+    inspectorPort,
+    vars: {
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: 'thanos',
+      S3_REGION: s3.region,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      STORE_SHARDS: SHARDS,
+      QUERY_TIMEOUT: '10m',
+      QUERY_MAX_SAMPLES: '500000000',
+    },
+  });
+  const querier = await connectIsolate(inspectorPort, `core:user:${QUERIER_WORKER}`);
+  try {
+    const url = new URL(`/api/v1/query_range?${rangeParams(q, d)}&stats=all`, worker.url).href;
+    // Wakes the shards' isolate (its target exists once the worker runs) without touching blocks.
+    await timed(new URL('/-/healthy', worker.url).href);
+    const shards = await connectIsolate(inspectorPort, `core:user:${SHARDS_WORKER}`);
+    try {
+      let shardsPeak = 0;
+      let stop = false;
+      const shardSampler = (async () => {
+        while (!stop) {
+          shardsPeak = Math.max(shardsPeak, await shards.used());
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      const { peak, result } = await querier.peakDuring(() => timed(url));
+      stop = true;
+      await shardSampler;
+      const stats = (
+        JSON.parse(result.body) as {
+          data: { stats?: { store?: { objstoreRequests: number; bytesDownloaded: number } } };
+        }
+      ).data.stats?.store;
+      const cold: OurRun = {
+        ms: result.ms,
+        requests: stats?.objstoreRequests ?? NaN,
+        bytes: stats?.bytesDownloaded ?? NaN,
+        querierPeak: peak,
+        shardsPeak,
+        body: result.body,
+      };
+      const warm: number[] = [];
+      for (let i = 0; i < RUNS; i++) warm.push((await timed(url)).ms);
+      return { cold, warm: median(warm) };
+    } finally {
+      shards.close();
+    }
+  } finally {
+    querier.close();
+    await worker.stop();
+  }
+}
+
+async function benchSize(
+  days: number,
+): Promise<{ days: number; blocks: number; rows: Row[]; firstOpen: OurRun }> {
+  const work = await mkdtemp(join(tmpdir(), `bench-scale-${days}d-`));
+  const s3 = await startS3rver();
+  try {
+    const tsdb = join(work, 'tsdb');
+    const data = await writeScaleBlocks(tsdb, {
+      days,
+      copies: COPIES,
+      onBlock: (i, n) => progress(`${days}d: writing block ${i}/${n}`),
+    });
+    const bucket = new S3Bucket({
+      endpoint: s3.endpoint,
+      bucket: 'thanos',
+      region: s3.region,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    });
+    await uploadScaleBlocks(bucket, tsdb, { cluster: 'x' }, (i, n) =>
+      progress(`${days}d: uploading block ${i}/${n}`),
+    );
+    // The first query of all also builds and stores every block's index header.
+    progress(`${days}d: first query (index headers built)`);
+    const first = await ourRuns(s3, SCALE_QUERIES[0]!, data);
+    const rows: Row[] = [];
+    for (const [i, q] of SCALE_QUERIES.entries()) {
+      progress(`${days}d: query ${i + 1}/${SCALE_QUERIES.length}: Prometheus`);
+      const prom = await promRuns(tsdb, work, q, data);
+      progress(`${days}d: query ${i + 1}/${SCALE_QUERIES.length}: thanos-edge`);
+      const ours = await ourRuns(s3, q, data);
+      rows.push({
+        query: q,
+        promCold: prom.cold,
+        promWarm: prom.warm,
+        cold: ours.cold,
+        warm: ours.warm,
+        same: resultKey(prom.body) === resultKey(ours.cold.body),
+      });
+    }
+    progress('');
+    return { days, blocks: data.blocks.length, rows, firstOpen: first.cold };
+  } finally {
+    await s3.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function report(r: Awaited<ReturnType<typeof benchSize>>): void {
+  console.log(
+    `\n## ${r.days} days: ${r.blocks} blocks of 2h, ${SHARDS} shards, step ${STEP}s, warm = median of ${RUNS}\n`,
+  );
+  console.log(
+    '| query | Prometheus cold | ours cold | ratio | Prometheus warm | ours warm | ratio | objstore requests | bytes | querier heap | shards heap | same answer |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const x of r.rows) {
+    console.log(
+      `| \`${x.query}\` | ${fmt(x.promCold)} | ${fmt(x.cold.ms)} | ${(x.cold.ms / x.promCold).toFixed(2)}x | ${fmt(x.promWarm)} | ${fmt(x.warm)} | ${(x.warm / x.promWarm).toFixed(2)}x | ${x.cold.requests} | ${mb(x.cold.bytes)} | ${mb(x.cold.querierPeak)} | ${mb(x.cold.shardsPeak)} | ${x.same ? 'yes' : 'NO'} |`,
+    );
+  }
+  const coldRatio = median(r.rows.map((x) => x.cold.ms / x.promCold));
+  const warmRatio = median(r.rows.map((x) => x.warm / x.promWarm));
+  const peak = Math.max(...r.rows.map((x) => Math.max(x.cold.querierPeak, x.cold.shardsPeak)));
+  console.log(
+    `\nmedian ratio ours/Prometheus: cold ${coldRatio.toFixed(2)}x (goal ≤ 3x), warm ${warmRatio.toFixed(2)}x (goal ≤ 1x)`,
+  );
+  console.log(`largest isolate heap peak: ${mb(peak)} (goal < 100 MB)`);
+  console.log(
+    `first query with index headers to build: ${fmt(r.firstOpen.ms)}, ${r.firstOpen.requests} requests, ${mb(r.firstOpen.bytes)}`,
+  );
+  const wrong = r.rows.filter((x) => !x.same).map((x) => x.query);
+  console.log(
+    wrong.length
+      ? `answers differ from Prometheus: ${wrong.join('; ')}`
+      : "every answer equals Prometheus's",
+  );
+}
+
+const results = [];
+for (const days of DAYS) {
+  const r = await benchSize(days);
+  report(r);
+  results.push(r);
+}
+if (results.length > 1) {
+  console.log('\n## growth with the data (medians over the queries)\n');
+  console.log(
+    '| days | blocks | ours cold | ours warm | objstore requests | bytes | cold per day | warm per day |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const cold = median(r.rows.map((x) => x.cold.ms));
+    const warm = median(r.rows.map((x) => x.warm));
+    console.log(
+      `| ${r.days} | ${r.blocks} | ${fmt(cold)} | ${fmt(warm)} | ${median(r.rows.map((x) => x.cold.requests))} | ${mb(median(r.rows.map((x) => x.cold.bytes)))} | ${fmt(cold / r.days)} | ${fmt(warm / r.days)} |`,
+    );
+  }
+}
