@@ -35,6 +35,8 @@ export interface Env {
   readonly STORE_SHARDS?: string;
   /** Shard key: `block` (hash of the ULID, default) or `day` (one day's blocks together). */
   readonly STORE_SHARD_BY?: string;
+  /** Block bytes a store gateway keeps in isolate memory, in front of the Cache API (32MiB; 0: none). */
+  readonly STORE_MEMORY_CACHE?: string;
   /** Bytes of chunks one store request may hold in flight across its blocks (default 16MiB). */
   readonly STORE_CHUNK_BUDGET?: string;
   /**

@@ -28,7 +28,7 @@ export function hasBucket(env: Env): boolean {
 export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
   const bucket = new InstrumentedBucket(bucketFromEnv(env));
   // A quarter of the isolate's 128 MB for block bytes; open index headers get another 24 MiB.
-  const memoryCache = new MemoryRangeCache(32 * 1024 * 1024);
+  const memoryCache = new MemoryRangeCache(bytesVar(env.STORE_MEMORY_CACHE, 32 * 1024 * 1024));
   const cache: RangeCache =
     typeof caches !== 'undefined'
       ? new TieredRangeCache([memoryCache, new CacheApiRangeCache(caches.default, bucket.name)])

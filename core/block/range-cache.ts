@@ -35,7 +35,7 @@ export class MemoryRangeCache implements RangeCache {
   }
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
-    if (bytes.length > this.#max / 4) return;
+    if (this.#max === 0 || bytes.length > this.#max / 4) return;
     const old = this.#entries.get(key);
     if (old) {
       this.#bytes -= old.length;

@@ -1,0 +1,48 @@
+/**
+ * Child process of scale-memory.test.ts: the querier and the bucket store in one Node process
+ * over a bucket in s3rver (no block-byte cache), one range query. Prints one JSON line: the peak
+ * V8 heap seen while the query ran, the heap before it, and the result's size. Run with a small
+ * young generation so the heap reading follows what is really held.
+ */
+import { BlockSet } from '../../../core/block/block-set.ts';
+import { BucketStore } from '../../../core/block/bucket-store.ts';
+import { MetaFetcher } from '../../../core/block/meta-fetcher.ts';
+import { S3Bucket } from '../../../core/objstore/s3.ts';
+import { tsBatchDecoder } from '../../../core/query/decoder.ts';
+import { EndpointSet } from '../../../core/query/endpoint-set.ts';
+import { Querier } from '../../../core/query/querier.ts';
+
+const [endpoint, bucketName, region, key, secret, query, start, end, step] = process.argv.slice(2);
+const bucket = new S3Bucket({
+  endpoint: endpoint!,
+  bucket: bucketName!,
+  region: region!,
+  accessKeyId: key!,
+  secretAccessKey: secret!,
+});
+const store = new BucketStore(new MetaFetcher(bucket), new BlockSet(bucket));
+await store.sync();
+const querier = new Querier({
+  endpoints: new EndpointSet([{ name: 'bucket', store }]),
+  decoder: tsBatchDecoder,
+  replicaLabels: [],
+  partialResponse: false,
+  queryTimeout: 600_000,
+  maxSamples: 500_000_000,
+  maxSeries: 0,
+  maxBytes: 0,
+  storeResponseTimeout: 0,
+  lookbackDelta: 300_000,
+});
+const gc = (globalThis as { gc?: () => void }).gc!;
+gc();
+const before = process.memoryUsage().heapUsed;
+let peak = before;
+const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 2);
+const res = await querier
+  .engine({ dedup: false, partialResponse: false, replicaLabels: [], maxSourceResolution: 0 })
+  .rangeQuery(query!, Number(start), Number(end), Number(step));
+clearInterval(timer);
+peak = Math.max(peak, process.memoryUsage().heapUsed);
+const series = res.value.type === 'matrix' ? res.value.series.length : 0;
+console.log(JSON.stringify({ before, peak, series, loaded: res.stats.loadedSamples }));

@@ -1,0 +1,173 @@
+/**
+ * Memory at bucket scale: the same query over 1x, 2x and 4x as many blocks (2, 4 and 8 days of
+ * 2h blocks, ~360 series; the step grows with the range so the answer keeps its size). If the
+ * read path buffered blocks, series or samples, the heap would grow with the data; it must stay
+ * within 1.2x of the 1x case
+ * - in a Node child (the querier and the bucket store in one process, heap sampled by the child),
+ * - and in workerd, for the querier's isolate and the store shards' isolate apart (their V8 heap
+ *   read through the inspector while the query runs).
+ * The block-byte cache is off (STORE_MEMORY_CACHE=0): it is a cache with a budget of its own, and
+ * would grow with the data up to it; the read path must not.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScaleData } from '../../../scripts/lib/scale-data.ts';
+import { connectIsolate } from '../../helpers/inspector.ts';
+import { freePort } from '../../helpers/ports.ts';
+import { startS3rver, type S3rverHandle } from '../../helpers/s3rver.ts';
+import { scaleBucket, scaleWorker } from '../../helpers/scale-stack.ts';
+import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
+import { QUERIER_WORKER, SHARDS_WORKER } from '../../helpers/worker.ts';
+
+const SIZES = [
+  { name: '1x', days: 2 },
+  { name: '2x', days: 4 },
+  { name: '4x', days: 8 },
+] as const;
+const QUERY = 'sum by (job) (rate({__name__=~"http_requests_total|node_cpu_seconds_total"}[1h]))';
+const POINTS = 48;
+const MB = 1024 * 1024;
+
+interface Peak {
+  readonly querier: number;
+  readonly shards: number;
+  readonly node: number;
+}
+
+describe('memory of the read path stays flat as the blocks grow', () => {
+  let tmp: TmpDir;
+  let s3: S3rverHandle;
+  const data = new Map<string, ScaleData>();
+  const peaks = new Map<string, Peak>();
+
+  beforeAll(async () => {
+    tmp = await makeTmpDir('scale-memory-');
+    s3 = await startS3rver({ buckets: SIZES.map((s) => `b${s.name}`) });
+    for (const s of SIZES) {
+      data.set(
+        s.name,
+        await scaleBucket(s3, join(tmp.path, s.name), {
+          days: s.days,
+          copies: 2,
+          bucket: `b${s.name}`,
+        }),
+      );
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await s3?.stop();
+    await tmp?.remove();
+  });
+
+  const params = (d: ScaleData) => {
+    const step = Math.ceil((d.maxTime - d.minTime) / POINTS / 1000);
+    return { start: d.minTime / 1000, end: d.maxTime / 1000 - 1, step };
+  };
+
+  async function nodePeak(name: string): Promise<number> {
+    const d = data.get(name)!;
+    const p = params(d);
+    const child = spawn(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--max-semi-space-size=1',
+        '--max-old-space-size=128',
+        '--import',
+        'tsx',
+        join(import.meta.dirname, 'scale-memory.child.ts'),
+        s3.endpoint,
+        `b${name}`,
+        s3.region,
+        s3.accessKeyId,
+        s3.secretAccessKey,
+        QUERY,
+        String(p.start * 1000),
+        String(p.end * 1000),
+        String(p.step * 1000),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b));
+    child.stderr.on('data', (b: Buffer) => (err += b));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect(code, err).toBe(0);
+    const r = JSON.parse(out.trim().split('\n').pop()!) as { peak: number; series: number };
+    expect(r.series).toBeGreaterThan(0);
+    return r.peak;
+  }
+
+  async function workerdPeaks(name: string): Promise<{ querier: number; shards: number }> {
+    const d = data.get(name)!;
+    const inspectorPort = await freePort();
+    const worker = await scaleWorker(s3, {
+      bucket: `b${name}`,
+      shards: 4,
+      inspectorPort,
+      vars: { STORE_MEMORY_CACHE: '0' },
+    });
+    try {
+      await worker.fetch('/-/healthy');
+      const querier = await connectIsolate(inspectorPort, `core:user:${QUERIER_WORKER}`);
+      const shards = await connectIsolate(inspectorPort, `core:user:${SHARDS_WORKER}`);
+      try {
+        await querier.settled();
+        await shards.settled();
+        let shardsPeak = 0;
+        let done = false;
+        const sampler = (async () => {
+          while (!done) {
+            shardsPeak = Math.max(shardsPeak, await shards.used());
+            await new Promise((r) => setTimeout(r, 3));
+          }
+        })();
+        const { peak, result } = await querier.peakDuring(async () => {
+          const res = await worker.fetch(
+            `/api/v1/query_range?${new URLSearchParams({ query: QUERY, ...Object.fromEntries(Object.entries(params(d)).map(([k, v]) => [k, String(v)])) })}`,
+          );
+          return (await res.json()) as { status: string; data: { result: unknown[] } };
+        }, 3);
+        done = true;
+        await sampler;
+        expect(result.status).toBe('success');
+        expect(result.data.result.length).toBeGreaterThan(0);
+        return { querier: peak, shards: Math.max(shardsPeak, await shards.used()) };
+      } finally {
+        querier.close();
+        shards.close();
+      }
+    } finally {
+      await worker.stop();
+    }
+  }
+
+  it('measures each size', async () => {
+    for (const s of SIZES) {
+      const w = await workerdPeaks(s.name);
+      peaks.set(s.name, { ...w, node: await nodePeak(s.name) });
+    }
+    const rows = SIZES.map((s) => {
+      const p = peaks.get(s.name)!;
+      return `${s.name} (${data.get(s.name)!.blocks.length} blocks): node ${(p.node / MB).toFixed(1)} MB, querier isolate ${(p.querier / MB).toFixed(1)} MB, shards isolate ${(p.shards / MB).toFixed(1)} MB`;
+    });
+    console.log(`peak heap for ${QUERY}:\n${rows.join('\n')}`);
+  }, 600_000);
+
+  for (const key of ['node', 'querier', 'shards'] as const) {
+    it(`${key}: 2x and 4x the blocks stay within 1.2x of the 1x peak`, () => {
+      const base = peaks.get('1x')![key];
+      expect(base).toBeGreaterThan(0);
+      for (const n of ['2x', '4x']) {
+        const p = peaks.get(n)![key];
+        expect(
+          p,
+          `${key} ${n}: ${(p / MB).toFixed(1)} MB vs 1x ${(base / MB).toFixed(1)} MB`,
+        ).toBeLessThanOrEqual(1.2 * base);
+      }
+    });
+  }
+});
