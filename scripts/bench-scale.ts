@@ -6,7 +6,8 @@
  *
  * Per query: cold latency (a fresh workerd: empty caches, fresh isolates; Prometheus restarted),
  * warm latency (median of BENCH_RUNS repeats), object-store requests and bytes (from the query's
- * `stats=all`), and the peak V8 heap of the querier's isolate and of the shards' isolate. The
+ * `stats=all`), and the peak live V8 heap of the querier's isolate and of the shards' isolate
+ * (sampled after a GC each time, in a second cold run that is not timed). The
  * first query of a size also pays for building the blocks' index headers (reported apart).
  *
  * Env: BENCH_DAYS (default 14; a list such as `7,14,28` shows how cost grows), BENCH_SHARDS (4),
@@ -132,67 +133,75 @@ async function promRuns(
   }
 }
 
+function workerVars(s3: S3rverHandle): Record<string, string> {
+  return {
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: 'thanos',
+    S3_REGION: s3.region,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    STORE_SHARDS: SHARDS,
+    QUERY_TIMEOUT: '10m',
+    QUERY_MAX_SAMPLES: '500000000',
+  };
+}
+
+/**
+ * Cold and warm latency with the query's own stats; then, in another fresh Worker, the same cold
+ * query again with each isolate's live heap sampled (a GC before every sample slows a query, so
+ * it is not timed).
+ */
 async function ourRuns(
   s3: S3rverHandle,
   q: string,
   d: ScaleData,
 ): Promise<{ cold: OurRun; warm: number }> {
+  const path = `/api/v1/query_range?${rangeParams(q, d)}&stats=all`;
+  const worker = await startWorker({ r2: false, shards: 'isolate', vars: workerVars(s3) });
+  let cold: Omit<OurRun, 'querierPeak' | 'shardsPeak'>;
+  const warm: number[] = [];
+  try {
+    const url = new URL(path, worker.url).href;
+    const first = await timed(url);
+    const stats = (
+      JSON.parse(first.body) as {
+        data: { stats?: { store?: { objstoreRequests: number; bytesDownloaded: number } } };
+      }
+    ).data.stats?.store;
+    cold = {
+      ms: first.ms,
+      requests: stats?.objstoreRequests ?? NaN,
+      bytes: stats?.bytesDownloaded ?? NaN,
+      body: first.body,
+    };
+    for (let i = 0; i < RUNS; i++) warm.push((await timed(url)).ms);
+  } finally {
+    await worker.stop();
+  }
   const inspectorPort = await freePort();
-  const worker = await startWorker({
+  const sampled = await startWorker({
     r2: false,
     shards: 'isolate',
     inspectorPort,
-    vars: {
-      S3_ENDPOINT: s3.endpoint,
-      S3_BUCKET: 'thanos',
-      S3_REGION: s3.region,
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      STORE_SHARDS: SHARDS,
-      QUERY_TIMEOUT: '10m',
-      QUERY_MAX_SAMPLES: '500000000',
-    },
+    vars: workerVars(s3),
   });
-  const querier = await connectIsolate(inspectorPort, `core:user:${QUERIER_WORKER}`);
   try {
-    const url = new URL(`/api/v1/query_range?${rangeParams(q, d)}&stats=all`, worker.url).href;
-    // Wakes the shards' isolate (its target exists once the worker runs) without touching blocks.
-    await timed(new URL('/-/healthy', worker.url).href);
+    await timed(new URL('/-/healthy', sampled.url).href);
+    const querier = await connectIsolate(inspectorPort, `core:user:${QUERIER_WORKER}`);
     const shards = await connectIsolate(inspectorPort, `core:user:${SHARDS_WORKER}`);
     try {
-      let shardsPeak = 0;
-      let stop = false;
-      const shardSampler = (async () => {
-        while (!stop) {
-          shardsPeak = Math.max(shardsPeak, await shards.used());
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      })();
-      const { peak, result } = await querier.peakDuring(() => timed(url));
-      stop = true;
-      await shardSampler;
-      const stats = (
-        JSON.parse(result.body) as {
-          data: { stats?: { store?: { objstoreRequests: number; bytesDownloaded: number } } };
-        }
-      ).data.stats?.store;
-      const cold: OurRun = {
-        ms: result.ms,
-        requests: stats?.objstoreRequests ?? NaN,
-        bytes: stats?.bytesDownloaded ?? NaN,
-        querierPeak: peak,
-        shardsPeak,
-        body: result.body,
+      const url = new URL(path, sampled.url).href;
+      const outer = await querier.peakLiveDuring(() => shards.peakLiveDuring(() => timed(url)));
+      return {
+        cold: { ...cold, querierPeak: outer.peak, shardsPeak: outer.result.peak },
+        warm: median(warm),
       };
-      const warm: number[] = [];
-      for (let i = 0; i < RUNS; i++) warm.push((await timed(url)).ms);
-      return { cold, warm: median(warm) };
     } finally {
+      querier.close();
       shards.close();
     }
   } finally {
-    querier.close();
-    await worker.stop();
+    await sampled.stop();
   }
 }
 
@@ -215,7 +224,8 @@ async function benchSize(
       accessKeyId: s3.accessKeyId,
       secretAccessKey: s3.secretAccessKey,
     });
-    await uploadScaleBlocks(bucket, tsdb, { cluster: 'x' }, (i, n) =>
+    // `replica` is a default replica label: deduplication removes it, answers compare as they are.
+    await uploadScaleBlocks(bucket, tsdb, { replica: '0' }, (i, n) =>
       progress(`${days}d: uploading block ${i}/${n}`),
     );
     // The first query of all also builds and stores every block's index header.

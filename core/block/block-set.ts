@@ -162,9 +162,14 @@ export class BlockSet {
     }
     const indexSrc = await dir.open(INDEX_FILENAME);
     const indexSize = dir.knownSize(INDEX_FILENAME);
+    // An index the header carries whole goes to the range cache, not into the open block: a
+    // query over many blocks holds their headers at once, and must hold kilobytes per block.
     const readerOpts = {
       ...this.#opts.index,
       block,
+      inline: 'source' as const,
+      onInlineIndex: (index: Uint8Array) =>
+        void dir.cacheWhole(INDEX_FILENAME, index).catch(() => undefined),
       ...(meta.stats?.numSeries ? { numSeries: meta.stats.numSeries } : {}),
       headerFile: INDEX_HEADER_OBJECT,
       ...(indexSize !== undefined ? { indexSize } : {}),

@@ -17,6 +17,8 @@ export class BucketBlockDir implements BlockDir {
   readonly #id: string;
   readonly #sizes = new Map<string, number>();
   readonly #cache: RangeCache | undefined;
+  /** Files held whole in the range cache (an index its header carried): reads slice them. */
+  readonly #whole = new Set<string>();
 
   constructor(bucket: Bucket, id: string, options: { meta?: BlockMeta; cache?: RangeCache } = {}) {
     this.#bucket = bucket;
@@ -40,7 +42,18 @@ export class BucketBlockDir implements BlockDir {
       name,
       this.#sizes.get(name),
       this.#cache,
+      () => this.#whole.has(name),
     );
+  }
+
+  /**
+   * Puts a whole file in the range cache (an index its header carried); reads of it slice the
+   * cached copy while the cache keeps it, and go to the bucket once it has been evicted.
+   */
+  async cacheWhole(name: string, bytes: Uint8Array): Promise<void> {
+    if (!this.#cache) return;
+    this.#whole.add(name);
+    await this.#cache.put(`${this.#id}/${name}#all`, bytes);
   }
 
   /** A whole (small) object, through the range cache. Throws NotFoundError when absent. */
@@ -76,6 +89,7 @@ class BucketObjectSource implements ByteSource {
   readonly #key: string;
   #size: number | undefined;
   readonly #cache: RangeCache | undefined;
+  readonly #wholeCached: () => boolean;
 
   constructor(
     bucket: Bucket,
@@ -83,12 +97,14 @@ class BucketObjectSource implements ByteSource {
     name: string,
     size: number | undefined,
     cache: RangeCache | undefined,
+    whole: () => boolean,
   ) {
     this.#bucket = bucket;
     this.#key = key;
     this.name = name;
     this.#size = size;
     this.#cache = cache;
+    this.#wholeCached = whole;
   }
 
   async size(): Promise<number> {
@@ -109,6 +125,10 @@ class BucketObjectSource implements ByteSource {
     if (stats) {
       stats.reads++;
       stats.bytes += length;
+    }
+    if (this.#wholeCached()) {
+      const all = await this.#cache?.get(`${this.#key}#all`);
+      if (all && offset + length <= all.length) return all.subarray(offset, offset + length);
     }
     const key = `${this.#key}#${offset}+${length}`;
     const cached = await this.#cache?.get(key);

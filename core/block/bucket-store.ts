@@ -403,6 +403,10 @@ function pickResolution(blocks: Selected[]): Selected[] {
   });
 }
 
-/** Series per batch: bounds for the per-block batch size. */
-const MIN_BATCH = 16;
+/**
+ * Series per batch: bounds for the per-block batch size. The floor is what a block costs a
+ * request however tight the budget (two batches of it in flight): kept small, so the budget, not
+ * the number of blocks, bounds a request's memory.
+ */
+const MIN_BATCH = 4;
 const MAX_BATCH = 2048;

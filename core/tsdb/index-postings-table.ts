@@ -7,7 +7,7 @@
 import { compareStrings } from '../labels/labels.ts';
 import { Decbuf } from './encoding.ts';
 import { corruptAt, type IndexLocation } from './index-format.ts';
-import { decodeString } from './index-symbols.ts';
+import { decodeString, intern } from './index-symbols.ts';
 
 /** Keep one decoded value per this many entries (Prometheus's `postingOffsetsInMemSampling`). */
 const SAMPLING = 32;
@@ -94,7 +94,7 @@ export class PostingsTable {
       if (!cur || !sameBytes(b, cur.nameStart, cur.nameLen, nameStart, nameLen)) {
         if (cur) this.#finish(cur);
         cur = {
-          name: decodeString(b, nameStart, nameLen),
+          name: intern(decodeString(b, nameStart, nameLen)),
           nameStart,
           nameLen,
           count: 0,
@@ -109,7 +109,7 @@ export class PostingsTable {
           );
       }
       if (cur.count % SAMPLING === 0) {
-        cur.sv.push(decodeString(b, valueStart, valueLen));
+        cur.sv.push(intern(decodeString(b, valueStart, valueLen)));
         cur.sp.push(pos);
       }
       cur.count++;

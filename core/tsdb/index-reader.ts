@@ -81,6 +81,14 @@ export interface IndexHeaderReaderOptions extends IndexReaderOptions {
    * index is then a CorruptBlockError instead of reads outside the index.
    */
   indexSize?: number;
+  /**
+   * What to do with an index the header carries whole: `memory` (default) keeps it and reads
+   * postings and series from it; `source` keeps only copies of the two sections and reads from
+   * `src`, which can serve them from a cache (the reader then holds kilobytes, not the index).
+   */
+  inline?: 'memory' | 'source';
+  /** Called with an inline index when `inline` is `source` (to put it in a cache). */
+  onInlineIndex?: (index: Uint8Array) => void;
 }
 
 /**
@@ -197,6 +205,16 @@ export class IndexReader {
         `index header is for an index of ${parts.indexSize} bytes, the index has ${opts.indexSize}`,
       );
     const loc: IndexLocation = { block: opts.block, file: src.name };
+    if (parts.index && opts.inline === 'source') {
+      opts.onInlineIndex?.(parts.index);
+      const own = {
+        indexSize: parts.indexSize,
+        toc: parts.toc,
+        symbols: parts.symbols.slice(),
+        postingsTable: parts.postingsTable.slice(),
+      };
+      return new IndexReader(src, own, loc, opts, 'header');
+    }
     if (parts.index)
       return new IndexReader(new MemorySource(src.name, parts.index), parts, loc, opts, 'inline');
     return new IndexReader(src, parts, loc, opts, 'header');

@@ -55,7 +55,7 @@ export class Symbols {
       );
     const d = new Decbuf(this.#b, this.#offs[ref]!);
     const n = d.uvarint();
-    const s = decodeString(this.#b, d.pos, n);
+    const s = intern(decodeString(this.#b, d.pos, n));
     this.#cache[ref] = s;
     return s;
   }
@@ -64,6 +64,22 @@ export class Symbols {
   *all(): IterableIterator<string> {
     for (let i = 0; i < this.#offs.length; i++) yield this.lookup(i, this.#base);
   }
+}
+
+/** Strings kept shared, at most; past it the table starts again (it is only a saving). */
+const INTERN_MAX = 1 << 16;
+const interned = new Map<string, string>();
+
+/**
+ * One instance of each label string for the whole isolate: every block's symbol table holds the
+ * same names and values, and a query over many blocks would otherwise keep a copy per block.
+ */
+export function intern(s: string): string {
+  const hit = interned.get(s);
+  if (hit !== undefined) return hit;
+  if (interned.size >= INTERN_MAX) interned.clear();
+  interned.set(s, s);
+  return s;
 }
 
 /** Decodes UTF-8, with a fast path for short ASCII strings (most label names and values). */

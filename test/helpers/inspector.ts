@@ -1,17 +1,17 @@
 /**
  * @module test/helpers/inspector — reads a workerd isolate's V8 heap through the inspector
  * (Miniflare's `inspectorPort`, one target per worker, e.g. `core:user:querier`): the used heap
- * now, after a full GC, and its peak while a piece of work runs (sampled every few ms).
+ * now, and the peak of the live heap while a piece of work runs — each sample taken right after a
+ * full GC, so garbage the collector has not reached yet does not count. workerd runs a GC asked
+ * for over the inspector when the isolate next runs, so samples come only while it works.
  */
 import WebSocket from 'ws';
 
 export interface IsolateHeap {
-  /** Used heap bytes now. */
+  /** Used heap bytes now (garbage included). */
   used(): Promise<number>;
-  /** Runs a full GC, then reads the used heap. */
-  settled(): Promise<number>;
-  /** The peak used heap while `work` runs (and the work's result). */
-  peakDuring<T>(work: () => Promise<T>, everyMs?: number): Promise<{ peak: number; result: T }>;
+  /** Live heap after a full GC, sampled while `work` runs; its peak and the work's result. */
+  peakLiveDuring<T>(work: () => Promise<T>): Promise<{ peak: number; samples: number; result: T }>;
   close(): void;
 }
 
@@ -25,8 +25,9 @@ export async function connectIsolate(port: number, target: string): Promise<Isol
   const pending = new Map<number, (r: unknown) => void>();
   ws.on('message', (data) => {
     const m = JSON.parse(String(data)) as { id?: number; result?: unknown };
-    if (m.id !== undefined) pending.get(m.id)?.(m.result);
-    if (m.id !== undefined) pending.delete(m.id);
+    if (m.id === undefined) return;
+    pending.get(m.id)?.(m.result);
+    pending.delete(m.id);
   });
   const call = (method: string): Promise<unknown> =>
     new Promise((resolve) => {
@@ -38,24 +39,27 @@ export async function connectIsolate(port: number, target: string): Promise<Isol
     ((await call('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
   return {
     used,
-    async settled() {
-      await call('HeapProfiler.collectGarbage');
-      return used();
-    },
-    async peakDuring(work, everyMs = 5) {
-      let peak = await used();
+    async peakLiveDuring(work) {
+      let peak = 0;
+      let samples = 0;
       let done = false;
+      let finished!: () => void;
+      const over = new Promise<void>((r) => (finished = r));
       const sampler = (async () => {
         while (!done) {
+          // The GC's answer comes when the isolate runs: while the work goes on, or never.
+          await Promise.race([call('HeapProfiler.collectGarbage'), over]);
+          if (done) break;
           peak = Math.max(peak, await used());
-          await new Promise((r) => setTimeout(r, everyMs));
+          samples++;
         }
       })();
       try {
         const result = await work();
-        return { peak: Math.max(peak, await used()), result };
+        return { peak, samples, result };
       } finally {
         done = true;
+        finished();
         await sampler;
       }
     },

@@ -28,14 +28,18 @@ export function s3Bucket(s3: S3rverHandle, name = 'thanos'): S3Bucket {
   });
 }
 
-/** Writes `days` of 2h blocks under `tsdbDir` and uploads them to `bucket` in s3rver. */
+/**
+ * Writes `days` of 2h blocks under `tsdbDir` and uploads them to `bucket` in s3rver. The blocks'
+ * only external label is `replica`, a default replica label: deduplication removes it, so answers
+ * compare with Prometheus's over the same blocks as they are.
+ */
 export async function scaleBucket(
   s3: S3rverHandle,
   tsdbDir: string,
   o: { days: number; copies?: number; bucket?: string },
 ): Promise<ScaleData> {
   const data = await writeScaleBlocks(tsdbDir, { days: o.days, copies: o.copies ?? 1 });
-  await uploadScaleBlocks(s3Bucket(s3, o.bucket), tsdbDir, { cluster: 'x' });
+  await uploadScaleBlocks(s3Bucket(s3, o.bucket), tsdbDir, { replica: '0' });
   return data;
 }
 
