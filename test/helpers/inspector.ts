@@ -50,7 +50,9 @@ export async function connectIsolate(port: number, target: string): Promise<Isol
           // The GC's answer comes when the isolate runs: while the work goes on, or never.
           await Promise.race([call('HeapProfiler.collectGarbage'), over]);
           if (done) break;
-          peak = Math.max(peak, await used());
+          const bytes = await Promise.race([used(), over.then(() => undefined)]);
+          if (bytes === undefined) break;
+          peak = Math.max(peak, bytes);
           samples++;
         }
       })();

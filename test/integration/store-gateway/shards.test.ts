@@ -101,8 +101,9 @@ describe('store shards (Durable Objects)', () => {
       async () => (await blocks()).some((b) => b.ulid === meta!.ulid && b.shard === owner),
       'the new block is listed on its shard',
     );
+    const at = { time: String((t + 60_000) / 1000) };
     await eventually(
-      async () => ((await query('added_metric')).data?.result.length ?? 0) === 1,
+      async () => ((await query('added_metric', at)).data?.result.length ?? 0) === 1,
       'the new block answers',
     );
     for (const key of await listAll(bucket, meta!.ulid, { recursive: true }))
@@ -112,7 +113,7 @@ describe('store shards (Durable Objects)', () => {
       'the removed block leaves the listing',
     );
     await eventually(
-      async () => (await query('added_metric')).data?.result.length === 0,
+      async () => (await query('added_metric', at)).data?.result.length === 0,
       'the removed block no longer answers',
     );
   });
