@@ -144,3 +144,30 @@ function executionKind(err: unknown): ErrorKind {
       return 'execution';
   }
 }
+
+/**
+ * The compactor must stop touching a group (Thanos's halt): a state only a human can resolve,
+ * such as overlapping blocks without vertical compaction. Carries the group and blocks involved.
+ */
+export class HaltError extends ThanosEdgeError {
+  override readonly name = 'HaltError';
+  readonly kind = 'internal' as const;
+  readonly group: string;
+  readonly blocks: readonly string[];
+  constructor(
+    message: string,
+    group: string,
+    blocks: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`group ${group}: ${message}`, options);
+    this.group = group;
+    this.blocks = blocks;
+  }
+}
+
+/** A compactor step failed in a way the next iteration may not repeat (storage hiccup) (Thanos's retry). */
+export class RetryError extends ThanosEdgeError {
+  override readonly name = 'RetryError';
+  readonly kind = 'internal' as const;
+}

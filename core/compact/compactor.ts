@@ -1,0 +1,277 @@
+/**
+ * @module core/compact/compactor — one compactor iteration, in Thanos's order: sync the bucket,
+ * mark duplicates left by an interrupted compaction, compact each group until nothing is planned
+ * (groups in parallel up to the concurrency), the downsampling step (a hook), retention, then
+ * delete what was marked longer ago than the delete delay and partial uploads older than two days.
+ *
+ * Crash safety comes from the order of effects: the new block is uploaded with meta.json last,
+ * only then are its inputs marked for deletion, and marked blocks stay readable for the delete
+ * delay. A compactor killed at any point leaves either an invisible partial upload, or a new
+ * block beside inputs it fully covers (the next sync marks those inputs as duplicates).
+ */
+import { Block } from '../tsdb/block-reader.ts';
+import { BucketBlockDir } from '../block/bucket-block-dir.ts';
+import { DELETION_MARK_FILENAME, NO_COMPACT_MARK_FILENAME } from '../block/markers.ts';
+import { forEachLimit } from '../block/concurrency.ts';
+import { CorruptBlockError, HaltError, RetryError, errorMessage } from '../errors.ts';
+import type { Bucket } from '../objstore/bucket.ts';
+import type { BlockMeta } from '../tsdb/meta.ts';
+import { compactBlocks, type CompactProgress } from './compact-blocks.ts';
+import { groupBlocks, type Group } from './group.ts';
+import { cleanBucket, type DeleteReason } from './cleaner.ts';
+import {
+  CORRUPTED_NO_COMPACT_REASON,
+  markForDeletion,
+  markNoCompact,
+  type MarkerFile,
+} from './marks.ts';
+import type { CompactionOutput } from './output.ts';
+import { DEFAULT_RANGES, describeOverlaps, findOverlaps, plan } from './planner.ts';
+import { blocksPastRetention, type RetentionPolicy } from './retention.ts';
+import { Syncer, type BucketView, type SyncState } from './syncer.ts';
+
+/** What the compactor reports while it works (metrics, logs, progress). */
+export interface CompactorEvents {
+  synced?(counts: Readonly<Record<SyncState, number>>): void;
+  compactionStarted?(group: Group, inputs: readonly BlockMeta[]): void;
+  compactionDone?(group: Group, ok: boolean, output?: BlockMeta): void;
+  marked?(marker: MarkerFile, reason: string, id: string): void;
+  deleted?(id: string, why: DeleteReason): void;
+  deleteFailed?(id: string, err: unknown): void;
+  progress?(group: Group, p: CompactProgress & { readonly blocks: number }): void;
+  log?(msg: string): void;
+}
+
+/** The downsampling step's hook; runs after compaction unless downsampling is disabled. */
+export type DownsampleStep = (ctx: {
+  readonly bucket: Bucket;
+  readonly view: BucketView;
+  readonly now: number;
+}) => Promise<void>;
+
+export interface CompactorOptions {
+  readonly output: CompactionOutput;
+  /** Consistency delay, ms (30m). */
+  readonly consistencyDelay?: number;
+  /** Delete delay, ms (48h). */
+  readonly deleteDelay?: number;
+  readonly retention?: RetentionPolicy;
+  readonly replicaLabels?: readonly string[];
+  /** Merge overlapping blocks instead of halting (`--compact.enable-vertical-compaction`). */
+  readonly verticalCompaction?: boolean;
+  /** Groups compacted at once (1). */
+  readonly concurrency?: number;
+  readonly ranges?: readonly number[];
+  /** The downsampling hook (not provided yet: the step does nothing). */
+  readonly downsample?: DownsampleStep;
+  readonly downsamplingDisabled?: boolean;
+  readonly events?: CompactorEvents;
+  readonly now?: () => number;
+}
+
+export interface IterationResult {
+  readonly compactions: number;
+  /** Groups halted (overlaps without vertical compaction). */
+  readonly halted: readonly HaltError[];
+  /** Compactions that failed for other reasons (retried next iteration). */
+  readonly failures: readonly RetryError[];
+  readonly deleted: number;
+}
+
+export class Compactor {
+  readonly #bucket: Bucket;
+  readonly #opts: CompactorOptions;
+  readonly #syncer: Syncer;
+
+  constructor(bucket: Bucket, opts: CompactorOptions) {
+    this.#bucket = bucket;
+    this.#opts = opts;
+    this.#syncer = new Syncer(bucket, {
+      ...(opts.consistencyDelay !== undefined ? { consistencyDelay: opts.consistencyDelay } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+  }
+
+  #now(): number {
+    return (this.#opts.now ?? Date.now)();
+  }
+
+  #log(msg: string): void {
+    this.#opts.events?.log?.(msg);
+  }
+
+  async #mark(id: string, details: string, reason: string): Promise<void> {
+    if (await markForDeletion(this.#bucket, id, details, this.#now()))
+      this.#opts.events?.marked?.(DELETION_MARK_FILENAME, reason, id);
+  }
+
+  async iterate(): Promise<IterationResult> {
+    const ev = this.#opts.events;
+    let view = await this.#syncer.sync();
+    ev?.synced?.(view.counts);
+    for (const p of view.problems) this.#log(p);
+    for (const id of view.duplicates) {
+      this.#log(`block ${id}: sources covered by another block, marking for deletion`);
+      await this.#mark(id, 'compacted duplicate (garbage collection)', 'duplicate');
+    }
+
+    const halted: HaltError[] = [];
+    const failures: RetryError[] = [];
+    let compactions = 0;
+    const groups = groupBlocks(view.compactable, this.#opts.replicaLabels ?? []);
+    await forEachLimit(groups, this.#opts.concurrency ?? 1, async (g) => {
+      try {
+        compactions += await this.#compactGroup(g, new Set(view.noCompact));
+      } catch (err) {
+        if (err instanceof HaltError) halted.push(err);
+        else failures.push(new RetryError(`group ${g.key}: ${errorMessage(err)}`, { cause: err }));
+        this.#log(`group ${g.key}: ${errorMessage(err)}`);
+      }
+    });
+
+    if (compactions > 0 || (this.#opts.downsample && !this.#opts.downsamplingDisabled)) {
+      view = await this.#syncer.sync();
+    }
+    if (this.#opts.downsample && !this.#opts.downsamplingDisabled) {
+      await this.#opts.downsample({ bucket: this.#bucket, view, now: this.#now() });
+      view = await this.#syncer.sync();
+    }
+
+    const now = this.#now();
+    const live = [...view.metas.values()].filter((m) => !view.deletionMarks.has(m.ulid));
+    for (const m of blocksPastRetention(live, this.#opts.retention ?? {}, now)) {
+      this.#log(`block ${m.ulid}: past retention, marking for deletion`);
+      await this.#mark(m.ulid, 'block exceeding retention period', 'retention');
+    }
+    const deleted = await cleanBucket(this.#bucket, await this.#syncer.sync(), {
+      now: this.#now(),
+      ...(this.#opts.deleteDelay !== undefined ? { deleteDelay: this.#opts.deleteDelay } : {}),
+      deleted: (id, why) => this.#opts.events?.deleted?.(id, why),
+      failed: (id, err) => this.#opts.events?.deleteFailed?.(id, err),
+      log: (msg) => this.#log(msg),
+    });
+    return { compactions, halted, failures, deleted };
+  }
+
+  /** Compacts one group until its planner has nothing left; returns the compactions done. */
+  async #compactGroup(group: Group, noCompact: Set<string>): Promise<number> {
+    const ev = this.#opts.events;
+    const metas = [...group.metas];
+    let done = 0;
+    for (;;) {
+      if (!this.#opts.verticalCompaction) {
+        const overlaps = findOverlaps(metas);
+        if (overlaps.length > 0) {
+          const ids = [...new Set(overlaps.flatMap((o) => [o.a.ulid, o.b.ulid]))];
+          throw new HaltError(
+            `pre compaction overlap check: overlaps found while gathering blocks. ${describeOverlaps(overlaps)}`,
+            group.key,
+            ids,
+          );
+        }
+      }
+      const inputs = plan(metas, {
+        ranges: this.#opts.ranges ?? DEFAULT_RANGES,
+        noCompact,
+        vertical: this.#opts.verticalCompaction ?? false,
+      });
+      if (inputs.length === 0) return done;
+      ev?.compactionStarted?.(group, inputs);
+      let out: BlockMeta | undefined;
+      try {
+        out = await this.#compact(group, inputs);
+      } catch (err) {
+        ev?.compactionDone?.(group, false);
+        const bad =
+          err instanceof CorruptBlockError
+            ? inputs.find((m) => m.ulid === err.location.block)
+            : undefined;
+        if (!bad) throw err;
+        // A block the compactor cannot read is set aside; the rest of the group goes on.
+        this.#log(
+          `block ${bad.ulid}: cannot be compacted (${errorMessage(err)}), marking no-compact`,
+        );
+        if (
+          await markNoCompact(
+            this.#bucket,
+            bad.ulid,
+            CORRUPTED_NO_COMPACT_REASON,
+            errorMessage(err),
+            this.#now(),
+          )
+        )
+          ev?.marked?.(NO_COMPACT_MARK_FILENAME, CORRUPTED_NO_COMPACT_REASON, bad.ulid);
+        noCompact.add(bad.ulid);
+        continue;
+      }
+      ev?.compactionDone?.(group, true, out);
+      done++;
+      // Only after the new block is visible: the inputs go.
+      for (const m of inputs) await this.#mark(m.ulid, 'source of compacted block', 'compacted');
+      const used = new Set(inputs.map((m) => m.ulid));
+      const rest = metas.filter((m) => !used.has(m.ulid));
+      metas.length = 0;
+      metas.push(...rest);
+      if (out) metas.push(out);
+    }
+  }
+
+  async #compact(group: Group, inputs: readonly BlockMeta[]): Promise<BlockMeta | undefined> {
+    const { output, replicaLabels = [] } = this.#opts;
+    const blocks = await Promise.all(
+      inputs.map((m) =>
+        Block.open(new BucketBlockDir(this.#bucket, m.ulid, { meta: m }), {
+          id: m.ulid,
+          // Compaction reads whole blocks in order: large reads, fewer requests.
+          index: {
+            ...(m.stats.numSeries ? { numSeries: m.stats.numSeries } : {}),
+            maxRead: 16 << 20,
+          },
+          chunks: { verifySegmentHeaders: true, maxRead: 16 << 20 },
+        }),
+      ),
+    );
+    const penalty = replicaLabels.length > 0;
+    const started = this.#now();
+    let ulid: string | undefined;
+    const sink = (id: string): ReturnType<CompactionOutput['sink']> => {
+      ulid = id;
+      return output.sink(id);
+    };
+    try {
+      const res = await compactBlocks(
+        blocks.map((b) => ({
+          block: b,
+          replica: penalty
+            ? replicaLabels.map((l) => b.meta.thanos?.labels[l] ?? '').join('\xff')
+            : '',
+        })),
+        {
+          sink,
+          penalty,
+          thanos: {
+            labels: { ...group.labels },
+            downsample: { resolution: group.resolution },
+          },
+          onProgress: (p) => this.#opts.events?.progress?.(group, { ...p, blocks: inputs.length }),
+        },
+      );
+      if (!res.meta) {
+        this.#log(
+          `group ${group.key}: compacted block would be empty, marking inputs for deletion`,
+        );
+        return undefined;
+      }
+      const meta = await output.publish(res.meta);
+      const took = (this.#now() - started) / 1000;
+      this.#log(
+        `group ${group.key}: compacted ${inputs.length} blocks into ${meta.ulid} ` +
+          `(level ${meta.compaction.level}, ${meta.stats.numSeries} series, ${meta.stats.numSamples} samples` +
+          `${res.reencodedSeries > 0 ? `, ${res.reencodedSeries} series merged` : ''}) in ${took.toFixed(3)}s`,
+      );
+      return meta;
+    } finally {
+      if (ulid) await output.discard(ulid);
+    }
+  }
+}

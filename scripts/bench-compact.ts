@@ -1,0 +1,190 @@
+/**
+ * @module scripts/bench-compact — `thanos-edge compact` beside Prometheus 2.42's own compactor on
+ * the same 2h blocks, same run: BENCH_BLOCKS x 2h blocks (12 by default) of BENCH_SERIES series
+ * (10k at 1x, ~180 demo series per copy), at each scale of BENCH_SCALES (1,2,4 x the series).
+ *
+ * Ours: the CLI (the bundle, a child process) compacting from s3rver back into s3rver, wall time
+ * of the whole run (sync, download by range reads, write to --data-dir, upload, marks), peak RSS
+ * from /proc/<pid>/status VmHWM. Prometheus: a copy of the dir with
+ * `--storage.tsdb.{min,max}-block-duration=2h,8h`, woken by a small remote write (helpers in
+ * test/helpers/prometheus-compaction.ts); its time is `prometheus_tsdb_compaction_duration_seconds_sum`
+ * once `prometheus_tsdb_compactions_total` settles, its memory the peak of
+ * `process_resident_memory_bytes` sampled meanwhile (a long-running server's RSS, head included).
+ * Throughput is samples in the blocks each compactor wrote / its time. Each plans with its own
+ * levels (Thanos 2h→8h, Prometheus 2h→6h), so samples compacted differ; samples/s compare.
+ * BENCH_PART_SIZE sets the objstore's multipart part size (the S3 client buffers up to one part
+ * per upload in flight), default Thanos's 64 MiB.
+ */
+import { spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isUlid, parseMeta } from '../core/tsdb/meta.ts';
+import { bucketFromConfigText } from '../sidecar-agent/objstore/from-config.ts';
+import { AGENT_BIN } from '../test/helpers/agent-process.ts';
+import { liveMetas } from '../test/helpers/compact-data.ts';
+import {
+  metricValue,
+  triggerCompaction,
+  waitCompactionsSettled,
+} from '../test/helpers/prometheus-compaction.ts';
+import { startPrometheusOnTsdb } from '../test/helpers/prometheus-tsdb.ts';
+import { startS3rver } from '../test/helpers/s3rver.ts';
+import { BLOCK_RANGE, uploadScaleBlocks, writeScaleBlocks } from './lib/scale-data.ts';
+
+const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 12);
+const SCALES = (process.env.BENCH_SCALES ?? '1,2,4').split(',').map(Number);
+const DEMO_SERIES_PER_COPY = 180;
+const MB = 1024 * 1024;
+/**
+ * Objstore `part_size` (bytes). Unset: Thanos's default, 64 MiB — the S3 client then holds up to
+ * that much of each uploaded file (all of a block's chunk file, below it) in memory.
+ */
+const PART_SIZE = process.env.BENCH_PART_SIZE;
+
+interface Side {
+  /** Time spent compacting (ours: the compactions' own durations; Prometheus: its histogram sum). */
+  seconds: number;
+  /** Ours only: the whole process, start to exit. */
+  wall?: number;
+  samples: number;
+  peakRss: number;
+  blocksOut: number;
+}
+
+async function vmHwm(pid: number): Promise<number> {
+  const s = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const m = /VmHWM:\s+(\d+) kB/.exec(s);
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+async function ours(yaml: string, dataDir: string): Promise<Side & { log: string }> {
+  const t = performance.now();
+  const p = spawn(
+    process.execPath,
+    [
+      AGENT_BIN,
+      'compact',
+      `--objstore.config=${yaml}`,
+      `--data-dir=${dataDir}`,
+      '--consistency-delay=0s',
+      '--http-address=127.0.0.1:0',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  p.stderr.on('data', (b: Buffer) => (log += b.toString()));
+  let peak = 0;
+  const timer = setInterval(() => {
+    void vmHwm(p.pid!).then((v) => (peak = Math.max(peak, v)));
+  }, 50);
+  const code = await new Promise<number | null>((r) => p.once('exit', (c) => r(c)));
+  clearInterval(timer);
+  const wall = (performance.now() - t) / 1000;
+  if (code !== 0) throw new Error(`compact exited ${code}:\n${log}`);
+  const bucket = bucketFromConfigText(yaml);
+  const made = (await liveMetas(bucket)).filter((m) => m.compaction.level > 1);
+  // Each compaction logs `… in <seconds>s`: download, merge, write, upload, from first read to meta.json.
+  const seconds = [...log.matchAll(/\) in ([\d.]+)s/g)].reduce((a, m) => a + Number(m[1]), 0);
+  return {
+    seconds,
+    wall,
+    samples: made.reduce((a, m) => a + (m.stats.numSamples ?? 0), 0),
+    peakRss: peak,
+    blocksOut: made.length,
+    log,
+  };
+}
+
+async function prometheus(src: string, work: string, end: number): Promise<Side> {
+  const dir = join(work, 'prom');
+  await cp(src, dir, { recursive: true });
+  const prom = await startPrometheusOnTsdb(dir, work, [
+    '--storage.tsdb.min-block-duration=2h',
+    '--storage.tsdb.max-block-duration=8h',
+    '--web.enable-remote-write-receiver',
+  ]);
+  let peak = 0;
+  const sample = async (): Promise<void> => {
+    peak = Math.max(peak, await metricValue(prom.url, 'process_resident_memory_bytes'));
+  };
+  const timer = setInterval(() => void sample().catch(() => {}), 100);
+  let seconds: number;
+  try {
+    await sample();
+    await triggerCompaction(prom.url, end);
+    await waitCompactionsSettled(prom.url, 2, 3000, 1_800_000);
+    seconds = await metricValue(prom.url, 'prometheus_tsdb_compaction_duration_seconds_sum');
+    await sample();
+  } finally {
+    clearInterval(timer);
+    await prom.stop();
+  }
+  let samples = 0;
+  let blocksOut = 0;
+  for (const id of (await readdir(dir)).filter(isUlid)) {
+    const meta = parseMeta(await readFile(join(dir, id, 'meta.json')), id);
+    if (meta.compaction.level > 1) {
+      samples += meta.stats.numSamples ?? 0;
+      blocksOut++;
+    }
+  }
+  return { seconds, samples, peakRss: peak, blocksOut };
+}
+
+async function main(): Promise<void> {
+  const rows: string[] = [];
+  const ratios: { speed: number; rss: number }[] = [];
+  const oursRss: number[] = [];
+  for (const scale of SCALES) {
+    const work = await mkdtemp(join(tmpdir(), 'bench-compact-'));
+    const s3 = await startS3rver();
+    try {
+      const src = join(work, 'src');
+      const copies = Math.max(1, Math.round((SERIES * scale) / DEMO_SERIES_PER_COPY));
+      const end = Math.floor(Date.UTC(2026, 10, 1) / BLOCK_RANGE) * BLOCK_RANGE;
+      process.stderr.write(
+        `${scale}x: writing ${BLOCKS} blocks of ~${copies * DEMO_SERIES_PER_COPY} series…\n`,
+      );
+      const data = await writeScaleBlocks(src, {
+        days: (BLOCKS * BLOCK_RANGE) / (24 * 3600_000),
+        end,
+        copies,
+      });
+      await mkdir(join(src, 'wal'), { recursive: true });
+      const yaml = s3.objstoreYaml() + (PART_SIZE ? `  part_size: ${PART_SIZE}\n` : '');
+      await uploadScaleBlocks(bucketFromConfigText(yaml), src, { cluster: 'bench' });
+      process.stderr.write(`${scale}x: compacting (ours)…\n`);
+      const o = await ours(yaml, join(work, 'data'));
+      process.stderr.write(`${scale}x: compacting (Prometheus 2.42)…\n`);
+      const p = await prometheus(src, work, data.maxTime);
+      const oRate = o.samples / o.seconds;
+      const pRate = p.samples / p.seconds;
+      ratios.push({ speed: oRate / pRate, rss: o.peakRss / p.peakRss });
+      oursRss.push(o.peakRss);
+      rows.push(
+        `| ${scale}x | ${data.series} | ${data.blocks.length} | ` +
+          `${o.blocksOut} / ${(o.samples / 1e6).toFixed(1)}M / ${o.seconds.toFixed(2)}s (${o.wall!.toFixed(1)}s process) | ${(oRate / 1e6).toFixed(2)}M | ${(o.peakRss / MB).toFixed(0)} MB | ` +
+          `${p.blocksOut} / ${(p.samples / 1e6).toFixed(1)}M / ${p.seconds.toFixed(2)}s | ${(pRate / 1e6).toFixed(2)}M | ${(p.peakRss / MB).toFixed(0)} MB | ` +
+          `${(oRate / pRate).toFixed(2)}x |`,
+      );
+    } finally {
+      await s3.stop();
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+  console.log(
+    '\n| input | series | 2h blocks | ours: blocks out / samples / time | ours samples/s | ours peak RSS | Prometheus: blocks out / samples / time | Prometheus samples/s | Prometheus peak RSS | speed ours/Prometheus |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+  const growth = oursRss.length > 1 ? oursRss[oursRss.length - 1]! / oursRss[0]! : 1;
+  console.log(
+    `\nspeed ours/Prometheus: ${ratios.map((r) => r.speed.toFixed(2)).join(', ')} (goal ≥ 0.5x); ` +
+      `peak RSS ours/Prometheus: ${ratios.map((r) => r.rss.toFixed(2)).join(', ')}; ` +
+      `our peak RSS ${SCALES[SCALES.length - 1]}x/${SCALES[0]}x: ${growth.toFixed(2)} (goal < 200 MB, flat)`,
+  );
+}
+
+await main();
