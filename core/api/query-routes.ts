@@ -31,7 +31,8 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
     const p = await Params.from(c.req.raw);
     const querier = await options.querier(c.env);
     const time = p.time('time', now());
-    const o = { ...readOptions(p, querier.settings, c.req.raw.signal), stats: newStoreStats() };
+    // `auto` on an instant query is raw data, Thanos's default instant-query resolution.
+    const o = { ...readOptions(p, querier.settings, c.req.raw.signal, 0), stats: newStoreStats() };
     const expr = queryParam(p);
     const began = Date.now();
     const result = await querier
@@ -67,7 +68,11 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
         'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
       );
     }
-    const o = { ...readOptions(p, querier.settings, c.req.raw.signal), stats: newStoreStats() };
+    // Thanos's auto-downsampling: a fifth of the step.
+    const o = {
+      ...readOptions(p, querier.settings, c.req.raw.signal, Math.floor(step / 5)),
+      stats: newStoreStats(),
+    };
     const expr = queryParam(p);
     const t = exprType(expr);
     if (t !== 'vector' && t !== 'scalar') {

@@ -13,10 +13,13 @@ import { type Params, invalidParam } from './params.ts';
 
 const RESOLUTION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** Thanos's `max_source_resolution`: `raw`/`0s`/empty = raw only, `auto` = any, else a duration. */
-function parseResolution(v: string | undefined): number {
+/**
+ * Thanos's `max_source_resolution`: `raw`/`0s`/empty = raw only, a duration, or `auto` = the
+ * route's automatic choice (step/5 for range queries, as Thanos's auto-downsampling).
+ */
+function parseResolution(v: string | undefined, auto: number): number {
   if (v === undefined || v === '' || v === 'raw' || v === '0s' || v === '0') return 0;
-  if (v === 'auto') return Infinity;
+  if (v === 'auto') return auto;
   const m = /^(\d+)(ms|s|m|h|d)$/.exec(v);
   if (!m)
     throw invalidParam('max_source_resolution', new Error(`cannot parse ${JSON.stringify(v)}`));
@@ -31,14 +34,23 @@ function boolParam(p: Params, name: string, fallback: boolean): boolean {
   throw invalidParam(name, new Error(`cannot parse ${JSON.stringify(v)} as a boolean`));
 }
 
-export function readOptions(p: Params, s: QuerierSettings, signal: AbortSignal): ReadOptions {
+/**
+ * `autoResolution`: what `max_source_resolution=auto` means on this route (ms); metadata routes
+ * read every resolution.
+ */
+export function readOptions(
+  p: Params,
+  s: QuerierSettings,
+  signal: AbortSignal,
+  autoResolution = Infinity,
+): ReadOptions {
   const replica = p.getAll('replicaLabels[]');
   const timeout = p.duration('timeout');
   return {
     dedup: boolParam(p, 'dedup', true),
     partialResponse: boolParam(p, 'partial_response', s.partialResponse),
     replicaLabels: replica.length > 0 ? replica : s.replicaLabels,
-    maxSourceResolution: parseResolution(p.get('max_source_resolution')),
+    maxSourceResolution: parseResolution(p.get('max_source_resolution'), autoResolution),
     ...(timeout ? { timeout } : {}),
     signal,
   };

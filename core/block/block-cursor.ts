@@ -8,13 +8,22 @@
  * same, else (external labels that clash with the block's own, or replica labels inside the
  * block) the block's selected entries are sorted first — labels and chunk references only.
  */
-import { errorMessage } from '../errors.ts';
+import {
+  AGGR_COUNT,
+  AGGR_COUNTER,
+  AGGR_MAX,
+  AGGR_MIN,
+  AGGR_SUM,
+  ENCODING_AGGR,
+  decodeAggrChunk,
+} from '../chunkenc/aggr.ts';
+import { CorruptBlockError, errorMessage } from '../errors.ts';
 import { compareStrings, type Labels } from '../labels/labels.ts';
 import type { Matcher } from '../labels/matcher.ts';
 import { newMatcher } from '../labels/matcher.ts';
 import type { SortedCursor } from '../storeapi/merge.ts';
 import type { StoreStats } from '../storeapi/stats.ts';
-import type { AggrChunk, ChunkEncoding } from '../storeapi/store.ts';
+import type { Aggr, AggrChunk, ChunkEncoding } from '../storeapi/store.ts';
 import { fullyDeleted, type Block } from '../tsdb/block-reader.ts';
 import {
   ENCODING_FLOAT_HISTOGRAM,
@@ -39,6 +48,8 @@ export interface BlockCursorOptions {
   readonly replicaLabels: ReadonlySet<string>;
   readonly compare: (a: Labels, b: Labels) => number;
   readonly skipChunks: boolean;
+  /** Aggregates wanted from a downsampled block's chunks (raw chunks are sent whole anyway). */
+  readonly aggregates: readonly Aggr[];
   /** Series per batch of index and chunk reads. */
   readonly batchSeries: number;
   readonly stats: StoreStats;
@@ -53,6 +64,15 @@ const ENCODINGS: Record<number, ChunkEncoding> = {
   [ENCODING_XOR]: 'XOR',
   [ENCODING_HISTOGRAM]: 'HISTOGRAM',
   [ENCODING_FLOAT_HISTOGRAM]: 'FLOAT_HISTOGRAM',
+};
+
+/** Where each storepb aggregate sits in an aggregate chunk (downsample.AggrType). */
+const AGGR_INDEX: Record<Exclude<Aggr, 'raw'>, number> = {
+  count: AGGR_COUNT,
+  sum: AGGR_SUM,
+  min: AGGR_MIN,
+  max: AGGR_MAX,
+  counter: AGGR_COUNTER,
 };
 
 /** A gap this long between a series' chunks is not one chunk (a filtered-out chunk sits there). */
@@ -196,6 +216,7 @@ export class BlockCursor implements SortedCursor<CursorSeries> {
       labels: e.labels,
       chunks: e.metas.map((c): AggrChunk => {
         const r = raw[k++]!;
+        if (r.encoding === ENCODING_AGGR) return this.#aggrChunk(c, r.data);
         return {
           minTime: c.mint,
           maxTime: c.maxt,
@@ -203,6 +224,28 @@ export class BlockCursor implements SortedCursor<CursorSeries> {
         };
       }),
     }));
+  }
+
+  /** The requested aggregates of a downsampled chunk, each its own XOR chunk (populateChunk). */
+  #aggrChunk(c: ChunkMeta, data: Uint8Array): AggrChunk {
+    const block = this.block.meta.ulid;
+    let parts: (Uint8Array | undefined)[];
+    try {
+      parts = decodeAggrChunk(data);
+    } catch (err) {
+      throw new CorruptBlockError(errorMessage(err), { block }, { cause: err });
+    }
+    const out: { -readonly [K in keyof AggrChunk]: AggrChunk[K] } = {
+      minTime: c.mint,
+      maxTime: c.maxt,
+    };
+    for (const a of this.#o.aggregates) {
+      if (a === 'raw') continue;
+      const p = parts[AGGR_INDEX[a]];
+      if (!p) throw new CorruptBlockError(`aggregate ${a} does not exist in chunk`, { block });
+      out[a] = { encoding: 'XOR', data: p };
+    }
+    return out;
   }
 }
 

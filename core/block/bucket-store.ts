@@ -6,7 +6,6 @@
  * data. A block that cannot be read becomes a warning naming it, never a failed query (unless the
  * request asked for the abort strategy). The answer ends with a hints frame saying what it cost.
  */
-import { xorSampleCount } from '../chunkenc/xor.ts';
 import { BadDataError, LimitExceededError, errorMessage } from '../errors.ts';
 import { compareLabelsIgnoring, compareStrings, getLabel, type Labels } from '../labels/labels.ts';
 import type { Matcher } from '../labels/matcher.ts';
@@ -25,7 +24,9 @@ import type { BlockMeta } from '../tsdb/meta.ts';
 import { BlockCursor, withExternal, type CursorSeries } from './block-cursor.ts';
 import { BlockSet, describeOpenFailure } from './block-set.ts';
 import type { MetaFetcher, SkippedBlock, SyncResult } from './meta-fetcher.ts';
+import { chunkSamples } from '../storeapi/chunk-samples.ts';
 import { forEachLimit } from './concurrency.ts';
+import { selectResolution } from './resolution.ts';
 
 export { withExternal };
 
@@ -48,6 +49,8 @@ interface Selected {
   readonly external: Labels;
   /** Matchers left after those on external labels were checked against the block. */
   readonly matchers: readonly Matcher[];
+  /** Key of the external label set (resolution selection stays within one). */
+  readonly group: string;
 }
 
 export class BucketStore implements Store {
@@ -149,7 +152,6 @@ export class BucketStore implements Store {
     for (const meta of metas) {
       // meta.maxTime is exclusive.
       if (meta.maxTime <= minTime || meta.minTime > maxTime) continue;
-      if ((meta.thanos?.downsample.resolution ?? 0) > maxResolution) continue;
       const external = externalLabels(meta);
       const left: Matcher[] = [];
       let ok = true;
@@ -158,9 +160,9 @@ export class BucketStore implements Store {
         if (!ext) left.push(m);
         else if (!m.matches(ext.value)) ok = false;
       }
-      if (ok) out.push({ meta, external, matchers: left });
+      if (ok) out.push({ meta, external, matchers: left, group: JSON.stringify(external) });
     }
-    return pickResolution(out);
+    return selectResolution(out, minTime, maxTime, maxResolution);
   }
 
   async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {
@@ -208,6 +210,7 @@ export class BucketStore implements Store {
           replicaLabels: ignored,
           compare,
           skipChunks: request.skipChunks,
+          aggregates: request.aggregates,
           batchSeries: this.#batchSeries(s.meta, selected.length, request),
           stats,
         });
@@ -252,7 +255,7 @@ export class BucketStore implements Store {
         );
       }
       if (this.#opts.maxSamples && !request.skipChunks) {
-        for (const c of chunks) if (c.raw) samples += xorSampleCount(c.raw.data);
+        for (const c of chunks) samples += chunkSamples(c);
         if (samples > this.#opts.maxSamples) {
           throw new LimitExceededError(
             `exceeded samples limit: limit ${this.#opts.maxSamples} violated (got ${samples})`,
@@ -381,26 +384,6 @@ export function externalLabels(meta: BlockMeta): Labels {
   return Object.keys(ext)
     .sort(compareStrings)
     .map((name) => ({ name, value: ext[name]! }));
-}
-
-/**
- * Where raw and downsampled blocks cover the same time for the same external labels, serve the
- * highest allowed resolution only (one source per time range, as Thanos's resolution selection).
- */
-function pickResolution(blocks: Selected[]): Selected[] {
-  if (blocks.every((b) => (b.meta.thanos?.downsample.resolution ?? 0) === 0)) return blocks;
-  return blocks.filter((b) => {
-    const res = b.meta.thanos?.downsample.resolution ?? 0;
-    const key = JSON.stringify(b.external);
-    return !blocks.some(
-      (o) =>
-        o !== b &&
-        JSON.stringify(o.external) === key &&
-        (o.meta.thanos?.downsample.resolution ?? 0) < res &&
-        o.meta.minTime <= b.meta.minTime &&
-        o.meta.maxTime >= b.meta.maxTime,
-    );
-  });
 }
 
 /**

@@ -95,7 +95,11 @@ export function dedupReplicas(
   replicas: readonly RawSeries[],
   options: DedupOptions = {},
 ): RawSeries {
-  if (replicas.length === 1) return { labels, t: replicas[0]!.t, v: replicas[0]!.v };
+  if (replicas.length === 1) {
+    const r = replicas[0]!;
+    return r.counts ? { labels, t: r.t, v: r.v, counts: r.counts } : { labels, t: r.t, v: r.v };
+  }
+  // Replicas merged sample by sample lose the raw counts of downsampled data (one each then).
   let t = replicas[0]!.t;
   let v = replicas[0]!.v;
   for (let i = 1; i < replicas.length; i++) {

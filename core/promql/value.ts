@@ -53,6 +53,8 @@ export interface RangeSeries {
   readonly v: Float64Array;
   /** Number of valid samples in t/v (the arrays may have spare capacity). */
   readonly length: number;
+  /** Raw samples behind each sample of downsampled data (RawSeries.counts); absent: one each. */
+  readonly counts?: Float64Array;
 }
 
 /**

@@ -14,10 +14,12 @@ import { withoutReplicaLabels } from '../dedup/dedup-set.ts';
 import { CorruptBlockError, LimitExceededError, TooManySamplesError } from '../errors.ts';
 import { labelsEqual, type Labels } from '../labels/labels.ts';
 import type { RawSeries, SeriesSet } from '../promql/storage/queryable.ts';
-import { xorSampleCount } from '../chunkenc/xor.ts';
+import { applyCounterResets } from '../chunkenc/counter-resets.ts';
+import { chunkSamples } from '../storeapi/chunk-samples.ts';
 import { addStoreStats, type StoreStats } from '../storeapi/stats.ts';
 import type { AggrChunk, SeriesFrame } from '../storeapi/store.ts';
-import type { BatchDecoder } from './decoder.ts';
+import { chunksToDecode, type AggrMode } from './aggr-read.ts';
+import type { BatchDecoder, DecodedChunks } from './decoder.ts';
 
 export interface SeriesReadOptions {
   readonly mint: number;
@@ -25,6 +27,8 @@ export interface SeriesReadOptions {
   readonly decoder: BatchDecoder;
   /** Labels telling replicas apart; none = no deduplication. */
   readonly replicaLabels?: ReadonlySet<string>;
+  /** How aggregate chunks of downsampled data are read (aggr-read.ts); default the average. */
+  readonly aggr?: AggrMode;
   /** Counter-safe replica switches (the selector feeds rate, increase, …). */
   readonly counter?: boolean;
   /** Stop with TooManySamplesError past this many samples (0 = no limit). */
@@ -101,7 +105,7 @@ async function* batches(
       group = { labels, members: [f] };
       pending.push(group);
     }
-    for (const c of f.chunks) pendingSamples += c.raw ? xorSampleCount(c.raw.data) : 0;
+    for (const c of f.chunks) pendingSamples += chunkSamples(c);
     pendingChunks += f.chunks.length;
     // A group may still grow with the next frame: hand out all but the open one.
     if ((pendingSamples >= batchSamples || pendingChunks >= batchChunks) && pending.length > 1) {
@@ -110,7 +114,7 @@ async function* batches(
       pending.push(open);
       for (const m of open.members) {
         pendingChunks += m.chunks.length;
-        for (const c of m.chunks) pendingSamples += c.raw ? xorSampleCount(c.raw.data) : 0;
+        for (const c of m.chunks) pendingSamples += chunkSamples(c);
       }
       yield out;
     }
@@ -119,38 +123,128 @@ async function* batches(
 }
 
 function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSeries[] {
+  const mode = opts.aggr ?? 'average';
   const chunks: Uint8Array[] = [];
+  let aggregated = false;
   for (const g of groups) {
     for (const m of g.members) {
       for (const c of m.chunks) {
-        if (!c.raw) {
+        const parts = chunksToDecode(c, mode);
+        if (!parts) {
           throw new CorruptBlockError(
-            'series chunk has no raw data (downsampled data needs aggregate decoding)',
+            `series chunk [${c.minTime}, ${c.maxTime}] has neither raw data nor the ${mode} aggregate`,
             {},
           );
         }
-        if (c.raw.encoding !== 'XOR') {
-          throw new CorruptBlockError(`unsupported chunk encoding ${c.raw.encoding}`, {});
+        if (!c.raw) aggregated = true;
+        for (const p of parts) {
+          if (p.encoding !== 'XOR') {
+            throw new CorruptBlockError(`unsupported chunk encoding ${p.encoding}`, {});
+          }
+          chunks.push(p.data);
         }
-        chunks.push(c.raw.data);
       }
     }
   }
-  const d = opts.decoder.decode(chunks, opts.mint, opts.maxt);
+  // Counter aggregates are stitched from each chunk's first sample on (before the range, too):
+  // decode them whole and clip afterwards, as Thanos bounds the series after applying resets.
+  const whole = mode === 'counter' && aggregated;
+  const d = whole
+    ? opts.decoder.decode(chunks, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
+    : opts.decoder.decode(chunks, opts.mint, opts.maxt);
   const out: RawSeries[] = [];
   let ci = 0;
   for (const g of groups) {
     const replicas: RawSeries[] = [];
     for (const m of g.members) {
       const first = ci;
-      ci += m.chunks.length;
-      const s = mergeRuns(m.labels, d.t, d.v, d.offsets, first, ci);
+      let aggr = false;
+      for (const c of m.chunks) {
+        if (!c.raw) aggr = true;
+        ci += !c.raw && mode === 'average' ? 2 : 1;
+      }
+      let s: RawSeries;
+      if (!aggr) s = mergeRuns(m.labels, d.t, d.v, d.offsets, first, ci);
+      else if (mode === 'counter') {
+        const run = applyCounterResets(d.t, d.v, d.offsets[first]!, d.offsets[ci]!);
+        s = { labels: m.labels, t: run.t.subarray(0, run.count), v: run.v.subarray(0, run.count) };
+      } else if (mode === 'average' || mode === 'count') {
+        s = withCounts(m.labels, m.chunks, d, first, mode);
+      } else s = mergeRuns(m.labels, d.t, d.v, d.offsets, first, ci);
+      if (whole) s = clip(s, opts.mint, opts.maxt);
       if (s.t.length > 0) replicas.push(s);
     }
     if (replicas.length === 0) continue;
     out.push(dedupReplicas(g.labels, replicas, { counter: opts.counter ?? false }));
   }
   return out;
+}
+
+/**
+ * A series of raw and aggregate chunks with the raw samples behind each sample (RawSeries.counts):
+ * one per raw sample; for the count aggregate its own value; for the average (Thanos's
+ * AverageChunkIterator, sum / count per window) the count aggregate.
+ */
+function withCounts(
+  labels: Labels,
+  chunks: readonly AggrChunk[],
+  d: DecodedChunks,
+  first: number,
+  mode: 'count' | 'average',
+): RawSeries {
+  const step = (c: AggrChunk): number => (!c.raw && mode === 'average' ? 2 : 1);
+  let total = 0;
+  let ci = first;
+  for (const c of chunks) {
+    total += d.offsets[ci + 1]! - d.offsets[ci]!;
+    ci += step(c);
+  }
+  const t = new Float64Array(total);
+  const v = new Float64Array(total);
+  const counts = new Float64Array(total);
+  const offsets = new Uint32Array(chunks.length + 1);
+  let n = 0;
+  ci = first;
+  for (let k = 0; k < chunks.length; k++) {
+    const c = chunks[k]!;
+    offsets[k] = n;
+    const from = d.offsets[ci]!;
+    const to = d.offsets[ci + 1]!;
+    if (c.raw || mode === 'count') {
+      t.set(d.t.subarray(from, to), n);
+      v.set(d.v.subarray(from, to), n);
+      if (c.raw) counts.fill(1, n, n + to - from);
+      else counts.set(d.v.subarray(from, to), n);
+      n += to - from;
+    } else {
+      const sumAt = d.offsets[ci + 1]!;
+      if (d.offsets[ci + 2]! - sumAt !== to - from) {
+        throw new CorruptBlockError('sum and count aggregates not aligned', {});
+      }
+      for (let i = 0; i < to - from; i++) {
+        if (d.t[from + i] !== d.t[sumAt + i]) {
+          throw new CorruptBlockError('sum and count aggregate timestamps not aligned', {});
+        }
+        t[n] = d.t[from + i]!;
+        counts[n] = d.v[from + i]!;
+        v[n++] = d.v[sumAt + i]! / d.v[from + i]!;
+      }
+    }
+    ci += step(c);
+  }
+  offsets[chunks.length] = n;
+  return mergeRuns(labels, t, v, offsets, 0, chunks.length, counts);
+}
+
+/** The samples of `s` inside [mint, maxt]. */
+function clip(s: RawSeries, mint: number, maxt: number): RawSeries {
+  let from = 0;
+  while (from < s.t.length && s.t[from]! < mint) from++;
+  let to = s.t.length;
+  while (to > from && s.t[to - 1]! > maxt) to--;
+  if (from === 0 && to === s.t.length) return s;
+  const out = { labels: s.labels, t: s.t.slice(from, to), v: s.v.slice(from, to) };
+  return s.counts ? { ...out, counts: s.counts.slice(from, to) } : out;
 }
 
 /** Copies one series' samples out of the batch; when chunk runs overlap, merges them by time. */
@@ -161,6 +255,7 @@ function mergeRuns(
   offsets: Uint32Array,
   firstChunk: number,
   endChunk: number,
+  counts?: Float64Array,
 ): RawSeries {
   const from = offsets[firstChunk]!;
   const to = offsets[endChunk]!;
@@ -171,7 +266,10 @@ function mergeRuns(
       break;
     }
   }
-  if (sorted) return { labels, t: t.slice(from, to), v: v.slice(from, to) };
+  if (sorted) {
+    const out = { labels, t: t.slice(from, to), v: v.slice(from, to) };
+    return counts ? { ...out, counts: counts.slice(from, to) } : out;
+  }
   // Overlap: k-way merge of the chunk runs, first run wins on equal timestamps.
   const runs: Array<{ at: number; end: number }> = [];
   for (let c = firstChunk; c < endChunk; c++) {
@@ -179,6 +277,7 @@ function mergeRuns(
   }
   const outT = new Float64Array(to - from);
   const outV = new Float64Array(to - from);
+  const outC = counts && new Float64Array(to - from);
   let n = 0;
   for (;;) {
     let best = -1;
@@ -192,9 +291,11 @@ function mergeRuns(
     if (n === 0 || ts > outT[n - 1]!) {
       outT[n] = ts;
       outV[n] = v[run.at]!;
+      if (outC) outC[n] = counts![run.at]!;
       n++;
     }
     run.at++;
   }
-  return { labels, t: outT.slice(0, n), v: outV.slice(0, n) };
+  const out = { labels, t: outT.slice(0, n), v: outV.slice(0, n) };
+  return outC ? { ...out, counts: outC.slice(0, n) } : out;
 }

@@ -8,6 +8,7 @@ import type { Matcher } from '../labels/matcher.ts';
 import type { Queryable, SelectHints, SeriesSet } from '../promql/storage/queryable.ts';
 import type { StoreStats } from '../storeapi/stats.ts';
 import type { PartialResponseStrategy, Store } from '../storeapi/store.ts';
+import { aggrModeFor, aggregatesFor } from './aggr-read.ts';
 import type { BatchDecoder } from './decoder.ts';
 import { readSeries } from './series-reader.ts';
 
@@ -37,13 +38,14 @@ export class StoreQueryable implements Queryable {
   select(matchers: readonly Matcher[], hints: SelectHints): SeriesSet {
     const o = this.#opts;
     const signal = combine(o.signal, hints.signal);
+    const aggr = aggrModeFor(hints.func);
     const frames = this.#store.series(
       {
         minTime: hints.start,
         maxTime: hints.end,
         matchers,
         maxResolutionWindow: o.maxResolutionWindow ?? 0,
-        aggregates: ['raw'],
+        aggregates: aggregatesFor(aggr),
         partialResponseStrategy: o.partialResponseStrategy,
         skipChunks: false,
         ...(hints.step ? { step: hints.step } : {}),
@@ -58,6 +60,7 @@ export class StoreQueryable implements Queryable {
       maxt: hints.end,
       decoder: o.decoder,
       replicaLabels: o.replicaLabels,
+      aggr,
       counter: isCounterFunc(hints.func),
       ...(o.maxSamples ? { maxSamples: o.maxSamples } : {}),
       ...(o.maxSeries ? { maxSeries: o.maxSeries } : {}),

@@ -86,26 +86,31 @@ export function selectMatrix(
     const hi = windowEnd[steps - 1]!;
     for (let s = 0; s < raw.length; s++) {
       if ((s & 255) === 255) limits.check('expression evaluation');
-      const { t, v, labels } = raw[s]!;
+      const { t, v, labels, counts } = raw[s]!;
       let keep = 0;
       for (let i = 0; i < t.length; i++)
         if (t[i]! >= lo && t[i]! <= hi && !isStaleNaN(v, i)) keep++;
       if (keep === 0) continue;
       let ot = t;
       let ov = v;
+      let oc = counts;
       if (keep !== t.length) {
         ot = new Float64Array(keep);
         ov = new Float64Array(keep);
+        oc = counts && new Float64Array(keep);
         let w = 0;
         for (let i = 0; i < t.length; i++) {
           if (t[i]! >= lo && t[i]! <= hi && !isStaleNaN(v, i)) {
             ot[w] = t[i]!;
             ov[w] = v[i]!;
+            if (oc) oc[w] = counts![i]!;
             w++;
           }
         }
       }
-      const rs: RangeSeries = { labels, t: ot, v: ov, length: keep };
+      const rs: RangeSeries = oc
+        ? { labels, t: ot, v: ov, length: keep, counts: oc }
+        : { labels, t: ot, v: ov, length: keep };
       const w = maxWindowCount(rs, windowEnd, range);
       if (w === 0) continue;
       if (w > maxWindow) maxWindow = w;

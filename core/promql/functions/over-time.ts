@@ -93,14 +93,34 @@ export function quantileSorted(q: number, values: Float64Array, n: number): numb
 /** vectorByValueHeap.Less: NaN sorts first; the relation is deliberately Prometheus's, not a total order. */
 export const lessNaNFirst = (x: number, y: number): boolean => Number.isNaN(x) || x < y;
 
+/** On downsampled data (window averages with counts) the mean weighted by the raw samples behind. */
 export const avgOverTime: FunctionImpl = (args, ctx) =>
-  overWindows(matrixArg(args, 0), ctx, (_t, v, lo, hi) => avgWindow(v, lo, hi));
+  overWindowsBy(matrixArg(args, 0), ctx, (s) => {
+    const counts = s.counts;
+    if (!counts) return (_t, v, lo, hi) => avgWindow(v, lo, hi);
+    return (_t, v, lo, hi) => weightedMean(v, counts, lo, hi);
+  });
+
+function weightedMean(v: Float64Array, counts: Float64Array, lo: number, hi: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let k = lo; k < hi; k++) {
+    sum += v[k]! * counts[k]!;
+    n += counts[k]!;
+  }
+  return sum / n;
+}
 
 export const sumOverTime: FunctionImpl = (args, ctx) =>
   overWindows(matrixArg(args, 0), ctx, (_t, v, lo, hi) => sumWindow(v, lo, hi));
 
+/** On downsampled data (counts present) the raw samples behind the window's samples. */
 export const countOverTime: FunctionImpl = (args, ctx) =>
-  overWindows(matrixArg(args, 0), ctx, (_t, _v, lo, hi) => hi - lo);
+  overWindowsBy(matrixArg(args, 0), ctx, (s) => {
+    const counts = s.counts;
+    if (!counts) return (_t, _v, lo, hi) => hi - lo;
+    return (_t, _v, lo, hi) => sumWindow(counts, lo, hi);
+  });
 
 export const presentOverTime: FunctionImpl = (args, ctx) =>
   overWindows(matrixArg(args, 0), ctx, () => 1);

@@ -34,6 +34,11 @@ export interface RawSeries {
   readonly labels: Labels;
   readonly t: Float64Array;
   readonly v: Float64Array;
+  /**
+   * Downsampled data: how many raw samples each sample stands for (its window's count aggregate),
+   * so count_over_time and avg_over_time answer as over the raw samples. Absent: one each.
+   */
+  readonly counts?: Float64Array;
 }
 
 /**
