@@ -62,7 +62,7 @@ export interface CompactorOptions {
   /** Groups compacted at once (1). */
   readonly concurrency?: number;
   readonly ranges?: readonly number[];
-  /** The downsampling hook (not provided yet: the step does nothing). */
+  /** The downsampling round (core/compact/downsample-step.ts); none: no downsampling. */
   readonly downsample?: DownsampleStep;
   readonly downsamplingDisabled?: boolean;
   readonly events?: CompactorEvents;

@@ -5,6 +5,7 @@
  * A halt (overlapping blocks) ends a one-shot run with exit code 1; with `--wait` it sets
  * `thanos_compact_halted` and stops compacting, still serving, as Thanos does.
  */
+import { downsampleStep } from '../../core/compact/downsample-step.ts';
 import { Hono } from 'hono';
 import { Compactor, type DownsampleStep } from '../../core/compact/compactor.ts';
 import { errorMessage } from '../../core/errors.ts';
@@ -118,14 +119,6 @@ export function modelDuration(name: string, value: string): number {
   }
 }
 
-export interface CompactCommandHooks {
-  /** The downsampling step, wired by whoever implements it; none = the step does nothing. */
-  downsample?: DownsampleStep;
-}
-
-/** Hooks the command runs with (downsampling plugs in here). */
-export const compactHooks: CompactCommandHooks = {};
-
 export const compactCommand: Command = {
   path: ['compact'],
   summary: 'compact, apply retention to and clean up blocks in a bucket',
@@ -200,7 +193,7 @@ export const compactCommand: Command = {
     const compactor = new Compactor(bucket, {
       ...opts,
       output,
-      ...(compactHooks.downsample ? { downsample: compactHooks.downsample } : {}),
+      downsample: downsampleStep({ log }),
       events: {
         ...metrics.events,
         log: (msg) => {
