@@ -80,6 +80,7 @@ const mb = (b: number): string => `${(b / MB).toFixed(1)} MB`;
 
 function progress(msg: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${msg}`);
+  else if (msg && !/(writing|uploading) block/.test(msg)) process.stderr.write(`${msg}\n`);
 }
 
 function rangeParams(q: string, d: ScaleData): URLSearchParams {
@@ -191,7 +192,10 @@ async function ourRuns(
     const shards = await connectIsolate(inspectorPort, `core:user:${SHARDS_WORKER}`);
     try {
       const url = new URL(path, sampled.url).href;
-      const outer = await querier.peakLiveDuring(() => shards.peakLiveDuring(() => timed(url)));
+      const outer = await querier.peakLiveDuring(
+        () => shards.peakLiveDuring(() => timed(url), 100),
+        100,
+      );
       return {
         cold: { ...cold, querierPeak: outer.peak, shardsPeak: outer.result.peak },
         warm: median(warm),
