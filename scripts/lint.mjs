@@ -13,6 +13,9 @@
  *                      `DurableObject`, `navigator.userAgent` sniffing) and no Node globals
  *                      (`process`, `Buffer`, `__dirname`, `require`, `import.meta.dirname`, …) used
  *                      as values. A local of the same name, a property name or a type is not a use.
+ *   no-layer-import    the block format and object storage stay apart: nothing in `core/tsdb/`
+ *                      imports `core/objstore/` and nothing in `core/objstore/` imports
+ *                      `core/tsdb/` (the store gateway, `core/block/`, joins them).
  *   import-cycle       no import cycle among core/ files (type-only imports count: they are edges
  *                      of the same design, and the next value import turns them into a runtime
  *                      cycle). Each cycle is printed as a path `a → b → a`.
@@ -39,6 +42,12 @@ const SHELLS = ['worker/', 'sidecar-agent/', 'scripts/', 'ui/', 'test/'];
 const TEST_HELPERS = 'test/helpers/';
 
 const NODE_BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
+
+/** Folders of core/ that must not import each other, as [importer, imported]. */
+const APART = [
+  ['core/tsdb/', 'core/objstore/'],
+  ['core/objstore/', 'core/tsdb/'],
+];
 
 /** Globals that exist only in one runtime, with the reason printed beside a use. */
 const WORKER_GLOBALS = new Map([
@@ -226,6 +235,15 @@ export function lintSource(file, text) {
     }
     if (!imp.spec.startsWith('.')) continue;
     const target = posix(join(dirname(file), imp.spec));
+    const apart = APART.find(([from, to]) => file.startsWith(from) && target.startsWith(to));
+    if (apart) {
+      findings.push({
+        file,
+        line: imp.line,
+        rule: 'no-layer-import',
+        message: `'${imp.spec}': ${apart[0]} must not import ${apart[1]} (core/block/ joins them)`,
+      });
+    }
     const shell = SHELLS.find((s) => target.startsWith(s));
     if (shell && !(isTest && target.startsWith(TEST_HELPERS))) {
       findings.push({

@@ -92,6 +92,27 @@ describe('no-shell-import', () => {
   });
 });
 
+describe('no-layer-import', () => {
+  it('fires when core/tsdb imports core/objstore or the other way round', () => {
+    const fromTsdb = [
+      "import type { Bucket } from '../../objstore/bucket.ts';",
+      "import { ChunkReader } from '../chunk-reader.ts';",
+    ].join('\n');
+    expect(rules('core/tsdb/writer/sink2.ts', fromTsdb)).toEqual(['1: no-layer-import']);
+    expect(rules('core/objstore/x.ts', "import { Block } from '../tsdb/block-reader.ts';")).toEqual(
+      ['1: no-layer-import'],
+    );
+  });
+
+  it('lets core/block join them', () => {
+    const text = [
+      "import type { Bucket } from '../objstore/bucket.ts';",
+      "import { Block } from '../tsdb/block-reader.ts';",
+    ].join('\n');
+    expect(rules('core/block/y.ts', text)).toEqual([]);
+  });
+});
+
 describe('no-runtime-global', () => {
   it('fires on Node and Worker-only globals used as values', () => {
     const text = [

@@ -6,7 +6,7 @@
 import type { Bucket } from '../objstore/bucket.ts';
 import type { BlockMeta } from '../tsdb/meta.ts';
 import type { SinkFactory } from '../tsdb/writer/block-writer.ts';
-import { bucketSinkFactory } from '../tsdb/writer/bucket-sink.ts';
+import { bucketSinkFactory } from '../block/bucket-sink.ts';
 
 export interface CompactionOutput {
   /** Where the new block's files are written. */

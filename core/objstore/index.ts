@@ -5,5 +5,4 @@ export * from './instrumented.ts';
 export * from './prefixed.ts';
 export * from './r2.ts';
 export * from './s3.ts';
-export * from './source.ts';
 export * from './config.ts';

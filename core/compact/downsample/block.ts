@@ -23,7 +23,7 @@ import { segmentName } from '../../tsdb/chunk-reader.ts';
 import { RES_LEVEL0, type BlockMeta } from '../../tsdb/meta.ts';
 import { decodeSeriesSamples, type Samples } from '../../tsdb/series-samples.ts';
 import { BlockAssembler, type SinkFactory } from '../../tsdb/writer/block-writer.ts';
-import { bucketSinkFactory } from '../../tsdb/writer/bucket-sink.ts';
+import { bucketSinkFactory } from '../../block/bucket-sink.ts';
 import type { ChunkMeta } from '../../tsdb/writer/chunk-writer.ts';
 import { downsampleAggr, downsampleRaw, expandRaw, type InputAggrChunk } from './series.ts';
 

@@ -1,6 +1,5 @@
 /** @module core/tsdb/writer — writing Prometheus TSDB blocks (re-exports). */
 export * from './block-writer.ts';
-export * from './bucket-sink.ts';
 export * from './chunk-cutter.ts';
 export * from './chunk-writer.ts';
 export * from './head.ts';

@@ -24,7 +24,7 @@ import { Querier } from '../../../core/query/querier.ts';
 import type { SeriesFrame } from '../../../core/storeapi/store.ts';
 import { RES_LEVEL1, RES_LEVEL2, type BlockMeta } from '../../../core/tsdb/meta.ts';
 import { writeBlock } from '../../../core/tsdb/writer/block-writer.ts';
-import { bucketSinkFactory } from '../../../core/tsdb/writer/bucket-sink.ts';
+import { bucketSinkFactory } from '../../../core/block/bucket-sink.ts';
 import { newXorCodecNode } from '../../../sidecar-agent/wasm.ts';
 import {
   HOUR,

@@ -11,7 +11,6 @@ import { InstrumentedBucket } from '../../../core/objstore/instrumented.ts';
 import { PrefixedBucket } from '../../../core/objstore/prefixed.ts';
 import { R2Bucket, type R2BucketLike } from '../../../core/objstore/r2.ts';
 import { S3Bucket } from '../../../core/objstore/s3.ts';
-import { BucketObjectSource } from '../../../core/objstore/source.ts';
 import { nodeFetch } from '../../../sidecar-agent/node-fetch.ts';
 import { FilesystemBucket } from '../../../sidecar-agent/objstore/filesystem.ts';
 import { startMiniflare, type MiniflareHandle } from '../../helpers/miniflare.ts';
@@ -66,35 +65,4 @@ bucketAcceptance('prefixed + instrumented filesystem', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fsbucket-'));
   dirs.push(dir);
   return new InstrumentedBucket(new PrefixedBucket(new FilesystemBucket(dir), 'tenant/a'));
-});
-
-describe('BucketObjectSource over s3rver, counted by InstrumentedBucket', () => {
-  it('reads exact ranges, fetches the size once and rejects reads past the end', async () => {
-    const srv = await startS3rver({ buckets: ['src'] });
-    try {
-      const inst = new InstrumentedBucket(
-        new S3Bucket({
-          bucket: 'src',
-          endpoint: srv.endpoint,
-          accessKeyId: srv.accessKeyId,
-          secretAccessKey: srv.secretAccessKey,
-        }),
-      );
-      const bytes = patternBytes(5000, 9);
-      await inst.upload('blk/index', bytes);
-      inst.reset();
-      const src = new BucketObjectSource(inst, 'blk/index', { name: 'index' });
-      expect(await src.size()).toBe(5000);
-      expect(await src.size()).toBe(5000);
-      expect(await src.read(4990, 10)).toEqual(bytes.subarray(4990));
-      await expect(src.read(4995, 10)).rejects.toThrow(/index: read/);
-      const s = inst.stats();
-      expect(s.attributes.requests).toBe(1);
-      expect(s.get_range.requests).toBe(2);
-      expect(s.get_range.bytes).toBe(15);
-      expect(inst.requests()).toBe(3);
-    } finally {
-      await srv.stop();
-    }
-  });
 });

@@ -18,7 +18,7 @@ import { storeApiRoutes } from '../../../core/storeapi/http-server.ts';
 import { MemoryStore } from '../../../core/storeapi/memory-store.ts';
 import { ProxyStore, type StoreEndpoint } from '../../../core/storeapi/proxy.ts';
 import type { Store } from '../../../core/storeapi/store.ts';
-import { bucketSinkFactory } from '../../../core/tsdb/writer/bucket-sink.ts';
+import { bucketSinkFactory } from '../../../core/block/bucket-sink.ts';
 import { FilesystemBucket } from '../../../sidecar-agent/objstore/filesystem.ts';
 import { freePort } from '../../helpers/ports.ts';
 import { Random } from '../../helpers/random.ts';

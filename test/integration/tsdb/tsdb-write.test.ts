@@ -16,7 +16,7 @@ import { readGoString } from '../../../core/gocompat/unquote.ts';
 import { parseMeta, type BlockMeta } from '../../../core/tsdb/meta.ts';
 import { writeBlock, type SeriesSamples } from '../../../core/tsdb/writer/block-writer.ts';
 import { dirSinkFactory } from '../../../sidecar-agent/tsdb/dir-sink.ts';
-import { bucketSinkFactory } from '../../../core/tsdb/writer/bucket-sink.ts';
+import { bucketSinkFactory } from '../../../core/block/bucket-sink.ts';
 import { FilesystemBucket } from '../../../sidecar-agent/objstore/filesystem.ts';
 import { run, PROMTOOL } from '../../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';

@@ -1,11 +1,11 @@
 /**
- * @module core/tsdb/writer/bucket-sink — a BlockSink that writes a block straight into object
+ * @module core/block/bucket-sink — a BlockSink that writes a block straight into object
  * storage under `<prefix><ulid>/`, in the shipper's order: chunk segments and index (streamed),
  * then meta.json last, so a reader that lists the block and finds meta.json finds all of it.
  * Use `tombstones: false` in the write options: Thanos does not upload tombstones.
  */
-import type { Bucket } from '../../objstore/bucket.ts';
-import type { BlockSink, SinkData } from './sink.ts';
+import type { Bucket } from '../objstore/bucket.ts';
+import type { BlockSink, SinkData } from '../tsdb/writer/sink.ts';
 
 export class BucketBlockSink implements BlockSink {
   readonly #bucket: Bucket;
