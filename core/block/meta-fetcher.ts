@@ -9,8 +9,9 @@
 import { errorMessage } from '../errors.ts';
 import { getAll, type Bucket } from '../objstore/bucket.ts';
 import { isNotFound } from '../objstore/errors.ts';
-import { META_FILENAME, isUlid, parseMeta, type BlockMeta } from '../tsdb/meta.ts';
+import { META_FILENAME, parseMeta, type BlockMeta } from '../tsdb/meta.ts';
 import { DELETION_MARK_FILENAME, parseDeletionMark } from './markers.ts';
+import { listBlockFiles } from './block-listing.ts';
 import { forEachLimit } from './concurrency.ts';
 
 export type SkipReason = 'partial' | 'marked-for-deletion' | 'corrupt-meta' | 'fetch-failed';
@@ -61,16 +62,7 @@ export class MetaFetcher {
 
   async sync(): Promise<SyncResult> {
     const now = (this.#opts.now ?? Date.now)();
-    const listed = new Map<string, Set<string>>();
-    for await (const key of this.#bucket.iter('', { recursive: true })) {
-      const slash = key.indexOf('/');
-      if (slash < 0) continue;
-      const id = key.slice(0, slash);
-      if (!isUlid(id) || this.#opts.filter?.(id) === false) continue;
-      let files = listed.get(id);
-      if (!files) listed.set(id, (files = new Set()));
-      files.add(key.slice(slash + 1));
-    }
+    const listed = await listBlockFiles(this.#bucket, (id) => this.#opts.filter?.(id) !== false);
     const metas = new Map<string, BlockMeta>();
     const files = new Map<string, ReadonlySet<string>>();
     const skipped: SkippedBlock[] = [];

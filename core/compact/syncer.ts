@@ -8,13 +8,14 @@
 import { CorruptBlockError, errorMessage } from '../errors.ts';
 import { getAll, type Bucket } from '../objstore/bucket.ts';
 import { isNotFound } from '../objstore/errors.ts';
-import { META_FILENAME, isUlid, parseMeta, type BlockMeta } from '../tsdb/meta.ts';
+import { META_FILENAME, parseMeta, type BlockMeta } from '../tsdb/meta.ts';
 import { ulidTime } from '../tsdb/ulid.ts';
 import {
   DELETION_MARK_FILENAME,
   NO_COMPACT_MARK_FILENAME,
   parseDeletionMark,
 } from '../block/markers.ts';
+import { listBlockFiles } from '../block/block-listing.ts';
 import { forEachLimit } from '../block/concurrency.ts';
 
 /** Thanos's `thanos_blocks_meta_synced{state}` states we report. */
@@ -80,16 +81,7 @@ export class Syncer {
 
   async sync(): Promise<BucketView> {
     const now = (this.#opts.now ?? Date.now)();
-    const listed = new Map<string, Set<string>>();
-    for await (const key of this.#bucket.iter('', { recursive: true })) {
-      const slash = key.indexOf('/');
-      if (slash < 0) continue;
-      const id = key.slice(0, slash);
-      if (!isUlid(id)) continue;
-      let files = listed.get(id);
-      if (!files) listed.set(id, (files = new Set()));
-      files.add(key.slice(slash + 1));
-    }
+    const listed = await listBlockFiles(this.#bucket);
     const metas = new Map<string, BlockMeta>();
     const deletionMarks = new Map<string, number>();
     const noCompact = new Set<string>();

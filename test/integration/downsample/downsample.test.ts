@@ -19,8 +19,7 @@ import { planDownsample } from '../../../core/compact/downsample/plan.ts';
 import { newMatcher } from '../../../core/labels/matcher.ts';
 import { listAll } from '../../../core/objstore/bucket.ts';
 import { S3Bucket } from '../../../core/objstore/s3.ts';
-import { EndpointSet } from '../../../core/query/endpoint-set.ts';
-import { Querier } from '../../../core/query/querier.ts';
+import { storeQuerier } from '../../helpers/bucket-answer.ts';
 import type { SeriesFrame } from '../../../core/storeapi/store.ts';
 import { RES_LEVEL1, RES_LEVEL2, type BlockMeta } from '../../../core/tsdb/meta.ts';
 import { writeBlock } from '../../../core/tsdb/writer/block-writer.ts';
@@ -134,18 +133,7 @@ beforeAll(async () => {
   meta1h = (await downsampleBlock(bucket, meta5m, RES_LEVEL2))!;
   store = new BucketStore(new MetaFetcher(bucket), new BlockSet(bucket));
   await store.sync(true);
-  const querier = new Querier({
-    endpoints: new EndpointSet([{ name: 'bucket', store }]),
-    decoder: await newXorCodecNode(),
-    replicaLabels: [],
-    partialResponse: false,
-    queryTimeout: 60_000,
-    maxSamples: 50_000_000,
-    maxSeries: 0,
-    maxBytes: 0,
-    storeResponseTimeout: 0,
-    lookbackDelta: 300_000,
-  });
+  const querier = storeQuerier(store, { decoder: await newXorCodecNode() });
   app = prometheusApi<object>({ querier: () => querier });
 }, 50_000);
 
