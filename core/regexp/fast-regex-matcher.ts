@@ -7,6 +7,7 @@
 import { Re2Nfa } from './nfa.ts';
 import { BadDataError } from '../errors.ts';
 import { type Re2Node, children } from './ast.ts';
+import { backtrackRisk } from './risk.ts';
 import { progSize } from './limits.ts';
 import { parseRe2 } from './parse.ts';
 import { jsRegExp, re2TreeToSource } from './translate.ts';
@@ -116,28 +117,6 @@ export class FastRegexMatcher {
         return this.#re!.test(s);
     }
   }
-}
-
-/**
- * Where a backtracking engine could go super-linear: a repeat of something that itself repeats
- * or alternates (exponential: `(a+)+`, `(a|ab)*`), or several variable-length repeats in a row
- * (polynomial: `.*a.*b.*c`).
- */
-function backtrackRisk(tree: Re2Node): { nested: boolean; variableRepeats: number } {
-  let nested = false;
-  let variableRepeats = 0;
-  const ambiguous = (n: Re2Node): boolean =>
-    (n.op === 'repeat' && n.max !== n.min) || n.op === 'alternate' || children(n).some(ambiguous);
-  const walk = (n: Re2Node): void => {
-    if (n.op === 'repeat' && n.max !== n.min) {
-      variableRepeats++;
-      if (ambiguous(n.sub)) nested = true;
-    }
-    if (n.op === 'repeat' && n.max === n.min && n.min > 1 && ambiguous(n.sub)) nested = true;
-    for (const c of children(n)) walk(c);
-  };
-  walk(tree);
-  return { nested, variableRepeats };
 }
 
 function unwrap(n: Re2Node): Re2Node {

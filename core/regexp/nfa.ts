@@ -6,17 +6,19 @@
  * string match" only (Prometheus's anchored `^(?:re)$`); no captures.
  */
 import { type CharClass, classMatches } from './charclass.ts';
-import type { Re2Node } from './ast.ts';
+import { type Re2Node, children } from './ast.ts';
 import { foldOrbit } from './unicode.ts';
 
 type Assertion =
   'beginLine' | 'endLine' | 'beginText' | 'endText' | 'wordBoundary' | 'noWordBoundary';
 
-type Inst =
+/** One instruction; a split tries x before y (the preferred branch, for submatch priority). */
+export type Inst =
   | { op: 'rune'; test: (cp: number) => boolean; next: number }
   | { op: 'split'; x: number; y: number }
   | { op: 'jmp'; next: number }
   | { op: 'assert'; kind: Assertion; next: number }
+  | { op: 'save'; slot: number; next: number }
   | { op: 'match' };
 
 const isWord = (cp: number): boolean =>
@@ -29,9 +31,58 @@ function classTest(cls: CharClass): (cp: number) => boolean {
   return (cp) => classMatches(cls, cp);
 }
 
-/** Compiles a tree into instructions; `out` holds patch lists as in Thompson's construction. */
-class Compiler {
+/** Whether a zero-width assertion holds between code points prev and next (-1 at the ends). */
+export function assertionHolds(
+  kind: Assertion,
+  atStart: boolean,
+  atEnd: boolean,
+  prev: number,
+  next: number,
+): boolean {
+  switch (kind) {
+    case 'beginText':
+      return atStart;
+    case 'endText':
+      return atEnd;
+    case 'beginLine':
+      return atStart || prev === 0x0a;
+    case 'endLine':
+      return atEnd || next === 0x0a;
+    case 'wordBoundary':
+      return (prev >= 0 && isWord(prev)) !== (next >= 0 && isWord(next));
+    case 'noWordBoundary':
+      return (prev >= 0 && isWord(prev)) === (next >= 0 && isWord(next));
+  }
+}
+
+/**
+ * Compiles a tree into instructions; `out` holds patch lists as in Thompson's construction.
+ * With `captures`, groups emit save instructions (slots 2g, 2g+1) and non-greedy repeats prefer
+ * to stop, so a priority-ordered simulation (pike.ts) finds Go's leftmost-first submatches.
+ */
+export class Compiler {
   readonly prog: Inst[] = [];
+  readonly #captures: boolean;
+  // Fixed per group node: a counted repeat compiles its body more than once.
+  readonly #groupOf = new Map<Re2Node, number>();
+
+  constructor(opts: { captures: boolean } = { captures: false }) {
+    this.#captures = opts.captures;
+  }
+
+  /** Capture groups numbered (group 0, the whole match, not counted). */
+  get groups(): number {
+    return this.#groupOf.size;
+  }
+
+  /**
+   * Numbers the groups of a tree in Go's order (by opening parenthesis) before compiling, so a
+   * group compiled zero times (`(a){0}`) still has its number and later groups keep theirs.
+   */
+  numberGroups(n: Re2Node): void {
+    if (n.op === 'capture') this.#groupOf.set(n, this.#groupOf.size + 1);
+    for (const c of children(n)) this.numberGroups(c);
+  }
 
   /** Emits n and returns [entry, holes to patch with the continuation]. */
   compile(n: Re2Node): [number, ((to: number) => void)[]] {
@@ -65,8 +116,17 @@ class Compiler {
         const i = push({ op: 'jmp', next: -1 });
         return [i, [(to) => ((p[i] as { next: number }).next = to)]];
       }
-      case 'capture':
-        return this.compile(n.sub);
+      case 'capture': {
+        if (!this.#captures) return this.compile(n.sub);
+        let g = this.#groupOf.get(n);
+        if (g === undefined) this.#groupOf.set(n, (g = this.#groupOf.size + 1));
+        const open = push({ op: 'save', slot: 2 * g, next: -1 });
+        const [e, h] = this.compile(n.sub);
+        (p[open] as { next: number }).next = e;
+        const close = push({ op: 'save', slot: 2 * g + 1, next: -1 });
+        for (const patch of h) patch(close);
+        return [open, [(to) => ((p[close] as { next: number }).next = to)]];
+      }
       case 'concat': {
         let entry = -1;
         let holes: ((to: number) => void)[] = [];
@@ -93,14 +153,31 @@ class Compiler {
         return [entry, holes];
       }
       case 'repeat':
-        return this.#repeat(n.sub, n.min, n.max);
+        return this.#repeat(n.sub, n.min, n.max, n.greedy || !this.#captures);
     }
   }
 
-  /** x{min,max}: min mandatory copies, then max-min optional ones (or a star when unbounded). */
-  #repeat(sub: Re2Node, min: number, max: number): [number, ((to: number) => void)[]] {
+  /**
+   * x{min,max}: min mandatory copies, then max-min optional ones (or a star when unbounded).
+   * A lazy repeat's splits prefer the exit (y is the body, x the continuation).
+   */
+  #repeat(
+    sub: Re2Node,
+    min: number,
+    max: number,
+    greedy: boolean,
+  ): [number, ((to: number) => void)[]] {
     const p = this.prog;
     const push = (inst: Inst): number => p.push(inst) - 1;
+    type Split = { x: number; y: number };
+    const setBody = (i: number, to: number): void => {
+      if (greedy) (p[i] as Split).x = to;
+      else (p[i] as Split).y = to;
+    };
+    const setExit = (i: number, to: number): void => {
+      if (greedy) (p[i] as Split).y = to;
+      else (p[i] as Split).x = to;
+    };
     let entry = -1;
     let holes: ((to: number) => void)[] = [];
     const chain = (e: number, h: ((to: number) => void)[]): void => {
@@ -108,22 +185,37 @@ class Compiler {
       for (const patch of holes) patch(e);
       holes = h;
     };
+    if (max === -1 && this.#captures) {
+      // Go's shapes, whose priorities decide submatches: x{n,} is n-1 copies then x+, and a star
+      // over a body that can match empty is (x+)? (golang.org/issue/46123).
+      if (min === 0 && nullable(sub)) {
+        const quest = push({ op: 'split', x: -1, y: -1 });
+        const [e, h] = this.#plus(sub, setBody, setExit);
+        setBody(quest, e);
+        return [quest, [...h, (to) => setExit(quest, to)]];
+      }
+      if (min > 0) {
+        for (let k = 0; k < min - 1; k++) chain(...this.compile(sub));
+        chain(...this.#plus(sub, setBody, setExit));
+        return [entry, holes];
+      }
+    }
     for (let k = 0; k < min; k++) chain(...this.compile(sub));
     if (max === -1) {
       // L: split(body, out); body → L
       const split = push({ op: 'split', x: -1, y: -1 });
       const [e, h] = this.compile(sub);
-      (p[split] as { x: number }).x = e;
+      setBody(split, e);
       for (const patch of h) patch(split);
-      chain(split, [(to) => ((p[split] as { y: number }).y = to)]);
+      chain(split, [(to) => setExit(split, to)]);
     } else {
       // Optional copies nest: (x(x(x)?)?)? — every exit jumps to the continuation.
       const exits: ((to: number) => void)[] = [];
       for (let k = min; k < max; k++) {
         const split = push({ op: 'split', x: -1, y: -1 });
-        exits.push((to) => ((p[split] as { y: number }).y = to));
+        exits.push((to) => setExit(split, to));
         const [e, h] = this.compile(sub);
-        (p[split] as { x: number }).x = e;
+        setBody(split, e);
         chain(split, h);
       }
       holes.push(...exits);
@@ -137,6 +229,39 @@ class Compiler {
       return [j, [(to) => ((p[j] as { next: number }).next = to)]];
     }
     return [entry, holes];
+  }
+
+  /** x+: the body, then a split back to its entry or on to the continuation. */
+  #plus(
+    sub: Re2Node,
+    setBody: (split: number, to: number) => void,
+    setExit: (split: number, to: number) => void,
+  ): [number, ((to: number) => void)[]] {
+    const [e, h] = this.compile(sub);
+    const split = this.prog.push({ op: 'split', x: -1, y: -1 }) - 1;
+    for (const patch of h) patch(split);
+    setBody(split, e);
+    return [e, [(to) => setExit(split, to)]];
+  }
+}
+
+/** Whether a tree can match the empty string (Go's frag.nullable). */
+function nullable(n: Re2Node): boolean {
+  switch (n.op) {
+    case 'literal':
+    case 'class':
+    case 'any':
+      return false;
+    case 'concat':
+      return n.subs.every(nullable);
+    case 'alternate':
+      return n.subs.some(nullable);
+    case 'capture':
+      return nullable(n.sub);
+    case 'repeat':
+      return n.min === 0 || nullable(n.sub);
+    default:
+      return true;
   }
 }
 
@@ -195,28 +320,11 @@ export class Re2Nfa {
           stack[sp++] = inst.y;
           stack[sp++] = inst.x;
           break;
+        case 'save':
+          stack[sp++] = inst.next;
+          break;
         case 'assert': {
-          let ok: boolean;
-          switch (inst.kind) {
-            case 'beginText':
-              ok = atStart;
-              break;
-            case 'endText':
-              ok = atEnd;
-              break;
-            case 'beginLine':
-              ok = atStart || prev === 0x0a;
-              break;
-            case 'endLine':
-              ok = atEnd || next === 0x0a;
-              break;
-            case 'wordBoundary':
-              ok = (prev >= 0 && isWord(prev)) !== (next >= 0 && isWord(next));
-              break;
-            case 'noWordBoundary':
-              ok = (prev >= 0 && isWord(prev)) === (next >= 0 && isWord(next));
-              break;
-          }
+          const ok = assertionHolds(inst.kind, atStart, atEnd, prev, next);
           if (ok) stack[sp++] = inst.next;
           break;
         }

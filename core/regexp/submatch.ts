@@ -9,7 +9,11 @@
 import type { Re2Node } from './ast.ts';
 import { parseRe2 } from './parse.ts';
 import { jsRegExp, quantifier, re2TreeToSource } from './translate.ts';
-import { Backtracker, hasCaptureInRepeat } from './backtrack.ts';
+import { LONG_INPUT, MAX_NFA_SIZE } from './fast-regex-matcher.ts';
+import { progSize } from './limits.ts';
+import { Re2Pike } from './pike.ts';
+import { backtrackRisk, hasCaptureInRepeat } from './risk.ts';
+import { BadDataError } from '../errors.ts';
 
 /** Group texts of one match: index 0 the whole match, undefined for groups that did not take part. */
 export type Groups = ArrayLike<string | undefined>;
@@ -55,7 +59,12 @@ function emit(n: Re2Node, names: string[]): string {
   }
 }
 
-/** Compiles an RE2 pattern keeping its groups; throws Re2SyntaxError where Go's regexp.Compile fails. */
+/**
+ * Compiles an RE2 pattern keeping its groups; throws Re2SyntaxError where Go's regexp.Compile fails.
+ * The JS engine answers where it is both fast and Go-exact; the linear-time Pike VM answers where
+ * JS would backtrack exponentially (nested repeats), polynomially on a long value (several
+ * variable repeats), or where JS captures differ from Go's (a group inside a repeat).
+ */
 export function compileSubmatch(pattern: string): SubmatchRegexp {
   const tree = parseRe2(pattern);
   const names = [''];
@@ -65,24 +74,26 @@ export function compileSubmatch(pattern: string): SubmatchRegexp {
     re.lastIndex = 0;
     return re.exec(s);
   };
-  if (!hasCaptureInRepeat(tree)) return { re, names, exec: jsExec };
-  // JS clears captures inside repeats on every iteration; Go keeps the last one set.
-  const bt = new Backtracker(tree);
-  return {
-    re,
-    names,
-    exec(s: string): Groups | null {
-      const caps = bt.exec(s);
-      if (caps === undefined) return jsExec(s); // step budget exceeded: best effort
-      if (caps === null) return null;
-      const out: (string | undefined)[] = [];
-      for (let g = 0; g < names.length; g++) {
-        const a = caps[2 * g]!;
-        out.push(a < 0 ? undefined : s.slice(a, caps[2 * g + 1]!));
-      }
-      return out;
-    },
+  const risk = backtrackRisk(tree);
+  const always = risk.nested || hasCaptureInRepeat(tree);
+  if (!always && risk.variableRepeats < 2) return { re, names, exec: jsExec };
+  if (progSize(tree) > MAX_NFA_SIZE) {
+    const shown = pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern;
+    throw new BadDataError(`regexp ${JSON.stringify(shown)} is valid but too large to run here`);
+  }
+  const pike = new Re2Pike(tree);
+  const pikeExec = (s: string): Groups | null => {
+    const caps = pike.exec(s);
+    if (caps === null) return null;
+    const out: (string | undefined)[] = [];
+    for (let g = 0; g < names.length; g++) {
+      const a = caps[2 * g]!;
+      out.push(a < 0 ? undefined : s.slice(a, caps[2 * g + 1]!));
+    }
+    return out;
   };
+  if (always) return { re, names, exec: pikeExec };
+  return { re, names, exec: (s) => (s.length > LONG_INPUT ? pikeExec(s) : jsExec(s)) };
 }
 
 const NAME_CHAR = /[\p{L}\p{Nd}_]/u;

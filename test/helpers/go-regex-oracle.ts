@@ -23,9 +23,19 @@ export type OracleAnswer =
   | { readonly ok: true; readonly matches: ReadonlySet<number> }
   | { readonly ok: false; readonly error: string };
 
+/** Go's ExpandString of a template per matching input (index into `inputs` → text). */
+export type ReplaceAnswer =
+  | { readonly ok: true; readonly out: ReadonlyMap<number, string> }
+  | { readonly ok: false; readonly error: string };
+
 export interface GoRegexOracle {
   /** Go's answer for each regex over all inputs (indices into `inputs`). */
   ask(regexes: readonly string[]): Promise<OracleAnswer[]>;
+  /**
+   * Go's submatches: `label_replace(t, "out", template, "l", re)` at the sample time; an input
+   * whose series comes back with an `out` label matched (use a template that never expands empty).
+   */
+  replace(regexes: readonly string[], template: string): Promise<ReplaceAnswer[]>;
   /** Raw API access: the error text (or '') for an arbitrary `match[]` selector. */
   selectorError(selector: string): Promise<string>;
   stop(): Promise<void>;
@@ -97,20 +107,42 @@ export async function startGoRegexOracle(inputs: readonly string[]): Promise<GoR
       }
       return { ok: true, matches: new Set(body.data!.map(Number)) };
     };
+    const replaceOne = async (re: string, template: string): Promise<ReplaceAnswer> => {
+      const q = `label_replace(t, "out", ${goQuote(template)}, "l", ${goQuote(re)})`;
+      const url = `${base}/api/v1/query?query=${encodeURIComponent(q)}&time=${SAMPLE_TIME_S}`;
+      const body = (await (await fetch(url)).json()) as {
+        status: string;
+        error?: string;
+        data?: { result: { metric: Record<string, string> }[] };
+      };
+      if (body.status !== 'success') {
+        const e = body.error ?? '';
+        const at = e.indexOf('error parsing regexp');
+        return { ok: false, error: at >= 0 ? e.slice(at) : e };
+      }
+      const out = new Map<number, string>();
+      for (const { metric } of body.data!.result) {
+        if (metric['out'] !== undefined) out.set(Number(metric['i']), metric['out']);
+      }
+      return { ok: true, out };
+    };
+    const pool = async <T>(n: number, one: (k: number) => Promise<T>): Promise<T[]> => {
+      const out: T[] = new Array(n);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < n) {
+          const k = next++;
+          out[k] = await one(k);
+        }
+      };
+      await Promise.all(Array.from({ length: 6 }, worker));
+      return out;
+    };
     const child = proc;
     return {
-      async ask(regexes) {
-        const out: OracleAnswer[] = new Array(regexes.length);
-        let next = 0;
-        const worker = async (): Promise<void> => {
-          while (next < regexes.length) {
-            const k = next++;
-            out[k] = await askOne(regexes[k]!);
-          }
-        };
-        await Promise.all(Array.from({ length: 6 }, worker));
-        return out;
-      },
+      ask: (regexes) => pool(regexes.length, (k) => askOne(regexes[k]!)),
+      replace: (regexes, template) =>
+        pool(regexes.length, (k) => replaceOne(regexes[k]!, template)),
       async selectorError(selector) {
         const body = await query(selector);
         return body.status === 'success' ? '' : (body.error ?? '');
