@@ -1,9 +1,10 @@
 /**
- * @module worker/cache-api — block byte ranges in the Workers Cache API, shared by every
+ * @module worker/cache-api — block byte ranges and query-frontend results in the Workers Cache API, shared by every
  * isolate of the data center. The Cache API cannot store 206 answers, so each cached range is a
  * whole 200 response under a synthetic URL naming the object, offset and length.
  */
 import type { RangeCache } from '../core/block/range-cache.ts';
+import type { Extent, ResultsCache } from '../core/frontend/results-cache.ts';
 
 const ORIGIN = 'https://thanos-edge.cache/';
 
@@ -34,5 +35,48 @@ export class CacheApiRangeCache implements RangeCache {
         headers: { 'cache-control': 'public, max-age=31536000, immutable' },
       }),
     );
+  }
+}
+
+/**
+ * The query frontend's results in the Cache API: each key a JSON document under a synthetic
+ * URL. Entries live `ttlSeconds` at most; the frontend never stores steps that could change.
+ */
+export class CacheApiResultsCache implements ResultsCache {
+  readonly #cache: Cache;
+  readonly #ttl: number;
+
+  constructor(cache: Cache, ttlSeconds: number) {
+    this.#cache = cache;
+    this.#ttl = ttlSeconds;
+  }
+
+  async #get(kind: string, key: string): Promise<string | undefined> {
+    const res = await this.#cache.match(`${ORIGIN}frontend/${kind}/${key}`);
+    return res ? res.text() : undefined;
+  }
+
+  async #put(kind: string, key: string, body: string): Promise<void> {
+    await this.#cache.put(
+      `${ORIGIN}frontend/${kind}/${key}`,
+      new Response(body, { headers: { 'cache-control': `public, max-age=${this.#ttl}` } }),
+    );
+  }
+
+  async getExtent(key: string): Promise<Extent | undefined> {
+    const text = await this.#get('extent', key);
+    return text === undefined ? undefined : (JSON.parse(text) as Extent);
+  }
+
+  putExtent(key: string, extent: Extent): Promise<void> {
+    return this.#put('extent', key, JSON.stringify(extent));
+  }
+
+  getBody(key: string): Promise<string | undefined> {
+    return this.#get('body', key);
+  }
+
+  putBody(key: string, body: string): Promise<void> {
+    return this.#put('body', key, body);
   }
 }

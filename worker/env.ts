@@ -44,6 +44,18 @@ export interface Env {
    * 503, to show a failed shard becomes a warning. Never set it in production.
    */
   readonly STORE_SHARD_FAIL?: string;
+  /** Query frontend: `false` sends every request straight to the querier (default on). */
+  readonly QUERY_FRONTEND?: string;
+  /** Range queries are split at multiples of this (default 24h; 0: no split). */
+  readonly QUERY_SPLIT_INTERVAL?: string;
+  /** Steps newer than now minus this are never cached (default 1m). */
+  readonly QUERY_MAX_FRESHNESS?: string;
+  /** Splits of one query evaluated at once (default 14). */
+  readonly QUERY_SPLIT_PARALLELISM?: string;
+  /** Retries of a 5xx answer per split (default 5, Thanos's). */
+  readonly QUERY_MAX_RETRIES?: string;
+  /** `cache-api` (default) or `none`: where the frontend keeps results. */
+  readonly QUERY_RESULTS_CACHE?: string;
   /** Store-gateway limits per request (Thanos --store.limits.request-series / -samples). */
   readonly STORE_MAX_SERIES?: string;
   readonly STORE_MAX_SAMPLES?: string;

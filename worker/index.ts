@@ -8,9 +8,11 @@ import { prometheusApi } from '../core/api/api.ts';
 import { apiErrorResponse } from '../core/api/error-response.ts';
 import { jsonResponse, successJson } from '../core/api/prom-json.ts';
 import { errorMessage } from '../core/errors.ts';
+import { FRONTEND_PATHS, queryFrontend } from '../core/frontend/frontend.ts';
 import { storeApiRoutes } from '../core/storeapi/http-server.ts';
 import type { Env } from './env.ts';
-import { renderFamilies, workerFamilies, type Family } from './metrics.ts';
+import { frontendEnabled, frontendMetrics, frontendSettings } from './frontend.ts';
+import { frontendFamilies, renderFamilies, workerFamilies, type Family } from './metrics.ts';
 import { workerState, type WorkerState } from './state.ts';
 import { shardGet } from './store-shard.ts';
 
@@ -38,7 +40,7 @@ app.get('/-/ready', async (c) => {
 });
 app.get('/metrics', async (c) => {
   const state = await workerState(c.env, c.req.raw);
-  const families = workerFamilies(state);
+  const families = [...workerFamilies(state), ...frontendFamilies(frontendMetrics)];
   for (const r of await eachShard(c.env, state, '/shard/metrics').catch(() => [])) {
     if (r.ok) families.push(...((await r.json()) as Family[]));
   }
@@ -53,7 +55,19 @@ app.route(
     token: (env) => env.STORE_TOKEN,
   }),
 );
-app.route('/', prometheusApi<Env>({ querier: async (env) => (await workerState(env)).querier }));
+const api = prometheusApi<Env>({ querier: async (env) => (await workerState(env)).querier });
+const frontend = queryFrontend<Env>({
+  downstream: async (req, env) => api.fetch(req, env),
+  settings: frontendSettings,
+});
+// The frontend answers range queries, labels and series; with QUERY_FRONTEND=false it steps aside.
+for (const path of FRONTEND_PATHS) {
+  app.use(path, async (c, next) => {
+    if (!frontendEnabled(c.env)) return next();
+    return frontend.fetch(c.req.raw, c.env);
+  });
+}
+app.route('/', api);
 
 /** Blocks served and skipped, with the shard serving each when there are shards. */
 app.get('/api/v1/blocks', async (c) => {

@@ -4,6 +4,7 @@
  * the Worker renders them together with a `shard` label.
  */
 import { OPERATIONS } from '../core/objstore/instrumented.ts';
+import type { FrontendMetrics } from '../core/frontend/metrics.ts';
 import type { StoreGateway } from './store-gateway.ts';
 import type { WorkerState } from './state.ts';
 
@@ -125,4 +126,38 @@ export function workerFamilies(state: WorkerState): Family[] {
   sample(stores, { healthy: 'false' }, status.filter((s) => !s.healthy).length);
   out.push(stores);
   return out;
+}
+
+/** The query frontend's counters (isolate-wide), under Thanos's query-frontend names. */
+export function frontendFamilies(m: FrontendMetrics): Family[] {
+  const counter = (name: string, help: string, value: number): Family => {
+    const f = family(name, 'counter', help);
+    sample(f, {}, value);
+    return f;
+  };
+  return [
+    counter(
+      'thanos_frontend_split_queries_total',
+      'Sub-queries the splitter sent.',
+      m.splitQueries,
+    ),
+    counter('querier_cache_gets_total', 'Results cache lookups.', m.cacheGets),
+    counter(
+      'querier_cache_misses_total',
+      'Results cache lookups that needed the querier.',
+      m.cacheMisses,
+    ),
+    counter('querier_cache_added_new_total', 'Results cache entries written.', m.cacheAdded),
+    counter(
+      'thanos_edge_frontend_downstream_requests_total',
+      'Requests sent on to the querier, retries included.',
+      m.downstreamRequests,
+    ),
+    counter('thanos_edge_frontend_retries_total', 'Retries of 5xx answers.', m.retries),
+    counter(
+      'thanos_edge_frontend_downstream_range_seconds_total',
+      'Seconds of query range sent on to the querier.',
+      m.downstreamRangeSeconds,
+    ),
+  ];
 }

@@ -43,6 +43,11 @@ export class Params {
     return this.#values.getAll(name);
   }
 
+  /** Every value, in order (repeated names such as `match[]` included). */
+  entries(): [string, string][] {
+    return [...this.#values];
+  }
+
   has(name: string): boolean {
     return this.#values.has(name) && this.#values.get(name) !== '';
   }
