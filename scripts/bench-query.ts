@@ -1,8 +1,13 @@
 /**
  * `npm run bench:query` — the querier (the Worker in workerd, blocks in its bucket) against
  * Prometheus 2.42 and VictoriaMetrics (Debian `victoria-metrics`), all three holding the same data,
- * same run: the shared dashboard queries as 6h range queries over HTTP, cold (first run) and warm
- * (median of BENCH_RUNS), per-query latency, ratios and medians.
+ * same run: the shared dashboard queries as 6h range queries over HTTP.
+ * 1. Default caches: cold (first run) and warm (median of BENCH_RUNS), per query.
+ * 2. (a) Caches off on every side (ours `cache=false`, VictoriaMetrics `nocache=1`; Prometheus
+ *    has no results cache): median of BENCH_RUNS per query, ratios.
+ * 3. (b) Grafana's refresh pattern with every side's default caches: all queries re-run
+ *    BENCH_REFRESHES times (10) with the window moved by 30 s each time; the time of each
+ *    refresh (queries one after another), median per side, ratios.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -39,12 +44,20 @@ async function waitReady(url: string, what: string): Promise<void> {
   throw new Error(`${what} not ready at ${url}`);
 }
 
-async function rangeQuery(base: string, query: string): Promise<number> {
+const REFRESHES = Number(process.env.BENCH_REFRESHES ?? 10);
+
+async function rangeQuery(
+  base: string,
+  query: string,
+  shift = 0,
+  extra: Record<string, string> = {},
+): Promise<number> {
   const body = new URLSearchParams({
     query,
-    start: String(T0 / 1000),
-    end: String((T0 + SPAN) / 1000),
+    start: String((T0 + shift) / 1000),
+    end: String((T0 + SPAN + shift) / 1000),
     step: String(STEP / 1000),
+    ...extra,
   });
   const t = performance.now();
   const res = await fetch(`${base}/api/v1/query_range`, { method: 'POST', body });
@@ -145,6 +158,53 @@ async function main(): Promise<void> {
     }
     console.log(
       `median warm ratio ours/Prometheus: ${median(vsProm).toFixed(2)}x; ours/VictoriaMetrics: ${median(vsVm).toFixed(2)}x; cold ours/Prometheus: ${median(coldVsProm).toFixed(2)}x (${QUERIES.length} queries)`,
+    );
+
+    console.log(`\n# (a) caches off on every side: median of ${RUNS} runs`);
+    console.log(`${'query'.padEnd(70)} ${'ours/prom/vm ms'.padStart(20)}  ours/prom  ours/vm`);
+    const offProm: number[] = [];
+    const offVm: number[] = [];
+    for (const q of QUERIES) {
+      const runs: number[][] = [[], [], []];
+      for (let r = 0; r < RUNS; r++) {
+        runs[0]!.push(await rangeQuery(ours, q, 0, { cache: 'false' }));
+        runs[1]!.push(await rangeQuery(prom, q));
+        runs[2]!.push(await rangeQuery(vm, q, 0, { nocache: '1' }));
+      }
+      const m = runs.map(median);
+      offProm.push(m[0]! / m[1]!);
+      offVm.push(m[0]! / m[2]!);
+      console.log(
+        `${q.slice(0, 70).padEnd(70)} ${m
+          .map((x) => x.toFixed(0))
+          .join('/')
+          .padStart(
+            20,
+          )}  ${(m[0]! / m[1]!).toFixed(2).padStart(8)}x ${(m[0]! / m[2]!).toFixed(2).padStart(7)}x`,
+      );
+    }
+    console.log(
+      `(a) median ratio, caches off: ours/Prometheus ${median(offProm).toFixed(2)}x (goal <= 0.5x); ours/VictoriaMetrics ${median(offVm).toFixed(2)}x (goal <= 1.5x)`,
+    );
+
+    console.log(
+      `\n# (b) Grafana refresh: ${QUERIES.length} queries, ${REFRESHES} refreshes, window moved 30 s each, default caches`,
+    );
+    const perRefresh: number[][] = [[], [], []];
+    for (let k = 1; k <= REFRESHES; k++) {
+      const shift = k * 30_000;
+      for (const [i, base] of [ours, prom, vm].entries()) {
+        let total = 0;
+        for (const q of QUERIES) total += await rangeQuery(base, q, shift);
+        perRefresh[i]!.push(total);
+      }
+      console.log(
+        `refresh ${String(k).padStart(2)}: ours ${perRefresh[0]!.at(-1)!.toFixed(0)} ms, Prometheus ${perRefresh[1]!.at(-1)!.toFixed(0)} ms, VictoriaMetrics ${perRefresh[2]!.at(-1)!.toFixed(0)} ms`,
+      );
+    }
+    const [rOurs, rProm, rVm] = perRefresh.map(median) as [number, number, number];
+    console.log(
+      `(b) median refresh: ours ${rOurs.toFixed(0)} ms, Prometheus ${rProm.toFixed(0)} ms, VictoriaMetrics ${rVm.toFixed(0)} ms; ours/VictoriaMetrics ${(rOurs / rVm).toFixed(2)}x (goal <= 1.0x), ours/Prometheus ${(rOurs / rProm).toFixed(2)}x`,
     );
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');

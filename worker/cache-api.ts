@@ -4,6 +4,7 @@
  * whole 200 response under a synthetic URL naming the object, offset and length.
  */
 import type { RangeCache } from '../core/block/range-cache.ts';
+import { decodeExtent, encodeExtent } from '../core/frontend/extent-codec.ts';
 import type { Extent, ResultsCache } from '../core/frontend/results-cache.ts';
 
 const ORIGIN = 'https://thanos-edge.cache/';
@@ -51,29 +52,36 @@ export class CacheApiResultsCache implements ResultsCache {
     this.#ttl = ttlSeconds;
   }
 
-  async #get(kind: string, key: string): Promise<string | undefined> {
-    const res = await this.#cache.match(`${ORIGIN}frontend/${kind}/${key}`);
-    return res ? res.text() : undefined;
+  #url(kind: string, key: string): string {
+    return `${ORIGIN}frontend/${kind}/${key}`;
   }
 
-  async #put(kind: string, key: string, body: string): Promise<void> {
+  async #put(kind: string, key: string, body: string | Uint8Array): Promise<void> {
     await this.#cache.put(
-      `${ORIGIN}frontend/${kind}/${key}`,
-      new Response(body, { headers: { 'cache-control': `public, max-age=${this.#ttl}` } }),
+      this.#url(kind, key),
+      new Response(body as string | Uint8Array<ArrayBuffer>, {
+        headers: { 'cache-control': `public, max-age=${this.#ttl}` },
+      }),
     );
   }
 
   async getExtent(key: string): Promise<Extent | undefined> {
-    const text = await this.#get('extent', key);
-    return text === undefined ? undefined : (JSON.parse(text) as Extent);
+    const res = await this.#cache.match(this.#url('extent', key));
+    if (!res) return undefined;
+    try {
+      return decodeExtent(new Uint8Array(await res.arrayBuffer()));
+    } catch {
+      return undefined; // an unreadable entry is a miss; the next answer overwrites it
+    }
   }
 
   putExtent(key: string, extent: Extent): Promise<void> {
-    return this.#put('extent', key, JSON.stringify(extent));
+    return this.#put('extent', key, encodeExtent(extent));
   }
 
-  getBody(key: string): Promise<string | undefined> {
-    return this.#get('body', key);
+  async getBody(key: string): Promise<string | undefined> {
+    const res = await this.#cache.match(this.#url('body', key));
+    return res ? res.text() : undefined;
   }
 
   putBody(key: string, body: string): Promise<void> {

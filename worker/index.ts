@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import { prometheusApi } from '../core/api/api.ts';
+import { evalRangeQuery } from '../core/api/query-routes.ts';
 import { apiErrorResponse } from '../core/api/error-response.ts';
 import { jsonResponse, successJson } from '../core/api/prom-json.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -58,6 +59,8 @@ app.route(
 const api = prometheusApi<Env>({ querier: async (env) => (await workerState(env)).querier });
 const frontend = queryFrontend<Env>({
   downstream: async (req, env) => api.fetch(req, env),
+  rangeQuery: async (env, p, range, signal) =>
+    evalRangeQuery((await workerState(env)).querier, p, signal, range),
   settings: frontendSettings,
 });
 // The frontend answers range queries, labels and series; with QUERY_FRONTEND=false it steps aside.

@@ -20,6 +20,7 @@ import { jsonResponse, queryDataJson, successJson } from './prom-json.ts';
 import { Params, invalidParam } from './params.ts';
 import { queryParam, readOptions } from './request.ts';
 import type { ApiEnv, ApiOptions } from './options.ts';
+import type { Querier } from '../query/querier.ts';
 
 /** Prometheus refuses range queries with more points per series than this. */
 export const MAX_POINTS_PER_SERIES = 11_000;
@@ -45,50 +46,10 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
   app.on(['GET', 'POST'], '/api/v1/query_range', async (c) => {
     const p = await Params.from(c.req.raw);
     const querier = await options.querier(c.env);
-    if (!p.has('start'))
-      throw invalidParam('start', new Error('cannot parse "" to a valid timestamp'));
-    if (!p.has('end')) throw invalidParam('end', new Error('cannot parse "" to a valid timestamp'));
-    const start = p.time('start', 0);
-    const end = p.time('end', 0);
-    if (end < start)
-      throw invalidParam('end', new Error('end timestamp must not be before start time'));
-    if (!p.has('step'))
-      throw invalidParam('step', new Error('cannot parse "" to a valid duration'));
-    const step = p.duration('step') ?? 0;
-    if (step <= 0) {
-      throw invalidParam(
-        'step',
-        new Error(
-          'zero or negative query resolution step widths are not accepted. Try a positive integer',
-        ),
-      );
-    }
-    if ((end - start) / step > MAX_POINTS_PER_SERIES) {
-      throw new BadDataError(
-        'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
-      );
-    }
-    // Thanos's auto-downsampling: a fifth of the step.
-    const o = {
-      ...readOptions(p, querier.settings, c.req.raw.signal, Math.floor(step / 5)),
-      stats: newStoreStats(),
-    };
-    const expr = queryParam(p);
-    const t = exprType(expr);
-    if (t !== 'vector' && t !== 'scalar') {
-      throw invalidParam(
-        'query',
-        new Error(
-          `invalid expression type ${JSON.stringify(documentedType(t))} for range query, must be Scalar or instant Vector`,
-        ),
-      );
-    }
+    const stats = newStoreStats();
     const began = Date.now();
-    const result = await querier
-      .engine(o)
-      .rangeQuery(expr, start, end, step, { signal: c.req.raw.signal })
-      .catch(fail);
-    return queryResponse(result, p, o.stats, Date.now() - began);
+    const result = await evalRangeQuery(querier, p, c.req.raw.signal, undefined, stats);
+    return queryResponse(result, p, stats, Date.now() - began);
   });
 
   app.on(['GET', 'POST'], '/api/v1/format_query', async (c) => {
@@ -101,6 +62,54 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
     queryParam(await Params.from(c.req.raw));
     return jsonResponse(successJson('[]'));
   });
+}
+
+/**
+ * A range query as `/api/v1/query_range` runs it: Prometheus's parameter checks and texts, then
+ * the engine. `range` replaces the request's start and end (the query frontend's splits).
+ */
+export async function evalRangeQuery(
+  querier: Querier,
+  p: Params,
+  signal: AbortSignal,
+  range?: { readonly start: number; readonly end: number },
+  stats: StoreStats = newStoreStats(),
+): Promise<QueryResult> {
+  if (!p.has('start'))
+    throw invalidParam('start', new Error('cannot parse "" to a valid timestamp'));
+  if (!p.has('end')) throw invalidParam('end', new Error('cannot parse "" to a valid timestamp'));
+  const start = range?.start ?? p.time('start', 0);
+  const end = range?.end ?? p.time('end', 0);
+  if (end < start)
+    throw invalidParam('end', new Error('end timestamp must not be before start time'));
+  if (!p.has('step')) throw invalidParam('step', new Error('cannot parse "" to a valid duration'));
+  const step = p.duration('step') ?? 0;
+  if (step <= 0) {
+    throw invalidParam(
+      'step',
+      new Error(
+        'zero or negative query resolution step widths are not accepted. Try a positive integer',
+      ),
+    );
+  }
+  if ((end - start) / step > MAX_POINTS_PER_SERIES) {
+    throw new BadDataError(
+      'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+    );
+  }
+  // Thanos's auto-downsampling: a fifth of the step.
+  const o = { ...readOptions(p, querier.settings, signal, Math.floor(step / 5)), stats };
+  const expr = queryParam(p);
+  const t = exprType(expr);
+  if (t !== 'vector' && t !== 'scalar') {
+    throw invalidParam(
+      'query',
+      new Error(
+        `invalid expression type ${JSON.stringify(documentedType(t))} for range query, must be Scalar or instant Vector`,
+      ),
+    );
+  }
+  return querier.engine(o).rangeQuery(expr, start, end, step, { signal }).catch(fail);
 }
 
 function fail(err: unknown): never {

@@ -14,13 +14,9 @@ import { Params } from '../api/params.ts';
 import { parseExpr } from '../promql/parser/index.ts';
 import { cacheKey, requestIdentity } from './cache-key.ts';
 import { splittable } from './splittable.ts';
-import {
-  concatSeries,
-  type FrontendSeries,
-  matrixDataJson,
-  seriesFromJson,
-  sliceSeries,
-} from './matrix.ts';
+import { apiErrorResponse } from '../api/error-response.ts';
+import type { QueryResult, Series } from '../promql/engine/result.ts';
+import { concatSeries, matrixDataJson, sliceSeries } from './matrix.ts';
 import type { FrontendMetrics } from './metrics.ts';
 import type { Extent, ResultsCache } from './results-cache.ts';
 import { intervalIndex, splitByInterval, type StepRange } from './split.ts';
@@ -42,6 +38,16 @@ export interface FrontendSettings {
 export interface FrontendOptions<E> {
   /** The querier's API (same request shapes); the frontend only ever sends it POST forms. */
   readonly downstream: (req: Request, env: E) => Promise<Response>;
+  /**
+   * One split of a range query, in process (core/api's evalRangeQuery over the querier): the
+   * request's parameters with another start and end. Throws the API's typed errors.
+   */
+  readonly rangeQuery: (
+    env: E,
+    p: Params,
+    range: StepRange,
+    signal: AbortSignal,
+  ) => Promise<QueryResult>;
   readonly settings: (env: E) => FrontendSettings;
   readonly now?: () => number;
 }
@@ -102,15 +108,13 @@ function formRequest(
   return new Request(url, { method: 'POST', headers, body, signal: req.signal });
 }
 
-const seconds = (ms: number): string => String(ms / 1000);
-
-/** An answer that stops the whole request: the querier's error, passed on unchanged. */
+/** An answer that stops the whole request: the querier's error response. */
 class DownstreamError {
   constructor(readonly response: Response) {}
 }
 
 interface MatrixAnswer {
-  readonly series: FrontendSeries[];
+  readonly series: Series[];
   readonly warnings: readonly string[];
 }
 
@@ -132,6 +136,7 @@ export function queryFrontend<E extends object>(
     }
   }
 
+  /** One piece of the range from the querier, with retries of what a retry can fix (5xx). */
   async function evalRange(
     req: Request,
     p: Params,
@@ -141,24 +146,20 @@ export function queryFrontend<E extends object>(
   ): Promise<MatrixAnswer> {
     s.metrics.splitQueries++;
     s.metrics.downstreamRangeSeconds += (r.end - r.start) / 1000;
-    const res = await send(
-      () => formRequest(req, p, { start: seconds(r.start), end: seconds(r.end) }),
-      env,
-      s,
-    );
-    const text = await res.text();
-    if (!res.ok) throw new DownstreamError(new Response(text, res));
-    const body = JSON.parse(text) as {
-      status: string;
-      data?: {
-        resultType: string;
-        result: { metric: Record<string, string>; values: [number, string][] }[];
-      };
-      warnings?: string[];
-    };
-    if (body.status !== 'success' || body.data?.resultType !== 'matrix')
-      throw new DownstreamError(new Response(text, res));
-    return { series: seriesFromJson(body.data.result), warnings: body.warnings ?? [] };
+    for (let attempt = 0; ; attempt++) {
+      s.metrics.downstreamRequests++;
+      try {
+        const result = await options.rangeQuery(env, p, r, req.signal);
+        if (result.value.type !== 'matrix')
+          throw new Error(`range query answered ${result.value.type}`);
+        return { series: result.value.series, warnings: result.warnings };
+      } catch (err) {
+        const res = apiErrorResponse(err);
+        if (res.status < 500 || attempt >= s.maxRetries || req.signal.aborted)
+          throw new DownstreamError(res);
+        s.metrics.retries++;
+      }
+    }
   }
 
   /** One split: cached steps reused, missing head and tail computed, the extent grown and kept. */

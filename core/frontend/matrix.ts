@@ -1,66 +1,75 @@
 /**
- * @module core/frontend/matrix — range-query answers as the frontend handles them: series keyed
- * by their label set, points as (ms, value text) so values pass through byte for byte. Pieces
- * of one range are sliced, concatenated in time order, and written back in the order
- * Prometheus's engine sorts a matrix (labels.Compare).
+ * @module core/frontend/matrix — range-query answers as the frontend handles them: the engine's
+ * series (labels, time and value columns). Pieces of one range are sliced by binary search,
+ * concatenated series by series in time order, and written in the order Prometheus's engine sorts
+ * a matrix (labels.Compare), with the querier's own JSON writer.
  */
-import { formatTimestamp, labelsJson } from '../api/prom-json.ts';
-import { compareLabels, labelsFrom, type Labels } from '../labels/labels.ts';
+import { labelsJson, queryDataJson } from '../api/prom-json.ts';
+import { compareLabels } from '../labels/labels.ts';
+import type { Series } from '../promql/engine/result.ts';
 
-export interface FrontendSeries {
-  readonly metric: Record<string, string>;
-  /** [ms, value text], ascending. */
-  readonly values: (readonly [number, string])[];
+/** First index with t[i] >= x. */
+function lowerBound(t: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-/** A matrix answer's series from the Prometheus JSON (`data.result`), timestamps in ms. */
-export function seriesFromJson(
-  result: readonly { metric: Record<string, string>; values: [number, string][] }[],
-): FrontendSeries[] {
-  return result.map((r) => ({
-    metric: r.metric,
-    values: r.values.map(([t, v]) => [Math.round(t * 1000), v] as const),
-  }));
-}
-
-const keyOf = (metric: Record<string, string>): string => labelsJson(labelsFrom(metric));
-
-/** The points of each series inside [from, to]; series left with none are dropped. */
-export function sliceSeries(
-  series: readonly FrontendSeries[],
-  from: number,
-  to: number,
-): FrontendSeries[] {
-  const out: FrontendSeries[] = [];
+/** The points of each series inside [from, to] (views, not copies); emptied series are dropped. */
+export function sliceSeries(series: readonly Series[], from: number, to: number): Series[] {
+  const out: Series[] = [];
   for (const s of series) {
-    const values = s.values.filter(([t]) => t >= from && t <= to);
-    if (values.length > 0) out.push({ metric: s.metric, values });
+    const a = lowerBound(s.t, from);
+    const b = lowerBound(s.t, to + 1);
+    if (b <= a) continue;
+    out.push(
+      a === 0 && b === s.t.length
+        ? s
+        : { metric: s.metric, t: s.t.subarray(a, b), v: s.v.subarray(a, b) },
+    );
   }
   return out;
 }
 
 /** Pieces of a range in time order (disjoint), merged series by series. */
-export function concatSeries(pieces: readonly (readonly FrontendSeries[])[]): FrontendSeries[] {
-  const byKey = new Map<string, { metric: Record<string, string>; values: [number, string][] }>();
+export function concatSeries(pieces: readonly (readonly Series[])[]): Series[] {
+  const byKey = new Map<string, Series[]>();
   for (const piece of pieces) {
     for (const s of piece) {
-      const k = keyOf(s.metric);
-      let acc = byKey.get(k);
-      if (acc === undefined) byKey.set(k, (acc = { metric: s.metric, values: [] }));
-      for (const p of s.values) acc.values.push([p[0], p[1]]);
+      const k = labelsJson(s.metric);
+      const parts = byKey.get(k);
+      if (parts === undefined) byKey.set(k, [s]);
+      else parts.push(s);
     }
   }
-  return [...byKey.values()];
+  const out: Series[] = [];
+  for (const parts of byKey.values()) {
+    if (parts.length === 1) {
+      out.push(parts[0]!);
+      continue;
+    }
+    let n = 0;
+    for (const p of parts) n += p.t.length;
+    const t = new Float64Array(n);
+    const v = new Float64Array(n);
+    let at = 0;
+    for (const p of parts) {
+      t.set(p.t, at);
+      v.set(p.v, at);
+      at += p.t.length;
+    }
+    out.push({ metric: parts[0]!.metric, t, v });
+  }
+  return out;
 }
 
-/** `data` of a matrix answer, series in Prometheus's order, bytes as the querier writes them. */
-export function matrixDataJson(series: readonly FrontendSeries[]): string {
-  const sorted = series
-    .map((s) => ({ labels: labelsFrom(s.metric) as Labels, values: s.values }))
-    .sort((a, b) => compareLabels(a.labels, b.labels));
-  const parts = sorted.map((s) => {
-    const pts = s.values.map(([t, v]) => `[${formatTimestamp(t)},${JSON.stringify(v)}]`);
-    return `{"metric":${labelsJson(s.labels)},"values":[${pts.join(',')}]}`;
-  });
-  return `{"resultType":"matrix","result":[${parts.join(',')}]}`;
+/** `data` of a matrix answer: series in Prometheus's order, bytes as the querier writes them. */
+export function matrixDataJson(series: readonly Series[]): string {
+  const sorted = [...series].sort((a, b) => compareLabels(a.metric, b.metric));
+  return queryDataJson({ type: 'matrix', series: sorted });
 }

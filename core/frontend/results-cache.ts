@@ -4,13 +4,13 @@
  * The Worker keeps them in the Cache API (worker/cache-api.ts); MemoryResultsCache is for Node
  * and tests.
  */
-import type { FrontendSeries } from './matrix.ts';
+import type { Series } from '../promql/engine/result.ts';
 
 /** Steps [start, end] (ms, on the key's grid) computed, and the series over them. */
 export interface Extent {
   readonly start: number;
   readonly end: number;
-  readonly series: readonly FrontendSeries[];
+  readonly series: readonly Series[];
 }
 
 /** Answers of label, series and label-value requests are cached whole. */
