@@ -6,8 +6,9 @@
  * 2. (a) Caches off on every side (ours `cache=false`, VictoriaMetrics `nocache=1`; Prometheus
  *    has no results cache): median of BENCH_RUNS per query, ratios.
  * 3. (b) Grafana's refresh pattern with every side's default caches: all queries re-run
- *    BENCH_REFRESHES times (10) with the window moved by 30 s each time; the time of each
- *    refresh (queries one after another), median per side, ratios.
+ *    BENCH_REFRESHES times (10) with the window moved by 30 s each time (start and end aligned
+ *    down to the step, as Grafana's Prometheus data source sends them); the time of each refresh
+ *    (queries one after another), median per side, ratios.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -46,6 +47,9 @@ async function waitReady(url: string, what: string): Promise<void> {
 
 const REFRESHES = Number(process.env.BENCH_REFRESHES ?? 10);
 
+/** Grafana's Prometheus data source aligns a range query's start and end down to the step. */
+const alignToStep = (ms: number): number => Math.floor(ms / STEP) * STEP;
+
 async function rangeQuery(
   base: string,
   query: string,
@@ -54,8 +58,8 @@ async function rangeQuery(
 ): Promise<number> {
   const body = new URLSearchParams({
     query,
-    start: String((T0 + shift) / 1000),
-    end: String((T0 + SPAN + shift) / 1000),
+    start: String(alignToStep(T0 + shift) / 1000),
+    end: String(alignToStep(T0 + SPAN + shift) / 1000),
     step: String(STEP / 1000),
     ...extra,
   });
