@@ -14,6 +14,7 @@ export function formatValue(v: number): string {
 
 /** Prometheus's jsonutil.MarshalTimestamp: integer seconds, then `.` and 3 digits when ms ≠ 0. */
 export function formatTimestamp(ms: number): string {
+  if (ms % 1000 === 0) return String(ms / 1000);
   let t = ms;
   let sign = '';
   if (t < 0) {

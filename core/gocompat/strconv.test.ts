@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { GO_NAN } from './math.ts';
-import { goFormatFloat, goParseFloat, goParseInt, NumError } from './strconv.ts';
+import {
+  goFormatFloat,
+  goFormatFloatDigits,
+  goParseFloat,
+  goParseInt,
+  NumError,
+} from './strconv.ts';
 
 const goFormatFloat6 = (v: number) => goFormatFloat(v, 'f', 6);
 
@@ -197,5 +203,33 @@ describe('goParseFloat (ParseFloat(s, 64))', () => {
   ])('%j: %s', (s, message) => {
     expect(() => goParseFloat(s)).toThrow(NumError);
     expect(() => goParseFloat(s)).toThrow(message);
+  });
+});
+
+describe("goFormatFloat 'f' -1 fast path", () => {
+  it('prints what the digit algorithm prints for random doubles of every magnitude in its range', () => {
+    const bits = new BigUint64Array(1);
+    const f = new Float64Array(bits.buffer);
+    let seed = 0x9e3779b97f4a7c15n;
+    let checked = 0;
+    const mismatches: string[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      seed = (seed * 6364136223846793005n + 1442695040888963407n) & 0xffffffffffffffffn;
+      bits[0] = seed;
+      const v = i % 2 === 0 ? f[0]! : (Number(seed % 1_000_000_000n) / 1000) * (i % 3 ? 1 : -1);
+      const a = Math.abs(v);
+      if (!(a >= 1e-6 && a < 1e21)) continue;
+      checked++;
+      const want = goFormatFloatDigits(v, 'f', -1);
+      if (goFormatFloat(v, 'f', -1) !== want) mismatches.push(`${v}: ${want}`);
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(checked).toBeGreaterThan(100_000);
+  });
+  it('keeps Go texts outside it', () => {
+    expect(goFormatFloat(-0, 'f', -1)).toBe('-0');
+    expect(goFormatFloat(1e-7, 'f', -1)).toBe('0.0000001');
+    expect(goFormatFloat(1e21, 'f', -1)).toBe('1000000000000000000000');
+    expect(goFormatFloat(Infinity, 'f', -1)).toBe('+Inf');
   });
 });

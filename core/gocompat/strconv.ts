@@ -97,6 +97,17 @@ function fmtF(x: Decimal, prec: number): string {
  * shortest digits): that is `%v`, `1e+06`.
  */
 export function goFormatFloat(v: number, fmt: FloatFormat, prec: number): string {
+  if (fmt === 'f' && prec < 0) {
+    // JS prints the same shortest round-trip digits, positionally for 1e-6 <= |v| < 1e21: the
+    // hot path of every JSON answer.
+    const a = v < 0 ? -v : v;
+    if (a >= 1e-6 && a < 1e21) return String(v);
+  }
+  return goFormatFloatDigits(v, fmt, prec);
+}
+
+/** goFormatFloat from the decimal digits, without the JS fast path (exported for its test). */
+export function goFormatFloatDigits(v: number, fmt: FloatFormat, prec: number): string {
   if (v !== v) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
