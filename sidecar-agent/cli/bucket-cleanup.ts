@@ -1,39 +1,34 @@
 /**
- * @module sidecar-agent/cli/bucket-cleanup — `thanos-edge bucket cleanup` and `bucket retention`
- * (Thanos's `tools bucket cleanup|retention`): the compactor's cleanup and retention steps run
+ * @module sidecar-agent/cli/bucket-cleanup — `thanos-edge tools bucket cleanup` and `tools bucket
+ * retention` (aliases `bucket cleanup|retention`): the compactor's cleanup and retention steps run
  * alone. Run neither while a compactor works on the same bucket.
  */
 import { cleanBucket } from '../../core/compact/cleaner.ts';
 import { markForDeletion } from '../../core/compact/marks.ts';
 import { blocksPastRetention } from '../../core/compact/retention.ts';
 import { Syncer } from '../../core/compact/syncer.ts';
-import { UsageError, type Command } from './command.ts';
-import { OBJSTORE_FLAGS, bucketFromFlags, flagValue, parseFlags } from './bucket-flags.ts';
+import { bucketFromFlags, bucketTool, flagValue, type FlagSpec } from './bucket-flags.ts';
 import { modelDuration } from './compact.ts';
 
-const OBJSTORE_HELP = `  --objstore.config-file=<file>  Objstore YAML.
-  --objstore.config=<yaml>       Objstore YAML content instead of a file.
-`;
+/** Thanos flags of cleanup and retention about syncing and selecting that change nothing here. */
+const SYNC_IGNORED: Record<string, FlagSpec> = {
+  'block-sync-concurrency': { kind: 'string' },
+  'selector.relabel-config': { kind: 'string' },
+  'selector.relabel-config-file': { kind: 'string' },
+};
 
-const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
-
-export const bucketCleanupCommand: Command = {
-  path: ['bucket', 'cleanup'],
+export const bucketCleanupCommand = bucketTool({
+  name: 'cleanup',
   summary: 'Delete blocks marked for deletion past the delay, and aborted partial uploads.',
-  async run(args) {
-    const spec = {
-      ...OBJSTORE_FLAGS,
-      'delete-delay': { kind: 'string' as const },
-      'consistency-delay': { kind: 'string' as const },
-    };
-    const f = parseFlags(args, spec);
-    if (f.help) {
-      process.stdout.write(
-        `usage: thanos-edge bucket cleanup [<flags>]\n\nFlags:\n${OBJSTORE_HELP}  --delete-delay=48h             Age of a deletion mark before the block is deleted.\n  --consistency-delay=30m        Accepted (Thanos's flag).\n`,
-      );
-      return 0;
-    }
-    if (f.positional.length > 0) throw new UsageError(`unexpected ${f.positional[0]}`);
+  flagsHelp: `  --delete-delay=48h             Age of a deletion mark before the block is deleted.
+  --consistency-delay=30m        Accepted (Thanos's flag).
+`,
+  flags: {
+    'delete-delay': { kind: 'string' },
+    'consistency-delay': { kind: 'string' },
+  },
+  ignored: SYNC_IGNORED,
+  async run(f, log) {
     const deleteDelay = modelDuration('delete-delay', flagValue(f, 'delete-delay', '48h')!);
     const bucket = await bucketFromFlags(f);
     const view = await new Syncer(bucket, { consistencyDelay: 0 }).sync();
@@ -41,27 +36,22 @@ export const bucketCleanupCommand: Command = {
     log(`cleanup done: ${n} blocks deleted`);
     return 0;
   },
-};
+});
 
-export const bucketRetentionCommand: Command = {
-  path: ['bucket', 'retention'],
+export const bucketRetentionCommand = bucketTool({
+  name: 'retention',
   summary: 'Mark blocks past their resolution’s retention for deletion.',
-  async run(args) {
-    const spec = {
-      ...OBJSTORE_FLAGS,
-      'retention.resolution-raw': { kind: 'string' as const },
-      'retention.resolution-5m': { kind: 'string' as const },
-      'retention.resolution-1h': { kind: 'string' as const },
-      'consistency-delay': { kind: 'string' as const },
-    };
-    const f = parseFlags(args, spec);
-    if (f.help) {
-      process.stdout.write(
-        `usage: thanos-edge bucket retention [<flags>]\n\nFlags:\n${OBJSTORE_HELP}  --retention.resolution-raw=0d   Keep raw blocks this long (0d = forever).\n  --retention.resolution-5m=0d    Keep 5m blocks this long.\n  --retention.resolution-1h=0d    Keep 1h blocks this long.\n`,
-      );
-      return 0;
-    }
-    if (f.positional.length > 0) throw new UsageError(`unexpected ${f.positional[0]}`);
+  flagsHelp: `  --retention.resolution-raw=0d  Keep raw blocks this long (0d = forever).
+  --retention.resolution-5m=0d   Keep 5m blocks this long.
+  --retention.resolution-1h=0d   Keep 1h blocks this long.
+`,
+  flags: {
+    'retention.resolution-raw': { kind: 'string' },
+    'retention.resolution-5m': { kind: 'string' },
+    'retention.resolution-1h': { kind: 'string' },
+  },
+  ignored: { ...SYNC_IGNORED, 'consistency-delay': { kind: 'string' } },
+  async run(f, log) {
     const d = (n: string): number => modelDuration(n, flagValue(f, n, '0d')!);
     const policy = {
       raw: d('retention.resolution-raw'),
@@ -80,4 +70,4 @@ export const bucketRetentionCommand: Command = {
     log(`retention done: ${n} blocks marked`);
     return 0;
   },
-};
+});

@@ -1,11 +1,13 @@
 /**
  * @module sidecar-agent/cli/bucket-flags — flag parsing shared by the `bucket` commands:
- * kingpin-style `--flag=value` / `--flag value`, repeatable flags, short aliases, and the
- * objstore flags every Thanos bucket tool has (`--objstore.config-file`, `--objstore.config`).
+ * kingpin-style `--flag=value` / `--flag value`, repeatable flags, short aliases, the objstore
+ * flags every Thanos bucket tool has (`--objstore.config-file`, `--objstore.config`), and
+ * `bucketTool`, which makes a `tools bucket <name>` command (alias `bucket <name>`) out of its
+ * flags and body: parsing, `--help`, stray arguments and Thanos flags accepted but ignored.
  */
 import type { Bucket } from '../../core/objstore/bucket.ts';
 import { bucketFromConfigFile, bucketFromConfigText } from '../objstore/from-config.ts';
-import { UsageError } from './command.ts';
+import { UsageError, type Command } from './command.ts';
 
 export type FlagKind = 'string' | 'strings' | 'bool';
 
@@ -25,6 +27,10 @@ export const OBJSTORE_FLAGS: Record<string, FlagSpec> = {
   'objstore.config-file': { kind: 'string' },
   'objstore.config': { kind: 'string' },
 };
+
+const OBJSTORE_HELP = `  --objstore.config-file=<file>  Objstore YAML (type: S3|FILESYSTEM).
+  --objstore.config=<yaml>       Objstore YAML content instead of a file.
+`;
 
 export function parseFlags(argv: readonly string[], spec: Record<string, FlagSpec>): ParsedFlags {
   const values = new Map<string, string[]>();
@@ -121,4 +127,72 @@ export function parseLabelFlags(raw: readonly string[]): Record<string, string> 
     out[name] = value;
   }
   return out;
+}
+
+/** Flags every Thanos tool takes that change nothing here (logging, tracing, Go runtime). */
+export const THANOS_COMMON_IGNORED: Record<string, FlagSpec> = {
+  'log.level': { kind: 'string' },
+  'log.format': { kind: 'string' },
+  'tracing.config': { kind: 'string' },
+  'tracing.config-file': { kind: 'string' },
+  'enable-auto-gomemlimit': { kind: 'bool' },
+  'auto-gomemlimit.ratio': { kind: 'string' },
+};
+
+export interface BucketToolSpec {
+  /** The word after `tools bucket` (and `bucket`). */
+  readonly name: string;
+  /** More words that select it, e.g. Thanos's `upload-blocks`. */
+  readonly aliasNames?: readonly string[];
+  readonly summary: string;
+  /** Longer text for `--help` (default: the summary). */
+  readonly description?: string;
+  /** `--help` lines of the tool's own flags (the objstore flags are listed for every tool). */
+  readonly flagsHelp: string;
+  /** `[<flags>]` by default; e.g. `[<flags>] <block-dir>...`. */
+  readonly args?: string;
+  readonly flags: Record<string, FlagSpec>;
+  /** Thanos flags of this tool that are accepted and logged as ignored (besides the common ones). */
+  readonly ignored?: Record<string, FlagSpec>;
+  /** Whether positional arguments are taken (default: any is a usage error). */
+  readonly positional?: boolean;
+  run(f: ParsedFlags, log: (msg: string) => void): Promise<number>;
+}
+
+/** Log lines of the bucket tools: stderr, one per line. */
+export const toolLog = (msg: string): void => void process.stderr.write(`${msg}\n`);
+
+/** A `thanos-edge tools bucket <name>` command, also selected by `bucket <name>`. */
+export function bucketTool(spec: BucketToolSpec): Command {
+  const ignored = { ...THANOS_COMMON_IGNORED, ...spec.ignored };
+  const all = { ...OBJSTORE_FLAGS, ...ignored, ...spec.flags };
+  const names = [spec.name, ...(spec.aliasNames ?? [])];
+  const help =
+    `usage: thanos-edge tools bucket ${spec.name} ${spec.args ?? '[<flags>]'}\n\n${spec.description ?? spec.summary}\n\n` +
+    `Flags:\n${OBJSTORE_HELP}${spec.flagsHelp.replace(/^\n+/, '').trimEnd()}\n\n` +
+    `Thanos flags accepted and ignored: ` +
+    `${Object.keys(ignored)
+      .map((n) => `--${n}`)
+      .join(', ')}.\n`;
+  return {
+    path: ['tools', 'bucket', spec.name],
+    aliases: [
+      ...names.slice(1).map((n) => ['tools', 'bucket', n]),
+      ...names.map((n) => ['bucket', n]),
+    ],
+    summary: spec.summary,
+    async run(args) {
+      const f = parseFlags(args, all);
+      if (f.help) {
+        process.stdout.write(help);
+        return 0;
+      }
+      if (!spec.positional && f.positional.length > 0)
+        throw new UsageError(`unexpected argument ${f.positional[0]}`);
+      for (const n of Object.keys(ignored))
+        if (f.values.has(n) || f.bools.has(n))
+          toolLog(`flag --${n} is accepted for compatibility with Thanos and ignored`);
+      return spec.run(f, toolLog);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * @module sidecar-agent/cli/bucket-ls — `thanos-edge bucket ls --objstore.config-file <file>
+ * @module sidecar-agent/cli/bucket-ls — `thanos-edge tools bucket ls --objstore.config-file <file>
  * [-o table|wide|json|ulid] [--exclude-delete]`: one line per block in the bucket, like Thanos
  * `tools bucket ls`. Formats:
  * - `table` (default): ULID, FROM, UNTIL, RANGE, RESOLUTION, LEVEL, SOURCE, LABELS, aligned.
@@ -12,29 +12,16 @@ import { MetaFetcher } from '../../core/block/meta-fetcher.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { compareStrings } from '../../core/labels/labels.ts';
 import { serializeMeta, type BlockMeta } from '../../core/tsdb/meta.ts';
-import { UsageError, type Command } from './command.ts';
-import { OBJSTORE_FLAGS, bucketFromFlags, flagValue, parseFlags } from './bucket-flags.ts';
+import { UsageError } from './command.ts';
+import { bucketFromFlags, bucketTool, flagValue } from './bucket-flags.ts';
 import { goFormatDuration } from '../../core/gocompat/duration.ts';
 import { goQuote } from '../../core/gocompat/quote.ts';
 import { goRFC3339 } from '../../core/gocompat/time.ts';
 import { tabwrite } from './tsdb-create-blocks-format.ts';
 
-const USAGE = `usage: thanos-edge bucket ls [<flags>]
-
-List all blocks in the bucket.
-
-Flags:
-  --objstore.config-file=<file>  Objstore YAML (type: S3|FILESYSTEM).
-  --objstore.config=<yaml>       Objstore YAML content instead of a file.
-  -o, --output=table             table, wide, json or ulid.
+const FLAGS_HELP = `  -o, --output=table             table, wide, json or ulid.
   --exclude-delete               Exclude blocks marked for deletion.
 `;
-
-const SPEC = {
-  ...OBJSTORE_FLAGS,
-  output: { kind: 'string' as const, short: 'o' },
-  'exclude-delete': { kind: 'bool' as const },
-};
 
 export type LsFormat = 'table' | 'wide' | 'json' | 'ulid';
 const FORMATS: readonly LsFormat[] = ['table', 'wide', 'json', 'ulid'];
@@ -83,16 +70,15 @@ export function formatBlocks(metas: readonly BlockMeta[], format: LsFormat): str
   }
 }
 
-export const bucketLsCommand: Command = {
-  path: ['bucket', 'ls'],
+export const bucketLsCommand = bucketTool({
+  name: 'ls',
   summary: 'List all blocks in the bucket.',
-  async run(args) {
-    const f = parseFlags(args, SPEC);
-    if (f.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (f.positional.length > 0) throw new UsageError(`unexpected ${f.positional[0]}`);
+  flagsHelp: FLAGS_HELP,
+  flags: {
+    output: { kind: 'string', short: 'o' },
+    'exclude-delete': { kind: 'bool' },
+  },
+  async run(f) {
     const format = (flagValue(f, 'output', 'table') || 'table') as LsFormat;
     if (!FORMATS.includes(format))
       throw new UsageError(`-o: unknown format ${format} (${FORMATS.join(', ')})`);
@@ -115,4 +101,4 @@ export const bucketLsCommand: Command = {
     process.stderr.write(`ls done: ${metas.length} blocks\n`);
     return 0;
   },
-};
+});

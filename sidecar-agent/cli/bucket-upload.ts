@@ -1,5 +1,5 @@
 /**
- * @module sidecar-agent/cli/bucket-upload — `thanos-edge bucket upload <block-dir|tsdb-dir>...
+ * @module sidecar-agent/cli/bucket-upload — `thanos-edge tools bucket upload <block-dir|tsdb-dir>...
  * --objstore.config-file <file> --label k=v...`: pushes finished blocks to object storage as
  * Thanos's `tools bucket upload-blocks` does (shipper semantics, source `bucket.upload`):
  * chunks and index first, meta.json with the `thanos` section last; blocks already in the
@@ -11,8 +11,8 @@ import { errorMessage } from '../../core/errors.ts';
 import type { Bucket } from '../../core/objstore/bucket.ts';
 import { META_FILENAME, isUlid } from '../../core/tsdb/meta.ts';
 import { readLocalMeta, uploadBlock } from '../objstore/upload-block.ts';
-import { UsageError, type Command } from './command.ts';
-import { OBJSTORE_FLAGS, bucketFromFlags, parseFlags, parseLabelFlags } from './bucket-flags.ts';
+import { UsageError } from './command.ts';
+import { bucketFromFlags, bucketTool, parseLabelFlags } from './bucket-flags.ts';
 
 const TOMBSTONES_FILENAME = 'tombstones';
 /** A tombstones file with no entries: magic (4) + version (1) + CRC32 (4). */
@@ -21,24 +21,9 @@ const EMPTY_TOMBSTONES_SIZE = 9;
 /** Thanos `metadata.BucketUploadSource`. */
 export const BUCKET_UPLOAD_SOURCE = 'bucket.upload';
 
-const USAGE = `usage: thanos-edge bucket upload [<flags>] <block-dir|tsdb-dir>...
-
-Upload finished TSDB blocks to object storage (Thanos shipper semantics: chunks and index
-first, meta.json with the thanos section last). A directory named by a ULID is one block;
-any other directory is searched for block subdirectories.
-
-Flags:
-  --objstore.config-file=<file>  Objstore YAML (type: S3|FILESYSTEM).
-  --objstore.config=<yaml>       Objstore YAML content instead of a file.
-  --label=<name>=<value> ...     External labels identifying the source (required, repeatable).
+const FLAGS_HELP = `  --label=<name>=<value> ...     External labels identifying the source (required, repeatable).
   --shipper.upload-compacted     Also upload blocks with compaction level > 1.
 `;
-
-const SPEC = {
-  ...OBJSTORE_FLAGS,
-  label: { kind: 'strings' as const },
-  'shipper.upload-compacted': { kind: 'bool' as const },
-};
 
 /** Block directories named by the arguments: a ULID dir itself, or the ULID dirs inside a TSDB dir. */
 export async function resolveBlockDirs(args: readonly string[]): Promise<string[]> {
@@ -102,15 +87,21 @@ export async function uploadBlocks(
   return summary;
 }
 
-export const bucketUploadCommand: Command = {
-  path: ['bucket', 'upload'],
+export const bucketUploadCommand = bucketTool({
+  name: 'upload',
+  aliasNames: ['upload-blocks'],
   summary: 'Upload finished TSDB blocks to object storage (Thanos shipper semantics).',
-  async run(args) {
-    const f = parseFlags(args, SPEC);
-    if (f.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
+  description: `Upload finished TSDB blocks to object storage (Thanos shipper semantics: chunks and index
+first, meta.json with the thanos section last). A directory named by a ULID is one block;
+any other directory is searched for block subdirectories.`,
+  args: '[<flags>] <block-dir|tsdb-dir>...',
+  flagsHelp: FLAGS_HELP,
+  flags: {
+    label: { kind: 'strings' },
+    'shipper.upload-compacted': { kind: 'bool' },
+  },
+  positional: true,
+  async run(f, log) {
     if (f.positional.length === 0)
       throw new UsageError('at least one block or TSDB directory is required');
     const labels = parseLabelFlags(f.values.get('label') ?? []);
@@ -125,15 +116,13 @@ export const bucketUploadCommand: Command = {
     try {
       const s = await uploadBlocks(bucket, dirs, labels, {
         uploadCompacted: f.bools.has('shipper.upload-compacted'),
-        log: (line) => process.stderr.write(`${line}\n`),
+        log,
       });
-      process.stderr.write(
-        `synced blocks: uploaded ${s.uploaded.length}, skipped ${s.skipped.length}\n`,
-      );
+      log(`synced blocks: uploaded ${s.uploaded.length}, skipped ${s.skipped.length}`);
       return 0;
     } catch (err) {
-      process.stderr.write(`thanos-edge bucket upload: ${errorMessage(err)}\n`);
+      log(`thanos-edge tools bucket upload: ${errorMessage(err)}`);
       return 1;
     }
   },
-};
+});

@@ -3,6 +3,8 @@
 export interface Command {
   /** Words that select the command, e.g. `['tsdb', 'dump']`. */
   readonly path: readonly string[];
+  /** Other word sequences that select it too (e.g. `['bucket', 'ls']` for `tools bucket ls`). */
+  readonly aliases?: readonly (readonly string[])[];
   readonly summary: string;
   /** Returns the process exit code. Writes its output to stdout; errors to stderr. */
   run(args: readonly string[]): Promise<number>;

@@ -2,27 +2,45 @@
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands.ts';
 
-function usage(): string {
-  const lines = commands.map((c) => `  ${c.path.join(' ').padEnd(36)} ${c.summary}`);
-  return `usage: thanos-edge <command> [flags]\n\ncommands:\n${lines.join('\n')}\n`;
+/** Whether `words` start the path (or an alias) of `c`. */
+const under = (c: Command, words: readonly string[]): boolean =>
+  [c.path, ...(c.aliases ?? [])].some((p) => words.every((w, i) => p[i] === w));
+
+/** The commands under `prefix` (all for an empty prefix), one line each. */
+function usage(prefix: readonly string[]): string {
+  const lines = commands
+    .filter((c) => under(c, prefix))
+    .map((c) => `  ${c.path.join(' ').padEnd(36)} ${c.summary}`);
+  const what = prefix.length > 0 ? prefix.join(' ') : '<command>';
+  return `usage: thanos-edge ${what} [flags]\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
 function select(
   argv: readonly string[],
 ): { command: Command; rest: readonly string[] } | undefined {
-  let best: Command | undefined;
+  let best: { command: Command; words: number } | undefined;
   for (const c of commands) {
-    if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length))
-      best = c;
+    for (const path of [c.path, ...(c.aliases ?? [])]) {
+      if (path.every((w, i) => argv[i] === w) && (!best || path.length > best.words))
+        best = { command: c, words: path.length };
+    }
   }
-  return best ? { command: best, rest: argv.slice(best.path.length) } : undefined;
+  return best ? { command: best.command, rest: argv.slice(best.words) } : undefined;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   const picked = select(argv);
-  if (!picked || (argv.includes('--help') && argv.length === 1)) {
-    process.stderr.write(usage());
-    return picked ? 0 : 2;
+  if (!picked) {
+    // `thanos-edge --help`, `thanos-edge tools bucket --help`: the commands under those words.
+    const words = argv.filter((a) => !a.startsWith('-'));
+    const help = argv.includes('--help') || argv.includes('-h');
+    const known = commands.some((c) => under(c, words));
+    if (help && known) {
+      process.stdout.write(usage(words));
+      return 0;
+    }
+    process.stderr.write(usage(known ? words : []));
+    return 2;
   }
   try {
     return await picked.command.run(picked.rest);
