@@ -23,10 +23,9 @@ export async function querierFromEnv(
 ): Promise<Querier> {
   const stores = [...local];
   for (const url of csv(env.STORES)) {
-    stores.push({
-      name: url,
-      store: new HttpStore(url, { ...(env.STORE_TOKEN ? { token: env.STORE_TOKEN } : {}) }),
-    });
+    const store = new HttpStore(url, { ...(env.STORE_TOKEN ? { token: env.STORE_TOKEN } : {}) });
+    // The name is the URL without its credentials: names appear in warnings and /api/v1/stores.
+    stores.push({ name: store.endpoint, store });
   }
   return new Querier({
     endpoints: new EndpointSet(stores),

@@ -17,15 +17,19 @@ export class Params {
     this.#values = values;
   }
 
-  /** Merges URL query and, for POST with a form body, the body (body values first, like Go's FormValue). */
+  /**
+   * Merges URL query and, for POST with a form body, the body (body values first, like Go's
+   * FormValue). A body over Go's 10 MiB form limit is refused before it is buffered.
+   */
   static async from(req: Request): Promise<Params> {
     const url = new URL(req.url);
     const merged = new URLSearchParams();
     if (req.method === 'POST') {
       const type = req.headers.get('content-type') ?? '';
       if (type.startsWith('application/x-www-form-urlencoded')) {
-        for (const [k, v] of new URLSearchParams(await req.text())) merged.append(k, v);
+        for (const [k, v] of new URLSearchParams(await formText(req))) merged.append(k, v);
       } else if (type.startsWith('multipart/form-data')) {
+        if (Number(req.headers.get('content-length') ?? 0) > MAX_FORM_BYTES) throw postTooLarge();
         const form = await req.formData();
         for (const [k, v] of form) if (typeof v === 'string') merged.append(k, v);
       }
@@ -72,6 +76,38 @@ export class Params {
       throw invalidParam(name, err);
     }
   }
+}
+
+/** Go's net/http ParseForm limit on a urlencoded body (maxFormSize). */
+export const MAX_FORM_BYTES = 10 << 20;
+
+const postTooLarge = (): BadDataError =>
+  new BadDataError('error parsing form values: http: POST too large');
+
+/** The body as text, read only up to MAX_FORM_BYTES. */
+async function formText(req: Request): Promise<string> {
+  if (Number(req.headers.get('content-length') ?? 0) > MAX_FORM_BYTES) throw postTooLarge();
+  if (req.body === null) return '';
+  const reader = req.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_FORM_BYTES) {
+      await reader.cancel();
+      throw postTooLarge();
+    }
+    parts.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return new TextDecoder().decode(all);
 }
 
 export function invalidParam(name: string, err: unknown): BadDataError {

@@ -23,6 +23,8 @@ import type {
   StoreInfo,
 } from './store.ts';
 
+import { parseStoreUrl, tokenMayTravel } from './store-url.ts';
+
 export const PROTOBUF_CONTENT_TYPE = 'application/x-protobuf';
 
 export interface HttpStoreOptions {
@@ -35,12 +37,27 @@ export interface HttpStoreOptions {
 export class HttpStore implements Store {
   readonly #base: string;
   readonly #token: string | undefined;
+  /** Why a configured token is not sent (plain http to another host), for the error texts. */
+  readonly #withheld: string | undefined;
   readonly #fetch: typeof fetch;
 
-  /** `base` is the endpoint root, e.g. `http://10.0.0.1:10902`; routes live under `/api/v1/store/`. */
+  /**
+   * `base` is the endpoint root, e.g. `https://10.0.0.1:10902`; routes live under
+   * `/api/v1/store/`. Credentials in it are the store's own token (store-url.ts) and take the
+   * place of `options.token`; no token is sent over plain http except to a loopback host (or
+   * through `options.fetch`, which does not cross a network).
+   */
   constructor(base: string, options: HttpStoreOptions = {}) {
-    this.#base = base.replace(/\/+$/, '');
-    this.#token = options.token;
+    const url = parseStoreUrl(base);
+    this.#base = url.base;
+    const token = url.token ?? options.token;
+    // A given fetch is a binding's (a Durable Object, a service) or in process: no network hop.
+    const travels = options.fetch !== undefined || tokenMayTravel(this.#base);
+    this.#token = travels ? token : undefined;
+    this.#withheld =
+      token && !travels
+        ? 'token withheld: plain http to a non-loopback host (use https)'
+        : undefined;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
@@ -77,7 +94,8 @@ export class HttpStore implements Store {
       } catch {
         // not JSON: keep the raw text
       }
-      const msg = `store ${this.#base}: HTTP ${res.status}${detail ? `: ${detail}` : ''}`;
+      const withheld = res.status === 401 && this.#withheld ? ` (${this.#withheld})` : '';
+      const msg = `store ${this.#base}: HTTP ${res.status}${detail ? `: ${detail}` : ''}${withheld}`;
       if (res.status === 400) throw new BadDataError(msg);
       throw new StoreUnavailableError(msg);
     }
