@@ -94,7 +94,8 @@ export class Querier {
       replicaLabels: this.#replicaLabels(o),
       partialResponseStrategy: this.strategy(o),
       maxResolutionWindow: o.maxSourceResolution,
-      ...(s.maxSamples ? { maxSamples: s.maxSamples } : {}),
+      // No raw-sample cap here: the engine counts samples as Prometheus does (those it holds
+      // at once, after deduplication), and QUERY_MAX_BYTES bounds what the streamed read holds.
       ...(s.maxSeries ? { maxSeries: s.maxSeries } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.stats ? { stats: o.stats } : {}),

@@ -210,6 +210,21 @@ describe('query limits in the Worker end queries with Prometheus-style errors', 
     expect(r.body.error).toMatch(/series limit/);
   });
 
+  it('samples count as Prometheus counts them: held at once, not streamed from the stores', async () => {
+    // ~180 raw samples stream through for 5 steps of one series: Prometheus (limit 100) answers.
+    const res = await worker.fetch(
+      `/api/v1/query_range?${new URLSearchParams({
+        query: 'c_total{replica="a"}',
+        start: String(T0 / 1000 + 60),
+        end: String((T0 + HOUR) / 1000 - 60),
+        step: '840',
+      })}`,
+    );
+    const body = (await res.json()) as ApiBody;
+    expect(res.status).toBe(200);
+    expect(body.data.result[0]?.values?.length).toBeGreaterThan(3);
+  });
+
   it('too many samples fail with Prometheus error text', async () => {
     const r = await get({
       query: 'sum_over_time(c_total{replica="a"}[1h])',
