@@ -29,6 +29,11 @@ export interface AggregateParams {
   /** count_values label name. */
   readonly stringParam?: string;
   readonly count: number;
+  /**
+   * Called before count_values adds an output series (its groups come from values, so their
+   * number is not bounded by the input's): the engine charges the bytes and checks the deadline.
+   */
+  readonly onNewSeries?: (bytes: number) => void;
 }
 
 function groupKey(ls: Labels, grouping: readonly string[], without: boolean): string {
@@ -317,6 +322,7 @@ function countValues(input: readonly StepSeries[], p: AggregateParams): StepSeri
         const k = groupKey(metric, grouping, p.without);
         o = out.get(k);
         if (o === undefined) {
+          p.onNewSeries?.(count * 9);
           o = {
             labels: groupLabels(metric, grouping, p.without),
             values: new Float64Array(count),

@@ -232,3 +232,58 @@ describe('Engine', () => {
     );
   });
 });
+
+describe('count_values charges its growing output as it goes', () => {
+  // One series whose value differs at every step: count_values makes one output series per
+  // step, each as long as the range, so its output grows with the square of the steps.
+  const distinct = (steps: number): MemoryStorage => {
+    const s = new MemoryStorage();
+    s.append(
+      labelsFrom({ __name__: 'g' }),
+      Array.from({ length: steps }, (_, i) => i * M),
+      Array.from({ length: steps }, (_, i) => i + 0.5),
+    );
+    return s;
+  };
+
+  it('stops at the byte budget after a few output series, not after all of them', async () => {
+    const steps = 2000;
+    const e = new Engine(distinct(steps), { maxBytes: 256 * 1024 });
+    const err = await e
+      .rangeQuery('count_values("v", g)', 0, (steps - 1) * M, M)
+      .catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(ExecutionError);
+    expect((err as Error).message).toMatch(/query processing would use too much memory/);
+    // The same query with room answers one series per distinct value.
+    const ok = await new Engine(distinct(50)).rangeQuery('count_values("v", g)', 0, 49 * M, M);
+    expect(ok.value.type === 'matrix' && ok.value.series.length).toBe(50);
+    expect(ok.stats.peakBytes).toBeGreaterThanOrEqual(50 * 50 * 9);
+  });
+
+  it('a budget reached inside count_values throws before the next series is made', async () => {
+    const { aggregate } = await import('./aggregate.ts');
+    const count = 100;
+    const input = [
+      {
+        labels: labelsFrom({ __name__: 'g' }),
+        values: Float64Array.from({ length: count }, (_, i) => i),
+        present: new Uint8Array(count).fill(1),
+      },
+    ];
+    const charged: number[] = [];
+    expect(() =>
+      aggregate(input, {
+        op: 'count_values',
+        grouping: [],
+        without: false,
+        stringParam: 'v',
+        count,
+        onNewSeries: (bytes) => {
+          charged.push(bytes);
+          if (charged.length === 3) throw new ExecutionError('budget');
+        },
+      }),
+    ).toThrow('budget');
+    expect(charged).toEqual([count * 9, count * 9, count * 9]);
+  });
+});

@@ -391,6 +391,10 @@ export class Evaluator {
       scalarParam,
       stringParam,
       count: this.range.count,
+      onNewSeries: (bytes) => {
+        this.#ctx.limits.addBytes(bytes);
+        this.#ctx.limits.check('expression evaluation');
+      },
     });
     return { type: 'vector', series };
   }
