@@ -31,3 +31,34 @@ describe('Prometheus JSON number formatting', () => {
     expect(formatTimestamp(0)).toBe('0');
   });
 });
+
+describe('streamed answers', () => {
+  it('are byte-identical to the whole string, and rendered only as they are read', async () => {
+    const { labelsFrom } = await import('../labels/labels.ts');
+    const { queryDataJson, queryDataParts, streamedSuccessResponse, successJson } =
+      await import('./prom-json.ts');
+    const n = 400;
+    const series = Array.from({ length: n }, (_, i) => ({
+      metric: labelsFrom({ __name__: 'm', i: String(i) }),
+      t: Float64Array.from({ length: 200 }, (_, k) => 1_700_000_000_000 + k * 15_500),
+      v: Float64Array.from({ length: 200 }, (_, k) => (k * i) / 7),
+    }));
+    const value = { type: 'matrix' as const, series };
+    const want = successJson(queryDataJson(value), ['w1']);
+    expect(await streamedSuccessResponse(queryDataParts(value), ['w1']).text()).toBe(want);
+
+    let rendered = 0;
+    const counted = (function* () {
+      for (const part of queryDataParts(value)) {
+        rendered++;
+        yield part;
+      }
+    })();
+    const reader = streamedSuccessResponse(counted).body!.getReader();
+    const first = await reader.read();
+    expect(first.value!.byteLength).toBeGreaterThanOrEqual(64 * 1024);
+    // One chunk read: a small share of the series has been rendered, not the whole answer.
+    expect(rendered).toBeLessThan(n / 4);
+    await reader.cancel();
+  });
+});

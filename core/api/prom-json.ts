@@ -42,26 +42,82 @@ function point(t: number, v: number): string {
 
 /** The `data` object of a query or query_range answer. */
 export function queryDataJson(value: QueryValue): string {
+  return [...queryDataParts(value)].join('');
+}
+
+/** `data` of a query answer in pieces (one per series), so an answer can be streamed. */
+export function* queryDataParts(value: QueryValue): Generator<string> {
   switch (value.type) {
     case 'scalar':
-      return `{"resultType":"scalar","result":${point(value.t, value.v)}}`;
+      yield `{"resultType":"scalar","result":${point(value.t, value.v)}}`;
+      return;
     case 'string':
-      return `{"resultType":"string","result":[${formatTimestamp(value.t)},${JSON.stringify(value.v)}]}`;
+      yield `{"resultType":"string","result":[${formatTimestamp(value.t)},${JSON.stringify(value.v)}]}`;
+      return;
     case 'vector': {
-      const parts = value.samples.map(
-        (s) => `{"metric":${labelsJson(s.metric)},"value":${point(s.t, s.v)}}`,
-      );
-      return `{"resultType":"vector","result":[${parts.join(',')}]}`;
+      yield '{"resultType":"vector","result":[';
+      for (let k = 0; k < value.samples.length; k++) {
+        const s = value.samples[k]!;
+        yield `${k > 0 ? ',' : ''}{"metric":${labelsJson(s.metric)},"value":${point(s.t, s.v)}}`;
+      }
+      yield ']}';
+      return;
     }
     case 'matrix': {
-      const parts = value.series.map((s) => {
+      yield '{"resultType":"matrix","result":[';
+      for (let k = 0; k < value.series.length; k++) {
+        const s = value.series[k]!;
         const pts: string[] = new Array(s.t.length);
         for (let i = 0; i < s.t.length; i++) pts[i] = point(s.t[i]!, s.v[i]!);
-        return `{"metric":${labelsJson(s.metric)},"values":[${pts.join(',')}]}`;
-      });
-      return `{"resultType":"matrix","result":[${parts.join(',')}]}`;
+        yield `${k > 0 ? ',' : ''}{"metric":${labelsJson(s.metric)},"values":[${pts.join(',')}]}`;
+      }
+      yield ']}';
+      return;
     }
   }
+}
+
+/** Bytes of text encoded per chunk of a streamed answer. */
+const STREAM_CHUNK = 64 * 1024;
+
+/**
+ * A success answer written as the client reads it: `data` pieces are rendered and encoded about
+ * 64 KiB at a time, so a large answer is never one string in memory, and a slow client holds back
+ * the rendering instead of buffering it.
+ */
+export function streamedSuccessResponse(
+  dataParts: Iterable<string>,
+  warnings: readonly string[] = [],
+): Response {
+  const w = warnings.length ? `,"warnings":${JSON.stringify(warnings)}` : '';
+  const parts = (function* () {
+    yield '{"status":"success","data":';
+    yield* dataParts;
+    yield `${w}}`;
+  })();
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        let text = '';
+        while (text.length < STREAM_CHUNK) {
+          const next = parts.next();
+          if (next.done) {
+            if (text) controller.enqueue(encoder.encode(text));
+            controller.close();
+            return;
+          }
+          text += next.value;
+        }
+        controller.enqueue(encoder.encode(text));
+      },
+      cancel() {
+        parts.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(body, { headers: { 'content-type': 'application/json' } });
 }
 
 /** `{"status":"success","data":…}` with Prometheus's optional `warnings`. */

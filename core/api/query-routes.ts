@@ -16,7 +16,13 @@ import {
   type ReadStats,
   type StoreStats,
 } from '../storeapi/stats.ts';
-import { jsonResponse, queryDataJson, successJson } from './prom-json.ts';
+import {
+  jsonResponse,
+  queryDataJson,
+  queryDataParts,
+  streamedSuccessResponse,
+  successJson,
+} from './prom-json.ts';
 import { Params, invalidParam } from './params.ts';
 import { queryParam, readOptions } from './request.ts';
 import type { ApiEnv, ApiOptions } from './options.ts';
@@ -121,22 +127,21 @@ function fail(err: unknown): never {
  * hints: blocks queried and, per kind of read, reads, bytes and object-store requests.
  */
 function queryResponse(result: QueryResult, p: Params, store: StoreStats, ms: number): Response {
-  let data = queryDataJson(result.value);
-  if (p.has('stats')) {
-    const s = result.stats;
-    const secs = ms / 1000;
-    const reads = (r: ReadStats) =>
-      `{"reads":${r.reads},"bytes":${r.bytes},"objstoreRequests":${r.requests},"objstoreBytes":${r.requestBytes}}`;
-    const stats =
-      `"stats":{"timings":{"evalTotalTime":${secs},"resultSortTime":0,"queryPreparationTime":0,` +
-      `"innerEvalTime":${secs},"execQueueTime":0,"execTotalTime":${secs}},` +
-      `"samples":{"totalQueryableSamples":${s.loadedSamples},"peakSamples":${s.peakSamples}},` +
-      `"store":{"blocksQueried":${store.blocksQueried},"mergedSeries":${store.mergedSeries},` +
-      `"mergedChunks":${store.mergedChunks},"objstoreRequests":${objstoreRequests(store)},` +
-      `"bytesDownloaded":${bytesDownloaded(store)},"cacheHits":${cacheHits(store)},` +
-      `"postings":${reads(store.postings)},"series":${reads(store.series)},` +
-      `"chunks":${reads(store.chunks)},"other":${reads(store.other)}}}`;
-    data = `${data.slice(0, -1)},${stats}}`;
-  }
-  return jsonResponse(successJson(data, result.warnings));
+  if (!p.has('stats'))
+    return streamedSuccessResponse(queryDataParts(result.value), result.warnings);
+  const s = result.stats;
+  const secs = ms / 1000;
+  const reads = (r: ReadStats) =>
+    `{"reads":${r.reads},"bytes":${r.bytes},"objstoreRequests":${r.requests},"objstoreBytes":${r.requestBytes}}`;
+  const stats =
+    `"stats":{"timings":{"evalTotalTime":${secs},"resultSortTime":0,"queryPreparationTime":0,` +
+    `"innerEvalTime":${secs},"execQueueTime":0,"execTotalTime":${secs}},` +
+    `"samples":{"totalQueryableSamples":${s.loadedSamples},"peakSamples":${s.peakSamples}},` +
+    `"store":{"blocksQueried":${store.blocksQueried},"mergedSeries":${store.mergedSeries},` +
+    `"mergedChunks":${store.mergedChunks},"objstoreRequests":${objstoreRequests(store)},` +
+    `"bytesDownloaded":${bytesDownloaded(store)},"cacheHits":${cacheHits(store)},` +
+    `"postings":${reads(store.postings)},"series":${reads(store.series)},` +
+    `"chunks":${reads(store.chunks)},"other":${reads(store.other)}}}`;
+  const data = queryDataJson(result.value);
+  return jsonResponse(successJson(`${data.slice(0, -1)},${stats}}`, result.warnings));
 }

@@ -16,7 +16,7 @@ import { cacheKey, requestIdentity } from './cache-key.ts';
 import { splittable } from './splittable.ts';
 import { apiErrorResponse } from '../api/error-response.ts';
 import type { QueryResult, Series } from '../promql/engine/result.ts';
-import { concatSeries, matrixDataJson, sliceSeries } from './matrix.ts';
+import { concatSeries, matrixResponse, sliceSeries } from './matrix.ts';
 import type { FrontendMetrics } from './metrics.ts';
 import type { Extent, ResultsCache } from './results-cache.ts';
 import { intervalIndex, splitByInterval, type StepRange } from './split.ts';
@@ -251,7 +251,7 @@ export function queryFrontend<E extends object>(
     }
     const warnings = [...new Set(answers.flatMap((a) => a.warnings))];
     const series = concatSeries(answers.map((a) => a.series));
-    return jsonResponse(successJson(matrixDataJson(series), warnings));
+    return matrixResponse(series, warnings);
   });
 
   /** Label, series and label-value answers: cached whole once their range is final. */

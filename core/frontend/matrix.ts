@@ -4,7 +4,7 @@
  * concatenated series by series in time order, and written in the order Prometheus's engine sorts
  * a matrix (labels.Compare), with the querier's own JSON writer.
  */
-import { labelsJson, queryDataJson } from '../api/prom-json.ts';
+import { labelsJson, queryDataParts, streamedSuccessResponse } from '../api/prom-json.ts';
 import { compareLabels } from '../labels/labels.ts';
 import type { Series } from '../promql/engine/result.ts';
 
@@ -68,8 +68,8 @@ export function concatSeries(pieces: readonly (readonly Series[])[]): Series[] {
   return out;
 }
 
-/** `data` of a matrix answer: series in Prometheus's order, bytes as the querier writes them. */
-export function matrixDataJson(series: readonly Series[]): string {
+/** A matrix answer, series in Prometheus's order, streamed as the querier writes it. */
+export function matrixResponse(series: readonly Series[], warnings: readonly string[]): Response {
   const sorted = [...series].sort((a, b) => compareLabels(a.metric, b.metric));
-  return queryDataJson({ type: 'matrix', series: sorted });
+  return streamedSuccessResponse(queryDataParts({ type: 'matrix', series: sorted }), warnings);
 }
