@@ -24,6 +24,8 @@ import {
 import { makeRange } from './range.ts';
 import { type QueryResult, instantResult, rangeResult } from './result.ts';
 
+/** The reason sources are stopped once a query is done: one instance, no stack to capture per query. */
+const QUERY_FINISHED = new QueryCanceledError('query finished');
 export const DEFAULT_LOOKBACK_DELTA = 5 * 60 * 1000; // 5m, Prometheus --query.lookback-delta
 export const DEFAULT_MAX_SAMPLES = 50_000_000; // Prometheus --query.max-samples
 export const DEFAULT_TIMEOUT = 2 * 60 * 1000; // 2m, Prometheus --query.timeout
@@ -190,7 +192,7 @@ export class Engine {
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      ac.abort(new QueryCanceledError('query finished'));
+      ac.abort(QUERY_FINISHED);
       await Promise.all([...sources.values()].map((src) => src.close()));
     }
   }
