@@ -447,10 +447,12 @@ describe('the Thanos promise (two Prometheus replicas, two agents, one bucket, t
     expect(r1).toHaveLength(2);
     for (const series of r1) {
       expect(series.values!.length).toBeGreaterThanOrEqual(3);
-      // Two replicas scrape each target every second: its counter rises by 2/s.
+      // Two replicas scrape each target every second: its counter rises by 2/s (a scrape late by
+      // a loaded machine moves a 3s rate by a quarter; a dedup that double counts or drops a
+      // replica moves it by half or more).
       for (const [, v] of series.values!) {
-        expect(Number(v)).toBeGreaterThan(1.5);
-        expect(Number(v)).toBeLessThan(2.5);
+        expect(Number(v)).toBeGreaterThan(1.3);
+        expect(Number(v)).toBeLessThan(2.7);
       }
     }
     expect(sorted((await ok(w2, '/api/v1/query_range', rq)).data.result)).toEqual(r1);
