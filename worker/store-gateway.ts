@@ -1,13 +1,15 @@
 /**
  * @module worker/store-gateway — wires the store gateway from env: the bucket (R2 binding or S3
  * API), its range caches (isolate memory in front of the Cache API) and the bucket store with the
- * store limits (Thanos --store.limits.*). A store shard builds one over its share of the blocks.
+ * store limits (Thanos --store.limits.*). A store shard builds one that serves its share of the
+ * blocks, chosen over the whole bucket.
  */
 import { BlockSet } from '../core/block/block-set.ts';
 import { BucketStore } from '../core/block/bucket-store.ts';
 import { MetaFetcher } from '../core/block/meta-fetcher.ts';
 import { MemoryRangeCache, TieredRangeCache, type RangeCache } from '../core/block/range-cache.ts';
-import { shardOf, type ShardSpec } from '../core/block/shard.ts';
+import { ownsBlock, type ShardSpec } from '../core/block/shard.ts';
+import type { BlockMeta } from '../core/tsdb/meta.ts';
 import { InstrumentedBucket } from '../core/objstore/instrumented.ts';
 import { CacheApiRangeCache } from './cache-api.ts';
 import { bytesVar, durationVar, numberVar, type Env } from './env.ts';
@@ -33,17 +35,10 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
     typeof caches !== 'undefined'
       ? new TieredRangeCache([memoryCache, new CacheApiRangeCache(caches.default, bucket.name)])
       : memoryCache;
-  const fetcher = new MetaFetcher(bucket, {
-    ...(shard
-      ? {
-          // By block: decided on the ULID before any read. By day: on the meta's time.
-          filter: (id, meta) =>
-            shard.by === 'block'
-              ? shardOf(id, 0, shard.count, 'block') === shard.index
-              : meta && shardOf(id, meta.minTime, shard.count, 'day') === shard.index,
-        }
-      : {}),
-  });
+  // A shard reads every block's meta, not only its own: which blocks answer a request (the
+  // coarsest resolution allowed, finer data where coarse is missing) is chosen over the whole
+  // bucket, so that every shard makes the same choice (core/block/shard.ts).
+  const fetcher = new MetaFetcher(bucket);
   const bucketStore = new BucketStore(
     fetcher,
     new BlockSet(bucket, cache, { log: (msg) => console.warn(msg) }),
@@ -52,6 +47,7 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
       maxSeries: numberVar(env.STORE_MAX_SERIES, 0),
       maxSamples: numberVar(env.STORE_MAX_SAMPLES, 0),
       chunkBudget: bytesVar(env.STORE_CHUNK_BUDGET, 16 * 1024 * 1024),
+      ...(shard ? { owns: (id: string, meta?: BlockMeta) => ownsBlock(shard, id, meta) } : {}),
     },
   );
   return { bucket, bucketStore, memoryCache, ...(shard ? { shard } : {}) };

@@ -74,8 +74,8 @@ export class StoreShard implements DurableObject {
       }),
     );
     app.get('/shard/blocks', async (c) => {
-      const { metas, skipped } = await c.var.gateway.bucketStore.sync();
-      return jsonResponse(successJson(JSON.stringify({ blocks: [...metas.values()], skipped })));
+      const { metas, skipped } = await c.var.gateway.bucketStore.served();
+      return jsonResponse(successJson(JSON.stringify({ blocks: metas, skipped })));
     });
     app.get('/shard/ready', async (c) => {
       await c.var.gateway.bucketStore.sync();

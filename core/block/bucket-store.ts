@@ -5,6 +5,10 @@
  * labels into one stream, so a request's memory is about two batches per block, not the blocks'
  * data. A block that cannot be read becomes a warning naming it, never a failed query (unless the
  * request asked for the abort strategy). The answer ends with a hints frame saying what it cost.
+ *
+ * A store shard lists the whole bucket and chooses the blocks of a request (resolution, finer
+ * fallback) over all of them, then serves only its own: so the shards' answers together are the
+ * one store's answer, whichever shard holds a raw block and which its downsampled copy.
  */
 import { BadDataError, LimitExceededError, errorMessage } from '../errors.ts';
 import { compareLabelsIgnoring, compareStrings, getLabel, type Labels } from '../labels/labels.ts';
@@ -42,6 +46,12 @@ export interface BucketStoreOptions {
   /** Blocks opened at once by one request (default 16). */
   readonly concurrency?: number;
   readonly now?: () => number;
+  /**
+   * This store's share of the bucket (a store shard's; default every block), asked with a block's
+   * ULID and meta, or with the ULID alone for a block skipped at sync. Blocks are chosen for a
+   * request over every block listed, and then only the owned ones are read.
+   */
+  readonly owns?: (id: string, meta?: BlockMeta) => boolean;
 }
 
 interface Selected {
@@ -117,9 +127,21 @@ export class BucketStore implements Store {
     return this.#blocks;
   }
 
-  /** Blocks skipped at the last sync, with why (partial upload, deletion mark, corrupt meta). */
+  /** This store's blocks skipped at the last sync, with why (partial upload, deletion mark, corrupt meta). */
   get skipped(): readonly SkippedBlock[] {
-    return this.#last?.skipped ?? [];
+    const owns = this.#opts.owns;
+    const all = this.#last?.skipped ?? [];
+    return owns ? all.filter((s) => owns(s.id)) : all;
+  }
+
+  /** The blocks this store serves (its share, when it is a shard) and those skipped, after a sync. */
+  async served(owner?: object): Promise<{ metas: BlockMeta[]; skipped: readonly SkippedBlock[] }> {
+    const { metas } = await this.sync(false, owner);
+    return { metas: [...metas.values()].filter((m) => this.#owns(m)), skipped: this.skipped };
+  }
+
+  #owns(meta: BlockMeta): boolean {
+    return this.#opts.owns?.(meta.ulid, meta) ?? true;
   }
 
   async info(signal?: AbortSignal): Promise<StoreInfo> {
@@ -128,6 +150,7 @@ export class BucketStore implements Store {
     let maxTime = -Infinity;
     const sets = new Map<string, Labels>();
     for (const m of metas.values()) {
+      if (!this.#owns(m)) continue;
       minTime = Math.min(minTime, m.minTime);
       maxTime = Math.max(maxTime, m.maxTime);
       const ext = externalLabels(m);
@@ -162,7 +185,9 @@ export class BucketStore implements Store {
       }
       if (ok) out.push({ meta, external, matchers: left, group: JSON.stringify(external) });
     }
-    return selectResolution(out, minTime, maxTime, maxResolution);
+    // Chosen over the whole bucket, then narrowed to this store's share: a shard must not fall
+    // back to raw data whose coarse copy another shard serves, nor miss a gap another fills.
+    return selectResolution(out, minTime, maxTime, maxResolution).filter((s) => this.#owns(s.meta));
   }
 
   async *series(request: SeriesRequest, signal?: AbortSignal): AsyncGenerator<SeriesFrame> {

@@ -46,13 +46,7 @@ export async function writeScaleBlocks(tsdbDir: string, o: ScaleDataOptions): Pr
   const blocks: string[] = [];
   let series = 0;
   for (let from = start, i = 0; from < end; from += BLOCK_RANGE, i++) {
-    const base = generateDemoSeries(0, from, from + BLOCK_RANGE);
-    const all: SeriesSamples[] = [];
-    for (let c = 0; c < copies; c++) {
-      for (const s of base) {
-        all.push({ ...s, labels: [...s.labels, { name: 'pod', value: `p${c}` }].sort(byName) });
-      }
-    }
+    const all = scaleSeries(from, from + BLOCK_RANGE, copies);
     const meta = await writeBlock(dirSinkFactory(tsdbDir, { fsync: false }), all, {
       minTime: from,
       maxTime: from + BLOCK_RANGE,
@@ -63,6 +57,26 @@ export async function writeScaleBlocks(tsdbDir: string, o: ScaleDataOptions): Pr
     o.onBlock?.(i + 1, total);
   }
   return { minTime: start, maxTime: end, blocks, series };
+}
+
+/**
+ * The demo series of one Prometheus over [from, to), `copies` times over (told apart by `pod`).
+ * Replica 0 scrapes on the 30s grid; replica 1 seven seconds later (no sample on a 5m boundary).
+ */
+export function scaleSeries(
+  from: number,
+  to: number,
+  copies: number,
+  replica = 0,
+): SeriesSamples[] {
+  const base = generateDemoSeries(replica, from, to);
+  const all: SeriesSamples[] = [];
+  for (let c = 0; c < copies; c++) {
+    for (const s of base) {
+      all.push({ ...s, labels: [...s.labels, { name: 'pod', value: `p${c}` }].sort(byName) });
+    }
+  }
+  return all;
 }
 
 /** Uploads every block of `tsdbDir` with Thanos's meta (external labels, source sidecar). */
