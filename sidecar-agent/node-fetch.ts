@@ -5,13 +5,15 @@
  * Node's global fetch is undici, whose HTTP parser is WebAssembly: compiling it costs the agent
  * ~8 MB resident plus a ~20 MB peak when V8's optimizing tier recompiles it a few seconds after
  * start, a third of the agent's memory budget. node:http parses in C++. Requests and Responses
- * stay the web-standard classes; a request body is gathered before sending (its length goes in
- * Content-Length; the agent sends small requests and bounded multipart parts), a response body
- * streams.
+ * stay the web-standard classes; a response body streams. A request body with a Content-Length
+ * header (a Blob part of a file being uploaded) streams too; any other is gathered before
+ * sending, its length going in Content-Length (small requests, bounded multipart parts).
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 
 const agents = {
   http: new HttpAgent({ keepAlive: true }),
@@ -25,7 +27,10 @@ export async function nodeFetch(input: RequestInfo | URL, init?: RequestInit): P
   // Content-Length S3 wants, and no multipart part is copied once more.
   const body: Uint8Array[] = [];
   let length = 0;
-  if (req.body) {
+  // A declared length (S3Bucket sets it for a Blob) lets the body stream from its source.
+  const declared = req.headers.get('content-length');
+  const streamed = req.body !== null && declared !== null;
+  if (req.body && !streamed) {
     const reader = req.body.getReader();
     for (let r = await reader.read(); !r.done; r = await reader.read()) {
       body.push(r.value);
@@ -36,7 +41,7 @@ export async function nodeFetch(input: RequestInfo | URL, init?: RequestInit): P
   req.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  if (req.body) headers['content-length'] = String(length);
+  if (req.body && !streamed) headers['content-length'] = String(length);
   const https = url.protocol === 'https:';
   if (!https && url.protocol !== 'http:') throw new TypeError(`unsupported URL ${url.href}`);
   return new Promise<Response>((resolve, reject) => {
@@ -67,6 +72,11 @@ export async function nodeFetch(input: RequestInfo | URL, init?: RequestInit): P
       },
     );
     outgoing.on('error', reject);
+    if (streamed) {
+      const source = Readable.fromWeb(req.body as unknown as NodeReadableStream<Uint8Array>);
+      pipeline(source, outgoing).catch(reject);
+      return;
+    }
     for (const chunk of body) outgoing.write(chunk);
     outgoing.end();
   });

@@ -10,15 +10,51 @@ import type { SortedCursor } from '../storeapi/merge.ts';
 import type { Block, BlockChunk } from '../tsdb/block-reader.ts';
 import type { Intervals } from '../tsdb/tombstones.ts';
 
-/** Series entries (and their chunks) read per batch. */
+/** Series entries (and their chunks) read per batch when the block's sizes are unknown. */
 export const DEFAULT_SERIES_BATCH = 256;
 /** Batches read ahead of the one being merged. */
 export const PREFETCH_BATCHES = 2;
+/**
+ * Bytes (chunks and series entries) all inputs of one compaction hold in batches, read ahead
+ * included, when reading from a bucket. Each batch costs two requests (series entries, then
+ * chunks) whatever its size, and an object store's latency is paid per request: 256-series
+ * batches of a 2h block made ~300 requests per compaction and left the compactor waiting;
+ * batches of ~2 MiB make a few dozen.
+ */
+export const READ_BUDGET_BYTES = 24 << 20;
+/**
+ * The same for inputs on a local disk, where a read costs microseconds: small batches. They
+ * also die young: batches held long enough to be promoted to V8's old space are freed only by a
+ * full GC, and their buffers (external memory) may pile up by tens of MB before one runs.
+ */
+export const LOCAL_READ_BUDGET_BYTES = 1 << 20;
+const MIN_BATCH = 64;
+const MAX_BATCH = 1 << 16;
+
+/**
+ * Series per batch for `block` so that `inputs` blocks, each holding `PREFETCH_BATCHES + 1`
+ * batches, stay within `budget` bytes: the block's bytes per series from meta.json (chunk
+ * segments and index sizes in `thanos.files`, series count in `stats`).
+ */
+export function seriesBatchFor(block: Block, inputs: number, budget = READ_BUDGET_BYTES): number {
+  const series = block.meta.stats.numSeries ?? 0;
+  let bytes = 0;
+  for (const f of block.meta.thanos?.files ?? []) bytes += f.size_bytes ?? 0;
+  if (series <= 0 || bytes <= 0) return DEFAULT_SERIES_BATCH;
+  const perBatch = budget / (Math.max(1, inputs) * (PREFETCH_BATCHES + 1));
+  const n = Math.floor(perBatch / (bytes / series));
+  return Math.min(MAX_BATCH, Math.max(MIN_BATCH, n));
+}
+
+/** A chunk as read for compaction: with its checksum, verified on read, to copy it verbatim. */
+export interface InputChunk extends BlockChunk {
+  readonly crc: number;
+}
 
 export interface InputSeries {
   readonly labels: Labels;
   /** The series' chunks in this block, in time order. */
-  readonly chunks: readonly BlockChunk[];
+  readonly chunks: readonly InputChunk[];
   /** Deleted intervals (tombstones), if any. */
   readonly deleted: Intervals | undefined;
 }
@@ -81,7 +117,14 @@ export class BlockSeriesCursor implements SortedCursor<InputSeries> {
       labels: e.labels,
       chunks: e.chunks.map((c) => {
         const r = raw[k++]!;
-        return { mint: c.mint, maxt: c.maxt, ref: c.ref, encoding: r.encoding, data: r.data };
+        return {
+          mint: c.mint,
+          maxt: c.maxt,
+          ref: c.ref,
+          encoding: r.encoding,
+          data: r.data,
+          crc: r.crc,
+        };
       }),
       deleted: this.block.tombstones.get(e.ref),
     }));

@@ -13,7 +13,7 @@ import { dedupPair } from '../dedup/penalty.ts';
 import type { BlockChunk } from '../tsdb/block-reader.ts';
 import { isDeleted } from '../tsdb/tombstones.ts';
 import type { ChunkMeta } from '../tsdb/writer/chunk-writer.ts';
-import type { InputSeries } from './block-series.ts';
+import type { InputChunk, InputSeries } from './block-series.ts';
 
 /** Samples per re-encoded chunk (Prometheus's seriesToChunkEncoder splits at 120). */
 export const MERGED_CHUNK_SAMPLES = 120;
@@ -38,7 +38,7 @@ export interface MergedSeries {
 }
 
 export function mergeSeries(parts: readonly SeriesPart[], opts: MergeOptions = {}): MergedSeries {
-  const all: { c: BlockChunk; block: string }[] = [];
+  const all: { c: InputChunk; block: string }[] = [];
   let deletes = false;
   for (const p of parts) {
     if (p.series.deleted && p.series.deleted.length > 0) deletes = true;
@@ -57,6 +57,8 @@ export function mergeSeries(parts: readonly SeriesPart[], opts: MergeOptions = {
         encoding: c.encoding,
         numSamples: sampleCount(c, block),
         ref: 0,
+        // Verified when read: the writer need not compute it again.
+        crc: c.crc,
       })),
     };
   }

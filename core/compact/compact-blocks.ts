@@ -11,7 +11,7 @@ import { mergeCursors } from '../storeapi/merge.ts';
 import type { Block } from '../tsdb/block-reader.ts';
 import type { BlockDesc, BlockMeta, ThanosMeta } from '../tsdb/meta.ts';
 import { BlockAssembler, type SinkFactory } from '../tsdb/writer/block-writer.ts';
-import { BlockSeriesCursor, type InputSeries } from './block-series.ts';
+import { BlockSeriesCursor, seriesBatchFor, type InputSeries } from './block-series.ts';
 import { mergeSeries, type SeriesPart } from './chunk-merge.ts';
 
 export interface CompactInput {
@@ -33,8 +33,10 @@ export interface CompactBlocksOptions {
   /** Deduplicate replicas with the penalty algorithm. */
   readonly penalty?: boolean;
   readonly ulid?: string;
-  /** Series per input read in one batch. */
+  /** Series per input read in one batch (default: from the inputs' sizes, see `seriesBatchFor`). */
   readonly batch?: number;
+  /** Bytes held in read batches by all inputs together (default READ_BUDGET_BYTES). */
+  readonly readBudget?: number;
   /** Called every `progressEvery` series (default 1000) and at the end. */
   readonly onProgress?: (p: CompactProgress) => void;
   readonly progressEvery?: number;
@@ -92,7 +94,14 @@ export async function compactBlocks(
     thanos: { ...opts.thanos, source: 'compactor' },
     compaction: compactionOf(metas),
   });
-  const cursors = inputs.map((inp, i) => new BlockSeriesCursor(inp.block, i, opts.batch));
+  const cursors = inputs.map(
+    (inp, i) =>
+      new BlockSeriesCursor(
+        inp.block,
+        i,
+        opts.batch ?? seriesBatchFor(inp.block, inputs.length, opts.readBudget),
+      ),
+  );
   const every = opts.progressEvery ?? 1000;
   let series = 0;
   let reencoded = 0;

@@ -10,7 +10,6 @@
  * block beside inputs it fully covers (the next sync marks those inputs as duplicates).
  */
 import { Block } from '../tsdb/block-reader.ts';
-import { BucketBlockDir } from '../block/bucket-block-dir.ts';
 import { DELETION_MARK_FILENAME, NO_COMPACT_MARK_FILENAME } from '../block/markers.ts';
 import { forEachLimit } from '../block/concurrency.ts';
 import { CorruptBlockError, HaltError, RetryError, errorMessage } from '../errors.ts';
@@ -25,6 +24,7 @@ import {
   markNoCompact,
   type MarkerFile,
 } from './marks.ts';
+import { bucketInput, type CompactionInput, type OpenedInputs } from './input.ts';
 import type { CompactionOutput } from './output.ts';
 import { DEFAULT_RANGES, describeOverlaps, findOverlaps, plan } from './planner.ts';
 import { blocksPastRetention, type RetentionPolicy } from './retention.ts';
@@ -51,6 +51,8 @@ export type DownsampleStep = (ctx: {
 
 export interface CompactorOptions {
   readonly output: CompactionOutput;
+  /** Where input blocks are read from (default: the bucket, with range reads). */
+  readonly input?: CompactionInput;
   /** Consistency delay, ms (30m). */
   readonly consistencyDelay?: number;
   /** Delete delay, ms (48h). */
@@ -217,10 +219,26 @@ export class Compactor {
   }
 
   async #compact(group: Group, inputs: readonly BlockMeta[]): Promise<BlockMeta | undefined> {
+    // Timed from the first read: downloading the inputs is part of compacting them.
+    const started = this.#now();
+    const opened = await (this.#opts.input ?? bucketInput(this.#bucket)).open(group, inputs);
+    try {
+      return await this.#compactOpened(group, inputs, opened, started);
+    } finally {
+      await opened.release();
+    }
+  }
+
+  async #compactOpened(
+    group: Group,
+    inputs: readonly BlockMeta[],
+    opened: OpenedInputs,
+    started: number,
+  ): Promise<BlockMeta | undefined> {
     const { output, replicaLabels = [] } = this.#opts;
     const blocks = await Promise.all(
-      inputs.map((m) =>
-        Block.open(new BucketBlockDir(this.#bucket, m.ulid, { meta: m }), {
+      inputs.map((m, i) =>
+        Block.open(opened.dirs[i]!, {
           id: m.ulid,
           // Compaction reads whole blocks in order: large reads, fewer requests.
           index: {
@@ -232,7 +250,6 @@ export class Compactor {
       ),
     );
     const penalty = replicaLabels.length > 0;
-    const started = this.#now();
     let ulid: string | undefined;
     const sink = (id: string): ReturnType<CompactionOutput['sink']> => {
       ulid = id;
@@ -249,6 +266,7 @@ export class Compactor {
         {
           sink,
           penalty,
+          readBudget: opened.readBudget,
           thanos: {
             labels: { ...group.labels },
             downsample: { resolution: group.resolution },

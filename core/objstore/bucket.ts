@@ -28,8 +28,18 @@ export interface IterOptions {
   readonly recursive?: boolean;
 }
 
-/** Body accepted by `upload`. Streams are uploaded without buffering the whole object. */
-export type UploadBody = Uint8Array | ReadableStream<Uint8Array>;
+/**
+ * Body accepted by `upload`. Streams are uploaded without buffering the whole object. A `Blob`
+ * (a file on disk through Node's `fs.openAsBlob`) can be read again at any offset, so an
+ * implementation may send it part by part, in parallel, and retry a part, without holding any
+ * part in memory.
+ */
+export type UploadBody = Uint8Array | ReadableStream<Uint8Array> | Blob;
+
+/** The body as bytes or a stream, for implementations without a path of their own for a Blob. */
+export function bytesOrStream(body: UploadBody): Uint8Array | ReadableStream<Uint8Array> {
+  return body instanceof Blob ? body.stream() : body;
+}
 
 export interface Bucket {
   /** Bucket name, for messages and metrics. */

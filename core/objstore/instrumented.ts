@@ -124,8 +124,9 @@ export class InstrumentedBucket implements Bucket {
   upload(key: string, body: UploadBody, size?: number): Promise<void> {
     const s = this.#stats.upload;
     let counted: UploadBody;
-    if (body instanceof Uint8Array) {
-      s.bytes += body.byteLength;
+    if (body instanceof Uint8Array || body instanceof Blob) {
+      // A Blob's parts may be sent more than once (retries): its size is what is stored.
+      s.bytes += body instanceof Blob ? body.size : body.byteLength;
       counted = body;
     } else {
       counted = body.pipeThrough(

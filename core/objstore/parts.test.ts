@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunkedStream, patternBytes } from '../../test/helpers/bucket-acceptance.ts';
-import { fixedParts, uploadStream, type MultipartTarget } from './parts.ts';
+import { fixedParts, uploadBlob, uploadStream, type MultipartTarget } from './parts.ts';
 
 /** The parts joined into one array. */
 function joined(parts: Uint8Array[]): Uint8Array {
@@ -86,5 +86,68 @@ describe('uploadStream', () => {
       uploadStream(chunkedStream(patternBytes(5000), 1000), 1000, r.target, 2),
     ).rejects.toThrow('part 3 failed');
     expect(r.log).toEqual(['create', 'abort']);
+  });
+});
+
+describe('uploadBlob', () => {
+  /** Records the bytes of each part (a Blob slice, read when "sent") and the calls made. */
+  function blobTarget(failPart?: number) {
+    const log: string[] = [];
+    const parts: Uint8Array[] = [];
+    let inflight = 0;
+    let peak = 0;
+    const target: MultipartTarget<string, number, Blob> = {
+      async single(blob) {
+        log.push(`single ${blob.size}`);
+        parts.push(new Uint8Array(await blob.arrayBuffer()));
+      },
+      async create() {
+        log.push('create');
+        return 'up';
+      },
+      async part(_id, n, blob) {
+        inflight++;
+        peak = Math.max(peak, inflight);
+        const bytes = new Uint8Array(await blob.arrayBuffer());
+        await new Promise((r) => setTimeout(r, 2));
+        inflight--;
+        if (n === failPart) throw new Error(`part ${n} failed`);
+        parts[n - 1] = bytes;
+        return n;
+      },
+      async complete(_id, done) {
+        log.push(`complete ${done.join(',')}`);
+      },
+      async abort() {
+        log.push('abort');
+      },
+    };
+    return { target, log, parts, peak: () => peak };
+  }
+
+  it('sends a Blob within one part in one request', async () => {
+    const body = patternBytes(1000, 3);
+    const r = blobTarget();
+    await uploadBlob(new Blob([body as Uint8Array<ArrayBuffer>]), 4096, r.target);
+    expect(r.log).toEqual(['single 1000']);
+    expect(r.parts[0]).toEqual(body);
+  });
+
+  it('sends exact slices as numbered parts, at most `concurrency` at once', async () => {
+    const body = patternBytes(10_000, 4);
+    const r = blobTarget();
+    await uploadBlob(new Blob([body as Uint8Array<ArrayBuffer>]), 3000, r.target, 2);
+    expect(r.log).toEqual(['create', 'complete 1,2,3,4']);
+    expect(r.parts.map((p) => p.length)).toEqual([3000, 3000, 3000, 1000]);
+    expect(joined(r.parts)).toEqual(body);
+    expect(r.peak()).toBe(2);
+  });
+
+  it('aborts the upload when a part fails, without completing it', async () => {
+    const r = blobTarget(2);
+    const body = new Blob([patternBytes(10_000, 5) as Uint8Array<ArrayBuffer>]);
+    await expect(uploadBlob(body, 3000, r.target, 2)).rejects.toThrow('part 2 failed');
+    expect(r.log).toContain('abort');
+    expect(r.log.some((l) => l.startsWith('complete'))).toBe(false);
   });
 });

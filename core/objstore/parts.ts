@@ -65,13 +65,13 @@ export async function* fixedParts(
   }
 }
 
-/** The backend half of a multipart upload. */
-export interface MultipartTarget<Id, Part> {
+/** The backend half of a multipart upload; `Body` is what a request carries (bytes, or a Blob). */
+export interface MultipartTarget<Id, Part, Body = Uint8Array> {
   /** Uploads a whole object in one request. */
-  single(bytes: Uint8Array): Promise<void>;
+  single(bytes: Body): Promise<void>;
   create(): Promise<Id>;
   /** Uploads part `partNumber` (1-based) and returns what `complete` needs to reference it. */
-  part(id: Id, partNumber: number, bytes: Uint8Array): Promise<Part>;
+  part(id: Id, partNumber: number, bytes: Body): Promise<Part>;
   complete(id: Id, parts: Part[]): Promise<void>;
   /** Best effort; errors are swallowed because the upload already failed. */
   abort(id: Id): Promise<void>;
@@ -138,6 +138,57 @@ export async function uploadStream<Id, Part>(
     await target.complete(id, done);
   } catch (err) {
     await drainTo(0).catch(() => undefined);
+    await target.abort(id).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Uploads a Blob: one request if it fits in one part, else a multipart upload whose parts are
+ * slices of the Blob, up to `concurrency` in flight. A slice is read only while its request
+ * sends it (and read again if that request is retried), so memory does not grow with the part
+ * size: the way Thanos's minio client uploads a file, reading each part at its offset.
+ */
+export async function uploadBlob<Id, Part>(
+  blob: Blob,
+  partSize: number,
+  target: MultipartTarget<Id, Part, Blob>,
+  concurrency = DEFAULT_UPLOAD_CONCURRENCY,
+): Promise<void> {
+  if (blob.size <= partSize) {
+    await target.single(blob);
+    return;
+  }
+  const count = Math.ceil(blob.size / partSize);
+  if (count > MAX_PARTS)
+    throw new Error(`object needs more than ${MAX_PARTS} parts of ${partSize} bytes`);
+  const id = await target.create();
+  const done = new Array<Part>(count);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (next < count && !failed) {
+      const k = next++;
+      const start = k * partSize;
+      try {
+        done[k] = await target.part(
+          id,
+          k + 1,
+          blob.slice(start, Math.min(blob.size, start + partSize)),
+        );
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  try {
+    const workers = Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker);
+    const settled = await Promise.allSettled(workers);
+    const rejected = settled.find((r) => r.status === 'rejected');
+    if (rejected) throw (rejected as PromiseRejectedResult).reason;
+    await target.complete(id, done);
+  } catch (err) {
     await target.abort(id).catch(() => undefined);
     throw err;
   }

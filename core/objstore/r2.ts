@@ -5,6 +5,7 @@
  * call) so core needs no Worker globals and tests can pass Miniflare's `getR2Bucket()` proxy.
  */
 import {
+  bytesOrStream,
   dirPrefix,
   isRecursive,
   DIR_DELIM,
@@ -173,7 +174,8 @@ export class R2Bucket implements Bucket {
     } while (cursor);
   }
 
-  async upload(key: string, body: UploadBody, _size?: number): Promise<void> {
+  async upload(key: string, upload: UploadBody, _size?: number): Promise<void> {
+    const body = bytesOrStream(upload);
     if (body instanceof Uint8Array) {
       await this.#call('upload', key, () => this.#r2.put(key, body));
       return;

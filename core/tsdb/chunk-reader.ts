@@ -32,6 +32,8 @@ export interface RawChunk {
   readonly encoding: number;
   /** Chunk data without length, encoding and checksum (a view into the read buffer). */
   readonly data: Uint8Array;
+  /** The chunk's CRC-32C (of encoding and data), as stored and verified. */
+  readonly crc: number;
 }
 
 /** `chunks/000001` for sequence 0, as Prometheus names segments. */
@@ -313,9 +315,10 @@ export class ChunkReader {
       );
     }
     const es = p + lenBytes; // encoding byte, then data
-    const want = new Decbuf(buf, es + 1 + len).be32();
-    if (crc32c(buf, 0, es, es + 1 + len) !== want)
+    const c = es + 1 + len; // big-endian CRC-32C
+    const want = ((buf[c]! << 24) | (buf[c + 1]! << 16) | (buf[c + 2]! << 8) | buf[c + 3]!) >>> 0;
+    if (crc32c(buf, 0, es, c) !== want)
       throw this.#corrupt(seg.src.name, o, 'chunk checksum mismatch');
-    return { ref, encoding: buf[es]!, data: buf.subarray(es + 1, es + 1 + len) };
+    return { ref, encoding: buf[es]!, data: buf.subarray(es + 1, c), crc: want };
   }
 }

@@ -22,7 +22,8 @@ export type DecodeError =
  */
 export class Decbuf {
   readonly bytes: Uint8Array;
-  #dv: DataView;
+  /** Made on the first fixed-width read: most decoders read only varints (one per chunk, series). */
+  #view: DataView | undefined;
   /** Read position, relative to `bytes`. */
   pos: number;
   /** End of the readable window (exclusive). */
@@ -34,9 +35,13 @@ export class Decbuf {
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
     this.bytes = bytes;
-    this.#dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.end = Math.min(Math.max(end, 0), bytes.length);
     this.pos = Math.min(Math.max(start, 0), this.end);
+  }
+
+  get #dv(): DataView {
+    const b = this.bytes;
+    return (this.#view ??= new DataView(b.buffer, b.byteOffset, b.byteLength));
   }
 
   /** Bytes left before `end`. */

@@ -11,6 +11,7 @@ import { Compactor, type DownsampleStep } from '../../core/compact/compactor.ts'
 import { errorMessage } from '../../core/errors.ts';
 import { DurationError, parsePromDuration } from '../../core/gocompat/duration.ts';
 import { newCompactMetrics } from '../compact/metrics.ts';
+import { localInput } from '../compact/local-input.ts';
 import { localOutput } from '../compact/local-output.ts';
 import { listen } from '../sidecar/server.ts';
 import { UsageError, type Command } from './command.ts';
@@ -193,6 +194,7 @@ export const compactCommand: Command = {
     const compactor = new Compactor(bucket, {
       ...opts,
       output,
+      input: localInput(bucket, dataDir),
       downsample: downsampleStep({ log }),
       events: {
         ...metrics.events,

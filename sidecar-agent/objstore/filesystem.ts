@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { compareStrings } from '../../core/labels/labels.ts';
 import {
+  bytesOrStream,
   dirPrefix,
   isRecursive,
   type Bucket,
@@ -154,7 +155,8 @@ export class FilesystemBucket implements Bucket {
     }
   }
 
-  async upload(key: string, body: UploadBody, _size?: number): Promise<void> {
+  async upload(key: string, upload: UploadBody, _size?: number): Promise<void> {
+    const body = bytesOrStream(upload);
     const target = this.#path(key);
     if (key.endsWith('/')) throw new BucketError('upload', this.name, key, 'key ends in /');
     const tmp = join(

@@ -9,12 +9,13 @@
  * 3. uploads `meta.json` LAST: a block without meta.json is a partial upload to every reader.
  *
  * If chunks or index fail, the objects already written are deleted again (Thanos's cleanUp).
- * Files are streamed from disk, never read whole.
+ * Files go to the bucket as file-backed Blobs: read part by part at their offsets while they
+ * are sent (as minio's client reads a file), never held whole or a whole part at a time, so
+ * memory stays flat whatever the block's size and the bucket's part size.
  */
-import { createReadStream } from 'node:fs';
+import { openAsBlob } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { Readable } from 'node:stream';
 import { BadDataError, StorageError, errorMessage } from '../../core/errors.ts';
 import type { Bucket } from '../../core/objstore/bucket.ts';
 import { listAll } from '../../core/objstore/bucket.ts';
@@ -48,10 +49,6 @@ export interface UploadedBlock {
   readonly meta: BlockMeta;
   /** Bytes uploaded, meta.json included. */
   readonly bytes: number;
-}
-
-function fileStream(path: string): ReadableStream<Uint8Array> {
-  return Readable.toWeb(createReadStream(path)) as unknown as ReadableStream<Uint8Array>;
 }
 
 /** The local files of a block that are uploaded, and the `thanos.files` entries for them. */
@@ -121,7 +118,8 @@ export async function uploadBlock(
     for (const f of files) {
       if (f.rel_path === META_FILENAME) continue;
       const key = `${id}/${f.rel_path}`;
-      await bucket.upload(key, fileStream(join(blockDir, ...f.rel_path.split('/'))), f.size_bytes);
+      const blob = await openAsBlob(join(blockDir, ...f.rel_path.split('/')));
+      await bucket.upload(key, blob, f.size_bytes);
       bytes += f.size_bytes ?? 0;
       options.onObject?.(key, f.size_bytes ?? 0);
     }

@@ -223,6 +223,20 @@ export function bucketAcceptance(
       expect(bytesEqual(whole, body)).toBe(true);
     });
 
+    it('uploads a Blob larger than a part, and a small one, and reads them back exactly', async () => {
+      const size = options.largeObjectBytes ?? 12 * 1024 * 1024 + 12345;
+      const body = patternBytes(size, 17);
+      await b.upload('blob/large', new Blob([body as Uint8Array<ArrayBuffer>]), size);
+      expect((await b.attributes('blob/large')).size).toBe(size);
+      const whole = await readAll(await b.get('blob/large'));
+      expect(bytesEqual(whole, body)).toBe(true);
+      const small = patternBytes(3000, 19);
+      await b.upload('blob/small', new Blob([small as Uint8Array<ArrayBuffer>]));
+      expect(await getAll(b, 'blob/small')).toEqual(small);
+      await b.upload('blob/empty', new Blob([]));
+      expect((await b.attributes('blob/empty')).size).toBe(0);
+    });
+
     it('streams a small upload (single request path)', async () => {
       const body = patternBytes(3000, 5);
       await b.upload('small-stream/obj', chunkedStream(body, 1000));

@@ -31,6 +31,11 @@ export interface ChunkMeta {
   numSamples: number;
   /** Set by the writer: segment index << 32 | offset. */
   ref: number;
+  /**
+   * CRC-32C of the encoding byte and data, when already known (a chunk copied verbatim from a
+   * block whose checksums were verified on read); computed otherwise.
+   */
+  crc?: number;
 }
 
 export interface SegmentFile {
@@ -51,7 +56,9 @@ export class ChunkSegmentWriter {
   /** Bytes in the current segment, header included (Prometheus's w.n); 0 before the first. */
   #n = 0;
   readonly #closed: Promise<SegmentFile>[] = [];
+  /** Length field and encoding byte; then the CRC, reused for every chunk. */
   readonly #hdr = new Uint8Array(6);
+  readonly #tail = new Uint8Array(4);
 
   constructor(sink: BlockSink, options: { segmentSize?: number } = {}) {
     this.#sink = sink;
@@ -99,9 +106,12 @@ export class ChunkSegmentWriter {
     h[k++] = c.encoding;
     f.write(h.subarray(0, k));
     f.write(c.data);
-    const crc = crc32c(c.data, crc32c(h, 0, k - 1, k));
-    const tail = new Uint8Array(4);
-    new DataView(tail.buffer).setUint32(0, crc);
+    const crc = c.crc ?? crc32c(c.data, crc32c(h, 0, k - 1, k));
+    const tail = this.#tail;
+    tail[0] = crc >>> 24;
+    tail[1] = crc >>> 16;
+    tail[2] = crc >>> 8;
+    tail[3] = crc;
     f.write(tail);
     this.#n += k + c.data.length + 4;
   }

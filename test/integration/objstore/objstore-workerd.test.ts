@@ -15,7 +15,7 @@ import type {
   ObjectAttributes,
   UploadBody,
 } from '../../../core/objstore/bucket.ts';
-import { isRecursive, readAll } from '../../../core/objstore/bucket.ts';
+import { bytesOrStream, isRecursive, readAll } from '../../../core/objstore/bucket.ts';
 import { BucketError, ObjectNotFoundError } from '../../../core/objstore/errors.ts';
 import { startMiniflare, type MiniflareHandle } from '../../helpers/miniflare.ts';
 import { S3RVER_DEVIATIONS, startS3rver, type S3rverHandle } from '../../helpers/s3rver.ts';
@@ -100,7 +100,8 @@ class WorkerBucket implements Bucket {
     const res = await this.#call('/iter', { dir, recursive: isRecursive(options) ? '1' : '0' });
     yield* (await res.json()) as string[];
   }
-  async upload(key: string, body: UploadBody, size?: number): Promise<void> {
+  async upload(key: string, upload: UploadBody, size?: number): Promise<void> {
+    const body = bytesOrStream(upload);
     const stream = !(body instanceof Uint8Array);
     const params: Record<string, string> = { key, stream: stream ? '1' : '0' };
     if (size !== undefined) params.size = String(size);

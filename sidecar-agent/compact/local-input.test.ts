@@ -1,0 +1,101 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compactBlocks } from '../../core/compact/compact-blocks.ts';
+import { groupBlocks } from '../../core/compact/group.ts';
+import { bucketInput, type CompactionInput } from '../../core/compact/input.ts';
+import { CorruptBlockError } from '../../core/errors.ts';
+import { Block } from '../../core/tsdb/block-reader.ts';
+import type { BlockMeta } from '../../core/tsdb/meta.ts';
+import { MemoryBlockSink } from '../../core/tsdb/writer/sink.ts';
+import { liveMetas, uploadDirBlocks, writeRawBlocks } from '../../test/helpers/compact-data.ts';
+import { makeTmpDir, type TmpDir } from '../../test/helpers/tmp.ts';
+import { FilesystemBucket } from '../objstore/filesystem.ts';
+import { localInput } from './local-input.ts';
+
+/** A real filesystem bucket whose object bodies arrive in small, late pieces (a slow network). */
+class SlowBucket extends FilesystemBucket {
+  override async get(key: string): Promise<ReadableStream<Uint8Array>> {
+    const reader = (await super.get(key)).getReader();
+    let pending: Uint8Array | undefined;
+    return new ReadableStream<Uint8Array>({
+      async pull(c) {
+        if (!pending || pending.length === 0) {
+          const r = await reader.read();
+          if (r.done) return c.close();
+          pending = r.value;
+        }
+        await new Promise((r) => setTimeout(r, 1));
+        c.enqueue(pending.slice(0, 4096));
+        pending = pending.subarray(4096);
+      },
+    });
+  }
+}
+
+let tmp: TmpDir;
+let bucket: SlowBucket;
+let metas: BlockMeta[];
+
+beforeAll(async () => {
+  tmp = await makeTmpDir('local-input-');
+  bucket = new SlowBucket(join(tmp.path, 'bucket'));
+  const written = await writeRawBlocks(join(tmp.path, 'src'), { blocks: 4, series: 300 });
+  await uploadDirBlocks(
+    bucket,
+    join(tmp.path, 'src'),
+    written.map((m) => m.ulid),
+    { cluster: 'a' },
+  );
+  metas = await liveMetas(bucket);
+});
+afterAll(() => tmp.remove());
+
+async function compactWith(input: CompactionInput): Promise<Map<string, Uint8Array>> {
+  const group = groupBlocks(metas)[0]!;
+  const opened = await input.open(group, metas);
+  const sink = new MemoryBlockSink();
+  try {
+    const blocks = await Promise.all(
+      opened.dirs.map((d, i) => Block.open(d, { id: metas[i]!.ulid })),
+    );
+    const res = await compactBlocks(
+      blocks.map((block) => ({ block })),
+      {
+        sink: () => sink,
+        ulid: '01JAAAAAAAAAAAAAAAAAAAAAAA',
+        thanos: { labels: group.labels, downsample: { resolution: 0 } },
+        readBudget: opened.readBudget,
+      },
+    );
+    expect(res.meta?.stats.numSeries).toBe(300);
+  } finally {
+    await opened.release();
+  }
+  return sink.files;
+}
+
+describe('localInput', () => {
+  it('compacts from blocks still downloading exactly as from the bucket, then removes them', async () => {
+    const dataDir = join(tmp.path, 'data');
+    const local = await compactWith(localInput(bucket, dataDir));
+    const remote = await compactWith(bucketInput(bucket));
+    expect([...local.keys()].sort()).toEqual([...remote.keys()].sort());
+    for (const [name, bytes] of remote) expect(local.get(name), name).toEqual(bytes);
+    expect(await readdir(join(dataDir, 'compact'))).toEqual([]);
+  });
+
+  it('reports a block whose index is missing as corrupt', async () => {
+    const bad = metas[1]!;
+    await bucket.delete(`${bad.ulid}/index`);
+    const group = groupBlocks(metas)[0]!;
+    const opened = await localInput(bucket, join(tmp.path, 'data2')).open(group, [bad]);
+    try {
+      const err = await Block.open(opened.dirs[0]!, { id: bad.ulid }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CorruptBlockError);
+      expect((err as CorruptBlockError).location.block).toBe(bad.ulid);
+    } finally {
+      await opened.release();
+    }
+  });
+});
