@@ -37,8 +37,15 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
       : memoryCache;
   // A shard reads every block's meta, not only its own: which blocks answer a request (the
   // coarsest resolution allowed, finer data where coarse is missing) is chosen over the whole
-  // bucket, so that every shard makes the same choice (core/block/shard.ts).
-  const fetcher = new MetaFetcher(bucket);
+  // bucket, so that every shard makes the same choice (core/block/shard.ts). Its bucket index
+  // lists every meta too, but packs only the index headers of the blocks it serves.
+  const fetcher = new MetaFetcher(bucket, {
+    ...(env.STORE_BUCKET_INDEX === 'false'
+      ? {}
+      : { indexScope: shard ? `shard-${shard.index}-of-${shard.count}-${shard.by}` : 'all' }),
+    log: (msg) => console.warn(msg),
+    ...(shard ? { packFilter: (id: string, meta: BlockMeta) => ownsBlock(shard, id, meta) } : {}),
+  });
   const bucketStore = new BucketStore(
     fetcher,
     new BlockSet(bucket, cache, { log: (msg) => console.warn(msg) }),

@@ -21,6 +21,8 @@ import type { ReadStats } from '../tsdb/source.ts';
 import { TOMBSTONES_FILENAME, Tombstones, parseTombstones } from '../tsdb/tombstones.ts';
 import { BucketBlockDir } from './bucket-block-dir.ts';
 import type { RangeCache } from './range-cache.ts';
+import type { PackedHeader } from './bucket-index.ts';
+import { PackedHeaderReader } from './header-pack.ts';
 
 /** The index header's object name inside a block's directory. */
 export const INDEX_HEADER_OBJECT = 'thanos-edge-index-header';
@@ -44,6 +46,11 @@ export interface BlockSetOptions {
 /** What a request knows about a block besides its meta: the files the last listing showed. */
 export interface BlockFiles {
   readonly files?: ReadonlySet<string>;
+  /**
+   * The block's index header from the bucket index's pack (core/block/header-pack.ts), tried
+   * before the block's own header object; undefined or corrupt bytes fall back to that object.
+   */
+  readonly header?: () => Promise<Uint8Array | undefined>;
 }
 
 interface Entry {
@@ -116,6 +123,32 @@ export class BlockSet {
     return entry.block;
   }
 
+  /**
+   * A reader of the packed index headers of the blocks in `located` that are not open here: what
+   * one request passes to `get` as `header` (stats count the pack's reads).
+   */
+  packedHeaders(
+    located: ReadonlyMap<string, PackedHeader> | undefined,
+    ids: Iterable<string>,
+    stats?: ReadStats,
+    onFailure?: (pack: string) => void,
+  ): PackedHeaderReader | undefined {
+    if (!located) return undefined;
+    const wanted = new Map<string, PackedHeader>();
+    for (const id of ids) {
+      const h = located.get(id);
+      if (h && !this.#open.has(id)) wanted.set(id, h);
+    }
+    return wanted.size > 0
+      ? new PackedHeaderReader(this.#bucket, wanted, stats, onFailure)
+      : undefined;
+  }
+
+  /** Whether the block is open (or opening) here. */
+  has(id: string): boolean {
+    return this.#open.has(id);
+  }
+
   /** Drops blocks that are no longer in the bucket. */
   retain(ids: ReadonlySet<string>): void {
     for (const [id, e] of this.#open) {
@@ -168,8 +201,9 @@ export class BlockSet {
       ...this.#opts.index,
       block,
       inline: 'source' as const,
+      // Kept in this isolate only: another isolate gets it with the header (from the pack).
       onInlineIndex: (index: Uint8Array) =>
-        void dir.cacheWhole(INDEX_FILENAME, index).catch(() => undefined),
+        void dir.cacheWhole(INDEX_FILENAME, index, { local: true }).catch(() => undefined),
       ...(meta.stats?.numSeries ? { numSeries: meta.stats.numSeries } : {}),
       headerFile: INDEX_HEADER_OBJECT,
       ...(indexSize !== undefined ? { indexSize } : {}),
@@ -178,7 +212,15 @@ export class BlockSet {
     // Awaited below; until then a failure must not count as unhandled.
     tombstones.catch(() => {});
     let index: IndexReader | undefined;
-    if (!files || files.has(INDEX_HEADER_OBJECT)) {
+    const packed = await known.header?.();
+    if (packed) {
+      try {
+        index = IndexReader.fromHeader(indexSrc, packed, readerOpts);
+      } catch (err) {
+        if (!(err instanceof CorruptBlockError)) throw err;
+      }
+    }
+    if (!index && (!files || files.has(INDEX_HEADER_OBJECT))) {
       try {
         index = IndexReader.fromHeader(
           indexSrc,

@@ -10,7 +10,7 @@ import { getAll } from '../objstore/bucket.ts';
 import type { BlockDir } from '../tsdb/block-reader.ts';
 import type { BlockMeta } from '../tsdb/meta.ts';
 import type { ByteSource, ReadStats } from '../tsdb/source.ts';
-import type { RangeCache } from './range-cache.ts';
+import type { PutOptions, RangeCache } from './range-cache.ts';
 
 export class BucketBlockDir implements BlockDir {
   readonly #bucket: Bucket;
@@ -50,10 +50,10 @@ export class BucketBlockDir implements BlockDir {
    * Puts a whole file in the range cache (an index its header carried); reads of it slice the
    * cached copy while the cache keeps it, and go to the bucket once it has been evicted.
    */
-  async cacheWhole(name: string, bytes: Uint8Array): Promise<void> {
+  async cacheWhole(name: string, bytes: Uint8Array, options?: PutOptions): Promise<void> {
     if (!this.#cache) return;
     this.#whole.add(name);
-    await this.#cache.put(`${this.#id}/${name}#all`, bytes);
+    await this.#cache.put(`${this.#id}/${name}#all`, bytes, options);
   }
 
   /** A whole (small) object, through the range cache. Throws NotFoundError when absent. */

@@ -26,7 +26,8 @@ import type {
 } from '../storeapi/store.ts';
 import type { BlockMeta } from '../tsdb/meta.ts';
 import { BlockCursor, withExternal, type CursorSeries } from './block-cursor.ts';
-import { BlockSet, describeOpenFailure } from './block-set.ts';
+import { BlockSet, describeOpenFailure, type BlockFiles } from './block-set.ts';
+import type { PackedHeaderReader } from './header-pack.ts';
 import type { MetaFetcher, SkippedBlock, SyncResult } from './meta-fetcher.ts';
 import { chunkSamples } from '../storeapi/chunk-samples.ts';
 import { forEachLimit } from './concurrency.ts';
@@ -197,7 +198,7 @@ export class BucketStore implements Store {
       );
     }
     const owner = signal ?? {};
-    const { metas, files } = await this.sync(false, owner);
+    const { metas, files, headers } = await this.sync(false, owner);
     const selected = this.#select(
       metas.values(),
       request.minTime,
@@ -218,12 +219,18 @@ export class BucketStore implements Store {
       warnings.push(msg);
     };
     const cursors: BlockCursor[] = [];
+    const packed = this.#blocks.packedHeaders(
+      headers,
+      selected.map((s) => s.meta.ulid),
+      stats.other,
+      () => this.#fetcher.packUnreadable(),
+    );
     await forEachLimit(selected, this.#opts.concurrency ?? 16, async (s) => {
       if (signal?.aborted) return;
       try {
         const block = await this.#blocks.get(
           s.meta,
-          { files: files.get(s.meta.ulid) },
+          blockFiles(files, packed, s.meta.ulid),
           stats.other,
           owner,
         );
@@ -364,7 +371,7 @@ export class BucketStore implements Store {
     ) => void,
     addExternalNames: boolean,
   ): Promise<LabelsResponse> {
-    const { metas, files } = await this.sync(false, owner);
+    const { metas, files, headers } = await this.sync(false, owner);
     const selected = this.#select(
       metas.values(),
       request.start,
@@ -374,11 +381,17 @@ export class BucketStore implements Store {
     );
     const into = new Set<string>();
     const warnings: string[] = this.#staleBecause ? [this.#staleBecause] : [];
+    const packed = this.#blocks.packedHeaders(
+      headers,
+      selected.map((s) => s.meta.ulid),
+      undefined,
+      () => this.#fetcher.packUnreadable(),
+    );
     await forEachLimit(selected, this.#opts.concurrency ?? 16, async (s) => {
       try {
         const block = await this.#blocks.get(
           s.meta,
-          { files: files.get(s.meta.ulid) },
+          blockFiles(files, packed, s.meta.ulid),
           undefined,
           owner,
         );
@@ -402,6 +415,18 @@ export class BucketStore implements Store {
     const values = [...into].sort(compareStrings);
     return { values: request.limit ? values.slice(0, request.limit) : values, warnings };
   }
+}
+
+/** What a request knows about a block before opening it: its listed files, its packed header. */
+function blockFiles(
+  files: ReadonlyMap<string, ReadonlySet<string>>,
+  packed: PackedHeaderReader | undefined,
+  id: string,
+): BlockFiles {
+  return {
+    files: files.get(id),
+    ...(packed ? { header: () => packed.get(id) } : {}),
+  };
 }
 
 export function externalLabels(meta: BlockMeta): Labels {

@@ -5,6 +5,11 @@
  * partial uploads; blocks whose deletion mark is older than the delay are on their way out;
  * unparsable blocks are reported, never fatal. A filter (a store shard's share) is applied before
  * anything is read.
+ *
+ * With a bucket index scope (core/block/bucket-index.ts), a fresh fetcher reads the scope's index
+ * while it lists, and takes metas, deletion marks and index-header locations from it: one read
+ * instead of one per block. The listing still decides which blocks exist. When the index no
+ * longer matches the listing, the fetcher writes a new one in the background.
  */
 import { errorMessage } from '../errors.ts';
 import { getAll, type Bucket } from '../objstore/bucket.ts';
@@ -13,6 +18,13 @@ import { META_FILENAME, parseMeta, type BlockMeta } from '../tsdb/meta.ts';
 import { DELETION_MARK_FILENAME, parseDeletionMark } from './markers.ts';
 import { listBlockFiles } from './block-listing.ts';
 import { forEachLimit } from './concurrency.ts';
+import {
+  readBucketIndex,
+  writeBucketIndex,
+  type BucketIndex,
+  type PackedHeader,
+} from './bucket-index.ts';
+import { INDEX_HEADER_OBJECT } from './block-set.ts';
 
 export type SkipReason = 'partial' | 'marked-for-deletion' | 'corrupt-meta' | 'fetch-failed';
 
@@ -30,6 +42,8 @@ export interface SyncResult {
   readonly skipped: readonly SkippedBlock[];
   /** Unix ms of the sync. */
   readonly at: number;
+  /** Where usable blocks' index headers sit in the bucket index's header pack, if known. */
+  readonly headers?: ReadonlyMap<string, PackedHeader>;
 }
 
 export interface MetaFetcherOptions {
@@ -43,7 +57,19 @@ export interface MetaFetcherOptions {
    * if needed, with the meta.
    */
   readonly filter?: (id: string, meta?: BlockMeta) => boolean | undefined;
+  /**
+   * Which blocks' index headers go into the bucket index's header pack (default: all it lists):
+   * a store shard lists every meta but opens only its own blocks.
+   */
+  readonly packFilter?: (id: string, meta: BlockMeta) => boolean;
   readonly now?: () => number;
+  /**
+   * Keep a bucket index for this scope (`all`, or the shard's name): read it on the first sync,
+   * rewrite it when the listing shows blocks it lacks or no longer has. Off by default.
+   */
+  readonly indexScope?: string;
+  /** Where index problems are reported (a corrupt index, a failed write). */
+  readonly log?: (msg: string) => void;
 }
 
 export const DEFAULT_DELETION_MARK_DELAY = 24 * 60 * 60 * 1000;
@@ -54,6 +80,15 @@ export class MetaFetcher {
   /** Metas never change; a block once read is not read again. */
   readonly #known = new Map<string, BlockMeta>();
   readonly #marks = new Map<string, number>();
+  /** The bucket index as last read or written (undefined until then, or when there is none). */
+  #index: BucketIndex | undefined;
+  #indexRead = false;
+  /** Set once a write failed (a read-only bucket): the index is then only read. */
+  #writeFailed = false;
+  /** Set when a request could not read the index's header pack: the next sync rewrites it. */
+  #packUnreadable = false;
+  /** The background index write, while one runs. */
+  #writing: Promise<void> | undefined;
 
   constructor(bucket: Bucket, options: MetaFetcherOptions = {}) {
     this.#bucket = bucket;
@@ -62,7 +97,18 @@ export class MetaFetcher {
 
   async sync(): Promise<SyncResult> {
     const now = (this.#opts.now ?? Date.now)();
-    const listed = await listBlockFiles(this.#bucket, (id) => this.#opts.filter?.(id) !== false);
+    const scope = this.#opts.indexScope;
+    const first = scope !== undefined && !this.#indexRead;
+    // The index is read once, alongside the first listing; later syncs know the metas already.
+    const [listed, read] = await Promise.all([
+      listBlockFiles(this.#bucket, (id) => this.#opts.filter?.(id) !== false),
+      first ? readBucketIndex(this.#bucket, scope, this.#opts.log) : undefined,
+    ]);
+    if (first) {
+      this.#indexRead = true;
+      this.#index = read;
+    }
+    const indexed = this.#index?.blocks;
     const metas = new Map<string, BlockMeta>();
     const files = new Map<string, ReadonlySet<string>>();
     const skipped: SkippedBlock[] = [];
@@ -77,8 +123,9 @@ export class MetaFetcher {
         });
         return;
       }
-      let meta = this.#known.get(id);
-      if (!meta) {
+      let meta = this.#known.get(id) ?? indexed?.get(id)?.meta;
+      if (meta) this.#known.set(id, meta);
+      else {
         let bytes: Uint8Array;
         try {
           bytes = await getAll(this.#bucket, `${id}/${META_FILENAME}`);
@@ -107,6 +154,9 @@ export class MetaFetcher {
         this.#known.set(id, meta);
       }
       if (this.#opts.filter?.(id, meta) === false) return;
+      const indexedMark = indexed?.get(id)?.deletionMark;
+      if (indexedMark !== undefined && present.has(DELETION_MARK_FILENAME) && !this.#marks.has(id))
+        this.#marks.set(id, indexedMark);
       const mark = present.has(DELETION_MARK_FILENAME) ? await this.#deletionMark(id) : undefined;
       if (mark !== undefined && now - mark * 1000 > delay) {
         skipped.push({
@@ -122,7 +172,103 @@ export class MetaFetcher {
     for (const id of this.#known.keys()) if (!listed.has(id)) this.#known.delete(id);
     for (const id of this.#marks.keys()) if (!listed.has(id)) this.#marks.delete(id);
     skipped.sort((a, b) => (a.id < b.id ? -1 : 1));
-    return { metas, files, skipped, at: now };
+    const headers = new Map<string, PackedHeader>();
+    if (indexed) {
+      for (const id of metas.keys()) {
+        const h = indexed.get(id)?.header;
+        if (h) headers.set(id, h);
+      }
+    }
+    if (
+      scope !== undefined &&
+      !this.#writeFailed &&
+      this.#writing === undefined &&
+      this.#indexStale(listed)
+    ) {
+      const write = this.#writeIndex(scope, now, listed).finally(() => {
+        if (this.#writing === write) this.#writing = undefined;
+      });
+      this.#writing = write;
+    }
+    return { metas, files, skipped, at: now, ...(indexed ? { headers } : {}) };
+  }
+
+  /** Reported by a request whose read of the header pack failed: the next sync writes a new one. */
+  packUnreadable(): void {
+    this.#packUnreadable = true;
+  }
+
+  #packs(id: string, meta: BlockMeta): boolean {
+    return this.#opts.packFilter?.(id, meta) ?? true;
+  }
+
+  /** The background index write started by the last sync, if one is running (tests await it). */
+  get indexWrite(): Promise<void> | undefined {
+    return this.#writing;
+  }
+
+  /**
+   * Whether the index should be written again: it is missing, it names a block the listing no
+   * longer shows, it lacks a listed block with a meta, or a block has gained an index header (or
+   * a deletion mark) since.
+   */
+  #indexStale(listed: ReadonlyMap<string, ReadonlySet<string>>): boolean {
+    const indexed = this.#index?.blocks;
+    if (!indexed || this.#packUnreadable) return true;
+    for (const id of indexed.keys()) if (!listed.has(id)) return true;
+    for (const [id, present] of listed) {
+      const meta = this.#known.get(id);
+      if (!meta || this.#opts.filter?.(id, meta) === false) continue;
+      const e = indexed.get(id);
+      if (!e) return true;
+      if (!e.header && present.has(INDEX_HEADER_OBJECT) && this.#packs(id, meta)) return true;
+      if (e.deletionMark === undefined && this.#marks.has(id)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Writes the index of the blocks known now, with a new pack of their index headers: those the
+   * old pack holds are copied from it (one read), the others read from the blocks.
+   */
+  async #writeIndex(
+    scope: string,
+    now: number,
+    listed: ReadonlyMap<string, ReadonlySet<string>>,
+  ): Promise<void> {
+    try {
+      const old = this.#index?.blocks;
+      const oldPack = [...(old?.values() ?? [])].find((e) => e.header)?.header?.pack;
+      this.#packUnreadable = false;
+      let packBytes: Uint8Array | undefined;
+      if (oldPack) packBytes = await getAll(this.#bucket, oldPack).catch(() => undefined);
+      const entries: Array<{ meta: BlockMeta; deletionMark?: number }> = [];
+      const headers = new Map<string, Uint8Array>();
+      const toRead: string[] = [];
+      for (const [id, meta] of this.#known) {
+        const present = listed.get(id);
+        if (!present || this.#opts.filter?.(id, meta) === false) continue;
+        const mark = this.#marks.get(id);
+        entries.push({ meta, ...(mark !== undefined ? { deletionMark: mark } : {}) });
+        const h = old?.get(id)?.header;
+        if (!this.#packs(id, meta)) continue;
+        if (h && packBytes && h.pack === oldPack && h.offset + h.length <= packBytes.length) {
+          headers.set(id, packBytes.subarray(h.offset, h.offset + h.length));
+        } else if (present.has(INDEX_HEADER_OBJECT)) toRead.push(id);
+      }
+      await forEachLimit(toRead, this.#opts.concurrency ?? 16, async (id) => {
+        try {
+          headers.set(id, await getAll(this.#bucket, `${id}/${INDEX_HEADER_OBJECT}`));
+        } catch {
+          // Left out of the pack: the block opens from its own header object.
+        }
+      });
+      // This isolate goes on with the new index: its pack, and nothing left to write.
+      this.#index = await writeBucketIndex(this.#bucket, scope, now, entries, headers, oldPack);
+    } catch (err) {
+      this.#writeFailed = true;
+      this.#opts.log?.(`bucket index ${scope}: not written: ${errorMessage(err)}`);
+    }
   }
 
   /** The mark's time; a mark, once written, never changes, so it is read once. */

@@ -4,9 +4,17 @@
  * ranges in memory (LRU by bytes) and the Worker adds the Cache API behind it.
  */
 
+export interface PutOptions {
+  /**
+   * Keep it in this isolate only: bytes another isolate gets more cheaply elsewhere (an inline
+   * index, which the bucket index's header pack carries) are not worth a shared-cache write.
+   */
+  readonly local?: boolean;
+}
+
 export interface RangeCache {
   get(key: string): Promise<Uint8Array | undefined>;
-  put(key: string, bytes: Uint8Array): Promise<void>;
+  put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<void>;
 }
 
 /** LRU over a Map (insertion order), bounded by total bytes. */
@@ -70,7 +78,9 @@ export class TieredRangeCache implements RangeCache {
     return undefined;
   }
 
-  async put(key: string, bytes: Uint8Array): Promise<void> {
-    await Promise.all(this.#tiers.map((t) => t.put(key, bytes)));
+  /** Into every tier; a `local` put only into the first (the isolate's memory). */
+  async put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<void> {
+    const tiers = options?.local ? this.#tiers.slice(0, 1) : this.#tiers;
+    await Promise.all(tiers.map((t) => t.put(key, bytes, options)));
   }
 }

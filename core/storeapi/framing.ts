@@ -51,9 +51,15 @@ export async function* readFrames(
   for await (const chunk of iterable) {
     if (end + chunk.length > buf.length) {
       const live = end - start;
-      const next = new Uint8Array(Math.max(buf.length * 2, live + chunk.length, 4096));
-      next.set(buf.subarray(start, end));
-      buf = next;
+      if (live + chunk.length <= buf.length) {
+        // Room once the consumed frames are dropped: move the partial frame to the front rather
+        // than doubling the buffer (which, on a long stream, grew it toward the stream's size).
+        buf.copyWithin(0, start, end);
+      } else {
+        const next = new Uint8Array(Math.max(buf.length * 2, live + chunk.length, 4096));
+        next.set(buf.subarray(start, end));
+        buf = next;
+      }
       start = 0;
       end = live;
     }

@@ -2,16 +2,19 @@
  * The store gateway at bucket scale in workerd: 108 two-hour blocks (9 days, one Prometheus) in
  * s3rver behind four store shards, the same blocks in Prometheus 2.42. Answers must equal
  * Prometheus's for selectors, aggregations and `count({__name__=~".+"})`; a cold block open costs
- * at most 3 object-store requests (its index header built the first time, then one read), and a
- * repeated query none at all.
+ * at most 3 object-store requests (its index header built the first time, then one read), a
+ * repeated query none at all, and once the shards have written their bucket index a fresh Worker
+ * opens all of a shard's blocks with one read of its header pack.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketIndexKey, parseBucketIndex } from '../../../core/block/bucket-index.ts';
+import { getAll } from '../../../core/objstore/bucket.ts';
 import type { ScaleData } from '../../../scripts/lib/scale-data.ts';
 import { canonical, diff } from '../../helpers/prom-compare.ts';
 import { startPrometheusOnTsdb, type PrometheusHandle } from '../../helpers/prometheus-tsdb.ts';
 import { startS3rver, type S3rverHandle } from '../../helpers/s3rver.ts';
-import { scaleBucket, scaleWorker } from '../../helpers/scale-stack.ts';
+import { s3Bucket, scaleBucket, scaleWorker } from '../../helpers/scale-stack.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 import type { WorkerHandle } from '../../helpers/worker.ts';
 
@@ -106,6 +109,41 @@ describe('store gateway over 108 blocks in s3rver, 4 shards, vs Prometheus 2.42'
       const stats = ((await res.json()) as Answer).data.stats!.store;
       expect(stats.blocksQueried).toBe(data.blocks.length);
       expect(stats.other.objstoreRequests).toBe(stats.blocksQueried);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('lets a fresh Worker open every block of a shard from its bucket index in one read', async () => {
+    // The shards write their bucket index and header pack once they see the headers (above).
+    const bucket = s3Bucket(s3);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      let packed = 0;
+      for (let i = 0; i < 4; i++) {
+        const key = bucketIndexKey(`shard-${i}-of-4-block`);
+        const index = (await bucket.exists(key))
+          ? parseBucketIndex(await getAll(bucket, key))
+          : undefined;
+        for (const e of index?.blocks.values() ?? []) if (e.header) packed++;
+      }
+      if (packed === data.blocks.length) break;
+      expect(Date.now(), `${packed} of ${data.blocks.length} blocks packed`).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const q = range('count({__name__=~".+"})', '&stats=all');
+    const expected = await ours(q);
+    const fresh = await scaleWorker(s3, { shards: 4 });
+    try {
+      const res = await fresh.fetch(q);
+      const body = (await res.json()) as Answer;
+      const stats = body.data.stats!.store;
+      expect(stats.blocksQueried).toBe(data.blocks.length);
+      // One header-pack read per shard (each pack is far below the 4 MiB read window).
+      expect(stats.other.objstoreRequests).toBe(4);
+      const { stats: _a, ...got } = body.data;
+      const { stats: _b, ...want } = expected.data;
+      expect(got).toEqual(want);
     } finally {
       await fresh.stop();
     }

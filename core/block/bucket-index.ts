@@ -1,0 +1,177 @@
+/**
+ * @module core/block/bucket-index — what a store (or a store shard) knows about its blocks, in two
+ * objects a fresh isolate reads instead of one meta.json and one index header per block (the
+ * Cortex/Thanos "bucket index", plus a pack of index headers):
+ *
+ *   `thanos-edge-bucket-index/<scope>.json`            the index: every block's meta, its deletion
+ *                                                      mark's time, and where its index header
+ *                                                      sits in the pack
+ *   `thanos-edge-bucket-index/<scope>.<gen>.headers`   the pack: index headers end to end, in
+ *                                                      block time order (a query's blocks are
+ *                                                      one run of it: one range read)
+ *
+ * The index is only a cache of the bucket: the listing stays the truth (a block the listing does
+ * not show is not served, a deletion mark the index does not know is read), so a stale, missing
+ * or corrupt index costs reads, never a deleted block. A pack is never overwritten (each has its
+ * own generation), so an index always points at the pack it was written with. The directory is
+ * not a ULID: Thanos and its tools ignore it.
+ */
+import { errorMessage } from '../errors.ts';
+import { getAll, type Bucket } from '../objstore/bucket.ts';
+import { isNotFound } from '../objstore/errors.ts';
+import { parseMeta, serializeMeta, type BlockMeta } from '../tsdb/meta.ts';
+
+export const BUCKET_INDEX_DIR = 'thanos-edge-bucket-index';
+export const BUCKET_INDEX_VERSION_1 = 1;
+
+/** Where a block's index header sits in the pack. */
+export interface PackedHeader {
+  /** The pack object's key. */
+  readonly pack: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface BucketIndexEntry {
+  readonly meta: BlockMeta;
+  /** Unix seconds of the block's deletion mark, when it has one. */
+  readonly deletionMark?: number;
+  readonly header?: PackedHeader;
+}
+
+export interface BucketIndex {
+  /** Unix ms of the listing the index was written from. */
+  readonly updatedAt: number;
+  readonly blocks: ReadonlyMap<string, BucketIndexEntry>;
+}
+
+/** The index object of a scope (`all`, or a shard such as `shard-0-of-4-block`). */
+export function bucketIndexKey(scope: string): string {
+  return `${BUCKET_INDEX_DIR}/${scope}.json`;
+}
+
+interface IndexJson {
+  version: number;
+  updated_at: number;
+  pack?: string;
+  blocks: Array<{ meta: unknown; deletion_mark?: number; header?: [number, number] }>;
+}
+
+/**
+ * The scope's index, or undefined when it is missing or cannot be used (a corrupt index is
+ * reported through `log` and treated as missing: the caller falls back to the listing).
+ */
+export async function readBucketIndex(
+  bucket: Bucket,
+  scope: string,
+  log?: (msg: string) => void,
+): Promise<BucketIndex | undefined> {
+  const key = bucketIndexKey(scope);
+  let bytes: Uint8Array;
+  try {
+    bytes = await getAll(bucket, key);
+  } catch (err) {
+    if (!isNotFound(err)) log?.(`bucket index ${key}: not read: ${errorMessage(err)}`);
+    return undefined;
+  }
+  try {
+    return parseBucketIndex(bytes);
+  } catch (err) {
+    log?.(`bucket index ${key}: ignored: ${errorMessage(err)}`);
+    return undefined;
+  }
+}
+
+export function parseBucketIndex(bytes: Uint8Array): BucketIndex {
+  const raw = JSON.parse(
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes),
+  ) as IndexJson;
+  if (raw?.version !== BUCKET_INDEX_VERSION_1 || !Array.isArray(raw.blocks)) {
+    throw new Error(`unexpected version ${JSON.stringify(raw?.version)} or no blocks`);
+  }
+  if (!Number.isSafeInteger(raw.updated_at)) throw new Error('updated_at is not an integer');
+  const blocks = new Map<string, BucketIndexEntry>();
+  for (const b of raw.blocks) {
+    const meta = parseMeta(JSON.stringify(b.meta));
+    const h = b.header;
+    const header =
+      raw.pack && Array.isArray(h) && h.length === 2 && h.every((n) => Number.isSafeInteger(n))
+        ? { pack: raw.pack, offset: h[0], length: h[1] }
+        : undefined;
+    const mark = typeof b.deletion_mark === 'number' ? b.deletion_mark : undefined;
+    blocks.set(meta.ulid, {
+      meta,
+      ...(mark !== undefined ? { deletionMark: mark } : {}),
+      ...(header ? { header } : {}),
+    });
+  }
+  return { updatedAt: raw.updated_at, blocks };
+}
+
+/**
+ * Writes a new pack of `headers` (block → index header bytes, in the order of `entries`) and then
+ * the index pointing at it; the pack first, so an index never names a pack not yet written. The
+ * previous pack, if `previousPack` names one, is deleted afterwards (an isolate still holding the
+ * old index falls back to the blocks' own header objects). Returns the index as written.
+ */
+export async function writeBucketIndex(
+  bucket: Bucket,
+  scope: string,
+  updatedAt: number,
+  entries: ReadonlyArray<{ meta: BlockMeta; deletionMark?: number }>,
+  headers: ReadonlyMap<string, Uint8Array>,
+  previousPack?: string,
+): Promise<BucketIndex> {
+  const ordered = [...entries].sort(
+    (a, b) => a.meta.minTime - b.meta.minTime || (a.meta.ulid < b.meta.ulid ? -1 : 1),
+  );
+  const parts: Uint8Array[] = [];
+  const at = new Map<string, [number, number]>();
+  let size = 0;
+  for (const e of ordered) {
+    const h = headers.get(e.meta.ulid);
+    if (!h) continue;
+    at.set(e.meta.ulid, [size, h.length]);
+    parts.push(h);
+    size += h.length;
+  }
+  let pack: string | undefined;
+  if (size > 0) {
+    pack = `${BUCKET_INDEX_DIR}/${scope}.${updatedAt.toString(36)}-${randomTag()}.headers`;
+    const body = new Uint8Array(size);
+    let off = 0;
+    for (const p of parts) {
+      body.set(p, off);
+      off += p.length;
+    }
+    await bucket.upload(pack, body);
+  }
+  const json: IndexJson = {
+    version: BUCKET_INDEX_VERSION_1,
+    updated_at: updatedAt,
+    ...(pack ? { pack } : {}),
+    blocks: ordered.map((e) => ({
+      meta: JSON.parse(serializeMeta(e.meta)) as unknown,
+      ...(e.deletionMark !== undefined ? { deletion_mark: e.deletionMark } : {}),
+      ...(at.has(e.meta.ulid) ? { header: at.get(e.meta.ulid)! } : {}),
+    })),
+  };
+  await bucket.upload(bucketIndexKey(scope), new TextEncoder().encode(JSON.stringify(json)));
+  if (previousPack && previousPack !== pack) {
+    await bucket.delete(previousPack).catch(() => undefined);
+  }
+  const blocks = new Map<string, BucketIndexEntry>();
+  for (const e of ordered) {
+    const h = at.get(e.meta.ulid);
+    blocks.set(e.meta.ulid, {
+      ...e,
+      ...(h && pack ? { header: { pack, offset: h[0], length: h[1] } } : {}),
+    });
+  }
+  return { updatedAt, blocks };
+}
+
+function randomTag(): string {
+  const b = crypto.getRandomValues(new Uint8Array(4));
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
