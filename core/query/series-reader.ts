@@ -259,12 +259,16 @@ function mergeRuns(
 ): RawSeries {
   const from = offsets[firstChunk]!;
   const to = offsets[endChunk]!;
+  // Samples within a chunk are in time order (the merge below relies on it too): only the seams
+  // between chunk runs can break the order, so only they are checked.
   let sorted = true;
-  for (let i = from + 1; i < to; i++) {
-    if (t[i]! <= t[i - 1]!) {
-      sorted = false;
-      break;
-    }
+  let last = -Infinity;
+  for (let c = firstChunk; c < endChunk && sorted; c++) {
+    const a = offsets[c]!;
+    const b = offsets[c + 1]!;
+    if (b <= a) continue;
+    if (t[a]! <= last) sorted = false;
+    last = t[b - 1]!;
   }
   if (sorted) {
     const out = { labels, t: t.slice(from, to), v: v.slice(from, to) };
