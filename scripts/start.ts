@@ -254,12 +254,23 @@ async function main(): Promise<void> {
       S3_ENDPOINT: s3.endpoint,
       S3_BUCKET: BUCKET,
       S3_REGION: s3.region,
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      STORE_TOKEN: token,
       STORES: stores.join(','),
       SYNC_INTERVAL: '30s',
     };
+    // Secrets reach the Worker through an env file only its owner can read, never as arguments
+    // (which every user sees in `ps`).
+    const secretsFile = join(flags.dataDir, 'worker-secrets.env');
+    await writeFile(
+      secretsFile,
+      Object.entries({
+        S3_ACCESS_KEY_ID: s3.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        STORE_TOKEN: token,
+      })
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}\n`)
+        .join(''),
+      { mode: 0o600 },
+    );
     const wrangler = spawn(
       process.execPath,
       [
@@ -274,6 +285,8 @@ async function main(): Promise<void> {
         '--show-interactive-dev-session=false',
         '--log-level',
         'warn',
+        '--env-file',
+        secretsFile,
         ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
       ],
       {

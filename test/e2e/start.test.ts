@@ -106,6 +106,22 @@ describe('npm start (local stack, --no-prometheus)', () => {
       for (const [, v] of r.values) expect(Number(v)).toBeGreaterThan(0);
   });
 
+  it('passes no secret on any command line (ps shows them to every user)', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const token = (await readFile(join(tmp.path, 'store.token'), 'utf8')).trim();
+    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    let checked = 0;
+    for (const pid of (await readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
+      const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (!cmd.includes(tmp.path)) continue;
+      checked++;
+      expect(cmd).not.toContain(token);
+      expect(cmd).not.toContain('S3RVER');
+    }
+    // The launcher and wrangler dev at least carry the data directory.
+    expect(checked).toBeGreaterThanOrEqual(2);
+  });
+
   it('stops everything on one SIGINT', async () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
