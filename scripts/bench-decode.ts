@@ -6,11 +6,16 @@
  * WASM/TS ratio. CPU time rather than wall time, because the machine may be shared; the best
  * repetition is the closest to an idle core.
  *
- *   npm run bench:decode [-- --chunks 20000 --batch 250 --reps 9]
+ * Then CRC-32C throughput: the JS slicing-by-8 reference vs the WASM kernel (including its copy
+ * into WASM memory) per input size, the sizes around the crossover, and chunk-sized ranges of one
+ * buffer checksummed one by one vs in one batch (`crc32cRanges`), in GB per CPU-second.
+ *
+ *   npm run bench:decode [-- --chunks 20000 --batch 250 --reps 9] [-- --crc-only]
  */
 import { Random } from '../test/helpers/random.ts';
 import { XorAppender, decodeXor, xorSampleCount } from '../core/chunkenc/xor.ts';
-import { newXorCodecNode } from '../sidecar-agent/wasm.ts';
+import { crc32cJs, crc32cRanges, installCrc32cKernel } from '../core/tsdb/crc32c.ts';
+import { loadCrc32cKernelNode, newXorCodecNode } from '../sidecar-agent/wasm.ts';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -78,7 +83,75 @@ function median(xs: number[]): number {
   return s[s.length >> 1]!;
 }
 
+/** CPU seconds of `fn()`. */
+function cpuSeconds(fn: () => void): number {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+}
+
+async function crcBench(): Promise<void> {
+  const kernel = await loadCrc32cKernelNode();
+  const r = new Random(99);
+  const buf = new Uint8Array(8 << 20);
+  for (let i = 0; i < buf.length; i++) buf[i] = r.int(256);
+  let sink = 0;
+  /** Median and best GB per CPU-second of `once` (which checksums `bytes` bytes), ~40 ms a run. */
+  function gbps(bytes: number, once: (k: number) => number): [number, number] {
+    const iters = Math.max(1, Math.round(64e6 / bytes));
+    const run = (): number =>
+      cpuSeconds(() => {
+        for (let k = 0; k < iters; k++) sink ^= once(k);
+      });
+    run();
+    run();
+    const rates: number[] = [];
+    for (let rep = 0; rep < REPS; rep++) rates.push((iters * bytes) / run() / 1e9);
+    return [median(rates), Math.max(...rates)];
+  }
+  const fmt = ([med, best]: [number, number]): string =>
+    `${med.toFixed(2).padStart(5)} GB/s (best ${best.toFixed(2)})`;
+  console.log(`\nCRC-32C, GB per CPU-second, median of ${REPS} (WASM includes the copy in)`);
+  const span = buf.length - (1 << 20);
+  for (const size of [16, 64, 256, 512, 1024, 2048, 4096, 1 << 20]) {
+    // Start offsets walk the buffer (odd steps: every alignment) so small sizes are not all L1 hits.
+    const at = (k: number): number => (k * 4099) % (span - size);
+    const js = gbps(size, (k) => crc32cJs(buf, 0, at(k), at(k) + size));
+    const wasm = gbps(size, (k) => kernel.crc32c(buf, 0, at(k), at(k) + size));
+    const label = size >= 1024 ? `${size / 1024} KiB` : `${size} B`;
+    console.log(
+      `  ${label.padStart(8)}  JS ${fmt(js)}  WASM ${fmt(wasm)}  ${(wasm[0] / js[0]).toFixed(2)}x`,
+    );
+  }
+  // Chunks as a chunk reader meets them: 60-400 B ranges of a 64 KiB read, one by one vs batched.
+  const read = buf.subarray(0, 64 * 1024);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let p = 0; p + 400 < read.length; p += 6) {
+    starts.push(p);
+    p += 60 + r.int(340);
+    ends.push(p);
+  }
+  const bytes = ends.reduce((a, e, i) => a + e - starts[i]!, 0);
+  const out = new Uint32Array(starts.length);
+  const each = gbps(bytes, () => {
+    let x = 0;
+    for (let i = 0; i < starts.length; i++) x ^= crc32cJs(read, 0, starts[i]!, ends[i]!);
+    return x;
+  });
+  installCrc32cKernel(kernel);
+  const batch = gbps(bytes, () => crc32cRanges(read, starts, ends, out)[0]!);
+  installCrc32cKernel(undefined);
+  console.log(
+    `  ${starts.length} chunks of ~${Math.round(bytes / starts.length)} B in a 64 KiB read: ` +
+      `JS one by one ${fmt(each)}, WASM crc32cRanges ${fmt(batch)}  ${(batch[0] / each[0]).toFixed(2)}x`,
+  );
+  if (sink === 42) console.log('');
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--crc-only')) return crcBench();
   const codec = await newXorCodecNode();
   const outT = new Float64Array(BATCH * SAMPLES_PER_CHUNK);
   const outV = new Float64Array(BATCH * SAMPLES_PER_CHUNK);
@@ -166,6 +239,7 @@ async function main(): Promise<void> {
     console.log(`  WASM decodeRanges     ${fmt(ranges)}  ${(ranges[0] / ts[0]).toFixed(2)}x TS`);
   }
   if (sink === 42) console.log('');
+  await crcBench();
 }
 
 await main();

@@ -1,12 +1,16 @@
 /**
  * @module sidecar-agent/wasm — Node glue for the WASM XOR codec: compiles wasm/build/xor.wasm
  * (made by `npm run build:wasm`, also run at postinstall) once and hands it to the runtime-neutral
- * loader in core/chunkenc/wasm.ts.
+ * loader in core/chunkenc/wasm.ts. Likewise wasm/build/crc32c.wasm, the CRC-32C kernel the agent
+ * installs at startup (`installCrc32cKernelNode`) for every checksum it computes or verifies.
  */
 import { readFile } from 'node:fs/promises';
 import { instantiateXorCodec, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
+import { installCrc32cKernel, type Crc32cKernel } from '../core/tsdb/crc32c.ts';
+import { instantiateCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
 
 const XOR_WASM = new URL('../wasm/build/xor.wasm', import.meta.url);
+const CRC32C_WASM = new URL('../wasm/build/crc32c.wasm', import.meta.url);
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 let codecPromise: Promise<XorBatchCodec> | undefined;
@@ -38,4 +42,25 @@ export function loadXorCodecNode(): Promise<XorBatchCodec> {
 /** A fresh codec with its own linear memory. */
 export async function newXorCodecNode(): Promise<XorBatchCodec> {
   return instantiateXorCodec(await loadXorModuleNode());
+}
+
+let crc32cPromise: Promise<Crc32cKernel> | undefined;
+
+/** The process's WASM CRC-32C kernel (compiled and instantiated once). */
+export function loadCrc32cKernelNode(): Promise<Crc32cKernel> {
+  crc32cPromise ??= readFile(CRC32C_WASM).then(
+    async (bytes) => instantiateCrc32cKernel(await WebAssembly.compile(bytes)),
+    (err: unknown) => {
+      crc32cPromise = undefined;
+      throw new Error(`cannot read ${CRC32C_WASM.pathname}: run \`npm run build:wasm\``, {
+        cause: err,
+      });
+    },
+  );
+  return crc32cPromise;
+}
+
+/** Installs the WASM CRC-32C kernel for `crc32c()` in this process (core/tsdb/crc32c.ts). */
+export async function installCrc32cKernelNode(): Promise<void> {
+  installCrc32cKernel(await loadCrc32cKernelNode());
 }

@@ -16,8 +16,12 @@ import { frontendEnabled, frontendMetrics, frontendSettings } from './frontend.t
 import { frontendFamilies, renderFamilies, workerFamilies, type Family } from './metrics.ts';
 import { workerState, type WorkerState } from './state.ts';
 import { shardGet } from './store-shard.ts';
+import { installCrc32cKernelWorker } from './wasm.ts';
 
 export { StoreShard } from './store-shard.ts';
+
+// Chunk and index checksums on every read: the WASM CRC-32C kernel, once per isolate.
+installCrc32cKernelWorker();
 
 const app = new Hono<{ Bindings: Env }>();
 

@@ -1,10 +1,14 @@
 /**
  * @module worker/wasm — workerd glue for the WASM XOR codec: wrangler bundles
  * wasm/build/xor.wasm as a CompiledWasm module (precompiled at deploy, no runtime compile), and
- * the runtime-neutral loader in core/chunkenc/wasm.ts instantiates it once per isolate.
+ * the runtime-neutral loader in core/chunkenc/wasm.ts instantiates it once per isolate. Likewise
+ * the CRC-32C kernel (wasm/build/crc32c.wasm), installed for every checksum the isolate verifies.
  */
 import xorModule from '../wasm/build/xor.wasm';
+import crc32cModule from '../wasm/build/crc32c.wasm';
 import { instantiateXorCodec, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
+import { installCrc32cKernel } from '../core/tsdb/crc32c.ts';
+import { newCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
 
 let codecPromise: Promise<XorBatchCodec> | undefined;
 
@@ -20,4 +24,16 @@ export function loadXorCodec(): Promise<XorBatchCodec> {
 /** A fresh codec with its own linear memory (for a consumer that holds results across awaits). */
 export function newXorCodec(): Promise<XorBatchCodec> {
   return instantiateXorCodec(xorModule);
+}
+
+let crc32cInstalled = false;
+
+/**
+ * Installs the WASM CRC-32C kernel for this isolate (core/tsdb/crc32c.ts); synchronous, so the
+ * entry module calls it at startup and every isolate (querier, store shards) has it.
+ */
+export function installCrc32cKernelWorker(): void {
+  if (crc32cInstalled) return;
+  installCrc32cKernel(newCrc32cKernel(crc32cModule));
+  crc32cInstalled = true;
 }

@@ -6,7 +6,7 @@
  * re-reads the rare chunk longer than that. Spec: prometheus tsdb/docs/format/chunks.md.
  */
 import { CorruptBlockError, NotFoundError } from '../errors.ts';
-import { Decbuf, crc32c } from './encoding.ts';
+import { Decbuf, crc32c, crc32cRanges } from './encoding.ts';
 import { SizeSampler, planReads } from './read-planner.ts';
 import { readChecked, type ByteSource, type ReadStats } from './source.ts';
 
@@ -26,6 +26,14 @@ export const ENCODING_NONE = 0;
 export const ENCODING_XOR = 1;
 export const ENCODING_HISTOGRAM = 2;
 export const ENCODING_FLOAT_HISTOGRAM = 3;
+
+/** Chunks of one read whose checksums are still to be verified (segment offset, range, stored CRC). */
+interface Pending {
+  readonly at: number[];
+  readonly starts: number[];
+  readonly ends: number[];
+  readonly want: number[];
+}
 
 export interface RawChunk {
   readonly ref: number;
@@ -262,9 +270,44 @@ export class ChunkReader {
       'read chunks',
       stats,
     );
+    // Checksums of chunks parsed from `buf` are verified together after the loop (one kernel call
+    // for the group when a CRC kernel is installed: chunks are mostly too small to repay a call
+    // each); chunks joined from a second read are verified as they are parsed.
+    const pending: Pending = { at: [], starts: [], ends: [], want: [] };
+    try {
+      await this.#parseGroup(seg, buf, start, end, g, refs, off, out, sizes, stats, pending);
+    } catch (err) {
+      // An earlier chunk's checksum failure is what a chunk-by-chunk check would have reported.
+      this.#verify(seg, buf, pending);
+      throw err;
+    }
+    this.#verify(seg, buf, pending);
+  }
+
+  /** Throws for the first chunk in `p` whose checksum differs from the stored one. */
+  #verify(seg: Segment, buf: Uint8Array, p: Pending): void {
+    const got = crc32cRanges(buf, p.starts, p.ends);
+    for (let k = 0; k < got.length; k++)
+      if (got[k] !== p.want[k])
+        throw this.#corrupt(seg.src.name, p.at[k]!, 'chunk checksum mismatch');
+  }
+
+  async #parseGroup(
+    seg: Segment,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    g: number[],
+    refs: ArrayLike<number>,
+    off: (i: number) => number,
+    out: RawChunk[],
+    sizes: SizeSampler,
+    stats: ReadStats | undefined,
+    pending: Pending,
+  ): Promise<void> {
     for (const i of g) {
       const o = off(i);
-      let c = this.#parse(seg, buf, o - start, o, refs[i]!, end >= seg.size);
+      let c = this.#parse(seg, buf, o - start, o, refs[i]!, end >= seg.size, pending);
       // Longer than the read-ahead: read only the missing tail and join it to what we have.
       for (let tries = 0; typeof c === 'number'; tries++) {
         if (tries === 2) throw this.#corrupt(seg.src.name, o, 'incomplete chunk');
@@ -288,7 +331,10 @@ export class ChunkReader {
     }
   }
 
-  /** Parses the chunk at `buf[p]` (segment offset `o`); returns the bytes needed if `buf` is short. */
+  /**
+   * Parses the chunk at `buf[p]` (segment offset `o`); returns the bytes needed if `buf` is short.
+   * Verifies its checksum now, or with `pending` leaves that to the caller (`#verify`).
+   */
   #parse(
     seg: Segment,
     buf: Uint8Array,
@@ -296,6 +342,7 @@ export class ChunkReader {
     o: number,
     ref: number,
     atEnd: boolean,
+    pending?: Pending,
   ): RawChunk | number {
     const d = new Decbuf(buf, p, Math.min(buf.length, p + MAX_LEN_FIELD));
     const len = d.uvarint();
@@ -317,8 +364,14 @@ export class ChunkReader {
     const es = p + lenBytes; // encoding byte, then data
     const c = es + 1 + len; // big-endian CRC-32C
     const want = ((buf[c]! << 24) | (buf[c + 1]! << 16) | (buf[c + 2]! << 8) | buf[c + 3]!) >>> 0;
-    if (crc32c(buf, 0, es, c) !== want)
+    if (pending !== undefined) {
+      pending.at.push(o);
+      pending.starts.push(es);
+      pending.ends.push(c);
+      pending.want.push(want);
+    } else if (crc32c(buf, 0, es, c) !== want) {
       throw this.#corrupt(seg.src.name, o, 'chunk checksum mismatch');
+    }
     return { ref, encoding: buf[es]!, data: buf.subarray(es + 1, c), crc: want };
   }
 }

@@ -4,7 +4,7 @@
  * a growing encoder. Integers are JS numbers: exact up to 2^53, which covers every offset,
  * length, series ref and millisecond timestamp a real block holds.
  */
-export { crc32c } from './crc32c.ts';
+export { crc32c, crc32cRanges } from './crc32c.ts';
 
 const TWO_32 = 0x1_0000_0000;
 const textDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });

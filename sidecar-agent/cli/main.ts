@@ -1,6 +1,7 @@
 /** @module sidecar-agent/cli/main — dispatches `thanos-edge <words…>` to the longest matching command. */
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands.ts';
+import { installCrc32cKernelNode } from '../wasm.ts';
 
 /** Whether `words` start the path (or an alias) of `c`. */
 const under = (c: Command, words: readonly string[]): boolean =>
@@ -43,6 +44,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   try {
+    // Every command reads or writes checksummed TSDB files: the WASM CRC-32C kernel first.
+    await installCrc32cKernelNode();
     return await picked.command.run(picked.rest);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -1,6 +1,7 @@
 /**
  * @module test/helpers/worker — runs the real thanos-edge Worker in workerd (Miniflare): bundles
- * worker/index.ts with esbuild as wrangler does, with the XOR codec as a CompiledWasm module, and
+ * worker/index.ts with esbuild as wrangler does, with the WASM kernels (XOR codec, CRC-32C) as
+ * CompiledWasm modules, and
  * starts it on a free loopback port with the given vars and an in-memory R2 bucket `BLOCKS`.
  * With `ui: true` it also serves the query UI's static assets (ui/dist) as wrangler.toml's
  * [assets] section configures them.
@@ -13,9 +14,12 @@ import { Log, LogLevel, Miniflare } from 'miniflare';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-let bundled: Promise<{ code: string; wasm: Uint8Array }> | undefined;
+/** The WASM modules worker/wasm.ts imports (wasm/build/<name>.wasm). */
+const WASM_MODULES = ['xor', 'crc32c'];
 
-export function bundleWorker(): Promise<{ code: string; wasm: Uint8Array }> {
+let bundled: Promise<{ code: string; wasm: Map<string, Uint8Array> }> | undefined;
+
+export function bundleWorker(): Promise<{ code: string; wasm: Map<string, Uint8Array> }> {
   bundled ??= (async () => {
     const out = await build({
       entryPoints: [join(root, 'worker', 'index.ts')],
@@ -30,7 +34,10 @@ export function bundleWorker(): Promise<{ code: string; wasm: Uint8Array }> {
       logLevel: 'silent',
     });
     const code = out.outputFiles[0]!.text;
-    const wasm = new Uint8Array(await readFile(join(root, 'wasm', 'build', 'xor.wasm')));
+    const wasm = new Map<string, Uint8Array>();
+    for (const name of WASM_MODULES) {
+      wasm.set(name, new Uint8Array(await readFile(join(root, 'wasm', 'build', `${name}.wasm`))));
+    }
     return { code, wasm };
   })();
   return bundled;
@@ -90,11 +97,11 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Wor
   const { code, wasm } = await bundleWorker();
   const modules = [
     { type: 'ESModule' as const, path: join(root, 'worker', 'index.js'), contents: code },
-    {
+    ...[...wasm].map(([name, contents]) => ({
       type: 'CompiledWasm' as const,
-      path: join(root, 'wasm', 'build', 'xor.wasm'),
-      contents: wasm,
-    },
+      path: join(root, 'wasm', 'build', `${name}.wasm`),
+      contents,
+    })),
   ];
   const worker = {
     modules,

@@ -1,6 +1,7 @@
 /**
  * The WASM XOR codec inside workerd (Miniflare), loaded the way the deployed Worker loads it:
- * worker/wasm.ts imports wasm/build/xor.wasm as a CompiledWasm module. Its results must equal
+ * worker/wasm.ts imports wasm/build/xor.wasm (and crc32c.wasm, the CRC-32C kernel checked last)
+ * as CompiledWasm modules. Its results must equal
  * the TS reference decoder's, bit for bit, and re-encoding must give back the chunk bytes.
  */
 import { build } from 'esbuild';
@@ -9,6 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSeries, type SeriesKind } from '../../helpers/chunk-testdata.ts';
 import { XorAppender, decodeXor, xorSampleCount } from '../../../core/chunkenc/xor.ts';
+import { crc32cJs } from '../../../core/tsdb/crc32c.ts';
+import { Random } from '../../helpers/random.ts';
 import { startMiniflare, type MiniflareHandle } from '../../helpers/miniflare.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -37,6 +40,11 @@ beforeAll(async () => {
           type: 'CompiledWasm',
           path: join(ROOT, 'wasm', 'build', 'xor.wasm'),
           contents: readFileSync(join(ROOT, 'wasm', 'build', 'xor.wasm')),
+        },
+        {
+          type: 'CompiledWasm',
+          path: join(ROOT, 'wasm', 'build', 'crc32c.wasm'),
+          contents: readFileSync(join(ROOT, 'wasm', 'build', 'crc32c.wasm')),
         },
       ],
       modulesRoot: ROOT,
@@ -106,4 +114,21 @@ describe('WASM XOR codec in workerd', () => {
       got.reencoded.forEach((bytes, i) => expect(bytes).toEqual(Array.from(chunks[i]!)));
     });
   }
+});
+
+describe('WASM CRC-32C kernel in workerd', () => {
+  it('is installed at startup and checksums like the JS reference', async () => {
+    const r = new Random(11);
+    const body = new Uint8Array(300_007);
+    for (let i = 0; i < body.length; i++) body[i] = r.int(256);
+    const res = await fetch(new URL('/crc', mf!.url), { method: 'POST', body });
+    expect(res.status).toBe(200);
+    const got = (await res.json()) as { installed: boolean; whole: number; ranges: number[] };
+    expect(got.installed).toBe(true);
+    expect(got.whole).toBe(crc32cJs(body));
+    const want: number[] = [];
+    for (let p = 0; p < body.length; p += 1000)
+      want.push(crc32cJs(body, 0, p, Math.min(body.length, p + 1000)));
+    expect(got.ranges).toEqual(want);
+  });
 });

@@ -2,12 +2,33 @@
  * Test Worker for chunkenc-workerd.test.ts: decodes (and re-encodes) XOR chunks posted to it with
  * the WASM codec loaded through worker/wasm.ts, i.e. the CompiledWasm import as deployed.
  * Request body: u32 count, count × u32 length, then the chunks back to back (little-endian).
+ * `POST /crc` instead checksums the body with the WASM CRC-32C kernel installed as worker/index.ts
+ * installs it.
  */
-import { loadXorCodec } from '../../../worker/wasm.ts';
+import { crc32c, crc32cKernel, crc32cRanges } from '../../../core/tsdb/crc32c.ts';
+import { installCrc32cKernelWorker, loadXorCodec } from '../../../worker/wasm.ts';
+
+// As worker/index.ts does at startup.
+installCrc32cKernelWorker();
 
 export default {
   async fetch(req: Request): Promise<Response> {
     const body = new Uint8Array(await req.arrayBuffer());
+    const url = new URL(req.url);
+    if (url.pathname === '/crc') {
+      // CRC-32C of the whole body and of each 1000-byte stretch as one batch, by the installed kernel.
+      const starts: number[] = [];
+      const ends: number[] = [];
+      for (let p = 0; p < body.length; p += 1000) {
+        starts.push(p);
+        ends.push(Math.min(body.length, p + 1000));
+      }
+      return Response.json({
+        installed: crc32cKernel() !== undefined,
+        whole: crc32c(body),
+        ranges: Array.from(crc32cRanges(body, starts, ends)),
+      });
+    }
     const dv = new DataView(body.buffer);
     const n = dv.getUint32(0, true);
     const chunks: Uint8Array[] = [];
@@ -17,7 +38,6 @@ export default {
       chunks.push(body.subarray(p, p + len));
       p += len;
     }
-    const url = new URL(req.url);
     const mint = Number(url.searchParams.get('mint') ?? -Infinity);
     const maxt = Number(url.searchParams.get('maxt') ?? Infinity);
     const codec = await loadXorCodec();

@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorruptBlockError, NotFoundError } from '../../../core/errors.ts';
 import { Block } from '../../../core/tsdb/block-reader.ts';
-import { chunkRef } from '../../../core/tsdb/chunk-reader.ts';
+import { SEGMENT_HEADER_LEN, chunkRef } from '../../../core/tsdb/chunk-reader.ts';
+import { installCrc32cKernel } from '../../../core/tsdb/crc32c.ts';
+import { loadCrc32cKernelNode } from '../../../sidecar-agent/wasm.ts';
 import { Decbuf, Encbuf, crc32c } from '../../../core/tsdb/encoding.ts';
 import { MAGIC_TOMBSTONES } from '../../../core/tsdb/tombstones.ts';
 import { decodeSeriesSamples } from '../../../core/tsdb/series-samples.ts';
@@ -157,6 +159,30 @@ describe('corrupt blocks', () => {
     expect(e.message).toMatch(/series: checksum/);
   });
 
+  it('series entry checksum mismatch mid-section, with and without the WASM CRC kernel (batched)', async () => {
+    // The 30th entry (entries are 16-byte aligned): its read's entries are checked in one batch.
+    const ix = orig.get('index')!;
+    let at = Math.ceil(toc(ix).series / 16) * 16;
+    for (let k = 0; k < 30; k++) {
+      const d = new Decbuf(ix, at);
+      const len = d.uvarint();
+      at = Math.ceil((d.pos + len + 4) / 16) * 16;
+    }
+    expect(at).toBeLessThan(toc(ix).labelIndices);
+    const f = mutate((f) => (f.get('index')![at + 4] ^= 0x01));
+    const kernel = await loadCrc32cKernelNode();
+    for (const installed of [undefined, kernel]) {
+      installCrc32cKernel(installed, 0);
+      try {
+        const e = await expectCorrupt(readEverything(memoryBlockDir(f), id), 'index', at);
+        expect(e.message).toMatch(/read series: checksum mismatch/);
+        expect(await readEverything(memoryBlockDir(orig), id)).toBe(total);
+      } finally {
+        installCrc32cKernel(undefined);
+      }
+    }
+  });
+
   it('postings list checksum mismatch', async () => {
     const ix = orig.get('index')!;
     const p = toc(ix).postings;
@@ -201,6 +227,31 @@ describe('corrupt blocks', () => {
     const f = mutate((f) => (f.get('chunks/000001')![8 + 2 + 1 + 4] ^= 0x10));
     const e = await expectCorrupt(readEverything(memoryBlockDir(f), id), 'chunks/000001', 8);
     expect(e.message).toMatch(/checksum/);
+  });
+
+  it('chunk checksum mismatch mid-segment, with and without the WASM CRC kernel (batched)', async () => {
+    // The 40th chunk's offset: chunks are checked in batches per read, the error must still name it.
+    const seg = orig.get('chunks/000001')!;
+    let at = SEGMENT_HEADER_LEN;
+    for (let k = 0; k < 40; k++) {
+      const d = new Decbuf(seg, at);
+      const len = d.uvarint();
+      at = d.pos + 1 + len + 4;
+    }
+    expect(at).toBeLessThan(seg.length);
+    const f = mutate((f) => (f.get('chunks/000001')![at + 3] ^= 0x01));
+    const kernel = await loadCrc32cKernelNode();
+    for (const installed of [undefined, kernel]) {
+      installCrc32cKernel(installed, 0);
+      try {
+        const e = await expectCorrupt(readEverything(memoryBlockDir(f), id), 'chunks/000001', at);
+        expect(e.message).toMatch(/chunk checksum mismatch/);
+        // The intact block reads through the same path.
+        expect(await readEverything(memoryBlockDir(orig), id)).toBe(total);
+      } finally {
+        installCrc32cKernel(undefined);
+      }
+    }
   });
 
   it('truncated chunk segment', async () => {

@@ -4,12 +4,15 @@
  * inside checksummed regions (series entries, postings lists, symbol and postings offset tables,
  * TOC, chunks) with the checksum recomputed. Reading everything must end in success or a
  * CorruptBlockError (NotSupportedError only for a chunk turned into a native-histogram
- * encoding), never another exception, never a hang, never a huge allocation.
+ * encoding), never another exception, never a hang, never a huge allocation. Each case is read
+ * with the JS CRC-32C and again with the WASM kernel (batched checks), which must agree exactly.
  * FUZZ_ITERATIONS (default 3000) and FUZZ_SEED override the run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorruptBlockError, NotSupportedError } from '../../../core/errors.ts';
 import { Decbuf, crc32c } from '../../../core/tsdb/encoding.ts';
+import { installCrc32cKernel } from '../../../core/tsdb/crc32c.ts';
+import { loadCrc32cKernelNode } from '../../../sidecar-agent/wasm.ts';
 import { generateOpenMetrics } from '../../fixtures/openmetrics-gen.ts';
 import {
   cloneFiles,
@@ -106,6 +109,7 @@ type Outcome = 'ok' | 'corrupt' | 'unsupported';
 describe('block reader fuzz', () => {
   it(`survives ${ITERATIONS} random corruptions of a real block`, async () => {
     expect(regions.length).toBeGreaterThan(100);
+    const kernel = await loadCrc32cKernelNode();
     const rnd = new Random(SEED);
     const names = [...orig.keys()];
     const counts: Record<Outcome, number> = { ok: 0, corrupt: 0, unsupported: 0 };
@@ -148,10 +152,25 @@ describe('block reader fuzz', () => {
         what = `${mode} ${name}`;
       }
       let timer: ReturnType<typeof setTimeout> | undefined;
+      // Every case twice: with the JS CRC-32C, then with the WASM kernel checking in batches,
+      // which must fail the same way (same error, same message).
+      let jsError = '';
+      installCrc32cKernel(undefined);
+      const js = await readEverything(memoryBlockDir(f), id).then(
+        () => 'ok',
+        (err: unknown) => (jsError = String(err)),
+      );
+      installCrc32cKernel(kernel, 0);
       const outcome = await Promise.race([
         readEverything(memoryBlockDir(f), id).then(
-          (): Outcome => 'ok',
+          (): Outcome => {
+            expect(js, `iteration ${it} (${what}): JS CRC path failed where WASM did not`).toBe(
+              'ok',
+            );
+            return 'ok';
+          },
           (err: unknown): Outcome => {
+            expect(String(err), `iteration ${it} (${what}): WASM vs JS CRC path`).toBe(jsError);
             if (err instanceof CorruptBlockError) return 'corrupt';
             if (err instanceof NotSupportedError && /native histograms/.test(err.message))
               return 'unsupported';
@@ -166,7 +185,10 @@ describe('block reader fuzz', () => {
             PER_CASE_MS,
           );
         }),
-      ]).finally(() => clearTimeout(timer));
+      ]).finally(() => {
+        clearTimeout(timer);
+        installCrc32cKernel(undefined);
+      });
       counts[outcome]++;
       if (it % 50 === 0)
         maxArrayBuffers = Math.max(maxArrayBuffers, process.memoryUsage().arrayBuffers - baseline);
