@@ -52,8 +52,6 @@ export interface Env {
   readonly QUERY_SPLIT_INTERVAL?: string;
   /** Steps newer than now minus this are never cached (default 1m). */
   readonly QUERY_MAX_FRESHNESS?: string;
-  /** Splits of one query evaluated at once (default 14). */
-  readonly QUERY_SPLIT_PARALLELISM?: string;
   /** Retries of a 5xx answer per split (default 5, Thanos's). */
   readonly QUERY_MAX_RETRIES?: string;
   /** `cache-api` (default) or `none`: where the frontend keeps results. */

@@ -1,6 +1,6 @@
 /**
  * @module worker/frontend — the query frontend's settings from the Worker's env: split
- * interval, freshness, parallelism, retries, and the Cache API as its results cache.
+ * interval, freshness, retries, and the Cache API as its results cache.
  */
 import type { FrontendSettings } from '../core/frontend/frontend.ts';
 import { FrontendMetrics } from '../core/frontend/metrics.ts';
@@ -22,7 +22,6 @@ export function frontendSettings(env: Env): FrontendSettings {
   return {
     splitInterval: durationVar(env.QUERY_SPLIT_INTERVAL, 24 * 3600_000),
     maxFreshness: durationVar(env.QUERY_MAX_FRESHNESS, 60_000),
-    parallelism: Math.max(1, numberVar(env.QUERY_SPLIT_PARALLELISM, 14)),
     maxRetries: Math.max(0, numberVar(env.QUERY_MAX_RETRIES, 5)),
     cache: useCache ? new CacheApiResultsCache(caches.default, RESULTS_TTL_SECONDS) : undefined,
     metrics: frontendMetrics,
