@@ -4,6 +4,7 @@
  * the other replica skip ahead by twice the last sample gap (5s before any gap is known), so the
  * merged series never samples faster than one replica and only switches across a gap.
  */
+import { searchFloat64 } from '../gocompat/sort.ts';
 import type { RawSeries } from '../promql/storage/queryable.ts';
 import type { Labels } from '../labels/labels.ts';
 
@@ -17,18 +18,6 @@ export interface DedupOptions {
    * not look like a counter reset. Resets inside one replica are kept.
    */
   readonly counter?: boolean;
-}
-
-/** First index i >= from with t[i] >= target (t ascending). */
-function seek(t: Float64Array, from: number, target: number): number {
-  let lo = from;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t[mid]! < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Merges two replicas' samples (each ascending by time). */
@@ -53,8 +42,8 @@ export function dedupPair(
   for (;;) {
     const seekA = lastT === -Infinity ? -Infinity : lastT + 1 + penA;
     const seekB = lastT === -Infinity ? -Infinity : lastT + 1 + penB;
-    ia = seek(aT, ia, seekA);
-    ib = seek(bT, ib, seekB);
+    ia = searchFloat64(aT, seekA, ia);
+    ib = searchFloat64(bT, seekB, ib);
     penA = 0;
     penB = 0;
     const aok = ia < aT.length;

@@ -5,27 +5,16 @@
  * a matrix (labels.Compare), with the querier's own JSON writer.
  */
 import { labelsJson, queryDataParts, streamedSuccessResponse } from '../api/prom-json.ts';
+import { searchFloat64 } from '../gocompat/sort.ts';
 import { compareLabels } from '../labels/labels.ts';
 import type { Series } from '../promql/engine/result.ts';
-
-/** First index with t[i] >= x. */
-function lowerBound(t: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** The points of each series inside [from, to] (views, not copies); emptied series are dropped. */
 export function sliceSeries(series: readonly Series[], from: number, to: number): Series[] {
   const out: Series[] = [];
   for (const s of series) {
-    const a = lowerBound(s.t, from);
-    const b = lowerBound(s.t, to + 1);
+    const a = searchFloat64(s.t, from);
+    const b = searchFloat64(s.t, to + 1);
     if (b <= a) continue;
     out.push(
       a === 0 && b === s.t.length

@@ -264,3 +264,18 @@ function reverseRange(swap: Swap, a: number, b: number): void {
     j--;
   }
 }
+
+/**
+ * Go's sort.SearchFloat64s over t[from, to): the first index whose value is >= x (`to` when
+ * none), for ascending t.
+ */
+export function searchFloat64(t: Float64Array, x: number, from = 0, to = t.length): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -3,6 +3,7 @@
  * selected by matchers and trimmed to the hinted time range as Prometheus's TSDB querier does.
  * Used by tests and the conformance runner (Prometheus's teststorage plays this role there).
  */
+import { searchFloat64 } from '../../gocompat/sort.ts';
 import { compareLabels, type Labels } from '../../labels/labels.ts';
 import {
   seriesSetOf,
@@ -85,8 +86,8 @@ export class MemoryStorage implements Queryable {
     const out: RawSeries[] = [];
     for (const s of this.#sorted) {
       if (!matchesAll(s.labels, matchers)) continue;
-      const lo = lowerBound(s.t, s.length, hints.start);
-      let hi = lowerBound(s.t, s.length, hints.end);
+      const lo = searchFloat64(s.t, hints.start, 0, s.length);
+      let hi = searchFloat64(s.t, hints.end, 0, s.length);
       if (hi < s.length && s.t[hi] === hints.end) hi++;
       if (hi <= lo) continue;
       out.push({ labels: s.labels, t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) });
@@ -108,16 +109,4 @@ function matchesAll(ls: Labels, matchers: readonly MatcherLike[]): boolean {
     if (!m.matches(value)) return false;
   }
   return true;
-}
-
-/** First index with t[i] >= x. */
-function lowerBound(t: Float64Array, n: number, x: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
