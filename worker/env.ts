@@ -59,6 +59,24 @@ export interface Env {
   /** Store-gateway limits per request (Thanos --store.limits.request-series / -samples). */
   readonly STORE_MAX_SERIES?: string;
   readonly STORE_MAX_SAMPLES?: string;
+  /** Receive shards (Durable Objects) holding the heads of remote-written series. */
+  readonly RECEIVE_SHARD?: DurableObjectNamespace;
+  /** How many receive shards the ring spreads series over (default 1). */
+  readonly RECEIVE_SHARDS?: string;
+  /** Head block duration (default 2h; shorter only for tests). */
+  readonly RECEIVE_BLOCK_DURATION?: string;
+  /** Tenant header (THANOS-TENANT), default tenant (default-tenant), tenant label (tenant_id). */
+  readonly RECEIVE_TENANT_HEADER?: string;
+  readonly RECEIVE_DEFAULT_TENANT?: string;
+  readonly RECEIVE_TENANT_LABEL?: string;
+  /** Extra external labels of received data, `name=value,...` (Thanos's --label). */
+  readonly RECEIVE_LABELS?: string;
+  /** Series one tenant may have per receive shard (0: no limit). */
+  readonly RECEIVE_MAX_SERIES_PER_TENANT?: string;
+  /** Largest remote-write body accepted (default 16MiB, compressed). */
+  readonly RECEIVE_MAX_REQUEST_BYTES?: string;
+  /** Bearer token remote-write senders must send (default: STORE_TOKEN). */
+  readonly RECEIVE_TOKEN?: string;
 }
 
 export function csv(v: string | undefined, fallback: readonly string[] = []): string[] {

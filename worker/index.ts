@@ -16,9 +16,11 @@ import { frontendEnabled, frontendMetrics, frontendSettings } from './frontend.t
 import { frontendFamilies, renderFamilies, workerFamilies, type Family } from './metrics.ts';
 import { workerState, type WorkerState } from './state.ts';
 import { shardGet } from './store-shard.ts';
+import { eachReceiveShard, receiveRoutes } from './receive.ts';
 import { installCrc32cKernelWorker } from './wasm.ts';
 
 export { StoreShard } from './store-shard.ts';
+export { ReceiveShard } from './receive-shard.ts';
 
 // Chunk and index checksums on every read: the WASM CRC-32C kernel, once per isolate.
 installCrc32cKernelWorker();
@@ -46,12 +48,17 @@ app.get('/-/ready', async (c) => {
 app.get('/metrics', async (c) => {
   const state = await workerState(c.env, c.req.raw);
   const families = [...workerFamilies(state), ...frontendFamilies(frontendMetrics)];
-  for (const r of await eachShard(c.env, state, '/shard/metrics').catch(() => [])) {
+  const shardAnswers = [
+    ...(await eachShard(c.env, state, '/shard/metrics').catch(() => [])),
+    ...(await eachReceiveShard(c.env, '/shard/metrics').catch(() => [])),
+  ];
+  for (const r of shardAnswers) {
     if (r.ok) families.push(...((await r.json()) as Family[]));
   }
   return c.text(renderFamilies(families), 200, { 'content-type': 'text/plain; version=0.0.4' });
 });
 
+app.route('/', receiveRoutes());
 app.route(
   '/',
   storeApiRoutes<Env>({

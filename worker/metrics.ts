@@ -16,11 +16,11 @@ export interface Family {
   readonly samples: string[];
 }
 
-function family(name: string, type: Family['type'], help: string): Family {
+export function family(name: string, type: Family['type'], help: string): Family {
   return { name, help, type, samples: [] };
 }
 
-function sample(f: Family, labels: Record<string, string>, value: number): void {
+export function sample(f: Family, labels: Record<string, string>, value: number): void {
   const ls = Object.entries(labels)
     .map(
       ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,

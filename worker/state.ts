@@ -12,6 +12,8 @@ import { bucketFromEnv } from './objstore.ts';
 import { querierFromEnv } from './querier.ts';
 import { hasBucket, storeGatewayFromEnv, type StoreGateway } from './store-gateway.ts';
 import { shardStore } from './store-shard.ts';
+import { receiveShardStore } from './receive.ts';
+import { receiveSettings } from './receive-settings.ts';
 
 export interface WorkerState {
   /** The store gateway in this isolate (no shards), if there is a bucket. */
@@ -30,7 +32,12 @@ let current: { key: string; state: WorkerState } | undefined;
 let building: { key: string; owner: object; state: Promise<WorkerState> } | undefined;
 
 function configKey(env: Env): string {
-  const { BLOCKS: _b, STORE_SHARD: _s, ...vars } = env as Env & Record<string, unknown>;
+  const {
+    BLOCKS: _b,
+    STORE_SHARD: _s,
+    RECEIVE_SHARD: _r,
+    ...vars
+  } = env as Env & Record<string, unknown>;
   return JSON.stringify(vars, Object.keys(vars).sort());
 }
 
@@ -72,6 +79,16 @@ async function build(env: Env): Promise<WorkerState> {
     if (count === 0) {
       gateway = storeGatewayFromEnv(env);
       local.push({ name: `bucket:${gateway.bucket.name}`, store: gateway.bucketStore });
+    }
+  }
+  if (env.RECEIVE_SHARD) {
+    // The heads of remote-written series: recent data, until their blocks are in the bucket.
+    const n = receiveSettings(env).shards;
+    for (let i = 0; i < n; i++) {
+      local.push({
+        name: `receive-shard ${i}/${n}`,
+        store: receiveShardStore(env.RECEIVE_SHARD, i, n),
+      });
     }
   }
   return { gateway, shards, querier: await querierFromEnv(env, local) };

@@ -10,8 +10,9 @@ import { apiErrorResponse } from '../core/api/error-response.ts';
 import { jsonResponse, successJson } from '../core/api/prom-json.ts';
 import { parseShardSpec, type ShardBy, type ShardSpec } from '../core/block/shard.ts';
 import { BadDataError, StorageError } from '../core/errors.ts';
-import { HttpStore } from '../core/storeapi/http-client.ts';
+import type { HttpStore } from '../core/storeapi/http-client.ts';
 import { storeApiRoutes } from '../core/storeapi/http-server.ts';
+import { durableObjectFetch, durableObjectStore } from './durable-store.ts';
 import { csv, type Env } from './env.ts';
 import { gatewayFamilies } from './metrics.ts';
 import { storeGatewayFromEnv, type StoreGateway } from './store-gateway.ts';
@@ -19,8 +20,6 @@ import { storeGatewayFromEnv, type StoreGateway } from './store-gateway.ts';
 /** Request header naming the shard (`i/n`) a request is for. */
 export const SHARD_HEADER = 'x-thanos-edge-shard';
 const SHARD_BY_HEADER = 'x-thanos-edge-shard-by';
-/** A made-up origin: Durable Object stubs route by object, not by host. */
-const SHARD_ORIGIN = 'https://store-shard.internal';
 
 type ShardEnv = { Bindings: Env; Variables: { gateway: StoreGateway } };
 
@@ -96,16 +95,11 @@ function shardName(spec: ShardSpec): string {
 
 /** The querier's view of one shard: a StoreAPI client whose fetch goes to the Durable Object. */
 export function shardStore(ns: DurableObjectNamespace, spec: ShardSpec): HttpStore {
-  return new HttpStore(SHARD_ORIGIN, {
-    fetch: (input, init) => {
-      // A stub is an I/O object of the request that made it: one per call.
-      const stub = ns.get(ns.idFromName(shardName(spec)));
-      const headers = new Headers(init?.headers);
-      headers.set(SHARD_HEADER, `${spec.index}/${spec.count}`);
-      headers.set(SHARD_BY_HEADER, spec.by);
-      return stub.fetch(String(input), { ...init, headers });
-    },
-  });
+  return durableObjectStore(ns, shardName(spec), shardHeaders(spec));
+}
+
+function shardHeaders(spec: ShardSpec): Record<string, string> {
+  return { [SHARD_HEADER]: `${spec.index}/${spec.count}`, [SHARD_BY_HEADER]: spec.by };
 }
 
 /** GETs a shard-internal route (blocks, metrics, ready) on one shard. */
@@ -114,8 +108,5 @@ export function shardGet(
   spec: ShardSpec,
   path: string,
 ): Promise<Response> {
-  const stub = ns.get(ns.idFromName(`store-shard-${spec.index}-of-${spec.count}-${spec.by}`));
-  return stub.fetch(`${SHARD_ORIGIN}${path}`, {
-    headers: { [SHARD_HEADER]: `${spec.index}/${spec.count}`, [SHARD_BY_HEADER]: spec.by },
-  });
+  return durableObjectFetch(ns, shardName(spec), path, { headers: shardHeaders(spec) });
 }

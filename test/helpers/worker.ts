@@ -46,6 +46,7 @@ export function bundleWorker(): Promise<{ code: string; wasm: Map<string, Uint8A
 /** Worker names, which are also their inspector targets (`core:user:<name>`). */
 export const QUERIER_WORKER = 'querier';
 export const SHARDS_WORKER = 'shards';
+export const RECEIVE_WORKER = 'receive';
 
 export interface WorkerHandle {
   readonly mf: Miniflare;
@@ -68,6 +69,15 @@ export interface StartWorkerOptions {
   readonly shards?: boolean | 'isolate';
   /** V8 inspector on this port (heap readings per isolate, test/helpers/inspector.ts). */
   readonly inspectorPort?: number;
+  /**
+   * Bind the receive-shard Durable Object class as RECEIVE_SHARD (wrangler.toml does): `true` in
+   * the Worker's isolate, `'isolate'` in a worker of its own (its heap read apart).
+   */
+  readonly receive?: boolean | 'isolate';
+  /** Keep Durable Object storage in this directory (survives a restart of the Worker). */
+  readonly persistDir?: string;
+  /** Listen on this port instead of a free one (a restart at the same address). */
+  readonly port?: number;
 }
 
 /** wrangler.toml's [assets] routing, as wrangler hands it to Miniflare in `wrangler dev`. */
@@ -111,28 +121,41 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Wor
     bindings: { ...(options.vars ?? {}) },
   };
   const shard = { className: 'StoreShard', useSQLite: true };
+  const receiveShard = { className: 'ReceiveShard', useSQLite: true };
+  const receiveObjects =
+    options.receive === 'isolate'
+      ? { RECEIVE_SHARD: { ...receiveShard, scriptName: RECEIVE_WORKER } }
+      : options.receive
+        ? { RECEIVE_SHARD: receiveShard }
+        : {};
+  const storeObjects =
+    options.shards === 'isolate'
+      ? { STORE_SHARD: { ...shard, scriptName: SHARDS_WORKER } }
+      : options.shards
+        ? { STORE_SHARD: shard }
+        : {};
   const mf = new Miniflare({
     // The network is closed here: use Miniflare's placeholder `request.cf` instead of fetching one.
     cf: false,
     host: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
+    ...(options.persistDir ? { durableObjectsPersist: options.persistDir } : {}),
     ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
     ...(process.env.WORKER_LOG ? { log: new Log(LogLevel.DEBUG) } : {}),
     workers: [
       {
         ...worker,
         name: QUERIER_WORKER,
-        ...(options.shards === 'isolate'
-          ? { durableObjects: { STORE_SHARD: { ...shard, scriptName: SHARDS_WORKER } } }
-          : options.shards
-            ? { durableObjects: { STORE_SHARD: shard } }
-            : {}),
+        durableObjects: { ...storeObjects, ...receiveObjects },
         ...(options.ui ? { assets: await assetsOptions() } : {}),
       },
       // workerd runs a worker's Durable Objects in its isolate: a second worker holding the
       // shards gives them an isolate apart from the querier's, as the Workers platform does.
       ...(options.shards === 'isolate'
         ? [{ ...worker, name: SHARDS_WORKER, durableObjects: { STORE_SHARD: shard } }]
+        : []),
+      ...(options.receive === 'isolate'
+        ? [{ ...worker, name: RECEIVE_WORKER, durableObjects: { RECEIVE_SHARD: receiveShard } }]
         : []),
     ],
   });

@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { isStaleNaN } from '../chunkenc/stale.ts';
+import { BadDataError, LimitExceededError } from '../errors.ts';
+import { labelsToString } from '../labels/labels.ts';
+import { newMatcher } from '../labels/matcher.ts';
+import { Block } from '../tsdb/block-reader.ts';
+import { decodeSeriesSamples } from '../tsdb/series-samples.ts';
+import { MemoryBlockSink } from '../tsdb/writer/sink.ts';
+import { decodeXor, xorSampleCount } from '../chunkenc/xor.ts';
+import { memoryBlockDir } from '../../test/helpers/block-dir.ts';
+import { encodeWriteRequest, type WriteSeriesInput } from '../../test/helpers/remote-write.ts';
+import { cutBlock, cuttableRange } from './cut.ts';
+import { ReceiveHead } from './head.ts';
+import { HeadStore } from './head-store.ts';
+import { decodeWriteRequest } from './write-request.ts';
+
+const D = 2 * 3600_000;
+const batch = (s: WriteSeriesInput[]) => decodeWriteRequest(encodeWriteRequest(s));
+const up = (job: string, samples: Array<[number, number | 'stale']>): WriteSeriesInput => ({
+  labels: { __name__: 'up', job },
+  samples,
+});
+
+describe('remote write decoding', () => {
+  it('keeps labels, timestamps (negative too) and NaN payloads', () => {
+    const b = batch([
+      up('a', [
+        [-5, 1],
+        [10, 'stale'],
+      ]),
+      up('b', [[3, 2.5]]),
+    ]);
+    expect(b.series.map((s) => labelsToString(s.labels))).toEqual([
+      '{__name__="up", job="a"}',
+      '{__name__="up", job="b"}',
+    ]);
+    expect(Array.from(b.t)).toEqual([-5, 10, 3]);
+    const f = new Float64Array(1);
+    const w = new Uint32Array(f.buffer);
+    w[1] = b.v[2]!;
+    w[0] = b.v[3]!;
+    expect(isStaleNaN(f, 0)).toBe(true);
+  });
+
+  it('rejects what Thanos receive rejects, naming the series', () => {
+    expect(() =>
+      decodeWriteRequest(
+        encodeWriteRequest([{ labels: { job: 'x', __name__: 'up' }, samples: [[1, 1]] }], true),
+      ),
+    ).toThrow(/not sorted.*job="x"/);
+    expect(() => batch([{ labels: { __name__: 'up', '1bad': 'x' }, samples: [[1, 1]] }])).toThrow(
+      /invalid label name "1bad"/,
+    );
+    expect(() => batch([{ labels: { __name__: 'up', job: '' }, samples: [[1, 1]] }])).toThrow(
+      /empty value for label "job"/,
+    );
+    expect(() => batch([{ labels: {}, samples: [[1, 1]] }])).toThrow(/no labels/);
+    expect(() => decodeWriteRequest(new Uint8Array([0x0a, 0x05, 0x01]))).toThrow(BadDataError);
+  });
+});
+
+describe('receive head', () => {
+  it('applies Prometheus append rules, all or nothing per request', () => {
+    const head = new ReceiveHead({ blockDuration: D });
+    expect(
+      head.append(
+        't',
+        batch([
+          up('a', [
+            [1000, 1],
+            [2000, 2],
+          ]),
+        ]),
+      ).samples,
+    ).toBe(2);
+    // Exact resend: skipped, not an error.
+    const again = head.append('t', batch([up('a', [[2000, 2]])]));
+    expect(again).toMatchObject({ samples: 0, duplicates: 1 });
+    expect(() => head.append('t', batch([up('b', [[5000, 1]]), up('a', [[1500, 9]])]))).toThrow(
+      /out of order sample.*job="a"/,
+    );
+    expect(() => head.append('t', batch([up('a', [[2000, 3]])]))).toThrow(
+      /duplicate sample for timestamp 2000.*job="a"/,
+    );
+    // The rejected request left nothing behind: series b does not exist.
+    expect(head.numSeries).toBe(1);
+    head.append('t', batch([up('a', [[D, 1]])]));
+    expect(() => head.append('t', batch([up('c', [[D / 2 - 1, 1]])]))).toThrow(
+      /out of bounds.*too old.*job="c"/,
+    );
+    // Another tenant has its own head and its own bounds.
+    expect(head.append('u', batch([up('a', [[1500, 9]])])).samples).toBe(1);
+  });
+
+  it('limits series per tenant with a LimitExceededError', () => {
+    const head = new ReceiveHead({ blockDuration: D, maxSeriesPerTenant: 2 });
+    head.append('t', batch([up('a', [[1, 1]]), up('b', [[1, 1]])]));
+    expect(() => head.append('t', batch([up('c', [[2, 1]])]))).toThrow(LimitExceededError);
+    expect(head.append('t', batch([up('a', [[2, 1]])])).samples).toBe(1);
+  });
+
+  it('replays its log rows into an equal head', () => {
+    const a = new ReceiveHead({ blockDuration: D });
+    const logged: Array<{ series: Array<[number, string]>; rows: Uint8Array }> = [];
+    for (let i = 0; i < 5; i++) {
+      const r = a.append('t', batch([up('a', [[i * 1000, i]]), up(`n${i}`, [[i * 1000, -i]])]));
+      logged.push({
+        series: r.newSeries.map((s) => [s.ref, labelsToString(s.labels)]),
+        rows: r.rows,
+      });
+    }
+    const b = new ReceiveHead({ blockDuration: D });
+    for (const rec of logged) {
+      for (const [ref] of rec.series) {
+        const s = [...a.tenants.get('t')!.series.values()].find((x) => x.ref === ref)!;
+        b.restoreSeries(ref, 't', s.labels);
+      }
+      b.replayRows(rec.rows);
+    }
+    // Replaying twice changes nothing.
+    for (const rec of logged) expect(b.replayRows(rec.rows)).toBe(0);
+    const dump = (h: ReceiveHead) =>
+      [...h.tenants.get('t')!.series.values()].map((s) => [
+        labelsToString(s.labels),
+        s.maxT,
+        s.app!.bytes(),
+      ]);
+    expect(dump(b)).toEqual(dump(a));
+  });
+});
+
+describe('block cut and head store', () => {
+  it('cuts the oldest complete range into a block and keeps the rest servable', async () => {
+    const head = new ReceiveHead({ blockDuration: D });
+    const step = 15_000;
+    for (let t = 0; t <= 1.6 * D; t += step) {
+      head.append('t', batch([up('a', [[t, t / step]]), up('b', [[t, t % 7]])]));
+    }
+    const tenant = head.tenants.get('t')!;
+    const range = cuttableRange(tenant, D, 1.6 * D)!;
+    expect(range).toEqual({ minTime: 0, maxTime: D });
+    const mem = new MemoryBlockSink();
+    const ext = [
+      { name: 'receive', value: '0' },
+      { name: 'tenant_id', value: 't' },
+    ];
+    const { meta } = await cutBlock(head, tenant, range, {
+      externalLabels: ext,
+      openSink: () => mem,
+    });
+    expect(meta!.thanos).toMatchObject({
+      labels: { receive: '0', tenant_id: 't' },
+      source: 'receive',
+    });
+    expect([meta!.minTime, meta!.maxTime]).toEqual([0, D]);
+    const block = await Block.open(memoryBlockDir(mem.files));
+    const fromBlock: number[] = [];
+    for await (const s of block.select([newMatcher('=', 'job', 'a')], -Infinity, Infinity)) {
+      const d = decodeSeriesSamples(s, -Infinity, Infinity, block.id);
+      fromBlock.push(...d.t.subarray(0, d.length));
+    }
+    expect(fromBlock).toEqual(Array.from({ length: D / step }, (_, i) => i * step));
+    // Now the block owns [0, D): older writes are out of bounds; the head serves the rest.
+    expect(() => head.append('t', batch([up('z', [[D - 1, 1]])]))).toThrow(/out of bounds/);
+    const store = new HeadStore(head, { externalLabels: () => ext });
+    const frames = [];
+    for await (const f of store.series({
+      minTime: 0,
+      maxTime: 2 * D,
+      matchers: [newMatcher('=', '__name__', 'up'), newMatcher('=', 'tenant_id', 't')],
+      maxResolutionWindow: 0,
+      aggregates: [],
+      partialResponseStrategy: 'abort',
+      skipChunks: false,
+    })) {
+      frames.push(f);
+    }
+    expect(frames.map((f) => (f.type === 'series' ? labelsToString(f.labels) : f.type))).toEqual([
+      '{__name__="up", job="a", receive="0", tenant_id="t"}',
+      '{__name__="up", job="b", receive="0", tenant_id="t"}',
+    ]);
+    const first = frames[0]!;
+    const ts: number[] = [];
+    if (first.type === 'series') {
+      for (const c of first.chunks) {
+        const n = xorSampleCount(c.raw!.data);
+        const t = new Float64Array(n);
+        decodeXor(c.raw!.data, -Infinity, Infinity, t, new Float64Array(n), 0);
+        ts.push(...t);
+      }
+    }
+    expect(ts[0]).toBe(D);
+    expect(ts.at(-1)).toBe(1.6 * D);
+    expect(ts.length).toBe((0.6 * D) / step + 1);
+    // A tenant matcher that differs selects nothing.
+    const none = store.series({
+      minTime: 0,
+      maxTime: 2 * D,
+      matchers: [newMatcher('=', 'tenant_id', 'other')],
+      maxResolutionWindow: 0,
+      aggregates: [],
+      partialResponseStrategy: 'abort',
+      skipChunks: true,
+    });
+    for await (const f of none) expect(f).toBeUndefined();
+  });
+});

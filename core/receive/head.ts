@@ -1,0 +1,314 @@
+/**
+ * @module core/receive/head — a receive shard's in-memory head: per tenant, per series, XOR
+ * chunks cut as Prometheus's head cuts them (core/tsdb/writer/chunk-cutter.ts, chunk range = block
+ * duration, so no chunk crosses a block boundary), with Prometheus 2.42's append rules:
+ *
+ * - older than the series' newest sample: "out of order sample";
+ * - the same timestamp with other value bits: "duplicate sample for timestamp"; with the same bits
+ *   it is a retry and is skipped silently (remote write resends after a lost ack);
+ * - older than the tenant head's newest sample minus half a block, or than what was already cut
+ *   into a block: "out of bounds" (too old).
+ *
+ * A request is checked whole before any sample is applied, so a rejected request leaves the head
+ * (and the durable log) exactly as it was. Durability is the caller's: it logs the request's bytes
+ * before acknowledging (worker/receive-shard.ts), and replays the log into a new head after a restart.
+ */
+import { ENCODING_XOR, XorAppender } from '../chunkenc/xor.ts';
+import { BadDataError, LimitExceededError } from '../errors.ts';
+import { labelsToString, type Labels } from '../labels/labels.ts';
+import { ChunkCutter } from '../tsdb/writer/chunk-cutter.ts';
+import type { ChunkMeta } from '../tsdb/writer/chunk-writer.ts';
+import type { WriteBatch } from './write-request.ts';
+
+export interface HeadOptions {
+  /** Block duration and chunk range in ms (Prometheus's 2h). */
+  readonly blockDuration: number;
+  /** Most series one tenant may have in this head; 0 = no limit. */
+  readonly maxSeriesPerTenant?: number;
+}
+
+export class HeadSeries {
+  readonly chunks: ChunkMeta[] = [];
+  app: XorAppender | undefined;
+  appMin = 0;
+  cutter: ChunkCutter;
+  /** Newest sample (-Infinity: none yet) and its value bits. */
+  maxT = -Infinity;
+  hi = 0;
+  lo = 0;
+
+  constructor(
+    readonly ref: number,
+    readonly tenant: TenantHead,
+    readonly labels: Labels,
+    readonly chunkRange: number,
+  ) {
+    this.cutter = new ChunkCutter(chunkRange);
+  }
+
+  append(t: number, hi: number, lo: number): void {
+    if (this.cutter.startsChunk(t)) {
+      this.closeChunk();
+      this.app = new XorAppender();
+      this.appMin = t;
+    }
+    this.app!.appendBits(t, hi, lo);
+    this.cutter.appended(t);
+    this.maxT = t;
+    this.hi = hi;
+    this.lo = lo;
+  }
+
+  /** Closes the open chunk ahead of its time (a block cut): the next sample starts a new one. */
+  closeEarly(): void {
+    this.closeChunk();
+    this.cutter = new ChunkCutter(this.chunkRange);
+  }
+
+  closeChunk(): void {
+    if (!this.app) return;
+    this.chunks.push({
+      minTime: this.appMin,
+      maxTime: this.maxT,
+      data: this.app.bytes(),
+      encoding: ENCODING_XOR,
+      numSamples: this.app.numSamples,
+      ref: 0,
+    });
+    this.app = undefined;
+  }
+
+  /** Closed chunks plus a snapshot of the open one, overlapping [mint, maxt]. */
+  chunksIn(mint: number, maxt: number): ChunkMeta[] {
+    const out = this.chunks.filter((c) => c.maxTime >= mint && c.minTime <= maxt);
+    if (this.app && this.maxT >= mint && this.appMin <= maxt) {
+      out.push({
+        minTime: this.appMin,
+        maxTime: this.maxT,
+        data: this.app.bytes(),
+        encoding: ENCODING_XOR,
+        numSamples: this.app.numSamples,
+        ref: 0,
+      });
+    }
+    return out;
+  }
+}
+
+export class TenantHead {
+  readonly series = new Map<string, HeadSeries>();
+  /** Earliest and newest sample held (±Infinity when empty). */
+  minTime = Infinity;
+  maxTime = -Infinity;
+  /** Samples before this were cut into a block already: older appends are out of bounds. */
+  minValidTime = -Infinity;
+  /** Bumped when a series is added or dropped (readers cache sorted views by it). */
+  generation = 0;
+
+  constructor(readonly tenant: string) {}
+}
+
+export interface AppendResult {
+  readonly samples: number;
+  /** Samples skipped as exact resends (same timestamp, same value). */
+  readonly duplicates: number;
+  /** Series this append created, for the log's series records (written before the samples). */
+  readonly newSeries: readonly HeadSeries[];
+  /** The applied samples as log rows (`LOG_ROW_BYTES` each: ref, t, value bits); empty if none. */
+  readonly rows: Uint8Array;
+  /** Newest timestamp among them (-Infinity if none). */
+  readonly maxT: number;
+}
+
+/** A log row: series ref (u32), timestamp (f64), value high and low words (u32), little-endian. */
+export const LOG_ROW_BYTES = 20;
+
+function seriesKey(labels: Labels): string {
+  let key = '';
+  for (const l of labels) key += `${l.name}\u0000${l.value}\u0000`;
+  return key;
+}
+
+export class ReceiveHead {
+  readonly tenants = new Map<string, TenantHead>();
+  readonly #byRef = new Map<number, HeadSeries>();
+  #nextRef = 1;
+  readonly #opts: HeadOptions;
+
+  constructor(opts: HeadOptions) {
+    if (!(opts.blockDuration > 0)) throw new RangeError('head: block duration must be positive');
+    this.#opts = opts;
+  }
+
+  get blockDuration(): number {
+    return this.#opts.blockDuration;
+  }
+
+  tenant(name: string): TenantHead {
+    let t = this.tenants.get(name);
+    if (!t) {
+      t = new TenantHead(name);
+      this.tenants.set(name, t);
+    }
+    return t;
+  }
+
+  get numSeries(): number {
+    return this.#byRef.size;
+  }
+
+  /**
+   * Checks every sample of the batch, then applies them all; throws BadDataError (400) or
+   * LimitExceededError (429) naming the series, with nothing applied.
+   */
+  append(tenantName: string, batch: WriteBatch): AppendResult {
+    const head = this.tenant(tenantName);
+    const keys = batch.series.map((s) => seriesKey(s.labels));
+    const minValid = Math.max(head.minValidTime, head.maxTime - this.#opts.blockDuration / 2);
+    // Newest timestamp and bits per series as the batch goes, so repeats inside it are checked too.
+    const pending = new Map<string, { t: number; hi: number; lo: number }>();
+    let newSeries = 0;
+    for (let i = 0; i < batch.series.length; i++) {
+      const s = batch.series[i]!;
+      let last = pending.get(keys[i]!);
+      if (!last) {
+        const known = head.series.get(keys[i]!);
+        last = known
+          ? { t: known.maxT, hi: known.hi, lo: known.lo }
+          : { t: -Infinity, hi: 0, lo: 0 };
+        if (!known && s.count > 0) newSeries++;
+        pending.set(keys[i]!, last);
+      }
+      for (let j = s.first; j < s.first + s.count; j++) {
+        const t = batch.t[j]!;
+        const hi = batch.v[2 * j]!;
+        const lo = batch.v[2 * j + 1]!;
+        if (t < minValid) {
+          throw new BadDataError(
+            `out of bounds: sample at ${t} is older than ${minValid} (too old) for series ${labelsToString(s.labels)}`,
+          );
+        }
+        if (t < last.t) {
+          throw new BadDataError(
+            `out of order sample: timestamp ${t} is before the newest ${last.t} of series ${labelsToString(s.labels)}`,
+          );
+        }
+        if (t === last.t && (hi !== last.hi || lo !== last.lo)) {
+          throw new BadDataError(
+            `duplicate sample for timestamp ${t} with a different value for series ${labelsToString(s.labels)}`,
+          );
+        }
+        last.t = t;
+        last.hi = hi;
+        last.lo = lo;
+      }
+    }
+    const limit = this.#opts.maxSeriesPerTenant ?? 0;
+    if (limit > 0 && newSeries > 0 && head.series.size + newSeries > limit) {
+      throw new LimitExceededError(
+        `tenant ${JSON.stringify(tenantName)}: ${head.series.size + newSeries} series would exceed the limit of ${limit} per receive shard`,
+      );
+    }
+    return this.#apply(head, batch, keys);
+  }
+
+  #apply(head: TenantHead, batch: WriteBatch, keys: readonly string[]): AppendResult {
+    const rows = new Uint8Array(batch.numSamples * LOG_ROW_BYTES);
+    const view = new DataView(rows.buffer);
+    let n = 0;
+    let duplicates = 0;
+    let maxT = -Infinity;
+    const created: HeadSeries[] = [];
+    for (let i = 0; i < batch.series.length; i++) {
+      const s = batch.series[i]!;
+      let hs = head.series.get(keys[i]!);
+      for (let j = s.first; j < s.first + s.count; j++) {
+        const t = batch.t[j]!;
+        if (hs && t <= hs.maxT) {
+          duplicates++;
+          continue;
+        }
+        if (!hs) {
+          hs = this.#create(head, keys[i]!, s.labels, this.#nextRef++);
+          created.push(hs);
+        }
+        const hi = batch.v[2 * j]!;
+        const lo = batch.v[2 * j + 1]!;
+        this.#appendTo(head, hs, t, hi, lo);
+        const at = n++ * LOG_ROW_BYTES;
+        view.setUint32(at, hs.ref, true);
+        view.setFloat64(at + 4, t, true);
+        view.setUint32(at + 12, hi, true);
+        view.setUint32(at + 16, lo, true);
+        if (t > maxT) maxT = t;
+      }
+    }
+    return {
+      samples: n,
+      duplicates,
+      newSeries: created,
+      rows: rows.subarray(0, n * LOG_ROW_BYTES),
+      maxT,
+    };
+  }
+
+  #create(head: TenantHead, key: string, labels: Labels, ref: number): HeadSeries {
+    const hs = new HeadSeries(ref, head, labels, this.#opts.blockDuration);
+    head.series.set(key, hs);
+    head.generation++;
+    this.#byRef.set(ref, hs);
+    return hs;
+  }
+
+  #appendTo(head: TenantHead, hs: HeadSeries, t: number, hi: number, lo: number): void {
+    hs.append(t, hi, lo);
+    if (t < head.minTime) head.minTime = t;
+    if (t > head.maxTime) head.maxTime = t;
+  }
+
+  /** Replay: a series record from the log. */
+  restoreSeries(ref: number, tenantName: string, labels: Labels): void {
+    const head = this.tenant(tenantName);
+    const key = seriesKey(labels);
+    if (!head.series.has(key)) this.#create(head, key, labels, ref);
+    if (ref >= this.#nextRef) this.#nextRef = ref + 1;
+  }
+
+  /** Replay: a tenant's cut boundary from the log. */
+  restoreMinValidTime(tenantName: string, t: number): void {
+    const head = this.tenant(tenantName);
+    head.minValidTime = Math.max(head.minValidTime, t);
+  }
+
+  /**
+   * Replay: log rows. Rows were checked when written; here only what a block already holds (older
+   * than the tenant's cut) or what is already in (a row replayed twice) is skipped.
+   */
+  replayRows(rows: Uint8Array): number {
+    const view = new DataView(rows.buffer, rows.byteOffset, rows.byteLength);
+    let applied = 0;
+    for (let at = 0; at + LOG_ROW_BYTES <= rows.length; at += LOG_ROW_BYTES) {
+      const hs = this.#byRef.get(view.getUint32(at, true));
+      if (!hs) continue;
+      const t = view.getFloat64(at + 4, true);
+      if (t < hs.tenant.minValidTime || t <= hs.maxT) continue;
+      this.#appendTo(
+        hs.tenant,
+        hs,
+        t,
+        view.getUint32(at + 12, true),
+        view.getUint32(at + 16, true),
+      );
+      applied++;
+    }
+    return applied;
+  }
+
+  /** Drops a series that holds no samples any more (after a cut). */
+  dropSeries(hs: HeadSeries): void {
+    const head = hs.tenant;
+    head.series.delete(seriesKey(hs.labels));
+    head.generation++;
+    this.#byRef.delete(hs.ref);
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * @module worker/receive-shard — a receive shard (Thanos's ingester) as a Durable Object: a head
+ * for the series the ring sends it, a write-ahead log in its SQLite storage (written before the
+ * acknowledgement), the StoreAPI over its recent data, and an alarm that cuts completed block
+ * ranges into the bucket and truncates head and log. A new isolate (restart, eviction) replays the
+ * log before it serves anything.
+ */
+import { Hono } from 'hono';
+import { apiErrorResponse } from '../core/api/error-response.ts';
+import { BadDataError, errorMessage, LimitExceededError } from '../core/errors.ts';
+import { bucketSinkFactory } from '../core/block/bucket-sink.ts';
+import type { Labels } from '../core/labels/labels.ts';
+import { cutBlock, cuttableRange } from '../core/receive/cut.ts';
+import { ReceiveHead } from '../core/receive/head.ts';
+import { HeadStore } from '../core/receive/head-store.ts';
+import { decodeWriteRequest } from '../core/receive/write-request.ts';
+import { storeApiRoutes } from '../core/storeapi/http-server.ts';
+import type { Env } from './env.ts';
+import { family, sample, type Family } from './metrics.ts';
+import { bucketFromEnv } from './objstore.ts';
+import { receiveSettings, tenantExternalLabels, type ReceiveSettings } from './receive-settings.ts';
+import { ReceiveLog } from './receive-log.ts';
+import { hasBucket } from './store-gateway.ts';
+
+/** Request headers: the shard index (`i/n`) and the tenant of a write. */
+export const RECEIVE_SHARD_HEADER = 'x-thanos-edge-receive-shard';
+export const TENANT_HEADER_INTERNAL = 'x-thanos-edge-tenant';
+
+interface Counters {
+  samples: number;
+  duplicates: number;
+  rejected: number;
+  requests: number;
+  blocks: number;
+  cutFailures: number;
+  replayedSamples: number;
+  lastCutError: string;
+}
+
+export class ReceiveShard implements DurableObject {
+  readonly #ctx: DurableObjectState;
+  readonly #env: Env;
+  readonly #settings: ReceiveSettings;
+  readonly #head: ReceiveHead;
+  readonly #log: ReceiveLog;
+  readonly #app: Hono<{ Bindings: Env }>;
+  readonly #counters: Counters = {
+    samples: 0,
+    duplicates: 0,
+    rejected: 0,
+    requests: 0,
+    blocks: 0,
+    cutFailures: 0,
+    replayedSamples: 0,
+    lastCutError: '',
+  };
+  #shard: string | undefined;
+  #cutting: Promise<void> | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    this.#ctx = ctx;
+    this.#env = env;
+    this.#settings = receiveSettings(env);
+    this.#head = new ReceiveHead({
+      blockDuration: this.#settings.blockDuration,
+      maxSeriesPerTenant: this.#settings.maxSeriesPerTenant,
+    });
+    this.#log = new ReceiveLog(ctx.storage.sql);
+    this.#shard = this.#log.setting('shard');
+    // Nothing is served before the head holds everything the log acknowledged.
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#counters.replayedSamples = this.#log.replay(this.#head).samples;
+    });
+    this.#app = this.#routes();
+  }
+
+  fetch(request: Request): Response | Promise<Response> {
+    return this.#app.fetch(request, this.#env);
+  }
+
+  async alarm(): Promise<void> {
+    await this.#cut();
+    await this.#scheduleCut();
+  }
+
+  #externalLabels(tenant: string): Labels {
+    return tenantExternalLabels(this.#settings, this.#shard ?? '0', tenant);
+  }
+
+  #routes(): Hono<{ Bindings: Env }> {
+    const app = new Hono<{ Bindings: Env }>();
+    app.use('*', async (c, next) => {
+      const shard = c.req.header(RECEIVE_SHARD_HEADER)?.split('/')[0];
+      if (shard !== undefined && shard !== this.#shard) {
+        this.#shard = shard;
+        this.#log.setSetting('shard', shard);
+      }
+      await next();
+    });
+    app.post('/write', async (c) => {
+      const tenant = c.req.header(TENANT_HEADER_INTERNAL);
+      if (!tenant) throw new BadDataError('receive shard: missing tenant');
+      this.#counters.requests++;
+      try {
+        const batch = decodeWriteRequest(new Uint8Array(await c.req.arrayBuffer()));
+        const r = this.#head.append(tenant, batch);
+        if (r.samples > 0) {
+          this.#ctx.storage.transactionSync(() =>
+            this.#log.append(tenant, r.newSeries, r.rows, r.maxT),
+          );
+        }
+        this.#counters.samples += r.samples;
+        this.#counters.duplicates += r.duplicates;
+        await this.#scheduleCut();
+        return c.json({ samples: r.samples, duplicates: r.duplicates });
+      } catch (err) {
+        this.#counters.rejected++;
+        if (err instanceof BadDataError) return c.text(err.message, 400);
+        if (err instanceof LimitExceededError) return c.text(err.message, 429);
+        throw err;
+      }
+    });
+    app.route(
+      '/',
+      storeApiRoutes<Env>({
+        store: () => new HeadStore(this.#head, { externalLabels: (t) => this.#externalLabels(t) }),
+        token: () => undefined,
+        requireToken: false,
+      }),
+    );
+    app.post('/shard/cut', async (c) => {
+      await this.#cut();
+      return c.json({ blocks: this.#counters.blocks, error: this.#counters.lastCutError });
+    });
+    app.get('/shard/metrics', (c) => c.json(this.#families()));
+    app.onError((err) => apiErrorResponse(err));
+    return app;
+  }
+
+  async #scheduleCut(): Promise<void> {
+    if (this.#head.numSeries === 0) return;
+    if ((await this.#ctx.storage.getAlarm()) !== null) return;
+    await this.#ctx.storage.setAlarm(Date.now() + this.#settings.cutCheckInterval);
+  }
+
+  /** Cuts every tenant's ready ranges, one cut at a time per object. */
+  async #cut(): Promise<void> {
+    while (this.#cutting) await this.#cutting;
+    this.#cutting = this.#cutReady().finally(() => (this.#cutting = undefined));
+    await this.#cutting;
+  }
+
+  async #cutReady(): Promise<void> {
+    if (!hasBucket(this.#env)) return;
+    const bucket = bucketFromEnv(this.#env);
+    for (const tenant of this.#head.tenants.values()) {
+      for (;;) {
+        const range = cuttableRange(tenant, this.#settings.blockDuration, Date.now());
+        if (!range) break;
+        try {
+          const { meta, droppedRefs } = await cutBlock(this.#head, tenant, range, {
+            externalLabels: this.#externalLabels(tenant.tenant),
+            openSink: bucketSinkFactory(bucket),
+          });
+          this.#ctx.storage.transactionSync(() =>
+            this.#log.cut(tenant.tenant, range.maxTime, droppedRefs),
+          );
+          if (meta) this.#counters.blocks++;
+          this.#counters.lastCutError = '';
+        } catch (err) {
+          this.#counters.cutFailures++;
+          this.#counters.lastCutError = `tenant ${tenant.tenant} block [${range.minTime}, ${range.maxTime}): ${errorMessage(err)}`;
+          console.error(`receive shard ${this.#shard}: cut failed: ${this.#counters.lastCutError}`);
+          break;
+        }
+      }
+    }
+  }
+
+  #families(): Family[] {
+    const base = { shard: this.#shard ?? '0' };
+    const samples = family(
+      'thanos_receive_samples_total',
+      'counter',
+      'Samples appended to the head.',
+    );
+    sample(samples, base, this.#counters.samples);
+    const dups = family(
+      'thanos_receive_duplicate_samples_total',
+      'counter',
+      'Resent samples skipped (same timestamp and value).',
+    );
+    sample(dups, base, this.#counters.duplicates);
+    const rejected = family(
+      'thanos_receive_rejected_requests_total',
+      'counter',
+      'Write requests rejected with 400 or 429.',
+    );
+    sample(rejected, base, this.#counters.rejected);
+    const series = family('prometheus_tsdb_head_series', 'gauge', 'Series in the head.');
+    sample(series, base, this.#head.numSeries);
+    const blocks = family(
+      'thanos_receive_blocks_cut_total',
+      'counter',
+      'Blocks cut from the head and uploaded.',
+    );
+    sample(blocks, base, this.#counters.blocks);
+    const failures = family(
+      'thanos_receive_block_cut_failures_total',
+      'counter',
+      'Block cuts that failed (retried at the next alarm).',
+    );
+    sample(failures, base, this.#counters.cutFailures);
+    const log = family(
+      'thanos_receive_log_bytes',
+      'gauge',
+      'Bytes of the write-ahead log in storage.',
+    );
+    sample(log, base, this.#log.size);
+    const replayed = family(
+      'thanos_receive_replayed_samples',
+      'gauge',
+      'Samples replayed from the log when this isolate started.',
+    );
+    sample(replayed, base, this.#counters.replayedSamples);
+    return [samples, dups, rejected, series, blocks, failures, log, replayed];
+  }
+}

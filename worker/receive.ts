@@ -1,0 +1,153 @@
+/**
+ * @module worker/receive — Thanos Receive's door: `POST /api/v1/receive` (and `/api/v1/write`),
+ * Prometheus remote write 1.0. The body is snappy-decoded, its series spread over the receive
+ * shards by the hash ring (bytes copied, never re-encoded), and each shard's part appended to its
+ * head and logged before it answers. The sender's contract: 2xx only once every part is durable;
+ * 400 for what a retry cannot fix (bad snappy or protobuf, invalid labels, out-of-order, duplicate
+ * or too-old samples), with a message naming the series; 429 and 5xx only for what a retry can fix.
+ */
+import { Hono } from 'hono';
+import { BadDataError, errorMessage } from '../core/errors.ts';
+import { shardOf } from '../core/receive/hashring.ts';
+import { decodeWriteRequest } from '../core/receive/write-request.ts';
+import { bearerTokenValid } from '../core/storeapi/auth.ts';
+import { SnappyError, snappyDecode } from '../core/tsdb/wal/snappy.ts';
+import { durableObjectFetch, durableObjectStore } from './durable-store.ts';
+import type { Env } from './env.ts';
+import type { HttpStore } from '../core/storeapi/http-client.ts';
+import { RECEIVE_SHARD_HEADER, TENANT_HEADER_INTERNAL } from './receive-shard.ts';
+import { receiveSettings } from './receive-settings.ts';
+
+const TENANT_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** The Durable Object name of receive shard i (independent of the count: a shard keeps its head). */
+export function receiveShardName(index: number): string {
+  return `receive-shard-${index}`;
+}
+
+/** The querier's StoreAPI client for receive shard i of n. */
+export function receiveShardStore(
+  ns: DurableObjectNamespace,
+  index: number,
+  count: number,
+): HttpStore {
+  return durableObjectStore(ns, receiveShardName(index), {
+    [RECEIVE_SHARD_HEADER]: `${index}/${count}`,
+  });
+}
+
+/** Calls a shard-internal route on every receive shard. */
+export function eachReceiveShard(env: Env, path: string, method = 'GET'): Promise<Response[]> {
+  if (!env.RECEIVE_SHARD) return Promise.resolve([]);
+  const n = receiveSettings(env).shards;
+  return Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      durableObjectFetch(env.RECEIVE_SHARD!, receiveShardName(i), path, {
+        method,
+        headers: { [RECEIVE_SHARD_HEADER]: `${i}/${n}` },
+      }),
+    ),
+  );
+}
+
+function plain(message: string, status: number): Response {
+  return new Response(`${message}\n`, {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  });
+}
+
+async function write(req: Request, env: Env): Promise<Response> {
+  if (!env.RECEIVE_SHARD)
+    return plain('remote write is not enabled: no RECEIVE_SHARD binding', 404);
+  const token = env.RECEIVE_TOKEN ?? env.STORE_TOKEN ?? '';
+  if (!bearerTokenValid(req.headers.get('authorization'), token)) return plain('unauthorized', 401);
+  const s = receiveSettings(env);
+  const tenant = req.headers.get(s.tenantHeader) || s.defaultTenant;
+  if (!TENANT_RE.test(tenant))
+    return plain(`invalid tenant ${JSON.stringify(tenant.slice(0, 140))}`, 400);
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > s.maxRequestBytes) {
+    return plain(
+      `request body of ${declared} bytes exceeds the limit of ${s.maxRequestBytes}`,
+      413,
+    );
+  }
+  const compressed = new Uint8Array(await req.arrayBuffer());
+  if (compressed.length > s.maxRequestBytes) {
+    return plain(
+      `request body of ${compressed.length} bytes exceeds the limit of ${s.maxRequestBytes}`,
+      413,
+    );
+  }
+  let body: Uint8Array;
+  try {
+    body = snappyDecode(compressed, s.maxDecodedBytes);
+  } catch (err) {
+    if (err instanceof SnappyError) return plain(`snappy decode error: ${err.message}`, 400);
+    throw err;
+  }
+  let parts: Uint8Array[];
+  try {
+    parts = split(body, tenant, s.shards);
+  } catch (err) {
+    if (err instanceof BadDataError) return plain(err.message, 400);
+    throw err;
+  }
+  const answers = await Promise.all(
+    parts.map(async (part, i) => {
+      if (part.length === 0) return undefined;
+      try {
+        const r = await durableObjectFetch(env.RECEIVE_SHARD!, receiveShardName(i), '/write', {
+          method: 'POST',
+          body: part,
+          headers: { [RECEIVE_SHARD_HEADER]: `${i}/${s.shards}`, [TENANT_HEADER_INTERNAL]: tenant },
+        });
+        return r.ok ? undefined : { status: r.status, message: (await r.text()).trim() };
+      } catch (err) {
+        return { status: 503, message: `receive shard ${i}: ${errorMessage(err)}` };
+      }
+    }),
+  );
+  const failed = answers.filter((a) => a !== undefined);
+  if (failed.length === 0) return new Response(null, { status: 204 });
+  // A retry fixes nothing a shard refused as bad data; it may fix a limit or an outage.
+  const worst =
+    failed.find((f) => f.status === 400) ??
+    failed.find((f) => f.status >= 500) ??
+    failed.find((f) => f.status === 429) ??
+    failed[0]!;
+  const status = worst.status >= 500 ? 503 : worst.status;
+  return plain(failed.map((f) => f.message).join('; '), status);
+}
+
+/**
+ * The shards' parts of a decoded body. One shard gets the body as it is (it validates); with more,
+ * the body is decoded (and so validated) here and each series' bytes go to its shard.
+ */
+function split(body: Uint8Array, tenant: string, shards: number): Uint8Array[] {
+  if (shards === 1) return [body];
+  const batch = decodeWriteRequest(body);
+  const sizes = new Array<number>(shards).fill(0);
+  const owner = batch.series.map((s) => {
+    const i = shardOf(tenant, s.labels, shards);
+    sizes[i]! += s.end - s.start;
+    return i;
+  });
+  const parts = sizes.map((n) => new Uint8Array(n));
+  const at = new Array<number>(shards).fill(0);
+  batch.series.forEach((s, k) => {
+    const i = owner[k]!;
+    parts[i]!.set(body.subarray(s.start, s.end), at[i]!);
+    at[i]! += s.end - s.start;
+  });
+  return parts;
+}
+
+/** The remote-write routes. */
+export function receiveRoutes(): Hono<{ Bindings: Env }> {
+  const app = new Hono<{ Bindings: Env }>();
+  app.post('/api/v1/receive', (c) => write(c.req.raw, c.env));
+  app.post('/api/v1/write', (c) => write(c.req.raw, c.env));
+  return app;
+}
