@@ -133,6 +133,12 @@ export class ReceiveShard implements DurableObject {
       return c.json({ blocks: this.#counters.blocks, error: this.#counters.lastCutError });
     });
     app.get('/shard/metrics', (c) => c.json(this.#families()));
+    // FAULT INJECTION for tests: resets the object as the platform does when it evicts or
+    // restarts it (memory gone, storage kept). Only this Worker can reach a Durable Object.
+    app.post('/shard/abort', (c) => {
+      this.#ctx.abort('reset by /shard/abort');
+      return c.text('reset\n');
+    });
     app.onError((err) => apiErrorResponse(err));
     return app;
   }

@@ -20,6 +20,12 @@ export interface LivePrometheusOptions {
   readonly scrapeInterval?: string;
   /** Extra scrape jobs: job name → targets. */
   readonly extraTargets?: Record<string, string[]>;
+  /** Remote-write everything to this URL (with a bearer token and extra headers). */
+  readonly remoteWrite?: {
+    readonly url: string;
+    readonly token?: string;
+    readonly headers?: Record<string, string>;
+  };
 }
 
 export interface LivePrometheus {
@@ -61,6 +67,16 @@ function configYaml(o: LivePrometheusOptions, port: number | undefined): string 
     );
   }
   if (port === undefined && !o.extraTargets) lines[lines.length - 1] = 'scrape_configs: []';
+  const rw = o.remoteWrite;
+  if (rw) {
+    lines.push('remote_write:', `  - url: ${JSON.stringify(rw.url)}`);
+    if (rw.token) lines.push(`    authorization: { credentials: ${JSON.stringify(rw.token)} }`);
+    if (rw.headers) lines.push(`    headers: ${JSON.stringify(rw.headers)}`);
+    // Short deadlines and backoffs, so a test sees its samples (and retries) within seconds.
+    lines.push(
+      '    queue_config: { batch_send_deadline: 1s, min_backoff: 100ms, max_backoff: 2s }',
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
