@@ -93,8 +93,11 @@ export function encodeWriteRequest(
 }
 
 /** A remote-write HTTP body: the encoded request, snappy-compressed. */
-export function remoteWriteBody(series: readonly WriteSeriesInput[], unsorted = false): Uint8Array {
-  return snappyEncode(encodeWriteRequest(series, unsorted));
+export function remoteWriteBody(
+  series: readonly WriteSeriesInput[],
+  unsorted = false,
+): Uint8Array<ArrayBuffer> {
+  return snappyEncode(encodeWriteRequest(series, unsorted)) as Uint8Array<ArrayBuffer>;
 }
 
 /** Headers Prometheus sends with a remote write. */

@@ -40,7 +40,7 @@ describe('receiver remote-write contract', () => {
     worker.fetch('/api/v1/receive', {
       method: 'POST',
       headers: remoteWriteHeaders(TOKEN, tenant),
-      body: body ?? remoteWriteBody(series),
+      body: (body ?? remoteWriteBody(series)) as Uint8Array<ArrayBuffer>,
     });
   const query = async (q: string, time = NOW / 1000) => {
     const r = await worker.fetch(`/api/v1/query?query=${encodeURIComponent(q)}&time=${time}`);
