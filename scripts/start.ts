@@ -188,6 +188,9 @@ async function main(): Promise<void> {
     }
 
     const token = await storeToken(flags.dataDir);
+    // Prometheus reads the token from a file of its own (0600), never from its config.
+    const tokenFile = join(flags.dataDir, 'remote-write.token');
+    await writeFile(tokenFile, token, { mode: 0o600 });
     const stores: string[] = [...flags.stores];
     const hasSidecar = commands.some((c) => c.path.join(' ') === 'sidecar');
     if (flags.prometheus && onPath('prometheus') && hasSidecar) {
@@ -207,6 +210,11 @@ async function main(): Promise<void> {
           `    static_configs: [{ targets: ["127.0.0.1:${flags.prometheusPort}"] }]`,
           '  - job_name: thanos-edge-sidecar',
           `    static_configs: [{ targets: ["127.0.0.1:${flags.sidecarPort}"] }]`,
+          // The same Prometheus also pushes to the Worker's receiver, as a remote-write user
+          // would: its series show up a second time, with tenant_id="local-prometheus".
+          'remote_write:',
+          `  - url: "http://127.0.0.1:${flags.port}/api/v1/receive"`,
+          `    authorization: { credentials_file: ${JSON.stringify(tokenFile)} }`,
           '',
         ].join('\n'),
       );
@@ -256,6 +264,7 @@ async function main(): Promise<void> {
       S3_REGION: s3.region,
       STORES: stores.join(','),
       SYNC_INTERVAL: '30s',
+      RECEIVE_DEFAULT_TENANT: 'local-prometheus',
     };
     // Secrets reach the Worker through an env file only its owner can read, never as arguments
     // (which every user sees in `ps`).
@@ -315,6 +324,9 @@ async function main(): Promise<void> {
     log(`stores: bucket "${BUCKET}"${stores.length ? `, ${stores.join(', ')}` : ''}`);
     log(
       `thanos-edge querier at http://127.0.0.1:${flags.port}  (UI at /, API at /api/v1/query?query=up, stores at /api/v1/stores)`,
+    );
+    log(
+      `remote write (Prometheus remote_write url, bearer token in ${join(flags.dataDir, 'store.token')} or STORE_TOKEN): http://127.0.0.1:${flags.port}/api/v1/receive`,
     );
     log('Ctrl-C stops everything.');
   } catch (err) {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTmpDir, type TmpDir } from '../helpers/tmp.ts';
 import { freePort } from '../helpers/ports.ts';
+import { remoteWriteBody, remoteWriteHeaders } from '../helpers/remote-write.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -104,6 +105,31 @@ describe('npm start (local stack, --no-prometheus)', () => {
     ]);
     for (const r of body.data.result)
       for (const [, v] of r.values) expect(Number(v)).toBeGreaterThan(0);
+  });
+
+  it('prints a remote-write URL that stores pushed samples, queryable beside the rest', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const url = /remote write .*: (http:\/\/\S+\/api\/v1\/receive)/.exec(output)?.[1];
+    expect(url).toBe(`http://127.0.0.1:${port}/api/v1/receive`);
+    const token = (await readFile(join(tmp.path, 'store.token'), 'utf8')).trim();
+    const now = Date.now();
+    const pushed = await fetch(url!, {
+      method: 'POST',
+      headers: remoteWriteHeaders(token),
+      body: remoteWriteBody([
+        { labels: { __name__: 'pushed_total', job: 'push' }, samples: [[now - 1000, 42]] },
+      ]),
+    });
+    expect(pushed.status).toBe(204);
+    const res = await fetch(
+      `http://127.0.0.1:${port}/api/v1/query?query=pushed_total&time=${now / 1000}`,
+    );
+    const body = (await res.json()) as {
+      data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    };
+    expect(body.data.result.map((r) => [r.metric.tenant_id, r.value[1]])).toEqual([
+      ['local-prometheus', '42'],
+    ]);
   });
 
   it('passes no secret on any command line (ps shows them to every user)', async () => {
