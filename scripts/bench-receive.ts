@@ -1,0 +1,248 @@
+/**
+ * @module scripts/bench-receive — remote-write ingestion, same stream, same run: the Worker's
+ * receiver (one shard and BENCH_SHARDS shards, workerd), Prometheus 2.42 with
+ * `--web.enable-remote-write-receiver`, and VictoriaMetrics's `/api/v1/write`.
+ *
+ * The stream: BENCH_SERIES series (default 20k, node-exporter-like labels) scraped every 15 s,
+ * BENCH_STEPS scrapes replayed at full speed, BENCH_BATCH samples per request (Prometheus sends up
+ * to max_samples_per_send), BENCH_CONCURRENCY senders each owning a slice of the series (so each
+ * series stays in order, as Prometheus's queue shards keep it). Reports accepted samples/s and
+ * the ratio to Prometheus. Then, with one shard in an isolate of its own, how many active series
+ * it holds when its live heap (after a GC) reaches 100 MB, growing in steps of BENCH_MEM_STEP.
+ * Absolute numbers on a shared 2-core machine are noise; ratios within one run are not.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectIsolate } from '../test/helpers/inspector.ts';
+import { freePort } from '../test/helpers/ports.ts';
+import {
+  remoteWriteBody,
+  remoteWriteHeaders,
+  type WriteSeriesInput,
+} from '../test/helpers/remote-write.ts';
+import { RECEIVE_WORKER, startWorker, type WorkerHandle } from '../test/helpers/worker.ts';
+
+const SERIES = Number(process.env.BENCH_SERIES ?? 20_000);
+const STEPS = Number(process.env.BENCH_STEPS ?? 10);
+const BATCH = Number(process.env.BENCH_BATCH ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const SHARDS = Number(process.env.BENCH_SHARDS ?? 4);
+const MEM_STEP = Number(process.env.BENCH_MEM_STEP ?? 10_000);
+const MEM_MAX = Number(process.env.BENCH_MEM_MAX ?? 120_000);
+const TOKEN = 'bench-receive';
+const INTERVAL = 15_000;
+const MB = 1024 * 1024;
+
+function labelsOf(i: number): Record<string, string> {
+  return {
+    __name__: `node_metric_${i % 100}`,
+    cpu: String(i % 8),
+    instance: `host-${Math.floor(i / 800)}:9100`,
+    job: 'node',
+    mode: ['user', 'system', 'idle', 'iowait'][i % 4]!,
+    series: String(i),
+  };
+}
+
+/** Request bodies of one sender: its slice of series, step by step, BATCH samples a request. */
+function bodies(sender: number, series: number, steps: number, start: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let batch: WriteSeriesInput[] = [];
+  for (let s = 0; s < steps; s++) {
+    const t = start + s * INTERVAL;
+    for (let i = sender; i < series; i += CONCURRENCY) {
+      batch.push({ labels: labelsOf(i), samples: [[t, (i * 7 + s * 13) % 1000]] });
+      if (batch.length === BATCH) {
+        out.push(remoteWriteBody(batch));
+        batch = [];
+      }
+    }
+    if (batch.length > 0) {
+      out.push(remoteWriteBody(batch));
+      batch = [];
+    }
+  }
+  return out;
+}
+
+/** Sends every body (each sender in order, senders in parallel); samples/s accepted. */
+async function ingest(
+  url: string,
+  perSender: Uint8Array[][],
+  headers: Record<string, string>,
+): Promise<number> {
+  const started = performance.now();
+  let samples = 0;
+  await Promise.all(
+    perSender.map(async (list) => {
+      for (const body of list) {
+        for (let attempt = 0; ; attempt++) {
+          const r = await fetch(url, {
+            method: 'POST',
+            headers,
+            body: body as Uint8Array<ArrayBuffer>,
+          });
+          const text = await r.text();
+          if (r.ok) break;
+          if (r.status < 500 || attempt > 5)
+            throw new Error(`${url}: HTTP ${r.status} ${text.slice(0, 300)}`);
+        }
+      }
+    }),
+  );
+  samples = SERIES * STEPS;
+  return samples / ((performance.now() - started) / 1000);
+}
+
+async function waitReady(url: string, what: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const r = await fetch(url).catch(() => undefined);
+    if (r?.ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} not ready at ${url}`);
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-receive-'));
+  const children: ChildProcess[] = [];
+  const workers: WorkerHandle[] = [];
+  try {
+    const start = Date.now() - STEPS * INTERVAL;
+    const perSender = Array.from({ length: CONCURRENCY }, (_, k) =>
+      bodies(k, SERIES, STEPS, start),
+    );
+    const bytes = perSender.flat().reduce((a, b) => a + b.length, 0);
+    console.log(
+      `stream: ${SERIES} series x ${STEPS} scrapes = ${SERIES * STEPS} samples, ${perSender.flat().length} requests, ${(bytes / MB).toFixed(1)} MiB snappy`,
+    );
+
+    const promPort = await freePort();
+    children.push(
+      spawn(
+        'prometheus',
+        [
+          `--config.file=/dev/null`,
+          `--storage.tsdb.path=${join(dir, 'prom')}`,
+          `--web.listen-address=127.0.0.1:${promPort}`,
+          '--web.enable-remote-write-receiver',
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
+    const vmPort = await freePort();
+    children.push(
+      spawn(
+        'victoria-metrics',
+        [
+          `-storageDataPath=${join(dir, 'vm')}`,
+          `-httpListenAddr=127.0.0.1:${vmPort}`,
+          '-retentionPeriod=100y',
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
+    await waitReady(`http://127.0.0.1:${promPort}/-/ready`, 'Prometheus');
+    await waitReady(`http://127.0.0.1:${vmPort}/health`, 'VictoriaMetrics');
+
+    const rw = remoteWriteHeaders(TOKEN);
+    const results: Array<[string, number]> = [];
+    results.push([
+      'Prometheus 2.42',
+      await ingest(`http://127.0.0.1:${promPort}/api/v1/write`, perSender, rw),
+    ]);
+    results.push([
+      'VictoriaMetrics',
+      await ingest(`http://127.0.0.1:${vmPort}/api/v1/write`, perSender, rw),
+    ]);
+    for (const shards of [1, SHARDS]) {
+      const w = await startWorker({
+        receive: shards === 1 ? true : 'isolate',
+        vars: { STORE_TOKEN: TOKEN, RECEIVE_SHARDS: String(shards), QUERY_FRONTEND: 'false' },
+      });
+      workers.push(w);
+      results.push([
+        `thanos-edge, ${shards} shard${shards > 1 ? 's' : ''}`,
+        await ingest(new URL('/api/v1/receive', w.url).href, perSender, rw),
+      ]);
+      await w.stop();
+    }
+    const prom = results[0]![1];
+    console.log('\n| receiver | samples/s | vs Prometheus |\n|---|---|---|');
+    for (const [name, rate] of results)
+      console.log(`| ${name} | ${Math.round(rate)} | ${(rate / prom).toFixed(2)}x |`);
+
+    // Memory: one shard in its own isolate, growing by MEM_STEP series with 4 scrapes each.
+    const inspectorPort = await freePort();
+    const w = await startWorker({
+      receive: 'isolate',
+      inspectorPort,
+      vars: { STORE_TOKEN: TOKEN, RECEIVE_SHARDS: '1', QUERY_FRONTEND: 'false' },
+    });
+    workers.push(w);
+    // The shard's isolate exists once a write reached it.
+    await ingest(
+      new URL('/api/v1/receive', w.url).href,
+      [bodies(0, 1, 1, Date.now() - 3_600_000)],
+      rw,
+    );
+    const heap = await connectIsolate(inspectorPort, `core:user:${RECEIVE_WORKER}`);
+    console.log('\n| active series | shard live heap |\n|---|---|');
+    let at100: number | undefined;
+    for (let n = MEM_STEP; n <= MEM_MAX; n += MEM_STEP) {
+      const memStart = Date.now() - 4 * INTERVAL;
+      // Series n-MEM_STEP .. n: shift the series label so each step adds new series.
+      const shifted = Array.from({ length: CONCURRENCY }, (_, k) => {
+        const out: Uint8Array[] = [];
+        let batch: WriteSeriesInput[] = [];
+        for (let s = 0; s < 4; s++) {
+          for (let i = k; i < MEM_STEP; i += CONCURRENCY) {
+            batch.push({
+              labels: labelsOf(n - MEM_STEP + i),
+              samples: [[memStart + s * INTERVAL, i]],
+            });
+            if (batch.length === BATCH) {
+              out.push(remoteWriteBody(batch));
+              batch = [];
+            }
+          }
+          if (batch.length) {
+            out.push(remoteWriteBody(batch));
+            batch = [];
+          }
+        }
+        return out;
+      });
+      await ingest(new URL('/api/v1/receive', w.url).href, shifted, rw);
+      const { peak } = await heap.peakLiveDuring(() => new Promise((r) => setTimeout(r, 500)), 100);
+      console.log(`| ${n} | ${(peak / MB).toFixed(1)} MB |`);
+      if (peak >= 100 * MB) {
+        at100 = n;
+        break;
+      }
+    }
+    heap.close();
+    console.log(
+      at100
+        ? `\none shard reached 100 MB at ${at100} active series`
+        : `\none shard stayed under 100 MB up to ${MEM_MAX} active series`,
+    );
+  } finally {
+    for (const w of workers) await w.stop().catch(() => undefined);
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode !== null
+          ? undefined
+          : new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))),
+      ),
+    );
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+await main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
