@@ -122,15 +122,16 @@ async function write(req: Request, env: Env): Promise<Response> {
 }
 
 /**
- * The shards' parts of a decoded body. One shard gets the body as it is (it validates); with more,
- * the body is decoded (and so validated) here and each series' bytes go to its shard.
+ * The shards' parts of a decoded body. One shard gets the body as it is; with more, the body is
+ * scanned here (labels are not decoded: each shard validates its part) and each series' bytes go
+ * to its shard.
  */
 function split(body: Uint8Array, tenant: string, shards: number): Uint8Array[] {
   if (shards === 1) return [body];
   const batch = decodeWriteRequest(body);
   const sizes = new Array<number>(shards).fill(0);
   const owner = batch.series.map((s) => {
-    const i = shardOf(tenant, s.labels, shards);
+    const i = shardOf(tenant, s.rawKey, shards);
     sizes[i]! += s.end - s.start;
     return i;
   });

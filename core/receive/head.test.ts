@@ -12,7 +12,7 @@ import { encodeWriteRequest, type WriteSeriesInput } from '../../test/helpers/re
 import { cutBlock, cuttableRange } from './cut.ts';
 import { ReceiveHead } from './head.ts';
 import { HeadStore } from './head-store.ts';
-import { decodeWriteRequest } from './write-request.ts';
+import { canonicalKey, decodeWriteRequest, labelsOfSeries } from './write-request.ts';
 
 const D = 2 * 3600_000;
 const batch = (s: WriteSeriesInput[]) => decodeWriteRequest(encodeWriteRequest(s));
@@ -30,7 +30,7 @@ describe('remote write decoding', () => {
       ]),
       up('b', [[3, 2.5]]),
     ]);
-    expect(b.series.map((s) => labelsToString(s.labels))).toEqual([
+    expect(b.series.map((s) => labelsToString(labelsOfSeries(b.body, s)))).toEqual([
       '{__name__="up", job="a"}',
       '{__name__="up", job="b"}',
     ]);
@@ -43,19 +43,68 @@ describe('remote write decoding', () => {
   });
 
   it('rejects what Thanos receive rejects, naming the series', () => {
+    const labelsOf = (input: WriteSeriesInput, unsorted = false) => {
+      const b = decodeWriteRequest(encodeWriteRequest([input], unsorted));
+      return labelsOfSeries(b.body, b.series[0]!);
+    };
     expect(() =>
-      decodeWriteRequest(
-        encodeWriteRequest([{ labels: { job: 'x', __name__: 'up' }, samples: [[1, 1]] }], true),
-      ),
+      labelsOf({ labels: { job: 'x', __name__: 'up' }, samples: [[1, 1]] }, true),
     ).toThrow(/not sorted.*job="x"/);
-    expect(() => batch([{ labels: { __name__: 'up', '1bad': 'x' }, samples: [[1, 1]] }])).toThrow(
+    expect(() => labelsOf({ labels: { __name__: 'up', '1bad': 'x' }, samples: [[1, 1]] })).toThrow(
       /invalid label name "1bad"/,
     );
-    expect(() => batch([{ labels: { __name__: 'up', job: '' }, samples: [[1, 1]] }])).toThrow(
+    expect(() => labelsOf({ labels: { __name__: 'up', job: '' }, samples: [[1, 1]] })).toThrow(
       /empty value for label "job"/,
     );
-    expect(() => batch([{ labels: {}, samples: [[1, 1]] }])).toThrow(/no labels/);
+    expect(() => labelsOf({ labels: {}, samples: [[1, 1]] })).toThrow(/no labels/);
     expect(() => decodeWriteRequest(new Uint8Array([0x0a, 0x05, 0x01]))).toThrow(BadDataError);
+    // The head validates what it has not seen: an unsorted series is refused there.
+    const head = new ReceiveHead({ blockDuration: D });
+    expect(() =>
+      head.append(
+        't',
+        decodeWriteRequest(
+          encodeWriteRequest([{ labels: { job: 'x', __name__: 'up' }, samples: [[1, 1]] }], true),
+        ),
+      ),
+    ).toThrow(/not sorted/);
+    expect(head.numSeries).toBe(0);
+  });
+
+  it('finds a series by its label bytes, and by its labels when sent in another encoding', () => {
+    const head = new ReceiveHead({ blockDuration: D });
+    const b = batch([up('a', [[1, 1]])]);
+    expect(b.series[0]!.rawKey).toBe(canonicalKey(labelsOfSeries(b.body, b.series[0]!)));
+    head.append('t', b);
+    // The same labels with each label's fields in the other order (value before name).
+    const enc = new TextEncoder();
+    const field = (tag: number, b: number[]) => [tag, b.length, ...b];
+    const label = (n: string, v: string) =>
+      field(0x0a, [...field(0x12, [...enc.encode(v)]), ...field(0x0a, [...enc.encode(n)])]);
+    const sample = field(0x12, [0x09, 0, 0, 0, 0, 0, 0, 0x08, 0x40, 0x10, 3]);
+    const ts = [...label('__name__', 'up'), ...label('job', 'a'), ...sample];
+    const odd = decodeWriteRequest(new Uint8Array(field(0x0a, ts)));
+    expect(odd.series[0]!.rawKey).not.toBe(b.series[0]!.rawKey);
+    expect(head.append('t', odd)).toMatchObject({ samples: 1, newSeries: [] });
+    // Found again by that encoding without decoding; the two encodings are one series.
+    expect(head.append('t', batch([up('a', [[4, 2]])])).newSeries).toEqual([]);
+    expect(head.numSeries).toBe(1);
+  });
+});
+
+describe('remote write unknown fields', () => {
+  it('skips metadata, exemplars and unknown fields', () => {
+    const enc = new TextEncoder();
+    const field = (tag: number, b: number[]) => [tag, b.length, ...b];
+    const one = encodeWriteRequest([{ labels: { __name__: 'up', job: 'a' }, samples: [[7, 1]] }]);
+    // TimeSeries with an exemplar (field 3) after the sample; WriteRequest metadata (field 3).
+    const ts = [...one.subarray(2), ...field(0x1a, [...field(0x0a, [...enc.encode('x')])])];
+    const metadata = field(0x1a, [0x08, 0x01, ...field(0x12, [...enc.encode('up')])]);
+    const body = new Uint8Array([...metadata, ...field(0x0a, ts), ...metadata]);
+    const b = decodeWriteRequest(body);
+    expect(b.series).toHaveLength(1);
+    expect(Array.from(b.t)).toEqual([7]);
+    expect(labelsToString(labelsOfSeries(b.body, b.series[0]!))).toBe('{__name__="up", job="a"}');
   });
 });
 

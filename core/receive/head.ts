@@ -15,10 +15,10 @@
  */
 import { ENCODING_XOR, XorAppender } from '../chunkenc/xor.ts';
 import { BadDataError, LimitExceededError } from '../errors.ts';
-import { labelsToString, type Labels } from '../labels/labels.ts';
+import { labelsToString, type Label, type Labels } from '../labels/labels.ts';
 import { ChunkCutter } from '../tsdb/writer/chunk-cutter.ts';
 import type { ChunkMeta } from '../tsdb/writer/chunk-writer.ts';
-import type { WriteBatch } from './write-request.ts';
+import { canonicalKey, labelsOfSeries, type WriteBatch } from './write-request.ts';
 
 export interface HeadOptions {
   /** Block duration and chunk range in ms (Prometheus's 2h). */
@@ -27,8 +27,29 @@ export interface HeadOptions {
   readonly maxSeriesPerTenant?: number;
 }
 
-export class HeadSeries {
+/** What a request's check pass tracks per series: its newest sample as the request goes. */
+interface CheckState {
+  chkEpoch: number;
+  chkT: number;
+  chkHi: number;
+  chkLo: number;
+}
+
+/** A series a request would create (made a HeadSeries only once the whole request passed). */
+interface PendingSeries extends CheckState {
+  readonly key: string;
+  readonly labels: Labels;
+  created: HeadSeries | undefined;
+}
+
+export class HeadSeries implements CheckState {
   readonly chunks: ChunkMeta[] = [];
+  chkEpoch = 0;
+  chkT = -Infinity;
+  chkHi = 0;
+  chkLo = 0;
+  /** Other encodings of its labels this series was sent under. */
+  aliases: string[] | undefined;
   app: XorAppender | undefined;
   appMin = 0;
   cutter: ChunkCutter;
@@ -40,6 +61,8 @@ export class HeadSeries {
   constructor(
     readonly ref: number,
     readonly tenant: TenantHead,
+    /** canonicalKey(labels): how the series is found. */
+    readonly key: string,
     readonly labels: Labels,
     readonly chunkRange: number,
   ) {
@@ -96,7 +119,9 @@ export class HeadSeries {
 }
 
 export class TenantHead {
+  /** Series by canonical key, and by any other encoding of their labels a sender used. */
   readonly series = new Map<string, HeadSeries>();
+  readonly aliases = new Map<string, HeadSeries>();
   /** Earliest and newest sample held (±Infinity when empty). */
   minTime = Infinity;
   maxTime = -Infinity;
@@ -123,16 +148,12 @@ export interface AppendResult {
 /** A log row: series ref (u32), timestamp (f64), value high and low words (u32), little-endian. */
 export const LOG_ROW_BYTES = 20;
 
-function seriesKey(labels: Labels): string {
-  let key = '';
-  for (const l of labels) key += `${l.name}\u0000${l.value}\u0000`;
-  return key;
-}
-
 export class ReceiveHead {
   readonly tenants = new Map<string, TenantHead>();
   readonly #byRef = new Map<number, HeadSeries>();
+  readonly #strings = new Map<string, string>();
   #nextRef = 1;
+  #epoch = 0;
   readonly #opts: HeadOptions;
 
   constructor(opts: HeadOptions) {
@@ -159,60 +180,86 @@ export class ReceiveHead {
 
   /**
    * Checks every sample of the batch, then applies them all; throws BadDataError (400) or
-   * LimitExceededError (429) naming the series, with nothing applied.
+   * LimitExceededError (429) naming the series, with nothing applied. Series already in the
+   * head are found by the bytes of their labels; only new ones are decoded and validated.
    */
   append(tenantName: string, batch: WriteBatch): AppendResult {
     const head = this.tenant(tenantName);
-    const keys = batch.series.map((s) => seriesKey(s.labels));
+    const epoch = ++this.#epoch;
     const minValid = Math.max(head.minValidTime, head.maxTime - this.#opts.blockDuration / 2);
-    // Newest timestamp and bits per series as the batch goes, so repeats inside it are checked too.
-    const pending = new Map<string, { t: number; hi: number; lo: number }>();
-    let newSeries = 0;
+    const targets = new Array<HeadSeries | PendingSeries>(batch.series.length);
+    let fresh: Map<string, PendingSeries> | undefined;
+    const name = (i: number): string =>
+      labelsToString(labelsOfSeries(batch.body, batch.series[i]!));
     for (let i = 0; i < batch.series.length; i++) {
       const s = batch.series[i]!;
-      let last = pending.get(keys[i]!);
-      if (!last) {
-        const known = head.series.get(keys[i]!);
-        last = known
-          ? { t: known.maxT, hi: known.hi, lo: known.lo }
-          : { t: -Infinity, hi: 0, lo: 0 };
-        if (!known && s.count > 0) newSeries++;
-        pending.set(keys[i]!, last);
+      let target: HeadSeries | PendingSeries | undefined =
+        head.series.get(s.rawKey) ?? head.aliases.get(s.rawKey);
+      if (!target) {
+        const labels = labelsOfSeries(batch.body, s);
+        const key = canonicalKey(labels);
+        target = head.series.get(key) ?? fresh?.get(key);
+        if (!target) {
+          const pending: PendingSeries = {
+            key,
+            labels,
+            created: undefined,
+            chkEpoch: epoch,
+            chkT: -Infinity,
+            chkHi: 0,
+            chkLo: 0,
+          };
+          (fresh ??= new Map()).set(key, pending);
+          target = pending;
+        }
       }
+      if (target.chkEpoch !== epoch) {
+        const hs = target as HeadSeries;
+        hs.chkEpoch = epoch;
+        hs.chkT = hs.maxT;
+        hs.chkHi = hs.hi;
+        hs.chkLo = hs.lo;
+      }
+      targets[i] = target;
       for (let j = s.first; j < s.first + s.count; j++) {
         const t = batch.t[j]!;
         const hi = batch.v[2 * j]!;
         const lo = batch.v[2 * j + 1]!;
         if (t < minValid) {
           throw new BadDataError(
-            `out of bounds: sample at ${t} is older than ${minValid} (too old) for series ${labelsToString(s.labels)}`,
+            `out of bounds: sample at ${t} is older than ${minValid} (too old) for series ${name(i)}`,
           );
         }
-        if (t < last.t) {
+        if (t < target.chkT) {
           throw new BadDataError(
-            `out of order sample: timestamp ${t} is before the newest ${last.t} of series ${labelsToString(s.labels)}`,
+            `out of order sample: timestamp ${t} is before the newest ${target.chkT} of series ${name(i)}`,
           );
         }
-        if (t === last.t && (hi !== last.hi || lo !== last.lo)) {
+        if (t === target.chkT && (hi !== target.chkHi || lo !== target.chkLo)) {
           throw new BadDataError(
-            `duplicate sample for timestamp ${t} with a different value for series ${labelsToString(s.labels)}`,
+            `duplicate sample for timestamp ${t} with a different value for series ${name(i)}`,
           );
         }
-        last.t = t;
-        last.hi = hi;
-        last.lo = lo;
+        target.chkT = t;
+        target.chkHi = hi;
+        target.chkLo = lo;
       }
     }
     const limit = this.#opts.maxSeriesPerTenant ?? 0;
-    if (limit > 0 && newSeries > 0 && head.series.size + newSeries > limit) {
+    const adding = fresh?.size ?? 0;
+    if (limit > 0 && adding > 0 && head.series.size + adding > limit) {
       throw new LimitExceededError(
-        `tenant ${JSON.stringify(tenantName)}: ${head.series.size + newSeries} series would exceed the limit of ${limit} per receive shard`,
+        `tenant ${JSON.stringify(tenantName)}: ${head.series.size + adding} series would exceed the limit of ${limit} per receive shard`,
       );
     }
-    return this.#apply(head, batch, keys);
+    return this.#apply(head, batch, targets);
   }
 
-  #apply(head: TenantHead, batch: WriteBatch, keys: readonly string[]): AppendResult {
+  #apply(
+    head: TenantHead,
+    batch: WriteBatch,
+    targets: ReadonlyArray<HeadSeries | PendingSeries>,
+  ): AppendResult {
     const rows = new Uint8Array(batch.numSamples * LOG_ROW_BYTES);
     const view = new DataView(rows.buffer);
     let n = 0;
@@ -221,16 +268,31 @@ export class ReceiveHead {
     const created: HeadSeries[] = [];
     for (let i = 0; i < batch.series.length; i++) {
       const s = batch.series[i]!;
-      let hs = head.series.get(keys[i]!);
+      const target = targets[i]!;
+      let hs: HeadSeries;
+      if (target instanceof HeadSeries) {
+        hs = target;
+      } else {
+        if (!target.created) {
+          target.created = this.#create(
+            head,
+            target.key,
+            this.#intern(target.labels),
+            this.#nextRef++,
+          );
+          created.push(target.created);
+        }
+        hs = target.created;
+      }
+      if (s.rawKey !== hs.key && !head.aliases.has(s.rawKey)) {
+        head.aliases.set(s.rawKey, hs);
+        (hs.aliases ??= []).push(s.rawKey);
+      }
       for (let j = s.first; j < s.first + s.count; j++) {
         const t = batch.t[j]!;
-        if (hs && t <= hs.maxT) {
+        if (t <= hs.maxT) {
           duplicates++;
           continue;
-        }
-        if (!hs) {
-          hs = this.#create(head, keys[i]!, s.labels, this.#nextRef++);
-          created.push(hs);
         }
         const hi = batch.v[2 * j]!;
         const lo = batch.v[2 * j + 1]!;
@@ -252,8 +314,26 @@ export class ReceiveHead {
     };
   }
 
+  /** Label strings shared between series (names and common values repeat in every series). */
+  #intern(labels: Labels): Labels {
+    const out: Label[] = [];
+    for (const l of labels) {
+      let name = this.#strings.get(l.name);
+      if (name === undefined) this.#strings.set(l.name, (name = l.name));
+      let value = this.#strings.get(l.value);
+      if (value === undefined) this.#strings.set(l.value, (value = l.value));
+      out.push({ name, value });
+    }
+    return out;
+  }
+
+  /** Forgets interned strings (after a cut, so dropped series' strings can go). */
+  forgetStrings(): void {
+    this.#strings.clear();
+  }
+
   #create(head: TenantHead, key: string, labels: Labels, ref: number): HeadSeries {
-    const hs = new HeadSeries(ref, head, labels, this.#opts.blockDuration);
+    const hs = new HeadSeries(ref, head, key, labels, this.#opts.blockDuration);
     head.series.set(key, hs);
     head.generation++;
     this.#byRef.set(ref, hs);
@@ -269,8 +349,8 @@ export class ReceiveHead {
   /** Replay: a series record from the log. */
   restoreSeries(ref: number, tenantName: string, labels: Labels): void {
     const head = this.tenant(tenantName);
-    const key = seriesKey(labels);
-    if (!head.series.has(key)) this.#create(head, key, labels, ref);
+    const key = canonicalKey(labels);
+    if (!head.series.has(key)) this.#create(head, key, this.#intern(labels), ref);
     if (ref >= this.#nextRef) this.#nextRef = ref + 1;
   }
 
@@ -307,7 +387,8 @@ export class ReceiveHead {
   /** Drops a series that holds no samples any more (after a cut). */
   dropSeries(hs: HeadSeries): void {
     const head = hs.tenant;
-    head.series.delete(seriesKey(hs.labels));
+    head.series.delete(hs.key);
+    for (const a of hs.aliases ?? []) head.aliases.delete(a);
     head.generation++;
     this.#byRef.delete(hs.ref);
   }

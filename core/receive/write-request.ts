@@ -14,7 +14,11 @@ import { BadDataError } from '../errors.ts';
 import { labelsToString, METRIC_NAME, type Label, type Labels } from '../labels/labels.ts';
 
 export interface WriteSeries {
-  readonly labels: Labels;
+  /**
+   * The bytes of its label fields as sent, one char a byte: the identity of a series seen before,
+   * found without decoding a string. Labels are decoded (and validated) only for a new key.
+   */
+  readonly rawKey: string;
   /** Index of its first sample in the batch's columns, and how many. */
   readonly first: number;
   readonly count: number;
@@ -24,6 +28,8 @@ export interface WriteSeries {
 }
 
 export interface WriteBatch {
+  /** The decoded (uncompressed) request the series' byte ranges point into. */
+  readonly body: Uint8Array;
   readonly series: readonly WriteSeries[];
   /** Sample timestamps (ms) in series order. */
   readonly t: Float64Array;
@@ -46,7 +52,7 @@ class Reader {
   constructor(
     readonly buf: Uint8Array,
     start: number,
-    readonly end: number,
+    public end: number,
   ) {
     this.pos = start;
   }
@@ -97,9 +103,12 @@ class Reader {
       case WIRE_FIXED64:
         this.pos += 8;
         break;
-      case WIRE_LEN:
-        this.pos += this.lengthDelimited();
+      case WIRE_LEN: {
+        // Not `this.pos += …`: that would add to the position before the length was read.
+        const len = this.lengthDelimited();
+        this.pos += len;
         return;
+      }
       case WIRE_FIXED32:
         this.pos += 4;
         break;
@@ -150,6 +159,7 @@ export function decodeWriteRequest(body: Uint8Array): WriteBatch {
     }
   }
   return {
+    body,
     series,
     t: cols.t.subarray(0, cols.n),
     v: cols.v.subarray(0, 2 * cols.n),
@@ -165,31 +175,106 @@ function decodeTimeSeries(
   cols: SampleColumns,
 ): WriteSeries {
   const r = new Reader(body, start, end);
-  const labels: Label[] = [];
   const first = cols.n;
   let histograms = false;
+  let rawKey = '';
   while (r.pos < r.end) {
+    const at = r.pos;
     const tag = r.uvarint();
     const field = tag >>> 3;
     const wire = tag & 7;
     if (field === 1 && wire === WIRE_LEN) {
       const len = r.lengthDelimited();
-      labels.push(decodeLabel(body, r.pos, r.pos + len));
       r.pos += len;
+      rawKey += bytesKey(body, at, r.pos);
     } else if (field === 2 && wire === WIRE_LEN) {
       const len = r.lengthDelimited();
-      decodeSample(body, r.pos, r.pos + len, cols);
-      r.pos += len;
+      const sampleEnd = r.pos + len;
+      decodeSample(r, sampleEnd, cols);
+      r.pos = sampleEnd;
+      r.end = end;
     } else {
       if (field === 4) histograms = true;
       r.skip(wire);
     }
   }
-  validateLabels(labels);
+  const series = { rawKey, first, count: cols.n - first, start: fieldStart, end };
   if (histograms) {
+    const labels = labelsOfSeries(body, series);
     throw new BadDataError(`native histograms are not supported: series ${labelsToString(labels)}`);
   }
-  return { labels, first, count: cols.n - first, start: fieldStart, end };
+  return series;
+}
+
+/** Bytes as a string, one char a byte (a map key; never shown). */
+function bytesKey(b: Uint8Array, start: number, end: number): string {
+  let out = '';
+  for (let at = start; at < end; at += 4096) {
+    const part = b.subarray(at, Math.min(end, at + 4096));
+    out += String.fromCharCode.apply(null, part as unknown as number[]);
+  }
+  return out;
+}
+
+/** A series' labels, decoded and checked (Thanos receive's rules); BadDataError names it. */
+export function labelsOfSeries(body: Uint8Array, s: WriteSeries): Label[] {
+  const r = new Reader(body, s.start, s.end);
+  r.uvarint();
+  r.lengthDelimited();
+  const labels: Label[] = [];
+  while (r.pos < r.end) {
+    const tag = r.uvarint();
+    if (tag >>> 3 === 1 && (tag & 7) === WIRE_LEN) {
+      const len = r.lengthDelimited();
+      labels.push(decodeLabel(body, r.pos, r.pos + len));
+      r.pos += len;
+    } else {
+      r.skip(tag & 7);
+    }
+  }
+  validateLabels(labels);
+  return labels;
+}
+
+const utf8Encoder = new TextEncoder();
+
+/**
+ * The label fields Prometheus would send for these labels (sorted, name then value), as a key:
+ * what `rawKey` is for any sender that encodes labels canonically, so one lookup finds them.
+ */
+export function canonicalKey(labels: Labels): string {
+  let key = '';
+  const scratch = new Uint8Array(10);
+  const varint = (n: number): string => bytesKey(scratch, 0, putVarint(scratch, n));
+  for (const l of labels) {
+    const name = utf8Encoder.encode(l.name);
+    const value = utf8Encoder.encode(l.value);
+    const inner =
+      1 + varintSize(name.length) + name.length + 1 + varintSize(value.length) + value.length;
+    key += '\u000a' + varint(inner);
+    key += '\u000a' + varint(name.length) + bytesKey(name, 0, name.length);
+    key += '\u0012' + varint(value.length) + bytesKey(value, 0, value.length);
+  }
+  return key;
+}
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+function putVarint(out: Uint8Array, n: number): number {
+  let at = 0;
+  while (n >= 0x80) {
+    out[at++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  out[at++] = n;
+  return at;
 }
 
 function decodeLabel(body: Uint8Array, start: number, end: number): Label {
@@ -224,17 +309,19 @@ const words = new Uint32Array(f64.buffer);
 const LITTLE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const HI = LITTLE ? 1 : 0;
 
-function decodeSample(body: Uint8Array, start: number, end: number, cols: SampleColumns): void {
-  const r = new Reader(body, start, end);
+/** Reads one Sample message ending at `end` with the series' reader (no reader a sample). */
+function decodeSample(r: Reader, end: number, cols: SampleColumns): void {
+  const body = r.buf;
+  r.end = end;
   let t = 0;
   let hi = 0;
   let lo = 0;
-  while (r.pos < r.end) {
+  while (r.pos < end) {
     const tag = r.uvarint();
     const field = tag >>> 3;
     const wire = tag & 7;
     if (field === 1 && wire === WIRE_FIXED64) {
-      if (r.pos + 8 > r.end) throw new BadDataError('remote write: truncated sample value');
+      if (r.pos + 8 > end) throw new BadDataError('remote write: truncated sample value');
       const p = r.pos;
       // Little-endian on the wire: low word first.
       lo = (body[p]! | (body[p + 1]! << 8) | (body[p + 2]! << 16) | (body[p + 3]! << 24)) >>> 0;
