@@ -6,14 +6,16 @@
  * until they are durable: an acknowledged write survives a crash, a restart or an eviction.
  *
  * A block cut records the tenant's boundary and deletes what the block now holds: sample records
- * entirely before it and the series the cut dropped. Replay rebuilds the head from what is left.
+ * entirely before it; the tenant's series records are rewritten from the head. Replay rebuilds
+ * the head from what is left.
  */
-import type { Labels } from '../core/labels/labels.ts';
 import type { HeadSeries, ReceiveHead } from '../core/receive/head.ts';
 import { LOG_ROW_BYTES } from '../core/receive/head.ts';
 
 /** SQLite BLOBs in a Durable Object are limited to 2 MB; sample records stay under 1 MiB. */
 const ROWS_PER_RECORD = Math.floor((1 << 20) / LOG_ROW_BYTES);
+/** Series a series record holds (~100 bytes of labels each: well under the 2 MB limit). */
+const SERIES_PER_RECORD = 5000;
 
 export interface ReplayStats {
   readonly series: number;
@@ -26,8 +28,10 @@ export class ReceiveLog {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
+    // One row holds the series records of one append (a JSON array of [ref, name, value, ...]):
+    // thousands of new series cost one statement, not thousands.
     sql.exec(
-      `CREATE TABLE IF NOT EXISTS series (ref INTEGER PRIMARY KEY, tenant TEXT NOT NULL, labels TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS series_records (id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, records TEXT NOT NULL)`,
     );
     sql.exec(
       `CREATE TABLE IF NOT EXISTS samples (seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, max_t INTEGER NOT NULL, rows BLOB NOT NULL)`,
@@ -40,14 +44,7 @@ export class ReceiveLog {
 
   /** Logs an accepted append: its new series, then its sample rows. */
   append(tenant: string, newSeries: readonly HeadSeries[], rows: Uint8Array, maxT: number): void {
-    for (const s of newSeries) {
-      this.#sql.exec(
-        'INSERT OR REPLACE INTO series (ref, tenant, labels) VALUES (?, ?, ?)',
-        s.ref,
-        tenant,
-        encodeLabels(s.labels),
-      );
-    }
+    if (newSeries.length > 0) this.#writeSeries(tenant, newSeries);
     const per = ROWS_PER_RECORD * LOG_ROW_BYTES;
     for (let at = 0; at < rows.length; at += per) {
       const part = rows.slice(at, Math.min(rows.length, at + per));
@@ -60,15 +57,35 @@ export class ReceiveLog {
     }
   }
 
-  /** After a block cut: the tenant's boundary, and what the block (or nothing) now holds is gone. */
-  cut(tenant: string, before: number, droppedRefs: readonly number[]): void {
+  #writeSeries(tenant: string, series: readonly HeadSeries[]): void {
+    for (let at = 0; at < series.length; at += SERIES_PER_RECORD) {
+      const records = series.slice(at, at + SERIES_PER_RECORD).map((s) => {
+        const flat: Array<number | string> = [s.ref];
+        for (const l of s.labels) flat.push(l.name, l.value);
+        return flat;
+      });
+      this.#sql.exec(
+        'INSERT INTO series_records (tenant, records) VALUES (?, ?)',
+        tenant,
+        JSON.stringify(records),
+      );
+    }
+  }
+
+  /**
+   * After a block cut: the tenant's boundary, the sample records the block now holds gone, and the
+   * series records rewritten from the head (the cut dropped series that no longer hold samples).
+   */
+  cut(tenant: string, before: number, head: ReceiveHead): void {
     this.#sql.exec(
       'INSERT INTO tenants (tenant, min_valid) VALUES (?, ?) ON CONFLICT(tenant) DO UPDATE SET min_valid = max(min_valid, excluded.min_valid)',
       tenant,
       before,
     );
     this.#sql.exec('DELETE FROM samples WHERE tenant = ? AND max_t < ?', tenant, before);
-    for (const ref of droppedRefs) this.#sql.exec('DELETE FROM series WHERE ref = ?', ref);
+    this.#sql.exec('DELETE FROM series_records WHERE tenant = ?', tenant);
+    const t = head.tenants.get(tenant);
+    if (t) this.#writeSeries(tenant, [...t.series.values()]);
   }
 
   setting(key: string): string | undefined {
@@ -90,11 +107,17 @@ export class ReceiveLog {
       head.restoreMinValidTime(r.tenant, r.min_valid);
     }
     let series = 0;
-    for (const r of this.#sql.exec<{ ref: number; tenant: string; labels: string }>(
-      'SELECT ref, tenant, labels FROM series ORDER BY ref',
+    for (const r of this.#sql.exec<{ tenant: string; records: string }>(
+      'SELECT tenant, records FROM series_records ORDER BY id',
     )) {
-      head.restoreSeries(r.ref, r.tenant, decodeLabels(r.labels));
-      series++;
+      for (const rec of JSON.parse(r.records) as Array<[number, ...string[]]>) {
+        const labels = [];
+        for (let i = 1; i + 1 < rec.length; i += 2) {
+          labels.push({ name: rec[i] as string, value: rec[i + 1] as string });
+        }
+        head.restoreSeries(rec[0], r.tenant, labels);
+        series++;
+      }
     }
     let records = 0;
     let samples = 0;
@@ -111,18 +134,4 @@ export class ReceiveLog {
   get size(): number {
     return this.#sql.databaseSize;
   }
-}
-
-/** Labels as a flat JSON array of names and values (compact, and strings stay exact). */
-function encodeLabels(ls: Labels): string {
-  const flat: string[] = [];
-  for (const l of ls) flat.push(l.name, l.value);
-  return JSON.stringify(flat);
-}
-
-function decodeLabels(s: string): Labels {
-  const flat = JSON.parse(s) as string[];
-  const out = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ name: flat[i]!, value: flat[i + 1]! });
-  return out;
 }

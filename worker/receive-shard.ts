@@ -164,14 +164,15 @@ export class ReceiveShard implements DurableObject {
         const range = cuttableRange(tenant, this.#settings.blockDuration, Date.now());
         if (!range) break;
         try {
-          const { meta, droppedRefs } = await cutBlock(this.#head, tenant, range, {
+          const { meta } = await cutBlock(this.#head, tenant, range, {
             externalLabels: this.#externalLabels(tenant.tenant),
             openSink: bucketSinkFactory(bucket),
           });
           this.#ctx.storage.transactionSync(() =>
-            this.#log.cut(tenant.tenant, range.maxTime, droppedRefs),
+            this.#log.cut(tenant.tenant, range.maxTime, this.#head),
           );
           if (meta) this.#counters.blocks++;
+          this.#head.forgetStrings();
           this.#counters.lastCutError = '';
         } catch (err) {
           this.#counters.cutFailures++;

@@ -18,7 +18,12 @@ import { BadDataError, LimitExceededError } from '../errors.ts';
 import { labelsToString, type Label, type Labels } from '../labels/labels.ts';
 import { ChunkCutter } from '../tsdb/writer/chunk-cutter.ts';
 import type { ChunkMeta } from '../tsdb/writer/chunk-writer.ts';
-import { canonicalKey, labelsOfSeries, type WriteBatch } from './write-request.ts';
+import {
+  canonicalKey,
+  decodeSeriesLabels,
+  labelsOfSeries,
+  type WriteBatch,
+} from './write-request.ts';
 
 export interface HeadOptions {
   /** Block duration and chunk range in ms (Prometheus's 2h). */
@@ -196,8 +201,8 @@ export class ReceiveHead {
       let target: HeadSeries | PendingSeries | undefined =
         head.series.get(s.rawKey) ?? head.aliases.get(s.rawKey);
       if (!target) {
-        const labels = labelsOfSeries(batch.body, s);
-        const key = canonicalKey(labels);
+        const { labels, canonical } = decodeSeriesLabels(batch.body, s);
+        const key = canonical ? s.rawKey : canonicalKey(labels);
         target = head.series.get(key) ?? fresh?.get(key);
         if (!target) {
           const pending: PendingSeries = {

@@ -218,22 +218,38 @@ function bytesKey(b: Uint8Array, start: number, end: number): string {
 
 /** A series' labels, decoded and checked (Thanos receive's rules); BadDataError names it. */
 export function labelsOfSeries(body: Uint8Array, s: WriteSeries): Label[] {
+  return decodeSeriesLabels(body, s).labels;
+}
+
+/**
+ * Labels of a series, and whether its label bytes are the canonical encoding (each label exactly
+ * name then value, nothing else): then `rawKey` is its canonical key and none need be built.
+ */
+export function decodeSeriesLabels(
+  body: Uint8Array,
+  s: WriteSeries,
+): { labels: Label[]; canonical: boolean } {
   const r = new Reader(body, s.start, s.end);
   r.uvarint();
   r.lengthDelimited();
   const labels: Label[] = [];
+  let canonical = true;
   while (r.pos < r.end) {
     const tag = r.uvarint();
     if (tag >>> 3 === 1 && (tag & 7) === WIRE_LEN) {
+      const lenAt = r.pos;
       const len = r.lengthDelimited();
-      labels.push(decodeLabel(body, r.pos, r.pos + len));
+      if (r.pos - lenAt !== varintSize(len)) canonical = false;
+      const label = decodeLabel(body, r.pos, r.pos + len);
+      labels.push(label);
+      if (!label.canonical) canonical = false;
       r.pos += len;
     } else {
       r.skip(tag & 7);
     }
   }
   validateLabels(labels);
-  return labels;
+  return { labels: labels.map((l) => ({ name: l.name, value: l.value })), canonical };
 }
 
 const utf8Encoder = new TextEncoder();
@@ -277,31 +293,55 @@ function putVarint(out: Uint8Array, n: number): number {
   return at;
 }
 
-function decodeLabel(body: Uint8Array, start: number, end: number): Label {
+/** A label and whether its bytes were exactly `0x0a len name 0x12 len value` (minimal varints). */
+function decodeLabel(
+  body: Uint8Array,
+  start: number,
+  end: number,
+): { name: string; value: string; canonical: boolean } {
   const r = new Reader(body, start, end);
   let name = '';
   let value = '';
+  let expect = 1;
+  let canonical = true;
   while (r.pos < r.end) {
     const tag = r.uvarint();
     const field = tag >>> 3;
     if ((field === 1 || field === 2) && (tag & 7) === WIRE_LEN) {
+      if (field !== expect++) canonical = false;
+      const lenAt = r.pos;
       const len = r.lengthDelimited();
-      let s: string;
-      try {
-        s = utf8.decode(body.subarray(r.pos, r.pos + len));
-      } catch {
-        throw new BadDataError(
-          `remote write: label ${field === 1 ? 'name' : 'value'} is not valid UTF-8`,
-        );
-      }
-      if (field === 1) name = s;
-      else value = s;
+      if (r.pos - lenAt !== varintSize(len)) canonical = false;
+      const str = decodeString(body, r.pos, r.pos + len, field === 1 ? 'name' : 'value');
+      if (field === 1) name = str;
+      else value = str;
       r.pos += len;
     } else {
+      canonical = false;
       r.skip(tag & 7);
     }
   }
-  return { name, value };
+  if (expect !== 3) canonical = false;
+  return { name, value, canonical };
+}
+
+/** UTF-8 to a string: ASCII (nearly every label) without TextDecoder, anything else through it. */
+function decodeString(body: Uint8Array, start: number, end: number, what: string): string {
+  let ascii = true;
+  for (let i = start; i < end; i++) {
+    if (body[i]! >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii && end - start <= 4096) {
+    return String.fromCharCode.apply(null, body.subarray(start, end) as unknown as number[]);
+  }
+  try {
+    return utf8.decode(body.subarray(start, end));
+  } catch {
+    throw new BadDataError(`remote write: label ${what} is not valid UTF-8`);
+  }
 }
 
 const f64 = new Float64Array(1);
