@@ -30,7 +30,7 @@ export async function querierFromEnv(
   return new Querier({
     endpoints: new EndpointSet(stores),
     decoder: await loadXorCodec(),
-    replicaLabels: csv(env.REPLICA_LABELS, ['replica', 'prometheus_replica']),
+    replicaLabels: csv(env.REPLICA_LABELS, ['replica', 'prometheus_replica', 'receive']),
     partialResponse: (env.PARTIAL_RESPONSE ?? 'true') !== 'false',
     queryTimeout: durationVar(env.QUERY_TIMEOUT, DEFAULT_TIMEOUT),
     maxSamples: numberVar(env.QUERY_MAX_SAMPLES, WORKER_MAX_SAMPLES),
