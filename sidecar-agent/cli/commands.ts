@@ -7,6 +7,8 @@ import { bucketMarkCommand } from './bucket-mark.ts';
 import { bucketUploadCommand } from './bucket-upload.ts';
 import { bucketVerifyCommand } from './bucket-verify.ts';
 import { compactCommand } from './compact.ts';
+import { rulesCheckCommand } from './rules-check.ts';
+import { rulesTestCommand } from './rules-test.ts';
 import { sidecarCommand } from './sidecar.ts';
 import { tsdbCreateBlocksCommand } from './tsdb-create-blocks.ts';
 import { tsdbDumpCommand } from './tsdb-dump.ts';
@@ -23,4 +25,6 @@ export const commands: readonly Command[] = [
   tsdbDumpCommand,
   sidecarCommand,
   compactCommand,
+  rulesCheckCommand,
+  rulesTestCommand,
 ];
