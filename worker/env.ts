@@ -77,6 +77,20 @@ export interface Env {
   readonly RECEIVE_MAX_REQUEST_BYTES?: string;
   /** Bearer token remote-write senders must send (default: STORE_TOKEN). */
   readonly RECEIVE_TOKEN?: string;
+  /** The ruler (a Durable Object evaluating the bucket's `rules/*.yml`); unbound: no ruler. */
+  readonly RULER?: DurableObjectNamespace;
+  /** Default group interval (1m) and how often rule files are read again (1m). */
+  readonly RULE_EVALUATION_INTERVAL?: string;
+  readonly RULE_RELOAD_INTERVAL?: string;
+  /** The ruler's external labels, `name=value,...` (Thanos Rule's --label). */
+  readonly RULER_LABELS?: string;
+  /** URL alerts link back to (--web.external-url). */
+  readonly RULER_EXTERNAL_URL?: string;
+  /** Tenant rule results are written as (default: RECEIVE_DEFAULT_TENANT). */
+  readonly RULER_TENANT?: string;
+  /** Alertmanager base URLs, comma-separated (user:password@ for basic auth). */
+  readonly ALERTMANAGER_URLS?: string;
+  readonly ALERTMANAGER_BEARER_TOKEN?: string;
 }
 
 export function csv(v: string | undefined, fallback: readonly string[] = []): string[] {

@@ -17,10 +17,12 @@ import { frontendFamilies, renderFamilies, workerFamilies, type Family } from '.
 import { workerState, type WorkerState } from './state.ts';
 import { shardGet } from './store-shard.ts';
 import { eachReceiveShard, receiveRoutes } from './receive.ts';
+import { rulerStub } from './ruler.ts';
 import { installCrc32cKernelWorker } from './wasm.ts';
 
 export { StoreShard } from './store-shard.ts';
 export { ReceiveShard } from './receive-shard.ts';
+export { Ruler } from './ruler.ts';
 
 // Chunk and index checksums on every read: the WASM CRC-32C kernel, once per isolate.
 installCrc32cKernelWorker();
@@ -52,6 +54,8 @@ app.get('/metrics', async (c) => {
     ...(await eachShard(c.env, state, '/shard/metrics').catch(() => [])),
     ...(await eachReceiveShard(c.env, '/shard/metrics').catch(() => [])),
   ];
+  if (c.env.RULER)
+    shardAnswers.push(await rulerStub(c.env.RULER).fetch('https://ruler.internal/metrics'));
   for (const r of shardAnswers) {
     if (r.ok) families.push(...((await r.json()) as Family[]));
   }
@@ -67,6 +71,23 @@ app.route(
     token: (env) => env.STORE_TOKEN,
   }),
 );
+// With a ruler, its rules and alerts; the first such request also starts its schedule.
+for (const path of ['/api/v1/rules', '/api/v1/alerts']) {
+  app.get(path, async (c, next) => {
+    if (!c.env.RULER) return next();
+    const stub = rulerStub(c.env.RULER);
+    await rulerStarted(stub);
+    const url = new URL(c.req.url);
+    return stub.fetch(`https://ruler.internal${path.slice('/api/v1'.length)}${url.search}`);
+  });
+}
+let rulerTicked = false;
+async function rulerStarted(stub: DurableObjectStub): Promise<void> {
+  if (rulerTicked) return;
+  const r = await stub.fetch('https://ruler.internal/tick', { method: 'POST' });
+  if (r.ok) rulerTicked = true;
+}
+
 const api = prometheusApi<Env>({ querier: async (env) => (await workerState(env)).querier });
 const frontend = queryFrontend<Env>({
   downstream: async (req, env) => api.fetch(req, env),
@@ -106,4 +127,11 @@ app.get('/api/v1/blocks', async (c) => {
 
 app.onError((err) => apiErrorResponse(err));
 
-export default app;
+export default {
+  fetch: app.fetch,
+  // The cron trigger (wrangler.toml) keeps the ruler's alarm armed.
+  async scheduled(_event: ScheduledController, env: Env): Promise<void> {
+    if (env.RULER)
+      await rulerStub(env.RULER).fetch('https://ruler.internal/tick', { method: 'POST' });
+  },
+} satisfies ExportedHandler<Env>;

@@ -79,8 +79,12 @@ export class ReceiveShard implements DurableObject {
   }
 
   async alarm(): Promise<void> {
-    await this.#cut();
-    await this.#scheduleCut();
+    try {
+      await this.#cut();
+    } finally {
+      // The running alarm still shows in getAlarm() and is cleared when this returns.
+      await this.#scheduleCut(true);
+    }
   }
 
   #externalLabels(tenant: string): Labels {
@@ -143,9 +147,9 @@ export class ReceiveShard implements DurableObject {
     return app;
   }
 
-  async #scheduleCut(): Promise<void> {
+  async #scheduleCut(fromAlarm = false): Promise<void> {
     if (this.#head.numSeries === 0) return;
-    if ((await this.#ctx.storage.getAlarm()) !== null) return;
+    if (!fromAlarm && (await this.#ctx.storage.getAlarm()) !== null) return;
     await this.#ctx.storage.setAlarm(Date.now() + this.#settings.cutCheckInterval);
   }
 

@@ -87,6 +87,19 @@ async function write(req: Request, env: Env): Promise<Response> {
     if (err instanceof SnappyError) return plain(`snappy decode error: ${err.message}`, 400);
     throw err;
   }
+  return appendToShards(env, tenant, body);
+}
+
+/**
+ * Spreads a decoded WriteRequest over the receive shards and answers as the receiver does (204,
+ * or the worst shard answer as text). The ruler writes its output through here too.
+ */
+export async function appendToShards(
+  env: Env,
+  tenant: string,
+  body: Uint8Array,
+): Promise<Response> {
+  const s = receiveSettings(env);
   let parts: Uint8Array[];
   try {
     parts = split(body, tenant, s.shards);

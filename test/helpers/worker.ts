@@ -74,6 +74,8 @@ export interface StartWorkerOptions {
    * the Worker's isolate, `'isolate'` in a worker of its own (its heap read apart).
    */
   readonly receive?: boolean | 'isolate';
+  /** Bind the ruler Durable Object class as RULER (wrangler.toml does). */
+  readonly ruler?: boolean;
   /** Keep Durable Object storage in this directory (survives a restart of the Worker). */
   readonly persistDir?: string;
   /** Listen on this port instead of a free one (a restart at the same address). */
@@ -146,7 +148,11 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Wor
       {
         ...worker,
         name: QUERIER_WORKER,
-        durableObjects: { ...storeObjects, ...receiveObjects },
+        durableObjects: {
+          ...storeObjects,
+          ...receiveObjects,
+          ...(options.ruler ? { RULER: { className: 'Ruler', useSQLite: true } } : {}),
+        },
         ...(options.ui ? { assets: await assetsOptions() } : {}),
       },
       // workerd runs a worker's Durable Objects in its isolate: a second worker holding the
