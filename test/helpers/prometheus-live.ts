@@ -20,6 +20,8 @@ export interface LivePrometheusOptions {
   readonly scrapeInterval?: string;
   /** Extra scrape jobs: job name → targets. */
   readonly extraTargets?: Record<string, string[]>;
+  /** Rule files it evaluates (paths). */
+  readonly ruleFiles?: readonly string[];
   /** Remote-write everything to this URL (with a bearer token and extra headers). */
   readonly remoteWrite?: {
     readonly url: string;
@@ -53,6 +55,7 @@ function configYaml(o: LivePrometheusOptions, port: number | undefined): string 
     lines.push('  external_labels:');
     for (const [k, v] of Object.entries(ext)) lines.push(`    ${k}: ${JSON.stringify(v)}`);
   }
+  if (o.ruleFiles?.length) lines.push(`rule_files: ${JSON.stringify(o.ruleFiles)}`);
   lines.push('scrape_configs:');
   if (port !== undefined) {
     lines.push(
