@@ -82,6 +82,9 @@ export interface Env {
   /** Default group interval (1m) and how often rule files are read again (1m). */
   readonly RULE_EVALUATION_INTERVAL?: string;
   readonly RULE_RELOAD_INTERVAL?: string;
+  /** `for` restore after a restart: grace period (10m) and outage tolerance (1h), as Prometheus's flags. */
+  readonly RULE_FOR_GRACE_PERIOD?: string;
+  readonly RULE_FOR_OUTAGE_TOLERANCE?: string;
   /** The ruler's external labels, `name=value,...` (Thanos Rule's --label). */
   readonly RULER_LABELS?: string;
   /** URL alerts link back to (--web.external-url). */

@@ -21,6 +21,12 @@ import {
 import { engineQueryFunc } from '../core/rule/engine-query.ts';
 import { evalTimestamp, Group, groupHash } from '../core/rule/group.ts';
 import { alertmanagerPayload, type NotifierAlert } from '../core/rule/notify.ts';
+import {
+  DEFAULT_FOR_GRACE_PERIOD,
+  DEFAULT_OUTAGE_TOLERANCE,
+  restoreForState,
+  type LastSampleFunc,
+} from '../core/rule/restore.ts';
 import { parseRuleFile } from '../core/rule/rule-file.ts';
 import type { QueryFunc } from '../core/rule/types.ts';
 import { csv, durationVar, type Env } from './env.ts';
@@ -33,8 +39,6 @@ import { hasBucket } from './store-gateway.ts';
 
 export const RULES_PREFIX = 'rules/';
 const DEFAULT_INTERVAL = 60_000;
-/** How far back `for` state is looked for after a restart (--rules.alert.for-outage-tolerance). */
-const OUTAGE_TOLERANCE = 60 * 60_000;
 
 interface LoadedGroup {
   readonly group: Group;
@@ -129,7 +133,7 @@ export class Ruler implements DurableObject {
           const kept = this.#groups.find((g) => g.source === source);
           next.push(
             kept ?? {
-              group: new Group(def, file, interval),
+              group: unrestored(new Group(def, file, interval)),
               source,
               run: { lastEvaluation: 0, evaluationMs: 0 },
               lastT: -Infinity,
@@ -210,7 +214,7 @@ export class Ruler implements DurableObject {
       g.failures += g.group.lastErrors.filter(Boolean).length;
       if (!g.restored) {
         g.restored = true;
-        await this.#restoreForState(g.group, t, query);
+        await this.#restoreForState(g.group, t);
       }
       await this.#write(out);
       await this.#notify(alerts);
@@ -218,39 +222,39 @@ export class Ruler implements DurableObject {
   }
 
   /**
-   * After a restart the rules start with fresh state; an alert that was pending or firing
-   * before takes its `activeAt` back from the newest ALERTS_FOR_STATE sample within the outage
-   * tolerance, so `for` does not start over.
+   * Prometheus's RestoreForState (core/rule/restore.ts) after the first evaluation of a group in
+   * this isolate: the newest ALERTS_FOR_STATE sample of each active alert, read through the
+   * querier (our receive heads and blocks), gives back its `for` progress.
    */
-  async #restoreForState(group: Group, t: number, query: QueryFunc): Promise<void> {
-    for (const rule of group.rules) {
-      if (!(rule instanceof AlertingRule)) continue;
-      const alerts = rule.allAlerts().filter((a) => a.state !== 'inactive');
-      if (alerts.length === 0) continue;
-      let states;
-      try {
-        states = await query(
-          `last_over_time(ALERTS_FOR_STATE{alertname=${JSON.stringify(rule.name)}}[${OUTAGE_TOLERANCE / 1000}s])`,
-          t,
-        );
-      } catch (err) {
-        console.error(`ruler: restoring ${rule.name}: ${errorMessage(err)}`);
-        continue;
-      }
-      for (const a of alerts) {
-        const match = states.find((s) =>
-          a.labels.every((l) => s.metric.some((m) => m.name === l.name && m.value === l.value)),
-        );
-        if (!match) continue;
-        const activeAt = match.v * 1000;
-        if (!(activeAt < a.activeAt)) continue;
-        a.activeAt = activeAt;
-        if (a.state === 'pending' && t - activeAt >= rule.holdDuration) {
-          a.state = 'firing';
-          a.firedAt = t;
-        }
-      }
+  async #restoreForState(group: Group, t: number): Promise<void> {
+    const { querier } = await workerState(this.#env);
+    const engine = querier.engine({
+      dedup: true,
+      partialResponse: true,
+      replicaLabels: querier.settings.replicaLabels,
+      maxSourceResolution: 0,
+    });
+    const lastSample: LastSampleFunc = async (labels, mint, maxt) => {
+      const selector = `{${labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(',')}}`;
+      const { value } = await engine.instantQuery(`${selector}[${maxt - mint}ms]`, maxt);
+      if (value.type !== 'matrix') return undefined;
+      // Stored series carry the receive path's tenant label besides the alert's.
+      const s = value.series.find(
+        (x) =>
+          x.t.length > 0 &&
+          labels.every((l) => x.metric.some((m) => m.name === l.name && m.value === l.value)),
+      );
+      return s ? { t: s.t[s.t.length - 1]!, v: s.v[s.v.length - 1]! } : undefined;
+    };
+    try {
+      await restoreForState(group, t, lastSample, {
+        forGracePeriod: durationVar(this.#env.RULE_FOR_GRACE_PERIOD, DEFAULT_FOR_GRACE_PERIOD),
+        outageTolerance: durationVar(this.#env.RULE_FOR_OUTAGE_TOLERANCE, DEFAULT_OUTAGE_TOLERANCE),
+      });
+    } catch (err) {
+      console.error(`ruler: restoring for state of ${group.name}: ${errorMessage(err)}`);
     }
+    for (const r of group.rules) if (r instanceof AlertingRule) r.restored = true;
   }
 
   /** Rule output into the receive heads, as a remote-write client of our own receiver. */
@@ -338,6 +342,12 @@ export class Ruler implements DurableObject {
     sample(writes, {}, this.#writeErrors);
     return [evals, fails, dur, rules, sent, errs, writes];
   }
+}
+
+/** A new group's alerting rules write ALERTS only once their state is restored (Prometheus). */
+function unrestored(group: Group): Group {
+  for (const r of group.rules) if (r instanceof AlertingRule) r.restored = false;
+  return group;
 }
 
 /** The series with the ruler's external labels it does not have already (Prometheus's rule). */

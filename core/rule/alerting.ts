@@ -166,6 +166,11 @@ export class AlertingRule {
     return out;
   }
 
+  /** The labels of the alert's ALERTS_FOR_STATE series (what restoring `for` state reads). */
+  forStateLabels(a: Alert): Labels {
+    return this.#sample(a, ALERT_FOR_STATE_METRIC_NAME, false);
+  }
+
   #sample(a: Alert, name: string, withState: boolean): Labels {
     const b = new LabelsBuilder(sortedLabels(this.labels));
     for (const l of a.labels) b.set(l.name, l.value);

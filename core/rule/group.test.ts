@@ -87,6 +87,11 @@ describe('evalTimestamp', () => {
     }
     // The offset within the interval is the group's own, the same for every window.
     expect(ts.size).toBe(1);
+    const g = new Group(parseRuleFile(RULES)[0]!, 'f.yml', itv);
+    const now = 1_700_000_000_123;
+    expect(g.evalTimestamp(now)).toBe(evalTimestamp(now, itv, groupHash('g', 'f.yml')));
+    expect(g.nextEvaluation(now)).toBe(g.evalTimestamp(now) + itv);
+    expect(g.nextEvaluation(now)).toBeGreaterThan(now);
     expect(groupHash('g', 'f.yml')).not.toBe(groupHash('h', 'f.yml'));
   });
 });

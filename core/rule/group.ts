@@ -94,6 +94,19 @@ export class Group {
     this.#previous = this.rules.map(() => new Map());
   }
 
+  /** The group's aligned evaluation time at or before `now` (ms): Group.EvalTimestamp. */
+  evalTimestamp(now: number): number {
+    return evalTimestamp(now, this.interval, groupHash(this.name, this.file));
+  }
+
+  /**
+   * When to evaluate next after `now`: the following aligned time (Prometheus's run loop
+   * starts one interval after the aligned time and skips evaluations it missed).
+   */
+  nextEvaluation(now: number): number {
+    return this.evalTimestamp(now) + this.interval;
+  }
+
   /** Evaluates every rule at `t` (ms), in order. */
   async eval(t: number, deps: GroupEvalDeps): Promise<void> {
     const ctx = {

@@ -8,6 +8,7 @@ export * from './recording.ts';
 export * from './alerting.ts';
 export * from './group.ts';
 export * from './notify.ts';
+export * from './restore.ts';
 export { engineQueryFunc } from './engine-query.ts';
 export {
   runUnitTestFile,

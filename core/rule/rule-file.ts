@@ -55,19 +55,19 @@ interface RuleNode {
   readonly exprPos: Pos;
 }
 
-function duration(r: StrictReader, n: Node | null | undefined, fatal: string[]): number {
+function duration(r: StrictReader, n: Node | null | undefined): number {
   const s = r.string(n, 'model.Duration');
   if (s === '') return 0;
   try {
     return parsePromDuration(s);
   } catch (err) {
-    if (err instanceof DurationError) fatal.push(err.message);
+    if (err instanceof DurationError) r.fatal(n, err.message);
     else throw err;
     return 0;
   }
 }
 
-function readRule(r: StrictReader, n: Node | null, fatal: string[]): RuleNode {
+function readRule(r: StrictReader, n: Node | null): RuleNode {
   const f = r.fields(n, 'rulefmt.RuleNode', [
     'record',
     'alert',
@@ -83,8 +83,8 @@ function readRule(r: StrictReader, n: Node | null, fatal: string[]): RuleNode {
     ...(record !== '' ? { record } : {}),
     ...(alert !== '' ? { alert } : {}),
     expr: r.string(f.get('expr')),
-    for: duration(r, f.get('for'), fatal),
-    keepFiringFor: duration(r, f.get('keep_firing_for'), fatal),
+    for: duration(r, f.get('for')),
+    keepFiringFor: duration(r, f.get('keep_firing_for')),
     labels: r.stringMap(f.get('labels')),
     annotations: r.stringMap(f.get('annotations')),
   };
@@ -160,7 +160,6 @@ export function parseRuleFile(text: string): RuleGroupDef[] {
     throw err;
   }
   const { root, reader: r } = read;
-  const fatal: string[] = [];
   const top = r.fields(root, 'rulefmt.RuleGroups', ['groups']);
   const groupNodes = r.seq(top.get('groups'), '[]rulefmt.RuleGroup');
   const groups: { def: RuleGroupDef; pos: Pos; nodes: RuleNode[] }[] = [];
@@ -175,11 +174,11 @@ export function parseRuleFile(text: string): RuleGroupDef[] {
         r.fail(f.get('limit'), `cannot unmarshal !!str \`${limitText}\` into int`);
       }
     }
-    const nodes = r.seq(f.get('rules'), '[]rulefmt.RuleNode').map((n) => readRule(r, n, fatal));
+    const nodes = r.seq(f.get('rules'), '[]rulefmt.RuleNode').map((n) => readRule(r, n));
     groups.push({
       def: {
         name: r.string(f.get('name')),
-        interval: duration(r, f.get('interval'), fatal),
+        interval: duration(r, f.get('interval')),
         limit,
         rules: nodes.map((n) => n.def),
       },
@@ -187,9 +186,8 @@ export function parseRuleFile(text: string): RuleGroupDef[] {
       nodes,
     });
   }
-  const unmarshal = r.unmarshalError();
-  if (unmarshal !== undefined) throw new RuleFileError([unmarshal]);
-  if (fatal.length > 0) throw new RuleFileError([fatal[0]!]);
+  const decodeError = r.decodeError();
+  if (decodeError !== undefined) throw new RuleFileError([decodeError]);
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const g of groups) {

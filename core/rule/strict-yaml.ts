@@ -31,7 +31,10 @@ export const NO_POS: Pos = { line: 0, col: 0 };
 export class YamlSyntaxError extends BadDataError {}
 
 export class StrictReader {
-  readonly errors: string[] = [];
+  /** Type errors, collected as Go collects them (decoding goes on); with source offsets. */
+  readonly errors: { at: number; msg: string }[] = [];
+  /** Errors a field's own decoder returns (durations): Go stops at the first in the document. */
+  readonly fatals: { at: number; msg: string }[] = [];
   readonly #lc: LineCounter;
   readonly #doc: Document.Parsed;
 
@@ -52,7 +55,18 @@ export class StrictReader {
   }
 
   fail(n: Node | null | undefined, msg: string): void {
-    this.errors.push(`line ${this.pos(n).line}: ${msg}`);
+    this.errors.push({ at: n?.range?.[0] ?? 0, msg: `line ${this.pos(n).line}: ${msg}` });
+  }
+
+  /** An error that ends decoding where it occurs (an Unmarshaler's own error in Go). */
+  fatal(n: Node | null | undefined, msg: string): void {
+    this.fatals.push({ at: n?.range?.[0] ?? 0, msg });
+  }
+
+  /** The decode error Go returns: the first fatal one in the document, else the collected ones. */
+  decodeError(): string | undefined {
+    if (this.fatals.length > 0) return [...this.fatals].sort((a, b) => a.at - b.at)[0]!.msg;
+    return this.unmarshalError();
   }
 
   /** The fields of a mapping node (null for an empty/null node); unknown keys are errors. */
@@ -114,9 +128,9 @@ export class StrictReader {
 
   /** The error text Go prints, or undefined when there were none. */
   unmarshalError(): string | undefined {
-    return this.errors.length === 0
-      ? undefined
-      : `yaml: unmarshal errors:\n  ${this.errors.join('\n  ')}`;
+    if (this.errors.length === 0) return undefined;
+    const lines = [...this.errors].sort((a, b) => a.at - b.at).map((e) => e.msg);
+    return `yaml: unmarshal errors:\n  ${lines.join('\n  ')}`;
   }
 }
 

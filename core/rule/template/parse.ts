@@ -43,6 +43,15 @@ class Parser {
     throw new TemplateParseError(this.name, line, msg);
   }
 
+  /** strconv.Unquote of a string constant; its error ("invalid syntax") as a parse error. */
+  unquote(raw: string, line: number): string {
+    try {
+      return goUnquote(raw);
+    } catch (err) {
+      return this.err(line, err instanceof Error ? err.message : String(err));
+    }
+  }
+
   /** Parses nodes until {{end}}, {{else}} or EOF. */
   list(): { nodes: Node[]; end: End; line: number } {
     const nodes: Node[] = [];
@@ -78,7 +87,7 @@ class Parser {
           const body = this.list();
           this.#vars = saved;
           if (body.end.kind !== 'end') this.err(it.line, 'unexpected EOF');
-          this.defines.set(goUnquote(nameTok.raw), body.nodes);
+          this.defines.set(this.unquote(nameTok.raw, it.line), body.nodes);
           break;
         }
         case 'template': {
@@ -89,7 +98,7 @@ class Parser {
           nodes.push({
             k: 'template',
             line: it.line,
-            name: goUnquote(nameTok.raw),
+            name: this.unquote(nameTok.raw, it.line),
             pipe: more.length > 0 ? this.pipe(more, it.line, false) : undefined,
           });
           break;
@@ -111,6 +120,7 @@ class Parser {
 
   control(kw: 'if' | 'with' | 'range', toks: Tok[], line: number): Node {
     const saved = this.#vars.length;
+    if (trimSpace(toks).length === 0) this.err(line, `missing value for ${kw}`);
     const pipe = this.pipe(trimSpace(toks), line, kw === 'range' ? 'range' : true);
     if (kw === 'range') this.#rangeDepth++;
     const body = this.list();
@@ -204,21 +214,18 @@ class Parser {
         }
         case 'var': {
           if (!this.#vars.includes(t.name)) this.err(line, `undefined variable "${t.name}"`);
-          const fields = this.#fields(
-            toks,
-            () => i++,
-            () => i,
-          );
+          const fields = fieldChain(toks, i);
+          i += fields.length;
           arg = { k: 'var', name: t.name, fields, pos: t.pos };
           break;
         }
         case 'string':
-          arg = { k: 'const', v: goUnquote(t.raw), text: t.raw };
+          arg = { k: 'const', v: this.unquote(t.raw, line), text: t.raw };
           break;
         case 'char':
           arg = {
             k: 'const',
-            v: new GoInt(goUnquote(`"${t.raw.slice(1, -1)}"`).codePointAt(0) ?? 0),
+            v: new GoInt(this.unquote(`"${t.raw.slice(1, -1)}"`, line).codePointAt(0) ?? 0),
             text: t.raw,
           };
           break;
@@ -254,12 +261,9 @@ class Parser {
           arg = {
             k: 'pipe',
             pipe,
-            fields: this.#fields(
-              toks,
-              () => i++,
-              () => i,
-            ),
+            fields: fieldChain(toks, i),
           };
+          i += arg.fields.length;
           break;
         }
         default:
@@ -269,12 +273,13 @@ class Parser {
     }
     return { args };
   }
+}
 
-  #fields(toks: Tok[], next: () => number, at: () => number): string[] {
-    const out: string[] = [];
-    while (toks[at()]?.t === 'field') out.push((toks[next()] as { name: string }).name);
-    return out;
-  }
+/** The `.A.B` field names that directly follow position `i` (a chain on a variable or a pipe). */
+function fieldChain(toks: readonly Tok[], i: number): string[] {
+  const out: string[] = [];
+  for (let t = toks[i]; t?.t === 'field'; t = toks[++i]) out.push(t.name);
+  return out;
 }
 
 function describe(t: Tok): string {

@@ -70,8 +70,9 @@ class Decoder {
     try {
       return parsePromDuration(s);
     } catch (err) {
-      if (err instanceof DurationError) throw new UnitTestFileError(err.message);
-      throw err;
+      if (!(err instanceof DurationError)) throw err;
+      this.r.fatal(n, err.message);
+      return 0;
     }
   }
 
@@ -151,7 +152,7 @@ export function parseUnitTestFile(text: string): UnitTestFile {
     groupEvalOrder: d.strings(f.get('group_eval_order')),
     tests: read.reader.seq(f.get('tests'), '[]main.testGroup').map((t) => d.testGroup(t)),
   };
-  const err = read.reader.unmarshalError();
+  const err = read.reader.decodeError();
   if (err !== undefined) throw new UnitTestFileError(err);
   return out;
 }

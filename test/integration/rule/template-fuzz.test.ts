@@ -77,8 +77,24 @@ function randomVerb(r: Random, forString: boolean): string {
   return `%${flags}${width}${prec}${verbs[r.int(verbs.length)]}`;
 }
 
+const DURATIONS = ['1h30m', '90s', '1d', '2w', '500ms', '0', '1y', '3m2s'];
+// Inside a Go string constant: `\\w` is the regexp's `\w`.
+const PATTERNS = ['[0-9]+', '^[a-z]', '(\\\\w)(\\\\w)', '.', '', 'x*', '[^a-z]'];
+
 function randomTemplate(r: Random): string {
-  switch (r.int(9)) {
+  switch (r.int(14)) {
+    case 9:
+      return `{{ with query "fuzz_value{i=\\"0${r.int(10)}\\"}" }}{{ . | first | value | printf "%.3f" }}{{ else }}none{{ end }}`;
+    case 10:
+      return `{{ range query "topk(3, fuzz_value)" }}{{ .Labels.i }}={{ .Value }};{{ end }}`;
+    case 11:
+      return `{{ range $i, $s := query "bottomk(4, fuzz_value)" | sortByLabel "s" }}{{ $i }}{{ label "i" $s }}{{ end }} {{ len (query "fuzz_value > 0") }}`;
+    case 12:
+      return `{{ parseDuration "${DURATIONS[r.int(DURATIONS.length)]}" }} {{ humanizeDuration (parseDuration "${DURATIONS[r.int(DURATIONS.length)]}") }}`;
+    case 13: {
+      const p = PATTERNS[r.int(PATTERNS.length)]!;
+      return `{{ reReplaceAll "${p}" "<$1>" $labels.s }}|{{ match "${p}" $labels.s }}|{{ title $labels.s }}`;
+    }
     case 0:
     case 1:
       return `{{ printf "${randomVerb(r, false)}|${randomVerb(r, false)}" $value $value }}`;
@@ -137,10 +153,18 @@ describe('alert templates on random values: thanos-edge vs promtool', () => {
     const rules = {
       groups: [{ name: 'fuzz', rules: [{ alert: 'Fuzz', expr: 'fuzz_value', annotations }] }],
     };
-    const series = Array.from({ length: SERIES }, (_, i) => ({
-      series: `fuzz_value{i="${String(i).padStart(2, '0')}",s=${goQuote(randomLabel(r))}}`,
-      values: randomValue(r),
-    }));
+    // Distinct values: with ties, which series topk/bottomk keep depends on series order, and
+    // promtool loads series in Go map order.
+    const seen = new Set<number>();
+    const series = Array.from({ length: SERIES }, (_, i) => {
+      let v = randomValue(r);
+      while (seen.has(Number(v))) v = randomValue(r);
+      seen.add(Number(v));
+      return {
+        series: `fuzz_value{i="${String(i).padStart(2, '0')}",s=${goQuote(randomLabel(r))}}`,
+        values: v,
+      };
+    });
     const test = {
       rule_files: [join(tmp.path, `rules-${seed}.yml`)],
       tests: [

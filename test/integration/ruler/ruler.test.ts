@@ -75,6 +75,8 @@ describe('ruler at the edge with a real Alertmanager', () => {
         ALERTMANAGER_URLS: am.url,
         RULE_RELOAD_INTERVAL: '1s',
         RULER_LABELS: 'ruler=edge',
+        // Prometheus restores only alerts whose `for` is at least the grace period (10m default).
+        RULE_FOR_GRACE_PERIOD: '1s',
         QUERY_FRONTEND: 'false',
       },
     });
