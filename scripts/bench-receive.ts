@@ -215,11 +215,16 @@ async function main(): Promise<void> {
         }
         return out;
       });
-      // An idle isolate answers no inspector call: sample while it ingests.
-      const { peak } = await heap.peakLiveDuring(
-        () => ingest(new URL('/api/v1/receive', w.url).href, shifted, rw),
-        200,
-      );
+      await ingest(new URL('/api/v1/receive', w.url).href, shifted, rw);
+      // An idle isolate answers no inspector call: keep it answering small requests while its
+      // live heap is read (a forced GC in the middle of a write batch has crashed workerd here).
+      const poke = async (): Promise<void> => {
+        for (let i = 0; i < 10; i++) {
+          await (await fetch(new URL('/metrics', w.url))).text();
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const { peak } = await heap.peakLiveDuring(poke, 200);
       console.log(`| ${n} | ${(peak / MB).toFixed(1)} MB |`);
       if (peak >= 100 * MB) {
         at100 = n;
