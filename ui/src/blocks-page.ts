@@ -12,7 +12,7 @@ import {
   type BlocksLayout,
   type PlacedBlock,
 } from './blocks-layout.ts';
-import { h, replace } from './dom.ts';
+import { h, labelBadges, replace } from './dom.ts';
 import { formatDuration, formatTime } from './time.ts';
 
 interface BlocksData {
@@ -22,9 +22,6 @@ interface BlocksData {
 
 /** Height of one lane of a row, px. */
 const LANE_PX = 26;
-
-const labelBadges = (labels: Record<string, string>): HTMLElement[] =>
-  Object.entries(labels).map(([k, v]) => h('span', { class: 'badge label' }, `${k}="${v}"`));
 
 /** The meta as meta.json has it (the Worker adds `shard`, which is not part of the file). */
 function metaJson(b: BlockInfo): string {

@@ -5,6 +5,7 @@
 import uPlot from 'uplot';
 import type { Metric, SamplePair } from './api.ts';
 import { seriesLabel } from './dom.ts';
+import { timeAxisLayout, type TimeAxisLayout } from './time-axis.ts';
 
 const COLORS = [
   '#1f77b4',
@@ -27,25 +28,34 @@ export interface ChartInput {
   readonly stacked: boolean;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
+/** The axes' font; labels are measured in it to lay the time axis out. */
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
 
-/** X-axis ticks in UTC, 24-hour: dates for day steps, times below, the date under the first tick. */
-function timeTicks(
-  _u: uPlot,
-  splits: number[],
-  _axis: number,
-  _space: number,
-  incr: number,
-): string[] {
-  return splits.map((v, i) => {
-    const d = new Date(v * 1000);
-    const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-    if (incr >= 86_400) return date;
-    const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}${incr < 60 ? `:${pad(d.getUTCSeconds())}` : ''}`;
-    return i === 0 || (d.getUTCHours() === 0 && d.getUTCMinutes() === 0)
-      ? `${time}\n${date}`
-      : time;
-  });
+let measureCtx: CanvasRenderingContext2D | null | undefined;
+function measureAxisText(text: string): number {
+  measureCtx ??= document.createElement('canvas').getContext('2d');
+  if (!measureCtx) return text.length * 7; // no 2D canvas: a generous per-character width
+  measureCtx.font = AXIS_FONT;
+  return measureCtx.measureText(text).width;
+}
+
+/**
+ * The x axis in UTC with labels that never overlap (ui/time-axis). uPlot asks for the space per
+ * tick, the candidate steps, the splits and the labels in that order within one layout pass: the
+ * layout is made where the plot width is known (`space`) and handed out by the others.
+ */
+function timeAxis(): Pick<uPlot.Axis, 'space' | 'incrs' | 'splits' | 'values'> {
+  let layout: TimeAxisLayout = { splits: [], labels: [] };
+  return {
+    space: (_u, _i, min, max, plotDim) => {
+      layout = timeAxisLayout(min, max, plotDim, measureAxisText);
+      return 1;
+    },
+    // One step uPlot accepts at any width (≥ 5: uPlot keeps decimals for smaller ones).
+    incrs: (_u, _i, min, max) => [Math.max(5, Math.ceil(max - min))],
+    splits: () => layout.splits,
+    values: (_u, splits) => splits.map((t) => layout.labels[layout.splits.indexOf(t)] ?? null),
+  };
 }
 
 export function formatValue(v: number | null | undefined): string {
@@ -149,12 +159,19 @@ export function drawChart(el: HTMLElement, input: ChartInput): uPlot {
         : {}),
     },
     axes: [
-      { stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' }, values: timeTicks },
+      {
+        stroke: '#555',
+        grid: { stroke: '#eee' },
+        ticks: { stroke: '#ddd' },
+        font: AXIS_FONT,
+        ...timeAxis(),
+      },
       {
         stroke: '#555',
         grid: { stroke: '#eee' },
         ticks: { stroke: '#ddd' },
         size: 70,
+        font: AXIS_FONT,
         values: (_u, vals) => vals.map((v) => formatValue(v)),
       },
     ],

@@ -64,3 +64,7 @@ export function seriesText(metric: Record<string, string>): string {
     .join(', ');
   return `${name ?? ''}${inner || !name ? `{${inner}}` : ''}`;
 }
+
+/** label="value" badges. */
+export const labelBadges = (labels: Record<string, string>): HTMLElement[] =>
+  Object.entries(labels).map(([k, v]) => h('span', { class: 'badge label' }, `${k}="${v}"`));

@@ -1,7 +1,7 @@
 /** @module ui/stores-page — the stores this querier fans out to (/api/v1/stores), grouped by type. */
 import { apiGet } from './api.ts';
 import { h, replace } from './dom.ts';
-import { formatTime } from './time.ts';
+import { formatAgo, formatTime } from './time.ts';
 
 interface StoreStatus {
   name: string;
@@ -16,16 +16,6 @@ interface StoreStatus {
 // Thanos reports open-ended stores with the int64 extremes; 0 means the store never said.
 const timeCell = (ms: number) =>
   ms === 0 ? '–' : ms <= -9e15 ? '-∞' : ms >= 9e15 ? '+∞' : formatTime(ms);
-
-function ago(iso: string | null): string {
-  if (!iso) return 'never';
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  return s < 60
-    ? `${s}s ago`
-    : s < 3600
-      ? `${Math.round(s / 60)}m ago`
-      : `${Math.round(s / 3600)}h ago`;
-}
 
 function storeTable(type: string, stores: StoreStatus[]): HTMLElement {
   const rows = stores.map((s) => {
@@ -51,7 +41,7 @@ function storeTable(type: string, stores: StoreStatus[]): HTMLElement {
       ),
       h('td', { class: 'time' }, timeCell(s.minTime)),
       h('td', { class: 'time' }, timeCell(s.maxTime)),
-      h('td', { title: s.lastCheck ?? '' }, ago(s.lastCheck)),
+      h('td', { title: s.lastCheck ?? '' }, formatAgo(s.lastCheck)),
       h('td', { class: 'last-error' }, s.lastError ?? ''),
     );
   });

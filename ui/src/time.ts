@@ -54,3 +54,14 @@ export const RANGE_STEPS = [
   60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800, 1209600, 2419200, 5184000,
   31536000,
 ];
+
+/** How long ago an RFC 3339 time was ("12s ago", "3m ago", "2h ago"); "never" for none. */
+export function formatAgo(iso: string | null, now = Date.now()): string {
+  if (!iso) return 'never';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  return s < 60
+    ? `${s}s ago`
+    : s < 3600
+      ? `${Math.round(s / 60)}m ago`
+      : `${Math.round(s / 3600)}h ago`;
+}

@@ -5,10 +5,8 @@
  * rectangle placed and sized by its time range, level and resolution shown, and a click shows the
  * block's meta.json. Screenshot: test-artifacts/ui-blocks.png.
  */
-import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R2Bucket, type R2BucketLike } from '../../../core/objstore/r2.ts';
@@ -19,6 +17,7 @@ import { dirSinkFactory } from '../../../sidecar-agent/tsdb/dir-sink.ts';
 import { samples } from '../../helpers/crafted-blocks.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 import { startWorker, type WorkerHandle } from '../../helpers/worker.ts';
+import { ensureUiBuilt } from './ui-build.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const artifacts = join(root, 'test-artifacts');
@@ -33,9 +32,8 @@ describe('/blocks page in headless Chromium', () => {
   let compacted: BlockMeta;
 
   beforeAll(async () => {
-    await promisify(execFile)(process.execPath, [join(root, 'scripts', 'build-ui.mjs')], {
-      cwd: root,
-    });
+    // The test drives what the sources build to now, not a stale ui/dist.
+    await ensureUiBuilt();
     await mkdir(artifacts, { recursive: true });
     tmp = await makeTmpDir();
     worker = await startWorker({ ui: true, vars: { STORE_TOKEN: 't' } });

@@ -6,10 +6,8 @@
  * the API's error and its position; a shared URL restores the panels; /stores lists the stores.
  * Screenshots go to test-artifacts/ui-*.png.
  */
-import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type Page, type Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelsFrom } from '../../../core/labels/labels.ts';
@@ -19,6 +17,7 @@ import { uploadBlock } from '../../../sidecar-agent/objstore/upload-block.ts';
 import { dirSinkFactory } from '../../../sidecar-agent/tsdb/dir-sink.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 import { startWorker, type WorkerHandle } from '../../helpers/worker.ts';
+import { ensureUiBuilt } from './ui-build.ts';
 import { freePort } from '../../helpers/ports.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -82,9 +81,7 @@ describe('query UI in headless Chromium', () => {
 
   beforeAll(async () => {
     // The test drives what the sources build to now, not a stale ui/dist.
-    await promisify(execFile)(process.execPath, [join(root, 'scripts', 'build-ui.mjs')], {
-      cwd: root,
-    });
+    await ensureUiBuilt();
     await mkdir(artifacts, { recursive: true });
     tmp = await makeTmpDir();
     dead = `http://127.0.0.1:${await freePort()}`;
