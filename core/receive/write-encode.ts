@@ -9,21 +9,33 @@ import type { Labels } from '../labels/labels.ts';
 
 const utf8 = new TextEncoder();
 
-/** A growable byte buffer with protobuf's varint and length-delimited writes. */
+function varintSize(v: number): number {
+  if (v < 0) return 10;
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * One output buffer, sized up front: every message length is computed before it is written, so
+ * encoding makes no intermediate buffers (a buffer per label and per sample made hundreds of
+ * megabytes of short-lived ArrayBuffers for a ruler writing 25k series at once).
+ */
 class ProtoWriter {
-  buf = new Uint8Array(1 << 12);
+  readonly buf: Uint8Array;
+  readonly #view: DataView;
   pos = 0;
 
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+    this.#view = new DataView(this.buf.buffer);
   }
 
   /** A varint; negative values as int64 two's complement (10 bytes). */
   varint(v: number): void {
-    this.ensure(10);
     if (v < 0) {
       let lo = (v % 2 ** 32) >>> 0;
       let hi = Math.floor(v / 2 ** 32) >>> 0;
@@ -42,34 +54,21 @@ class ProtoWriter {
     this.buf[this.pos++] = v;
   }
 
-  bytes(field: number, b: Uint8Array): void {
-    this.varint((field << 3) | 2);
-    this.varint(b.length);
-    this.ensure(b.length);
+  bytes(b: Uint8Array): void {
     this.buf.set(b, this.pos);
     this.pos += b.length;
   }
 
-  done(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+  /** A double with its exact bits; the staleness marker as its bit pattern. */
+  double(v: number): void {
+    if (isStaleNaNNumber(v)) {
+      this.#view.setUint32(this.pos, STALE_NAN_BITS_LO, true);
+      this.#view.setUint32(this.pos + 4, STALE_NAN_BITS_HI, true);
+    } else {
+      this.#view.setFloat64(this.pos, v, true);
+    }
+    this.pos += 8;
   }
-}
-
-function encodeSample(t: number, v: number): Uint8Array {
-  const w = new ProtoWriter();
-  w.ensure(9);
-  w.buf[w.pos++] = 0x09; // field 1, fixed64
-  const dv = new DataView(w.buf.buffer);
-  if (isStaleNaNNumber(v)) {
-    dv.setUint32(w.pos, STALE_NAN_BITS_LO, true);
-    dv.setUint32(w.pos + 4, STALE_NAN_BITS_HI, true);
-  } else {
-    dv.setFloat64(w.pos, v, true);
-  }
-  w.pos += 8;
-  w.varint(0x10); // field 2, varint
-  w.varint(t);
-  return w.done();
 }
 
 export interface EncodeSeries {
@@ -82,17 +81,56 @@ export interface EncodeSeries {
 
 /** An uncompressed WriteRequest holding these series. */
 export function encodeWriteRequest(series: readonly EncodeSeries[]): Uint8Array {
-  const req = new ProtoWriter();
+  // Pass 1: the UTF-8 of every label and the length of every message.
+  const strings: Uint8Array[] = [];
+  const seriesLen: number[] = [];
+  let total = 0;
   for (const s of series) {
-    const ts = new ProtoWriter();
+    let len = 0;
     for (const l of s.labels) {
-      const lw = new ProtoWriter();
-      lw.bytes(1, utf8.encode(l.name));
-      lw.bytes(2, utf8.encode(l.value));
-      ts.bytes(1, lw.done());
+      const name = utf8.encode(l.name);
+      const value = utf8.encode(l.value);
+      strings.push(name, value);
+      const inner =
+        1 + varintSize(name.length) + name.length + 1 + varintSize(value.length) + value.length;
+      len += 1 + varintSize(inner) + inner;
     }
-    for (let i = 0; i < s.t.length; i++) ts.bytes(2, encodeSample(s.t[i]!, s.v[i]!));
-    req.bytes(1, ts.done());
+    for (let i = 0; i < s.t.length; i++) {
+      const inner = 1 + 8 + 1 + varintSize(s.t[i]!);
+      len += 1 + varintSize(inner) + inner;
+    }
+    seriesLen.push(len);
+    total += 1 + varintSize(len) + len;
   }
-  return req.done();
+  // Pass 2: write.
+  const w = new ProtoWriter(total);
+  let k = 0;
+  series.forEach((s, n) => {
+    w.varint(0x0a); // WriteRequest.timeseries
+    w.varint(seriesLen[n]!);
+    for (let j = 0; j < s.labels.length; j++) {
+      const name = strings[k++]!;
+      const value = strings[k++]!;
+      w.varint(0x0a); // TimeSeries.labels
+      w.varint(
+        1 + varintSize(name.length) + name.length + 1 + varintSize(value.length) + value.length,
+      );
+      w.varint(0x0a); // Label.name
+      w.varint(name.length);
+      w.bytes(name);
+      w.varint(0x12); // Label.value
+      w.varint(value.length);
+      w.bytes(value);
+    }
+    for (let i = 0; i < s.t.length; i++) {
+      const t = s.t[i]!;
+      w.varint(0x12); // TimeSeries.samples
+      w.varint(1 + 8 + 1 + varintSize(t));
+      w.varint(0x09); // Sample.value, fixed64
+      w.double(s.v[i]!);
+      w.varint(0x10); // Sample.timestamp, varint
+      w.varint(t);
+    }
+  });
+  return w.buf;
 }
