@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import { errorMessage } from '../core/errors.ts';
 import { compareStrings, type Label, type Labels } from '../core/labels/labels.ts';
 import { getAll } from '../core/objstore/bucket.ts';
+import { MemoStore } from '../core/storeapi/memo-store.ts';
 import { encodeWriteRequest, type EncodeSeries } from '../core/receive/write-encode.ts';
 import { AlertingRule } from '../core/rule/alerting.ts';
 import {
@@ -176,14 +177,21 @@ export class Ruler implements DurableObject {
     return out.sort((a, b) => compareStrings(a.name, b.name));
   }
 
+  /**
+   * The query function of one group evaluation: rules evaluated at the same time often read the
+   * same selectors, so store answers are remembered for the evaluation (MemoStore).
+   */
   async #query(): Promise<QueryFunc> {
     const { querier } = await workerState(this.#env);
-    const engine = querier.engine({
-      dedup: true,
-      partialResponse: false,
-      replicaLabels: querier.settings.replicaLabels,
-      maxSourceResolution: 0,
-    });
+    const engine = querier.engine(
+      {
+        dedup: true,
+        partialResponse: false,
+        replicaLabels: querier.settings.replicaLabels,
+        maxSourceResolution: 0,
+      },
+      new MemoStore(querier.proxy()),
+    );
     return engineQueryFunc(engine);
   }
 

@@ -13,7 +13,7 @@ import { functionImpls } from '../promql/functions/table.ts';
 import { parseExpr } from '../promql/parser/parse.ts';
 import { ProxyStore } from '../storeapi/proxy.ts';
 import type { StoreStats } from '../storeapi/stats.ts';
-import type { LabelsResponse, PartialResponseStrategy } from '../storeapi/store.ts';
+import type { LabelsResponse, PartialResponseStrategy, Store } from '../storeapi/store.ts';
 import type { BatchDecoder } from './decoder.ts';
 import type { EndpointSet } from './endpoint-set.ts';
 import { StoreQueryable } from './store-queryable.ts';
@@ -87,9 +87,10 @@ export class Querier {
     return new Set(o.dedup ? o.replicaLabels : []);
   }
 
-  engine(o: ReadOptions): Engine {
+  /** A PromQL engine over every store (or over `store`, e.g. a memoizing wrapper of the proxy). */
+  engine(o: ReadOptions, store: Store = this.proxy()): Engine {
     const s = this.settings;
-    const queryable = new StoreQueryable(this.proxy(), {
+    const queryable = new StoreQueryable(store, {
       decoder: s.decoder,
       replicaLabels: this.#replicaLabels(o),
       partialResponseStrategy: this.strategy(o),
