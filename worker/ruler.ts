@@ -43,6 +43,8 @@ const DEFAULT_INTERVAL = 60_000;
 
 interface LoadedGroup {
   readonly group: Group;
+  /** Thanos's group field: a failing store fails the rules (abort, default) or warns. */
+  readonly partialResponse: boolean;
   /** The group's definition as loaded, to keep its state across reloads of an unchanged file. */
   readonly source: string;
   run: GroupRun;
@@ -127,7 +129,7 @@ export class Ruler implements DurableObject {
     for (const file of files.sort()) {
       const text = new TextDecoder().decode(await getAll(bucket, file));
       try {
-        for (const def of parseRuleFile(text)) {
+        for (const def of parseRuleFile(text, { thanos: true })) {
           const source = JSON.stringify([file, def, interval], (_k, v: unknown) =>
             v instanceof Map ? [...(v as Map<string, string>)] : v,
           );
@@ -135,6 +137,7 @@ export class Ruler implements DurableObject {
           next.push(
             kept ?? {
               group: unrestored(new Group(def, file, interval)),
+              partialResponse: def.partialResponseStrategy === 'warn',
               source,
               run: { lastEvaluation: 0, evaluationMs: 0 },
               lastT: -Infinity,
@@ -181,12 +184,12 @@ export class Ruler implements DurableObject {
    * The query function of one group evaluation: rules evaluated at the same time often read the
    * same selectors, so store answers are remembered for the evaluation (MemoStore).
    */
-  async #query(): Promise<QueryFunc> {
+  async #query(partialResponse: boolean): Promise<QueryFunc> {
     const { querier } = await workerState(this.#env);
     const engine = querier.engine(
       {
         dedup: true,
-        partialResponse: false,
+        partialResponse,
         replicaLabels: querier.settings.replicaLabels,
         maxSourceResolution: 0,
       },
@@ -205,7 +208,7 @@ export class Ruler implements DurableObject {
       g.lastT = t;
       const out: EncodeSeries[] = [];
       const alerts: NotifierAlert[] = [];
-      const query = await this.#query();
+      const query = await this.#query(g.partialResponse);
       const started = Date.now();
       await g.group.eval(t, {
         query,

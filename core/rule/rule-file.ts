@@ -32,6 +32,11 @@ export interface RuleGroupDef {
   readonly interval: number;
   /** Max alerts or series a rule may produce; 0 is no limit. */
   readonly limit: number;
+  /**
+   * Thanos Rule's group field (only read with `{ thanos: true }`): whether a failing store makes
+   * the rule fail (`abort`, Thanos's default) or only warns (`warn`).
+   */
+  readonly partialResponseStrategy?: 'warn' | 'abort';
   readonly rules: readonly RuleDef[];
 }
 
@@ -150,8 +155,13 @@ function validateRule(n: RuleNode): { pos: string; msg: string }[] {
   return out;
 }
 
+export interface ParseRuleFileOptions {
+  /** Thanos Rule's dialect: groups may also have `partial_response_strategy`. */
+  readonly thanos?: boolean;
+}
+
 /** rulefmt.Parse: the groups, or RuleFileError with every problem. */
-export function parseRuleFile(text: string): RuleGroupDef[] {
+export function parseRuleFile(text: string, opts: ParseRuleFileOptions = {}): RuleGroupDef[] {
   let read;
   try {
     read = readYaml(text);
@@ -164,7 +174,24 @@ export function parseRuleFile(text: string): RuleGroupDef[] {
   const groupNodes = r.seq(top.get('groups'), '[]rulefmt.RuleGroup');
   const groups: { def: RuleGroupDef; pos: Pos; nodes: RuleNode[] }[] = [];
   for (const gn of groupNodes) {
-    const f = r.fields(gn, 'rulefmt.RuleGroup', ['name', 'interval', 'limit', 'rules']);
+    const f = r.fields(
+      gn,
+      'rulefmt.RuleGroup',
+      opts.thanos
+        ? ['name', 'interval', 'limit', 'rules', 'partial_response_strategy']
+        : ['name', 'interval', 'limit', 'rules'],
+    );
+    let partialResponseStrategy: 'warn' | 'abort' | undefined;
+    if (opts.thanos) {
+      const text = r.string(f.get('partial_response_strategy')).toLowerCase();
+      if (text === 'warn' || text === 'abort') partialResponseStrategy = text;
+      else if (text !== '') {
+        r.fail(
+          f.get('partial_response_strategy'),
+          `unknown partial_response_strategy ${JSON.stringify(text)}: want warn or abort`,
+        );
+      }
+    }
     const limitText = r.string(f.get('limit'), 'int');
     let limit = 0;
     if (limitText !== '') {
@@ -181,6 +208,7 @@ export function parseRuleFile(text: string): RuleGroupDef[] {
         interval: duration(r, f.get('interval')),
         limit,
         rules: nodes.map((n) => n.def),
+        ...(partialResponseStrategy ? { partialResponseStrategy } : {}),
       },
       pos: r.pos(gn),
       nodes,

@@ -28,6 +28,7 @@ const RULES = `groups:
   - name: limited
     interval: 1s
     limit: 1
+    partial_response_strategy: warn
     rules:
       - record: too_many
         expr: test_value or test_other
