@@ -13,7 +13,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { S3Bucket } from '../core/objstore/s3.ts';
 import { commands } from '../sidecar-agent/cli/commands.ts';
@@ -33,6 +33,10 @@ interface Flags {
   demo: boolean;
   prometheus: boolean;
   stores: string[];
+  /** Rule files put into the bucket's rules/ for the ruler. */
+  rules: string[];
+  /** Alertmanager base URLs the ruler sends alerts to. */
+  alertmanagers: string[];
 }
 
 function parseFlags(argv: readonly string[]): Flags {
@@ -45,6 +49,8 @@ function parseFlags(argv: readonly string[]): Flags {
     demo: true,
     prometheus: true,
     stores: [],
+    rules: [],
+    alertmanagers: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -75,6 +81,12 @@ function parseFlags(argv: readonly string[]): Flags {
       case '--store':
         f.stores.push(value());
         break;
+      case '--rules':
+        f.rules.push(resolve(value()));
+        break;
+      case '--alertmanager':
+        f.alertmanagers.push(value());
+        break;
       case '--no-demo':
         f.demo = false;
         break;
@@ -83,7 +95,7 @@ function parseFlags(argv: readonly string[]): Flags {
         break;
       case '--help':
         process.stdout.write(
-          'usage: npm start -- [--data-dir ./data] [--port 8787] [--s3-port 9000] [--store URL]... [--no-demo] [--no-prometheus]\n',
+          'usage: npm start -- [--data-dir ./data] [--port 8787] [--s3-port 9000] [--store URL]... [--rules FILE]... [--alertmanager URL]... [--no-demo] [--no-prometheus]\n',
         );
         process.exit(0);
       default:
@@ -187,6 +199,13 @@ async function main(): Promise<void> {
       log(`wrote ${n} demo blocks in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     }
 
+    // The ruler reads rule files from the bucket: the given ones go to rules/<file name>.
+    for (const file of flags.rules) {
+      const key = `rules/${basename(file)}`;
+      await bucket.upload(key, new Uint8Array(await readFile(file)));
+      log(`rule file ${file} → ${key} (the ruler evaluates it; /rules and /alerts in the UI)`);
+    }
+
     const token = await storeToken(flags.dataDir);
     // Prometheus reads the token from a file of its own (0600), never from its config.
     const tokenFile = join(flags.dataDir, 'remote-write.token');
@@ -265,6 +284,7 @@ async function main(): Promise<void> {
       STORES: stores.join(','),
       SYNC_INTERVAL: '30s',
       RECEIVE_DEFAULT_TENANT: 'local-prometheus',
+      ...(flags.alertmanagers.length ? { ALERTMANAGER_URLS: flags.alertmanagers.join(',') } : {}),
     };
     // Secrets reach the Worker through an env file only its owner can read, never as arguments
     // (which every user sees in `ps`).

@@ -31,6 +31,11 @@ describe('npm start (local stack, --no-prometheus)', () => {
   beforeAll(async () => {
     tmp = await makeTmpDir('thanos-edge-start-');
     port = await freePort();
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(
+      join(tmp.path, 'demo-rules.yml'),
+      'groups:\n  - name: demo\n    interval: 5s\n    rules:\n      - record: job:up:count\n        expr: count by (job) (up)\n',
+    );
     child = spawn(
       process.execPath,
       [
@@ -43,6 +48,8 @@ describe('npm start (local stack, --no-prometheus)', () => {
         '--s3-port',
         '0',
         '--no-prometheus',
+        '--rules',
+        join(tmp.path, 'demo-rules.yml'),
       ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -129,6 +136,20 @@ describe('npm start (local stack, --no-prometheus)', () => {
     };
     expect(body.data.result.map((r) => [r.metric.tenant_id, r.value[1]])).toEqual([
       ['local-prometheus', '42'],
+    ]);
+  });
+
+  it('runs the rule files given with --rules in the ruler', async () => {
+    let rules: Array<{ name: string; rules: Array<{ name: string; health: string }> }> = [];
+    for (let i = 0; i < 60; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/rules`);
+      expect(res.status).toBe(200);
+      rules = ((await res.json()) as { data: { groups: typeof rules } }).data.groups;
+      if (rules[0]?.rules[0]?.health === 'ok') break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(rules.map((g) => [g.name, g.rules.map((r) => [r.name, r.health])])).toEqual([
+      ['demo', [['job:up:count', 'ok']]],
     ]);
   });
 
