@@ -85,6 +85,11 @@ export interface Env {
   /** `for` restore after a restart: grace period (10m) and outage tolerance (1h), as Prometheus's flags. */
   readonly RULE_FOR_GRACE_PERIOD?: string;
   readonly RULE_FOR_OUTAGE_TOLERANCE?: string;
+  /**
+   * The directory Prometheus had the rule files in: a group's file becomes `<root>/<key under
+   * rules/>`, so evaluation times (aligned by a hash of the file name) match Prometheus's.
+   */
+  readonly RULE_FILE_ROOT?: string;
   /** The ruler's external labels, `name=value,...` (Thanos Rule's --label). */
   readonly RULER_LABELS?: string;
   /** URL alerts link back to (--web.external-url). */

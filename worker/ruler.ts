@@ -136,7 +136,7 @@ export class Ruler implements DurableObject {
           const kept = this.#groups.find((g) => g.source === source);
           next.push(
             kept ?? {
-              group: unrestored(new Group(def, file, interval)),
+              group: unrestored(new Group(def, ruleFileName(this.#env, file), interval)),
               partialResponse: def.partialResponseStrategy === 'warn',
               source,
               run: { lastEvaluation: 0, evaluationMs: 0 },
@@ -353,6 +353,16 @@ export class Ruler implements DurableObject {
     sample(writes, {}, this.#writeErrors);
     return [evals, fails, dur, rules, sent, errs, writes];
   }
+}
+
+/**
+ * The file name a group is known by (shown in /api/v1/rules, and hashed into its evaluation
+ * offset): the bucket key, or with RULE_FILE_ROOT the path Prometheus knew the file under, so a
+ * ruler taking over a Prometheus's rule files evaluates at the very same times.
+ */
+function ruleFileName(env: Env, key: string): string {
+  const root = env.RULE_FILE_ROOT;
+  return root === undefined ? key : `${root.replace(/\/?$/, '/')}${key.slice(RULES_PREFIX.length)}`;
 }
 
 /** A new group's alerting rules write ALERTS only once their state is restored (Prometheus). */

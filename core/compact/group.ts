@@ -5,7 +5,7 @@
  */
 import { compareStrings, type Labels } from '../labels/labels.ts';
 import type { BlockMeta } from '../tsdb/meta.ts';
-import { prometheusLabelsHash } from './xxhash64.ts';
+import { prometheusLabelsHash } from '../gocompat/xxhash64.ts';
 
 export interface Group {
   readonly key: string;

@@ -94,4 +94,13 @@ describe('evalTimestamp', () => {
     expect(g.nextEvaluation(now)).toBeGreaterThan(now);
     expect(groupHash('g', 'f.yml')).not.toBe(groupHash('h', 'f.yml'));
   });
+
+  it('evaluates at the instants Prometheus 2.42 does', () => {
+    // Observed: Prometheus 2.42 with group "diff" (interval 2s) in /tmp/rt/diff.yml recorded its
+    // samples at ...157.358, ...159.358 s: the offset is 1358 ms into each 2 s window.
+    const h = groupHash('diff', '/tmp/rt/diff.yml');
+    expect(evalTimestamp(1796288158000, 2000, h)).toBe(1796288157358);
+    expect(evalTimestamp(1796288159358, 2000, h)).toBe(1796288157358);
+    expect(evalTimestamp(1796288159359, 2000, h)).toBe(1796288159358);
+  });
 });

@@ -9,6 +9,7 @@ import { STALE_NAN } from '../chunkenc/stale.ts';
 import { errorMessage } from '../errors.ts';
 import type { Labels } from '../labels/labels.ts';
 import { labelsKey } from '../promql/engine/series.ts';
+import { prometheusLabelsHash } from '../gocompat/xxhash64.ts';
 import { AlertingRule } from './alerting.ts';
 import { RecordingRule } from './recording.ts';
 import {
@@ -40,22 +41,18 @@ export interface GroupEvalDeps {
   readonly resendDelay?: number;
 }
 
-const FNV_OFFSET = 14695981039346656037n;
-const FNV_PRIME = 1099511628211n;
-const MASK64 = (1n << 64n) - 1n;
-const SEPARATOR = 0xff;
-
-/** model.LabelSet{name, file}.Fingerprint(): FNV-1a 64 over sorted names and values, 0xff after each. */
+/**
+ * Group.hash() in Prometheus 2.42: `labels.Labels{file, name}.Hash()`, xxhash64 over the sorted
+ * names and values with 0xff after each. Its remainder by the interval is the group's evaluation
+ * offset, so a group evaluates at the same instants as in a Prometheus with the same file path.
+ */
 export function groupHash(name: string, file: string): bigint {
-  let h = FNV_OFFSET;
-  const add = (b: number): void => {
-    h = ((h ^ BigInt(b)) * FNV_PRIME) & MASK64;
-  };
-  for (const s of ['file', file, 'name', name]) {
-    for (const b of new TextEncoder().encode(s)) add(b);
-    add(SEPARATOR);
-  }
-  return h;
+  return BigInt(
+    prometheusLabelsHash([
+      { name: 'file', value: file },
+      { name: 'name', value: name },
+    ]),
+  );
 }
 
 /** Group.EvalTimestamp: the latest aligned evaluation time at or before `now` (all ms). */

@@ -3,11 +3,11 @@
  * second, remote-writes what it scrapes (and what its own rules record) to the Worker, and
  * evaluates a rule file; our ruler evaluates the same file over the remote-written data.
  *
- * Evaluation times differ by design (both align a group's evaluations by a hash of its file name,
- * and the files have different names), so each side's recorded samples are checked against the
- * other side's query engine at the very same timestamps: every value our ruler recorded equals
- * what Prometheus answers for the rule's expression at that time, and every value Prometheus's
- * rules recorded equals what our querier answers at that time.
+ * Both align a group's evaluations by a hash of its file name; RULE_FILE_ROOT gives our group the
+ * name Prometheus knows the file by, so both record at the same instants, with the same values.
+ * Each side's samples are also checked against the other side's query engine at their times: every
+ * value our ruler recorded equals what Prometheus answers for the rule at that time, and every
+ * value Prometheus's rules recorded equals what our querier answers at that time.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,6 +66,8 @@ describe('ruler vs Prometheus 2.42 on the same data', () => {
         RULE_RELOAD_INTERVAL: '1s',
         // Our ruler's output apart from Prometheus's (which Prometheus remote-writes too).
         RULER_TENANT: 'edge-ruler',
+        // The group's file name as Prometheus knows it: both evaluate at the same times.
+        RULE_FILE_ROOT: tmp.path,
         QUERY_FRONTEND: 'false',
       },
     });
@@ -125,5 +127,19 @@ describe('ruler vs Prometheus 2.42 on the same data', () => {
       }
     }
     expect(reverse).toBeGreaterThanOrEqual(RULES.length * 3);
+
+    // With RULE_FILE_ROOT both rulers evaluate the group at the same instants: where both have a
+    // sample for a series at one time, the values are the same.
+    const byKey = (m: Matrix) =>
+      new Map(
+        m.flatMap((s) =>
+          s.values.map(([t, v]) => [`${s.metric.__name__}${key(s.metric)}@${t}`, v] as const),
+        ),
+      );
+    const ourSamples = byKey(ours);
+    const theirSamples = byKey(theirsRecorded);
+    const common = [...ourSamples.keys()].filter((k) => theirSamples.has(k));
+    expect(common.length).toBeGreaterThanOrEqual(RULES.length * 3);
+    for (const k of common) expect(ourSamples.get(k), k).toBe(theirSamples.get(k));
   }, 120_000);
 });
