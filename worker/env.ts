@@ -1,6 +1,8 @@
 /** @module worker/env — the Worker's bindings, vars and secrets (wrangler.toml, `wrangler secret`). */
 import { parseDurationParam } from '../core/api/params.ts';
 import { parseBytes } from '../core/gocompat/bytes.ts';
+import { BadDataError } from '../core/errors.ts';
+import { compareStrings, type Label, type Labels } from '../core/labels/labels.ts';
 import type { R2BucketLike } from '../core/objstore/r2.ts';
 
 export interface Env {
@@ -107,6 +109,23 @@ export function csv(v: string | undefined, fallback: readonly string[] = []): st
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** A `name=value,name=value` var (Thanos's `--label` values) as sorted labels. */
+export function labelListVar(name: string, v: string | undefined): Labels {
+  const out: Label[] = [];
+  for (const part of csv(v)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new BadDataError(`${name}: want name=value, got ${JSON.stringify(part)}`);
+    out.push({
+      name: part.slice(0, eq).trim(),
+      value: part
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1'),
+    });
+  }
+  return out.sort((a, b) => compareStrings(a.name, b.name));
 }
 
 /** A numeric var, or `fallback` when unset, empty or not a number. */

@@ -1,7 +1,6 @@
 /** @module worker/receive-settings — the receiver's vars (wrangler.toml) parsed once, with Thanos's defaults. */
-import { compareStrings, type Label, type Labels } from '../core/labels/labels.ts';
-import { BadDataError } from '../core/errors.ts';
-import { bytesVar, durationVar, numberVar, type Env } from './env.ts';
+import { compareStrings, type Labels } from '../core/labels/labels.ts';
+import { bytesVar, durationVar, labelListVar, numberVar, type Env } from './env.ts';
 
 export interface ReceiveSettings {
   readonly shards: number;
@@ -21,24 +20,6 @@ export interface ReceiveSettings {
 
 const TWO_HOURS = 2 * 60 * 60 * 1000;
 
-function parseLabels(v: string | undefined): Labels {
-  const out: Label[] = [];
-  for (const part of (v ?? '').split(',')) {
-    if (!part.trim()) continue;
-    const eq = part.indexOf('=');
-    if (eq <= 0)
-      throw new BadDataError(`RECEIVE_LABELS: want name=value, got ${JSON.stringify(part)}`);
-    out.push({
-      name: part.slice(0, eq).trim(),
-      value: part
-        .slice(eq + 1)
-        .trim()
-        .replace(/^"(.*)"$/, '$1'),
-    });
-  }
-  return out;
-}
-
 export function receiveSettings(env: Env): ReceiveSettings {
   const blockDuration = durationVar(env.RECEIVE_BLOCK_DURATION, TWO_HOURS);
   return {
@@ -48,7 +29,7 @@ export function receiveSettings(env: Env): ReceiveSettings {
     tenantHeader: env.RECEIVE_TENANT_HEADER ?? 'THANOS-TENANT',
     defaultTenant: env.RECEIVE_DEFAULT_TENANT ?? 'default-tenant',
     tenantLabel: env.RECEIVE_TENANT_LABEL ?? 'tenant_id',
-    labels: parseLabels(env.RECEIVE_LABELS),
+    labels: labelListVar('RECEIVE_LABELS', env.RECEIVE_LABELS),
     maxSeriesPerTenant: numberVar(env.RECEIVE_MAX_SERIES_PER_TENANT, 0),
     maxRequestBytes: bytesVar(env.RECEIVE_MAX_REQUEST_BYTES, 16 * 1024 * 1024),
     maxDecodedBytes: 64 * 1024 * 1024,

@@ -54,6 +54,8 @@ export class ReceiveShard implements DurableObject {
     replayedSamples: 0,
     lastCutError: '',
   };
+  /** One store over the head: its metric-name index is rebuilt only when series come or go. */
+  readonly #store: HeadStore;
   #shard: string | undefined;
   #cutting: Promise<void> | undefined;
 
@@ -66,6 +68,7 @@ export class ReceiveShard implements DurableObject {
       maxSeriesPerTenant: this.#settings.maxSeriesPerTenant,
     });
     this.#log = new ReceiveLog(ctx.storage.sql);
+    this.#store = new HeadStore(this.#head, { externalLabels: (t) => this.#externalLabels(t) });
     this.#shard = this.#log.setting('shard');
     // Nothing is served before the head holds everything the log acknowledged.
     void ctx.blockConcurrencyWhile(async () => {
@@ -127,7 +130,7 @@ export class ReceiveShard implements DurableObject {
     app.route(
       '/',
       storeApiRoutes<Env>({
-        store: () => new HeadStore(this.#head, { externalLabels: (t) => this.#externalLabels(t) }),
+        store: () => this.#store,
         token: () => undefined,
         requireToken: false,
       }),

@@ -8,7 +8,7 @@
  */
 import { Hono } from 'hono';
 import { errorMessage } from '../core/errors.ts';
-import { compareStrings, type Label, type Labels } from '../core/labels/labels.ts';
+import { compareStrings, type Labels } from '../core/labels/labels.ts';
 import { getAll } from '../core/objstore/bucket.ts';
 import { MemoStore } from '../core/storeapi/memo-store.ts';
 import { encodeWriteRequest, type EncodeSeries } from '../core/receive/write-encode.ts';
@@ -30,7 +30,7 @@ import {
 } from '../core/rule/restore.ts';
 import { parseRuleFile } from '../core/rule/rule-file.ts';
 import type { QueryFunc } from '../core/rule/types.ts';
-import { csv, durationVar, type Env } from './env.ts';
+import { csv, durationVar, labelListVar, type Env } from './env.ts';
 import { family, sample, type Family } from './metrics.ts';
 import { bucketFromEnv } from './objstore.ts';
 import { appendToShards } from './receive.ts';
@@ -171,13 +171,7 @@ export class Ruler implements DurableObject {
   }
 
   #externalLabels(): Labels {
-    const out: Label[] = [];
-    for (const part of csv(this.#env.RULER_LABELS)) {
-      const eq = part.indexOf('=');
-      if (eq > 0)
-        out.push({ name: part.slice(0, eq), value: part.slice(eq + 1).replace(/^"(.*)"$/, '$1') });
-    }
-    return out.sort((a, b) => compareStrings(a.name, b.name));
+    return labelListVar('RULER_LABELS', this.#env.RULER_LABELS);
   }
 
   /**

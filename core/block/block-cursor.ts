@@ -18,7 +18,7 @@ import {
   decodeAggrChunk,
 } from '../chunkenc/aggr.ts';
 import { CorruptBlockError, errorMessage } from '../errors.ts';
-import { compareStrings, type Labels } from '../labels/labels.ts';
+import { withExternal, type Labels } from '../labels/labels.ts';
 import type { Matcher } from '../labels/matcher.ts';
 import { newMatcher } from '../labels/matcher.ts';
 import type { SortedCursor } from '../storeapi/merge.ts';
@@ -247,12 +247,4 @@ export class BlockCursor implements SortedCursor<CursorSeries> {
     }
     return out;
   }
-}
-
-/** Adds external labels; on a name clash the external label wins, as Thanos's sidecar does. */
-export function withExternal(ls: Labels, ext: Labels): Labels {
-  if (ext.length === 0) return ls;
-  const out = ls.filter((l) => !ext.some((e) => e.name === l.name)).concat(ext);
-  out.sort((a, b) => compareStrings(a.name, b.name));
-  return out;
 }

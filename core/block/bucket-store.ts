@@ -11,7 +11,13 @@
  * one store's answer, whichever shard holds a raw block and which its downsampled copy.
  */
 import { BadDataError, LimitExceededError, errorMessage } from '../errors.ts';
-import { compareLabelsIgnoring, compareStrings, getLabel, type Labels } from '../labels/labels.ts';
+import {
+  compareLabelsIgnoring,
+  compareStrings,
+  getLabel,
+  withExternal,
+  type Labels,
+} from '../labels/labels.ts';
 import type { Matcher } from '../labels/matcher.ts';
 import { mergeCursors } from '../storeapi/merge.ts';
 import { newStoreStats, type StoreStats } from '../storeapi/stats.ts';
@@ -25,7 +31,7 @@ import type {
   StoreInfo,
 } from '../storeapi/store.ts';
 import type { BlockMeta } from '../tsdb/meta.ts';
-import { BlockCursor, withExternal, type CursorSeries } from './block-cursor.ts';
+import { BlockCursor, type CursorSeries } from './block-cursor.ts';
 import { BlockSet, describeOpenFailure, type BlockFiles } from './block-set.ts';
 import type { PackedHeaderReader } from './header-pack.ts';
 import type { MetaFetcher, SkippedBlock, SyncResult } from './meta-fetcher.ts';

@@ -43,6 +43,14 @@ export function compareStrings(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** Adds external labels; on a name clash the external label wins, as Thanos's stores do. */
+export function withExternal(ls: Labels, ext: Labels): Labels {
+  if (ext.length === 0) return ls;
+  const out = ls.filter((l) => !ext.some((e) => e.name === l.name)).concat(ext);
+  out.sort((a, b) => compareStrings(a.name, b.name));
+  return out;
+}
+
 /** Orders label sets as Prometheus's `labels.Compare` does. */
 export function compareLabels(a: Labels, b: Labels): number {
   const n = Math.min(a.length, b.length);

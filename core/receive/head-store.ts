@@ -8,7 +8,7 @@ import {
   compareLabelsIgnoring,
   compareStrings,
   METRIC_NAME,
-  type Label,
+  withExternal,
   type Labels,
 } from '../labels/labels.ts';
 import type { Matcher } from '../labels/matcher.ts';
@@ -32,15 +32,6 @@ interface TenantIndex {
   readonly generation: number;
   readonly byName: Map<string, HeadSeries[]>;
   readonly all: HeadSeries[];
-}
-
-/** Series labels with the external labels laid over them (an external label wins). */
-function withExternal(ls: Labels, ext: Labels): Labels {
-  if (ext.length === 0) return ls;
-  const out: Label[] = [];
-  for (const l of ls) if (!ext.some((e) => e.name === l.name)) out.push(l);
-  out.push(...ext);
-  return out.sort((a, b) => compareStrings(a.name, b.name));
 }
 
 export class HeadStore implements Store {

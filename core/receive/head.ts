@@ -95,31 +95,27 @@ export class HeadSeries implements CheckState {
 
   closeChunk(): void {
     if (!this.app) return;
-    this.chunks.push({
-      minTime: this.appMin,
-      maxTime: this.maxT,
-      data: this.app.bytes(),
-      encoding: ENCODING_XOR,
-      numSamples: this.app.numSamples,
-      ref: 0,
-    });
+    this.chunks.push(this.#openChunk(this.app));
     this.app = undefined;
   }
 
   /** Closed chunks plus a snapshot of the open one, overlapping [mint, maxt]. */
   chunksIn(mint: number, maxt: number): ChunkMeta[] {
     const out = this.chunks.filter((c) => c.maxTime >= mint && c.minTime <= maxt);
-    if (this.app && this.maxT >= mint && this.appMin <= maxt) {
-      out.push({
-        minTime: this.appMin,
-        maxTime: this.maxT,
-        data: this.app.bytes(),
-        encoding: ENCODING_XOR,
-        numSamples: this.app.numSamples,
-        ref: 0,
-      });
-    }
+    if (this.app && this.maxT >= mint && this.appMin <= maxt) out.push(this.#openChunk(this.app));
     return out;
+  }
+
+  /** The open chunk as it is now (its bytes copied). */
+  #openChunk(app: XorAppender): ChunkMeta {
+    return {
+      minTime: this.appMin,
+      maxTime: this.maxT,
+      data: app.bytes(),
+      encoding: ENCODING_XOR,
+      numSamples: app.numSamples,
+      ref: 0,
+    };
   }
 }
 

@@ -2,7 +2,7 @@
  * @module core/storeapi/memory-store — a Store over series held in memory, already chunked.
  * Used by the receive head and the ruler to serve their data, and by tests as a real Store.
  */
-import { compareLabels, compareStrings, type Labels } from '../labels/labels.ts';
+import { compareLabels, compareStrings, withExternal, type Labels } from '../labels/labels.ts';
 import type { Matcher } from '../labels/matcher.ts';
 import { getLabel } from '../labels/labels.ts';
 import type {
@@ -29,12 +29,6 @@ export interface MemoryStoreOptions {
 
 function matchesAll(ls: Labels, matchers: readonly Matcher[]): boolean {
   return matchers.every((m) => m.matches(getLabel(ls, m.name)));
-}
-
-function withExternal(ls: Labels, ext: Labels): Labels {
-  if (ext.length === 0) return ls;
-  const out = ls.filter((l) => !ext.some((e) => e.name === l.name)).concat(ext);
-  return out.sort((a, b) => compareStrings(a.name, b.name));
 }
 
 export class MemoryStore implements Store {
