@@ -4,6 +4,7 @@ import { parseBytes } from '../core/gocompat/bytes.ts';
 import { BadDataError } from '../core/errors.ts';
 import { compareStrings, type Label, type Labels } from '../core/labels/labels.ts';
 import type { R2BucketLike } from '../core/objstore/r2.ts';
+import type { TenancySettings } from '../core/query/querier.ts';
 
 export interface Env {
   /** Block bucket as an R2 binding (used unless S3_ENDPOINT is set). */
@@ -29,6 +30,16 @@ export interface Env {
   readonly QUERY_MAX_BYTES?: string;
   readonly QUERY_LOOKBACK_DELTA?: string;
   readonly STORE_RESPONSE_TIMEOUT?: string;
+  /**
+   * Tenancy of reads (Thanos's --query.tenant-header, --query.tenant-label-name,
+   * --query.default-tenant-id, --query.enforce-tenancy): a request naming a tenant in the header
+   * sees only series whose label is that tenant; enforcing, a request without it reads the default
+   * tenant. Header, label and default fall back to the RECEIVE_TENANT_* vars, then Thanos's.
+   */
+  readonly QUERY_TENANT_HEADER?: string;
+  readonly QUERY_TENANT_LABEL?: string;
+  readonly QUERY_DEFAULT_TENANT?: string;
+  readonly QUERY_ENFORCE_TENANCY?: string;
   /** Bucket re-list interval for the store gateway. */
   readonly SYNC_INTERVAL?: string;
   /** Store-gateway shards (Durable Objects); without the binding the Worker is one isolate. */
@@ -126,6 +137,16 @@ export function labelListVar(name: string, v: string | undefined): Labels {
     });
   }
   return out.sort((a, b) => compareStrings(a.name, b.name));
+}
+
+/** The querier's tenancy settings (QUERY_TENANT_*, falling back to RECEIVE_TENANT_*). */
+export function tenancyVars(env: Env): TenancySettings {
+  return {
+    header: env.QUERY_TENANT_HEADER || env.RECEIVE_TENANT_HEADER || 'THANOS-TENANT',
+    label: env.QUERY_TENANT_LABEL || env.RECEIVE_TENANT_LABEL || 'tenant_id',
+    defaultTenant: env.QUERY_DEFAULT_TENANT || env.RECEIVE_DEFAULT_TENANT || 'default-tenant',
+    enforce: env.QUERY_ENFORCE_TENANCY === 'true',
+  };
 }
 
 /** A numeric var, or `fallback` when unset, empty or not a number. */

@@ -5,7 +5,7 @@
 import type { FrontendSettings } from '../core/frontend/frontend.ts';
 import { FrontendMetrics } from '../core/frontend/metrics.ts';
 import { CacheApiResultsCache } from './cache-api.ts';
-import { durationVar, numberVar, type Env } from './env.ts';
+import { durationVar, numberVar, tenancyVars, type Env } from './env.ts';
 
 /** Isolate-wide counters for /metrics. */
 export const frontendMetrics = new FrontendMetrics();
@@ -25,5 +25,6 @@ export function frontendSettings(env: Env): FrontendSettings {
     maxRetries: Math.max(0, numberVar(env.QUERY_MAX_RETRIES, 5)),
     cache: useCache ? new CacheApiResultsCache(caches.default, RESULTS_TTL_SECONDS) : undefined,
     metrics: frontendMetrics,
+    tenantHeader: tenancyVars(env).header,
   };
 }

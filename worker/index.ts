@@ -11,7 +11,10 @@ import { jsonResponse, successJson } from '../core/api/prom-json.ts';
 import { errorMessage } from '../core/errors.ts';
 import { FRONTEND_PATHS, queryFrontend } from '../core/frontend/frontend.ts';
 import { storeApiRoutes } from '../core/storeapi/http-server.ts';
-import type { Env } from './env.ts';
+import { externalLabels } from '../core/block/bucket-store.ts';
+import { labelSetVisible } from '../core/storeapi/tenant-store.ts';
+import type { BlockMeta } from '../core/tsdb/meta.ts';
+import { tenancyVars, type Env } from './env.ts';
 import { frontendEnabled, frontendMetrics, frontendSettings } from './frontend.ts';
 import { frontendFamilies, renderFamilies, workerFamilies, type Family } from './metrics.ts';
 import { workerState, type WorkerState } from './state.ts';
@@ -67,7 +70,10 @@ app.route(
   '/',
   storeApiRoutes<Env>({
     // Our StoreAPI serves everything this querier sees, so a querier can be another's store.
-    store: async (env) => (await workerState(env)).querier.proxy(),
+    store: async (env, req) => {
+      const { querier } = await workerState(env);
+      return querier.proxy(querier.tenantOf(req.headers));
+    },
     token: (env) => env.STORE_TOKEN,
   }),
 );
@@ -91,8 +97,8 @@ async function rulerStarted(stub: DurableObjectStub): Promise<void> {
 const api = prometheusApi<Env>({ querier: async (env) => (await workerState(env)).querier });
 const frontend = queryFrontend<Env>({
   downstream: async (req, env) => api.fetch(req, env),
-  rangeQuery: async (env, p, range, signal) =>
-    evalRangeQuery((await workerState(env)).querier, p, signal, range),
+  rangeQuery: async (env, p, range, req) =>
+    evalRangeQuery((await workerState(env)).querier, p, req, range),
   settings: frontendSettings,
 });
 // The frontend answers range queries, labels and series; with QUERY_FRONTEND=false it steps aside.
@@ -121,6 +127,14 @@ app.get('/api/v1/blocks', async (c) => {
     const shard = `${i}/${state.shards.length}`;
     for (const b of body.data.blocks) blocks.push({ ...b, shard });
     for (const s of body.data.skipped) skipped.push({ ...s, shard });
+  }
+  const tenant = state.querier.tenantOf(c.req.raw.headers);
+  if (tenant !== undefined) {
+    // A tenant sees the blocks that may hold its series (its own, and those naming no tenant);
+    // skipped blocks have no readable meta to tell whose they are, so they are not shown.
+    const label = tenancyVars(c.env).label;
+    const mine = (b: unknown) => labelSetVisible(externalLabels(b as BlockMeta), label, tenant);
+    return jsonResponse(successJson(JSON.stringify({ blocks: blocks.filter(mine), skipped: [] })));
   }
   return jsonResponse(successJson(JSON.stringify({ blocks, skipped })));
 });

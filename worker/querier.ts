@@ -7,7 +7,7 @@ import { EndpointSet } from '../core/query/endpoint-set.ts';
 import { Querier } from '../core/query/querier.ts';
 import { HttpStore } from '../core/storeapi/http-client.ts';
 import type { Store } from '../core/storeapi/store.ts';
-import { bytesVar, csv, durationVar, numberVar, type Env } from './env.ts';
+import { bytesVar, csv, durationVar, numberVar, tenancyVars, type Env } from './env.ts';
 import { loadXorCodec } from './wasm.ts';
 
 /**
@@ -38,5 +38,6 @@ export async function querierFromEnv(
     maxBytes: bytesVar(env.QUERY_MAX_BYTES, WORKER_MAX_BYTES),
     storeResponseTimeout: durationVar(env.STORE_RESPONSE_TIMEOUT, 0),
     lookbackDelta: durationVar(env.QUERY_LOOKBACK_DELTA, DEFAULT_LOOKBACK_DELTA),
+    tenancy: tenancyVars(env),
   });
 }

@@ -22,7 +22,7 @@ export function metadataRoutes<E extends object>(
     const querier = await options.querier(c.env);
     const selectors = selectorsParam(p, true);
     const { start, end } = timeRange(p);
-    const o = readOptions(p, querier.settings, c.req.raw.signal);
+    const o = readOptions(p, querier.settings, c.req.raw);
     const r = await querier.series({ selectors, start, end }, o).catch(fail);
     return jsonResponse(successJson(`[${r.series.map(labelsJson).join(',')}]`, r.warnings));
   });
@@ -31,7 +31,7 @@ export function metadataRoutes<E extends object>(
     const p = await Params.from(c.req.raw);
     const querier = await options.querier(c.env);
     const selectors = selectorsParam(p, false);
-    const o = readOptions(p, querier.settings, c.req.raw.signal);
+    const o = readOptions(p, querier.settings, c.req.raw);
     const { start, end } = timeRange(p);
     return valuesResponse(await querier.labelNames({ selectors, start, end }, o).catch(fail));
   });
@@ -43,7 +43,7 @@ export function metadataRoutes<E extends object>(
     const p = await Params.from(c.req.raw);
     const querier = await options.querier(c.env);
     const selectors = selectorsParam(p, false);
-    const o = readOptions(p, querier.settings, c.req.raw.signal);
+    const o = readOptions(p, querier.settings, c.req.raw);
     const { start, end } = timeRange(p);
     return valuesResponse(
       await querier.labelValues(name, { selectors, start, end }, o).catch(fail),

@@ -39,7 +39,7 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
     const querier = await options.querier(c.env);
     const time = p.time('time', now());
     // `auto` on an instant query is raw data, Thanos's default instant-query resolution.
-    const o = { ...readOptions(p, querier.settings, c.req.raw.signal, 0), stats: newStoreStats() };
+    const o = { ...readOptions(p, querier.settings, c.req.raw, 0), stats: newStoreStats() };
     const expr = queryParam(p);
     const began = Date.now();
     const result = await querier
@@ -54,7 +54,7 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
     const querier = await options.querier(c.env);
     const stats = newStoreStats();
     const began = Date.now();
-    const result = await evalRangeQuery(querier, p, c.req.raw.signal, undefined, stats);
+    const result = await evalRangeQuery(querier, p, c.req.raw, undefined, stats);
     return queryResponse(result, p, stats, Date.now() - began);
   });
 
@@ -77,7 +77,7 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
 export async function evalRangeQuery(
   querier: Querier,
   p: Params,
-  signal: AbortSignal,
+  req: { readonly signal: AbortSignal; readonly headers: Headers },
   range?: { readonly start: number; readonly end: number },
   stats: StoreStats = newStoreStats(),
 ): Promise<QueryResult> {
@@ -104,7 +104,7 @@ export async function evalRangeQuery(
     );
   }
   // Thanos's auto-downsampling: a fifth of the step.
-  const o = { ...readOptions(p, querier.settings, signal, Math.floor(step / 5)), stats };
+  const o = { ...readOptions(p, querier.settings, req, Math.floor(step / 5)), stats };
   const expr = queryParam(p);
   const t = exprType(expr);
   if (t !== 'vector' && t !== 'scalar') {
@@ -115,7 +115,7 @@ export async function evalRangeQuery(
       ),
     );
   }
-  return querier.engine(o).rangeQuery(expr, start, end, step, { signal }).catch(fail);
+  return querier.engine(o).rangeQuery(expr, start, end, step, { signal: req.signal }).catch(fail);
 }
 
 function fail(err: unknown): never {

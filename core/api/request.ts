@@ -7,7 +7,7 @@ import { BadDataError } from '../errors.ts';
 import type { Matcher } from '../labels/matcher.ts';
 import type { Expr } from '../promql/ast.ts';
 import { parseExpr } from '../promql/parser/parse.ts';
-import type { QuerierSettings, ReadOptions } from '../query/querier.ts';
+import { requestTenant, type QuerierSettings, type ReadOptions } from '../query/querier.ts';
 import { MAX_TIME, MIN_TIME } from '../gocompat/time.ts';
 import { type Params, invalidParam } from './params.ts';
 
@@ -41,12 +41,15 @@ function boolParam(p: Params, name: string, fallback: boolean): boolean {
 export function readOptions(
   p: Params,
   s: QuerierSettings,
-  signal: AbortSignal,
+  req: { readonly signal: AbortSignal; readonly headers: Headers },
   autoResolution = Infinity,
 ): ReadOptions {
   const replica = p.getAll('replicaLabels[]');
   const timeout = p.duration('timeout');
+  const tenant = requestTenant(req.headers, s.tenancy);
+  const signal = req.signal;
   return {
+    ...(tenant !== undefined ? { tenant } : {}),
     dedup: boolParam(p, 'dedup', true),
     partialResponse: boolParam(p, 'partial_response', s.partialResponse),
     replicaLabels: replica.length > 0 ? replica : s.replicaLabels,

@@ -6,6 +6,8 @@
 import type { Hono } from 'hono';
 import { jsonResponse, successJson } from './prom-json.ts';
 import { storesJson } from './stores-json.ts';
+import type { Labels } from '../labels/labels.ts';
+import { labelSetVisible } from '../storeapi/tenant-store.ts';
 import type { ApiEnv, ApiOptions } from './options.ts';
 
 export const BUILD_INFO: Record<string, string> = {
@@ -29,6 +31,10 @@ export function statusRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Ap
   app.get('/api/v1/stores', async (c) => {
     const querier = await options.querier(c.env);
     await querier.settings.endpoints.refresh();
-    return jsonResponse(successJson(storesJson(querier.settings.endpoints.status())));
+    const tenant = querier.tenantOf(c.req.raw.headers);
+    const label = querier.settings.tenancy?.label ?? 'tenant_id';
+    // A tenant sees the stores, but only the label sets that may hold its own series.
+    const visible = (ls: Labels) => tenant === undefined || labelSetVisible(ls, label, tenant);
+    return jsonResponse(successJson(storesJson(querier.settings.endpoints.status(), visible)));
   });
 }

@@ -31,6 +31,8 @@ export interface FrontendSettings {
   /** Undefined: no results cache. */
   readonly cache: ResultsCache | undefined;
   readonly metrics: FrontendMetrics;
+  /** The querier's tenant header (QUERY_TENANT_HEADER): answers are kept apart per tenant. */
+  readonly tenantHeader?: string;
 }
 
 export interface FrontendOptions<E> {
@@ -44,10 +46,16 @@ export interface FrontendOptions<E> {
     env: E,
     p: Params,
     range: StepRange,
-    signal: AbortSignal,
+    req: { readonly signal: AbortSignal; readonly headers: Headers },
   ) => Promise<QueryResult>;
   readonly settings: (env: E) => FrontendSettings;
   readonly now?: () => number;
+}
+
+/** Who asks, for cache keys: the tenant and the credentials, so no answer crosses either. */
+function requester(req: Request, s: FrontendSettings): string {
+  const tenant = req.headers.get(s.tenantHeader ?? 'THANOS-TENANT') ?? '';
+  return `${tenant}\u0000${req.headers.get('authorization') ?? ''}`;
 }
 
 /** The routes the frontend answers; everything else goes straight to the querier. */
@@ -147,7 +155,7 @@ export function queryFrontend<E extends object>(
     for (let attempt = 0; ; attempt++) {
       s.metrics.downstreamRequests++;
       try {
-        const result = await options.rangeQuery(env, p, r, req.signal);
+        const result = await options.rangeQuery(env, p, r, req);
         if (result.value.type !== 'matrix')
           throw new Error(`range query answered ${result.value.type}`);
         return { series: result.value.series, warnings: result.warnings };
@@ -236,11 +244,7 @@ export function queryFrontend<E extends object>(
     const plan = planRange(p);
     if (plan === undefined) return send(() => formRequest(req, p), c.env, s);
     const useCache = s.cache !== undefined && !bypassesCache(req, p);
-    const identity = requestIdentity(
-      '/api/v1/query_range',
-      p.entries(),
-      `${req.headers.get('thanos-tenant') ?? ''}\u0000${req.headers.get('authorization') ?? ''}`,
-    );
+    const identity = requestIdentity('/api/v1/query_range', p.entries(), requester(req, s));
     const splits = splitByInterval(plan.start, plan.end, plan.step, s.splitInterval);
     const cache = useCache ? s.cache : undefined;
     const states = await Promise.all(splits.map((r) => splitState(r, plan, identity, s, cache)));
@@ -289,11 +293,7 @@ export function queryFrontend<E extends object>(
     const final = end !== undefined && end <= now() - s.maxFreshness;
     if (s.cache === undefined || !final || bypassesCache(req, p) || p.has('stats'))
       return send(() => formRequest(req, p), env, s);
-    const identity = requestIdentity(
-      path,
-      p.entries(),
-      `${req.headers.get('thanos-tenant') ?? ''}\u0000${req.headers.get('authorization') ?? ''}`,
-    );
+    const identity = requestIdentity(path, p.entries(), requester(req, s));
     const key = await cacheKey(identity, p.get('start') ?? '', p.get('end') ?? '');
     s.metrics.cacheGets++;
     const hit = await s.cache.getBody(key);

@@ -12,6 +12,7 @@ import { Engine } from '../promql/engine/engine.ts';
 import { functionImpls } from '../promql/functions/table.ts';
 import { parseExpr } from '../promql/parser/parse.ts';
 import { ProxyStore } from '../storeapi/proxy.ts';
+import { TenantStore } from '../storeapi/tenant-store.ts';
 import type { StoreStats } from '../storeapi/stats.ts';
 import type { LabelsResponse, PartialResponseStrategy, Store } from '../storeapi/store.ts';
 import type { BatchDecoder } from './decoder.ts';
@@ -36,6 +37,19 @@ export interface QuerierSettings {
   /** Per-store time budget, ms (Thanos --store.response-timeout; 0 = none). */
   readonly storeResponseTimeout: number;
   readonly lookbackDelta: number;
+  /** Tenancy (Thanos's --query.tenant-*): who a request is for, and which label says it. */
+  readonly tenancy?: TenancySettings;
+}
+
+export interface TenancySettings {
+  /** Request header naming the tenant (--query.tenant-header, `THANOS-TENANT`). */
+  readonly header: string;
+  /** Series label naming the tenant (--query.tenant-label-name, `tenant_id`). */
+  readonly label: string;
+  /** Tenant of a request without the header when enforcing (--query.default-tenant-id). */
+  readonly defaultTenant: string;
+  /** --query.enforce-tenancy: a request without the header reads the default tenant only. */
+  readonly enforce: boolean;
 }
 
 /** The Thanos parameters of one request, resolved against the querier's defaults. */
@@ -50,6 +64,8 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
   /** Where the stores' cost reports are summed (`stats=all`). */
   readonly stats?: StoreStats;
+  /** The only tenant whose series this read may see; absent: every series. */
+  readonly tenant?: string;
 }
 
 /** A metadata read (series, label names, label values): selectors are OR-ed, as Prometheus's `match[]`. */
@@ -65,6 +81,20 @@ export interface SeriesResult {
   readonly warnings: readonly string[];
 }
 
+/**
+ * The tenant a request is for: its tenant header (an authenticating proxy, or our auth layer,
+ * sets it), else the default tenant when tenancy is enforced, else none (every series). A present
+ * header always scopes the read, enforced or not: naming a tenant never widens a view.
+ */
+export function requestTenant(
+  headers: Headers,
+  t: TenancySettings | undefined,
+): string | undefined {
+  const named = headers.get(t?.header ?? 'THANOS-TENANT')?.trim();
+  if (named) return named;
+  return t?.enforce ? t.defaultTenant : undefined;
+}
+
 export class Querier {
   readonly settings: QuerierSettings;
 
@@ -72,11 +102,20 @@ export class Querier {
     this.settings = settings;
   }
 
-  /** Every store this querier knows, as one Store: what our own StoreAPI serves. */
-  proxy(): ProxyStore {
-    return new ProxyStore(() => this.settings.endpoints.endpoints(), {
+  /**
+   * Every store this querier knows, as one Store: what our own StoreAPI serves. With a tenant,
+   * that tenant's view of them.
+   */
+  proxy(tenant?: string): Store {
+    const all = new ProxyStore(() => this.settings.endpoints.endpoints(), {
       responseTimeout: this.settings.storeResponseTimeout,
     });
+    if (tenant === undefined) return all;
+    return new TenantStore(all, { label: this.settings.tenancy?.label ?? 'tenant_id', tenant });
+  }
+
+  tenantOf(headers: Headers): string | undefined {
+    return requestTenant(headers, this.settings.tenancy);
   }
 
   strategy(o: ReadOptions): PartialResponseStrategy {
@@ -88,7 +127,7 @@ export class Querier {
   }
 
   /** A PromQL engine over every store (or over `store`, e.g. a memoizing wrapper of the proxy). */
-  engine(o: ReadOptions, store: Store = this.proxy()): Engine {
+  engine(o: ReadOptions, store: Store = this.proxy(o.tenant)): Engine {
     const s = this.settings;
     const queryable = new StoreQueryable(store, {
       decoder: s.decoder,
@@ -116,7 +155,7 @@ export class Querier {
   /** Label sets of the series matching any selector (Prometheus /api/v1/series). */
   async series(q: MetadataQuery, o: ReadOptions): Promise<SeriesResult> {
     const replica = this.#replicaLabels(o);
-    const proxy = this.proxy();
+    const proxy = this.proxy(o.tenant);
     const seen = new Map<string, Labels>();
     const warnings: string[] = [];
     for (const matchers of q.selectors) {
@@ -145,7 +184,7 @@ export class Querier {
 
   /** Label names (Prometheus /api/v1/labels); replica labels are hidden when deduplicating. */
   async labelNames(q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
-    const proxy = this.proxy();
+    const proxy = this.proxy(o.tenant);
     const r = await this.#labels(q, o, (req) => proxy.labelNames(req, o.signal));
     const replica = this.#replicaLabels(o);
     return replica.size === 0 ? r : { ...r, values: r.values.filter((n) => !replica.has(n)) };
@@ -154,7 +193,7 @@ export class Querier {
   /** Values of one label (Prometheus /api/v1/label/<name>/values); none for a hidden replica label. */
   async labelValues(name: string, q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
     if (this.#replicaLabels(o).has(name)) return { values: [], warnings: [] };
-    const proxy = this.proxy();
+    const proxy = this.proxy(o.tenant);
     return this.#labels(q, o, (req) => proxy.labelValues(name, req, o.signal));
   }
 

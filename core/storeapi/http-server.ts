@@ -22,7 +22,7 @@ import { hasEncodedSeries, type SeriesFrame, type Store } from './store.ts';
 
 export interface StoreServerOptions<E extends object> {
   /** The store to serve for this request (lets the Worker build it from its bindings). */
-  readonly store: (env: E) => Store | Promise<Store>;
+  readonly store: (env: E, req: Request) => Store | Promise<Store>;
   /** Expected bearer token; requests without it get 401 and learn nothing else. */
   readonly token: (env: E) => string | undefined;
   /**
@@ -56,7 +56,7 @@ export function storeApiRoutes<E extends object>(
   const body = async (req: Request): Promise<Uint8Array> => new Uint8Array(await req.arrayBuffer());
 
   app.get('/api/v1/store/info', async (c) => {
-    const store = await options.store(c.env);
+    const store = await options.store(c.env, c.req.raw);
     return new Response(asBody(encodeInfo(await store.info(c.req.raw.signal))), {
       headers: protobufHeaders,
     });
@@ -64,7 +64,7 @@ export function storeApiRoutes<E extends object>(
 
   app.post('/api/v1/store/series', async (c) => {
     const request = decodeSeriesRequest(await body(c.req.raw));
-    const store = await options.store(c.env);
+    const store = await options.store(c.env, c.req.raw);
     const encoded = hasEncodedSeries(store)
       ? store.encodedSeries(request, c.req.raw.signal)
       : undefined;
@@ -98,14 +98,14 @@ export function storeApiRoutes<E extends object>(
 
   app.post('/api/v1/store/label_names', async (c) => {
     const request = decodeLabelNamesRequest(await body(c.req.raw));
-    const store = await options.store(c.env);
+    const store = await options.store(c.env, c.req.raw);
     const res = await store.labelNames(request, c.req.raw.signal);
     return new Response(asBody(encodeLabelNamesResponse(res)), { headers: protobufHeaders });
   });
 
   app.post('/api/v1/store/label_values', async (c) => {
     const { name, request } = decodeLabelValuesRequest(await body(c.req.raw));
-    const store = await options.store(c.env);
+    const store = await options.store(c.env, c.req.raw);
     const res = await store.labelValues(name, request, c.req.raw.signal);
     return new Response(asBody(encodeLabelValuesResponse(res)), { headers: protobufHeaders });
   });
