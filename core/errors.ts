@@ -14,7 +14,8 @@ export type ErrorKind =
   | 'unavailable'
   | 'not_found'
   | 'not_acceptable'
-  | 'unauthorized';
+  | 'unauthorized'
+  | 'too_many_requests';
 
 export abstract class ThanosEdgeError extends Error {
   abstract readonly kind: ErrorKind;
@@ -113,6 +114,20 @@ export class UnauthorizedError extends ThanosEdgeError {
   readonly kind = 'unauthorized' as const;
   constructor() {
     super('unauthorized');
+  }
+}
+
+/**
+ * A tenant over its request rate or concurrent-query limit (HTTP 429): a retry after
+ * `retryAfterSeconds` (sent as `Retry-After`) can succeed.
+ */
+export class TooManyRequestsError extends ThanosEdgeError {
+  override readonly name = 'TooManyRequestsError';
+  readonly kind = 'too_many_requests' as const;
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -40,6 +40,13 @@ export interface Env {
   readonly QUERY_TENANT_LABEL?: string;
   readonly QUERY_DEFAULT_TENANT?: string;
   readonly QUERY_ENFORCE_TENANCY?: string;
+  /** Queries one tenant runs at once per isolate (20, Prometheus's --query.max-concurrency). */
+  readonly QUERY_MAX_CONCURRENCY?: string;
+  /** Queries one tenant may have waiting for a slot (100); more get 429. */
+  readonly QUERY_MAX_QUEUED?: string;
+  /** API requests per second one tenant may make per isolate (0: no limit), and the burst (2x). */
+  readonly TENANT_REQUEST_RATE?: string;
+  readonly TENANT_REQUEST_BURST?: string;
   /** Bucket re-list interval for the store gateway. */
   readonly SYNC_INTERVAL?: string;
   /** Store-gateway shards (Durable Objects); without the binding the Worker is one isolate. */

@@ -20,6 +20,7 @@ import { frontendFamilies, renderFamilies, workerFamilies, type Family } from '.
 import { workerState, type WorkerState } from './state.ts';
 import { shardGet } from './store-shard.ts';
 import { eachReceiveShard, receiveRoutes } from './receive.ts';
+import { tenantLimits } from './limits.ts';
 import { rulerStub } from './ruler.ts';
 import { installCrc32cKernelWorker } from './wasm.ts';
 
@@ -65,6 +66,8 @@ app.get('/metrics', async (c) => {
   return c.text(renderFamilies(families), 200, { 'content-type': 'text/plain; version=0.0.4' });
 });
 
+// Per-tenant request rate and query slots (after authentication, which names the tenant).
+app.use('*', tenantLimits());
 app.route('/', receiveRoutes());
 app.route(
   '/',

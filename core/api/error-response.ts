@@ -3,7 +3,12 @@
  * `{"status":"error","errorType":…,"error":…}` with the HTTP status Prometheus uses for that type
  * (web/api/v1 respondError).
  */
-import { ThanosEdgeError, errorMessage, type ErrorKind } from '../errors.ts';
+import {
+  ThanosEdgeError,
+  TooManyRequestsError,
+  errorMessage,
+  type ErrorKind,
+} from '../errors.ts';
 
 export interface ApiErrorBody {
   readonly status: 'error';
@@ -22,6 +27,7 @@ const STATUS: Record<ErrorKind, number> = {
   not_found: 404,
   not_acceptable: 406,
   unauthorized: 401,
+  too_many_requests: 429,
 };
 
 export function httpStatusOf(kind: ErrorKind): number {
@@ -38,8 +44,7 @@ export function toApiError(err: unknown): { status: number; body: ApiErrorBody }
 
 export function apiErrorResponse(err: unknown): Response {
   const { status, body } = toApiError(err);
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (err instanceof TooManyRequestsError) headers['retry-after'] = String(err.retryAfterSeconds);
+  return new Response(JSON.stringify(body), { status, headers });
 }

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { QueryCanceledError, TooManyRequestsError } from '../errors.ts';
+import { TenantLimiter } from './tenant-limits.ts';
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('TenantLimiter', () => {
+  it('refuses requests over the rate with a Retry-After, per tenant, and refills with time', () => {
+    let now = 0;
+    const l = new TenantLimiter(
+      { maxConcurrent: 0, maxQueued: 0, requestRate: 2, requestBurst: 3 },
+      () => now,
+    );
+    for (let i = 0; i < 3; i++) l.admit('a');
+    const err = (() => {
+      try {
+        l.admit('a');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(TooManyRequestsError);
+    expect((err as TooManyRequestsError).retryAfterSeconds).toBe(1);
+    expect((err as Error).message).toContain('"a"');
+    l.admit('b'); // another tenant has its own bucket
+    now = 500; // half a second: one token back at 2/s
+    l.admit('a');
+    expect(() => l.admit('a')).toThrow(TooManyRequestsError);
+  });
+
+  it('runs at most maxConcurrent at once, queues the next in order, refuses past the line', async () => {
+    const l = new TenantLimiter({
+      maxConcurrent: 2,
+      maxQueued: 1,
+      requestRate: 0,
+      requestBurst: 0,
+    });
+    const r1 = await l.slot('a');
+    const r2 = await l.slot('a');
+    let third = false;
+    const p3 = l.slot('a').then((r) => {
+      third = true;
+      return r;
+    });
+    await expect(l.slot('a')).rejects.toBeInstanceOf(TooManyRequestsError);
+    // Another tenant is not held back by this one.
+    (await l.slot('b'))();
+    await settle();
+    expect(third).toBe(false);
+    r1();
+    r1(); // releasing twice frees one slot only
+    const r3 = await p3;
+    expect(third).toBe(true);
+    // Two still run (r2, r3): a new one must wait again.
+    let fourth = false;
+    const p4 = l.slot('a').then((r) => ((fourth = true), r));
+    await settle();
+    expect(fourth).toBe(false);
+    r2();
+    (await p4)();
+    r3();
+  });
+
+  it('lets a waiting query leave the line when its client goes', async () => {
+    const l = new TenantLimiter({
+      maxConcurrent: 1,
+      maxQueued: 5,
+      requestRate: 0,
+      requestBurst: 0,
+    });
+    const r1 = await l.slot('a');
+    const ac = new AbortController();
+    const waiting = l.slot('a', ac.signal);
+    ac.abort();
+    await expect(waiting).rejects.toBeInstanceOf(QueryCanceledError);
+    r1();
+    // The slot is free again, not handed to the query that left.
+    const r = await l.slot('a');
+    r();
+  });
+});

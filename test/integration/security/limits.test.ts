@@ -1,0 +1,55 @@
+/**
+ * Per-tenant limits in workerd (#18): a tenant over its request rate gets Prometheus's error JSON
+ * with 429 and Retry-After while another tenant is still served; query slots are given back when
+ * an answer has been read, so many queries one after another with one slot all succeed; health
+ * stays unlimited.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker, type WorkerHandle } from '../../helpers/worker.ts';
+
+describe('per-tenant limits', () => {
+  let rated: WorkerHandle;
+  let oneSlot: WorkerHandle;
+
+  beforeAll(async () => {
+    rated = await startWorker({ vars: { TENANT_REQUEST_RATE: '0.5', TENANT_REQUEST_BURST: '3' } });
+    oneSlot = await startWorker({ vars: { QUERY_MAX_CONCURRENCY: '1', QUERY_MAX_QUEUED: '0' } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await rated?.stop();
+    await oneSlot?.stop();
+  });
+
+  const query = (w: WorkerHandle, tenant: string) =>
+    w.fetch('/api/v1/query?query=vector(1)&time=1000', { headers: { 'THANOS-TENANT': tenant } });
+
+  it('answers 429 with Retry-After past a tenant rate, and serves other tenants', async () => {
+    for (let i = 0; i < 3; i++) expect((await query(rated, 'greedy')).status).toBe(200);
+    const over = await query(rated, 'greedy');
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const body = (await over.json()) as { status: string; errorType: string; error: string };
+    expect(body.status).toBe('error');
+    expect(body.errorType).toBe('too_many_requests');
+    expect(body.error).toContain('greedy');
+    expect((await query(rated, 'patient')).status).toBe(200);
+    expect((await rated.fetch('/-/healthy')).status).toBe(200);
+  });
+
+  it('gives a query slot back once its answer is read', async () => {
+    for (let i = 0; i < 20; i++) {
+      const r = await query(oneSlot, 't');
+      expect(r.status).toBe(200);
+      await r.text();
+    }
+    // Label and series routes take the slot too and give it back.
+    for (const path of ['/api/v1/labels', '/api/v1/series?match[]=up']) {
+      for (let i = 0; i < 3; i++) {
+        const r = await oneSlot.fetch(path, { headers: { 'THANOS-TENANT': 't' } });
+        expect(r.status, path).toBe(200);
+        await r.text();
+      }
+    }
+  });
+});
