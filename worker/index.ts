@@ -119,8 +119,8 @@ app.get('/api/v1/blocks', async (c) => {
   const blocks: unknown[] = [];
   const skipped: unknown[] = [];
   if (state.gateway) {
-    const r = await state.gateway.bucketStore.sync();
-    blocks.push(...r.metas.values());
+    const r = await state.gateway.bucketStore.served(c.req.raw);
+    blocks.push(...r.metas);
     skipped.push(...r.skipped);
   }
   const answers = await eachShard(c.env, state, '/shard/blocks');

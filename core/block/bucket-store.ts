@@ -10,7 +10,7 @@
  * fallback) over all of them, then serves only its own: so the shards' answers together are the
  * one store's answer, whichever shard holds a raw block and which its downsampled copy.
  */
-import { BadDataError, LimitExceededError, errorMessage } from '../errors.ts';
+import { BadDataError, CorruptBlockError, LimitExceededError, errorMessage } from '../errors.ts';
 import {
   compareLabelsIgnoring,
   compareStrings,
@@ -141,10 +141,34 @@ export class BucketStore implements Store {
     return owns ? all.filter((s) => owns(s.id)) : all;
   }
 
-  /** The blocks this store serves (its share, when it is a shard) and those skipped, after a sync. */
+  /**
+   * The blocks this store serves (its share, when it is a shard) and those skipped, after a sync.
+   * A block found corrupt by a read is listed as skipped (`corrupt`, with the read's error), not
+   * as served: queries keep trying it and warn, but the listing tells the truth.
+   */
   async served(owner?: object): Promise<{ metas: BlockMeta[]; skipped: readonly SkippedBlock[] }> {
     const { metas } = await this.sync(false, owner);
-    return { metas: [...metas.values()].filter((m) => this.#owns(m)), skipped: this.skipped };
+    for (const id of this.#corrupt.keys()) if (!metas.has(id)) this.#corrupt.delete(id);
+    const mine = [...metas.values()].filter((m) => this.#owns(m));
+    const corrupt = mine.filter((m) => this.#corrupt.has(m.ulid));
+    return {
+      metas: mine.filter((m) => !this.#corrupt.has(m.ulid)),
+      skipped: [...this.skipped, ...corrupt.map((m) => this.#corrupt.get(m.ulid)!)].sort((a, b) =>
+        a.id < b.id ? -1 : 1,
+      ),
+    };
+  }
+
+  /** Blocks a read found corrupt (bad checksum, magic, offset), by ULID: immutable, so it stays. */
+  readonly #corrupt = new Map<string, SkippedBlock>();
+
+  #noteCorrupt(meta: BlockMeta, err: unknown, detail: string): void {
+    for (let e: unknown = err; e instanceof Error; e = e.cause) {
+      if (e instanceof CorruptBlockError) {
+        this.#corrupt.set(meta.ulid, { id: meta.ulid, reason: 'corrupt', detail });
+        return;
+      }
+    }
   }
 
   #owns(meta: BlockMeta): boolean {
@@ -221,6 +245,7 @@ export class BucketStore implements Store {
     const fail = (meta: BlockMeta, err: unknown): void => {
       if (err instanceof LimitExceededError) throw err;
       const msg = describeOpenFailure(meta, err);
+      this.#noteCorrupt(meta, err, msg);
       if (abort) throw new Error(msg, { cause: err });
       warnings.push(msg);
     };
@@ -413,6 +438,7 @@ export class BucketStore implements Store {
         }
       } catch (err) {
         const msg = describeOpenFailure(s.meta, err);
+        this.#noteCorrupt(s.meta, err, msg);
         if (request.partialResponseStrategy === 'abort') throw new Error(msg, { cause: err });
         warnings.push(msg);
       }

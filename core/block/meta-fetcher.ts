@@ -26,7 +26,13 @@ import {
 } from './bucket-index.ts';
 import { INDEX_HEADER_OBJECT } from './block-set.ts';
 
-export type SkipReason = 'partial' | 'marked-for-deletion' | 'corrupt-meta' | 'fetch-failed';
+export type SkipReason =
+  | 'partial'
+  | 'marked-for-deletion'
+  | 'corrupt-meta'
+  | 'fetch-failed'
+  /** Found corrupt by a read (index or chunks): listed, but its data cannot be trusted. */
+  | 'corrupt';
 
 export interface SkippedBlock {
   readonly id: string;

@@ -98,6 +98,21 @@ describe('store gateway faults in workerd', () => {
     }
   });
 
+  it('lists a block a read found corrupt as skipped, not served, in /api/v1/blocks', async () => {
+    await collect(store.series(request()));
+    const body = (await (await worker.fetch('/api/v1/blocks')).json()) as {
+      data: {
+        blocks: Array<{ ulid: string }>;
+        skipped: Array<{ id: string; reason: string; detail: string }>;
+      };
+    };
+    expect(body.data.blocks.map((b) => b.ulid)).not.toContain(corrupt);
+    expect(body.data.blocks).toHaveLength(1);
+    const skipped = body.data.skipped.find((s) => s.id === corrupt);
+    expect(skipped?.reason).toBe('corrupt');
+    expect(skipped?.detail).toContain(corrupt);
+  });
+
   it('fails the request on a corrupt block with the abort strategy', async () => {
     await expect(
       collect(store.series(request({ partialResponseStrategy: 'abort' }))),
