@@ -3,12 +3,7 @@
  * `{"status":"error","errorType":…,"error":…}` with the HTTP status Prometheus uses for that type
  * (web/api/v1 respondError).
  */
-import {
-  ThanosEdgeError,
-  TooManyRequestsError,
-  errorMessage,
-  type ErrorKind,
-} from '../errors.ts';
+import { ThanosEdgeError, TooManyRequestsError, errorMessage, type ErrorKind } from '../errors.ts';
 
 export interface ApiErrorBody {
   readonly status: 'error';
