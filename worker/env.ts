@@ -17,6 +17,12 @@ export interface Env {
   readonly S3_SECRET_ACCESS_KEY?: string;
   /** Remote StoreAPI endpoints, comma-separated base URLs (sidecar agents, other queriers). */
   readonly STORES?: string;
+  /** Log level of the Worker's logfmt lines: debug, info (default), warn, error. */
+  readonly LOG_LEVEL?: string;
+  /** Queries slower than this are logged with their text and counted (default 5s). */
+  readonly QUERY_SLOW_THRESHOLD?: string;
+  /** CORS: origins (anchored RE2 regex) the API answers cross-origin (Prometheus's --web.cors.origin, `.*`). */
+  readonly WEB_CORS_ORIGIN?: string;
   /** Bearer token our StoreAPI requires and that we send to remote stores. */
   readonly STORE_TOKEN?: string;
   /** Default replica labels for deduplication (comma-separated). */
@@ -29,6 +35,8 @@ export interface Env {
   readonly QUERY_MAX_SERIES?: string;
   readonly QUERY_MAX_BYTES?: string;
   readonly QUERY_LOOKBACK_DELTA?: string;
+  /** Step of subqueries that name none (Thanos's --query.default-evaluation-interval, 1m). */
+  readonly QUERY_DEFAULT_EVALUATION_INTERVAL?: string;
   readonly STORE_RESPONSE_TIMEOUT?: string;
   /**
    * Tenancy of reads (Thanos's --query.tenant-header, --query.tenant-label-name,

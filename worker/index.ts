@@ -21,6 +21,8 @@ import { workerState, type WorkerState } from './state.ts';
 import { shardGet } from './store-shard.ts';
 import { eachReceiveShard, receiveRoutes } from './receive.ts';
 import { tenantLimits } from './limits.ts';
+import { cors } from './cors.ts';
+import { observe, requestMetrics } from './observe.ts';
 import { rulerStub } from './ruler.ts';
 import { installCrc32cKernelWorker } from './wasm.ts';
 
@@ -38,6 +40,10 @@ function eachShard(env: Env, state: WorkerState, path: string): Promise<Response
   return Promise.all(state.shards.map((s) => shardGet(env.STORE_SHARD!, s, path)));
 }
 
+// Every request is counted and logged, whatever answers it.
+app.use('*', observe());
+// CORS next: a preflight carries no credentials and is answered before anything else.
+app.use('/api/*', cors());
 app.get('/-/healthy', (c) => c.text('thanos-edge is Healthy.\n'));
 app.get('/-/ready', async (c) => {
   try {
@@ -53,7 +59,11 @@ app.get('/-/ready', async (c) => {
 });
 app.get('/metrics', async (c) => {
   const state = await workerState(c.env, c.req.raw);
-  const families = [...workerFamilies(state), ...frontendFamilies(frontendMetrics)];
+  const families = [
+    ...workerFamilies(state),
+    ...frontendFamilies(frontendMetrics),
+    ...requestMetrics.families(),
+  ];
   const shardAnswers = [
     ...(await eachShard(c.env, state, '/shard/metrics').catch(() => [])),
     ...(await eachReceiveShard(c.env, '/shard/metrics').catch(() => [])),
@@ -75,6 +85,8 @@ app.route(
     // Our StoreAPI serves everything this querier sees, so a querier can be another's store.
     store: async (env, req) => {
       const { querier } = await workerState(env);
+      // Our info is our stores' label sets: current ones, so a querier above can choose by them.
+      if (new URL(req.url).pathname.endsWith('/info')) await querier.settings.endpoints.refresh();
       return querier.proxy(querier.tenantOf(req.headers));
     },
     token: (env) => env.STORE_TOKEN,

@@ -12,7 +12,7 @@ import type { WorkerState } from './state.ts';
 export interface Family {
   readonly name: string;
   readonly help: string;
-  readonly type: 'counter' | 'gauge';
+  readonly type: 'counter' | 'gauge' | 'histogram';
   readonly samples: string[];
 }
 
@@ -96,7 +96,42 @@ export function gatewayFamilies(g: StoreGateway, base: Record<string, string> = 
   );
   sample(cache, { ...base, result: 'hit' }, g.memoryCache.hits);
   sample(cache, { ...base, result: 'miss' }, g.memoryCache.misses);
-  return [ops, failures, bytes, skipped, stale, loaded, headerBytes, built, cache];
+  const t = g.bucketStore.totals;
+  const requests = family(
+    'thanos_edge_bucket_store_series_requests_total',
+    'counter',
+    'Series requests the store gateway answered in full.',
+  );
+  sample(requests, base, g.bucketStore.seriesRequests);
+  const returned = family(
+    'thanos_edge_bucket_store_series_returned_total',
+    'counter',
+    'Series the store gateway returned (merged across blocks).',
+  );
+  sample(returned, base, t.mergedSeries);
+  const chunks = family(
+    'thanos_edge_bucket_store_chunks_returned_total',
+    'counter',
+    'Chunks the store gateway returned.',
+  );
+  sample(chunks, base, t.mergedChunks);
+  const queried = family(
+    'thanos_edge_bucket_store_blocks_queried_total',
+    'counter',
+    'Blocks series requests read.',
+  );
+  sample(queried, base, t.blocksQueried);
+  const fetched = family(
+    'thanos_edge_bucket_store_data_fetched_bytes_total',
+    'counter',
+    'Bytes series requests read, by kind (from memory, the Cache API or the bucket).',
+  );
+  for (const kind of ['postings', 'series', 'chunks', 'other'] as const)
+    sample(fetched, { ...base, data_type: kind }, t[kind].bytes);
+  return [
+    ...[ops, failures, bytes, skipped, stale, loaded, headerBytes, built, cache],
+    ...[requests, returned, chunks, queried, fetched],
+  ];
 }
 
 export function renderFamilies(families: readonly Family[]): string {

@@ -39,5 +39,6 @@ export async function querierFromEnv(
     storeResponseTimeout: durationVar(env.STORE_RESPONSE_TIMEOUT, 0),
     lookbackDelta: durationVar(env.QUERY_LOOKBACK_DELTA, DEFAULT_LOOKBACK_DELTA),
     tenancy: tenancyVars(env),
+    defaultEvaluationInterval: durationVar(env.QUERY_DEFAULT_EVALUATION_INTERVAL, 60_000),
   });
 }

@@ -42,6 +42,7 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
     const o = { ...readOptions(p, querier.settings, c.req.raw, 0), stats: newStoreStats() };
     const expr = queryParam(p);
     const began = Date.now();
+    await querier.prepare(o);
     const result = await querier
       .engine(o)
       .instantQuery(expr, time, { signal: c.req.raw.signal })
@@ -115,6 +116,7 @@ export async function evalRangeQuery(
       ),
     );
   }
+  await querier.prepare(o);
   return querier.engine(o).rangeQuery(expr, start, end, step, { signal: req.signal }).catch(fail);
 }
 

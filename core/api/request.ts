@@ -48,8 +48,13 @@ export function readOptions(
   const timeout = p.duration('timeout');
   const tenant = requestTenant(req.headers, s.tenancy);
   const signal = req.signal;
+  const storeMatch = selectorsOf(p, 'storeMatch[]');
+  const lookbackDelta = p.duration('lookback_delta');
+  engineParam(p);
   return {
     ...(tenant !== undefined ? { tenant } : {}),
+    ...(storeMatch.length > 0 ? { storeMatch } : {}),
+    ...(lookbackDelta ? { lookbackDelta } : {}),
     dedup: boolParam(p, 'dedup', true),
     partialResponse: boolParam(p, 'partial_response', s.partialResponse),
     replicaLabels: replica.length > 0 ? replica : s.replicaLabels,
@@ -68,13 +73,22 @@ export function queryParam(p: Params): Expr {
   }
 }
 
+/** Thanos's `engine`: which PromQL engine to use; ours is the Prometheus one either way. */
+function engineParam(p: Params): void {
+  const v = p.get('engine');
+  if (v === undefined || v === '' || v === 'prometheus' || v === 'thanos') return;
+  throw invalidParam('engine', new Error(`engine ${JSON.stringify(v)} is not supported`));
+}
+
 /** `match[]` selectors; `required` as /api/v1/series has it. */
 export function selectorsParam(p: Params, required: boolean): Matcher[][] {
   const raw = p.getAll('match[]');
-  if (raw.length === 0) {
-    if (required) throw new BadDataError('no match[] parameter provided');
-    return [];
-  }
+  if (raw.length === 0 && required) throw new BadDataError('no match[] parameter provided');
+  return selectorsOf(p, 'match[]');
+}
+
+function selectorsOf(p: Params, param: string): Matcher[][] {
+  const raw = p.getAll(param);
   return raw.map((s) => {
     let e: Expr;
     try {
@@ -84,7 +98,7 @@ export function selectorsParam(p: Params, required: boolean): Matcher[][] {
     }
     while (e.kind === 'ParenExpr') e = e.expr;
     if (e.kind !== 'VectorSelector') {
-      throw new BadDataError(`invalid parameter "match[]": expected a series selector, got ${s}`);
+      throw new BadDataError(`invalid parameter "${param}": expected a series selector, got ${s}`);
     }
     return [...e.matchers];
   });

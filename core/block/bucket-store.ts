@@ -20,7 +20,7 @@ import {
 } from '../labels/labels.ts';
 import type { Matcher } from '../labels/matcher.ts';
 import { mergeCursors } from '../storeapi/merge.ts';
-import { newStoreStats, type StoreStats } from '../storeapi/stats.ts';
+import { addStoreStats, newStoreStats, type StoreStats } from '../storeapi/stats.ts';
 import type {
   AggrChunk,
   LabelsRequest,
@@ -158,6 +158,10 @@ export class BucketStore implements Store {
       ),
     };
   }
+
+  /** What every series request answered so far has cost and returned (for /metrics). */
+  readonly totals: StoreStats = newStoreStats();
+  seriesRequests = 0;
 
   /** Blocks a read found corrupt (bad checksum, magic, offset), by ULID: immutable, so it stays. */
   readonly #corrupt = new Map<string, SkippedBlock>();
@@ -332,6 +336,8 @@ export class BucketStore implements Store {
     }
     failures(cursors);
     for (const w of warnings.splice(0)) yield { type: 'warning', warning: w };
+    addStoreStats(this.totals, stats);
+    this.seriesRequests++;
     yield { type: 'hints', stats };
   }
 

@@ -11,7 +11,7 @@ import type { Matcher } from '../labels/matcher.ts';
 import { Engine } from '../promql/engine/engine.ts';
 import { functionImpls } from '../promql/functions/table.ts';
 import { parseExpr } from '../promql/parser/parse.ts';
-import { ProxyStore } from '../storeapi/proxy.ts';
+import { ProxyStore, type StoreEndpoint } from '../storeapi/proxy.ts';
 import { TenantStore } from '../storeapi/tenant-store.ts';
 import type { StoreStats } from '../storeapi/stats.ts';
 import type { LabelsResponse, PartialResponseStrategy, Store } from '../storeapi/store.ts';
@@ -37,6 +37,8 @@ export interface QuerierSettings {
   /** Per-store time budget, ms (Thanos --store.response-timeout; 0 = none). */
   readonly storeResponseTimeout: number;
   readonly lookbackDelta: number;
+  /** Step of subqueries without one (Thanos's --query.default-evaluation-interval, 1m). */
+  readonly defaultEvaluationInterval?: number;
   /** Tenancy (Thanos's --query.tenant-*): who a request is for, and which label says it. */
   readonly tenancy?: TenancySettings;
 }
@@ -66,6 +68,10 @@ export interface ReadOptions {
   readonly stats?: StoreStats;
   /** The only tenant whose series this read may see; absent: every series. */
   readonly tenant?: string;
+  /** Thanos's `storeMatch[]`: the stores to ask (selectors OR-ed); absent: all. */
+  readonly storeMatch?: readonly (readonly Matcher[])[];
+  /** Per-request lookback delta, ms (Thanos's `lookback_delta`); absent: the querier's. */
+  readonly lookbackDelta?: number;
 }
 
 /** A metadata read (series, label names, label values): selectors are OR-ed, as Prometheus's `match[]`. */
@@ -95,6 +101,20 @@ export function requestTenant(
   return t?.enforce ? t.defaultTenant : undefined;
 }
 
+/** Whether a store answers to one of the `storeMatch[]` selectors. */
+function storeSelected(e: StoreEndpoint, selectors: readonly (readonly Matcher[])[]): boolean {
+  const sets = e.info?.labelSets.length ? e.info.labelSets : [[]];
+  return selectors.some((matchers) =>
+    sets.some((ls) =>
+      matchers.every((m) =>
+        m.matches(
+          m.name === '__address__' ? e.name : (ls.find((l) => l.name === m.name)?.value ?? ''),
+        ),
+      ),
+    ),
+  );
+}
+
 export class Querier {
   readonly settings: QuerierSettings;
 
@@ -104,14 +124,31 @@ export class Querier {
 
   /**
    * Every store this querier knows, as one Store: what our own StoreAPI serves. With a tenant,
-   * that tenant's view of them.
+   * that tenant's view of them; with `storeMatch` (Thanos's `storeMatch[]`), only the stores one
+   * of whose label sets (with `__address__`, the store's name) satisfies one of the selectors.
    */
-  proxy(tenant?: string): Store {
-    const all = new ProxyStore(() => this.settings.endpoints.endpoints(), {
+  proxy(tenant?: string, storeMatch?: readonly (readonly Matcher[])[]): Store {
+    const endpoints = () => {
+      const all = this.settings.endpoints.endpoints();
+      return storeMatch?.length ? all.filter((e) => storeSelected(e, storeMatch)) : all;
+    };
+    const proxy = new ProxyStore(endpoints, {
       responseTimeout: this.settings.storeResponseTimeout,
     });
-    if (tenant === undefined) return all;
-    return new TenantStore(all, { label: this.settings.tenancy?.label ?? 'tenant_id', tenant });
+    if (tenant === undefined) return proxy;
+    return new TenantStore(proxy, { label: this.settings.tenancy?.label ?? 'tenant_id', tenant });
+  }
+
+  /**
+   * Makes the stores' infos current enough for this read: `storeMatch[]` chooses by them, so
+   * it must not choose by none (an info is otherwise refreshed by /api/v1/stores).
+   */
+  async prepare(o: ReadOptions): Promise<void> {
+    if (o.storeMatch?.length) await this.settings.endpoints.refresh();
+  }
+
+  #proxyFor(o: ReadOptions): Store {
+    return this.proxy(o.tenant, o.storeMatch);
   }
 
   tenantOf(headers: Headers): string | undefined {
@@ -127,7 +164,7 @@ export class Querier {
   }
 
   /** A PromQL engine over every store (or over `store`, e.g. a memoizing wrapper of the proxy). */
-  engine(o: ReadOptions, store: Store = this.proxy(o.tenant)): Engine {
+  engine(o: ReadOptions, store: Store = this.#proxyFor(o)): Engine {
     const s = this.settings;
     const queryable = new StoreQueryable(store, {
       decoder: s.decoder,
@@ -145,7 +182,10 @@ export class Querier {
     return new Engine(queryable, {
       functions: functionImpls,
       parse: parseExpr,
-      lookbackDelta: s.lookbackDelta,
+      lookbackDelta: o.lookbackDelta && o.lookbackDelta > 0 ? o.lookbackDelta : s.lookbackDelta,
+      ...(s.defaultEvaluationInterval
+        ? { noStepSubqueryInterval: s.defaultEvaluationInterval }
+        : {}),
       maxSamples: s.maxSamples,
       ...(s.maxBytes ? { maxBytes: s.maxBytes } : {}),
       timeout,
@@ -154,8 +194,9 @@ export class Querier {
 
   /** Label sets of the series matching any selector (Prometheus /api/v1/series). */
   async series(q: MetadataQuery, o: ReadOptions): Promise<SeriesResult> {
+    await this.prepare(o);
     const replica = this.#replicaLabels(o);
-    const proxy = this.proxy(o.tenant);
+    const proxy = this.#proxyFor(o);
     const seen = new Map<string, Labels>();
     const warnings: string[] = [];
     for (const matchers of q.selectors) {
@@ -184,7 +225,8 @@ export class Querier {
 
   /** Label names (Prometheus /api/v1/labels); replica labels are hidden when deduplicating. */
   async labelNames(q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
-    const proxy = this.proxy(o.tenant);
+    await this.prepare(o);
+    const proxy = this.#proxyFor(o);
     const r = await this.#labels(q, o, (req) => proxy.labelNames(req, o.signal));
     const replica = this.#replicaLabels(o);
     return replica.size === 0 ? r : { ...r, values: r.values.filter((n) => !replica.has(n)) };
@@ -193,7 +235,8 @@ export class Querier {
   /** Values of one label (Prometheus /api/v1/label/<name>/values); none for a hidden replica label. */
   async labelValues(name: string, q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
     if (this.#replicaLabels(o).has(name)) return { values: [], warnings: [] };
-    const proxy = this.proxy(o.tenant);
+    await this.prepare(o);
+    const proxy = this.#proxyFor(o);
     return this.#labels(q, o, (req) => proxy.labelValues(name, req, o.signal));
   }
 

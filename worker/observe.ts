@@ -1,0 +1,139 @@
+/**
+ * @module worker/observe — what an operator sees of the Worker: a logfmt line per request (level
+ * by outcome: 5xx error, 4xx warn, else info), a warning for each slow or failed query with its
+ * text, and the request counters and latency histogram Prometheus's own web handler exports
+ * (`http_requests_total`, `http_request_duration_seconds`, by route, never by raw path). No header,
+ * token or credential is ever logged.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { levelEnabled, logfmtLine, parseLogLevel, type LogLevel } from '../core/log/logfmt.ts';
+import { durationVar, tenancyVars, type Env } from './env.ts';
+import { family, sample, type Family } from './metrics.ts';
+
+/** Prometheus's buckets for http_request_duration_seconds. */
+const BUCKETS = [0.1, 0.2, 0.4, 1, 3, 8, 20, 60, 120];
+
+/** Routes whose `query` parameter is logged when slow or failed. */
+const QUERY_ROUTE = /^\/api\/v1\/(query|query_range)$/;
+
+interface Histogram {
+  readonly counts: number[];
+  sum: number;
+  count: number;
+}
+
+/** Isolate-wide request metrics. */
+export class RequestMetrics {
+  readonly #requests = new Map<string, number>();
+  readonly #durations = new Map<string, Histogram>();
+  slowQueries = 0;
+  failedQueries = 0;
+
+  observe(handler: string, method: string, code: number, seconds: number): void {
+    const key = `${handler}\u0000${code}\u0000${method}`;
+    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+    let h = this.#durations.get(handler);
+    if (!h) this.#durations.set(handler, (h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
+    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) h.counts[i]!++;
+    h.sum += seconds;
+    h.count++;
+  }
+
+  families(): Family[] {
+    const total = family(
+      'http_requests_total',
+      'counter',
+      'Requests by route, status code and method.',
+    );
+    for (const [key, n] of this.#requests) {
+      const [handler, code, method] = key.split('\u0000') as [string, string, string];
+      sample(total, { handler, code, method }, n);
+    }
+    const dur = family('http_request_duration_seconds', 'histogram', 'Request latencies by route.');
+    for (const [handler, h] of this.#durations) {
+      BUCKETS.forEach((le, i) =>
+        dur.samples.push(
+          `http_request_duration_seconds_bucket{handler="${handler}",le="${le}"} ${h.counts[i]}`,
+        ),
+      );
+      dur.samples.push(
+        `http_request_duration_seconds_bucket{handler="${handler}",le="+Inf"} ${h.count}`,
+      );
+      dur.samples.push(`http_request_duration_seconds_sum{handler="${handler}"} ${h.sum}`);
+      dur.samples.push(`http_request_duration_seconds_count{handler="${handler}"} ${h.count}`);
+    }
+    const slow = family(
+      'thanos_edge_query_slow_total',
+      'counter',
+      'Queries slower than QUERY_SLOW_THRESHOLD.',
+    );
+    sample(slow, {}, this.slowQueries);
+    const failed = family(
+      'thanos_edge_query_failed_total',
+      'counter',
+      'Queries answered with an error.',
+    );
+    sample(failed, {}, this.failedQueries);
+    return [total, dur, slow, failed];
+  }
+}
+
+export const requestMetrics = new RequestMetrics();
+
+/** The route a request matched (its pattern, so label values stay few), or `other`. */
+function handlerOf(c: Context): string {
+  const routes = c.req.matchedRoutes.filter((r) => r.method !== 'ALL' && r.path !== '*');
+  const path = routes.at(-1)?.path;
+  if (path) return path;
+  return c.req.path.startsWith('/api/') ? 'other' : 'ui';
+}
+
+export function observe(): MiddlewareHandler<{ Bindings: Env }> {
+  return async (c, next) => {
+    const began = Date.now();
+    let thrown: unknown;
+    try {
+      await next();
+    } catch (err) {
+      thrown = err;
+      throw err;
+    } finally {
+      const seconds = (Date.now() - began) / 1000;
+      const code = thrown === undefined ? c.res.status : 500;
+      const handler = handlerOf(c);
+      requestMetrics.observe(handler, c.req.method, code, seconds);
+      const threshold = parseLogLevel(c.env.LOG_LEVEL);
+      const level: LogLevel = code >= 500 ? 'error' : code >= 400 ? 'warn' : 'info';
+      const tenant = c.req.header(tenancyVars(c.env).header) ?? undefined;
+      const fields = {
+        caller: 'http',
+        msg: 'request',
+        method: c.req.method,
+        handler,
+        code,
+        duration: `${seconds}s`,
+        tenant,
+      };
+      if (levelEnabled(level, threshold)) console.log(logfmtLine(level, fields));
+      if (QUERY_ROUTE.test(c.req.path)) {
+        const slow = seconds * 1000 >= durationVar(c.env.QUERY_SLOW_THRESHOLD, 5000);
+        const failed = code >= 400;
+        if (slow) requestMetrics.slowQueries++;
+        if (failed) requestMetrics.failedQueries++;
+        if ((slow || failed) && levelEnabled('warn', threshold)) {
+          const url = new URL(c.req.url);
+          console.log(
+            logfmtLine('warn', {
+              caller: 'query',
+              msg: failed ? 'query failed' : 'slow query',
+              query: url.searchParams.get('query') ?? '(form body)',
+              code,
+              duration: `${seconds}s`,
+              tenant,
+            }),
+          );
+        }
+      }
+    }
+  };
+}
