@@ -10,12 +10,14 @@ import { apiErrorResponse } from './error-response.ts';
 import { metadataRoutes } from './metadata-routes.ts';
 import { queryRoutes } from './query-routes.ts';
 import { statusRoutes } from './status-routes.ts';
+import { prometheusApiRoutes } from './prometheus-api-routes.ts';
 
 export function prometheusApi<E extends object>(options: ApiOptions<E>): Hono<ApiEnv<E>> {
   const app = new Hono<ApiEnv<E>>();
   queryRoutes(app, options);
   metadataRoutes(app, options);
   statusRoutes(app, options);
+  prometheusApiRoutes(app, options);
   app.onError((err) => apiErrorResponse(err));
   return app;
 }

@@ -49,8 +49,6 @@ export function metadataRoutes<E extends object>(
       await querier.labelValues(name, { selectors, start, end }, o).catch(fail),
     );
   });
-
-  app.get('/api/v1/metadata', () => jsonResponse(successJson('{}')));
 }
 
 function fail(err: unknown): never {

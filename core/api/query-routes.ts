@@ -64,11 +64,6 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
     // Prometheus answers format_query with its pretty form (multi-line past 100 bytes).
     return jsonResponse(successJson(JSON.stringify(prettyExpr(expr))));
   });
-
-  app.on(['GET', 'POST'], '/api/v1/query_exemplars', async (c) => {
-    queryParam(await Params.from(c.req.raw));
-    return jsonResponse(successJson('[]'));
-  });
 }
 
 /**

@@ -26,7 +26,6 @@ export function statusRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Ap
   app.get('/api/v1/status/runtimeinfo', () => ok({}));
   app.get('/api/v1/rules', () => ok({ groups: [] }));
   app.get('/api/v1/alerts', () => ok({ alerts: [] }));
-  app.get('/api/v1/targets', () => ok({ activeTargets: [], droppedTargets: [] }));
 
   app.get('/api/v1/stores', async (c) => {
     const querier = await options.querier(c.env);

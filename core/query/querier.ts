@@ -5,6 +5,7 @@
  * settings and the request's Thanos parameters (dedup, partial_response, replicaLabels[],
  * max_source_resolution).
  */
+import { errorMessage } from '../errors.ts';
 import { withoutReplicaLabels } from '../dedup/dedup-set.ts';
 import { compareLabels, compareStrings, labelsHash, type Labels } from '../labels/labels.ts';
 import type { Matcher } from '../labels/matcher.ts';
@@ -14,7 +15,12 @@ import { parseExpr } from '../promql/parser/parse.ts';
 import { ProxyStore, type StoreEndpoint } from '../storeapi/proxy.ts';
 import { TenantStore } from '../storeapi/tenant-store.ts';
 import type { StoreStats } from '../storeapi/stats.ts';
-import type { LabelsResponse, PartialResponseStrategy, Store } from '../storeapi/store.ts';
+import {
+  hasPrometheusApi,
+  type LabelsResponse,
+  type PartialResponseStrategy,
+  type Store,
+} from '../storeapi/store.ts';
 import type { BatchDecoder } from './decoder.ts';
 import type { EndpointSet } from './endpoint-set.ts';
 import { StoreQueryable } from './store-queryable.ts';
@@ -221,6 +227,40 @@ export class Querier {
       }
     }
     return { series: [...seen.values()].sort(compareLabels), warnings };
+  }
+
+  /**
+   * A read API of every Prometheus behind a sidecar store (Thanos's Metadata, Targets and
+   * Exemplars APIs): each answer with the external labels of the store that gave it. A failing
+   * store is a warning, or the error without partial response.
+   */
+  async prometheusApi(
+    api: string,
+    params: URLSearchParams,
+    o: ReadOptions,
+  ): Promise<{ answers: Array<{ data: unknown; external: Labels }>; warnings: string[] }> {
+    await this.settings.endpoints.refresh();
+    const sources = this.settings.endpoints
+      .endpoints()
+      .flatMap((e) =>
+        e.info?.storeType === 'sidecar' && hasPrometheusApi(e.store)
+          ? [{ name: e.name, source: e.store, external: e.info.labelSets[0] ?? [] }]
+          : [],
+      );
+    const results = await Promise.allSettled(
+      sources.map(async (s) => ({
+        data: await s.source.prometheusApi(api, params, o.signal),
+        external: s.external,
+      })),
+    );
+    const answers: Array<{ data: unknown; external: Labels }> = [];
+    const warnings: string[] = [];
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') answers.push(r.value);
+      else if (!o.partialResponse) throw r.reason;
+      else warnings.push(`${sources[i]!.name}: ${errorMessage(r.reason)}`);
+    });
+    return { answers, warnings };
   }
 
   /** Label names (Prometheus /api/v1/labels); replica labels are hidden when deduplicating. */

@@ -110,6 +110,26 @@ export class HttpStore implements Store {
     );
   }
 
+  /**
+   * A read API of the Prometheus behind a sidecar agent (`metadata`, `targets`,
+   * `targets/metadata`, `query_exemplars`): its `data`, as Prometheus answered it.
+   */
+  async prometheusApi(
+    api: string,
+    params: URLSearchParams,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    const res = await this.#call(
+      `/api/v1/store/prometheus/${api}?${params}`,
+      { method: 'GET', headers: { accept: 'application/json' } },
+      signal,
+    );
+    const body = (await res.json()) as { status?: string; data?: unknown };
+    if (body.status !== 'success')
+      throw new StoreUnavailableError(`store ${this.#base}: ${api}: not a success answer`);
+    return body.data;
+  }
+
   async info(signal?: AbortSignal): Promise<StoreInfo> {
     const res = await this.#call(
       '/api/v1/store/info',

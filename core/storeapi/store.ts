@@ -107,3 +107,12 @@ export interface EncodedSeriesSource {
 export function hasEncodedSeries(store: Store): store is Store & EncodedSeriesSource {
   return typeof (store as Partial<EncodedSeriesSource>).encodedSeries === 'function';
 }
+
+/** A store that can answer the read APIs of the Prometheus behind it (a sidecar agent). */
+export interface PrometheusApiSource {
+  prometheusApi(api: string, params: URLSearchParams, signal?: AbortSignal): Promise<unknown>;
+}
+
+export function hasPrometheusApi(store: Store): store is Store & PrometheusApiSource {
+  return typeof (store as Partial<PrometheusApiSource>).prometheusApi === 'function';
+}

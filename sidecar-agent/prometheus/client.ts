@@ -61,6 +61,14 @@ export class PrometheusClient {
     return body.data;
   }
 
+  /**
+   * One of Prometheus's read APIs as it answers it (`data`), e.g. `metadata?metric=up`: what the
+   * agent passes on for the querier's metadata, targets and exemplars routes.
+   */
+  async apiData(pathAndQuery: string, signal?: AbortSignal): Promise<unknown> {
+    return this.#api<unknown>(`/api/v1/${pathAndQuery}`, signal);
+  }
+
   /** `/-/ready` answers 200: the TSDB is open and queries work. */
   async ready(signal?: AbortSignal): Promise<boolean> {
     try {

@@ -70,7 +70,7 @@ export class SidecarAgent {
         'warning: no StoreAPI token (STORE_TOKEN or --store.token-file): every StoreAPI request is refused',
       );
     const server = await listen(
-      sidecarApp({ store, token: o.token, prometheus: client, metrics }),
+      sidecarApp({ store, token: o.token, prometheus: client, metrics, externalLabels: () => ext }),
       o.host,
       o.port,
       { store: () => store, token: () => o.token },

@@ -10,7 +10,9 @@ import { Hono } from 'hono';
 import { storeApiRoutes } from '../../core/storeapi/http-server.ts';
 import type { Store } from '../../core/storeapi/store.ts';
 import type { PrometheusClient } from '../prometheus/client.ts';
+import type { Labels } from '../../core/labels/labels.ts';
 import type { SidecarMetrics } from './metrics.ts';
+import { prometheusApiRoutes } from './prometheus-api-routes.ts';
 import { SERIES_PATH, serveSeries, type SeriesRouteOptions } from './series-route.ts';
 
 export interface SidecarServerOptions {
@@ -18,6 +20,8 @@ export interface SidecarServerOptions {
   readonly token: string | undefined;
   readonly prometheus: PrometheusClient;
   readonly metrics: SidecarMetrics;
+  /** The external labels in force (exemplar series carry them). */
+  readonly externalLabels?: () => Labels;
 }
 
 export function sidecarApp(o: SidecarServerOptions): Hono {
@@ -33,6 +37,14 @@ export function sidecarApp(o: SidecarServerOptions): Hono {
   app.get('/metrics', async (c) =>
     c.body(await o.metrics.registry.metrics(), 200, {
       'content-type': o.metrics.registry.contentType,
+    }),
+  );
+  app.route(
+    '/',
+    prometheusApiRoutes({
+      prometheus: o.prometheus,
+      token: o.token,
+      externalLabels: o.externalLabels ?? (() => []),
     }),
   );
   app.route('/', storeApiRoutes({ store: () => o.store, token: () => o.token }));

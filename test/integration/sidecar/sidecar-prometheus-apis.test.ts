@@ -1,0 +1,125 @@
+/**
+ * Grafana's calls beside queries, through the Worker and the agent, against a real Prometheus
+ * 2.42 (#17): `/api/v1/metadata` (Grafana's metric types and help), `/api/v1/targets`,
+ * `/api/v1/targets/metadata`, `/api/v1/query_exemplars` and `/api/v1/labels` with `match[]`
+ * answer what that Prometheus answers for the same data (with its external labels where Thanos
+ * adds them); a tenant sees only its own targets and metadata.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SidecarAgent } from '../../../sidecar-agent/sidecar/agent.ts';
+import { startLivePrometheus, type LivePrometheus } from '../../helpers/prometheus-live.ts';
+import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
+import { startWorker, type WorkerHandle } from '../../helpers/worker.ts';
+
+const TOKEN = 'prometheus-apis-token';
+const EXT = { cluster: 'apis', tenant_id: 'ops' };
+
+describe("Grafana's metadata, targets and exemplars calls through the agent", () => {
+  let tmp: TmpDir;
+  let prom: LivePrometheus;
+  let agent: SidecarAgent;
+  let worker: WorkerHandle;
+
+  beforeAll(async () => {
+    tmp = await makeTmpDir('prom-apis-');
+    prom = await startLivePrometheus({ dir: tmp.path, externalLabels: EXT, scrapeInterval: '1s' });
+    agent = await SidecarAgent.start({
+      prometheusUrl: prom.url,
+      host: '127.0.0.1',
+      port: 0,
+      token: TOKEN,
+      startupTimeoutMs: 30_000,
+    });
+    worker = await startWorker({
+      r2: false,
+      vars: { STORE_TOKEN: TOKEN, STORES: agent.url, S3_ENDPOINT: '', S3_BUCKET: '' },
+    });
+    // A few scrapes, so metadata and targets are populated.
+    for (let i = 0; i < 100; i++) {
+      const r = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as {
+        data: { activeTargets: Array<{ health: string }> };
+      };
+      if (r.data.activeTargets.length > 0 && r.data.activeTargets.every((t) => t.health === 'up'))
+        break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await agent?.stop();
+    await prom?.stop();
+    await tmp?.remove();
+  });
+
+  const ours = async (path: string, headers: Record<string, string> = {}) => {
+    const r = await worker.fetch(path, { headers });
+    expect(r.status, path).toBe(200);
+    return (await r.json()) as { status: string; data: unknown; warnings?: string[] };
+  };
+  const theirs = async (path: string) =>
+    ((await (await fetch(`${prom.url}${path}`)).json()) as { data: unknown }).data;
+
+  it('answers metadata as Prometheus does', async () => {
+    for (const path of [
+      '/api/v1/metadata',
+      '/api/v1/metadata?metric=prometheus_http_requests_total',
+      '/api/v1/metadata?limit=5',
+    ]) {
+      const mine = await ours(path);
+      const want = (await theirs(path)) as Record<string, unknown>;
+      expect(Object.keys(want).length).toBeGreaterThan(0);
+      if (path.includes('limit')) {
+        expect(Object.keys(mine.data as object)).toHaveLength(5);
+        continue;
+      }
+      expect(mine.data).toEqual(want);
+    }
+  });
+
+  it('answers targets and target metadata as Prometheus does', async () => {
+    const strip = (d: unknown) =>
+      JSON.parse(
+        JSON.stringify(d, (k, v: unknown) =>
+          // Scrape timings move between the two calls.
+          ['lastScrape', 'lastScrapeDuration', 'health', 'lastError'].includes(k) ? undefined : v,
+        ),
+      ) as unknown;
+    const mine = await ours('/api/v1/targets');
+    expect(strip(mine.data)).toEqual(strip(await theirs('/api/v1/targets')));
+    expect((mine.data as { activeTargets: unknown[] }).activeTargets.length).toBeGreaterThan(0);
+    const tm = '/api/v1/targets/metadata?match_target=' + encodeURIComponent('{job="prometheus"}');
+    const mineTm = await ours(tm);
+    const sorted = (d: unknown) => (d as unknown[]).map((x) => JSON.stringify(x)).sort();
+    expect(sorted(mineTm.data)).toEqual(sorted(await theirs(tm)));
+    expect((mineTm.data as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('answers exemplars and labels with match[] as Prometheus does, with the external labels', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const ex = `/api/v1/query_exemplars?query=${encodeURIComponent('prometheus_http_requests_total')}&start=${now - 600}&end=${now}`;
+    const want = (await theirs(ex)) as Array<{ seriesLabels: Record<string, string> }>;
+    const mine = await ours(ex);
+    expect(mine.data).toEqual(
+      want.map((s) => ({ ...s, seriesLabels: { ...s.seriesLabels, ...EXT } })),
+    );
+    const labels = `/api/v1/labels?match[]=${encodeURIComponent('up')}&start=${now - 600}&end=${now}`;
+    const wantLabels = (await theirs(labels)) as string[];
+    expect(wantLabels.length).toBeGreaterThan(1);
+    expect((await ours(labels)).data).toEqual(
+      [...new Set([...wantLabels, ...Object.keys(EXT)])].sort(),
+    );
+  });
+
+  it('shows a tenant only its own targets and metadata', async () => {
+    const own = await ours('/api/v1/targets', { 'THANOS-TENANT': 'ops' });
+    expect((own.data as { activeTargets: unknown[] }).activeTargets.length).toBeGreaterThan(0);
+    const other = await ours('/api/v1/targets', { 'THANOS-TENANT': 'someone-else' });
+    expect(other.data).toEqual({ activeTargets: [], droppedTargets: [] });
+    expect((await ours('/api/v1/metadata', { 'THANOS-TENANT': 'someone-else' })).data).toEqual({});
+    expect(
+      Object.keys((await ours('/api/v1/metadata', { 'THANOS-TENANT': 'ops' })).data as object)
+        .length,
+    ).toBeGreaterThan(0);
+  });
+});
