@@ -9,6 +9,9 @@
  * Flags: --data-dir <dir> (./data) --port <n> (8787) --s3-port <n> (9000) --store <url> (repeatable)
  *        --sidecar-port <n> (10902) --prometheus-port <n> (9090) --no-demo --no-prometheus
  * The StoreAPI token is env STORE_TOKEN, else generated once and kept in <data-dir>/store.token.
+ * Readers authenticate with env AUTH_TOKENS (`token` or `tenant:token`, comma-separated), passed to
+ * the Worker through its 0600 env file; without it the stack runs with AUTH_DISABLED=true, which
+ * is only acceptable because everything listens on loopback.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -111,10 +114,15 @@ function onPath(bin: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
 }
 
-async function waitFor(url: string, timeoutMs: number, what: string): Promise<void> {
+async function waitFor(
+  url: string,
+  timeoutMs: number,
+  what: string,
+  headers: Record<string, string> = {},
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const ok = await fetch(url).then(
+    const ok = await fetch(url, { headers }).then(
       (r) => r.ok,
       () => false,
     );
@@ -277,7 +285,10 @@ async function main(): Promise<void> {
       );
     }
 
+    // Readers' tokens (a secret, like STORE_TOKEN) or, without them, auth off on loopback.
+    const authTokens = process.env.AUTH_TOKENS?.trim() ?? '';
     const vars: Record<string, string> = {
+      ...(authTokens ? {} : { AUTH_DISABLED: 'true' }),
       S3_ENDPOINT: s3.endpoint,
       S3_BUCKET: BUCKET,
       S3_REGION: s3.region,
@@ -295,6 +306,7 @@ async function main(): Promise<void> {
         S3_ACCESS_KEY_ID: s3.accessKeyId,
         S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
         STORE_TOKEN: token,
+        ...(authTokens ? { AUTH_TOKENS: authTokens } : {}),
       })
         .map(([k, v]) => `${k}=${JSON.stringify(v)}\n`)
         .join(''),
@@ -336,10 +348,21 @@ async function main(): Promise<void> {
         void stop(code ?? 1);
       }
     });
+    // Any one reader token proves the Worker answers with auth on (it is never printed).
+    const probeToken = authTokens
+      .split(',')[0]
+      ?.replace(/^[^:]*:/, '')
+      .trim();
     await waitFor(
       `http://127.0.0.1:${flags.port}/api/v1/status/buildinfo`,
       120_000,
       'the Worker (wrangler dev)',
+      probeToken ? { authorization: `Bearer ${probeToken}` } : {},
+    );
+    log(
+      authTokens
+        ? 'auth: AUTH_TOKENS required (Authorization: Bearer <token>, or as the basic-auth password)'
+        : 'auth is OFF (AUTH_DISABLED=true): anyone on this machine can read; set AUTH_TOKENS to require tokens. Loopback only — never expose this stack.',
     );
     log(`stores: bucket "${BUCKET}"${stores.length ? `, ${stores.join(', ')}` : ''}`);
     log(

@@ -23,6 +23,22 @@ export interface Env {
   readonly QUERY_SLOW_THRESHOLD?: string;
   /** CORS: origins (anchored RE2 regex) the API answers cross-origin (Prometheus's --web.cors.origin, `.*`). */
   readonly WEB_CORS_ORIGIN?: string;
+  /**
+   * Secret: who may read. Comma-separated `token` (an admin: every tenant) or `tenant:token`
+   * entries, sent as `Authorization: Bearer <token>` or as an HTTP Basic password (worker/auth.ts).
+   */
+  readonly AUTH_TOKENS?: string;
+  /** `true` opens every read route when no credentials are configured (a loopback stack only). */
+  readonly AUTH_DISABLED?: string;
+  /** `true` lets `/-/ready` answer without credentials (`/-/healthy` always does). */
+  readonly AUTH_PUBLIC_READY?: string;
+  /** Cloudflare Access: the team domain (`myteam.cloudflareaccess.com`) and application AUD tag. */
+  readonly CF_ACCESS_TEAM_DOMAIN?: string;
+  readonly CF_ACCESS_AUD?: string;
+  /** An Access JWT claim whose value is the identity's tenant (absent: the identity is an admin). */
+  readonly CF_ACCESS_TENANT_CLAIM?: string;
+  /** The query UI's static assets (wrangler.toml [assets]); served after authentication. */
+  readonly ASSETS?: Fetcher;
   /** Bearer token our StoreAPI requires and that we send to remote stores. */
   readonly STORE_TOKEN?: string;
   /** Default replica labels for deduplication (comma-separated). */

@@ -15,6 +15,7 @@ import { externalLabels } from '../core/block/bucket-store.ts';
 import { labelSetVisible } from '../core/storeapi/tenant-store.ts';
 import type { BlockMeta } from '../core/tsdb/meta.ts';
 import { tenancyVars, type Env } from './env.ts';
+import { authMiddleware } from './auth.ts';
 import { frontendEnabled, frontendMetrics, frontendSettings } from './frontend.ts';
 import { frontendFamilies, renderFamilies, workerFamilies, type Family } from './metrics.ts';
 import { workerState, type WorkerState } from './state.ts';
@@ -24,6 +25,7 @@ import { tenantLimits } from './limits.ts';
 import { cors } from './cors.ts';
 import { observe, requestMetrics } from './observe.ts';
 import { rulerStub } from './ruler.ts';
+import { serveUi } from './ui-assets.ts';
 import { installCrc32cKernelWorker } from './wasm.ts';
 
 export { StoreShard } from './store-shard.ts';
@@ -34,16 +36,23 @@ export { Ruler } from './ruler.ts';
 installCrc32cKernelWorker();
 
 const app = new Hono<{ Bindings: Env }>();
+// Every request is counted and logged, whatever answers it.
+app.use('*', observe());
+// CORS next: a preflight carries no credentials and is answered (headers only) before auth.
+app.use('/api/*', cors());
+// Authentication before every route (worker/auth.ts): only /-/healthy is public.
+app.use('*', authMiddleware());
+
+/** Every route and middleware of the app, for the auth test to try each without credentials. */
+export function routes(): ReadonlyArray<{ readonly method: string; readonly path: string }> {
+  return app.routes.map((r) => ({ method: r.method, path: r.path }));
+}
 
 /** GETs a shard-internal route on every shard, in shard order. */
 function eachShard(env: Env, state: WorkerState, path: string): Promise<Response[]> {
   return Promise.all(state.shards.map((s) => shardGet(env.STORE_SHARD!, s, path)));
 }
 
-// Every request is counted and logged, whatever answers it.
-app.use('*', observe());
-// CORS next: a preflight carries no credentials and is answered before anything else.
-app.use('/api/*', cors());
 app.get('/-/healthy', (c) => c.text('thanos-edge is Healthy.\n'));
 app.get('/-/ready', async (c) => {
   try {
@@ -90,6 +99,8 @@ app.route(
       return querier.proxy(querier.tenantOf(req.headers));
     },
     token: (env) => env.STORE_TOKEN,
+    // The auth middleware checked STORE_TOKEN or an AUTH_TOKENS/Access credential already.
+    requireToken: false,
   }),
 );
 // With a ruler, its rules and alerts; the first such request also starts its schedule.
@@ -153,6 +164,9 @@ app.get('/api/v1/blocks', async (c) => {
   }
   return jsonResponse(successJson(JSON.stringify({ blocks, skipped })));
 });
+
+// Everything else is the query UI, served after the auth middleware, with security headers.
+app.all('*', (c) => serveUi(c));
 
 app.onError((err) => apiErrorResponse(err));
 

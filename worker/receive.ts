@@ -7,18 +7,16 @@
  * or too-old samples), with a message naming the series; 429 and 5xx only for what a retry can fix.
  */
 import { Hono } from 'hono';
+import { requestPrincipal, TENANT_RE } from '../core/auth/principal.ts';
 import { BadDataError, errorMessage } from '../core/errors.ts';
 import { shardOf } from '../core/receive/hashring.ts';
 import { decodeWriteRequest } from '../core/receive/write-request.ts';
-import { bearerTokenValid } from '../core/storeapi/auth.ts';
 import { SnappyError, snappyDecode } from '../core/tsdb/wal/snappy.ts';
 import { durableObjectFetch, durableObjectStore } from './durable-store.ts';
 import type { Env } from './env.ts';
 import type { HttpStore } from '../core/storeapi/http-client.ts';
 import { RECEIVE_SHARD_HEADER, TENANT_HEADER_INTERNAL } from './receive-shard.ts';
 import { receiveSettings } from './receive-settings.ts';
-
-const TENANT_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** The Durable Object name of receive shard i (independent of the count: a shard keeps its head). */
 export function receiveShardName(index: number): string {
@@ -60,10 +58,17 @@ function plain(message: string, status: number): Response {
 async function write(req: Request, env: Env): Promise<Response> {
   if (!env.RECEIVE_SHARD)
     return plain('remote write is not enabled: no RECEIVE_SHARD binding', 404);
-  const token = env.RECEIVE_TOKEN ?? env.STORE_TOKEN ?? '';
-  if (!bearerTokenValid(req.headers.get('authorization'), token)) return plain('unauthorized', 401);
+  // RECEIVE_TOKEN (default STORE_TOKEN) or an AUTH_TOKENS credential: checked by worker/auth.ts.
+  // A tenant-bound credential writes as its tenant only.
+  const principal = requestPrincipal(req);
   const s = receiveSettings(env);
-  const tenant = req.headers.get(s.tenantHeader) || s.defaultTenant;
+  const tenant = req.headers.get(s.tenantHeader) || principal.tenant || s.defaultTenant;
+  if (!principal.admin && tenant !== principal.tenant) {
+    return plain(
+      `this credential may not write as tenant ${JSON.stringify(tenant.slice(0, 140))}`,
+      403,
+    );
+  }
   if (!TENANT_RE.test(tenant))
     return plain(`invalid tenant ${JSON.stringify(tenant.slice(0, 140))}`, 400);
   const declared = Number(req.headers.get('content-length') ?? 0);

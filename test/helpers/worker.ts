@@ -4,10 +4,12 @@
  * CompiledWasm modules, and
  * starts it on a free loopback port with the given vars and an in-memory R2 bucket `BLOCKS`.
  * With `ui: true` it also serves the query UI's static assets (ui/dist) as wrangler.toml's
- * [assets] section configures them.
+ * [assets] section configures them. Authentication is off (AUTH_DISABLED=true) unless the vars
+ * configure it or `openAuth: false` asks for the Worker as deployed.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Log, LogLevel, Miniflare } from 'miniflare';
@@ -17,12 +19,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The WASM modules worker/wasm.ts imports (wasm/build/<name>.wasm). */
 const WASM_MODULES = ['xor', 'crc32c'];
 
-let bundled: Promise<{ code: string; wasm: Map<string, Uint8Array> }> | undefined;
+const bundles = new Map<string, Promise<{ code: string; wasm: Map<string, Uint8Array> }>>();
 
-export function bundleWorker(): Promise<{ code: string; wasm: Map<string, Uint8Array> }> {
-  bundled ??= (async () => {
+/** The Worker (or another entry that imports it, such as a test probe) bundled for workerd. */
+export function bundleWorker(
+  entry = join(root, 'worker', 'index.ts'),
+): Promise<{ code: string; wasm: Map<string, Uint8Array> }> {
+  let bundled = bundles.get(entry);
+  if (bundled) return bundled;
+  bundled = (async () => {
     const out = await build({
-      entryPoints: [join(root, 'worker', 'index.ts')],
+      entryPoints: [entry],
       bundle: true,
       format: 'esm',
       platform: 'browser',
@@ -40,6 +47,7 @@ export function bundleWorker(): Promise<{ code: string; wasm: Map<string, Uint8A
     }
     return { code, wasm };
   })();
+  bundles.set(entry, bundled);
   return bundled;
 }
 
@@ -80,18 +88,29 @@ export interface StartWorkerOptions {
   readonly persistDir?: string;
   /** Listen on this port instead of a free one (a restart at the same address). */
   readonly port?: number;
+  /**
+   * Default true: without AUTH_TOKENS/AUTH_DISABLED/CF_ACCESS_* in `vars` the Worker runs with
+   * AUTH_DISABLED=true. False: exactly `vars`, secure by default (every route 401).
+   */
+  readonly openAuth?: boolean;
+  /** Bundle this module instead of worker/index.ts (a probe that imports from it). */
+  readonly entry?: string;
+  /** Collect the Worker's log lines (console output) into this array. */
+  readonly logs?: string[];
 }
 
 /** wrangler.toml's [assets] routing, as wrangler hands it to Miniflare in `wrangler dev`. */
 async function assetsOptions() {
   const toml = await readFile(join(root, 'wrangler.toml'), 'utf8');
-  const first = /^run_worker_first\s*=\s*(\[.*\])\s*$/m.exec(toml);
-  const routes = first ? (JSON.parse(first[1]!) as string[]) : [];
+  const first = /^run_worker_first\s*=\s*(true|false|\[.*\])\s*$/m.exec(toml);
+  const value = first ? (JSON.parse(first[1]!) as boolean | string[]) : false;
+  const routes = Array.isArray(value) ? value : [];
   return {
     directory: join(root, 'ui', 'dist'),
     binding: 'ASSETS',
     routerConfig: {
       has_user_worker: true,
+      ...(value === true ? { invoke_user_worker_ahead_of_assets: true } : {}),
       ...(routes.length > 0
         ? {
             static_routing: {
@@ -105,8 +124,44 @@ async function assetsOptions() {
   };
 }
 
+/** Vars that configure authentication: when a caller sets none, the test Worker runs open. */
+const AUTH_VARS = ['AUTH_TOKENS', 'AUTH_DISABLED', 'CF_ACCESS_TEAM_DOMAIN', 'CF_ACCESS_AUD'];
+
+/**
+ * The Worker's vars: the caller's, plus AUTH_DISABLED=true unless the caller configures
+ * authentication itself or asks for the Worker as deployed (`openAuth: false`): the suites that
+ * test other things query without credentials.
+ */
+export function withAuthDefaults(
+  vars: Record<string, string> = {},
+  openAuth = true,
+): Record<string, string> {
+  if (!openAuth || AUTH_VARS.some((k) => k in vars)) return { ...vars };
+  return { AUTH_DISABLED: 'true', ...vars };
+}
+
+/** Miniflare's own log (request lines) and workerd's stdout/stderr (console output) into `into`. */
+function capturedLogs(into: string[]) {
+  class CapturingLog extends Log {
+    protected override log(message: string): void {
+      into.push(message);
+    }
+  }
+  const collect = (stream: Readable): void => {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => into.push(chunk));
+  };
+  return {
+    log: new CapturingLog(LogLevel.DEBUG),
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+      collect(stdout);
+      collect(stderr);
+    },
+  };
+}
+
 export async function startWorker(options: StartWorkerOptions = {}): Promise<WorkerHandle> {
-  const { code, wasm } = await bundleWorker();
+  const { code, wasm } = await bundleWorker(options.entry);
   const modules = [
     { type: 'ESModule' as const, path: join(root, 'worker', 'index.js'), contents: code },
     ...[...wasm].map(([name, contents]) => ({
@@ -120,7 +175,11 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Wor
     modulesRoot: root,
     compatibilityDate: '2026-04-01',
     r2Buckets: options.r2 === false ? [] : ['BLOCKS'],
-    bindings: { ...(options.vars ?? {}) },
+    // The Worker logs a line per request: suites that do not read the logs keep only errors.
+    bindings: {
+      ...(options.logs ? {} : { LOG_LEVEL: 'error' }),
+      ...withAuthDefaults(options.vars, options.openAuth),
+    },
   };
   const shard = { className: 'StoreShard', useSQLite: true };
   const receiveShard = { className: 'ReceiveShard', useSQLite: true };
@@ -143,7 +202,8 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Wor
     port: options.port ?? 0,
     ...(options.persistDir ? { durableObjectsPersist: options.persistDir } : {}),
     ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
-    ...(process.env.WORKER_LOG ? { log: new Log(LogLevel.DEBUG) } : {}),
+    ...(options.logs ? capturedLogs(options.logs) : {}),
+    ...(process.env.WORKER_LOG && !options.logs ? { log: new Log(LogLevel.DEBUG) } : {}),
     workers: [
       {
         ...worker,

@@ -28,6 +28,8 @@ const POINTS = 480; // 2h
 const TENANTS = ['a', 'b'] as const;
 type Tenant = (typeof TENANTS)[number];
 const TOKEN = 'tenancy-store-token';
+const ADMIN = 'tenancy-admin-token-0123456789';
+const TENANT_TOKENS = { a: 'tenant-a-token-0123456789', b: 'tenant-b-token-0123456789' };
 
 interface SeriesData {
   labels: ReturnType<typeof labelsFrom>;
@@ -199,7 +201,12 @@ describe('tenant isolation: two tenants in one bucket and behind one agent', () 
     });
 
     shared = await startWorker({
-      vars: { STORE_TOKEN: TOKEN, STORES: agent.url.replace(/\/$/, ''), QUERY_FRONTEND: 'true' },
+      vars: {
+        STORE_TOKEN: TOKEN,
+        STORES: agent.url.replace(/\/$/, ''),
+        QUERY_FRONTEND: 'true',
+        AUTH_TOKENS: [ADMIN, ...TENANTS.map((t) => `${t}:${TENANT_TOKENS[t]}`)].join(','),
+      },
     });
     for (const t of TENANTS) {
       await block(shared, join(tmp.path, `shared-own-${t}`), DATA[t].own, {
@@ -238,8 +245,10 @@ describe('tenant isolation: two tenants in one bucket and behind one agent', () 
     params: Record<string, string> | URLSearchParams,
     tenant?: Tenant,
   ): Promise<ApiBody> => {
+    // The shared Worker asks for credentials: the admin token, which may name any tenant.
+    const auth: Record<string, string> = w === shared ? { authorization: `Bearer ${ADMIN}` } : {};
     const res = await w.fetch(`${path}?${new URLSearchParams(params)}`, {
-      headers: tenant ? { 'THANOS-TENANT': tenant } : {},
+      headers: tenant ? { ...auth, 'THANOS-TENANT': tenant } : auth,
     });
     const body = (await res.json()) as ApiBody;
     expect(
@@ -281,6 +290,37 @@ describe('tenant isolation: two tenants in one bucket and behind one agent', () 
     expect(all.data.result.map((r) => r.metric.tenant_id).sort()).toEqual(['a', 'b']);
     const onlyA = (await get(shared, '/api/v1/query', q, 'a')) as typeof all;
     expect(onlyA.data.result.map((r) => r.metric.tenant_id)).toEqual(['a']);
+  });
+
+  it('binds a tenant token to its tenant, whatever tenant header it sends', async () => {
+    const q = new URLSearchParams({
+      query: 'count by (tenant_id) ({__name__=~".+"})',
+      time: String(END),
+    });
+    for (const t of TENANTS) {
+      for (const header of [{}, { 'THANOS-TENANT': 'a' }, { 'THANOS-TENANT': 'b' }]) {
+        const r = await shared.fetch(`/api/v1/query?${q}`, {
+          headers: { authorization: `Bearer ${TENANT_TOKENS[t]}`, ...header },
+        });
+        const body = (await r.json()) as {
+          data: { result: Array<{ metric: Record<string, string> }> };
+        };
+        expect(body.data.result.map((x) => x.metric.tenant_id)).toEqual([t]);
+      }
+      // Through the frontend's cache too: a range answer cached for one tenant is not the other's.
+      const range = new URLSearchParams({
+        query: 'count(queue_depth)',
+        start: String(T0 / 1000),
+        end: String(END),
+        step: '600',
+      });
+      const r = await shared.fetch(`/api/v1/query_range?${range}`, {
+        headers: { authorization: `Bearer ${TENANT_TOKENS[t]}` },
+      });
+      const mine = await r.json();
+      const ref = await (await alone.get(t)!.fetch(`/api/v1/query_range?${range}`)).json();
+      expect(mine).toEqual(ref);
+    }
   });
 
   it('scopes series, label names and label values', async () => {
