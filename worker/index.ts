@@ -23,6 +23,7 @@ import { shardGet } from './store-shard.ts';
 import { eachReceiveShard, receiveRoutes } from './receive.ts';
 import { tenantLimits } from './limits.ts';
 import { cors } from './cors.ts';
+import { configYaml, runtimeInfo, workerFlags } from './status.ts';
 import { observe, requestMetrics } from './observe.ts';
 import { rulerStub } from './ruler.ts';
 import { serveUi } from './ui-assets.ts';
@@ -120,7 +121,12 @@ async function rulerStarted(stub: DurableObjectStub): Promise<void> {
   if (r.ok) rulerTicked = true;
 }
 
-const api = prometheusApi<Env>({ querier: async (env) => (await workerState(env)).querier });
+const api = prometheusApi<Env>({
+  querier: async (env) => (await workerState(env)).querier,
+  flags: workerFlags,
+  runtimeInfo,
+  config: configYaml,
+});
 const frontend = queryFrontend<Env>({
   downstream: async (req, env) => api.fetch(req, env),
   rangeQuery: async (env, p, range, req) =>

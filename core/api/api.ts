@@ -11,6 +11,7 @@ import { metadataRoutes } from './metadata-routes.ts';
 import { queryRoutes } from './query-routes.ts';
 import { statusRoutes } from './status-routes.ts';
 import { prometheusApiRoutes } from './prometheus-api-routes.ts';
+import { federateRoute } from './federate-route.ts';
 
 export function prometheusApi<E extends object>(options: ApiOptions<E>): Hono<ApiEnv<E>> {
   const app = new Hono<ApiEnv<E>>();
@@ -18,6 +19,7 @@ export function prometheusApi<E extends object>(options: ApiOptions<E>): Hono<Ap
   metadataRoutes(app, options);
   statusRoutes(app, options);
   prometheusApiRoutes(app, options);
+  federateRoute(app, options);
   app.onError((err) => apiErrorResponse(err));
   return app;
 }

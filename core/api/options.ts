@@ -6,6 +6,9 @@ export interface ApiOptions<E> {
   readonly querier: (env: E) => Querier | Promise<Querier>;
   readonly buildInfo?: Record<string, string>;
   readonly flags?: (env: E) => Record<string, string>;
+  readonly runtimeInfo?: (env: E) => Record<string, unknown>;
+  /** The effective configuration as YAML (`/api/v1/status/config`). */
+  readonly config?: (env: E) => string;
   /** Clock for `time` defaults (tests). */
   readonly now?: () => number;
 }

@@ -23,7 +23,8 @@ export function statusRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Ap
   const ok = (data: unknown): Response => jsonResponse(successJson(JSON.stringify(data)));
   app.get('/api/v1/status/buildinfo', () => ok(options.buildInfo ?? BUILD_INFO));
   app.get('/api/v1/status/flags', (c) => ok(options.flags?.(c.env) ?? {}));
-  app.get('/api/v1/status/runtimeinfo', () => ok({}));
+  app.get('/api/v1/status/runtimeinfo', (c) => ok(options.runtimeInfo?.(c.env) ?? {}));
+  app.get('/api/v1/status/config', (c) => ok({ yaml: options.config?.(c.env) ?? '' }));
   app.get('/api/v1/rules', () => ok({ groups: [] }));
   app.get('/api/v1/alerts', () => ok({ alerts: [] }));
 

@@ -136,6 +136,30 @@ describe('API extras in workerd', () => {
     expect(Number(r.body.data.result[0]!.value![1])).toBeLessThanOrEqual(3);
   });
 
+  it('reports its flags, runtime info and configuration, without secrets', async () => {
+    const flags = (
+      (await (await global.fetch('/api/v1/status/flags')).json()) as {
+        data: Record<string, string>;
+      }
+    ).data;
+    expect(flags['query.default-evaluation-interval']).toBe('5m');
+    expect(flags.store!.split(',')).toHaveLength(2);
+    expect(JSON.stringify(flags)).not.toContain(TOKEN);
+    const info = (
+      (await (await global.fetch('/api/v1/status/runtimeinfo')).json()) as {
+        data: { startTime: string };
+      }
+    ).data;
+    expect(Date.parse(info.startTime)).toBeLessThanOrEqual(Date.now());
+    const config = (
+      (await (await global.fetch('/api/v1/status/config')).json()) as {
+        data: { yaml: string };
+      }
+    ).data.yaml;
+    expect(config).toContain('query.default-evaluation-interval: "5m"');
+    expect(config).not.toContain(TOKEN);
+  });
+
   it('exports request metrics by route on /metrics', async () => {
     const text = await (await global.fetch('/metrics')).text();
     expect(text).toMatch(

@@ -298,7 +298,9 @@ describe('tenant isolation: two tenants in one bucket and behind one agent', () 
       time: String(END),
     });
     for (const t of TENANTS) {
-      for (const header of [{}, { 'THANOS-TENANT': 'a' }, { 'THANOS-TENANT': 'b' }]) {
+      for (const header of [{}, { 'THANOS-TENANT': 'a' }, { 'THANOS-TENANT': 'b' }] as Array<
+        Record<string, string>
+      >) {
         const r = await shared.fetch(`/api/v1/query?${q}`, {
           headers: { authorization: `Bearer ${TENANT_TOKENS[t]}`, ...header },
         });

@@ -39,7 +39,14 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
       const r = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as {
         data: { activeTargets: Array<{ health: string }> };
       };
-      if (r.data.activeTargets.length > 0 && r.data.activeTargets.every((t) => t.health === 'up'))
+      const up = (await (await fetch(`${prom.url}/api/v1/query?query=up`)).json()) as {
+        data: { result: unknown[] };
+      };
+      if (
+        r.data.activeTargets.length > 0 &&
+        r.data.activeTargets.every((t) => t.health === 'up') &&
+        up.data.result.length > 0
+      )
         break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -96,7 +103,8 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
   });
 
   it('answers exemplars and labels with match[] as Prometheus does, with the external labels', async () => {
-    const now = Math.floor(Date.now() / 1000);
+    // A minute ahead: the first scrapes may be newer than this second.
+    const now = Math.floor(Date.now() / 1000) + 60;
     const ex = `/api/v1/query_exemplars?query=${encodeURIComponent('prometheus_http_requests_total')}&start=${now - 600}&end=${now}`;
     const want = (await theirs(ex)) as Array<{ seriesLabels: Record<string, string> }>;
     const mine = await ours(ex);
@@ -109,6 +117,44 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
     expect((await ours(labels)).data).toEqual(
       [...new Set([...wantLabels, ...Object.keys(EXT)])].sort(),
     );
+  });
+
+  it('federates the latest samples as Prometheus does', async () => {
+    const match = encodeURIComponent(
+      '{__name__=~"up|prometheus_build_info|prometheus_tsdb_head_series"}',
+    );
+    const parse = (text: string) => {
+      const out = new Map<string, { v: number; t: number }>();
+      const types: string[] = [];
+      for (const line of text.trim().split('\n')) {
+        if (line.startsWith('# TYPE ')) types.push(line);
+        else if (!line.startsWith('#')) {
+          const m = /^(\w+)\{(.*)\} (\S+) (\d+)$/.exec(line)!;
+          // Prometheus appends its external labels last; label order carries no meaning.
+          const labels = m[2]!
+            .match(/\w+="(?:[^"\\]|\\.)*"/g)!
+            .sort()
+            .join(',');
+          out.set(`${m[1]}{${labels}}`, { v: Number(m[3]), t: Number(m[4]) });
+        }
+      }
+      return { out, types };
+    };
+    const r = await worker.fetch(`/federate?match[]=${match}`);
+    expect(r.headers.get('content-type')).toContain('text/plain');
+    const mine = parse(await r.text());
+    const want = parse(await (await fetch(`${prom.url}/federate?match[]=${match}`)).text());
+    expect(mine.types).toEqual(want.types);
+    expect([...mine.out.keys()].sort()).toEqual([...want.out.keys()].sort());
+    expect(mine.out.size).toBeGreaterThan(2);
+    for (const [series, w] of want.out) {
+      const m = mine.out.get(series)!;
+      // Scrapes every second go on between the two calls: same sample, or one a scrape apart.
+      expect(Math.abs(m.t - w.t), series).toBeLessThanOrEqual(3000);
+      if (m.t === w.t) expect(m.v, series).toBe(w.v);
+    }
+    const none = await worker.fetch('/federate');
+    expect(none.status).toBe(400);
   });
 
   it('shows a tenant only its own targets and metadata', async () => {
