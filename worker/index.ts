@@ -26,6 +26,7 @@ import { cors } from './cors.ts';
 import { configYaml, runtimeInfo, workerFlags } from './status.ts';
 import { observe, requestMetrics } from './observe.ts';
 import { rulerStub } from './ruler.ts';
+import { scopeRulerAnswer } from './ruler-tenancy.ts';
 import { serveUi } from './ui-assets.ts';
 import { installCrc32cKernelWorker } from './wasm.ts';
 
@@ -111,7 +112,14 @@ for (const path of ['/api/v1/rules', '/api/v1/alerts']) {
     const stub = rulerStub(c.env.RULER);
     await rulerStarted(stub);
     const url = new URL(c.req.url);
-    return stub.fetch(`https://ruler.internal${path.slice('/api/v1'.length)}${url.search}`);
+    const res = await stub.fetch(
+      `https://ruler.internal${path.slice('/api/v1'.length)}${url.search}`,
+    );
+    const tenant = (await workerState(c.env, c.req.raw)).querier.tenantOf(c.req.raw.headers);
+    if (tenant === undefined || !res.ok) return res;
+    const body = (await res.json()) as { data?: unknown };
+    scopeRulerAnswer(path as '/api/v1/rules', body, tenancyVars(c.env).label, tenant);
+    return c.json(body);
   });
 }
 let rulerTicked = false;
