@@ -50,6 +50,10 @@ export interface Env {
   readonly QUERY_MAX_SAMPLES?: string;
   readonly QUERY_MAX_SERIES?: string;
   readonly QUERY_MAX_BYTES?: string;
+  /** Bytes of a query's text (default 128KiB); larger queries are refused with bad_data. */
+  readonly QUERY_MAX_LENGTH?: string;
+  /** Nesting depth of a parsed query (default 50000); deeper queries are refused with bad_data. */
+  readonly QUERY_MAX_DEPTH?: string;
   readonly QUERY_LOOKBACK_DELTA?: string;
   /** Step of subqueries that name none (Thanos's --query.default-evaluation-interval, 1m). */
   readonly QUERY_DEFAULT_EVALUATION_INTERVAL?: string;

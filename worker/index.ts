@@ -24,6 +24,7 @@ import { eachReceiveShard, receiveRoutes } from './receive.ts';
 import { tenantLimits } from './limits.ts';
 import { cors } from './cors.ts';
 import { configYaml, runtimeInfo, workerFlags } from './status.ts';
+import { parseLimitsFromEnv } from './querier.ts';
 import { observe, requestMetrics } from './observe.ts';
 import { rulerStub } from './ruler.ts';
 import { scopeRulerAnswer } from './ruler-tenancy.ts';
@@ -134,11 +135,19 @@ const api = prometheusApi<Env>({
   flags: workerFlags,
   runtimeInfo,
   config: configYaml,
+  parseLimits: parseLimitsFromEnv,
 });
 const frontend = queryFrontend<Env>({
   downstream: async (req, env) => api.fetch(req, env),
   rangeQuery: async (env, p, range, req) =>
-    evalRangeQuery((await workerState(env)).querier, p, req, range),
+    evalRangeQuery(
+      (await workerState(env)).querier,
+      p,
+      req,
+      range,
+      undefined,
+      parseLimitsFromEnv(env),
+    ),
   settings: frontendSettings,
 });
 // The frontend answers range queries, labels and series; with QUERY_FRONTEND=false it steps aside.

@@ -3,6 +3,11 @@
  * own bucket store and every `STORES` endpoint), the WASM codec, and the query settings and limits.
  */
 import { DEFAULT_LOOKBACK_DELTA, DEFAULT_TIMEOUT } from '../core/promql/engine/engine.ts';
+import {
+  DEFAULT_MAX_QUERY_DEPTH,
+  DEFAULT_MAX_QUERY_LENGTH,
+  type ParseLimits,
+} from '../core/promql/parser/limits.ts';
 import { EndpointSet } from '../core/query/endpoint-set.ts';
 import { Querier } from '../core/query/querier.ts';
 import { HttpStore } from '../core/storeapi/http-client.ts';
@@ -16,6 +21,14 @@ import { loadXorCodec } from './wasm.ts';
  */
 const WORKER_MAX_SAMPLES = 5_000_000;
 const WORKER_MAX_BYTES = 64 * 1024 * 1024;
+
+/** The parser's query size limits from env QUERY_MAX_LENGTH (bytes) and QUERY_MAX_DEPTH. */
+export function parseLimitsFromEnv(env: Env): ParseLimits {
+  return {
+    maxLength: bytesVar(env.QUERY_MAX_LENGTH, DEFAULT_MAX_QUERY_LENGTH),
+    maxDepth: numberVar(env.QUERY_MAX_DEPTH, DEFAULT_MAX_QUERY_DEPTH),
+  };
+}
 
 export async function querierFromEnv(
   env: Env,

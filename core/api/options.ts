@@ -1,4 +1,5 @@
 /** @module core/api/options — what the Prometheus API app is built from, shared by its route files. */
+import type { ParseLimits } from '../promql/parser/limits.ts';
 import type { Querier } from '../query/querier.ts';
 
 export interface ApiOptions<E> {
@@ -9,6 +10,8 @@ export interface ApiOptions<E> {
   readonly runtimeInfo?: (env: E) => Record<string, unknown>;
   /** The effective configuration as YAML (`/api/v1/status/config`). */
   readonly config?: (env: E) => string;
+  /** Query size and nesting limits (the Worker's QUERY_MAX_LENGTH / QUERY_MAX_DEPTH); parser defaults when absent. */
+  readonly parseLimits?: (env: E) => ParseLimits;
   /** Clock for `time` defaults (tests). */
   readonly now?: () => number;
 }

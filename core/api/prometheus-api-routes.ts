@@ -127,7 +127,7 @@ export function prometheusApiRoutes<E extends object>(
   });
 
   app.on(['GET', 'POST'], '/api/v1/query_exemplars', async (c) => {
-    queryParam(await Params.from(c.req.raw.clone()));
+    queryParam(await Params.from(c.req.raw.clone()), options.parseLimits?.(c.env));
     const { querier, o, answers, warnings } = await fetchAll(c, 'query_exemplars', [
       'query',
       'start',

@@ -8,6 +8,7 @@ import { BadDataError, ExecutionFailure } from '../errors.ts';
 import { prettyExpr } from '../promql/format.ts';
 import { documentedType, exprType } from '../promql/parser/check.ts';
 import type { QueryResult } from '../promql/engine/result.ts';
+import type { ParseLimits } from '../promql/parser/limits.ts';
 import {
   bytesDownloaded,
   cacheHits,
@@ -40,7 +41,7 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
     const time = p.time('time', now());
     // `auto` on an instant query is raw data, Thanos's default instant-query resolution.
     const o = { ...readOptions(p, querier.settings, c.req.raw, 0), stats: newStoreStats() };
-    const expr = queryParam(p);
+    const expr = queryParam(p, options.parseLimits?.(c.env));
     const began = Date.now();
     await querier.prepare(o);
     const result = await querier
@@ -55,12 +56,19 @@ export function queryRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Api
     const querier = await options.querier(c.env);
     const stats = newStoreStats();
     const began = Date.now();
-    const result = await evalRangeQuery(querier, p, c.req.raw, undefined, stats);
+    const result = await evalRangeQuery(
+      querier,
+      p,
+      c.req.raw,
+      undefined,
+      stats,
+      options.parseLimits?.(c.env),
+    );
     return queryResponse(result, p, stats, Date.now() - began);
   });
 
   app.on(['GET', 'POST'], '/api/v1/format_query', async (c) => {
-    const expr = queryParam(await Params.from(c.req.raw));
+    const expr = queryParam(await Params.from(c.req.raw), options.parseLimits?.(c.env));
     // Prometheus answers format_query with its pretty form (multi-line past 100 bytes).
     return jsonResponse(successJson(JSON.stringify(prettyExpr(expr))));
   });
@@ -76,6 +84,7 @@ export async function evalRangeQuery(
   req: { readonly signal: AbortSignal; readonly headers: Headers },
   range?: { readonly start: number; readonly end: number },
   stats: StoreStats = newStoreStats(),
+  parseLimits?: ParseLimits,
 ): Promise<QueryResult> {
   if (!p.has('start'))
     throw invalidParam('start', new Error('cannot parse "" to a valid timestamp'));
@@ -101,7 +110,7 @@ export async function evalRangeQuery(
   }
   // Thanos's auto-downsampling: a fifth of the step.
   const o = { ...readOptions(p, querier.settings, req, Math.floor(step / 5)), stats };
-  const expr = queryParam(p);
+  const expr = queryParam(p, parseLimits);
   const t = exprType(expr);
   if (t !== 'vector' && t !== 'scalar') {
     throw invalidParam(

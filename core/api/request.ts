@@ -7,6 +7,7 @@ import { BadDataError } from '../errors.ts';
 import type { Matcher } from '../labels/matcher.ts';
 import type { Expr } from '../promql/ast.ts';
 import { parseExpr } from '../promql/parser/parse.ts';
+import type { ParseLimits } from '../promql/parser/limits.ts';
 import { requestTenant, type QuerierSettings, type ReadOptions } from '../query/querier.ts';
 import { MAX_TIME, MIN_TIME } from '../gocompat/time.ts';
 import { type Params, invalidParam } from './params.ts';
@@ -64,10 +65,10 @@ export function readOptions(
   };
 }
 
-export function queryParam(p: Params): Expr {
+export function queryParam(p: Params, limits?: ParseLimits): Expr {
   const q = p.get('query') ?? '';
   try {
-    return parseExpr(q);
+    return parseExpr(q, limits);
   } catch (err) {
     throw invalidParam('query', err);
   }

@@ -14,11 +14,21 @@ const fixedName = (v: VectorSelector): boolean =>
 
 export function splittable(expr: Expr): boolean {
   let ok = true;
+  // Ancestors that are calls or unary minus, counted per depth (a `parents.some` per selector
+  // would be quadratic in a deep query).
+  const marks: number[] = [];
   walk(expr, (node, _subqueries, parents) => {
     if ('startOrEnd' in node && node.startOrEnd !== undefined) ok = false;
+    const depth = parents.length;
+    marks.length = depth;
+    const parent = parents[depth - 1];
+    const above = depth > 0 ? marks[depth - 1]! : 0;
+    const marked =
+      parent !== undefined &&
+      (parent.kind === 'Call' || (parent.kind === 'UnaryExpr' && parent.op === '-'));
+    marks[depth] = above + (marked ? 1 : 0);
     if (node.kind !== 'VectorSelector' || fixedName(node)) return;
-    if (parents.some((p) => p.kind === 'Call' || (p.kind === 'UnaryExpr' && p.op === '-')))
-      ok = false;
+    if (marks[depth]! > 0) ok = false;
   });
   return ok;
 }

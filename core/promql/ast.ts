@@ -165,6 +165,31 @@ export type Expr =
   | ParenExpr
   | StepInvariantExpr;
 
+/** Every child of `e`, in Prometheus's `Children()` walk order (an aggregation's parameter first). */
+export function exprChildren(e: Expr): readonly Expr[] {
+  switch (e.kind) {
+    case 'AggregateExpr':
+      return e.param !== undefined ? [e.param, e.expr] : [e.expr];
+    case 'BinaryExpr':
+      return [e.lhs, e.rhs];
+    case 'Call':
+      return e.args;
+    case 'MatrixSelector':
+      return [e.vectorSelector];
+    case 'SubqueryExpr':
+    case 'ParenExpr':
+    case 'UnaryExpr':
+    case 'StepInvariantExpr':
+      return [e.expr];
+    case 'VectorSelector':
+    case 'NumberLiteral':
+    case 'StringLiteral':
+      return [];
+    default:
+      return assertNever(e);
+  }
+}
+
 export function assertNever(x: never): never {
   throw new Error(`unexpected node: ${JSON.stringify(x)}`);
 }

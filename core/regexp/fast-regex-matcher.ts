@@ -8,7 +8,7 @@ import { Re2Nfa } from './nfa.ts';
 import { BadDataError } from '../errors.ts';
 import { type Re2Node, children } from './ast.ts';
 import { backtrackRisk } from './risk.ts';
-import { progSize } from './limits.ts';
+import { checkRegexLength, progSize } from './limits.ts';
 import { parseRe2 } from './parse.ts';
 import { jsRegExp, re2TreeToSource } from './translate.ts';
 
@@ -65,6 +65,7 @@ export class FastRegexMatcher {
   /** Throws Re2SyntaxError (a BadDataError) with Go's message where Prometheus 2.42 would. */
   constructor(source: string) {
     this.source = source;
+    checkRegexLength(source);
     // Prometheus compiles "^(?:" + v + ")$" and also parses v alone; both must succeed, and the
     // wrapped one is reported first (so `a)|(b` fails on the second parse, `(a` on the first).
     parseRe2(`^(?:${source})$`);

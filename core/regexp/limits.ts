@@ -3,6 +3,7 @@
  * way Go computes them on its own: repeat counts (1000, also as a product when nested), tree
  * height (1000), compiled program size and runes held in classes (both 128 MiB budgets).
  */
+import { BadDataError } from '../errors.ts';
 import { type Re2Node, children } from './ast.ts';
 import { classRangeCount } from './charclass.ts';
 
@@ -103,4 +104,26 @@ export function runeCount(tree: Re2Node): number {
     } else stack.push(...children(re));
   }
   return n;
+}
+
+/**
+ * Bytes of a regex source (a matcher's value, label_replace's pattern) we compile: 64 KiB. Go
+ * bounds only the compiled program (MAX_SIZE); here a pattern is parsed, translated and maybe
+ * compiled twice (JS and NFA) inside a 128 MB isolate, so its text is bounded first. The largest
+ * real ones are alternations of label values; 64 KiB holds thousands of them.
+ */
+export const MAX_REGEX_LENGTH = 64 * 1024;
+
+const UTF8 = new TextEncoder();
+
+/** Throws BadDataError when `source` is longer than MAX_REGEX_LENGTH bytes (checked before parsing). */
+export function checkRegexLength(source: string): void {
+  // UTF-8 takes one to three bytes per UTF-16 unit: encode only when the limit is within reach.
+  if (source.length * 3 <= MAX_REGEX_LENGTH) return;
+  const bytes = UTF8.encode(source).length;
+  if (bytes > MAX_REGEX_LENGTH) {
+    throw new BadDataError(
+      `regexp too long: ${bytes} bytes exceeds the limit of ${MAX_REGEX_LENGTH} bytes`,
+    );
+  }
 }

@@ -10,7 +10,7 @@ import type { Re2Node } from './ast.ts';
 import { parseRe2 } from './parse.ts';
 import { jsRegExp, quantifier, re2TreeToSource } from './translate.ts';
 import { LONG_INPUT, MAX_NFA_SIZE } from './fast-regex-matcher.ts';
-import { progSize } from './limits.ts';
+import { checkRegexLength, progSize } from './limits.ts';
 import { Re2Pike } from './pike.ts';
 import { backtrackRisk, hasCaptureInRepeat } from './risk.ts';
 import { BadDataError } from '../errors.ts';
@@ -66,6 +66,7 @@ function emit(n: Re2Node, names: string[]): string {
  * variable repeats), or where JS captures differ from Go's (a group inside a repeat).
  */
 export function compileSubmatch(pattern: string): SubmatchRegexp {
+  checkRegexLength(pattern);
   const tree = parseRe2(pattern);
   const names = [''];
   const src = emit(tree, names);

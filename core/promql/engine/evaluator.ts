@@ -103,6 +103,13 @@ function points(v: Value): number {
   }
 }
 
+/** Nodes evaluated between two turns of the event loop. */
+const YIELD_EVERY_NODES = 2048;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** Range functions whose answer depends on all series at once (they cannot run batch by batch). */
 const WHOLE_MATRIX_FUNCTIONS: ReadonlySet<string> = new Set(['absent_over_time']);
 
@@ -115,16 +122,54 @@ export class Evaluator {
     this.range = range;
   }
 
-  async eval(e: Expr): Promise<Value> {
+  /**
+   * Evaluates `root`. Nodes are evaluated children first with an explicit stack of frames (one
+   * per node being evaluated), so a query's nesting — 10,000 parentheses, a 40,000-term sum —
+   * never becomes JavaScript call depth.
+   */
+  async eval(root: Expr): Promise<Value> {
+    const stack: EvalFrame[] = [];
+    let frame: EvalFrame = this.#enter(root);
+    let steps = 0;
+    for (;;) {
+      // A query of many nodes gives the event loop a turn now and then: other requests of the
+      // isolate (health checks) get answered, and in workerd the clock (the deadline) advances.
+      if (++steps % YIELD_EVERY_NODES === 0) await yieldToEventLoop();
+      if (frame.next < frame.plan.children.length) {
+        const child = frame.plan.children[frame.next++]!();
+        stack.push(frame);
+        frame = child.ev.#enter(child.e);
+        continue;
+      }
+      const v = frame.ev.#leave(frame, await frame.plan.finish(frame.values));
+      const parent = stack.pop();
+      if (parent === undefined) return v;
+      parent.values.push(v);
+      frame = parent;
+    }
+  }
+
+  #enter(e: Expr): EvalFrame {
     const limits = this.#ctx.limits;
     limits.check('expression evaluation');
     // While a node runs, its inputs and its growing output are held together (Prometheus's
     // rangeEval counts both); once it is done, only the output stays accounted.
-    const base = limits.current;
-    const baseBytes = limits.bytes;
-    const v = await this.#evalNode(e);
-    const held = limits.current - base;
-    const heldBytes = limits.bytes - baseBytes;
+    return {
+      e,
+      ev: this,
+      base: limits.current,
+      baseBytes: limits.bytes,
+      plan: this.#plan(e),
+      next: 0,
+      values: [],
+    };
+  }
+
+  #leave(f: EvalFrame, v: Value): Value {
+    const limits = this.#ctx.limits;
+    const held = limits.current - f.base;
+    const heldBytes = limits.bytes - f.baseBytes;
+    const e = f.e;
     if (e.kind === 'VectorSelector' || e.kind === 'ParenExpr' || e.kind === 'UnaryExpr') {
       // The result is the input itself (a selector charges as it selects; parens and unary
       // minus work in place in Prometheus): count it once.
@@ -141,27 +186,31 @@ export class Evaluator {
     return v;
   }
 
-  async #evalNode(e: Expr): Promise<Value> {
+  /** What evaluating `e` takes: its sub-evaluations, in order, and how their values combine. */
+  #plan(e: Expr): EvalPlan {
     const { count } = this.range;
     switch (e.kind) {
       case 'NumberLiteral':
-        return { type: 'scalar', values: new Float64Array(count).fill(e.value) };
+        return leaf(() => ({ type: 'scalar', values: new Float64Array(count).fill(e.value) }));
       case 'StringLiteral':
-        return { type: 'string', value: e.value };
+        return leaf(() => ({ type: 'string', value: e.value }));
       case 'ParenExpr':
-        return this.eval(e.expr);
+        return { children: [this.#child(e.expr)], finish: ([v]) => v! };
       case 'VectorSelector':
-        return { type: 'vector', series: await this.#selectVector(e, false) };
+        return leaf(async () => ({ type: 'vector', series: await this.#selectVector(e, false) }));
       case 'MatrixSelector':
-        return this.#matrixSelector(e.vectorSelector, e.range);
+        return leaf(() => this.#matrixSelector(e.vectorSelector, e.range));
       case 'SubqueryExpr':
-        return this.#subquery(e);
+        return this.#subquery(e, (m) => m);
       case 'StepInvariantExpr':
         return this.#stepInvariant(e.expr);
       case 'UnaryExpr':
-        return this.#unary(e.op, await this.eval(e.expr));
+        return { children: [this.#child(e.expr)], finish: ([v]) => this.#unary(e.op, v!) };
       case 'BinaryExpr':
-        return this.#binary(e);
+        return {
+          children: [this.#child(e.lhs), this.#child(e.rhs)],
+          finish: ([l, r]) => this.#binary(e, l!, r!),
+        };
       case 'AggregateExpr':
         return this.#aggregate(e);
       case 'Call':
@@ -169,6 +218,11 @@ export class Evaluator {
       default:
         return assertNever(e);
     }
+  }
+
+  /** A sub-evaluation of `e` in this evaluator's range. */
+  #child(e: Expr): () => EvalChild {
+    return () => ({ e, ev: this });
   }
 
   #source(vs: VectorSelector): SelectSource {
@@ -283,36 +337,64 @@ export class Evaluator {
     return out;
   }
 
-  async #subquery(e: SubqueryExpr): Promise<MatrixValue> {
-    const { range: inner, windowOffset } = subqueryRange(e, this.range, this.#offset(e), this.#ctx);
-    const v = await new Evaluator(this.#ctx, inner).eval(e.expr);
-    if (v.type !== 'vector')
-      throw new ExecutionError(`subquery is only allowed on instant vector, got ${v.type}`);
-    return subqueryToMatrix(v, inner, e.range, this.range.times, windowOffset);
+  /**
+   * A subquery: its expression evaluated over the inner steps (timed when the evaluation starts,
+   * since that moves the offsets under it), then windowed; `use` takes the range vector.
+   */
+  #subquery(e: SubqueryExpr, use: (m: MatrixValue) => Value | Promise<Value>): EvalPlan {
+    let timing: { inner: EvalRange; windowOffset: number } | undefined;
+    return {
+      children: [
+        () => {
+          const { range: inner, windowOffset } = subqueryRange(
+            e,
+            this.range,
+            this.#offset(e),
+            this.#ctx,
+          );
+          timing = { inner, windowOffset };
+          return { e: e.expr, ev: new Evaluator(this.#ctx, inner) };
+        },
+      ],
+      finish: ([v]) => {
+        if (v!.type !== 'vector')
+          throw new ExecutionError(`subquery is only allowed on instant vector, got ${v!.type}`);
+        const { inner, windowOffset } = timing!;
+        return use(subqueryToMatrix(v!, inner, e.range, this.range.times, windowOffset));
+      },
+    };
   }
 
   /** Evaluated once at the range start, then repeated for every step. */
-  async #stepInvariant(inner: Expr): Promise<Value> {
-    if (inner.kind === 'NumberLiteral' || inner.kind === 'StringLiteral') return this.eval(inner);
+  #stepInvariant(inner: Expr): EvalPlan {
+    if (inner.kind === 'NumberLiteral' || inner.kind === 'StringLiteral') {
+      return { children: [this.#child(inner)], finish: ([v]) => v! };
+    }
     const { start, interval, count } = this.range;
-    const once = await new Evaluator(this.#ctx, makeRange(start, start, interval)).eval(inner);
-    if (once.type === 'matrix' || once.type === 'string' || count === 1) return once;
-    if (once.type === 'scalar') {
-      return {
-        type: 'scalar',
-        values: new Float64Array(count).fill(count > 0 ? once.values[0]! : NaN),
-      };
-    }
-    const series: StepSeries[] = [];
-    for (const s of once.series) {
-      if (s.present[0] !== 1) continue;
-      series.push({
-        labels: s.labels,
-        values: new Float64Array(count).fill(s.values[0]!),
-        present: new Uint8Array(count).fill(1),
-      });
-    }
-    return { type: 'vector', series };
+    return {
+      children: [
+        () => ({ e: inner, ev: new Evaluator(this.#ctx, makeRange(start, start, interval)) }),
+      ],
+      finish: ([once]) => {
+        if (once!.type === 'matrix' || once!.type === 'string' || count === 1) return once!;
+        if (once!.type === 'scalar') {
+          return {
+            type: 'scalar',
+            values: new Float64Array(count).fill(count > 0 ? once!.values[0]! : NaN),
+          };
+        }
+        const series: StepSeries[] = [];
+        for (const s of once!.series) {
+          if (s.present[0] !== 1) continue;
+          series.push({
+            labels: s.labels,
+            values: new Float64Array(count).fill(s.values[0]!),
+            present: new Uint8Array(count).fill(1),
+          });
+        }
+        return { type: 'vector', series };
+      },
+    };
   }
 
   #unary(op: '+' | '-', v: Value): Value {
@@ -330,9 +412,7 @@ export class Evaluator {
     return { type: 'vector', series: checkUniqueStrict(series) };
   }
 
-  async #binary(e: BinaryExpr): Promise<Value> {
-    const l = await this.eval(e.lhs);
-    const r = await this.eval(e.rhs);
+  #binary(e: BinaryExpr, l: Value, r: Value): Value {
     const { count } = this.range;
     if (l.type === 'scalar' && r.type === 'scalar') {
       return { type: 'scalar', values: scalarScalar(e.op, l.values, r.values) };
@@ -368,38 +448,43 @@ export class Evaluator {
     );
   }
 
-  async #aggregate(e: AggregateExpr): Promise<Value> {
-    let scalarParam: Float64Array | undefined;
+  #aggregate(e: AggregateExpr): EvalPlan {
     let stringParam: string | undefined;
-    if (e.param !== undefined) {
-      const p = unwrapArg(e.param);
-      if (p.kind === 'StringLiteral') stringParam = p.value;
-      else {
-        const v = await this.eval(e.param);
-        if (v.type === 'scalar') scalarParam = v.values;
-        else if (v.type === 'string') stringParam = v.value;
-        else throw new ExecutionError(`expected scalar parameter for ${e.op}, got ${v.type}`);
-      }
-    }
-    const input = await this.eval(e.expr);
-    if (input.type !== 'vector')
-      throw new ExecutionError(`expected instant vector for ${e.op}, got ${input.type}`);
-    const series = aggregate(input.series, {
-      op: e.op,
-      grouping: sortGrouping(e.grouping),
-      without: e.without,
-      scalarParam,
-      stringParam,
-      count: this.range.count,
-      onNewSeries: (bytes) => {
-        this.#ctx.limits.addBytes(bytes);
-        this.#ctx.limits.check('expression evaluation');
+    const children = [this.#child(e.expr)];
+    const p = e.param !== undefined ? unwrapArg(e.param) : undefined;
+    if (p !== undefined && p.kind === 'StringLiteral') stringParam = p.value;
+    else if (e.param !== undefined) children.unshift(this.#child(e.param));
+    return {
+      children,
+      finish: (values) => {
+        let scalarParam: Float64Array | undefined;
+        if (values.length === 2) {
+          const v = values[0]!;
+          if (v.type === 'scalar') scalarParam = v.values;
+          else if (v.type === 'string') stringParam = v.value;
+          else throw new ExecutionError(`expected scalar parameter for ${e.op}, got ${v.type}`);
+        }
+        const input = values[values.length - 1]!;
+        if (input.type !== 'vector')
+          throw new ExecutionError(`expected instant vector for ${e.op}, got ${input.type}`);
+        const series = aggregate(input.series, {
+          op: e.op,
+          grouping: sortGrouping(e.grouping),
+          without: e.without,
+          scalarParam,
+          stringParam,
+          count: this.range.count,
+          onNewSeries: (bytes) => {
+            this.#ctx.limits.addBytes(bytes);
+            this.#ctx.limits.check('expression evaluation');
+          },
+        });
+        return { type: 'vector', series };
       },
-    });
-    return { type: 'vector', series };
+    };
   }
 
-  async #call(e: Call): Promise<Value> {
+  #call(e: Call): EvalPlan {
     const name = e.func.name;
     const impl = this.#ctx.functions.get(name);
     if (impl === undefined) throw new NotSupportedError(`function "${name}" is not supported`);
@@ -409,8 +494,10 @@ export class Evaluator {
       if (arg.kind === 'VectorSelector') {
         // Prometheus reads the selector per step with the sample's own timestamp; with `@` it sets
         // the offset to (step - @), i.e. always reads at the @ time, ignoring `offset`.
-        const series = await this.#selectVector(arg, true, arg.timestamp);
-        return this.#afterCall(impl([{ type: 'vector', series }], fctx, e), false);
+        return leaf(async () => {
+          const series = await this.#selectVector(arg, true, arg.timestamp);
+          return this.#afterCall(impl([{ type: 'vector', series }], fctx, e), false);
+        });
       }
     }
     // The range selector argument, if any, streams: the other arguments are evaluated first.
@@ -418,29 +505,51 @@ export class Evaluator {
       const u = unwrapArg(a);
       return u.kind === 'MatrixSelector' || u.kind === 'SubqueryExpr';
     });
-    const args: Value[] = new Array(e.args.length);
-    for (let i = 0; i < e.args.length; i++) {
-      if (i !== matrixAt) args[i] = await this.eval(e.args[i]!);
-    }
-    if (matrixAt < 0) return this.#afterCall(impl(args, fctx, e), false);
+    const others = e.args.filter((_, i) => i !== matrixAt).map((a) => this.#child(a));
+    const withArgs = (values: readonly Value[]): Value[] => {
+      const args: Value[] = new Array(e.args.length);
+      let k = 0;
+      for (let i = 0; i < e.args.length; i++) if (i !== matrixAt) args[i] = values[k++]!;
+      return args;
+    };
+    if (matrixAt < 0)
+      return {
+        children: others,
+        finish: (values) => this.#afterCall(impl(withArgs(values), fctx, e), false),
+      };
     const u = unwrapArg(e.args[matrixAt]!);
     if (u.kind === 'SubqueryExpr') {
-      const m = await this.#subquery(u);
-      // A selector's windows share the raw arrays already accounted; a subquery's are new.
-      this.#ctx.limits.addBytes(bytesOf(m));
-      args[matrixAt] = m;
-      return this.#afterCall(impl(args, fctx, e), true);
+      let args: Value[] = [];
+      const sq = this.#subquery(u, (m) => {
+        // A selector's windows share the raw arrays already accounted; a subquery's are new.
+        this.#ctx.limits.addBytes(bytesOf(m));
+        args[matrixAt] = m;
+        return this.#afterCall(impl(args, fctx, e), true);
+      });
+      return {
+        children: [...others, ...sq.children],
+        finish: (values) => {
+          args = withArgs(values);
+          return sq.finish(values.slice(others.length));
+        },
+      };
     }
     if (u.kind !== 'MatrixSelector') throw new ExecutionError('internal error: no range argument');
-    if (WHOLE_MATRIX_FUNCTIONS.has(name)) {
-      args[matrixAt] = await this.#matrixSelector(u.vectorSelector, u.range);
-      return this.#afterCall(impl(args, fctx, e), true);
-    }
-    const series = await this.#streamRangeFunction(u.vectorSelector, u.range, (m) => {
-      args[matrixAt] = m;
-      return impl(args, fctx, e);
-    });
-    return this.#afterCall({ type: 'vector', series }, true);
+    return {
+      children: others,
+      finish: async (values) => {
+        const args = withArgs(values);
+        if (WHOLE_MATRIX_FUNCTIONS.has(name)) {
+          args[matrixAt] = await this.#matrixSelector(u.vectorSelector, u.range);
+          return this.#afterCall(impl(args, fctx, e), true);
+        }
+        const series = await this.#streamRangeFunction(u.vectorSelector, u.range, (m) => {
+          args[matrixAt] = m;
+          return impl(args, fctx, e);
+        });
+        return this.#afterCall({ type: 'vector', series }, true);
+      },
+    };
   }
 
   #afterCall(v: Value, matrixArg: boolean): Value {
@@ -461,6 +570,36 @@ export class Evaluator {
       track: (n: number) => limits.add(n),
     };
   }
+}
+
+/** Where a sub-evaluation runs: its expression and the evaluator (range) it runs in. */
+interface EvalChild {
+  readonly e: Expr;
+  readonly ev: Evaluator;
+}
+
+/**
+ * A node's evaluation: `children` are produced lazily, in order (a subquery times its inner
+ * steps only when it starts), and `finish` combines their values.
+ */
+interface EvalPlan {
+  readonly children: readonly (() => EvalChild)[];
+  readonly finish: (values: readonly Value[]) => Value | Promise<Value>;
+}
+
+interface EvalFrame {
+  readonly e: Expr;
+  readonly ev: Evaluator;
+  /** Samples and bytes accounted when the node started. */
+  readonly base: number;
+  readonly baseBytes: number;
+  readonly plan: EvalPlan;
+  next: number;
+  readonly values: Value[];
+}
+
+function leaf(finish: () => Value | Promise<Value>): EvalPlan {
+  return { children: [], finish };
 }
 
 export type { VectorValue, ScalarValue };

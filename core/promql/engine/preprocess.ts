@@ -13,7 +13,7 @@ import type {
   ValueType,
   VectorSelector,
 } from '../ast.ts';
-import { assertNever } from '../ast.ts';
+import { assertNever, exprChildren } from '../ast.ts';
 
 /**
  * Functions whose result depends on the evaluation time even with step-invariant arguments, or
@@ -48,11 +48,61 @@ function resolveAt<T extends VectorSelector | SubqueryExpr>(n: T, start: number,
  * step-invariant parts wrapped, exactly where Prometheus's PreprocessExpr wraps them.
  */
 export function preprocessExpr(expr: Expr, start: number, end: number): Expr {
-  const [out, invariant] = helper(expr, start, end);
-  return invariant ? wrap(out) : out;
+  // Bottom-up with an explicit stack: a query's nesting must not become call depth.
+  const stack: PreprocessFrame[] = [{ e: expr, kids: preprocessChildren(expr), done: [] }];
+  for (;;) {
+    const f = stack[stack.length - 1]!;
+    if (f.done.length < f.kids.length) {
+      const kid = f.kids[f.done.length]!;
+      stack.push({ e: kid, kids: preprocessChildren(kid), done: [] });
+      continue;
+    }
+    stack.pop();
+    const result = combine(f.e, f.done, start, end);
+    const parent = stack[stack.length - 1];
+    if (parent === undefined) return result[1] ? wrap(result[0]) : result[0];
+    parent.done.push(result);
+  }
 }
 
-function helper(e: Expr, start: number, end: number): [Expr, boolean] {
+interface PreprocessFrame {
+  readonly e: Expr;
+  readonly kids: readonly Expr[];
+  /** The children's results: the new subtree and whether it is step-invariant. */
+  readonly done: [Expr, boolean][];
+}
+
+/** The children preprocessing descends into (an aggregation's parameter is left alone). */
+function preprocessChildren(e: Expr): readonly Expr[] {
+  switch (e.kind) {
+    case 'AggregateExpr':
+    case 'SubqueryExpr':
+    case 'ParenExpr':
+    case 'UnaryExpr':
+      return [e.expr];
+    case 'BinaryExpr':
+      return [e.lhs, e.rhs];
+    case 'Call':
+      return e.args;
+    case 'MatrixSelector':
+      return [e.vectorSelector];
+    case 'VectorSelector':
+    case 'StringLiteral':
+    case 'NumberLiteral':
+    case 'StepInvariantExpr':
+      return [];
+    default:
+      return assertNever(e);
+  }
+}
+
+/** One node from its preprocessed children: the new node and whether it is step-invariant. */
+function combine(
+  e: Expr,
+  done: readonly [Expr, boolean][],
+  start: number,
+  end: number,
+): [Expr, boolean] {
   switch (e.kind) {
     case 'VectorSelector': {
       const n = resolveAt(e, start, end);
@@ -61,44 +111,39 @@ function helper(e: Expr, start: number, end: number): [Expr, boolean] {
     case 'AggregateExpr': {
       // Prometheus looks only at the aggregated expression: the parameter is neither wrapped
       // nor has its `@ start()/end()` resolved.
-      const [inner, inv] = helper(e.expr, start, end);
+      const [inner, inv] = done[0]!;
       return [{ ...e, expr: inner }, inv];
     }
     case 'BinaryExpr': {
-      const [lhs, li] = helper(e.lhs, start, end);
-      const [rhs, ri] = helper(e.rhs, start, end);
+      const [lhs, li] = done[0]!;
+      const [rhs, ri] = done[1]!;
       if (li && ri) return [{ ...e, lhs, rhs }, true];
       return [{ ...e, lhs: li ? wrap(lhs) : lhs, rhs: ri ? wrap(rhs) : rhs }, false];
     }
     case 'Call': {
       let invariant = !AT_MODIFIER_UNSAFE_FUNCTIONS.has(e.func.name);
-      const done = e.args.map((a) => helper(a, start, end));
       for (const [, inv] of done) invariant = invariant && inv;
       if (invariant) return [{ ...e, args: done.map(([a]) => a) }, true];
       return [{ ...e, args: done.map(([a, inv]) => (inv ? wrap(a) : a)) }, false];
     }
     case 'MatrixSelector': {
-      const [vs, inv] = helper(e.vectorSelector, start, end);
+      const [vs, inv] = done[0]!;
       const m: MatrixSelector = { ...e, vectorSelector: vs as VectorSelector };
       return [m, inv];
     }
     case 'SubqueryExpr': {
       // The inside is wrapped whenever it is invariant, so it runs once w.r.t. the subquery start.
-      const [inner, inv] = helper(e.expr, start, end);
+      const [inner, inv] = done[0]!;
       const n = resolveAt({ ...e, expr: inv ? wrap(inner) : inner }, start, end);
       return [n, n.timestamp !== undefined];
     }
-    case 'ParenExpr': {
-      const [inner, inv] = helper(e.expr, start, end);
-      return [{ ...e, expr: inner }, inv];
-    }
+    case 'ParenExpr':
     case 'UnaryExpr': {
-      const [inner, inv] = helper(e.expr, start, end);
+      const [inner, inv] = done[0]!;
       return [{ ...e, expr: inner }, inv];
     }
     case 'StringLiteral':
     case 'NumberLiteral':
-      return [e, true];
     case 'StepInvariantExpr':
       return [e, true];
     default:
@@ -132,48 +177,41 @@ export function subqueryTimes(path: readonly SubqueryExpr[]): SubqueryTimes {
   return { offset, range, timestamp };
 }
 
-/** Visits every node with the enclosing subqueries (outermost first), parents before children. */
+/**
+ * Visits every node with the enclosing subqueries (outermost first), parents before children.
+ * The arrays passed to `visit` are live: copy them to keep them. Iterative, so a query's nesting
+ * is not call depth.
+ */
 export function walk(
   expr: Expr,
   visit: (node: Expr, subqueries: readonly SubqueryExpr[], parents: readonly Expr[]) => void,
-  subqueries: SubqueryExpr[] = [],
-  parents: Expr[] = [],
 ): void {
-  visit(expr, subqueries, parents);
-  parents.push(expr);
-  switch (expr.kind) {
-    case 'AggregateExpr':
-      if (expr.param !== undefined) walk(expr.param, visit, subqueries, parents);
-      walk(expr.expr, visit, subqueries, parents);
-      break;
-    case 'BinaryExpr':
-      walk(expr.lhs, visit, subqueries, parents);
-      walk(expr.rhs, visit, subqueries, parents);
-      break;
-    case 'Call':
-      for (const a of expr.args) walk(a, visit, subqueries, parents);
-      break;
-    case 'MatrixSelector':
-      walk(expr.vectorSelector, visit, subqueries, parents);
-      break;
-    case 'SubqueryExpr':
-      subqueries.push(expr);
-      walk(expr.expr, visit, subqueries, parents);
-      subqueries.pop();
-      break;
-    case 'ParenExpr':
-    case 'UnaryExpr':
-    case 'StepInvariantExpr':
-      walk(expr.expr, visit, subqueries, parents);
-      break;
-    case 'VectorSelector':
-    case 'NumberLiteral':
-    case 'StringLiteral':
-      break;
-    default:
-      assertNever(expr);
+  const subqueries: SubqueryExpr[] = [];
+  const parents: Expr[] = [];
+  const kids: (readonly Expr[])[] = [];
+  const next: number[] = [];
+  const enter = (node: Expr): void => {
+    visit(node, subqueries, parents);
+    parents.push(node);
+    if (node.kind === 'SubqueryExpr') subqueries.push(node);
+    kids.push(exprChildren(node));
+    next.push(0);
+  };
+  enter(expr);
+  while (parents.length > 0) {
+    const top = parents.length - 1;
+    const i = next[top]!;
+    const ks = kids[top]!;
+    if (i < ks.length) {
+      next[top] = i + 1;
+      enter(ks[i]!);
+      continue;
+    }
+    const node = parents.pop()!;
+    kids.pop();
+    next.pop();
+    if (node.kind === 'SubqueryExpr') subqueries.pop();
   }
-  parents.pop();
 }
 
 /**

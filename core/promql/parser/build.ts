@@ -33,6 +33,30 @@ import type { Raw, Span } from './tree.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** A raw node being built: its children, those already built, its grouping labels. */
+interface BuildFrame {
+  readonly raw: Raw;
+  readonly kids: readonly Raw[];
+  readonly built: Expr[];
+  readonly grouping: string[];
+}
+
+function rawChildren(raw: Raw): readonly Raw[] {
+  switch (raw.t) {
+    case 'num':
+    case 'str':
+    case 'vs':
+      return [];
+    case 'call':
+    case 'agg':
+      return raw.args;
+    case 'bin':
+      return [raw.lhs, raw.rhs];
+    default:
+      return [raw.expr];
+  }
+}
+
 const PARAM_AGGREGATORS = new Set(['topk', 'bottomk', 'count_values', 'quantile']);
 const TWO_POW_63 = 2 ** 63;
 
@@ -112,7 +136,34 @@ export class AstBuilder {
     });
   }
 
-  build(raw: Raw): Expr {
+  /**
+   * Builds the AST bottom-up with an explicit stack: a query's nesting (10,000 parentheses, a
+   * 40,000-term sum) must not become JavaScript call depth.
+   */
+  build(root: Raw): Expr {
+    const stack: BuildFrame[] = [this.#frame(root)];
+    for (;;) {
+      const f = stack[stack.length - 1]!;
+      if (f.built.length < f.kids.length) {
+        stack.push(this.#frame(f.kids[f.built.length]!));
+        continue;
+      }
+      stack.pop();
+      const e = this.#node(f);
+      const parent = stack[stack.length - 1];
+      if (parent === undefined) return e;
+      parent.built.push(e);
+    }
+  }
+
+  #frame(raw: Raw): BuildFrame {
+    // Grouping labels are read before the aggregated expression, as Prometheus reduces them.
+    const grouping = raw.t === 'agg' ? this.#labels(raw.labels) : [];
+    return { raw, kids: rawChildren(raw), built: [], grouping };
+  }
+
+  /** One node from its children, already built in order. */
+  #node({ raw, built, grouping }: BuildFrame): Expr {
     switch (raw.t) {
       case 'num': {
         const n: NumberLiteral = {
@@ -131,9 +182,9 @@ export class AstBuilder {
       case 'vs':
         return this.#vectorSelector(raw);
       case 'paren':
-        return { kind: 'ParenExpr', expr: this.build(raw.expr), pos: this.#pos(raw.from, raw.to) };
+        return { kind: 'ParenExpr', expr: built[0]!, pos: this.#pos(raw.from, raw.to) };
       case 'unary': {
-        const inner = this.build(raw.expr);
+        const inner = built[0]!;
         if (inner.kind === 'NumberLiteral') {
           // Prometheus folds a sign into the literal it precedes (not through parentheses).
           return {
@@ -155,7 +206,6 @@ export class AstBuilder {
           raw.name.from,
           this.tokenEnds.get(raw.name.from) ?? raw.name.to,
         );
-        const args = raw.args.map((a) => this.build(a));
         const func = getFunction(name);
         if (!func) {
           this.#err(
@@ -165,14 +215,14 @@ export class AstBuilder {
           );
           return { kind: 'NumberLiteral', value: 0, pos: this.#pos(raw.from, raw.to) };
         }
-        const call: Call = { kind: 'Call', func, args, pos: this.#pos(raw.from, raw.to) };
+        const call: Call = { kind: 'Call', func, args: built, pos: this.#pos(raw.from, raw.to) };
         return call;
       }
       case 'agg':
-        return this.#aggregate(raw);
+        return this.#aggregate(raw, grouping, built);
       case 'bin': {
-        const lhs = this.build(raw.lhs);
-        const rhs = this.build(raw.rhs);
+        const lhs = built[0]!;
+        const rhs = built[1]!;
         const m = raw.matching;
         const matching: VectorMatching = {
           card: m?.card ?? 'one-to-one',
@@ -193,9 +243,9 @@ export class AstBuilder {
         return bin;
       }
       case 'matrix':
-        return this.#matrix(raw);
+        return this.#matrix(raw, built[0]!);
       case 'subquery': {
-        const expr = this.build(raw.expr);
+        const expr = built[0]!;
         const sq: SubqueryExpr = {
           kind: 'SubqueryExpr',
           expr,
@@ -207,9 +257,9 @@ export class AstBuilder {
         return sq;
       }
       case 'offset':
-        return this.#offset(raw);
+        return this.#offset(raw, built[0]!);
       case 'at':
-        return this.#at(raw);
+        return this.#at(raw, built[0]!);
     }
   }
 
@@ -234,9 +284,7 @@ export class AstBuilder {
     return { kind: 'VectorSelector', name, matchers, offset: 0, pos: this.#pos(raw.from, raw.to) };
   }
 
-  #aggregate(raw: Extract<Raw, { t: 'agg' }>): Expr {
-    const grouping = this.#labels(raw.labels);
-    const args = raw.args.map((a) => this.build(a));
+  #aggregate(raw: Extract<Raw, { t: 'agg' }>, grouping: string[], args: Expr[]): Expr {
     const pos = this.#pos(raw.from, raw.to);
     const placeholder: NumberLiteral = { kind: 'NumberLiteral', value: 0, pos };
     // `sum(x)` is reduced only once the next token shows no `by`/`without` follows.
@@ -268,8 +316,7 @@ export class AstBuilder {
     return agg;
   }
 
-  #matrix(raw: Extract<Raw, { t: 'matrix' }>): Expr {
-    const inner = this.build(raw.expr);
+  #matrix(raw: Extract<Raw, { t: 'matrix' }>, inner: Expr): Expr {
     const range = this.#duration(raw.dur);
     let problem: string | undefined;
     if (inner.kind !== 'VectorSelector') problem = 'ranges only allowed for vector selectors';
@@ -288,8 +335,7 @@ export class AstBuilder {
     return ms;
   }
 
-  #offset(raw: Extract<Raw, { t: 'offset' }>): Expr {
-    const e = this.build(raw.expr);
+  #offset(raw: Extract<Raw, { t: 'offset' }>, e: Expr): Expr {
     const dur = this.#duration(raw.dur);
     const offset = raw.negative ? -dur : dur;
     const at = raw.expr.from;
@@ -311,8 +357,7 @@ export class AstBuilder {
     return e;
   }
 
-  #at(raw: Extract<Raw, { t: 'at' }>): Expr {
-    const e = this.build(raw.expr);
+  #at(raw: Extract<Raw, { t: 'at' }>, e: Expr): Expr {
     const at = raw.expr.from;
     let ts: number | undefined;
     if (raw.num) {

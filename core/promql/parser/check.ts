@@ -21,8 +21,8 @@ export function documentedType(t: ValueType): string {
   return t === 'vector' ? 'instant vector' : t === 'matrix' ? 'range vector' : t;
 }
 
-/** The static type of an expression (Prometheus `Expr.Type()`). */
-export function exprType(e: Expr): ValueType {
+/** The type of a node that is not a binary operation or a wrapper (parens, unary, step-invariant). */
+function leafType(e: Expr): ValueType {
   switch (e.kind) {
     case 'NumberLiteral':
       return 'scalar';
@@ -37,14 +37,37 @@ export function exprType(e: Expr): ValueType {
     case 'Call':
       return e.func.returnType;
     case 'BinaryExpr':
-      return exprType(e.lhs) === 'scalar' && exprType(e.rhs) === 'scalar' ? 'scalar' : 'vector';
     case 'UnaryExpr':
     case 'ParenExpr':
     case 'StepInvariantExpr':
-      return exprType(e.expr);
+      throw new Error(`leafType: ${e.kind} is not a leaf`);
     default:
       return assertNever(e);
   }
+}
+
+/** `e` without the wrappers whose type is their operand's (parens, unary, step-invariant). */
+function unwrapTyped(e: Expr): Expr {
+  while (e.kind === 'ParenExpr' || e.kind === 'UnaryExpr' || e.kind === 'StepInvariantExpr')
+    e = e.expr;
+  return e;
+}
+
+/**
+ * The static type of an expression (Prometheus `Expr.Type()`). A binary operation is a scalar
+ * when every operand under it is; the operands are visited with a stack, not recursion.
+ */
+export function exprType(e: Expr): ValueType {
+  const top = unwrapTyped(e);
+  if (top.kind !== 'BinaryExpr') return leafType(top);
+  const pending: Expr[] = [top];
+  while (pending.length > 0) {
+    const n = pending.pop()!;
+    if (n.kind === 'BinaryExpr') {
+      pending.push(unwrapTyped(n.rhs), unwrapTyped(n.lhs));
+    } else if (leafType(n) !== 'scalar') return 'vector';
+  }
+  return 'scalar';
 }
 
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
@@ -55,8 +78,8 @@ export function checkAst(expr: Expr, query: string, bytes: Uint8Array): void {
     throw new ParseError(query, typeof pos === 'number' ? pos : pos.start, message, bytes);
   };
 
-  const expectType = (node: Expr, want: ValueType, context: string): void => {
-    const t = check(node);
+  /** The check Prometheus makes on a child's type right after checking the child. */
+  const expectType = (node: Expr, t: ValueType, want: ValueType, context: string): void => {
     if (t !== want)
       fail(
         node.pos,
@@ -64,82 +87,79 @@ export function checkAst(expr: Expr, query: string, bytes: Uint8Array): void {
       );
   };
 
-  const check = (node: Expr): ValueType => {
-    const typ = exprType(node);
-    switch (node.kind) {
-      case 'AggregateExpr':
-        expectType(node.expr, 'vector', 'aggregation expression');
-        if (node.op === 'topk' || node.op === 'bottomk' || node.op === 'quantile') {
-          expectType(node.param!, 'scalar', 'aggregation parameter');
-        }
-        if (node.op === 'count_values') expectType(node.param!, 'string', 'aggregation parameter');
-        break;
-
-      case 'BinaryExpr':
-        checkBinary(node);
-        break;
-
-      case 'Call': {
-        const f = node.func;
-        const nargs = f.argTypes.length;
-        if (f.variadic === 0) {
-          if (nargs !== node.args.length) {
-            fail(
-              node.pos,
-              `expected ${nargs} argument(s) in call to ${goQuote(f.name)}, got ${node.args.length}`,
-            );
-          }
-        } else {
-          const na = nargs - 1;
-          if (na > node.args.length) {
-            fail(
-              node.pos,
-              `expected at least ${na} argument(s) in call to ${goQuote(f.name)}, got ${node.args.length}`,
-            );
-          } else if (f.variadic > 0 && na + f.variadic < node.args.length) {
-            fail(
-              node.pos,
-              `expected at most ${na + f.variadic} argument(s) in call to ${goQuote(f.name)}, got ${node.args.length}`,
-            );
-          }
-        }
-        node.args.forEach((arg, i) => {
-          if (i >= nargs) {
-            if (f.variadic === 0) return;
-            i = nargs - 1;
-          }
-          expectType(arg, f.argTypes[i]!, `call to function ${goQuote(f.name)}`);
-        });
-        break;
+  /** Checks made on entering a node, before its children (Prometheus checks call arity first). */
+  const enter = (node: Expr): void => {
+    if (node.kind !== 'Call') return;
+    const f = node.func;
+    const nargs = f.argTypes.length;
+    if (f.variadic === 0) {
+      if (nargs !== node.args.length) {
+        fail(
+          node.pos,
+          `expected ${nargs} argument(s) in call to ${goQuote(f.name)}, got ${node.args.length}`,
+        );
       }
+    } else {
+      const na = nargs - 1;
+      if (na > node.args.length) {
+        fail(
+          node.pos,
+          `expected at least ${na} argument(s) in call to ${goQuote(f.name)}, got ${node.args.length}`,
+        );
+      } else if (f.variadic > 0 && na + f.variadic < node.args.length) {
+        fail(
+          node.pos,
+          `expected at most ${na + f.variadic} argument(s) in call to ${goQuote(f.name)}, got ${node.args.length}`,
+        );
+      }
+    }
+  };
 
+  /** The check on child `i` of `node` once the child's subtree is checked and its type known. */
+  const afterChild = (node: Expr, i: number, child: Expr, t: ValueType): void => {
+    if (node.kind === 'AggregateExpr') {
+      if (i === 0) expectType(child, t, 'vector', 'aggregation expression');
+      else if (node.op === 'count_values') expectType(child, t, 'string', 'aggregation parameter');
+      else expectType(child, t, 'scalar', 'aggregation parameter');
+    } else if (node.kind === 'Call') {
+      const f = node.func;
+      const nargs = f.argTypes.length;
+      if (i >= nargs) {
+        if (f.variadic === 0) return;
+        i = nargs - 1;
+      }
+      expectType(child, t, f.argTypes[i]!, `call to function ${goQuote(f.name)}`);
+    }
+  };
+
+  /** Checks made on leaving a node (children done); returns its type. */
+  const leave = (node: Expr, types: readonly ValueType[]): ValueType => {
+    switch (node.kind) {
+      case 'BinaryExpr': {
+        const lt = types[0]!;
+        const rt = types[1]!;
+        checkBinary(node, lt, rt);
+        return lt === 'scalar' && rt === 'scalar' ? 'scalar' : 'vector';
+      }
       case 'ParenExpr':
       case 'StepInvariantExpr':
-        check(node.expr);
-        break;
-
+        return types[0]!;
       case 'UnaryExpr': {
-        const t = check(node.expr);
+        const t = types[0]!;
         if (t !== 'scalar' && t !== 'vector') {
           fail(
             node.pos,
             `unary expression only allowed on expressions of type scalar or instant vector, got ${goQuote(documentedType(t))}`,
           );
         }
-        break;
+        return t;
       }
-
       case 'SubqueryExpr': {
-        const t = check(node.expr);
+        const t = types[0]!;
         if (t !== 'vector')
           fail(node.pos, `subquery is only allowed on instant vector, got ${t} instead`);
-        break;
+        return 'matrix';
       }
-
-      case 'MatrixSelector':
-        check(node.vectorSelector);
-        break;
-
       case 'VectorSelector':
         if (node.name !== undefined) {
           // The name matcher is last; any other __name__ matcher sets the name twice.
@@ -150,26 +170,22 @@ export function checkAst(expr: Expr, query: string, bytes: Uint8Array): void {
                 `metric name must not be set twice: ${goQuote(node.name)} or ${goQuote(m.value)}`,
               );
           }
-          break;
-        }
-        if (!node.matchers.some((m) => !m.matches(''))) {
+        } else if (!node.matchers.some((m) => !m.matches(''))) {
           fail(node.pos, 'vector selector must contain at least one non-empty matcher');
         }
-        break;
-
+        return 'vector';
+      case 'AggregateExpr':
+      case 'Call':
+      case 'MatrixSelector':
       case 'NumberLiteral':
       case 'StringLiteral':
-        break;
-
+        return leafType(node);
       default:
-        assertNever(node);
+        return assertNever(node);
     }
-    return typ;
   };
 
-  const checkBinary = (n: BinaryExpr): void => {
-    const lt = check(n.lhs);
-    const rt = check(n.rhs);
+  const checkBinary = (n: BinaryExpr, lt: ValueType, rt: ValueType): void => {
     // The operator's position: from the end of lhs to the start of rhs, trimmed of spaces.
     const opStart = (): number => {
       let s = n.lhs.pos.end;
@@ -211,5 +227,61 @@ export function checkAst(expr: Expr, query: string, bytes: Uint8Array): void {
     }
   };
 
-  check(expr);
+  // Prometheus's checkAST order (children first, left to right) with an explicit stack.
+  const stack: CheckFrame[] = [];
+  const push = (node: Expr): void => {
+    enter(node);
+    stack.push({ node, kids: checkedChildren(node), types: [] });
+  };
+  push(expr);
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    if (f.types.length < f.kids.length) {
+      push(f.kids[f.types.length]!);
+      continue;
+    }
+    stack.pop();
+    const t = leave(f.node, f.types);
+    const parent = stack[stack.length - 1];
+    if (parent === undefined) return;
+    const i = parent.types.length;
+    afterChild(parent.node, i, f.node, t);
+    parent.types.push(t);
+  }
+}
+
+interface CheckFrame {
+  readonly node: Expr;
+  readonly kids: readonly Expr[];
+  readonly types: ValueType[];
+}
+
+/** The children Prometheus's checkAST visits, in its order (an aggregation's parameter last). */
+function checkedChildren(node: Expr): readonly Expr[] {
+  switch (node.kind) {
+    case 'AggregateExpr':
+      return node.op === 'topk' ||
+        node.op === 'bottomk' ||
+        node.op === 'quantile' ||
+        node.op === 'count_values'
+        ? [node.expr, node.param!]
+        : [node.expr];
+    case 'BinaryExpr':
+      return [node.lhs, node.rhs];
+    case 'Call':
+      return node.args;
+    case 'ParenExpr':
+    case 'StepInvariantExpr':
+    case 'UnaryExpr':
+    case 'SubqueryExpr':
+      return [node.expr];
+    case 'MatrixSelector':
+      return [node.vectorSelector];
+    case 'VectorSelector':
+    case 'NumberLiteral':
+    case 'StringLiteral':
+      return [];
+    default:
+      return assertNever(node);
+  }
 }

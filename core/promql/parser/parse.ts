@@ -14,11 +14,34 @@ import { ByteOffsets, ErrorCollector, ErrorKey, ErrorStage, ParseError } from '.
 import { describeToken, lex, type Token } from './lexer.ts';
 import { buildShadow, type Shadow } from './shadow.ts';
 import { syntaxContext } from './syntax-context.ts';
+import { parseStructure } from './structure.ts';
+import {
+  checkQueryDepth,
+  checkQueryLength,
+  DEFAULT_PARSE_LIMITS,
+  type ParseLimits,
+} from './limits.ts';
 import { StructureError, toRaw } from './tree.ts';
 
-/** Parses a PromQL expression; throws ParseError (BadDataError) with Prometheus's message. */
-export function parseExpr(query: string): Expr {
+/**
+ * Parses a PromQL expression; throws ParseError (BadDataError) with Prometheus's message, or
+ * QueryTooLongError / QueryTooDeepError past `limits`.
+ */
+export function parseExpr(query: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Expr {
+  return parseWith(query, limits, true);
+}
+
+/**
+ * The lezer path alone, without the structure parser: the differential test checks that both
+ * paths build the same AST wherever the structure parser accepts a query. Not for other uses.
+ */
+export function parseExprWithLezer(query: string): Expr {
+  return parseWith(query, DEFAULT_PARSE_LIMITS, false);
+}
+
+function parseWith(query: string, limits: ParseLimits, structured: boolean): Expr {
   const offsets = new ByteOffsets(query);
+  checkQueryLength(offsets.bytes.length, limits);
   const errors = new ErrorCollector();
   const fail = (start: number, message: string): never => {
     throw new ParseError(query, offsets.toByte(start), message, offsets.bytes);
@@ -35,13 +58,11 @@ export function parseExpr(query: string): Expr {
   const shadow = buildShadow(query.slice(0, end), tokens);
   for (const p of shadow.problems) errors.add(ErrorStage.Token, p.key, p.start, p.message);
 
-  const tree = lezerParser.parse(shadow.text);
-  reportSyntaxError(tree, code, end, errors, shadow);
-  const broken = containsError(tree.topNode) || countExpressions(tree.topNode) > 1;
-  const tokenBefore = makeTokenBefore(code);
+  // Clean token streams (the usual case, and every deep or long query) are structured by the
+  // stack-based parser; lezer only runs to word the syntax errors of the others.
   const tokenEnds = new Map(code.map((t) => [t.start, t.end]));
   const lookahead = (pos: number): number =>
-    code.find((t) => t.start >= pos)?.start ?? (lexError ? lexError.at : query.length);
+    code[firstTokenFrom(code, pos)]?.start ?? (lexError ? lexError.at : query.length);
   const builder = new AstBuilder(
     query,
     (i) => offsets.toByte(i),
@@ -50,6 +71,34 @@ export function parseExpr(query: string): Expr {
     lookahead,
     shadow.matchers,
   );
+  const clean = !lexError && shadow.problems.length === 0;
+  // Past lezer's own limits its errors would be artifacts of them.
+  const big = code.length > LEZER_MAX_TOKENS || nestingDepth(code) > LEZER_MAX_DEPTH;
+  if (structured && (clean || big)) {
+    const structure = parseStructure(code);
+    if (structure.ok && clean) return finish(builder.build(structure.raw));
+    if (big) {
+      // The first of: the lexer's and the token scan's errors, and where this parser stopped
+      // (unless it only ran out of the tokens the lexer gave before its error).
+      if (!structure.ok && !(lexError && structure.at >= code.length)) {
+        const tok = code[structure.at];
+        const at = tok ? tok.start : query.length;
+        errors.add(
+          ErrorStage.Syntax,
+          ErrorKey.syntax(at),
+          at,
+          `unexpected ${describeToken(tok)}${syntaxContext(code, structure.at, shadow.metricNames)}`,
+        );
+      }
+      const first = errors.first();
+      return fail(first?.start ?? 0, first?.message ?? 'no expression found in input');
+    }
+  }
+
+  const tree = lezerParser.parse(shadow.text);
+  reportSyntaxError(tree, code, end, errors, shadow);
+  const broken = containsError(tree.topNode) || countExpressions(tree.topNode) > 1;
+  const tokenBefore = makeTokenBefore(code);
   const build = (node: SyntaxNode): Expr => builder.build(toRaw(node, query, tokenBefore));
 
   let ast: Expr | undefined;
@@ -72,11 +121,53 @@ export function parseExpr(query: string): Expr {
     buildIntactParts(tree.topNode, build);
   }
 
-  const first = errors.first();
-  if (first) fail(first.start, first.message);
-  if (!ast) return fail(0, 'no expression found in input');
-  checkAst(ast, query, offsets.bytes);
-  return ast;
+  if (!ast) {
+    const first = errors.first();
+    return fail(first?.start ?? 0, first?.message ?? 'no expression found in input');
+  }
+  return finish(ast);
+
+  function finish(e: Expr): Expr {
+    const first = errors.first();
+    if (first) fail(first.start, first.message);
+    checkQueryDepth(e, limits);
+    checkAst(e, query, offsets.bytes);
+    return e;
+  }
+}
+
+/**
+ * Lezer (@lezer/lr 1.4) force-reduces past 8,400 stack entries (~2,800 frames) and cuts a chain
+ * after 300 reductions at one start over 2,000 characters. 600 tokens cannot make 300 such
+ * reductions (each takes an operator and an operand) nor 2,800 frames, and 256 levels of
+ * brackets stay far below them: within these bounds lezer's tree, and so its error, is faithful.
+ */
+const LEZER_MAX_TOKENS = 600;
+const LEZER_MAX_DEPTH = 256;
+
+/** The deepest `(`/`{`/`[` nesting of a token stream. */
+function nestingDepth(code: readonly Token[]): number {
+  let depth = 0;
+  let max = 0;
+  for (const t of code) {
+    if (t.type === 'LEFT_PAREN' || t.type === 'LEFT_BRACE' || t.type === 'LEFT_BRACKET')
+      max = Math.max(max, ++depth);
+    else if (t.type === 'RIGHT_PAREN' || t.type === 'RIGHT_BRACE' || t.type === 'RIGHT_BRACKET')
+      depth--;
+  }
+  return max;
+}
+
+/** Index of the first token starting at or after `pos` (code.length when none). */
+function firstTokenFrom(code: readonly Token[], pos: number): number {
+  let lo = 0;
+  let hi = code.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (code[mid]!.start < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function firstExpression(top: SyntaxNode): SyntaxNode | undefined {
@@ -196,11 +287,14 @@ function reportSyntaxError(
 /** Start of the token that ends right before `pos` (e.g. the `[` before a range's duration). */
 function makeTokenBefore(code: readonly Token[]): (pos: number) => number {
   return (pos) => {
-    let best = pos;
-    for (const t of code) {
-      if (t.end <= pos) best = t.start;
-      else break;
+    // Tokens are ordered and disjoint: the last one ending at or before `pos`.
+    let lo = 0;
+    let hi = code.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (code[mid]!.end <= pos) lo = mid + 1;
+      else hi = mid;
     }
-    return best;
+    return lo > 0 ? code[lo - 1]!.start : pos;
   };
 }

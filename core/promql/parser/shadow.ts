@@ -120,7 +120,10 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
   let inBraces = false;
   let prevOperandStarts = false;
   const metricNames = new Set<number>();
-  const context = (i: number): string => syntaxContext(code, i, metricNames);
+  // Only the first problem can be reported (a later token's key is always larger), and the context
+  // scan is linear: computing it for every problem would make a query of bad tokens quadratic.
+  const context = (i: number): string =>
+    problems.length > 0 ? '' : syntaxContext(code, i, metricNames);
 
   for (let i = 0; i < code.length; i++) {
     const t = code[i]!;
@@ -177,7 +180,8 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
       case 'NUMBER':
         // A leading `.` stays, so `group.5` does not read as one identifier `group11`.
         fill(t, t.text[0] === '.' ? `.${'1'.repeat(len - 1)}` : '1'.repeat(len));
-        if (!inGrouping) {
+        // Past the first problem no later one can be reported: skip the (throwing) value check.
+        if (!inGrouping && problems.length === 0) {
           try {
             parseNumber(t.text);
           } catch (e) {
@@ -197,7 +201,7 @@ export function buildShadow(input: string, tokens: readonly Token[]): Shadow {
           (prev?.type === 'SUB' && isModifier(code[i - 2]));
         if (!placed)
           problem(ErrorKey.syntax(t.start), t.start, `unexpected ${describeToken(t)}${context(i)}`);
-        else {
+        else if (problems.length === 0) {
           try {
             parsePositiveDuration(t.text);
           } catch (e) {

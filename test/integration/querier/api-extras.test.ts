@@ -57,6 +57,8 @@ describe('API extras in workerd', () => {
         STORES: [east, west].map((w) => w.url.toString().replace(/\/$/, '')).join(','),
         WEB_CORS_ORIGIN: 'https://grafana\\.example\\.com',
         QUERY_DEFAULT_EVALUATION_INTERVAL: '5m',
+        QUERY_MAX_LENGTH: '1KiB',
+        QUERY_MAX_DEPTH: '50',
       },
     });
   }, 120_000);
@@ -119,6 +121,21 @@ describe('API extras in workerd', () => {
     expect((await query({ query: 'temp', time: at(900) })).body.data.result).toHaveLength(0);
     const wide = await query({ query: 'temp', time: at(900), lookback_delta: '10m' });
     expect(wide.body.data.result).toHaveLength(2);
+  });
+
+  it('applies QUERY_MAX_LENGTH and QUERY_MAX_DEPTH from env, on instant and split range queries', async () => {
+    const long = await query({ query: `1${'+1'.repeat(600)}`, time: at(0) });
+    expect(long.status).toBe(400);
+    expect(long.body.errorType).toBe('bad_data');
+    const deep = `${'('.repeat(60)}1${')'.repeat(60)}`;
+    expect((await query({ query: deep, time: at(0) })).status).toBe(400);
+    const r = await global.fetch(
+      `/api/v1/query_range?${new URLSearchParams({ query: `vector(1)${'+1'.repeat(600)}`, start: at(0), end: at(600), step: '60' })}`,
+    );
+    expect(r.status).toBe(400);
+    expect(
+      (await query({ query: `${'('.repeat(20)}1${')'.repeat(20)}`, time: at(0) })).status,
+    ).toBe(200);
   });
 
   it('accepts engine=prometheus|thanos and refuses others', async () => {

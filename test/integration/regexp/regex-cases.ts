@@ -595,6 +595,13 @@ export const REGEXES: readonly string[] = [
   '(a{1000}){1}',
   '((a{1000}){1}){2}',
   '(a{0}){1001}',
+  // nested counted repeats multiply (#18): Go refuses them before building a program
+  '(a{1000}){1000}',
+  '((a{100}){100}){100}',
+  '(a{500}){2}',
+  'a{1000}{1000}',
+  // a program past Go's maxSize (3,355,443 instructions): "expression too large"
+  `(?:${'a'.repeat(3400)}){1000}`,
   'a{2}{3}',
   'a{2}*',
   'a{,}',
