@@ -27,6 +27,10 @@ for (const file of readdirSync(protoDir).filter((f) => f.endsWith('.proto'))) {
       '--no-verify',
       '--no-convert',
       '--no-delimited',
+      // A root per file: infopb's package thanos.info and storepb's thanos would otherwise share
+      // protobufjs's default root, and the later file's `thanos` namespace replace the other's.
+      '-r',
+      file.replace(/\.proto$/, ''),
       '-o',
       `${base}.js`,
       join(protoDir, file),

@@ -10,6 +10,7 @@ import { compactCommand } from './compact.ts';
 import { rulesCheckCommand } from './rules-check.ts';
 import { rulesTestCommand } from './rules-test.ts';
 import { sidecarCommand } from './sidecar.ts';
+import { storeCommand } from './store.ts';
 import { tsdbCreateBlocksCommand } from './tsdb-create-blocks.ts';
 import { tsdbDumpCommand } from './tsdb-dump.ts';
 
@@ -24,6 +25,7 @@ export const commands: readonly Command[] = [
   tsdbCreateBlocksCommand,
   tsdbDumpCommand,
   sidecarCommand,
+  storeCommand,
   compactCommand,
   rulesCheckCommand,
   rulesTestCommand,

@@ -8,6 +8,7 @@ import { errorMessage } from '../../core/errors.ts';
 import { goParseDuration } from '../../core/gocompat/duration.ts';
 import type { Bucket } from '../../core/objstore/bucket.ts';
 import { assertUrl } from '../prometheus/client.ts';
+import { GRPC_FLAGS, GRPC_FLAGS_HELP, grpcConfigFromFlags, serveStoreGrpc } from '../grpc/flags.ts';
 import { SidecarAgent } from '../sidecar/agent.ts';
 import { UsageError, type Command } from './command.ts';
 import { OBJSTORE_FLAGS, bucketFromFlags, flagValue, parseFlags } from './bucket-flags.ts';
@@ -25,10 +26,11 @@ Flags:
   --shipper.upload-compacted      Also upload compacted blocks (level > 1).
   --store.token-file=<file>       StoreAPI bearer token (default: env STORE_TOKEN).
   --shipper.sync-interval=<dur>   How often to look for new blocks (default 30s).
-`;
+${GRPC_FLAGS_HELP}`;
 
 const SPEC = {
   ...OBJSTORE_FLAGS,
+  ...GRPC_FLAGS,
   'prometheus.url': { kind: 'string' as const },
   'tsdb.path': { kind: 'string' as const },
   'http-address': { kind: 'string' as const },
@@ -75,6 +77,7 @@ export const sidecarCommand: Command = {
     const token = tokenFile ? (await readFile(tokenFile, 'utf8')).trim() : process.env.STORE_TOKEN;
     const hasBucket = f.values.has('objstore.config-file') || f.values.has('objstore.config');
     const bucket: Bucket | undefined = hasBucket ? await bucketFromFlags(f) : undefined;
+    const grpcConfig = await grpcConfigFromFlags(f);
     const tsdbPath = flagValue(f, 'tsdb.path');
     if (bucket && !tsdbPath) throw new UsageError('--tsdb.path is required to ship blocks');
     const log = (msg: string): void =>
@@ -101,6 +104,15 @@ export const sidecarCommand: Command = {
         : {}),
     });
     log(`listening on ${agent.url}`);
+    const grpc = await serveStoreGrpc(grpcConfig, agent.store, {
+      componentType: 'sidecar',
+      name: `sidecar ${prometheusUrl}`,
+      registry: agent.metrics.registry,
+      log,
+    }).catch(async (err: unknown) => {
+      await agent.stop();
+      throw err;
+    });
 
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -108,7 +120,7 @@ export const sidecarCommand: Command = {
     });
     log(`${signal}: shutting down (finishing the upload in flight)`);
     try {
-      await agent.stop();
+      await Promise.all([agent.stop(), grpc.stop()]);
     } catch (err) {
       log(`shutdown: ${errorMessage(err)}`);
       return 1;

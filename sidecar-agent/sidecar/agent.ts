@@ -6,6 +6,7 @@
 import { errorMessage } from '../../core/errors.ts';
 import type { Labels } from '../../core/labels/labels.ts';
 import type { Bucket } from '../../core/objstore/bucket.ts';
+import type { Store } from '../../core/storeapi/store.ts';
 import { PrometheusClient } from '../prometheus/client.ts';
 import { newSidecarMetrics, type SidecarMetrics } from './metrics.ts';
 import { PrometheusStore } from './prometheus-store.ts';
@@ -38,6 +39,8 @@ export interface SidecarAgentOptions {
 export class SidecarAgent {
   readonly url: string;
   readonly metrics: SidecarMetrics;
+  /** Prometheus's data as a StoreAPI Store (also served over gRPC by the CLI). */
+  readonly store: Store;
   readonly shipper: Shipper | undefined;
   readonly #server: RunningServer;
   readonly #heartbeat: NodeJS.Timeout;
@@ -48,9 +51,11 @@ export class SidecarAgent {
     shipper: Shipper | undefined,
     server: RunningServer,
     hb: NodeJS.Timeout,
+    store: Store,
   ) {
     this.url = url;
     this.metrics = metrics;
+    this.store = store;
     this.shipper = shipper;
     this.#server = server;
     this.#heartbeat = hb;
@@ -105,7 +110,7 @@ export class SidecarAgent {
     }, o.heartbeatMs ?? 30_000);
     hb.unref();
     metrics.prometheusUp.set(1);
-    return new SidecarAgent(server.url, metrics, shipper, server, hb);
+    return new SidecarAgent(server.url, metrics, shipper, server, hb, store);
   }
 
   /** Stops serving, lets the upload in flight finish (no new ones), then resolves. */

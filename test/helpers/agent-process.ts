@@ -39,6 +39,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
       `--tsdb.path=${o.tsdbPath}`,
       `--objstore.config-file=${o.objstoreConfigPath}`,
       '--http-address=127.0.0.1:0',
+      '--grpc-address=127.0.0.1:0',
       '--shipper.sync-interval=1s',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STORE_TOKEN: o.token } },

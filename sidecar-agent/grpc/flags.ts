@@ -1,0 +1,154 @@
+/**
+ * @module sidecar-agent/grpc/flags — the gRPC server flags of Thanos's components
+ * (`--grpc-address`, `--grpc-grace-period`, `--grpc-server-tls-*`,
+ * `--grpc-server-max-connection-age`) and the one function that starts a server from them, for
+ * `thanos-edge sidecar` and `thanos-edge store`. Defaults are Thanos's.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Registry } from 'prom-client';
+import { goParseDuration } from '../../core/gocompat/duration.ts';
+import type { Store } from '../../core/storeapi/store.ts';
+import { flagValue, type FlagSpec, type ParsedFlags } from '../cli/bucket-flags.ts';
+import { UsageError } from '../cli/command.ts';
+import { newGrpcMetrics } from './metrics.ts';
+import { GrpcServer, type TlsFiles } from './server.ts';
+import { storeMethods, type StoreServiceOptions } from './store-service.ts';
+
+export const GRPC_FLAGS: Record<string, FlagSpec> = {
+  'grpc-address': { kind: 'string' },
+  'grpc-grace-period': { kind: 'string' },
+  'grpc-server-tls-cert': { kind: 'string' },
+  'grpc-server-tls-key': { kind: 'string' },
+  'grpc-server-tls-client-ca': { kind: 'string' },
+  'grpc-server-tls-min-version': { kind: 'string' },
+  'grpc-server-max-connection-age': { kind: 'string' },
+};
+
+export const GRPC_FLAGS_HELP = `  --grpc-address=<host:port>     gRPC StoreAPI (thanos.Store, thanos.info.Info) listen
+                                 address (default 0.0.0.0:10901).
+  --grpc-grace-period=<dur>      How long calls in flight may finish at shutdown (default 2m).
+  --grpc-server-tls-cert=<file>  TLS certificate of the gRPC server; unset: no TLS.
+  --grpc-server-tls-key=<file>   TLS key of the gRPC server.
+  --grpc-server-tls-client-ca=<file>
+                                 CA for client certificates: set, clients must present one (mTLS).
+  --grpc-server-tls-min-version=<v>
+                                 Lowest TLS version: 1.2 or 1.3 (default 1.3).
+  --grpc-server-max-connection-age=<dur>
+                                 Connections older than this are asked to reconnect (default 60m).
+`;
+
+export const DEFAULT_GRPC_ADDRESS = '0.0.0.0:10901';
+const DEFAULT_GRACE = '2m';
+const DEFAULT_MAX_CONNECTION_AGE = '60m';
+
+export interface GrpcServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly graceMs: number;
+  readonly maxConnectionAgeMs: number;
+  readonly tls?: TlsFiles;
+}
+
+/** `host:port` of `--<flag>`; IPv6 hosts in brackets, an empty host is every interface. */
+export function parseListenAddress(flag: string, addr: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr);
+  if (!m || Number(m[3]) > 65535)
+    throw new UsageError(`--${flag}: expected host:port, got ${JSON.stringify(addr)}`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) };
+}
+
+function durationFlag(f: ParsedFlags, flag: string, fallback: string): number {
+  const raw = flagValue(f, flag, fallback)!;
+  let ms = -1;
+  try {
+    ms = goParseDuration(raw);
+  } catch {
+    // reported below
+  }
+  if (ms < 0) throw new UsageError(`--${flag}: bad duration ${JSON.stringify(raw)}`);
+  return ms;
+}
+
+async function readFlagFile(flag: string, path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new UsageError(`--${flag}: cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** The gRPC server's settings from the flags; TLS files are read (and must exist). */
+export async function grpcConfigFromFlags(f: ParsedFlags): Promise<GrpcServerConfig> {
+  const { host, port } = parseListenAddress(
+    'grpc-address',
+    flagValue(f, 'grpc-address', DEFAULT_GRPC_ADDRESS)!,
+  );
+  const cert = flagValue(f, 'grpc-server-tls-cert');
+  const key = flagValue(f, 'grpc-server-tls-key');
+  const clientCa = flagValue(f, 'grpc-server-tls-client-ca');
+  if (!cert !== !key)
+    throw new UsageError('--grpc-server-tls-cert and --grpc-server-tls-key go together');
+  if (clientCa && !cert)
+    throw new UsageError('--grpc-server-tls-client-ca needs --grpc-server-tls-cert and -key');
+  const min = flagValue(f, 'grpc-server-tls-min-version', '1.3')!;
+  if (min !== '1.2' && min !== '1.3')
+    throw new UsageError(`--grpc-server-tls-min-version: expected 1.2 or 1.3, got ${min}`);
+  const tls: TlsFiles | undefined =
+    cert && key
+      ? {
+          cert: await readFlagFile('grpc-server-tls-cert', cert),
+          key: await readFlagFile('grpc-server-tls-key', key),
+          minVersion: min === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
+          ...(clientCa
+            ? { clientCa: await readFlagFile('grpc-server-tls-client-ca', clientCa) }
+            : {}),
+        }
+      : undefined;
+  return {
+    host,
+    port,
+    graceMs: durationFlag(f, 'grpc-grace-period', DEFAULT_GRACE),
+    maxConnectionAgeMs: durationFlag(
+      f,
+      'grpc-server-max-connection-age',
+      DEFAULT_MAX_CONNECTION_AGE,
+    ),
+    ...(tls ? { tls } : {}),
+  };
+}
+
+export interface RunningGrpc {
+  readonly server: GrpcServer;
+  /** Refuses new calls and lets those in flight finish within `--grpc-grace-period`. */
+  stop(): Promise<void>;
+}
+
+export interface ServeStoreOptions extends StoreServiceOptions {
+  /** Named in error messages. */
+  readonly name: string;
+  /** Where the grpc_server_* metrics go. */
+  readonly registry?: Registry;
+  readonly log: (msg: string) => void;
+}
+
+/** Serves `store` over gRPC as the flags say; logs `listening for gRPC on <host:port>`. */
+export async function serveStoreGrpc(
+  config: GrpcServerConfig,
+  store: Store,
+  o: ServeStoreOptions,
+): Promise<RunningGrpc> {
+  const server = await GrpcServer.listen({
+    host: config.host,
+    port: config.port,
+    methods: storeMethods(store, o),
+    name: o.name,
+    maxConnectionAgeMs: config.maxConnectionAgeMs,
+    log: o.log,
+    ...(config.tls ? { tls: config.tls } : {}),
+    ...(o.registry ? { metrics: newGrpcMetrics(o.registry) } : {}),
+  });
+  o.log(
+    `listening for gRPC on ${server.address}${config.tls ? (config.tls.clientCa ? ' (mTLS)' : ' (TLS)') : ''}`,
+  );
+  return { server, stop: () => server.stop(config.graceMs) };
+}
