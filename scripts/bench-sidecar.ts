@@ -111,8 +111,8 @@ async function main(): Promise<void> {
     let grpcAddress = '';
     await new Promise<void>((resolve, reject) => {
       createInterface({ input: agent.stderr! }).on('line', (l) => {
-        url ||= /listening on (http\S+)/.exec(l)?.[1] ?? '';
-        grpcAddress ||= /listening for gRPC on (\S+)/.exec(l)?.[1] ?? '';
+        url ||= /listening on (http:\/\/[^\s"]+)/.exec(l)?.[1] ?? '';
+        grpcAddress ||= /listening for gRPC on ([^\s"]+)/.exec(l)?.[1] ?? '';
         if (url && grpcAddress) resolve();
       });
       agent.once('exit', (c) => reject(new Error(`agent exited ${c}`)));

@@ -274,7 +274,7 @@ async function main(): Promise<void> {
         { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, STORE_TOKEN: token } },
       );
       children.push(sidecar);
-      await waitFor(`http://127.0.0.1:${flags.sidecarPort}/-/healthy`, 60_000, 'sidecar agent');
+      await waitFor(`http://127.0.0.1:${flags.sidecarPort}/-/ready`, 60_000, 'sidecar agent');
       stores.push(`http://127.0.0.1:${flags.sidecarPort}`);
       log(`sidecar agent at http://127.0.0.1:${flags.sidecarPort}`);
     } else if (flags.prometheus) {

@@ -20,7 +20,28 @@ const agents = {
   https: new HttpsAgent({ keepAlive: true }),
 };
 
-export async function nodeFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+export interface NodeFetchOptions {
+  /** Connection pools (and TLS settings) to use; default: keep-alive agents with Node's defaults. */
+  readonly agents?: { readonly http: HttpAgent; readonly https: HttpsAgent };
+  /** Headers added to every request unless it sets them (e.g. Authorization for Prometheus). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A fetch over node:http(s) with its own agents (TLS config) and default headers. */
+export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
+  return (input, init) => fetchVia(options, input, init);
+}
+
+export function nodeFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  return fetchVia({}, input, init);
+}
+
+async function fetchVia(
+  options: NodeFetchOptions,
+  input: RequestInfo | URL,
+  init?: RequestInit,
+): Promise<Response> {
+  const use = options.agents ?? agents;
   const req = new Request(input, init);
   const url = new URL(req.url);
   // The body's chunks as they are (a Request made from bytes holds one chunk): their total is the
@@ -38,6 +59,8 @@ export async function nodeFetch(input: RequestInfo | URL, init?: RequestInit): P
     }
   }
   const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.headers ?? {}))
+    if (!req.headers.has(k)) headers[k.toLowerCase()] = v;
   req.headers.forEach((value, name) => {
     headers[name] = value;
   });
@@ -50,7 +73,7 @@ export async function nodeFetch(input: RequestInfo | URL, init?: RequestInit): P
       {
         method: req.method,
         headers,
-        agent: https ? agents.https : agents.http,
+        agent: https ? use.https : use.http,
         signal: req.signal,
       },
       (res) => {

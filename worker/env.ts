@@ -15,6 +15,11 @@ export interface Env {
   readonly S3_REGION?: string;
   readonly S3_ACCESS_KEY_ID?: string;
   readonly S3_SECRET_ACCESS_KEY?: string;
+  /**
+   * Every block key lives under this directory of the bucket, R2 binding or S3 alike (Thanos
+   * objstore config's `prefix`). `BUCKET_PREFIX` is read when this is unset.
+   */
+  readonly S3_PREFIX?: string;
   /** Remote StoreAPI endpoints, comma-separated base URLs (sidecar agents, other queriers). */
   readonly STORES?: string;
   /** Log level of the Worker's logfmt lines: debug, info (default), warn, error. */

@@ -6,3 +6,5 @@ export * from './prefixed.ts';
 export * from './r2.ts';
 export * from './s3.ts';
 export * from './config.ts';
+export * from './sse.ts';
+export * from './azure.ts';

@@ -27,6 +27,7 @@ import {
   uploadStream,
   type MultipartTarget,
 } from './parts.ts';
+import { NO_EXTRA_HEADERS, type S3RequestHeaders } from './sse.ts';
 import { childText, childrenNamed, parseXml } from './xml.ts';
 
 export interface S3BucketOptions {
@@ -58,6 +59,8 @@ export interface S3BucketOptions {
   readonly listPageSize?: number;
   /** The fetch to use (default `globalThis.fetch`). */
   readonly fetch?: typeof fetch;
+  /** Extra headers per request class: server-side encryption, user metadata (sse.ts). */
+  readonly headers?: S3RequestHeaders;
 }
 
 type Op = 'get' | 'get_range' | 'exists' | 'attributes' | 'iter' | 'upload' | 'delete';
@@ -86,6 +89,7 @@ export class S3Bucket implements Bucket {
   readonly #headerTimeoutMs: number;
   readonly #pageSize: number;
   readonly #fetch: typeof fetch;
+  readonly #headers: S3RequestHeaders;
 
   constructor(opts: S3BucketOptions) {
     this.name = opts.bucket;
@@ -110,6 +114,7 @@ export class S3Bucket implements Bucket {
     this.#headerTimeoutMs = opts.responseHeaderTimeoutMs ?? 60_000;
     this.#pageSize = opts.listPageSize ?? 1000;
     this.#fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#headers = opts.headers ?? NO_EXTRA_HEADERS;
   }
 
   #url(key: string, query?: Record<string, string>): string {
@@ -192,7 +197,10 @@ export class S3Bucket implements Bucket {
   }
 
   async get(key: string): Promise<ReadableStream<Uint8Array>> {
-    const res = await this.#send('get', key, this.#url(key), { method: 'GET' });
+    const res = await this.#send('get', key, this.#url(key), {
+      method: 'GET',
+      headers: this.#headers.read,
+    });
     if (res.status !== 200) return this.#fail('get', key, res);
     return res.body ?? new Response(new Uint8Array(0)).body!;
   }
@@ -204,7 +212,7 @@ export class S3Bucket implements Bucket {
       return new Uint8Array(0);
     }
     const range = length < 0 ? `bytes=${offset}-` : `bytes=${offset}-${offset + length - 1}`;
-    const init: RequestInit = { method: 'GET', headers: { Range: range } };
+    const init: RequestInit = { method: 'GET', headers: { ...this.#headers.read, Range: range } };
     // A connection can also break while the body streams in; that read is retried too.
     for (let attempt = 0; ; attempt++) {
       const res = await this.#send('get_range', key, this.#url(key), init);
@@ -248,7 +256,10 @@ export class S3Bucket implements Bucket {
   }
 
   async #head(op: Op, key: string): Promise<ObjectAttributes> {
-    const res = await this.#send(op, key, this.#url(key), { method: 'HEAD' });
+    const res = await this.#send(op, key, this.#url(key), {
+      method: 'HEAD',
+      headers: this.#headers.read,
+    });
     if (res.status !== 200) return this.#fail(op, key, res);
     const size = Number(res.headers.get('content-length') ?? NaN);
     const modified = new Date(res.headers.get('last-modified') ?? NaN);
@@ -319,6 +330,7 @@ export class S3Bucket implements Bucket {
       create: async () => {
         const res = await this.#send('upload', key, this.#url(key, { uploads: '' }), {
           method: 'POST',
+          headers: this.#headers.create,
         });
         if (res.status !== 200) return this.#fail('upload', key, res);
         const id = childText(parseXml(await res.text()), 'UploadId');
@@ -328,7 +340,7 @@ export class S3Bucket implements Bucket {
       },
       part: async (id, n, bytes) => {
         const url = this.#url(key, { partNumber: String(n), uploadId: id });
-        const res = await this.#send('upload', key, url, putInit(bytes));
+        const res = await this.#send('upload', key, url, putInit(bytes, this.#headers.part));
         if (res.status !== 200) return this.#fail('upload', key, res);
         await res.body?.cancel();
         const etag = res.headers.get('etag');
@@ -373,7 +385,12 @@ export class S3Bucket implements Bucket {
   }
 
   async #put(key: string, bytes: Uint8Array | Blob): Promise<void> {
-    const res = await this.#send('upload', key, this.#url(key), putInit(bytes));
+    const res = await this.#send(
+      'upload',
+      key,
+      this.#url(key),
+      putInit(bytes, this.#headers.create),
+    );
     if (res.status !== 200) return this.#fail('upload', key, res);
     await res.body?.cancel();
   }
@@ -399,10 +416,10 @@ export class S3Bucket implements Bucket {
  * source (a file) instead of gathering it first (sidecar-agent/node-fetch.ts); each attempt of a
  * retried request reads it again. The payload is not hashed either way (UNSIGNED-PAYLOAD).
  */
-function putInit(body: Uint8Array | Blob): RequestInit {
+function putInit(body: Uint8Array | Blob, headers: Readonly<Record<string, string>>): RequestInit {
   if (body instanceof Blob)
-    return { method: 'PUT', body, headers: { 'Content-Length': String(body.size) } };
-  return { method: 'PUT', body: body as Uint8Array<ArrayBuffer> };
+    return { method: 'PUT', body, headers: { ...headers, 'Content-Length': String(body.size) } };
+  return { method: 'PUT', body: body as Uint8Array<ArrayBuffer>, headers };
 }
 
 function escapeXml(s: string): string {

@@ -7,6 +7,8 @@
  */
 import type { Bucket } from '../../core/objstore/bucket.ts';
 import { bucketFromConfigFile, bucketFromConfigText } from '../objstore/from-config.ts';
+import { errorMessage } from '../../core/errors.ts';
+import { newLogger, parseLogFormat, parseLogLevel, type Logger } from '../log.ts';
 import { UsageError, type Command } from './command.ts';
 
 export type FlagKind = 'string' | 'strings' | 'bool';
@@ -30,6 +32,10 @@ export const OBJSTORE_FLAGS: Record<string, FlagSpec> = {
 
 const OBJSTORE_HELP = `  --objstore.config-file=<file>  Objstore YAML (type: S3|FILESYSTEM).
   --objstore.config=<yaml>       Objstore YAML content instead of a file.
+`;
+
+const LOG_HELP = `  --log.level=info               Log filtering level (error, warn, info, debug).
+  --log.format=logfmt            Log format: logfmt or json.
 `;
 
 export function parseFlags(argv: readonly string[], spec: Record<string, FlagSpec>): ParsedFlags {
@@ -129,10 +135,14 @@ export function parseLabelFlags(raw: readonly string[]): Record<string, string> 
   return out;
 }
 
-/** Flags every Thanos tool takes that change nothing here (logging, tracing, Go runtime). */
-export const THANOS_COMMON_IGNORED: Record<string, FlagSpec> = {
+/** Thanos's logging flags: the agent's leveled logger (sidecar-agent/log.ts). */
+export const LOG_FLAGS: Record<string, FlagSpec> = {
   'log.level': { kind: 'string' },
   'log.format': { kind: 'string' },
+};
+
+/** Flags every Thanos tool takes that change nothing here (tracing, Go runtime). */
+export const THANOS_COMMON_IGNORED: Record<string, FlagSpec> = {
   'tracing.config': { kind: 'string' },
   'tracing.config-file': { kind: 'string' },
   'enable-auto-gomemlimit': { kind: 'bool' },
@@ -159,17 +169,26 @@ export interface BucketToolSpec {
   run(f: ParsedFlags, log: (msg: string) => void): Promise<number>;
 }
 
-/** Log lines of the bucket tools: stderr, one per line. */
-export const toolLog = (msg: string): void => void process.stderr.write(`${msg}\n`);
+/** The leveled logger of `--log.level` / `--log.format` (a usage error for bad values). */
+export function loggerFromFlags(f: ParsedFlags): Logger {
+  try {
+    return newLogger({
+      level: parseLogLevel(flagValue(f, 'log.level', 'info')!),
+      format: parseLogFormat(flagValue(f, 'log.format', 'logfmt')!),
+    });
+  } catch (err) {
+    throw new UsageError(errorMessage(err));
+  }
+}
 
 /** A `thanos-edge tools bucket <name>` command, also selected by `bucket <name>`. */
 export function bucketTool(spec: BucketToolSpec): Command {
   const ignored = { ...THANOS_COMMON_IGNORED, ...spec.ignored };
-  const all = { ...OBJSTORE_FLAGS, ...ignored, ...spec.flags };
+  const all = { ...OBJSTORE_FLAGS, ...LOG_FLAGS, ...ignored, ...spec.flags };
   const names = [spec.name, ...(spec.aliasNames ?? [])];
   const help =
     `usage: thanos-edge tools bucket ${spec.name} ${spec.args ?? '[<flags>]'}\n\n${spec.description ?? spec.summary}\n\n` +
-    `Flags:\n${OBJSTORE_HELP}${spec.flagsHelp.replace(/^\n+/, '').trimEnd()}\n\n` +
+    `Flags:\n${OBJSTORE_HELP}${LOG_HELP}${spec.flagsHelp.replace(/^\n+/, '').trimEnd()}\n\n` +
     `Thanos flags accepted and ignored: ` +
     `${Object.keys(ignored)
       .map((n) => `--${n}`)
@@ -189,10 +208,12 @@ export function bucketTool(spec: BucketToolSpec): Command {
       }
       if (!spec.positional && f.positional.length > 0)
         throw new UsageError(`unexpected argument ${f.positional[0]}`);
+      const logger = loggerFromFlags(f);
+      const log = (msg: string): void => logger.info(msg);
       for (const n of Object.keys(ignored))
         if (f.values.has(n) || f.bools.has(n))
-          toolLog(`flag --${n} is accepted for compatibility with Thanos and ignored`);
-      return spec.run(f, toolLog);
+          log(`flag --${n} is accepted for compatibility with Thanos and ignored`);
+      return spec.run(f, log);
     },
   };
 }

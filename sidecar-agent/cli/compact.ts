@@ -18,6 +18,7 @@ import { UsageError, type Command } from './command.ts';
 import {
   OBJSTORE_FLAGS,
   bucketFromFlags,
+  loggerFromFlags,
   flagValue,
   parseFlags,
   type FlagSpec,
@@ -52,8 +53,6 @@ Thanos flags without an effect here are accepted and logged as ignored.
 
 /** Thanos `compact` flags that are accepted and ignored (logged once). */
 const IGNORED: Record<string, FlagSpec> = {
-  'log.level': { kind: 'string' },
-  'log.format': { kind: 'string' },
   'tracing.config-file': { kind: 'string' },
   'tracing.config': { kind: 'string' },
   'http-grace-period': { kind: 'string' },
@@ -88,6 +87,8 @@ const IGNORED: Record<string, FlagSpec> = {
 const SPEC: Record<string, FlagSpec> = {
   ...OBJSTORE_FLAGS,
   ...IGNORED,
+  'log.level': { kind: 'string' },
+  'log.format': { kind: 'string' },
   'data-dir': { kind: 'string' },
   'http-address': { kind: 'string' },
   wait: { kind: 'bool', short: 'w' },
@@ -130,8 +131,9 @@ export const compactCommand: Command = {
       return 0;
     }
     if (f.positional.length > 0) throw new UsageError(`unexpected argument ${f.positional[0]}`);
-    const log = (msg: string): void =>
-      void process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
+    // --log.level / --log.format: the agent's leveled logger (sidecar-agent/log.ts).
+    const logger = loggerFromFlags(f);
+    const log = (msg: string): void => logger.info(msg);
     const dur = (name: string, def: string): number =>
       modelDuration(name, flagValue(f, name, def)!);
     const dedupFunc = flagValue(f, 'deduplication.func', '')!;

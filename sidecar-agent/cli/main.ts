@@ -2,6 +2,7 @@
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands.ts';
 import { installCrc32cKernelNode } from '../wasm.ts';
+import { versionText } from './version.ts';
 
 /** Whether `words` start the path (or an alias) of `c`. */
 const under = (c: Command, words: readonly string[]): boolean =>
@@ -29,12 +30,25 @@ function select(
   return best ? { command: best.command, rest: argv.slice(best.words) } : undefined;
 }
 
+/** Whether `flag` is among the flags (before a `--` that ends them). */
+function hasFlag(argv: readonly string[], ...flags: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => flags.includes(a));
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  // `--version` on any command, as kingpin's application-wide flag: print and exit 0.
+  if (hasFlag(argv, '--version')) {
+    process.stdout.write(versionText());
+    return 0;
+  }
+  // `thanos-edge help [<command>…]`: as `<command> --help`.
+  if (argv[0] === 'help') return main([...argv.slice(1), '--help']);
   const picked = select(argv);
   if (!picked) {
     // `thanos-edge --help`, `thanos-edge tools bucket --help`: the commands under those words.
     const words = argv.filter((a) => !a.startsWith('-'));
-    const help = argv.includes('--help') || argv.includes('-h');
+    const help = hasFlag(argv, '--help', '-h');
     const known = commands.some((c) => under(c, words));
     if (help && known) {
       process.stdout.write(usage(words));

@@ -1,43 +1,33 @@
 /**
- * @module sidecar-agent/cli/sidecar — `thanos-edge sidecar`: the agent run beside each Prometheus
- * (Thanos's `thanos sidecar` flags). Ships finished blocks to the bucket and serves Prometheus's
- * recent data over the StoreAPI. SIGTERM/SIGINT: stop serving, finish the upload in flight, exit 0.
+ * @module sidecar-agent/cli/sidecar — `thanos-edge sidecar`: the agent run beside each Prometheus,
+ * taking every flag of Thanos's `thanos sidecar` (table: sidecar-flags.ts). Ships finished blocks
+ * to the bucket and serves Prometheus's recent data over the StoreAPI. Listens at once
+ * (`/-/healthy`), then waits for Prometheus. SIGTERM/SIGINT: stop serving, finish the upload in
+ * flight, exit 0.
  */
 import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../../core/errors.ts';
 import { goParseDuration } from '../../core/gocompat/duration.ts';
 import type { Bucket } from '../../core/objstore/bucket.ts';
+import type { Logger } from '../log.ts';
 import { assertUrl } from '../prometheus/client.ts';
-import { GRPC_FLAGS, GRPC_FLAGS_HELP, grpcConfigFromFlags, serveStoreGrpc } from '../grpc/flags.ts';
+import { loadPrometheusHttpClient } from '../prometheus/http-client-config.ts';
+import { grpcConfigFromFlags, serveStoreGrpc } from '../grpc/flags.ts';
 import { SidecarAgent } from '../sidecar/agent.ts';
 import { UsageError, type Command } from './command.ts';
-import { OBJSTORE_FLAGS, bucketFromFlags, flagValue, parseFlags } from './bucket-flags.ts';
-
-const USAGE = `usage: thanos-edge sidecar [<flags>]
-
-Ship Prometheus's finished blocks to object storage and serve its recent data over the StoreAPI.
-
-Flags:
-  --prometheus.url=<url>          Prometheus to read from (default http://localhost:9090).
-  --tsdb.path=<dir>               Prometheus's TSDB directory (required for shipping).
-  --objstore.config-file=<file>   Objstore YAML; without a bucket only the StoreAPI is served.
-  --objstore.config=<yaml>        Objstore YAML content instead of a file.
-  --http-address=<host:port>      Listen address (default 0.0.0.0:10902).
-  --shipper.upload-compacted      Also upload compacted blocks (level > 1).
-  --store.token-file=<file>       StoreAPI bearer token (default: env STORE_TOKEN).
-  --shipper.sync-interval=<dur>   How often to look for new blocks (default 30s).
-${GRPC_FLAGS_HELP}`;
-
-const SPEC = {
-  ...OBJSTORE_FLAGS,
-  ...GRPC_FLAGS,
-  'prometheus.url': { kind: 'string' as const },
-  'tsdb.path': { kind: 'string' as const },
-  'http-address': { kind: 'string' as const },
-  'shipper.upload-compacted': { kind: 'bool' as const },
-  'store.token-file': { kind: 'string' as const },
-  'shipper.sync-interval': { kind: 'string' as const },
-};
+import {
+  bucketFromFlags,
+  flagValue,
+  loggerFromFlags,
+  parseFlags,
+  type ParsedFlags,
+} from './bucket-flags.ts';
+import {
+  MIN_TIME_UNSET,
+  SIDECAR_FLAGS,
+  parseTimeOrDuration,
+  sidecarUsage,
+} from './sidecar-flags.ts';
 
 /** `host:port`; IPv6 hosts in brackets. */
 export function parseAddress(addr: string): { host: string; port: number } {
@@ -60,16 +50,62 @@ export function parseDurationFlag(s: string): number {
   return ms;
 }
 
+/** Logs, once, each given flag that has no effect here, with the reason. */
+export function logIgnoredFlags(
+  f: ParsedFlags,
+  table: Readonly<Record<string, { readonly ignored?: string; readonly warnIfSet?: boolean }>>,
+  log: Logger,
+): void {
+  for (const [name, spec] of Object.entries(table)) {
+    if (!spec.ignored || !(f.values.has(name) || f.bools.has(name))) continue;
+    // Ignoring a flag that asks for TLS or auth leaves an endpoint open: say so louder.
+    const loud = spec.warnIfSet && (flagValue(f, name) ?? '') !== '';
+    log[loud ? 'warn' : 'info']('flag accepted for compatibility with Thanos and ignored', {
+      flag: `--${name}`,
+      reason: spec.ignored,
+    });
+  }
+}
+
+/** A duration flag with its default, as a usage error naming the flag when bad. */
+function durationFlag(f: ParsedFlags, name: string, fallback: string): number {
+  try {
+    return parseDurationFlag(flagValue(f, name, fallback)!);
+  } catch (err) {
+    throw new UsageError(`--${name}: ${errorMessage(err)}`);
+  }
+}
+
+/** `--prometheus.http-client-file` or `--prometheus.http-client` (mutually exclusive). */
+async function httpClientText(f: ParsedFlags): Promise<string | undefined> {
+  const file = flagValue(f, 'prometheus.http-client-file');
+  const inline = flagValue(f, 'prometheus.http-client');
+  if (file && inline)
+    throw new UsageError(
+      '--prometheus.http-client-file and --prometheus.http-client are mutually exclusive',
+    );
+  if (inline !== undefined) return inline;
+  if (!file) return undefined;
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--prometheus.http-client-file: ${errorMessage(err)}`);
+  }
+}
+
 export const sidecarCommand: Command = {
   path: ['sidecar'],
   summary: 'ship Prometheus blocks and serve its data over the StoreAPI',
   async run(args) {
-    const f = parseFlags(args, SPEC);
+    const f = parseFlags(args, SIDECAR_FLAGS);
     if (f.help) {
-      process.stdout.write(USAGE);
+      process.stdout.write(sidecarUsage());
       return 0;
     }
     if (f.positional.length > 0) throw new UsageError(`unexpected argument ${f.positional[0]}`);
+    const log = loggerFromFlags(f);
+    logIgnoredFlags(f, SIDECAR_FLAGS, log);
+
     const prometheusUrl = flagValue(f, 'prometheus.url', 'http://localhost:9090')!;
     assertUrl(prometheusUrl);
     const { host, port } = parseAddress(flagValue(f, 'http-address', '0.0.0.0:10902')!);
@@ -80,11 +116,38 @@ export const sidecarCommand: Command = {
     const grpcConfig = await grpcConfigFromFlags(f);
     const tsdbPath = flagValue(f, 'tsdb.path');
     if (bucket && !tsdbPath) throw new UsageError('--tsdb.path is required to ship blocks');
-    const log = (msg: string): void =>
-      void process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
+    const metaFile = flagValue(f, 'shipper.meta-file-name', 'thanos.shipper.json');
+    if (metaFile !== 'thanos.shipper.json')
+      throw new UsageError('--shipper.meta-file-name: only thanos.shipper.json is supported');
+    const method = flagValue(f, 'reloader.method', 'http');
+    if (method !== 'http')
+      throw new UsageError(`--reloader.method=${method}: only the http method is supported`);
+
+    const uploadConcurrency = Number(flagValue(f, 'shipper.upload-concurrency', '0'));
+    if (!Number.isInteger(uploadConcurrency) || uploadConcurrency < 0)
+      throw new UsageError('--shipper.upload-concurrency: expected a non-negative integer');
+    const minTimeText = flagValue(f, 'min-time', MIN_TIME_UNSET)!;
+    let minTime: (() => number) | undefined;
+    try {
+      parseTimeOrDuration(minTimeText);
+      if (minTimeText !== MIN_TIME_UNSET) minTime = () => parseTimeOrDuration(minTimeText);
+    } catch (err) {
+      throw new UsageError(`--min-time: ${errorMessage(err)}`);
+    }
+    const httpClientYaml = await httpClientText(f);
+    let httpClient;
+    try {
+      httpClient =
+        httpClientYaml !== undefined ? await loadPrometheusHttpClient(httpClientYaml) : undefined;
+    } catch (err) {
+      throw new UsageError(`--prometheus.http-client: ${errorMessage(err)}`);
+    }
+    const configFile = flagValue(f, 'reloader.config-file', '');
+    const envsubstFile = flagValue(f, 'reloader.config-envsubst-file', '');
+    const ruleDirs = f.values.get('reloader.rule-dir') ?? [];
     const tty = process.stderr.isTTY;
 
-    const agent = await SidecarAgent.start({
+    const agent = await SidecarAgent.listen({
       prometheusUrl,
       ...(tsdbPath ? { tsdbPath } : {}),
       ...(bucket ? { bucket } : {}),
@@ -92,7 +155,21 @@ export const sidecarCommand: Command = {
       port,
       token,
       uploadCompacted: f.bools.has('shipper.upload-compacted'),
-      syncIntervalMs: parseDurationFlag(flagValue(f, 'shipper.sync-interval', '30s')!),
+      ...(uploadConcurrency > 0 ? { uploadConcurrency } : {}),
+      syncIntervalMs: durationFlag(f, 'shipper.sync-interval', '30s'),
+      startupTimeoutMs: durationFlag(f, 'prometheus.ready_timeout', '10m'),
+      heartbeatMs: durationFlag(f, 'prometheus.get_config_interval', '30s'),
+      getConfigTimeoutMs: durationFlag(f, 'prometheus.get_config_timeout', '30s'),
+      httpGraceMs: durationFlag(f, 'http-grace-period', '2m'),
+      ...(httpClient ? { httpClient } : {}),
+      ...(minTime ? { minTime } : {}),
+      reloader: {
+        ...(configFile ? { configFile } : {}),
+        ...(envsubstFile ? { envsubstFile } : {}),
+        ruleDirs,
+        watchIntervalMs: durationFlag(f, 'reloader.watch-interval', '3m'),
+        retryIntervalMs: durationFlag(f, 'reloader.retry-interval', '5s'),
+      },
       log,
       ...(tty
         ? {
@@ -103,29 +180,42 @@ export const sidecarCommand: Command = {
           }
         : {}),
     });
-    log(`listening on ${agent.url}`);
+    // Tests and scripts wait for this line: keep "listening on <url>" in the message.
+    log.info(`listening on ${agent.url}`, { component: 'http' });
     const grpc = await serveStoreGrpc(grpcConfig, agent.store, {
       componentType: 'sidecar',
       name: `sidecar ${prometheusUrl}`,
       registry: agent.metrics.registry,
-      log,
+      log: (m) => log.info(m, { component: 'grpc' }),
     }).catch(async (err: unknown) => {
       await agent.stop();
       throw err;
     });
 
-    const signal = await new Promise<string>((resolve) => {
+    const signalled = new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));
     });
-    log(`${signal}: shutting down (finishing the upload in flight)`);
+    const outcome = await Promise.race([
+      signalled.then((s) => ({ signal: s })),
+      agent.ready.then(
+        () => signalled.then((s) => ({ signal: s })),
+        (err: unknown) => ({ error: err }),
+      ),
+    ]);
+    if ('error' in outcome) {
+      log.error('sidecar could not start', { err: errorMessage(outcome.error) });
+      await Promise.all([agent.stop(), grpc.stop()]).catch(() => undefined);
+      return 1;
+    }
+    log.info(`${outcome.signal}: shutting down (finishing the upload in flight)`);
     try {
       await Promise.all([agent.stop(), grpc.stop()]);
     } catch (err) {
-      log(`shutdown: ${errorMessage(err)}`);
+      log.error('shutdown failed', { err: errorMessage(err) });
       return 1;
     }
-    log('bye');
+    log.info('bye');
     return 0;
   },
 };

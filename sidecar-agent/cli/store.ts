@@ -28,6 +28,8 @@ import { UsageError, type Command } from './command.ts';
 import {
   OBJSTORE_FLAGS,
   THANOS_COMMON_IGNORED,
+  LOG_FLAGS,
+  loggerFromFlags,
   bucketFromFlags,
   flagValue,
   parseFlags,
@@ -42,6 +44,8 @@ thanos-edge's HTTP StoreAPI.
 Flags:
   --objstore.config-file=<file>  Objstore YAML (type: S3|FILESYSTEM).
   --objstore.config=<yaml>       Objstore YAML content instead of a file.
+  --log.level=info               error, warn, info or debug.
+  --log.format=logfmt            logfmt or json.
   --data-dir="./data"            Local directory (created); index headers are kept in memory
                                  and in the bucket.
   --http-address=<host:port>     /metrics, /-/healthy, /-/ready and the HTTP StoreAPI
@@ -95,6 +99,7 @@ const IGNORED: Record<string, FlagSpec> = {
 
 const SPEC: Record<string, FlagSpec> = {
   ...OBJSTORE_FLAGS,
+  ...LOG_FLAGS,
   ...GRPC_FLAGS,
   ...IGNORED,
   'data-dir': { kind: 'string' },
@@ -165,8 +170,8 @@ export const storeCommand: Command = {
       return 0;
     }
     if (f.positional.length > 0) throw new UsageError(`unexpected argument ${f.positional[0]}`);
-    const log = (msg: string): void =>
-      void process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
+    const logger = loggerFromFlags(f);
+    const log = (msg: string): void => logger.info(msg);
     for (const n of Object.keys(IGNORED))
       if (f.values.has(n) || f.bools.has(n))
         log(`flag --${n} is accepted for compatibility with Thanos and ignored`);

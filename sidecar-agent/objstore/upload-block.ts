@@ -41,6 +41,8 @@ export interface UploadBlockOptions {
   readonly source: SourceType;
   /** Called after each object is written (progress output). */
   readonly onObject?: (key: string, bytes: number) => void;
+  /** Files (chunk segments, index) uploaded at once (Thanos `--shipper.upload-concurrency`; default 1). */
+  readonly concurrency?: number;
 }
 
 export interface UploadedBlock {
@@ -114,15 +116,33 @@ export async function uploadBlock(
   };
 
   let bytes = 0;
+  const queue = files.filter((f) => f.rel_path !== META_FILENAME);
+  const one = async (f: ThanosFile): Promise<void> => {
+    const key = `${id}/${f.rel_path}`;
+    const blob = await openAsBlob(join(blockDir, ...f.rel_path.split('/')));
+    await bucket.upload(key, blob, f.size_bytes);
+    bytes += f.size_bytes ?? 0;
+    options.onObject?.(key, f.size_bytes ?? 0);
+  };
   try {
-    for (const f of files) {
-      if (f.rel_path === META_FILENAME) continue;
-      const key = `${id}/${f.rel_path}`;
-      const blob = await openAsBlob(join(blockDir, ...f.rel_path.split('/')));
-      await bucket.upload(key, blob, f.size_bytes);
-      bytes += f.size_bytes ?? 0;
-      options.onObject?.(key, f.size_bytes ?? 0);
-    }
+    // `concurrency` workers take files in order; the first failure stops them taking more.
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (!failed && next < queue.length) {
+        const f = queue[next++]!;
+        try {
+          await one(f);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }
+    };
+    const n = Math.max(1, Math.min(options.concurrency ?? 1, queue.length));
+    const results = await Promise.allSettled(Array.from({ length: n }, worker));
+    const rejected = results.find((r) => r.status === 'rejected');
+    if (rejected) throw (rejected as PromiseRejectedResult).reason;
   } catch (err) {
     await deleteBlockObjects(bucket, id).catch(() => undefined);
     throw new StorageError(`upload block ${id}: ${errorMessage(err)}`, { cause: err });

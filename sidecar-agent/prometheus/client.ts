@@ -8,8 +8,14 @@ import { BadDataError, errorMessage } from '../../core/errors.ts';
 import { labelsFrom, type Labels } from '../../core/labels/labels.ts';
 import type { Matcher } from '../../core/labels/matcher.ts';
 import { StoreUnavailableError } from '../../core/storeapi/errors.ts';
-import { nodeFetch } from '../node-fetch.ts';
-import { remoteReadInto, type MessageSink, type RemoteReadQuery } from './remote-read.ts';
+import { createNodeFetch, nodeFetch } from '../node-fetch.ts';
+import type { PrometheusHttpClient } from './http-client-config.ts';
+import {
+  remoteReadInto,
+  type MessageSink,
+  type RemoteReadQuery,
+  type RemoteReadTransport,
+} from './remote-read.ts';
 
 /** Times beyond this (ms) are sent as "no bound": Prometheus clamps open ranges itself. */
 const OPEN_BOUND_MS = 1e15;
@@ -17,15 +23,22 @@ const OPEN_BOUND_MS = 1e15;
 export interface PrometheusClientOptions {
   /** Per-call timeout for small API calls, ms (default 10s); remote read streams are not limited. */
   readonly timeoutMs?: number;
+  /** `--prometheus.http-client(-file)`: auth headers and TLS for every request. */
+  readonly httpClient?: PrometheusHttpClient;
 }
 
 export class PrometheusClient {
   readonly url: string;
   readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+  readonly #readTransport: RemoteReadTransport;
 
   constructor(url: string, options: PrometheusClientOptions = {}) {
     this.url = url.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    const hc = options.httpClient;
+    this.#fetch = hc ? createNodeFetch({ agents: hc.transport, headers: hc.headers }) : nodeFetch;
+    this.#readTransport = hc ? { headers: hc.headers, httpsAgent: hc.transport.https } : {};
   }
 
   async #get(path: string, signal?: AbortSignal): Promise<Response> {
@@ -33,7 +46,7 @@ export class PrometheusClient {
     const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let res: Response;
     try {
-      res = await nodeFetch(`${this.url}${path}`, { signal: s });
+      res = await this.#fetch(`${this.url}${path}`, { signal: s });
     } catch (err) {
       throw new StoreUnavailableError(`prometheus ${this.url}: ${errorMessage(err)}`, {
         cause: err,
@@ -77,6 +90,25 @@ export class PrometheusClient {
     } catch {
       return false;
     }
+  }
+
+  /** POST `/-/reload` (needs Prometheus's --web.enable-lifecycle): config and rules re-read. */
+  async reload(signal?: AbortSignal): Promise<void> {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    let res: Response;
+    try {
+      res = await this.#fetch(`${this.url}/-/reload`, {
+        method: 'POST',
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (err) {
+      throw new StoreUnavailableError(`prometheus ${this.url}/-/reload: ${errorMessage(err)}`, {
+        cause: err,
+      });
+    }
+    const text = (await res.text().catch(() => '')).trim().slice(0, 500);
+    if (!res.ok)
+      throw new StoreUnavailableError(`prometheus /-/reload: HTTP ${res.status}: ${text}`);
   }
 
   /** `global.external_labels` of the loaded configuration, sorted. */
@@ -136,7 +168,7 @@ export class PrometheusClient {
     sink: MessageSink,
     signal?: AbortSignal,
   ): AsyncGenerator<void> {
-    return remoteReadInto(this.url, q, sink, signal);
+    return remoteReadInto(this.url, q, sink, signal, this.#readTransport);
   }
 }
 

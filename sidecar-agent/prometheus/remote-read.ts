@@ -104,16 +104,23 @@ export interface MessageSink {
  * Plain http: goes through StreamingPost (one reused read buffer, no per-read garbage); https:
  * through node:https.
  */
+/** How to reach Prometheus beyond its URL (`--prometheus.http-client`): auth headers, TLS. */
+export interface RemoteReadTransport {
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly httpsAgent?: HttpsAgent;
+}
+
 export async function* remoteReadInto(
   baseUrl: string,
   q: RemoteReadQuery,
   sink: MessageSink,
   signal?: AbortSignal,
+  transport: RemoteReadTransport = {},
 ): AsyncGenerator<void> {
   const url = new URL(`${baseUrl}/api/v1/read`);
   let res: Answer;
   try {
-    res = await post(url, encodeReadRequest(q), signal);
+    res = await post(url, encodeReadRequest(q), signal, transport);
   } catch (err) {
     throw new StoreUnavailableError(`prometheus remote read ${url.href}: ${errorMessage(err)}`, {
       cause: err,
@@ -173,9 +180,15 @@ const REQUEST_HEADERS = {
   'x-prometheus-remote-read-version': REMOTE_READ_VERSION,
 };
 
-async function post(url: URL, body: Uint8Array, signal?: AbortSignal): Promise<Answer> {
+async function post(
+  url: URL,
+  body: Uint8Array,
+  signal: AbortSignal | undefined,
+  transport: RemoteReadTransport,
+): Promise<Answer> {
+  const headers = { ...transport.headers, ...REQUEST_HEADERS };
   if (url.protocol === 'http:') {
-    const res = await StreamingPost.open(url, REQUEST_HEADERS, body, signal);
+    const res = await StreamingPost.open(url, headers, body, signal);
     return {
       status: res.status,
       contentType: res.headers.get('content-type') ?? '',
@@ -187,8 +200,8 @@ async function post(url: URL, body: Uint8Array, signal?: AbortSignal): Promise<A
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = httpsRequest(url, {
       method: 'POST',
-      agent: httpsAgent,
-      headers: { ...REQUEST_HEADERS, 'content-length': body.length },
+      agent: transport.httpsAgent ?? httpsAgent,
+      headers: { ...headers, 'content-length': body.length },
       ...(signal ? { signal } : {}),
     });
     req.once('response', resolve);

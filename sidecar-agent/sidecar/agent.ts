@@ -1,12 +1,19 @@
 /**
- * @module sidecar-agent/sidecar/agent — one running sidecar agent: reads the external labels from
- * Prometheus (none → refuses to start, as Thanos), checks the block-duration flags, serves the
- * StoreAPI and, with a bucket, runs the shipper. `stop()` is the graceful shutdown.
+ * @module sidecar-agent/sidecar/agent — one running sidecar agent. It listens first, so
+ * `/-/healthy` answers at once even while Prometheus is down (`/-/ready` is 503 until then, and
+ * the StoreAPI answers 503); then it waits for Prometheus (up to `startupTimeoutMs`, Thanos's
+ * `--prometheus.ready_timeout`), reads the external labels (none → refuses to start, as Thanos),
+ * checks the block-duration flags, and with a bucket runs the shipper; with reloader options,
+ * the reloader. `stop()` is the graceful shutdown.
  */
 import { errorMessage } from '../../core/errors.ts';
+import { StoreUnavailableError } from '../../core/storeapi/errors.ts';
+import { loggerFromFunction, nopLogger, type Logger } from '../log.ts';
+import type { PrometheusHttpClient } from '../prometheus/http-client-config.ts';
+import { Reloader, type ReloaderOptions } from './reloader.ts';
 import type { Labels } from '../../core/labels/labels.ts';
 import type { Bucket } from '../../core/objstore/bucket.ts';
-import type { Store } from '../../core/storeapi/store.ts';
+import type { EncodedSeriesSource, Store } from '../../core/storeapi/store.ts';
 import { PrometheusClient } from '../prometheus/client.ts';
 import { newSidecarMetrics, type SidecarMetrics } from './metrics.ts';
 import { PrometheusStore } from './prometheus-store.ts';
@@ -25,134 +32,243 @@ export interface SidecarAgentOptions {
   readonly port: number;
   readonly token: string | undefined;
   readonly uploadCompacted?: boolean;
+  /** Block files uploaded at once (`--shipper.upload-concurrency`). */
+  readonly uploadConcurrency?: number;
   /** Shipper sync interval, ms (default 30s, Thanos's). */
   readonly syncIntervalMs?: number;
-  /** External-label refresh interval, ms (default 30s). */
+  /** External-label refresh interval, ms (default 30s: `--prometheus.get_config_interval`). */
   readonly heartbeatMs?: number;
+  /** Timeout of one config read, ms (default 30s: `--prometheus.get_config_timeout`). */
+  readonly getConfigTimeoutMs?: number;
   readonly retry?: RetryOptions;
-  /** How long to wait for Prometheus at start before giving up, ms (default 10 min). */
+  /** How long to wait for Prometheus at start before giving up, ms (default 10 min: `--prometheus.ready_timeout`). */
   readonly startupTimeoutMs?: number;
-  readonly log?: (msg: string) => void;
+  /** `--prometheus.http-client(-file)`. */
+  readonly httpClient?: PrometheusHttpClient;
+  /** `--min-time`: the oldest time served, ms, evaluated per request. */
+  readonly minTime?: () => number;
+  /** `--reloader.*`; without config file and rule dirs no reloader runs. */
+  readonly reloader?: Omit<ReloaderOptions, 'reload' | 'log'>;
+  /** `--http-grace-period`: how long open requests may run on at shutdown, ms (default 5s). */
+  readonly httpGraceMs?: number;
+  /** A leveled logger, or a plain callback (levels then prefix the text). */
+  readonly log?: Logger | ((msg: string) => void);
   readonly progress?: (block: string, key: string, bytes: number) => void;
 }
 
 export class SidecarAgent {
   readonly url: string;
   readonly metrics: SidecarMetrics;
-  /** Prometheus's data as a StoreAPI Store (also served over gRPC by the CLI). */
-  readonly store: Store;
-  readonly shipper: Shipper | undefined;
+  /** Resolves once Prometheus is ready and the labels are read; rejects if it never is. */
+  readonly ready: Promise<void>;
+  /**
+   * Prometheus's data as a StoreAPI Store (the CLI also serves it over gRPC): until Prometheus is
+   * reached, every call fails as unavailable.
+   */
+  readonly store: Store & EncodedSeriesSource;
+  #shipper: Shipper | undefined;
+  #reloader: Reloader | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #stopped = false;
   readonly #server: RunningServer;
-  readonly #heartbeat: NodeJS.Timeout;
+  readonly #graceMs: number;
 
   private constructor(
     url: string,
     metrics: SidecarMetrics,
-    shipper: Shipper | undefined,
     server: RunningServer,
-    hb: NodeJS.Timeout,
-    store: Store,
+    graceMs: number,
+    store: Store & EncodedSeriesSource,
+    ready: (self: SidecarAgent) => Promise<void>,
   ) {
     this.url = url;
     this.metrics = metrics;
     this.store = store;
-    this.shipper = shipper;
     this.#server = server;
-    this.#heartbeat = hb;
+    this.#graceMs = graceMs;
+    this.ready = ready(this);
+    this.ready.catch(() => undefined); // observed by start() or the CLI
   }
 
-  static async start(o: SidecarAgentOptions): Promise<SidecarAgent> {
-    const log = o.log ?? (() => undefined);
-    const client = new PrometheusClient(o.prometheusUrl);
-    const metrics = newSidecarMetrics();
-    let ext: Labels = await waitForExternalLabels(client, o.startupTimeoutMs ?? 600_000, log);
-    if (ext.length === 0) throw new Error(NO_EXTERNAL_LABELS);
-    await checkFlags(client, log);
+  get shipper(): Shipper | undefined {
+    return this.#shipper;
+  }
 
-    const store = new PrometheusStore(client, { externalLabels: () => ext });
+  /** Listens and waits for Prometheus: resolves ready, or rejects (having closed the server). */
+  static async start(o: SidecarAgentOptions): Promise<SidecarAgent> {
+    const agent = await SidecarAgent.listen(o);
+    try {
+      await agent.ready;
+    } catch (err) {
+      await agent.stop();
+      throw err;
+    }
+    return agent;
+  }
+
+  /** Listens at once; `ready` settles when Prometheus has been reached (or not). */
+  static async listen(o: SidecarAgentOptions): Promise<SidecarAgent> {
+    const log: Logger =
+      typeof o.log === 'function' ? loggerFromFunction(o.log) : (o.log ?? nopLogger);
+    const client = new PrometheusClient(o.prometheusUrl, {
+      ...(o.httpClient ? { httpClient: o.httpClient } : {}),
+    });
+    const metrics = newSidecarMetrics();
+    metrics.prometheusUp.set(0);
+    let ext: Labels = [];
+    let started = false;
+    const store = new PrometheusStore(client, {
+      externalLabels: () => ext,
+      ...(o.minTime ? { minTime: o.minTime } : {}),
+    });
+    const whenStarted = (): PrometheusStore => {
+      if (!started)
+        throw new StoreUnavailableError(
+          `sidecar: waiting for Prometheus ${client.url} and its external labels`,
+        );
+      return store;
+    };
     if (!o.token)
-      log(
-        'warning: no StoreAPI token (STORE_TOKEN or --store.token-file): every StoreAPI request is refused',
+      log.warn(
+        'no StoreAPI token (STORE_TOKEN or --store.token-file): every StoreAPI request is refused',
       );
     const server = await listen(
-      sidecarApp({ store, token: o.token, prometheus: client, metrics, externalLabels: () => ext }),
+      sidecarApp({
+        store: whenStarted,
+        started: () => started,
+        token: o.token,
+        prometheus: client,
+        metrics,
+        externalLabels: () => ext,
+      }),
       o.host,
       o.port,
-      { store: () => store, token: () => o.token },
+      { store: whenStarted, token: () => o.token },
     );
+    const configTimeout = o.getConfigTimeoutMs ?? 30_000;
 
-    let shipper: Shipper | undefined;
-    if (o.bucket && o.tsdbPath) {
-      shipper = new Shipper({
-        bucket: o.bucket,
-        tsdbPath: o.tsdbPath,
-        labels: () => Object.fromEntries(ext.map((l) => [l.name, l.value])),
-        uploadCompacted: o.uploadCompacted ?? false,
-        metrics,
-        log,
-        ...(o.retry ? { retry: o.retry } : {}),
-        ...(o.progress ? { onObject: o.progress } : {}),
-      });
-      shipper.start(o.syncIntervalMs ?? 30_000);
-    } else {
-      log('no supported bucket was configured, uploads will be disabled');
-    }
+    const guarded: Store & EncodedSeriesSource = {
+      info: (signal) => Promise.resolve().then(() => whenStarted().info(signal)),
+      async *series(request, signal) {
+        yield* whenStarted().series(request, signal);
+      },
+      async *encodedSeries(request, signal) {
+        yield* whenStarted().encodedSeries(request, signal);
+      },
+      labelNames: (request, signal) =>
+        Promise.resolve().then(() => whenStarted().labelNames(request, signal)),
+      labelValues: (name, request, signal) =>
+        Promise.resolve().then(() => whenStarted().labelValues(name, request, signal)),
+    };
 
-    // Heartbeat: follow config reloads; an empty label set keeps the old one (Thanos refuses it too).
-    const hb = setInterval(() => {
-      client
-        .externalLabels(AbortSignal.timeout(5000))
-        .then((l) => {
-          metrics.prometheusUp.set(1);
-          if (l.length > 0) ext = l;
-        })
-        .catch(() => metrics.prometheusUp.set(0));
-    }, o.heartbeatMs ?? 30_000);
-    hb.unref();
-    metrics.prometheusUp.set(1);
-    return new SidecarAgent(server.url, metrics, shipper, server, hb, store);
+    return new SidecarAgent(
+      server.url,
+      metrics,
+      server,
+      o.httpGraceMs ?? 5000,
+      guarded,
+      async (self) => {
+        ext = await waitForExternalLabels(
+          client,
+          o.startupTimeoutMs ?? 600_000,
+          configTimeout,
+          log,
+          () => self.#stopped,
+        );
+        if (ext.length === 0) throw new Error(NO_EXTERNAL_LABELS);
+        await checkFlags(client, log);
+        if (self.#stopped) return;
+
+        if (o.bucket && o.tsdbPath) {
+          self.#shipper = new Shipper({
+            bucket: o.bucket,
+            tsdbPath: o.tsdbPath,
+            labels: () => Object.fromEntries(ext.map((l) => [l.name, l.value])),
+            uploadCompacted: o.uploadCompacted ?? false,
+            ...(o.uploadConcurrency ? { uploadConcurrency: o.uploadConcurrency } : {}),
+            metrics,
+            log: (m) => log.info(m),
+            ...(o.retry ? { retry: o.retry } : {}),
+            ...(o.progress ? { onObject: o.progress } : {}),
+          });
+          self.#shipper.start(o.syncIntervalMs ?? 30_000);
+        } else {
+          log.info('no supported bucket was configured, uploads will be disabled');
+        }
+        const r = o.reloader;
+        if (r && (r.configFile || (r.ruleDirs?.length ?? 0) > 0)) {
+          self.#reloader = new Reloader({ ...r, reload: (s) => client.reload(s), log });
+          self.#reloader.start();
+        }
+
+        // Heartbeat: follow config reloads; an empty label set keeps the old one (Thanos refuses it too).
+        self.#heartbeat = setInterval(() => {
+          client
+            .externalLabels(AbortSignal.timeout(configTimeout))
+            .then((l) => {
+              metrics.prometheusUp.set(1);
+              if (l.length > 0) ext = l;
+            })
+            .catch(() => metrics.prometheusUp.set(0));
+        }, o.heartbeatMs ?? 30_000);
+        self.#heartbeat.unref();
+        metrics.prometheusUp.set(1);
+        started = true;
+        log.info('sidecar: Prometheus is ready; serving the StoreAPI', {
+          external_labels: ext.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(','),
+        });
+      },
+    );
   }
 
   /** Stops serving, lets the upload in flight finish (no new ones), then resolves. */
   async stop(): Promise<void> {
-    clearInterval(this.#heartbeat);
-    await Promise.all([this.#server.close(), this.shipper?.stop()]);
+    this.#stopped = true;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    await Promise.all([
+      this.#server.close(this.#graceMs),
+      this.#shipper?.stop(),
+      this.#reloader?.stop(),
+    ]);
   }
 }
 
 async function waitForExternalLabels(
   client: PrometheusClient,
   timeoutMs: number,
-  log: (msg: string) => void,
+  callTimeoutMs: number,
+  log: Logger,
+  stopped: () => boolean,
 ): Promise<Labels> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
     try {
-      return await client.externalLabels(AbortSignal.timeout(10_000));
+      return await client.externalLabels(AbortSignal.timeout(callTimeoutMs));
     } catch (err) {
-      if (Date.now() + delay > deadline)
-        throw new Error(`failed to get Prometheus external labels: ${errorMessage(err)}`, {
-          cause: err,
-        });
-      log(`failed to fetch initial external labels, retrying: ${errorMessage(err)}`);
+      if (Date.now() + delay > deadline || stopped())
+        throw new Error(
+          `failed to get Prometheus external labels within --prometheus.ready_timeout: ${errorMessage(err)}`,
+          { cause: err },
+        );
+      log.warn('failed to fetch initial external labels; retrying', { err: errorMessage(err) });
       await new Promise((r) => setTimeout(r, delay));
     }
   }
 }
 
 /** Thanos's check: min != max block duration means Prometheus compacts locally. */
-async function checkFlags(client: PrometheusClient, log: (msg: string) => void): Promise<void> {
+async function checkFlags(client: PrometheusClient, log: Logger): Promise<void> {
   try {
     const f = await client.flags(AbortSignal.timeout(10_000));
     const min = f['storage.tsdb.min-block-duration'];
     const max = f['storage.tsdb.max-block-duration'];
     if (min !== undefined && max !== undefined && min !== max) {
-      log(
-        `warning: found that TSDB max time is ${max} and min time is ${min}. Compaction needs to be disabled ` +
+      log.warn(
+        `found that TSDB max time is ${max} and min time is ${min}. Compaction needs to be disabled ` +
           '(storage.tsdb.min-block-duration = storage.tsdb.max-block-duration) or blocks will be compacted locally and uploaded more than once',
       );
     }
   } catch (err) {
-    log(`warning: failed to check Prometheus flags: ${errorMessage(err)}`);
+    log.warn('failed to check Prometheus flags', { err: errorMessage(err) });
   }
 }

@@ -36,16 +36,23 @@ const MAX_IDLE_TRANSCODERS = 2;
 export interface PrometheusStoreOptions {
   /** Current external labels (the agent refreshes them from Prometheus's config). */
   readonly externalLabels: () => Labels;
+  /**
+   * `--min-time`: nothing older is served (ms; evaluated per call, as Thanos's relative
+   * `-1d` moves with the clock). Default: no limit.
+   */
+  readonly minTime?: () => number;
 }
 
 export class PrometheusStore implements Store, EncodedSeriesSource {
   readonly #client: PrometheusClient;
   readonly #ext: () => Labels;
+  readonly #minTime: () => number;
   readonly #idle: SeriesTranscoder[] = [];
 
   constructor(client: PrometheusClient, options: PrometheusStoreOptions) {
     this.#client = client;
     this.#ext = options.externalLabels;
+    this.#minTime = options.minTime ?? (() => MIN_TIME);
   }
 
   async info(signal?: AbortSignal): Promise<StoreInfo> {
@@ -54,7 +61,7 @@ export class PrometheusStore implements Store, EncodedSeriesSource {
       storeType: 'sidecar',
       labelSets: [this.#ext()],
       // An empty TSDB: advertise nothing rather than everything.
-      minTime: lowest ?? MAX_TIME,
+      minTime: lowest === undefined ? MAX_TIME : Math.max(lowest, this.#minTime()),
       maxTime: MAX_TIME,
     };
   }
@@ -85,7 +92,7 @@ export class PrometheusStore implements Store, EncodedSeriesSource {
     if (matchers.length === 0)
       throw new BadDataError('no matchers specified (excluding external labels)');
     const query = {
-      start: Math.max(request.minTime, MIN_TIME),
+      start: Math.max(request.minTime, MIN_TIME, this.#minTime()),
       end: Math.min(request.maxTime, MAX_TIME),
       matchers,
       hints: {
@@ -129,7 +136,12 @@ export class PrometheusStore implements Store, EncodedSeriesSource {
     const matchers = this.#splitMatchers(request.matchers);
     if (!matchers) return { values: [], warnings: [] };
     const names = new Set(
-      await this.#client.labelNames(matchers, request.start, request.end, signal),
+      await this.#client.labelNames(
+        matchers,
+        Math.max(request.start, this.#minTime()),
+        request.end,
+        signal,
+      ),
     );
     if (names.size > 0 || matchers.length === 0) for (const l of this.#ext()) names.add(l.name);
     return { values: limited([...names].sort(), request.limit), warnings: [] };
@@ -148,7 +160,7 @@ export class PrometheusStore implements Store, EncodedSeriesSource {
     const values = await this.#client.labelValues(
       name,
       matchers,
-      request.start,
+      Math.max(request.start, this.#minTime()),
       request.end,
       signal,
     );

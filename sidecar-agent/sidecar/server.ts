@@ -1,7 +1,8 @@
 /**
  * @module sidecar-agent/sidecar/server — the agent's HTTP surface on node:http: StoreAPI routes
- * (bearer token), `/metrics`, `/-/healthy` (the process runs) and `/-/ready` (Prometheus
- * answers its own `/-/ready`; 503 otherwise, as Thanos's sidecar readiness).
+ * (bearer token), `/metrics`, `/-/healthy` (the process runs: answers from the first moment) and
+ * `/-/ready` (the agent has read Prometheus's external labels and Prometheus answers its own
+ * `/-/ready`; 503 otherwise, as Thanos's sidecar readiness).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,10 @@ import { prometheusApiRoutes } from './prometheus-api-routes.ts';
 import { SERIES_PATH, serveSeries, type SeriesRouteOptions } from './series-route.ts';
 
 export interface SidecarServerOptions {
-  readonly store: Store;
+  /** The store; throws StoreUnavailableError (503) until the agent has started. */
+  readonly store: () => Store;
+  /** Whether the agent has reached Prometheus and read its labels (default: yes). */
+  readonly started?: () => boolean;
   readonly token: string | undefined;
   readonly prometheus: PrometheusClient;
   readonly metrics: SidecarMetrics;
@@ -28,6 +32,8 @@ export function sidecarApp(o: SidecarServerOptions): Hono {
   const app = new Hono();
   app.get('/-/healthy', (c) => c.text('thanos-edge sidecar is healthy.\n'));
   app.get('/-/ready', async (c) => {
+    if (o.started && !o.started())
+      return c.text(`not ready: waiting for prometheus ${o.prometheus.url}\n`, 503);
     const up = await o.prometheus.ready(AbortSignal.timeout(3000));
     o.metrics.prometheusUp.set(up ? 1 : 0);
     return up
@@ -47,7 +53,7 @@ export function sidecarApp(o: SidecarServerOptions): Hono {
       externalLabels: o.externalLabels ?? (() => []),
     }),
   );
-  app.route('/', storeApiRoutes({ store: () => o.store, token: () => o.token }));
+  app.route('/', storeApiRoutes({ store: () => o.store(), token: () => o.token }));
   return app;
 }
 

@@ -38,6 +38,8 @@ export interface ShipperOptions {
   /** External labels for the `thanos` section, read at each upload. */
   readonly labels: () => Record<string, string>;
   readonly uploadCompacted?: boolean;
+  /** Block files uploaded at once (`--shipper.upload-concurrency`; default 1). */
+  readonly uploadConcurrency?: number;
   readonly metrics?: SidecarMetrics;
   readonly retry?: RetryOptions;
   readonly log?: (msg: string) => void;
@@ -174,6 +176,7 @@ export class Shipper {
         const res = await uploadBlock(bucket, dir, {
           labels: this.#o.labels(),
           source: SIDECAR_SOURCE,
+          ...(this.#o.uploadConcurrency ? { concurrency: this.#o.uploadConcurrency } : {}),
           onObject: (key, bytes) => this.#o.onObject?.(id, key, bytes),
         });
         this.#o.metrics?.uploads.inc();

@@ -55,7 +55,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
     );
     createInterface({ input: proc.stderr! }).on('line', (line) => {
       log.push(line);
-      const m = /listening on (http:\/\/\S+)/.exec(line);
+      const m = /listening on (http:\/\/[^\s"]+)/.exec(line);
       if (m) {
         clearTimeout(t);
         resolve(m[1]!);

@@ -37,8 +37,8 @@ export async function startEdgeGrpcProcess(
     );
     createInterface({ input: proc.stderr! }).on('line', (line) => {
       log.push(line);
-      httpUrl ||= /listening on (http:\/\/\S+)/.exec(line)?.[1] ?? '';
-      grpcAddress ||= /listening for gRPC on (\S+)/.exec(line)?.[1] ?? '';
+      httpUrl ||= /listening on (http:\/\/[^\s"]+)/.exec(line)?.[1] ?? '';
+      grpcAddress ||= /listening for gRPC on ([^\s"]+)/.exec(line)?.[1] ?? '';
       if (httpUrl && grpcAddress) {
         clearTimeout(t);
         resolve();

@@ -96,7 +96,7 @@ describe('compact marks and faults', () => {
       let halted = '';
       for (let i = 0; i < 200 && !halted.includes('thanos_compact_halted 1'); i++) {
         await new Promise((r) => setTimeout(r, 100));
-        const m = /listening on (http:\/\/\S+)/.exec(svc.stderr());
+        const m = /listening on (http:\/\/[^\s"]+)/.exec(svc.stderr());
         url ??= m?.[1];
         if (url) halted = await (await fetch(`${url}/metrics`)).text();
       }

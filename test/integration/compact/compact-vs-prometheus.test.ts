@@ -62,9 +62,18 @@ describe('compact vs Prometheus 2.42 compactor', () => {
       `--data-dir=${join(tmp.path, 'data')}`,
       '--consistency-delay=0s',
       '--log.level=debug',
+      '--log.format=json',
+      '--hash-func=SHA256',
     ]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain('flag --log.level is accepted for compatibility');
+    // --log.format=json: every line a JSON object with Thanos's level; ignored flags still said.
+    const lines = run.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(JSON.parse(lines[0]!)).toHaveProperty('level', 'info');
+    expect(run.stderr).toContain('flag --hash-func is accepted for compatibility');
 
     // The newest 2h block is left alone; the complete 8h range became one level-2 block.
     const live = await liveMetas(bucket);

@@ -299,10 +299,8 @@ describe('thanos-edge sidecar and store over gRPC: errors and flags', () => {
     ).rejects.toThrow(/INVALID_ARGUMENT: sidecar http:\/\/127\.0\.0\.1:\d+: no matchers/);
   });
 
-  it('store: the ignored Thanos flags are logged as such', () => {
-    expect(store.log.join('\n')).toMatch(
-      /--log\.level is accepted for compatibility with Thanos and ignored/,
-    );
+  it('store: logs at --log.level in logfmt, and the ignored Thanos flags are logged as such', () => {
+    expect(store.log.join('\n')).toMatch(/^level=info ts=\S+ .*listening on/m);
     expect(store.log.join('\n')).toMatch(/--index-cache\.config-file is accepted/);
   });
 });

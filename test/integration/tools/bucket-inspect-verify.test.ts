@@ -364,12 +364,20 @@ describe('tools bucket flags', () => {
       'inspect',
       obj('clean'),
       '--log.level=debug',
+      '--log.format=json',
+      '--tracing.config=',
       '--output=tsv',
     ]);
     expect(ign.code, ign.stderr).toBe(0);
-    expect(ign.stderr).toContain(
-      'flag --log.level is accepted for compatibility with Thanos and ignored',
+    // --log.format=json: the agent's leveled logger; --tracing.config is said to be ignored.
+    const logged = ign.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string; msg: string });
+    expect(logged.map((l) => l.msg)).toContain(
+      'flag --tracing.config is accepted for compatibility with Thanos and ignored',
     );
+    expect(logged.every((l) => l.level === 'info')).toBe(true);
     const rep = await runCli(['tools', 'bucket', 'verify', obj('clean'), '--repair']);
     expect(rep.code).toBe(2);
     expect(rep.stderr).toContain('--repair is not supported');
