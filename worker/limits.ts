@@ -1,12 +1,13 @@
 /**
  * @module worker/limits — per-tenant limits in front of the API: a request rate on every API
- * route, and a query slot held for as long as a query's answer streams (so a slow reader counts
- * as a running query). The tenant is the request's tenant header, which the auth layer sets for
+ * route, and a query slot held while a query is evaluated (taken back after QUERY_TIMEOUT and a
+ * minute, should the runtime drop a request mid-way). The tenant is the request's tenant header, which the auth layer sets for
  * tenant-bound credentials; requests naming no tenant share the "" tenant.
  */
 import type { MiddlewareHandler } from 'hono';
 import { TenantLimiter, type TenantLimitSettings } from '../core/api/tenant-limits.ts';
-import { numberVar, tenancyVars, type Env } from './env.ts';
+import { DEFAULT_TIMEOUT } from '../core/promql/engine/engine.ts';
+import { durationVar, numberVar, tenancyVars, type Env } from './env.ts';
 
 /** Routes that run a query or read series: they take a slot. */
 const QUERY_ROUTE =
@@ -21,6 +22,7 @@ export function tenantLimitSettings(env: Env): TenantLimitSettings {
     maxQueued: numberVar(env.QUERY_MAX_QUEUED, 100),
     requestRate: rate,
     requestBurst: numberVar(env.TENANT_REQUEST_BURST, Math.max(1, Math.ceil(rate * 2))),
+    maxHoldMs: durationVar(env.QUERY_TIMEOUT, DEFAULT_TIMEOUT) + 60_000,
   };
 }
 
@@ -42,41 +44,13 @@ export function tenantLimits(): MiddlewareHandler<{ Bindings: Env }> {
     limiter.admit(tenant);
     if (!QUERY_ROUTE.test(path)) return next();
     const release = await limiter.slot(tenant, c.req.raw.signal);
+    // Held while the query is evaluated; its answer then streams out without it. (Holding it
+    // until the body was read lost slots whenever the runtime dropped a response unread.)
+    c.req.raw.signal.addEventListener('abort', release, { once: true });
     try {
       await next();
-    } catch (err) {
+    } finally {
       release();
-      throw err;
     }
-    c.res = holdUntilRead(c.res, release);
   };
-}
-
-/** The answer with its body wrapped so `release` runs once the body is read, fails or is dropped. */
-function holdUntilRead(res: Response, release: () => void): Response {
-  const body = res.body;
-  if (!body) {
-    release();
-    return res;
-  }
-  const reader = body.getReader();
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const r = await reader.read();
-        if (r.done) {
-          release();
-          controller.close();
-        } else controller.enqueue(r.value);
-      } catch (err) {
-        release();
-        controller.error(err);
-      }
-    },
-    async cancel(reason) {
-      release();
-      await reader.cancel(reason);
-    },
-  });
-  return new Response(stream, res);
 }

@@ -3,7 +3,7 @@
  * form values from the query string and (for POST) a urlencoded body; times as unix seconds or
  * RFC 3339; durations as seconds or Prometheus durations. Errors are Prometheus's texts.
  */
-import { BadDataError } from '../errors.ts';
+import { BadDataError, errorMessage } from '../errors.ts';
 import { MAX_TIME, MIN_TIME } from '../gocompat/time.ts';
 import { parsePromDuration } from '../gocompat/duration.ts';
 
@@ -29,8 +29,14 @@ export class Params {
       if (type.startsWith('application/x-www-form-urlencoded')) {
         for (const [k, v] of new URLSearchParams(await formText(req))) merged.append(k, v);
       } else if (type.startsWith('multipart/form-data')) {
-        if (Number(req.headers.get('content-length') ?? 0) > MAX_FORM_BYTES) throw postTooLarge();
-        const form = await req.formData();
+        const body = await formBytes(req);
+        let form: FormData;
+        try {
+          form = await new Response(body, { headers: { 'content-type': type } }).formData();
+        } catch (err) {
+          // A missing boundary or a cut body is the client's error, as in Go's ParseMultipartForm.
+          throw new BadDataError(`error parsing form values: ${errorMessage(err)}`, { cause: err });
+        }
         for (const [k, v] of form) if (typeof v === 'string') merged.append(k, v);
       }
     }
@@ -86,8 +92,13 @@ const postTooLarge = (): BadDataError =>
 
 /** The body as text, read only up to MAX_FORM_BYTES. */
 async function formText(req: Request): Promise<string> {
+  return new TextDecoder().decode(await formBytes(req));
+}
+
+/** The body, read only up to MAX_FORM_BYTES (a declared or streamed larger body is refused). */
+async function formBytes(req: Request): Promise<Uint8Array<ArrayBuffer>> {
   if (Number(req.headers.get('content-length') ?? 0) > MAX_FORM_BYTES) throw postTooLarge();
-  if (req.body === null) return '';
+  if (req.body === null) return new Uint8Array(0);
   const reader = req.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -107,7 +118,7 @@ async function formText(req: Request): Promise<string> {
     all.set(p, at);
     at += p.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
 }
 
 export function invalidParam(name: string, err: unknown): BadDataError {
@@ -139,6 +150,14 @@ function parseRfc3339(s: string): number | undefined {
   const m = RFC3339.exec(s);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, sec, frac, zone] = m;
+  // Go's time.Parse refuses fields out of range (a zone offset may reach 24:00 or xx:60 there);
+  // Date.UTC would roll 2023-13-45 into 2024.
+  const month = Number(mo);
+  if (month < 1 || month > 12 || Number(d) < 1 || Number(d) > daysIn(Number(y), month))
+    return undefined;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return undefined;
+  if (zone && zone.length === 6 && (Number(zone.slice(1, 3)) > 24 || Number(zone.slice(4)) > 60))
+    return undefined;
   let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
   if (Number.isNaN(ms)) return undefined;
   if (frac) ms += Math.floor(Number(`0${frac}`) * 1000 + 1e-6);
@@ -148,6 +167,11 @@ function parseRfc3339(s: string): number | undefined {
     ms -= sign * ((zh! * 60 + zm!) * 60_000);
   }
   return ms;
+}
+
+function daysIn(year: number, month: number): number {
+  // Day 0 of the next month is this month's last day (Date.UTC's months are 0-based).
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /** Float seconds or a Prometheus duration → ms. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { QueryCanceledError, TooManyRequestsError } from '../errors.ts';
 import { TenantLimiter } from './tenant-limits.ts';
 
-const settle = () => new Promise((r) => setTimeout(r, 0));
+/** Longer than a waiter's longest poll (50 ms). */
+const settle = () => new Promise((r) => setTimeout(r, 120));
 
 describe('TenantLimiter', () => {
   it('refuses requests over the rate with a Retry-After, per tenant, and refills with time', () => {
@@ -28,7 +29,7 @@ describe('TenantLimiter', () => {
     expect(() => l.admit('a')).toThrow(TooManyRequestsError);
   });
 
-  it('runs at most maxConcurrent at once, queues the next in order, refuses past the line', async () => {
+  it('runs at most maxConcurrent at once, queues the next, refuses past the line', async () => {
     const l = new TenantLimiter({
       maxConcurrent: 2,
       maxQueued: 1,
@@ -50,6 +51,7 @@ describe('TenantLimiter', () => {
     r1();
     r1(); // releasing twice frees one slot only
     const r3 = await p3;
+    await settle();
     expect(third).toBe(true);
     // Two still run (r2, r3): a new one must wait again.
     let fourth = false;
@@ -77,5 +79,23 @@ describe('TenantLimiter', () => {
     // The slot is free again, not handed to the query that left.
     const r = await l.slot('a');
     r();
+  });
+});
+
+describe('TenantLimiter slot expiry', () => {
+  it('takes back a slot held past maxHoldMs (an answer the runtime dropped unread)', async () => {
+    let now = 0;
+    const l = new TenantLimiter(
+      { maxConcurrent: 1, maxQueued: 1, requestRate: 0, requestBurst: 0, maxHoldMs: 1000 },
+      () => now,
+    );
+    await l.slot('a'); // never released
+    let got = false;
+    const next = l.slot('a').then((r) => ((got = true), r));
+    await settle();
+    expect(got).toBe(false);
+    now = 1001;
+    (await next)();
+    expect(got).toBe(true);
   });
 });

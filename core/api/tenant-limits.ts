@@ -16,13 +16,34 @@ export interface TenantLimitSettings {
   readonly requestRate: number;
   /** Requests one tenant may make at once above the rate (the bucket's size). */
   readonly requestBurst: number;
+  /** A slot held longer than this is taken back (default 10 minutes). */
+  readonly maxHoldMs?: number;
+}
+
+const DEFAULT_MAX_HOLD_MS = 10 * 60_000;
+
+/** Waits `ms`, or rejects as canceled when `signal` aborts first. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const leave = () => {
+      clearTimeout(timer);
+      reject(new QueryCanceledError('query canceled while waiting for a free query slot'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', leave);
+      resolve();
+    }, ms);
+    if (signal?.aborted) return leave();
+    signal?.addEventListener('abort', leave, { once: true });
+  });
 }
 
 interface TenantState {
   tokens: number;
   refilled: number;
-  running: number;
-  readonly waiting: Array<() => void>;
+  /** Slots held, by when each was taken. */
+  readonly running: Set<{ readonly since: number }>;
+  waiting: number;
 }
 
 /** Tenants kept before idle ones are forgotten (tenant names may come from a header). */
@@ -60,49 +81,51 @@ export class TenantLimiter {
   /**
    * A slot to run one query: at once if the tenant runs fewer than its limit, else after a wait in
    * line (ended by `signal`); the returned function gives the slot back, exactly once.
+   *
+   * A waiter polls for a free slot on its own timers instead of being woken by the request that
+   * frees one: in workerd a promise resolved from another request's context is not delivered (the
+   * waiter is cancelled as hung and the handed-over slot is lost). A slot held longer than
+   * `maxHoldMs` (a request the runtime dropped without its answer being read or cancelled) counts
+   * as free again.
    */
   async slot(tenant: string, signal?: AbortSignal): Promise<() => void> {
     const max = this.#limits.maxConcurrent;
     if (max <= 0) return () => undefined;
     const s = this.#state(tenant, Math.max(1, this.#limits.requestBurst));
-    if (s.running >= max) {
-      if (s.waiting.length >= this.#limits.maxQueued) {
+    this.#expire(s);
+    if (s.running.size >= max) {
+      if (s.waiting >= this.#limits.maxQueued) {
         throw new TooManyRequestsError(
-          `too many concurrent queries: tenant ${JSON.stringify(tenant)} runs ${s.running} and ${s.waiting.length} wait (limit ${max})`,
+          `too many concurrent queries: tenant ${JSON.stringify(tenant)} runs ${s.running.size} and ${s.waiting} wait (limit ${max})`,
           1,
         );
       }
-      await new Promise<void>((resolve, reject) => {
-        const turn = () => {
-          signal?.removeEventListener('abort', leave);
-          resolve();
-        };
-        const leave = () => {
-          const i = s.waiting.indexOf(turn);
-          if (i >= 0) s.waiting.splice(i, 1);
-          reject(new QueryCanceledError('query canceled while waiting for a free query slot'));
-        };
-        if (signal?.aborted) return leave();
-        signal?.addEventListener('abort', leave, { once: true });
-        s.waiting.push(turn);
-      });
-      // The slot was handed over by its releaser, still counted as running.
-    } else s.running++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = s.waiting.shift();
-      if (next) next();
-      else s.running--;
-    };
+      s.waiting++;
+      try {
+        for (let delay = 2; s.running.size >= max; delay = Math.min(delay * 2, 50)) {
+          await pause(delay, signal);
+          this.#expire(s);
+        }
+      } finally {
+        s.waiting--;
+      }
+    }
+    const held = { since: this.#now() };
+    s.running.add(held);
+    return () => void s.running.delete(held);
+  }
+
+  #expire(s: TenantState): void {
+    const limit = this.#limits.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
+    const oldest = this.#now() - limit;
+    for (const h of s.running) if (h.since < oldest) s.running.delete(h);
   }
 
   #state(tenant: string, burst: number): TenantState {
     let s = this.#tenants.get(tenant);
     if (s) return s;
     if (this.#tenants.size >= MAX_TRACKED) this.#forgetIdle();
-    s = { tokens: burst, refilled: this.#now(), running: 0, waiting: [] };
+    s = { tokens: burst, refilled: this.#now(), running: new Set(), waiting: 0 };
     this.#tenants.set(tenant, s);
     return s;
   }
@@ -110,7 +133,7 @@ export class TenantLimiter {
   /** Drops tenants with nothing running or waiting: they start again with a full bucket. */
   #forgetIdle(): void {
     for (const [t, s] of this.#tenants) {
-      if (s.running === 0 && s.waiting.length === 0) this.#tenants.delete(t);
+      if (s.running.size === 0 && s.waiting === 0) this.#tenants.delete(t);
     }
   }
 }

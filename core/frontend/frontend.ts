@@ -14,7 +14,7 @@ import { Params } from '../api/params.ts';
 import { parseExpr } from '../promql/parser/index.ts';
 import { cacheKey, requestIdentity } from './cache-key.ts';
 import { splittable } from './splittable.ts';
-import { apiErrorResponse } from '../api/error-response.ts';
+import { apiErrorResponse, toApiError } from '../api/error-response.ts';
 import type { QueryResult, Series } from '../promql/engine/result.ts';
 import { concatSeries, matrixResponse, sliceSeries } from './matrix.ts';
 import type { FrontendMetrics } from './metrics.ts';
@@ -114,6 +114,15 @@ function formRequest(
   return new Request(url, { method: 'POST', headers, body, signal: req.signal });
 }
 
+/** Whether a 503 is the querier's timeout (not worth a retry), read from a copy of its body. */
+async function timedOut(res: Response): Promise<boolean> {
+  try {
+    return ((await res.clone().json()) as { errorType?: string }).errorType === 'timeout';
+  } catch {
+    return false;
+  }
+}
+
 /** An answer that stops the whole request: the querier's error response. */
 class DownstreamError {
   constructor(readonly response: Response) {}
@@ -137,6 +146,7 @@ export function queryFrontend<E extends object>(
       const r = req();
       const res = await options.downstream(r, env);
       if (res.status < 500 || attempt >= s.maxRetries || r.signal.aborted) return res;
+      if (res.status === 503 && (await timedOut(res))) return res;
       s.metrics.retries++;
       await res.body?.cancel();
     }
@@ -161,7 +171,9 @@ export function queryFrontend<E extends object>(
         return { series: result.value.series, warnings: result.warnings };
       } catch (err) {
         const res = apiErrorResponse(err);
-        if (res.status < 500 || attempt >= s.maxRetries || req.signal.aborted)
+        // A query that ran out of time runs out again: retrying it only multiplies its cost.
+        const timeout = toApiError(err).body.errorType === 'timeout';
+        if (res.status < 500 || timeout || attempt >= s.maxRetries || req.signal.aborted)
           throw new DownstreamError(res);
         s.metrics.retries++;
       }
@@ -314,5 +326,8 @@ export function queryFrontend<E extends object>(
   app.get('/api/v1/label/:name/values', (c) =>
     wholeAnswer(c.req.raw, c.env, new URL(c.req.url).pathname),
   );
+  // A request the frontend cannot read (a form past 10 MiB, a broken multipart body) is the
+  // querier's 400, not Hono's bare 500.
+  app.onError((err) => apiErrorResponse(err));
   return app;
 }

@@ -7,14 +7,16 @@
 import { Re2Nfa } from './nfa.ts';
 import { BadDataError } from '../errors.ts';
 import { type Re2Node, children } from './ast.ts';
-import { backtrackRisk } from './risk.ts';
+import { backtrackInputLimit, backtrackRisk } from './risk.ts';
 import { checkRegexLength, progSize } from './limits.ts';
 import { parseRe2 } from './parse.ts';
 import { jsRegExp, re2TreeToSource } from './translate.ts';
 
 /**
- * Above this many UTF-16 units, a pattern with two or more variable-length repeats (`.*a.*b`,
- * polynomial backtracking) runs on the linear-time NFA instead of the JS engine.
+ * Above this many UTF-16 units, a pattern with two choice points (`.*a.*b`, quadratic
+ * backtracking) runs on the linear-time NFA instead of the JS engine; with k choice points the
+ * bound is LONG_INPUT^(2/k) (risk.ts backtrackInputLimit), so `a?a?…a?aaa…` (degree 60) never
+ * reaches the JS engine with more than one character.
  */
 export const LONG_INPUT = 1024;
 
@@ -55,10 +57,12 @@ export class FastRegexMatcher {
   /**
    * Which engine answers regexp-path matches: `js` (backtracking, fastest), `nfa` (linear time,
    * always: nested repeats like `(a+)+` that backtrack exponentially, or a translation too big for
-   * the JS engine), or `js+nfa` (JS for short inputs, NFA beyond LONG_INPUT). Undefined on a
+   * the JS engine), or `js+nfa` (JS for inputs up to `jsMaxInput`, NFA beyond). Undefined on a
    * fast path.
    */
   readonly engine: 'js' | 'nfa' | 'js+nfa' | undefined;
+  /** The longest input the JS engine answers for `js+nfa`. */
+  readonly jsMaxInput: number = Infinity;
   readonly #re: RegExp | undefined;
   readonly #nfa: Re2Nfa | undefined;
 
@@ -82,7 +86,10 @@ export class FastRegexMatcher {
     }
     if (src === undefined) this.engine = 'nfa';
     else if (!nfaOk) this.engine = 'js';
-    else this.engine = risk.nested ? 'nfa' : risk.variableRepeats >= 2 ? 'js+nfa' : 'js';
+    else {
+      this.jsMaxInput = backtrackInputLimit(risk, LONG_INPUT);
+      this.engine = this.jsMaxInput === 0 ? 'nfa' : this.jsMaxInput === Infinity ? 'js' : 'js+nfa';
+    }
     // Built even when the NFA answers: a pattern we cannot translate is refused, never guessed.
     if (src !== undefined) this.#re = jsRegExp(`^(?:${src})$`, source);
     if (this.engine !== 'js') this.#nfa = new Re2Nfa(tree);
@@ -113,7 +120,7 @@ export class FastRegexMatcher {
         return false;
       }
       case 'regexp':
-        if (this.engine === 'nfa' || (this.engine === 'js+nfa' && s.length > LONG_INPUT))
+        if (this.engine === 'nfa' || (this.engine === 'js+nfa' && s.length > this.jsMaxInput))
           return this.#nfa!.match(s);
         return this.#re!.test(s);
     }

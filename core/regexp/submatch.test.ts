@@ -45,3 +45,20 @@ describe('captures inside repetitions keep their last value, as in Go (answers o
     expect(compileSubmatch('^(?:(?:(a)|b)+)$').exec('abc')).toBeNull();
   });
 });
+
+describe('engine choice for label_replace', () => {
+  it('a pattern with many choice points runs in linear time on short values too', () => {
+    const rx = compileSubmatch(`^(?:(${'a?'.repeat(60)})${'a'.repeat(60)})$`);
+    for (const [s, want] of [
+      ['api', false],
+      ['a', false],
+      ['b', false],
+      ['a'.repeat(60), true],
+      ['a'.repeat(90), true],
+    ] as const) {
+      const t = performance.now();
+      expect(rx.exec(s) !== null, s).toBe(want);
+      expect(performance.now() - t, s).toBeLessThan(200);
+    }
+  });
+});

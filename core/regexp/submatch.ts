@@ -12,7 +12,7 @@ import { jsRegExp, quantifier, re2TreeToSource } from './translate.ts';
 import { LONG_INPUT, MAX_NFA_SIZE } from './fast-regex-matcher.ts';
 import { checkRegexLength, progSize } from './limits.ts';
 import { Re2Pike } from './pike.ts';
-import { backtrackRisk, hasCaptureInRepeat } from './risk.ts';
+import { backtrackInputLimit, backtrackRisk, hasCaptureInRepeat } from './risk.ts';
 import { BadDataError } from '../errors.ts';
 
 /** Group texts of one match: index 0 the whole match, undefined for groups that did not take part. */
@@ -63,7 +63,7 @@ function emit(n: Re2Node, names: string[]): string {
  * Compiles an RE2 pattern keeping its groups; throws Re2SyntaxError where Go's regexp.Compile fails.
  * The JS engine answers where it is both fast and Go-exact; the linear-time Pike VM answers where
  * JS would backtrack exponentially (nested repeats), polynomially on a long value (several
- * variable repeats), or where JS captures differ from Go's (a group inside a repeat).
+ * choice points: the more, the shorter the values JS takes), or where JS captures differ from Go's (a group inside a repeat).
  */
 export function compileSubmatch(pattern: string): SubmatchRegexp {
   checkRegexLength(pattern);
@@ -76,8 +76,9 @@ export function compileSubmatch(pattern: string): SubmatchRegexp {
     return re.exec(s);
   };
   const risk = backtrackRisk(tree);
-  const always = risk.nested || hasCaptureInRepeat(tree);
-  if (!always && risk.variableRepeats < 2) return { re, names, exec: jsExec };
+  const jsMaxInput = backtrackInputLimit(risk, LONG_INPUT);
+  const always = jsMaxInput === 0 || hasCaptureInRepeat(tree);
+  if (!always && jsMaxInput === Infinity) return { re, names, exec: jsExec };
   if (progSize(tree) > MAX_NFA_SIZE) {
     const shown = pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern;
     throw new BadDataError(`regexp ${JSON.stringify(shown)} is valid but too large to run here`);
@@ -94,7 +95,7 @@ export function compileSubmatch(pattern: string): SubmatchRegexp {
     return out;
   };
   if (always) return { re, names, exec: pikeExec };
-  return { re, names, exec: (s) => (s.length > LONG_INPUT ? pikeExec(s) : jsExec(s)) };
+  return { re, names, exec: (s) => (s.length > jsMaxInput ? pikeExec(s) : jsExec(s)) };
 }
 
 const NAME_CHAR = /[\p{L}\p{Nd}_]/u;

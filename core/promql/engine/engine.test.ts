@@ -13,6 +13,9 @@ import { STALE_NAN } from '../../chunkenc/stale.ts';
 import type { Queryable, SeriesSet, SelectHints } from '../storage/queryable.ts';
 import { MemoryStorage } from '../storage/memory.ts';
 import { Engine } from './engine.ts';
+import { functionImpls } from '../functions/table.ts';
+import type { FunctionImpl } from '../functions/types.ts';
+import type { MatrixValue } from '../value.ts';
 
 const M = 60_000;
 
@@ -182,6 +185,51 @@ describe('Engine', () => {
     const ok = await new Engine(storage()).rangeQuery('foo', 0, 20 * M, 6_000);
     // The output of 2 series x 201 steps x 9 bytes; the raw batch is let go before it is charged.
     expect(ok.stats.peakBytes).toBeGreaterThanOrEqual(2 * 201 * 9);
+  });
+
+  it("charges a subquery's steps to the byte budget before allocating them", async () => {
+    // foo[1w:1ms] is 604,800,001 inner steps: 4.8 GB of step times alone.
+    const t0 = Date.now();
+    const budget = new Engine(storage(), { maxBytes: 48 << 20 });
+    await expect(budget.instantQuery('count_over_time(foo[1w:1ms])', 20 * M)).rejects.toThrow(
+      /query processing would use too much memory in query execution/,
+    );
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // The same subquery at a step the budget allows still answers.
+    const ok = await budget.instantQuery('count_over_time(foo[1h:1s])', 20 * M);
+    expect(ok.value).toMatchObject({ type: 'vector', samples: [{ v: 1201 }, { v: 602 }] });
+  });
+
+  it('checks the deadline between series of a range function over a subquery-sized range', async () => {
+    const s = new MemoryStorage();
+    for (let i = 0; i < 20; i++)
+      s.append(labelsFrom({ __name__: 'bar', i: String(i) }), [0, 10 * M], [1, 2]);
+    // FAKE: min_over_time that takes 100 ms per series, standing in for a real one over
+    // millions of steps (which would need hundreds of MB here to be as slow).
+    const slowMin: FunctionImpl = (args, ctx, call) => {
+      const m = args[0] as MatrixValue;
+      const until = Date.now() + 100 * m.series.length;
+      while (Date.now() < until);
+      return functionImpls.get('min_over_time')!(args, ctx, call);
+    };
+    const functions = new Map(functionImpls).set('min_over_time', slowMin);
+    const t0 = Date.now();
+    const err = await new Engine(s, { timeout: 300, functions })
+      .instantQuery('max_over_time(min_over_time(bar[5m])[20m:1ms])', 20 * M)
+      .catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(QueryTimeoutError);
+    // 20 series x 100 ms in one call would be 2 s; a check between series ends it after a few.
+    expect(Date.now() - t0).toBeLessThan(1200);
+  });
+
+  it('lets the event loop run while it evaluates data already in memory', async () => {
+    // 200 selectors over memory: every await resolves at once, so only an explicit turn of the
+    // event loop lets a timer (or another request in the isolate) run before the query ends.
+    const q = Array.from({ length: 200 }, () => 'foo').join(' + ');
+    let firedAt: number | undefined;
+    setTimeout(() => (firedAt = performance.now()), 0);
+    await new Engine(storage()).rangeQuery(q, 0, 20 * M, M);
+    expect(firedAt).toBeDefined();
   });
 
   it('times out and cancels with Prometheus error text', async () => {

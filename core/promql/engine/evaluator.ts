@@ -103,12 +103,10 @@ function points(v: Value): number {
   }
 }
 
-/** Nodes evaluated between two turns of the event loop. */
-const YIELD_EVERY_NODES = 2048;
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+/** Series x steps of range-function work between two deadline checks. */
+const STEP_WORK_PER_CHECK = 1 << 20;
+/** Bytes of one output step: a float64 value and a presence byte. */
+const OUTPUT_STEP_BYTES = 9;
 
 /** Range functions whose answer depends on all series at once (they cannot run batch by batch). */
 const WHOLE_MATRIX_FUNCTIONS: ReadonlySet<string> = new Set(['absent_over_time']);
@@ -130,11 +128,12 @@ export class Evaluator {
   async eval(root: Expr): Promise<Value> {
     const stack: EvalFrame[] = [];
     let frame: EvalFrame = this.#enter(root);
-    let steps = 0;
+    const limits = this.#ctx.limits;
     for (;;) {
-      // A query of many nodes gives the event loop a turn now and then: other requests of the
-      // isolate (health checks) get answered, and in workerd the clock (the deadline) advances.
-      if (++steps % YIELD_EVERY_NODES === 0) await yieldToEventLoop();
+      // A query of many nodes gives the event loop a turn now and then (every few nodes, see
+      // QueryLimits.breathe): other requests of the isolate (health checks) get answered, and in
+      // workerd the clock (the deadline) advances. A 300-selector query held /-/healthy 1-2 s.
+      await limits.breathe('expression evaluation');
       if (frame.next < frame.plan.children.length) {
         const child = frame.plan.children[frame.next++]!();
         stack.push(frame);
@@ -253,7 +252,7 @@ export class Evaluator {
       } finally {
         limits.releaseBytes(samples * BYTES_PER_SAMPLE);
       }
-      limits.check('expression evaluation');
+      await limits.breathe('expression evaluation');
     }
   }
 
@@ -294,6 +293,9 @@ export class Evaluator {
   #windowEnds(vs: VectorSelector): Float64Array {
     const offset = this.#offset(vs);
     const { times } = this.range;
+    // Charged before it is made: inside a subquery there can be millions of windows.
+    this.#ctx.limits.addBytes(times.length * 8);
+    this.#ctx.limits.check('expression evaluation');
     const windowEnd = new Float64Array(times.length);
     for (let i = 0; i < times.length; i++) windowEnd[i] = times[i]! - offset;
     return windowEnd;
@@ -321,18 +323,25 @@ export class Evaluator {
     const limits = this.#ctx.limits;
     const out: StepSeries[] = [];
     let charged = 0;
+    // A part's outputs are charged before the function makes them, and the deadline is checked
+    // between parts: inside a subquery a range function can run over millions of steps.
+    const perPart = Math.max(1, Math.floor(STEP_WORK_PER_CHECK / Math.max(1, windowEnd.length)));
     await this.#stream(vs, (batch) => {
       const { value, maxWindow } = selectMatrix(batch, windowEnd, range, limits);
       if (maxWindow > charged) {
         limits.add(maxWindow - charged);
         charged = maxWindow;
       }
-      if (value.series.length === 0) return;
-      const v = call(value);
-      if (v.type !== 'vector') {
-        throw new ExecutionError(`range function returned ${v.type}, want instant vector`);
+      for (let i = 0; i < value.series.length; i += perPart) {
+        const part = value.series.slice(i, i + perPart);
+        limits.check('expression evaluation');
+        limits.addBytes(part.length * windowEnd.length * OUTPUT_STEP_BYTES);
+        const v = call({ ...value, series: part });
+        if (v.type !== 'vector') {
+          throw new ExecutionError(`range function returned ${v.type}, want instant vector`);
+        }
+        for (const s of v.series) out.push(s);
       }
-      for (const s of v.series) out.push(s);
     });
     return out;
   }

@@ -24,6 +24,11 @@ export interface VectorSelectOptions {
   readonly withTimestamps?: boolean;
 }
 
+/** Steps of selection between two deadline checks (a subquery can have millions of steps). */
+const STEPS_PER_CHECK = 1 << 16;
+/** Bytes of one step of a selected series: a float64 value and a presence byte. */
+const STEP_VALUE_BYTES = 9;
+
 export function selectVector(
   raw: readonly RawSeries[],
   times: Float64Array,
@@ -32,8 +37,13 @@ export function selectVector(
 ): StepSeries[] {
   const count = times.length;
   const out: StepSeries[] = [];
+  let work = 0;
   for (let s = 0; s < raw.length; s++) {
-    if ((s & 255) === 255) limits.check('expression evaluation');
+    work += count + 1;
+    if (work >= STEPS_PER_CHECK || (s & 255) === 255) {
+      limits.check('expression evaluation');
+      work = 0;
+    }
     const { t, v, labels } = raw[s]!;
     const n = t.length;
     let values: Float64Array | undefined;
@@ -42,11 +52,15 @@ export function selectVector(
     let got = 0;
     let j = 0; // number of samples with time <= ref
     for (let i = 0; i < count; i++) {
+      if ((i & (STEPS_PER_CHECK - 1)) === STEPS_PER_CHECK - 1)
+        limits.check('expression evaluation');
       const ref = opts.fixedRef ?? times[i]! - opts.offset;
       while (j < n && t[j]! <= ref) j++;
       const k = j - 1;
       if (k < 0 || t[k]! < ref - opts.lookbackDelta || isStaleNaN(v, k)) continue;
       if (values === undefined) {
+        // Charged before allocation: the node's result replaces this charge once it is done.
+        limits.addBytes(count * (opts.withTimestamps ? STEP_VALUE_BYTES + 8 : STEP_VALUE_BYTES));
         values = new Float64Array(count);
         present = new Uint8Array(count);
         if (opts.withTimestamps) stamps = new Float64Array(count);
@@ -85,7 +99,7 @@ export function selectMatrix(
     const lo = windowEnd[0]! - range;
     const hi = windowEnd[steps - 1]!;
     for (let s = 0; s < raw.length; s++) {
-      if ((s & 255) === 255) limits.check('expression evaluation');
+      if ((s & 255) === 255 || steps >= STEPS_PER_CHECK) limits.check('expression evaluation');
       const { t, v, labels, counts } = raw[s]!;
       let keep = 0;
       for (let i = 0; i < t.length; i++)

@@ -8,6 +8,10 @@ import type { SubqueryExpr } from '../ast.ts';
 import type { EvalRange, MatrixValue, RangeSeries, VectorValue } from '../value.ts';
 import { makeRange } from './range.ts';
 import { setOffsetForAtModifier, type OffsetTable } from './preprocess.ts';
+import type { QueryLimits } from './limits.ts';
+
+/** Bytes of one inner step's time (a float64), charged before the steps are allocated. */
+const STEP_TIME_BYTES = 8;
 
 /**
  * The part of the evaluator's EvalContext subquery timing reads. Named here rather than imported
@@ -18,6 +22,7 @@ export interface SubqueryContext {
   readonly noStepSubqueryInterval: (rangeMs: number) => number;
   /** Effective offsets, moved to the subquery's own start time here. */
   readonly offsets: OffsetTable;
+  readonly limits: QueryLimits;
 }
 
 export interface SubqueryTiming {
@@ -43,6 +48,11 @@ export function subqueryRange(
   // Go's integer division truncates toward zero; then step up to the first aligned time >= from.
   let start = interval * Math.trunc(from / interval);
   if (start < from) start += interval;
+  // `x[1w:1ms]` is 600 million steps: charge their times before they are allocated, so such a
+  // subquery ends on the byte budget instead of allocating gigabytes in a 128 MB isolate.
+  const steps = end >= start ? Math.floor((end - start) / interval) + 1 : 0;
+  ctx.limits.addBytes(steps * STEP_TIME_BYTES);
+  ctx.limits.check('expression evaluation');
   if (start !== outer.start) setOffsetForAtModifier(start, e.expr, ctx.offsets);
   // With @, the subquery's offset is re-derived from the outer evaluator's start.
   const windowOffset = e.timestamp !== undefined ? e.offset + (outer.start - e.timestamp) : offset;

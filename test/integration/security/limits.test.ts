@@ -10,15 +10,18 @@ import { startWorker, type WorkerHandle } from '../../helpers/worker.ts';
 describe('per-tenant limits', () => {
   let rated: WorkerHandle;
   let oneSlot: WorkerHandle;
+  let queued: WorkerHandle;
 
   beforeAll(async () => {
     rated = await startWorker({ vars: { TENANT_REQUEST_RATE: '0.5', TENANT_REQUEST_BURST: '3' } });
     oneSlot = await startWorker({ vars: { QUERY_MAX_CONCURRENCY: '1', QUERY_MAX_QUEUED: '0' } });
+    queued = await startWorker({ vars: { QUERY_MAX_CONCURRENCY: '1', QUERY_MAX_QUEUED: '100' } });
   }, 120_000);
 
   afterAll(async () => {
     await rated?.stop();
     await oneSlot?.stop();
+    await queued?.stop();
   });
 
   const query = (w: WorkerHandle, tenant: string) =>
@@ -35,6 +38,22 @@ describe('per-tenant limits', () => {
     expect(body.error).toContain('greedy');
     expect((await query(rated, 'patient')).status).toBe(200);
     expect((await rated.fetch('/-/healthy')).status).toBe(200);
+  });
+
+  it('lets queries wait in line across requests, and leaks no slot (workerd request contexts)', async () => {
+    // Heavy enough to overlap: the others wait for the one slot, each woken on its own timers.
+    const heavy = () =>
+      queued.fetch(
+        `/api/v1/query_range?query=${encodeURIComponent('sum(rate(vector(time())[5m:1s]))')}&start=0&end=3000&step=10`,
+        { headers: { 'THANOS-TENANT': 't' } },
+      );
+    for (let round = 0; round < 2; round++) {
+      const answers = await Promise.all(Array.from({ length: 8 }, heavy));
+      expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+      await Promise.all(answers.map((r) => r.text()));
+    }
+    const after = await query(queued, 't');
+    expect(after.status).toBe(200);
   });
 
   it('gives a query slot back once its answer is read', async () => {
