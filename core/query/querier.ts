@@ -5,7 +5,7 @@
  * settings and the request's Thanos parameters (dedup, partial_response, replicaLabels[],
  * max_source_resolution).
  */
-import { errorMessage } from '../errors.ts';
+import { QueryTimeoutError, errorMessage } from '../errors.ts';
 import { withoutReplicaLabels } from '../dedup/dedup-set.ts';
 import { compareLabels, compareStrings, labelsHash, type Labels } from '../labels/labels.ts';
 import type { Matcher } from '../labels/matcher.ts';
@@ -199,7 +199,62 @@ export class Querier {
   }
 
   /** Label sets of the series matching any selector (Prometheus /api/v1/series). */
-  async series(q: MetadataQuery, o: ReadOptions): Promise<SeriesResult> {
+  series(q: MetadataQuery, o: ReadOptions): Promise<SeriesResult> {
+    return this.#withDeadline(o, 'series', (b) => this.#series(q, b));
+  }
+
+  /** Label names (Prometheus /api/v1/labels); replica labels are hidden when deduplicating. */
+  labelNames(q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
+    return this.#withDeadline(o, 'label names', (b) => this.#labelNames(q, b));
+  }
+
+  /** Values of one label (Prometheus /api/v1/label/<name>/values). */
+  labelValues(name: string, q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
+    return this.#withDeadline(o, 'label values', (b) => this.#labelValues(name, q, b));
+  }
+
+  /** A read API of the Prometheus servers behind sidecar stores (see #prometheusApi). */
+  prometheusApi(
+    api: string,
+    params: URLSearchParams,
+    o: ReadOptions,
+  ): Promise<{ answers: Array<{ data: unknown; external: Labels }>; warnings: string[] }> {
+    return this.#withDeadline(o, api, (b) => this.#prometheusApi(api, params, b));
+  }
+
+  /**
+   * Metadata reads end at the query timeout as queries do: a hung store cannot hold
+   * /api/v1/labels forever. The stores see one signal, the client's or the deadline's.
+   */
+  async #withDeadline<T>(
+    o: ReadOptions,
+    what: string,
+    run: (bounded: ReadOptions) => Promise<T>,
+  ): Promise<T> {
+    const s = this.settings;
+    const ms = o.timeout && o.timeout > 0 ? Math.min(o.timeout, s.queryTimeout) : s.queryTimeout;
+    if (!(ms > 0)) return run(o);
+    const ac = new AbortController();
+    const timer = setTimeout(
+      () => ac.abort(new QueryTimeoutError(`query timed out in ${what}`)),
+      ms,
+    );
+    const stop = () => ac.abort(o.signal?.reason);
+    o.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      return await run({ ...o, signal: ac.signal });
+    } catch (err) {
+      if (ac.signal.aborted && ac.signal.reason instanceof QueryTimeoutError)
+        throw ac.signal.reason;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', stop);
+    }
+  }
+
+  /** Label sets of the series matching any selector (Prometheus /api/v1/series). */
+  async #series(q: MetadataQuery, o: ReadOptions): Promise<SeriesResult> {
     await this.prepare(o);
     const replica = this.#replicaLabels(o);
     const proxy = this.#proxyFor(o);
@@ -234,7 +289,7 @@ export class Querier {
    * Exemplars APIs): each answer with the external labels of the store that gave it. A failing
    * store is a warning, or the error without partial response.
    */
-  async prometheusApi(
+  async #prometheusApi(
     api: string,
     params: URLSearchParams,
     o: ReadOptions,
@@ -264,7 +319,7 @@ export class Querier {
   }
 
   /** Label names (Prometheus /api/v1/labels); replica labels are hidden when deduplicating. */
-  async labelNames(q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
+  async #labelNames(q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
     await this.prepare(o);
     const proxy = this.#proxyFor(o);
     const r = await this.#labels(q, o, (req) => proxy.labelNames(req, o.signal));
@@ -273,7 +328,7 @@ export class Querier {
   }
 
   /** Values of one label (Prometheus /api/v1/label/<name>/values); none for a hidden replica label. */
-  async labelValues(name: string, q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
+  async #labelValues(name: string, q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
     if (this.#replicaLabels(o).has(name)) return { values: [], warnings: [] };
     await this.prepare(o);
     const proxy = this.#proxyFor(o);

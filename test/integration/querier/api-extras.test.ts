@@ -4,6 +4,8 @@
  * `lookback_delta` per request, `engine` accepted, the default subquery step from
  * QUERY_DEFAULT_EVALUATION_INTERVAL, and the request metrics on /metrics.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelsFrom } from '../../../core/labels/labels.ts';
 import { R2Bucket, type R2BucketLike } from '../../../core/objstore/r2.ts';
@@ -175,6 +177,46 @@ describe('API extras in workerd', () => {
     ).data.yaml;
     expect(config).toContain('query.default-evaluation-interval: "5m"');
     expect(config).not.toContain(TOKEN);
+  });
+
+  it('ends metadata reads at the query timeout when a store hangs (finding 2)', async () => {
+    // A FAKE store that accepts connections and never answers: no real store hangs on demand.
+    const hung = createServer(() => undefined);
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    const w = await startWorker({
+      r2: false,
+      vars: {
+        STORE_TOKEN: TOKEN,
+        STORES: url,
+        QUERY_TIMEOUT: '1s',
+        S3_ENDPOINT: '',
+        S3_BUCKET: '',
+      },
+    });
+    try {
+      for (const path of [
+        '/api/v1/labels',
+        '/api/v1/label/job/values',
+        '/api/v1/series?match[]=up',
+      ]) {
+        const began = Date.now();
+        const r = await w.fetch(path);
+        const body = (await r.json()) as {
+          status: string;
+          errorType?: string;
+          warnings?: string[];
+        };
+        expect(Date.now() - began, path).toBeLessThan(6000);
+        // Partial response: the hung store is a warning; without it the answer is a timeout.
+        if (r.status === 200) expect(body.warnings?.join(' '), path).toContain('127.0.0.1');
+        else expect(body.errorType, path).toBe('timeout');
+      }
+    } finally {
+      await w.stop();
+      hung.closeAllConnections();
+      await new Promise((r) => hung.close(r));
+    }
   });
 
   it('exports request metrics by route on /metrics', async () => {
