@@ -8,7 +8,7 @@ import { prometheusApi } from '../core/api/api.ts';
 import { evalRangeQuery } from '../core/api/query-routes.ts';
 import { apiErrorResponse } from '../core/api/error-response.ts';
 import { jsonResponse, successJson } from '../core/api/prom-json.ts';
-import { errorMessage } from '../core/errors.ts';
+import { BadDataError, errorMessage } from '../core/errors.ts';
 import { FRONTEND_PATHS, queryFrontend } from '../core/frontend/frontend.ts';
 import { storeApiRoutes } from '../core/storeapi/http-server.ts';
 import { externalLabels } from '../core/block/bucket-store.ts';
@@ -27,7 +27,6 @@ import { configYaml, runtimeInfo, workerFlags } from './status.ts';
 import { parseLimitsFromEnv } from './querier.ts';
 import { observe, requestMetrics } from './observe.ts';
 import { rulerStub } from './ruler.ts';
-import { scopeRulerAnswer } from './ruler-tenancy.ts';
 import { serveUi } from './ui-assets.ts';
 import { installCrc32cKernelWorker } from './wasm.ts';
 
@@ -106,23 +105,6 @@ app.route(
     requireToken: false,
   }),
 );
-// With a ruler, its rules and alerts; the first such request also starts its schedule.
-for (const path of ['/api/v1/rules', '/api/v1/alerts']) {
-  app.get(path, async (c, next) => {
-    if (!c.env.RULER) return next();
-    const stub = rulerStub(c.env.RULER);
-    await rulerStarted(stub);
-    const url = new URL(c.req.url);
-    const res = await stub.fetch(
-      `https://ruler.internal${path.slice('/api/v1'.length)}${url.search}`,
-    );
-    const tenant = (await workerState(c.env, c.req.raw)).querier.tenantOf(c.req.raw.headers);
-    if (tenant === undefined || !res.ok) return res;
-    const body = (await res.json()) as { data?: unknown };
-    scopeRulerAnswer(path as '/api/v1/rules', body, tenancyVars(c.env).label, tenant);
-    return c.json(body);
-  });
-}
 let rulerTicked = false;
 async function rulerStarted(stub: DurableObjectStub): Promise<void> {
   if (rulerTicked) return;
@@ -136,6 +118,17 @@ const api = prometheusApi<Env>({
   runtimeInfo,
   config: configYaml,
   parseLimits: parseLimitsFromEnv,
+  // With a ruler, its rules and alerts; the first such request also starts its schedule.
+  localRules: async (env, path, search) => {
+    if (!env.RULER) return undefined;
+    const stub = rulerStub(env.RULER);
+    await rulerStarted(stub);
+    const r = await stub.fetch(`https://ruler.internal${path.slice('/api/v1'.length)}${search}`);
+    const body = (await r.json()) as { status?: string; data?: unknown; error?: string };
+    if (r.status === 400) throw new BadDataError(body.error ?? 'bad request');
+    if (!r.ok || body.status !== 'success') throw new Error(`ruler: ${body.error ?? r.status}`);
+    return body.data;
+  },
 });
 const frontend = queryFrontend<Env>({
   downstream: async (req, env) => api.fetch(req, env),

@@ -12,6 +12,15 @@ export interface ApiOptions<E> {
   readonly config?: (env: E) => string;
   /** Query size and nesting limits (the Worker's QUERY_MAX_LENGTH / QUERY_MAX_DEPTH); parser defaults when absent. */
   readonly parseLimits?: (env: E) => ParseLimits;
+  /**
+   * This deployment's own ruler: its `/api/v1/rules` or `/api/v1/alerts` answer (`data`) for the
+   * request's query string, merged with the sidecars' Prometheus rules; undefined: no ruler.
+   */
+  readonly localRules?: (
+    env: E,
+    path: '/api/v1/rules' | '/api/v1/alerts',
+    search: string,
+  ) => Promise<unknown> | undefined;
   /** Clock for `time` defaults (tests). */
   readonly now?: () => number;
 }

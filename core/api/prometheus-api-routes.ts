@@ -15,6 +15,7 @@ import type { ApiEnv, ApiOptions } from './options.ts';
 import { Params } from './params.ts';
 import { jsonResponse, successJson } from './prom-json.ts';
 import { queryParam, readOptions } from './request.ts';
+import { scopeRulerAnswer } from './rules-tenancy.ts';
 
 type Answers = Array<{ data: unknown; external: Labels }>;
 
@@ -125,6 +126,23 @@ export function prometheusApiRoutes<E extends object>(
     }
     return jsonResponse(successJson(JSON.stringify(out), warnings));
   });
+
+  // Rules and alerts: this deployment's ruler first, then each sidecar's Prometheus (Thanos's
+  // Rules API), a tenant seeing only alerts that carry its tenant.
+  for (const path of ['/api/v1/rules', '/api/v1/alerts'] as const) {
+    app.get(path, async (c) => {
+      const api = path.slice('/api/v1/'.length);
+      const { querier, o, answers, warnings } = await fetchAll(c, api, ['type']);
+      const local = await options.localRules?.(c.env, path, new URL(c.req.url).search);
+      const parts = [...(local !== undefined ? [local] : []), ...answers.map((a) => a.data)];
+      const body =
+        path === '/api/v1/rules'
+          ? { data: { groups: parts.flatMap((d) => (d as { groups?: unknown[] }).groups ?? []) } }
+          : { data: { alerts: parts.flatMap((d) => (d as { alerts?: unknown[] }).alerts ?? []) } };
+      if (o.tenant !== undefined) scopeRulerAnswer(path, body, tenantLabel(querier), o.tenant);
+      return jsonResponse(successJson(JSON.stringify(body.data), warnings));
+    });
+  }
 
   app.on(['GET', 'POST'], '/api/v1/query_exemplars', async (c) => {
     queryParam(await Params.from(c.req.raw.clone()), options.parseLimits?.(c.env));

@@ -25,8 +25,6 @@ export function statusRoutes<E extends object>(app: Hono<ApiEnv<E>>, options: Ap
   app.get('/api/v1/status/flags', (c) => ok(options.flags?.(c.env) ?? {}));
   app.get('/api/v1/status/runtimeinfo', (c) => ok(options.runtimeInfo?.(c.env) ?? {}));
   app.get('/api/v1/status/config', (c) => ok({ yaml: options.config?.(c.env) ?? '' }));
-  app.get('/api/v1/rules', () => ok({ groups: [] }));
-  app.get('/api/v1/alerts', () => ok({ alerts: [] }));
 
   app.get('/api/v1/stores', async (c) => {
     const querier = await options.querier(c.env);

@@ -1,8 +1,9 @@
 /**
  * @module sidecar-agent/sidecar/prometheus-api-routes — what Thanos's sidecar serves beside the
  * StoreAPI (its Metadata, Targets and Exemplars APIs), over HTTP: `GET /api/v1/store/prometheus/
- * {metadata,targets,targets/metadata,query_exemplars}` answer Prometheus's own `data` for the same
- * parameters, exemplar series with the external labels added (as the Thanos sidecar adds them).
+ * {metadata,targets,targets/metadata,query_exemplars,rules,alerts}` answer Prometheus's own `data`
+ * for the same parameters, exemplar series and alerts with the external labels added (as the Thanos
+ * sidecar adds them).
  * Token-protected like the StoreAPI.
  */
 import { Hono } from 'hono';
@@ -20,6 +21,8 @@ const PASSED: Readonly<Record<string, readonly string[]>> = {
   targets: ['state'],
   'targets/metadata': ['match_target', 'metric', 'limit'],
   query_exemplars: ['query', 'start', 'end'],
+  rules: ['type'],
+  alerts: [],
 };
 
 interface ExemplarSeries {
@@ -53,6 +56,30 @@ export function prometheusApiRoutes(o: {
           ...Object.fromEntries(ext.map((l) => [l.name, l.value])),
         },
       }));
+    }
+    const extObj = () => Object.fromEntries(o.externalLabels().map((l) => [l.name, l.value]));
+    // Alerts carry the external labels, as Thanos's sidecar Rules API gives them.
+    const withExt = (a: { labels?: Record<string, string> }) => ({
+      ...a,
+      labels: { ...a.labels, ...extObj() },
+    });
+    if (api === 'alerts') {
+      const d = data as { alerts?: Array<{ labels?: Record<string, string> }> };
+      data = { ...d, alerts: (d.alerts ?? []).map(withExt) };
+    }
+    if (api === 'rules') {
+      const d = data as {
+        groups?: Array<{ rules?: Array<{ alerts?: Array<{ labels?: Record<string, string> }> }> }>;
+      };
+      data = {
+        ...d,
+        groups: (d.groups ?? []).map((g) => ({
+          ...g,
+          rules: (g.rules ?? []).map((r) =>
+            r.alerts ? { ...r, alerts: r.alerts.map(withExt) } : r,
+          ),
+        })),
+      };
     }
     return c.json({ status: 'success', data });
   });

@@ -5,6 +5,8 @@
  * answer what that Prometheus answers for the same data (with its external labels where Thanos
  * adds them); a tenant sees only its own targets and metadata.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SidecarAgent } from '../../../sidecar-agent/sidecar/agent.ts';
 import { startLivePrometheus, type LivePrometheus } from '../../helpers/prometheus-live.ts';
@@ -22,7 +24,28 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
 
   beforeAll(async () => {
     tmp = await makeTmpDir('prom-apis-');
-    prom = await startLivePrometheus({ dir: tmp.path, externalLabels: EXT, scrapeInterval: '1s' });
+    const rules = join(tmp.path, 'rules.yml');
+    await writeFile(
+      rules,
+      [
+        'groups:',
+        '  - name: apis',
+        '    interval: 1s',
+        '    rules:',
+        '      - record: job:up:sum',
+        '        expr: sum by (job) (up)',
+        '      - alert: AlwaysOn',
+        '        expr: vector(1)',
+        '        labels: { severity: page }',
+        '',
+      ].join('\n'),
+    );
+    prom = await startLivePrometheus({
+      dir: tmp.path,
+      externalLabels: EXT,
+      scrapeInterval: '1s',
+      ruleFiles: [rules],
+    });
     agent = await SidecarAgent.start({
       prometheusUrl: prom.url,
       host: '127.0.0.1',
@@ -155,6 +178,47 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
     }
     const none = await worker.fetch('/federate');
     expect(none.status).toBe(400);
+  });
+
+  it("answers rules and alerts from the sidecar's Prometheus, alerts with its external labels", async () => {
+    const timing = (d: unknown) =>
+      JSON.parse(
+        JSON.stringify(d, (k, v: unknown) =>
+          ['lastEvaluation', 'evaluationTime', 'activeAt', 'value'].includes(k) ? undefined : v,
+        ),
+      ) as unknown;
+    for (let i = 0; i < 50; i++) {
+      const a = (await theirs('/api/v1/alerts')) as { alerts: unknown[] };
+      if (a.alerts.length > 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const want = (await theirs('/api/v1/rules')) as {
+      groups: Array<{ rules: Array<{ alerts?: Array<{ labels: Record<string, string> }> }> }>;
+    };
+    const withExt = {
+      groups: want.groups.map((g) => ({
+        ...g,
+        rules: g.rules.map((r) =>
+          r.alerts
+            ? { ...r, alerts: r.alerts.map((a) => ({ ...a, labels: { ...a.labels, ...EXT } })) }
+            : r,
+        ),
+      })),
+    };
+    expect(timing((await ours('/api/v1/rules')).data)).toEqual(timing(withExt));
+    expect(want.groups[0]!.rules).toHaveLength(2);
+    const recordOnly = (await ours('/api/v1/rules?type=record')).data as {
+      groups: Array<{ rules: Array<{ type: string }> }>;
+    };
+    expect(recordOnly.groups.flatMap((g) => g.rules.map((r) => r.type))).toEqual(['recording']);
+    const alerts = (await ours('/api/v1/alerts')).data as {
+      alerts: Array<{ labels: Record<string, string> }>;
+    };
+    expect(alerts.alerts.map((a) => a.labels)).toEqual([
+      { alertname: 'AlwaysOn', severity: 'page', ...EXT },
+    ]);
+    const other = (await ours('/api/v1/alerts', { 'THANOS-TENANT': 'someone-else' })).data;
+    expect(other).toEqual({ alerts: [] });
   });
 
   it('shows a tenant only its own targets and metadata', async () => {

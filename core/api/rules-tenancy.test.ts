@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scopeRulerAnswer } from './ruler-tenancy.ts';
+import { scopeRulerAnswer } from './rules-tenancy.ts';
 
 const alert = (tenant: string, state: string) => ({
   labels: { alertname: 'X', tenant_id: tenant },

@@ -1,6 +1,6 @@
 /**
- * @module worker/ruler-tenancy — the ruler's `/api/v1/rules` and `/api/v1/alerts` as a tenant sees
- * them: only alerts whose labels carry its tenant (in the alerts list and inside each alerting
+ * @module core/api/rules-tenancy — `/api/v1/rules` and `/api/v1/alerts` (the ruler's and the
+ * Prometheus servers' behind sidecars) as a tenant sees them: only alerts whose labels carry its tenant (in the alerts list and inside each alerting
  * rule, whose state then follows what is left), rules and groups otherwise as they are (a rule's
  * expression is the operator's configuration, not another tenant's data).
  */
