@@ -12,6 +12,7 @@ import { queryRoutes } from './query-routes.ts';
 import { statusRoutes } from './status-routes.ts';
 import { prometheusApiRoutes } from './prometheus-api-routes.ts';
 import { federateRoute } from './federate-route.ts';
+import { tsdbStatusRoute } from './tsdb-status-route.ts';
 
 export function prometheusApi<E extends object>(options: ApiOptions<E>): Hono<ApiEnv<E>> {
   const app = new Hono<ApiEnv<E>>();
@@ -20,6 +21,7 @@ export function prometheusApi<E extends object>(options: ApiOptions<E>): Hono<Ap
   statusRoutes(app, options);
   prometheusApiRoutes(app, options);
   federateRoute(app, options);
+  tsdbStatusRoute(app, options);
   app.onError((err) => apiErrorResponse(err));
   return app;
 }

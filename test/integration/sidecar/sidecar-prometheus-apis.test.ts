@@ -221,6 +221,29 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
     expect(other).toEqual({ alerts: [] });
   });
 
+  it('answers /api/v1/status/tsdb with the head series counted as Prometheus counts them', async () => {
+    type Tsdb = {
+      headStats: { numSeries: number };
+      seriesCountByMetricName: Array<{ name: string; value: number }>;
+      labelValueCountByLabelName: Array<{ name: string; value: number }>;
+    };
+    const mine = (await ours('/api/v1/status/tsdb')).data as Tsdb;
+    const want = (await theirs('/api/v1/status/tsdb')) as Tsdb;
+    // Counts equal in order; names equal as sets within ties (Prometheus orders ties as its heap
+    // leaves them), except at the cut, where either side may keep a different one.
+    expect(mine.seriesCountByMetricName.map((x) => x.value)).toEqual(
+      want.seriesCountByMetricName.map((x) => x.value),
+    );
+    const cut = want.seriesCountByMetricName.at(-1)!.value;
+    const above = (l: Tsdb['seriesCountByMetricName']) =>
+      l
+        .filter((x) => x.value > cut)
+        .sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : 1));
+    expect(above(mine.seriesCountByMetricName)).toEqual(above(want.seriesCountByMetricName));
+    expect(Math.abs(mine.headStats.numSeries - want.headStats.numSeries)).toBeLessThanOrEqual(5);
+    expect(mine.headStats.numSeries).toBeGreaterThan(100);
+  });
+
   it('shows a tenant only its own targets and metadata', async () => {
     const own = await ours('/api/v1/targets', { 'THANOS-TENANT': 'ops' });
     expect((own.data as { activeTargets: unknown[] }).activeTargets.length).toBeGreaterThan(0);
