@@ -80,6 +80,31 @@ export class RequestMetrics {
 
 export const requestMetrics = new RequestMetrics();
 
+/**
+ * LOG_LEVEL and QUERY_SLOW_THRESHOLD, parsed once per configuration. A bad value falls back to
+ * the default (and says so once): the observer runs after every answer and must never fail one.
+ */
+let logSettings: { key: string; level: LogLevel; slowMs: number } | undefined;
+
+function settingsOf(env: Env): { level: LogLevel; slowMs: number } {
+  const key = `${env.LOG_LEVEL ?? ''}\u0000${env.QUERY_SLOW_THRESHOLD ?? ''}`;
+  if (logSettings?.key === key) return logSettings;
+  let level: LogLevel = 'info';
+  let slowMs = 5000;
+  try {
+    level = parseLogLevel(env.LOG_LEVEL);
+  } catch (err) {
+    console.log(logfmtLine('warn', { msg: 'LOG_LEVEL ignored', err: String(err) }));
+  }
+  try {
+    slowMs = durationVar(env.QUERY_SLOW_THRESHOLD, 5000);
+  } catch (err) {
+    console.log(logfmtLine('warn', { msg: 'QUERY_SLOW_THRESHOLD ignored', err: String(err) }));
+  }
+  logSettings = { key, level, slowMs };
+  return logSettings;
+}
+
 /** The route a request matched (its pattern, so label values stay few), or `other`. */
 function handlerOf(c: Context): string {
   const routes = c.req.matchedRoutes.filter((r) => r.method !== 'ALL' && r.path !== '*');
@@ -102,7 +127,7 @@ export function observe(): MiddlewareHandler<{ Bindings: Env }> {
       const code = thrown === undefined ? c.res.status : 500;
       const handler = handlerOf(c);
       requestMetrics.observe(handler, c.req.method, code, seconds);
-      const threshold = parseLogLevel(c.env.LOG_LEVEL);
+      const { level: threshold, slowMs } = settingsOf(c.env);
       const level: LogLevel = code >= 500 ? 'error' : code >= 400 ? 'warn' : 'info';
       const tenant = c.req.header(tenancyVars(c.env).header) ?? undefined;
       const fields = {
@@ -116,7 +141,7 @@ export function observe(): MiddlewareHandler<{ Bindings: Env }> {
       };
       if (levelEnabled(level, threshold)) console.log(logfmtLine(level, fields));
       if (QUERY_ROUTE.test(c.req.path)) {
-        const slow = seconds * 1000 >= durationVar(c.env.QUERY_SLOW_THRESHOLD, 5000);
+        const slow = seconds * 1000 >= slowMs;
         const failed = code >= 400;
         if (slow) requestMetrics.slowQueries++;
         if (failed) requestMetrics.failedQueries++;

@@ -253,7 +253,6 @@ export class Querier {
     }
   }
 
-  /** Label sets of the series matching any selector (Prometheus /api/v1/series). */
   async #series(q: MetadataQuery, o: ReadOptions): Promise<SeriesResult> {
     await this.prepare(o);
     const replica = this.#replicaLabels(o);
@@ -318,7 +317,6 @@ export class Querier {
     return { answers, warnings };
   }
 
-  /** Label names (Prometheus /api/v1/labels); replica labels are hidden when deduplicating. */
   async #labelNames(q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
     await this.prepare(o);
     const proxy = this.#proxyFor(o);
@@ -327,7 +325,7 @@ export class Querier {
     return replica.size === 0 ? r : { ...r, values: r.values.filter((n) => !replica.has(n)) };
   }
 
-  /** Values of one label (Prometheus /api/v1/label/<name>/values); none for a hidden replica label. */
+  /** None for a hidden replica label. */
   async #labelValues(name: string, q: MetadataQuery, o: ReadOptions): Promise<LabelsResponse> {
     if (this.#replicaLabels(o).has(name)) return { values: [], warnings: [] };
     await this.prepare(o);
