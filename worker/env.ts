@@ -195,6 +195,9 @@ export function numberVar(v: string | undefined, fallback: number): number {
 }
 
 /** A duration var (Prometheus duration or seconds) in ms, or `fallback` when unset. */
+/** How often a store gateway re-lists the bucket unless SYNC_INTERVAL says otherwise. */
+export const DEFAULT_SYNC_INTERVAL = 60_000;
+
 export function durationVar(v: string | undefined, fallback: number): number {
   return v ? parseDurationParam(v) : fallback;
 }

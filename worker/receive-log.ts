@@ -83,6 +83,11 @@ export class ReceiveLog {
       before,
     );
     this.#sql.exec('DELETE FROM samples WHERE tenant = ? AND max_t < ?', tenant, before);
+    this.rewriteSeries(tenant, head);
+  }
+
+  /** The tenant's series records rewritten from the head (after a truncation dropped some). */
+  rewriteSeries(tenant: string, head: ReceiveHead): void {
     this.#sql.exec('DELETE FROM series_records WHERE tenant = ?', tenant);
     const t = head.tenants.get(tenant);
     if (t) this.#writeSeries(tenant, [...t.series.values()]);
@@ -127,6 +132,8 @@ export class ReceiveLog {
       samples += head.replayRows(new Uint8Array(r.rows));
       records++;
     }
+    // Series whose samples all went into a block before a restart come back empty: not served.
+    head.dropEmptySeries();
     return { series, records, samples };
   }
 

@@ -1,12 +1,24 @@
 /** @module worker/receive-settings — the receiver's vars (wrangler.toml) parsed once, with Thanos's defaults. */
 import { compareStrings, type Labels } from '../core/labels/labels.ts';
-import { bytesVar, durationVar, labelListVar, numberVar, type Env } from './env.ts';
+import {
+  DEFAULT_SYNC_INTERVAL,
+  bytesVar,
+  durationVar,
+  labelListVar,
+  numberVar,
+  type Env,
+} from './env.ts';
 
 export interface ReceiveSettings {
   readonly shards: number;
   readonly blockDuration: number;
   /** How often a shard with data checks for a range to cut. */
   readonly cutCheckInterval: number;
+  /**
+   * How long a cut range stays in the head for readers after its block is uploaded: until every
+   * store gateway has re-listed the bucket (two SYNC_INTERVALs), so no query finds it in neither.
+   */
+  readonly keepCutFor: number;
   readonly tenantHeader: string;
   readonly defaultTenant: string;
   readonly tenantLabel: string;
@@ -26,6 +38,7 @@ export function receiveSettings(env: Env): ReceiveSettings {
     shards: Math.max(1, Math.floor(numberVar(env.RECEIVE_SHARDS, 1))),
     blockDuration,
     cutCheckInterval: Math.min(60_000, Math.max(1000, blockDuration / 8)),
+    keepCutFor: 2 * durationVar(env.SYNC_INTERVAL, DEFAULT_SYNC_INTERVAL),
     tenantHeader: env.RECEIVE_TENANT_HEADER ?? 'THANOS-TENANT',
     defaultTenant: env.RECEIVE_DEFAULT_TENANT ?? 'default-tenant',
     tenantLabel: env.RECEIVE_TENANT_LABEL ?? 'tenant_id',

@@ -10,7 +10,7 @@ import { apiErrorResponse } from '../core/api/error-response.ts';
 import { BadDataError, errorMessage, LimitExceededError } from '../core/errors.ts';
 import { bucketSinkFactory } from '../core/block/bucket-sink.ts';
 import type { Labels } from '../core/labels/labels.ts';
-import { cutBlock, cuttableRange } from '../core/receive/cut.ts';
+import { cutBlock, cuttableRange, truncateHead } from '../core/receive/cut.ts';
 import { ReceiveHead } from '../core/receive/head.ts';
 import { HeadStore } from '../core/receive/head-store.ts';
 import { decodeWriteRequest } from '../core/receive/write-request.ts';
@@ -58,6 +58,8 @@ export class ReceiveShard implements DurableObject {
   readonly #store: HeadStore;
   #shard: string | undefined;
   #cutting: Promise<void> | undefined;
+  /** Cut ranges still in the head for readers, truncated once `until` has passed. */
+  #kept: Array<{ tenant: string; before: number; until: number }> = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     this.#ctx = ctx;
@@ -165,6 +167,7 @@ export class ReceiveShard implements DurableObject {
 
   async #cutReady(): Promise<void> {
     if (!hasBucket(this.#env)) return;
+    this.#truncateKept(Date.now());
     const bucket = bucketFromEnv(this.#env);
     for (const tenant of this.#head.tenants.values()) {
       for (;;) {
@@ -174,12 +177,17 @@ export class ReceiveShard implements DurableObject {
           const { meta } = await cutBlock(this.#head, tenant, range, {
             externalLabels: this.#externalLabels(tenant.tenant),
             openSink: bucketSinkFactory(bucket),
+            keepInHead: true,
+          });
+          this.#kept.push({
+            tenant: tenant.tenant,
+            before: range.maxTime,
+            until: Date.now() + this.#settings.keepCutFor,
           });
           this.#ctx.storage.transactionSync(() =>
             this.#log.cut(tenant.tenant, range.maxTime, this.#head),
           );
           if (meta) this.#counters.blocks++;
-          this.#head.forgetStrings();
           this.#counters.lastCutError = '';
         } catch (err) {
           this.#counters.cutFailures++;
@@ -189,6 +197,20 @@ export class ReceiveShard implements DurableObject {
         }
       }
     }
+  }
+
+  /** Truncates the ranges whose blocks every store gateway lists by now. */
+  #truncateKept(now: number): void {
+    const due = this.#kept.filter((k) => k.until <= now);
+    if (due.length === 0) return;
+    this.#kept = this.#kept.filter((k) => k.until > now);
+    for (const k of due) {
+      const tenant = this.#head.tenants.get(k.tenant);
+      if (!tenant) continue;
+      truncateHead(this.#head, tenant, k.before);
+      this.#ctx.storage.transactionSync(() => this.#log.rewriteSeries(k.tenant, this.#head));
+    }
+    this.#head.forgetStrings();
   }
 
   #families(): Family[] {

@@ -12,7 +12,7 @@ import { ownsBlock, type ShardSpec } from '../core/block/shard.ts';
 import type { BlockMeta } from '../core/tsdb/meta.ts';
 import { InstrumentedBucket } from '../core/objstore/instrumented.ts';
 import { CacheApiRangeCache } from './cache-api.ts';
-import { bytesVar, durationVar, numberVar, type Env } from './env.ts';
+import { DEFAULT_SYNC_INTERVAL, bytesVar, durationVar, numberVar, type Env } from './env.ts';
 import { bucketFromEnv } from './objstore.ts';
 
 export interface StoreGateway {
@@ -50,7 +50,7 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
     fetcher,
     new BlockSet(bucket, cache, { log: (msg) => console.warn(msg) }),
     {
-      syncInterval: durationVar(env.SYNC_INTERVAL, 60_000),
+      syncInterval: durationVar(env.SYNC_INTERVAL, DEFAULT_SYNC_INTERVAL),
       maxSeries: numberVar(env.STORE_MAX_SERIES, 0),
       maxSamples: numberVar(env.STORE_MAX_SAMPLES, 0),
       chunkBudget: bytesVar(env.STORE_CHUNK_BUDGET, 16 * 1024 * 1024),

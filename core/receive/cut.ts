@@ -1,8 +1,11 @@
 /**
  * @module core/receive/cut — turns the oldest complete block range of a tenant's head into a
  * block, as Prometheus's head compaction does (a range [k·D, (k+1)·D) once the head spans more
- * than 1.5 D), and also once the wall clock is half a block past the range's end, so a tenant that
- * stopped writing still gets its data into the bucket. The block carries Thanos's meta (external
+ * than 1.5 D), and also, so that a tenant that stopped writing still gets its data into the
+ * bucket, once the wall clock is half a block past the range's end and the tenant has written
+ * nothing for half a block. The clock alone is not enough: a sender that is behind (a backlog after
+ * an outage, a slow start) still sends samples of that range, and cutting it would turn them into
+ * "out of bounds" refusals, which remote write drops. The block carries Thanos's meta (external
  * labels with the tenant, source `receive`); the head is truncated only after the upload, so a
  * failed upload leaves every sample in the head (and in the log) for the next try.
  */
@@ -25,11 +28,14 @@ export function cuttableRange(
   now: number,
 ): BlockRange | undefined {
   if (!Number.isFinite(head.minTime)) return undefined;
-  const minTime = goDiv(head.minTime, blockDuration) * blockDuration;
+  // A range cut already (kept in the head a while for readers) is not cut again.
+  const from = Math.max(head.minTime, head.minValidTime);
+  if (from > head.maxTime) return undefined;
+  const minTime = goDiv(from, blockDuration) * blockDuration;
   const maxTime = minTime + blockDuration;
-  const spansEnough = head.maxTime - head.minTime > (blockDuration / 2) * 3;
-  const wallPast = now - maxTime >= blockDuration / 2;
-  return spansEnough || wallPast ? { minTime, maxTime } : undefined;
+  const spansEnough = head.maxTime - minTime > (blockDuration / 2) * 3;
+  const idle = now - maxTime >= blockDuration / 2 && now - head.lastAppendAt >= blockDuration / 2;
+  return spansEnough || idle ? { minTime, maxTime } : undefined;
 }
 
 export interface CutResult {
@@ -41,6 +47,12 @@ export interface CutOptions {
   /** External labels of the block (the tenant's label included). */
   readonly externalLabels: Labels;
   readonly openSink: SinkFactory;
+  /**
+   * Leave the range's chunks in the head after the upload (default: truncate at once). Readers
+   * then still find them here until the store gateways list the new block; the caller truncates
+   * later with truncateHead. Appends to the range are refused either way.
+   */
+  readonly keepInHead?: boolean;
 }
 
 /**
@@ -60,7 +72,8 @@ export async function cutBlock(
   for (const s of tenant.series.values()) {
     // Chunks never cross a range boundary, so an open chunk that began inside the range ends in it.
     if (s.app && s.appMin < range.maxTime) s.closeEarly();
-    const chunks = s.chunks.filter((c) => c.maxTime < range.maxTime);
+    // Chunks of an earlier range may still be in the head (kept for readers): not this block's.
+    const chunks = s.chunks.filter((c) => c.minTime >= range.minTime && c.maxTime < range.maxTime);
     if (chunks.length > 0) picked.push({ series: s, chunks });
   }
   picked.sort((a, b) => compareLabels(a.series.labels, b.series.labels));
@@ -88,11 +101,12 @@ export async function cutBlock(
     }
     meta = await w.finish(range.minTime, range.maxTime);
   }
-  return { meta, droppedRefs: truncate(head, tenant, range.maxTime) };
+  const droppedRefs = opts.keepInHead ? [] : truncateHead(head, tenant, range.maxTime);
+  return { meta, droppedRefs };
 }
 
 /** Drops chunks before `before` and series left empty; recomputes the head's time range. */
-function truncate(head: ReceiveHead, tenant: TenantHead, before: number): number[] {
+export function truncateHead(head: ReceiveHead, tenant: TenantHead, before: number): number[] {
   let minTime = Infinity;
   const dropped: number[] = [];
   for (const s of [...tenant.series.values()]) {

@@ -9,7 +9,7 @@ import { MemoryBlockSink } from '../tsdb/writer/sink.ts';
 import { decodeXor, xorSampleCount } from '../chunkenc/xor.ts';
 import { memoryBlockDir } from '../../test/helpers/block-dir.ts';
 import { encodeWriteRequest, type WriteSeriesInput } from '../../test/helpers/remote-write.ts';
-import { cutBlock, cuttableRange } from './cut.ts';
+import { cutBlock, cuttableRange, truncateHead } from './cut.ts';
 import { ReceiveHead } from './head.ts';
 import { HeadStore } from './head-store.ts';
 import { canonicalKey, decodeWriteRequest, labelsOfSeries } from './write-request.ts';
@@ -179,6 +179,22 @@ describe('receive head', () => {
 });
 
 describe('block cut and head store', () => {
+  it('cuts a range by the clock only once the tenant is idle, never while a sender catches up', () => {
+    const head = new ReceiveHead({ blockDuration: D });
+    head.append('t', batch([up('a', [[D - 1000, 1]])]));
+    const tenant = head.tenants.get('t')!;
+    const wrote = tenant.lastAppendAt;
+    // Long past the range's end by the clock, but the tenant wrote just now (a backlog): no cut.
+    expect(cuttableRange(tenant, D, Math.max(wrote, 2 * D))).toBeUndefined();
+    // Half a block without a write: the tenant is idle, its range goes to the bucket.
+    const later = Math.max(wrote, D) + D / 2;
+    expect(cuttableRange(tenant, D, later)).toEqual({ minTime: 0, maxTime: D });
+    // A write that adds nothing (a resend) does not make the tenant active again.
+    tenant.lastAppendAt = wrote - D;
+    head.append('t', batch([up('a', [[D - 1000, 1]])]));
+    expect(tenant.lastAppendAt).toBe(wrote - D);
+  });
+
   it('cuts the oldest complete range into a block and keeps the rest servable', async () => {
     const head = new ReceiveHead({ blockDuration: D });
     const step = 15_000;
@@ -252,5 +268,63 @@ describe('block cut and head store', () => {
       skipChunks: true,
     });
     for await (const f of none) expect(f).toBeUndefined();
+  });
+
+  it('keeps a cut range servable until truncated, without cutting it into the next block', async () => {
+    const head = new ReceiveHead({ blockDuration: D });
+    const step = 15_000;
+    for (let t = 0; t <= 2.6 * D; t += step) head.append('t', batch([up('a', [[t, t]])]));
+    const tenant = head.tenants.get('t')!;
+    const ext = [{ name: 'tenant_id', value: 't' }];
+    const times = async (): Promise<number[]> => {
+      const store = new HeadStore(head, { externalLabels: () => ext });
+      const out: number[] = [];
+      for await (const f of store.series({
+        minTime: 0,
+        maxTime: 3 * D,
+        matchers: [newMatcher('=', 'job', 'a')],
+        maxResolutionWindow: 0,
+        aggregates: [],
+        partialResponseStrategy: 'abort',
+        skipChunks: false,
+      })) {
+        if (f.type !== 'series') continue;
+        for (const c of f.chunks) {
+          const n = xorSampleCount(c.raw!.data);
+          const t = new Float64Array(n);
+          decodeXor(c.raw!.data, -Infinity, Infinity, t, new Float64Array(n), 0);
+          out.push(...t);
+        }
+      }
+      return out;
+    };
+    const all = Array.from({ length: (2.6 * D) / step + 1 }, (_, i) => i * step);
+    const cut = async (): Promise<number[]> => {
+      const mem = new MemoryBlockSink();
+      const range = cuttableRange(tenant, D, 0)!;
+      await cutBlock(head, tenant, range, {
+        externalLabels: ext,
+        openSink: () => mem,
+        keepInHead: true,
+      });
+      const block = await Block.open(memoryBlockDir(mem.files));
+      const out: number[] = [];
+      for await (const s of block.select([newMatcher('=', 'job', 'a')], -Infinity, Infinity)) {
+        const d = decodeSeriesSamples(s, -Infinity, Infinity, block.id);
+        out.push(...d.t.subarray(0, d.length));
+      }
+      return out;
+    };
+    expect(await cut()).toEqual(all.filter((t) => t < D));
+    // The first range is refused to writers but still answered to readers.
+    expect(() => head.append('t', batch([up('a', [[D - 1, 1]])]))).toThrow(/out of bounds/);
+    expect(await times()).toEqual(all);
+    // The next cut is the next range, and its block holds only that range.
+    expect(cuttableRange(tenant, D, 0)).toEqual({ minTime: D, maxTime: 2 * D });
+    expect(await cut()).toEqual(all.filter((t) => t >= D && t < 2 * D));
+    expect(cuttableRange(tenant, D, 0)).toBeUndefined();
+    truncateHead(head, tenant, 2 * D);
+    expect(await times()).toEqual(all.filter((t) => t >= 2 * D));
+    expect(tenant.minTime).toBe(2 * D);
   });
 });

@@ -130,6 +130,11 @@ export class TenantHead {
   minValidTime = -Infinity;
   /** Bumped when a series is added or dropped (readers cache sorted views by it). */
   generation = 0;
+  /**
+   * Wall-clock ms of the last append that added samples (or of this head's creation, a replay
+   * included): a tenant is idle, and its ranges may be cut by the clock, only after a quiet spell.
+   */
+  lastAppendAt = Date.now();
 
   constructor(readonly tenant: string) {}
 }
@@ -306,6 +311,7 @@ export class ReceiveHead {
         if (t > maxT) maxT = t;
       }
     }
+    if (n > 0) head.lastAppendAt = Date.now();
     return {
       samples: n,
       duplicates,
@@ -383,6 +389,15 @@ export class ReceiveHead {
       applied++;
     }
     return applied;
+  }
+
+  /** Drops every series left without samples (a replay whose log no longer holds theirs). */
+  dropEmptySeries(): void {
+    for (const t of this.tenants.values()) {
+      for (const hs of [...t.series.values()]) {
+        if (hs.chunks.length === 0 && !hs.app) this.dropSeries(hs);
+      }
+    }
   }
 
   /** Drops a series that holds no samples any more (after a cut). */

@@ -41,6 +41,31 @@ function normalise(m: Matrix): Map<string, string[]> {
   return out;
 }
 
+interface BlockRange {
+  minTime: number;
+  maxTime: number;
+  thanos: { labels: Record<string, string> };
+}
+
+/** Samples `want` has that `got` lacks: how many, in how many series, at which distinct times. */
+function missingSamples(
+  want: Map<string, string[]>,
+  got: Map<string, string[]>,
+): { count: number; series: number; times: string[] } {
+  let count = 0;
+  let series = 0;
+  const times = new Set<string>();
+  for (const [k, v] of want) {
+    const have = new Set(got.get(k) ?? []);
+    const lost = v.filter((x) => !have.has(x));
+    if (lost.length === 0) continue;
+    series++;
+    count += lost.length;
+    for (const x of lost) times.add(x.split(' ')[0]!);
+  }
+  return { count, series, times: [...times].sort().slice(0, 40) };
+}
+
 async function matrix(
   base: string,
   q: string,
@@ -138,6 +163,39 @@ describe('receiver fed by a real Prometheus', () => {
     const total = [...theirs.values()].reduce((a, v) => a + v.length, 0);
     expect(total).toBeGreaterThan(20_000);
     expect(ours.size).toBe(theirs.size);
+    const missing = missingSamples(theirs, ours);
+    if (missing.count > 0) {
+      // Say where the gap is, so a failure tells head from block from sender.
+      const r2 = await worker.mf.getR2Bucket('BLOCKS', 'querier');
+      const blocks: string[] = [];
+      for (const o of (await r2.list({ limit: 1000 })).objects) {
+        if (!o.key.endsWith('/meta.json')) continue;
+        const meta = JSON.parse(await (await r2.get(o.key))!.text()) as BlockRange;
+        blocks.push(
+          `${o.key.split('/')[0]} [${meta.minTime}, ${meta.maxTime}) ${meta.thanos.labels.receive}`,
+        );
+      }
+      const sent = await matrix(
+        prom.url,
+        'prometheus_remote_storage_samples_failed_total or prometheus_remote_storage_samples_dropped_total or prometheus_remote_storage_samples_retried_total',
+        at,
+      );
+      const metricsText = await (await worker.fetch('/metrics')).text();
+      console.error(
+        [
+          `missing ${missing.count} samples in ${missing.series} series, timestamps ${missing.times.join(', ')}`,
+          `window (${at - windowS * 1000}, ${at}], worker started ${started}`,
+          `blocks:\n  ${blocks.sort().join('\n  ')}`,
+          `prometheus: ${JSON.stringify(sent.map((s) => [s.metric.__name__, s.values ?? (s as unknown as { value: unknown }).value]))}`,
+          metricsText
+            .split('\n')
+            .filter(
+              (l) => l.startsWith('thanos_receive') || l.startsWith('thanos_bucket_store_blocks'),
+            )
+            .join('\n'),
+        ].join('\n'),
+      );
+    }
     for (const [k, v] of theirs) expect(ours.get(k), k).toEqual(v);
 
     const metrics = await (await worker.fetch('/metrics')).text();
