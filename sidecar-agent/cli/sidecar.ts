@@ -13,6 +13,10 @@ import type { Logger } from '../log.ts';
 import { assertUrl } from '../prometheus/client.ts';
 import { loadPrometheusHttpClient } from '../prometheus/http-client-config.ts';
 import { grpcConfigFromFlags, serveStoreGrpc } from '../grpc/flags.ts';
+import {
+  PROMETHEUS_API_CAPABILITIES,
+  prometheusApiMethods,
+} from '../grpc/prometheus-api-service.ts';
 import { SidecarAgent } from '../sidecar/agent.ts';
 import { UsageError, type Command } from './command.ts';
 import {
@@ -185,6 +189,8 @@ export const sidecarCommand: Command = {
     const grpc = await serveStoreGrpc(grpcConfig, agent.store, {
       componentType: 'sidecar',
       name: `sidecar ${prometheusUrl}`,
+      capabilities: PROMETHEUS_API_CAPABILITIES,
+      methods: prometheusApiMethods(agent.prometheusApis),
       registry: agent.metrics.registry,
       log: (m) => log.info(m, { component: 'grpc' }),
     }).catch(async (err: unknown) => {

@@ -11,7 +11,7 @@ import type { Store } from '../../core/storeapi/store.ts';
 import { flagValue, type FlagSpec, type ParsedFlags } from '../cli/bucket-flags.ts';
 import { UsageError } from '../cli/command.ts';
 import { newGrpcMetrics } from './metrics.ts';
-import { GrpcServer, type TlsFiles } from './server.ts';
+import { GrpcServer, type GrpcMethod, type TlsFiles } from './server.ts';
 import { storeMethods, type StoreServiceOptions } from './store-service.ts';
 
 export const GRPC_FLAGS: Record<string, FlagSpec> = {
@@ -129,6 +129,8 @@ export interface ServeStoreOptions extends StoreServiceOptions {
   /** Where the grpc_server_* metrics go. */
   readonly registry?: Registry;
   readonly log: (msg: string) => void;
+  /** Services served beside the store's (the sidecar's Rules, Targets, Metadata, Exemplars). */
+  readonly methods?: ReadonlyMap<string, GrpcMethod>;
 }
 
 /** Serves `store` over gRPC as the flags say; logs `listening for gRPC on <host:port>`. */
@@ -140,7 +142,7 @@ export async function serveStoreGrpc(
   const server = await GrpcServer.listen({
     host: config.host,
     port: config.port,
-    methods: storeMethods(store, o),
+    methods: new Map([...storeMethods(store, o), ...(o.methods ?? [])]),
     name: o.name,
     maxConnectionAgeMs: config.maxConnectionAgeMs,
     log: o.log,

@@ -16,6 +16,7 @@ import type { Bucket } from '../../core/objstore/bucket.ts';
 import type { EncodedSeriesSource, Store } from '../../core/storeapi/store.ts';
 import { PrometheusClient } from '../prometheus/client.ts';
 import { newSidecarMetrics, type SidecarMetrics } from './metrics.ts';
+import { prometheusApiData, type PrometheusApiSource } from './prometheus-apis.ts';
 import { PrometheusStore } from './prometheus-store.ts';
 import { listen, sidecarApp, type RunningServer } from './server.ts';
 import { Shipper, type RetryOptions } from './shipper.ts';
@@ -66,6 +67,11 @@ export class SidecarAgent {
    * reached, every call fails as unavailable.
    */
   readonly store: Store & EncodedSeriesSource;
+  /**
+   * Prometheus's rules, targets, metadata and exemplars APIs (the CLI serves them over gRPC as
+   * Thanos's Rules, Targets, Metadata and Exemplars services): unavailable until started, as the store.
+   */
+  readonly prometheusApis: PrometheusApiSource;
   #shipper: Shipper | undefined;
   #reloader: Reloader | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -79,11 +85,13 @@ export class SidecarAgent {
     server: RunningServer,
     graceMs: number,
     store: Store & EncodedSeriesSource,
+    prometheusApis: PrometheusApiSource,
     ready: (self: SidecarAgent) => Promise<void>,
   ) {
     this.url = url;
     this.metrics = metrics;
     this.store = store;
+    this.prometheusApis = prometheusApis;
     this.#server = server;
     this.#graceMs = graceMs;
     this.ready = ready(this);
@@ -161,12 +169,21 @@ export class SidecarAgent {
         Promise.resolve().then(() => whenStarted().labelValues(name, request, signal)),
     };
 
+    const prometheusApis: PrometheusApiSource = {
+      data: async (api, params, signal) => {
+        whenStarted();
+        return prometheusApiData(client, api, params, ext, signal);
+      },
+      externalLabels: () => ext,
+    };
+
     return new SidecarAgent(
       server.url,
       metrics,
       server,
       o.httpGraceMs ?? 5000,
       guarded,
+      prometheusApis,
       async (self) => {
         ext = await waitForExternalLabels(
           client,

@@ -20,6 +20,10 @@ export interface LivePrometheusOptions {
   readonly scrapeInterval?: string;
   /** Extra scrape jobs: job name → targets. */
   readonly extraTargets?: Record<string, string[]>;
+  /** Scrape jobs as YAML list items (indented two spaces), e.g. with relabel_configs. */
+  readonly scrapeConfigsYaml?: string;
+  /** More command-line flags (e.g. `--enable-feature=exemplar-storage`). */
+  readonly extraArgs?: readonly string[];
   /** Rule files it evaluates (paths). */
   readonly ruleFiles?: readonly string[];
   /** Remote-write everything to this URL (with a bearer token and extra headers). */
@@ -69,7 +73,9 @@ function configYaml(o: LivePrometheusOptions, port: number | undefined): string 
       `    static_configs: [{ targets: ${JSON.stringify(targets)} }]`,
     );
   }
-  if (port === undefined && !o.extraTargets) lines[lines.length - 1] = 'scrape_configs: []';
+  if (o.scrapeConfigsYaml) lines.push(o.scrapeConfigsYaml.trimEnd());
+  if (port === undefined && !o.extraTargets && !o.scrapeConfigsYaml)
+    lines[lines.length - 1] = 'scrape_configs: []';
   const rw = o.remoteWrite;
   if (rw) {
     lines.push('remote_write:', `  - url: ${JSON.stringify(rw.url)}`);
@@ -103,6 +109,7 @@ export async function startLivePrometheus(o: LivePrometheusOptions): Promise<Liv
         '--web.enable-lifecycle',
         `--storage.tsdb.min-block-duration=${block}`,
         `--storage.tsdb.max-block-duration=${block}`,
+        ...(o.extraArgs ?? []),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
