@@ -177,7 +177,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Wor
     r2Buckets: options.r2 === false ? [] : ['BLOCKS'],
     // The Worker logs a line per request: suites that do not read the logs keep only errors.
     bindings: {
-      ...(options.logs ? {} : { LOG_LEVEL: 'error' }),
+      ...(options.logs || process.env.WORKER_LOG ? {} : { LOG_LEVEL: 'error' }),
       ...withAuthDefaults(options.vars, options.openAuth),
     },
   };
@@ -203,7 +203,18 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Wor
     ...(options.persistDir ? { durableObjectsPersist: options.persistDir } : {}),
     ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
     ...(options.logs ? capturedLogs(options.logs) : {}),
-    ...(process.env.WORKER_LOG && !options.logs ? { log: new Log(LogLevel.DEBUG) } : {}),
+    // WORKER_LOG=1: Miniflare's request lines and workerd's own output on this process's stderr.
+    ...(process.env.WORKER_LOG && !options.logs
+      ? {
+          log: new Log(LogLevel.DEBUG),
+          // WORKER_LOG=verbose: workerd's internal errors too (connections it drops, and why).
+          verbose: process.env.WORKER_LOG === 'verbose',
+          handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+            stdout.pipe(process.stderr);
+            stderr.pipe(process.stderr);
+          },
+        }
+      : {}),
     workers: [
       {
         ...worker,
