@@ -86,12 +86,11 @@ async function main(): Promise<void> {
     cleanup.unshift(() => prom.stop());
     await prom.reload('global:\n  external_labels:\n    cluster: bench\n    replica: "0"\n');
 
+    // The bin run as a program, as a user's `thanos-edge sidecar` (its launcher line gives Node
+    // the agent's flags).
     const agent = spawn(
-      process.execPath,
+      join(import.meta.dirname, '..', 'sidecar-agent', 'bin', 'thanos-edge.mjs'),
       [
-        // e.g. BENCH_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the agent.
-        ...(process.env.BENCH_AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-        join(import.meta.dirname, '..', 'sidecar-agent', 'bin', 'thanos-edge.mjs'),
         'sidecar',
         `--prometheus.url=${prom.url}`,
         '--http-address=127.0.0.1:0',
@@ -99,7 +98,12 @@ async function main(): Promise<void> {
       ],
       {
         stdio: ['ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore', 'pipe'],
-        env: { ...process.env, STORE_TOKEN: TOKEN },
+        env: {
+          ...process.env,
+          STORE_TOKEN: TOKEN,
+          // e.g. BENCH_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the agent.
+          THANOS_EDGE_NODE_ARGS: process.env.BENCH_AGENT_NODE_ARGS ?? '',
+        },
       },
     );
     const agentExit = new Promise((r) => agent.once('exit', r));

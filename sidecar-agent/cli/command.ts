@@ -14,3 +14,14 @@ export interface Command {
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/** What selects and lists a command, known without loading its module. */
+export type CommandInfo = Omit<Command, 'run'>;
+
+/**
+ * A command whose module is imported when it runs: the bundle makes each such module its own
+ * chunk, so `thanos-edge sidecar` does not load (nor keep in memory) the other commands' code.
+ */
+export function lazyCommand(info: CommandInfo, load: () => Promise<Command>): Command {
+  return { ...info, run: async (args) => (await load()).run(args) };
+}
