@@ -244,6 +244,13 @@ async function main(): Promise<void> {
       ...(process.env.BENCH_QUERY_MAX_CONCURRENCY
         ? { QUERY_MAX_CONCURRENCY: process.env.BENCH_QUERY_MAX_CONCURRENCY }
         : {}),
+      // BENCH_WORKER_VARS="NAME=value,NAME=value": more Worker vars (to compare configurations).
+      ...Object.fromEntries(
+        (process.env.BENCH_WORKER_VARS ?? '')
+          .split(',')
+          .filter((kv) => kv.includes('='))
+          .map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1).trim()]),
+      ),
     },
   });
   try {
