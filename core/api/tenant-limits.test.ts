@@ -63,6 +63,35 @@ describe('TenantLimiter', () => {
     r3();
   });
 
+  it('hands a freed slot to the query that waited longest, not to the one that checked first', async () => {
+    const l = new TenantLimiter({
+      maxConcurrent: 1,
+      maxQueued: 5,
+      requestRate: 0,
+      requestBurst: 0,
+    });
+    const r1 = await l.slot('a');
+    const order: string[] = [];
+    const first = l.slot('a').then((r) => (order.push('first'), r));
+    // The first waiter now checks only every 50 ms; the second, just arrived, every few ms.
+    await settle();
+    const second = l.slot('a').then((r) => (order.push('second'), r));
+    await new Promise((r) => setTimeout(r, 3));
+    r1();
+    (await first)();
+    (await second)();
+    expect(order).toEqual(['first', 'second']);
+    // A query arriving while others wait joins the end of the line, even with a slot free.
+    const r2 = await l.slot('a');
+    const queued = l.slot('a').then((r) => (order.push('queued'), r));
+    await settle();
+    r2();
+    const late = l.slot('a').then((r) => (order.push('late'), r));
+    (await queued)();
+    (await late)();
+    expect(order.slice(2)).toEqual(['queued', 'late']);
+  });
+
   it('lets a waiting query leave the line when its client goes', async () => {
     const l = new TenantLimiter({
       maxConcurrent: 1,

@@ -43,7 +43,9 @@ interface TenantState {
   refilled: number;
   /** Slots held, by when each was taken. */
   readonly running: Set<{ readonly since: number }>;
-  waiting: number;
+  /** Tickets of the queries waiting, in arrival order: a slot goes to the first. */
+  readonly line: number[];
+  nextTicket: number;
 }
 
 /** Tenants kept before idle ones are forgotten (tenant names may come from a header). */
@@ -93,21 +95,25 @@ export class TenantLimiter {
     if (max <= 0) return () => undefined;
     const s = this.#state(tenant, Math.max(1, this.#limits.requestBurst));
     this.#expire(s);
-    if (s.running.size >= max) {
-      if (s.waiting >= this.#limits.maxQueued) {
+    if (s.running.size >= max || s.line.length > 0) {
+      if (s.line.length >= this.#limits.maxQueued) {
         throw new TooManyRequestsError(
-          `too many concurrent queries: tenant ${JSON.stringify(tenant)} runs ${s.running.size} and ${s.waiting} wait (limit ${max})`,
+          `too many concurrent queries: tenant ${JSON.stringify(tenant)} runs ${s.running.size} and ${s.line.length} wait (limit ${max})`,
           1,
         );
       }
-      s.waiting++;
+      const ticket = s.nextTicket++;
+      s.line.push(ticket);
       try {
-        for (let delay = 2; s.running.size >= max; delay = Math.min(delay * 2, 50)) {
-          await pause(delay, signal);
+        // First come, first served: only the head of the line may take a free slot, so no query
+        // waits behind later ones. The head checks often; the rest cannot go yet and check less.
+        for (let delay = 2; s.running.size >= max || s.line[0] !== ticket;) {
+          await pause(s.line[0] === ticket ? 2 : delay, signal);
+          delay = Math.min(delay * 2, 50);
           this.#expire(s);
         }
       } finally {
-        s.waiting--;
+        s.line.splice(s.line.indexOf(ticket), 1);
       }
     }
     const held = { since: this.#now() };
@@ -125,7 +131,7 @@ export class TenantLimiter {
     let s = this.#tenants.get(tenant);
     if (s) return s;
     if (this.#tenants.size >= MAX_TRACKED) this.#forgetIdle();
-    s = { tokens: burst, refilled: this.#now(), running: new Set(), waiting: 0 };
+    s = { tokens: burst, refilled: this.#now(), running: new Set(), line: [], nextTicket: 0 };
     this.#tenants.set(tenant, s);
     return s;
   }
@@ -133,7 +139,7 @@ export class TenantLimiter {
   /** Drops tenants with nothing running or waiting: they start again with a full bucket. */
   #forgetIdle(): void {
     for (const [t, s] of this.#tenants) {
-      if (s.running.size === 0 && s.waiting === 0) this.#tenants.delete(t);
+      if (s.running.size === 0 && s.line.length === 0) this.#tenants.delete(t);
     }
   }
 }
