@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BlockMeta } from '../../../core/tsdb/meta.ts';
 import { startLivePrometheus, type LivePrometheus } from '../../helpers/prometheus-live.ts';
 import { freePort } from '../../helpers/ports.ts';
 import { PROMTOOL, run } from '../../helpers/promtool.ts';
@@ -39,12 +40,6 @@ function normalise(m: Matrix): Map<string, string[]> {
     if (values.length > 0) out.set(key, [...(out.get(key) ?? []), ...values]);
   }
   return out;
-}
-
-interface BlockRange {
-  minTime: number;
-  maxTime: number;
-  thanos: { labels: Record<string, string> };
 }
 
 /** Samples `want` has that `got` lacks: how many, in how many series, at which distinct times. */
@@ -170,9 +165,9 @@ describe('receiver fed by a real Prometheus', () => {
       const blocks: string[] = [];
       for (const o of (await r2.list({ limit: 1000 })).objects) {
         if (!o.key.endsWith('/meta.json')) continue;
-        const meta = JSON.parse(await (await r2.get(o.key))!.text()) as BlockRange;
+        const meta = JSON.parse(await (await r2.get(o.key))!.text()) as BlockMeta;
         blocks.push(
-          `${o.key.split('/')[0]} [${meta.minTime}, ${meta.maxTime}) ${meta.thanos.labels.receive}`,
+          `${o.key.split('/')[0]} [${meta.minTime}, ${meta.maxTime}) ${meta.thanos?.labels.receive}`,
         );
       }
       const sent = await matrix(
