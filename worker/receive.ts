@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import { requestPrincipal, TENANT_RE } from '../core/auth/principal.ts';
 import { BadDataError, errorMessage } from '../core/errors.ts';
 import { shardOf } from '../core/receive/hashring.ts';
+import { combineShardAnswers } from '../core/receive/shard-answers.ts';
 import { decodeWriteRequest } from '../core/receive/write-request.ts';
 import { SnappyError, snappyDecode } from '../core/tsdb/wal/snappy.ts';
 import { durableObjectFetch, durableObjectStore } from './durable-store.ts';
@@ -97,7 +98,7 @@ async function write(req: Request, env: Env): Promise<Response> {
 
 /**
  * Spreads a decoded WriteRequest over the receive shards and answers as the receiver does (204,
- * or the worst shard answer as text). The ruler writes its output through here too.
+ * or the shards' failures combined by combineShardAnswers). The ruler writes its output through here too.
  */
 export async function appendToShards(
   env: Env,
@@ -127,16 +128,9 @@ export async function appendToShards(
       }
     }),
   );
-  const failed = answers.filter((a) => a !== undefined);
-  if (failed.length === 0) return new Response(null, { status: 204 });
-  // A retry fixes nothing a shard refused as bad data; it may fix a limit or an outage.
-  const worst =
-    failed.find((f) => f.status === 400) ??
-    failed.find((f) => f.status >= 500) ??
-    failed.find((f) => f.status === 429) ??
-    failed[0]!;
-  const status = worst.status >= 500 ? 503 : worst.status;
-  return plain(failed.map((f) => f.message).join('; '), status);
+  const answer = combineShardAnswers(answers.filter((a) => a !== undefined));
+  if (!answer) return new Response(null, { status: 204 });
+  return plain(answer.message, answer.status);
 }
 
 /**

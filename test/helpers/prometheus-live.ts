@@ -42,6 +42,8 @@ export interface LivePrometheus {
   blocks(): Promise<string[]>;
   /** Waits until at least `n` blocks exist. */
   waitForBlocks(n: number, timeoutMs?: number): Promise<string[]>;
+  /** Its most recent log lines (stderr), for failure reports. */
+  log(): string[];
   /** SIGTERM and wait. */
   stop(): Promise<void>;
   /** Starts it again on the same port and data. */
@@ -124,7 +126,7 @@ export async function startLivePrometheus(o: LivePrometheusOptions): Promise<Liv
       createInterface({ input: p.stderr! }).on('line', (line) => {
         if (log.length < 20_000) log += `${line}\n`;
         recentLog.push(line);
-        if (recentLog.length > 40) recentLog.shift();
+        if (recentLog.length > 200) recentLog.shift();
         const m = /msg="Listening on" address=127\.0\.0\.1:(\d+)/.exec(line);
         if (m && m[1] !== '0') {
           clearTimeout(timer);
@@ -174,12 +176,13 @@ export async function startLivePrometheus(o: LivePrometheusOptions): Promise<Liv
         if (b.length >= n) return b;
         if (Date.now() > deadline) {
           throw new Error(
-            `only ${b.length} of ${n} blocks after ${timeoutMs}ms; prometheus log:\n${recentLog.join('\n')}`,
+            `only ${b.length} of ${n} blocks after ${timeoutMs}ms; prometheus log:\n${recentLog.slice(-40).join('\n')}`,
           );
         }
         await new Promise((r) => setTimeout(r, 250));
       }
     },
+    log: () => [...recentLog],
     async stop() {
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

@@ -84,7 +84,10 @@ export interface StartWorkerOptions {
   readonly receive?: boolean | 'isolate';
   /** Bind the ruler Durable Object class as RULER (wrangler.toml does). */
   readonly ruler?: boolean;
-  /** Keep Durable Object storage in this directory (survives a restart of the Worker). */
+  /**
+   * Keep Durable Object storage and the R2 bucket in this directory, so both survive a restart of
+   * the Worker as they do on the platform (without it the bucket lives in workerd's memory).
+   */
   readonly persistDir?: string;
   /** Listen on this port instead of a free one (a restart at the same address). */
   readonly port?: number;
@@ -200,7 +203,12 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Wor
     cf: false,
     host: '127.0.0.1',
     port: options.port ?? 0,
-    ...(options.persistDir ? { durableObjectsPersist: options.persistDir } : {}),
+    ...(options.persistDir
+      ? {
+          durableObjectsPersist: join(options.persistDir, 'do'),
+          r2Persist: join(options.persistDir, 'r2'),
+        }
+      : {}),
     ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
     ...(options.logs ? capturedLogs(options.logs) : {}),
     // WORKER_LOG=1: Miniflare's request lines and workerd's own output on this process's stderr.
