@@ -13,7 +13,8 @@
  * Throughput is samples in the blocks each compactor wrote / its time. Each plans with its own
  * levels (Thanos 2h→8h, Prometheus 2h→6h), so samples compacted differ; samples/s compare.
  * BENCH_PART_SIZE sets the objstore's multipart part size (the S3 client buffers up to one part
- * per upload in flight), default Thanos's 64 MiB.
+ * per upload in flight), default Thanos's 64 MiB. BENCH_NODE_ARGS: more node flags for ours
+ * (`--cpu-prof`); BENCH_VERBOSE=1 prints our compactor's log.
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -64,6 +65,8 @@ async function ours(yaml: string, dataDir: string): Promise<Side & { log: string
   const p = spawn(
     process.execPath,
     [
+      // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the compactor.
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       AGENT_BIN,
       'compact',
       `--objstore.config=${yaml}`,
@@ -157,6 +160,7 @@ async function main(): Promise<void> {
       await uploadScaleBlocks(bucketFromConfigText(yaml), src, { cluster: 'bench' });
       process.stderr.write(`${scale}x: compacting (ours)…\n`);
       const o = await ours(yaml, join(work, 'data'));
+      if (process.env.BENCH_VERBOSE) process.stderr.write(o.log);
       process.stderr.write(`${scale}x: compacting (Prometheus 2.42)…\n`);
       const p = await prometheus(src, work, data.maxTime);
       const oRate = o.samples / o.seconds;
