@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     ]);
     for (const shards of [1, SHARDS]) {
       const w = await startWorker({
-        receive: shards === 1 ? true : 'isolate',
+        receive: process.env.BENCH_SHARD_ISOLATE === '1' && shards > 1 ? 'isolate' : true,
         vars: { STORE_TOKEN: TOKEN, RECEIVE_SHARDS: String(shards), QUERY_FRONTEND: 'false' },
       });
       workers.push(w);

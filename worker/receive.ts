@@ -9,9 +9,9 @@
 import { Hono } from 'hono';
 import { requestPrincipal, TENANT_RE } from '../core/auth/principal.ts';
 import { BadDataError, errorMessage } from '../core/errors.ts';
-import { shardOf } from '../core/receive/hashring.ts';
+import { fnvBytes, shardOfHash, tenantSeed } from '../core/receive/hashring.ts';
 import { combineShardAnswers } from '../core/receive/shard-answers.ts';
-import { decodeWriteRequest } from '../core/receive/write-request.ts';
+import { scanSeriesSpans } from '../core/receive/write-request.ts';
 import { SnappyError, snappyDecode } from '../core/tsdb/wal/snappy.ts';
 import { durableObjectFetch, durableObjectStore } from './durable-store.ts';
 import type { Env } from './env.ts';
@@ -140,16 +140,16 @@ export async function appendToShards(
  */
 function split(body: Uint8Array, tenant: string, shards: number): Uint8Array[] {
   if (shards === 1) return [body];
-  const batch = decodeWriteRequest(body);
+  const spans = scanSeriesSpans(body, tenantSeed(tenant), fnvBytes);
   const sizes = new Array<number>(shards).fill(0);
-  const owner = batch.series.map((s) => {
-    const i = shardOf(tenant, s.rawKey, shards);
+  const owner = spans.map((s) => {
+    const i = shardOfHash(s.hash, shards);
     sizes[i]! += s.end - s.start;
     return i;
   });
   const parts = sizes.map((n) => new Uint8Array(n));
   const at = new Array<number>(shards).fill(0);
-  batch.series.forEach((s, k) => {
+  spans.forEach((s, k) => {
     const i = owner[k]!;
     parts[i]!.set(body.subarray(s.start, s.end), at[i]!);
     at[i]! += s.end - s.start;

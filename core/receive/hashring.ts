@@ -13,10 +13,25 @@ function fnv(h: number, s: string): number {
   return h;
 }
 
+/** FNV-1a folded over bytes[start, end): the same as over their one-char-a-byte string. */
+export function fnvBytes(h: number, bytes: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
+  return h;
+}
+
+/** Where a tenant's series keys start hashing from. */
+export function tenantSeed(tenant: string): number {
+  // 0xffff never occurs in a byte string: tenant "ab"+key "c" differs from "a"+"bc".
+  return Math.imul(fnv(FNV_OFFSET, tenant) ^ 0xffff, FNV_PRIME);
+}
+
+/** The shard of a series whose key hash (fnvBytes from tenantSeed) is `hash`. */
+export function shardOfHash(hash: number, count: number): number {
+  return count <= 1 ? 0 : (hash >>> 0) % count;
+}
+
 /** The shard (0 ≤ i < count) of a tenant's series, from the series' raw label bytes. */
 export function shardOf(tenant: string, rawKey: string, count: number): number {
   if (count <= 1) return 0;
-  // 0xffff never occurs in a byte string: tenant "ab"+key "c" differs from "a"+"bc".
-  const h = fnv(Math.imul(fnv(FNV_OFFSET, tenant) ^ 0xffff, FNV_PRIME), rawKey);
-  return (h >>> 0) % count;
+  return shardOfHash(fnv(tenantSeed(tenant), rawKey), count);
 }

@@ -167,6 +167,74 @@ export function decodeWriteRequest(body: Uint8Array): WriteBatch {
   };
 }
 
+/** A TimeSeries field of a request as the splitter sees it: its byte range and its key's hash. */
+export interface SeriesSpan {
+  /** Byte range of the whole TimeSeries field (tag and length included). */
+  readonly start: number;
+  readonly end: number;
+  /** `hashRun` folded over the bytes of its label fields, in order, from `seed`. */
+  readonly hash: number;
+}
+
+/**
+ * The series of a request without their samples: byte ranges and a hash of each one's label
+ * bytes (the bytes `WriteSeries.rawKey` holds), for spreading a request over shards. Labels and
+ * sample values are not decoded (the shards do that); the protobuf framing is checked down to the
+ * samples, and histograms are refused, so a malformed request is refused whole.
+ */
+export function scanSeriesSpans(
+  body: Uint8Array,
+  seed: number,
+  hashRun: (h: number, bytes: Uint8Array, start: number, end: number) => number,
+): SeriesSpan[] {
+  const r = new Reader(body, 0, body.length);
+  const out: SeriesSpan[] = [];
+  while (r.pos < r.end) {
+    const fieldStart = r.pos;
+    const tag = r.uvarint();
+    if (tag >>> 3 !== 1 || (tag & 7) !== WIRE_LEN) {
+      r.skip(tag & 7);
+      continue;
+    }
+    const len = r.lengthDelimited();
+    const end = r.pos + len;
+    const ts = new Reader(body, r.pos, end);
+    let h = seed;
+    while (ts.pos < ts.end) {
+      const at = ts.pos;
+      const inner = ts.uvarint();
+      const field = inner >>> 3;
+      if (field === 1 && (inner & 7) === WIRE_LEN) {
+        const labelLen = ts.lengthDelimited();
+        ts.pos += labelLen;
+        h = hashRun(h, body, at, ts.pos);
+      } else if (field === 2 && (inner & 7) === WIRE_LEN) {
+        // The sample's framing is checked here, so a malformed request reaches no shard.
+        const sampleEnd = ts.lengthDelimited() + ts.pos;
+        ts.end = sampleEnd;
+        while (ts.pos < ts.end) ts.skip(ts.uvarint() & 7);
+        ts.end = end;
+      } else if (field === 4) {
+        const labels = labelsOfSeries(body, {
+          rawKey: '',
+          first: 0,
+          count: 0,
+          start: fieldStart,
+          end,
+        });
+        throw new BadDataError(
+          `native histograms are not supported: series ${labelsToString(labels)}`,
+        );
+      } else {
+        ts.skip(inner & 7);
+      }
+    }
+    out.push({ start: fieldStart, end, hash: h });
+    r.pos = end;
+  }
+  return out;
+}
+
 function decodeTimeSeries(
   body: Uint8Array,
   start: number,
@@ -178,6 +246,9 @@ function decodeTimeSeries(
   const first = cols.n;
   let histograms = false;
   let rawKey = '';
+  // Label fields are one run of bytes in practice: one string for the run, not one per label.
+  let runStart = -1;
+  let runEnd = -1;
   while (r.pos < r.end) {
     const at = r.pos;
     const tag = r.uvarint();
@@ -186,7 +257,11 @@ function decodeTimeSeries(
     if (field === 1 && wire === WIRE_LEN) {
       const len = r.lengthDelimited();
       r.pos += len;
-      rawKey += bytesKey(body, at, r.pos);
+      if (at !== runEnd) {
+        if (runStart >= 0) rawKey += bytesKey(body, runStart, runEnd);
+        runStart = at;
+      }
+      runEnd = r.pos;
     } else if (field === 2 && wire === WIRE_LEN) {
       const len = r.lengthDelimited();
       const sampleEnd = r.pos + len;
@@ -198,6 +273,7 @@ function decodeTimeSeries(
       r.skip(wire);
     }
   }
+  if (runStart >= 0) rawKey += bytesKey(body, runStart, runEnd);
   const series = { rawKey, first, count: cols.n - first, start: fieldStart, end };
   if (histograms) {
     const labels = labelsOfSeries(body, series);
