@@ -159,7 +159,8 @@ async function main(): Promise<void> {
     ]);
     for (const shards of [1, SHARDS]) {
       const w = await startWorker({
-        receive: process.env.BENCH_SHARD_ISOLATE === '1' && shards > 1 ? 'isolate' : true,
+        // Several shards in an isolate apart from the Worker's, as on the platform (BENCH_SHARD_ISOLATE=0: the same isolate).
+        receive: process.env.BENCH_SHARD_ISOLATE !== '0' && shards > 1 ? 'isolate' : true,
         vars: { STORE_TOKEN: TOKEN, RECEIVE_SHARDS: String(shards), QUERY_FRONTEND: 'false' },
       });
       workers.push(w);
