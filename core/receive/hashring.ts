@@ -5,18 +5,12 @@
  * labels as Prometheus does (sorted, name then value) sends the same bytes for the same series.
  */
 
-export const FNV_OFFSET = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-/** FNV-1a folded over a string's char codes (bytes, for a one-char-a-byte key). */
-export function fnvString(h: number, s: string): number {
+function fnv(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
   return h;
-}
-
-/** A series key's hash in a head: of its one-char-a-byte key, or of the same bytes in a body. */
-export function seriesKeyHash(key: string): number {
-  return fnvString(FNV_OFFSET, key);
 }
 
 /** FNV-1a folded over bytes[start, end): the same as over their one-char-a-byte string. */
@@ -28,7 +22,7 @@ export function fnvBytes(h: number, bytes: Uint8Array, start: number, end: numbe
 /** Where a tenant's series keys start hashing from. */
 export function tenantSeed(tenant: string): number {
   // 0xffff never occurs in a byte string: tenant "ab"+key "c" differs from "a"+"bc".
-  return Math.imul(fnvString(FNV_OFFSET, tenant) ^ 0xffff, FNV_PRIME);
+  return Math.imul(fnv(FNV_OFFSET, tenant) ^ 0xffff, FNV_PRIME);
 }
 
 /** The shard of a series whose key hash (fnvBytes from tenantSeed) is `hash`. */
@@ -39,5 +33,5 @@ export function shardOfHash(hash: number, count: number): number {
 /** The shard (0 ≤ i < count) of a tenant's series, from the series' raw label bytes. */
 export function shardOf(tenant: string, rawKey: string, count: number): number {
   if (count <= 1) return 0;
-  return shardOfHash(fnvString(tenantSeed(tenant), rawKey), count);
+  return shardOfHash(fnv(tenantSeed(tenant), rawKey), count);
 }

@@ -12,7 +12,6 @@ import { encodeWriteRequest, type WriteSeriesInput } from '../../test/helpers/re
 import { cutBlock, cuttableRange, truncateHead } from './cut.ts';
 import { ReceiveHead } from './head.ts';
 import { HeadStore } from './head-store.ts';
-import { seriesKeyHash } from './hashring.ts';
 import { canonicalKey, decodeWriteRequest, labelsOfSeries } from './write-request.ts';
 
 const D = 2 * 3600_000;
@@ -90,27 +89,6 @@ describe('remote write decoding', () => {
     // Found again by that encoding without decoding; the two encodings are one series.
     expect(head.append('t', batch([up('a', [[4, 2]])])).newSeries).toEqual([]);
     expect(head.numSeries).toBe(1);
-  });
-});
-
-describe('series lookup by key hash', () => {
-  it('finds each series even when another series holds its hash slot (a collision)', () => {
-    const head = new ReceiveHead({ blockDuration: D });
-    head.append('t', batch([up('a', [[1, 1]]), up('b', [[1, 2]])]));
-    const t = head.tenants.get('t')!;
-    const [a, b] = [...t.series.values()];
-    // As if b's key hashed like a's: b's slot now names a, whose bytes differ.
-    t.byHash.set(seriesKeyHash(b!.key), a!);
-    const r = head.append('t', batch([up('b', [[2, 3]]), up('a', [[2, 4]])]));
-    expect(r).toMatchObject({ samples: 2, newSeries: [] });
-    expect(head.numSeries).toBe(2);
-    expect([a!.maxT, b!.maxT]).toEqual([2, 2]);
-    const value = (hs: typeof a) => new Float64Array(new Uint32Array([hs!.lo, hs!.hi]).buffer)[0];
-    expect([value(a), value(b)]).toEqual([4, 3]);
-    // A dropped series frees its slot.
-    head.dropSeries(b!);
-    head.dropSeries(a!);
-    expect(t.byHash.has(seriesKeyHash(a!.key))).toBe(false);
   });
 });
 

@@ -18,22 +18,12 @@ import { BadDataError, LimitExceededError } from '../errors.ts';
 import { labelsToString, type Label, type Labels } from '../labels/labels.ts';
 import { ChunkCutter } from '../tsdb/writer/chunk-cutter.ts';
 import type { ChunkMeta } from '../tsdb/writer/chunk-writer.ts';
-import { seriesKeyHash } from './hashring.ts';
 import {
   canonicalKey,
   decodeSeriesLabels,
   labelsOfSeries,
   type WriteBatch,
-  type WriteSeries,
 } from './write-request.ts';
-
-/** Whether the series' label bytes, as sent, are exactly this key's chars. */
-function sentAsKey(s: WriteSeries, body: Uint8Array, key: string): boolean {
-  const start = s.keyStart;
-  if (start < 0 || key.length !== s.keyEnd - start) return false;
-  for (let i = 0; i < key.length; i++) if (body[start + i] !== key.charCodeAt(i)) return false;
-  return true;
-}
 
 export interface HeadOptions {
   /** Block duration and chunk range in ms (Prometheus's 2h). */
@@ -133,12 +123,6 @@ export class TenantHead {
   /** Series by canonical key, and by any other encoding of their labels a sender used. */
   readonly series = new Map<string, HeadSeries>();
   readonly aliases = new Map<string, HeadSeries>();
-  /**
-   * Series by seriesKeyHash of their key (the first one of a hash; others are found by key): a
-   * request's series is matched by comparing its label bytes with the key in place, without
-   * making a string of them.
-   */
-  readonly byHash = new Map<number, HeadSeries>();
   /** Earliest and newest sample held (±Infinity when empty). */
   minTime = Infinity;
   maxTime = -Infinity;
@@ -210,21 +194,13 @@ export class ReceiveHead {
     const epoch = ++this.#epoch;
     const minValid = Math.max(head.minValidTime, head.maxTime - this.#opts.blockDuration / 2);
     const targets = new Array<HeadSeries | PendingSeries>(batch.series.length);
-    /** 1 where a series was found by its hash: sent as its key, so not an alias. */
-    const byKeyBytes = new Uint8Array(batch.series.length);
     let fresh: Map<string, PendingSeries> | undefined;
     const name = (i: number): string =>
       labelsToString(labelsOfSeries(batch.body, batch.series[i]!));
     for (let i = 0; i < batch.series.length; i++) {
       const s = batch.series[i]!;
-      const hashed = head.byHash.get(s.keyHash);
-      let target: HeadSeries | PendingSeries | undefined;
-      if (hashed && sentAsKey(s, batch.body, hashed.key)) {
-        target = hashed;
-        byKeyBytes[i] = 1;
-      } else {
-        target = head.series.get(s.rawKey) ?? head.aliases.get(s.rawKey);
-      }
+      let target: HeadSeries | PendingSeries | undefined =
+        head.series.get(s.rawKey) ?? head.aliases.get(s.rawKey);
       if (!target) {
         const { labels, canonical } = decodeSeriesLabels(batch.body, s);
         const key = canonical ? s.rawKey : canonicalKey(labels);
@@ -282,14 +258,13 @@ export class ReceiveHead {
         `tenant ${JSON.stringify(tenantName)}: ${head.series.size + adding} series would exceed the limit of ${limit} per receive shard`,
       );
     }
-    return this.#apply(head, batch, targets, byKeyBytes);
+    return this.#apply(head, batch, targets);
   }
 
   #apply(
     head: TenantHead,
     batch: WriteBatch,
     targets: ReadonlyArray<HeadSeries | PendingSeries>,
-    byKeyBytes: Uint8Array,
   ): AppendResult {
     const rows = new Uint8Array(batch.numSamples * LOG_ROW_BYTES);
     const view = new DataView(rows.buffer);
@@ -315,7 +290,7 @@ export class ReceiveHead {
         }
         hs = target.created;
       }
-      if (byKeyBytes[i] === 0 && s.rawKey !== hs.key && !head.aliases.has(s.rawKey)) {
+      if (s.rawKey !== hs.key && !head.aliases.has(s.rawKey)) {
         head.aliases.set(s.rawKey, hs);
         (hs.aliases ??= []).push(s.rawKey);
       }
@@ -367,8 +342,6 @@ export class ReceiveHead {
   #create(head: TenantHead, key: string, labels: Labels, ref: number): HeadSeries {
     const hs = new HeadSeries(ref, head, key, labels, this.#opts.blockDuration);
     head.series.set(key, hs);
-    const hash = seriesKeyHash(key);
-    if (!head.byHash.has(hash)) head.byHash.set(hash, hs);
     head.generation++;
     this.#byRef.set(ref, hs);
     return hs;
@@ -431,8 +404,6 @@ export class ReceiveHead {
   dropSeries(hs: HeadSeries): void {
     const head = hs.tenant;
     head.series.delete(hs.key);
-    const hash = seriesKeyHash(hs.key);
-    if (head.byHash.get(hash) === hs) head.byHash.delete(hash);
     for (const a of hs.aliases ?? []) head.aliases.delete(a);
     head.generation++;
     this.#byRef.delete(hs.ref);

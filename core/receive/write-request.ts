@@ -12,38 +12,19 @@
  */
 import { BadDataError } from '../errors.ts';
 import { labelsToString, METRIC_NAME, type Label, type Labels } from '../labels/labels.ts';
-import { FNV_OFFSET, fnvBytes } from './hashring.ts';
 
-/** One TimeSeries of a request: where it is, its samples in the columns, its key. */
-export class WriteSeries {
-  #rawKey: string | undefined;
-
-  constructor(
-    readonly body: Uint8Array,
-    /** Index of its first sample in the batch's columns, and how many. */
-    readonly first: number,
-    readonly count: number,
-    /** Byte range of the whole TimeSeries field (tag and length included) in the body. */
-    readonly start: number,
-    readonly end: number,
-    /** fnvBytes over its label fields' bytes, in order, from FNV_OFFSET (see seriesKeyHash). */
-    readonly keyHash: number,
-    /** Byte range of its label fields when they are one run (the usual case); -1 otherwise. */
-    readonly keyStart: number,
-    readonly keyEnd: number,
-    rawKey?: string,
-  ) {
-    this.#rawKey = rawKey;
-  }
-
+export interface WriteSeries {
   /**
    * The bytes of its label fields as sent, one char a byte: the identity of a series seen before,
-   * found without decoding a string. Built when first asked for: a series the head finds by
-   * keyHash (its bytes compared with the key in place) never needs it.
+   * found without decoding a string. Labels are decoded (and validated) only for a new key.
    */
-  get rawKey(): string {
-    return (this.#rawKey ??= bytesKey(this.body, this.keyStart, this.keyEnd));
-  }
+  readonly rawKey: string;
+  /** Index of its first sample in the batch's columns, and how many. */
+  readonly first: number;
+  readonly count: number;
+  /** Byte range of the whole TimeSeries field (tag and length included) in the body. */
+  readonly start: number;
+  readonly end: number;
 }
 
 export interface WriteBatch {
@@ -234,7 +215,13 @@ export function scanSeriesSpans(
         while (ts.pos < ts.end) ts.skip(ts.uvarint() & 7);
         ts.end = end;
       } else if (field === 4) {
-        const labels = labelsOfSeries(body, { start: fieldStart, end });
+        const labels = labelsOfSeries(body, {
+          rawKey: '',
+          first: 0,
+          count: 0,
+          start: fieldStart,
+          end,
+        });
         throw new BadDataError(
           `native histograms are not supported: series ${labelsToString(labels)}`,
         );
@@ -258,10 +245,8 @@ function decodeTimeSeries(
   const r = new Reader(body, start, end);
   const first = cols.n;
   let histograms = false;
-  let hash = FNV_OFFSET;
-  // Label fields are one run of bytes in practice; a series whose labels are split by other
-  // fields gets its key built here from the runs.
-  let runs: string | undefined;
+  let rawKey = '';
+  // Label fields are one run of bytes in practice: one string for the run, not one per label.
   let runStart = -1;
   let runEnd = -1;
   while (r.pos < r.end) {
@@ -272,9 +257,8 @@ function decodeTimeSeries(
     if (field === 1 && wire === WIRE_LEN) {
       const len = r.lengthDelimited();
       r.pos += len;
-      hash = fnvBytes(hash, body, at, r.pos);
       if (at !== runEnd) {
-        if (runStart >= 0) runs = (runs ?? '') + bytesKey(body, runStart, runEnd);
+        if (runStart >= 0) rawKey += bytesKey(body, runStart, runEnd);
         runStart = at;
       }
       runEnd = r.pos;
@@ -289,20 +273,8 @@ function decodeTimeSeries(
       r.skip(wire);
     }
   }
-  const series =
-    runs === undefined
-      ? new WriteSeries(body, first, cols.n - first, fieldStart, end, hash, runStart, runEnd)
-      : new WriteSeries(
-          body,
-          first,
-          cols.n - first,
-          fieldStart,
-          end,
-          hash,
-          -1,
-          -1,
-          runs + (runStart >= 0 ? bytesKey(body, runStart, runEnd) : ''),
-        );
+  if (runStart >= 0) rawKey += bytesKey(body, runStart, runEnd);
+  const series = { rawKey, first, count: cols.n - first, start: fieldStart, end };
   if (histograms) {
     const labels = labelsOfSeries(body, series);
     throw new BadDataError(`native histograms are not supported: series ${labelsToString(labels)}`);
@@ -320,11 +292,8 @@ function bytesKey(b: Uint8Array, start: number, end: number): string {
   return out;
 }
 
-/** Where a TimeSeries field is in a body. */
-export type SeriesBytes = Pick<WriteSeries, 'start' | 'end'>;
-
 /** A series' labels, decoded and checked (Thanos receive's rules); BadDataError names it. */
-export function labelsOfSeries(body: Uint8Array, s: SeriesBytes): Label[] {
+export function labelsOfSeries(body: Uint8Array, s: WriteSeries): Label[] {
   return decodeSeriesLabels(body, s).labels;
 }
 
@@ -334,7 +303,7 @@ export function labelsOfSeries(body: Uint8Array, s: SeriesBytes): Label[] {
  */
 export function decodeSeriesLabels(
   body: Uint8Array,
-  s: SeriesBytes,
+  s: WriteSeries,
 ): { labels: Label[]; canonical: boolean } {
   const r = new Reader(body, s.start, s.end);
   r.uvarint();
