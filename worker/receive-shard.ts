@@ -58,6 +58,8 @@ export class ReceiveShard implements DurableObject {
   readonly #store: HeadStore;
   #shard: string | undefined;
   #cutting: Promise<void> | undefined;
+  /** Whether a cut alarm is pending (undefined: not yet read from storage by this instance). */
+  #alarmSet: boolean | undefined;
   /** Cut ranges still in the head for readers, truncated once `until` has passed. */
   #kept: Array<{ tenant: string; before: number; until: number }> = [];
 
@@ -153,9 +155,17 @@ export class ReceiveShard implements DurableObject {
   }
 
   async #scheduleCut(fromAlarm = false): Promise<void> {
-    if (this.#head.numSeries === 0) return;
-    if (!fromAlarm && (await this.#ctx.storage.getAlarm()) !== null) return;
+    if (this.#head.numSeries === 0) {
+      if (fromAlarm) this.#alarmSet = false;
+      return;
+    }
+    if (!fromAlarm) {
+      // Asked of storage once per instance, then known: not a storage call per write.
+      this.#alarmSet ??= (await this.#ctx.storage.getAlarm()) !== null;
+      if (this.#alarmSet) return;
+    }
     await this.#ctx.storage.setAlarm(Date.now() + this.#settings.cutCheckInterval);
+    this.#alarmSet = true;
   }
 
   /** Cuts every tenant's ready ranges, one cut at a time per object. */
