@@ -56,22 +56,48 @@ function plain(message: string, status: number): Response {
   });
 }
 
+/**
+ * Reads and drops a request body a refusal did not need, up to `limit` bytes. Answering before
+ * the body is read makes workerd close the connection, and a client that already sent its next
+ * request on it (keep-alive) sees "other side closed" instead of our answer.
+ */
+async function discardBody(req: Request, limit: number): Promise<void> {
+  const reader = req.body?.getReader();
+  if (!reader) return;
+  let read = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+      if (read > limit) break;
+    }
+    await reader.cancel();
+  } catch {
+    // A body that fails to arrive changes nothing about the refusal.
+  }
+}
+
 async function write(req: Request, env: Env): Promise<Response> {
+  const s = receiveSettings(env);
+  const refuse = async (message: string, status: number): Promise<Response> => {
+    await discardBody(req, s.maxRequestBytes);
+    return plain(message, status);
+  };
   if (!env.RECEIVE_SHARD)
-    return plain('remote write is not enabled: no RECEIVE_SHARD binding', 404);
+    return refuse('remote write is not enabled: no RECEIVE_SHARD binding', 404);
   // RECEIVE_TOKEN (default STORE_TOKEN) or an AUTH_TOKENS credential: checked by worker/auth.ts.
   // A tenant-bound credential writes as its tenant only.
   const principal = requestPrincipal(req);
-  const s = receiveSettings(env);
   const tenant = req.headers.get(s.tenantHeader) || principal.tenant || s.defaultTenant;
   if (!principal.admin && tenant !== principal.tenant) {
-    return plain(
+    return refuse(
       `this credential may not write as tenant ${JSON.stringify(tenant.slice(0, 140))}`,
       403,
     );
   }
   if (!TENANT_RE.test(tenant))
-    return plain(`invalid tenant ${JSON.stringify(tenant.slice(0, 140))}`, 400);
+    return refuse(`invalid tenant ${JSON.stringify(tenant.slice(0, 140))}`, 400);
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > s.maxRequestBytes) {
     return plain(

@@ -269,6 +269,27 @@ describe('auth on every route', () => {
       body('b'),
     );
     expect(other.status, other.text).toBe(403);
+    // A refused write is answered after its body is read: the next request on the same
+    // keep-alive connection gets its answer, not "other side closed".
+    const large = remoteWriteBody(
+      Array.from({ length: 20_000 }, (_, i) => ({
+        labels: { __name__: 'auth_rw_refused', job: `j${i}` },
+        samples: [[now, i]] as Array<[number, number]>,
+      })),
+    );
+    for (let i = 0; i < 20; i++) {
+      const refused = await call(
+        worker,
+        'POST',
+        '/api/v1/receive',
+        remoteWriteHeaders(TENANT, 'team-b'),
+        large,
+      );
+      const next = await call(worker, 'GET', '/api/v1/status/buildinfo', {
+        authorization: `Bearer ${ADMIN}`,
+      });
+      expect([refused.status, next.status]).toEqual([403, 200]);
+    }
     for (const [tenant, job] of [
       [undefined, 'own-default'],
       ['team-a', 'own-header'],
