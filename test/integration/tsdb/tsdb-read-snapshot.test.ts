@@ -5,7 +5,7 @@
  * snapshot, and of the live data dir (m-mapped head chunks + WAL replay), must be
  * byte-identical to `promtool tsdb dump` of the same directory.
  */
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMatcher } from '../../../core/labels/matcher.ts';
@@ -37,8 +37,16 @@ beforeAll(async () => {
   await prom.reload(
     `global: {scrape_interval: 200ms}\nscrape_configs:\n  - job_name: self\n    static_configs: [{targets: ['${target}']}]\n`,
   );
-  // 200 ms × 30 s: past 120 samples per series, so full chunks get m-mapped to chunks_head.
+  // 200 ms × 30 s: past 120 samples per series, so full chunks get m-mapped to chunks_head. A
+  // loaded machine scrapes less often: wait on until a chunk is there (the file past its header).
   await new Promise((r) => setTimeout(r, 30_000));
+  for (let i = 0; ; i++) {
+    const files = await readdir(join(data, 'chunks_head')).catch((): string[] => []);
+    const sizes = await Promise.all(files.map((f) => stat(join(data, 'chunks_head', f))));
+    if (sizes.some((st) => st.size > 8)) break;
+    if (i >= 120) throw new Error('Prometheus m-mapped no head chunk within 90 s');
+    await new Promise((r) => setTimeout(r, 500));
+  }
   await prom.reload('global: {}\n'); // the target goes away: stale markers for all its series
   await new Promise((r) => setTimeout(r, 2_000));
   const r = await fetch(`${prom.url}/api/v1/admin/tsdb/snapshot`, { method: 'POST' });
@@ -47,7 +55,7 @@ beforeAll(async () => {
   await prom.stop();
   prom = undefined;
   await mkdir(join(snapshot, 'wal'), { recursive: true }); // promtool dump opens the WAL dir
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await prom?.stop();
