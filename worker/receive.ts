@@ -9,7 +9,7 @@
 import { Hono } from 'hono';
 import { requestPrincipal, TENANT_RE } from '../core/auth/principal.ts';
 import { BadDataError, errorMessage } from '../core/errors.ts';
-import { fnvBytes, shardOfHash, tenantSeed } from '../core/receive/hashring.ts';
+import { shardOfHash, tenantSeed } from '../core/receive/hashring.ts';
 import { combineShardAnswers } from '../core/receive/shard-answers.ts';
 import { scanSeriesSpans } from '../core/receive/write-request.ts';
 import { SnappyError, snappyDecode } from '../core/tsdb/wal/snappy.ts';
@@ -124,7 +124,7 @@ async function write(req: Request, env: Env): Promise<Response> {
 
 /**
  * Spreads a decoded WriteRequest over the receive shards and answers as the receiver does (204,
- * or the shards' failures combined by combineShardAnswers). The ruler writes its output through here too.
+ * or the shards' failures combined by combineShardAnswers). The ruler writes through here too.
  */
 export async function appendToShards(
   env: Env,
@@ -166,7 +166,7 @@ export async function appendToShards(
  */
 function split(body: Uint8Array, tenant: string, shards: number): Uint8Array[] {
   if (shards === 1) return [body];
-  const spans = scanSeriesSpans(body, tenantSeed(tenant), fnvBytes);
+  const spans = scanSeriesSpans(body, tenantSeed(tenant));
   const sizes = new Array<number>(shards).fill(0);
   const owner = spans.map((s) => {
     const i = shardOfHash(s.hash, shards);

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { QueryCanceledError, TooManyRequestsError } from '../errors.ts';
 import { TenantLimiter } from './tenant-limits.ts';
 
+/** A limiter of concurrency only (no request rate). */
+const slotsOnly = (maxConcurrent: number, maxQueued: number) =>
+  new TenantLimiter({ maxConcurrent, maxQueued, requestRate: 0, requestBurst: 0 });
+
 /** Longer than a waiter's longest poll (50 ms). */
 const settle = () => new Promise((r) => setTimeout(r, 120));
 
@@ -30,12 +34,7 @@ describe('TenantLimiter', () => {
   });
 
   it('runs at most maxConcurrent at once, queues the next, refuses past the line', async () => {
-    const l = new TenantLimiter({
-      maxConcurrent: 2,
-      maxQueued: 1,
-      requestRate: 0,
-      requestBurst: 0,
-    });
+    const l = slotsOnly(2, 1);
     const r1 = await l.slot('a');
     const r2 = await l.slot('a');
     let third = false;
@@ -64,12 +63,7 @@ describe('TenantLimiter', () => {
   });
 
   it('hands a freed slot to the query that waited longest, not to the one that checked first', async () => {
-    const l = new TenantLimiter({
-      maxConcurrent: 1,
-      maxQueued: 5,
-      requestRate: 0,
-      requestBurst: 0,
-    });
+    const l = slotsOnly(1, 5);
     const r1 = await l.slot('a');
     const order: string[] = [];
     const first = l.slot('a').then((r) => (order.push('first'), r));
@@ -93,12 +87,7 @@ describe('TenantLimiter', () => {
   });
 
   it('lets a waiting query leave the line when its client goes', async () => {
-    const l = new TenantLimiter({
-      maxConcurrent: 1,
-      maxQueued: 5,
-      requestRate: 0,
-      requestBurst: 0,
-    });
+    const l = slotsOnly(1, 5);
     const r1 = await l.slot('a');
     const ac = new AbortController();
     const waiting = l.slot('a', ac.signal);

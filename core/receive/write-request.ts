@@ -12,6 +12,7 @@
  */
 import { BadDataError } from '../errors.ts';
 import { labelsToString, METRIC_NAME, type Label, type Labels } from '../labels/labels.ts';
+import { fnvBytes } from './hashring.ts';
 
 export interface WriteSeries {
   /**
@@ -172,7 +173,7 @@ export interface SeriesSpan {
   /** Byte range of the whole TimeSeries field (tag and length included). */
   readonly start: number;
   readonly end: number;
-  /** `hashRun` folded over the bytes of its label fields, in order, from `seed`. */
+  /** fnvBytes folded over the bytes of its label fields, in order, from `seed`. */
   readonly hash: number;
 }
 
@@ -182,11 +183,7 @@ export interface SeriesSpan {
  * sample values are not decoded (the shards do that); the protobuf framing is checked down to the
  * samples, and histograms are refused, so a malformed request is refused whole.
  */
-export function scanSeriesSpans(
-  body: Uint8Array,
-  seed: number,
-  hashRun: (h: number, bytes: Uint8Array, start: number, end: number) => number,
-): SeriesSpan[] {
+export function scanSeriesSpans(body: Uint8Array, seed: number): SeriesSpan[] {
   const r = new Reader(body, 0, body.length);
   const out: SeriesSpan[] = [];
   while (r.pos < r.end) {
@@ -207,7 +204,7 @@ export function scanSeriesSpans(
       if (field === 1 && (inner & 7) === WIRE_LEN) {
         const labelLen = ts.lengthDelimited();
         ts.pos += labelLen;
-        h = hashRun(h, body, at, ts.pos);
+        h = fnvBytes(h, body, at, ts.pos);
       } else if (field === 2 && (inner & 7) === WIRE_LEN) {
         // The sample's framing is checked here, so a malformed request reaches no shard.
         const sampleEnd = ts.lengthDelimited() + ts.pos;
@@ -215,16 +212,7 @@ export function scanSeriesSpans(
         while (ts.pos < ts.end) ts.skip(ts.uvarint() & 7);
         ts.end = end;
       } else if (field === 4) {
-        const labels = labelsOfSeries(body, {
-          rawKey: '',
-          first: 0,
-          count: 0,
-          start: fieldStart,
-          end,
-        });
-        throw new BadDataError(
-          `native histograms are not supported: series ${labelsToString(labels)}`,
-        );
+        throw histogramsRefused(body, { start: fieldStart, end });
       } else {
         ts.skip(inner & 7);
       }
@@ -275,11 +263,16 @@ function decodeTimeSeries(
   }
   if (runStart >= 0) rawKey += bytesKey(body, runStart, runEnd);
   const series = { rawKey, first, count: cols.n - first, start: fieldStart, end };
-  if (histograms) {
-    const labels = labelsOfSeries(body, series);
-    throw new BadDataError(`native histograms are not supported: series ${labelsToString(labels)}`);
-  }
+  if (histograms) throw histogramsRefused(body, series);
   return series;
+}
+
+/** Where a TimeSeries field is in a body. */
+export type SeriesBytes = Pick<WriteSeries, 'start' | 'end'>;
+
+function histogramsRefused(body: Uint8Array, s: SeriesBytes): BadDataError {
+  const labels = labelsToString(labelsOfSeries(body, s));
+  return new BadDataError(`native histograms are not supported: series ${labels}`);
 }
 
 /** Bytes as a string, one char a byte (a map key; never shown). */
@@ -293,7 +286,7 @@ function bytesKey(b: Uint8Array, start: number, end: number): string {
 }
 
 /** A series' labels, decoded and checked (Thanos receive's rules); BadDataError names it. */
-export function labelsOfSeries(body: Uint8Array, s: WriteSeries): Label[] {
+export function labelsOfSeries(body: Uint8Array, s: SeriesBytes): Label[] {
   return decodeSeriesLabels(body, s).labels;
 }
 
@@ -303,7 +296,7 @@ export function labelsOfSeries(body: Uint8Array, s: WriteSeries): Label[] {
  */
 export function decodeSeriesLabels(
   body: Uint8Array,
-  s: WriteSeries,
+  s: SeriesBytes,
 ): { labels: Label[]; canonical: boolean } {
   const r = new Reader(body, s.start, s.end);
   r.uvarint();

@@ -6,9 +6,8 @@
  *
  * Shows: every sample Prometheus holds is answered by the Worker, equal sample for sample (raw
  * range selectors, both sides), including a block cut before the kill; no sample lost, none
- * duplicated; blocks cut from the
- * heads into the bucket, dumped with `promtool tsdb dump`, hold exactly Prometheus's samples of
- * their range.
+ * duplicated; blocks cut from the heads into the bucket, dumped with `promtool tsdb dump`, hold
+ * exactly Prometheus's samples of their range.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -228,14 +227,10 @@ describe('receiver fed by a real Prometheus', () => {
     const ranges = new Map<string, { minTime: number; maxTime: number }>();
     for (const m of metas) {
       const ulid = m.key.split('/')[0]!;
-      const meta = JSON.parse(await (await r2.get(m.key))!.text()) as {
-        minTime: number;
-        maxTime: number;
-        thanos: { labels: Record<string, string>; source: string };
-      };
-      expect(meta.thanos.source).toBe('receive');
-      expect(meta.thanos.labels.tenant_id).toBe(TENANT);
-      expect(meta.thanos.labels.receive).toMatch(/^[01]$/);
+      const meta = JSON.parse(await (await r2.get(m.key))!.text()) as BlockMeta;
+      expect(meta.thanos?.source).toBe('receive');
+      expect(meta.thanos?.labels.tenant_id).toBe(TENANT);
+      expect(meta.thanos?.labels.receive).toMatch(/^[01]$/);
       for (const o of listed.objects.filter((x) => x.key.startsWith(`${ulid}/`))) {
         const file = join(db, o.key);
         await mkdir(join(file, '..'), { recursive: true });
