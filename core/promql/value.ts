@@ -71,6 +71,9 @@ export interface MatrixValue {
 
 export type Value = VectorValue | ScalarValue | StringValue | MatrixValue;
 
+/** Bytes of one step of a StepSeries: a float64 value and a presence byte. */
+export const OUTPUT_STEP_BYTES = 9;
+
 /** What the engine gives a function implementation besides its evaluated arguments. */
 export interface FunctionContext {
   readonly range: EvalRange;
@@ -78,4 +81,9 @@ export interface FunctionContext {
   readonly lookbackDelta: number;
   /** Charges `n` samples against the query's max-samples limit; throws TooManySamplesError past it. */
   track(n: number): void;
+  /**
+   * Charges `bytes` of output about to be made (a series' values and presence) to the query's
+   * memory budget; throws past it, and now and then when the query is out of time or canceled.
+   */
+  charge(bytes: number): void;
 }

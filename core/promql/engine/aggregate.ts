@@ -8,11 +8,12 @@
 import { METRIC_NAME, compareStrings, type Labels } from '../../labels/labels.ts';
 import { ExecutionError } from '../../errors.ts';
 import type { AggregateOp } from '../ast.ts';
-import type { StepSeries } from '../value.ts';
+import { OUTPUT_STEP_BYTES, type StepSeries } from '../value.ts';
 import { deleteLabels, keepLabels, setLabel } from './series.ts';
 import { heapPop, heapPush } from '../../gocompat/heap.ts';
 import { goSortFloat64, goSortSlice } from '../../gocompat/sort.ts';
 import { goFormatFloat } from '../../gocompat/strconv.ts';
+import type { ChargeOutput } from './limits.ts';
 
 /** The largest float64 convertible to int64 (engine.go maxInt64). */
 const MAX_INT64 = 9223372036854774784;
@@ -30,10 +31,10 @@ export interface AggregateParams {
   readonly stringParam?: string;
   readonly count: number;
   /**
-   * Called before count_values adds an output series (its groups come from values, so their
-   * number is not bounded by the input's): the engine charges the bytes and checks the deadline.
+   * Called before each output series is made (count_values' groups come from values, so their
+   * number is not bounded by the input's).
    */
-  readonly onNewSeries?: (bytes: number) => void;
+  readonly charge: ChargeOutput;
 }
 
 function groupKey(ls: Labels, grouping: readonly string[], without: boolean): string {
@@ -86,6 +87,7 @@ export function aggregate(input: readonly StepSeries[], p: AggregateParams): Ste
 
   const out: StepSeries[] = [];
   for (const g of groups) {
+    p.charge(count * OUTPUT_STEP_BYTES);
     const values = new Float64Array(count);
     const present = new Uint8Array(count);
     if (p.op === 'quantile') {
@@ -277,6 +279,7 @@ function topBottomK(
       for (const m of heap) {
         let o = outByInput.get(m);
         if (o === undefined) {
+          p.charge(count * OUTPUT_STEP_BYTES);
           o = {
             labels: input[m]!.labels,
             values: new Float64Array(count),
@@ -322,7 +325,7 @@ function countValues(input: readonly StepSeries[], p: AggregateParams): StepSeri
         const k = groupKey(metric, grouping, p.without);
         o = out.get(k);
         if (o === undefined) {
-          p.onNewSeries?.(count * 9);
+          p.charge(count * OUTPUT_STEP_BYTES);
           o = {
             labels: groupLabels(metric, grouping, p.without),
             values: new Float64Array(count),

@@ -14,8 +14,9 @@ import {
 } from '../../labels/labels.ts';
 import { ExecutionError } from '../../errors.ts';
 import type { BinaryOp, VectorMatching } from '../ast.ts';
-import type { StepSeries } from '../value.ts';
+import { OUTPUT_STEP_BYTES, type StepSeries } from '../value.ts';
 import {
+  DUPLICATE_LABELSET,
   deleteLabels,
   dropMetricName,
   keepLabels,
@@ -23,6 +24,7 @@ import {
   mergeSameLabels,
   setLabel,
 } from './series.ts';
+import type { ChargeOutput } from './limits.ts';
 
 export function isComparison(op: BinaryOp): boolean {
   return op === '==' || op === '!=' || op === '>' || op === '<' || op === '>=' || op === '<=';
@@ -79,7 +81,13 @@ export function compare(op: BinaryOp, l: number, r: number): boolean {
 }
 
 /** scalar op scalar: comparisons always yield 0/1 (the parser demands `bool`). */
-export function scalarScalar(op: BinaryOp, a: Float64Array, b: Float64Array): Float64Array {
+export function scalarScalar(
+  op: BinaryOp,
+  a: Float64Array,
+  b: Float64Array,
+  charge: ChargeOutput,
+): Float64Array {
+  charge(a.length * 8);
   const out = new Float64Array(a.length);
   if (isComparison(op)) {
     for (let i = 0; i < a.length; i++) out[i] = compare(op, a[i]!, b[i]!) ? 1 : 0;
@@ -99,12 +107,14 @@ export function vectorScalar(
   scalar: Float64Array,
   swap: boolean,
   returnBool: boolean,
+  charge: ChargeOutput,
 ): StepSeries[] {
   const cmp = isComparison(op);
   const dropName = dropsMetricName(op) || returnBool;
   const out: StepSeries[] = [];
   for (const s of vec) {
     const n = s.values.length;
+    charge(n * OUTPUT_STEP_BYTES);
     const values = new Float64Array(n);
     const present = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
@@ -190,6 +200,7 @@ export function vectorAnd(
   rhs: readonly StepSeries[],
   matching: VectorMatching | undefined,
   count: number,
+  charge: ChargeOutput,
 ): StepSeries[] {
   const sig = signatureFn(matching);
   const right = presentBySig(rhs, sig, count);
@@ -197,6 +208,7 @@ export function vectorAnd(
   for (const s of lhs) {
     const r = right.get(sig(s.labels));
     if (r === undefined) continue;
+    charge(count);
     const present = new Uint8Array(count);
     let any = false;
     for (let i = 0; i < count; i++) {
@@ -215,6 +227,7 @@ export function vectorOr(
   rhs: readonly StepSeries[],
   matching: VectorMatching | undefined,
   count: number,
+  charge: ChargeOutput,
 ): StepSeries[] {
   const sig = signatureFn(matching);
   const left = presentBySig(lhs, sig, count);
@@ -225,6 +238,7 @@ export function vectorOr(
       out.push(s);
       continue;
     }
+    charge(count);
     const present = new Uint8Array(count);
     let any = false;
     for (let i = 0; i < count; i++) {
@@ -243,6 +257,7 @@ export function vectorUnless(
   rhs: readonly StepSeries[],
   matching: VectorMatching | undefined,
   count: number,
+  charge: ChargeOutput,
 ): StepSeries[] {
   const sig = signatureFn(matching);
   const right = presentBySig(rhs, sig, count);
@@ -253,6 +268,7 @@ export function vectorUnless(
       out.push(s);
       continue;
     }
+    charge(count);
     const present = new Uint8Array(count);
     let any = false;
     for (let i = 0; i < count; i++) {
@@ -298,6 +314,7 @@ export function vectorBinop(
   matchingIn: VectorMatching | undefined,
   returnBool: boolean,
   count: number,
+  charge: ChargeOutput,
 ): StepSeries[] {
   const matching = matchingIn ?? ONE_TO_ONE;
   if (matching.card === 'many-to-many')
@@ -340,15 +357,19 @@ export function vectorBinop(
 
   const cmp = isComparison(op);
   const matchedOnce = new Map<string, Uint8Array>();
+  // One output series per result label set, made when it first gets a sample: the pairs of a
+  // many-to-one match over churning series share a few label sets, so their number says nothing
+  // of the output's size. Two samples for one label set at one step are Prometheus's duplicate
+  // label set error, raised after the match errors as when the per-pair series were merged.
   const out: StepSeries[] = [];
+  const byMetric = new Map<string, StepSeries>();
+  let duplicate = false;
   for (const ls of lhs) {
     const k = sig(ls.labels);
     const group = rightBySig.get(k);
     if (group === undefined) continue;
     for (const rs of group) {
-      let values: Float64Array | undefined;
-      let present: Uint8Array | undefined;
-      let metric: Labels | undefined;
+      let target: StepSeries | undefined;
       let seen: Uint8Array | undefined;
       for (let i = 0; i < count; i++) {
         if (active[i] !== 1 || ls.present[i] !== 1 || rs.present[i] !== 1) continue;
@@ -363,16 +384,26 @@ export function vectorBinop(
         } else {
           value = arith(op, vl, vr);
         }
-        if (values === undefined) {
-          values = new Float64Array(count);
-          present = new Uint8Array(count);
-          metric = resultMetric(ls.labels, rs.labels, op, matching);
+        if (target === undefined) {
+          let metric = resultMetric(ls.labels, rs.labels, op, matching);
           if (returnBool) metric = dropMetricName(metric);
-          const seenKey = matching.card === 'one-to-one' ? k : `${k}\x00${labelsKey(metric)}`;
+          const metricKey = labelsKey(metric);
+          const seenKey = matching.card === 'one-to-one' ? k : `${k}\x00${metricKey}`;
           seen = matchedOnce.get(seenKey);
           if (seen === undefined) {
             seen = new Uint8Array(count);
             matchedOnce.set(seenKey, seen);
+          }
+          target = byMetric.get(metricKey);
+          if (target === undefined) {
+            charge(count * OUTPUT_STEP_BYTES);
+            target = {
+              labels: metric,
+              values: new Float64Array(count),
+              present: new Uint8Array(count),
+            };
+            byMetric.set(metricKey, target);
+            out.push(target);
           }
         }
         if (seen![i] === 1) {
@@ -383,11 +414,16 @@ export function vectorBinop(
           );
         }
         seen![i] = 1;
-        values[i] = value;
-        present![i] = 1;
+        const present = target.present as Uint8Array;
+        if (present[i] === 1) {
+          duplicate = true;
+          continue;
+        }
+        (target.values as Float64Array)[i] = value;
+        present[i] = 1;
       }
-      if (values !== undefined) out.push({ labels: metric!, values, present: present! });
     }
   }
-  return mergeSameLabels(out);
+  if (duplicate) throw new ExecutionError(DUPLICATE_LABELSET);
+  return out;
 }

@@ -326,12 +326,138 @@ describe('count_values charges its growing output as it goes', () => {
         without: false,
         stringParam: 'v',
         count,
-        onNewSeries: (bytes) => {
+        charge: (bytes) => {
           charged.push(bytes);
           if (charged.length === 3) throw new ExecutionError('budget');
         },
       }),
     ).toThrow('budget');
     expect(charged).toEqual([count * 9, count * 9, count * 9]);
+  });
+});
+
+describe('every operator charges its output before it makes it', () => {
+  // 100 series x 500 steps: one full vector is 100 * 500 * 9 = 450 KB. A sample every 4 minutes
+  // (each step finds one within the 5m lookback) keeps the raw samples, held while they are
+  // selected, at 200 KB.
+  const SERIES = 100;
+  const STEPS = 500;
+  const full = (): MemoryStorage => {
+    const s = new MemoryStorage();
+    const ts = Array.from({ length: STEPS / 4 }, (_, i) => i * 4 * M);
+    for (let k = 0; k < SERIES; k++) {
+      s.append(
+        labelsFrom({ __name__: 'x', i: String(k) }),
+        ts,
+        ts.map((_, i) => k + i / 7),
+      );
+    }
+    return s;
+  };
+  const overBudget = (err: unknown): { bytes: number; limit: number } => {
+    expect(err).toBeInstanceOf(ExecutionError);
+    const m = /(\d+) bytes exceed the limit of (\d+)/.exec((err as Error).message);
+    expect(m, (err as Error).message).not.toBeNull();
+    return { bytes: Number(m![1]), limit: Number(m![2]) };
+  };
+
+  // Each budget holds the operator's input but not its input and output together. An operator
+  // that charged its output only once it was made would report about input + output (900 KB or
+  // more); charging as it goes stops within one output series (STEPS * 9 bytes) of the limit.
+  const cases: [string, number][] = [
+    ['abs(x)', 700_000],
+    ['-x', 700_000],
+    ['x * 2', 700_000],
+    ['2 < bool x', 700_000],
+    ['x + x', 1_100_000],
+    ['x / on(i) group_left x', 1_100_000],
+    ['sum by (i) (x)', 700_000],
+    ['round(x)', 700_000],
+    ['clamp_min(x, 0)', 700_000],
+    ['day_of_month(x)', 700_000],
+    ['x @ 0', 200_000],
+    ['sum by (i) (x @ 0) + x @ 0', 200_000],
+  ];
+  for (const [q, maxBytes] of cases) {
+    it(`${q} stops at the budget`, async () => {
+      const e = new Engine(full(), { maxBytes });
+      const err = await e.rangeQuery(q, 0, (STEPS - 1) * M, M).catch((x: unknown) => x);
+      const { bytes, limit } = overBudget(err);
+      expect(limit).toBe(maxBytes);
+      expect(bytes).toBeLessThanOrEqual(maxBytes + STEPS * 9);
+      // With room the same query answers, so the refusal above is the budget's.
+      const ok = await new Engine(full(), { maxBytes: 64 << 20 }).rangeQuery(
+        q,
+        0,
+        (STEPS - 1) * M,
+        M,
+      );
+      expect(ok.value.type).toBe('matrix');
+    });
+  }
+
+  it('a many-to-one match over churning series makes one output series per label set', async () => {
+    const { vectorBinop } = await import('./binary.ts');
+    const count = 40;
+    const step = (labels: Record<string, string>, at: number | undefined, v: number) => ({
+      labels: labelsFrom(labels),
+      values: new Float64Array(count).fill(v),
+      present: at === undefined ? new Uint8Array(count).fill(1) : new Uint8Array(count).fill(0),
+      at,
+    });
+    // 10 series on the many side, 40 on the one side, each of those present at one step only:
+    // 400 matching pairs, 10 result label sets.
+    const many = Array.from({ length: 10 }, (_, k) =>
+      step({ __name__: 'a', i: String(k) }, undefined, k),
+    );
+    const one = Array.from({ length: count }, (_, j) => {
+      const s = step({ __name__: 'b', j: String(j) }, j, j);
+      (s.present as Uint8Array)[j] = 1;
+      return s;
+    });
+    const charged: number[] = [];
+    const out = vectorBinop(
+      '*',
+      many,
+      one,
+      { card: 'many-to-one', matchingLabels: [], on: true, include: [] },
+      false,
+      count,
+      (b) => charged.push(b),
+    );
+    expect(out.length).toBe(10);
+    expect(charged).toEqual(Array.from({ length: 10 }, () => count * 9));
+    for (const s of out) {
+      const k = Number(s.labels.find((l) => l.name === 'i')!.value);
+      expect([...s.present]).toEqual(Array.from({ length: count }, () => 1));
+      expect([...s.values]).toEqual(Array.from({ length: count }, (_, j) => k * j));
+    }
+  });
+
+  it('a budget reached inside an aggregation throws before the next group is made', async () => {
+    const { aggregate } = await import('./aggregate.ts');
+    const count = 10;
+    const input = Array.from({ length: 5 }, (_, k) => ({
+      labels: labelsFrom({ __name__: 'g', i: String(k) }),
+      values: new Float64Array(count).fill(k),
+      present: new Uint8Array(count).fill(1),
+    }));
+    for (const op of ['sum', 'avg', 'max', 'stddev', 'topk', 'quantile'] as const) {
+      const charged: number[] = [];
+      expect(() =>
+        aggregate(input, {
+          op,
+          grouping: ['i'],
+          without: false,
+          scalarParam: new Float64Array(count).fill(op === 'topk' ? 5 : 0.5),
+          count,
+          charge: (bytes) => {
+            charged.push(bytes);
+            if (charged.length === 3) throw new ExecutionError('budget');
+          },
+        }),
+      ).toThrow('budget');
+      expect(charged, op).toEqual([count * 9, count * 9, count * 9]);
+    }
   });
 });

@@ -23,14 +23,15 @@ import type { FunctionImpl } from '../functions/types.ts';
 import type { RawSeries } from '../storage/queryable.ts';
 import { BYTES_PER_SAMPLE } from './limits.ts';
 import type { SelectSource } from './select-source.ts';
-import type {
-  EvalRange,
-  FunctionContext,
-  MatrixValue,
-  ScalarValue,
-  StepSeries,
-  Value,
-  VectorValue,
+import {
+  OUTPUT_STEP_BYTES,
+  type EvalRange,
+  type FunctionContext,
+  type MatrixValue,
+  type ScalarValue,
+  type StepSeries,
+  type Value,
+  type VectorValue,
 } from '../value.ts';
 import { aggregate, sortGrouping } from './aggregate.ts';
 import {
@@ -105,8 +106,6 @@ function points(v: Value): number {
 
 /** Series x steps of range-function work between two deadline checks. */
 const STEP_WORK_PER_CHECK = 1 << 20;
-/** Bytes of one output step: a float64 value and a presence byte. */
-const OUTPUT_STEP_BYTES = 9;
 
 /** Range functions whose answer depends on all series at once (they cannot run batch by batch). */
 const WHOLE_MATRIX_FUNCTIONS: ReadonlySet<string> = new Set(['absent_over_time']);
@@ -158,6 +157,7 @@ export class Evaluator {
       ev: this,
       base: limits.current,
       baseBytes: limits.bytes,
+      outputBase: limits.outputCharged,
       plan: this.#plan(e),
       next: 0,
       values: [],
@@ -168,6 +168,11 @@ export class Evaluator {
     const limits = this.#ctx.limits;
     const held = limits.current - f.base;
     const heldBytes = limits.bytes - f.baseBytes;
+    // heldBytes includes what the node's operator charged for its output as it made it; counted
+    // once here, as the output's own bytes.
+    const charged = limits.outputCharged - f.outputBase;
+    limits.rewindOutputCharged(f.outputBase);
+    const bytes = bytesOf(v);
     const e = f.e;
     if (e.kind === 'VectorSelector' || e.kind === 'ParenExpr' || e.kind === 'UnaryExpr') {
       // The result is the input itself (a selector charges as it selects; parens and unary
@@ -175,13 +180,17 @@ export class Evaluator {
       limits.release(held);
       limits.releaseBytes(heldBytes);
       limits.add(points(v));
-      limits.addBytes(bytesOf(v));
+      limits.addBytes(bytes);
       return v;
     }
     limits.add(points(v));
-    limits.addBytes(bytesOf(v));
+    // Inputs and output together: checked as the output was charged, and here for what the
+    // operator did not charge.
+    const uncharged = Math.max(0, bytes - charged);
+    limits.addBytes(uncharged);
     limits.release(held);
-    limits.releaseBytes(heldBytes);
+    limits.releaseBytes(heldBytes + uncharged);
+    limits.addBytes(bytes);
     return v;
   }
 
@@ -190,7 +199,10 @@ export class Evaluator {
     const { count } = this.range;
     switch (e.kind) {
       case 'NumberLiteral':
-        return leaf(() => ({ type: 'scalar', values: new Float64Array(count).fill(e.value) }));
+        return leaf(() => {
+          this.#ctx.limits.chargeOutput(count * 8);
+          return { type: 'scalar', values: new Float64Array(count).fill(e.value) };
+        });
       case 'StringLiteral':
         return leaf(() => ({ type: 'string', value: e.value }));
       case 'ParenExpr':
@@ -335,7 +347,7 @@ export class Evaluator {
       for (let i = 0; i < value.series.length; i += perPart) {
         const part = value.series.slice(i, i + perPart);
         limits.check('expression evaluation');
-        limits.addBytes(part.length * windowEnd.length * OUTPUT_STEP_BYTES);
+        limits.chargeOutput(part.length * windowEnd.length * OUTPUT_STEP_BYTES);
         const v = call({ ...value, series: part });
         if (v.type !== 'vector') {
           throw new ExecutionError(`range function returned ${v.type}, want instant vector`);
@@ -386,7 +398,10 @@ export class Evaluator {
       ],
       finish: ([once]) => {
         if (once!.type === 'matrix' || once!.type === 'string' || count === 1) return once!;
+        // One step's answer repeated over every step: the output can be far larger than the input.
+        const charge = this.#ctx.limits.chargeOutput;
         if (once!.type === 'scalar') {
+          charge(count * 8);
           return {
             type: 'scalar',
             values: new Float64Array(count).fill(count > 0 ? once!.values[0]! : NaN),
@@ -395,6 +410,7 @@ export class Evaluator {
         const series: StepSeries[] = [];
         for (const s of once!.series) {
           if (s.present[0] !== 1) continue;
+          charge(count * OUTPUT_STEP_BYTES);
           series.push({
             labels: s.labels,
             values: new Float64Array(count).fill(s.values[0]!),
@@ -408,49 +424,60 @@ export class Evaluator {
 
   #unary(op: '+' | '-', v: Value): Value {
     if (op === '+') return v;
-    if (v.type === 'scalar') return { type: 'scalar', values: v.values.map((x) => -x) };
+    const charge = this.#ctx.limits.chargeOutput;
+    if (v.type === 'scalar') {
+      charge(v.values.length * 8);
+      return { type: 'scalar', values: v.values.map((x) => -x) };
+    }
     if (v.type !== 'vector')
       throw new ExecutionError(
         `unary expression only allowed on scalars and instant vectors, got ${v.type}`,
       );
-    const series = v.series.map((s) => ({
-      labels: dropMetricName(s.labels),
-      values: s.values.map((x) => -x),
-      present: s.present,
-    }));
+    const series = v.series.map((s) => {
+      charge(s.values.length * 8);
+      return {
+        labels: dropMetricName(s.labels),
+        values: s.values.map((x) => -x),
+        present: s.present,
+      };
+    });
     return { type: 'vector', series: checkUniqueStrict(series) };
   }
 
   #binary(e: BinaryExpr, l: Value, r: Value): Value {
     const { count } = this.range;
+    const charge = this.#ctx.limits.chargeOutput;
     if (l.type === 'scalar' && r.type === 'scalar') {
-      return { type: 'scalar', values: scalarScalar(e.op, l.values, r.values) };
+      return { type: 'scalar', values: scalarScalar(e.op, l.values, r.values, charge) };
     }
     if (l.type === 'vector' && r.type === 'vector') {
       let series: StepSeries[];
       switch (e.op) {
         case 'and':
-          series = vectorAnd(l.series, r.series, e.matching, count);
+          series = vectorAnd(l.series, r.series, e.matching, count, charge);
           break;
         case 'or':
-          series = vectorOr(l.series, r.series, e.matching, count);
+          series = vectorOr(l.series, r.series, e.matching, count, charge);
           break;
         case 'unless':
-          series = vectorUnless(l.series, r.series, e.matching, count);
+          series = vectorUnless(l.series, r.series, e.matching, count, charge);
           break;
         default:
-          series = vectorBinop(e.op, l.series, r.series, e.matching, e.returnBool, count);
+          series = vectorBinop(e.op, l.series, r.series, e.matching, e.returnBool, count, charge);
       }
       return { type: 'vector', series };
     }
     if (l.type === 'vector' && r.type === 'scalar') {
       return {
         type: 'vector',
-        series: vectorScalar(e.op, l.series, r.values, false, e.returnBool),
+        series: vectorScalar(e.op, l.series, r.values, false, e.returnBool, charge),
       };
     }
     if (l.type === 'scalar' && r.type === 'vector') {
-      return { type: 'vector', series: vectorScalar(e.op, r.series, l.values, true, e.returnBool) };
+      return {
+        type: 'vector',
+        series: vectorScalar(e.op, r.series, l.values, true, e.returnBool, charge),
+      };
     }
     throw new ExecutionError(
       `binary operator "${e.op}" not allowed between ${l.type} and ${r.type}`,
@@ -483,10 +510,7 @@ export class Evaluator {
           scalarParam,
           stringParam,
           count: this.range.count,
-          onNewSeries: (bytes) => {
-            this.#ctx.limits.addBytes(bytes);
-            this.#ctx.limits.check('expression evaluation');
-          },
+          charge: this.#ctx.limits.chargeOutput,
         });
         return { type: 'vector', series };
       },
@@ -577,6 +601,7 @@ export class Evaluator {
       range: this.range,
       lookbackDelta: this.#ctx.lookbackDelta,
       track: (n: number) => limits.add(n),
+      charge: limits.chargeOutput,
     };
   }
 }
@@ -599,9 +624,10 @@ interface EvalPlan {
 interface EvalFrame {
   readonly e: Expr;
   readonly ev: Evaluator;
-  /** Samples and bytes accounted when the node started. */
+  /** Samples and bytes accounted, and output bytes charged, when the node started. */
   readonly base: number;
   readonly baseBytes: number;
+  readonly outputBase: number;
   readonly plan: EvalPlan;
   next: number;
   readonly values: Value[];

@@ -21,6 +21,17 @@ const YIELD_EVERY = 128;
 
 /** Bytes of one raw sample held as a float64 timestamp and a float64 value. */
 export const BYTES_PER_SAMPLE = 16;
+/** Output pieces an operator may charge between two deadline and cancellation checks. */
+const CHARGES_PER_CHECK = 64;
+
+/**
+ * What an operator calls before it allocates a piece of its output (an output series, a present
+ * mask): the bytes are charged to the query's budget, which throws past it, so an operator whose
+ * output outgrows its input (a many-to-one match over churning series, a step-invariant result
+ * spread over every step, count_values) stops at the budget instead of after allocating it all.
+ * Every few charges it also checks the deadline and cancellation.
+ */
+export type ChargeOutput = (bytes: number) => void;
 
 export interface LimitsOptions {
   /** Max samples in memory at once (Prometheus --query.max-samples, default 50,000,000). */
@@ -44,6 +55,8 @@ export class QueryLimits {
   #peakBytes = 0;
   #loaded = 0;
   #calls = 0;
+  #charges = 0;
+  #outputCharged = 0;
   readonly #deadline: number;
   readonly #maxBytes: number;
   readonly #signal: AbortSignal | undefined;
@@ -107,6 +120,25 @@ export class QueryLimits {
         `query processing would use too much memory in ${ENV_QUERY_EXECUTION}: ${this.#bytes} bytes exceed the limit of ${this.#maxBytes}`,
       );
     }
+  }
+
+  /** A ChargeOutput bound to this query (see ChargeOutput). */
+  readonly chargeOutput: ChargeOutput = (bytes) => {
+    this.#outputCharged += bytes;
+    this.addBytes(bytes);
+    if (++this.#charges % CHARGES_PER_CHECK === 0) this.check('expression evaluation');
+  };
+
+  /**
+   * Bytes charged through chargeOutput so far. The evaluator notes it when a node starts and
+   * rewinds it when the node ends, so what a node charged for its own output is counted once.
+   */
+  get outputCharged(): number {
+    return this.#outputCharged;
+  }
+
+  rewindOutputCharged(to: number): void {
+    this.#outputCharged = to;
   }
 
   releaseBytes(n: number): void {

@@ -11,7 +11,12 @@
  */
 import { isStaleNaN } from '../../chunkenc/stale.ts';
 import type { RawSeries } from '../storage/queryable.ts';
-import type { MatrixValue, RangeSeries, StepSeries } from '../value.ts';
+import {
+  OUTPUT_STEP_BYTES,
+  type MatrixValue,
+  type RangeSeries,
+  type StepSeries,
+} from '../value.ts';
 import type { QueryLimits } from './limits.ts';
 
 export interface VectorSelectOptions {
@@ -26,8 +31,6 @@ export interface VectorSelectOptions {
 
 /** Steps of selection between two deadline checks (a subquery can have millions of steps). */
 const STEPS_PER_CHECK = 1 << 16;
-/** Bytes of one step of a selected series: a float64 value and a presence byte. */
-const STEP_VALUE_BYTES = 9;
 
 export function selectVector(
   raw: readonly RawSeries[],
@@ -60,7 +63,7 @@ export function selectVector(
       if (k < 0 || t[k]! < ref - opts.lookbackDelta || isStaleNaN(v, k)) continue;
       if (values === undefined) {
         // Charged before allocation: the node's result replaces this charge once it is done.
-        limits.addBytes(count * (opts.withTimestamps ? STEP_VALUE_BYTES + 8 : STEP_VALUE_BYTES));
+        limits.addBytes(count * (opts.withTimestamps ? OUTPUT_STEP_BYTES + 8 : OUTPUT_STEP_BYTES));
         values = new Float64Array(count);
         present = new Uint8Array(count);
         if (opts.withTimestamps) stamps = new Float64Array(count);

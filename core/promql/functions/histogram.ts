@@ -6,7 +6,7 @@
 import { METRIC_NAME } from '../../labels/labels.ts';
 import { goParseFloat } from '../../gocompat/strconv.ts';
 import type { FunctionImpl } from './types.ts';
-import type { StepSeries } from '../value.ts';
+import { OUTPUT_STEP_BYTES, type StepSeries } from '../value.ts';
 import { goSort } from '../../gocompat/sort.ts';
 import { labelsKey, scalarArg, vectorArg, withoutLabels } from './labels-util.ts';
 
@@ -129,6 +129,7 @@ export const histogramQuantile: FunctionImpl = (args, ctx) => {
       ub = new Float64Array(g.members.length);
       cnt = new Float64Array(g.members.length);
     }
+    ctx.charge(steps * OUTPUT_STEP_BYTES);
     const values = new Float64Array(steps);
     const present = new Uint8Array(steps);
     let any = false;

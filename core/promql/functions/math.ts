@@ -7,7 +7,13 @@
  */
 import { dropMetricName, scalarArg, vectorArg } from './labels-util.ts';
 import type { FunctionImpl } from './types.ts';
-import type { StepSeries, Value, VectorValue } from '../value.ts';
+import {
+  OUTPUT_STEP_BYTES,
+  type FunctionContext,
+  type StepSeries,
+  type Value,
+  type VectorValue,
+} from '../value.ts';
 import {
   goAcosh,
   goAsinh,
@@ -33,8 +39,13 @@ export function sgn(v: number): number {
 }
 
 /** Applies `f` to every present value; the result keeps the input's presence and drops the metric name. */
-export function mapVector(v: VectorValue, f: (x: number) => number): VectorValue {
+export function mapVector(
+  v: VectorValue,
+  f: (x: number) => number,
+  charge: FunctionContext['charge'],
+): VectorValue {
   const series = v.series.map((s): StepSeries => {
+    charge(s.values.length * OUTPUT_STEP_BYTES);
     const values = new Float64Array(s.values.length);
     const src = s.values;
     const present = s.present;
@@ -45,7 +56,7 @@ export function mapVector(v: VectorValue, f: (x: number) => number): VectorValue
 }
 
 function simple(f: (x: number) => number): FunctionImpl {
-  return (args) => mapVector(vectorArg(args, 0), f);
+  return (args, ctx) => mapVector(vectorArg(args, 0), f, ctx.charge);
 }
 
 export const abs = simple(Math.abs);
@@ -92,6 +103,7 @@ export const round: FunctionImpl = (args, ctx) => {
   const v = vectorArg(args, 0);
   const toNearest = optionalScalar(args, 1, ctx.range.count, 1);
   const series = v.series.map((s): StepSeries => {
+    ctx.charge(s.values.length * OUTPUT_STEP_BYTES);
     const values = new Float64Array(s.values.length);
     for (let i = 0; i < values.length; i++) {
       if (!s.present[i]) continue;
@@ -108,9 +120,11 @@ function clampWith(
   v: VectorValue,
   mins: Float64Array | undefined,
   maxs: Float64Array | undefined,
+  charge: FunctionContext['charge'],
 ): VectorValue {
   const series: StepSeries[] = [];
   for (const s of v.series) {
+    charge(s.values.length * OUTPUT_STEP_BYTES);
     const values = new Float64Array(s.values.length);
     const present = new Uint8Array(s.values.length);
     let any = false;
@@ -130,11 +144,11 @@ function clampWith(
   return { type: 'vector', series };
 }
 
-export const clamp: FunctionImpl = (args) =>
-  clampWith(vectorArg(args, 0), scalarArg(args, 1).values, scalarArg(args, 2).values);
-export const clampMin: FunctionImpl = (args) =>
-  clampWith(vectorArg(args, 0), scalarArg(args, 1).values, undefined);
-export const clampMax: FunctionImpl = (args) =>
-  clampWith(vectorArg(args, 0), undefined, scalarArg(args, 1).values);
+export const clamp: FunctionImpl = (args, ctx) =>
+  clampWith(vectorArg(args, 0), scalarArg(args, 1).values, scalarArg(args, 2).values, ctx.charge);
+export const clampMin: FunctionImpl = (args, ctx) =>
+  clampWith(vectorArg(args, 0), scalarArg(args, 1).values, undefined, ctx.charge);
+export const clampMax: FunctionImpl = (args, ctx) =>
+  clampWith(vectorArg(args, 0), undefined, scalarArg(args, 1).values, ctx.charge);
 
 export { LN2, LN10 };

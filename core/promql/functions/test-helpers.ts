@@ -25,7 +25,7 @@ export function evalRange(start: number, end: number, interval: number): EvalRan
 }
 
 export function ctxFor(range: EvalRange): FunctionContext {
-  return { range, lookbackDelta: 300_000, track: () => {} };
+  return { range, lookbackDelta: 300_000, track: () => {}, charge: () => {} };
 }
 
 export interface SeriesSpec {

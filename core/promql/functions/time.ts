@@ -10,7 +10,7 @@ import { goInt64 } from '../../gocompat/math.ts';
 import { civilFromUnix, daysIn, type CivilTime } from '../../gocompat/time.ts';
 import { dropMetricName, unwrapStepInvariant, vectorArg } from './labels-util.ts';
 import type { FunctionImpl } from './types.ts';
-import type { StepSeries } from '../value.ts';
+import { OUTPUT_STEP_BYTES, type StepSeries } from '../value.ts';
 
 export const time: FunctionImpl = (_args, ctx) => {
   const times = ctx.range.times;
@@ -27,6 +27,7 @@ export const timestamp: FunctionImpl = (args, ctx, call) => {
   const ownTimes = arg?.kind === 'VectorSelector';
   const series = vectorArg(args, 0).series.map((s): StepSeries => {
     const ts = (ownTimes && s.timestamps) || times;
+    ctx.charge(s.values.length * OUTPUT_STEP_BYTES);
     const values = new Float64Array(s.values.length);
     for (let i = 0; i < values.length; i++) if (s.present[i]) values[i] = ts[i]! / 1000;
     return { labels: dropMetricName(s.labels), values, present: s.present.slice() };
@@ -50,6 +51,7 @@ function dateFunction(field: Field): FunctionImpl {
       };
     }
     const series = vectorArg(args, 0).series.map((s): StepSeries => {
+      ctx.charge(s.values.length * OUTPUT_STEP_BYTES);
       const values = new Float64Array(s.values.length);
       for (let i = 0; i < values.length; i++) {
         if (s.present[i]) values[i] = field(civilFromUnix(goInt64(s.values[i]!), c));
