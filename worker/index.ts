@@ -21,7 +21,7 @@ import { frontendFamilies, renderFamilies, workerFamilies, type Family } from '.
 import { workerState, type WorkerState } from './state.ts';
 import { shardGet } from './store-shard.ts';
 import { eachReceiveShard, receiveRoutes } from './receive.ts';
-import { tenantLimits } from './limits.ts';
+import { gateFamilies, tenantLimits } from './limits.ts';
 import { cors } from './cors.ts';
 import { configYaml, runtimeInfo, workerFlags } from './status.ts';
 import { parseLimitsFromEnv } from './querier.ts';
@@ -74,6 +74,7 @@ app.get('/metrics', async (c) => {
     ...workerFamilies(state),
     ...frontendFamilies(frontendMetrics),
     ...requestMetrics.families(),
+    ...gateFamilies(c.env),
   ];
   const shardAnswers = [
     ...(await eachShard(c.env, state, '/shard/metrics').catch(() => [])),

@@ -20,13 +20,48 @@ export function family(name: string, type: Family['type'], help: string): Family
   return { name, help, type, samples: [] };
 }
 
-export function sample(f: Family, labels: Record<string, string>, value: number): void {
+/** Appends `name{labels} value` to `f`; `suffix` names a histogram's `_bucket`, `_sum`, `_count`. */
+export function sample(
+  f: Family,
+  labels: Record<string, string>,
+  value: number,
+  suffix = '',
+): void {
   const ls = Object.entries(labels)
     .map(
       ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
     )
     .join(',');
-  f.samples.push(`${f.name}${ls ? `{${ls}}` : ''} ${value}`);
+  f.samples.push(`${f.name}${suffix}${ls ? `{${ls}}` : ''} ${value}`);
+}
+
+/** A histogram's observations: a count per bucket (upper bound `le`, inclusive), sum and count. */
+export class Histogram {
+  readonly buckets: readonly number[];
+  readonly #counts: number[];
+  #sum = 0;
+  #count = 0;
+
+  constructor(buckets: readonly number[]) {
+    this.buckets = buckets;
+    this.#counts = buckets.map(() => 0);
+  }
+
+  observe(value: number): void {
+    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) this.#counts[i]!++;
+    this.#sum += value;
+    this.#count++;
+  }
+
+  /** Its `_bucket` (cumulative, then `+Inf`), `_sum` and `_count` samples, into `f`. */
+  samples(f: Family, labels: Record<string, string> = {}): void {
+    this.buckets.forEach((le, i) =>
+      sample(f, { ...labels, le: String(le) }, this.#counts[i]!, '_bucket'),
+    );
+    sample(f, { ...labels, le: '+Inf' }, this.#count, '_bucket');
+    sample(f, labels, this.#sum, '_sum');
+    sample(f, labels, this.#count, '_count');
+  }
 }
 
 /** What one store gateway (the isolate's, or a shard's) reports. */

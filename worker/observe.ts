@@ -8,19 +8,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { levelEnabled, logfmtLine, parseLogLevel, type LogLevel } from '../core/log/logfmt.ts';
 import { durationVar, tenancyVars, type Env } from './env.ts';
-import { family, sample, type Family } from './metrics.ts';
+import { family, Histogram, sample, type Family } from './metrics.ts';
 
 /** Prometheus's buckets for http_request_duration_seconds. */
 const BUCKETS = [0.1, 0.2, 0.4, 1, 3, 8, 20, 60, 120];
 
 /** Routes whose `query` parameter is logged when slow or failed. */
 const QUERY_ROUTE = /^\/api\/v1\/(query|query_range)$/;
-
-interface Histogram {
-  readonly counts: number[];
-  sum: number;
-  count: number;
-}
 
 /** Isolate-wide request metrics. */
 export class RequestMetrics {
@@ -33,10 +27,8 @@ export class RequestMetrics {
     const key = `${handler}\u0000${code}\u0000${method}`;
     this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
     let h = this.#durations.get(handler);
-    if (!h) this.#durations.set(handler, (h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
-    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) h.counts[i]!++;
-    h.sum += seconds;
-    h.count++;
+    if (!h) this.#durations.set(handler, (h = new Histogram(BUCKETS)));
+    h.observe(seconds);
   }
 
   families(): Family[] {
@@ -50,18 +42,7 @@ export class RequestMetrics {
       sample(total, { handler, code, method }, n);
     }
     const dur = family('http_request_duration_seconds', 'histogram', 'Request latencies by route.');
-    for (const [handler, h] of this.#durations) {
-      BUCKETS.forEach((le, i) =>
-        dur.samples.push(
-          `http_request_duration_seconds_bucket{handler="${handler}",le="${le}"} ${h.counts[i]}`,
-        ),
-      );
-      dur.samples.push(
-        `http_request_duration_seconds_bucket{handler="${handler}",le="+Inf"} ${h.count}`,
-      );
-      dur.samples.push(`http_request_duration_seconds_sum{handler="${handler}"} ${h.sum}`);
-      dur.samples.push(`http_request_duration_seconds_count{handler="${handler}"} ${h.count}`);
-    }
+    for (const [handler, h] of this.#durations) h.samples(dur, { handler });
     const slow = family(
       'thanos_edge_query_slow_total',
       'counter',

@@ -86,6 +86,25 @@ describe('TenantLimiter', () => {
     expect(order.slice(2)).toEqual(['queued', 'late']);
   });
 
+  it('reports the slots each tenant holds and the queries it has waiting', async () => {
+    const l = slotsOnly(1, 5);
+    expect([...l.usage()]).toEqual([]);
+    const r1 = await l.slot('a');
+    const waiting = l.slot('a');
+    const rb = await l.slot('b');
+    expect([...l.usage()]).toEqual([
+      { tenant: 'a', running: 1, waiting: 1 },
+      { tenant: 'b', running: 1, waiting: 0 },
+    ]);
+    r1();
+    (await waiting)();
+    rb();
+    expect([...l.usage()]).toEqual([
+      { tenant: 'a', running: 0, waiting: 0 },
+      { tenant: 'b', running: 0, waiting: 0 },
+    ]);
+  });
+
   it('lets a waiting query leave the line when its client goes', async () => {
     const l = slotsOnly(1, 5);
     const r1 = await l.slot('a');

@@ -121,6 +121,17 @@ export class TenantLimiter {
     return () => void s.running.delete(held);
   }
 
+  /**
+   * Slots held and queries waiting, for each tenant tracked now (one that has asked for a slot and
+   * not yet been forgotten as idle): what a querier's gate metrics report.
+   */
+  *usage(): IterableIterator<{ tenant: string; running: number; waiting: number }> {
+    for (const [tenant, s] of this.#tenants) {
+      this.#expire(s);
+      yield { tenant, running: s.running.size, waiting: s.line.length };
+    }
+  }
+
   #expire(s: TenantState): void {
     const limit = this.#limits.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
     const oldest = this.#now() - limit;
