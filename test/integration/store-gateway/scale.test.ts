@@ -18,6 +18,9 @@ import { s3Bucket, scaleBucket, scaleWorker } from '../../helpers/scale-stack.ts
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 import type { WorkerHandle } from '../../helpers/worker.ts';
 
+/** How long a test waits for one answer; the Worker's QUERY_TIMEOUT (40s) ends a query first. */
+const QUERY_WAIT_MS = 50_000;
+
 interface ReadStatsJson {
   reads: number;
   objstoreRequests: number;
@@ -61,7 +64,7 @@ describe('store gateway over 108 blocks in s3rver, 4 shards, vs Prometheus 2.42'
       '--storage.tsdb.min-block-duration=2h',
       '--storage.tsdb.max-block-duration=2h',
     ]);
-    worker = await scaleWorker(s3, { shards: 4 });
+    worker = await scaleWorker(s3, { shards: 4, vars: { QUERY_TIMEOUT: '40s' } });
   }, 240_000);
 
   afterAll(async () => {
@@ -78,10 +81,20 @@ describe('store gateway over 108 blocks in s3rver, 4 shards, vs Prometheus 2.42'
       end: String(data.maxTime / 1000 - 1),
       step: '7200',
     })}${extra}`;
+  // A query that does not answer fails alone, naming itself: the Worker's own timeout (below the
+  // test's) answers first with what it was waiting for; the client's, if even that never comes.
   const ours = async (path: string): Promise<Answer> => {
-    const res = await worker.fetch(path);
+    const started = Date.now();
+    const res = await worker
+      .fetch(path, { signal: AbortSignal.timeout(QUERY_WAIT_MS) })
+      .catch((err: unknown) => {
+        throw new Error(`${path}: no answer after ${Date.now() - started} ms: ${String(err)}`);
+      });
     const body = (await res.json()) as Answer;
-    expect(res.status, JSON.stringify(body).slice(0, 500)).toBe(200);
+    expect(
+      res.status,
+      `${path} after ${Date.now() - started} ms: ${JSON.stringify(body).slice(0, 800)}`,
+    ).toBe(200);
     return body;
   };
   const theirs = async (path: string): Promise<Answer> =>
