@@ -151,6 +151,7 @@ function executionKind(err: unknown): ErrorKind {
   switch (err.kind) {
     case 'timeout':
     case 'canceled':
+    case 'too_many_requests':
       return err.kind;
     case 'internal':
     case 'unavailable':

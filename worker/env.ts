@@ -55,6 +55,7 @@ export interface Env {
   readonly QUERY_MAX_SAMPLES?: string;
   readonly QUERY_MAX_SERIES?: string;
   readonly QUERY_MAX_BYTES?: string;
+  readonly QUERY_ISOLATE_MAX_BYTES?: string;
   /** Bytes of a query's text (default 128KiB); larger queries are refused with bad_data. */
   readonly QUERY_MAX_LENGTH?: string;
   /** Nesting depth of a parsed query (default 50000); deeper queries are refused with bad_data. */

@@ -3,6 +3,7 @@
  * own bucket store and every `STORES` endpoint), the WASM codec, and the query settings and limits.
  */
 import { DEFAULT_LOOKBACK_DELTA, DEFAULT_TIMEOUT } from '../core/promql/engine/engine.ts';
+import { SharedByteBudget } from '../core/promql/engine/limits.ts';
 import {
   DEFAULT_MAX_QUERY_DEPTH,
   DEFAULT_MAX_QUERY_LENGTH,
@@ -21,6 +22,20 @@ import { loadXorCodec } from './wasm.ts';
  */
 const WORKER_MAX_SAMPLES = 5_000_000;
 const WORKER_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * What the queries of one isolate may hold together (env QUERY_ISOLATE_MAX_BYTES): the 128 MB
+ * also hold the code, the block index headers and the caches.
+ */
+const ISOLATE_MAX_BYTES = 80 * 1024 * 1024;
+
+let isolateBudget: SharedByteBudget | undefined;
+
+/** The isolate's one shared budget (a new one only if its limit is configured differently). */
+function isolateBytes(limit: number): SharedByteBudget | undefined {
+  if (limit <= 0) return undefined;
+  if (isolateBudget?.limit !== limit) isolateBudget = new SharedByteBudget(limit);
+  return isolateBudget;
+}
 
 /** The parser's query size limits from env QUERY_MAX_LENGTH (bytes) and QUERY_MAX_DEPTH. */
 export function parseLimitsFromEnv(env: Env): ParseLimits {
@@ -49,6 +64,7 @@ export async function querierFromEnv(
     maxSamples: numberVar(env.QUERY_MAX_SAMPLES, WORKER_MAX_SAMPLES),
     maxSeries: numberVar(env.QUERY_MAX_SERIES, 0),
     maxBytes: bytesVar(env.QUERY_MAX_BYTES, WORKER_MAX_BYTES),
+    sharedBytes: isolateBytes(bytesVar(env.QUERY_ISOLATE_MAX_BYTES, ISOLATE_MAX_BYTES)),
     storeResponseTimeout: durationVar(env.STORE_RESPONSE_TIMEOUT, 0),
     lookbackDelta: durationVar(env.QUERY_LOOKBACK_DELTA, DEFAULT_LOOKBACK_DELTA),
     tenancy: tenancyVars(env),

@@ -37,9 +37,18 @@ export function toApiError(err: unknown): { status: number; body: ApiErrorBody }
   };
 }
 
+/** The TooManyRequestsError behind `err`, if any (a query's failure wraps what refused it). */
+function tooManyRequests(err: unknown): TooManyRequestsError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof TooManyRequestsError) return e;
+  }
+  return undefined;
+}
+
 export function apiErrorResponse(err: unknown): Response {
   const { status, body } = toApiError(err);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (err instanceof TooManyRequestsError) headers['retry-after'] = String(err.retryAfterSeconds);
+  const tooMany = tooManyRequests(err);
+  if (tooMany) headers['retry-after'] = String(tooMany.retryAfterSeconds);
   return new Response(JSON.stringify(body), { status, headers });
 }

@@ -5,6 +5,7 @@
  * settings and the request's Thanos parameters (dedup, partial_response, replicaLabels[],
  * max_source_resolution).
  */
+import type { SharedByteBudget } from '../promql/engine/limits.ts';
 import { QueryTimeoutError, errorMessage } from '../errors.ts';
 import { withoutReplicaLabels } from '../dedup/dedup-set.ts';
 import { compareLabels, compareStrings, labelsHash, type Labels } from '../labels/labels.ts';
@@ -40,6 +41,8 @@ export interface QuerierSettings {
   readonly maxSeries: number;
   /** Bytes of samples and intermediate results one query may hold (a Worker isolate has 128 MB). */
   readonly maxBytes: number;
+  /** The byte budget all queries of this process share (a Worker isolate's 128 MB), if any. */
+  readonly sharedBytes?: SharedByteBudget;
   /** Per-store time budget, ms (Thanos --store.response-timeout; 0 = none). */
   readonly storeResponseTimeout: number;
   readonly lookbackDelta: number;
@@ -194,6 +197,7 @@ export class Querier {
         : {}),
       maxSamples: s.maxSamples,
       ...(s.maxBytes ? { maxBytes: s.maxBytes } : {}),
+      ...(s.sharedBytes ? { sharedBytes: s.sharedBytes } : {}),
       timeout,
     });
   }

@@ -12,7 +12,7 @@ import { parseExpr } from '../parser/parse.ts';
 import type { Queryable, SelectHints } from '../storage/queryable.ts';
 import { SelectSource } from './select-source.ts';
 import { Evaluator, type EvalContext } from './evaluator.ts';
-import { QueryLimits } from './limits.ts';
+import { QueryLimits, type SharedByteBudget } from './limits.ts';
 import { documentedType, exprType } from '../parser/check.ts';
 import {
   type OffsetTable,
@@ -45,6 +45,8 @@ export interface EngineOptions {
    * intermediate results; default unlimited. A Worker sets it well below its 128 MB isolate.
    */
   readonly maxBytes?: number;
+  /** A byte budget shared with the other queries running at once (bytes as for maxBytes). */
+  readonly sharedBytes?: SharedByteBudget;
   /** Function implementations by name; default core/promql/functions/table.ts. */
   readonly functions?: ReadonlyMap<string, FunctionImpl>;
   /** Query parser; default core/promql/parser parseExpr. */
@@ -126,6 +128,7 @@ export class Engine {
       deadline: timeout > 0 ? Date.now() + timeout : Infinity,
       maxBytes: o.maxBytes ?? Infinity,
       signal: opts.signal,
+      ...(o.sharedBytes ? { shared: o.sharedBytes } : {}),
     });
     const nsi = o.noStepSubqueryInterval ?? DEFAULT_NO_STEP_SUBQUERY_INTERVAL;
     const noStepSubqueryInterval = typeof nsi === 'number' ? () => nsi : nsi;
@@ -190,6 +193,7 @@ export class Engine {
         },
       };
     } finally {
+      limits.close();
       if (timer !== undefined) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       ac.abort(QUERY_FINISHED);

@@ -8,6 +8,7 @@ import {
   ExecutionError,
   QueryCanceledError,
   QueryTimeoutError,
+  TooManyRequestsError,
   TooManySamplesError,
 } from '../../errors.ts';
 
@@ -33,6 +34,42 @@ const CHARGES_PER_CHECK = 64;
  */
 export type ChargeOutput = (bytes: number) => void;
 
+/** Seconds a query refused by a full SharedByteBudget is told to wait before it retries. */
+const SHARED_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * A byte budget the queries running in one process share (a Worker isolate has 128 MB for all
+ * of them, and each query's own maxBytes does not bound their sum). A query that would take it
+ * past its limit is refused as too many requests: a retry once others are done can succeed.
+ */
+export class SharedByteBudget {
+  readonly limit: number;
+  #held = 0;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  /** Bytes held by the queries running now. */
+  get held(): number {
+    return this.#held;
+  }
+
+  add(n: number): void {
+    if (n > 0 && this.#held + n > this.limit) {
+      throw new TooManyRequestsError(
+        `queries running at once would hold ${this.#held + n} bytes, over the limit of ${this.limit} they share: retry when some are done`,
+        SHARED_RETRY_AFTER_SECONDS,
+      );
+    }
+    this.#held += n;
+  }
+
+  release(n: number): void {
+    this.#held = Math.max(0, this.#held - n);
+  }
+}
+
 export interface LimitsOptions {
   /** Max samples in memory at once (Prometheus --query.max-samples, default 50,000,000). */
   readonly maxSamples: number;
@@ -44,6 +81,8 @@ export interface LimitsOptions {
    */
   readonly maxBytes: number;
   readonly signal?: AbortSignal;
+  /** The budget this query shares with the others running beside it, if any. */
+  readonly shared?: SharedByteBudget;
 }
 
 export class QueryLimits {
@@ -60,12 +99,16 @@ export class QueryLimits {
   readonly #deadline: number;
   readonly #maxBytes: number;
   readonly #signal: AbortSignal | undefined;
+  readonly #shared: SharedByteBudget | undefined;
+  /** Bytes this query has taken from the shared budget and not given back. */
+  #sharedHeld = 0;
 
   constructor(opts: LimitsOptions) {
     this.maxSamples = opts.maxSamples;
     this.#deadline = opts.deadline;
     this.#maxBytes = opts.maxBytes;
     this.#signal = opts.signal;
+    this.#shared = opts.shared;
   }
 
   /** Samples currently accounted as held in memory. */
@@ -120,6 +163,10 @@ export class QueryLimits {
         `query processing would use too much memory in ${ENV_QUERY_EXECUTION}: ${this.#bytes} bytes exceed the limit of ${this.#maxBytes}`,
       );
     }
+    if (this.#shared !== undefined && n > 0) {
+      this.#shared.add(n);
+      this.#sharedHeld += n;
+    }
   }
 
   /** A ChargeOutput bound to this query (see ChargeOutput). */
@@ -144,6 +191,17 @@ export class QueryLimits {
   releaseBytes(n: number): void {
     this.#bytes -= n;
     if (this.#bytes < 0) this.#bytes = 0;
+    if (this.#shared !== undefined && n > 0) {
+      const back = Math.min(n, this.#sharedHeld);
+      this.#shared.release(back);
+      this.#sharedHeld -= back;
+    }
+  }
+
+  /** The query is over: whatever it still holds goes back to the shared budget. */
+  close(): void {
+    this.#shared?.release(this.#sharedHeld);
+    this.#sharedHeld = 0;
   }
 
   /**

@@ -11,17 +11,20 @@ describe('per-tenant limits', () => {
   let rated: WorkerHandle;
   let oneSlot: WorkerHandle;
   let queued: WorkerHandle;
+  let smallIsolate: WorkerHandle;
 
   beforeAll(async () => {
     rated = await startWorker({ vars: { TENANT_REQUEST_RATE: '0.5', TENANT_REQUEST_BURST: '3' } });
     oneSlot = await startWorker({ vars: { QUERY_MAX_CONCURRENCY: '1', QUERY_MAX_QUEUED: '0' } });
     queued = await startWorker({ vars: { QUERY_MAX_CONCURRENCY: '1', QUERY_MAX_QUEUED: '100' } });
+    smallIsolate = await startWorker({ vars: { QUERY_ISOLATE_MAX_BYTES: '64KiB' } });
   }, 120_000);
 
   afterAll(async () => {
     await rated?.stop();
     await oneSlot?.stop();
     await queued?.stop();
+    await smallIsolate?.stop();
   });
 
   const query = (w: WorkerHandle, tenant: string) =>
@@ -70,5 +73,26 @@ describe('per-tenant limits', () => {
         await r.text();
       }
     }
+  });
+
+  it("answers 429 with Retry-After when the isolate's queries together would hold too much", async () => {
+    // 10,001 steps of one series: about 90 KB, over the 64 KiB all queries of the isolate share.
+    const big = `/api/v1/query_range?query=${encodeURIComponent('vector(time())')}&start=0&end=10000&step=1`;
+    const refused = await smallIsolate.fetch(big);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const body = (await refused.json()) as { status: string; errorType: string; error: string };
+    expect(body.errorType).toBe('too_many_requests');
+    expect(body.error).toMatch(/over the limit of 65536 they share/);
+    // The refusal gave back what it held: small queries still pass, over and over.
+    for (let i = 0; i < 5; i++) {
+      const r = await query(smallIsolate, 't');
+      expect(r.status).toBe(200);
+      await r.text();
+    }
+    // With the default isolate budget the same query is answered.
+    const answered = await oneSlot.fetch(big);
+    expect(answered.status).toBe(200);
+    await answered.text();
   });
 });
