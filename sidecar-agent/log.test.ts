@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { newLogger, parseLogFormat, parseLogLevel } from './log.ts';
+import { newLogger, parseLogFormat, parseLogLevel, type LogFormat } from './log.ts';
 import { parseTimeOrDuration } from './cli/sidecar-flags.ts';
 
 const at = new Date('2026-12-03T10:00:00.000Z');
 
-function capture(level: 'error' | 'warn' | 'info' | 'debug', format: 'logfmt' | 'json') {
+function capture(level: 'error' | 'warn' | 'info' | 'debug', format: LogFormat) {
   const lines: string[] = [];
   const log = newLogger({ level, format, write: (l) => lines.push(l), now: () => at });
   return { log, lines };
@@ -47,7 +47,14 @@ describe('leveled logger', () => {
     expect(parseLogLevel('warn')).toBe('warn');
     expect(() => parseLogLevel('warning')).toThrow(/log level "warning": want one of/);
     expect(parseLogFormat('json')).toBe('json');
-    expect(() => parseLogFormat('journald')).toThrow(/unrecognized log format/);
+    expect(() => parseLogFormat('gelf')).toThrow(/unrecognized log format "gelf"/);
+  });
+
+  it("takes Thanos's journald format and writes logfmt for it", () => {
+    expect(parseLogFormat('journald')).toBe('journald');
+    const { log, lines } = capture('info', 'journald');
+    log.info('up', { n: 1 });
+    expect(lines).toEqual(['level=info ts=2026-12-03T10:00:00.000Z msg=up n=1\n']);
   });
 });
 

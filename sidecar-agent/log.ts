@@ -1,6 +1,7 @@
 /**
  * @module sidecar-agent/log — the agent's leveled logger, as Thanos's go-kit logger writes:
- * `--log.level=error|warn|info|debug` filters, `--log.format=logfmt|json` shapes each line.
+ * `--log.level=error|warn|info|debug` filters, `--log.format=logfmt|json` shapes each line
+ * (`journald`, Thanos's third format, writes logfmt: see JOURNALD_NOTE).
  *
  * ```
  * level=info ts=2026-12-03T09:41:00.123Z caller=sidecar msg="listening" address=127.0.0.1:10902
@@ -19,8 +20,15 @@ import {
 } from '../core/log/logfmt.ts';
 
 export type { LogLevel };
-export const LOG_FORMATS = ['logfmt', 'json'] as const;
+export const LOG_FORMATS = ['logfmt', 'json', 'journald'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/**
+ * Why `--log.format=journald` writes logfmt: Thanos sends entries to the systemd journal itself;
+ * this agent writes its lines to stderr, which systemd hands to the journal for a service unit.
+ */
+export const JOURNALD_NOTE =
+  'journald log format: lines are written as logfmt to stderr, which the systemd journal captures';
 
 export type LogFields = Readonly<Record<string, LogValue>>;
 
@@ -56,7 +64,9 @@ export function parseLogLevel(s: string): LogLevel {
 /** Validates a `--log.format` value. */
 export function parseLogFormat(s: string): LogFormat {
   if ((LOG_FORMATS as readonly string[]).includes(s)) return s as LogFormat;
-  throw new BadDataError(`unrecognized log format ${JSON.stringify(s)} (logfmt, json)`);
+  throw new BadDataError(
+    `unrecognized log format ${JSON.stringify(s)} (${LOG_FORMATS.join(', ')})`,
+  );
 }
 
 export function newLogger(o: LoggerOptions = {}, base: LogFields = {}): Logger {
@@ -69,7 +79,7 @@ export function newLogger(o: LoggerOptions = {}, base: LogFields = {}): Logger {
     // go-kit's order: the logger's own fields (log.With), msg, then the call's.
     const all: Record<string, LogValue> = { ...base, msg, ...fields };
     const at = now();
-    if (format === 'logfmt') return write(`${logfmtLine(level, all, at)}\n`);
+    if (format !== 'json') return write(`${logfmtLine(level, all, at)}\n`);
     const json: Record<string, LogValue> = { level, ts: at.toISOString() };
     for (const [k, v] of Object.entries(all)) if (v !== undefined) json[k] = v;
     write(`${JSON.stringify(json)}\n`);

@@ -8,7 +8,7 @@
 import type { Bucket } from '../../core/objstore/bucket.ts';
 import { bucketFromConfigFile, bucketFromConfigText } from '../objstore/from-config.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { newLogger, parseLogFormat, parseLogLevel, type Logger } from '../log.ts';
+import { JOURNALD_NOTE, newLogger, parseLogFormat, parseLogLevel, type Logger } from '../log.ts';
 import { UsageError, type Command } from './command.ts';
 
 export type FlagKind = 'string' | 'strings' | 'bool';
@@ -35,7 +35,7 @@ const OBJSTORE_HELP = `  --objstore.config-file=<file>  Objstore YAML (type: S3|
 `;
 
 const LOG_HELP = `  --log.level=info               Log filtering level (error, warn, info, debug).
-  --log.format=logfmt            Log format: logfmt or json.
+  --log.format=logfmt            Log format: logfmt, json or journald (logfmt to stderr).
 `;
 
 export function parseFlags(argv: readonly string[], spec: Record<string, FlagSpec>): ParsedFlags {
@@ -48,10 +48,13 @@ export function parseFlags(argv: readonly string[], spec: Record<string, FlagSpe
   );
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '-h' || a === '--help') {
+    // kingpin's application flags: `--help-long` is a longer `--help` (ours has one length);
+    // `--no-help` and `--no-version` are the negated booleans, which do nothing.
+    if (a === '-h' || a === '--help' || a === '--help-long') {
       help = true;
       continue;
     }
+    if (a === '--no-help' || a === '--no-version') continue;
     if (a === '--') {
       positional.push(...argv.slice(i + 1));
       break;
@@ -169,16 +172,23 @@ export interface BucketToolSpec {
   run(f: ParsedFlags, log: (msg: string) => void): Promise<number>;
 }
 
-/** The leveled logger of `--log.level` / `--log.format` (a usage error for bad values). */
+/**
+ * The leveled logger of `--log.level` / `--log.format` (a usage error for bad values). With
+ * `journald` it says once, at info, that its lines are logfmt on stderr.
+ */
 export function loggerFromFlags(f: ParsedFlags): Logger {
+  let logger: Logger;
+  const format = flagValue(f, 'log.format', 'logfmt')!;
   try {
-    return newLogger({
+    logger = newLogger({
       level: parseLogLevel(flagValue(f, 'log.level', 'info')!),
-      format: parseLogFormat(flagValue(f, 'log.format', 'logfmt')!),
+      format: parseLogFormat(format),
     });
   } catch (err) {
     throw new UsageError(errorMessage(err));
   }
+  if (format === 'journald') logger.info(JOURNALD_NOTE);
+  return logger;
 }
 
 /** A `thanos-edge tools bucket <name>` command, also selected by `bucket <name>`. */

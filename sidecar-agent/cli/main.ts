@@ -48,7 +48,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (!picked) {
     // `thanos-edge --help`, `thanos-edge tools bucket --help`: the commands under those words.
     const words = argv.filter((a) => !a.startsWith('-'));
-    const help = hasFlag(argv, '--help', '-h');
+    const help = hasFlag(argv, '--help', '-h', '--help-long');
     const known = commands.some((c) => under(c, words));
     if (help && known) {
       process.stdout.write(usage(words));

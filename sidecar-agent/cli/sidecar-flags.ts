@@ -1,7 +1,8 @@
 /**
  * @module sidecar-agent/cli/sidecar-flags — the flag table of `thanos-edge sidecar`: every flag of
- * Thanos v0.3x `thanos sidecar --help` plus our own, each with its default and help text, and
- * for those without an effect here, the reason (logged once at start). `--help` is made from it.
+ * Thanos v0.42 `thanos sidecar --help` (and two of older versions) plus our own, each with its
+ * default and help text, and for those without an effect here, the reason (logged once at
+ * start). `--help` is made from it.
  */
 import { BadDataError } from '../../core/errors.ts';
 import { parsePromDuration } from '../../core/gocompat/duration.ts';
@@ -23,6 +24,11 @@ const s = (placeholder: string, help: string, ignored?: string): SidecarFlag => 
   help,
   ...(ignored ? { ignored } : {}),
 });
+const repeated = (placeholder: string, help: string): SidecarFlag => ({
+  kind: 'strings',
+  placeholder,
+  help,
+});
 const b = (help: string, ignored?: string): SidecarFlag => ({
   kind: 'bool',
   help,
@@ -31,10 +37,24 @@ const b = (help: string, ignored?: string): SidecarFlag => ({
 
 const GO_RUNTIME = 'a Go runtime setting; this agent is Node';
 
+/** `--reloader.method` values (Thanos's enum). */
+export const RELOADER_METHODS = ['http', 'signal'] as const;
+
+/**
+ * Why `--reloader.method=signal` reloads through HTTP: Thanos finds Prometheus's process by name
+ * and sends it SIGHUP, which works only when both share a PID namespace and one process has the
+ * name; this agent cannot tell which process is the Prometheus at `--prometheus.url`.
+ */
+export const SIGNAL_RELOAD_REASON =
+  "Prometheus's PID cannot be found reliably (another PID namespace, or several processes of that name); reloading through POST /-/reload on --prometheus.url instead, which needs Prometheus's --web.enable-lifecycle";
+
 /** Thanos's flags, in `thanos sidecar --help` order. */
 export const THANOS_SIDECAR_FLAGS: Readonly<Record<string, SidecarFlag>> = {
   'log.level': s('info', 'Log filtering level (error, warn, info, debug).'),
-  'log.format': s('logfmt', 'Log format to use. Possible options: logfmt or json.'),
+  'log.format': s(
+    'logfmt',
+    'Log format to use. Possible options: logfmt, json or journald (logfmt on stderr, which the journal captures).',
+  ),
   'tracing.config-file': s('<file-path>', 'Tracing configuration file.', 'no tracing exporter'),
   'tracing.config': s('<content>', 'Tracing configuration content.', 'no tracing exporter'),
   'enable-auto-gomemlimit': b('Limit Go memory automatically.', GO_RUNTIME),
@@ -53,7 +73,18 @@ export const THANOS_SIDECAR_FLAGS: Readonly<Record<string, SidecarFlag>> = {
   'grpc-server-tls-cert': s('""', 'TLS Certificate for gRPC server.'),
   'grpc-server-tls-key': s('""', 'TLS Key for the gRPC server.'),
   'grpc-server-tls-client-ca': s('""', 'TLS CA to verify clients against.'),
-  'grpc-server-tls-min-version': s('"1.3"', 'TLS minimum version for gRPC server.'),
+  'grpc-server-tls-min-version': s(
+    '1.3',
+    'TLS minimum version for gRPC server: 1.0, 1.1, 1.2, 1.3.',
+  ),
+  'grpc-server-tls-ciphers': repeated(
+    'GRPC-SERVER-TLS-CIPHERS ...',
+    "TLS cipher suites for gRPC server, by Go name (repeatable; default: Node's).",
+  ),
+  'grpc-server-tls-curves': repeated(
+    'GRPC-SERVER-TLS-CURVES ...',
+    'TLS curves for gRPC server: CurveP256, CurveP384, CurveP521, X25519 (repeatable).',
+  ),
   'grpc-server-max-connection-age': s('60m', 'The grpc server max connection age.'),
   'grpc-grace-period': s('2m', 'Time to wait after an interrupt for GRPC Server.'),
   'prometheus.url': s('http://localhost:9090', "URL at which to reach Prometheus's API."),
@@ -85,11 +116,14 @@ export const THANOS_SIDECAR_FLAGS: Readonly<Record<string, SidecarFlag>> = {
   },
   'reloader.watch-interval': s('3m', 'How often the reloader re-reads config and rules.'),
   'reloader.retry-interval': s('5s', 'How often the reloader retries a failed reload.'),
-  'reloader.method': s('http', 'Method used to reload the configuration (http).'),
+  'reloader.method': s(
+    'http',
+    'Method used to reload the configuration: http, or signal (reloads through http here).',
+  ),
   'reloader.process-name': s(
     '"prometheus"',
     'Process name for the signal reload method.',
-    'only the http reload method is supported',
+    'the signal reload method reloads through http here',
   ),
   'request.logging-config-file': s(
     '<file-path>',
@@ -109,7 +143,10 @@ export const THANOS_SIDECAR_FLAGS: Readonly<Record<string, SidecarFlag>> = {
     'Hash function for produced files ("", "SHA256").',
     'uploaded files are not hashed; no reader here skips downloads by hash',
   ),
-  'shipper.meta-file-name': s('"thanos.shipper.json"', 'The file to store shipper metadata in.'),
+  'shipper.meta-file-name': s(
+    '"thanos.shipper.json"',
+    'The file in --tsdb.path that records the uploaded blocks.',
+  ),
   'shipper.upload-concurrency': s('0', 'Block files uploaded at once (0 = one at a time).'),
   'store.limits.request-series': s(
     '0',
@@ -141,8 +178,8 @@ export const SIDECAR_FLAGS: Readonly<Record<string, SidecarFlag>> = {
 /** `--help` text, in kingpin's layout. */
 export function sidecarUsage(): string {
   const rows: [string, string][] = [
-    ['-h, --help', 'Show context-sensitive help.'],
-    ['--version', 'Show application version.'],
+    ['-h, --[no-]help', 'Show context-sensitive help (--help-long too).'],
+    ['--[no-]version', 'Show application version.'],
   ];
   for (const [name, f] of Object.entries(SIDECAR_FLAGS)) {
     const left = f.kind === 'bool' ? `--[no-]${name}` : `--${name}=${f.placeholder ?? `<${name}>`}`;

@@ -6,6 +6,7 @@
  * flight, exit 0.
  */
 import { readFile } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
 import { goParseDuration } from '../../core/gocompat/duration.ts';
 import type { Bucket } from '../../core/objstore/bucket.ts';
@@ -18,6 +19,7 @@ import {
   prometheusApiMethods,
 } from '../grpc/prometheus-api-service.ts';
 import { SidecarAgent } from '../sidecar/agent.ts';
+import { SHIPPER_META_FILENAME } from '../sidecar/shipper-state.ts';
 import { UsageError, type Command } from './command.ts';
 import {
   bucketFromFlags,
@@ -28,7 +30,9 @@ import {
 } from './bucket-flags.ts';
 import {
   MIN_TIME_UNSET,
+  RELOADER_METHODS,
   SIDECAR_FLAGS,
+  SIGNAL_RELOAD_REASON,
   parseTimeOrDuration,
   sidecarUsage,
 } from './sidecar-flags.ts';
@@ -69,6 +73,21 @@ export function logIgnoredFlags(
       reason: spec.ignored,
     });
   }
+}
+
+/**
+ * `--shipper.meta-file-name`, as Thanos reads it: a path inside `--tsdb.path` (cleaned; empty is
+ * the default). One that leads out of it is a usage error: Thanos v0.42 confines the sidecar's
+ * file access to its data directory.
+ */
+export function shipperMetaFileName(name: string): string {
+  if (name === '') return SHIPPER_META_FILENAME;
+  const clean = posix.normalize(name.replace(/^\/+/, ''));
+  if (clean === '.' || clean.endsWith('/') || clean === '..' || clean.startsWith('../'))
+    throw new UsageError(
+      `--shipper.meta-file-name: ${JSON.stringify(name)} is not a file inside --tsdb.path`,
+    );
+  return clean;
 }
 
 /** A duration flag with its default, as a usage error naming the flag when bad. */
@@ -117,15 +136,21 @@ export const sidecarCommand: Command = {
     const token = tokenFile ? (await readFile(tokenFile, 'utf8')).trim() : process.env.STORE_TOKEN;
     const hasBucket = f.values.has('objstore.config-file') || f.values.has('objstore.config');
     const bucket: Bucket | undefined = hasBucket ? await bucketFromFlags(f) : undefined;
-    const grpcConfig = await grpcConfigFromFlags(f);
+    const grpcConfig = await grpcConfigFromFlags(f, log);
     const tsdbPath = flagValue(f, 'tsdb.path');
     if (bucket && !tsdbPath) throw new UsageError('--tsdb.path is required to ship blocks');
-    const metaFile = flagValue(f, 'shipper.meta-file-name', 'thanos.shipper.json');
-    if (metaFile !== 'thanos.shipper.json')
-      throw new UsageError('--shipper.meta-file-name: only thanos.shipper.json is supported');
-    const method = flagValue(f, 'reloader.method', 'http');
-    if (method !== 'http')
-      throw new UsageError(`--reloader.method=${method}: only the http method is supported`);
+    const shipperMetaFile = shipperMetaFileName(
+      flagValue(f, 'shipper.meta-file-name', SHIPPER_META_FILENAME)!,
+    );
+    const method = flagValue(f, 'reloader.method', 'http')!;
+    if (!(RELOADER_METHODS as readonly string[]).includes(method))
+      throw new UsageError(
+        `--reloader.method: enum value must be one of ${RELOADER_METHODS.join(',')}, got '${method}'`,
+      );
+    if (method === 'signal')
+      log.warn('--reloader.method=signal: reloading Prometheus through HTTP', {
+        reason: SIGNAL_RELOAD_REASON,
+      });
 
     const uploadConcurrency = Number(flagValue(f, 'shipper.upload-concurrency', '0'));
     if (!Number.isInteger(uploadConcurrency) || uploadConcurrency < 0)
@@ -159,6 +184,7 @@ export const sidecarCommand: Command = {
       port,
       token,
       uploadCompacted: f.bools.has('shipper.upload-compacted'),
+      shipperMetaFile,
       ...(uploadConcurrency > 0 ? { uploadConcurrency } : {}),
       syncIntervalMs: durationFlag(f, 'shipper.sync-interval', '30s'),
       startupTimeoutMs: durationFlag(f, 'prometheus.ready_timeout', '10m'),

@@ -45,7 +45,7 @@ Flags:
   --objstore.config-file=<file>  Objstore YAML (type: S3|FILESYSTEM).
   --objstore.config=<yaml>       Objstore YAML content instead of a file.
   --log.level=info               error, warn, info or debug.
-  --log.format=logfmt            logfmt or json.
+  --log.format=logfmt            logfmt, json or journald (logfmt to stderr).
   --data-dir="./data"            Local directory (created); index headers are kept in memory
                                  and in the bucket.
   --http-address=<host:port>     /metrics, /-/healthy, /-/ready and the HTTP StoreAPI
@@ -197,7 +197,7 @@ export const storeCommand: Command = {
     }
     if (syncMs <= 0) throw new UsageError(`--sync-block-duration: bad duration ${rawSync}`);
     const http = parseListenAddress('http-address', flagValue(f, 'http-address', '0.0.0.0:10902')!);
-    const grpcConfig = await grpcConfigFromFlags(f);
+    const grpcConfig = await grpcConfigFromFlags(f, logger);
     const tokenFile = flagValue(f, 'store.token-file');
     const token = tokenFile ? (await readFile(tokenFile, 'utf8')).trim() : process.env.STORE_TOKEN;
     const dataDir = flagValue(f, 'data-dir', './data')!;

@@ -2,17 +2,27 @@
  * @module sidecar-agent/grpc/flags — the gRPC server flags of Thanos's components
  * (`--grpc-address`, `--grpc-grace-period`, `--grpc-server-tls-*`,
  * `--grpc-server-max-connection-age`) and the one function that starts a server from them, for
- * `thanos-edge sidecar` and `thanos-edge store`. Defaults are Thanos's.
+ * `thanos-edge sidecar` and `thanos-edge store`. Defaults and allowed values are Thanos v0.42's;
+ * TLS names are translated from Go's to OpenSSL's in tls-names.ts.
  */
 import { readFile } from 'node:fs/promises';
+import { createSecureContext, DEFAULT_CIPHERS } from 'node:tls';
 import type { Registry } from 'prom-client';
+import { errorMessage } from '../../core/errors.ts';
 import { goParseDuration } from '../../core/gocompat/duration.ts';
 import type { Store } from '../../core/storeapi/store.ts';
 import { flagValue, type FlagSpec, type ParsedFlags } from '../cli/bucket-flags.ts';
 import { UsageError } from '../cli/command.ts';
+import type { Logger } from '../log.ts';
 import { newGrpcMetrics } from './metrics.ts';
 import { GrpcServer, type GrpcMethod, type TlsFiles } from './server.ts';
 import { storeMethods, type StoreServiceOptions } from './store-service.ts';
+import {
+  LEGACY_TLS_SECLEVEL,
+  TLS_MIN_VERSIONS,
+  opensslCiphers,
+  opensslCurves,
+} from './tls-names.ts';
 
 export const GRPC_FLAGS: Record<string, FlagSpec> = {
   'grpc-address': { kind: 'string' },
@@ -21,6 +31,8 @@ export const GRPC_FLAGS: Record<string, FlagSpec> = {
   'grpc-server-tls-key': { kind: 'string' },
   'grpc-server-tls-client-ca': { kind: 'string' },
   'grpc-server-tls-min-version': { kind: 'string' },
+  'grpc-server-tls-ciphers': { kind: 'strings' },
+  'grpc-server-tls-curves': { kind: 'strings' },
   'grpc-server-max-connection-age': { kind: 'string' },
 };
 
@@ -32,7 +44,13 @@ export const GRPC_FLAGS_HELP = `  --grpc-address=<host:port>     gRPC StoreAPI (
   --grpc-server-tls-client-ca=<file>
                                  CA for client certificates: set, clients must present one (mTLS).
   --grpc-server-tls-min-version=<v>
-                                 Lowest TLS version: 1.2 or 1.3 (default 1.3).
+                                 Lowest TLS version: 1.0, 1.1, 1.2 or 1.3 (default 1.3).
+  --grpc-server-tls-ciphers=<name> ...
+                                 TLS 1.2 (and 1.3) cipher suites by Go name, e.g.
+                                 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (repeatable).
+  --grpc-server-tls-curves=<name> ...
+                                 Key exchange curves: CurveP256, CurveP384, CurveP521, X25519
+                                 (repeatable).
   --grpc-server-max-connection-age=<dur>
                                  Connections older than this are asked to reconnect (default 60m).
 `;
@@ -69,6 +87,59 @@ function durationFlag(f: ParsedFlags, flag: string, fallback: string): number {
   return ms;
 }
 
+/** Whether this Node's OpenSSL knows the group (the ML-KEM hybrids need OpenSSL ≥ 3.5). */
+function groupSupported(group: string): boolean {
+  try {
+    createSecureContext({ ecdhCurve: group });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `--grpc-server-tls-ciphers`, `-curves` and `-min-version` as Node TLS options. Curves this
+ * OpenSSL lacks are left out with a warning; if none is left, the server cannot keep to the
+ * flag and does not start.
+ */
+function tlsTuning(
+  f: ParsedFlags,
+  minVersion: keyof typeof TLS_MIN_VERSIONS,
+  log: Logger | undefined,
+): Pick<TlsFiles, 'ciphers' | 'ecdhCurve'> {
+  const names = (flag: string, translate: (n: readonly string[]) => string[]): string[] => {
+    try {
+      return translate(f.values.get(flag) ?? []);
+    } catch (err) {
+      throw new UsageError(`--${flag}: ${errorMessage(err)}`);
+    }
+  };
+  const suites = names('grpc-server-tls-ciphers', opensslCiphers);
+  const curves = names('grpc-server-tls-curves', opensslCurves);
+  let ciphers = suites.length > 0 ? suites.join(':') : undefined;
+  if (minVersion === '1.0' || minVersion === '1.1') {
+    ciphers = `${ciphers ?? DEFAULT_CIPHERS}:${LEGACY_TLS_SECLEVEL}`;
+    log?.warn('gRPC server accepts TLS below 1.2: OpenSSL security level lowered to 0', {
+      flag: `--grpc-server-tls-min-version=${minVersion}`,
+      reason: 'OpenSSL 3 refuses TLS 1.0 and 1.1 handshakes above security level 0',
+    });
+  }
+  const missing = curves.filter((c) => !groupSupported(c));
+  if (missing.length > 0) {
+    log?.warn('TLS curves not supported by this Node and left out', {
+      flag: '--grpc-server-tls-curves',
+      curves: missing.join(','),
+      reason: `OpenSSL ${process.versions.openssl} does not know them`,
+    });
+    if (missing.length === curves.length)
+      throw new Error(
+        `--grpc-server-tls-curves: none of ${missing.join(', ')} is supported by OpenSSL ${process.versions.openssl}`,
+      );
+  }
+  const ecdhCurve = curves.filter((c) => !missing.includes(c)).join(':');
+  return { ...(ciphers ? { ciphers } : {}), ...(ecdhCurve ? { ecdhCurve } : {}) };
+}
+
 async function readFlagFile(flag: string, path: string): Promise<Buffer> {
   try {
     return await readFile(path);
@@ -77,8 +148,11 @@ async function readFlagFile(flag: string, path: string): Promise<Buffer> {
   }
 }
 
-/** The gRPC server's settings from the flags; TLS files are read (and must exist). */
-export async function grpcConfigFromFlags(f: ParsedFlags): Promise<GrpcServerConfig> {
+/**
+ * The gRPC server's settings from the flags; TLS files are read (and must exist). As in Thanos,
+ * the cipher and curve flags are only read when TLS is on.
+ */
+export async function grpcConfigFromFlags(f: ParsedFlags, log?: Logger): Promise<GrpcServerConfig> {
   const { host, port } = parseListenAddress(
     'grpc-address',
     flagValue(f, 'grpc-address', DEFAULT_GRPC_ADDRESS)!,
@@ -91,14 +165,18 @@ export async function grpcConfigFromFlags(f: ParsedFlags): Promise<GrpcServerCon
   if (clientCa && !cert)
     throw new UsageError('--grpc-server-tls-client-ca needs --grpc-server-tls-cert and -key');
   const min = flagValue(f, 'grpc-server-tls-min-version', '1.3')!;
-  if (min !== '1.2' && min !== '1.3')
-    throw new UsageError(`--grpc-server-tls-min-version: expected 1.2 or 1.3, got ${min}`);
+  if (!Object.hasOwn(TLS_MIN_VERSIONS, min))
+    throw new UsageError(
+      `--grpc-server-tls-min-version: expected one of ${Object.keys(TLS_MIN_VERSIONS).join(', ')}, got ${min}`,
+    );
+  const minVersion = min as keyof typeof TLS_MIN_VERSIONS;
   const tls: TlsFiles | undefined =
     cert && key
       ? {
           cert: await readFlagFile('grpc-server-tls-cert', cert),
           key: await readFlagFile('grpc-server-tls-key', key),
-          minVersion: min === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
+          minVersion: TLS_MIN_VERSIONS[minVersion],
+          ...tlsTuning(f, minVersion, log),
           ...(clientCa
             ? { clientCa: await readFlagFile('grpc-server-tls-client-ca', clientCa) }
             : {}),

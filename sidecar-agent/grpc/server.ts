@@ -20,6 +20,7 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import type { SecureVersion } from 'node:tls';
 import { errorMessage } from '../../core/errors.ts';
 import {
   ACCEPT_ENCODING,
@@ -65,8 +66,12 @@ export interface TlsFiles {
   readonly key: Buffer;
   /** CA bundle for client certificates: set, clients must present one it signed (mTLS). */
   readonly clientCa?: Buffer;
-  /** `TLSv1.2` or `TLSv1.3` (default TLSv1.3, Thanos's `--grpc-server-tls-min-version` 1.3). */
-  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** Lowest TLS version (default TLSv1.3, Thanos's `--grpc-server-tls-min-version` 1.3). */
+  readonly minVersion?: SecureVersion;
+  /** OpenSSL cipher string (default: Node's). */
+  readonly ciphers?: string;
+  /** OpenSSL groups, `:`-separated (default: Node's). */
+  readonly ecdhCurve?: string;
 }
 
 export interface GrpcServerOptions {
@@ -123,6 +128,8 @@ export class GrpcServer {
           cert: o.tls.cert,
           key: o.tls.key,
           minVersion: o.tls.minVersion ?? 'TLSv1.3',
+          ...(o.tls.ciphers ? { ciphers: o.tls.ciphers } : {}),
+          ...(o.tls.ecdhCurve ? { ecdhCurve: o.tls.ecdhCurve } : {}),
           ALPNProtocols: ['h2'],
           settings,
           ...(o.tls.clientCa

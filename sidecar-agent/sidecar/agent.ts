@@ -33,6 +33,8 @@ export interface SidecarAgentOptions {
   readonly port: number;
   readonly token: string | undefined;
   readonly uploadCompacted?: boolean;
+  /** The shipper's state file in `tsdbPath` (`--shipper.meta-file-name`; default thanos.shipper.json). */
+  readonly shipperMetaFile?: string;
   /** Block files uploaded at once (`--shipper.upload-concurrency`). */
   readonly uploadConcurrency?: number;
   /** Shipper sync interval, ms (default 30s, Thanos's). */
@@ -202,6 +204,7 @@ export class SidecarAgent {
             tsdbPath: o.tsdbPath,
             labels: () => Object.fromEntries(ext.map((l) => [l.name, l.value])),
             uploadCompacted: o.uploadCompacted ?? false,
+            ...(o.shipperMetaFile ? { metaFile: o.shipperMetaFile } : {}),
             ...(o.uploadConcurrency ? { uploadConcurrency: o.uploadConcurrency } : {}),
             metrics,
             log: (m) => log.info(m),

@@ -1,12 +1,13 @@
 /**
  * @module sidecar-agent/sidecar/shipper-state — `thanos.shipper.json` in the TSDB directory, the
- * shipper's memory of uploaded blocks (Thanos pkg/shipper MetaFilename, `{"version":1,"uploaded":[…]}`).
+ * shipper's memory of uploaded blocks (Thanos pkg/shipper MetaFilename, `{"version":1,"uploaded":[…]}`);
+ * `--shipper.meta-file-name` names another file there.
  * Written to a temporary file, fsynced and renamed, so a crash leaves the old or the new file,
  * never half of one. A missing or unreadable file means "nothing recorded": blocks are then
  * checked against the bucket (meta.json present = uploaded), so nothing is shipped twice.
  */
 import { open, readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isUlid } from '../../core/tsdb/meta.ts';
 
 export const SHIPPER_META_FILENAME = 'thanos.shipper.json';
@@ -17,10 +18,13 @@ export interface ShipperState {
   readonly uploaded: readonly string[];
 }
 
-export async function readShipperState(tsdbDir: string): Promise<ShipperState> {
+export async function readShipperState(
+  tsdbDir: string,
+  fileName = SHIPPER_META_FILENAME,
+): Promise<ShipperState> {
   let text: string;
   try {
-    text = await readFile(join(tsdbDir, SHIPPER_META_FILENAME), 'utf8');
+    text = await readFile(join(tsdbDir, fileName), 'utf8');
   } catch {
     return { version: SHIPPER_META_VERSION, uploaded: [] };
   }
@@ -41,8 +45,9 @@ export async function readShipperState(tsdbDir: string): Promise<ShipperState> {
 export async function writeShipperState(
   tsdbDir: string,
   uploaded: readonly string[],
+  fileName = SHIPPER_META_FILENAME,
 ): Promise<void> {
-  const path = join(tsdbDir, SHIPPER_META_FILENAME);
+  const path = join(tsdbDir, fileName);
   const tmp = `${path}.tmp`;
   const body = `${JSON.stringify({ version: SHIPPER_META_VERSION, uploaded: [...uploaded].sort() }, null, '\t')}\n`;
   const fh = await open(tmp, 'w');
@@ -54,7 +59,7 @@ export async function writeShipperState(
   }
   await rename(tmp, path);
   // The rename itself must survive a power loss: sync the directory entry.
-  const dir = await open(tsdbDir, 'r');
+  const dir = await open(dirname(path), 'r');
   try {
     await dir.sync();
   } catch {

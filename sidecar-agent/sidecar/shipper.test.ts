@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bucket, UploadBody } from '../../core/objstore/bucket.ts';
@@ -144,6 +144,28 @@ describe('Shipper', () => {
     bucket.uploads = [];
     expect((await shipper().sync()).uploaded).toEqual([]); // found in the bucket instead
     expect(bucket.uploads).toEqual([]);
+  });
+
+  it('keeps its state in the meta file named (--shipper.meta-file-name), not thanos.shipper.json', async () => {
+    await makeBlock(tsdb, IDS[0]!);
+    // A default state file that says the block is shipped: the named file must be the one read.
+    await writeShipperState(tsdb, [IDS[0]!]);
+    await mkdir(join(tsdb, 'state'));
+    const s = shipper(bucket, { metaFile: 'state/sidecar-a.json' });
+    expect((await s.sync()).uploaded).toEqual([IDS[0]]);
+    expect(JSON.parse(await readFile(join(tsdb, 'state', 'sidecar-a.json'), 'utf8'))).toEqual({
+      version: 1,
+      uploaded: [IDS[0]],
+    });
+    // Read back: against an empty bucket (no meta.json to find there), only the named file
+    // keeps the block from being sent again.
+    await rm(join(tsdb, 'thanos.shipper.json'));
+    const empty = new FlakyBucket(join(tmp.path, 'bucket-2'));
+    expect((await shipper(empty, { metaFile: 'state/sidecar-a.json' }).sync()).uploaded).toEqual(
+      [],
+    );
+    expect(empty.uploads).toEqual([]);
+    expect(await stat(join(tsdb, 'thanos.shipper.json')).catch(() => 'absent')).toBe('absent');
   });
 
   it('writes the state atomically in Thanos format', async () => {

@@ -3,7 +3,8 @@
  * the TSDB directory reaches the bucket exactly once.
  *
  * - Candidates: ULID dirs with a meta.json (Prometheus writes it last), samples > 0, compaction
- *   level 1 — any level with `uploadCompacted` — and not yet in `thanos.shipper.json`.
+ *   level 1 — any level with `uploadCompacted` — and not yet in `thanos.shipper.json` (or the
+ *   `metaFile` named).
  * - A block whose meta.json is already in the bucket counts as uploaded (a previous run crashed
  *   between the upload and the state write): recorded, not re-sent.
  * - Upload (uploadBlock): chunks and index, then meta.json; the block is invisible until its
@@ -38,6 +39,8 @@ export interface ShipperOptions {
   /** External labels for the `thanos` section, read at each upload. */
   readonly labels: () => Record<string, string>;
   readonly uploadCompacted?: boolean;
+  /** The state file in `tsdbPath` (`--shipper.meta-file-name`; default thanos.shipper.json). */
+  readonly metaFile?: string;
   /** Block files uploaded at once (`--shipper.upload-concurrency`; default 1). */
   readonly uploadConcurrency?: number;
   readonly metrics?: SidecarMetrics;
@@ -109,7 +112,7 @@ export class Shipper {
   async #syncOnce(): Promise<SyncResult> {
     const { bucket, tsdbPath, metrics } = this.#o;
     metrics?.dirSyncs.inc();
-    const state = await readShipperState(tsdbPath);
+    const state = await readShipperState(tsdbPath, this.#o.metaFile);
     const recorded = new Set(state.uploaded);
     const present = new Set<string>();
     const uploaded: string[] = [];
@@ -125,6 +128,7 @@ export class Shipper {
       writeShipperState(
         tsdbPath,
         [...recorded].filter((id) => present.has(id)),
+        this.#o.metaFile,
       );
 
     for (const id of names) {

@@ -1,18 +1,22 @@
 /**
- * `thanos-edge sidecar` as a Thanos unit file runs it: every flag of `thanos sidecar --help`
- * (test/fixtures/thanos-sidecar-flags.ts) and Thanos's full S3 objstore template
- * (test/fixtures/thanos-s3-template.ts) against a real Prometheus 2.42 and s3rver.
+ * `thanos-edge sidecar` as a Thanos unit file runs it: every flag of Thanos v0.42
+ * `thanos sidecar --help` (test/fixtures/thanos-sidecar-flags.ts) and Thanos's full S3 objstore
+ * template (test/fixtures/thanos-s3-template.ts) against a real Prometheus 2.42 and s3rver.
  *
  * - Started while Prometheus is down: `/-/healthy` 200 at once, `/-/ready` 503; Prometheus comes
  *   up: `/-/ready` 200.
  * - The reloader writes the env-substituted config Prometheus reads and reloads it (Prometheus's
  *   external labels change); a rule file written into `--reloader.rule-dir` is loaded by
  *   Prometheus (its /api/v1/rules).
- * - The shipper uploads under the objstore `prefix`.
+ * - The shipper uploads under the objstore `prefix` and records them in the file
+ *   `--shipper.meta-file-name` names.
+ * - `--reloader.method=signal` reloads through HTTP, with one warning saying why.
  * - Logs: logfmt with levels; ignored flags logged once with the reason; `--log.format=json`
- *   and `--log.level=warn` filter and shape every line; `--prometheus.ready_timeout` ends a
- *   start against a Prometheus that never comes.
- * - `--help` / `--version` exit 0 on stdout for every command; unknown flags still exit 2.
+ *   and `--log.level=warn` filter and shape every line; `--log.format=journald` writes logfmt
+ *   and says so once; `--prometheus.ready_timeout` ends a start against a Prometheus that never
+ *   comes.
+ * - `--help` / `--help-long` / `--version` exit 0 on stdout for every command; kingpin's
+ *   `--no-help` / `--no-version` are accepted; unknown flags and values still exit 2.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -26,7 +30,10 @@ import { parseTimeOrDuration } from '../../../sidecar-agent/cli/sidecar-flags.ts
 import { SidecarAgent } from '../../../sidecar-agent/sidecar/agent.ts';
 import { bucketFromConfigText } from '../../../sidecar-agent/objstore/from-config.ts';
 import { thanosS3Template } from '../../fixtures/thanos-s3-template.ts';
-import { thanosSidecarFlags } from '../../fixtures/thanos-sidecar-flags.ts';
+import {
+  THANOS_V042_SIDECAR_FLAGS,
+  thanosSidecarFlags,
+} from '../../fixtures/thanos-sidecar-flags.ts';
 import { AGENT_BIN } from '../../helpers/agent-process.ts';
 import { freePort } from '../../helpers/ports.ts';
 import { startLivePrometheus, type LivePrometheus } from '../../helpers/prometheus-live.ts';
@@ -88,6 +95,15 @@ describe('--help and --version', () => {
     }
     const sidecarHelp = await runCli(['help', 'sidecar']);
     expect(sidecarHelp.code).toBe(0);
+    // kingpin's --help-long: the same help.
+    const long = await runCli(['sidecar', '--help-long']);
+    expect(long.code, long.stderr).toBe(0);
+    expect(long.stdout).toBe(sidecarHelp.stdout);
+    // Every flag of Thanos v0.42's --help is in ours, as `--name=` or `--[no-]name`.
+    for (const name of THANOS_V042_SIDECAR_FLAGS)
+      expect(sidecarHelp.stdout, name).toMatch(
+        new RegExp(`--(?:\\[no-\\])?${name.replace(/[.]/g, '\\.')}(?:[= ]|\\n)`),
+      );
     // Every flag of the fixture is in the sidecar's --help.
     for (const flag of thanosSidecarFlags({
       prometheusUrl: 'u',
@@ -111,6 +127,13 @@ describe('--help and --version', () => {
     const level = await runCli(['sidecar', '--log.level=loud']);
     expect(level.code).toBe(2);
     expect(level.stderr).toMatch(/log level "loud": want one of/);
+    // Enums keep Thanos's values: a method or TLS version it does not know is still refused.
+    const method = await runCli(['sidecar', '--reloader.method=sighup']);
+    expect(method.code).toBe(2);
+    expect(method.stderr).toMatch(/--reloader\.method: enum value must be one of http,signal/);
+    const tls = await runCli(['sidecar', '--grpc-server-tls-min-version=1.4']);
+    expect(tls.code).toBe(2);
+    expect(tls.stderr).toMatch(/--grpc-server-tls-min-version: expected one of 1\.0, 1\.1/);
   });
 });
 
@@ -142,6 +165,35 @@ describe('logging', () => {
     expect(entries.find((e) => e.flag === '--http.config')).toMatchObject({ level: 'warn' });
     expect(entries.at(-1)).toMatchObject({ level: 'error', msg: 'sidecar could not start' });
     expect(entries.at(-1)!.err).toMatch(/ready_timeout/);
+  }, 60_000);
+});
+
+describe('--log.format=journald, --no-help, --no-version', () => {
+  it('are accepted: logfmt lines on stderr, the journald note once', async () => {
+    const port = await freePort(); // nothing listens there
+    const r = await runCli([
+      'sidecar',
+      '--no-help',
+      '--no-version',
+      `--prometheus.url=http://127.0.0.1:${port}`,
+      '--http-address=127.0.0.1:0',
+      '--grpc-address=127.0.0.1:0',
+      '--prometheus.ready_timeout=1s',
+      '--log.format=journald',
+    ]);
+    // 1: it ran and gave up on Prometheus; a refused flag would be 2 before any log line.
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(2);
+    for (const l of lines) expect(l).toMatch(/^level=(info|warn|error) ts=\S+ /);
+    const notes = lines.filter((l) => l.includes('journald log format'));
+    expect(notes).toEqual([
+      expect.stringMatching(
+        /^level=info ts=\S+ msg="journald log format: lines are written as logfmt to stderr, which the systemd journal captures"$/,
+      ),
+    ]);
+    expect(lines.at(-1)).toMatch(/^level=error .*msg="sidecar could not start"/);
   }, 60_000);
 });
 
@@ -210,6 +262,7 @@ describe('a Thanos-generated flag set and objstore template', () => {
       configFile: templatePath,
       envsubstFile: configPath,
       httpClientFile: httpClientPath,
+      shipperMetaFileName: 'thanos.shipper.flags-test.json',
     });
     const proc = spawn(
       process.execPath,
@@ -286,6 +339,19 @@ describe('a Thanos-generated flag set and objstore template', () => {
         120_000,
       );
       expect(shipped.every((k) => k.startsWith('unit-file/'))).toBe(true);
+      // Recorded in the --shipper.meta-file-name file, and only there.
+      const shippedIds = shipped
+        .filter((k) => k.endsWith('/meta.json'))
+        .map((k) => k.split('/')[1]);
+      const state = await waitFor('the shipper meta file', async () => {
+        const text = await readFile(join(prom.tsdbPath, 'thanos.shipper.flags-test.json'), 'utf8');
+        const json = JSON.parse(text) as { version: number; uploaded: string[] };
+        return shippedIds.every((id) => json.uploaded.includes(id!)) ? json : undefined;
+      });
+      expect(state.version).toBe(1);
+      expect(await readFile(join(prom.tsdbPath, 'thanos.shipper.json')).catch(() => 'absent')).toBe(
+        'absent',
+      );
 
       // Logs: logfmt with a level on every line; each ignored flag once, with its reason.
       const lines = log.split('\n').filter((l) => l.startsWith('level='));
@@ -297,7 +363,8 @@ describe('a Thanos-generated flag set and objstore template', () => {
         /^level=info ts=\S+ msg="flag accepted for compatibility with Thanos and ignored" flag=--store\.limits\.request-series reason="[^"]+"$/,
       );
       // The gRPC flags are implemented: served, not ignored.
-      expect(lines.some((l) => l.includes('flag=--grpc-address'))).toBe(false);
+      expect(lines.some((l) => l.includes('flag=--grpc-'))).toBe(false);
+      expect(lines.some((l) => l.includes('reloader.method'))).toBe(false); // http: no warning
       expect(log).toMatch(/msg="listening for gRPC on 127\.0\.0\.1:\d+"/);
       expect(log).toMatch(/msg="reloader: Prometheus reload triggered"/);
     } finally {
@@ -306,6 +373,55 @@ describe('a Thanos-generated flag set and objstore template', () => {
     }
     expect(log).toMatch(/msg=bye/);
   }, 300_000);
+
+  it('--reloader.method=signal: reloads through HTTP and warns once why', async () => {
+    const template = (await readFile(configPath, 'utf8')).replace(
+      /replica: "?[a-z]"?/,
+      'replica: "$(FLAGS_TEST_REPLICA)"',
+    );
+    expect(template).toContain('$(FLAGS_TEST_REPLICA)');
+    const templatePath = join(tmp.path, 'prometheus-signal.yml.tmpl');
+    await writeFile(templatePath, template);
+    const proc = spawn(
+      process.execPath,
+      [
+        AGENT_BIN,
+        'sidecar',
+        `--prometheus.url=${prom.url}`,
+        '--http-address=127.0.0.1:0',
+        '--grpc-address=127.0.0.1:0',
+        `--reloader.config-file=${templatePath}`,
+        `--reloader.config-envsubst-file=${configPath}`,
+        '--reloader.method=signal',
+        '--reloader.process-name=prometheus',
+      ],
+      {
+        env: { ...process.env, STORE_TOKEN: 'tok', FLAGS_TEST_REPLICA: 'sig' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let log = '';
+    proc.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    try {
+      await waitFor('config reload', async () => {
+        const r = (await (await fetch(`${prom.url}/api/v1/status/config`)).json()) as {
+          data: { yaml: string };
+        };
+        return /replica: sig/.test(r.data.yaml) ? true : undefined;
+      });
+      const warnings = log.split('\n').filter((l) => l.includes('--reloader.method=signal'));
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^level=warn ts=\S+ msg="--reloader\.method=signal: reloading Prometheus through HTTP" reason="Prometheus's PID cannot be found reliably [^"]+POST \/-\/reload[^"]+"$/,
+        ),
+      ]);
+      expect(log).toMatch(/msg="reloader: Prometheus reload triggered"/);
+    } finally {
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }, 120_000);
 });
 
 describe('--min-time', () => {

@@ -5,7 +5,7 @@
  * different CA fails with an error about the certificate; a client without a certificate is
  * refused; TLS flags that do not go together are a usage error.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -18,73 +18,19 @@ import { AGENT_BIN } from '../../helpers/agent-process.ts';
 import { startEdgeGrpcProcess, type EdgeGrpcProcess } from '../../helpers/edge-grpc-process.ts';
 import { GrpcStore } from '../../helpers/grpc-store-client.ts';
 import { STORE_DATA, writeDataBlock } from '../../helpers/store-acceptance-data.ts';
+import {
+  CLIENT_CERT_EXT,
+  SERVER_CERT_EXT,
+  makeCa,
+  makeCert,
+  opensslInstalled,
+} from '../../helpers/test-ca.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 
 let tmp: TmpDir;
 let store: EdgeGrpcProcess;
 const clients: GrpcStore[] = [];
 const file = (name: string): string => join(tmp.path, name);
-
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { stdio: 'pipe' });
-}
-
-/** A CA, and certificates it signs (P-256 keys: fast to make). */
-function makeCa(name: string): void {
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    file(`${name}.key`),
-    '-out',
-    file(`${name}.crt`),
-    '-days',
-    '1',
-    '-subj',
-    `/CN=${name}`,
-  );
-}
-
-function makeCert(ca: string, name: string, ext: string): void {
-  openssl(
-    'req',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    file(`${name}.key`),
-    '-out',
-    file(`${name}.csr`),
-    '-subj',
-    `/CN=${name}`,
-  );
-  writeFileSync(file(`${name}.ext`), ext);
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    file(`${name}.csr`),
-    '-CA',
-    file(`${ca}.crt`),
-    '-CAkey',
-    file(`${ca}.key`),
-    '-CAcreateserial',
-    '-out',
-    file(`${name}.crt`),
-    '-days',
-    '1',
-    '-extfile',
-    file(`${name}.ext`),
-  );
-}
 
 function client(ca: string, cert?: string): GrpcStore {
   const creds = grpc.credentials.createSsl(
@@ -98,16 +44,12 @@ function client(ca: string, cert?: string): GrpcStore {
 }
 
 beforeAll(async () => {
-  expect(spawnSync('openssl', ['version']).status, 'openssl is installed').toBe(0);
+  expect(opensslInstalled(), 'openssl is installed').toBe(true);
   tmp = await makeTmpDir('grpc-tls-');
-  makeCa('test-ca');
-  makeCa('other-ca');
-  makeCert(
-    'test-ca',
-    'server',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
-  );
-  makeCert('test-ca', 'client', 'extendedKeyUsage=clientAuth\n');
+  makeCa(tmp.path, 'test-ca');
+  makeCa(tmp.path, 'other-ca');
+  makeCert(tmp.path, 'test-ca', 'server', SERVER_CERT_EXT);
+  makeCert(tmp.path, 'test-ca', 'client', CLIENT_CERT_EXT);
 
   const bucketDir = file('bucket');
   await writeDataBlock(
