@@ -10,7 +10,7 @@ import type { FunctionImpl } from '../functions/types.ts';
 import { functionImpls } from '../functions/table.ts';
 import { parseExpr } from '../parser/parse.ts';
 import type { Queryable, SelectHints } from '../storage/queryable.ts';
-import { SelectSource } from './select-source.ts';
+import { SelectSource, SelectWindow } from './select-source.ts';
 import { Evaluator, type EvalContext } from './evaluator.ts';
 import { QueryLimits, type SharedByteBudget } from './limits.ts';
 import { documentedType, exprType } from '../parser/check.ts';
@@ -26,6 +26,8 @@ import { type QueryResult, instantResult, rangeResult } from './result.ts';
 
 /** The reason sources are stopped once a query is done: one instance, no stack to capture per query. */
 const QUERY_FINISHED = new QueryCanceledError('query finished');
+/** Selectors whose store reads run ahead of evaluation (see SelectWindow). */
+const SELECTS_AHEAD = 8;
 export const DEFAULT_LOOKBACK_DELTA = 5 * 60 * 1000; // 5m, Prometheus --query.lookback-delta
 export const DEFAULT_MAX_SAMPLES = 50_000_000; // Prometheus --query.max-samples
 export const DEFAULT_TIMEOUT = 2 * 60 * 1000; // 2m, Prometheus --query.timeout
@@ -152,6 +154,7 @@ export class Engine {
       ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true });
     });
     aborted.catch(() => {});
+    const window = new SelectWindow(SELECTS_AHEAD);
     const sources = this.#sources(
       expr,
       start,
@@ -161,11 +164,13 @@ export class Engine {
       noStepSubqueryInterval,
       ac.signal,
       aborted,
+      window,
     );
     try {
       if (ac.signal.aborted) throw ac.signal.reason;
-      // Every selector's select starts now, concurrently; evaluation then pulls them in turn.
-      for (const src of sources.values()) src.prime();
+      // The first selectors' selects start now, concurrently; evaluation then pulls them in turn,
+      // and each it starts lets the next one's select begin.
+      window.open();
       const offsets: OffsetTable = new Map();
       setOffsetForAtModifier(start, expr, offsets);
       const ctx: EvalContext = {
@@ -211,6 +216,7 @@ export class Engine {
     noStepSubqueryInterval: (rangeMs: number) => number,
     signal: AbortSignal,
     aborted: Promise<never>,
+    window: SelectWindow,
   ): Map<VectorSelector, SelectSource> {
     const sources = new Map<VectorSelector, SelectSource>();
     walk(expr, (node, subqueries, parents) => {
@@ -233,7 +239,7 @@ export class Engine {
         grouping: agg ? agg.grouping : undefined,
         signal,
       };
-      sources.set(node, new SelectSource(this.#queryable, node, hints, aborted));
+      sources.set(node, new SelectSource(this.#queryable, node, hints, aborted, window));
     });
     return sources;
   }

@@ -1,13 +1,51 @@
 /**
  * @module core/promql/engine/select-source — one selector's series as the evaluator pulls them:
- * the select is issued when the query starts (so every selector's store requests run at once)
- * and its first batch fetched ahead; the evaluator then pulls batch by batch. Every pull races the
+ * the select is issued ahead of evaluation (a SelectWindow keeps a few selectors' store requests
+ * running at once) and its first batch fetched ahead; the evaluator then pulls batch by batch. Every pull races the
  * query's abort signal, so a store that ignores the signal cannot hold the query past its
  * deadline, and store failures become Prometheus's `expanding series: <err>`.
  */
 import { StorageError, ThanosEdgeError, errorMessage } from '../../errors.ts';
 import type { VectorSelector } from '../ast.ts';
 import type { Queryable, RawSeries, SelectHints, SeriesSet } from '../storage/queryable.ts';
+
+/**
+ * Keeps the selects of the next few selectors in flight ahead of evaluation, in evaluation order.
+ * Not all at once: a query of a thousand selectors read them all concurrently, so their reads'
+ * work queued ahead of everything else in the isolate (`/-/healthy` waited 9 s) and past the
+ * query's deadline.
+ */
+export class SelectWindow {
+  readonly #order: SelectSource[] = [];
+  readonly #ahead: number;
+  #primed = 0;
+  #started = 0;
+
+  constructor(ahead: number) {
+    this.#ahead = ahead;
+  }
+
+  add(source: SelectSource): void {
+    this.#order.push(source);
+  }
+
+  /** Primes the first sources (the query starts). */
+  open(): void {
+    this.#fill();
+  }
+
+  /** A source's evaluation began: one more may be primed. */
+  started(): void {
+    this.#started++;
+    this.#fill();
+  }
+
+  #fill(): void {
+    while (this.#primed < this.#order.length && this.#primed < this.#started + this.#ahead) {
+      this.#order[this.#primed++]!.prime();
+    }
+  }
+}
 
 export class SelectSource {
   readonly #queryable: Queryable;
@@ -22,17 +60,22 @@ export class SelectSource {
       }
     | undefined;
   readonly #sets: SeriesSet[] = [];
+  readonly #window: SelectWindow | undefined;
+  #started = false;
 
   constructor(
     queryable: Queryable,
     vs: VectorSelector,
     hints: SelectHints,
     aborted: Promise<never>,
+    window?: SelectWindow,
   ) {
     this.#queryable = queryable;
     this.#vs = vs;
     this.#hints = hints;
     this.#aborted = aborted;
+    this.#window = window;
+    window?.add(this);
   }
 
   get hints(): SelectHints {
@@ -41,7 +84,8 @@ export class SelectSource {
 
   /** Issues the select and starts fetching its first batch. */
   prime(): void {
-    if (this.#primed) return;
+    // Once evaluation pulled it, priming would only select a second time.
+    if (this.#primed || this.#started) return;
     const set = this.#select();
     const it = set[Symbol.asyncIterator]();
     const first = it.next();
@@ -65,6 +109,10 @@ export class SelectSource {
   async *batches(): AsyncGenerator<readonly RawSeries[]> {
     let it: AsyncIterator<readonly RawSeries[]>;
     let next: Promise<IteratorResult<readonly RawSeries[]>>;
+    if (!this.#started) {
+      this.#started = true;
+      this.#window?.started();
+    }
     if (this.#primed) {
       ({ it, first: next } = this.#primed);
       this.#primed = undefined;
