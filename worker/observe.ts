@@ -1,11 +1,12 @@
 /**
  * @module worker/observe — what an operator sees of the Worker: a logfmt line per request (level
- * by outcome: 5xx error, 4xx warn, else info), a warning for each slow or failed query with its
- * text, and the request counters and latency histogram Prometheus's own web handler exports
- * (`http_requests_total`, `http_request_duration_seconds`, by route, never by raw path). No header,
- * token or credential is ever logged.
+ * by outcome: 5xx error, 4xx warn, else info; a failed one names its error as `err`), a warning
+ * for each slow or failed query with its text, and the request counters and latency histogram
+ * Prometheus's own web handler exports (`http_requests_total`, `http_request_duration_seconds`, by
+ * route, never by raw path). No header, token or credential is ever logged.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { errorMessage } from '../core/errors.ts';
 import { levelEnabled, logfmtLine, parseLogLevel, type LogLevel } from '../core/log/logfmt.ts';
 import { durationVar, tenancyVars, type Env } from './env.ts';
 import { family, Histogram, sample, type Family } from './metrics.ts';
@@ -15,6 +16,9 @@ const BUCKETS = [0.1, 0.2, 0.4, 1, 3, 8, 20, 60, 120];
 
 /** Routes whose `query` parameter is logged when slow or failed. */
 const QUERY_ROUTE = /^\/api\/v1\/(query|query_range)$/;
+
+/** Characters of an error logged as `err`: the line stays one readable line. */
+const MAX_ERR_CHARS = 500;
 
 /** Isolate-wide request metrics. */
 export class RequestMetrics {
@@ -86,6 +90,28 @@ function settingsOf(env: Env): { level: LogLevel; slowMs: number } {
   return logSettings;
 }
 
+/**
+ * What a failed answer names, as `<errorType>: <error>` from Prometheus's JSON error body (errors
+ * are mapped to answers in one place, so the answer is where the error is); undefined for a
+ * success or another body. Reads a clone: the client gets the answer untouched.
+ */
+async function errorOf(res: Response, thrown: unknown): Promise<string | undefined> {
+  let err: string | undefined;
+  if (thrown !== undefined) err = errorMessage(thrown);
+  else if (res.status >= 400 && res.headers.get('content-type')?.includes('application/json')) {
+    try {
+      const body = (await res.clone().json()) as { errorType?: unknown; error?: unknown };
+      if (typeof body.error === 'string')
+        err = typeof body.errorType === 'string' ? `${body.errorType}: ${body.error}` : body.error;
+    } catch {
+      // Not Prometheus's error shape: the code alone says it failed.
+    }
+  }
+  return err !== undefined && err.length > MAX_ERR_CHARS
+    ? `${err.slice(0, MAX_ERR_CHARS)}...`
+    : err;
+}
+
 /** The route a request matched (its pattern, so label values stay few), or `other`. */
 function handlerOf(c: Context): string {
   const routes = c.req.matchedRoutes.filter((r) => r.method !== 'ALL' && r.path !== '*');
@@ -111,6 +137,9 @@ export function observe(): MiddlewareHandler<{ Bindings: Env }> {
       const { level: threshold, slowMs } = settingsOf(c.env);
       const level: LogLevel = code >= 500 ? 'error' : code >= 400 ? 'warn' : 'info';
       const tenant = c.req.header(tenancyVars(c.env).header) ?? undefined;
+      // Read only for a line that is written (a 4xx/5xx line passes whenever its query line does).
+      const err =
+        code >= 400 && levelEnabled(level, threshold) ? await errorOf(c.res, thrown) : undefined;
       const fields = {
         caller: 'http',
         msg: 'request',
@@ -119,6 +148,7 @@ export function observe(): MiddlewareHandler<{ Bindings: Env }> {
         code,
         duration: `${seconds}s`,
         tenant,
+        err,
       };
       if (levelEnabled(level, threshold)) console.log(logfmtLine(level, fields));
       if (QUERY_ROUTE.test(c.req.path)) {
@@ -136,6 +166,7 @@ export function observe(): MiddlewareHandler<{ Bindings: Env }> {
               code,
               duration: `${seconds}s`,
               tenant,
+              err,
             }),
           );
         }

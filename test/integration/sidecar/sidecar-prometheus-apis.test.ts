@@ -3,21 +3,36 @@
  * 2.42 (#17): `/api/v1/metadata` (Grafana's metric types and help), `/api/v1/targets`,
  * `/api/v1/targets/metadata`, `/api/v1/query_exemplars` and `/api/v1/labels` with `match[]`
  * answer what that Prometheus answers for the same data (with its external labels where Thanos
- * adds them); a tenant sees only its own targets and metadata.
+ * adds them); a tenant sees only its own targets and metadata. Prometheus stores exemplars
+ * (`--enable-feature=exemplar-storage`) scraped from an OpenMetrics target, so the exemplars
+ * compared are there.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SidecarAgent } from '../../../sidecar-agent/sidecar/agent.ts';
+import {
+  EXEMPLAR_METRIC,
+  startExemplarTarget,
+  type ExemplarTarget,
+} from '../../helpers/exemplar-target.ts';
 import { startLivePrometheus, type LivePrometheus } from '../../helpers/prometheus-live.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 import { startWorker, type WorkerHandle } from '../../helpers/worker.ts';
 
 const TOKEN = 'prometheus-apis-token';
 const EXT = { cluster: 'apis', tenant_id: 'ops' };
+/**
+ * Exemplar queries end this long ago: Prometheus takes a new exemplar every scrape (1 s), and the
+ * two answers compared must read the same ones.
+ */
+const EXEMPLARS_SETTLED_MS = 3000;
+/** How long Prometheus 2.42 answers /api/v1/status/tsdb from its cache (tsdb/head.go). */
+const PROMETHEUS_HEAD_STATS_CACHE_MS = 30_000;
 
 describe("Grafana's metadata, targets and exemplars calls through the agent", () => {
   let tmp: TmpDir;
+  let exemplarTarget: ExemplarTarget;
   let prom: LivePrometheus;
   let agent: SidecarAgent;
   let worker: WorkerHandle;
@@ -40,11 +55,14 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
         '',
       ].join('\n'),
     );
+    exemplarTarget = await startExemplarTarget();
     prom = await startLivePrometheus({
       dir: tmp.path,
       externalLabels: EXT,
       scrapeInterval: '1s',
       ruleFiles: [rules],
+      extraArgs: ['--enable-feature=exemplar-storage'],
+      extraTargets: { demo: [exemplarTarget.address] },
     });
     agent = await SidecarAgent.start({
       prometheusUrl: prom.url,
@@ -57,7 +75,7 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
       r2: false,
       vars: { STORE_TOKEN: TOKEN, STORES: agent.url, S3_ENDPOINT: '', S3_BUCKET: '' },
     });
-    // A few scrapes, so metadata and targets are populated.
+    // A few scrapes, so metadata, targets and exemplars are populated.
     for (let i = 0; i < 100; i++) {
       const r = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as {
         data: { activeTargets: Array<{ health: string }> };
@@ -65,10 +83,19 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
       const up = (await (await fetch(`${prom.url}/api/v1/query?query=up`)).json()) as {
         data: { result: unknown[] };
       };
+      // Three exemplars a few seconds old: the exemplars test reads up to EXEMPLARS_SETTLED_MS
+      // ago, all of them and then only the last.
+      const end = (Date.now() - EXEMPLARS_SETTLED_MS) / 1000;
+      const ex = (await (
+        await fetch(
+          `${prom.url}/api/v1/query_exemplars?query=${EXEMPLAR_METRIC}&start=${end - 600}&end=${end}`,
+        )
+      ).json()) as { data: Array<{ exemplars: unknown[] }> };
       if (
-        r.data.activeTargets.length > 0 &&
+        r.data.activeTargets.length > 1 &&
         r.data.activeTargets.every((t) => t.health === 'up') &&
-        up.data.result.length > 0
+        up.data.result.length > 0 &&
+        (ex.data[0]?.exemplars.length ?? 0) >= 3
       )
         break;
       await new Promise((r) => setTimeout(r, 200));
@@ -79,6 +106,7 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
     await worker?.stop();
     await agent?.stop();
     await prom?.stop();
+    await exemplarTarget?.stop();
     await tmp?.remove();
   });
 
@@ -126,14 +154,31 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
   });
 
   it('answers exemplars and labels with match[] as Prometheus does, with the external labels', async () => {
-    // A minute ahead: the first scrapes may be newer than this second.
-    const now = Math.floor(Date.now() / 1000) + 60;
-    const ex = `/api/v1/query_exemplars?query=${encodeURIComponent('prometheus_http_requests_total')}&start=${now - 600}&end=${now}`;
-    const want = (await theirs(ex)) as Array<{ seriesLabels: Record<string, string> }>;
+    type Exemplars = Array<{
+      seriesLabels: Record<string, string>;
+      exemplars: Array<{ labels: Record<string, string>; value: string; timestamp: number }>;
+    }>;
+    // Fixed bounds ending a few scrapes ago: both answers read the same exemplars.
+    const end = (Date.now() - EXEMPLARS_SETTLED_MS) / 1000;
+    const ex = `/api/v1/query_exemplars?query=${encodeURIComponent(EXEMPLAR_METRIC)}&start=${end - 600}&end=${end}`;
+    const want = (await theirs(ex)) as Exemplars;
+    expect(want).toHaveLength(1);
+    expect(want[0]!.seriesLabels).toMatchObject({ __name__: EXEMPLAR_METRIC, job: 'demo' });
+    expect(want[0]!.exemplars.length).toBeGreaterThanOrEqual(3);
+    expect(want[0]!.exemplars[0]!.labels.trace_id).toMatch(/^trace-\d+$/);
     const mine = await ours(ex);
     expect(mine.data).toEqual(
       want.map((s) => ({ ...s, seriesLabels: { ...s.seriesLabels, ...EXT } })),
     );
+    // A narrower range: only the last exemplar, on both sides.
+    const last = want[0]!.exemplars.at(-1)!;
+    const narrow = `/api/v1/query_exemplars?query=${encodeURIComponent(EXEMPLAR_METRIC)}&start=${last.timestamp}&end=${end}`;
+    const wantNarrow = (await theirs(narrow)) as Exemplars;
+    expect(wantNarrow.flatMap((s) => s.exemplars)).toEqual([last]);
+    expect((await ours(narrow)).data).toEqual(
+      wantNarrow.map((s) => ({ ...s, seriesLabels: { ...s.seriesLabels, ...EXT } })),
+    );
+    const now = Math.floor(Date.now() / 1000) + 60;
     const labels = `/api/v1/labels?match[]=${encodeURIComponent('up')}&start=${now - 600}&end=${now}`;
     const wantLabels = (await theirs(labels)) as string[];
     expect(wantLabels.length).toBeGreaterThan(1);
@@ -228,7 +273,11 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
       labelValueCountByLabelName: Array<{ name: string; value: number }>;
     };
     // Prometheus's head gains series while it scrapes (a handler's first request adds its own
-    // series): compare a pair read while nothing changed, trying a few times.
+    // series, as the tests above did): let two scrapes take them in, then compare a pair read
+    // while nothing changed. Prometheus keeps its head statistics for 30 s
+    // (tsdb/head.go cardinalityCacheExpirationTime), so a second try waits that out: a sooner one
+    // would compare ours with the answer it already had.
+    await new Promise((r) => setTimeout(r, 2500));
     let mine: Tsdb;
     let want: Tsdb;
     for (let attempt = 0; ; attempt++) {
@@ -237,8 +286,8 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
       const same =
         JSON.stringify(mine.seriesCountByMetricName.map((x) => x.value)) ===
         JSON.stringify(want.seriesCountByMetricName.map((x) => x.value));
-      if (same || attempt === 5) break;
-      await new Promise((r) => setTimeout(r, 1000));
+      if (same || attempt === 2) break;
+      await new Promise((r) => setTimeout(r, PROMETHEUS_HEAD_STATS_CACHE_MS + 1000));
     }
     // Counts equal in order; names equal as sets within ties (Prometheus orders ties as its heap
     // leaves them), except at the cut, where either side may keep a different one.

@@ -9,14 +9,13 @@
  * query/start/end are honoured; thanos.info.Info advertises the four; a Prometheus that is down is
  * an Unavailable status naming the store, not a hang.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEdgeGrpcProcess, type EdgeGrpcProcess } from '../../helpers/edge-grpc-process.ts';
+import { startExemplarTarget, type ExemplarTarget } from '../../helpers/exemplar-target.ts';
 import { GrpcStore, type PbInfoInfo } from '../../helpers/grpc-store-client.ts';
 import { startLivePrometheus, type LivePrometheus } from '../../helpers/prometheus-live.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
@@ -44,32 +43,8 @@ interface Stubs {
 let tmp: TmpDir;
 let prom: LivePrometheus;
 let sidecar: EdgeGrpcProcess;
-let exemplarTarget: Server;
+let exemplarTarget: ExemplarTarget;
 let stubs: Stubs;
-
-/** An OpenMetrics target whose counter carries a new exemplar at each scrape. */
-async function startExemplarTarget(): Promise<Server> {
-  let n = 0;
-  const server = createServer((_req, res) => {
-    n++;
-    res.setHeader('content-type', 'application/openmetrics-text; version=1.0.0; charset=utf-8');
-    res.end(
-      [
-        '# TYPE demo_requests counter',
-        '# HELP demo_requests Requests served by the demo.',
-        `demo_requests_total{path="/a"} ${n} # {trace_id="trace-${n}"} ${n / 2}`,
-        '# TYPE demo_temperature_celsius gauge',
-        '# UNIT demo_temperature_celsius celsius',
-        '# HELP demo_temperature_celsius A temperature.',
-        'demo_temperature_celsius 21.5',
-        '# EOF',
-        '',
-      ].join('\n'),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return server;
-}
 
 function loadStubs(address: string): Stubs {
   const def = protoLoader.loadSync(PROTO, {
@@ -124,7 +99,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 beforeAll(async () => {
   tmp = await makeTmpDir('grpc-apis-');
   exemplarTarget = await startExemplarTarget();
-  const demo = `127.0.0.1:${(exemplarTarget.address() as AddressInfo).port}`;
+  const demo = exemplarTarget.address;
   const rules = join(tmp.path, 'rules.yml');
   await writeFile(
     rules,
@@ -193,7 +168,7 @@ afterAll(async () => {
   for (const s of Object.values(stubs ?? {})) (s as grpc.Client).close();
   await sidecar?.stop();
   await prom?.stop();
-  await new Promise((r) => exemplarTarget?.close(r));
+  await exemplarTarget?.stop();
   await tmp?.remove();
 });
 
