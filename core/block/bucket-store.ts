@@ -78,6 +78,8 @@ export class BucketStore implements Store {
   #syncing: { promise: Promise<SyncResult>; owner: object | undefined } | undefined;
   /** Why the last re-list failed, while the blocks of the one before are still served. */
   #staleBecause: string | undefined;
+  /** When the blocks served were listed (the last successful sync). */
+  #listedAt = 0;
 
   constructor(fetcher: MetaFetcher, blocks: BlockSet, options: BucketStoreOptions = {}) {
     this.#fetcher = fetcher;
@@ -104,14 +106,16 @@ export class BucketStore implements Store {
         .then(
           (r) => {
             this.#last = r;
+            this.#listedAt = r.at;
             this.#staleBecause = undefined;
             this.#blocks.retain(new Set(r.metas.keys()));
             return r;
           },
           (err: unknown) => {
             if (!this.#last) throw err;
-            this.#staleBecause = `bucket re-list failed, serving the blocks listed at ${new Date(this.#last.at).toISOString()}: ${errorMessage(err)}`;
-            // Try again at the next request after a short pause, not after a whole interval.
+            this.#staleBecause = `bucket re-list failed, serving the blocks listed at ${new Date(this.#listedAt).toISOString()}: ${errorMessage(err)}`;
+            // Try again at the next request after a short pause, not after a whole interval
+            // (#listedAt keeps when the blocks served were really listed).
             this.#last = { ...this.#last, at: now - interval + Math.min(interval, 5000) };
             return this.#last;
           },
