@@ -18,6 +18,14 @@ import type { Env } from './env.ts';
 import type { HttpStore } from '../core/storeapi/http-client.ts';
 import { RECEIVE_SHARD_HEADER, TENANT_HEADER_INTERNAL } from './receive-shard.ts';
 import { receiveSettings } from './receive-settings.ts';
+import { readLimitedBody } from '../core/limited-body.ts';
+
+/** A write body over RECEIVE_MAX_REQUEST_BYTES (answered 413, as Thanos's receiver does). */
+class BodyTooLarge extends Error {
+  constructor(readonly bytes: number) {
+    super(`request body of ${bytes} bytes`);
+  }
+}
 
 /** The Durable Object name of receive shard i (independent of the count: a shard keeps its head). */
 export function receiveShardName(index: number): string {
@@ -98,17 +106,16 @@ async function write(req: Request, env: Env): Promise<Response> {
   }
   if (!TENANT_RE.test(tenant))
     return refuse(`invalid tenant ${JSON.stringify(tenant.slice(0, 140))}`, 400);
-  const declared = Number(req.headers.get('content-length') ?? 0);
-  if (declared > s.maxRequestBytes) {
+  let compressed: Uint8Array;
+  try {
+    // A chunked body is cut off as it passes the limit, not read whole first.
+    compressed = await readLimitedBody(req, s.maxRequestBytes, (bytes) => new BodyTooLarge(bytes), {
+      drainUpTo: 4 * s.maxRequestBytes,
+    });
+  } catch (err) {
+    if (!(err instanceof BodyTooLarge)) throw err;
     return plain(
-      `request body of ${declared} bytes exceeds the limit of ${s.maxRequestBytes}`,
-      413,
-    );
-  }
-  const compressed = new Uint8Array(await req.arrayBuffer());
-  if (compressed.length > s.maxRequestBytes) {
-    return plain(
-      `request body of ${compressed.length} bytes exceeds the limit of ${s.maxRequestBytes}`,
+      `request body of ${err.bytes} bytes exceeds the limit of ${s.maxRequestBytes}`,
       413,
     );
   }

@@ -4,6 +4,7 @@
  * RFC 3339; durations as seconds or Prometheus durations. Errors are Prometheus's texts.
  */
 import { BadDataError, errorMessage } from '../errors.ts';
+import { readLimitedBody } from '../limited-body.ts';
 import { MAX_TIME, MIN_TIME } from '../gocompat/time.ts';
 import { parsePromDuration } from '../gocompat/duration.ts';
 
@@ -96,29 +97,8 @@ async function formText(req: Request): Promise<string> {
 }
 
 /** The body, read only up to MAX_FORM_BYTES (a declared or streamed larger body is refused). */
-async function formBytes(req: Request): Promise<Uint8Array<ArrayBuffer>> {
-  if (Number(req.headers.get('content-length') ?? 0) > MAX_FORM_BYTES) throw postTooLarge();
-  if (req.body === null) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_FORM_BYTES) {
-      await reader.cancel();
-      throw postTooLarge();
-    }
-    parts.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return all;
+function formBytes(req: Request): Promise<Uint8Array<ArrayBuffer>> {
+  return readLimitedBody(req, MAX_FORM_BYTES, postTooLarge);
 }
 
 export function invalidParam(name: string, err: unknown): BadDataError {

@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import { apiErrorResponse } from '../api/error-response.ts';
 import { BadDataError, UnauthorizedError, errorMessage } from '../errors.ts';
+import { readLimitedBody } from '../limited-body.ts';
 import { bearerTokenValid } from './auth.ts';
 import {
   decodeLabelNamesRequest,
@@ -36,6 +37,8 @@ export interface StoreServerOptions<E extends object> {
 const FLUSH_BYTES = 64 * 1024;
 
 const protobufHeaders = { 'content-type': PROTOBUF_CONTENT_TYPE };
+/** Largest request body read (gRPC's default largest received message, 4 MiB). */
+const MAX_REQUEST_BYTES = 4 << 20;
 
 export function storeApiRoutes<E extends object>(
   options: StoreServerOptions<E>,
@@ -53,7 +56,15 @@ export function storeApiRoutes<E extends object>(
     await next();
   });
 
-  const body = async (req: Request): Promise<Uint8Array> => new Uint8Array(await req.arrayBuffer());
+  const body = (req: Request): Promise<Uint8Array> =>
+    readLimitedBody(
+      req,
+      MAX_REQUEST_BYTES,
+      (bytes) =>
+        new BadDataError(
+          `StoreAPI request body of ${bytes} bytes exceeds the limit of ${MAX_REQUEST_BYTES}`,
+        ),
+    );
 
   app.get('/api/v1/store/info', async (c) => {
     const store = await options.store(c.env, c.req.raw);

@@ -119,6 +119,31 @@ describe('StoreAPI over HTTP', () => {
     expect(await res.text()).not.toContain('up');
   });
 
+  it('refuses a series request body over 4 MiB without reading it all', async () => {
+    const app = storeApiRoutes<object>({ store: () => mem, token: () => 'secret' });
+    let pulled = 0;
+    // 64 MB in 64 KiB chunks, no declared length.
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (pulled++ === 1000) return c.close();
+        c.enqueue(new Uint8Array(64 << 10));
+      },
+    });
+    const res = await app.fetch(
+      new Request('http://x/api/v1/store/series', {
+        method: 'POST',
+        headers: { authorization: 'Bearer secret' },
+        body,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(
+      /StoreAPI request body of \d+ bytes exceeds the limit of 4194304/,
+    );
+    expect(pulled).toBeLessThan(80);
+  });
+
   it('answers a malformed request with 400 bad_data', async () => {
     const app = storeApiRoutes<object>({ store: () => mem, token: () => 't' });
     const res = await app.fetch(

@@ -147,5 +147,20 @@ describe('receiver remote-write contract', () => {
     const huge = await write(big, 'team-big');
     expect(huge.status).toBe(413);
     expect(await query('count(rw_test{tenant_id="team-big"})')).toEqual([]);
+    // Chunked, with no declared length (3x the 64 KiB limit): not kept past the limit, read to
+    // its end and refused with 413 (a body past 4x the limit is cut off).
+    const chunked = await worker.fetch('/api/v1/receive', {
+      method: 'POST',
+      headers: remoteWriteHeaders(TOKEN, 'team-big'),
+      body: new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < 3; i++) c.enqueue(new Uint8Array(64 << 10).fill(i));
+          c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(await chunked.text()).toMatch(/exceeds the limit of/);
   });
 });

@@ -1,0 +1,49 @@
+/**
+ * @module core/limited-body — a request body read only up to a limit: a declared length over it is
+ * refused before reading, and a streamed (chunked) body is cut off as soon as it passes it, so a
+ * hostile client cannot make a server buffer more than the limit.
+ */
+
+/**
+ * The body, or `tooLarge()` thrown once it is known to exceed `maxBytes`. With `drainUpTo`, the
+ * rest of a too-large streamed body is read and dropped (up to that many bytes in all) before the
+ * refusal, so a client still sending gets the answer rather than a broken connection (a remote
+ * write sender retries a broken connection, but not a 413).
+ */
+export async function readLimitedBody(
+  req: Request,
+  maxBytes: number,
+  tooLarge: (bytes: number) => Error,
+  options: { readonly drainUpTo?: number } = {},
+): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw tooLarge(declared);
+  if (req.body === null) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      const over = size;
+      const drainUpTo = options.drainUpTo ?? 0;
+      while (size <= drainUpTo) {
+        const next = await reader.read();
+        if (next.done) throw tooLarge(over);
+        size += next.value.byteLength;
+      }
+      await reader.cancel();
+      throw tooLarge(over);
+    }
+    parts.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return all;
+}
