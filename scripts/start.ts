@@ -306,6 +306,8 @@ async function main(): Promise<void> {
         S3_ACCESS_KEY_ID: s3.accessKeyId,
         S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
         STORE_TOKEN: token,
+        // The agents behind STORES ask for the same token.
+        STORES_TOKEN: token,
         ...(authTokens ? { AUTH_TOKENS: authTokens } : {}),
       })
         .map(([k, v]) => `${k}=${JSON.stringify(v)}\n`)

@@ -46,6 +46,8 @@ export interface Env {
   readonly ASSETS?: Fetcher;
   /** Bearer token our StoreAPI requires and that we send to remote stores. */
   readonly STORE_TOKEN?: string;
+  /** Bearer token sent to `STORES` endpoints whose URL carries none of its own (a secret). */
+  readonly STORES_TOKEN?: string;
   /** Default replica labels for deduplication (comma-separated). */
   readonly REPLICA_LABELS?: string;
   /** Default partial-response behaviour: "true" (Thanos's default) or "false". */

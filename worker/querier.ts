@@ -51,7 +51,9 @@ export async function querierFromEnv(
 ): Promise<Querier> {
   const stores = [...local];
   for (const url of csv(env.STORES)) {
-    const store = new HttpStore(url, { ...(env.STORE_TOKEN ? { token: env.STORE_TOKEN } : {}) });
+    // STORES_TOKEN, not STORE_TOKEN: the token that opens this Worker's own StoreAPI is never
+    // handed to another store (which could replay it here).
+    const store = new HttpStore(url, { ...(env.STORES_TOKEN ? { token: env.STORES_TOKEN } : {}) });
     // The name is the URL without its credentials: names appear in warnings and /api/v1/stores.
     stores.push({ name: store.endpoint, store });
   }

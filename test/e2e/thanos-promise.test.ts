@@ -185,6 +185,7 @@ beforeAll(async () => {
       S3_ACCESS_KEY_ID: s3.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       STORES: REPLICAS.map((r) => agents.get(r)!.url).join(','),
+      STORES_TOKEN: TOKEN,
       STORE_TOKEN: TOKEN,
       SYNC_INTERVAL: '1s',
       STORE_RESPONSE_TIMEOUT: '5s',
@@ -193,7 +194,12 @@ beforeAll(async () => {
   // The querier of queriers: its only store is the first Worker's StoreAPI (its own bucket is the
   // harness's empty in-memory R2 binding), so every sample it answers came through w1.
   w2 = await startWorker({
-    vars: { STORES: String(w1.url), STORE_TOKEN: TOKEN, STORE_RESPONSE_TIMEOUT: '10s' },
+    vars: {
+      STORES_TOKEN: TOKEN,
+      STORES: String(w1.url),
+      STORE_TOKEN: TOKEN,
+      STORE_RESPONSE_TIMEOUT: '10s',
+    },
   });
 }, 150_000);
 

@@ -109,6 +109,7 @@ describe('query frontend in workerd vs the querier alone', () => {
       vars: {
         STORE_TOKEN: 't',
         STORES: proxy.url,
+        STORES_TOKEN: 't',
         S3_ENDPOINT: '',
         S3_BUCKET: '',
         QUERY_SPLIT_INTERVAL: '10m',

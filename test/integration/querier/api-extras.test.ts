@@ -57,6 +57,7 @@ describe('API extras in workerd', () => {
       vars: {
         STORE_TOKEN: TOKEN,
         STORES: [east, west].map((w) => w.url.toString().replace(/\/$/, '')).join(','),
+        STORES_TOKEN: TOKEN,
         WEB_CORS_ORIGIN: 'https://grafana\\.example\\.com',
         QUERY_DEFAULT_EVALUATION_INTERVAL: '5m',
         QUERY_MAX_LENGTH: '1KiB',
@@ -189,6 +190,7 @@ describe('API extras in workerd', () => {
       vars: {
         STORE_TOKEN: TOKEN,
         STORES: url,
+        STORES_TOKEN: TOKEN,
         QUERY_TIMEOUT: '1s',
         S3_ENDPOINT: '',
         S3_BUCKET: '',

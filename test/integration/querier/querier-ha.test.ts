@@ -60,7 +60,7 @@ describe('HA replicas, partial response and stores in the Worker', () => {
     tmp = await makeTmpDir();
     dead = `http://127.0.0.1:${await freePort()}`;
     worker = await startWorker({
-      vars: { STORE_TOKEN: 't', STORES: dead, STORE_RESPONSE_TIMEOUT: '5s' },
+      vars: { STORE_TOKEN: 't', STORES_TOKEN: 't', STORES: dead, STORE_RESPONSE_TIMEOUT: '5s' },
     });
     const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
     for (const replica of ['a', 'b'] as const) {

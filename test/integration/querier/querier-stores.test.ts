@@ -71,7 +71,9 @@ describe('querier fan-out faults and querier-of-querier in workerd', () => {
     fakes.push(f500.server, fcorrupt.server);
     failing = f500.url;
     corrupt = fcorrupt.url;
-    first = await startWorker({ vars: { STORE_TOKEN: 't', STORES: `${failing},${corrupt}` } });
+    first = await startWorker({
+      vars: { STORE_TOKEN: 't', STORES_TOKEN: 't', STORES: `${failing},${corrupt}` },
+    });
     const bucket = new R2Bucket((await first.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
     const t = Float64Array.from({ length: 240 }, (_, i) => T0 + i * 15_000);
     const data = ['a', 'b', 'c'].map((job, k) => ({
@@ -89,6 +91,7 @@ describe('querier fan-out faults and querier-of-querier in workerd', () => {
       vars: {
         STORE_TOKEN: 't',
         STORES: first.url.toString().replace(/\/$/, ''),
+        STORES_TOKEN: 't',
         S3_ENDPOINT: '',
         S3_BUCKET: '',
       },

@@ -34,6 +34,7 @@ describe('ruler with a store down', () => {
       vars: {
         STORE_TOKEN: TOKEN,
         STORES: `http://127.0.0.1:${dead}`,
+        STORES_TOKEN: TOKEN,
         RULE_RELOAD_INTERVAL: '1s',
         QUERY_FRONTEND: 'false',
       },

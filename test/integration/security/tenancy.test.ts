@@ -204,6 +204,7 @@ describe('tenant isolation: two tenants in one bucket and behind one agent', () 
       vars: {
         STORE_TOKEN: TOKEN,
         STORES: agent.url.replace(/\/$/, ''),
+        STORES_TOKEN: TOKEN,
         QUERY_FRONTEND: 'true',
         AUTH_TOKENS: [ADMIN, ...TENANTS.map((t) => `${t}:${TENANT_TOKENS[t]}`)].join(','),
       },

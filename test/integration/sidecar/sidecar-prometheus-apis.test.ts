@@ -73,7 +73,13 @@ describe("Grafana's metadata, targets and exemplars calls through the agent", ()
     });
     worker = await startWorker({
       r2: false,
-      vars: { STORE_TOKEN: TOKEN, STORES: agent.url, S3_ENDPOINT: '', S3_BUCKET: '' },
+      vars: {
+        STORE_TOKEN: TOKEN,
+        STORES_TOKEN: TOKEN,
+        STORES: agent.url,
+        S3_ENDPOINT: '',
+        S3_BUCKET: '',
+      },
     });
     // A few scrapes, so metadata, targets and exemplars are populated.
     for (let i = 0; i < 100; i++) {

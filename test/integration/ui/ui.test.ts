@@ -87,7 +87,7 @@ describe('query UI in headless Chromium', () => {
     dead = `http://127.0.0.1:${await freePort()}`;
     worker = await startWorker({
       ui: true,
-      vars: { STORE_TOKEN: 't', STORES: dead, STORE_RESPONSE_TIMEOUT: '5s' },
+      vars: { STORE_TOKEN: 't', STORES_TOKEN: 't', STORES: dead, STORE_RESPONSE_TIMEOUT: '5s' },
     });
     const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
     const meta = await writeBlock(dirSinkFactory(tmp.path), demoSeries(Date.now()));
