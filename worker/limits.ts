@@ -13,7 +13,7 @@ import { family, Histogram, sample, type Family } from './metrics.ts';
 
 /** Routes that run a query or read series: they take a slot. */
 const QUERY_ROUTE =
-  /^\/(api\/v1\/(query|query_range|query_exemplars|series|labels|label\/[^/]+\/values|store\/series)|federate)$/;
+  /^\/(api\/v1\/(query|query_range|query_exemplars|series|labels|label\/[^/]+\/values|status\/tsdb|store\/series)|federate)$/;
 /** Writes have their own limits (receive); health and metrics must always answer. */
 const UNLIMITED_ROUTE = /^\/(-\/|metrics$|api\/v1\/(receive|write)$)/;
 

@@ -66,7 +66,7 @@ describe('per-tenant limits', () => {
       await r.text();
     }
     // Label and series routes take the slot too and give it back.
-    for (const path of ['/api/v1/labels', '/api/v1/series?match[]=up']) {
+    for (const path of ['/api/v1/labels', '/api/v1/series?match[]=up', '/api/v1/status/tsdb']) {
       for (let i = 0; i < 3; i++) {
         const r = await oneSlot.fetch(path, { headers: { 'THANOS-TENANT': 't' } });
         expect(r.status, path).toBe(200);
