@@ -30,7 +30,7 @@ export const OBJSTORE_FLAGS: Record<string, FlagSpec> = {
   'objstore.config': { kind: 'string' },
 };
 
-const OBJSTORE_HELP = `  --objstore.config-file=<file>  Objstore YAML (type: S3|FILESYSTEM).
+const OBJSTORE_HELP = `  --objstore.config-file=<file>  Objstore YAML (type: S3|GCS|AZURE|FILESYSTEM).
   --objstore.config=<yaml>       Objstore YAML content instead of a file.
 `;
 

@@ -42,7 +42,7 @@ Store gateway over an object store bucket: serves its blocks over Thanos's gRPC 
 thanos-edge's HTTP StoreAPI.
 
 Flags:
-  --objstore.config-file=<file>  Objstore YAML (type: S3|FILESYSTEM).
+  --objstore.config-file=<file>  Objstore YAML (type: S3|GCS|AZURE|FILESYSTEM).
   --objstore.config=<yaml>       Objstore YAML content instead of a file.
   --log.level=info               error, warn, info or debug.
   --log.format=logfmt            logfmt, json or journald (logfmt to stderr).
