@@ -90,12 +90,21 @@ export async function startGoRegexOracle(inputs: readonly string[]): Promise<GoR
       await new Promise((r) => setTimeout(r, 100));
     }
 
+    // A read of the oracle is idempotent: one retry covers a kept-alive connection that closed just
+    // as it was reused (seen once in a full-suite run as `fetch failed`).
+    const read = async (url: string): Promise<Response> => {
+      try {
+        return await globalThis.fetch(url);
+      } catch {
+        return globalThis.fetch(url);
+      }
+    };
     // The values of `i` over the matching series: the smallest answer that says which matched.
     const query = async (
       selector: string,
     ): Promise<{ status: string; error?: string; data?: string[] }> => {
       const url = `${base}/api/v1/label/i/values?match[]=${encodeURIComponent(selector)}&start=${SAMPLE_TIME_S - 60}&end=${SAMPLE_TIME_S + 60}`;
-      const res = await fetch(url);
+      const res = await read(url);
       return (await res.json()) as { status: string; error?: string; data?: string[] };
     };
     const askOne = async (re: string): Promise<OracleAnswer> => {
@@ -110,7 +119,7 @@ export async function startGoRegexOracle(inputs: readonly string[]): Promise<GoR
     const replaceOne = async (re: string, template: string): Promise<ReplaceAnswer> => {
       const q = `label_replace(t, "out", ${goQuote(template)}, "l", ${goQuote(re)})`;
       const url = `${base}/api/v1/query?query=${encodeURIComponent(q)}&time=${SAMPLE_TIME_S}`;
-      const body = (await (await fetch(url)).json()) as {
+      const body = (await (await read(url)).json()) as {
         status: string;
         error?: string;
         data?: { result: { metric: Record<string, string> }[] };
