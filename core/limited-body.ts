@@ -3,6 +3,7 @@
  * refused before reading, and a streamed (chunked) body is cut off as soon as it passes it, so a
  * hostile client cannot make a server buffer more than the limit.
  */
+import { concatBytes } from './concat-bytes.ts';
 
 /**
  * The body, or `tooLarge()` thrown once it is known to exceed `maxBytes`. With `drainUpTo`, the
@@ -15,7 +16,7 @@ export async function readLimitedBody(
   maxBytes: number,
   tooLarge: (bytes: number) => Error,
   options: { readonly drainUpTo?: number } = {},
-): Promise<Uint8Array<ArrayBuffer>> {
+): Promise<Uint8Array> {
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > maxBytes) throw tooLarge(declared);
   if (req.body === null) return new Uint8Array(0);
@@ -39,11 +40,5 @@ export async function readLimitedBody(
     }
     parts.push(value);
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return all;
+  return concatBytes(parts, size);
 }

@@ -30,7 +30,8 @@ export class Params {
       if (type.startsWith('application/x-www-form-urlencoded')) {
         for (const [k, v] of new URLSearchParams(await formText(req))) merged.append(k, v);
       } else if (type.startsWith('multipart/form-data')) {
-        const body = await formBytes(req);
+        // A request stream's bytes live in plain ArrayBuffers, never shared memory.
+        const body = (await formBytes(req)) as Uint8Array<ArrayBuffer>;
         let form: FormData;
         try {
           form = await new Response(body, { headers: { 'content-type': type } }).formData();
@@ -97,7 +98,7 @@ async function formText(req: Request): Promise<string> {
 }
 
 /** The body, read only up to MAX_FORM_BYTES (a declared or streamed larger body is refused). */
-function formBytes(req: Request): Promise<Uint8Array<ArrayBuffer>> {
+function formBytes(req: Request): Promise<Uint8Array> {
   return readLimitedBody(req, MAX_FORM_BYTES, postTooLarge);
 }
 

@@ -5,6 +5,7 @@
  * instrumentation) satisfies `Bucket`; `bucketAcceptance` in ./acceptance.ts checks them all
  * against the same cases.
  */
+import { concatBytes } from '../concat-bytes.ts';
 
 /** Thanos's directory delimiter: "directories" in listings are key prefixes ending in it. */
 export const DIR_DELIM = '/';
@@ -123,12 +124,5 @@ export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8
     chunks.push(value);
     total += value.byteLength;
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }

@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import { apiErrorResponse } from '../api/error-response.ts';
 import { BadDataError, UnauthorizedError, errorMessage } from '../errors.ts';
+import { concatBytes } from '../concat-bytes.ts';
 import { readLimitedBody } from '../limited-body.ts';
 import { bearerTokenValid } from './auth.ts';
 import {
@@ -138,26 +139,15 @@ async function* encodeFrames(frames: AsyncIterable<SeriesFrame>): AsyncGenerator
       pending.push(bytes);
       pendingBytes += bytes.length;
       if (pendingBytes >= FLUSH_BYTES) {
-        yield concat(pending, pendingBytes);
+        yield concatBytes(pending, pendingBytes);
         pending = [];
         pendingBytes = 0;
       }
     }
   } catch (err) {
     // What was encoded before the failure still goes out, then the stream breaks.
-    if (pendingBytes > 0) yield concat(pending, pendingBytes);
+    if (pendingBytes > 0) yield concatBytes(pending, pendingBytes);
     throw err;
   }
-  if (pendingBytes > 0) yield concat(pending, pendingBytes);
-}
-
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  if (pendingBytes > 0) yield concatBytes(pending, pendingBytes);
 }

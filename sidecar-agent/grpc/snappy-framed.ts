@@ -10,6 +10,7 @@
  * (literals, and 2-byte-offset copies, enough since a chunk is at most 64 KiB); the block decoder
  * is core's (core/tsdb/wal/snappy.ts, the one that reads Prometheus's WAL).
  */
+import { concatBytes } from '../../core/concat-bytes.ts';
 import { BadDataError } from '../../core/errors.ts';
 import { putUvarint } from '../../core/storeapi/framing.ts';
 import { crc32c } from '../../core/tsdb/crc32c.ts';
@@ -107,14 +108,7 @@ export function snappyFramedDecode(input: Uint8Array, maxBytes = 256 * 1024 * 10
     if (type === CHUNK_PADDING || type >= 0x80) continue; // skippable
     throw new BadDataError(`snappy stream: reserved unskippable chunk type 0x${type.toString(16)}`);
   }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts, total);
 }
 
 /**

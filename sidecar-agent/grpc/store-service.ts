@@ -5,6 +5,7 @@
  * the same codec; series go out as the store's encoded frames when it has them (the sidecar's
  * Prometheus chunks are never decoded), else encoded here.
  */
+import { concatBytes } from '../../core/concat-bytes.ts';
 import { MAX_TIME, MIN_TIME } from '../../core/gocompat/time.ts';
 import {
   decodeLabelNamesRequest,
@@ -131,26 +132,15 @@ async function* batched(frames: AsyncIterable<SeriesFrame>): AsyncGenerator<Uint
       parts.push(bytes);
       size += bytes.length;
       if (size >= BATCH_BYTES || performance.now() - since >= BATCH_MAX_WAIT_MS) {
-        yield concat(parts, size);
+        yield concatBytes(parts, size);
         parts = [];
         size = 0;
       }
     }
   } catch (err) {
     // What was encoded before the failure still goes out, then the call fails.
-    if (size > 0) yield concat(parts, size);
+    if (size > 0) yield concatBytes(parts, size);
     throw err;
   }
-  if (size > 0) yield concat(parts, size);
-}
-
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  if (size > 0) yield concatBytes(parts, size);
 }

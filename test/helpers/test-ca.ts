@@ -4,8 +4,9 @@
  * make). Files are `<dir>/<name>.crt` and `<dir>/<name>.key`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 
 /** Extensions of a server certificate for 127.0.0.1 / localhost. */
 export const SERVER_CERT_EXT =
@@ -52,5 +53,26 @@ export function makeCert(dir: string, ca: string, name: string, ext: string): vo
     '1',
     '-extfile',
     f(name, 'ext'),
+  );
+}
+
+/**
+ * The PKI of the gRPC TLS suites in `dir`: CAs `test-ca` and `other-ca`, and `server` (for
+ * 127.0.0.1 / localhost) and `client` certificates signed by `test-ca`.
+ */
+export function makeTestPki(dir: string): void {
+  makeCa(dir, 'test-ca');
+  makeCa(dir, 'other-ca');
+  makeCert(dir, 'test-ca', 'server', SERVER_CERT_EXT);
+  makeCert(dir, 'test-ca', 'client', CLIENT_CERT_EXT);
+}
+
+/** grpc-js credentials trusting the CA `ca` of `dir`, presenting certificate `cert` if given. */
+export function grpcCredentials(dir: string, ca: string, cert?: string): grpc.ChannelCredentials {
+  const read = (name: string): Buffer => readFileSync(join(dir, name));
+  return grpc.credentials.createSsl(
+    read(`${ca}.crt`),
+    cert ? read(`${cert}.key`) : null,
+    cert ? read(`${cert}.crt`) : null,
   );
 }

@@ -5,20 +5,13 @@
  * with a client certificate it signed, reads thanos.info.Info and the Store's Info (Prometheus's
  * external labels); a client trusting another CA fails on the certificate.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEdgeGrpcProcess, type EdgeGrpcProcess } from '../../helpers/edge-grpc-process.ts';
 import { GrpcStore, type PbInfoInfo } from '../../helpers/grpc-store-client.ts';
 import { startLivePrometheus, type LivePrometheus } from '../../helpers/prometheus-live.ts';
-import {
-  CLIENT_CERT_EXT,
-  SERVER_CERT_EXT,
-  makeCa,
-  makeCert,
-  opensslInstalled,
-} from '../../helpers/test-ca.ts';
+import { grpcCredentials, makeTestPki, opensslInstalled } from '../../helpers/test-ca.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 
 let tmp: TmpDir;
@@ -28,11 +21,7 @@ const clients: GrpcStore[] = [];
 const file = (name: string): string => join(tmp.path, name);
 
 function client(ca: string, cert: string): GrpcStore {
-  const creds = grpc.credentials.createSsl(
-    readFileSync(file(`${ca}.crt`)),
-    readFileSync(file(`${cert}.key`)),
-    readFileSync(file(`${cert}.crt`)),
-  );
+  const creds = grpcCredentials(tmp.path, ca, cert);
   const c = new GrpcStore(sidecar.grpcAddress, { credentials: creds });
   clients.push(c);
   return c;
@@ -41,10 +30,7 @@ function client(ca: string, cert: string): GrpcStore {
 beforeAll(async () => {
   expect(opensslInstalled(), 'openssl is installed').toBe(true);
   tmp = await makeTmpDir('sidecar-grpc-tls-');
-  makeCa(tmp.path, 'test-ca');
-  makeCa(tmp.path, 'other-ca');
-  makeCert(tmp.path, 'test-ca', 'server', SERVER_CERT_EXT);
-  makeCert(tmp.path, 'test-ca', 'client', CLIENT_CERT_EXT);
+  makeTestPki(tmp.path);
   prom = await startLivePrometheus({
     dir: file('prom'),
     externalLabels: { cluster: 'tls', replica: 'a' },

@@ -6,7 +6,7 @@
  * refused; TLS flags that do not go together are a usage error.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,13 +18,7 @@ import { AGENT_BIN } from '../../helpers/agent-process.ts';
 import { startEdgeGrpcProcess, type EdgeGrpcProcess } from '../../helpers/edge-grpc-process.ts';
 import { GrpcStore } from '../../helpers/grpc-store-client.ts';
 import { STORE_DATA, writeDataBlock } from '../../helpers/store-acceptance-data.ts';
-import {
-  CLIENT_CERT_EXT,
-  SERVER_CERT_EXT,
-  makeCa,
-  makeCert,
-  opensslInstalled,
-} from '../../helpers/test-ca.ts';
+import { grpcCredentials, makeTestPki, opensslInstalled } from '../../helpers/test-ca.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 
 let tmp: TmpDir;
@@ -33,11 +27,7 @@ const clients: GrpcStore[] = [];
 const file = (name: string): string => join(tmp.path, name);
 
 function client(ca: string, cert?: string): GrpcStore {
-  const creds = grpc.credentials.createSsl(
-    readFileSync(file(`${ca}.crt`)),
-    cert ? readFileSync(file(`${cert}.key`)) : null,
-    cert ? readFileSync(file(`${cert}.crt`)) : null,
-  );
+  const creds = grpcCredentials(tmp.path, ca, cert);
   const c = new GrpcStore(store.grpcAddress, { credentials: creds });
   clients.push(c);
   return c;
@@ -46,10 +36,7 @@ function client(ca: string, cert?: string): GrpcStore {
 beforeAll(async () => {
   expect(opensslInstalled(), 'openssl is installed').toBe(true);
   tmp = await makeTmpDir('grpc-tls-');
-  makeCa(tmp.path, 'test-ca');
-  makeCa(tmp.path, 'other-ca');
-  makeCert(tmp.path, 'test-ca', 'server', SERVER_CERT_EXT);
-  makeCert(tmp.path, 'test-ca', 'client', CLIENT_CERT_EXT);
+  makeTestPki(tmp.path);
 
   const bucketDir = file('bucket');
   await writeDataBlock(
