@@ -2,15 +2,19 @@
  * @module sidecar-agent/wasm — Node glue for the WASM XOR codec: compiles wasm/build/xor.wasm
  * (made by `npm run build:wasm`, also run at postinstall) once and hands it to the runtime-neutral
  * loader in core/chunkenc/wasm.ts. Likewise wasm/build/crc32c.wasm, the CRC-32C kernel the agent
- * installs at startup (`installCrc32cKernelNode`) for every checksum it computes or verifies.
+ * installs at startup (`installCrc32cKernelNode`) for every checksum it computes or verifies, and
+ * wasm/build/points.wasm, the writer of range answers' points (`installPointsKernelNode`).
  */
 import { readFile } from 'node:fs/promises';
 import { instantiateXorCodec, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
 import { installCrc32cKernel, type Crc32cKernel } from '../core/tsdb/crc32c.ts';
+import { installPointsKernel, type PointsKernel } from '../core/api/json-bytes.ts';
+import { newPointsKernel } from '../core/api/points-wasm.ts';
 import { instantiateCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
 
 const XOR_WASM = new URL('../wasm/build/xor.wasm', import.meta.url);
 const CRC32C_WASM = new URL('../wasm/build/crc32c.wasm', import.meta.url);
+const POINTS_WASM = new URL('../wasm/build/points.wasm', import.meta.url);
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 let codecPromise: Promise<XorBatchCodec> | undefined;
@@ -63,4 +67,25 @@ export function loadCrc32cKernelNode(): Promise<Crc32cKernel> {
 /** Installs the WASM CRC-32C kernel for `crc32c()` in this process (core/tsdb/crc32c.ts). */
 export async function installCrc32cKernelNode(): Promise<void> {
   installCrc32cKernel(await loadCrc32cKernelNode());
+}
+
+let pointsPromise: Promise<PointsKernel> | undefined;
+
+/** The process's WASM points writer (core/api/points-wasm.ts), compiled once. */
+export function loadPointsKernelNode(): Promise<PointsKernel> {
+  pointsPromise ??= readFile(POINTS_WASM).then(
+    async (bytes) => newPointsKernel(await WebAssembly.compile(bytes)),
+    (err: unknown) => {
+      pointsPromise = undefined;
+      throw new Error(`cannot read ${POINTS_WASM.pathname}: run \`npm run build:wasm\``, {
+        cause: err,
+      });
+    },
+  );
+  return pointsPromise;
+}
+
+/** Installs the WASM points writer for the JSON answers this process writes. */
+export async function installPointsKernelNode(): Promise<void> {
+  installPointsKernel(await loadPointsKernelNode());
 }

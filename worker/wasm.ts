@@ -2,13 +2,17 @@
  * @module worker/wasm — workerd glue for the WASM XOR codec: wrangler bundles
  * wasm/build/xor.wasm as a CompiledWasm module (precompiled at deploy, no runtime compile), and
  * the runtime-neutral loader in core/chunkenc/wasm.ts instantiates it once per isolate. Likewise
- * the CRC-32C kernel (wasm/build/crc32c.wasm), installed for every checksum the isolate verifies.
+ * the CRC-32C kernel (wasm/build/crc32c.wasm), installed for every checksum the isolate verifies,
+ * and the points writer (wasm/build/points.wasm) for every range answer it writes.
  */
 import xorModule from '../wasm/build/xor.wasm';
 import crc32cModule from '../wasm/build/crc32c.wasm';
+import pointsModule from '../wasm/build/points.wasm';
 import { instantiateXorCodec, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
 import { installCrc32cKernel } from '../core/tsdb/crc32c.ts';
 import { newCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
+import { installPointsKernel } from '../core/api/json-bytes.ts';
+import { newPointsKernel } from '../core/api/points-wasm.ts';
 
 let codecPromise: Promise<XorBatchCodec> | undefined;
 
@@ -36,4 +40,16 @@ export function installCrc32cKernelWorker(): void {
   if (crc32cInstalled) return;
   installCrc32cKernel(newCrc32cKernel(crc32cModule));
   crc32cInstalled = true;
+}
+
+let pointsInstalled = false;
+
+/**
+ * Installs the WASM points writer for this isolate's JSON answers (core/api/json-bytes.ts): JS
+ * number formatting runs several times slower in workerd than the same loop as WASM.
+ */
+export function installPointsKernelWorker(): void {
+  if (pointsInstalled) return;
+  installPointsKernel(newPointsKernel(pointsModule));
+  pointsInstalled = true;
 }

@@ -1,31 +1,16 @@
 /**
- * @module core/api/prom-json — Prometheus HTTP API JSON, byte for byte: sample values as Go's
- * `strconv.FormatFloat(v, 'f', -1, 64)` strings ("+Inf", "-Inf", "NaN"), timestamps as seconds
- * with exactly the millisecond digits Prometheus's jsonutil writes (`1.5` → `1.500`).
+ * @module core/api/prom-json — Prometheus HTTP API JSON, byte for byte (numbers as
+ * prom-numbers.ts writes them); query answers rendered as UTF-8 chunks (json-bytes.ts) and
+ * streamed as the client reads them.
  */
-import { goFormatFloat } from '../gocompat/strconv.ts';
+import { formatTimestamp, formatValue } from './prom-numbers.ts';
 import type { Labels } from '../labels/labels.ts';
 import type { QueryValue } from '../promql/engine/result.ts';
+import { JsonBytes } from './json-bytes.ts';
 
-/** Go's FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never exponent notation. */
-export function formatValue(v: number): string {
-  return goFormatFloat(v, 'f', -1);
-}
+const encoder = new TextEncoder();
 
-/** Prometheus's jsonutil.MarshalTimestamp: integer seconds, then `.` and 3 digits when ms ≠ 0. */
-export function formatTimestamp(ms: number): string {
-  if (ms % 1000 === 0) return String(ms / 1000);
-  let t = ms;
-  let sign = '';
-  if (t < 0) {
-    sign = '-';
-    t = -t;
-  }
-  const secs = Math.floor(t / 1000);
-  const frac = t - secs * 1000;
-  if (frac === 0) return `${sign}${secs}`;
-  return `${sign}${secs}.${String(Math.round(frac)).padStart(3, '0')}`;
-}
+export { formatTimestamp, formatValue } from './prom-numbers.ts';
 
 export function labelsJson(ls: Labels): string {
   let out = '{';
@@ -42,77 +27,86 @@ function point(t: number, v: number): string {
 
 /** The `data` object of a query or query_range answer. */
 export function queryDataJson(value: QueryValue): string {
-  return [...queryDataParts(value)].join('');
+  const decoder = new TextDecoder();
+  let out = '';
+  for (const chunk of queryDataChunks(value)) out += decoder.decode(chunk, { stream: true });
+  return out + decoder.decode();
 }
 
-/** `data` of a query answer in pieces (one per series), so an answer can be streamed. */
-export function* queryDataParts(value: QueryValue): Generator<string> {
+/** Bytes of an answer rendered per chunk of a streamed answer. */
+const STREAM_CHUNK = 512 * 1024;
+
+/**
+ * `data` of a query answer as UTF-8 chunks of about `chunkBytes` (a series is never split across
+ * two renderings' worth of memory), so an answer can be streamed as it is read.
+ */
+export function* queryDataChunks(
+  value: QueryValue,
+  chunkBytes = STREAM_CHUNK,
+): Generator<Uint8Array> {
   switch (value.type) {
     case 'scalar':
-      yield `{"resultType":"scalar","result":${point(value.t, value.v)}}`;
+      yield encoder.encode(`{"resultType":"scalar","result":${point(value.t, value.v)}}`);
       return;
     case 'string':
-      yield `{"resultType":"string","result":[${formatTimestamp(value.t)},${JSON.stringify(value.v)}]}`;
+      yield encoder.encode(
+        `{"resultType":"string","result":[${formatTimestamp(value.t)},${JSON.stringify(value.v)}]}`,
+      );
       return;
     case 'vector': {
-      yield '{"resultType":"vector","result":[';
+      const out = new JsonBytes(chunkBytes + 1024);
+      out.text('{"resultType":"vector","result":[');
       for (let k = 0; k < value.samples.length; k++) {
         const s = value.samples[k]!;
-        yield `${k > 0 ? ',' : ''}{"metric":${labelsJson(s.metric)},"value":${point(s.t, s.v)}}`;
+        out.text(`${k > 0 ? ',' : ''}{"metric":${labelsJson(s.metric)},"value":`);
+        out.point(s.t, s.v);
+        out.text('}');
+        if (out.length >= chunkBytes) yield out.take();
       }
-      yield ']}';
+      out.text(']}');
+      yield out.take();
       return;
     }
     case 'matrix': {
-      yield '{"resultType":"matrix","result":[';
+      const out = new JsonBytes(chunkBytes + 1024);
+      out.text('{"resultType":"matrix","result":[');
       for (let k = 0; k < value.series.length; k++) {
         const s = value.series[k]!;
-        const pts: string[] = new Array(s.t.length);
-        for (let i = 0; i < s.t.length; i++) pts[i] = point(s.t[i]!, s.v[i]!);
-        yield `${k > 0 ? ',' : ''}{"metric":${labelsJson(s.metric)},"values":[${pts.join(',')}]}`;
+        out.text(`${k > 0 ? ',' : ''}{"metric":${labelsJson(s.metric)},"values":[`);
+        for (const _ of out.points(s.t, s.v, chunkBytes)) yield out.take();
+        out.ascii(']}');
       }
-      yield ']}';
+      out.ascii(']}');
+      yield out.take();
       return;
     }
   }
 }
 
-/** Bytes of text encoded per chunk of a streamed answer. */
-const STREAM_CHUNK = 64 * 1024;
-
 /**
- * A success answer written as the client reads it: `data` pieces are rendered and encoded about
- * 64 KiB at a time, so a large answer is never one string in memory, and a slow client holds back
- * the rendering instead of buffering it.
+ * A success answer written as the client reads it: `data` is rendered a chunk at a time, so a
+ * large answer is never whole in memory, and a slow client holds back the rendering instead of
+ * buffering it.
  */
 export function streamedSuccessResponse(
-  dataParts: Iterable<string>,
+  dataChunks: Iterable<Uint8Array>,
   warnings: readonly string[] = [],
 ): Response {
   const w = warnings.length ? `,"warnings":${JSON.stringify(warnings)}` : '';
-  const parts = (function* () {
-    yield '{"status":"success","data":';
-    yield* dataParts;
-    yield `${w}}`;
+  const chunks = (function* () {
+    yield encoder.encode('{"status":"success","data":');
+    yield* dataChunks;
+    yield encoder.encode(`${w}}`);
   })();
-  const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>(
     {
       pull(controller) {
-        let text = '';
-        while (text.length < STREAM_CHUNK) {
-          const next = parts.next();
-          if (next.done) {
-            if (text) controller.enqueue(encoder.encode(text));
-            controller.close();
-            return;
-          }
-          text += next.value;
-        }
-        controller.enqueue(encoder.encode(text));
+        const next = chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
       },
       cancel() {
-        parts.return(undefined);
+        chunks.return(undefined);
       },
     },
     { highWaterMark: 0 },

@@ -20,7 +20,7 @@ import {
 import {
   jsonResponse,
   queryDataJson,
-  queryDataParts,
+  queryDataChunks,
   streamedSuccessResponse,
   successJson,
 } from './prom-json.ts';
@@ -134,7 +134,7 @@ function fail(err: unknown): never {
  */
 function queryResponse(result: QueryResult, p: Params, store: StoreStats, ms: number): Response {
   if (!p.has('stats'))
-    return streamedSuccessResponse(queryDataParts(result.value), result.warnings);
+    return streamedSuccessResponse(queryDataChunks(result.value), result.warnings);
   const s = result.stats;
   const secs = ms / 1000;
   const reads = (r: ReadStats) =>

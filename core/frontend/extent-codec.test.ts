@@ -27,6 +27,42 @@ describe('extent codec', () => {
       expect(bits(s.v)).toEqual(bits(extent.series[i]!.v));
     });
   });
+  it('keeps grid times as two numbers, other times as a column, from aligned or unaligned bytes', () => {
+    const grid = Float64Array.from({ length: 100 }, (_, k) => 1_700_000_000_000 + k * 15_000);
+    const ragged = Float64Array.from(grid, (t, k) => (k === 50 ? t + 1 : t));
+    const v = Float64Array.from(grid, (_, k) => k / 7);
+    const extent = {
+      start: grid[0]!,
+      end: grid[99]!,
+      series: [
+        { metric: labelsFrom({ a: 'grid' }), t: grid, v },
+        { metric: labelsFrom({ a: 'ragged' }), t: ragged, v },
+        { metric: labelsFrom({ a: 'one' }), t: grid.subarray(3, 4), v: v.subarray(3, 4) },
+      ],
+    };
+    const bytes = encodeExtent(extent);
+    // The grid series costs its values only: 100 times fewer than the ragged one's 200 numbers.
+    expect(bytes.length).toBeLessThan(8 * (100 + 200 + 2) + 3 * 64 + 24);
+    const unaligned = new Uint8Array(bytes.length + 1).subarray(1);
+    unaligned.set(bytes);
+    for (const input of [bytes, unaligned]) {
+      const back = decodeExtent(input);
+      expect(back.series.map((s) => [...s.t])).toEqual(extent.series.map((s) => [...s.t]));
+      expect(back.series.map((s) => [...s.v])).toEqual(extent.series.map((s) => [...s.v]));
+    }
+    expect(decodeExtent(encodeExtent({ start: 1, end: 2, series: [] }))).toEqual({
+      start: 1,
+      end: 2,
+      series: [],
+    });
+  });
+
+  it('refuses bytes of another layout (an older entry) as not an extent', () => {
+    const old = new Uint8Array(64);
+    new DataView(old.buffer).setFloat64(0, 1_700_000_000_000, true);
+    expect(() => decodeExtent(old)).toThrow(/not a cached extent/);
+  });
+
   it('refuses truncated bytes with a clear error', () => {
     const bytes = encodeExtent({
       start: 0,

@@ -1,8 +1,13 @@
 /**
- * @module core/frontend/extent-codec — a cached extent as bytes: no JSON to parse on a hit, and
- * NaN, ±Inf and stale values kept bit for bit. Little-endian layout:
- *   f64 start, f64 end, u32 series count, then per series:
- *   u32 label-JSON length, label JSON (UTF-8), u32 points, f64 × points times, f64 × points values.
+ * @module core/frontend/extent-codec — a cached extent as bytes: no JSON to parse on a hit, NaN,
+ * ±Inf and stale values kept bit for bit, and half the bytes of a naive layout, because a range
+ * answer's series almost always sit on the step grid: their times are two numbers, not a column.
+ * Values are 8-byte aligned, so a hit reads them as views of the bytes, without a copy.
+ * Little-endian layout:
+ *   u32 magic "EXT2", u32 series count, f64 start, f64 end, then per series:
+ *   u32 label-JSON length, label JSON (UTF-8), zero padding to 8 bytes, u32 points, u32 grid
+ *   (1: the times are first + k × every, 0: a time column follows), f64 first, f64 every,
+ *   [f64 × points times], f64 × points values.
  */
 import { labelsFrom } from '../labels/labels.ts';
 import { labelsJson } from '../api/prom-json.ts';
@@ -12,55 +17,101 @@ import type { Extent } from './results-cache.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const MAGIC = 0x32545845; // "EXT2"
+
+const pad8 = (n: number): number => (n + 7) & ~7;
+
+/** Whether `t` is first + k × every (k = 0, 1, …) exactly, and its every (0 for one point). */
+function gridStep(t: Float64Array): number | undefined {
+  if (t.length < 2) return 0;
+  const every = t[1]! - t[0]!;
+  for (let k = 2; k < t.length; k++) if (t[k]! !== t[0]! + k * every) return undefined;
+  return every;
+}
 
 export function encodeExtent(e: Extent): Uint8Array {
   const names = e.series.map((s) => encoder.encode(labelsJson(s.metric)));
-  let size = 8 + 8 + 4;
-  e.series.forEach((s, i) => (size += 4 + names[i]!.length + 4 + 16 * s.t.length));
+  const steps = e.series.map((s) => gridStep(s.t));
+  let size = 24;
+  e.series.forEach((s, i) => {
+    size += pad8(4 + names[i]!.length) + 24 + (steps[i] === undefined ? 16 : 8) * s.t.length;
+  });
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
-  let at = 0;
-  view.setFloat64(at, e.start, true);
-  view.setFloat64((at += 8), e.end, true);
-  view.setUint32((at += 8), e.series.length, true);
-  at += 4;
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, e.series.length, true);
+  view.setFloat64(8, e.start, true);
+  view.setFloat64(16, e.end, true);
+  let at = 24;
   e.series.forEach((s, i) => {
     const name = names[i]!;
+    const every = steps[i];
     view.setUint32(at, name.length, true);
-    out.set(name, (at += 4));
-    view.setUint32((at += name.length), s.t.length, true);
-    at += 4;
-    for (let k = 0; k < s.t.length; k++, at += 8) view.setFloat64(at, s.t[k]!, true);
-    for (let k = 0; k < s.v.length; k++, at += 8) view.setFloat64(at, s.v[k]!, true);
+    out.set(name, at + 4);
+    at += pad8(4 + name.length);
+    view.setUint32(at, s.t.length, true);
+    view.setUint32(at + 4, every === undefined ? 0 : 1, true);
+    view.setFloat64(at + 8, s.t[0] ?? 0, true);
+    view.setFloat64(at + 16, every ?? 0, true);
+    at += 24;
+    if (every === undefined) {
+      new Float64Array(out.buffer, at, s.t.length).set(s.t);
+      at += 8 * s.t.length;
+    }
+    new Float64Array(out.buffer, at, s.v.length).set(s.v);
+    at += 8 * s.v.length;
   });
   return out;
 }
 
-/** Throws BadDataError on bytes that are not an extent (a cache entry is then ignored). */
+/**
+ * Throws BadDataError on bytes that are not an extent (a cache entry is then ignored). The values
+ * returned are views of `bytes`, which must start 8-byte aligned in their buffer (a fetched
+ * body's arrayBuffer does); otherwise they are copied.
+ */
 export function decodeExtent(bytes: Uint8Array): Extent {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const need = (at: number, n: number): void => {
     if (at + n > bytes.length) throw new BadDataError(`cached extent truncated at byte ${at}`);
   };
-  need(0, 20);
-  const start = view.getFloat64(0, true);
-  const end = view.getFloat64(8, true);
-  const count = view.getUint32(16, true);
-  let at = 20;
+  need(0, 24);
+  if (view.getUint32(0, true) !== MAGIC) throw new BadDataError('not a cached extent (magic)');
+  const count = view.getUint32(4, true);
+  const start = view.getFloat64(8, true);
+  const end = view.getFloat64(16, true);
+  const aligned = bytes.byteOffset % 8 === 0;
+  const column = (at: number, n: number): Float64Array =>
+    aligned
+      ? new Float64Array(bytes.buffer, bytes.byteOffset + at, n)
+      : new Float64Array(bytes.slice(at, at + 8 * n).buffer);
+  let at = 24;
   const series: Series[] = [];
   for (let i = 0; i < count; i++) {
     need(at, 4);
     const len = view.getUint32(at, true);
-    need((at += 4), len + 4);
+    need(at + 4, len);
     const metric = labelsFrom(
-      JSON.parse(decoder.decode(bytes.subarray(at, at + len))) as Record<string, string>,
+      JSON.parse(decoder.decode(bytes.subarray(at + 4, at + 4 + len))) as Record<string, string>,
     );
-    const n = view.getUint32((at += len), true);
-    need((at += 4), 16 * n);
-    const t = new Float64Array(n);
-    const v = new Float64Array(n);
-    for (let k = 0; k < n; k++, at += 8) t[k] = view.getFloat64(at, true);
-    for (let k = 0; k < n; k++, at += 8) v[k] = view.getFloat64(at, true);
+    at += pad8(4 + len);
+    need(at, 24);
+    const n = view.getUint32(at, true);
+    const grid = view.getUint32(at + 4, true) === 1;
+    const first = view.getFloat64(at + 8, true);
+    const every = view.getFloat64(at + 16, true);
+    at += 24;
+    let t: Float64Array;
+    if (grid) {
+      t = new Float64Array(n);
+      for (let k = 0; k < n; k++) t[k] = first + k * every;
+    } else {
+      need(at, 8 * n);
+      t = column(at, n);
+      at += 8 * n;
+    }
+    need(at, 8 * n);
+    const v = column(at, n);
+    at += 8 * n;
     series.push({ metric, t, v });
   }
   return { start, end, series };

@@ -4,7 +4,7 @@
  * concatenated series by series in time order, and written in the order Prometheus's engine sorts
  * a matrix (labels.Compare), with the querier's own JSON writer.
  */
-import { labelsJson, queryDataParts, streamedSuccessResponse } from '../api/prom-json.ts';
+import { labelsJson, queryDataChunks, streamedSuccessResponse } from '../api/prom-json.ts';
 import { searchFloat64 } from '../gocompat/sort.ts';
 import { compareLabels } from '../labels/labels.ts';
 import type { Series } from '../promql/engine/result.ts';
@@ -60,5 +60,5 @@ export function concatSeries(pieces: readonly (readonly Series[])[]): Series[] {
 /** A matrix answer, series in Prometheus's order, streamed as the querier writes it. */
 export function matrixResponse(series: readonly Series[], warnings: readonly string[]): Response {
   const sorted = [...series].sort((a, b) => compareLabels(a.metric, b.metric));
-  return streamedSuccessResponse(queryDataParts({ type: 'matrix', series: sorted }), warnings);
+  return streamedSuccessResponse(queryDataChunks({ type: 'matrix', series: sorted }), warnings);
 }

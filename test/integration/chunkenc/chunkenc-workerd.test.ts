@@ -46,6 +46,11 @@ beforeAll(async () => {
           path: join(ROOT, 'wasm', 'build', 'crc32c.wasm'),
           contents: readFileSync(join(ROOT, 'wasm', 'build', 'crc32c.wasm')),
         },
+        {
+          type: 'CompiledWasm',
+          path: join(ROOT, 'wasm', 'build', 'points.wasm'),
+          contents: readFileSync(join(ROOT, 'wasm', 'build', 'points.wasm')),
+        },
       ],
       modulesRoot: ROOT,
     },

@@ -1,0 +1,108 @@
+/**
+ * @module core/api/points-wasm — runtime-neutral loader for the WASM points writer
+ * (wasm/assembly/points.ts). Takes a compiled `WebAssembly.Module` (workerd: a CompiledWasm
+ * import, worker/wasm.ts; Node: sidecar-agent/wasm.ts) and returns a `PointsKernel` for
+ * `installPointsKernel` (json-bytes.ts).
+ *
+ * Memory layout above `heapBase()`: t[n] f64 | v[n] f64 | slow[≤n] u32 | slow map[n] u8 | table |
+ * output. A series
+ * is copied in once by `load`, which also writes the texts of the values the module leaves to JS
+ * (`slow`, found by the module's `classify`) into `table` with one encode; `render` calls then
+ * write its points a budget of bytes at a time.
+ */
+import type { PointsKernel } from './json-bytes.ts';
+import { formatValue } from './prom-numbers.ts';
+
+const encoder = new TextEncoder();
+
+interface PointsExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  stopped(): number;
+  written(): number;
+  render(
+    tPtr: number,
+    vPtr: number,
+    from: number,
+    n: number,
+    out: number,
+    maxBytes: number,
+  ): number;
+  classify(
+    vPtr: number,
+    n: number,
+    idxPtr: number,
+    slowMap: number,
+    scratch: number,
+    table: number,
+  ): number;
+}
+
+const PAGE = 65536;
+/** Room past the byte budget: the point that crosses it is written whole (under 64 bytes). */
+const SLACK = 256;
+
+const align8 = (x: number): number => (x + 7) & ~7;
+
+/** The module is ~1 KB and imports nothing: instantiated synchronously where it is loaded. */
+export function newPointsKernel(module: WebAssembly.Module): PointsKernel {
+  const instance = new WebAssembly.Instance(module, {});
+  return new WasmPoints(instance.exports as unknown as PointsExports);
+}
+
+class WasmPoints implements PointsKernel {
+  readonly #x: PointsExports;
+  readonly #base: number;
+  #n = 0;
+  #out = 0;
+  #outSize = 0;
+  stoppedForJs = false;
+
+  constructor(x: PointsExports) {
+    this.#x = x;
+    this.#base = align8(x.heapBase() >>> 0);
+  }
+
+  #ensure(end: number): void {
+    const mem = this.#x.memory;
+    if (end > mem.buffer.byteLength) mem.grow(Math.ceil((end - mem.buffer.byteLength) / PAGE));
+  }
+
+  load(t: Float64Array, v: Float64Array): void {
+    const n = t.length;
+    const base = this.#base;
+    const slow = base + 16 * n;
+    const slowMap = slow + 4 * n;
+    const table = align8(slowMap + n);
+    this.#n = n;
+    this.#ensure(table + SLACK);
+    const f64 = new Float64Array(this.#x.memory.buffer, base, 2 * n);
+    f64.set(t);
+    f64.set(v, n);
+    const count = this.#x.classify(base + 8 * n, n, slow, slowMap, table, table);
+    let text = '';
+    if (count > 0) {
+      const idx = new Uint32Array(this.#x.memory.buffer, slow, count);
+      const texts: string[] = new Array(count);
+      for (let k = 0; k < count; k++) texts[k] = formatValue(v[idx[k]!]!);
+      text = `${texts.join(',')},`;
+    }
+    // The texts are ASCII: one byte a character.
+    this.#out = align8(table + text.length);
+    this.#ensure(this.#out + Math.max(this.#outSize, SLACK));
+    if (text) encoder.encodeInto(text, new Uint8Array(this.#x.memory.buffer, table, text.length));
+  }
+
+  render(from: number, maxBytes: number): { next: number; bytes: Uint8Array } {
+    const size = maxBytes + SLACK;
+    if (size > this.#outSize) {
+      this.#outSize = size;
+      this.#ensure(this.#out + size);
+    }
+    const base = this.#base;
+    const next = this.#x.render(base, base + 8 * this.#n, from, this.#n, this.#out, maxBytes);
+    this.stoppedForJs = this.#x.stopped() === 2;
+    const end = this.#x.written() >>> 0;
+    return { next, bytes: new Uint8Array(this.#x.memory.buffer, this.#out, end - this.#out) };
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * `tsx scripts/profile-query.ts` — a CPU profile of the Worker (workerd, through its inspector)
+ * while it answers bench:query's data: each PROFILE_QUERIES query (`;`-separated, default all of
+ * bench:query's) run PROFILE_RUNS times with the window moved 30 s each time (Grafana's refresh),
+ * after one warming run. Prints the time per run, the median, and the functions with the most
+ * self time; PROFILE_OUT keeps the raw profile (a .cpuprofile DevTools opens), PROFILE=0 only
+ * times, PROFILE_PARAMS adds request parameters (e.g. `cache=false`).
+ */
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { R2Bucket, type R2BucketLike } from '../core/objstore/r2.ts';
+import { isUlid } from '../core/tsdb/meta.ts';
+import { uploadBlock } from '../sidecar-agent/objstore/upload-block.ts';
+import { promtoolCreateBlocks } from '../test/helpers/promtool.ts';
+import { makeTmpDir } from '../test/helpers/tmp.ts';
+import { QUERIER_WORKER, startWorker } from '../test/helpers/worker.ts';
+import {
+  QUERIES,
+  SPAN,
+  STEP,
+  T0,
+  freePort,
+  makeData,
+  median,
+  openMetrics,
+} from './lib/bench-data.ts';
+
+const RUNS = Number(process.env.PROFILE_RUNS ?? 10);
+const EXTRA = new URLSearchParams(process.env.PROFILE_PARAMS ?? '');
+const queries = process.env.PROFILE_QUERIES ? process.env.PROFILE_QUERIES.split(';') : QUERIES;
+const profiling = process.env.PROFILE !== '0';
+const TOP = Number(process.env.PROFILE_TOP ?? 40);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+async function inspector(port: number, target: string) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/${target}`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  let id = 0;
+  const pending = new Map<number, (r: unknown) => void>();
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data)) as { id?: number; result?: unknown };
+    if (m.id !== undefined) pending.get(m.id)?.(m.result);
+  });
+  const call = (method: string, params: object = {}): Promise<unknown> =>
+    new Promise((resolve) => {
+      const n = ++id;
+      pending.set(n, resolve);
+      ws.send(JSON.stringify({ id: n, method, params }));
+    });
+  return { call, close: () => ws.close() };
+}
+
+/** CPU seconds every workerd process has used (less noisy than wall time on a shared machine). */
+async function workerdCpu(): Promise<number> {
+  let ticks = 0;
+  const pids = execFileSync('pgrep', ['-f', 'workerd'], { encoding: 'utf8' }).split('\n');
+  for (const pid of pids.filter(Boolean)) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks / 100;
+}
+
+async function run(base: string, q: string, shift: number): Promise<number> {
+  const align = (ms: number): number => Math.floor(ms / STEP) * STEP;
+  const body = new URLSearchParams({
+    query: q,
+    start: String(align(T0 + shift) / 1000),
+    end: String(align(T0 + SPAN + shift) / 1000),
+    step: String(STEP / 1000),
+  });
+  for (const [k, v] of EXTRA) body.set(k, v);
+  const t = performance.now();
+  const res = await fetch(`${base}/api/v1/query_range`, { method: 'POST', body });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${q}: ${text.slice(0, 200)}`);
+  return performance.now() - t;
+}
+
+function printSelfTime(profile: Profile): void {
+  const self = new Map<string, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const name = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(name, (self.get(name) ?? 0) + dt);
+    total += dt;
+  });
+  const idle = self.get('(idle) :0') ?? 0;
+  console.log(
+    `self time, total ${(total / 1000).toFixed(0)} ms, busy ${((total - idle) / 1000).toFixed(0)} ms:`,
+  );
+  for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP))
+    console.log(
+      `${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`,
+    );
+}
+
+const tmp = await makeTmpDir('profile-query-');
+const { t, series } = makeData();
+const { db } = await promtoolCreateBlocks(openMetrics(t, series), tmp.path);
+const inspectorPort = await freePort();
+const worker = await startWorker({ vars: { STORE_TOKEN: 'bench' }, inspectorPort });
+try {
+  const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
+  for (const b of (await readdir(db)).filter(isUlid))
+    await uploadBlock(bucket, join(db, b), { labels: { replica: '0' }, source: 'sidecar' });
+  const base = worker.url.toString().replace(/\/$/, '');
+  for (const q of queries) await run(base, q, 0);
+  // Other isolates (Miniflare's cache:cache, core:entry, …) are profiled with PROFILE_TARGETS.
+  const targets = [
+    `core:user:${QUERIER_WORKER}`,
+    ...(process.env.PROFILE_TARGETS ?? '').split(','),
+  ];
+  const insps = await Promise.all(
+    targets
+      .filter(Boolean)
+      .map(async (name) => ({ name, insp: await inspector(inspectorPort, name) })),
+  );
+  if (profiling) {
+    for (const { insp } of insps) {
+      await insp.call('Profiler.enable');
+      await insp.call('Profiler.setSamplingInterval', { interval: 200 });
+      await insp.call('Profiler.start');
+    }
+  }
+  const totals: number[] = [];
+  const cpu0 = await workerdCpu();
+  for (let k = 1; k <= RUNS; k++) {
+    let total = 0;
+    const per: string[] = [];
+    for (const q of queries) {
+      const ms = await run(base, q, k * Number(process.env.PROFILE_SHIFT ?? 30_000));
+      total += ms;
+      per.push(ms.toFixed(0));
+    }
+    console.log(`run ${k}: ${total.toFixed(0)} ms (${per.join(' ')})`);
+    totals.push(total);
+  }
+  const cpu = ((await workerdCpu()) - cpu0) / RUNS;
+  console.log(
+    `median run: ${median(totals).toFixed(0)} ms; workerd CPU per run ${(cpu * 1000).toFixed(0)} ms`,
+  );
+  for (const { name, insp } of insps) {
+    if (profiling) {
+      const { profile } = (await insp.call('Profiler.stop')) as { profile: Profile };
+      if (process.env.PROFILE_OUT && name === insps[0]!.name)
+        await writeFile(process.env.PROFILE_OUT, JSON.stringify(profile));
+      console.log(`\n## ${name}`);
+      printSelfTime(profile);
+    }
+    insp.close();
+  }
+} finally {
+  await worker.stop();
+  await tmp.remove();
+}

@@ -1,0 +1,103 @@
+/**
+ * The WASM points writer (wasm/assembly/points.ts, loaded through sidecar-agent/wasm.ts) against
+ * the JS writer in core/api/json-bytes.ts: the same answers, byte for byte, whatever the values,
+ * timestamps, series lengths and chunk sizes.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { installPointsKernel, type PointsKernel } from '../core/api/json-bytes.ts';
+import { queryDataChunks } from '../core/api/prom-json.ts';
+import { labelsFrom } from '../core/labels/labels.ts';
+import type { Series } from '../core/promql/engine/result.ts';
+import { Random } from '../test/helpers/random.ts';
+import { loadPointsKernelNode } from './wasm.ts';
+
+let kernel: PointsKernel;
+
+beforeAll(async () => {
+  kernel = await loadPointsKernelNode();
+});
+
+afterEach(() => installPointsKernel(undefined));
+
+const decoder = new TextDecoder();
+
+function render(series: Series[], chunkBytes: number, withKernel: boolean): string[] {
+  installPointsKernel(withKernel ? kernel : undefined);
+  return [...queryDataChunks({ type: 'matrix', series }, chunkBytes)].map((c) => decoder.decode(c));
+}
+
+const STALE = new Float64Array(new BigUint64Array([0x7ff0000000000002n]).buffer)[0]!;
+
+function randomValue(r: Random): number {
+  switch (r.int(12)) {
+    case 0:
+      return [NaN, STALE, Infinity, -Infinity, 0, -0][r.int(6)]!;
+    case 1:
+      return r.int(2 ** 31) - 2 ** 30;
+    case 2:
+      return (r.int(2 ** 53) - 2 ** 52) * (r.int(2) ? 1 : 2 ** 20);
+    case 3:
+      return (r.int(10 ** 7) - 5 * 10 ** 6) / 10 ** (1 + r.int(8));
+    case 4:
+      return r.int(1000) / 1000 + r.int(10 ** 6);
+    case 5:
+      return new Float64Array(new Uint32Array([r.int(2 ** 32), r.int(2 ** 32)]).buffer)[0]!;
+    case 6:
+      return 10 ** (r.int(30) - 10) * (r.int(2) ? 1 : -1);
+    case 7:
+      return (r.int(2 ** 31) / 10 ** r.int(7)) * (1 + 2 ** -52);
+    default:
+      return (r.int(10 ** 6) / 7) * (r.int(2) ? 1 : -1);
+  }
+}
+
+function randomSeries(r: Random, count: number): Series[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = r.int(5) === 0 ? r.int(4) : r.int(400);
+    const start = [1_700_000_000_000, -5_000_123, 0, 1_234][r.int(4)]!;
+    const every = [15_000, 1, 999, 60_000][r.int(4)]!;
+    const t = Float64Array.from({ length: n }, (_, k) =>
+      r.int(50) === 0 ? start + k * every + 0.5 : start + k * every,
+    );
+    const v = Float64Array.from({ length: n }, () => randomValue(r));
+    return { metric: labelsFrom({ __name__: 'm', i: String(i), ü: 'ö' }), t, v };
+  });
+}
+
+describe('WASM points writer', () => {
+  it('writes every answer byte for byte as the JS writer does, in chunks of the same sizes', () => {
+    const r = new Random(42);
+    for (let round = 0; round < 40; round++) {
+      const series = randomSeries(r, 1 + r.int(12));
+      const size = [1, 64, 500, 4096, 64 * 1024][round % 5]!;
+      const js = render(series, size, false);
+      const wasm = render(series, size, true);
+      expect(wasm.join('')).toBe(js.join(''));
+      // Streaming is kept: chunks end near the size, as the JS writer's do.
+      for (const c of wasm.slice(0, -1)) expect(c.length).toBeLessThan(size + 512);
+    }
+  });
+
+  it('writes values JS formatted from its table, and stops at a timestamp for JS', () => {
+    kernel.load(Float64Array.of(0, 1000, 1500.5, 2000), Float64Array.of(1 / 3, 0.25, 2 / 3, -0));
+    const first = kernel.render(0, 1 << 20);
+    expect(decoder.decode(first.bytes)).toBe('[0,"0.3333333333333333"],[1,"0.25"]');
+    expect(first.next).toBe(2);
+    expect(kernel.stoppedForJs).toBe(true);
+    // JS writes point 2; the table's text for 2/3 is passed over, not given to point 3.
+    const rest = kernel.render(3, 1 << 20);
+    expect(decoder.decode(rest.bytes)).toBe(',[2,"-0"]');
+    expect(rest.next).toBe(4);
+    expect(kernel.stoppedForJs).toBe(false);
+  });
+
+  it('grows its memory for long series and keeps answers right after', () => {
+    const n = 200_000;
+    const t = Float64Array.from({ length: n }, (_, k) => 1_700_000_000_000 + k * 15_000);
+    const v = Float64Array.from({ length: n }, (_, k) => k / 4);
+    const series = [{ metric: labelsFrom({ a: 'b' }), t, v }];
+    expect(render(series, 64 * 1024, true).join('')).toBe(
+      render(series, 64 * 1024, false).join(''),
+    );
+  });
+});
