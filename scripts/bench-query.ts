@@ -46,6 +46,15 @@ async function waitReady(url: string, what: string): Promise<void> {
 }
 
 const REFRESHES = Number(process.env.BENCH_REFRESHES ?? 10);
+/**
+ * The client's Accept-Encoding, the same for every side (BENCH_ACCEPT_ENCODING, e.g. `identity`);
+ * unset, fetch's own (`gzip, deflate`), as Grafana's Go client also asks for gzip. Every side then
+ * compresses its answers: Prometheus and VictoriaMetrics in their own process, ours in workerd,
+ * where Miniflare stands in for the compression Cloudflare's edge does outside the Worker.
+ */
+const ACCEPT_ENCODING = process.env.BENCH_ACCEPT_ENCODING;
+/** The Content-Encoding each side answered with (base URL → encoding), printed at the end. */
+const encodings = new Map<string, string>();
 
 /** Grafana's Prometheus data source aligns a range query's start and end down to the step. */
 const alignToStep = (ms: number): number => Math.floor(ms / STEP) * STEP;
@@ -64,7 +73,10 @@ async function rangeQuery(
     ...extra,
   });
   const t = performance.now();
-  const res = await fetch(`${base}/api/v1/query_range`, { method: 'POST', body });
+  const headers =
+    ACCEPT_ENCODING === undefined ? undefined : { 'accept-encoding': ACCEPT_ENCODING };
+  const res = await fetch(`${base}/api/v1/query_range`, { method: 'POST', body, headers });
+  encodings.set(base, res.headers.get('content-encoding') ?? 'none');
   const json = (await res.json()) as { status: string; error?: string };
   const ms = performance.now() - t;
   if (json.status !== 'success') throw new Error(`${base}: ${query}: ${json.error}`);
@@ -79,7 +91,7 @@ async function main(): Promise<void> {
   const worker = await startWorker({ vars: { STORE_TOKEN: 'bench' } });
   try {
     console.log(
-      `# ${series.length} series, ${series.length * t.length} samples; range 6h step ${STEP / 1000}s; warm = median of ${RUNS}`,
+      `# ${series.length} series, ${series.length * t.length} samples; range 6h step ${STEP / 1000}s; warm = median of ${RUNS}; accept-encoding ${ACCEPT_ENCODING ?? "fetch's default (gzip, deflate)"}`,
     );
     const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
     for (const b of (await readdir(db)).filter(isUlid))
@@ -209,6 +221,9 @@ async function main(): Promise<void> {
     const [rOurs, rProm, rVm] = perRefresh.map(median) as [number, number, number];
     console.log(
       `(b) median refresh: ours ${rOurs.toFixed(0)} ms, Prometheus ${rProm.toFixed(0)} ms, VictoriaMetrics ${rVm.toFixed(0)} ms; ours/VictoriaMetrics ${(rOurs / rVm).toFixed(2)}x (goal <= 1.0x), ours/Prometheus ${(rOurs / rProm).toFixed(2)}x`,
+    );
+    console.log(
+      `content-encoding: ours ${encodings.get(ours)}, Prometheus ${encodings.get(prom)}, VictoriaMetrics ${encodings.get(vm)}`,
     );
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');

@@ -66,6 +66,12 @@ export const FRONTEND_PATHS = [
   '/api/v1/label/:name/values',
 ] as const;
 
+/** A split's tail entry: the steps kept after its base entry (keepSplit). */
+const tailKey = (key: string): string => `${key}+tail`;
+
+/** A tail entry may hold this many steps, or a tenth of its base if more, before a rewrite. */
+const MIN_TAIL_STEPS = 16;
+
 /** Prometheus's limit, checked here only to leave such requests to the querier's error. */
 const MAX_POINTS = 11_000;
 
@@ -184,7 +190,11 @@ export function queryFrontend<E extends object>(
   interface SplitState {
     readonly range: StepRange;
     readonly key: string | undefined;
+    /** The base entry and its tail entry joined (see keepSplit). */
     readonly cached: Extent | undefined;
+    /** The base entry's last step, where a tail entry starts after. */
+    readonly baseEnd: number | undefined;
+    readonly baseStart: number | undefined;
     /** Missing steps before the cached extent, or the whole split when nothing is cached. */
     readonly head: StepRange | undefined;
     /** Missing steps after the cached extent. */
@@ -198,13 +208,30 @@ export function queryFrontend<E extends object>(
     s: FrontendSettings,
     cache: ResultsCache | undefined,
   ): Promise<SplitState> {
-    const none = { range: r, key: undefined, cached: undefined, head: r, tail: undefined };
+    const none = {
+      range: r,
+      key: undefined,
+      cached: undefined,
+      baseEnd: undefined,
+      baseStart: undefined,
+      head: r,
+      tail: undefined,
+    };
     if (cache === undefined) return none;
     const { step } = plan;
     const offset = ((plan.start % step) + step) % step;
     const key = await cacheKey(identity, step, offset, intervalIndex(r, s.splitInterval));
     s.metrics.cacheGets++;
-    let cached = await cache.getExtent(key);
+    const [base, later] = await Promise.all([cache.getExtent(key), cache.getExtent(tailKey(key))]);
+    let cached = base;
+    // A tail entry counts only when it continues this base (a stale one is left to be replaced).
+    if (base && later && later.start === base.end + step) {
+      cached = {
+        start: base.start,
+        end: later.end,
+        series: concatSeries([base.series, later.series]),
+      };
+    }
     if (cached && (cached.end < r.start - step || cached.start > r.end + step)) cached = undefined;
     if (!cached) {
       s.metrics.cacheMisses++;
@@ -213,10 +240,15 @@ export function queryFrontend<E extends object>(
     const head = r.start < cached.start ? { start: r.start, end: cached.start - step } : undefined;
     const tail = r.end > cached.end ? { start: cached.end + step, end: r.end } : undefined;
     if (head || tail) s.metrics.cacheMisses++;
-    return { range: r, key, cached, head, tail };
+    return { range: r, key, cached, baseEnd: base!.end, baseStart: base!.start, head, tail };
   }
 
-  /** A split's extent grown by what was computed, kept if it grew, is final and is complete. */
+  /**
+   * A split's extent grown by what was computed, kept if it grew, is final and is complete. A
+   * dashboard's refresh grows it by a step or two at the end: those are kept as a small tail
+   * entry beside the base, so a refresh does not write the whole extent again (each write would
+   * copy every step kept so far); the base is rewritten once the tail passes a tenth of it.
+   */
   async function keepSplit(
     st: SplitState,
     computed: readonly Series[],
@@ -239,11 +271,26 @@ export function queryFrontend<E extends object>(
     const keepEnd = Math.min(end, lastFinal);
     const grew = !cached || start < cached.start || keepEnd > cached.end;
     if (!partial && keepEnd >= start && grew && st.key !== undefined) {
-      await cache.putExtent(st.key, {
-        start,
-        end: keepEnd,
-        series: sliceSeries(series, start, keepEnd),
-      });
+      const { baseStart, baseEnd } = st;
+      const tailSteps = baseEnd === undefined ? Infinity : (keepEnd - baseEnd) / plan.step;
+      const baseSteps =
+        baseEnd === undefined || baseStart === undefined
+          ? 0
+          : (baseEnd - baseStart) / plan.step + 1;
+      if (start === baseStart && tailSteps <= Math.max(MIN_TAIL_STEPS, baseSteps / 10)) {
+        const from = baseEnd! + plan.step;
+        await cache.putExtent(tailKey(st.key), {
+          start: from,
+          end: keepEnd,
+          series: sliceSeries(series, from, keepEnd),
+        });
+      } else {
+        await cache.putExtent(st.key, {
+          start,
+          end: keepEnd,
+          series: sliceSeries(series, start, keepEnd),
+        });
+      }
       s.metrics.cacheAdded++;
     }
     return sliceSeries(series, r.start, r.end);
