@@ -1,10 +1,18 @@
 /**
  * @module core/tsdb/read-planner — turns the byte ranges a query needs from one file into few
  * range reads without reading much that is not needed. Ranges are read together while the bytes
- * skipped between them stay below half the bytes the read carries; ranges of unknown length (a series
- * entry, a chunk) are guessed from the median size of those seen before, learned per reader.
- * Object stores bill and wait per request; this keeps requests few and bytes within about 2x.
+ * skipped between them stay below half the bytes the read carries, or each gap is a few KiB; ranges of
+ * unknown length (a series entry, a chunk) are guessed from the median size of those seen before,
+ * learned per reader. Object stores bill and wait per request; this keeps requests few and bytes
+ * within about 2x (plus the few-KiB gaps).
  */
+
+/**
+ * A gap this small is always read through: a request costs an object store far more than a few
+ * KiB of transfer. Without it, a narrow time range (a dashboard refresh's new step: the last few
+ * chunks of each series, a few KiB apart) read each series' chunks with a request of its own.
+ */
+export const CHEAP_GAP = 4096;
 
 export interface PlanOptions {
   /** Read-ahead for a range of unknown length. */
@@ -53,7 +61,7 @@ export function planReads<T>(
     if (
       group.length > 0 &&
       gap <= opts.maxGap &&
-      2 * (skipped + Math.max(0, gap)) <= useful + need &&
+      (gap <= CHEAP_GAP || 2 * (skipped + Math.max(0, gap)) <= useful + need) &&
       Math.max(e, gEnd) - gStart <= opts.maxRead
     ) {
       group.push(item);
