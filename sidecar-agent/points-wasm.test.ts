@@ -91,6 +91,20 @@ describe('WASM points writer', () => {
     expect(kernel.stoppedForJs).toBe(false);
   });
 
+  it('writes the longest value texts Go makes (hundreds of digits) across output budgets', () => {
+    const n = 1000;
+    const t = Float64Array.from({ length: n }, (_, k) => 1_700_000_000_000 + k * 15_000);
+    const v = Float64Array.from({ length: n }, (_, k) =>
+      k % 2 ? 5e-324 : -1.7976931348623157e308,
+    );
+    const series = [{ metric: labelsFrom({ a: 'long' }), t, v }];
+    for (const size of [64, 4096]) {
+      const wasm = render(series, size, true).join('');
+      expect(wasm).toBe(render(series, size, false).join(''));
+      expect(wasm).toContain(`"0.${'0'.repeat(323)}5"`);
+    }
+  });
+
   it('grows its memory for long series and keeps answers right after', () => {
     const n = 200_000;
     const t = Float64Array.from({ length: n }, (_, k) => 1_700_000_000_000 + k * 15_000);
