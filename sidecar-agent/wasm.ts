@@ -10,11 +10,17 @@ import { instantiateXorCodec, type XorBatchCodec } from '../core/chunkenc/wasm.t
 import { installCrc32cKernel, type Crc32cKernel } from '../core/tsdb/crc32c.ts';
 import { installPointsKernel, type PointsKernel } from '../core/api/json-bytes.ts';
 import { newPointsKernel } from '../core/api/points-wasm.ts';
+import {
+  installRegressionKernel,
+  type RegressionKernel,
+} from '../core/promql/functions/regression.ts';
+import { newRegressionKernel } from '../core/promql/functions/regression-wasm.ts';
 import { instantiateCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
 
 const XOR_WASM = new URL('../wasm/build/xor.wasm', import.meta.url);
 const CRC32C_WASM = new URL('../wasm/build/crc32c.wasm', import.meta.url);
 const POINTS_WASM = new URL('../wasm/build/points.wasm', import.meta.url);
+const REGRESSION_WASM = new URL('../wasm/build/regression.wasm', import.meta.url);
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 let codecPromise: Promise<XorBatchCodec> | undefined;
@@ -85,7 +91,24 @@ export function loadPointsKernelNode(): Promise<PointsKernel> {
   return pointsPromise;
 }
 
-/** Installs the WASM points writer for the JSON answers this process writes. */
+/** Installs the WASM points writer and regression kernel for the queries this process answers. */
 export async function installPointsKernelNode(): Promise<void> {
   installPointsKernel(await loadPointsKernelNode());
+  installRegressionKernel(await loadRegressionKernelNode());
+}
+
+let regressionPromise: Promise<RegressionKernel> | undefined;
+
+/** The process's WASM regression kernel (deriv, predict_linear), compiled once. */
+export function loadRegressionKernelNode(): Promise<RegressionKernel> {
+  regressionPromise ??= readFile(REGRESSION_WASM).then(
+    async (bytes) => newRegressionKernel(await WebAssembly.compile(bytes)),
+    (err: unknown) => {
+      regressionPromise = undefined;
+      throw new Error(`cannot read ${REGRESSION_WASM.pathname}: run \`npm run build:wasm\``, {
+        cause: err,
+      });
+    },
+  );
+  return regressionPromise;
 }

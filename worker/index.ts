@@ -36,7 +36,7 @@ export { Ruler } from './ruler.ts';
 
 // Chunk and index checksums on every read: the WASM CRC-32C kernel, once per isolate.
 installCrc32cKernelWorker();
-// Range answers' points: the WASM writer, once per isolate.
+// Range answers' points and deriv/predict_linear: the WASM kernels, once per isolate.
 installPointsKernelWorker();
 
 const app = new Hono<{ Bindings: Env }>();

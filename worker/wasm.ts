@@ -3,16 +3,20 @@
  * wasm/build/xor.wasm as a CompiledWasm module (precompiled at deploy, no runtime compile), and
  * the runtime-neutral loader in core/chunkenc/wasm.ts instantiates it once per isolate. Likewise
  * the CRC-32C kernel (wasm/build/crc32c.wasm), installed for every checksum the isolate verifies,
- * and the points writer (wasm/build/points.wasm) for every range answer it writes.
+ * the points writer (wasm/build/points.wasm) for every range answer it writes, and the regression
+ * kernel (wasm/build/regression.wasm) for deriv and predict_linear.
  */
 import xorModule from '../wasm/build/xor.wasm';
 import crc32cModule from '../wasm/build/crc32c.wasm';
 import pointsModule from '../wasm/build/points.wasm';
+import regressionModule from '../wasm/build/regression.wasm';
 import { instantiateXorCodec, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
 import { installCrc32cKernel } from '../core/tsdb/crc32c.ts';
 import { newCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
 import { installPointsKernel } from '../core/api/json-bytes.ts';
 import { newPointsKernel } from '../core/api/points-wasm.ts';
+import { installRegressionKernel } from '../core/promql/functions/regression.ts';
+import { newRegressionKernel } from '../core/promql/functions/regression-wasm.ts';
 
 let codecPromise: Promise<XorBatchCodec> | undefined;
 
@@ -45,11 +49,13 @@ export function installCrc32cKernelWorker(): void {
 let pointsInstalled = false;
 
 /**
- * Installs the WASM points writer for this isolate's JSON answers (core/api/json-bytes.ts): JS
- * number formatting runs several times slower in workerd than the same loop as WASM.
+ * Installs the WASM points writer for this isolate's JSON answers (core/api/json-bytes.ts) and the
+ * regression kernel for deriv and predict_linear: JS number loops run several times slower in
+ * workerd than the same loops as WASM.
  */
 export function installPointsKernelWorker(): void {
   if (pointsInstalled) return;
   installPointsKernel(newPointsKernel(pointsModule));
+  installRegressionKernel(newRegressionKernel(regressionModule));
   pointsInstalled = true;
 }

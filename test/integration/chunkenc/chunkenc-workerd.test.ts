@@ -51,6 +51,11 @@ beforeAll(async () => {
           path: join(ROOT, 'wasm', 'build', 'points.wasm'),
           contents: readFileSync(join(ROOT, 'wasm', 'build', 'points.wasm')),
         },
+        {
+          type: 'CompiledWasm',
+          path: join(ROOT, 'wasm', 'build', 'regression.wasm'),
+          contents: readFileSync(join(ROOT, 'wasm', 'build', 'regression.wasm')),
+        },
       ],
       modulesRoot: ROOT,
     },
