@@ -9,11 +9,11 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { R2Bucket, type R2BucketLike } from '../core/objstore/r2.ts';
 import { isUlid } from '../core/tsdb/meta.ts';
 import { uploadBlock } from '../sidecar-agent/objstore/upload-block.ts';
 import { promtoolCreateBlocks } from '../test/helpers/promtool.ts';
+import { openInspector } from '../test/helpers/inspector.ts';
 import { makeTmpDir } from '../test/helpers/tmp.ts';
 import { QUERIER_WORKER, startWorker } from '../test/helpers/worker.ts';
 import {
@@ -41,27 +41,6 @@ interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
-}
-
-async function inspector(port: number, target: string) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/${target}`);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  let id = 0;
-  const pending = new Map<number, (r: unknown) => void>();
-  ws.on('message', (data) => {
-    const m = JSON.parse(String(data)) as { id?: number; result?: unknown };
-    if (m.id !== undefined) pending.get(m.id)?.(m.result);
-  });
-  const call = (method: string, params: object = {}): Promise<unknown> =>
-    new Promise((resolve) => {
-      const n = ++id;
-      pending.set(n, resolve);
-      ws.send(JSON.stringify({ id: n, method, params }));
-    });
-  return { call, close: () => ws.close() };
 }
 
 /** CPU seconds every workerd process has used (less noisy than wall time on a shared machine). */
@@ -140,7 +119,7 @@ try {
   const insps = await Promise.all(
     targets
       .filter(Boolean)
-      .map(async (name) => ({ name, insp: await inspector(inspectorPort, name) })),
+      .map(async (name) => ({ name, insp: await openInspector(inspectorPort, name) })),
   );
   if (profiling) {
     for (const { insp } of insps) {

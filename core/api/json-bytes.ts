@@ -163,14 +163,6 @@ export class JsonBytes {
     return text;
   }
 
-  /** Prometheus's jsonutil timestamp: seconds, then `.` and three digits when ms ≠ 0. */
-  timestamp(ms: number): void {
-    const stamp = this.#stamps.get(ms) ?? this.#stamp(ms);
-    this.#room(stamp.length);
-    this.#buf.set(stamp, this.#at);
-    this.#at += stamp.length;
-  }
-
   /** `[<timestamp>,"<value>"]`: a sample as Prometheus writes it, its value Go's FormatFloat(v, 'f', -1, 64). */
   point(t: number, v: number): void {
     const stamp = this.#stamps.get(t) ?? this.#stamp(t);

@@ -12,6 +12,7 @@
  */
 import type { PointsKernel } from './json-bytes.ts';
 import { formatValue } from './prom-numbers.ts';
+import { align8, growTo } from '../wasm-memory.ts';
 
 const encoder = new TextEncoder();
 
@@ -38,14 +39,11 @@ interface PointsExports {
   ): number;
 }
 
-const PAGE = 65536;
 /**
  * Room past the byte budget: the point that crosses it is written whole. A point is at most
  * ~360 bytes (Go writes 5e-324 with 326 characters).
  */
 const SLACK = 1024;
-
-const align8 = (x: number): number => (x + 7) & ~7;
 
 /** The module is ~1 KB and imports nothing: instantiated synchronously where it is loaded. */
 export function newPointsKernel(module: WebAssembly.Module): PointsKernel {
@@ -66,11 +64,6 @@ class WasmPoints implements PointsKernel {
     this.#base = align8(x.heapBase() >>> 0);
   }
 
-  #ensure(end: number): void {
-    const mem = this.#x.memory;
-    if (end > mem.buffer.byteLength) mem.grow(Math.ceil((end - mem.buffer.byteLength) / PAGE));
-  }
-
   load(t: Float64Array, v: Float64Array): void {
     const n = t.length;
     const base = this.#base;
@@ -78,7 +71,7 @@ class WasmPoints implements PointsKernel {
     const slowMap = slow + 4 * n;
     const table = align8(slowMap + n);
     this.#n = n;
-    this.#ensure(table + SLACK);
+    growTo(this.#x.memory, table + SLACK);
     const f64 = new Float64Array(this.#x.memory.buffer, base, 2 * n);
     f64.set(t);
     f64.set(v, n);
@@ -92,7 +85,7 @@ class WasmPoints implements PointsKernel {
     }
     // The texts are ASCII: one byte a character.
     this.#out = align8(table + text.length);
-    this.#ensure(this.#out + Math.max(this.#outSize, SLACK));
+    growTo(this.#x.memory, this.#out + Math.max(this.#outSize, SLACK));
     if (text) encoder.encodeInto(text, new Uint8Array(this.#x.memory.buffer, table, text.length));
   }
 
@@ -100,7 +93,7 @@ class WasmPoints implements PointsKernel {
     const size = maxBytes + SLACK;
     if (size > this.#outSize) {
       this.#outSize = size;
-      this.#ensure(this.#out + size);
+      growTo(this.#x.memory, this.#out + size);
     }
     const base = this.#base;
     const next = this.#x.render(base, base + 8 * this.#n, from, this.#n, this.#out, maxBytes);

@@ -11,6 +11,7 @@
  * Memory only grows (to the largest batch seen); batches should be sized accordingly.
  */
 import { CorruptBlockError } from '../errors.ts';
+import { align8, growTo } from '../wasm-memory.ts';
 
 /** Kernel status codes (wasm/assembly/xor.ts). */
 export const XOR_STATUS = {
@@ -143,10 +144,6 @@ interface XorExports {
   encodeErrorIndex(): number;
 }
 
-const PAGE = 65536;
-
-const align8 = (x: number): number => (x + 7) & ~7;
-
 /** Instantiates the XOR kernel module and wraps it. */
 export async function instantiateXorCodec(module: WebAssembly.Module): Promise<XorBatchCodec> {
   const instance = await WebAssembly.instantiate(module, {});
@@ -172,9 +169,7 @@ class WasmXorCodec implements XorBatchCodec {
 
   #ensure(end: number): void {
     const mem = this.#x.memory;
-    if (end > mem.buffer.byteLength) {
-      mem.grow(Math.ceil((end - mem.buffer.byteLength) / PAGE));
-    }
+    growTo(mem, end);
     if (this.#u8.buffer !== mem.buffer || this.#u8.byteLength !== mem.buffer.byteLength) {
       this.#u8 = new Uint8Array(mem.buffer);
       this.#u32 = new Uint32Array(mem.buffer);

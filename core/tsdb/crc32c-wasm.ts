@@ -10,6 +10,7 @@
  * however large the input.
  */
 import type { Crc32cKernel } from './crc32c.ts';
+import { align8, growTo } from '../wasm-memory.ts';
 
 interface Crc32cExports {
   memory: WebAssembly.Memory;
@@ -18,11 +19,8 @@ interface Crc32cExports {
   crcRanges(desc: number, n: number): void;
 }
 
-const PAGE = 65536;
 /** Bytes copied and checksummed per kernel call for long input (bounds memory). */
 const WINDOW = 1 << 20;
-
-const align8 = (x: number): number => (x + 7) & ~7;
 
 /** Instantiates the CRC-32C kernel module and wraps it. */
 export async function instantiateCrc32cKernel(module: WebAssembly.Module): Promise<Crc32cKernel> {
@@ -54,7 +52,7 @@ class WasmCrc32c implements Crc32cKernel {
 
   #ensure(end: number): void {
     const mem = this.#x.memory;
-    if (end > mem.buffer.byteLength) mem.grow(Math.ceil((end - mem.buffer.byteLength) / PAGE));
+    growTo(mem, end);
     if (this.#u8.buffer !== mem.buffer || this.#u8.byteLength !== mem.buffer.byteLength) {
       this.#u8 = new Uint8Array(mem.buffer);
       this.#u32 = new Uint32Array(mem.buffer);

@@ -18,7 +18,13 @@ export interface IsolateHeap {
   close(): void;
 }
 
-export async function connectIsolate(port: number, target: string): Promise<IsolateHeap> {
+/** A session on one inspector target: Chrome DevTools Protocol calls and their results. */
+export interface InspectorSession {
+  call(method: string, params?: object): Promise<unknown>;
+  close(): void;
+}
+
+export async function openInspector(port: number, target: string): Promise<InspectorSession> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/${target}`);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -32,12 +38,19 @@ export async function connectIsolate(port: number, target: string): Promise<Isol
     pending.get(m.id)?.(m.result);
     pending.delete(m.id);
   });
-  const call = (method: string): Promise<unknown> =>
-    new Promise((resolve) => {
-      const n = ++id;
-      pending.set(n, resolve);
-      ws.send(JSON.stringify({ id: n, method }));
-    });
+  return {
+    call: (method, params = {}) =>
+      new Promise((resolve) => {
+        const n = ++id;
+        pending.set(n, resolve);
+        ws.send(JSON.stringify({ id: n, method, params }));
+      }),
+    close,
+  };
+}
+
+export async function connectIsolate(port: number, target: string): Promise<IsolateHeap> {
+  const { call, close } = await openInspector(port, target);
   const used = async (): Promise<number> =>
     ((await call('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
   return {
@@ -70,6 +83,6 @@ export async function connectIsolate(port: number, target: string): Promise<Isol
         await sampler;
       }
     },
-    close: () => ws.close(),
+    close,
   };
 }

@@ -16,8 +16,8 @@ import { Log, LogLevel, Miniflare } from 'miniflare';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The WASM modules worker/wasm.ts imports (wasm/build/<name>.wasm). */
-const WASM_MODULES = ['xor', 'crc32c', 'points', 'regression'];
+/** The kernels worker/wasm.ts imports as CompiledWasm modules (wasm/build/<name>.wasm). */
+export const WASM_MODULES = ['xor', 'crc32c', 'points', 'regression'];
 
 const bundles = new Map<string, Promise<{ code: string; wasm: Map<string, Uint8Array> }>>();
 

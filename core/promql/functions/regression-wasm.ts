@@ -7,6 +7,7 @@
  * Memory above `heapBase()`: t[n] f64 | v[n] f64, one series at a time (`load`).
  */
 import type { RegressionKernel } from './regression.ts';
+import { align8, growTo } from '../../wasm-memory.ts';
 
 interface RegressionExports {
   memory: WebAssembly.Memory;
@@ -14,9 +15,6 @@ interface RegressionExports {
   intercept(): number;
   regress(tPtr: number, vPtr: number, lo: number, hi: number, interceptTime: number): number;
 }
-
-const PAGE = 65536;
-const align8 = (x: number): number => (x + 7) & ~7;
 
 /** The module is ~1 KB and imports nothing: instantiated synchronously where it is loaded. */
 export function newRegressionKernel(module: WebAssembly.Module): RegressionKernel {
@@ -37,9 +35,8 @@ class WasmRegression implements RegressionKernel {
   load(t: Float64Array, v: Float64Array): void {
     const n = t.length;
     const end = this.#base + 16 * n;
-    const mem = this.#x.memory;
-    if (end > mem.buffer.byteLength) mem.grow(Math.ceil((end - mem.buffer.byteLength) / PAGE));
-    const f64 = new Float64Array(mem.buffer, this.#base, 2 * n);
+    growTo(this.#x.memory, end);
+    const f64 = new Float64Array(this.#x.memory.buffer, this.#base, 2 * n);
     f64.set(t);
     f64.set(v, n);
     this.#vAt = this.#base + 8 * n;

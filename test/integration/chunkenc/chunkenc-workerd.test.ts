@@ -1,7 +1,7 @@
 /**
  * The WASM XOR codec inside workerd (Miniflare), loaded the way the deployed Worker loads it:
- * worker/wasm.ts imports wasm/build/xor.wasm (and crc32c.wasm, the CRC-32C kernel checked last)
- * as CompiledWasm modules. Its results must equal
+ * worker/wasm.ts imports wasm/build/xor.wasm and the other kernels (WASM_MODULES; the CRC-32C
+ * kernel is checked last) as CompiledWasm modules. Its results must equal
  * the TS reference decoder's, bit for bit, and re-encoding must give back the chunk bytes.
  */
 import { build } from 'esbuild';
@@ -13,6 +13,7 @@ import { XorAppender, decodeXor, xorSampleCount } from '../../../core/chunkenc/x
 import { crc32cJs } from '../../../core/tsdb/crc32c.ts';
 import { Random } from '../../helpers/random.ts';
 import { startMiniflare, type MiniflareHandle } from '../../helpers/miniflare.ts';
+import { WASM_MODULES } from '../../helpers/worker.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 let mf: MiniflareHandle | undefined;
@@ -36,26 +37,10 @@ beforeAll(async () => {
       script: undefined,
       modules: [
         { type: 'ESModule', path: join(ROOT, 'worker', 'entry.mjs'), contents: script },
-        {
-          type: 'CompiledWasm',
-          path: join(ROOT, 'wasm', 'build', 'xor.wasm'),
-          contents: readFileSync(join(ROOT, 'wasm', 'build', 'xor.wasm')),
-        },
-        {
-          type: 'CompiledWasm',
-          path: join(ROOT, 'wasm', 'build', 'crc32c.wasm'),
-          contents: readFileSync(join(ROOT, 'wasm', 'build', 'crc32c.wasm')),
-        },
-        {
-          type: 'CompiledWasm',
-          path: join(ROOT, 'wasm', 'build', 'points.wasm'),
-          contents: readFileSync(join(ROOT, 'wasm', 'build', 'points.wasm')),
-        },
-        {
-          type: 'CompiledWasm',
-          path: join(ROOT, 'wasm', 'build', 'regression.wasm'),
-          contents: readFileSync(join(ROOT, 'wasm', 'build', 'regression.wasm')),
-        },
+        ...WASM_MODULES.map((name) => {
+          const path = join(ROOT, 'wasm', 'build', `${name}.wasm`);
+          return { type: 'CompiledWasm' as const, path, contents: readFileSync(path) };
+        }),
       ],
       modulesRoot: ROOT,
     },
