@@ -45,7 +45,7 @@ export async function openInspector(port: number, target: string): Promise<Inspe
         pending.set(n, resolve);
         ws.send(JSON.stringify({ id: n, method, params }));
       }),
-    close,
+    close: () => ws.close(),
   };
 }
 
