@@ -10,6 +10,8 @@ import { labelsFrom } from '../core/labels/labels.ts';
 import type { Series } from '../core/promql/engine/result.ts';
 import { Random } from '../test/helpers/random.ts';
 import { loadPointsKernelNode } from './wasm.ts';
+import { formatValue } from '../core/api/prom-numbers.ts';
+import { readFile } from 'node:fs/promises';
 
 let kernel: PointsKernel;
 
@@ -78,13 +80,13 @@ describe('WASM points writer', () => {
     }
   });
 
-  it('writes values JS formatted from its table, and stops at a timestamp for JS', () => {
+  it('stops at a timestamp for JS and goes on after it', () => {
     kernel.load(Float64Array.of(0, 1000, 1500.5, 2000), Float64Array.of(1 / 3, 0.25, 2 / 3, -0));
     const first = kernel.render(0, 1 << 20);
     expect(decoder.decode(first.bytes)).toBe('[0,"0.3333333333333333"],[1,"0.25"]');
     expect(first.next).toBe(2);
     expect(kernel.stoppedForJs).toBe(true);
-    // JS writes point 2; the table's text for 2/3 is passed over, not given to point 3.
+    // JS writes point 2.
     const rest = kernel.render(3, 1 << 20);
     expect(decoder.decode(rest.bytes)).toBe(',[2,"-0"]');
     expect(rest.next).toBe(4);
@@ -113,5 +115,49 @@ describe('WASM points writer', () => {
     expect(render(series, 64 * 1024, true).join('')).toBe(
       render(series, 64 * 1024, false).join(''),
     );
+  });
+
+  it('writes every double as Go does: shortest digits (its own conversion) against JS, over 1M bit patterns', async () => {
+    const bytes = await readFile(new URL('../wasm/build/points.wasm', import.meta.url));
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    const x = exports as unknown as {
+      memory: WebAssembly.Memory;
+      heapBase(): number;
+      value(p: number, v: number): number;
+    };
+    const at = (x.heapBase() + 7) & ~7;
+    x.memory.grow(1);
+    const bits = new BigUint64Array(1);
+    const asDouble = new Float64Array(bits.buffer);
+    const r = new Random(7);
+    const values: number[] = [
+      5e-324,
+      Number.MAX_VALUE,
+      2.2250738585072014e-308,
+      0.1 + 0.2,
+      1e21,
+      1e22,
+    ];
+    for (let e = -1074; e <= 1023; e++) values.push(2 ** e, 2 ** e * 1.5, 2 ** e * (1 - 2 ** -53));
+    for (let e = -323; e <= 308; e++)
+      values.push(Number(`1e${e}`), Number(`9.999999999999999e${e}`));
+    for (let i = 0; i < 1_000_000; i++) {
+      bits[0] = (BigInt(r.int(2 ** 32)) << 32n) | BigInt(r.int(2 ** 32));
+      values.push(asDouble[0]!);
+    }
+    for (let i = 0; i < 200_000; i++) values.push((r.int(2 ** 30) / 3) * 10 ** (r.int(40) - 20));
+    let mismatches = 0;
+    let first = '';
+    for (const v of values) {
+      const end = x.value(at, v);
+      const got = decoder.decode(new Uint8Array(x.memory.buffer, at, end - at));
+      if (got !== formatValue(v)) {
+        mismatches++;
+        first ||= `${v}: ${got} vs ${formatValue(v)}`;
+      }
+    }
+    expect(first).toBe('');
+    expect(mismatches).toBe(0);
+    expect(values.length).toBeGreaterThan(1_200_000);
   });
 });

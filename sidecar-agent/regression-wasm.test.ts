@@ -71,6 +71,41 @@ describe('WASM regression kernel', () => {
     expect(windows).toBe(6000);
   });
 
+  it("regresses all of a series' windows in one call as the JS loop does, window by window", () => {
+    const r = new Random(11);
+    let compared = 0;
+    for (let round = 0; round < 50; round++) {
+      const n = 2 + r.int(300);
+      const { t, v } = randomColumns(r, n);
+      const steps = 1 + r.int(100);
+      const from = new Int32Array(steps);
+      const to = new Int32Array(steps);
+      const at = new Float64Array(steps);
+      for (let i = 0; i < steps; i++) {
+        from[i] = r.int(n);
+        to[i] = from[i]! + r.int(n - from[i]! + 1);
+        at[i] = t[0]! + r.int(10 ** 7);
+      }
+      kernel.load(t, v);
+      for (const times of [undefined, at]) {
+        const slope = new Float64Array(steps);
+        const intercept = new Float64Array(steps);
+        kernel.regressWindows(from, to, times, slope, intercept);
+        for (let i = 0; i < steps; i++) {
+          const lo = from[i]!;
+          const hi = to[i]!;
+          if (hi - lo < 2) continue; // no answer there: its entries are unspecified
+          const want = linearRegression(t, v, lo, hi, times ? times[i]! : t[lo]!);
+          expect([slope[i]!, intercept[i]!].map(bits), `step ${i}: ${lo}..${hi}`).toEqual(
+            want.map(bits),
+          );
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+
   it('deriv and predict_linear answer the same through it, step by step', () => {
     const r = new Random(9);
     const range = evalRange(3_600_000, 7_200_000, 60_000);

@@ -4,17 +4,11 @@
  * import, worker/wasm.ts; Node: sidecar-agent/wasm.ts) and returns a `PointsKernel` for
  * `installPointsKernel` (json-bytes.ts).
  *
- * Memory layout above `heapBase()`: t[n] f64 | v[n] f64 | slow[≤n] u32 | slow map[n] u8 | table |
- * output. A series
- * is copied in once by `load`, which also writes the texts of the values the module leaves to JS
- * (`slow`, found by the module's `classify`) into `table` with one encode; `render` calls then
- * write its points a budget of bytes at a time.
+ * Memory layout above `heapBase()`: t[n] f64 | v[n] f64 | output. A series is copied in once by
+ * `load`; `render` calls then write its points a budget of bytes at a time.
  */
 import type { PointsKernel } from './json-bytes.ts';
-import { formatValue } from './prom-numbers.ts';
 import { align8, growTo } from '../wasm-memory.ts';
-
-const encoder = new TextEncoder();
 
 interface PointsExports {
   memory: WebAssembly.Memory;
@@ -28,14 +22,6 @@ interface PointsExports {
     n: number,
     out: number,
     maxBytes: number,
-  ): number;
-  classify(
-    vPtr: number,
-    n: number,
-    idxPtr: number,
-    slowMap: number,
-    scratch: number,
-    table: number,
   ): number;
 }
 
@@ -67,26 +53,12 @@ class WasmPoints implements PointsKernel {
   load(t: Float64Array, v: Float64Array): void {
     const n = t.length;
     const base = this.#base;
-    const slow = base + 16 * n;
-    const slowMap = slow + 4 * n;
-    const table = align8(slowMap + n);
     this.#n = n;
-    growTo(this.#x.memory, table + SLACK);
+    this.#out = base + 16 * n;
+    growTo(this.#x.memory, this.#out + Math.max(this.#outSize, SLACK));
     const f64 = new Float64Array(this.#x.memory.buffer, base, 2 * n);
     f64.set(t);
     f64.set(v, n);
-    const count = this.#x.classify(base + 8 * n, n, slow, slowMap, table, table);
-    let text = '';
-    if (count > 0) {
-      const idx = new Uint32Array(this.#x.memory.buffer, slow, count);
-      const texts: string[] = new Array(count);
-      for (let k = 0; k < count; k++) texts[k] = formatValue(v[idx[k]!]!);
-      text = `${texts.join(',')},`;
-    }
-    // The texts are ASCII: one byte a character.
-    this.#out = align8(table + text.length);
-    growTo(this.#x.memory, this.#out + Math.max(this.#outSize, SLACK));
-    if (text) encoder.encodeInto(text, new Uint8Array(this.#x.memory.buffer, table, text.length));
   }
 
   render(from: number, maxBytes: number): { next: number; bytes: Uint8Array } {

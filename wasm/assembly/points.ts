@@ -5,17 +5,12 @@
  * owns linear memory above `heapBase()`. The reference is core/api/json-bytes.ts's JS writer,
  * byte for byte.
  *
- * Values formatted here: NaN, ±Inf, ±0, integers below 2^53, and values whose shortest round-trip
- * digits have at most 6 decimals (found as in json-bytes.ts's `decimals`). The others (most rates
- * and averages) are formatted by JS with Go's FormatFloat rules: `classify` lists them, JS writes
- * their texts, comma-separated, into a table, and `render` copies each from there in turn. A
- * timestamp that is not an integer below 2^53 stops the call at its point, for JS to write.
+ * Every value is written here with Go's FormatFloat(v, 'f', -1, 64): NaN, ±Inf, ±0 and integers
+ * below 2^53 directly, values with at most 6 decimals from their scaled integer (as json-bytes.ts's
+ * `decimals`), the rest from their shortest digits (points/shortest.ts). A timestamp that is not
+ * an integer below 2^53 stops the call at its point, for JS to write.
  */
-
-/** The next text in JS's table of values this module does not format. */
-let tableAt: usize = 0;
-/** One byte per point, 1 where the value's text is in the table (written by `classify`). */
-let slowAt: usize = 0;
+import { shortestDigits, shortestExponent } from './points/shortest';
 
 /** Why the last `render` returned: 0 done, 1 output budget reached, 2 a point for JS. */
 let stopReason: i32 = 0;
@@ -104,8 +99,8 @@ function timestamp(p: usize, ms: f64): usize {
   return at;
 }
 
-/** Go's FormatFloat(v, 'f', -1, 64) for the values this module handles; 0 for the others. */
-function value(p: usize, v: f64): usize {
+/** Go's FormatFloat(v, 'f', -1, 64) at p; returns the end. */
+export function value(p: usize, v: f64): usize {
   let at = p;
   if (isNaN(v)) {
     put(at, 78);
@@ -135,7 +130,7 @@ function value(p: usize, v: f64): usize {
   for (let k = 1; k <= 6; k++) {
     pow *= 10;
     const x = a * pow;
-    if (!(x < TWO31)) return 0;
+    if (!(x < TWO31)) break;
     const m = Math.round(x);
     // A value with k decimals scales to within a few ulps of an integer: the division that
     // proves it is done only then.
@@ -154,52 +149,46 @@ function value(p: usize, v: f64): usize {
     }
     return at + k;
   }
-  return 0;
+  if (negative) put(at++, 45);
+  return fixed(at, shortestDigits(reinterpret<u64>(a)), shortestExponent());
 }
 
-/**
- * Lists (u32 indices at idxPtr, and a byte per point at slowMap) the values of [0, n) this module
- * leaves to JS, and returns their count; `scratch` is room for one value's text. `render` then
- * reads their texts from `table`.
- */
-export function classify(
-  vPtr: usize,
-  n: i32,
-  idxPtr: usize,
-  slowMap: usize,
-  scratch: usize,
-  table: usize,
-): i32 {
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const slow = value(scratch, load<f64>(vPtr + (<usize>i << 3))) == 0;
-    store<u8>(slowMap + <usize>i, slow ? 1 : 0);
-    if (slow) {
-      store<u32>(idxPtr + (<usize>count << 2), i);
-      count++;
-    }
+const POW10: usize = memory.data<u64>([1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000, 1000000000000000, 10000000000000000, 100000000000000000, 1000000000000000000]);
+
+/** The decimal digits of x (at most 17) in `count` places at p, zero-padded on the left. */
+function padded(p: usize, x: u64, count: i32): void {
+  let y = x;
+  for (let i = count - 1; i >= 0; i--) {
+    const d = y / 10;
+    put(p + <usize>i, <i32>(y - d * 10) + 48);
+    y = d;
   }
-  tableAt = table;
-  slowAt = slowMap;
-  return count;
 }
 
-/** The table's next text at p (the table's separator is a comma); returns the end. */
-function fromTable(p: usize): usize {
+/** digits × 10^exponent in fixed notation (Go's %f of the shortest digits) at p; returns the end. */
+function fixed(p: usize, digitsValue: u64, exponent: i32): usize {
+  if (exponent >= 0) {
+    let at = digits(p, digitsValue);
+    for (let i = 0; i < exponent; i++) put(at++, 48);
+    return at;
+  }
+  let count = 1;
+  while (count < 19 && digitsValue >= load<u64>(POW10 + (<usize>count << 3))) count++;
+  const point = count + exponent;
+  if (point > 0) {
+    const unit = load<u64>(POW10 + (<usize>-exponent << 3));
+    const whole = digitsValue / unit;
+    let at = digits(p, whole);
+    put(at++, 46);
+    padded(at, digitsValue - whole * unit, -exponent);
+    return at + <usize>-exponent;
+  }
   let at = p;
-  let c = load<u8>(tableAt);
-  while (c != 44) {
-    store<u8>(at++, c);
-    c = load<u8>(++tableAt);
-  }
-  tableAt++;
-  return at;
-}
-
-/** Passes over the table's next text. */
-function skipTable(): void {
-  while (load<u8>(tableAt) != 44) tableAt++;
-  tableAt++;
+  put(at++, 48);
+  put(at++, 46);
+  for (let i = point; i < 0; i++) put(at++, 48);
+  padded(at, digitsValue, count);
+  return at + <usize>count;
 }
 
 /**
@@ -223,15 +212,13 @@ export function render(tPtr: usize, vPtr: usize, from: i32, n: i32, out: usize, 
     const v = load<f64>(vPtr + (<usize>i << 3));
     at = timestamp(at, load<f64>(tPtr + (<usize>i << 3)));
     if (at == 0) {
-      // JS writes this point whole: its value's text in the table is not needed.
-      if (load<u8>(slowAt + <usize>i)) skipTable();
       cursor = start;
       stopReason = 2;
       return i;
     }
     put(at, 44);
     put(at + 1, 34);
-    at = load<u8>(slowAt + <usize>i) ? fromTable(at + 2) : value(at + 2, v);
+    at = value(at + 2, v);
     put(at, 34);
     put(at + 1, 93);
     at += 2;

@@ -4,7 +4,8 @@
  * seconds from an intercept time) in the same operation order as core/promql/functions/
  * regression.ts, so results are bit-identical; in workerd this loop runs several times faster as
  * WASM than as JS. GC-free (stub runtime); the JS side (core/promql/functions/regression-wasm.ts)
- * copies a series' columns above `heapBase()` once and calls `regress` per window.
+ * copies a series' columns above `heapBase()` once and calls `regressWindows` for all its steps
+ * (one call per series: a call into WASM costs more in workerd than a short window's sums).
  */
 
 let interceptOut: f64 = 0;
@@ -75,4 +76,29 @@ export function regress(tPtr: usize, vPtr: usize, lo: i32, hi: i32, interceptTim
   const slope = covXY / varX;
   interceptOut = sumY / n - (slope * sumX) / n;
   return slope;
+}
+
+/**
+ * `regress` for every step's window [from[i], to[i]) (i32 columns) with at least two samples,
+ * its intercept time atPtr[i] (f64), or the window's first sample time when atPtr is 0; slopes
+ * and intercepts go to the f64 columns at slopePtr and interceptPtr (other steps are not written).
+ */
+export function regressWindows(
+  tPtr: usize,
+  vPtr: usize,
+  fromPtr: usize,
+  toPtr: usize,
+  steps: i32,
+  atPtr: usize,
+  slopePtr: usize,
+  interceptPtr: usize,
+): void {
+  for (let i = 0; i < steps; i++) {
+    const lo = load<i32>(fromPtr + (<usize>i << 2));
+    const hi = load<i32>(toPtr + (<usize>i << 2));
+    if (hi - lo < 2) continue;
+    const at = atPtr == 0 ? load<f64>(tPtr + (<usize>lo << 3)) : load<f64>(atPtr + (<usize>i << 3));
+    store<f64>(slopePtr + (<usize>i << 3), regress(tPtr, vPtr, lo, hi, at));
+    store<f64>(interceptPtr + (<usize>i << 3), interceptOut);
+  }
 }

@@ -20,6 +20,18 @@ export interface RegressionKernel {
   load(t: Float64Array, v: Float64Array): void;
   /** linearRegression over samples [lo, hi) of the loaded series. */
   regress(lo: number, hi: number, interceptTime: number): [slope: number, intercept: number];
+  /**
+   * linearRegression over every window [from[i], to[i]) of the loaded series with at least two
+   * samples, at intercept time at[i] (the window's first sample time when `at` is undefined),
+   * into slope[i] and intercept[i] (other steps' entries are unspecified). One call per series.
+   */
+  regressWindows(
+    from: Int32Array,
+    to: Int32Array,
+    at: Float64Array | undefined,
+    slope: Float64Array,
+    intercept: Float64Array,
+  ): void;
 }
 
 let kernel: RegressionKernel | undefined;
@@ -29,12 +41,31 @@ export function installRegressionKernel(k: RegressionKernel | undefined): void {
   kernel = k;
 }
 
-/** A series' regression: through the installed kernel when there is one. */
-function regressionOf(s: RangeSeries): (lo: number, hi: number, at: number) => [number, number] {
-  const k = kernel;
-  if (k === undefined) return (lo, hi, at) => linearRegression(s.t, s.v, lo, hi, at);
-  k.load(s.t.subarray(0, s.length), s.v.subarray(0, s.length));
-  return (lo, hi, at) => k.regress(lo, hi, at);
+/**
+ * A window kernel giving `pick(slope, intercept, step)` of each window's regression at intercept
+ * time `at[step]` (the first sample's time when undefined): through the installed kernel, all of
+ * a series' windows in one call, when there is one.
+ */
+function regressionKernel(
+  steps: number,
+  at: Float64Array | undefined,
+  pick: (slope: number, intercept: number, step: number) => number,
+): (s: RangeSeries, from: Int32Array, to: Int32Array) => WindowKernel {
+  const slope = new Float64Array(steps);
+  const intercept = new Float64Array(steps);
+  return (s, from, to) => {
+    const k = kernel;
+    if (k === undefined) {
+      return (t, v, lo, hi, i) => {
+        if (hi - lo < 2) return undefined;
+        const [m, b] = linearRegression(t, v, lo, hi, at === undefined ? t[lo]! : at[i]!);
+        return pick(m, b, i);
+      };
+    }
+    k.load(s.t.subarray(0, s.length), s.v.subarray(0, s.length));
+    k.regressWindows(from, to, at, slope, intercept);
+    return (_t, _v, lo, hi, i) => (hi - lo < 2 ? undefined : pick(slope[i]!, intercept[i]!, i));
+  };
 }
 
 /** Slope and intercept (at `interceptTime`, ms) of the least-squares line through samples [lo, hi). */
@@ -97,24 +128,28 @@ export function linearRegression(
 }
 
 /** deriv: slope with the first sample's time as intercept time (keeps x small, prometheus#2674). */
-export const deriv: FunctionImpl = (args, ctx) =>
-  overWindowsBy(matrixArg(args, 0), ctx, (s): WindowKernel => {
-    const regress = regressionOf(s);
-    return (t, _v, lo, hi) => (hi - lo < 2 ? undefined : regress(lo, hi, t[lo]!)[0]);
-  });
+export const deriv: FunctionImpl = (args, ctx) => {
+  const m = matrixArg(args, 0);
+  return overWindowsBy(
+    m,
+    ctx,
+    regressionKernel(m.windowEnd.length, undefined, (slope) => slope),
+  );
+};
 
 /** predict_linear: intercept at the evaluation (step) time, not the window end — offset and @ included. */
 export const predictLinear: FunctionImpl = (args, ctx) => {
   const duration = scalarArg(args, 1).values;
-  const times = ctx.range.times;
-  return overWindowsBy(matrixArg(args, 0), ctx, (s): WindowKernel => {
-    const regress = regressionOf(s);
-    return (_t, _v, lo, hi, i) => {
-      if (hi - lo < 2) return undefined;
-      const [slope, intercept] = regress(lo, hi, times[i]!);
-      return slope * duration[i]! + intercept;
-    };
-  });
+  const m = matrixArg(args, 0);
+  return overWindowsBy(
+    m,
+    ctx,
+    regressionKernel(
+      m.windowEnd.length,
+      ctx.range.times,
+      (slope, intercept, i) => slope * duration[i]! + intercept,
+    ),
+  );
 };
 
 export const holtWinters: FunctionImpl = (args, ctx) => {

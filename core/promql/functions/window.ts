@@ -71,12 +71,13 @@ export function overWindows(
 
 /**
  * Like overWindows, with a fresh kernel per series: kernels that carry state from one step to the
- * next (monotonic deques, prefix counts) build it here.
+ * next (monotonic deques, prefix counts) build it here, and batch kernels compute every step's
+ * window (the series' [from[i], to[i]) bounds) at once.
  */
 export function overWindowsBy(
   m: MatrixValue,
   _ctx: FunctionContext,
-  makeKernel: (s: RangeSeries) => WindowKernel,
+  makeKernel: (s: RangeSeries, from: Int32Array, to: Int32Array) => WindowKernel,
   opts: OverWindowsOptions = {},
 ): VectorValue {
   const steps = m.windowEnd.length;
@@ -85,7 +86,7 @@ export function overWindowsBy(
   const out: StepSeries[] = [];
   for (const s of m.series) {
     windowBounds(s, m.windowEnd, m.range, from, to);
-    const kernel = makeKernel(s);
+    const kernel = makeKernel(s, from, to);
     let values: Float64Array | undefined;
     let present: Uint8Array | undefined;
     for (let i = 0; i < steps; i++) {
