@@ -94,11 +94,12 @@ export function regressWindows(
   interceptPtr: usize,
 ): void {
   for (let i = 0; i < steps; i++) {
-    const lo = load<i32>(fromPtr + (<usize>i << 2));
-    const hi = load<i32>(toPtr + (<usize>i << 2));
+    const lo = load<i32>(fromPtr + ((<usize>i) << 2));
+    const hi = load<i32>(toPtr + ((<usize>i) << 2));
     if (hi - lo < 2) continue;
-    const at = atPtr == 0 ? load<f64>(tPtr + (<usize>lo << 3)) : load<f64>(atPtr + (<usize>i << 3));
-    store<f64>(slopePtr + (<usize>i << 3), regress(tPtr, vPtr, lo, hi, at));
-    store<f64>(interceptPtr + (<usize>i << 3), interceptOut);
+    const at =
+      atPtr == 0 ? load<f64>(tPtr + ((<usize>lo) << 3)) : load<f64>(atPtr + ((<usize>i) << 3));
+    store<f64>(slopePtr + ((<usize>i) << 3), regress(tPtr, vPtr, lo, hi, at));
+    store<f64>(interceptPtr + ((<usize>i) << 3), interceptOut);
   }
 }
