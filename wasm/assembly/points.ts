@@ -46,23 +46,23 @@ function decimalCount(x: u32): usize {
   return x < 10000000 ? (x < 1000000 ? 6 : 7) : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
 }
 
-/** A u64's decimal digits at p; returns the end. */
-function digits(p: usize, x: u64): usize {
-  if (x > <u64>u32.MAX_VALUE) {
-    let end = p;
-    for (let y = x; y >= 10; y /= 10) end++;
-    let q = end;
-    let z = x;
-    while (true) {
-      const d = z / 10;
-      put(q, <i32>(z - d * 10) + 48);
-      z = d;
-      if (z == 0) break;
-      q--;
-    }
-    return end + 1;
-  }
-  let y = <u32>x;
+/** The 8 decimal digits of x < 10^8, zero-padded, at p. */
+// @ts-ignore: decorator
+@inline
+function eight(p: usize, x: u32): void {
+  const high = x / 10000;
+  const low = x - high * 10000;
+  const a = high / 100;
+  const c = low / 100;
+  store<u16>(p, load<u16>(PAIRS + (<usize>a << 1)));
+  store<u16>(p + 2, load<u16>(PAIRS + (<usize>(high - a * 100) << 1)));
+  store<u16>(p + 4, load<u16>(PAIRS + (<usize>c << 1)));
+  store<u16>(p + 6, load<u16>(PAIRS + (<usize>(low - c * 100) << 1)));
+}
+
+/** A u32's decimal digits at p; returns the end. */
+function digits32(p: usize, x: u32): usize {
+  let y = x;
   const end = p + decimalCount(y);
   let q = end;
   while (y >= 100) {
@@ -74,6 +74,18 @@ function digits(p: usize, x: u64): usize {
   if (y >= 10) store<u16>(q - 2, load<u16>(PAIRS + (<usize>y << 1)));
   else put(q - 1, 48 + <i32>y);
   return end;
+}
+
+/**
+ * A u64's decimal digits at p; returns the end. Eight digits at a time in 32-bit arithmetic:
+ * one 64-bit division per eight digits.
+ */
+function digits(p: usize, x: u64): usize {
+  if (x <= <u64>u32.MAX_VALUE) return digits32(p, <u32>x);
+  const high = x / 100000000;
+  const end = digits(p, high);
+  eight(end, <u32>(x - high * 100000000));
+  return end + 8;
 }
 
 /** jsonutil's timestamp (ms → seconds, `.mmm` when ms ≠ 0); 0 if JS must write it. */
@@ -131,7 +143,7 @@ export function value(p: usize, v: f64): usize {
     pow *= 10;
     const x = a * pow;
     if (!(x < TWO31)) break;
-    const m = Math.round(x);
+    const m = nearest<f64>(x);
     // A value with k decimals scales to within a few ulps of an integer: the division that
     // proves it is done only then.
     if (Math.abs(x - m) > x * 1e-12 || m / pow != a) continue;
@@ -155,13 +167,23 @@ export function value(p: usize, v: f64): usize {
 
 const POW10: usize = memory.data<u64>([1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000, 1000000000000000, 10000000000000000, 100000000000000000, 1000000000000000000]);
 
-/** The decimal digits of x (at most 17) in `count` places at p, zero-padded on the left. */
+/** The last `count` (at most 17) decimal digits of x, zero-padded on the left, at p. */
 function padded(p: usize, x: u64, count: i32): void {
   let y = x;
-  for (let i = count - 1; i >= 0; i--) {
-    const d = y / 10;
-    put(p + <usize>i, <i32>(y - d * 10) + 48);
-    y = d;
+  let end = p + <usize>count;
+  let left = count;
+  while (left >= 8) {
+    const high = y / 100000000;
+    end -= 8;
+    eight(end, <u32>(y - high * 100000000));
+    y = high;
+    left -= 8;
+  }
+  let z = <u32>y;
+  for (let i = 0; i < left; i++) {
+    const d = z / 10;
+    put(--end, <i32>(z - d * 10) + 48);
+    z = d;
   }
 }
 
