@@ -4,7 +4,8 @@
  * bench:query's) run PROFILE_RUNS times with the window moved 30 s each time (Grafana's refresh),
  * after one warming run. Prints the time per run, the median, and the functions with the most
  * self time; PROFILE_OUT keeps the raw profile (a .cpuprofile DevTools opens), PROFILE=0 only
- * times, PROFILE_PARAMS adds request parameters (e.g. `cache=false`).
+ * times, PROFILE_PARAMS adds request parameters (e.g. `cache=false`), PROFILE_ACCEPT_ENCODING
+ * sets the client's Accept-Encoding (e.g. `identity`; fetch's default asks for gzip).
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
@@ -32,6 +33,7 @@ const EXTRA = new URLSearchParams(process.env.PROFILE_PARAMS ?? '');
 const queries = process.env.PROFILE_QUERIES ? process.env.PROFILE_QUERIES.split(';') : QUERIES;
 const profiling = process.env.PROFILE !== '0';
 const TOP = Number(process.env.PROFILE_TOP ?? 40);
+const ACCEPT_ENCODING = process.env.PROFILE_ACCEPT_ENCODING;
 
 interface ProfileNode {
   id: number;
@@ -70,7 +72,8 @@ async function run(
   });
   for (const [k, v] of extra) body.set(k, v);
   const t = performance.now();
-  const res = await fetch(`${base}/api/v1/query_range`, { method: 'POST', body });
+  const headers = ACCEPT_ENCODING ? { 'accept-encoding': ACCEPT_ENCODING } : undefined;
+  const res = await fetch(`${base}/api/v1/query_range`, { method: 'POST', body, headers });
   const text = await res.text();
   if (!res.ok) throw new Error(`${q}: ${text.slice(0, 200)}`);
   return performance.now() - t;

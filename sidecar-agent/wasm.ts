@@ -3,7 +3,8 @@
  * (made by `npm run build:wasm`, also run at postinstall) once and hands it to the runtime-neutral
  * loader in core/chunkenc/wasm.ts. Likewise wasm/build/crc32c.wasm, the CRC-32C kernel the agent
  * installs at startup (`installCrc32cKernelNode`) for every checksum it computes or verifies, and
- * wasm/build/points.wasm, the writer of range answers' points (`installPointsKernelNode`).
+ * the query kernels (`installQueryKernelsNode`): wasm/build/points.wasm, the writer of range
+ * answers' points, and the engine's regression and rate kernels.
  */
 import { readFile } from 'node:fs/promises';
 import { instantiateXorCodec, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
@@ -15,12 +16,15 @@ import {
   type RegressionKernel,
 } from '../core/promql/functions/regression.ts';
 import { newRegressionKernel } from '../core/promql/functions/regression-wasm.ts';
+import { installRateKernel, type RateKernel } from '../core/promql/functions/rate.ts';
+import { newRateKernel } from '../core/promql/functions/rate-wasm.ts';
 import { instantiateCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
 
 const XOR_WASM = new URL('../wasm/build/xor.wasm', import.meta.url);
 const CRC32C_WASM = new URL('../wasm/build/crc32c.wasm', import.meta.url);
 const POINTS_WASM = new URL('../wasm/build/points.wasm', import.meta.url);
 const REGRESSION_WASM = new URL('../wasm/build/regression.wasm', import.meta.url);
+const RATE_WASM = new URL('../wasm/build/rate.wasm', import.meta.url);
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 let codecPromise: Promise<XorBatchCodec> | undefined;
@@ -75,40 +79,39 @@ export async function installCrc32cKernelNode(): Promise<void> {
   installCrc32cKernel(await loadCrc32cKernelNode());
 }
 
-let pointsPromise: Promise<PointsKernel> | undefined;
-
-/** The process's WASM points writer (core/api/points-wasm.ts), compiled once. */
-export function loadPointsKernelNode(): Promise<PointsKernel> {
-  pointsPromise ??= readFile(POINTS_WASM).then(
-    async (bytes) => newPointsKernel(await WebAssembly.compile(bytes)),
-    (err: unknown) => {
-      pointsPromise = undefined;
-      throw new Error(`cannot read ${POINTS_WASM.pathname}: run \`npm run build:wasm\``, {
-        cause: err,
-      });
-    },
-  );
-  return pointsPromise;
+/** A kernel made from wasm/build/<file>, its module compiled once per process. */
+function kernelOnce<K>(url: URL, make: (module: WebAssembly.Module) => K): () => Promise<K> {
+  let promise: Promise<K> | undefined;
+  return () => {
+    promise ??= readFile(url).then(
+      async (bytes) => make(await WebAssembly.compile(bytes)),
+      (err: unknown) => {
+        promise = undefined;
+        throw new Error(`cannot read ${url.pathname}: run \`npm run build:wasm\``, { cause: err });
+      },
+    );
+    return promise;
+  };
 }
 
-/** Installs the WASM points writer and regression kernel for the queries this process answers. */
-export async function installPointsKernelNode(): Promise<void> {
+/** The process's WASM points writer (core/api/points-wasm.ts). */
+export const loadPointsKernelNode: () => Promise<PointsKernel> = kernelOnce(
+  POINTS_WASM,
+  newPointsKernel,
+);
+
+/** The process's WASM regression kernel (deriv, predict_linear). */
+export const loadRegressionKernelNode: () => Promise<RegressionKernel> = kernelOnce(
+  REGRESSION_WASM,
+  newRegressionKernel,
+);
+
+/** The process's WASM rate kernel (rate, increase, delta). */
+export const loadRateKernelNode: () => Promise<RateKernel> = kernelOnce(RATE_WASM, newRateKernel);
+
+/** Installs the WASM points writer and the engine's kernels for the queries this process answers. */
+export async function installQueryKernelsNode(): Promise<void> {
   installPointsKernel(await loadPointsKernelNode());
   installRegressionKernel(await loadRegressionKernelNode());
-}
-
-let regressionPromise: Promise<RegressionKernel> | undefined;
-
-/** The process's WASM regression kernel (deriv, predict_linear), compiled once. */
-export function loadRegressionKernelNode(): Promise<RegressionKernel> {
-  regressionPromise ??= readFile(REGRESSION_WASM).then(
-    async (bytes) => newRegressionKernel(await WebAssembly.compile(bytes)),
-    (err: unknown) => {
-      regressionPromise = undefined;
-      throw new Error(`cannot read ${REGRESSION_WASM.pathname}: run \`npm run build:wasm\``, {
-        cause: err,
-      });
-    },
-  );
-  return regressionPromise;
+  installRateKernel(await loadRateKernelNode());
 }

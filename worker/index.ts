@@ -28,7 +28,7 @@ import { parseLimitsFromEnv } from './querier.ts';
 import { observe, requestMetrics } from './observe.ts';
 import { rulerStub } from './ruler.ts';
 import { serveUi } from './ui-assets.ts';
-import { installCrc32cKernelWorker, installPointsKernelWorker } from './wasm.ts';
+import { installCrc32cKernelWorker, installQueryKernelsWorker } from './wasm.ts';
 
 export { StoreShard } from './store-shard.ts';
 export { ReceiveShard } from './receive-shard.ts';
@@ -37,7 +37,7 @@ export { Ruler } from './ruler.ts';
 // Chunk and index checksums on every read: the WASM CRC-32C kernel, once per isolate.
 installCrc32cKernelWorker();
 // Range answers' points and deriv/predict_linear: the WASM kernels, once per isolate.
-installPointsKernelWorker();
+installQueryKernelsWorker();
 
 const app = new Hono<{ Bindings: Env }>();
 // Every request is counted and logged, whatever answers it.

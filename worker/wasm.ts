@@ -3,13 +3,15 @@
  * wasm/build/xor.wasm as a CompiledWasm module (precompiled at deploy, no runtime compile), and
  * the runtime-neutral loader in core/chunkenc/wasm.ts instantiates it once per isolate. Likewise
  * the CRC-32C kernel (wasm/build/crc32c.wasm), installed for every checksum the isolate verifies,
- * the points writer (wasm/build/points.wasm) for every range answer it writes, and the regression
- * kernel (wasm/build/regression.wasm) for deriv and predict_linear.
+ * the points writer (wasm/build/points.wasm) for every range answer it writes, the regression
+ * kernel (wasm/build/regression.wasm) for deriv and predict_linear, and the rate kernel
+ * (wasm/build/rate.wasm) for rate, increase and delta.
  */
 import xorModule from '../wasm/build/xor.wasm';
 import crc32cModule from '../wasm/build/crc32c.wasm';
 import pointsModule from '../wasm/build/points.wasm';
 import regressionModule from '../wasm/build/regression.wasm';
+import rateModule from '../wasm/build/rate.wasm';
 import { instantiateXorCodec, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
 import { installCrc32cKernel } from '../core/tsdb/crc32c.ts';
 import { newCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
@@ -17,6 +19,8 @@ import { installPointsKernel } from '../core/api/json-bytes.ts';
 import { newPointsKernel } from '../core/api/points-wasm.ts';
 import { installRegressionKernel } from '../core/promql/functions/regression.ts';
 import { newRegressionKernel } from '../core/promql/functions/regression-wasm.ts';
+import { installRateKernel } from '../core/promql/functions/rate.ts';
+import { newRateKernel } from '../core/promql/functions/rate-wasm.ts';
 
 let codecPromise: Promise<XorBatchCodec> | undefined;
 
@@ -46,16 +50,17 @@ export function installCrc32cKernelWorker(): void {
   crc32cInstalled = true;
 }
 
-let pointsInstalled = false;
+let queryKernelsInstalled = false;
 
 /**
  * Installs the WASM points writer for this isolate's JSON answers (core/api/json-bytes.ts) and the
- * regression kernel for deriv and predict_linear: JS number loops run several times slower in
- * workerd than the same loops as WASM.
+ * engine's kernels (regression for deriv and predict_linear, rate for rate, increase and delta):
+ * JS number loops run several times slower in workerd than the same loops as WASM.
  */
-export function installPointsKernelWorker(): void {
-  if (pointsInstalled) return;
+export function installQueryKernelsWorker(): void {
+  if (queryKernelsInstalled) return;
   installPointsKernel(newPointsKernel(pointsModule));
   installRegressionKernel(newRegressionKernel(regressionModule));
-  pointsInstalled = true;
+  installRateKernel(newRateKernel(rateModule));
+  queryKernelsInstalled = true;
 }

@@ -1,7 +1,7 @@
 /** @module sidecar-agent/cli/main — dispatches `thanos-edge <words…>` to the longest matching command. */
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands.ts';
-import { installCrc32cKernelNode, installPointsKernelNode } from '../wasm.ts';
+import { installCrc32cKernelNode, installQueryKernelsNode } from '../wasm.ts';
 import { versionText } from './version.ts';
 
 /** Whether `words` start the path (or an alias) of `c`. */
@@ -61,7 +61,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     // Every command reads or writes checksummed TSDB files: the WASM CRC-32C kernel first (and
     // the WASM points writer for the commands that answer queries).
     await installCrc32cKernelNode();
-    await installPointsKernelNode();
+    await installQueryKernelsNode();
     return await picked.command.run(picked.rest);
   } catch (err) {
     if (err instanceof UsageError) {
