@@ -24,7 +24,12 @@ import { freePort } from '../test/helpers/ports.ts';
 import { startPrometheusOnTsdb, type PrometheusHandle } from '../test/helpers/prometheus-tsdb.ts';
 import { startS3rver, type S3rverHandle } from '../test/helpers/s3rver.ts';
 import { QUERIER_WORKER, SHARDS_WORKER, startWorker } from '../test/helpers/worker.ts';
-import { uploadScaleBlocks, writeScaleBlocks, type ScaleData } from './lib/scale-data.ts';
+import {
+  SCALE_QUERIES,
+  uploadScaleBlocks,
+  writeScaleBlocks,
+  type ScaleData,
+} from './lib/scale-data.ts';
 
 const DAYS = (process.env.BENCH_DAYS ?? '14').split(',').map(Number);
 const SHARDS = process.env.BENCH_SHARDS ?? '4';
@@ -32,21 +37,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const COPIES = Number(process.env.BENCH_COPIES ?? 2);
 const STEP = Number(process.env.BENCH_STEP ?? 3600);
 const MB = 1024 * 1024;
-
-export const SCALE_QUERIES = [
-  'sum(rate(http_requests_total[1h]))',
-  'sum by (job) (rate(node_cpu_seconds_total[1h]))',
-  'count({__name__=~".+"})',
-  'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[1h])))',
-  'sum by (code) (increase(http_requests_total[1d]))',
-  'avg by (instance) (node_memory_MemAvailable_bytes)',
-  'topk(3, sum by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[1h])))',
-  'max_over_time(sum(rate(node_network_receive_bytes_total[5m]))[1h:5m])',
-  'sum(rate(http_request_duration_seconds_sum[1h])) / sum(rate(http_request_duration_seconds_count[1h]))',
-  'quantile(0.9, rate(node_network_receive_bytes_total{device="eth0"}[1h]))',
-  'sum(up) by (job)',
-  'avg_over_time(node_memory_MemAvailable_bytes{instance="node-1:9100"}[1h])',
-];
 
 interface OurRun {
   ms: number;

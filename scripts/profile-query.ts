@@ -6,6 +6,12 @@
  * self time; PROFILE_OUT keeps the raw profile (a .cpuprofile DevTools opens), PROFILE=0 only
  * times, PROFILE_PARAMS adds request parameters (e.g. `cache=false`), PROFILE_ACCEPT_ENCODING
  * sets the client's Accept-Encoding (e.g. `identity`; fetch's default asks for gzip).
+ *
+ * PROFILE_INCLUSIVE=1 ranks functions by inclusive time (callees counted) instead of self time.
+ *
+ * PROFILE_DATA=scale profiles bench:scale's data instead: PROFILE_DAYS (default 14) of 2h blocks in
+ * the Worker's bucket, store shards (PROFILE_SHARDS, default 4) in an isolate apart from the
+ * querier's (profiled too), a range over all the data at step 1h; queries default to bench:scale's.
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
@@ -16,7 +22,8 @@ import { uploadBlock } from '../sidecar-agent/objstore/upload-block.ts';
 import { promtoolCreateBlocks } from '../test/helpers/promtool.ts';
 import { openInspector } from '../test/helpers/inspector.ts';
 import { makeTmpDir } from '../test/helpers/tmp.ts';
-import { QUERIER_WORKER, startWorker } from '../test/helpers/worker.ts';
+import { QUERIER_WORKER, SHARDS_WORKER, startWorker } from '../test/helpers/worker.ts';
+import { SCALE_QUERIES, uploadScaleBlocks, writeScaleBlocks } from './lib/scale-data.ts';
 import {
   QUERIES,
   SPAN,
@@ -30,7 +37,12 @@ import {
 
 const RUNS = Number(process.env.PROFILE_RUNS ?? 10);
 const EXTRA = new URLSearchParams(process.env.PROFILE_PARAMS ?? '');
-const queries = process.env.PROFILE_QUERIES ? process.env.PROFILE_QUERIES.split(';') : QUERIES;
+const scale = process.env.PROFILE_DATA === 'scale';
+const queries = process.env.PROFILE_QUERIES
+  ? process.env.PROFILE_QUERIES.split(';')
+  : scale
+    ? SCALE_QUERIES
+    : QUERIES;
 const profiling = process.env.PROFILE !== '0';
 const TOP = Number(process.env.PROFILE_TOP ?? 40);
 const ACCEPT_ENCODING = process.env.PROFILE_ACCEPT_ENCODING;
@@ -38,6 +50,7 @@ const ACCEPT_ENCODING = process.env.PROFILE_ACCEPT_ENCODING;
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -57,18 +70,22 @@ async function workerdCpu(): Promise<number> {
   return ticks / 100;
 }
 
+/** The range every query asks for (moved by `shift` per run). */
+let window = { start: T0, span: SPAN, step: STEP };
+
 async function run(
   base: string,
   q: string,
   shift: number,
   extra: URLSearchParams = EXTRA,
 ): Promise<number> {
-  const align = (ms: number): number => Math.floor(ms / STEP) * STEP;
+  const { start, span, step } = window;
+  const align = (ms: number): number => Math.floor(ms / step) * step;
   const body = new URLSearchParams({
     query: q,
-    start: String(align(T0 + shift) / 1000),
-    end: String(align(T0 + SPAN + shift) / 1000),
-    step: String(STEP / 1000),
+    start: String(align(start + shift) / 1000),
+    end: String(align(start + span + shift) / 1000),
+    step: String(step / 1000),
   });
   for (const [k, v] of extra) body.set(k, v);
   const t = performance.now();
@@ -79,36 +96,65 @@ async function run(
   return performance.now() - t;
 }
 
+/**
+ * Time per function: self (samples in it) or, with PROFILE_INCLUSIVE=1, inclusive (samples with
+ * it anywhere on the stack, counted once per sample).
+ */
 function printSelfTime(profile: Profile): void {
-  const self = new Map<string, number>();
+  const inclusive = process.env.PROFILE_INCLUSIVE === '1';
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  let total = 0;
-  profile.samples.forEach((id, i) => {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const nameOf = (id: number): string => {
     const f = byId.get(id)!.callFrame;
-    const name = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    return `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+  };
+  const time = new Map<string, number>();
+  let total = 0;
+  let idle = 0;
+  profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
-    self.set(name, (self.get(name) ?? 0) + dt);
     total += dt;
+    if (nameOf(id) === '(idle) :0') idle += dt;
+    const names = new Set<string>();
+    for (
+      let at: number | undefined = id;
+      at !== undefined;
+      at = inclusive ? parent.get(at) : undefined
+    )
+      names.add(nameOf(at));
+    for (const name of names) time.set(name, (time.get(name) ?? 0) + dt);
   });
-  const idle = self.get('(idle) :0') ?? 0;
   console.log(
-    `self time, total ${(total / 1000).toFixed(0)} ms, busy ${((total - idle) / 1000).toFixed(0)} ms:`,
+    `${inclusive ? 'inclusive' : 'self'} time, total ${(total / 1000).toFixed(0)} ms, busy ${((total - idle) / 1000).toFixed(0)} ms:`,
   );
-  for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP))
+  for (const [name, us] of [...time].sort((a, b) => b[1] - a[1]).slice(0, TOP))
     console.log(
       `${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`,
     );
 }
 
 const tmp = await makeTmpDir('profile-query-');
-const { t, series } = makeData();
-const { db } = await promtoolCreateBlocks(openMetrics(t, series), tmp.path);
 const inspectorPort = await freePort();
-const worker = await startWorker({ vars: { STORE_TOKEN: 'bench' }, inspectorPort });
+const worker = scale
+  ? await startWorker({
+      vars: { STORE_TOKEN: 'bench', STORE_SHARDS: process.env.PROFILE_SHARDS ?? '4' },
+      shards: 'isolate',
+      inspectorPort,
+    })
+  : await startWorker({ vars: { STORE_TOKEN: 'bench' }, inspectorPort });
 try {
   const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
-  for (const b of (await readdir(db)).filter(isUlid))
-    await uploadBlock(bucket, join(db, b), { labels: { replica: '0' }, source: 'sidecar' });
+  if (scale) {
+    const d = await writeScaleBlocks(tmp.path, { days: Number(process.env.PROFILE_DAYS ?? 14) });
+    await uploadScaleBlocks(bucket, tmp.path, { replica: '0' });
+    window = { start: d.minTime, span: d.maxTime - d.minTime - 3600_000, step: 3600_000 };
+  } else {
+    const { t, series } = makeData();
+    const { db } = await promtoolCreateBlocks(openMetrics(t, series), tmp.path);
+    for (const b of (await readdir(db)).filter(isUlid))
+      await uploadBlock(bucket, join(db, b), { labels: { replica: '0' }, source: 'sidecar' });
+  }
   const base = worker.url.toString().replace(/\/$/, '');
   for (const q of queries) await run(base, q, 0);
   // PROFILE_UNCACHED_FIRST=1: a pass with cache=false before the timed runs (bench:query's order).
@@ -117,6 +163,7 @@ try {
   // Other isolates (Miniflare's cache:cache, core:entry, …) are profiled with PROFILE_TARGETS.
   const targets = [
     `core:user:${QUERIER_WORKER}`,
+    ...(scale ? [`core:user:${SHARDS_WORKER}`] : []),
     ...(process.env.PROFILE_TARGETS ?? '').split(','),
   ];
   const insps = await Promise.all(

@@ -7,6 +7,7 @@ import type { Labels } from '../labels/labels.ts';
 import { newMatcher, type Matcher, type MatchType } from '../labels/matcher.ts';
 import { hintspb } from './proto/gen/hintspb.js';
 import { thanos } from './proto/gen/storepb.js';
+import { decodeSeriesResponse, encodeSeriesResponse } from './series-codec.ts';
 import { bytesDownloaded, newStoreStats, type ReadStats, type StoreStats } from './stats.ts';
 import type {
   Aggr,
@@ -119,10 +120,6 @@ export function decodeSeriesRequest(bytes: Uint8Array): SeriesRequest {
   };
 }
 
-function chunkToPb(c: ChunkData | undefined): thanos.IChunk | null {
-  return c ? { type: ENCODINGS.indexOf(c.encoding), data: c.data } : null;
-}
-
 function chunkFromPb(c: thanos.IChunk | null | undefined): ChunkData | undefined {
   if (!c) return undefined;
   return { encoding: ENCODINGS[c.type ?? 0] ?? 'XOR', data: c.data ?? new Uint8Array(0) };
@@ -213,24 +210,12 @@ export function encodeSeriesFrame(f: SeriesFrame): Uint8Array {
       hints: { type_url: SERIES_HINTS_TYPE_URL, value: encodeStats(f.stats) },
     }).finish();
   }
-  return thanos.SeriesResponse.encode({
-    series: {
-      labels: labelsToPb(f.labels),
-      chunks: f.chunks.map((c) => ({
-        min_time: c.minTime,
-        max_time: c.maxTime,
-        raw: chunkToPb(c.raw),
-        count: chunkToPb(c.count),
-        sum: chunkToPb(c.sum),
-        min: chunkToPb(c.min),
-        max: chunkToPb(c.max),
-        counter: chunkToPb(c.counter),
-      })),
-    },
-  }).finish();
+  return encodeSeriesResponse(f.labels, f.chunks);
 }
 
 export function decodeSeriesFrame(bytes: Uint8Array): SeriesFrame {
+  const fast = decodeSeriesResponse(bytes);
+  if (fast !== undefined) return { type: 'series', ...fast };
   const m = decodeMessage((b) => thanos.SeriesResponse.decode(b), bytes, 'SeriesResponse');
   if (m.series) {
     const chunks: AggrChunk[] = (m.series.chunks ?? []).map((c) => {

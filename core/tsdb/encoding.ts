@@ -74,9 +74,12 @@ export class Decbuf {
 
   be32(): number {
     if (!this.#need(4)) return 0;
-    const v = this.#dv.getUint32(this.pos);
-    this.pos += 4;
-    return v;
+    // From the bytes, not a DataView: series entries and postings read one be32 from a fresh
+    // Decbuf each, and making the view cost more than the read.
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 4;
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   }
 
   /** Big-endian uint64; sets `err` if it exceeds 2^53. */

@@ -13,6 +13,23 @@ import { dirSinkFactory } from '../../sidecar-agent/tsdb/dir-sink.ts';
 import { generateDemoSeries } from './demo-data.ts';
 
 export const BLOCK_RANGE = 2 * 3600_000;
+
+/** Long-range dashboard queries over the scale data (bench:scale's, profile-query's). */
+export const SCALE_QUERIES = [
+  'sum(rate(http_requests_total[1h]))',
+  'sum by (job) (rate(node_cpu_seconds_total[1h]))',
+  'count({__name__=~".+"})',
+  'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[1h])))',
+  'sum by (code) (increase(http_requests_total[1d]))',
+  'avg by (instance) (node_memory_MemAvailable_bytes)',
+  'topk(3, sum by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[1h])))',
+  'max_over_time(sum(rate(node_network_receive_bytes_total[5m]))[1h:5m])',
+  'sum(rate(http_request_duration_seconds_sum[1h])) / sum(rate(http_request_duration_seconds_count[1h]))',
+  'quantile(0.9, rate(node_network_receive_bytes_total{device="eth0"}[1h]))',
+  'sum(up) by (job)',
+  'avg_over_time(node_memory_MemAvailable_bytes{instance="node-1:9100"}[1h])',
+];
+
 const DAY = 24 * 3600_000;
 
 export interface ScaleDataOptions {
