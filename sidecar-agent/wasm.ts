@@ -18,6 +18,8 @@ import {
 import { newRegressionKernel } from '../core/promql/functions/regression-wasm.ts';
 import { installRateKernel, type RateKernel } from '../core/promql/functions/rate.ts';
 import { newRateKernel } from '../core/promql/functions/rate-wasm.ts';
+import { installOverTimeKernel, type OverTimeKernel } from '../core/promql/functions/over-time.ts';
+import { newOverTimeKernel } from '../core/promql/functions/over-time-wasm.ts';
 import { instantiateCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
 
 const XOR_WASM = new URL('../wasm/build/xor.wasm', import.meta.url);
@@ -25,6 +27,7 @@ const CRC32C_WASM = new URL('../wasm/build/crc32c.wasm', import.meta.url);
 const POINTS_WASM = new URL('../wasm/build/points.wasm', import.meta.url);
 const REGRESSION_WASM = new URL('../wasm/build/regression.wasm', import.meta.url);
 const RATE_WASM = new URL('../wasm/build/rate.wasm', import.meta.url);
+const OVER_TIME_WASM = new URL('../wasm/build/over-time.wasm', import.meta.url);
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 let codecPromise: Promise<XorBatchCodec> | undefined;
@@ -109,9 +112,16 @@ export const loadRegressionKernelNode: () => Promise<RegressionKernel> = kernelO
 /** The process's WASM rate kernel (rate, increase, delta). */
 export const loadRateKernelNode: () => Promise<RateKernel> = kernelOnce(RATE_WASM, newRateKernel);
 
+/** The process's WASM over-time kernel (avg, sum, stdvar, stddev_over_time). */
+export const loadOverTimeKernelNode: () => Promise<OverTimeKernel> = kernelOnce(
+  OVER_TIME_WASM,
+  newOverTimeKernel,
+);
+
 /** Installs the WASM points writer and the engine's kernels for the queries this process answers. */
 export async function installQueryKernelsNode(): Promise<void> {
   installPointsKernel(await loadPointsKernelNode());
   installRegressionKernel(await loadRegressionKernelNode());
   installRateKernel(await loadRateKernelNode());
+  installOverTimeKernel(await loadOverTimeKernelNode());
 }

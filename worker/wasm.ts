@@ -4,14 +4,16 @@
  * the runtime-neutral loader in core/chunkenc/wasm.ts instantiates it once per isolate. Likewise
  * the CRC-32C kernel (wasm/build/crc32c.wasm), installed for every checksum the isolate verifies,
  * the points writer (wasm/build/points.wasm) for every range answer it writes, the regression
- * kernel (wasm/build/regression.wasm) for deriv and predict_linear, and the rate kernel
- * (wasm/build/rate.wasm) for rate, increase and delta.
+ * kernel (wasm/build/regression.wasm) for deriv and predict_linear, the rate kernel
+ * (wasm/build/rate.wasm) for rate, increase and delta, and the over-time kernel
+ * (wasm/build/over-time.wasm) for avg, sum, stdvar and stddev_over_time.
  */
 import xorModule from '../wasm/build/xor.wasm';
 import crc32cModule from '../wasm/build/crc32c.wasm';
 import pointsModule from '../wasm/build/points.wasm';
 import regressionModule from '../wasm/build/regression.wasm';
 import rateModule from '../wasm/build/rate.wasm';
+import overTimeModule from '../wasm/build/over-time.wasm';
 import { instantiateXorCodec, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
 import { installCrc32cKernel } from '../core/tsdb/crc32c.ts';
 import { newCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
@@ -21,6 +23,8 @@ import { installRegressionKernel } from '../core/promql/functions/regression.ts'
 import { newRegressionKernel } from '../core/promql/functions/regression-wasm.ts';
 import { installRateKernel } from '../core/promql/functions/rate.ts';
 import { newRateKernel } from '../core/promql/functions/rate-wasm.ts';
+import { installOverTimeKernel } from '../core/promql/functions/over-time.ts';
+import { newOverTimeKernel } from '../core/promql/functions/over-time-wasm.ts';
 
 let codecPromise: Promise<XorBatchCodec> | undefined;
 
@@ -54,7 +58,8 @@ let queryKernelsInstalled = false;
 
 /**
  * Installs the WASM points writer for this isolate's JSON answers (core/api/json-bytes.ts) and the
- * engine's kernels (regression for deriv and predict_linear, rate for rate, increase and delta):
+ * engine's kernels (regression for deriv and predict_linear, rate for rate, increase and delta,
+ * over-time for avg/sum/stdvar/stddev_over_time):
  * JS number loops run several times slower in workerd than the same loops as WASM.
  */
 export function installQueryKernelsWorker(): void {
@@ -62,5 +67,6 @@ export function installQueryKernelsWorker(): void {
   installPointsKernel(newPointsKernel(pointsModule));
   installRegressionKernel(newRegressionKernel(regressionModule));
   installRateKernel(newRateKernel(rateModule));
+  installOverTimeKernel(newOverTimeKernel(overTimeModule));
   queryKernelsInstalled = true;
 }

@@ -8,9 +8,7 @@
 import { goDurationSeconds } from '../../gocompat/duration.ts';
 import type { FunctionImpl } from './types.ts';
 import { matrixArg } from './labels-util.ts';
-import { dropMetricName } from './labels-util.ts';
-import { overWindows, overWindowsBy, type WindowKernel } from './window.ts';
-import type { StepSeries } from '../value.ts';
+import { overSeries, overWindows, overWindowsBy, type WindowKernel } from './window.ts';
 
 /**
  * rate/increase/delta of a whole series in WASM (core/promql/functions/rate-wasm.ts), installed
@@ -144,20 +142,19 @@ function extrapolated(isCounter: boolean, isRate: boolean): FunctionImpl {
     const we = m.windowEnd;
     const k = rateKernel;
     if (k !== undefined) {
-      const steps = we.length;
-      const out: StepSeries[] = [];
-      let values = new Float64Array(steps);
-      let present = new Uint8Array(steps);
-      for (const s of m.series) {
-        const t = s.t.subarray(0, s.length);
-        const v = s.v.subarray(0, s.length);
-        if (k.rates(t, v, we, range, rangeSeconds, isCounter, isRate, values, present) === 0)
-          continue;
-        out.push({ labels: dropMetricName(s.labels), values, present });
-        values = new Float64Array(steps);
-        present = new Uint8Array(steps);
-      }
-      return { type: 'vector', series: out };
+      return overSeries(m, (s, values, present) =>
+        k.rates(
+          s.t.subarray(0, s.length),
+          s.v.subarray(0, s.length),
+          we,
+          range,
+          rangeSeconds,
+          isCounter,
+          isRate,
+          values,
+          present,
+        ),
+      );
     }
     return overWindowsBy(m, ctx, (s): WindowKernel => {
       if (!isCounter) {

@@ -108,3 +108,26 @@ export function overWindowsBy(
   }
   return { type: 'vector', series: out };
 }
+
+/**
+ * For kernels that compute a whole series at once (WASM, one call per series): `fill` writes
+ * every step's value and presence (1 or 0) and returns how many steps have a value; series with
+ * none are left out, as overWindows leaves them out.
+ */
+export function overSeries(
+  m: MatrixValue,
+  fill: (s: RangeSeries, values: Float64Array, present: Uint8Array) => number,
+  opts: OverWindowsOptions = {},
+): VectorValue {
+  const steps = m.windowEnd.length;
+  const out: StepSeries[] = [];
+  let values = new Float64Array(steps);
+  let present = new Uint8Array(steps);
+  for (const s of m.series) {
+    if (fill(s, values, present) === 0) continue;
+    out.push({ labels: opts.keepName ? s.labels : dropMetricName(s.labels), values, present });
+    values = new Float64Array(steps);
+    present = new Uint8Array(steps);
+  }
+  return { type: 'vector', series: out };
+}
