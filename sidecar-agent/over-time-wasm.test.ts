@@ -7,7 +7,14 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installOverTimeKernel, type OverTimeKernel } from '../core/promql/functions/over-time.ts';
 import { Random } from '../test/helpers/random.ts';
-import { call, evalRange, matrix, rows } from '../core/promql/functions/test-helpers.ts';
+import {
+  call,
+  evalRange,
+  exactJson,
+  matrix,
+  rows,
+  withSpareColumns,
+} from '../core/promql/functions/test-helpers.ts';
 import { loadOverTimeKernelNode } from './wasm.ts';
 
 let kernel: OverTimeKernel;
@@ -38,19 +45,6 @@ function randomSamples(r: Random): Array<[number, number]> {
   return out;
 }
 
-const norm = (x: unknown): string =>
-  JSON.stringify(x, (_k, v: unknown) =>
-    typeof v === 'number'
-      ? Number.isNaN(v)
-        ? 'NaN'
-        : Object.is(v, -0)
-          ? '-0'
-          : v === Infinity || v === -Infinity
-            ? String(v)
-            : v
-      : v,
-  );
-
 describe('WASM over-time kernel', () => {
   it('gives avg, sum, stdvar and stddev_over_time bit for bit as the JS windows do', () => {
     const r = new Random(8);
@@ -70,24 +64,13 @@ describe('WASM over-time kernel', () => {
         samples: randomSamples(r),
       }));
       const windowMs = [60_000, 300_000, 1_234_567][r.int(3)]!;
-      const built = matrix(range, windowMs, series, r.int(3) === 0 ? 90_500 : 0);
-      // The engine's columns may be longer than the series (`length`): junk past it is ignored.
-      const m = {
-        ...built,
-        series: built.series.map((s) => {
-          const t = new Float64Array(s.length + 3).fill(1e15);
-          const v = new Float64Array(s.length + 3).fill(-7);
-          t.set(s.t.subarray(0, s.length));
-          v.set(s.v.subarray(0, s.length));
-          return { ...s, t, v };
-        }),
-      };
+      const m = withSpareColumns(matrix(range, windowMs, series, r.int(3) === 0 ? 90_500 : 0));
       for (const fn of ['avg_over_time', 'sum_over_time', 'stdvar_over_time', 'stddev_over_time']) {
         installOverTimeKernel(undefined);
         const js = rows(call(fn, [m], range));
         installOverTimeKernel(counting);
         const wasm = rows(call(fn, [m], range));
-        expect(norm(wasm), `${fn} round ${round}`).toBe(norm(js));
+        expect(exactJson(wasm), `${fn} round ${round}`).toBe(exactJson(js));
         values += js.reduce((a, s) => a + s.values.filter((x) => x !== undefined).length, 0);
       }
     }

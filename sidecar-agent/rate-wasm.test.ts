@@ -7,7 +7,14 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installRateKernel, type RateKernel } from '../core/promql/functions/rate.ts';
 import { Random } from '../test/helpers/random.ts';
-import { call, evalRange, matrix, rows } from '../core/promql/functions/test-helpers.ts';
+import {
+  call,
+  evalRange,
+  exactJson,
+  matrix,
+  rows,
+  withSpareColumns,
+} from '../core/promql/functions/test-helpers.ts';
 import { loadRateKernelNode } from './wasm.ts';
 
 let kernel: RateKernel;
@@ -36,19 +43,6 @@ function randomSamples(r: Random): Array<[number, number]> {
   return out;
 }
 
-const norm = (x: unknown): string =>
-  JSON.stringify(x, (_k, v: unknown) =>
-    typeof v === 'number'
-      ? Number.isNaN(v)
-        ? 'NaN'
-        : Object.is(v, -0)
-          ? '-0'
-          : v === Infinity || v === -Infinity
-            ? String(v)
-            : v
-      : v,
-  );
-
 describe('WASM rate kernel', () => {
   it('gives rate, increase and delta bit for bit as the JS loops do', () => {
     const r = new Random(5);
@@ -68,24 +62,13 @@ describe('WASM rate kernel', () => {
         samples: randomSamples(r),
       }));
       const windowMs = [60_000, 300_000, 1_234_567, 3_600_000][r.int(4)]!;
-      const built = matrix(range, windowMs, series, r.int(3) === 0 ? 90_500 : 0);
-      // The engine's columns may be longer than the series (`length`): junk past it is ignored.
-      const m = {
-        ...built,
-        series: built.series.map((s) => {
-          const t = new Float64Array(s.length + 3).fill(1e15);
-          const v = new Float64Array(s.length + 3).fill(-7);
-          t.set(s.t.subarray(0, s.length));
-          v.set(s.v.subarray(0, s.length));
-          return { ...s, t, v };
-        }),
-      };
+      const m = withSpareColumns(matrix(range, windowMs, series, r.int(3) === 0 ? 90_500 : 0));
       for (const fn of ['rate', 'increase', 'delta']) {
         installRateKernel(undefined);
         const js = rows(call(fn, [m], range));
         installRateKernel(counting);
         const wasm = rows(call(fn, [m], range));
-        expect(norm(wasm), `${fn} round ${round}`).toBe(norm(js));
+        expect(exactJson(wasm), `${fn} round ${round}`).toBe(exactJson(js));
         values += js.reduce((a, s) => a + s.values.filter((x) => x !== undefined).length, 0);
       }
     }

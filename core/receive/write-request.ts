@@ -13,6 +13,7 @@
 import { BadDataError } from '../errors.ts';
 import { labelsToString, METRIC_NAME, type Label, type Labels } from '../labels/labels.ts';
 import { fnvBytes } from './hashring.ts';
+import { uvarintSize } from '../storeapi/framing.ts';
 
 export interface WriteSeries {
   /**
@@ -308,7 +309,7 @@ export function decodeSeriesLabels(
     if (tag >>> 3 === 1 && (tag & 7) === WIRE_LEN) {
       const lenAt = r.pos;
       const len = r.lengthDelimited();
-      if (r.pos - lenAt !== varintSize(len)) canonical = false;
+      if (r.pos - lenAt !== uvarintSize(len)) canonical = false;
       const label = decodeLabel(body, r.pos, r.pos + len);
       labels.push(label);
       if (!label.canonical) canonical = false;
@@ -335,21 +336,12 @@ export function canonicalKey(labels: Labels): string {
     const name = utf8Encoder.encode(l.name);
     const value = utf8Encoder.encode(l.value);
     const inner =
-      1 + varintSize(name.length) + name.length + 1 + varintSize(value.length) + value.length;
+      1 + uvarintSize(name.length) + name.length + 1 + uvarintSize(value.length) + value.length;
     key += '\u000a' + varint(inner);
     key += '\u000a' + varint(name.length) + bytesKey(name, 0, name.length);
     key += '\u0012' + varint(value.length) + bytesKey(value, 0, value.length);
   }
   return key;
-}
-
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
 }
 
 function putVarint(out: Uint8Array, n: number): number {
@@ -380,7 +372,7 @@ function decodeLabel(
       if (field !== expect++) canonical = false;
       const lenAt = r.pos;
       const len = r.lengthDelimited();
-      if (r.pos - lenAt !== varintSize(len)) canonical = false;
+      if (r.pos - lenAt !== uvarintSize(len)) canonical = false;
       const str = decodeString(body, r.pos, r.pos + len, field === 1 ? 'name' : 'value');
       if (field === 1) name = str;
       else value = str;

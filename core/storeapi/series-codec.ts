@@ -11,6 +11,7 @@
  * same answer or the same error as before.
  */
 import type { Labels } from '../labels/labels.ts';
+import { uvarintSize } from './framing.ts';
 import type { AggrChunk, ChunkData, ChunkEncoding } from './store.ts';
 
 const ENCODINGS: readonly ChunkEncoding[] = ['XOR', 'HISTOGRAM', 'FLOAT_HISTOGRAM'];
@@ -23,17 +24,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const TWO_32 = 2 ** 32;
 
-function varintSize(v: number): number {
-  let size = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    size++;
-  }
-  return size;
-}
-
 /** Bytes of an int64 varint: negative values take ten (64-bit two's complement). */
-const int64Size = (v: number): number => (v < 0 ? 10 : varintSize(v));
+const int64Size = (v: number): number => (v < 0 ? 10 : uvarintSize(v));
 
 /** UTF-8 length of `s` (ASCII counted without encoding). */
 function utf8Size(s: string): number {
@@ -43,7 +35,7 @@ function utf8Size(s: string): number {
   return s.length;
 }
 
-const fieldSize = (len: number): number => 1 + varintSize(len) + len;
+const fieldSize = (len: number): number => 1 + uvarintSize(len) + len;
 /** A string or bytes field's size, 0 when proto3 leaves it out (empty). */
 const presentSize = (len: number): number => (len === 0 ? 0 : fieldSize(len));
 /** An int64 field's size, 0 when proto3 leaves it out (zero). */
@@ -113,7 +105,7 @@ class Writer {
 
 function chunkSize(c: ChunkData): number {
   const type = ENCODINGS.indexOf(c.encoding);
-  return (type === 0 ? 0 : 1 + varintSize(type)) + presentSize(c.data.length);
+  return (type === 0 ? 0 : 1 + uvarintSize(type)) + presentSize(c.data.length);
 }
 
 function aggrChunkSize(c: AggrChunk): number {

@@ -4,11 +4,11 @@
  * CompiledWasm import, worker/wasm.ts; Node: sidecar-agent/wasm.ts) and returns an
  * `OverTimeKernel` for `installOverTimeKernel` (over-time.ts).
  *
- * Memory above `heapBase()`, one series at a time: t[n] f64 | v[n] f64 | windowEnd[steps] f64 |
- * values[steps] f64 | present[steps] u8.
+ * Memory above `heapBase()`, one series at a time, as window-wasm.ts lays it out.
  */
 import type { OverTimeFunction, OverTimeKernel } from './over-time.ts';
-import { align8, growTo } from '../../wasm-memory.ts';
+import { align8 } from '../../wasm-memory.ts';
+import { seriesWindowsIn, seriesWindowsOut } from './window-wasm.ts';
 
 interface OverTimeExports {
   memory: WebAssembly.Memory;
@@ -53,22 +53,20 @@ class WasmOverTime implements OverTimeKernel {
     values: Float64Array,
     present: Uint8Array,
   ): number {
-    const n = t.length;
-    const steps = windowEnd.length;
-    const tAt = this.#base;
-    const vAt = tAt + 8 * n;
-    const endAt = vAt + 8 * n;
-    const outAt = endAt + 8 * steps;
-    const presentAt = outAt + 8 * steps;
     const mem = this.#x.memory;
-    growTo(mem, presentAt + steps);
-    const f64 = new Float64Array(mem.buffer, tAt, 2 * n + steps);
-    f64.set(t);
-    f64.set(v, n);
-    f64.set(windowEnd, 2 * n);
-    const count = this.#x.overTime(KINDS[fn], tAt, vAt, n, endAt, steps, range, outAt, presentAt);
-    values.set(new Float64Array(mem.buffer, outAt, steps));
-    present.set(new Uint8Array(mem.buffer, presentAt, steps));
+    const c = seriesWindowsIn(mem, this.#base, t, v, windowEnd);
+    const count = this.#x.overTime(
+      KINDS[fn],
+      c.tAt,
+      c.vAt,
+      c.n,
+      c.windowEndAt,
+      c.steps,
+      range,
+      c.valuesAt,
+      c.presentAt,
+    );
+    seriesWindowsOut(mem, c, values, present);
     return count;
   }
 }

@@ -4,11 +4,12 @@
  * worker/wasm.ts; Node: sidecar-agent/wasm.ts) and returns a `RateKernel` for `installRateKernel`
  * (rate.ts).
  *
- * Memory above `heapBase()`, one series at a time: t[n] f64 | v[n] f64 | windowEnd[steps] f64 |
- * values[steps] f64 | resets[n] i32 | present[steps] u8.
+ * Memory above `heapBase()`, one series at a time, as window-wasm.ts lays it out; the kernel's
+ * scratch holds the series' counter resets (n i32).
  */
 import type { RateKernel } from './rate.ts';
-import { align8, growTo } from '../../wasm-memory.ts';
+import { align8 } from '../../wasm-memory.ts';
+import { seriesWindowsIn, seriesWindowsOut } from './window-wasm.ts';
 
 interface RateExports {
   memory: WebAssembly.Memory;
@@ -55,36 +56,23 @@ class WasmRate implements RateKernel {
     values: Float64Array,
     present: Uint8Array,
   ): number {
-    const n = t.length;
-    const steps = windowEnd.length;
-    const tAt = this.#base;
-    const vAt = tAt + 8 * n;
-    const endAt = vAt + 8 * n;
-    const outAt = endAt + 8 * steps;
-    const resetsAt = outAt + 8 * steps;
-    const presentAt = resetsAt + 4 * n;
     const mem = this.#x.memory;
-    growTo(mem, presentAt + steps);
-    const f64 = new Float64Array(mem.buffer, tAt, 2 * n + steps);
-    f64.set(t);
-    f64.set(v, n);
-    f64.set(windowEnd, 2 * n);
+    const c = seriesWindowsIn(mem, this.#base, t, v, windowEnd, 4 * t.length);
     const count = this.#x.rates(
-      tAt,
-      vAt,
-      n,
-      endAt,
-      steps,
+      c.tAt,
+      c.vAt,
+      c.n,
+      c.windowEndAt,
+      c.steps,
       range,
       rangeSeconds,
       isCounter ? 1 : 0,
       isRate ? 1 : 0,
-      outAt,
-      presentAt,
-      resetsAt,
+      c.valuesAt,
+      c.presentAt,
+      c.scratchAt,
     );
-    values.set(new Float64Array(mem.buffer, outAt, steps));
-    present.set(new Uint8Array(mem.buffer, presentAt, steps));
+    seriesWindowsOut(mem, c, values, present);
     return count;
   }
 }

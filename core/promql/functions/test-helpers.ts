@@ -111,3 +111,35 @@ export function at0(v: Value): Record<string, number> {
   }
   return out;
 }
+
+/**
+ * The matrix with every series' columns longer than the series, junk past `length`: the engine's
+ * columns may be, and kernels must read only `length` samples.
+ */
+export function withSpareColumns(m: MatrixValue): MatrixValue {
+  return {
+    ...m,
+    series: m.series.map((s) => {
+      const t = new Float64Array(s.length + 3).fill(1e15);
+      const v = new Float64Array(s.length + 3).fill(-7);
+      t.set(s.t.subarray(0, s.length));
+      v.set(s.v.subarray(0, s.length));
+      return { ...s, t, v };
+    }),
+  };
+}
+
+/** JSON of an answer with NaN, -0 and ±Inf spelled out, for bit-exact comparisons. */
+export function exactJson(x: unknown): string {
+  return JSON.stringify(x, (_k, v: unknown) =>
+    typeof v !== 'number'
+      ? v
+      : Number.isNaN(v)
+        ? 'NaN'
+        : Object.is(v, -0)
+          ? '-0'
+          : v === Infinity || v === -Infinity
+            ? String(v)
+            : v,
+  );
+}
