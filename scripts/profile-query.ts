@@ -100,7 +100,7 @@ async function run(
  * Time per function: self (samples in it) or, with PROFILE_INCLUSIVE=1, inclusive (samples with
  * it anywhere on the stack, counted once per sample).
  */
-function printSelfTime(profile: Profile): void {
+function printTimes(profile: Profile): void {
   const inclusive = process.env.PROFILE_INCLUSIVE === '1';
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -201,7 +201,7 @@ try {
       if (process.env.PROFILE_OUT && name === insps[0]!.name)
         await writeFile(process.env.PROFILE_OUT, JSON.stringify(profile));
       console.log(`\n## ${name}`);
-      printSelfTime(profile);
+      printTimes(profile);
     }
     insp.close();
   }

@@ -29,22 +29,31 @@ const REGRESSION_WASM = new URL('../wasm/build/regression.wasm', import.meta.url
 const RATE_WASM = new URL('../wasm/build/rate.wasm', import.meta.url);
 const OVER_TIME_WASM = new URL('../wasm/build/over-time.wasm', import.meta.url);
 
-let modulePromise: Promise<WebAssembly.Module> | undefined;
+/** A kernel made from wasm/build/<file>, its module compiled once per process. */
+function kernelOnce<K>(
+  url: URL,
+  make: (module: WebAssembly.Module) => K | Promise<K>,
+): () => Promise<K> {
+  let promise: Promise<K> | undefined;
+  return () => {
+    promise ??= readFile(url).then(
+      async (bytes) => make(await WebAssembly.compile(bytes)),
+      (err: unknown) => {
+        promise = undefined;
+        throw new Error(`cannot read ${url.pathname}: run \`npm run build:wasm\``, { cause: err });
+      },
+    );
+    return promise;
+  };
+}
+
 let codecPromise: Promise<XorBatchCodec> | undefined;
 
 /** The compiled kernel module (compiled once per process). */
-export function loadXorModuleNode(): Promise<WebAssembly.Module> {
-  modulePromise ??= readFile(XOR_WASM).then(
-    (bytes) => WebAssembly.compile(bytes),
-    (err: unknown) => {
-      modulePromise = undefined;
-      throw new Error(`cannot read ${XOR_WASM.pathname}: run \`npm run build:wasm\``, {
-        cause: err,
-      });
-    },
-  );
-  return modulePromise;
-}
+export const loadXorModuleNode: () => Promise<WebAssembly.Module> = kernelOnce(
+  XOR_WASM,
+  (module) => module,
+);
 
 /**
  * A process-wide codec. Its decode results are views valid until its next call (see
@@ -61,40 +70,15 @@ export async function newXorCodecNode(): Promise<XorBatchCodec> {
   return instantiateXorCodec(await loadXorModuleNode());
 }
 
-let crc32cPromise: Promise<Crc32cKernel> | undefined;
-
 /** The process's WASM CRC-32C kernel (compiled and instantiated once). */
-export function loadCrc32cKernelNode(): Promise<Crc32cKernel> {
-  crc32cPromise ??= readFile(CRC32C_WASM).then(
-    async (bytes) => instantiateCrc32cKernel(await WebAssembly.compile(bytes)),
-    (err: unknown) => {
-      crc32cPromise = undefined;
-      throw new Error(`cannot read ${CRC32C_WASM.pathname}: run \`npm run build:wasm\``, {
-        cause: err,
-      });
-    },
-  );
-  return crc32cPromise;
-}
+export const loadCrc32cKernelNode: () => Promise<Crc32cKernel> = kernelOnce(
+  CRC32C_WASM,
+  instantiateCrc32cKernel,
+);
 
 /** Installs the WASM CRC-32C kernel for `crc32c()` in this process (core/tsdb/crc32c.ts). */
 export async function installCrc32cKernelNode(): Promise<void> {
   installCrc32cKernel(await loadCrc32cKernelNode());
-}
-
-/** A kernel made from wasm/build/<file>, its module compiled once per process. */
-function kernelOnce<K>(url: URL, make: (module: WebAssembly.Module) => K): () => Promise<K> {
-  let promise: Promise<K> | undefined;
-  return () => {
-    promise ??= readFile(url).then(
-      async (bytes) => make(await WebAssembly.compile(bytes)),
-      (err: unknown) => {
-        promise = undefined;
-        throw new Error(`cannot read ${url.pathname}: run \`npm run build:wasm\``, { cause: err });
-      },
-    );
-    return promise;
-  };
 }
 
 /** The process's WASM points writer (core/api/points-wasm.ts). */

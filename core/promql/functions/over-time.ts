@@ -49,16 +49,8 @@ export function installOverTimeKernel(k: OverTimeKernel | undefined): void {
 function throughKernel(fn: OverTimeFunction, m: MatrixValue): VectorValue | undefined {
   const k = overTimeKernel;
   if (k === undefined || m.series.some((s) => s.counts !== undefined)) return undefined;
-  return overSeries(m, (s, values, present) =>
-    k.overTime(
-      fn,
-      s.t.subarray(0, s.length),
-      s.v.subarray(0, s.length),
-      m.windowEnd,
-      m.range,
-      values,
-      present,
-    ),
+  return overSeries(m, (t, v, values, present) =>
+    k.overTime(fn, t, v, m.windowEnd, m.range, values, present),
   );
 }
 

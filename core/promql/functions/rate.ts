@@ -142,18 +142,8 @@ function extrapolated(isCounter: boolean, isRate: boolean): FunctionImpl {
     const we = m.windowEnd;
     const k = rateKernel;
     if (k !== undefined) {
-      return overSeries(m, (s, values, present) =>
-        k.rates(
-          s.t.subarray(0, s.length),
-          s.v.subarray(0, s.length),
-          we,
-          range,
-          rangeSeconds,
-          isCounter,
-          isRate,
-          values,
-          present,
-        ),
+      return overSeries(m, (t, v, values, present) =>
+        k.rates(t, v, we, range, rangeSeconds, isCounter, isRate, values, present),
       );
     }
     return overWindowsBy(m, ctx, (s): WindowKernel => {

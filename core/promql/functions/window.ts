@@ -110,13 +110,13 @@ export function overWindowsBy(
 }
 
 /**
- * For kernels that compute a whole series at once (WASM, one call per series): `fill` writes
- * every step's value and presence (1 or 0) and returns how many steps have a value; series with
+ * For kernels that compute a whole series at once (WASM, one call per series): `fill` gets the
+ * series' samples (columns cut to its length), writes every step's value and presence (1 or 0) and returns how many steps have a value; series with
  * none are left out, as overWindows leaves them out.
  */
 export function overSeries(
   m: MatrixValue,
-  fill: (s: RangeSeries, values: Float64Array, present: Uint8Array) => number,
+  fill: (t: Float64Array, v: Float64Array, values: Float64Array, present: Uint8Array) => number,
   opts: OverWindowsOptions = {},
 ): VectorValue {
   const steps = m.windowEnd.length;
@@ -124,7 +124,8 @@ export function overSeries(
   let values = new Float64Array(steps);
   let present = new Uint8Array(steps);
   for (const s of m.series) {
-    if (fill(s, values, present) === 0) continue;
+    const n = s.length;
+    if (fill(s.t.subarray(0, n), s.v.subarray(0, n), values, present) === 0) continue;
     out.push({ labels: opts.keepName ? s.labels : dropMetricName(s.labels), values, present });
     values = new Float64Array(steps);
     present = new Uint8Array(steps);
