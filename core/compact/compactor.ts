@@ -24,7 +24,7 @@ import {
   markNoCompact,
   type MarkerFile,
 } from './marks.ts';
-import { bucketInput, type CompactionInput, type OpenedInputs } from './input.ts';
+import { bucketInput, type CompactionInput } from './input.ts';
 import type { CompactionOutput } from './output.ts';
 import { DEFAULT_RANGES, describeOverlaps, findOverlaps, plan } from './planner.ts';
 import { blocksPastRetention, type RetentionPolicy } from './retention.ts';
@@ -155,107 +155,122 @@ export class Compactor {
     return { compactions, halted, failures, deleted };
   }
 
-  /** Compacts one group until its planner has nothing left; returns the compactions done. */
+  /**
+   * Compacts one group until its planner has nothing left; returns the compactions done.
+   *
+   * Each compaction's upload (and the marking of its inputs) runs while the next one downloads
+   * and merges: uploading waits on the object store, merging on the CPU, so a group of several
+   * compactions takes about the merges' time plus one upload instead of the sum of both. One
+   * upload at a time, in order; a plan that takes the block being uploaded as input waits for it.
+   */
   async #compactGroup(group: Group, noCompact: Set<string>): Promise<number> {
     const ev = this.#opts.events;
     const metas = [...group.metas];
     let done = 0;
-    for (;;) {
-      if (!this.#opts.verticalCompaction) {
-        const overlaps = findOverlaps(metas);
-        if (overlaps.length > 0) {
-          const ids = [...new Set(overlaps.flatMap((o) => [o.a.ulid, o.b.ulid]))];
-          throw new HaltError(
-            `pre compaction overlap check: overlaps found while gathering blocks. ${describeOverlaps(overlaps)}`,
-            group.key,
-            ids,
-          );
-        }
-      }
-      const inputs = plan(metas, {
-        ranges: this.#opts.ranges ?? DEFAULT_RANGES,
-        noCompact,
-        vertical: this.#opts.verticalCompaction ?? false,
-      });
-      if (inputs.length === 0) return done;
-      ev?.compactionStarted?.(group, inputs);
-      let out: BlockMeta | undefined;
-      try {
-        out = await this.#compact(group, inputs);
-      } catch (err) {
-        ev?.compactionDone?.(group, false);
-        const bad =
-          err instanceof CorruptBlockError
-            ? inputs.find((m) => m.ulid === err.location.block)
-            : undefined;
-        if (!bad) throw err;
-        // A block the compactor cannot read is set aside; the rest of the group goes on.
-        this.#log(
-          `block ${bad.ulid}: cannot be compacted (${errorMessage(err)}), marking no-compact`,
-        );
-        if (
-          await markNoCompact(
-            this.#bucket,
-            bad.ulid,
-            CORRUPTED_NO_COMPACT_REASON,
-            errorMessage(err),
-            this.#now(),
-          )
-        )
-          ev?.marked?.(NO_COMPACT_MARK_FILENAME, CORRUPTED_NO_COMPACT_REASON, bad.ulid);
-        noCompact.add(bad.ulid);
-        continue;
-      }
-      ev?.compactionDone?.(group, true, out);
-      done++;
-      // Only after the new block is visible: the inputs go.
-      for (const m of inputs) await this.#mark(m.ulid, 'source of compacted block', 'compacted');
-      const used = new Set(inputs.map((m) => m.ulid));
-      const rest = metas.filter((m) => !used.has(m.ulid));
-      metas.length = 0;
-      metas.push(...rest);
-      if (out) metas.push(out);
-    }
-  }
-
-  async #compact(group: Group, inputs: readonly BlockMeta[]): Promise<BlockMeta | undefined> {
-    // Timed from the first read: downloading the inputs is part of compacting them.
-    const started = this.#now();
-    const opened = await (this.#opts.input ?? bucketInput(this.#bucket)).open(group, inputs);
-    try {
-      return await this.#compactOpened(group, inputs, opened, started);
-    } finally {
-      await opened.release();
-    }
-  }
-
-  async #compactOpened(
-    group: Group,
-    inputs: readonly BlockMeta[],
-    opened: OpenedInputs,
-    started: number,
-  ): Promise<BlockMeta | undefined> {
-    const { output, replicaLabels = [] } = this.#opts;
-    const blocks = await Promise.all(
-      inputs.map((m, i) =>
-        Block.open(opened.dirs[i]!, {
-          id: m.ulid,
-          // Compaction reads whole blocks in order: large reads, fewer requests.
-          index: {
-            ...(m.stats.numSeries ? { numSeries: m.stats.numSeries } : {}),
-            maxRead: 16 << 20,
-          },
-          chunks: { verifySegmentHeaders: true, maxRead: 16 << 20 },
-        }),
-      ),
-    );
-    const penalty = replicaLabels.length > 0;
-    let ulid: string | undefined;
-    const sink = (id: string): ReturnType<CompactionOutput['sink']> => {
-      ulid = id;
-      return output.sink(id);
+    let publishing: { readonly ulid: string | undefined; readonly done: Promise<void> } | undefined;
+    const settle = async (): Promise<void> => {
+      const p = publishing;
+      publishing = undefined;
+      await p?.done;
     };
     try {
+      for (;;) {
+        if (!this.#opts.verticalCompaction) {
+          const overlaps = findOverlaps(metas);
+          if (overlaps.length > 0) {
+            const ids = [...new Set(overlaps.flatMap((o) => [o.a.ulid, o.b.ulid]))];
+            throw new HaltError(
+              `pre compaction overlap check: overlaps found while gathering blocks. ${describeOverlaps(overlaps)}`,
+              group.key,
+              ids,
+            );
+          }
+        }
+        const inputs = plan(metas, {
+          ranges: this.#opts.ranges ?? DEFAULT_RANGES,
+          noCompact,
+          vertical: this.#opts.verticalCompaction ?? false,
+        });
+        if (inputs.length === 0) break;
+        const pending = publishing?.ulid;
+        if (pending !== undefined && inputs.some((m) => m.ulid === pending)) await settle();
+        ev?.compactionStarted?.(group, inputs);
+        // Timed from the first read: downloading the inputs is part of compacting them.
+        const started = this.#now();
+        let merged: MergedBlock;
+        try {
+          merged = await this.#merge(group, inputs);
+        } catch (err) {
+          ev?.compactionDone?.(group, false);
+          const bad =
+            err instanceof CorruptBlockError
+              ? inputs.find((m) => m.ulid === err.location.block)
+              : undefined;
+          if (!bad) throw err;
+          // A block the compactor cannot read is set aside; the rest of the group goes on.
+          this.#log(
+            `block ${bad.ulid}: cannot be compacted (${errorMessage(err)}), marking no-compact`,
+          );
+          if (
+            await markNoCompact(
+              this.#bucket,
+              bad.ulid,
+              CORRUPTED_NO_COMPACT_REASON,
+              errorMessage(err),
+              this.#now(),
+            )
+          )
+            ev?.marked?.(NO_COMPACT_MARK_FILENAME, CORRUPTED_NO_COMPACT_REASON, bad.ulid);
+          noCompact.add(bad.ulid);
+          continue;
+        }
+        try {
+          await settle();
+        } catch (err) {
+          // The block just merged is never published: its local copy goes now, not at restart.
+          if (merged.meta) await this.#opts.output.discard(merged.meta.ulid);
+          throw err;
+        }
+        const up = this.#publish(group, inputs, merged, started);
+        // Rejections are taken by the next settle(); none goes unobserved meanwhile.
+        up.catch(() => {});
+        publishing = { ulid: merged.meta?.ulid, done: up };
+        done++;
+        const used = new Set(inputs.map((m) => m.ulid));
+        const rest = metas.filter((m) => !used.has(m.ulid));
+        metas.length = 0;
+        metas.push(...rest);
+        if (merged.meta) metas.push(merged.meta);
+      }
+    } catch (err) {
+      // The upload under way is finished (or fails) before the group's error is reported.
+      await settle().catch(() => {});
+      throw err;
+    }
+    await settle();
+    return done;
+  }
+
+  /** Downloads and merges the inputs into a new block in the output (not yet visible). */
+  async #merge(group: Group, inputs: readonly BlockMeta[]): Promise<MergedBlock> {
+    const { output, replicaLabels = [] } = this.#opts;
+    const opened = await (this.#opts.input ?? bucketInput(this.#bucket)).open(group, inputs);
+    let ulid: string | undefined;
+    try {
+      const blocks = await Promise.all(
+        inputs.map((m, i) =>
+          Block.open(opened.dirs[i]!, {
+            id: m.ulid,
+            // Compaction reads whole blocks in order: large reads, fewer requests.
+            index: {
+              ...(m.stats.numSeries ? { numSeries: m.stats.numSeries } : {}),
+              maxRead: 16 << 20,
+            },
+            chunks: { verifySegmentHeaders: true, maxRead: 16 << 20 },
+          }),
+        ),
+      );
+      const penalty = replicaLabels.length > 0;
       const res = await compactBlocks(
         blocks.map((b) => ({
           block: b,
@@ -264,7 +279,10 @@ export class Compactor {
             : '',
         })),
         {
-          sink,
+          sink: (id) => {
+            ulid = id;
+            return output.sink(id);
+          },
           penalty,
           readBudget: opened.readBudget,
           thanos: {
@@ -274,22 +292,56 @@ export class Compactor {
           onProgress: (p) => this.#opts.events?.progress?.(group, { ...p, blocks: inputs.length }),
         },
       );
-      if (!res.meta) {
-        this.#log(
-          `group ${group.key}: compacted block would be empty, marking inputs for deletion`,
-        );
-        return undefined;
-      }
-      const meta = await output.publish(res.meta);
-      const took = (this.#now() - started) / 1000;
-      this.#log(
-        `group ${group.key}: compacted ${inputs.length} blocks into ${meta.ulid} ` +
-          `(level ${meta.compaction.level}, ${meta.stats.numSeries} series, ${meta.stats.numSamples} samples` +
-          `${res.reencodedSeries > 0 ? `, ${res.reencodedSeries} series merged` : ''}) in ${took.toFixed(3)}s`,
-      );
-      return meta;
-    } finally {
+      // Nothing written is nothing to publish; the sink may have left an empty directory.
+      if (!res.meta && ulid) await output.discard(ulid);
+      return { meta: res.meta, reencodedSeries: res.reencodedSeries };
+    } catch (err) {
       if (ulid) await output.discard(ulid);
+      throw err;
+    } finally {
+      await opened.release();
     }
   }
+
+  /**
+   * Makes the merged block visible (meta.json last), then marks its inputs for deletion: only
+   * once the new block is visible do the inputs go. An empty result publishes nothing and its
+   * inputs go all the same.
+   */
+  async #publish(
+    group: Group,
+    inputs: readonly BlockMeta[],
+    merged: MergedBlock,
+    started: number,
+  ): Promise<void> {
+    const ev = this.#opts.events;
+    let out: BlockMeta | undefined;
+    if (!merged.meta) {
+      this.#log(`group ${group.key}: compacted block would be empty, marking inputs for deletion`);
+    } else {
+      try {
+        out = await this.#opts.output.publish(merged.meta);
+      } catch (err) {
+        ev?.compactionDone?.(group, false);
+        throw err;
+      } finally {
+        await this.#opts.output.discard(merged.meta.ulid);
+      }
+      const took = (this.#now() - started) / 1000;
+      this.#log(
+        `group ${group.key}: compacted ${inputs.length} blocks into ${out.ulid} ` +
+          `(level ${out.compaction.level}, ${out.stats.numSeries} series, ${out.stats.numSamples} samples` +
+          `${merged.reencodedSeries > 0 ? `, ${merged.reencodedSeries} series merged` : ''}) in ${took.toFixed(3)}s`,
+      );
+    }
+    ev?.compactionDone?.(group, true, out);
+    for (const m of inputs) await this.#mark(m.ulid, 'source of compacted block', 'compacted');
+  }
+}
+
+/** A merged block written to the output but not yet published. */
+interface MergedBlock {
+  /** Undefined when the inputs held no samples (nothing written). */
+  readonly meta: BlockMeta | undefined;
+  readonly reencodedSeries: number;
 }
