@@ -7,7 +7,46 @@ import {
   labelsToString,
   onlyLabels,
   withoutLabels,
+  withExternal,
+  compareStrings,
+  type Label,
+  type Labels,
 } from './labels.ts';
+
+describe('withExternal', () => {
+  /**
+   * The rule spelled out: the series' labels minus clashing names, plus the external ones,
+   * sorted; no external labels leave the series' labels as they are.
+   */
+  const reference = (ls: Labels, ext: Labels): Labels =>
+    ext.length === 0
+      ? ls
+      : ls
+          .filter((l) => !ext.some((e) => e.name === l.name))
+          .concat(ext)
+          .sort((a, b) => compareStrings(a.name, b.name));
+
+  it('equals the rule for sorted and unsorted sets, clashes and empty sides', () => {
+    let seed = 11;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const names = ['__name__', 'a', 'b', 'cluster', 'instance', 'job', 'replica', 'zone', 'é'];
+    const pick = (n: number, sorted: boolean): Label[] => {
+      const chosen = [...new Set(Array.from({ length: n }, () => names[random(names.length)]!))];
+      if (sorted) chosen.sort(compareStrings);
+      return chosen.map((name) => ({ name, value: `${name}-${random(3)}` }));
+    };
+    for (let i = 0; i < 2000; i++) {
+      const ls = pick(random(7), random(10) > 0);
+      const ext = pick(random(4), random(10) > 0);
+      expect(withExternal(ls, ext)).toEqual(reference(ls, ext));
+    }
+    const ls = [{ name: 'a', value: '1' }];
+    expect(withExternal(ls, [])).toBe(ls);
+  });
+});
 
 describe('label helpers', () => {
   const ls = labelsFrom({ __name__: 'up', job: 'api', instance: 'a:1' });

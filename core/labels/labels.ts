@@ -43,9 +43,30 @@ export function compareStrings(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Adds external labels; on a name clash the external label wins, as Thanos's stores do. */
+/**
+ * Adds external labels; on a name clash the external label wins, as Thanos's stores do. Both
+ * sets sorted by name (as series labels are) merge in one pass: a store adds them to every series
+ * of every block it reads.
+ */
 export function withExternal(ls: Labels, ext: Labels): Labels {
   if (ext.length === 0) return ls;
+  const out: Label[] = [];
+  let j = 0;
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!;
+    if (i > 0 && compareStrings(ls[i - 1]!.name, l.name) >= 0) return withExternalUnsorted(ls, ext);
+    while (j < ext.length && compareStrings(ext[j]!.name, l.name) < 0) out.push(ext[j++]!);
+    if (j < ext.length && ext[j]!.name === l.name) continue;
+    out.push(l);
+  }
+  while (j < ext.length) out.push(ext[j++]!);
+  for (let k = 1; k < ext.length; k++) {
+    if (compareStrings(ext[k - 1]!.name, ext[k]!.name) >= 0) return withExternalUnsorted(ls, ext);
+  }
+  return out;
+}
+
+function withExternalUnsorted(ls: Labels, ext: Labels): Labels {
   const out = ls.filter((l) => !ext.some((e) => e.name === l.name)).concat(ext);
   out.sort((a, b) => compareStrings(a.name, b.name));
   return out;

@@ -14,45 +14,106 @@ export interface SortedCursor<T> {
 }
 
 /**
- * Groups of cursors with equal heads, smallest first. Cursors must have been advanced once.
- * A group is advanced (concurrently) when the generator resumes, so the caller reads the heads
- * of the group it got before asking for the next one.
+ * Groups of cursors with equal heads, smallest first, each group in the order the cursors were
+ * given. Cursors must have been advanced once. A group is advanced (concurrently) when the
+ * generator resumes, so the caller reads the heads of the group it got before asking for the next.
  */
 export async function* mergeCursors<T, C extends SortedCursor<T>>(
   cursors: readonly C[],
   compare: (a: T, b: T) => number,
 ): AsyncGenerator<readonly C[]> {
   const heap = new CursorHeap<T, C>(compare);
-  for (const c of cursors) if (c.head !== undefined) heap.push(c);
+  cursors.forEach((c, i) => {
+    if (c.head !== undefined) heap.add(c, i);
+  });
   while (heap.size > 0) {
-    const first = heap.pop();
-    const group = [first];
-    while (heap.size > 0 && compare(heap.peek().head!, first.head!) === 0) group.push(heap.pop());
+    const group = heap.takeSmallest();
     yield group;
-    if (group.length === 1) await first.advance();
+    if (group.length === 1) await group[0]!.advance();
     else await Promise.all(group.map((c) => c.advance()));
-    for (const c of group) if (c.head !== undefined) heap.push(c);
+    heap.readd(group);
   }
 }
 
-/** A binary min-heap of cursors by head. */
+/**
+ * A binary min-heap of cursors by head, taking out all the smallest at once. The items equal to
+ * the smallest form a subtree at the root, found with a compare per node and child. Blocks of one
+ * Prometheus hold mostly the same series, so a group is often every cursor: then the heap is
+ * rebuilt (about 2n compares) instead of popping and pushing each (about 2 log n apiece).
+ */
 class CursorHeap<T, C extends SortedCursor<T>> {
-  readonly #items: C[] = [];
-  readonly #less: (a: C, b: C) => boolean;
+  #items: C[] = [];
+  /** Position of each cursor in the input, for the group's order. */
+  readonly #index = new Map<C, number>();
+  readonly #compare: (a: T, b: T) => number;
+  /** Items were appended without restoring the heap order. */
+  #unordered = false;
 
   constructor(compare: (a: T, b: T) => number) {
-    this.#less = (a, b) => compare(a.head!, b.head!) < 0;
+    this.#compare = compare;
   }
 
   get size(): number {
     return this.#items.length;
   }
 
-  peek(): C {
-    return this.#items[0]!;
+  add(c: C, index: number): void {
+    this.#index.set(c, index);
+    this.#items.push(c);
+    this.#unordered = true;
   }
 
-  push(c: C): void {
+  /** Puts back the cursors of a group that still have a head. */
+  readd(group: readonly C[]): void {
+    if (group.length === 1) {
+      if (group[0]!.head !== undefined) this.#push(group[0]!);
+      return;
+    }
+    for (const c of group) if (c.head !== undefined) this.#items.push(c);
+    this.#unordered = true;
+  }
+
+  /** Removes and returns every cursor whose head equals the smallest head. */
+  takeSmallest(): C[] {
+    if (this.#unordered) this.#heapify();
+    const h = this.#items;
+    const top = h[0]!.head!;
+    const equal = [0];
+    for (let k = 0; k < equal.length; k++) {
+      const l = 2 * equal[k]! + 1;
+      if (l < h.length && this.#compare(h[l]!.head!, top) === 0) equal.push(l);
+      if (l + 1 < h.length && this.#compare(h[l + 1]!.head!, top) === 0) equal.push(l + 1);
+    }
+    if (equal.length === 1) return [this.#pop()];
+    let group: C[];
+    if (equal.length * Math.log2(h.length) < h.length) {
+      // A few of many: pop them (they are the smallest, so the pops return exactly them).
+      group = [];
+      for (let k = 0; k < equal.length; k++) group.push(this.#pop());
+    } else {
+      group = equal.map((i) => h[i]!);
+      const taken = new Set(equal);
+      this.#items = h.filter((_, i) => !taken.has(i));
+      this.#unordered = true;
+    }
+    const index = this.#index;
+    return group.sort((a, b) => index.get(a)! - index.get(b)!);
+  }
+
+  #less(a: C, b: C): boolean {
+    return this.#compare(a.head!, b.head!) < 0;
+  }
+
+  #heapify(): void {
+    for (let i = (this.#items.length >> 1) - 1; i >= 0; i--) this.#siftDown(i);
+    this.#unordered = false;
+  }
+
+  #push(c: C): void {
+    if (this.#unordered) {
+      this.#items.push(c);
+      return;
+    }
     const h = this.#items;
     h.push(c);
     let i = h.length - 1;
@@ -64,24 +125,28 @@ class CursorHeap<T, C extends SortedCursor<T>> {
     }
   }
 
-  pop(): C {
+  #pop(): C {
     const h = this.#items;
     const top = h[0]!;
     const last = h.pop()!;
     if (h.length > 0) {
       h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.#less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.#less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
+      this.#siftDown(0);
     }
     return top;
+  }
+
+  #siftDown(i: number): void {
+    const h = this.#items;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && this.#less(h[l]!, h[m]!)) m = l;
+      if (r < h.length && this.#less(h[r]!, h[m]!)) m = r;
+      if (m === i) return;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
   }
 }

@@ -94,6 +94,19 @@ class Writer {
     this.at += size;
   }
 
+  /** A present storepb.Chunk field: its encoding (unless XOR) and data. */
+  chunk(tag: number, d: ChunkData | undefined): void {
+    if (d === undefined) return;
+    this.buf[this.at++] = tag;
+    this.varint(chunkSize(d));
+    const type = encodingType(d.encoding);
+    if (type !== 0) {
+      this.buf[this.at++] = 0x08;
+      this.varint(type);
+    }
+    this.bytes(0x12, d.data);
+  }
+
   bytes(tag: number, data: Uint8Array): void {
     if (data.length === 0) return;
     this.buf[this.at++] = tag;
@@ -103,18 +116,29 @@ class Writer {
   }
 }
 
+/** storepb.Chunk.Encoding's number (XOR, the default, first). */
+const encodingType = (e: ChunkEncoding): number => (e === 'XOR' ? 0 : ENCODINGS.indexOf(e));
+
 function chunkSize(c: ChunkData): number {
-  const type = ENCODINGS.indexOf(c.encoding);
+  const type = encodingType(c.encoding);
   return (type === 0 ? 0 : 1 + uvarintSize(type)) + presentSize(c.data.length);
 }
 
+/** A present chunk field's size (the fields are named, not looked up by key: this runs per chunk). */
+const chunkFieldSize = (d: ChunkData | undefined): number =>
+  d === undefined ? 0 : fieldSize(chunkSize(d));
+
 function aggrChunkSize(c: AggrChunk): number {
-  let size = timeSize(c.minTime) + timeSize(c.maxTime);
-  for (const f of AGGR_FIELDS) {
-    const d = c[f];
-    if (d !== undefined) size += fieldSize(chunkSize(d));
-  }
-  return size;
+  return (
+    timeSize(c.minTime) +
+    timeSize(c.maxTime) +
+    chunkFieldSize(c.raw) +
+    chunkFieldSize(c.count) +
+    chunkFieldSize(c.sum) +
+    chunkFieldSize(c.min) +
+    chunkFieldSize(c.max) +
+    chunkFieldSize(c.counter)
+  );
 }
 
 /** A SeriesResponse with `series` set, as protobufjs encodes it. */
@@ -146,18 +170,13 @@ export function encodeSeriesResponse(labels: Labels, chunks: readonly AggrChunk[
     w.varint(chunkSizes[i]!);
     w.time(0x08, c.minTime);
     w.time(0x10, c.maxTime);
-    for (let f = 0; f < AGGR_FIELDS.length; f++) {
-      const d = c[AGGR_FIELDS[f]!];
-      if (d === undefined) continue;
-      w.buf[w.at++] = (3 + f) * 8 + 2;
-      w.varint(chunkSize(d));
-      const type = ENCODINGS.indexOf(d.encoding);
-      if (type !== 0) {
-        w.buf[w.at++] = 0x08;
-        w.varint(type);
-      }
-      w.bytes(0x12, d.data);
-    }
+    // AggrChunk fields 3..8, in number order.
+    w.chunk(0x1a, c.raw);
+    w.chunk(0x22, c.count);
+    w.chunk(0x2a, c.sum);
+    w.chunk(0x32, c.min);
+    w.chunk(0x3a, c.max);
+    w.chunk(0x42, c.counter);
   }
   return w.buf;
 }
