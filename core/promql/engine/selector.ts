@@ -104,19 +104,31 @@ export function selectMatrix(
     for (let s = 0; s < raw.length; s++) {
       if ((s & 255) === 255 || steps >= STEPS_PER_CHECK) limits.check('expression evaluation');
       const { t, v, labels, counts } = raw[s]!;
-      let keep = 0;
-      for (let i = 0; i < t.length; i++)
-        if (t[i]! >= lo && t[i]! <= hi && !isStaleNaN(v, i)) keep++;
+      // Samples outside [from, to) are outside [lo, hi]; usually none inside are (a store's
+      // range is the selector's, plus lookback), and the window is a view, not a copy.
+      let from = 0;
+      while (from < t.length && t[from]! < lo) from++;
+      let to = t.length;
+      while (to > from && t[to - 1]! > hi) to--;
+      let dropped = 0;
+      for (let i = from; i < to; i++) if (t[i]! < lo || t[i]! > hi || isStaleNaN(v, i)) dropped++;
+      const keep = to - from - dropped;
       if (keep === 0) continue;
       let ot = t;
       let ov = v;
       let oc = counts;
-      if (keep !== t.length) {
+      if (dropped === 0) {
+        if (keep !== t.length) {
+          ot = t.subarray(from, to);
+          ov = v.subarray(from, to);
+          oc = counts?.subarray(from, to);
+        }
+      } else {
         ot = new Float64Array(keep);
         ov = new Float64Array(keep);
         oc = counts && new Float64Array(keep);
         let w = 0;
-        for (let i = 0; i < t.length; i++) {
+        for (let i = from; i < to; i++) {
           if (t[i]! >= lo && t[i]! <= hi && !isStaleNaN(v, i)) {
             ot[w] = t[i]!;
             ov[w] = v[i]!;
