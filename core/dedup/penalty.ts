@@ -21,6 +21,26 @@ export interface DedupOptions {
 }
 
 /** Merges two replicas' samples (each ascending by time). */
+/** Samples the reused merge buffers hold at most (2 MiB each); larger merges allocate. */
+const SCRATCH_SAMPLES = 1 << 18;
+let scratchT = new Float64Array(0);
+let scratchV = new Float64Array(0);
+
+/**
+ * Room for a merge of `n` samples. The merge writes into reused buffers and returns exact-size
+ * copies: allocating the worst case (both inputs whole) for every series and then trimming it
+ * cost the querier twice the series' bytes in garbage.
+ */
+function mergeBuffers(n: number): [Float64Array, Float64Array] {
+  if (n > SCRATCH_SAMPLES) return [new Float64Array(n), new Float64Array(n)];
+  if (scratchT.length < n) {
+    const size = Math.min(SCRATCH_SAMPLES, Math.max(n, scratchT.length * 2, 1024));
+    scratchT = new Float64Array(size);
+    scratchV = new Float64Array(size);
+  }
+  return [scratchT, scratchV];
+}
+
 export function dedupPair(
   aT: Float64Array,
   aV: Float64Array,
@@ -28,8 +48,7 @@ export function dedupPair(
   bV: Float64Array,
   options: DedupOptions = {},
 ): { t: Float64Array; v: Float64Array } {
-  const outT = new Float64Array(aT.length + bT.length);
-  const outV = new Float64Array(aT.length + bT.length);
+  const [outT, outV] = mergeBuffers(aT.length + bT.length);
   let n = 0;
   let ia = 0;
   let ib = 0;

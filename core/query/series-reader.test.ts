@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { XorAppender } from '../chunkenc/xor.ts';
 import { labelsFrom } from '../labels/labels.ts';
 import type { AggrChunk, SeriesFrame } from '../storeapi/store.ts';
-import { tsBatchDecoder } from './decoder.ts';
+import { tsBatchDecoder, type BatchDecoder } from './decoder.ts';
 import { readSeries } from './series-reader.ts';
 
 function chunk(points: readonly (readonly [number, number])[]): AggrChunk {
@@ -67,5 +67,75 @@ describe('readSeries: chunk runs of one series', () => {
       ]),
     ]);
     expect(got).toEqual([{ t: [1, 3, 4], v: [1, 3, 4] }]);
+  });
+});
+
+describe('readSeries: replicas read in place', () => {
+  /**
+   * A decoder that, like the WASM codec, answers in memory it reuses: every call overwrites the
+   * previous answer (with NaN first), so a series still pointing at it afterwards reads garbage.
+   */
+  function reusingDecoder(): BatchDecoder {
+    let t = new Float64Array(0);
+    let v = new Float64Array(0);
+    return {
+      decode(chunks, mint, maxt) {
+        t.fill(NaN);
+        v.fill(NaN);
+        const d = tsBatchDecoder.decode(chunks, mint, maxt);
+        if (t.length < d.count) {
+          t = new Float64Array(d.count * 2);
+          v = new Float64Array(d.count * 2);
+        }
+        t.set(d.t.subarray(0, d.count));
+        v.set(d.v.subarray(0, d.count));
+        return {
+          t: t.subarray(0, d.count),
+          v: v.subarray(0, d.count),
+          offsets: d.offsets,
+          count: d.count,
+        };
+      },
+    };
+  }
+
+  it('gives what fresh arrays give, whatever the batches and empty replicas', async () => {
+    const frames: SeriesFrame[] = [];
+    for (let s = 0; s < 30; s++) {
+      for (const replica of ['a', 'b']) {
+        // Replica b of every third series has nothing in the range; every fifth series has one replica.
+        if (replica === 'b' && s % 5 === 0) continue;
+        const from = replica === 'b' && s % 3 === 0 ? 5000 : 0;
+        const pts: [number, number][] = [];
+        for (let i = 0; i < 40; i++)
+          pts.push([from + i * 10 + (replica === 'b' ? 3 : 0), s * 100 + i]);
+        frames.push({
+          type: 'series',
+          labels: labelsFrom({ __name__: 'x', replica, s: String(s).padStart(2, '0') }),
+          chunks: [chunk(pts.slice(0, 20)), chunk(pts.slice(20))],
+        });
+      }
+    }
+    const read = async (decoder: BatchDecoder) => {
+      async function* source(): AsyncGenerator<SeriesFrame> {
+        yield* frames;
+      }
+      const out: string[] = [];
+      const set = readSeries(source(), {
+        mint: 0,
+        maxt: 1000,
+        decoder,
+        replicaLabels: new Set(['replica']),
+        batchSamples: 100,
+      });
+      const batches: (readonly { t: Float64Array; v: Float64Array }[])[] = [];
+      for await (const batch of set) batches.push(batch);
+      // Read only after every batch was decoded: nothing may still point into the decoder's memory.
+      for (const b of batches) for (const s of b) out.push(`${[...s.t]} ${[...s.v]}`);
+      return out;
+    };
+    const want = await read(tsBatchDecoder);
+    expect(want).toHaveLength(30);
+    expect(await read(reusingDecoder())).toEqual(want);
   });
 });

@@ -156,6 +156,9 @@ function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSer
   let ci = 0;
   for (const g of groups) {
     const replicas: RawSeries[] = [];
+    // Replicas about to be merged into new arrays may be read in place, in the decoder's memory.
+    const merging = g.members.length > 1;
+    let inPlace = false;
     for (const m of g.members) {
       const first = ci;
       let aggr = false;
@@ -164,8 +167,10 @@ function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSer
         ci += !c.raw && mode === 'average' ? 2 : 1;
       }
       let s: RawSeries;
-      if (!aggr) s = mergeRuns(m.labels, d.t, d.v, d.offsets, first, ci);
-      else if (mode === 'counter') {
+      if (!aggr) {
+        s = mergeRuns(m.labels, d.t, d.v, d.offsets, first, ci, undefined, merging);
+        inPlace ||= merging;
+      } else if (mode === 'counter') {
         const run = applyCounterResets(d.t, d.v, d.offsets[first]!, d.offsets[ci]!);
         s = { labels: m.labels, t: run.t.subarray(0, run.count), v: run.v.subarray(0, run.count) };
       } else if (mode === 'average' || mode === 'count') {
@@ -175,6 +180,13 @@ function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSer
       if (s.t.length > 0) replicas.push(s);
     }
     if (replicas.length === 0) continue;
+    if (inPlace && replicas.length === 1) {
+      // Nothing to merge after all (the others were empty): the one left must be a copy.
+      const r = replicas[0]!;
+      replicas[0] = r.counts
+        ? { labels: r.labels, t: r.t.slice(), v: r.v.slice(), counts: r.counts.slice() }
+        : { labels: r.labels, t: r.t.slice(), v: r.v.slice() };
+    }
     out.push(dedupReplicas(g.labels, replicas, { counter: opts.counter ?? false }));
   }
   return out;
@@ -247,7 +259,11 @@ function clip(s: RawSeries, mint: number, maxt: number): RawSeries {
   return s.counts ? { ...out, counts: s.counts.slice(from, to) } : out;
 }
 
-/** Copies one series' samples out of the batch; when chunk runs overlap, merges them by time. */
+/**
+ * Copies one series' samples out of the batch; when chunk runs overlap, merges them by time.
+ * `inPlace`: views of the batch when no merge is needed, for a caller that copies them before
+ * the decoder's next call.
+ */
 function mergeRuns(
   labels: Labels,
   t: Float64Array,
@@ -256,6 +272,7 @@ function mergeRuns(
   firstChunk: number,
   endChunk: number,
   counts?: Float64Array,
+  inPlace = false,
 ): RawSeries {
   const from = offsets[firstChunk]!;
   const to = offsets[endChunk]!;
@@ -270,6 +287,7 @@ function mergeRuns(
     if (t[a]! <= last) sorted = false;
     last = t[b - 1]!;
   }
+  if (sorted && inPlace) return { labels, t: t.subarray(from, to), v: v.subarray(from, to) };
   if (sorted) {
     const out = { labels, t: t.slice(from, to), v: v.slice(from, to) };
     return counts ? { ...out, counts: counts.slice(from, to) } : out;
