@@ -22,86 +22,82 @@ export async function* mergeCursors<T, C extends SortedCursor<T>>(
   cursors: readonly C[],
   compare: (a: T, b: T) => number,
 ): AsyncGenerator<readonly C[]> {
-  const heap = new CursorHeap<T, C>(compare);
-  cursors.forEach((c, i) => {
-    if (c.head !== undefined) heap.add(c, i);
-  });
+  const heap = new CursorHeap<T, C>(cursors, compare);
   while (heap.size > 0) {
     const group = heap.takeSmallest();
-    yield group;
-    if (group.length === 1) await group[0]!.advance();
-    else await Promise.all(group.map((c) => c.advance()));
+    const members = group.map((i) => cursors[i]!);
+    yield members;
+    if (members.length === 1) await members[0]!.advance();
+    else await Promise.all(members.map((c) => c.advance()));
     heap.readd(group);
   }
 }
 
 /**
- * A binary min-heap of cursors by head, taking out all the smallest at once. The items equal to
- * the smallest form a subtree at the root, found with a compare per node and child. Blocks of one
- * Prometheus hold mostly the same series, so a group is often every cursor: then the heap is
- * rebuilt (about 2n compares) instead of popping and pushing each (about 2 log n apiece).
+ * A binary min-heap of cursors (by their index in the input) ordered by head, taking out all the
+ * smallest at once. The items equal to the smallest form a subtree at the root, found with a
+ * compare per node and child. Blocks of one Prometheus hold mostly the same series, so a group
+ * is often every cursor: then the heap is rebuilt (about 2n compares) instead of popping and
+ * pushing each (about 2 log n apiece).
  */
 class CursorHeap<T, C extends SortedCursor<T>> {
-  #items: C[] = [];
-  /** Position of each cursor in the input, for the group's order. */
-  readonly #index = new Map<C, number>();
+  readonly #cursors: readonly C[];
+  #items: number[] = [];
   readonly #compare: (a: T, b: T) => number;
   /** Items were appended without restoring the heap order. */
-  #unordered = false;
+  #unordered = true;
 
-  constructor(compare: (a: T, b: T) => number) {
+  constructor(cursors: readonly C[], compare: (a: T, b: T) => number) {
+    this.#cursors = cursors;
     this.#compare = compare;
+    cursors.forEach((c, i) => {
+      if (c.head !== undefined) this.#items.push(i);
+    });
   }
 
   get size(): number {
     return this.#items.length;
   }
 
-  add(c: C, index: number): void {
-    this.#index.set(c, index);
-    this.#items.push(c);
-    this.#unordered = true;
-  }
-
   /** Puts back the cursors of a group that still have a head. */
-  readd(group: readonly C[]): void {
+  readd(group: readonly number[]): void {
     if (group.length === 1) {
-      if (group[0]!.head !== undefined) this.#push(group[0]!);
+      if (this.#cursors[group[0]!]!.head !== undefined) this.#push(group[0]!);
       return;
     }
-    for (const c of group) if (c.head !== undefined) this.#items.push(c);
+    for (const i of group) if (this.#cursors[i]!.head !== undefined) this.#items.push(i);
     this.#unordered = true;
   }
 
-  /** Removes and returns every cursor whose head equals the smallest head. */
-  takeSmallest(): C[] {
+  /** Removes and returns (in input order) every cursor whose head equals the smallest head. */
+  takeSmallest(): number[] {
     if (this.#unordered) this.#heapify();
     const h = this.#items;
-    const top = h[0]!.head!;
+    const cs = this.#cursors;
+    const top = cs[h[0]!]!.head!;
     const equal = [0];
     for (let k = 0; k < equal.length; k++) {
       const l = 2 * equal[k]! + 1;
-      if (l < h.length && this.#compare(h[l]!.head!, top) === 0) equal.push(l);
-      if (l + 1 < h.length && this.#compare(h[l + 1]!.head!, top) === 0) equal.push(l + 1);
+      if (l < h.length && this.#compare(cs[h[l]!]!.head!, top) === 0) equal.push(l);
+      if (l + 1 < h.length && this.#compare(cs[h[l + 1]!]!.head!, top) === 0) equal.push(l + 1);
     }
     if (equal.length === 1) return [this.#pop()];
-    let group: C[];
+    let group: number[];
     if (equal.length * Math.log2(h.length) < h.length) {
       // A few of many: pop them (they are the smallest, so the pops return exactly them).
       group = [];
       for (let k = 0; k < equal.length; k++) group.push(this.#pop());
     } else {
-      group = equal.map((i) => h[i]!);
+      group = equal.map((at) => h[at]!);
       const taken = new Set(equal);
-      this.#items = h.filter((_, i) => !taken.has(i));
+      this.#items = h.filter((_, at) => !taken.has(at));
       this.#unordered = true;
     }
-    const index = this.#index;
-    return group.sort((a, b) => index.get(a)! - index.get(b)!);
+    return group.sort((a, b) => a - b);
   }
 
-  #less(a: C, b: C): boolean {
-    return this.#compare(a.head!, b.head!) < 0;
+  #less(a: number, b: number): boolean {
+    return this.#compare(this.#cursors[a]!.head!, this.#cursors[b]!.head!) < 0;
   }
 
   #heapify(): void {
@@ -109,7 +105,7 @@ class CursorHeap<T, C extends SortedCursor<T>> {
     this.#unordered = false;
   }
 
-  #push(c: C): void {
+  #push(c: number): void {
     if (this.#unordered) {
       this.#items.push(c);
       return;
@@ -125,7 +121,7 @@ class CursorHeap<T, C extends SortedCursor<T>> {
     }
   }
 
-  #pop(): C {
+  #pop(): number {
     const h = this.#items;
     const top = h[0]!;
     const last = h.pop()!;
