@@ -7,7 +7,14 @@ import type { Labels } from '../labels/labels.ts';
 import { newMatcher, type Matcher, type MatchType } from '../labels/matcher.ts';
 import { hintspb } from './proto/gen/hintspb.js';
 import { thanos } from './proto/gen/storepb.js';
-import { decodeSeriesResponse, encodeSeriesResponse } from './series-codec.ts';
+import type { FrameBuffer } from './framing.ts';
+import {
+  decodeSeriesResponse,
+  encodeSeriesResponse,
+  measureSeries,
+  seriesFrameSize,
+  writeSeriesFrame,
+} from './series-codec.ts';
 import { bytesDownloaded, newStoreStats, type ReadStats, type StoreStats } from './stats.ts';
 import type {
   Aggr,
@@ -211,6 +218,14 @@ export function encodeSeriesFrame(f: SeriesFrame): Uint8Array {
     }).finish();
   }
   return encodeSeriesResponse(f.labels, f.chunks);
+}
+
+/** Appends a frame to a stream's buffer: a series written in place, others encoded and copied. */
+export function appendSeriesFrame(out: FrameBuffer, f: SeriesFrame): void {
+  if (f.type !== 'series') return out.appendFrame(encodeSeriesFrame(f));
+  const sizes = measureSeries(f.labels, f.chunks);
+  out.reserve(seriesFrameSize(sizes));
+  out.at = writeSeriesFrame(f.labels, f.chunks, out.buf, out.at, sizes);
 }
 
 export function decodeSeriesFrame(bytes: Uint8Array): SeriesFrame {

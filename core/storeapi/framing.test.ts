@@ -37,6 +37,20 @@ describe('uvarint framing', () => {
     }
   });
 
+  it('hands out many small frames intact across every kind of chunk boundary', async () => {
+    const rnd = new Random(3);
+    const many = Array.from({ length: 500 }, (_, k) =>
+      Uint8Array.from({ length: rnd.intBetween(0, 300) }, (_, i) => (i * 31 + k) & 0xff),
+    );
+    const bytes = concat(many.map(frame));
+    for (const max of [2, 50, 700, 5000]) {
+      const got: Uint8Array[] = [];
+      // Kept until the end: a frame must not change when later chunks arrive.
+      for await (const m of readFrames(chunksOf(bytes, () => rnd.intBetween(1, max)))) got.push(m);
+      expect(got).toEqual(many);
+    }
+  });
+
   it('reads frames split into single bytes', async () => {
     const small = [
       Uint8Array.of(),

@@ -34,8 +34,49 @@ export function frame(message: Uint8Array): Uint8Array {
 }
 
 /**
+ * A growable buffer a stream's frames are written into and handed out from in batches: the
+ * memory is reused from batch to batch, and each batch handed out is a copy its taker owns.
+ */
+export class FrameBuffer {
+  buf: Uint8Array;
+  /** Bytes written so far. */
+  at = 0;
+  readonly #initial: number;
+
+  constructor(initial = 64 * 1024) {
+    this.#initial = initial;
+    this.buf = new Uint8Array(initial);
+  }
+
+  /** Makes room for `n` more bytes at `at`. */
+  reserve(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.at + n));
+    next.set(this.buf.subarray(0, this.at));
+    this.buf = next;
+  }
+
+  /** Appends one message with its uvarint length. */
+  appendFrame(message: Uint8Array): void {
+    this.reserve(uvarintSize(message.length) + message.length);
+    this.at = putUvarint(this.buf, this.at, message.length);
+    this.buf.set(message, this.at);
+    this.at += message.length;
+  }
+
+  /** The bytes written, as a copy; the buffer starts over (a huge one is let go). */
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.at);
+    this.at = 0;
+    if (this.buf.length > 16 * this.#initial) this.buf = new Uint8Array(this.#initial);
+    return out;
+  }
+}
+
+/**
  * Splits a byte stream into frames. Chunks of the stream may cut a frame (or its length) anywhere;
- * a stream that ends inside a frame is an error, never a silently shorter answer.
+ * a stream that ends inside a frame is an error, never a silently shorter answer. A frame may be
+ * a view of a chunk the stream gave: the stream must not reuse its chunks (web streams do not).
  */
 export async function* readFrames(
   stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
@@ -48,7 +89,26 @@ export async function* readFrames(
     Symbol.asyncIterator in stream
       ? stream
       : readableToIterable(stream as ReadableStream<Uint8Array>);
-  for await (const chunk of iterable) {
+  for await (const whole of iterable) {
+    let chunk = whole;
+    if (start === end) {
+      // Nothing carried over: the frames wholly inside this chunk are handed out as views of
+      // it (the stream gives each chunk away); only a frame cut by the chunk's end is copied.
+      let at = 0;
+      for (;;) {
+        const header = readUvarint(chunk, at, chunk.length);
+        if (!header) break;
+        const [len, headerLen] = header;
+        if (len > MAX_FRAME_BYTES)
+          throw new BadDataError(`${source}: frame of ${len} bytes exceeds the limit`);
+        if (chunk.length - at - headerLen < len) break;
+        yield chunk.subarray(at + headerLen, at + headerLen + len);
+        at += headerLen + len;
+      }
+      if (at === chunk.length) continue;
+      chunk = chunk.subarray(at);
+      start = end = 0;
+    }
     if (end + chunk.length > buf.length) {
       const live = end - start;
       if (live + chunk.length <= buf.length) {

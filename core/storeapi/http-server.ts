@@ -6,7 +6,6 @@
 import { Hono } from 'hono';
 import { apiErrorResponse } from '../api/error-response.ts';
 import { BadDataError, UnauthorizedError, errorMessage } from '../errors.ts';
-import { concatBytes } from '../concat-bytes.ts';
 import { readLimitedBody } from '../limited-body.ts';
 import { bearerTokenValid } from './auth.ts';
 import {
@@ -16,9 +15,9 @@ import {
   encodeInfo,
   encodeLabelNamesResponse,
   encodeLabelValuesResponse,
-  encodeSeriesFrame,
+  appendSeriesFrame,
 } from './codec.ts';
-import { asBody, frame } from './framing.ts';
+import { FrameBuffer, asBody } from './framing.ts';
 import { PROTOBUF_CONTENT_TYPE } from './http-client.ts';
 import { hasEncodedSeries, type SeriesFrame, type Store } from './store.ts';
 
@@ -131,23 +130,16 @@ export function storeApiRoutes<E extends object>(
 
 /** Frames of a series stream, encoded and batched into writes of about FLUSH_BYTES. */
 async function* encodeFrames(frames: AsyncIterable<SeriesFrame>): AsyncGenerator<Uint8Array> {
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
+  const out = new FrameBuffer(FLUSH_BYTES);
   try {
     for await (const f of frames) {
-      const bytes = frame(encodeSeriesFrame(f));
-      pending.push(bytes);
-      pendingBytes += bytes.length;
-      if (pendingBytes >= FLUSH_BYTES) {
-        yield concatBytes(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-      }
+      appendSeriesFrame(out, f);
+      if (out.at >= FLUSH_BYTES) yield out.take();
     }
   } catch (err) {
     // What was encoded before the failure still goes out, then the stream breaks.
-    if (pendingBytes > 0) yield concatBytes(pending, pendingBytes);
+    if (out.at > 0) yield out.take();
     throw err;
   }
-  if (pendingBytes > 0) yield concatBytes(pending, pendingBytes);
+  if (out.at > 0) yield out.take();
 }

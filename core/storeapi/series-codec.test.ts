@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { thanos } from './proto/gen/storepb.js';
-import { decodeSeriesFrame, encodeSeriesFrame } from './codec.ts';
+import { appendSeriesFrame, decodeSeriesFrame, encodeSeriesFrame } from './codec.ts';
+import { FrameBuffer, frame, readFrames } from './framing.ts';
 import { decodeSeriesResponse, encodeSeriesResponse } from './series-codec.ts';
 import type { AggrChunk, ChunkData, ChunkEncoding, SeriesFrame } from './store.ts';
 import { Random } from '../../test/helpers/random.ts';
@@ -192,5 +193,38 @@ describe('SeriesResponse codec', () => {
     const warning: SeriesFrame = { type: 'warning', warning: 'store 2 is down' };
     expect(decodeSeriesResponse(encodeSeriesFrame(warning))).toBeUndefined();
     expect(decodeSeriesFrame(encodeSeriesFrame(warning))).toEqual(warning);
+  });
+
+  it('writes a stream of frames in place into a reused buffer, byte for byte as one by one', async () => {
+    const r = new Random(21);
+    const frames: SeriesFrame[] = [];
+    for (let i = 0; i < 400; i++) {
+      const k = r.int(20);
+      if (k === 0) frames.push({ type: 'warning', warning: `store ${i} is down` });
+      else frames.push({ type: 'series', ...randomSeries(r) });
+    }
+    // A small buffer, taken at random: growth, reuse after take, and frames across batches.
+    const out = new FrameBuffer(64);
+    const batches: Uint8Array[] = [];
+    for (const f of frames) {
+      appendSeriesFrame(out, f);
+      if (r.int(5) === 0) batches.push(out.take());
+    }
+    batches.push(out.take());
+    const wire = new Uint8Array(batches.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of batches) {
+      wire.set(b, at);
+      at += b.length;
+    }
+    const oneByOne = frames.map((f) => frame(encodeSeriesFrame(f)));
+    expect(wire).toEqual(Uint8Array.from(oneByOne.flatMap((b) => Array.from(b))));
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      yield* batches;
+    }
+    const back: SeriesFrame[] = [];
+    for await (const b of readFrames(chunks()))
+      back.push(plain(decodeSeriesFrame(b)) as SeriesFrame);
+    expect(back).toEqual(frames.map((f) => plain(f)));
   });
 });

@@ -45,8 +45,9 @@ class Writer {
   readonly buf: Uint8Array;
   at = 0;
 
-  constructor(size: number) {
-    this.buf = new Uint8Array(size);
+  constructor(buf: Uint8Array, at: number) {
+    this.buf = buf;
+    this.at = at;
   }
 
   varint(v: number): void {
@@ -143,31 +144,80 @@ function aggrChunkSize(c: AggrChunk): number {
 
 /** A SeriesResponse with `series` set, as protobufjs encodes it. */
 export function encodeSeriesResponse(labels: Labels, chunks: readonly AggrChunk[]): Uint8Array {
-  const nameSizes = new Array<number>(labels.length);
-  const valueSizes = new Array<number>(labels.length);
+  const sizes = measureSeries(labels, chunks);
+  const w = new Writer(new Uint8Array(fieldSize(sizes.series)), 0);
+  writeSeries(w, labels, chunks, sizes);
+  return w.buf;
+}
+
+/**
+ * Appends the SeriesResponse framed (its uvarint length first) at `at` of `buf`, which must
+ * have room: `seriesFrameSize` bytes. Returns the position after it. Lets a store write a
+ * stream's frames into one reused buffer instead of a message, a frame and a batch apiece.
+ */
+export function writeSeriesFrame(
+  labels: Labels,
+  chunks: readonly AggrChunk[],
+  buf: Uint8Array,
+  at: number,
+  sizes: SeriesSizes = measureSeries(labels, chunks),
+): number {
+  const w = new Writer(buf, at);
+  w.varint(fieldSize(sizes.series));
+  writeSeries(w, labels, chunks, sizes);
+  return w.at;
+}
+
+/** Bytes `writeSeriesFrame` takes for these sizes. */
+export function seriesFrameSize(sizes: SeriesSizes): number {
+  const message = fieldSize(sizes.series);
+  return uvarintSize(message) + message;
+}
+
+/** The sizes of a Series' parts, measured once before it is written. */
+export interface SeriesSizes {
+  readonly names: number[];
+  readonly values: number[];
+  readonly labels: number[];
+  readonly chunks: number[];
+  /** The Series message (SeriesResponse field 1's content). */
+  readonly series: number;
+}
+
+export function measureSeries(labels: Labels, chunks: readonly AggrChunk[]): SeriesSizes {
+  const names = new Array<number>(labels.length);
+  const values = new Array<number>(labels.length);
   const labelSizes = new Array<number>(labels.length);
-  let seriesSize = 0;
+  let series = 0;
   for (let i = 0; i < labels.length; i++) {
-    nameSizes[i] = utf8Size(labels[i]!.name);
-    valueSizes[i] = utf8Size(labels[i]!.value);
-    labelSizes[i] = presentSize(nameSizes[i]!) + presentSize(valueSizes[i]!);
-    seriesSize += fieldSize(labelSizes[i]!);
+    names[i] = utf8Size(labels[i]!.name);
+    values[i] = utf8Size(labels[i]!.value);
+    labelSizes[i] = presentSize(names[i]!) + presentSize(values[i]!);
+    series += fieldSize(labelSizes[i]!);
   }
   const chunkSizes = chunks.map(aggrChunkSize);
-  for (const s of chunkSizes) seriesSize += fieldSize(s);
-  const w = new Writer(fieldSize(seriesSize));
+  for (const s of chunkSizes) series += fieldSize(s);
+  return { names, values, labels: labelSizes, chunks: chunkSizes, series };
+}
+
+function writeSeries(
+  w: Writer,
+  labels: Labels,
+  chunks: readonly AggrChunk[],
+  sizes: SeriesSizes,
+): void {
   w.buf[w.at++] = 0x0a; // SeriesResponse.series
-  w.varint(seriesSize);
+  w.varint(sizes.series);
   for (let i = 0; i < labels.length; i++) {
     w.buf[w.at++] = 0x0a; // Series.labels
-    w.varint(labelSizes[i]!);
-    w.string(0x0a, labels[i]!.name, nameSizes[i]!);
-    w.string(0x12, labels[i]!.value, valueSizes[i]!);
+    w.varint(sizes.labels[i]!);
+    w.string(0x0a, labels[i]!.name, sizes.names[i]!);
+    w.string(0x12, labels[i]!.value, sizes.values[i]!);
   }
   for (let i = 0; i < chunks.length; i++) {
     const c = chunks[i]!;
     w.buf[w.at++] = 0x12; // Series.chunks
-    w.varint(chunkSizes[i]!);
+    w.varint(sizes.chunks[i]!);
     w.time(0x08, c.minTime);
     w.time(0x10, c.maxTime);
     // AggrChunk fields 3..8, in number order.
@@ -178,7 +228,6 @@ export function encodeSeriesResponse(labels: Labels, chunks: readonly AggrChunk[
     w.chunk(0x3a, c.max);
     w.chunk(0x42, c.counter);
   }
-  return w.buf;
 }
 
 /** A cursor over protobuf fields; `ok` turns false at the first thing it does not handle. */
