@@ -336,9 +336,12 @@ class Reader {
   }
 }
 
+/** The data of a chunk without any: shared, as chunk data is only read. */
+const NO_DATA = new Uint8Array(0);
+
 function readChunk(r: Reader, end: number): ChunkData {
   let type = 0;
-  let data: Uint8Array = new Uint8Array(0);
+  let data: Uint8Array = NO_DATA;
   while (r.ok && r.at < end) {
     const tag = r.tag();
     if (tag === 0x08)
@@ -366,10 +369,16 @@ function readAggrChunk(r: Reader, end: number): AggrChunk {
     else if (tag === 0x10) out.maxTime = r.int64();
     else if (field >= 3 && field <= 8 && (tag & 7) === 2) {
       const e = r.span(end);
-      const name = AGGR_FIELDS[field - 3] as AggrField;
-      // A second occurrence is merged into the first by protobufjs: left to it.
-      if (out[name] !== undefined) r.ok = false;
-      out[name] = readChunk(r, e);
+      if (field === 3) {
+        // Raw data, nearly every chunk: stored by name, so every such chunk has one shape.
+        if (out.raw !== undefined) r.ok = false;
+        out.raw = readChunk(r, e);
+      } else {
+        const name = AGGR_FIELDS[field - 3] as AggrField;
+        // A second occurrence is merged into the first by protobufjs: left to it.
+        if (out[name] !== undefined) r.ok = false;
+        out[name] = readChunk(r, e);
+      }
       r.close(e);
     } else if (field <= 8)
       r.ok = false; // a known field with another wire type
