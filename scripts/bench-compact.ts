@@ -8,9 +8,10 @@
  * compaction downloads its inputs to --data-dir, merges, writes, uploads; an upload overlaps the
  * next merge), the process's wall time beside it; peak RSS from /proc/<pid>/status VmHWM.
  * Prometheus: a copy of the dir with `--storage.tsdb.{min,max}-block-duration=2h,8h`, woken by
- * a small remote write (helpers in test/helpers/prometheus-compaction.ts); its time is `prometheus_tsdb_compaction_duration_seconds_sum`
- * once `prometheus_tsdb_compactions_total` settles, its memory the peak of
- * `process_resident_memory_bytes` sampled meanwhile (a long-running server's RSS, head included).
+ * a small remote write (helpers in test/helpers/prometheus-compaction.ts); its time is
+ * `prometheus_tsdb_compaction_duration_seconds_sum` once `prometheus_tsdb_compactions_total`
+ * settles, its memory the peak of `process_resident_memory_bytes` sampled meanwhile (a
+ * long-running server's RSS, head included).
  * Throughput is samples in the blocks each compactor wrote / its time. Each plans with its own
  * levels (Thanos 2h→8h, Prometheus 2h→6h), so samples compacted differ; samples/s compare.
  * BENCH_PART_SIZE sets the objstore's multipart part size (the S3 client buffers up to one part

@@ -20,7 +20,6 @@ export interface DedupOptions {
   readonly counter?: boolean;
 }
 
-/** Merges two replicas' samples (each ascending by time). */
 /** Samples the reused merge buffers hold at most (2 MiB each); larger merges allocate. */
 const SCRATCH_SAMPLES = 1 << 18;
 let scratchT = new Float64Array(0);
@@ -41,6 +40,7 @@ function mergeBuffers(n: number): [Float64Array, Float64Array] {
   return [scratchT, scratchV];
 }
 
+/** Merges two replicas' samples (each ascending by time). */
 export function dedupPair(
   aT: Float64Array,
   aV: Float64Array,

@@ -50,6 +50,9 @@ export function compareStrings(a: string, b: string): number {
  */
 export function withExternal(ls: Labels, ext: Labels): Labels {
   if (ext.length === 0) return ls;
+  for (let k = 1; k < ext.length; k++) {
+    if (compareStrings(ext[k - 1]!.name, ext[k]!.name) >= 0) return withExternalUnsorted(ls, ext);
+  }
   const out: Label[] = [];
   let j = 0;
   for (let i = 0; i < ls.length; i++) {
@@ -60,9 +63,6 @@ export function withExternal(ls: Labels, ext: Labels): Labels {
     out.push(l);
   }
   while (j < ext.length) out.push(ext[j++]!);
-  for (let k = 1; k < ext.length; k++) {
-    if (compareStrings(ext[k - 1]!.name, ext[k]!.name) >= 0) return withExternalUnsorted(ls, ext);
-  }
   return out;
 }
 

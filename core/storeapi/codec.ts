@@ -9,11 +9,9 @@ import { hintspb } from './proto/gen/hintspb.js';
 import { thanos } from './proto/gen/storepb.js';
 import type { FrameBuffer } from './framing.ts';
 import {
+  appendSeriesFrame as appendSeries,
   decodeSeriesResponse,
   encodeSeriesResponse,
-  measureSeries,
-  seriesFrameSize,
-  writeSeriesFrame,
 } from './series-codec.ts';
 import { bytesDownloaded, newStoreStats, type ReadStats, type StoreStats } from './stats.ts';
 import type {
@@ -222,10 +220,8 @@ export function encodeSeriesFrame(f: SeriesFrame): Uint8Array {
 
 /** Appends a frame to a stream's buffer: a series written in place, others encoded and copied. */
 export function appendSeriesFrame(out: FrameBuffer, f: SeriesFrame): void {
-  if (f.type !== 'series') return out.appendFrame(encodeSeriesFrame(f));
-  const sizes = measureSeries(f.labels, f.chunks);
-  out.reserve(seriesFrameSize(sizes));
-  out.at = writeSeriesFrame(f.labels, f.chunks, out.buf, out.at, sizes);
+  if (f.type === 'series') appendSeries(out, f.labels, f.chunks);
+  else out.appendFrame(encodeSeriesFrame(f));
 }
 
 export function decodeSeriesFrame(bytes: Uint8Array): SeriesFrame {

@@ -11,7 +11,7 @@
  * same answer or the same error as before.
  */
 import type { Labels } from '../labels/labels.ts';
-import { uvarintSize } from './framing.ts';
+import { uvarintSize, type FrameBuffer } from './framing.ts';
 import type { AggrChunk, ChunkData, ChunkEncoding } from './store.ts';
 
 const ENCODINGS: readonly ChunkEncoding[] = ['XOR', 'HISTOGRAM', 'FLOAT_HISTOGRAM'];
@@ -151,31 +151,26 @@ export function encodeSeriesResponse(labels: Labels, chunks: readonly AggrChunk[
 }
 
 /**
- * Appends the SeriesResponse framed (its uvarint length first) at `at` of `buf`, which must
- * have room: `seriesFrameSize` bytes. Returns the position after it. Lets a store write a
- * stream's frames into one reused buffer instead of a message, a frame and a batch apiece.
+ * Appends the SeriesResponse framed (its uvarint length first) to `out`, written in place: a
+ * store writes a stream's frames into one reused buffer instead of a message, a frame and a
+ * batch apiece.
  */
-export function writeSeriesFrame(
+export function appendSeriesFrame(
+  out: FrameBuffer,
   labels: Labels,
   chunks: readonly AggrChunk[],
-  buf: Uint8Array,
-  at: number,
-  sizes: SeriesSizes = measureSeries(labels, chunks),
-): number {
-  const w = new Writer(buf, at);
-  w.varint(fieldSize(sizes.series));
-  writeSeries(w, labels, chunks, sizes);
-  return w.at;
-}
-
-/** Bytes `writeSeriesFrame` takes for these sizes. */
-export function seriesFrameSize(sizes: SeriesSizes): number {
+): void {
+  const sizes = measureSeries(labels, chunks);
   const message = fieldSize(sizes.series);
-  return uvarintSize(message) + message;
+  out.reserve(uvarintSize(message) + message);
+  const w = new Writer(out.buf, out.at);
+  w.varint(message);
+  writeSeries(w, labels, chunks, sizes);
+  out.at = w.at;
 }
 
 /** The sizes of a Series' parts, measured once before it is written. */
-export interface SeriesSizes {
+interface SeriesSizes {
   readonly names: number[];
   readonly values: number[];
   readonly labels: number[];
@@ -184,7 +179,7 @@ export interface SeriesSizes {
   readonly series: number;
 }
 
-export function measureSeries(labels: Labels, chunks: readonly AggrChunk[]): SeriesSizes {
+function measureSeries(labels: Labels, chunks: readonly AggrChunk[]): SeriesSizes {
   const names = new Array<number>(labels.length);
   const values = new Array<number>(labels.length);
   const labelSizes = new Array<number>(labels.length);
