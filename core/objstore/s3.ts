@@ -28,6 +28,7 @@ import {
   type MultipartTarget,
 } from './parts.ts';
 import { NO_EXTRA_HEADERS, type S3RequestHeaders } from './sse.ts';
+import { scanListPage, type ListPage } from './s3-list.ts';
 import { childText, childrenNamed, parseXml } from './xml.ts';
 
 export interface S3BucketOptions {
@@ -283,16 +284,11 @@ export class S3Bucket implements Bucket {
       const q = token ? { ...query, 'continuation-token': token } : query;
       const res = await this.#send('iter', prefix, this.#url('', q), { method: 'GET' });
       if (res.status !== 200) await this.#fail('iter', prefix, res);
-      const page = parseXml(await res.text());
-      if (page.name === 'Error')
-        throw new BucketError('iter', this.name, prefix, childText(page, 'Message') ?? 'error');
+      const page = listPage(await res.text(), this.name, prefix);
       // Objects and common prefixes are each sorted; merge them so the whole listing is.
-      const keys = childrenNamed(page, 'Contents')
-        .map((c) => childText(c, 'Key') ?? '')
-        .filter((k) => k !== '' && k !== prefix); // a zero-byte "dir/" marker is not an entry
-      const dirs = childrenNamed(page, 'CommonPrefixes')
-        .map((c) => childText(c, 'Prefix') ?? '')
-        .filter((d) => !seenDirs.has(d) && seenDirs.add(d));
+      // A zero-byte "dir/" marker is not an entry.
+      const keys = page.keys.filter((k) => k !== '' && k !== prefix);
+      const dirs = page.prefixes.filter((d) => !seenDirs.has(d) && seenDirs.add(d));
       let i = 0;
       let j = 0;
       while (i < keys.length || j < dirs.length) {
@@ -300,10 +296,7 @@ export class S3Bucket implements Bucket {
           yield keys[i++]!;
         else yield dirs[j++]!;
       }
-      token =
-        childText(page, 'IsTruncated') === 'true'
-          ? childText(page, 'NextContinuationToken')
-          : undefined;
+      token = page.truncated ? page.continuationToken : undefined;
     } while (token);
   }
 
@@ -428,4 +421,20 @@ function escapeXml(s: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;');
+}
+
+/** A ListObjectsV2 page: scanned when it has the usual shape, else parsed in full. */
+function listPage(src: string, bucket: string, prefix: string): ListPage {
+  const scanned = scanListPage(src);
+  if (scanned) return scanned;
+  const page = parseXml(src);
+  if (page.name === 'Error')
+    throw new BucketError('iter', bucket, prefix, childText(page, 'Message') ?? 'error');
+  const token = childText(page, 'NextContinuationToken');
+  return {
+    keys: childrenNamed(page, 'Contents').map((c) => childText(c, 'Key') ?? ''),
+    prefixes: childrenNamed(page, 'CommonPrefixes').map((c) => childText(c, 'Prefix') ?? ''),
+    truncated: childText(page, 'IsTruncated') === 'true',
+    ...(token !== undefined ? { continuationToken: token } : {}),
+  };
 }
