@@ -86,4 +86,56 @@ describe('uvarint framing', () => {
     }
     expect(cancelled).toBe(true);
   });
+
+  it('reads a byte stream into its own buffer: 4 KiB pieces, frames intact once kept', async () => {
+    const rnd = new Random(5);
+    const many = Array.from({ length: 150 }, (_, k) =>
+      Uint8Array.from({ length: rnd.intBetween(0, 6000) }, (_, i) => (i * 13 + k) & 0xff),
+    );
+    const bytes = concat(many.map(frame));
+    let at = 0;
+    let byobPulls = 0;
+    let pulls = 0;
+    // As workerd delivers a Durable Object's response body: a byte stream in 4 KiB pieces.
+    const stream = new ReadableStream({
+      type: 'bytes',
+      pull(c) {
+        pulls++;
+        if (c.byobRequest) byobPulls++;
+        if (at >= bytes.length) {
+          c.close();
+          c.byobRequest?.respond(0);
+          return;
+        }
+        const n = Math.min(4096, bytes.length - at);
+        c.enqueue(bytes.slice(at, at + n));
+        at += n;
+      },
+    });
+    const got: Uint8Array[] = [];
+    for await (const m of readFrames(stream)) got.push(m);
+    expect(got).toEqual(many);
+    // Read with a BYOB reader, not the default one.
+    expect(pulls).toBeGreaterThan(0);
+    expect(byobPulls).toBe(pulls);
+  });
+
+  it('cancels a byte stream when the consumer stops early', async () => {
+    let cancelled = false;
+    const stream = new ReadableStream({
+      type: 'bytes',
+      pull(c) {
+        c.enqueue(frame(Uint8Array.of(4, 5)));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    let n = 0;
+    for await (const m of readFrames(stream)) {
+      expect(Array.from(m)).toEqual([4, 5]);
+      if (++n === 3) break;
+    }
+    expect(cancelled).toBe(true);
+  });
 });
