@@ -165,9 +165,9 @@ export class BlockCursor implements SortedCursor<CursorSeries> {
 
   /** Whether the index's order differs from the request's (see the module comment). */
   #needsSort(): boolean {
-    const names = new Set(this.block.index.labelNames());
-    for (const l of this.#o.external) if (names.has(l.name)) return true;
-    for (const r of this.#o.replicaLabels) if (names.has(r)) return true;
+    const ix = this.block.index;
+    for (const l of this.#o.external) if (ix.hasLabelName(l.name)) return true;
+    for (const r of this.#o.replicaLabels) if (ix.hasLabelName(r)) return true;
     return false;
   }
 

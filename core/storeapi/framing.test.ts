@@ -125,7 +125,7 @@ describe('uvarint framing', () => {
     const stream = new ReadableStream({
       type: 'bytes',
       pull(c) {
-        c.enqueue(frame(Uint8Array.of(4, 5)));
+        c.enqueue(Uint8Array.from(frame(Uint8Array.of(4, 5))));
       },
       cancel() {
         cancelled = true;

@@ -225,6 +225,11 @@ export class IndexReader {
     return new IndexReader(src, parts, loc, opts, 'header');
   }
 
+  /** Whether some series of the index has the label `name`. */
+  hasLabelName(name: string): boolean {
+    return name !== ALL_POSTINGS_NAME && this.#postings.has(name);
+  }
+
   /** Label names, sorted (without the all-postings key). */
   labelNames(): string[] {
     return this.#postings.names().filter((n) => n !== ALL_POSTINGS_NAME);

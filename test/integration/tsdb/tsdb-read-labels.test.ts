@@ -73,3 +73,18 @@ describe('label names and values with matchers vs Prometheus', () => {
     });
   }
 });
+
+describe('hasLabelName', () => {
+  it('is true exactly for the names Prometheus lists', async () => {
+    const all = await api('/api/v1/labels', '{__name__=~".+"}');
+    for (const b of blocks) {
+      const own = b.index.labelNames();
+      for (const name of [...all, 'no_such_label', '']) {
+        expect(b.index.hasLabelName(name), `${b.meta.ulid} ${name}`).toBe(own.includes(name));
+      }
+      // Every name of the block is one Prometheus knows; the all-postings key is none of them.
+      for (const name of own) expect(all).toContain(name);
+      expect(own).not.toContain('');
+    }
+  });
+});
