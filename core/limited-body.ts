@@ -3,6 +3,7 @@
  * refused before reading, and a streamed (chunked) body is cut off as soon as it passes it, so a
  * hostile client cannot make a server buffer more than the limit.
  */
+import { byteChunks } from './byte-stream.ts';
 import { concatBytes } from './concat-bytes.ts';
 
 /**
@@ -20,25 +21,23 @@ export async function readLimitedBody(
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > maxBytes) throw tooLarge(declared);
   if (req.body === null) return new Uint8Array(0);
-  const reader = req.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
+  const chunks = byteChunks(req.body);
+  for await (const chunk of chunks) {
+    size += chunk.byteLength;
     if (size > maxBytes) {
       const over = size;
       const drainUpTo = options.drainUpTo ?? 0;
       while (size <= drainUpTo) {
-        const next = await reader.read();
+        const next = await chunks.next();
         if (next.done) throw tooLarge(over);
         size += next.value.byteLength;
       }
-      await reader.cancel();
+      // Leaving the loop cancels the rest of the body.
       throw tooLarge(over);
     }
-    parts.push(value);
+    parts.push(chunk.slice());
   }
   return concatBytes(parts, size);
 }

@@ -18,6 +18,7 @@ import type { Env } from './env.ts';
 import type { HttpStore } from '../core/storeapi/http-client.ts';
 import { RECEIVE_SHARD_HEADER, TENANT_HEADER_INTERNAL } from './receive-shard.ts';
 import { receiveSettings } from './receive-settings.ts';
+import { byteChunks } from '../core/byte-stream.ts';
 import { readLimitedBody } from '../core/limited-body.ts';
 
 /** A write body over RECEIVE_MAX_REQUEST_BYTES (answered 413, as Thanos's receiver does). */
@@ -70,17 +71,14 @@ function plain(message: string, status: number): Response {
  * request on it (keep-alive) sees "other side closed" instead of our answer.
  */
 async function discardBody(req: Request, limit: number): Promise<void> {
-  const reader = req.body?.getReader();
-  if (!reader) return;
+  if (!req.body) return;
   let read = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      read += value.byteLength;
+    // Leaving the loop early cancels the rest of the body.
+    for await (const chunk of byteChunks(req.body)) {
+      read += chunk.byteLength;
       if (read > limit) break;
     }
-    await reader.cancel();
   } catch {
     // A body that fails to arrive changes nothing about the refusal.
   }

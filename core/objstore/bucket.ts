@@ -5,7 +5,7 @@
  * instrumentation) satisfies `Bucket`; `bucketAcceptance` in ./acceptance.ts checks them all
  * against the same cases.
  */
-import { concatBytes } from '../concat-bytes.ts';
+import { readAllBytes } from '../byte-stream.ts';
 
 /** Thanos's directory delimiter: "directories" in listings are key prefixes ending in it. */
 export const DIR_DELIM = '/';
@@ -99,7 +99,7 @@ export function dirPrefix(dir: string): string {
 
 /** Reads a whole object into memory. For small objects (meta.json, markers). */
 export async function getAll(bucket: Bucket, key: string): Promise<Uint8Array> {
-  return readAll(await bucket.get(key));
+  return readAllBytes(await bucket.get(key));
 }
 
 /** Collects every key of a listing into an array (tests and small directories). */
@@ -111,18 +111,4 @@ export async function listAll(
   const out: string[] = [];
   for await (const k of bucket.iter(dir, options)) out.push(k);
   return out;
-}
-
-/** Concatenates a byte stream. */
-export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    total += value.byteLength;
-  }
-  return concatBytes(chunks, total);
 }

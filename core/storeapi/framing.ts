@@ -3,6 +3,7 @@
  * format of StoreAPI responses over HTTP streaming (one protobuf message per frame).
  */
 import { BadDataError } from '../errors.ts';
+import { byteChunks } from '../byte-stream.ts';
 
 /** A frame larger than this is treated as corrupt rather than allocated. */
 export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
@@ -86,7 +87,7 @@ export async function* readFrames(
   let buf = new Uint8Array(0);
   let start = 0;
   let end = 0;
-  const iterable: AsyncIterable<Uint8Array> = 'getReader' in stream ? streamChunks(stream) : stream;
+  const iterable: AsyncIterable<Uint8Array> = 'getReader' in stream ? byteChunks(stream) : stream;
   for await (const chunk of iterable) {
     if (end + chunk.length > buf.length) {
       const live = end - start;
@@ -132,48 +133,6 @@ function readUvarint(buf: Uint8Array, start: number, end: number): [number, numb
     if (i - start >= 8) throw new BadDataError('frame length varint too long');
   }
   return undefined;
-}
-
-/** What one BYOB read may take at most. */
-const READ_BUFFER_BYTES = 256 * 1024;
-
-/**
- * The stream's chunks. A byte stream is read into one buffer, reused: a chunk is valid only until
- * the next is asked for (readFrames copies what it keeps). workerd hands a Durable Object's
- * response body to a default reader in 4 KiB pieces, while a BYOB read takes everything already
- * received (a 6 MB store answer: about 1,500 reads become 60). Other streams are read as they come.
- */
-async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  let byob: ReadableStreamBYOBReader | undefined;
-  try {
-    byob = stream.getReader({ mode: 'byob' });
-  } catch {
-    // Not a byte stream.
-  }
-  const reader = byob ?? stream.getReader();
-  let view = new Uint8Array(READ_BUFFER_BYTES);
-  const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
-    if (!byob) return (reader as ReadableStreamDefaultReader<Uint8Array>).read();
-    const r = await byob.read(view);
-    // The read took the buffer over; the next one reuses it.
-    if (r.value) view = new Uint8Array(r.value.buffer);
-    return r;
-  };
-  let finished = false;
-  try {
-    for (;;) {
-      const { done, value } = await read();
-      if (done) {
-        finished = true;
-        return;
-      }
-      if (value) yield value;
-    }
-  } finally {
-    // A consumer that stops early must not leave the producer (a store's response body) running.
-    if (!finished) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
-  }
 }
 
 /** Protobuf output is backed by a plain ArrayBuffer; TypeScript's BodyInit wants that stated. */

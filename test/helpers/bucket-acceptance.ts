@@ -4,9 +4,10 @@
  * it registers a `describe` block. `makeBucket` runs once; the cases use disjoint key prefixes,
  * so the bucket only needs to be empty at the start.
  */
+import { readAllBytes } from '../../core/byte-stream.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../core/errors.ts';
-import { getAll, listAll, readAll, type Bucket } from '../../core/objstore/bucket.ts';
+import { getAll, listAll, type Bucket } from '../../core/objstore/bucket.ts';
 import { isNotFound } from '../../core/objstore/errors.ts';
 import { Random } from './random.ts';
 
@@ -218,7 +219,7 @@ export function bucketAcceptance(
       for (const at of [0, 5 * mib - 3, 8 * mib - 1, 10 * mib + 7, size - 100]) {
         expect(await b.getRange('large/obj', at, 100)).toEqual(body.subarray(at, at + 100));
       }
-      const whole = await readAll(await b.get('large/obj'));
+      const whole = await readAllBytes(await b.get('large/obj'));
       expect(whole.byteLength).toBe(size);
       expect(bytesEqual(whole, body)).toBe(true);
     });
@@ -228,7 +229,7 @@ export function bucketAcceptance(
       const body = patternBytes(size, 17);
       await b.upload('blob/large', new Blob([body as Uint8Array<ArrayBuffer>]), size);
       expect((await b.attributes('blob/large')).size).toBe(size);
-      const whole = await readAll(await b.get('blob/large'));
+      const whole = await readAllBytes(await b.get('blob/large'));
       expect(bytesEqual(whole, body)).toBe(true);
       const small = patternBytes(3000, 19);
       await b.upload('blob/small', new Blob([small as Uint8Array<ArrayBuffer>]));

@@ -5,6 +5,7 @@
  * This checks that core/objstore is runtime-neutral and that the real R2 binding and a real
  * S3 server (s3rver) behave as the contract says when called from a Worker.
  */
+import { readAllBytes } from '../../../core/byte-stream.ts';
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import type {
   ObjectAttributes,
   UploadBody,
 } from '../../../core/objstore/bucket.ts';
-import { bytesOrStream, isRecursive, readAll } from '../../../core/objstore/bucket.ts';
+import { bytesOrStream, isRecursive } from '../../../core/objstore/bucket.ts';
 import { BucketError, ObjectNotFoundError } from '../../../core/objstore/errors.ts';
 import { startMiniflare, type MiniflareHandle } from '../../helpers/miniflare.ts';
 import { S3RVER_DEVIATIONS, startS3rver, type S3rverHandle } from '../../helpers/s3rver.ts';
@@ -108,7 +109,7 @@ class WorkerBucket implements Bucket {
     // Node → Worker hop: sent with a Content-Length (chunked request bodies to workerd
     // occasionally hit EPIPE on a reused connection). Inside the Worker, `stream=1` still hands
     // `request.body` — a ReadableStream — to Bucket.upload, which is the path under test.
-    const bytes = body instanceof Uint8Array ? body : await readAll(body);
+    const bytes = body instanceof Uint8Array ? body : await readAllBytes(body);
     await this.#call('/upload', params, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer> });
   }
   async delete(key: string): Promise<void> {
