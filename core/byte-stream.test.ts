@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { byteChunks, readAllBytes } from './byte-stream.ts';
+import { concatBytes } from './concat-bytes.ts';
 
 const PIECE = 4096;
 
@@ -22,15 +23,11 @@ function receivedByteStream(bytes: Uint8Array): {
   return { stream, cancelled: () => cancelled };
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (parts: readonly Uint8Array[]): Uint8Array =>
+  concatBytes(
+    parts,
+    parts.reduce((n, p) => n + p.length, 0),
+  );
 
 /** Byte equality without vitest's element-by-element diff of a megabyte. */
 function same(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { scanListPage, type ListPage } from './s3-list.ts';
-import { childText, childrenNamed, parseXml } from './xml.ts';
+import { listPageOf, scanListPage, type ListPage } from './s3-list.ts';
+import { parseXml } from './xml.ts';
 
 /** The page as the general XML parser reads it: what the scan must agree with. */
-function parsed(src: string): ListPage {
-  const page = parseXml(src);
-  const token = childText(page, 'NextContinuationToken');
-  return {
-    keys: childrenNamed(page, 'Contents').map((c) => childText(c, 'Key') ?? ''),
-    prefixes: childrenNamed(page, 'CommonPrefixes').map((c) => childText(c, 'Prefix') ?? ''),
-    truncated: childText(page, 'IsTruncated') === 'true',
-    ...(token !== undefined ? { continuationToken: token } : {}),
-  };
-}
+const parsed = (src: string): ListPage => listPageOf(parseXml(src));
 
 const escape = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -9,7 +9,7 @@
  * elements, text without markup (keys arrive with `<` escaped). A page with CDATA, comments or
  * an element it does not expect is left to the general parser (core/objstore/xml.ts).
  */
-import { decodeEntities } from './xml.ts';
+import { childText, childrenNamed, decodeEntities, type XmlElement } from './xml.ts';
 
 export interface ListPage {
   /** Object keys, in page order. */
@@ -34,6 +34,17 @@ export function scanListPage(src: string): ListPage | undefined {
     keys,
     prefixes,
     truncated: truncated === 'true',
+    ...(token !== undefined ? { continuationToken: token } : {}),
+  };
+}
+
+/** The page from its parsed tree (any shape the XML reader accepts). */
+export function listPageOf(page: XmlElement): ListPage {
+  const token = childText(page, 'NextContinuationToken');
+  return {
+    keys: childrenNamed(page, 'Contents').map((c) => childText(c, 'Key') ?? ''),
+    prefixes: childrenNamed(page, 'CommonPrefixes').map((c) => childText(c, 'Prefix') ?? ''),
+    truncated: childText(page, 'IsTruncated') === 'true',
     ...(token !== undefined ? { continuationToken: token } : {}),
   };
 }

@@ -28,8 +28,8 @@ import {
   type MultipartTarget,
 } from './parts.ts';
 import { NO_EXTRA_HEADERS, type S3RequestHeaders } from './sse.ts';
-import { scanListPage, type ListPage } from './s3-list.ts';
-import { childText, childrenNamed, parseXml } from './xml.ts';
+import { listPageOf, scanListPage, type ListPage } from './s3-list.ts';
+import { childText, parseXml } from './xml.ts';
 
 export interface S3BucketOptions {
   readonly bucket: string;
@@ -430,11 +430,5 @@ function listPage(src: string, bucket: string, prefix: string): ListPage {
   const page = parseXml(src);
   if (page.name === 'Error')
     throw new BucketError('iter', bucket, prefix, childText(page, 'Message') ?? 'error');
-  const token = childText(page, 'NextContinuationToken');
-  return {
-    keys: childrenNamed(page, 'Contents').map((c) => childText(c, 'Key') ?? ''),
-    prefixes: childrenNamed(page, 'CommonPrefixes').map((c) => childText(c, 'Prefix') ?? ''),
-    truncated: childText(page, 'IsTruncated') === 'true',
-    ...(token !== undefined ? { continuationToken: token } : {}),
-  };
+  return listPageOf(page);
 }
