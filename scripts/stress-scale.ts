@@ -1,0 +1,104 @@
+/**
+ * `npm run stress:scale` — hunts queries that never answer: bench:scale's data (BENCH-sized: days
+ * of 2h blocks from one Prometheus in s3rver) behind the sharded Worker, and bench:scale's queries
+ * run again and again, each in a fresh workerd (one cold run, then warm runs), every request with
+ * a deadline. A request past its deadline is reported with the query, the run and the Worker's
+ * last log lines; the script exits 1 if any was.
+ *
+ * Env: STRESS_SECONDS (how long to go on, default 600), STRESS_TIMEOUT (seconds a request may
+ * take, default 30; a cold `count({__name__=~".+"})` takes about 4 s here), STRESS_DAYS (14),
+ * STRESS_SHARDS (4), STRESS_RUNS (runs per query and Worker, default 4).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Bucket } from '../core/objstore/s3.ts';
+import { startS3rver } from '../test/helpers/s3rver.ts';
+import { startWorker } from '../test/helpers/worker.ts';
+import { SCALE_QUERIES, uploadScaleBlocks, writeScaleBlocks } from './lib/scale-data.ts';
+
+const SECONDS = Number(process.env.STRESS_SECONDS ?? 600);
+const TIMEOUT = Number(process.env.STRESS_TIMEOUT ?? 30) * 1000;
+const DAYS = Number(process.env.STRESS_DAYS ?? 14);
+const SHARDS = process.env.STRESS_SHARDS ?? '4';
+const RUNS = Number(process.env.STRESS_RUNS ?? 4);
+
+function progress(msg: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${msg}`);
+}
+
+const work = await mkdtemp(join(tmpdir(), 'stress-scale-'));
+const s3 = await startS3rver();
+let requests = 0;
+let stuck = 0;
+try {
+  const tsdb = join(work, 'tsdb');
+  const data = await writeScaleBlocks(tsdb, {
+    days: DAYS,
+    copies: 2,
+    onBlock: (i, n) => progress(`writing block ${i}/${n}`),
+  });
+  const bucket = new S3Bucket({
+    endpoint: s3.endpoint,
+    bucket: 'thanos',
+    region: s3.region,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+  });
+  await uploadScaleBlocks(bucket, tsdb, { replica: '0' }, (i, n) =>
+    progress(`uploading block ${i}/${n}`),
+  );
+  const vars = {
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: 'thanos',
+    S3_REGION: s3.region,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    STORE_SHARDS: SHARDS,
+    QUERY_TIMEOUT: '10m',
+    QUERY_MAX_SAMPLES: '500000000',
+  };
+  const path = (q: string): string =>
+    `/api/v1/query_range?${new URLSearchParams({
+      query: q,
+      start: String(data.minTime / 1000),
+      end: String(data.maxTime / 1000 - 1),
+      step: '3600',
+    })}&stats=all`;
+  const deadline = Date.now() + SECONDS * 1000;
+  while (Date.now() < deadline) {
+    for (const q of SCALE_QUERIES) {
+      const logs: string[] = [];
+      const worker = await startWorker({ r2: false, shards: 'isolate', vars, logs });
+      try {
+        for (let run = 0; run < RUNS; run++) {
+          requests++;
+          progress(`${requests} requests, ${stuck} past the deadline`);
+          const began = performance.now();
+          try {
+            const res = await fetch(new URL(path(q), worker.url), {
+              signal: AbortSignal.timeout(TIMEOUT),
+            });
+            await res.text();
+          } catch (err) {
+            stuck++;
+            const secs = ((performance.now() - began) / 1000).toFixed(1);
+            console.log(
+              `no answer in ${secs} s: run ${run + 1} (${run === 0 ? 'cold' : 'warm'}) of ${q}: ${String(err)}`,
+            );
+            console.log(logs.slice(-20).join('\n'));
+            break;
+          }
+        }
+      } finally {
+        await worker.stop();
+      }
+    }
+  }
+} finally {
+  progress('');
+  await s3.stop();
+  await rm(work, { recursive: true, force: true });
+}
+console.log(`${requests} requests, ${stuck} without an answer within ${TIMEOUT / 1000} s`);
+process.exitCode = stuck > 0 ? 1 : 0;
