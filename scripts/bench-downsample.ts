@@ -22,9 +22,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Bucket } from '../core/objstore/s3.ts';
 import { FilesystemBucket } from '../sidecar-agent/objstore/filesystem.ts';
 import { startS3rver, type S3rverHandle } from '../test/helpers/s3rver.ts';
+import { s3rverBucket, s3rverWorkerVars } from './lib/s3rver-worker.ts';
 import { startWorker } from '../test/helpers/worker.ts';
 import { median } from './lib/bench-data.ts';
 import { copyBucket, writeDownsampledBucket, type DownsampleData } from './lib/downsample-data.ts';
@@ -71,19 +71,6 @@ const mb = (b: number): string => `${(b / MB).toFixed(2)} MB`;
 function progress(msg: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${msg}`);
   else if (msg) process.stderr.write(`${msg}\n`);
-}
-
-function workerVars(s3: S3rverHandle): Record<string, string> {
-  return {
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: 'thanos',
-    S3_REGION: s3.region,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    STORE_SHARDS: SHARDS,
-    QUERY_TIMEOUT: '10m',
-    QUERY_MAX_SAMPLES: '500000000',
-  };
 }
 
 /** Steps on the hour: a [1h] range then holds whole 5m and 1h windows (see the module note). */
@@ -139,7 +126,11 @@ async function timed(url: string): Promise<Answer> {
 
 /** Cold run in a fresh Worker, then the warm median in the same one. */
 async function runs(s3: S3rverHandle, q: string, res: string, d: DownsampleData): Promise<Run> {
-  const worker = await startWorker({ r2: false, shards: 'isolate', vars: workerVars(s3) });
+  const worker = await startWorker({
+    r2: false,
+    shards: 'isolate',
+    vars: s3rverWorkerVars(s3, SHARDS),
+  });
   try {
     const ready = await fetch(new URL('/-/ready', worker.url));
     if (!ready.ok) throw new Error(`worker not ready: ${await ready.text()}`);
@@ -206,13 +197,7 @@ async function main(): Promise<void> {
   const s3 = await startS3rver();
   const work = await mkdtemp(join(tmpdir(), 'bench-downsample-'));
   try {
-    const bucket = new S3Bucket({
-      endpoint: s3.endpoint,
-      bucket: 'thanos',
-      region: s3.region,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    });
+    const bucket = s3rverBucket(s3);
     const began = performance.now();
     // Written, compacted and downsampled on local disk (s3rver shares this process's event loop,
     // which the downsampler keeps busy), then uploaded.
@@ -237,7 +222,11 @@ async function main(): Promise<void> {
 
     // Index headers: built and written to the bucket once, by a first Worker.
     progress('warm-up: building index headers');
-    const warmup = await startWorker({ r2: false, shards: 'isolate', vars: workerVars(s3) });
+    const warmup = await startWorker({
+      r2: false,
+      shards: 'isolate',
+      vars: s3rverWorkerVars(s3, SHARDS),
+    });
     let headers: Answer;
     try {
       headers = await timed(new URL(rangePath('count(up)', '0s', data), warmup.url).href);

@@ -18,11 +18,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Bucket } from '../core/objstore/s3.ts';
 import { connectIsolate } from '../test/helpers/inspector.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { startPrometheusOnTsdb, type PrometheusHandle } from '../test/helpers/prometheus-tsdb.ts';
 import { startS3rver, type S3rverHandle } from '../test/helpers/s3rver.ts';
+import { s3rverBucket, s3rverWorkerVars } from './lib/s3rver-worker.ts';
 import { QUERIER_WORKER, SHARDS_WORKER, startWorker } from '../test/helpers/worker.ts';
 import {
   SCALE_QUERIES,
@@ -124,19 +124,6 @@ async function promRuns(
   }
 }
 
-function workerVars(s3: S3rverHandle): Record<string, string> {
-  return {
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: 'thanos',
-    S3_REGION: s3.region,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    STORE_SHARDS: SHARDS,
-    QUERY_TIMEOUT: '10m',
-    QUERY_MAX_SAMPLES: '500000000',
-  };
-}
-
 /**
  * Cold and warm latency with the query's own stats; then, in another fresh Worker, the same cold
  * query again with each isolate's live heap sampled (a GC before every sample slows a query, so
@@ -148,7 +135,11 @@ async function ourRuns(
   d: ScaleData,
 ): Promise<{ cold: OurRun; warm: number }> {
   const path = `/api/v1/query_range?${rangeParams(q, d)}&stats=all`;
-  const worker = await startWorker({ r2: false, shards: 'isolate', vars: workerVars(s3) });
+  const worker = await startWorker({
+    r2: false,
+    shards: 'isolate',
+    vars: s3rverWorkerVars(s3, SHARDS),
+  });
   let cold: Omit<OurRun, 'querierPeak' | 'shardsPeak'>;
   const warm: number[] = [];
   try {
@@ -174,7 +165,7 @@ async function ourRuns(
     r2: false,
     shards: 'isolate',
     inspectorPort,
-    vars: workerVars(s3),
+    vars: s3rverWorkerVars(s3, SHARDS),
   });
   try {
     await timed(new URL('/-/healthy', sampled.url).href);
@@ -211,13 +202,7 @@ async function benchSize(
       copies: COPIES,
       onBlock: (i, n) => progress(`${days}d: writing block ${i}/${n}`),
     });
-    const bucket = new S3Bucket({
-      endpoint: s3.endpoint,
-      bucket: 'thanos',
-      region: s3.region,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    });
+    const bucket = s3rverBucket(s3);
     // `replica` is a default replica label: deduplication removes it, answers compare as they are.
     await uploadScaleBlocks(bucket, tsdb, { replica: '0' }, (i, n) =>
       progress(`${days}d: uploading block ${i}/${n}`),

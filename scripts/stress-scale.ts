@@ -12,8 +12,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Bucket } from '../core/objstore/s3.ts';
 import { startS3rver } from '../test/helpers/s3rver.ts';
+import { s3rverBucket, s3rverWorkerVars } from './lib/s3rver-worker.ts';
 import { startWorker } from '../test/helpers/worker.ts';
 import { SCALE_QUERIES, uploadScaleBlocks, writeScaleBlocks } from './lib/scale-data.ts';
 
@@ -38,26 +38,11 @@ try {
     copies: 2,
     onBlock: (i, n) => progress(`writing block ${i}/${n}`),
   });
-  const bucket = new S3Bucket({
-    endpoint: s3.endpoint,
-    bucket: 'thanos',
-    region: s3.region,
-    accessKeyId: s3.accessKeyId,
-    secretAccessKey: s3.secretAccessKey,
-  });
+  const bucket = s3rverBucket(s3);
   await uploadScaleBlocks(bucket, tsdb, { replica: '0' }, (i, n) =>
     progress(`uploading block ${i}/${n}`),
   );
-  const vars = {
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: 'thanos',
-    S3_REGION: s3.region,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    STORE_SHARDS: SHARDS,
-    QUERY_TIMEOUT: '10m',
-    QUERY_MAX_SAMPLES: '500000000',
-  };
+  const vars = s3rverWorkerVars(s3, SHARDS);
   const path = (q: string): string =>
     `/api/v1/query_range?${new URLSearchParams({
       query: q,
