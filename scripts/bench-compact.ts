@@ -34,6 +34,7 @@ import {
 import { startPrometheusOnTsdb } from '../test/helpers/prometheus-tsdb.ts';
 import { startS3rver } from '../test/helpers/s3rver.ts';
 import { BLOCK_RANGE, uploadScaleBlocks, writeScaleBlocks } from './lib/scale-data.ts';
+import { procMemory } from './lib/proc.ts';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 12);
@@ -54,12 +55,6 @@ interface Side {
   samples: number;
   peakRss: number;
   blocksOut: number;
-}
-
-async function vmHwm(pid: number): Promise<number> {
-  const s = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const m = /VmHWM:\s+(\d+) kB/.exec(s);
-  return m ? Number(m[1]) * 1024 : 0;
 }
 
 /**
@@ -99,7 +94,7 @@ async function ours(yaml: string, dataDir: string): Promise<Side & { log: string
   p.stderr.on('data', (b: Buffer) => (log += b.toString()));
   let peak = 0;
   const timer = setInterval(() => {
-    void vmHwm(p.pid!).then((v) => (peak = Math.max(peak, v)));
+    void procMemory(p.pid!, 'VmHWM').then((v) => (peak = Math.max(peak, v)));
   }, 50);
   const code = await new Promise<number | null>((r) => p.once('exit', (c) => r(c)));
   clearInterval(timer);

@@ -12,7 +12,7 @@
  * ratios against the goal (throughput >= 0.8x, p99 <= 1.5x).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { R2Bucket, type R2BucketLike } from '../core/objstore/r2.ts';
@@ -22,6 +22,7 @@ import { promtoolCreateBlocks } from '../test/helpers/promtool.ts';
 import { makeTmpDir } from '../test/helpers/tmp.ts';
 import { startWorker } from '../test/helpers/worker.ts';
 import { QUERIES, SPAN, STEP, T0, freePort, makeData, openMetrics } from './lib/bench-data.ts';
+import { childrenMap, procMemory, workerdPids } from './lib/proc.ts';
 
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 30);
 const CLIENTS = (process.env.BENCH_LOAD_CLIENTS ?? '20,50').split(',').map(Number);
@@ -66,28 +67,6 @@ async function waitReady(url: string, what: string): Promise<void> {
   throw new Error(`${what} not ready at ${url}`);
 }
 
-/** Children of every process, from /proc/<pid>/stat (field 4 is the parent pid). */
-async function childrenMap(): Promise<Map<number, number[]>> {
-  const out = new Map<number, number[]>();
-  for (const d of await readdir('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => '');
-    const m = /\) \S+ (\d+)/.exec(stat);
-    if (!m) continue;
-    const ppid = Number(m[1]);
-    const list = out.get(ppid) ?? [];
-    list.push(Number(d));
-    out.set(ppid, list);
-  }
-  return out;
-}
-
-async function rssBytes(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
 /** RSS of the trees under `roots` (the roots included). */
 async function treeRss(roots: number[]): Promise<number> {
   const kids = await childrenMap();
@@ -98,22 +77,10 @@ async function treeRss(roots: number[]): Promise<number> {
     const p = stack.pop()!;
     if (seen.has(p)) continue;
     seen.add(p);
-    sum += await rssBytes(p);
+    sum += await procMemory(p, 'VmRSS');
     stack.push(...(kids.get(p) ?? []));
   }
   return sum;
-}
-
-/** workerd processes started by this process (Miniflare spawns them as children). */
-async function workerdPids(): Promise<number[]> {
-  const kids = await childrenMap();
-  const out: number[] = [];
-  for (const p of kids.get(process.pid) ?? []) {
-    const comm = await readFile(`/proc/${p}/comm`, 'utf8').catch(() => '');
-    if (comm.trim().startsWith('workerd')) out.push(p);
-  }
-  if (out.length === 0) throw new Error('no workerd process under this one');
-  return out;
 }
 
 /** A form POST over node:http on `agent`; the status and the whole body. */
@@ -282,7 +249,11 @@ async function main(): Promise<void> {
         name: 'thanos-edge',
         base: worker.url.toString().replace(/\/$/, ''),
         headers: { authorization: `Bearer ${TOKEN}` },
-        pids: workerdPids,
+        pids: async () => {
+          const pids = await workerdPids();
+          if (pids.length === 0) throw new Error('no workerd process under this one');
+          return pids;
+        },
       },
       { name: 'prometheus', base: promBase, headers: {}, pids: async () => [prom.pid!] },
     ];

@@ -33,6 +33,7 @@ import { rawGrpcCall } from '../test/helpers/grpc-raw-client.ts';
 import { promtoolCreateBlocks } from '../test/helpers/promtool.ts';
 import { makeTmpDir } from '../test/helpers/tmp.ts';
 import { buildAgent } from './build-agent.mjs';
+import { cpuMs, procMemory } from './lib/proc.ts';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 2000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1200);
@@ -60,15 +61,7 @@ function openMetrics(): string {
 
 /** A /proc/<pid>/status memory field in MB. */
 async function vm(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
-}
-
-/** utime + stime of a process, ms (/proc/<pid>/stat fields 14 and 15, in clock ticks of 10 ms). */
-async function cpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return (await procMemory(pid, field)) / 1024 / 1024;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -13,8 +13,7 @@
  * the Worker's bucket, store shards (PROFILE_SHARDS, default 4) in an isolate apart from the
  * querier's (profiled too), a range over all the data at step 1h; queries default to bench:scale's.
  */
-import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { R2Bucket, type R2BucketLike } from '../core/objstore/r2.ts';
 import { isUlid } from '../core/tsdb/meta.ts';
@@ -24,6 +23,7 @@ import { openInspector } from '../test/helpers/inspector.ts';
 import { makeTmpDir } from '../test/helpers/tmp.ts';
 import { QUERIER_WORKER, SHARDS_WORKER, startWorker } from '../test/helpers/worker.ts';
 import { SCALE_QUERIES, uploadScaleBlocks, writeScaleBlocks } from './lib/scale-data.ts';
+import { workerdCpuMs } from './lib/proc.ts';
 import {
   QUERIES,
   SPAN,
@@ -56,18 +56,6 @@ interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
-}
-
-/** CPU seconds every workerd process has used (less noisy than wall time on a shared machine). */
-async function workerdCpu(): Promise<number> {
-  let ticks = 0;
-  const pids = execFileSync('pgrep', ['-f', 'workerd'], { encoding: 'utf8' }).split('\n');
-  for (const pid of pids.filter(Boolean)) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-  }
-  return ticks / 100;
 }
 
 /** The range every query asks for (moved by `shift` per run). */
@@ -179,7 +167,7 @@ try {
     }
   }
   const totals: number[] = [];
-  const cpu0 = await workerdCpu();
+  const cpu0 = (await workerdCpuMs()) / 1000;
   for (let k = 1; k <= RUNS; k++) {
     let total = 0;
     const per: string[] = [];
@@ -191,7 +179,7 @@ try {
     console.log(`run ${k}: ${total.toFixed(0)} ms (${per.join(' ')})`);
     totals.push(total);
   }
-  const cpu = ((await workerdCpu()) - cpu0) / RUNS;
+  const cpu = ((await workerdCpuMs()) / 1000 - cpu0) / RUNS;
   console.log(
     `median run: ${median(totals).toFixed(0)} ms; workerd CPU per run ${(cpu * 1000).toFixed(0)} ms`,
   );

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { startS3rver } from '../test/helpers/s3rver.ts';
 import { s3rverBucket, s3rverWorkerVars } from './lib/s3rver-worker.ts';
 import { startWorker } from '../test/helpers/worker.ts';
+import { workerdCpuMs } from './lib/proc.ts';
 import { SCALE_QUERIES, uploadScaleBlocks, writeScaleBlocks } from './lib/scale-data.ts';
 
 const SECONDS = Number(process.env.STRESS_SECONDS ?? 600);
@@ -60,6 +61,7 @@ try {
           requests++;
           progress(`${requests} requests, ${stuck} past the deadline`);
           const began = performance.now();
+          const cpuBefore = await workerdCpuMs();
           try {
             const res = await fetch(new URL(path(q), worker.url), {
               signal: AbortSignal.timeout(TIMEOUT),
@@ -67,9 +69,12 @@ try {
             await res.text();
           } catch (err) {
             stuck++;
-            const secs = ((performance.now() - began) / 1000).toFixed(1);
+            const wall = performance.now() - began;
+            // A runtime spinning on its own (workerd 1.20260426's cppgc sweep, see README) uses a
+            // whole core while nothing answers; a query waiting on I/O uses none.
+            const cpu = (await workerdCpuMs()) - cpuBefore;
             console.log(
-              `no answer in ${secs} s: run ${run + 1} (${run === 0 ? 'cold' : 'warm'}) of ${q}: ${String(err)}`,
+              `no answer in ${(wall / 1000).toFixed(1)} s: run ${run + 1} (${run === 0 ? 'cold' : 'warm'}) of ${q}: ${String(err)}; workerd used ${(cpu / 1000).toFixed(1)} s of CPU meanwhile`,
             );
             console.log(logs.slice(-20).join('\n'));
             break;
