@@ -80,6 +80,46 @@ describe('WASM points writer', () => {
     }
   });
 
+  it('streams answers interleaved on the one kernel as it streams each alone', () => {
+    // Answers streamed at once by one isolate take turns between chunks, and share the kernel.
+    // A render that makes no progress would spin forever: fail it instead.
+    const guarded: PointsKernel = {
+      load: (t, v) => kernel.load(t, v),
+      render(from, maxBytes) {
+        const out = kernel.render(from, maxBytes);
+        if (out.next === from && !kernel.stoppedForJs) throw new Error(`no progress at ${from}`);
+        return out;
+      },
+      get stoppedForJs() {
+        return kernel.stoppedForJs;
+      },
+    };
+    const r = new Random(9);
+    const long = (i: number, n: number): Series => ({
+      metric: labelsFrom({ i: String(i) }),
+      t: Float64Array.from({ length: n }, (_, k) => 1_700_000_000_000 + k * 15_000),
+      v: Float64Array.from({ length: n }, () => randomValue(r)),
+    });
+    const answers = [
+      [long(0, 3000), long(1, 40)],
+      [long(2, 500), long(3, 2500), long(4, 7)],
+    ];
+    const alone = answers.map((series) => render(series, 256, true).join(''));
+    installPointsKernel(guarded);
+    const streams = answers.map((series) => queryDataChunks({ type: 'matrix', series }, 256));
+    const got = ['', ''];
+    for (let open = 2; open > 0;) {
+      open = 0;
+      for (let k = 0; k < 2; k++) {
+        const c = streams[k]!.next();
+        if (c.done) continue;
+        open++;
+        got[k] += decoder.decode(c.value);
+      }
+    }
+    expect(got).toEqual(alone);
+  });
+
   it('stops at a timestamp for JS and goes on after it', () => {
     kernel.load(Float64Array.of(0, 1000, 1500.5, 2000), Float64Array.of(1 / 3, 0.25, 2 / 3, -0));
     const first = kernel.render(0, 1 << 20);

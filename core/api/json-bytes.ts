@@ -218,7 +218,13 @@ export class JsonBytes {
         this.point(t[i]!, v[i]!);
         i++;
       }
-      if (this.#at >= chunkBytes) yield;
+      if (this.#at >= chunkBytes) {
+        yield;
+        // The kernel is the isolate's one instance: another answer streamed meanwhile may have
+        // loaded its own series into it. Rendering on from that one wrote its points here, and
+        // from an index past its end, nothing, forever (a hang under concurrent queries).
+        if (i < t.length) kernel.load(t, v);
+      }
     }
   }
 
