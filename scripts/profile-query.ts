@@ -167,7 +167,7 @@ try {
     }
   }
   const totals: number[] = [];
-  const cpu0 = (await workerdCpuMs()) / 1000;
+  const cpu0 = await workerdCpuMs();
   for (let k = 1; k <= RUNS; k++) {
     let total = 0;
     const per: string[] = [];
@@ -179,9 +179,9 @@ try {
     console.log(`run ${k}: ${total.toFixed(0)} ms (${per.join(' ')})`);
     totals.push(total);
   }
-  const cpu = ((await workerdCpuMs()) / 1000 - cpu0) / RUNS;
+  const cpuMs = ((await workerdCpuMs()) - cpu0) / RUNS;
   console.log(
-    `median run: ${median(totals).toFixed(0)} ms; workerd CPU per run ${(cpu * 1000).toFixed(0)} ms`,
+    `median run: ${median(totals).toFixed(0)} ms; workerd CPU per run ${cpuMs.toFixed(0)} ms`,
   );
   for (const { name, insp } of insps) {
     if (profiling) {

@@ -2,8 +2,8 @@
  * `npm run stress:scale` — hunts queries that never answer: bench:scale's data (BENCH-sized: days
  * of 2h blocks from one Prometheus in s3rver) behind the sharded Worker, and bench:scale's queries
  * run again and again, each in a fresh workerd (one cold run, then warm runs), every request with
- * a deadline. A request past its deadline is reported with the query, the run and the Worker's
- * last log lines; the script exits 1 if any was.
+ * a deadline. A request past its deadline is reported with the query, the run, the CPU time
+ * workerd used while it waited and the Worker's last log lines; the script exits 1 if any was.
  *
  * Env: STRESS_SECONDS (how long to go on, default 600), STRESS_TIMEOUT (seconds a request may
  * take, default 30; a cold `count({__name__=~".+"})` takes about 4 s here), STRESS_DAYS (14),

@@ -40,7 +40,10 @@ export function decimals(v: number): number {
  * write the same bytes.
  */
 export interface PointsKernel {
-  /** Copies a series' columns in for the `render` calls that follow. */
+  /**
+   * Copies a series' columns in for the `render` calls that follow; nothing to do when these very
+   * arrays are the ones it holds.
+   */
   load(t: Float64Array, v: Float64Array): void;
   /**
    * Writes points from `from` on (a comma before each but the series' first) until about
@@ -222,7 +225,8 @@ export class JsonBytes {
         yield;
         // The kernel is the isolate's one instance: another answer streamed meanwhile may have
         // loaded its own series into it. Rendering on from that one wrote its points here, and
-        // from an index past its end, nothing, forever (a hang under concurrent queries).
+        // from an index past its end, nothing, forever (a hang under concurrent queries). A
+        // kernel that still holds this series keeps it.
         if (i < t.length) kernel.load(t, v);
       }
     }

@@ -43,6 +43,9 @@ class WasmPoints implements PointsKernel {
   #n = 0;
   #out = 0;
   #outSize = 0;
+  /** The columns in the kernel's memory now. */
+  #t: Float64Array | undefined;
+  #v: Float64Array | undefined;
   stoppedForJs = false;
 
   constructor(x: PointsExports) {
@@ -51,6 +54,11 @@ class WasmPoints implements PointsKernel {
   }
 
   load(t: Float64Array, v: Float64Array): void {
+    // Already in: an answer resuming after its turn reloads only when another series came in
+    // meanwhile (a series' columns do not change while its answer is written).
+    if (t === this.#t && v === this.#v) return;
+    this.#t = t;
+    this.#v = v;
     const n = t.length;
     const base = this.#base;
     this.#n = n;
