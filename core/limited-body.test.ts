@@ -41,6 +41,17 @@ describe('readLimitedBody', () => {
     expect(req.bodyUsed).toBe(false);
   });
 
+  it('reads a body of declared length within the limit whole', async () => {
+    const sent = Uint8Array.from({ length: 3000 }, (_, i) => i & 0xff);
+    const req = new Request('http://x/', {
+      method: 'POST',
+      body: sent,
+      headers: { 'content-length': '3000' },
+    });
+    const got = await readLimitedBody(req, 4000, (n) => new TooLarge(n));
+    expect(got).toEqual(sent);
+  });
+
   it('stops reading a chunked body as soon as it passes the limit', async () => {
     // 1,000 chunks of 64 KiB (64 MB) against a 1 MiB limit.
     const { req, pulled } = counted(1000, 64 << 10);

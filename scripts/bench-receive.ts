@@ -6,8 +6,9 @@
  * The stream: BENCH_SERIES series (default 20k, node-exporter-like labels) scraped every 15 s,
  * BENCH_STEPS scrapes replayed at full speed, BENCH_BATCH samples per request (Prometheus sends up
  * to max_samples_per_send), BENCH_CONCURRENCY senders each owning a slice of the series (so each
- * series stays in order, as Prometheus's queue shards keep it). Reports accepted samples/s and
- * the ratio to Prometheus. Then, with one shard in an isolate of its own, how many active series
+ * series stays in order, as Prometheus's queue shards keep it). BENCH_RUNS rounds (3), each
+ * receiver started afresh in each round; reports the median accepted samples/s and its ratio to
+ * Prometheus's. Then, with one shard in an isolate of its own, how many active series
  * it holds when its live heap (after a GC) reaches 100 MB, growing in steps of BENCH_MEM_STEP.
  * Absolute numbers on a shared 2-core machine are noise; ratios within one run are not.
  */
@@ -16,6 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectIsolate } from '../test/helpers/inspector.ts';
+import { median } from './lib/bench-data.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import {
   remoteWriteBody,
@@ -31,6 +33,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const SHARDS = Number(process.env.BENCH_SHARDS ?? 4);
 const MEM_STEP = Number(process.env.BENCH_MEM_STEP ?? 10_000);
 const MEM_MAX = Number(process.env.BENCH_MEM_MAX ?? 120_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TOKEN = 'bench-receive';
 const INTERVAL = 15_000;
 const MB = 1024 * 1024;
@@ -96,6 +99,11 @@ async function ingest(
   return samples / ((performance.now() - started) / 1000);
 }
 
+async function stopChild(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  await new Promise((r) => (c.once('exit', r), c.kill('SIGTERM')));
+}
+
 async function waitReady(url: string, what: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const r = await fetch(url).catch(() => undefined);
@@ -119,61 +127,81 @@ async function main(): Promise<void> {
       `stream: ${SERIES} series x ${STEPS} scrapes = ${SERIES * STEPS} samples, ${perSender.flat().length} requests, ${(bytes / MB).toFixed(1)} MiB snappy`,
     );
 
-    const promPort = await freePort();
-    children.push(
-      spawn(
-        'prometheus',
-        [
-          `--config.file=/dev/null`,
-          `--storage.tsdb.path=${join(dir, 'prom')}`,
-          `--web.listen-address=127.0.0.1:${promPort}`,
-          '--web.enable-remote-write-receiver',
-        ],
-        { stdio: 'ignore' },
-      ),
-    );
-    const vmPort = await freePort();
-    children.push(
-      spawn(
-        'victoria-metrics',
-        [
-          `-storageDataPath=${join(dir, 'vm')}`,
-          `-httpListenAddr=127.0.0.1:${vmPort}`,
-          '-retentionPeriod=100y',
-        ],
-        { stdio: 'ignore' },
-      ),
-    );
-    await waitReady(`http://127.0.0.1:${promPort}/-/ready`, 'Prometheus');
-    await waitReady(`http://127.0.0.1:${vmPort}/health`, 'VictoriaMetrics');
-
+    // Each round starts every receiver afresh (so each creates the stream's series, as the
+    // first scrapes of a new Prometheus would) in turn; the medians of the rounds are compared.
     const rw = remoteWriteHeaders(TOKEN);
-    const results: Array<[string, number]> = [];
-    results.push([
-      'Prometheus 2.42',
-      await ingest(`http://127.0.0.1:${promPort}/api/v1/write`, perSender, rw),
-    ]);
-    results.push([
-      'VictoriaMetrics',
-      await ingest(`http://127.0.0.1:${vmPort}/api/v1/write`, perSender, rw),
-    ]);
-    for (const shards of [1, SHARDS]) {
-      const w = await startWorker({
-        // Several shards in an isolate apart from the Worker's, as on the platform (BENCH_SHARD_ISOLATE=0: the same isolate).
-        receive: process.env.BENCH_SHARD_ISOLATE !== '0' && shards > 1 ? 'isolate' : true,
-        vars: { STORE_TOKEN: TOKEN, RECEIVE_SHARDS: String(shards), QUERY_FRONTEND: 'false' },
-      });
-      workers.push(w);
-      results.push([
-        `thanos-edge, ${shards} shard${shards > 1 ? 's' : ''}`,
-        await ingest(new URL('/api/v1/receive', w.url).href, perSender, rw),
-      ]);
-      await w.stop();
+    const sides: Array<{ name: string; run: () => Promise<number> }> = [
+      {
+        name: 'Prometheus 2.42',
+        run: async () => {
+          const port = await freePort();
+          const p = spawn(
+            'prometheus',
+            [
+              `--config.file=/dev/null`,
+              `--storage.tsdb.path=${join(dir, `prom-${port}`)}`,
+              `--web.listen-address=127.0.0.1:${port}`,
+              '--web.enable-remote-write-receiver',
+            ],
+            { stdio: 'ignore' },
+          );
+          children.push(p);
+          await waitReady(`http://127.0.0.1:${port}/-/ready`, 'Prometheus');
+          const rate = await ingest(`http://127.0.0.1:${port}/api/v1/write`, perSender, rw);
+          await stopChild(p);
+          return rate;
+        },
+      },
+      {
+        name: 'VictoriaMetrics',
+        run: async () => {
+          const port = await freePort();
+          const p = spawn(
+            'victoria-metrics',
+            [
+              `-storageDataPath=${join(dir, `vm-${port}`)}`,
+              `-httpListenAddr=127.0.0.1:${port}`,
+              '-retentionPeriod=100y',
+            ],
+            { stdio: 'ignore' },
+          );
+          children.push(p);
+          await waitReady(`http://127.0.0.1:${port}/health`, 'VictoriaMetrics');
+          const rate = await ingest(`http://127.0.0.1:${port}/api/v1/write`, perSender, rw);
+          await stopChild(p);
+          return rate;
+        },
+      },
+      ...[1, SHARDS].map((shards) => ({
+        name: `thanos-edge, ${shards} shard${shards > 1 ? 's' : ''}`,
+        run: async () => {
+          const w = await startWorker({
+            // Several shards in an isolate apart from the Worker's, as on the platform (BENCH_SHARD_ISOLATE=0: the same isolate).
+            receive: process.env.BENCH_SHARD_ISOLATE !== '0' && shards > 1 ? 'isolate' : true,
+            vars: { STORE_TOKEN: TOKEN, RECEIVE_SHARDS: String(shards), QUERY_FRONTEND: 'false' },
+          });
+          workers.push(w);
+          const rate = await ingest(new URL('/api/v1/receive', w.url).href, perSender, rw);
+          await w.stop();
+          return rate;
+        },
+      })),
+    ];
+    const rates = sides.map(() => [] as number[]);
+    for (let round = 1; round <= RUNS; round++) {
+      for (const [k, side] of sides.entries()) rates[k]!.push(await side.run());
+      process.stderr.write(`round ${round}/${RUNS} done\n`);
     }
-    const prom = results[0]![1];
-    console.log('\n| receiver | samples/s | vs Prometheus |\n|---|---|---|');
-    for (const [name, rate] of results)
-      console.log(`| ${name} | ${Math.round(rate)} | ${(rate / prom).toFixed(2)}x |`);
+    const prom = median(rates[0]!);
+    console.log(
+      `\n| receiver | samples/s (median of ${RUNS}) | rounds | vs Prometheus |\n|---|---|---|---|`,
+    );
+    for (const [k, side] of sides.entries()) {
+      const m = median(rates[k]!);
+      console.log(
+        `| ${side.name} | ${Math.round(m)} | ${rates[k]!.map((r) => Math.round(r / 1000) + 'k').join(' ')} | ${(m / prom).toFixed(2)}x |`,
+      );
+    }
 
     // Memory: one shard in its own isolate, growing by MEM_STEP series with 4 scrapes each.
     const inspectorPort = await freePort();
@@ -250,13 +278,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const w of workers) await w.stop().catch(() => undefined);
-    await Promise.all(
-      children.map((c) =>
-        c.exitCode !== null
-          ? undefined
-          : new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))),
-      ),
-    );
+    await Promise.all(children.map(stopChild));
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }

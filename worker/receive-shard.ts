@@ -14,6 +14,8 @@ import { cutBlock, cuttableRange, truncateHead } from '../core/receive/cut.ts';
 import { ReceiveHead } from '../core/receive/head.ts';
 import { HeadStore } from '../core/receive/head-store.ts';
 import { decodeWriteRequest } from '../core/receive/write-request.ts';
+import { ScratchBytes } from '../core/scratch-bytes.ts';
+import { SnappyError, snappyDecode } from '../core/tsdb/wal/snappy.ts';
 import { storeApiRoutes } from '../core/storeapi/http-server.ts';
 import type { Env } from './env.ts';
 import { family, sample, type Family } from './metrics.ts';
@@ -25,6 +27,13 @@ import { hasBucket } from './store-gateway.ts';
 /** Request headers: the shard index (`i/n`) and the tenant of a write. */
 export const RECEIVE_SHARD_HEADER = 'x-thanos-edge-receive-shard';
 export const TENANT_HEADER_INTERNAL = 'x-thanos-edge-tenant';
+/** How a /write body is sent: `snappy` (the sender's request as it came) or `raw` (a decoded part). */
+export const BODY_ENCODING_HEADER = 'x-thanos-edge-encoding';
+export type WriteBodyEncoding = 'snappy' | 'raw';
+/** Decoded requests up to this size are decoded into one reused buffer per isolate. */
+export const DECODE_SCRATCH_MAX_BYTES = 8 * 1024 * 1024;
+const decodeScratch = new ScratchBytes(DECODE_SCRATCH_MAX_BYTES);
+const decodeScratchTake = (n: number): Uint8Array => decodeScratch.take(n);
 
 interface Counters {
   samples: number;
@@ -35,6 +44,18 @@ interface Counters {
   cutFailures: number;
   replayedSamples: number;
   lastCutError: string;
+}
+
+/** A sender's snappy body decoded; bad snappy is the sender's bad data (400). */
+function snappyBody(compressed: Uint8Array, maxDecoded: number): Uint8Array {
+  try {
+    return snappyDecode(compressed, maxDecoded, decodeScratchTake);
+  } catch (err) {
+    if (err instanceof SnappyError) {
+      throw new BadDataError(`snappy decode error: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 export class ReceiveShard implements DurableObject {
@@ -113,7 +134,14 @@ export class ReceiveShard implements DurableObject {
       if (!tenant) throw new BadDataError('receive shard: missing tenant');
       this.#counters.requests++;
       try {
-        const batch = decodeWriteRequest(new Uint8Array(await c.req.arrayBuffer()));
+        const sent = new Uint8Array(await c.req.arrayBuffer());
+        // From here to the answer nothing awaits: the scratch buffer the body is decoded into is
+        // not reused before the head and the log are done with it (neither keeps a reference).
+        const body =
+          c.req.header(BODY_ENCODING_HEADER) === 'snappy'
+            ? snappyBody(sent, this.#settings.maxDecodedBytes)
+            : sent;
+        const batch = decodeWriteRequest(body);
         const r = this.#head.append(tenant, batch);
         if (r.samples > 0) {
           this.#ctx.storage.transactionSync(() =>

@@ -16,7 +16,14 @@ import { SnappyError, snappyDecode } from '../core/tsdb/wal/snappy.ts';
 import { durableObjectFetch, durableObjectStore } from './durable-store.ts';
 import type { Env } from './env.ts';
 import type { HttpStore } from '../core/storeapi/http-client.ts';
-import { RECEIVE_SHARD_HEADER, TENANT_HEADER_INTERNAL } from './receive-shard.ts';
+import {
+  BODY_ENCODING_HEADER,
+  DECODE_SCRATCH_MAX_BYTES,
+  RECEIVE_SHARD_HEADER,
+  TENANT_HEADER_INTERNAL,
+  type WriteBodyEncoding,
+} from './receive-shard.ts';
+import { ScratchBytes } from '../core/scratch-bytes.ts';
 import { receiveSettings } from './receive-settings.ts';
 import { byteChunks } from '../core/byte-stream.ts';
 import { readLimitedBody } from '../core/limited-body.ts';
@@ -117,15 +124,23 @@ async function write(req: Request, env: Env): Promise<Response> {
       413,
     );
   }
-  let body: Uint8Array;
+  // One shard decodes the request itself: the router passes on the compressed bytes (a third of
+  // the decoded size) and allocates nothing more.
+  if (s.shards === 1) return sendToShards(env, tenant, [compressed], 'snappy');
+  let parts: Uint8Array[];
   try {
-    body = snappyDecode(compressed, s.maxDecodedBytes);
+    // The decoded body lives only until it is split (parts are copies): a reused buffer.
+    parts = split(snappyDecode(compressed, s.maxDecodedBytes, decodeScratchTake), tenant, s.shards);
   } catch (err) {
     if (err instanceof SnappyError) return plain(`snappy decode error: ${err.message}`, 400);
+    if (err instanceof BadDataError) return plain(err.message, 400);
     throw err;
   }
-  return appendToShards(env, tenant, body);
+  return sendToShards(env, tenant, parts, 'raw');
 }
+
+const decodeScratch = new ScratchBytes(DECODE_SCRATCH_MAX_BYTES);
+const decodeScratchTake = (n: number): Uint8Array => decodeScratch.take(n);
 
 /**
  * Spreads a decoded WriteRequest over the receive shards and answers as the receiver does (204,
@@ -144,6 +159,17 @@ export async function appendToShards(
     if (err instanceof BadDataError) return plain(err.message, 400);
     throw err;
   }
+  return sendToShards(env, tenant, parts, 'raw');
+}
+
+/** Part i to shard i (empty parts skipped), each as `encoding`; the shards' answers combined. */
+async function sendToShards(
+  env: Env,
+  tenant: string,
+  parts: readonly Uint8Array[],
+  encoding: WriteBodyEncoding,
+): Promise<Response> {
+  const s = receiveSettings(env);
   const answers = await Promise.all(
     parts.map(async (part, i) => {
       if (part.length === 0) return undefined;
@@ -151,7 +177,11 @@ export async function appendToShards(
         const r = await durableObjectFetch(env.RECEIVE_SHARD!, receiveShardName(i), '/write', {
           method: 'POST',
           body: part,
-          headers: { [RECEIVE_SHARD_HEADER]: `${i}/${s.shards}`, [TENANT_HEADER_INTERNAL]: tenant },
+          headers: {
+            [RECEIVE_SHARD_HEADER]: `${i}/${s.shards}`,
+            [TENANT_HEADER_INTERNAL]: tenant,
+            [BODY_ENCODING_HEADER]: encoding,
+          },
         });
         return r.ok ? undefined : { status: r.status, message: (await r.text()).trim() };
       } catch (err) {

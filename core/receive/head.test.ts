@@ -11,6 +11,7 @@ import { memoryBlockDir } from '../../test/helpers/block-dir.ts';
 import { encodeWriteRequest, type WriteSeriesInput } from '../../test/helpers/remote-write.ts';
 import { cutBlock, cuttableRange, truncateHead } from './cut.ts';
 import { ReceiveHead } from './head.ts';
+import { keyString } from './series-keys.ts';
 import { HeadStore } from './head-store.ts';
 import { canonicalKey, decodeWriteRequest, labelsOfSeries } from './write-request.ts';
 
@@ -74,7 +75,9 @@ describe('remote write decoding', () => {
   it('finds a series by its label bytes, and by its labels when sent in another encoding', () => {
     const head = new ReceiveHead({ blockDuration: D });
     const b = batch([up('a', [[1, 1]])]);
-    expect(b.series[0]!.rawKey).toBe(canonicalKey(labelsOfSeries(b.body, b.series[0]!)));
+    expect(keyString(b.body, b.series[0]!)).toBe(
+      canonicalKey(labelsOfSeries(b.body, b.series[0]!)),
+    );
     head.append('t', b);
     // The same labels with each label's fields in the other order (value before name).
     const enc = new TextEncoder();
@@ -84,7 +87,7 @@ describe('remote write decoding', () => {
     const sample = field(0x12, [0x09, 0, 0, 0, 0, 0, 0, 0x08, 0x40, 0x10, 3]);
     const ts = [...label('__name__', 'up'), ...label('job', 'a'), ...sample];
     const odd = decodeWriteRequest(new Uint8Array(field(0x0a, ts)));
-    expect(odd.series[0]!.rawKey).not.toBe(b.series[0]!.rawKey);
+    expect(keyString(odd.body, odd.series[0]!)).not.toBe(keyString(b.body, b.series[0]!));
     expect(head.append('t', odd)).toMatchObject({ samples: 1, newSeries: [] });
     // Found again by that encoding without decoding; the two encodings are one series.
     expect(head.append('t', batch([up('a', [[4, 2]])])).newSeries).toEqual([]);

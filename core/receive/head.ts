@@ -18,6 +18,7 @@ import { BadDataError, LimitExceededError } from '../errors.ts';
 import { labelsToString, type Label, type Labels } from '../labels/labels.ts';
 import { ChunkCutter } from '../tsdb/writer/chunk-cutter.ts';
 import type { ChunkMeta } from '../tsdb/writer/chunk-writer.ts';
+import { keyString, SeriesKeys } from './series-keys.ts';
 import {
   canonicalKey,
   decodeSeriesLabels,
@@ -120,9 +121,10 @@ export class HeadSeries implements CheckState {
 }
 
 export class TenantHead {
-  /** Series by canonical key, and by any other encoding of their labels a sender used. */
+  /** Series by canonical key. */
   readonly series = new Map<string, HeadSeries>();
-  readonly aliases = new Map<string, HeadSeries>();
+  /** Series by key bytes as sent: their canonical keys, and any other encoding a sender used. */
+  readonly keys = new SeriesKeys<HeadSeries>();
   /** Earliest and newest sample held (±Infinity when empty). */
   minTime = Infinity;
   maxTime = -Infinity;
@@ -194,16 +196,18 @@ export class ReceiveHead {
     const epoch = ++this.#epoch;
     const minValid = Math.max(head.minValidTime, head.maxTime - this.#opts.blockDuration / 2);
     const targets = new Array<HeadSeries | PendingSeries>(batch.series.length);
+    // Series whose key bytes were not found as sent (new series, or a new encoding of one).
+    let missed: Uint8Array | undefined;
     let fresh: Map<string, PendingSeries> | undefined;
     const name = (i: number): string =>
       labelsToString(labelsOfSeries(batch.body, batch.series[i]!));
     for (let i = 0; i < batch.series.length; i++) {
       const s = batch.series[i]!;
-      let target: HeadSeries | PendingSeries | undefined =
-        head.series.get(s.rawKey) ?? head.aliases.get(s.rawKey);
+      let target: HeadSeries | PendingSeries | undefined = head.keys.find(batch.body, s);
       if (!target) {
+        (missed ??= new Uint8Array(batch.series.length))[i] = 1;
         const { labels, canonical } = decodeSeriesLabels(batch.body, s);
-        const key = canonical ? s.rawKey : canonicalKey(labels);
+        const key = canonical ? keyString(batch.body, s) : canonicalKey(labels);
         target = head.series.get(key) ?? fresh?.get(key);
         if (!target) {
           const pending: PendingSeries = {
@@ -258,13 +262,14 @@ export class ReceiveHead {
         `tenant ${JSON.stringify(tenantName)}: ${head.series.size + adding} series would exceed the limit of ${limit} per receive shard`,
       );
     }
-    return this.#apply(head, batch, targets);
+    return this.#apply(head, batch, targets, missed);
   }
 
   #apply(
     head: TenantHead,
     batch: WriteBatch,
     targets: ReadonlyArray<HeadSeries | PendingSeries>,
+    missed: Uint8Array | undefined,
   ): AppendResult {
     const rows = new Uint8Array(batch.numSamples * LOG_ROW_BYTES);
     const view = new DataView(rows.buffer);
@@ -290,9 +295,12 @@ export class ReceiveHead {
         }
         hs = target.created;
       }
-      if (s.rawKey !== hs.key && !head.aliases.has(s.rawKey)) {
-        head.aliases.set(s.rawKey, hs);
-        (hs.aliases ??= []).push(s.rawKey);
+      if (missed?.[i]) {
+        const sent = keyString(batch.body, s);
+        if (sent !== hs.key && head.keys.get(sent) === undefined) {
+          head.keys.set(sent, hs);
+          (hs.aliases ??= []).push(sent);
+        }
       }
       for (let j = s.first; j < s.first + s.count; j++) {
         const t = batch.t[j]!;
@@ -342,6 +350,7 @@ export class ReceiveHead {
   #create(head: TenantHead, key: string, labels: Labels, ref: number): HeadSeries {
     const hs = new HeadSeries(ref, head, key, labels, this.#opts.blockDuration);
     head.series.set(key, hs);
+    head.keys.set(key, hs);
     head.generation++;
     this.#byRef.set(ref, hs);
     return hs;
@@ -404,7 +413,8 @@ export class ReceiveHead {
   dropSeries(hs: HeadSeries): void {
     const head = hs.tenant;
     head.series.delete(hs.key);
-    for (const a of hs.aliases ?? []) head.aliases.delete(a);
+    head.keys.delete(hs.key);
+    for (const a of hs.aliases ?? []) head.keys.delete(a);
     head.generation++;
     this.#byRef.delete(hs.ref);
   }

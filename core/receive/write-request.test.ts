@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BadDataError } from '../errors.ts';
-import { shardOf, shardOfHash, tenantSeed } from './hashring.ts';
+import { fnvString, shardOf, shardOfHash, tenantSeed } from './hashring.ts';
+import { KEY_SEED, keyString } from './series-keys.ts';
 import { encodeWriteRequest } from './write-encode.ts';
 import { decodeWriteRequest, scanSeriesSpans } from './write-request.ts';
 
@@ -40,17 +41,20 @@ describe('write request scan for the receive splitter', () => {
       expect(spans.map((s) => [s.start, s.end])).toEqual(batch.series.map((s) => [s.start, s.end]));
       for (const [k, s] of batch.series.entries()) {
         for (const n of [2, 3, 4, 7]) {
-          expect(shardOfHash(spans[k]!.hash, n)).toBe(shardOf('team-a', s.rawKey, n));
+          expect(shardOfHash(spans[k]!.hash, n)).toBe(shardOf('team-a', keyString(body, s), n));
         }
       }
     }
   });
 
   it('keys a series by all its label bytes even when a sample sits between them', () => {
-    const [s] = decodeWriteRequest(interleaved()).series;
-    expect(s!.rawKey).toContain('__name__');
-    expect(s!.rawKey).toContain('job');
-    expect(s!.rawKey).not.toContain('\u00f0\u003f');
+    const body = interleaved();
+    const [s] = decodeWriteRequest(body).series;
+    const key = keyString(body, s!);
+    expect(key).toContain('__name__');
+    expect(key).toContain('job');
+    expect(key).not.toContain('\u00f0\u003f');
+    expect(s!.keyHash).toBe(fnvString(KEY_SEED, key));
   });
 
   it('refuses a request whose sample framing is cut short, before any shard sees it', () => {

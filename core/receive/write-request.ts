@@ -13,14 +13,15 @@
 import { BadDataError } from '../errors.ts';
 import { labelsToString, METRIC_NAME, type Label, type Labels } from '../labels/labels.ts';
 import { fnvBytes } from './hashring.ts';
+import { bytesKey, KEY_SEED, type KeyBytes } from './series-keys.ts';
 import { uvarintSize } from '../storeapi/framing.ts';
 
-export interface WriteSeries {
-  /**
-   * The bytes of its label fields as sent, one char a byte: the identity of a series seen before,
-   * found without decoding a string. Labels are decoded (and validated) only for a new key.
-   */
-  readonly rawKey: string;
+/**
+ * A TimeSeries of a request. Its key (KeyBytes) is the bytes of its label fields as sent: the
+ * identity of a series seen before, found without decoding a string (core/receive/series-keys.ts).
+ * Labels are decoded (and validated) only for a new key.
+ */
+export interface WriteSeries extends KeyBytes {
   /** Index of its first sample in the batch's columns, and how many. */
   readonly first: number;
   readonly count: number;
@@ -180,7 +181,7 @@ export interface SeriesSpan {
 
 /**
  * The series of a request without their samples: byte ranges and a hash of each one's label
- * bytes (the bytes `WriteSeries.rawKey` holds), for spreading a request over shards. Labels and
+ * bytes (a WriteSeries' key bytes), for spreading a request over shards. Labels and
  * sample values are not decoded (the shards do that); the protobuf framing is checked down to the
  * samples, and histograms are refused, so a malformed request is refused whole.
  */
@@ -234,10 +235,11 @@ function decodeTimeSeries(
   const r = new Reader(body, start, end);
   const first = cols.n;
   let histograms = false;
-  let rawKey = '';
-  // Label fields are one run of bytes in practice: one string for the run, not one per label.
+  let keyHash = KEY_SEED;
+  // Label fields are one run of bytes in practice; other layouts join their runs in a string.
   let runStart = -1;
   let runEnd = -1;
+  let joined: string | undefined;
   while (r.pos < r.end) {
     const at = r.pos;
     const tag = r.uvarint();
@@ -246,8 +248,9 @@ function decodeTimeSeries(
     if (field === 1 && wire === WIRE_LEN) {
       const len = r.lengthDelimited();
       r.pos += len;
+      keyHash = fnvBytes(keyHash, body, at, r.pos);
       if (at !== runEnd) {
-        if (runStart >= 0) rawKey += bytesKey(body, runStart, runEnd);
+        if (runStart >= 0) joined = (joined ?? '') + bytesKey(body, runStart, runEnd);
         runStart = at;
       }
       runEnd = r.pos;
@@ -262,8 +265,17 @@ function decodeTimeSeries(
       r.skip(wire);
     }
   }
-  if (runStart >= 0) rawKey += bytesKey(body, runStart, runEnd);
-  const series = { rawKey, first, count: cols.n - first, start: fieldStart, end };
+  if (joined !== undefined) joined += bytesKey(body, runStart, runEnd);
+  const series: WriteSeries = {
+    keyHash,
+    keyStart: runStart < 0 ? 0 : runStart,
+    keyEnd: runStart < 0 ? 0 : runEnd,
+    keyJoined: joined,
+    first,
+    count: cols.n - first,
+    start: fieldStart,
+    end,
+  };
   if (histograms) throw histogramsRefused(body, series);
   return series;
 }
@@ -276,16 +288,6 @@ function histogramsRefused(body: Uint8Array, s: SeriesBytes): BadDataError {
   return new BadDataError(`native histograms are not supported: series ${labels}`);
 }
 
-/** Bytes as a string, one char a byte (a map key; never shown). */
-function bytesKey(b: Uint8Array, start: number, end: number): string {
-  let out = '';
-  for (let at = start; at < end; at += 4096) {
-    const part = b.subarray(at, Math.min(end, at + 4096));
-    out += String.fromCharCode.apply(null, part as unknown as number[]);
-  }
-  return out;
-}
-
 /** A series' labels, decoded and checked (Thanos receive's rules); BadDataError names it. */
 export function labelsOfSeries(body: Uint8Array, s: SeriesBytes): Label[] {
   return decodeSeriesLabels(body, s).labels;
@@ -293,7 +295,7 @@ export function labelsOfSeries(body: Uint8Array, s: SeriesBytes): Label[] {
 
 /**
  * Labels of a series, and whether its label bytes are the canonical encoding (each label exactly
- * name then value, nothing else): then `rawKey` is its canonical key and none need be built.
+ * name then value, nothing else): then its key bytes are its canonical key and none need be built.
  */
 export function decodeSeriesLabels(
   body: Uint8Array,
@@ -326,7 +328,7 @@ const utf8Encoder = new TextEncoder();
 
 /**
  * The label fields Prometheus would send for these labels (sorted, name then value), as a key:
- * what `rawKey` is for any sender that encodes labels canonically, so one lookup finds them.
+ * what a series' key bytes are for any sender that encodes labels canonically, so one lookup finds them.
  */
 export function canonicalKey(labels: Labels): string {
   let key = '';

@@ -9,8 +9,15 @@ export class SnappyError extends Error {
   override readonly name = 'SnappyError';
 }
 
-/** Decodes a Snappy block; `maxLen` bounds the declared length before allocating. */
-export function snappyDecode(src: Uint8Array, maxLen = 64 * 1024 * 1024): Uint8Array {
+/**
+ * Decodes a Snappy block; `maxLen` bounds the declared length before allocating. `alloc` gives
+ * the output buffer (default a new one; e.g. ScratchBytes.take to decode into a reused one).
+ */
+export function snappyDecode(
+  src: Uint8Array,
+  maxLen = 64 * 1024 * 1024,
+  alloc: (n: number) => Uint8Array = (n) => new Uint8Array(n),
+): Uint8Array {
   let p = 0;
   let n = 0;
   for (let shift = 0; ; shift += 7) {
@@ -20,7 +27,7 @@ export function snappyDecode(src: Uint8Array, maxLen = 64 * 1024 * 1024): Uint8A
     if (b < 0x80) break;
   }
   if (n > maxLen) throw new SnappyError(`declared length ${n} too large`);
-  const dst = new Uint8Array(n);
+  const dst = alloc(n);
   let d = 0;
   while (p < src.length) {
     const tag = src[p++]!;

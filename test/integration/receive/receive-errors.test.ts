@@ -1,5 +1,6 @@
 /**
- * The remote-write contract of the Worker's receiver (workerd, two receive shards), request by
+ * The remote-write contract of the Worker's receiver (workerd; two receive shards, to which the
+ * Worker sends decoded parts, and one, which decodes the sender's request itself), request by
  * request: 204 once stored; 400 for what a retry cannot fix, naming the series, with nothing
  * already stored disturbed; 401 without the token; 429 past the tenant series limit; 413 past
  * the size limit; tenants apart (a tenant cannot write into another's label space).
@@ -17,7 +18,7 @@ import { startWorker, type WorkerHandle } from '../../helpers/worker.ts';
 const TOKEN = 'receive-test-token';
 const NOW = Date.now();
 
-describe('receiver remote-write contract', () => {
+describe.each([2, 1])('receiver remote-write contract, %i receive shard(s)', (shards) => {
   let worker: WorkerHandle;
 
   beforeAll(async () => {
@@ -25,7 +26,7 @@ describe('receiver remote-write contract', () => {
       receive: true,
       vars: {
         STORE_TOKEN: TOKEN,
-        RECEIVE_SHARDS: '2',
+        RECEIVE_SHARDS: String(shards),
         RECEIVE_MAX_SERIES_PER_TENANT: '50',
         RECEIVE_MAX_REQUEST_BYTES: '64KiB',
         QUERY_FRONTEND: 'false',
