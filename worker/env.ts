@@ -112,6 +112,8 @@ export interface Env {
   readonly QUERY_MAX_RETRIES?: string;
   /** `cache-api` (default) or `none`: where the frontend keeps results. */
   readonly QUERY_RESULTS_CACHE?: string;
+  /** Bytes of the results cache an isolate keeps in memory in front of the Cache API (16MiB; 0: none). */
+  readonly QUERY_RESULTS_CACHE_MEMORY?: string;
   /** Store-gateway limits per request (Thanos --store.limits.request-series / -samples). */
   readonly STORE_MAX_SERIES?: string;
   readonly STORE_MAX_SAMPLES?: string;

@@ -4,8 +4,13 @@
  */
 import type { FrontendSettings } from '../core/frontend/frontend.ts';
 import { FrontendMetrics } from '../core/frontend/metrics.ts';
+import {
+  MemoryResultsCache,
+  TieredResultsCache,
+  type ResultsCache,
+} from '../core/frontend/results-cache.ts';
 import { CacheApiResultsCache } from './cache-api.ts';
-import { durationVar, numberVar, tenancyVars, type Env } from './env.ts';
+import { bytesVar, durationVar, numberVar, tenancyVars, type Env } from './env.ts';
 
 /** Isolate-wide counters for /metrics. */
 export const frontendMetrics = new FrontendMetrics();
@@ -17,13 +22,32 @@ export function frontendEnabled(env: Env): boolean {
   return env.QUERY_FRONTEND !== 'false';
 }
 
+/** QUERY_RESULTS_CACHE_MEMORY's default: what an isolate keeps of the results cache in memory. */
+const DEFAULT_MEMORY_BYTES = 16 * 1024 * 1024;
+
+/** The isolate's memory tier, kept across requests (made anew if its budget changes). */
+let memoryTier: MemoryResultsCache | undefined;
+
+function memoryCache(env: Env): MemoryResultsCache | undefined {
+  const maxBytes = bytesVar(env.QUERY_RESULTS_CACHE_MEMORY, DEFAULT_MEMORY_BYTES);
+  if (!(maxBytes > 0)) return undefined;
+  if (memoryTier?.maxBytes !== maxBytes) memoryTier = new MemoryResultsCache({ maxBytes });
+  return memoryTier;
+}
+
+function resultsCache(env: Env): ResultsCache | undefined {
+  if (env.QUERY_RESULTS_CACHE === 'none' || typeof caches === 'undefined') return undefined;
+  const shared = new CacheApiResultsCache(caches.default, RESULTS_TTL_SECONDS);
+  const memory = memoryCache(env);
+  return memory ? new TieredResultsCache(memory, shared) : shared;
+}
+
 export function frontendSettings(env: Env): FrontendSettings {
-  const useCache = env.QUERY_RESULTS_CACHE !== 'none' && typeof caches !== 'undefined';
   return {
     splitInterval: durationVar(env.QUERY_SPLIT_INTERVAL, 24 * 3600_000),
     maxFreshness: durationVar(env.QUERY_MAX_FRESHNESS, 60_000),
     maxRetries: Math.max(0, numberVar(env.QUERY_MAX_RETRIES, 5)),
-    cache: useCache ? new CacheApiResultsCache(caches.default, RESULTS_TTL_SECONDS) : undefined,
+    cache: resultsCache(env),
     metrics: frontendMetrics,
     tenantHeader: tenancyVars(env).header,
   };
