@@ -8,7 +8,9 @@
  * to max_samples_per_send), BENCH_CONCURRENCY senders each owning a slice of the series (so each
  * series stays in order, as Prometheus's queue shards keep it). BENCH_RUNS rounds (3), each
  * receiver started afresh in each round; reports the median accepted samples/s and its ratio to
- * Prometheus's. Then, with one shard in an isolate of its own, how many active series
+ * Prometheus's, and the CPU time the receiver's processes used per million samples (workerd runs
+ * every isolate on one thread, the Go servers use every core: samples/s is what a sender sees on
+ * this machine, CPU per sample the work each receiver does). Then, with one shard in an isolate of its own, how many active series
  * it holds when its live heap (after a GC) reaches 100 MB, growing in steps of BENCH_MEM_STEP.
  * Absolute numbers on a shared 2-core machine are noise; ratios within one run are not.
  */
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectIsolate } from '../test/helpers/inspector.ts';
 import { median } from './lib/bench-data.ts';
+import { cpuMs, workerdCpuMs } from './lib/proc.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import {
   remoteWriteBody,
@@ -68,6 +71,30 @@ function bodies(sender: number, series: number, steps: number, start: number): U
     }
   }
   return out;
+}
+
+/** One receiver's run: samples/s accepted, and the CPU its process(es) used meanwhile. */
+interface RunResult {
+  readonly rate: number;
+  /** CPU ms per million samples accepted. */
+  readonly cpuPerMillion: number;
+  /** CPU time / wall time: how many cores it kept busy. */
+  readonly cores: number;
+}
+
+/** `ingest` with the CPU time `cpu()` reports (the receiver's processes) taken around it. */
+async function measured(
+  cpu: () => Promise<number>,
+  url: string,
+  perSender: Uint8Array[][],
+  headers: Record<string, string>,
+): Promise<RunResult> {
+  const cpu0 = await cpu();
+  const t0 = performance.now();
+  const rate = await ingest(url, perSender, headers);
+  const wall = performance.now() - t0;
+  const used = (await cpu()) - cpu0;
+  return { rate, cpuPerMillion: (used / (SERIES * STEPS)) * 1e6, cores: used / wall };
 }
 
 /** Sends every body (each sender in order, senders in parallel); samples/s accepted. */
@@ -130,7 +157,7 @@ async function main(): Promise<void> {
     // Each round starts every receiver afresh (so each creates the stream's series, as the
     // first scrapes of a new Prometheus would) in turn; the medians of the rounds are compared.
     const rw = remoteWriteHeaders(TOKEN);
-    const sides: Array<{ name: string; run: () => Promise<number> }> = [
+    const sides: Array<{ name: string; run: () => Promise<RunResult> }> = [
       {
         name: 'Prometheus 2.42',
         run: async () => {
@@ -147,9 +174,14 @@ async function main(): Promise<void> {
           );
           children.push(p);
           await waitReady(`http://127.0.0.1:${port}/-/ready`, 'Prometheus');
-          const rate = await ingest(`http://127.0.0.1:${port}/api/v1/write`, perSender, rw);
+          const result = await measured(
+            () => cpuMs(p.pid!),
+            `http://127.0.0.1:${port}/api/v1/write`,
+            perSender,
+            rw,
+          );
           await stopChild(p);
-          return rate;
+          return result;
         },
       },
       {
@@ -167,9 +199,14 @@ async function main(): Promise<void> {
           );
           children.push(p);
           await waitReady(`http://127.0.0.1:${port}/health`, 'VictoriaMetrics');
-          const rate = await ingest(`http://127.0.0.1:${port}/api/v1/write`, perSender, rw);
+          const result = await measured(
+            () => cpuMs(p.pid!),
+            `http://127.0.0.1:${port}/api/v1/write`,
+            perSender,
+            rw,
+          );
           await stopChild(p);
-          return rate;
+          return result;
         },
       },
       ...[1, SHARDS].map((shards) => ({
@@ -181,25 +218,35 @@ async function main(): Promise<void> {
             vars: { STORE_TOKEN: TOKEN, RECEIVE_SHARDS: String(shards), QUERY_FRONTEND: 'false' },
           });
           workers.push(w);
-          const rate = await ingest(new URL('/api/v1/receive', w.url).href, perSender, rw);
+          const result = await measured(
+            workerdCpuMs,
+            new URL('/api/v1/receive', w.url).href,
+            perSender,
+            rw,
+          );
           await w.stop();
-          return rate;
+          return result;
         },
       })),
     ];
-    const rates = sides.map(() => [] as number[]);
+    const runs = sides.map(() => [] as RunResult[]);
     for (let round = 1; round <= RUNS; round++) {
-      for (const [k, side] of sides.entries()) rates[k]!.push(await side.run());
+      for (const [k, side] of sides.entries()) runs[k]!.push(await side.run());
       process.stderr.write(`round ${round}/${RUNS} done\n`);
     }
-    const prom = median(rates[0]!);
+    const med = (k: number, f: (r: RunResult) => number): number => median(runs[k]!.map(f));
+    const prom = med(0, (r) => r.rate);
+    const promCpu = med(0, (r) => r.cpuPerMillion);
+    // workerd runs every isolate on one thread; the Go servers use every core: CPU per sample
+    // compares the work each does, samples/s what a sender sees on this machine.
     console.log(
-      `\n| receiver | samples/s (median of ${RUNS}) | rounds | vs Prometheus |\n|---|---|---|---|`,
+      `\n| receiver | samples/s (median of ${RUNS}) | rounds | vs Prometheus | CPU ms per 1M samples | CPU vs Prometheus | cores busy |\n|---|---|---|---|---|---|---|`,
     );
     for (const [k, side] of sides.entries()) {
-      const m = median(rates[k]!);
+      const m = med(k, (r) => r.rate);
+      const cpu = med(k, (r) => r.cpuPerMillion);
       console.log(
-        `| ${side.name} | ${Math.round(m)} | ${rates[k]!.map((r) => Math.round(r / 1000) + 'k').join(' ')} | ${(m / prom).toFixed(2)}x |`,
+        `| ${side.name} | ${Math.round(m)} | ${runs[k]!.map((r) => Math.round(r.rate / 1000) + 'k').join(' ')} | ${(m / prom).toFixed(2)}x | ${Math.round(cpu)} | ${(cpu / promCpu).toFixed(2)}x | ${med(k, (r) => r.cores).toFixed(2)} |`,
       );
     }
 
