@@ -16,6 +16,7 @@ import { forEachLimit } from '../../core/block/concurrency.ts';
 import { LOCAL_READ_BUDGET_BYTES } from '../../core/compact/block-series.ts';
 import type { CompactionInput } from '../../core/compact/input.ts';
 import { StorageError, errorMessage } from '../../core/errors.ts';
+import { concatBytes } from '../../core/concat-bytes.ts';
 import { compareStrings } from '../../core/labels/labels.ts';
 import { listAll, type Bucket } from '../../core/objstore/bucket.ts';
 import { isNotFound } from '../../core/objstore/errors.ts';
@@ -28,6 +29,8 @@ import { COMPACT_DIRNAME } from './local-output.ts';
 /** Small files downloaded at once before the merge (Thanos fetches a block's files in turn). */
 export const DOWNLOAD_CONCURRENCY = 4;
 const CHUNKS_PREFIX = 'chunks/';
+/** Downloaded bytes gathered per file write. */
+const WRITE_BYTES = 1 << 20;
 
 /** Files of a block to download: meta.json's `thanos.files`, or a listing when it has none. */
 async function blockFiles(bucket: Bucket, meta: BlockMeta): Promise<string[]> {
@@ -65,15 +68,30 @@ class Download {
       await mkdir(dirname(this.path), { recursive: true });
       const body = await bucket.get(this.key);
       fh = await open(this.path, 'w');
+      const file = fh;
+      // Socket-sized pieces (~30 KiB) are gathered into larger writes: each write is a trip
+      // through libuv's thread pool, and a compaction's inputs made ~600 of them. A read waiting
+      // for bytes not yet written has them written at once.
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      const flush = async (): Promise<void> => {
+        if (pendingBytes === 0) return;
+        const buf = concatBytes(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        let off = 0;
+        while (off < buf.length)
+          off += (await file.write(buf, off, buf.length - off, this.written + off)).bytesWritten;
+        this.written += buf.length;
+        this.#wake();
+      };
       const reader = body.getReader();
       for (let r = await reader.read(); !r.done; r = await reader.read()) {
-        let off = 0;
-        while (off < r.value.length)
-          off += (await fh.write(r.value, off, r.value.length - off, this.written + off))
-            .bytesWritten;
-        this.written += r.value.length;
-        this.#wake();
+        pending.push(r.value);
+        pendingBytes += r.value.length;
+        if (pendingBytes >= WRITE_BYTES || this.#waiters.length > 0) await flush();
       }
+      await flush();
     } catch (err) {
       this.error = isNotFound(err)
         ? err
