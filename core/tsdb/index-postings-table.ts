@@ -21,6 +21,26 @@ interface NameEntry {
   readonly samplePos: number[];
 }
 
+/** An entry of the table as `ranges` scans it (see PostingsTable.#rawEntry). */
+interface RawEntry {
+  valueStart: number;
+  valueLen: number;
+  offset: number;
+  next: number;
+}
+
+const utf8 = new TextEncoder();
+
+/** b[start, start + len) against `want`, bytewise (Go's string order for UTF-8). */
+function compareBytesAt(b: Uint8Array, start: number, len: number, want: Uint8Array): number {
+  const n = Math.min(len, want.length);
+  for (let i = 0; i < n; i++) {
+    const d = b[start + i]! - want[i]!;
+    if (d !== 0) return d;
+  }
+  return len - want.length;
+}
+
 /** Where one postings list lies: `[offset, end)`, `end` being the next list's offset (an upper bound). */
 export interface PostingsRange {
   readonly value: string;
@@ -146,6 +166,24 @@ export class PostingsTable {
     return { value: decodeString(this.#b, vs, vl), offset, next: d.pos };
   }
 
+  /**
+   * The entry at `pos` without decoding its value: where the value's bytes are, its offset and the
+   * next entry's position, written into `into` (lookups scan up to SAMPLING entries each, and
+   * comparing bytes costs far less than making a string of every value passed).
+   */
+  #rawEntry(pos: number, into: RawEntry): void {
+    const d = new Decbuf(this.#b, pos, this.#tableEnd);
+    d.byte();
+    d.skip(d.uvarint());
+    into.valueLen = d.uvarint();
+    into.valueStart = d.pos;
+    d.skip(into.valueLen);
+    into.offset = d.uvarint();
+    into.next = d.pos;
+    if (d.err)
+      throw corruptAt(this.#loc, this.#base + pos, `read postings offset table entry: ${d.err}`);
+  }
+
   /** Offset of the entry after position `next` (the end bound of a list), or the postings end. */
   #endAfter(next: number): number {
     if (next >= this.#tableEnd) return this.#postingsEnd;
@@ -177,6 +215,7 @@ export class PostingsTable {
     if (!e || values.length === 0) return [];
     const want = [...new Set(values)].sort(compareStrings);
     const out: PostingsRange[] = [];
+    const x: RawEntry = { valueStart: 0, valueLen: 0, offset: 0, next: 0 };
     // Walk forward through the sorted wanted values; each starts at the last sample ≤ it.
     let si = 0;
     let pos = -1;
@@ -196,9 +235,11 @@ export class PostingsTable {
         pos = e.samplePos[lo]!;
         idx = lo * SAMPLING;
       }
+      const wanted = utf8.encode(v);
       while (idx < e.count) {
-        const x = this.#entry(pos);
-        const c = compareStrings(x.value, v);
+        this.#rawEntry(pos, x);
+        // Valid UTF-8 in byte order is the order compareStrings gives the decoded strings.
+        const c = compareBytesAt(this.#b, x.valueStart, x.valueLen, wanted);
         if (c > 0) break;
         if (c === 0) {
           out.push({ value: v, offset: x.offset, end: this.#endAfter(x.next) });
