@@ -52,6 +52,16 @@ describe('readLimitedBody', () => {
     expect(got).toEqual(sent);
   });
 
+  it('does not trust a declared length that is not a number: the body is read up to the limit', async () => {
+    const { req: chunked, pulled } = counted(1000, 64 << 10);
+    const req = new Request(chunked, { headers: { 'content-length': 'lots' } });
+    const err = await readLimitedBody(req, 1 << 20, (n) => new TooLarge(n)).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TooLarge);
+    expect(pulled()).toBeLessThanOrEqual(19);
+  });
+
   it('stops reading a chunked body as soon as it passes the limit', async () => {
     // 1,000 chunks of 64 KiB (64 MB) against a 1 MiB limit.
     const { req, pulled } = counted(1000, 64 << 10);

@@ -21,9 +21,10 @@ export async function readLimitedBody(
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > maxBytes) throw tooLarge(declared);
   if (req.body === null) return new Uint8Array(0);
-  // A declared length within the limit is what arrives (HTTP framing holds the sender to it): the
-  // runtime reads it whole into one buffer, without a chunk loop and its copies.
-  if (req.headers.has('content-length')) return new Uint8Array(await req.arrayBuffer());
+  // A valid declared length within the limit is what arrives (HTTP framing holds the sender to
+  // it): the runtime reads it whole into one buffer, without a chunk loop and its copies.
+  if (req.headers.has('content-length') && Number.isSafeInteger(declared) && declared >= 0)
+    return new Uint8Array(await req.arrayBuffer());
   const parts: Uint8Array[] = [];
   let size = 0;
   const chunks = byteChunks(req.body);

@@ -157,57 +157,52 @@ async function main(): Promise<void> {
     // Each round starts every receiver afresh (so each creates the stream's series, as the
     // first scrapes of a new Prometheus would) in turn; the medians of the rounds are compared.
     const rw = remoteWriteHeaders(TOKEN);
+    /** A peer server started afresh on a free port, fed the stream at /api/v1/write, stopped. */
+    const peerRun = async (
+      command: string,
+      args: (port: number) => string[],
+      readyPath: string,
+    ): Promise<RunResult> => {
+      const port = await freePort();
+      const p = spawn(command, args(port), { stdio: 'ignore' });
+      children.push(p);
+      await waitReady(`http://127.0.0.1:${port}${readyPath}`, command);
+      const result = await measured(
+        () => cpuMs(p.pid!),
+        `http://127.0.0.1:${port}/api/v1/write`,
+        perSender,
+        rw,
+      );
+      await stopChild(p);
+      return result;
+    };
     const sides: Array<{ name: string; run: () => Promise<RunResult> }> = [
       {
         name: 'Prometheus 2.42',
-        run: async () => {
-          const port = await freePort();
-          const p = spawn(
+        run: () =>
+          peerRun(
             'prometheus',
-            [
+            (port) => [
               `--config.file=/dev/null`,
               `--storage.tsdb.path=${join(dir, `prom-${port}`)}`,
               `--web.listen-address=127.0.0.1:${port}`,
               '--web.enable-remote-write-receiver',
             ],
-            { stdio: 'ignore' },
-          );
-          children.push(p);
-          await waitReady(`http://127.0.0.1:${port}/-/ready`, 'Prometheus');
-          const result = await measured(
-            () => cpuMs(p.pid!),
-            `http://127.0.0.1:${port}/api/v1/write`,
-            perSender,
-            rw,
-          );
-          await stopChild(p);
-          return result;
-        },
+            '/-/ready',
+          ),
       },
       {
         name: 'VictoriaMetrics',
-        run: async () => {
-          const port = await freePort();
-          const p = spawn(
+        run: () =>
+          peerRun(
             'victoria-metrics',
-            [
+            (port) => [
               `-storageDataPath=${join(dir, `vm-${port}`)}`,
               `-httpListenAddr=127.0.0.1:${port}`,
               '-retentionPeriod=100y',
             ],
-            { stdio: 'ignore' },
-          );
-          children.push(p);
-          await waitReady(`http://127.0.0.1:${port}/health`, 'VictoriaMetrics');
-          const result = await measured(
-            () => cpuMs(p.pid!),
-            `http://127.0.0.1:${port}/api/v1/write`,
-            perSender,
-            rw,
-          );
-          await stopChild(p);
-          return result;
-        },
+            '/health',
+          ),
       },
       ...[1, SHARDS].map((shards) => ({
         name: `thanos-edge, ${shards} shard${shards > 1 ? 's' : ''}`,

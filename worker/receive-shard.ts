@@ -30,9 +30,12 @@ export const TENANT_HEADER_INTERNAL = 'x-thanos-edge-tenant';
 /** How a /write body is sent: `snappy` (the sender's request as it came) or `raw` (a decoded part). */
 export const BODY_ENCODING_HEADER = 'x-thanos-edge-encoding';
 export type WriteBodyEncoding = 'snappy' | 'raw';
-/** Decoded requests up to this size are decoded into one reused buffer per isolate. */
-export const DECODE_SCRATCH_MAX_BYTES = 8 * 1024 * 1024;
-const decodeScratch = new ScratchBytes(DECODE_SCRATCH_MAX_BYTES);
+/**
+ * One reused buffer per isolate for decoded requests up to 8 MiB, shared by the router (which
+ * splits the decoded body into copies) and the shards (which append it): each uses it only
+ * within a synchronous step.
+ */
+const decodeScratch = new ScratchBytes(8 * 1024 * 1024);
 const decodeScratchTake = (n: number): Uint8Array => decodeScratch.take(n);
 
 interface Counters {
@@ -46,8 +49,11 @@ interface Counters {
   lastCutError: string;
 }
 
-/** A sender's snappy body decoded; bad snappy is the sender's bad data (400). */
-function snappyBody(compressed: Uint8Array, maxDecoded: number): Uint8Array {
+/**
+ * A sender's snappy body decoded into the isolate's reused buffer (valid until the caller next
+ * awaits); bad snappy is the sender's bad data (400).
+ */
+export function decodeSenderBody(compressed: Uint8Array, maxDecoded: number): Uint8Array {
   try {
     return snappyDecode(compressed, maxDecoded, decodeScratchTake);
   } catch (err) {
@@ -139,7 +145,7 @@ export class ReceiveShard implements DurableObject {
         // not reused before the head and the log are done with it (neither keeps a reference).
         const body =
           c.req.header(BODY_ENCODING_HEADER) === 'snappy'
-            ? snappyBody(sent, this.#settings.maxDecodedBytes)
+            ? decodeSenderBody(sent, this.#settings.maxDecodedBytes)
             : sent;
         const batch = decodeWriteRequest(body);
         const r = this.#head.append(tenant, batch);

@@ -12,18 +12,16 @@ import { BadDataError, errorMessage } from '../core/errors.ts';
 import { shardOfHash, tenantSeed } from '../core/receive/hashring.ts';
 import { combineShardAnswers } from '../core/receive/shard-answers.ts';
 import { scanSeriesSpans } from '../core/receive/write-request.ts';
-import { SnappyError, snappyDecode } from '../core/tsdb/wal/snappy.ts';
 import { durableObjectFetch, durableObjectStore } from './durable-store.ts';
 import type { Env } from './env.ts';
 import type { HttpStore } from '../core/storeapi/http-client.ts';
 import {
   BODY_ENCODING_HEADER,
-  DECODE_SCRATCH_MAX_BYTES,
+  decodeSenderBody,
   RECEIVE_SHARD_HEADER,
   TENANT_HEADER_INTERNAL,
   type WriteBodyEncoding,
 } from './receive-shard.ts';
-import { ScratchBytes } from '../core/scratch-bytes.ts';
 import { receiveSettings } from './receive-settings.ts';
 import { byteChunks } from '../core/byte-stream.ts';
 import { readLimitedBody } from '../core/limited-body.ts';
@@ -130,17 +128,13 @@ async function write(req: Request, env: Env): Promise<Response> {
   let parts: Uint8Array[];
   try {
     // The decoded body lives only until it is split (parts are copies): a reused buffer.
-    parts = split(snappyDecode(compressed, s.maxDecodedBytes, decodeScratchTake), tenant, s.shards);
+    parts = split(decodeSenderBody(compressed, s.maxDecodedBytes), tenant, s.shards);
   } catch (err) {
-    if (err instanceof SnappyError) return plain(`snappy decode error: ${err.message}`, 400);
     if (err instanceof BadDataError) return plain(err.message, 400);
     throw err;
   }
   return sendToShards(env, tenant, parts, 'raw');
 }
-
-const decodeScratch = new ScratchBytes(DECODE_SCRATCH_MAX_BYTES);
-const decodeScratchTake = (n: number): Uint8Array => decodeScratch.take(n);
 
 /**
  * Spreads a decoded WriteRequest over the receive shards and answers as the receiver does (204,

@@ -153,17 +153,13 @@ export class PostingsTable {
 
   /** Decodes one entry at table position `pos`. */
   #entry(pos: number): { value: string; offset: number; next: number } {
-    const d = new Decbuf(this.#b, pos, this.#tableEnd);
-    d.byte();
-    d.skip(d.uvarint());
-    const vl = d.uvarint();
-    const vs = d.pos;
-    d.skip(vl);
-    const offset = d.uvarint();
-    // Already validated in the constructor; a failure here means the bytes changed under us.
-    if (d.err)
-      throw corruptAt(this.#loc, this.#base + pos, `read postings offset table entry: ${d.err}`);
-    return { value: decodeString(this.#b, vs, vl), offset, next: d.pos };
+    const x: RawEntry = { valueStart: 0, valueLen: 0, offset: 0, next: 0 };
+    this.#rawEntry(pos, x);
+    return {
+      value: decodeString(this.#b, x.valueStart, x.valueLen),
+      offset: x.offset,
+      next: x.next,
+    };
   }
 
   /**
@@ -180,6 +176,7 @@ export class PostingsTable {
     d.skip(into.valueLen);
     into.offset = d.uvarint();
     into.next = d.pos;
+    // Already validated in the constructor; a failure here means the bytes changed under us.
     if (d.err)
       throw corruptAt(this.#loc, this.#base + pos, `read postings offset table entry: ${d.err}`);
   }
