@@ -39,10 +39,16 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
   // coarsest resolution allowed, finer data where coarse is missing) is chosen over the whole
   // bucket, so that every shard makes the same choice (core/block/shard.ts). Its bucket index
   // lists every meta too, but packs only the index headers of the blocks it serves.
+  const syncInterval = durationVar(env.SYNC_INTERVAL, DEFAULT_SYNC_INTERVAL);
+  // A fresh isolate takes an index written from a listing less than a sync interval ago as its
+  // own listing: blocks still appear within one interval, and a cold query makes no listing.
   const fetcher = new MetaFetcher(bucket, {
     ...(env.STORE_BUCKET_INDEX === 'false'
       ? {}
-      : { indexScope: shard ? `shard-${shard.index}-of-${shard.count}-${shard.by}` : 'all' }),
+      : {
+          indexScope: shard ? `shard-${shard.index}-of-${shard.count}-${shard.by}` : 'all',
+          trustIndexFor: syncInterval,
+        }),
     log: (msg) => console.warn(msg),
     ...(shard ? { packFilter: (id: string, meta: BlockMeta) => ownsBlock(shard, id, meta) } : {}),
   });
@@ -50,7 +56,7 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
     fetcher,
     new BlockSet(bucket, cache, { log: (msg) => console.warn(msg) }),
     {
-      syncInterval: durationVar(env.SYNC_INTERVAL, DEFAULT_SYNC_INTERVAL),
+      syncInterval,
       maxSeries: numberVar(env.STORE_MAX_SERIES, 0),
       maxSamples: numberVar(env.STORE_MAX_SAMPLES, 0),
       chunkBudget: bytesVar(env.STORE_CHUNK_BUDGET, 16 * 1024 * 1024),

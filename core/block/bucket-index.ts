@@ -15,6 +15,9 @@
  * or corrupt index costs reads, never a deleted block. A pack is never overwritten (each has its
  * own generation), so an index always points at the pack it was written with. The directory is
  * not a ULID: Thanos and its tools ignore it.
+ *
+ * The index also keeps each block's files as the listing showed them, so an index written less
+ * than a sync interval ago can stand in for a listing (see MetaFetcher's `trustIndexFor`).
  */
 import { errorMessage } from '../errors.ts';
 import { getAll, type Bucket } from '../objstore/bucket.ts';
@@ -37,6 +40,8 @@ export interface BucketIndexEntry {
   /** Unix seconds of the block's deletion mark, when it has one. */
   readonly deletionMark?: number;
   readonly header?: PackedHeader;
+  /** The block's files (paths inside its directory) in the listing the index was written from. */
+  readonly files?: ReadonlySet<string>;
 }
 
 export interface BucketIndex {
@@ -54,7 +59,19 @@ interface IndexJson {
   version: number;
   updated_at: number;
   pack?: string;
-  blocks: Array<{ meta: unknown; deletion_mark?: number; header?: [number, number] }>;
+  blocks: Array<{
+    meta: unknown;
+    deletion_mark?: number;
+    header?: [number, number];
+    files?: string[];
+  }>;
+}
+
+/** What the writers put in the index: a block's meta, mark and listed files. */
+export interface IndexedBlock {
+  readonly meta: BlockMeta;
+  readonly deletionMark?: number;
+  readonly files?: ReadonlySet<string>;
 }
 
 /**
@@ -99,10 +116,15 @@ export function parseBucketIndex(bytes: Uint8Array): BucketIndex {
         ? { pack: raw.pack, offset: h[0], length: h[1] }
         : undefined;
     const mark = typeof b.deletion_mark === 'number' ? b.deletion_mark : undefined;
+    const files =
+      Array.isArray(b.files) && b.files.every((f) => typeof f === 'string')
+        ? new Set(b.files)
+        : undefined;
     blocks.set(meta.ulid, {
       meta,
       ...(mark !== undefined ? { deletionMark: mark } : {}),
       ...(header ? { header } : {}),
+      ...(files ? { files } : {}),
     });
   }
   return { updatedAt: raw.updated_at, blocks };
@@ -118,13 +140,11 @@ export async function writeBucketIndex(
   bucket: Bucket,
   scope: string,
   updatedAt: number,
-  entries: ReadonlyArray<{ meta: BlockMeta; deletionMark?: number }>,
+  entries: ReadonlyArray<IndexedBlock>,
   headers: ReadonlyMap<string, Uint8Array>,
   previousPack?: string,
 ): Promise<BucketIndex> {
-  const ordered = [...entries].sort(
-    (a, b) => a.meta.minTime - b.meta.minTime || (a.meta.ulid < b.meta.ulid ? -1 : 1),
-  );
+  const ordered = inTimeOrder(entries);
   const parts: Uint8Array[] = [];
   const at = new Map<string, [number, number]>();
   let size = 0;
@@ -146,17 +166,7 @@ export async function writeBucketIndex(
     }
     await bucket.upload(pack, body);
   }
-  const json: IndexJson = {
-    version: BUCKET_INDEX_VERSION_1,
-    updated_at: updatedAt,
-    ...(pack ? { pack } : {}),
-    blocks: ordered.map((e) => ({
-      meta: JSON.parse(serializeMeta(e.meta)) as unknown,
-      ...(e.deletionMark !== undefined ? { deletion_mark: e.deletionMark } : {}),
-      ...(at.has(e.meta.ulid) ? { header: at.get(e.meta.ulid)! } : {}),
-    })),
-  };
-  await bucket.upload(bucketIndexKey(scope), new TextEncoder().encode(JSON.stringify(json)));
+  await bucket.upload(bucketIndexKey(scope), indexBytes(updatedAt, ordered, pack, at));
   if (previousPack && previousPack !== pack) {
     await bucket.delete(previousPack).catch(() => undefined);
   }
@@ -169,6 +179,54 @@ export async function writeBucketIndex(
     });
   }
   return { updatedAt, blocks };
+}
+
+/**
+ * Writes the index again with a new `updatedAt` (a listing found it still true), its pack and
+ * header places as they are: one small write, no pack read or written.
+ */
+export async function touchBucketIndex(
+  bucket: Bucket,
+  scope: string,
+  index: BucketIndex,
+  updatedAt: number,
+): Promise<BucketIndex> {
+  const ordered = inTimeOrder([...index.blocks.values()]);
+  const at = new Map<string, [number, number]>();
+  let pack: string | undefined;
+  for (const e of index.blocks.values()) {
+    if (!e.header) continue;
+    pack ??= e.header.pack;
+    if (e.header.pack === pack) at.set(e.meta.ulid, [e.header.offset, e.header.length]);
+  }
+  await bucket.upload(bucketIndexKey(scope), indexBytes(updatedAt, ordered, pack, at));
+  return { updatedAt, blocks: index.blocks };
+}
+
+function inTimeOrder<T extends IndexedBlock>(entries: readonly T[]): T[] {
+  return [...entries].sort(
+    (a, b) => a.meta.minTime - b.meta.minTime || (a.meta.ulid < b.meta.ulid ? -1 : 1),
+  );
+}
+
+function indexBytes(
+  updatedAt: number,
+  ordered: readonly IndexedBlock[],
+  pack: string | undefined,
+  at: ReadonlyMap<string, [number, number]>,
+): Uint8Array {
+  const json: IndexJson = {
+    version: BUCKET_INDEX_VERSION_1,
+    updated_at: updatedAt,
+    ...(pack ? { pack } : {}),
+    blocks: ordered.map((e) => ({
+      meta: JSON.parse(serializeMeta(e.meta)) as unknown,
+      ...(e.deletionMark !== undefined ? { deletion_mark: e.deletionMark } : {}),
+      ...(at.has(e.meta.ulid) ? { header: at.get(e.meta.ulid)! } : {}),
+      ...(e.files ? { files: [...e.files].sort() } : {}),
+    })),
+  };
+  return new TextEncoder().encode(JSON.stringify(json));
 }
 
 function randomTag(): string {

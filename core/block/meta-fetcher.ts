@@ -9,7 +9,9 @@
  * With a bucket index scope (core/block/bucket-index.ts), a fresh fetcher reads the scope's index
  * while it lists, and takes metas, deletion marks and index-header locations from it: one read
  * instead of one per block. The listing still decides which blocks exist. When the index no
- * longer matches the listing, the fetcher writes a new one in the background.
+ * longer matches the listing, the fetcher writes a new one in the background. With
+ * `trustIndexFor`, an index written from a listing younger than that is taken as the listing:
+ * a fresh isolate's view is then as old as a warm one's may be, and it lists nothing.
  */
 import { errorMessage } from '../errors.ts';
 import { getAll, type Bucket } from '../objstore/bucket.ts';
@@ -20,8 +22,10 @@ import { listBlockFiles } from './block-listing.ts';
 import { forEachLimit } from './concurrency.ts';
 import {
   readBucketIndex,
+  touchBucketIndex,
   writeBucketIndex,
   type BucketIndex,
+  type IndexedBlock,
   type PackedHeader,
 } from './bucket-index.ts';
 import { INDEX_HEADER_OBJECT } from './block-set.ts';
@@ -74,8 +78,33 @@ export interface MetaFetcherOptions {
    * rewrite it when the listing shows blocks it lacks or no longer has. Off by default.
    */
   readonly indexScope?: string;
+  /**
+   * With `indexScope`: a fresh fetcher whose index was written from a listing less than this
+   * many ms ago takes the index as that listing (no listing of its own until then plus the
+   * store's sync interval), and a listing that finds the index true but older than half this
+   * renews its time. Set it to the store's sync interval: blocks then appear within one
+   * interval, as they do for a store that lists itself. 0 (default): always list.
+   */
+  readonly trustIndexFor?: number;
   /** Where index problems are reported (a corrupt index, a failed write). */
   readonly log?: (msg: string) => void;
+}
+
+interface PendingSync {
+  readonly metas: Map<string, BlockMeta>;
+  readonly files: Map<string, ReadonlySet<string>>;
+  readonly skipped: SkippedBlock[];
+  readonly at: number;
+}
+
+function newSyncResult(at: number): PendingSync {
+  return { metas: new Map(), files: new Map(), skipped: [], at };
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }
 
 export const DEFAULT_DELETION_MARK_DELAY = 24 * 60 * 60 * 1000;
@@ -105,24 +134,33 @@ export class MetaFetcher {
     const now = (this.#opts.now ?? Date.now)();
     const scope = this.#opts.indexScope;
     const first = scope !== undefined && !this.#indexRead;
-    // The index is read once, alongside the first listing; later syncs know the metas already.
-    const [listed, read] = await Promise.all([
-      listBlockFiles(this.#bucket, (id) => this.#opts.filter?.(id) !== false),
-      first ? readBucketIndex(this.#bucket, scope, this.#opts.log) : undefined,
-    ]);
-    if (first) {
+    const trust = this.#opts.trustIndexFor ?? 0;
+    let listed: Map<string, Set<string>>;
+    if (first && trust > 0) {
+      // The index first: written from a listing recent enough, it stands in for one.
       this.#indexRead = true;
-      this.#index = read;
+      this.#index = await readBucketIndex(this.#bucket, scope, this.#opts.log);
+      const fromIndex = this.#index && (await this.#syncFromIndex(this.#index, now, trust));
+      if (fromIndex) return fromIndex;
+      listed = await listBlockFiles(this.#bucket, (id) => this.#opts.filter?.(id) !== false);
+    } else {
+      // The index is read once, alongside the first listing; later syncs know the metas already.
+      const [l, read] = await Promise.all([
+        listBlockFiles(this.#bucket, (id) => this.#opts.filter?.(id) !== false),
+        first ? readBucketIndex(this.#bucket, scope, this.#opts.log) : undefined,
+      ]);
+      listed = l;
+      if (first) {
+        this.#indexRead = true;
+        this.#index = read;
+      }
     }
     const indexed = this.#index?.blocks;
-    const metas = new Map<string, BlockMeta>();
-    const files = new Map<string, ReadonlySet<string>>();
-    const skipped: SkippedBlock[] = [];
-    const delay = this.#opts.deletionMarkDelay ?? DEFAULT_DELETION_MARK_DELAY;
+    const out = newSyncResult(now);
     await forEachLimit([...listed.keys()], this.#opts.concurrency ?? 16, async (id) => {
       const present = listed.get(id)!;
       if (!present.has(META_FILENAME)) {
-        skipped.push({
+        out.skipped.push({
           id,
           reason: 'partial',
           detail: `block ${id}: no meta.json (partial or in-progress upload)`,
@@ -136,7 +174,7 @@ export class MetaFetcher {
         try {
           bytes = await getAll(this.#bucket, `${id}/${META_FILENAME}`);
         } catch (err) {
-          skipped.push(
+          out.skipped.push(
             isNotFound(err)
               ? {
                   id,
@@ -154,49 +192,96 @@ export class MetaFetcher {
         try {
           meta = parseMeta(bytes, id);
         } catch (err) {
-          skipped.push({ id, reason: 'corrupt-meta', detail: errorMessage(err) });
+          out.skipped.push({ id, reason: 'corrupt-meta', detail: errorMessage(err) });
           return;
         }
         this.#known.set(id, meta);
       }
-      if (this.#opts.filter?.(id, meta) === false) return;
-      const indexedMark = indexed?.get(id)?.deletionMark;
-      if (indexedMark !== undefined && present.has(DELETION_MARK_FILENAME) && !this.#marks.has(id))
-        this.#marks.set(id, indexedMark);
-      const mark = present.has(DELETION_MARK_FILENAME) ? await this.#deletionMark(id) : undefined;
-      if (mark !== undefined && now - mark * 1000 > delay) {
-        skipped.push({
-          id,
-          reason: 'marked-for-deletion',
-          detail: `block ${id}: marked for deletion at ${new Date(mark * 1000).toISOString()}`,
-        });
-        return;
-      }
-      metas.set(id, meta);
-      files.set(id, present);
+      await this.#admit(id, meta, present, indexed?.get(id)?.deletionMark, now, out);
     });
     for (const id of this.#known.keys()) if (!listed.has(id)) this.#known.delete(id);
     for (const id of this.#marks.keys()) if (!listed.has(id)) this.#marks.delete(id);
-    skipped.sort((a, b) => (a.id < b.id ? -1 : 1));
-    const headers = new Map<string, PackedHeader>();
-    if (indexed) {
-      for (const id of metas.keys()) {
-        const h = indexed.get(id)?.header;
-        if (h) headers.set(id, h);
+    if (scope !== undefined && !this.#writeFailed && this.#writing === undefined) {
+      let write: Promise<void> | undefined;
+      if (this.#indexStale(listed)) write = this.#writeIndex(scope, now, listed);
+      else if (trust > 0 && this.#index && now - this.#index.updatedAt >= trust / 2) {
+        // Still true, but soon too old to stand in for a listing: only its time is renewed.
+        write = this.#touchIndex(scope, this.#index, now);
+      }
+      if (write) {
+        const w: Promise<void> = write.finally(() => {
+          if (this.#writing === w) this.#writing = undefined;
+        });
+        this.#writing = w;
       }
     }
-    if (
-      scope !== undefined &&
-      !this.#writeFailed &&
-      this.#writing === undefined &&
-      this.#indexStale(listed)
-    ) {
-      const write = this.#writeIndex(scope, now, listed).finally(() => {
-        if (this.#writing === write) this.#writing = undefined;
-      });
-      this.#writing = write;
+    return this.#result(out, indexed !== undefined);
+  }
+
+  /**
+   * The sync an index stands for when the listing it was written from is less than `trust` ms
+   * old, it knows every block's files (older indexes do not) and packs the header of every block
+   * it should; undefined otherwise. Deletion marks count against the delay as of now, as after a
+   * listing.
+   */
+  async #syncFromIndex(
+    index: BucketIndex,
+    now: number,
+    trust: number,
+  ): Promise<SyncResult | undefined> {
+    if (!(Math.abs(now - index.updatedAt) < trust)) return undefined;
+    for (const [id, e] of index.blocks) {
+      if (!e.files) return undefined;
+      // A block to pack with no header in the pack: one may have been built since (its object
+      // is not in the index's files). The listing finds it, and the index is written again.
+      if (!e.header && this.#opts.filter?.(id, e.meta) !== false && this.#packs(id, e.meta))
+        return undefined;
     }
-    return { metas, files, skipped, at: now, ...(indexed ? { headers } : {}) };
+    const out = newSyncResult(index.updatedAt);
+    for (const [id, e] of index.blocks) {
+      if (this.#opts.filter?.(id) === false) continue;
+      this.#known.set(id, e.meta);
+      await this.#admit(id, e.meta, e.files!, e.deletionMark, now, out);
+    }
+    return this.#result(out, true);
+  }
+
+  /** Adds a block with a meta to the result, unless filtered out or marked past the delay. */
+  async #admit(
+    id: string,
+    meta: BlockMeta,
+    present: ReadonlySet<string>,
+    indexedMark: number | undefined,
+    now: number,
+    out: PendingSync,
+  ): Promise<void> {
+    if (this.#opts.filter?.(id, meta) === false) return;
+    const delay = this.#opts.deletionMarkDelay ?? DEFAULT_DELETION_MARK_DELAY;
+    if (indexedMark !== undefined && present.has(DELETION_MARK_FILENAME) && !this.#marks.has(id))
+      this.#marks.set(id, indexedMark);
+    const mark = present.has(DELETION_MARK_FILENAME) ? await this.#deletionMark(id) : undefined;
+    if (mark !== undefined && now - mark * 1000 > delay) {
+      out.skipped.push({
+        id,
+        reason: 'marked-for-deletion',
+        detail: `block ${id}: marked for deletion at ${new Date(mark * 1000).toISOString()}`,
+      });
+      return;
+    }
+    out.metas.set(id, meta);
+    out.files.set(id, present);
+  }
+
+  #result(out: PendingSync, withHeaders: boolean): SyncResult {
+    out.skipped.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const indexed = this.#index?.blocks;
+    if (!withHeaders || !indexed) return out;
+    const headers = new Map<string, PackedHeader>();
+    for (const id of out.metas.keys()) {
+      const h = indexed.get(id)?.header;
+      if (h) headers.set(id, h);
+    }
+    return { ...out, headers };
   }
 
   /** Reported by a request whose read of the header pack failed: the next sync writes a new one. */
@@ -226,7 +311,7 @@ export class MetaFetcher {
       const meta = this.#known.get(id);
       if (!meta || this.#opts.filter?.(id, meta) === false) continue;
       const e = indexed.get(id);
-      if (!e) return true;
+      if (!e || !e.files || !sameSet(e.files, present)) return true;
       if (!e.header && present.has(INDEX_HEADER_OBJECT) && this.#packs(id, meta)) return true;
       if (e.deletionMark === undefined && this.#marks.has(id)) return true;
     }
@@ -248,14 +333,18 @@ export class MetaFetcher {
       this.#packUnreadable = false;
       let packBytes: Uint8Array | undefined;
       if (oldPack) packBytes = await getAll(this.#bucket, oldPack).catch(() => undefined);
-      const entries: Array<{ meta: BlockMeta; deletionMark?: number }> = [];
+      const entries: IndexedBlock[] = [];
       const headers = new Map<string, Uint8Array>();
       const toRead: string[] = [];
       for (const [id, meta] of this.#known) {
         const present = listed.get(id);
         if (!present || this.#opts.filter?.(id, meta) === false) continue;
         const mark = this.#marks.get(id);
-        entries.push({ meta, ...(mark !== undefined ? { deletionMark: mark } : {}) });
+        entries.push({
+          meta,
+          files: present,
+          ...(mark !== undefined ? { deletionMark: mark } : {}),
+        });
         const h = old?.get(id)?.header;
         if (!this.#packs(id, meta)) continue;
         if (h && packBytes && h.pack === oldPack && h.offset + h.length <= packBytes.length) {
@@ -271,6 +360,15 @@ export class MetaFetcher {
       });
       // This isolate goes on with the new index: its pack, and nothing left to write.
       this.#index = await writeBucketIndex(this.#bucket, scope, now, entries, headers, oldPack);
+    } catch (err) {
+      this.#writeFailed = true;
+      this.#opts.log?.(`bucket index ${scope}: not written: ${errorMessage(err)}`);
+    }
+  }
+
+  async #touchIndex(scope: string, index: BucketIndex, now: number): Promise<void> {
+    try {
+      this.#index = await touchBucketIndex(this.#bucket, scope, index, now);
     } catch (err) {
       this.#writeFailed = true;
       this.#opts.log?.(`bucket index ${scope}: not written: ${errorMessage(err)}`);

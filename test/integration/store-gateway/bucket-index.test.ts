@@ -250,4 +250,170 @@ describe('bucket index and header pack', () => {
     expect(await fs.exists(next)).toBe(true);
     expect((await answer(fresh().store)).openRequests).toBe(1);
   });
+
+  describe('standing in for the listing while younger than a sync interval', () => {
+    const INTERVAL = 60_000;
+    let clock = 0;
+    /** A fresh store that trusts an index written less than INTERVAL ago, on the test's clock. */
+    const trusting = () => {
+      const bucket = new InstrumentedBucket(fs);
+      const now = () => clock;
+      const fetcher = new MetaFetcher(bucket, {
+        indexScope: SCOPE,
+        trustIndexFor: INTERVAL,
+        now,
+        log: (m) => logs.push(m),
+      });
+      const store = new BucketStore(fetcher, new BlockSet(bucket), { syncInterval: INTERVAL, now });
+      return { bucket, fetcher, store };
+    };
+    /** Lists and writes (or renews) the index at `at`: a store's second sync always lists. */
+    const listAt = async (at: number) => {
+      clock = at;
+      const t = trusting();
+      await t.store.sync();
+      await t.store.sync(true);
+      await t.fetcher.indexWrite;
+      return t;
+    };
+
+    it('serves a fresh store from the index alone: no listing, the same answer', async () => {
+      // Later than the earlier tests' index by more than the interval: listed, renewed at t0.
+      const t0 = Date.now() + 2 * INTERVAL;
+      const lister = await listAt(t0);
+      expect(lister.bucket.requests('iter')).toBe(2);
+      expect(parseBucketIndex(await getAll(fs, bucketIndexKey(SCOPE))).updatedAt).toBe(t0);
+      const listed = await lister.store.sync();
+      clock = t0 + INTERVAL - 1_000;
+      const { bucket, store } = trusting();
+      const synced = await store.sync();
+      expect(bucket.requests('iter')).toBe(0);
+      // The index only: no meta.json, no mark.
+      expect(bucket.stats().get.requests).toBe(1);
+      expect([...synced.metas.keys()].sort()).toEqual([...listed.metas.keys()].sort());
+      for (const [id, files] of listed.files) expect(synced.files.get(id)).toEqual(files);
+      // Its blocks count as listed when the index was written: it lists one interval after.
+      expect(synced.at).toBe(t0);
+      expect(await answer(store)).toEqual({ ...expected, openRequests: 1 });
+      clock = t0 + INTERVAL;
+      await store.sync();
+      expect(bucket.requests('iter')).toBe(1);
+    });
+
+    it('lists when the index is older than the interval, or does not know the files', async () => {
+      const t0 = Date.now() + 4 * INTERVAL;
+      await listAt(t0);
+      clock = t0 + INTERVAL;
+      const old = trusting();
+      await old.store.sync();
+      expect(old.bucket.requests('iter')).toBe(1);
+      await old.fetcher.indexWrite;
+      // An index as earlier versions wrote it, without the blocks' files, is not trusted.
+      const raw = JSON.parse(new TextDecoder().decode(await getAll(fs, bucketIndexKey(SCOPE)))) as {
+        updated_at: number;
+        blocks: { files?: string[] }[];
+      };
+      for (const b of raw.blocks) delete b.files;
+      raw.updated_at = clock;
+      await fs.upload(bucketIndexKey(SCOPE), new TextEncoder().encode(JSON.stringify(raw)));
+      const noFiles = trusting();
+      expect((await noFiles.store.sync()).metas.size).toBe(BLOCKS);
+      expect(noFiles.bucket.requests('iter')).toBe(1);
+      // That listing writes the index again, with the files.
+      await noFiles.fetcher.indexWrite;
+      const fresh = trusting();
+      await fresh.store.sync();
+      expect(fresh.bucket.requests('iter')).toBe(0);
+    });
+
+    it('renews a true index older than half the interval with one small write', async () => {
+      const t0 = Date.now() + 6 * INTERVAL;
+      await listAt(t0);
+      const before = parseBucketIndex(await getAll(fs, bucketIndexKey(SCOPE)));
+      const pack = [...before.blocks.values()][0]!.header!.pack;
+      // Younger than half: left as it is.
+      const young = await listAt(t0 + INTERVAL / 2 - 1);
+      expect(young.bucket.requests('upload')).toBe(0);
+      const renewer = await listAt(t0 + INTERVAL / 2);
+      // The index object only: the pack is neither read nor written.
+      expect(renewer.bucket.requests('upload')).toBe(1);
+      expect(renewer.bucket.stats().get_range.requests).toBe(0);
+      const after = parseBucketIndex(await getAll(fs, bucketIndexKey(SCOPE)));
+      expect(after.updatedAt).toBe(t0 + INTERVAL / 2);
+      expect([...after.blocks.values()].map((e) => e.header)).toEqual(
+        [...before.blocks.values()].map((e) => e.header),
+      );
+      expect(await fs.exists(pack)).toBe(true);
+      clock = t0 + INTERVAL + 1_000;
+      const fresh = trusting();
+      expect(await answer(fresh.store)).toEqual({ ...expected, openRequests: 1 });
+      expect(fresh.bucket.requests('iter')).toBe(0);
+    });
+
+    it('shows a block uploaded after the index within one interval', async () => {
+      const t0 = Date.now() + 8 * INTERVAL;
+      await listAt(t0);
+      const meta = await writeBlock(dirSinkFactory(join(tmp.path, 'tsdb')), series(BLOCKS), {
+        minTime: T0 + BLOCKS * HOUR,
+        maxTime: T0 + (BLOCKS + 1) * HOUR,
+      });
+      const added = meta!.ulid;
+      await uploadBlock(fs, join(tmp.path, 'tsdb', added), {
+        labels: { cluster: 'x' },
+        source: 'sidecar',
+      });
+      try {
+        clock = t0 + 1_000;
+        const { bucket, fetcher, store } = trusting();
+        // The index's view: the new block is not there yet, as for a store that listed at t0.
+        expect((await store.sync()).metas.has(added)).toBe(false);
+        expect(bucket.requests('iter')).toBe(0);
+        // One interval after the index's listing, the store lists and serves it.
+        clock = t0 + INTERVAL;
+        expect((await store.sync()).metas.has(added)).toBe(true);
+        expect(bucket.requests('iter')).toBe(1);
+        await fetcher.indexWrite;
+        // An index that lacks a block's packed header is not trusted: a fresh store lists.
+        const unpacked = trusting();
+        expect((await unpacked.store.sync()).metas.has(added)).toBe(true);
+        expect(unpacked.bucket.requests('iter')).toBe(1);
+        await unpacked.fetcher.indexWrite;
+        // A query builds the new block's header; the next listing packs it into the index.
+        expect((await answer(store)).blocks).toBe(BLOCKS + 1);
+        await store.sync(true);
+        await fetcher.indexWrite;
+        // The next fresh store has the block without listing.
+        const next = trusting();
+        expect((await next.store.sync()).metas.has(added)).toBe(true);
+        expect(next.bucket.requests('iter')).toBe(0);
+      } finally {
+        for (const k of await listAll(fs, added, { recursive: true })) await fs.delete(k);
+      }
+    });
+
+    it('skips a block marked for deletion past the delay from the index, reading no mark', async () => {
+      const marked = ids[1]!;
+      const key = `${marked}/${DELETION_MARK_FILENAME}`;
+      const t0 = Date.now() + 10 * INTERVAL;
+      const longAgo = Math.floor(t0 / 1000) - 2 * 24 * 3600;
+      await fs.upload(
+        key,
+        new TextEncoder().encode(
+          serializeDeletionMark({ id: marked, deletion_time: longAgo, version: 1 }),
+        ),
+      );
+      try {
+        await listAt(t0);
+        clock = t0 + 1_000;
+        const { bucket, store } = trusting();
+        const { metas, skipped } = await store.sync();
+        expect(metas.has(marked)).toBe(false);
+        expect(skipped.map((x) => [x.id, x.reason])).toEqual([[marked, 'marked-for-deletion']]);
+        expect(bucket.requests('iter')).toBe(0);
+        expect(bucket.stats().get.requests).toBe(1);
+      } finally {
+        await fs.delete(key);
+      }
+    });
+  });
 });

@@ -168,6 +168,14 @@ describe('store gateway over 108 blocks in s3rver, 4 shards, vs Prometheus 2.42'
       expect(stats.blocksQueried).toBe(data.blocks.length);
       // One header-pack read per shard (each pack is far below the 4 MiB read window).
       expect(stats.other.objstoreRequests).toBe(4);
+      // The shards' indexes were written from listings seconds ago: they stand in for listings.
+      const metrics = await (await fresh.fetch('/metrics')).text();
+      const listings = metrics
+        .split('\n')
+        .filter((l) => l.startsWith('thanos_objstore_bucket_operations_total{'))
+        .filter((l) => l.includes('operation="iter"'));
+      expect(listings.length).toBeGreaterThanOrEqual(4);
+      expect(listings.reduce((n, l) => n + Number(l.split(' ').pop()), 0)).toBe(0);
       const { stats: _a, ...got } = body.data;
       const { stats: _b, ...want } = expected.data;
       expect(got).toEqual(want);
