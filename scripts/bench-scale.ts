@@ -5,13 +5,16 @@
  * run, for long-range dashboard queries.
  *
  * Per query: cold latency (a fresh workerd: empty caches, fresh isolates; Prometheus restarted),
- * warm latency (median of BENCH_RUNS repeats), object-store requests and bytes (from the query's
+ * warm latency (median of BENCH_RUNS repeats right after the cold run), steady latency (median of
+ * BENCH_STEADY_RUNS more: the JIT settled, as in an isolate that has served many queries; Go has
+ * no JIT, so Prometheus's barely moves), object-store requests and bytes (from the query's
  * `stats=all`), and the peak live V8 heap of the querier's isolate and of the shards' isolate
  * (sampled after a GC each time, in a second cold run that is not timed). The
  * first query of a size also pays for building the blocks' index headers (reported apart).
  *
  * Env: BENCH_DAYS (default 14; a list such as `7,14,28` shows how cost grows), BENCH_SHARDS (4),
- * BENCH_RUNS (3), BENCH_COPIES (2: ~360 series), BENCH_STEP (seconds, default 3600).
+ * BENCH_RUNS (3), BENCH_STEADY_RUNS (7), BENCH_COPIES (2: ~360 series), BENCH_STEP (seconds,
+ * default 3600).
  * Needs Debian's `prometheus` (2.42). Prints medians and ratios; absolute times on a shared
  * 2-core machine are noise, ratios in one run are not.
  */
@@ -34,6 +37,7 @@ import {
 const DAYS = (process.env.BENCH_DAYS ?? '14').split(',').map(Number);
 const SHARDS = process.env.BENCH_SHARDS ?? '4';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const STEADY_RUNS = Number(process.env.BENCH_STEADY_RUNS ?? 7);
 const COPIES = Number(process.env.BENCH_COPIES ?? 2);
 const STEP = Number(process.env.BENCH_STEP ?? 3600);
 const MB = 1024 * 1024;
@@ -51,8 +55,10 @@ interface Row {
   query: string;
   promCold: number;
   promWarm: number;
+  promSteady: number;
   cold: OurRun;
   warm: number;
+  steady: number;
   same: boolean;
 }
 
@@ -107,7 +113,7 @@ async function promRuns(
   work: string,
   q: string,
   d: ScaleData,
-): Promise<{ cold: number; warm: number; body: string }> {
+): Promise<{ cold: number; warm: number; steady: number; body: string }> {
   const prom: PrometheusHandle = await startPrometheusOnTsdb(tsdb, work, [
     '--storage.tsdb.min-block-duration=2h',
     '--storage.tsdb.max-block-duration=2h',
@@ -118,7 +124,9 @@ async function promRuns(
     const cold = await timed(url);
     const warm: number[] = [];
     for (let i = 0; i < RUNS; i++) warm.push((await timed(url)).ms);
-    return { cold: cold.ms, warm: median(warm), body: cold.body };
+    const steady: number[] = [];
+    for (let i = 0; i < STEADY_RUNS; i++) steady.push((await timed(url)).ms);
+    return { cold: cold.ms, warm: median(warm), steady: median(steady), body: cold.body };
   } finally {
     await prom.stop();
   }
@@ -133,7 +141,7 @@ async function ourRuns(
   s3: S3rverHandle,
   q: string,
   d: ScaleData,
-): Promise<{ cold: OurRun; warm: number }> {
+): Promise<{ cold: OurRun; warm: number; steady: number }> {
   const path = `/api/v1/query_range?${rangeParams(q, d)}&stats=all`;
   const worker = await startWorker({
     r2: false,
@@ -142,6 +150,7 @@ async function ourRuns(
   });
   let cold: Omit<OurRun, 'querierPeak' | 'shardsPeak'>;
   const warm: number[] = [];
+  const steady: number[] = [];
   try {
     const url = new URL(path, worker.url).href;
     const first = await timed(url);
@@ -157,6 +166,7 @@ async function ourRuns(
       body: first.body,
     };
     for (let i = 0; i < RUNS; i++) warm.push((await timed(url)).ms);
+    for (let i = 0; i < STEADY_RUNS; i++) steady.push((await timed(url)).ms);
   } finally {
     await worker.stop();
   }
@@ -180,6 +190,7 @@ async function ourRuns(
       return {
         cold: { ...cold, querierPeak: outer.peak, shardsPeak: outer.result.peak },
         warm: median(warm),
+        steady: median(steady),
       };
     } finally {
       querier.close();
@@ -220,8 +231,10 @@ async function benchSize(
         query: q,
         promCold: prom.cold,
         promWarm: prom.warm,
+        promSteady: prom.steady,
         cold: ours.cold,
         warm: ours.warm,
+        steady: ours.steady,
         same: resultKey(prom.body) === resultKey(ours.cold.body),
       });
     }
@@ -235,22 +248,23 @@ async function benchSize(
 
 function report(r: Awaited<ReturnType<typeof benchSize>>): void {
   console.log(
-    `\n## ${r.days} days: ${r.blocks} blocks of 2h, ${SHARDS} shards, step ${STEP}s, warm = median of ${RUNS}\n`,
+    `\n## ${r.days} days: ${r.blocks} blocks of 2h, ${SHARDS} shards, step ${STEP}s, warm = median of ${RUNS} right after the cold run, steady = median of ${STEADY_RUNS} after those\n`,
   );
   console.log(
-    '| query | Prometheus cold | ours cold | ratio | Prometheus warm | ours warm | ratio | objstore requests | bytes | querier heap | shards heap | same answer |',
+    '| query | Prometheus cold | ours cold | ratio | Prometheus warm | ours warm | ratio | Prometheus steady | ours steady | ratio | objstore requests | bytes | querier heap | shards heap | same answer |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const x of r.rows) {
     console.log(
-      `| \`${x.query}\` | ${fmt(x.promCold)} | ${fmt(x.cold.ms)} | ${(x.cold.ms / x.promCold).toFixed(2)}x | ${fmt(x.promWarm)} | ${fmt(x.warm)} | ${(x.warm / x.promWarm).toFixed(2)}x | ${x.cold.requests} | ${mb(x.cold.bytes)} | ${mb(x.cold.querierPeak)} | ${mb(x.cold.shardsPeak)} | ${x.same ? 'yes' : 'NO'} |`,
+      `| \`${x.query}\` | ${fmt(x.promCold)} | ${fmt(x.cold.ms)} | ${(x.cold.ms / x.promCold).toFixed(2)}x | ${fmt(x.promWarm)} | ${fmt(x.warm)} | ${(x.warm / x.promWarm).toFixed(2)}x | ${fmt(x.promSteady)} | ${fmt(x.steady)} | ${(x.steady / x.promSteady).toFixed(2)}x | ${x.cold.requests} | ${mb(x.cold.bytes)} | ${mb(x.cold.querierPeak)} | ${mb(x.cold.shardsPeak)} | ${x.same ? 'yes' : 'NO'} |`,
     );
   }
   const coldRatio = median(r.rows.map((x) => x.cold.ms / x.promCold));
   const warmRatio = median(r.rows.map((x) => x.warm / x.promWarm));
+  const steadyRatio = median(r.rows.map((x) => x.steady / x.promSteady));
   const peak = Math.max(...r.rows.map((x) => Math.max(x.cold.querierPeak, x.cold.shardsPeak)));
   console.log(
-    `\nmedian ratio ours/Prometheus: cold ${coldRatio.toFixed(2)}x (goal ≤ 3x), warm ${warmRatio.toFixed(2)}x (goal ≤ 1x)`,
+    `\nmedian ratio ours/Prometheus: cold ${coldRatio.toFixed(2)}x (goal ≤ 3x), warm ${warmRatio.toFixed(2)}x (goal ≤ 1x), steady ${steadyRatio.toFixed(2)}x`,
   );
   console.log(`largest isolate heap peak: ${mb(peak)} (goal < 100 MB)`);
   console.log(
