@@ -93,6 +93,8 @@ export interface Env {
   readonly STORE_SHARD_BY?: string;
   /** Block bytes a store gateway keeps in isolate memory, in front of the Cache API (32MiB; 0: none). */
   readonly STORE_MEMORY_CACHE?: string;
+  /** Bytes of decoded index answers a store keeps across requests (default 8MiB, 0 = none). */
+  readonly STORE_SELECTION_MEMO?: string;
   /** `false` turns the bucket index off (thanos-edge-bucket-index/: metas and packed index headers). */
   readonly STORE_BUCKET_INDEX?: string;
   /** Bytes of chunks one store request may hold in flight across its blocks (default 16MiB). */

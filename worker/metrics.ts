@@ -113,6 +113,12 @@ export function gatewayFamilies(g: StoreGateway, base: Record<string, string> = 
     'Bytes the open blocks (index headers) hold.',
   );
   sample(headerBytes, base, open.bytes);
+  const memo = family(
+    'thanos_edge_bucket_store_selection_memo_bytes',
+    'gauge',
+    'Estimated bytes of decoded index answers (selected series) kept across requests.',
+  );
+  sample(memo, base, g.bucketStore.selectionMemo?.bytes ?? 0);
   const built = family(
     'thanos_edge_index_headers_built_total',
     'counter',

@@ -7,6 +7,7 @@
 import { BlockSet } from '../core/block/block-set.ts';
 import { BucketStore } from '../core/block/bucket-store.ts';
 import { MetaFetcher } from '../core/block/meta-fetcher.ts';
+import { DEFAULT_MEMO_BYTES } from '../core/block/selection-memo.ts';
 import { MemoryRangeCache, TieredRangeCache, type RangeCache } from '../core/block/range-cache.ts';
 import { ownsBlock, type ShardSpec } from '../core/block/shard.ts';
 import type { BlockMeta } from '../core/tsdb/meta.ts';
@@ -60,6 +61,7 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
       maxSeries: numberVar(env.STORE_MAX_SERIES, 0),
       maxSamples: numberVar(env.STORE_MAX_SAMPLES, 0),
       chunkBudget: bytesVar(env.STORE_CHUNK_BUDGET, 16 * 1024 * 1024),
+      selectionMemoBytes: bytesVar(env.STORE_SELECTION_MEMO, DEFAULT_MEMO_BYTES),
       ...(shard ? { owns: (id: string, meta?: BlockMeta) => ownsBlock(shard, id, meta) } : {}),
     },
   );

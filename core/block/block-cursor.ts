@@ -30,7 +30,8 @@ import {
   ENCODING_HISTOGRAM,
   ENCODING_XOR,
 } from '../tsdb/chunk-reader.ts';
-import type { ChunkMeta } from '../tsdb/index-reader.ts';
+import type { ChunkMeta, SeriesEntry } from '../tsdb/index-reader.ts';
+import { MEMO_MAX_SELECTION, matchersKey, type SelectionMemo } from './selection-memo.ts';
 
 export interface CursorSeries {
   readonly labels: Labels;
@@ -53,6 +54,8 @@ export interface BlockCursorOptions {
   /** Series per batch of index and chunk reads. */
   readonly batchSeries: number;
   readonly stats: StoreStats;
+  /** Decoded index answers kept across requests (core/block/selection-memo.ts). */
+  readonly memo?: SelectionMemo;
 }
 
 interface Entry {
@@ -146,7 +149,7 @@ export class BlockCursor implements SortedCursor<CursorSeries> {
     const o = this.#o;
     if (this.#refs === undefined) {
       const matchers = o.matchers.length > 0 ? o.matchers : [ALL_SERIES];
-      this.#refs = await this.block.index.postingsForMatchers(matchers, o.stats.postings);
+      this.#refs = await this.#postings(matchers);
       if (this.#needsSort()) this.#sorted = await this.#sortAll();
     }
     for (;;) {
@@ -180,11 +183,50 @@ export class BlockCursor implements SortedCursor<CursorSeries> {
     return all.sort((a, b) => this.#o.compare(a.labels, b.labels));
   }
 
+  async #postings(matchers: readonly Matcher[]): Promise<Uint32Array> {
+    const { memo, stats } = this.#o;
+    if (!memo) return this.block.index.postingsForMatchers(matchers, stats.postings);
+    const id = this.block.meta.ulid;
+    const key = matchersKey(matchers);
+    const kept = memo.refs(id, key);
+    if (kept) return kept;
+    const refs = await this.block.index.postingsForMatchers(matchers, stats.postings);
+    memo.setRefs(id, key, refs);
+    return refs;
+  }
+
+  /** The index's entries of `refs`, those of a small selection kept in the memo. */
+  async #seriesEntries(refs: Uint32Array): Promise<readonly SeriesEntry[]> {
+    const { memo, stats } = this.#o;
+    if (!memo || this.#refs!.length > MEMO_MAX_SELECTION) {
+      return this.block.index.seriesBatch(refs, stats.series);
+    }
+    const id = this.block.meta.ulid;
+    const out = new Array<SeriesEntry>(refs.length);
+    const missing: number[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      const kept = memo.series(id, refs[i]!);
+      if (kept) out[i] = kept;
+      else missing.push(i);
+    }
+    if (missing.length > 0) {
+      const read = await this.block.index.seriesBatch(
+        Uint32Array.from(missing, (i) => refs[i]!),
+        stats.series,
+      );
+      for (let k = 0; k < missing.length; k++) {
+        out[missing[k]!] = read[k]!;
+        memo.setSeries(id, read[k]!);
+      }
+    }
+    return out;
+  }
+
   /** Series entries of `refs` with a chunk in the range and not wholly deleted. */
   async #entries(refs: Uint32Array): Promise<Entry[]> {
     const o = this.#o;
     const out: Entry[] = [];
-    for (const s of await this.block.index.seriesBatch(refs, o.stats.series)) {
+    for (const s of await this.#seriesEntries(refs)) {
       const deleted = this.block.tombstones.get(s.ref);
       const metas = s.chunks.filter(
         (c) => c.maxt >= o.mint && c.mint <= o.maxt && !(deleted && fullyDeleted(deleted, c)),

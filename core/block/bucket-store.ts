@@ -38,6 +38,7 @@ import type { MetaFetcher, SkippedBlock, SyncResult } from './meta-fetcher.ts';
 import { chunkSamples } from '../storeapi/chunk-samples.ts';
 import { forEachLimit } from './concurrency.ts';
 import { selectResolution } from './resolution.ts';
+import { DEFAULT_MEMO_BYTES, SelectionMemo } from './selection-memo.ts';
 
 export { withExternal };
 
@@ -52,6 +53,11 @@ export interface BucketStoreOptions {
   readonly chunkBudget?: number;
   /** Blocks opened at once by one request (default 16). */
   readonly concurrency?: number;
+  /**
+   * Bytes (estimated) of decoded index answers kept across requests: the series each selector
+   * picks in each block, and small selections' series entries (default 8 MiB; 0 = none).
+   */
+  readonly selectionMemoBytes?: number;
   readonly now?: () => number;
   /**
    * This store's share of the bucket (a store shard's; default every block), asked with a block's
@@ -74,6 +80,7 @@ export class BucketStore implements Store {
   readonly #fetcher: MetaFetcher;
   readonly #blocks: BlockSet;
   readonly #opts: BucketStoreOptions;
+  readonly #memo: SelectionMemo | undefined;
   #last: SyncResult | undefined;
   #syncing: { promise: Promise<SyncResult>; owner: object | undefined } | undefined;
   /** Why the last re-list failed, while the blocks of the one before are still served. */
@@ -85,6 +92,13 @@ export class BucketStore implements Store {
     this.#fetcher = fetcher;
     this.#blocks = blocks;
     this.#opts = options;
+    const memoBytes = options.selectionMemoBytes ?? DEFAULT_MEMO_BYTES;
+    this.#memo = memoBytes > 0 ? new SelectionMemo(memoBytes) : undefined;
+  }
+
+  /** Decoded index answers kept across requests, if any (for metrics). */
+  get selectionMemo(): SelectionMemo | undefined {
+    return this.#memo;
   }
 
   /**
@@ -108,7 +122,9 @@ export class BucketStore implements Store {
             this.#last = r;
             this.#listedAt = r.at;
             this.#staleBecause = undefined;
-            this.#blocks.retain(new Set(r.metas.keys()));
+            const ids = new Set(r.metas.keys());
+            this.#blocks.retain(ids);
+            this.#memo?.retain(ids);
             return r;
           },
           (err: unknown) => {
@@ -284,6 +300,7 @@ export class BucketStore implements Store {
           aggregates: request.aggregates,
           batchSeries: this.#batchSeries(s.meta, selected.length, request),
           stats,
+          ...(this.#memo ? { memo: this.#memo } : {}),
         });
         await cursor.advance();
         const failure = cursor.takeFailure();

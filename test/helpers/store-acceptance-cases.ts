@@ -10,6 +10,7 @@ import type {
   SeriesRequest,
 } from '../../core/storeapi/store.ts';
 import { DATA_START, STORE_DATA } from './store-acceptance-data.ts';
+import { seriesRequest as rawRequest } from './series-request.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -100,16 +101,7 @@ export function seriesRequest(
   range: TimeRange,
   over: Partial<SeriesRequest> = {},
 ): SeriesRequest {
-  return {
-    minTime: range.minTime,
-    maxTime: range.maxTime,
-    matchers,
-    maxResolutionWindow: 0,
-    aggregates: ['raw'],
-    partialResponseStrategy: 'abort',
-    skipChunks: false,
-    ...over,
-  };
+  return rawRequest(matchers, range.minTime, range.maxTime, over);
 }
 
 export function labelsRequest(

@@ -13,10 +13,11 @@ import { tsBatchDecoder } from '../../../core/query/decoder.ts';
 import { readSeries } from '../../../core/query/series-reader.ts';
 import { allSeries } from '../../../core/promql/storage/queryable.ts';
 import { HttpStore } from '../../../core/storeapi/http-client.ts';
-import type { SeriesFrame, SeriesRequest } from '../../../core/storeapi/store.ts';
+import type { SeriesFrame } from '../../../core/storeapi/store.ts';
 import { SidecarAgent } from '../../../sidecar-agent/sidecar/agent.ts';
 import { startLivePrometheus, type LivePrometheus } from '../../helpers/prometheus-live.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
+import { seriesRequest } from '../../helpers/series-request.ts';
 
 const TOKEN = 'sidecar-test-token';
 const EXT = { cluster: 'test', zone: 'eu' };
@@ -27,21 +28,7 @@ let agent: SidecarAgent;
 let target: Server;
 let store: HttpStore;
 
-const req = (
-  matchers: Matcher[],
-  minTime: number,
-  maxTime: number,
-  over: Partial<SeriesRequest> = {},
-): SeriesRequest => ({
-  minTime,
-  maxTime,
-  matchers,
-  maxResolutionWindow: 0,
-  aggregates: ['raw'],
-  partialResponseStrategy: 'abort',
-  skipChunks: false,
-  ...over,
-});
+const req = seriesRequest;
 
 async function collect(it: AsyncIterable<SeriesFrame>): Promise<SeriesFrame[]> {
   const out: SeriesFrame[] = [];

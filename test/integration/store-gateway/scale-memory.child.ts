@@ -1,8 +1,8 @@
 /**
  * Child process of scale-memory.test.ts: the querier and the bucket store in one Node process
- * over a bucket in s3rver (no block-byte cache), one range query. Prints one JSON line: the peak
- * live V8 heap (sampled after a full GC every few ms) while the query ran, the heap before it,
- * and the result's size.
+ * over a bucket in s3rver (no block-byte cache, no selection memo), one range query. Prints one
+ * JSON line: the peak live V8 heap (sampled after a full GC every few ms) while the query ran,
+ * the heap before it, and the result's size.
  */
 import { BlockSet } from '../../../core/block/block-set.ts';
 import { BucketStore } from '../../../core/block/bucket-store.ts';
@@ -22,6 +22,7 @@ const bucket = new S3Bucket({
 });
 const store = new BucketStore(new MetaFetcher(bucket), new BlockSet(bucket), {
   chunkBudget: 1024 * 1024,
+  selectionMemoBytes: 0,
 });
 await store.sync();
 const querier = new Querier({

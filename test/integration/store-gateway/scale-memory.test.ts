@@ -11,8 +11,9 @@
  *   read through the inspector while the query runs).
  * Heap is measured live: each sample follows a full GC (the child calls gc(); workerd gets
  * HeapProfiler.collectGarbage), so it is what the read path holds, not garbage not yet collected.
- * The block-byte cache is off (STORE_MEMORY_CACHE=0): it is a cache with a budget of its own, and
- * would grow with the data up to it; the read path must not.
+ * The block-byte cache and the selection memo are off (STORE_MEMORY_CACHE=0,
+ * STORE_SELECTION_MEMO=0): caches with budgets of their own, they would grow with the data up to
+ * them; the read path must not.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -117,7 +118,7 @@ describe('memory of the read path stays flat as the blocks grow', () => {
       bucket: `b${name}`,
       shards: 4,
       inspectorPort,
-      vars: { STORE_MEMORY_CACHE: '0', STORE_CHUNK_BUDGET: '1MiB' },
+      vars: { STORE_MEMORY_CACHE: '0', STORE_SELECTION_MEMO: '0', STORE_CHUNK_BUDGET: '1MiB' },
     });
     try {
       await worker.fetch('/-/healthy');

@@ -23,6 +23,7 @@ import { promtoolCreateBlocks, promtoolDump } from '../../helpers/promtool.ts';
 import { startS3rver, type S3rverHandle } from '../../helpers/s3rver.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 import { startWorker, type WorkerHandle } from '../../helpers/worker.ts';
+import { seriesRequest } from '../../helpers/series-request.ts';
 
 const TOKEN = 'test-token';
 const EXTERNAL = { cluster: 'test' };
@@ -74,15 +75,7 @@ function request(
   maxTime: number,
   skipChunks = false,
 ): SeriesRequest {
-  return {
-    minTime,
-    maxTime,
-    matchers,
-    maxResolutionWindow: 0,
-    aggregates: ['raw'],
-    partialResponseStrategy: 'abort',
-    skipChunks,
-  };
+  return seriesRequest(matchers, minTime, maxTime, { skipChunks });
 }
 
 async function mapLimit<T, R>(

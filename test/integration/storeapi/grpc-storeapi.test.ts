@@ -16,13 +16,14 @@ import { tsBatchDecoder } from '../../../core/query/decoder.ts';
 import { readSeries } from '../../../core/query/series-reader.ts';
 import { decodeSeriesFrame, encodeSeriesRequest } from '../../../core/storeapi/codec.ts';
 import { HttpStore } from '../../../core/storeapi/http-client.ts';
-import type { SeriesFrame, SeriesRequest, Store } from '../../../core/storeapi/store.ts';
+import type { SeriesFrame, Store } from '../../../core/storeapi/store.ts';
 import { startEdgeGrpcProcess, type EdgeGrpcProcess } from '../../helpers/edge-grpc-process.ts';
 import { rawGrpcCall } from '../../helpers/grpc-raw-client.ts';
 import { GrpcStore, type PbInfoInfo } from '../../helpers/grpc-store-client.ts';
 import { startLivePrometheus, type LivePrometheus } from '../../helpers/prometheus-live.ts';
 import { startS3rver, type S3rverHandle } from '../../helpers/s3rver.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
+import { seriesRequest } from '../../helpers/series-request.ts';
 
 const TOKEN = 'grpc-storeapi-token';
 const EXT = { cluster: 'grpc-test', replica: 'r0' };
@@ -34,21 +35,7 @@ let sidecar: EdgeGrpcProcess;
 let store: EdgeGrpcProcess;
 const clients: GrpcStore[] = [];
 
-const req = (
-  matchers: Matcher[],
-  minTime: number,
-  maxTime: number,
-  over: Partial<SeriesRequest> = {},
-): SeriesRequest => ({
-  minTime,
-  maxTime,
-  matchers,
-  maxResolutionWindow: 0,
-  aggregates: ['raw'],
-  partialResponseStrategy: 'abort',
-  skipChunks: false,
-  ...over,
-});
+const req = seriesRequest;
 
 async function collect(frames: AsyncIterable<SeriesFrame>): Promise<SeriesFrame[]> {
   const out: SeriesFrame[] = [];

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { labelsFrom } from '../labels/labels.ts';
+import type { SeriesEntry } from '../tsdb/index-reader.ts';
+import { SelectionMemo, matchersKey } from './selection-memo.ts';
+
+const entry = (ref: number, value = 'x'.repeat(100)): SeriesEntry => ({
+  ref,
+  labels: labelsFrom({ __name__: 'up', job: value }),
+  chunks: [{ ref: ref * 8, mint: 0, maxt: 1000 }],
+});
+
+describe('SelectionMemo', () => {
+  it('keeps refs and series entries per block', () => {
+    const memo = new SelectionMemo(1 << 20);
+    const refs = Uint32Array.of(1, 2, 3);
+    memo.setRefs('a', 'k', refs);
+    memo.setSeries('a', entry(2));
+    expect(memo.refs('a', 'k')).toBe(refs);
+    expect(memo.refs('b', 'k')).toBeUndefined();
+    expect(memo.refs('a', 'other')).toBeUndefined();
+    expect(memo.series('a', 2)?.ref).toBe(2);
+    expect(memo.series('a', 3)).toBeUndefined();
+    expect(memo.series('b', 2)).toBeUndefined();
+    expect(memo.bytes).toBeGreaterThan(refs.byteLength);
+  });
+
+  it('stays within its budget, dropping the least recently used block first', () => {
+    const memo = new SelectionMemo(4000);
+    for (const b of ['a', 'b', 'c']) memo.setSeries(b, entry(1));
+    const three = memo.bytes;
+    expect(three).toBeLessThanOrEqual(4000);
+    // 'a' used again: 'b' is now the least recently used.
+    expect(memo.refs('a', 'none')).toBeUndefined();
+    let added = 0;
+    for (; memo.series('b', 1) !== undefined && added < 100; added++) {
+      memo.setSeries(`new-${added}`, entry(1));
+      expect(memo.bytes).toBeLessThanOrEqual(4000);
+    }
+    // 'b' went first, while 'a', used since, is still there.
+    expect(memo.series('b', 1)).toBeUndefined();
+    expect(memo.series('a', 1)).toBeDefined();
+    expect(added).toBeLessThan(10);
+  });
+
+  it('does not let one block take more than a quarter of the budget', () => {
+    const memo = new SelectionMemo(8000);
+    memo.setSeries('small', entry(1));
+    for (let ref = 0; ref < 50; ref++) memo.setSeries('huge', entry(ref));
+    expect(memo.series('small', 1)).toBeDefined();
+    expect(memo.bytes).toBeLessThanOrEqual(2000 + 1000);
+  });
+
+  it('forgets blocks that are gone', () => {
+    const memo = new SelectionMemo(1 << 20);
+    memo.setSeries('a', entry(1));
+    memo.setRefs('b', 'k', Uint32Array.of(1));
+    memo.retain(new Set(['b']));
+    expect(memo.series('a', 1)).toBeUndefined();
+    expect(memo.refs('b', 'k')).toBeDefined();
+    memo.drop('b');
+    expect(memo.bytes).toBe(0);
+  });
+
+  it('keys a set of matchers the same in any order, and tells the types apart', () => {
+    const a = { type: '=', name: 'job', value: 'x' };
+    const b = { type: '=~', name: 'instance', value: 'a|b' };
+    expect(matchersKey([a, b])).toBe(matchersKey([b, a]));
+    expect(matchersKey([a])).not.toBe(matchersKey([{ ...a, type: '!=' }]));
+    expect(matchersKey([a])).not.toBe(matchersKey([{ ...a, value: 'y' }]));
+  });
+});

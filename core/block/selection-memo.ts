@@ -1,0 +1,120 @@
+/**
+ * @module core/block/selection-memo — what blocks' indexes answered recently, decoded: the series
+ * refs a set of matchers selects, and the series entries (labels and chunk metas) of small
+ * selections. A dashboard asks the same selectors of the same blocks at every refresh; with the
+ * answers kept, a warm request skips the postings lookups and the series parsing (the range
+ * caches keep the bytes, not the parsed answer). Blocks never change, so nothing goes stale.
+ *
+ * One byte budget across blocks: past it, the least recently used block's answers go first.
+ * Entries are shared between requests and must not be modified.
+ */
+import type { SeriesEntry } from '../tsdb/index-reader.ts';
+
+/** Series entries are kept only for selections of at most this many series in a block. */
+export const MEMO_MAX_SELECTION = 256;
+
+/** Default budget (bytes, estimated) of all blocks' kept answers. */
+export const DEFAULT_MEMO_BYTES = 8 * 1024 * 1024;
+
+interface BlockAnswers {
+  readonly refs: Map<string, Uint32Array>;
+  readonly series: Map<number, SeriesEntry>;
+  bytes: number;
+}
+
+export class SelectionMemo {
+  readonly #max: number;
+  /** Least recently used block first. */
+  readonly #blocks = new Map<string, BlockAnswers>();
+  #bytes = 0;
+
+  constructor(maxBytes = DEFAULT_MEMO_BYTES) {
+    this.#max = maxBytes;
+  }
+
+  /** Estimated bytes held. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** The refs `matchers` (a key from `matchersKey`) selected in `block`, if kept. */
+  refs(block: string, matchers: string): Uint32Array | undefined {
+    return this.#touch(block)?.refs.get(matchers);
+  }
+
+  setRefs(block: string, matchers: string, refs: Uint32Array): void {
+    const a = this.#answers(block);
+    if (a.refs.has(matchers)) return;
+    a.refs.set(matchers, refs);
+    this.#grow(block, a, 64 + matchers.length * 2 + refs.byteLength);
+  }
+
+  /** The series entry of `ref` in `block`, if kept. */
+  series(block: string, ref: number): SeriesEntry | undefined {
+    return this.#blocks.get(block)?.series.get(ref);
+  }
+
+  setSeries(block: string, entry: SeriesEntry): void {
+    const a = this.#answers(block);
+    if (a.series.has(entry.ref)) return;
+    a.series.set(entry.ref, entry);
+    this.#grow(block, a, entryBytes(entry));
+  }
+
+  /** Forgets every block not in `ids` (gone from the bucket). */
+  retain(ids: ReadonlySet<string>): void {
+    for (const id of [...this.#blocks.keys()]) if (!ids.has(id)) this.drop(id);
+  }
+
+  /** Forgets a block (gone from the bucket). */
+  drop(block: string): void {
+    const a = this.#blocks.get(block);
+    if (!a) return;
+    this.#blocks.delete(block);
+    this.#bytes -= a.bytes;
+  }
+
+  #touch(block: string): BlockAnswers | undefined {
+    const a = this.#blocks.get(block);
+    if (a) {
+      this.#blocks.delete(block);
+      this.#blocks.set(block, a);
+    }
+    return a;
+  }
+
+  #answers(block: string): BlockAnswers {
+    let a = this.#touch(block);
+    if (!a) this.#blocks.set(block, (a = { refs: new Map(), series: new Map(), bytes: 0 }));
+    return a;
+  }
+
+  #grow(block: string, a: BlockAnswers, bytes: number): void {
+    a.bytes += bytes;
+    this.#bytes += bytes;
+    // One block may hold at most a quarter of the budget: a huge selection must not flush the
+    // answers of every other block.
+    if (a.bytes > this.#max / 4) this.drop(block);
+    for (const [id, other] of this.#blocks) {
+      if (this.#bytes <= this.#max) break;
+      this.#blocks.delete(id);
+      this.#bytes -= other.bytes;
+    }
+  }
+}
+
+/** A key for a set of matchers, the same whatever their order. */
+export function matchersKey(
+  matchers: readonly { readonly type: string; readonly name: string; readonly value: string }[],
+): string {
+  return matchers
+    .map((m) => `${m.name}\u0000${m.type}\u0000${m.value}`)
+    .sort()
+    .join('\u0001');
+}
+
+function entryBytes(e: SeriesEntry): number {
+  let n = 96 + e.chunks.length * 56;
+  for (const l of e.labels) n += 48 + (l.name.length + l.value.length) * 2;
+  return n;
+}
