@@ -48,6 +48,8 @@ export interface BucketIndex {
   /** Unix ms of the listing the index was written from. */
   readonly updatedAt: number;
   readonly blocks: ReadonlyMap<string, BucketIndexEntry>;
+  /** Block directories that listing showed without a meta.json (partial uploads), sorted. */
+  readonly partial?: readonly string[];
 }
 
 /** The index object of a scope (`all`, or a shard such as `shard-0-of-4-block`). */
@@ -59,6 +61,7 @@ interface IndexJson {
   version: number;
   updated_at: number;
   pack?: string;
+  partial?: string[];
   blocks: Array<{
     meta: unknown;
     deletion_mark?: number;
@@ -127,7 +130,11 @@ export function parseBucketIndex(bytes: Uint8Array): BucketIndex {
       ...(files ? { files } : {}),
     });
   }
-  return { updatedAt: raw.updated_at, blocks };
+  const partial =
+    Array.isArray(raw.partial) && raw.partial.every((id) => typeof id === 'string')
+      ? [...raw.partial].sort()
+      : undefined;
+  return { updatedAt: raw.updated_at, blocks, ...(partial ? { partial } : {}) };
 }
 
 /**
@@ -143,6 +150,7 @@ export async function writeBucketIndex(
   entries: ReadonlyArray<IndexedBlock>,
   headers: ReadonlyMap<string, Uint8Array>,
   previousPack?: string,
+  partial: readonly string[] = [],
 ): Promise<BucketIndex> {
   const ordered = inTimeOrder(entries);
   const parts: Uint8Array[] = [];
@@ -166,7 +174,11 @@ export async function writeBucketIndex(
     }
     await bucket.upload(pack, body);
   }
-  await bucket.upload(bucketIndexKey(scope), indexBytes(updatedAt, ordered, pack, at));
+  const sortedPartial = [...partial].sort();
+  await bucket.upload(
+    bucketIndexKey(scope),
+    indexBytes(updatedAt, ordered, pack, at, sortedPartial),
+  );
   if (previousPack && previousPack !== pack) {
     await bucket.delete(previousPack).catch(() => undefined);
   }
@@ -178,7 +190,7 @@ export async function writeBucketIndex(
       ...(h && pack ? { header: { pack, offset: h[0], length: h[1] } } : {}),
     });
   }
-  return { updatedAt, blocks };
+  return { updatedAt, blocks, partial: sortedPartial };
 }
 
 /**
@@ -199,8 +211,9 @@ export async function touchBucketIndex(
     pack ??= e.header.pack;
     if (e.header.pack === pack) at.set(e.meta.ulid, [e.header.offset, e.header.length]);
   }
-  await bucket.upload(bucketIndexKey(scope), indexBytes(updatedAt, ordered, pack, at));
-  return { updatedAt, blocks: index.blocks };
+  const partial = index.partial ?? [];
+  await bucket.upload(bucketIndexKey(scope), indexBytes(updatedAt, ordered, pack, at, partial));
+  return { updatedAt, blocks: index.blocks, partial };
 }
 
 function inTimeOrder<T extends IndexedBlock>(entries: readonly T[]): T[] {
@@ -214,11 +227,13 @@ function indexBytes(
   ordered: readonly IndexedBlock[],
   pack: string | undefined,
   at: ReadonlyMap<string, [number, number]>,
+  partial: readonly string[],
 ): Uint8Array {
   const json: IndexJson = {
     version: BUCKET_INDEX_VERSION_1,
     updated_at: updatedAt,
     ...(pack ? { pack } : {}),
+    partial: [...partial],
     blocks: ordered.map((e) => ({
       meta: JSON.parse(serializeMeta(e.meta)) as unknown,
       ...(e.deletionMark !== undefined ? { deletion_mark: e.deletionMark } : {}),

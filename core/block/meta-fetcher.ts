@@ -101,6 +101,21 @@ function newSyncResult(at: number): PendingSync {
   return { metas: new Map(), files: new Map(), skipped: [], at };
 }
 
+/** Listed block directories without a meta.json, sorted. */
+function partialIds(listed: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const out: string[] = [];
+  for (const [id, files] of listed) if (!files.has(META_FILENAME)) out.push(id);
+  return out.sort();
+}
+
+function partialBlock(id: string): SkippedBlock {
+  return {
+    id,
+    reason: 'partial',
+    detail: `block ${id}: no meta.json (partial or in-progress upload)`,
+  };
+}
+
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   if (a.size !== b.size) return false;
   for (const x of a) if (!b.has(x)) return false;
@@ -160,11 +175,7 @@ export class MetaFetcher {
     await forEachLimit([...listed.keys()], this.#opts.concurrency ?? 16, async (id) => {
       const present = listed.get(id)!;
       if (!present.has(META_FILENAME)) {
-        out.skipped.push({
-          id,
-          reason: 'partial',
-          detail: `block ${id}: no meta.json (partial or in-progress upload)`,
-        });
+        out.skipped.push(partialBlock(id));
         return;
       }
       let meta = this.#known.get(id) ?? indexed?.get(id)?.meta;
@@ -176,11 +187,7 @@ export class MetaFetcher {
         } catch (err) {
           out.skipped.push(
             isNotFound(err)
-              ? {
-                  id,
-                  reason: 'partial',
-                  detail: `block ${id}: no meta.json (partial or in-progress upload)`,
-                }
+              ? partialBlock(id)
               : {
                   id,
                   reason: 'fetch-failed',
@@ -230,6 +237,7 @@ export class MetaFetcher {
     trust: number,
   ): Promise<SyncResult | undefined> {
     if (!(Math.abs(now - index.updatedAt) < trust)) return undefined;
+    if (!index.partial) return undefined;
     for (const [id, e] of index.blocks) {
       if (!e.files) return undefined;
       // A block to pack with no header in the pack: one may have been built since (its object
@@ -238,6 +246,10 @@ export class MetaFetcher {
         return undefined;
     }
     const out = newSyncResult(index.updatedAt);
+    for (const id of index.partial) {
+      if (this.#opts.filter?.(id) === false) continue;
+      out.skipped.push(partialBlock(id));
+    }
     for (const [id, e] of index.blocks) {
       if (this.#opts.filter?.(id) === false) continue;
       this.#known.set(id, e.meta);
@@ -306,6 +318,10 @@ export class MetaFetcher {
   #indexStale(listed: ReadonlyMap<string, ReadonlySet<string>>): boolean {
     const indexed = this.#index?.blocks;
     if (!indexed || this.#packUnreadable) return true;
+    const partial = partialIds(listed);
+    const was = this.#index!.partial;
+    if (!was || was.length !== partial.length || was.some((id, i) => id !== partial[i]))
+      return true;
     for (const id of indexed.keys()) if (!listed.has(id)) return true;
     for (const [id, present] of listed) {
       const meta = this.#known.get(id);
@@ -359,7 +375,15 @@ export class MetaFetcher {
         }
       });
       // This isolate goes on with the new index: its pack, and nothing left to write.
-      this.#index = await writeBucketIndex(this.#bucket, scope, now, entries, headers, oldPack);
+      this.#index = await writeBucketIndex(
+        this.#bucket,
+        scope,
+        now,
+        entries,
+        headers,
+        oldPack,
+        partialIds(listed),
+      );
     } catch (err) {
       this.#writeFailed = true;
       this.#opts.log?.(`bucket index ${scope}: not written: ${errorMessage(err)}`);

@@ -391,6 +391,32 @@ describe('bucket index and header pack', () => {
       }
     });
 
+    it('reports a partial upload the index recorded as skipped, without listing', async () => {
+      const partial = '01JZZZZZZZZZZZZZZZZZZZZZZZ';
+      await fs.upload(`${partial}/chunks/000001`, new Uint8Array(16));
+      try {
+        const t0 = Date.now() + 9 * INTERVAL;
+        const lister = await listAt(t0);
+        const listed = await lister.store.sync();
+        expect(listed.skipped.map((x) => [x.id, x.reason])).toEqual([[partial, 'partial']]);
+        expect(parseBucketIndex(await getAll(fs, bucketIndexKey(SCOPE))).partial).toEqual([
+          partial,
+        ]);
+        clock = t0 + 1_000;
+        const { bucket, store } = trusting();
+        const { metas, skipped } = await store.sync();
+        expect(bucket.requests('iter')).toBe(0);
+        expect(skipped).toEqual(listed.skipped);
+        expect(metas.size).toBe(BLOCKS);
+      } finally {
+        await fs.delete(`${partial}/chunks/000001`);
+      }
+      // Gone from the bucket: the next listing writes the index without it.
+      const after = await listAt(Date.now() + 9.5 * INTERVAL);
+      expect((await after.store.sync()).skipped).toEqual([]);
+      expect(parseBucketIndex(await getAll(fs, bucketIndexKey(SCOPE))).partial).toEqual([]);
+    });
+
     it('skips a block marked for deletion past the delay from the index, reading no mark', async () => {
       const marked = ids[1]!;
       const key = `${marked}/${DELETION_MARK_FILENAME}`;
