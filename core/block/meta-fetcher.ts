@@ -157,11 +157,11 @@ export class MetaFetcher {
       this.#index = await readBucketIndex(this.#bucket, scope, this.#opts.log);
       const fromIndex = this.#index && (await this.#syncFromIndex(this.#index, now, trust));
       if (fromIndex) return fromIndex;
-      listed = await listBlockFiles(this.#bucket, (id) => this.#opts.filter?.(id) !== false);
+      listed = await this.#list();
     } else {
       // The index is read once, alongside the first listing; later syncs know the metas already.
       const [l, read] = await Promise.all([
-        listBlockFiles(this.#bucket, (id) => this.#opts.filter?.(id) !== false),
+        this.#list(),
         first ? readBucketIndex(this.#bucket, scope, this.#opts.log) : undefined,
       ]);
       listed = l;
@@ -223,6 +223,11 @@ export class MetaFetcher {
       }
     }
     return this.#result(out, indexed !== undefined);
+  }
+
+  /** The bucket's block directories and their files, unless the filter rules a ULID out. */
+  #list(): Promise<Map<string, Set<string>>> {
+    return listBlockFiles(this.#bucket, (id) => this.#opts.filter?.(id) !== false);
   }
 
   /**

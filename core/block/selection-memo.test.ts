@@ -50,6 +50,23 @@ describe('SelectionMemo', () => {
     expect(memo.bytes).toBeLessThanOrEqual(2000 + 1000);
   });
 
+  it('keeps an exact copy of a view, and nothing larger than a quarter of the budget', () => {
+    const memo = new SelectionMemo(64 * 1024);
+    const big = new Uint32Array(8192);
+    big.set([5, 9, 12]);
+    memo.setRefs('a', 'view', big.subarray(0, 3));
+    const kept = memo.refs('a', 'view')!;
+    expect([...kept]).toEqual([5, 9, 12]);
+    // The 32 KiB list behind the view is not what the memo holds.
+    expect(kept.buffer.byteLength).toBe(12);
+    memo.setRefs('a', 'whole', Uint32Array.of(1, 2));
+    expect(memo.refs('a', 'whole')!.buffer.byteLength).toBe(8);
+    // Over a quarter: not kept, and the block's other answers stay.
+    memo.setRefs('a', 'huge', new Uint32Array(5000));
+    expect(memo.refs('a', 'huge')).toBeUndefined();
+    expect(memo.refs('a', 'view')).toBeDefined();
+  });
+
   it('forgets blocks that are gone', () => {
     const memo = new SelectionMemo(1 << 20);
     memo.setSeries('a', entry(1));

@@ -43,10 +43,14 @@ export class SelectionMemo {
   }
 
   setRefs(block: string, matchers: string, refs: Uint32Array): void {
+    const bytes = 64 + matchers.length * 2 + refs.byteLength;
+    if (bytes > this.#max / 4) return;
     const a = this.#answers(block);
     if (a.refs.has(matchers)) return;
-    a.refs.set(matchers, refs);
-    this.#grow(block, a, 64 + matchers.length * 2 + refs.byteLength);
+    // A view of a larger list (what a subtraction or a merge of postings leaves) would keep all
+    // of it alive: the budget counts what is kept, so keep an exact copy.
+    a.refs.set(matchers, refs.byteLength < refs.buffer.byteLength ? refs.slice() : refs);
+    this.#grow(block, a, bytes);
   }
 
   /** The series entry of `ref` in `block`, if kept. */
@@ -55,10 +59,12 @@ export class SelectionMemo {
   }
 
   setSeries(block: string, entry: SeriesEntry): void {
+    const bytes = entryBytes(entry);
+    if (bytes > this.#max / 4) return;
     const a = this.#answers(block);
     if (a.series.has(entry.ref)) return;
     a.series.set(entry.ref, entry);
-    this.#grow(block, a, entryBytes(entry));
+    this.#grow(block, a, bytes);
   }
 
   /** Forgets every block not in `ids` (gone from the bucket). */
@@ -92,8 +98,8 @@ export class SelectionMemo {
   #grow(block: string, a: BlockAnswers, bytes: number): void {
     a.bytes += bytes;
     this.#bytes += bytes;
-    // One block may hold at most a quarter of the budget: a huge selection must not flush the
-    // answers of every other block.
+    // One block may hold at most a quarter of the budget (one answer larger than that is not
+    // kept at all): a huge selection must not flush the answers of every other block.
     if (a.bytes > this.#max / 4) this.drop(block);
     for (const [id, other] of this.#blocks) {
       if (this.#bytes <= this.#max) break;
