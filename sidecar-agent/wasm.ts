@@ -21,6 +21,7 @@ import { newRateKernel } from '../core/promql/functions/rate-wasm.ts';
 import { installOverTimeKernel, type OverTimeKernel } from '../core/promql/functions/over-time.ts';
 import { newOverTimeKernel } from '../core/promql/functions/over-time-wasm.ts';
 import { instantiateCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
+import { newGzipEncoders, type GzipEncoders } from '../core/api/gzip-wasm.ts';
 
 const XOR_WASM = new URL('../wasm/build/xor.wasm', import.meta.url);
 const CRC32C_WASM = new URL('../wasm/build/crc32c.wasm', import.meta.url);
@@ -28,6 +29,7 @@ const POINTS_WASM = new URL('../wasm/build/points.wasm', import.meta.url);
 const REGRESSION_WASM = new URL('../wasm/build/regression.wasm', import.meta.url);
 const RATE_WASM = new URL('../wasm/build/rate.wasm', import.meta.url);
 const OVER_TIME_WASM = new URL('../wasm/build/over-time.wasm', import.meta.url);
+const GZIP_WASM = new URL('../wasm/build/gzip.wasm', import.meta.url);
 
 /** A kernel made from wasm/build/<file>, its module compiled once per process. */
 function kernelOnce<K>(
@@ -100,6 +102,12 @@ export const loadRateKernelNode: () => Promise<RateKernel> = kernelOnce(RATE_WAS
 export const loadOverTimeKernelNode: () => Promise<OverTimeKernel> = kernelOnce(
   OVER_TIME_WASM,
   newOverTimeKernel,
+);
+
+/** The process's WASM gzip encoders (core/api/gzip-wasm.ts). */
+export const loadGzipEncodersNode: () => Promise<GzipEncoders> = kernelOnce(
+  GZIP_WASM,
+  newGzipEncoders,
 );
 
 /** Installs the WASM points writer and the engine's kernels for the queries this process answers. */

@@ -23,6 +23,11 @@ export interface Env {
   /** Remote StoreAPI endpoints, comma-separated base URLs (sidecar agents, other queriers). */
   readonly STORES?: string;
   /** Log level of the Worker's logfmt lines: debug, info (default), warn, error. */
+  /**
+   * Who gzips answers for clients that take gzip: `worker` (default; the WASM encoder,
+   * worker/compress.ts) or `edge` (left to Cloudflare's edge, or Miniflare's emulation of it).
+   */
+  readonly RESPONSE_COMPRESSION?: string;
   readonly LOG_LEVEL?: string;
   /** Queries slower than this are logged with their text and counted (default 5s). */
   readonly QUERY_SLOW_THRESHOLD?: string;

@@ -28,6 +28,7 @@ import { parseLimitsFromEnv } from './querier.ts';
 import { observe, requestMetrics } from './observe.ts';
 import { rulerStub } from './ruler.ts';
 import { serveUi } from './ui-assets.ts';
+import { compressAnswer } from './compress.ts';
 import { installCrc32cKernelWorker, installQueryKernelsWorker } from './wasm.ts';
 
 export { StoreShard } from './store-shard.ts';
@@ -190,7 +191,11 @@ app.all('*', (c) => serveUi(c));
 app.onError((err) => apiErrorResponse(err));
 
 export default {
-  fetch: app.fetch,
+  // Outside the app: middleware that sets `c.res` has Hono rebuild the response, which would
+  // lose `encodeBody: 'manual'` (worker/compress.ts).
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    return compressAnswer(request, env, await app.fetch(request, env, ctx));
+  },
   // The cron trigger (wrangler.toml) keeps the ruler's alarm armed.
   async scheduled(_event: ScheduledController, env: Env): Promise<void> {
     if (env.RULER)

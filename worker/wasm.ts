@@ -6,7 +6,8 @@
  * the points writer (wasm/build/points.wasm) for every range answer it writes, the regression
  * kernel (wasm/build/regression.wasm) for deriv and predict_linear, the rate kernel
  * (wasm/build/rate.wasm) for rate, increase and delta, and the over-time kernel
- * (wasm/build/over-time.wasm) for avg, sum, stdvar and stddev_over_time.
+ * (wasm/build/over-time.wasm) for avg, sum, stdvar and stddev_over_time, and the gzip encoder
+ * (wasm/build/gzip.wasm) for the answers the Worker compresses itself (worker/compress.ts).
  */
 import xorModule from '../wasm/build/xor.wasm';
 import crc32cModule from '../wasm/build/crc32c.wasm';
@@ -14,6 +15,7 @@ import pointsModule from '../wasm/build/points.wasm';
 import regressionModule from '../wasm/build/regression.wasm';
 import rateModule from '../wasm/build/rate.wasm';
 import overTimeModule from '../wasm/build/over-time.wasm';
+import gzipModule from '../wasm/build/gzip.wasm';
 import { instantiateXorCodec, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
 import { installCrc32cKernel } from '../core/tsdb/crc32c.ts';
 import { newCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
@@ -25,6 +27,7 @@ import { installRateKernel } from '../core/promql/functions/rate.ts';
 import { newRateKernel } from '../core/promql/functions/rate-wasm.ts';
 import { installOverTimeKernel } from '../core/promql/functions/over-time.ts';
 import { newOverTimeKernel } from '../core/promql/functions/over-time-wasm.ts';
+import { newGzipEncoders, type GzipEncoders } from '../core/api/gzip-wasm.ts';
 
 let codecPromise: Promise<XorBatchCodec> | undefined;
 
@@ -69,4 +72,12 @@ export function installQueryKernelsWorker(): void {
   installRateKernel(newRateKernel(rateModule));
   installOverTimeKernel(newOverTimeKernel(overTimeModule));
   queryKernelsInstalled = true;
+}
+
+let gzipEncoders: GzipEncoders | undefined;
+
+/** The isolate's pool of gzip encoders (an instance per body being compressed). */
+export function gzipEncodersWorker(): GzipEncoders {
+  gzipEncoders ??= newGzipEncoders(gzipModule);
+  return gzipEncoders;
 }
