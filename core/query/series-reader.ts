@@ -41,6 +41,12 @@ export interface SeriesReadOptions {
   readonly batchChunks?: number;
   /** Where the stores' cost reports (hints frames) are summed. */
   readonly stats?: StoreStats;
+  /**
+   * The instants the engine reads the selector at (SelectHints.pickAt): raw series are handed
+   * out with only the samples those pick, neither copied whole out of the decoder nor scanned
+   * again by the engine.
+   */
+  readonly pickAt?: Float64Array;
 }
 
 /** One deduplicated series before decoding: its labels and the frames of its replicas. */
@@ -154,11 +160,14 @@ function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSer
     : opts.decoder.decode(chunks, opts.mint, opts.maxt);
   const out: RawSeries[] = [];
   let ci = 0;
+  const pickAt = opts.pickAt;
   for (const g of groups) {
     const replicas: RawSeries[] = [];
-    // Replicas about to be merged into new arrays may be read in place, in the decoder's memory.
+    // Replicas about to be merged into new arrays may be read in place, in the decoder's memory;
+    // so may a series whose picked samples are copied out (raw chunks only).
     const merging = g.members.length > 1;
     let inPlace = false;
+    let allRaw = true;
     for (const m of g.members) {
       const first = ci;
       let aggr = false;
@@ -166,10 +175,12 @@ function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSer
         if (!c.raw) aggr = true;
         ci += !c.raw && mode === 'average' ? 2 : 1;
       }
+      allRaw &&= !aggr;
       let s: RawSeries;
       if (!aggr) {
-        s = mergeRuns(m.labels, d.t, d.v, d.offsets, first, ci, undefined, merging);
-        inPlace ||= merging;
+        const view = merging || (pickAt !== undefined && g.members.length === 1);
+        s = mergeRuns(m.labels, d.t, d.v, d.offsets, first, ci, undefined, view);
+        inPlace ||= view;
       } else if (mode === 'counter') {
         const run = applyCounterResets(d.t, d.v, d.offsets[first]!, d.offsets[ci]!);
         s = { labels: m.labels, t: run.t.subarray(0, run.count), v: run.v.subarray(0, run.count) };
@@ -180,6 +191,13 @@ function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSer
       if (s.t.length > 0) replicas.push(s);
     }
     if (replicas.length === 0) continue;
+    if (pickAt !== undefined && allRaw) {
+      // pickSamples copies: views of the decoder's memory never leave this function.
+      const merged = dedupReplicas(g.labels, replicas, { counter: opts.counter ?? false });
+      const picked = pickSamples(merged, pickAt);
+      if (picked.t.length > 0) out.push(picked);
+      continue;
+    }
     if (inPlace && replicas.length === 1) {
       // Nothing to merge after all (the others were empty): the one left must be a copy.
       const r = replicas[0]!;
@@ -246,6 +264,46 @@ function withCounts(
   }
   offsets[chunks.length] = n;
   return mergeRuns(labels, t, v, offsets, 0, chunks.length, counts);
+}
+
+/**
+ * The samples of `s` that a vector selector reads at `instants` (ascending): for each instant the
+ * last sample at or before it (a stale marker included: it ends the series there). Every step's
+ * choice among these is the one it makes among all of `s`: the sample it chose is kept, and any
+ * later one kept is after that instant. Always a copy.
+ */
+export function pickSamples(s: RawSeries, instants: Float64Array): RawSeries {
+  const { t, v } = s;
+  const n = t.length;
+  const idx = pickScratch(Math.min(n, instants.length));
+  let m = 0;
+  let j = 0;
+  let last = -1;
+  for (let i = 0; i < instants.length; i++) {
+    const at = instants[i]!;
+    while (j < n && t[j]! <= at) j++;
+    const k = j - 1;
+    if (k > last) {
+      idx[m++] = k;
+      last = k;
+      if (j === n) break;
+    }
+  }
+  const outT = new Float64Array(m);
+  const outV = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const k = idx[i]!;
+    outT[i] = t[k]!;
+    outV[i] = v[k]!;
+  }
+  return { labels: s.labels, t: outT, v: outV };
+}
+
+let pickIdx = new Int32Array(1024);
+
+function pickScratch(n: number): Int32Array {
+  if (pickIdx.length < n) pickIdx = new Int32Array(Math.max(n, pickIdx.length * 2));
+  return pickIdx;
 }
 
 /** The samples of `s` inside [mint, maxt]. */

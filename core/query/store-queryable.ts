@@ -62,6 +62,7 @@ export class StoreQueryable implements Queryable {
       replicaLabels: o.replicaLabels,
       aggr,
       counter: isCounterFunc(hints.func),
+      ...(hints.pickAt ? { pickAt: hints.pickAt } : {}),
       ...(o.maxSamples ? { maxSamples: o.maxSamples } : {}),
       ...(o.maxSeries ? { maxSeries: o.maxSeries } : {}),
       ...(o.stats ? { stats: o.stats } : {}),

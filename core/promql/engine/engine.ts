@@ -229,6 +229,9 @@ export class Engine {
       if (last !== undefined)
         step = last.step !== 0 ? last.step : noStepSubqueryInterval(last.range);
       const agg = parent?.kind === 'AggregateExpr' ? parent : undefined;
+      const pickAt = readAtQuerySteps(node, subqueries, parents)
+        ? stepInstants(start, end, interval, node.offset)
+        : undefined;
       const hints: SelectHints = {
         start: s,
         end: e,
@@ -238,11 +241,34 @@ export class Engine {
         by: agg ? !agg.without : false,
         grouping: agg ? agg.grouping : undefined,
         signal,
+        ...(pickAt ? { pickAt } : {}),
       };
       sources.set(node, new SelectSource(this.#queryable, node, hints, aborted, window));
     });
     return sources;
   }
+}
+
+/**
+ * Whether a selector is read only as an instant vector at the query's own steps: not under a
+ * range, a subquery or a step-invariant node, and without `@` (which reads at a fixed time).
+ */
+function readAtQuerySteps(
+  node: VectorSelector,
+  subqueries: readonly SubqueryExpr[],
+  parents: readonly Expr[],
+): boolean {
+  if (node.timestamp !== undefined || subqueries.length > 0) return false;
+  const parent = parents[parents.length - 1];
+  if (parent?.kind === 'MatrixSelector') return false;
+  return !parents.some((p) => p.kind === 'StepInvariantExpr');
+}
+
+/** The instants a selector with `offset` is read at over the query's steps. */
+function stepInstants(start: number, end: number, interval: number, offset: number): Float64Array {
+  const { times } = interval === 0 ? makeRange(start, start, 1) : makeRange(start, end, interval);
+  for (let i = 0; i < times.length; i++) times[i] = times[i]! - offset;
+  return times;
 }
 
 /** Prometheus getTimeRangesForSelector: the [start, end] a selector may read. */

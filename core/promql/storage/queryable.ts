@@ -24,6 +24,12 @@ export interface SelectHints {
   readonly grouping?: readonly string[];
   /** Aborted when the query times out or is canceled: a store should stop its I/O. */
   readonly signal?: AbortSignal;
+  /**
+   * The only instants (ascending) the selector is read at, each as a vector selector reads it:
+   * the last sample at or before it. A queryable may then return just those samples, and the
+   * selection comes out the same. Set only for a selector evaluated at the query's own steps.
+   */
+  readonly pickAt?: Float64Array;
 }
 
 /**
