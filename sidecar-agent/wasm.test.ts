@@ -250,6 +250,7 @@ describe('WASM XOR codec (Node)', () => {
       heapBase(): number;
       decode(...a: number[]): number;
       encode(...a: number[]): number;
+      pickInPlace(...a: number[]): number;
     };
     expect(x.decode(0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 64)).toBe(-5); // memory starts empty
     x.memory.grow(2);
@@ -289,5 +290,18 @@ describe('WASM XOR codec (Node)', () => {
     new Float64Array(x.memory.buffer, inPtr, 200).fill(0);
     expect(x.encode(desc, 1, inPtr + 4096, 16, offs, 1)).toBe(-4);
     expect(x.encode(desc, 1, memSize - 16, 1 << 20, offs, 1)).toBe(RANGE);
+    // pickInPlace: columns or instants outside memory, negative counts.
+    expect(x.pickInPlace(memSize - 8, base, 2, base, 1)).toBe(RANGE);
+    expect(x.pickInPlace(base, memSize - 8, 2, base, 1)).toBe(RANGE);
+    expect(x.pickInPlace(base, base + 64, 2, memSize - 8, 2)).toBe(RANGE);
+    expect(x.pickInPlace(base, base + 64, -1, base, 1)).toBe(RANGE);
+    expect(x.pickInPlace(base, base + 64, 2, base, 0x7fffffff)).toBe(RANGE);
+    // And in range: t = [10, 20, 30], instants [15, 40] pick 10 and 30.
+    new Float64Array(x.memory.buffer, inPtr, 3).set([10, 20, 30]);
+    new Float64Array(x.memory.buffer, inPtr + 64, 3).set([1, 2, 3]);
+    new Float64Array(x.memory.buffer, inPtr + 128, 2).set([15, 40]);
+    expect(x.pickInPlace(inPtr, inPtr + 64, 3, inPtr + 128, 2)).toBe(2);
+    expect(Array.from(new Float64Array(x.memory.buffer, inPtr, 2))).toEqual([10, 30]);
+    expect(Array.from(new Float64Array(x.memory.buffer, inPtr + 64, 2))).toEqual([1, 3]);
   });
 });

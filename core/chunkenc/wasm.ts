@@ -142,7 +142,15 @@ interface XorExports {
     flags: number,
   ): number;
   encodeErrorIndex(): number;
+  pickInPlace(tPtr: number, vPtr: number, n: number, instants: number, nInstants: number): number;
 }
+
+/**
+ * Instants `pickInPlace` takes (a range query has at most 11,000 steps); their region lies in
+ * front of the decode layout, so picking never grows memory under the decoded columns.
+ */
+const MAX_PICK_INSTANTS = 16384;
+const PICK_REGION = MAX_PICK_INSTANTS * 8;
 
 /** Instantiates the XOR kernel module and wraps it. */
 export async function instantiateXorCodec(module: WebAssembly.Module): Promise<XorBatchCodec> {
@@ -165,6 +173,28 @@ class WasmXorCodec implements XorBatchCodec {
     this.#guard = x.inputGuard();
     this.#u8 = new Uint8Array(x.memory.buffer);
     this.#u32 = new Uint32Array(x.memory.buffer);
+  }
+
+  /** The instants last copied in for `pickInPlace` (reused while the caller passes the same). */
+  #instants: Float64Array | undefined;
+
+  /**
+   * BatchDecoder.pickInPlace, in the kernel, for columns that lie in this codec's memory (a
+   * series of the last decode); anything else, or more instants than the region in front of the
+   * decode layout holds, is `undefined` (the caller picks in JS).
+   */
+  pickInPlace(t: Float64Array, v: Float64Array, instants: Float64Array): number | undefined {
+    const buf = this.#x.memory.buffer;
+    const n = t.length;
+    if (t.buffer !== buf || v.buffer !== buf || v.length !== n) return undefined;
+    if (instants.length > MAX_PICK_INSTANTS || this.#base + PICK_REGION > buf.byteLength)
+      return undefined;
+    if (this.#instants !== instants) {
+      new Float64Array(buf, this.#base, instants.length).set(instants);
+      this.#instants = instants;
+    }
+    const m = this.#x.pickInPlace(t.byteOffset, v.byteOffset, n, this.#base, instants.length);
+    return m < 0 ? undefined : m;
   }
 
   #ensure(end: number): void {
@@ -251,7 +281,7 @@ class WasmXorCodec implements XorBatchCodec {
   #inPtr = 0;
 
   #layout(n: number, cap: number, inBytes: number): void {
-    this.#descPtr = this.#base;
+    this.#descPtr = this.#base + PICK_REGION;
     this.#offPtr = this.#descPtr + n * 8;
     this.#statusPtr = this.#offPtr + (n + 1) * 4;
     this.#tPtr = align8(this.#statusPtr + n * 4);
@@ -314,6 +344,8 @@ class WasmXorCodec implements XorBatchCodec {
       samples += s.t.length;
       outCap += this.#x.encodeBound(s.t.length);
     }
+    // The layout starts at the base: over the instants `pickInPlace` keeps there.
+    this.#instants = undefined;
     const descPtr = this.#base;
     const outDescPtr = descPtr + n * 12;
     const dataPtr = align8(outDescPtr + n * 8);

@@ -16,6 +16,12 @@ export interface DecodedChunks {
 export interface BatchDecoder {
   /** Decodes XOR chunks, keeping samples with mint <= t <= maxt. Throws CorruptBlockError on a bad chunk. */
   decode(chunks: readonly Uint8Array[], mint: number, maxt: number): DecodedChunks;
+  /**
+   * Compacts to the front of `t`, `v` (a series of the last decode, in place) the samples a
+   * vector selector picks at `instants` (series-reader.ts, pickSamples) and returns how many;
+   * `undefined` when these columns are not the decoder's to pick from.
+   */
+  pickInPlace?(t: Float64Array, v: Float64Array, instants: Float64Array): number | undefined;
 }
 
 export const tsBatchDecoder: BatchDecoder = {

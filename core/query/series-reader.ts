@@ -192,9 +192,10 @@ function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSer
     }
     if (replicas.length === 0) continue;
     if (pickAt !== undefined && allRaw) {
-      // pickSamples copies: views of the decoder's memory never leave this function.
+      // The merged columns are views of this member's own samples in the decoder's memory or
+      // fresh arrays: pickSamples may overwrite them, and copies what it keeps.
       const merged = dedupReplicas(g.labels, replicas, { counter: opts.counter ?? false });
-      const picked = pickSamples(merged, pickAt);
+      const picked = pickSamples(merged, pickAt, opts.decoder);
       if (picked.t.length > 0) out.push(picked);
       continue;
     }
@@ -270,12 +271,21 @@ function withCounts(
  * The samples of `s` that a vector selector reads at `instants` (ascending): for each instant the
  * last sample at or before it (a stale marker included: it ends the series there). Every step's
  * choice among these is the one it makes among all of `s`: the sample it chose is kept, and any
- * later one kept is after that instant. Always a copy.
+ * later one kept is after that instant. Picked in place (the decoder's kernel when `s` lies in its
+ * memory), so `s`'s columns must be the caller's to overwrite; the result is always a copy.
  */
-export function pickSamples(s: RawSeries, instants: Float64Array): RawSeries {
-  const { t, v } = s;
+export function pickSamples(
+  s: RawSeries,
+  instants: Float64Array,
+  decoder?: BatchDecoder,
+): RawSeries {
+  const m = decoder?.pickInPlace?.(s.t, s.v, instants) ?? pickInPlace(s.t, s.v, instants);
+  return { labels: s.labels, t: s.t.slice(0, m), v: s.v.slice(0, m) };
+}
+
+/** The JS form of the kernel (wasm/assembly/xor/pick.ts): the k-th pick is index >= k. */
+function pickInPlace(t: Float64Array, v: Float64Array, instants: Float64Array): number {
   const n = t.length;
-  const idx = pickScratch(Math.min(n, instants.length));
   let m = 0;
   let j = 0;
   let last = -1;
@@ -284,26 +294,14 @@ export function pickSamples(s: RawSeries, instants: Float64Array): RawSeries {
     while (j < n && t[j]! <= at) j++;
     const k = j - 1;
     if (k > last) {
-      idx[m++] = k;
+      t[m] = t[k]!;
+      v[m] = v[k]!;
+      m++;
       last = k;
       if (j === n) break;
     }
   }
-  const outT = new Float64Array(m);
-  const outV = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    const k = idx[i]!;
-    outT[i] = t[k]!;
-    outV[i] = v[k]!;
-  }
-  return { labels: s.labels, t: outT, v: outV };
-}
-
-let pickIdx = new Int32Array(1024);
-
-function pickScratch(n: number): Int32Array {
-  if (pickIdx.length < n) pickIdx = new Int32Array(Math.max(n, pickIdx.length * 2));
-  return pickIdx;
+  return m;
 }
 
 /** The samples of `s` inside [mint, maxt]. */

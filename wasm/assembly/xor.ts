@@ -13,6 +13,7 @@ import { OPTIMISTIC_GUARD, SLACK } from './xor/decode';
 
 export { decode } from './xor/decode';
 export { encode, encodeBound, encodeErrorIndex } from './xor/encode';
+export { pickInPlace } from './xor/pick';
 
 /** Where the JS side may start laying out its regions (end of static data). */
 export function heapBase(): usize {
