@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { XorAppender } from '../chunkenc/xor.ts';
 import { labelsFrom } from '../labels/labels.ts';
 import type { AggrChunk, SeriesFrame } from '../storeapi/store.ts';
 import { tsBatchDecoder, type BatchDecoder } from './decoder.ts';
