@@ -27,9 +27,40 @@ export const ENCODING_XOR = 1;
 export const ENCODING_HISTOGRAM = 2;
 export const ENCODING_FLOAT_HISTOGRAM = 3;
 
+/**
+ * Chunks whose checksum passed, by the byte they start at in the memory that holds them (a bit
+ * per byte of an ArrayBuffer: exact, so a ref into the middle of a checked chunk is still
+ * checked). A range the isolate keeps in memory (core/block/range-cache.ts) is the same bytes each
+ * time it is read again, and immutable: its chunks are not checked again. Bytes read afresh (the
+ * Cache API, the bucket) are new buffers, checked as always; the bits go with their buffer.
+ */
+const verified = new WeakMap<ArrayBufferLike, Uint8Array>();
+
+function checkedBefore(buf: Uint8Array, p: number): boolean {
+  const bits = verified.get(buf.buffer);
+  if (bits === undefined) return false;
+  const at = buf.byteOffset + p;
+  return (bits[at >>> 3]! & (1 << (at & 7))) !== 0;
+}
+
+function markChecked(buf: Uint8Array, positions: readonly number[]): void {
+  if (positions.length === 0) return;
+  let bits = verified.get(buf.buffer);
+  if (bits === undefined) {
+    bits = new Uint8Array(Math.ceil(buf.buffer.byteLength / 8));
+    verified.set(buf.buffer, bits);
+  }
+  for (const p of positions) {
+    const at = buf.byteOffset + p;
+    bits[at >>> 3]! |= 1 << (at & 7);
+  }
+}
+
 /** Chunks of one read whose checksums are still to be verified (segment offset, range, stored CRC). */
 interface Pending {
   readonly at: number[];
+  /** Where each chunk starts in the read buffer (its length field). */
+  readonly positions: number[];
   readonly starts: number[];
   readonly ends: number[];
   readonly want: number[];
@@ -273,7 +304,7 @@ export class ChunkReader {
     // Checksums of chunks parsed from `buf` are verified together after the loop (one kernel call
     // for the group when a CRC kernel is installed: chunks are mostly too small to repay a call
     // each); chunks joined from a second read are verified as they are parsed.
-    const pending: Pending = { at: [], starts: [], ends: [], want: [] };
+    const pending: Pending = { at: [], positions: [], starts: [], ends: [], want: [] };
     try {
       await this.#parseGroup(seg, buf, start, end, g, refs, off, out, sizes, stats, pending);
     } catch (err) {
@@ -290,6 +321,7 @@ export class ChunkReader {
     for (let k = 0; k < got.length; k++)
       if (got[k] !== p.want[k])
         throw this.#corrupt(seg.src.name, p.at[k]!, 'chunk checksum mismatch');
+    markChecked(buf, p.positions);
   }
 
   async #parseGroup(
@@ -365,7 +397,10 @@ export class ChunkReader {
     const c = es + 1 + len; // big-endian CRC-32C
     const want = ((buf[c]! << 24) | (buf[c + 1]! << 16) | (buf[c + 2]! << 8) | buf[c + 3]!) >>> 0;
     if (pending !== undefined) {
+      if (checkedBefore(buf, p))
+        return { ref, encoding: buf[es]!, data: buf.subarray(es + 1, c), crc: want };
       pending.at.push(o);
+      pending.positions.push(p);
       pending.starts.push(es);
       pending.ends.push(c);
       pending.want.push(want);
