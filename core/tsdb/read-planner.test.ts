@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHEAP_GAP, planReads, type PlanOptions } from './read-planner.ts';
+import { CHEAP_GAP, SizeSampler, planReads, type PlanOptions } from './read-planner.ts';
 
 const OPTS: PlanOptions = {
   ahead: 2048,
@@ -45,5 +45,25 @@ describe('planReads', () => {
     const reads = plan(items(100, 300, 1900), { ...OPTS, maxRead: 19_000 });
     for (const r of reads) expect(r.end - r.start).toBeLessThanOrEqual(19_000);
     expect(reads.flatMap((r) => r.items)).toHaveLength(100);
+  });
+});
+
+describe('SizeSampler', () => {
+  it('keeps the last `max` sizes and gives their median', () => {
+    const s = new SizeSampler(5);
+    expect(s.median(42)).toBe(42);
+    for (const size of [100, 1, 2]) s.add(size);
+    expect(s.count).toBe(3);
+    expect(s.median(0)).toBe(2);
+    // 100, 1 and 2 fall out of the window of five.
+    for (const size of [50, 60, 70, 80, 90]) s.add(size);
+    expect(s.count).toBe(5);
+    expect(s.median(0)).toBe(70);
+    s.add(5);
+    expect(s.median(0)).toBe(70);
+    s.add(6);
+    expect(s.median(0)).toBe(70);
+    s.add(7);
+    expect(s.median(0)).toBe(7);
   });
 });

@@ -84,26 +84,29 @@ export function planReads<T>(
 
 /** Running sample of range sizes (bounded), for the median guess. */
 export class SizeSampler {
-  readonly #sizes: number[] = [];
-  readonly #max: number;
+  /** The last `max` sizes, a ring (a sample per chunk read: no shifting on the hot path). */
+  readonly #sizes: Float64Array;
+  #next = 0;
+  #count = 0;
 
   constructor(max = 256) {
-    this.#max = max;
+    this.#sizes = new Float64Array(max);
   }
 
   get count(): number {
-    return this.#sizes.length;
+    return this.#count;
   }
 
   add(size: number): void {
-    if (this.#sizes.length >= this.#max) this.#sizes.shift();
-    this.#sizes.push(size);
+    this.#sizes[this.#next] = size;
+    this.#next = this.#next + 1 === this.#sizes.length ? 0 : this.#next + 1;
+    if (this.#count < this.#sizes.length) this.#count++;
   }
 
   median(fallback: number): number {
-    if (this.#sizes.length === 0) return fallback;
-    const sorted = [...this.#sizes].sort((a, b) => a - b);
-    return sorted[sorted.length >> 1]!;
+    if (this.#count === 0) return fallback;
+    const sorted = this.#sizes.slice(0, this.#count).sort();
+    return sorted[this.#count >> 1]!;
   }
 }
 
