@@ -149,23 +149,32 @@ async function storeToken(dataDir: string): Promise<string> {
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const children: ChildProcess[] = [];
+  /** Stopped after the others: the Worker, which Prometheus and the agent write to. */
+  let worker: ChildProcess | undefined;
   let s3: LocalS3 | undefined;
   let stopping = false;
+  const running = (c: ChildProcess): boolean => c.exitCode === null && c.signalCode === null;
+  const terminate = (group: ChildProcess[]): Promise<unknown> =>
+    Promise.all(
+      group.filter(running).map((c) => {
+        const exited = new Promise((r) => c.once('exit', r));
+        c.kill('SIGTERM');
+        return exited;
+      }),
+    );
   const stop = async (code: number): Promise<never> => {
-    if (!stopping) {
-      stopping = true;
-      log('stopping…');
-      for (const c of children.reverse())
-        if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-      await Promise.all(
-        children.map((c) =>
-          c.exitCode === null && c.signalCode === null
-            ? new Promise((r) => c.once('exit', r))
-            : undefined,
-        ),
-      );
-      await s3?.stop();
+    if (stopping) {
+      // A second signal: stop waiting, and leave nothing running behind.
+      for (const c of children) if (running(c)) c.kill('SIGKILL');
+      process.exit(code);
     }
+    stopping = true;
+    log('stopping…');
+    // Prometheus and the agent first, while the Worker they write to still answers (Prometheus
+    // would otherwise wait out its remote-write flush deadline, a minute), then the Worker.
+    await terminate(children.filter((c) => c !== worker));
+    await terminate(worker ? [worker] : []);
+    await s3?.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
@@ -344,6 +353,7 @@ async function main(): Promise<void> {
       },
     );
     children.push(wrangler);
+    worker = wrangler;
     wrangler.once('exit', (code) => {
       if (!stopping) {
         log(`wrangler dev exited (${code})`);
