@@ -274,11 +274,7 @@ function withCounts(
  * later one kept is after that instant. Picked in place (the decoder's kernel when `s` lies in its
  * memory), so `s`'s columns must be the caller's to overwrite; the result is always a copy.
  */
-export function pickSamples(
-  s: RawSeries,
-  instants: Float64Array,
-  decoder?: BatchDecoder,
-): RawSeries {
+function pickSamples(s: RawSeries, instants: Float64Array, decoder?: BatchDecoder): RawSeries {
   const m = decoder?.pickInPlace?.(s.t, s.v, instants) ?? pickInPlace(s.t, s.v, instants);
   return { labels: s.labels, t: s.t.slice(0, m), v: s.v.slice(0, m) };
 }

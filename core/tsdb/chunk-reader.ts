@@ -30,8 +30,9 @@ export const ENCODING_FLOAT_HISTOGRAM = 3;
 /**
  * Chunks whose checksum passed, by the byte they start at in the memory that holds them (a bit
  * per byte of an ArrayBuffer: exact, so a ref into the middle of a checked chunk is still
- * checked). A range the isolate keeps in memory (core/block/range-cache.ts) is the same bytes each
- * time it is read again, and immutable: its chunks are not checked again. Bytes read afresh (the
+ * checked). Read bytes are never written afterwards (ByteSource.read), so a range the isolate
+ * keeps in memory (core/block/range-cache.ts) is the same bytes each time it is read again: its
+ * chunks are not checked again. Bytes read afresh (the
  * Cache API, the bucket) are new buffers, checked as always; the bits go with their buffer.
  */
 const verified = new WeakMap<ArrayBufferLike, Uint8Array>();

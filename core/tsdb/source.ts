@@ -28,6 +28,8 @@ export interface ByteSource {
   /**
    * Reads exactly `length` bytes at `offset`. Implementations reject a range past the end;
    * callers validate ranges against `size()` first so corrupt offsets become CorruptBlockError.
+   * The bytes are never written afterwards (a fresh buffer, or a view of immutable memory such as
+   * a kept range): a reader may remember what it checked in them (chunk-reader.ts).
    */
   read(offset: number, length: number, stats?: ReadStats): Promise<Uint8Array>;
   /** Optional: releases resources (e.g. a file handle); a later read may reacquire them. */

@@ -161,6 +161,24 @@ describe('Engine', () => {
     });
   });
 
+  it('names the instants a selector is read at only where the query steps read it (pickAt)', async () => {
+    const pickAt = async (q: string, instant = false): Promise<number[] | undefined> => {
+      const rec = new RecordingQueryable(storage());
+      const e = new Engine(rec);
+      if (instant) await e.instantQuery(q, 5 * M);
+      else await e.rangeQuery(q, 0, 2 * M, M);
+      const p = rec.hints[0]!.pickAt;
+      return p && [...p];
+    };
+    expect(await pickAt('sum by (a) (foo)')).toEqual([0, M, 2 * M]);
+    expect(await pickAt('timestamp(foo offset 1m)')).toEqual([-M, 0, M]);
+    expect(await pickAt('foo', true)).toEqual([5 * M]);
+    // Read at other times, or as ranges: every sample stays.
+    expect(await pickAt('rate(foo[5m])')).toBeUndefined();
+    expect(await pickAt('foo @ 60')).toBeUndefined();
+    expect(await pickAt('max_over_time(foo[10m:30s])')).toBeUndefined();
+  });
+
   it('enforces max samples with Prometheus error text', async () => {
     const e = new Engine(storage(), { maxSamples: 5 });
     const err = await e.rangeQuery('foo', 0, 20 * M, M).catch((x: unknown) => x);

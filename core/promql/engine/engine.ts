@@ -155,11 +155,14 @@ export class Engine {
     });
     aborted.catch(() => {});
     const window = new SelectWindow(SELECTS_AHEAD);
+    // An instant query is a range of one step with interval 1, as in Prometheus.
+    const range = interval === 0 ? makeRange(start, start, 1) : makeRange(start, end, interval);
     const sources = this.#sources(
       expr,
       start,
       end,
       interval,
+      range.times,
       lookbackDelta,
       noStepSubqueryInterval,
       ac.signal,
@@ -181,8 +184,6 @@ export class Engine {
         sources,
         functions: o.functions ?? functionImpls,
       };
-      // An instant query is a range of one step with interval 1, as in Prometheus.
-      const range = interval === 0 ? makeRange(start, start, 1) : makeRange(start, end, interval);
       const value = await new Evaluator(ctx, range).eval(expr);
       limits.check('expression evaluation');
       const out = interval === 0 ? instantResult(value, start) : rangeResult(value, range);
@@ -212,6 +213,7 @@ export class Engine {
     start: number,
     end: number,
     interval: number,
+    steps: Float64Array,
     lookbackDelta: number,
     noStepSubqueryInterval: (rangeMs: number) => number,
     signal: AbortSignal,
@@ -229,9 +231,10 @@ export class Engine {
       if (last !== undefined)
         step = last.step !== 0 ? last.step : noStepSubqueryInterval(last.range);
       const agg = parent?.kind === 'AggregateExpr' ? parent : undefined;
-      const pickAt = readAtQuerySteps(node, subqueries, parents)
-        ? stepInstants(start, end, interval, node.offset)
-        : undefined;
+      const pickAt =
+        evalRange === 0 && readAtQuerySteps(node, subqueries, parents)
+          ? instantsAt(steps, node.offset)
+          : undefined;
       const hints: SelectHints = {
         start: s,
         end: e,
@@ -250,8 +253,8 @@ export class Engine {
 }
 
 /**
- * Whether a selector is read only as an instant vector at the query's own steps: not under a
- * range, a subquery or a step-invariant node, and without `@` (which reads at a fixed time).
+ * Whether a selector outside any range is read only at the query's own steps: not under a
+ * subquery or a step-invariant node, and without `@` (which reads at a fixed time).
  */
 function readAtQuerySteps(
   node: VectorSelector,
@@ -259,16 +262,12 @@ function readAtQuerySteps(
   parents: readonly Expr[],
 ): boolean {
   if (node.timestamp !== undefined || subqueries.length > 0) return false;
-  const parent = parents[parents.length - 1];
-  if (parent?.kind === 'MatrixSelector') return false;
   return !parents.some((p) => p.kind === 'StepInvariantExpr');
 }
 
 /** The instants a selector with `offset` is read at over the query's steps. */
-function stepInstants(start: number, end: number, interval: number, offset: number): Float64Array {
-  const { times } = interval === 0 ? makeRange(start, start, 1) : makeRange(start, end, interval);
-  for (let i = 0; i < times.length; i++) times[i] = times[i]! - offset;
-  return times;
+function instantsAt(steps: Float64Array, offset: number): Float64Array {
+  return offset === 0 ? steps : steps.map((t) => t - offset);
 }
 
 /** Prometheus getTimeRangesForSelector: the [start, end] a selector may read. */
