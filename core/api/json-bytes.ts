@@ -65,7 +65,7 @@ export class JsonBytes {
   #buf: Uint8Array;
   #at = 0;
 
-  constructor(capacity = 64 * 1024) {
+  constructor(capacity = 16 * 1024) {
     this.#buf = new Uint8Array(capacity);
   }
 

@@ -54,7 +54,7 @@ export function* queryDataChunks(
       );
       return;
     case 'vector': {
-      const out = new JsonBytes(chunkBytes + 1024);
+      const out = new JsonBytes();
       out.text('{"resultType":"vector","result":[');
       for (let k = 0; k < value.samples.length; k++) {
         const s = value.samples[k]!;
@@ -68,7 +68,7 @@ export function* queryDataChunks(
       return;
     }
     case 'matrix': {
-      const out = new JsonBytes(chunkBytes + 1024);
+      const out = new JsonBytes();
       out.text('{"resultType":"matrix","result":[');
       for (let k = 0; k < value.series.length; k++) {
         const s = value.series[k]!;

@@ -328,15 +328,18 @@ export function queryFrontend<E extends object>(
     const pieces = await Promise.all(
       states.map((st) =>
         cache === undefined
-          ? sliceSeries(computed.series, st.range.start, st.range.end)
+          ? []
           : !st.head && !st.tail
             ? sliceSeries(st.cached!.series, st.range.start, st.range.end)
             : keepSplit(st, computed.series, plan, s, cache, partial),
       ),
     );
-    const series = concatSeries(pieces);
-    const warnings = computed.warnings;
-    return matrixResponse(series, warnings);
+    // Nothing came from the cache: the one query computed the whole range, which is the answer
+    // (its pieces joined again would be copies of it).
+    const series = states.every((st) => st.cached === undefined)
+      ? computed.series
+      : concatSeries(pieces);
+    return matrixResponse(series, computed.warnings);
   });
 
   /** Label, series and label-value answers: cached whole once their range is final. */

@@ -10,6 +10,7 @@
  * algorithm into one series with the replica labels removed.
  */
 import { dedupReplicas } from '../dedup/penalty.ts';
+import { ColumnArena } from '../promql/column-arena.ts';
 import { withoutReplicaLabels } from '../dedup/dedup-set.ts';
 import { CorruptBlockError, LimitExceededError, TooManySamplesError } from '../errors.ts';
 import { labelsEqual, type Labels } from '../labels/labels.ts';
@@ -161,6 +162,11 @@ function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSer
   const out: RawSeries[] = [];
   let ci = 0;
   const pickAt = opts.pickAt;
+  // The batch's series are handed out (and dropped) together.
+  const decoded = d.offsets[d.offsets.length - 1] ?? 0;
+  const arena = new ColumnArena(
+    16 * (pickAt ? Math.min(decoded, groups.length * pickAt.length) : decoded),
+  );
   for (const g of groups) {
     const replicas: RawSeries[] = [];
     // Replicas about to be merged into new arrays may be read in place, in the decoder's memory;
@@ -179,7 +185,7 @@ function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSer
       let s: RawSeries;
       if (!aggr) {
         const view = merging || (pickAt !== undefined && g.members.length === 1);
-        s = mergeRuns(m.labels, d.t, d.v, d.offsets, first, ci, undefined, view);
+        s = mergeRuns(m.labels, d.t, d.v, d.offsets, first, ci, undefined, view, arena);
         inPlace ||= view;
       } else if (mode === 'counter') {
         const run = applyCounterResets(d.t, d.v, d.offsets[first]!, d.offsets[ci]!);
@@ -195,7 +201,7 @@ function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSer
       // The merged columns are views of this member's own samples in the decoder's memory or
       // fresh arrays: pickSamples may overwrite them, and copies what it keeps.
       const merged = dedupReplicas(g.labels, replicas, { counter: opts.counter ?? false });
-      const picked = pickSamples(merged, pickAt, opts.decoder);
+      const picked = pickSamples(merged, pickAt, arena, opts.decoder);
       if (picked.t.length > 0) out.push(picked);
       continue;
     }
@@ -274,9 +280,18 @@ function withCounts(
  * later one kept is after that instant. Picked in place (the decoder's kernel when `s` lies in its
  * memory), so `s`'s columns must be the caller's to overwrite; the result is always a copy.
  */
-function pickSamples(s: RawSeries, instants: Float64Array, decoder?: BatchDecoder): RawSeries {
+function pickSamples(
+  s: RawSeries,
+  instants: Float64Array,
+  arena: ColumnArena,
+  decoder?: BatchDecoder,
+): RawSeries {
   const m = decoder?.pickInPlace?.(s.t, s.v, instants) ?? pickInPlace(s.t, s.v, instants);
-  return { labels: s.labels, t: s.t.slice(0, m), v: s.v.slice(0, m) };
+  return {
+    labels: s.labels,
+    t: arena.copyF64(s.t.subarray(0, m)),
+    v: arena.copyF64(s.v.subarray(0, m)),
+  };
 }
 
 /** The JS form of the kernel (wasm/assembly/xor/pick.ts): the k-th pick is index >= k. */
@@ -325,6 +340,7 @@ function mergeRuns(
   endChunk: number,
   counts?: Float64Array,
   inPlace = false,
+  arena?: ColumnArena,
 ): RawSeries {
   const from = offsets[firstChunk]!;
   const to = offsets[endChunk]!;
@@ -340,6 +356,13 @@ function mergeRuns(
     last = t[b - 1]!;
   }
   if (sorted && inPlace) return { labels, t: t.subarray(from, to), v: v.subarray(from, to) };
+  if (sorted && arena && !counts) {
+    return {
+      labels,
+      t: arena.copyF64(t.subarray(from, to)),
+      v: arena.copyF64(v.subarray(from, to)),
+    };
+  }
   if (sorted) {
     const out = { labels, t: t.slice(from, to), v: v.slice(from, to) };
     return counts ? { ...out, counts: counts.slice(from, to) } : out;

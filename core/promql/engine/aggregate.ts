@@ -7,6 +7,7 @@
  */
 import { METRIC_NAME, compareStrings, type Labels } from '../../labels/labels.ts';
 import { ExecutionError } from '../../errors.ts';
+import { ColumnArena, columnBytes } from '../column-arena.ts';
 import type { AggregateOp } from '../ast.ts';
 import { OUTPUT_STEP_BYTES, type StepSeries } from '../value.ts';
 import { deleteLabels, keepLabels, setLabel } from './series.ts';
@@ -86,14 +87,15 @@ export function aggregate(input: readonly StepSeries[], p: AggregateParams): Ste
   if (p.op === 'topk' || p.op === 'bottomk') return topBottomK(input, groups, p);
 
   const out: StepSeries[] = [];
+  const arena = new ColumnArena(columnBytes(groups.length, count));
   for (const g of groups) {
     p.charge(count * OUTPUT_STEP_BYTES);
-    const values = new Float64Array(count);
-    const present = new Uint8Array(count);
+    const values = arena.f64(count);
+    const present = arena.u8(count);
     if (p.op === 'quantile') {
       quantileGroup(input, g.members, p.scalarParam!, values, present);
     } else {
-      foldGroup(p.op, input, g.members, values, present);
+      foldGroup(p.op, input, g.members, values, present, arena);
     }
     let any = false;
     for (let i = 0; i < count; i++) if (present[i] === 1) any = true;
@@ -102,80 +104,113 @@ export function aggregate(input: readonly StepSeries[], p: AggregateParams): Ste
   return out;
 }
 
+/** One group's running fold over its members, step by step. */
+interface Fold {
+  readonly values: Float64Array;
+  readonly present: Uint8Array;
+  /** Running mean (avg, stddev, stdvar). */
+  readonly mean: Float64Array | undefined;
+  /** Members present per step (count, avg, stddev, stdvar). */
+  readonly n: Float64Array | undefined;
+}
+
+function newFold(
+  op: AggregateOp,
+  values: Float64Array,
+  present: Uint8Array,
+  arena: ColumnArena,
+): Fold {
+  const count = values.length;
+  const needMean = op === 'avg' || op === 'stddev' || op === 'stdvar';
+  return {
+    values,
+    present,
+    mean: needMean ? arena.f64(count) : undefined,
+    n: op === 'count' || needMean ? arena.f64(count) : undefined,
+  };
+}
+
 function foldGroup(
   op: AggregateOp,
   input: readonly StepSeries[],
   members: readonly number[],
   values: Float64Array,
   present: Uint8Array,
+  arena: ColumnArena,
 ): void {
+  const f = newFold(op, values, present, arena);
+  for (const m of members) foldSeries(op, input[m]!, f);
+  finishFold(op, f);
+}
+
+/** Folds one member into the group, at every step it is present. */
+function foldSeries(op: AggregateOp, s: StepSeries, f: Fold): void {
+  const { values, present, mean, n } = f;
   const count = values.length;
-  const needMean = op === 'avg' || op === 'stddev' || op === 'stdvar';
-  const mean = needMean ? new Float64Array(count) : undefined;
-  const n = op === 'count' || needMean ? new Float64Array(count) : undefined;
-  for (const m of members) {
-    const s = input[m]!;
-    for (let i = 0; i < count; i++) {
-      if (s.present[i] !== 1) continue;
-      const v = s.values[i]!;
-      if (present[i] !== 1) {
-        present[i] = 1;
-        switch (op) {
-          case 'stddev':
-          case 'stdvar':
-            values[i] = 0;
-            break;
-          case 'group':
-            values[i] = 1;
-            break;
-          default:
-            values[i] = v;
-        }
-        if (mean) mean[i] = v;
-        if (n) n[i] = 1;
-        continue;
-      }
+  for (let i = 0; i < count; i++) {
+    if (s.present[i] !== 1) continue;
+    const v = s.values[i]!;
+    if (present[i] !== 1) {
+      present[i] = 1;
       switch (op) {
-        case 'sum':
-          values[i]! += v;
-          break;
-        case 'avg': {
-          const c = ++n![i]!;
-          const mu = mean![i]!;
-          if (mu === Infinity || mu === -Infinity) {
-            // Inf of the same sign stays; a finite value cannot move an infinite mean.
-            if ((v === Infinity || v === -Infinity) && mu > 0 === v > 0) break;
-            if (v !== Infinity && v !== -Infinity && !Number.isNaN(v)) break;
-          }
-          // Divide each side before subtracting to avoid float64 overflow.
-          mean![i] = mu + (v / c - mu / c);
-          break;
-        }
-        case 'count':
-          n![i]!++;
-          break;
-        case 'max':
-          if (values[i]! < v || Number.isNaN(values[i]!)) values[i] = v;
-          break;
-        case 'min':
-          if (values[i]! > v || Number.isNaN(values[i]!)) values[i] = v;
+        case 'stddev':
+        case 'stdvar':
+          values[i] = 0;
           break;
         case 'group':
+          values[i] = 1;
           break;
-        case 'stddev':
-        case 'stdvar': {
-          const c = ++n![i]!;
-          const delta = v - mean![i]!;
-          mean![i]! += delta / c;
-          values[i]! += delta * (v - mean![i]!);
-          break;
-        }
         default:
-          throw new ExecutionError(`expected aggregation operator but got "${op}"`);
+          values[i] = v;
       }
+      if (mean) mean[i] = v;
+      if (n) n[i] = 1;
+      continue;
+    }
+    switch (op) {
+      case 'sum':
+        values[i]! += v;
+        break;
+      case 'avg': {
+        const c = ++n![i]!;
+        const mu = mean![i]!;
+        if (mu === Infinity || mu === -Infinity) {
+          // Inf of the same sign stays; a finite value cannot move an infinite mean.
+          if ((v === Infinity || v === -Infinity) && mu > 0 === v > 0) break;
+          if (v !== Infinity && v !== -Infinity && !Number.isNaN(v)) break;
+        }
+        // Divide each side before subtracting to avoid float64 overflow.
+        mean![i] = mu + (v / c - mu / c);
+        break;
+      }
+      case 'count':
+        n![i]!++;
+        break;
+      case 'max':
+        if (values[i]! < v || Number.isNaN(values[i]!)) values[i] = v;
+        break;
+      case 'min':
+        if (values[i]! > v || Number.isNaN(values[i]!)) values[i] = v;
+        break;
+      case 'group':
+        break;
+      case 'stddev':
+      case 'stdvar': {
+        const c = ++n![i]!;
+        const delta = v - mean![i]!;
+        mean![i]! += delta / c;
+        values[i]! += delta * (v - mean![i]!);
+        break;
+      }
+      default:
+        throw new ExecutionError(`expected aggregation operator but got "${op}"`);
     }
   }
-  for (let i = 0; i < count; i++) {
+}
+
+function finishFold(op: AggregateOp, f: Fold): void {
+  const { values, present, mean, n } = f;
+  for (let i = 0; i < values.length; i++) {
     if (present[i] !== 1) continue;
     switch (op) {
       case 'avg':
@@ -192,6 +227,75 @@ function foldGroup(
         break;
       default:
     }
+  }
+}
+
+/** Operators whose groups fold their members one at a time, in input order. */
+const FOLDED_OPS: ReadonlySet<AggregateOp> = new Set([
+  'sum',
+  'avg',
+  'count',
+  'min',
+  'max',
+  'group',
+  'stddev',
+  'stdvar',
+]);
+
+/** Whether `op` (without a parameter) can take its input a series at a time (AggregateFolder). */
+export function foldsSeries(op: AggregateOp): boolean {
+  return FOLDED_OPS.has(op);
+}
+
+/**
+ * `aggregate` for the folded operators with its input handed over a series at a time, in input
+ * order, so the input need never be held whole: each group folds its members in the same order
+ * and with the same arithmetic, so the answer is `aggregate`'s exactly.
+ */
+export class AggregateFolder {
+  readonly #p: AggregateParams;
+  readonly #groups = new Map<
+    string,
+    { readonly labels: Labels; readonly fold: Fold; first: number }
+  >();
+  #members = 0;
+  /** The groups' columns, which live until the answer is made. */
+  readonly #arena: ColumnArena;
+
+  constructor(p: AggregateParams) {
+    if (!FOLDED_OPS.has(p.op)) throw new ExecutionError(`cannot fold aggregation "${p.op}"`);
+    this.#p = p;
+    this.#arena = new ColumnArena(columnBytes(16, p.count));
+  }
+
+  add(s: StepSeries): void {
+    const p = this.#p;
+    const k = groupKey(s.labels, p.grouping, p.without);
+    let g = this.#groups.get(k);
+    if (g === undefined) {
+      p.charge(p.count * OUTPUT_STEP_BYTES);
+      const fold = newFold(p.op, this.#arena.f64(p.count), this.#arena.u8(p.count), this.#arena);
+      g = { labels: groupLabels(s.labels, p.grouping, p.without), fold, first: Infinity };
+      this.#groups.set(k, g);
+    }
+    if (g.first === Infinity && s.present[0] === 1) g.first = this.#members;
+    this.#members++;
+    foldSeries(p.op, s, g.fold);
+  }
+
+  finish(): StepSeries[] {
+    const groups = [...this.#groups.values()];
+    // An instant result lists groups in the order their first present member appears.
+    if (this.#p.count === 1) groups.sort((a, b) => a.first - b.first);
+    const out: StepSeries[] = [];
+    for (const { labels, fold } of groups) {
+      finishFold(this.#p.op, fold);
+      const { values, present } = fold;
+      let any = false;
+      for (let i = 0; i < values.length; i++) if (present[i] === 1) any = true;
+      if (any) out.push({ labels, values, present });
+    }
+    return out;
   }
 }
 

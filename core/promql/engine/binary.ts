@@ -4,6 +4,7 @@
  * Go's math semantics, comparisons as filters or with `bool`, one-to-one and group_left/right
  * vector matching with Prometheus's duplicate-match errors, and the set operators.
  */
+import { ColumnArena, columnBytes } from '../column-arena.ts';
 import { goPow } from '../../gocompat/math.ts';
 import {
   METRIC_NAME,
@@ -112,11 +113,12 @@ export function vectorScalar(
   const cmp = isComparison(op);
   const dropName = dropsMetricName(op) || returnBool;
   const out: StepSeries[] = [];
+  const arena = new ColumnArena(columnBytes(vec.length, vec[0]?.values.length ?? 0));
   for (const s of vec) {
     const n = s.values.length;
     charge(n * OUTPUT_STEP_BYTES);
-    const values = new Float64Array(n);
-    const present = new Uint8Array(n);
+    const values = arena.f64(n);
+    const present = arena.u8(n);
     for (let i = 0; i < n; i++) {
       if (s.present[i] !== 1) continue;
       const v = s.values[i]!;
@@ -363,6 +365,7 @@ export function vectorBinop(
   // label set error, raised after the match errors as when the per-pair series were merged.
   const out: StepSeries[] = [];
   const byMetric = new Map<string, StepSeries>();
+  const arena = new ColumnArena(columnBytes(lhs.length, count));
   let duplicate = false;
   for (const ls of lhs) {
     const k = sig(ls.labels);
@@ -391,7 +394,7 @@ export function vectorBinop(
           const seenKey = matching.card === 'one-to-one' ? k : `${k}\x00${metricKey}`;
           seen = matchedOnce.get(seenKey);
           if (seen === undefined) {
-            seen = new Uint8Array(count);
+            seen = arena.u8(count);
             matchedOnce.set(seenKey, seen);
           }
           target = byMetric.get(metricKey);
@@ -399,8 +402,8 @@ export function vectorBinop(
             charge(count * OUTPUT_STEP_BYTES);
             target = {
               labels: metric,
-              values: new Float64Array(count),
-              present: new Uint8Array(count),
+              values: arena.f64(count),
+              present: arena.u8(count),
             };
             byMetric.set(metricKey, target);
             out.push(target);

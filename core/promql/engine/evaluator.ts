@@ -33,7 +33,13 @@ import {
   type Value,
   type VectorValue,
 } from '../value.ts';
-import { aggregate, sortGrouping } from './aggregate.ts';
+import {
+  AggregateFolder,
+  aggregate,
+  foldsSeries,
+  sortGrouping,
+  type AggregateParams,
+} from './aggregate.ts';
 import {
   isComparison,
   scalarScalar,
@@ -44,7 +50,7 @@ import {
   vectorUnless,
 } from './binary.ts';
 import type { QueryLimits } from './limits.ts';
-import { type OffsetTable, unwrapArg } from './preprocess.ts';
+import { type OffsetTable, unwrapArg, unwrapParens } from './preprocess.ts';
 import { selectMatrix, selectVector } from './selector.ts';
 import { checkUniqueStrict, dropMetricName, mergeSameLabels } from './series.ts';
 import { subqueryRange, subqueryToMatrix } from './subquery.ts';
@@ -290,6 +296,17 @@ export class Evaluator {
     fixedRef?: number,
   ): Promise<StepSeries[]> {
     const out: StepSeries[] = [];
+    await this.#selectEach(vs, withTimestamps, fixedRef, (s) => out.push(s));
+    return out;
+  }
+
+  /** The selector's step values a batch at a time, each series handed to `use` in order. */
+  async #selectEach(
+    vs: VectorSelector,
+    withTimestamps: boolean,
+    fixedRef: number | undefined,
+    use: (s: StepSeries) => void,
+  ): Promise<void> {
     const opts = {
       offset: this.#offset(vs),
       lookbackDelta: this.#ctx.lookbackDelta,
@@ -297,9 +314,8 @@ export class Evaluator {
       fixedRef,
     };
     await this.#stream(vs, (batch) => {
-      for (const s of selectVector(batch, this.range.times, opts, this.#ctx.limits)) out.push(s);
+      for (const s of selectVector(batch, this.range.times, opts, this.#ctx.limits)) use(s);
     });
-    return out;
   }
 
   #windowEnds(vs: VectorSelector): Float64Array {
@@ -485,6 +501,16 @@ export class Evaluator {
   }
 
   #aggregate(e: AggregateExpr): EvalPlan {
+    const input = unwrapParens(e.expr);
+    if (e.param === undefined && foldsSeries(e.op) && input.kind === 'VectorSelector') {
+      // Folded as the selector's batches arrive: its step values are never held whole (they
+      // are still charged to the limits as if they were, as Prometheus holds them).
+      return leaf(async () => {
+        const folder = new AggregateFolder(this.#aggregateParams(e));
+        await this.#selectEach(input, false, undefined, (s) => folder.add(s));
+        return { type: 'vector', series: folder.finish() };
+      });
+    }
     let stringParam: string | undefined;
     const children = [this.#child(e.expr)];
     const p = e.param !== undefined ? unwrapArg(e.param) : undefined;
@@ -504,16 +530,22 @@ export class Evaluator {
         if (input.type !== 'vector')
           throw new ExecutionError(`expected instant vector for ${e.op}, got ${input.type}`);
         const series = aggregate(input.series, {
-          op: e.op,
-          grouping: sortGrouping(e.grouping),
-          without: e.without,
+          ...this.#aggregateParams(e),
           scalarParam,
           stringParam,
-          count: this.range.count,
-          charge: this.#ctx.limits.chargeOutput,
         });
         return { type: 'vector', series };
       },
+    };
+  }
+
+  #aggregateParams(e: AggregateExpr): AggregateParams {
+    return {
+      op: e.op,
+      grouping: sortGrouping(e.grouping),
+      without: e.without,
+      count: this.range.count,
+      charge: this.#ctx.limits.chargeOutput,
     };
   }
 

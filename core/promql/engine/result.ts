@@ -2,6 +2,7 @@
  * @module core/promql/engine/result — query results in Prometheus's shapes (promql.Vector, Scalar,
  * String, Matrix) and their construction from the engine's columnar values.
  */
+import { ColumnArena } from '../column-arena.ts';
 import { compareLabels, type Labels } from '../../labels/labels.ts';
 import type { EvalRange, Value } from '../value.ts';
 import { windowSlice } from './selector.ts';
@@ -72,12 +73,13 @@ export function rangeResult(v: Value, range: EvalRange): QueryValue {
   if (v.type === 'scalar') {
     series.push({ metric: [], t: range.times.slice(), v: v.values.slice() });
   } else if (v.type === 'vector') {
+    const arena = new ColumnArena(v.series.length * range.count * 16);
     for (const s of v.series) {
       let n = 0;
       for (let i = 0; i < range.count; i++) n += s.present[i]!;
       if (n === 0) continue;
-      const t = new Float64Array(n);
-      const vals = new Float64Array(n);
+      const t = arena.f64(n);
+      const vals = arena.f64(n);
       let w = 0;
       for (let i = 0; i < range.count; i++) {
         if (s.present[i] !== 1) continue;

@@ -10,6 +10,7 @@
  * replaces a seek per step.
  */
 import { isStaleNaN } from '../../chunkenc/stale.ts';
+import { ColumnArena, columnBytes } from '../column-arena.ts';
 import type { RawSeries } from '../storage/queryable.ts';
 import {
   OUTPUT_STEP_BYTES,
@@ -40,6 +41,11 @@ export function selectVector(
 ): StepSeries[] {
   const count = times.length;
   const out: StepSeries[] = [];
+  const stepBytes = opts.withTimestamps ? OUTPUT_STEP_BYTES + 8 : OUTPUT_STEP_BYTES;
+  // The batch's selected series are the node's output together (or folded away together).
+  const arena = new ColumnArena(
+    columnBytes(raw.length, count) + (opts.withTimestamps ? raw.length * count * 8 : 0),
+  );
   let work = 0;
   for (let s = 0; s < raw.length; s++) {
     work += count + 1;
@@ -48,40 +54,77 @@ export function selectVector(
       work = 0;
     }
     const { t, v, labels } = raw[s]!;
-    const n = t.length;
-    let values: Float64Array | undefined;
-    let present: Uint8Array | undefined;
-    let stamps: Float64Array | undefined;
+    const first = firstSelected(t, v, times, opts);
+    if (first === count) continue;
+    // Charged before allocation: the node's result replaces this charge once it is done.
+    limits.addBytes(count * stepBytes);
+    const values = arena.f64(count);
+    const present = arena.u8(count);
+    const stamps = opts.withTimestamps ? arena.f64(count) : undefined;
     let got = 0;
-    let j = 0; // number of samples with time <= ref
-    for (let i = 0; i < count; i++) {
-      if ((i & (STEPS_PER_CHECK - 1)) === STEPS_PER_CHECK - 1)
-        limits.check('expression evaluation');
-      const ref = opts.fixedRef ?? times[i]! - opts.offset;
-      while (j < n && t[j]! <= ref) j++;
-      const k = j - 1;
-      if (k < 0 || t[k]! < ref - opts.lookbackDelta || isStaleNaN(v, k)) continue;
-      if (values === undefined) {
-        // Charged before allocation: the node's result replaces this charge once it is done.
-        limits.addBytes(count * (opts.withTimestamps ? OUTPUT_STEP_BYTES + 8 : OUTPUT_STEP_BYTES));
-        values = new Float64Array(count);
-        present = new Uint8Array(count);
-        if (opts.withTimestamps) stamps = new Float64Array(count);
-      }
-      values[i] = v[k]!;
-      present![i] = 1;
-      if (stamps !== undefined) stamps[i] = t[k]!;
-      got++;
+    for (let from = first; from < count; from += STEPS_PER_CHECK) {
+      if (from > first) limits.check('expression evaluation');
+      const to = Math.min(count, from + STEPS_PER_CHECK);
+      got += selectSteps(t, v, times, from, to, opts, values, present, stamps);
     }
-    if (values === undefined) continue;
     limits.add(got);
     out.push(
       stamps === undefined
-        ? { labels, values, present: present! }
-        : { labels, values, present: present!, timestamps: stamps },
+        ? { labels, values, present }
+        : { labels, values, present, timestamps: stamps },
     );
   }
   return out;
+}
+
+/** The first step at which the series has a sample to select (`times.length` if none). */
+function firstSelected(
+  t: Float64Array,
+  v: Float64Array,
+  times: Float64Array,
+  opts: VectorSelectOptions,
+): number {
+  const { offset, lookbackDelta, fixedRef } = opts;
+  const n = t.length;
+  let j = 0;
+  for (let i = 0; i < times.length; i++) {
+    const ref = fixedRef ?? times[i]! - offset;
+    while (j < n && t[j]! <= ref) j++;
+    const k = j - 1;
+    if (k >= 0 && t[k]! >= ref - lookbackDelta && !isStaleNaN(v, k)) return i;
+    // Reference times never decrease: past the last sample's lookback nothing more is selected.
+    if (j === n && (k < 0 || t[k]! < ref - lookbackDelta)) return times.length;
+  }
+  return times.length;
+}
+
+/** Selects steps [from, to) of one series (a tight loop apart); returns how many it filled. */
+function selectSteps(
+  t: Float64Array,
+  v: Float64Array,
+  times: Float64Array,
+  from: number,
+  to: number,
+  opts: VectorSelectOptions,
+  values: Float64Array,
+  present: Uint8Array,
+  stamps: Float64Array | undefined,
+): number {
+  const { offset, lookbackDelta, fixedRef } = opts;
+  const n = t.length;
+  let got = 0;
+  let j = 0; // samples with time <= the step's reference time
+  for (let i = from; i < to; i++) {
+    const ref = fixedRef ?? times[i]! - offset;
+    while (j < n && t[j]! <= ref) j++;
+    const k = j - 1;
+    if (k < 0 || t[k]! < ref - lookbackDelta || isStaleNaN(v, k)) continue;
+    values[i] = v[k]!;
+    present[i] = 1;
+    if (stamps !== undefined) stamps[i] = t[k]!;
+    got++;
+  }
+  return got;
 }
 
 /**

@@ -6,6 +6,7 @@
  * sample indices [from[i], to[i]). windowEnd is non-decreasing, so both pointers only move forward
  * and the bounds cost O(samples + steps) per series, not O(samples × steps).
  */
+import { ColumnArena, columnBytes } from '../column-arena.ts';
 import { dropMetricName } from './labels-util.ts';
 import type {
   FunctionContext,
@@ -84,6 +85,7 @@ export function overWindowsBy(
   const from = new Int32Array(steps);
   const to = new Int32Array(steps);
   const out: StepSeries[] = [];
+  const arena = new ColumnArena(columnBytes(m.series.length, steps));
   for (const s of m.series) {
     windowBounds(s, m.windowEnd, m.range, from, to);
     const kernel = makeKernel(s, from, to);
@@ -96,8 +98,8 @@ export function overWindowsBy(
       const r = kernel(s.t, s.v, lo, hi, i);
       if (r === undefined) continue;
       if (values === undefined || present === undefined) {
-        values = new Float64Array(steps);
-        present = new Uint8Array(steps);
+        values = arena.f64(steps);
+        present = arena.u8(steps);
       }
       values[i] = r;
       present[i] = 1;
@@ -121,14 +123,15 @@ export function overSeries(
 ): VectorValue {
   const steps = m.windowEnd.length;
   const out: StepSeries[] = [];
-  let values = new Float64Array(steps);
-  let present = new Uint8Array(steps);
+  const arena = new ColumnArena(columnBytes(m.series.length, steps));
+  let values = arena.f64(steps);
+  let present = arena.u8(steps);
   for (const s of m.series) {
     const n = s.length;
     if (fill(s.t.subarray(0, n), s.v.subarray(0, n), values, present) === 0) continue;
     out.push({ labels: opts.keepName ? s.labels : dropMetricName(s.labels), values, present });
-    values = new Float64Array(steps);
-    present = new Uint8Array(steps);
+    values = arena.f64(steps);
+    present = arena.u8(steps);
   }
   return { type: 'vector', series: out };
 }
