@@ -7,7 +7,8 @@
  * times, PROFILE_PARAMS adds request parameters (e.g. `cache=false`), PROFILE_ACCEPT_ENCODING
  * sets the client's Accept-Encoding (e.g. `identity`; fetch's default asks for gzip).
  *
- * PROFILE_INCLUSIVE=1 ranks functions by inclusive time (callees counted) instead of self time.
+ * PROFILE_INCLUSIVE=1 ranks functions by inclusive time (callees counted) instead of self time;
+ * PROFILE_METHOD=GET asks with the parameters in the URL instead of a POST form.
  *
  * PROFILE_DATA=scale profiles bench:scale's data instead: PROFILE_DAYS (default 14) of 2h blocks in
  * the Worker's bucket, store shards (PROFILE_SHARDS, default 4) in an isolate apart from the
@@ -78,7 +79,10 @@ async function run(
   for (const [k, v] of extra) body.set(k, v);
   const t = performance.now();
   const headers = ACCEPT_ENCODING ? { 'accept-encoding': ACCEPT_ENCODING } : undefined;
-  const res = await fetch(`${base}/api/v1/query_range`, { method: 'POST', body, headers });
+  const res =
+    process.env.PROFILE_METHOD === 'GET'
+      ? await fetch(`${base}/api/v1/query_range?${body}`, { headers })
+      : await fetch(`${base}/api/v1/query_range`, { method: 'POST', body, headers });
   const text = await res.text();
   if (!res.ok) throw new Error(`${q}: ${text.slice(0, 200)}`);
   return performance.now() - t;

@@ -136,6 +136,11 @@ function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSer
   for (const g of groups) {
     for (const m of g.members) {
       for (const c of m.chunks) {
+        if (c.raw?.encoding === 'XOR') {
+          // The usual chunk: raw XOR (spares chunksToDecode's array per chunk).
+          chunks.push(c.raw.data);
+          continue;
+        }
         const parts = chunksToDecode(c, mode);
         if (!parts) {
           throw new CorruptBlockError(
