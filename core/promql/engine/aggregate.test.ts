@@ -86,19 +86,32 @@ describe('AggregateFolder', () => {
     }
   });
 
-  it('charges each group as it is made', () => {
-    const charged: number[] = [];
-    const folder = new AggregateFolder({
-      op: 'sum',
+  it('charges its groups once the input is all in, as aggregate() does', () => {
+    const random = new Random(7);
+    const input = [1, 2, 3].flatMap(() => randomInput(() => random.next(), 4));
+    const charges = (run: (charge: (b: number) => void) => void): number[] => {
+      const out: number[] = [];
+      run((b) => out.push(b));
+      return out;
+    };
+    const params = (charge: (b: number) => void) => ({
+      op: 'sum' as const,
       grouping: ['job'],
       without: false,
       count: 4,
-      charge: (b) => charged.push(b),
+      charge,
     });
-    const random = new Random(7);
-    for (const s of randomInput(() => random.next(), 4)) folder.add(s);
-    const out = folder.finish();
-    expect(charged.length).toBeGreaterThanOrEqual(out.length);
-    expect(charged.every((b) => b > 0)).toBe(true);
+    const whole = charges((charge) => aggregate(input, params(charge)));
+    let beforeFinish = -1;
+    const folded = charges((charge) => {
+      const out: number[] = [];
+      const folder = new AggregateFolder(params((b) => (out.push(b), charge(b))));
+      for (const s of input) folder.add(s);
+      beforeFinish = out.length;
+      folder.finish();
+    });
+    expect(beforeFinish).toBe(0);
+    expect(folded).toEqual(whole);
+    expect(whole.length).toBeGreaterThan(1);
   });
 });

@@ -273,7 +273,6 @@ export class AggregateFolder {
     const k = groupKey(s.labels, p.grouping, p.without);
     let g = this.#groups.get(k);
     if (g === undefined) {
-      p.charge(p.count * OUTPUT_STEP_BYTES);
       const fold = newFold(p.op, this.#arena.f64(p.count), this.#arena.u8(p.count), this.#arena);
       g = { labels: groupLabels(s.labels, p.grouping, p.without), fold, first: Infinity };
       this.#groups.set(k, g);
@@ -289,6 +288,9 @@ export class AggregateFolder {
     if (this.#p.count === 1) groups.sort((a, b) => a.first - b.first);
     const out: StepSeries[] = [];
     for (const { labels, fold } of groups) {
+      // Charged as aggregate() charges them, once the input is all in (which was charged as it
+      // came, and is at least as large): the same total at the same point of the query.
+      this.#p.charge(this.#p.count * OUTPUT_STEP_BYTES);
       finishFold(this.#p.op, fold);
       const { values, present } = fold;
       let any = false;

@@ -52,7 +52,13 @@ import {
 import type { QueryLimits } from './limits.ts';
 import { type OffsetTable, unwrapArg, unwrapParens } from './preprocess.ts';
 import { selectMatrix, selectVector } from './selector.ts';
-import { checkUniqueStrict, dropMetricName, mergeSameLabels } from './series.ts';
+import {
+  DUPLICATE_LABELSET,
+  checkUniqueStrict,
+  dropMetricName,
+  labelsKey,
+  mergeSameLabels,
+} from './series.ts';
 import { subqueryRange, subqueryToMatrix } from './subquery.ts';
 import { makeRange } from './range.ts';
 
@@ -71,6 +77,12 @@ export interface EvalContext {
 }
 
 /** Bytes of the typed arrays a value holds (what it costs to keep it until the parent is done). */
+function presentCount(s: StepSeries): number {
+  let n = 0;
+  for (let i = 0; i < s.present.length; i++) n += s.present[i]!;
+  return n;
+}
+
 function bytesOf(v: Value): number {
   switch (v.type) {
     case 'scalar':
@@ -97,7 +109,7 @@ function points(v: Value): number {
       return v.values.length;
     case 'vector': {
       let n = 0;
-      for (const s of v.series) for (let i = 0; i < s.present.length; i++) n += s.present[i]!;
+      for (const s of v.series) n += presentCount(s);
       return n;
     }
     case 'matrix': {
@@ -171,6 +183,15 @@ export class Evaluator {
   }
 
   #leave(f: EvalFrame, v: Value): Value {
+    this.#settle(f, f.e.kind, points(v), bytesOf(v));
+    return v;
+  }
+
+  /**
+   * A node's accounting once it is done, from where it started (`f`), what kind it is, and its
+   * output's points and bytes: its inputs are released and only the output stays accounted.
+   */
+  #settle(f: FrameBase, kind: Expr['kind'], outPoints: number, bytes: number): void {
     const limits = this.#ctx.limits;
     const held = limits.current - f.base;
     const heldBytes = limits.bytes - f.baseBytes;
@@ -178,18 +199,16 @@ export class Evaluator {
     // once here, as the output's own bytes.
     const charged = limits.outputCharged - f.outputBase;
     limits.rewindOutputCharged(f.outputBase);
-    const bytes = bytesOf(v);
-    const e = f.e;
-    if (e.kind === 'VectorSelector' || e.kind === 'ParenExpr' || e.kind === 'UnaryExpr') {
+    if (kind === 'VectorSelector' || kind === 'ParenExpr' || kind === 'UnaryExpr') {
       // The result is the input itself (a selector charges as it selects; parens and unary
       // minus work in place in Prometheus): count it once.
       limits.release(held);
       limits.releaseBytes(heldBytes);
-      limits.add(points(v));
+      limits.add(outPoints);
       limits.addBytes(bytes);
-      return v;
+      return;
     }
-    limits.add(points(v));
+    limits.add(outPoints);
     // Inputs and output together: checked as the output was charged, and here for what the
     // operator did not charge.
     const uncharged = Math.max(0, bytes - charged);
@@ -197,7 +216,6 @@ export class Evaluator {
     limits.release(held);
     limits.releaseBytes(heldBytes + uncharged);
     limits.addBytes(bytes);
-    return v;
   }
 
   /** What evaluating `e` takes: its sub-evaluations, in order, and how their values combine. */
@@ -346,6 +364,7 @@ export class Evaluator {
     vs: VectorSelector,
     range: number,
     call: (m: MatrixValue) => Value,
+    use?: (s: StepSeries) => void,
   ): Promise<StepSeries[]> {
     const windowEnd = this.#windowEnds(vs);
     const limits = this.#ctx.limits;
@@ -368,7 +387,8 @@ export class Evaluator {
         if (v.type !== 'vector') {
           throw new ExecutionError(`range function returned ${v.type}, want instant vector`);
         }
-        for (const s of v.series) out.push(s);
+        if (use) for (const s of v.series) use(s);
+        else for (const s of v.series) out.push(s);
       }
     });
     return out;
@@ -511,6 +531,10 @@ export class Evaluator {
         return { type: 'vector', series: folder.finish() };
       });
     }
+    if (e.param === undefined && foldsSeries(e.op) && input.kind === 'Call') {
+      const folded = this.#foldedRangeCall(e, input);
+      if (folded) return folded;
+    }
     let stringParam: string | undefined;
     const children = [this.#child(e.expr)];
     const p = e.param !== undefined ? unwrapArg(e.param) : undefined;
@@ -535,6 +559,71 @@ export class Evaluator {
           stringParam,
         });
         return { type: 'vector', series };
+      },
+    };
+  }
+
+  /**
+   * `agg` over a range function of a range selector (`sum by (job) (rate(x[5m]))`), folded as the
+   * function's outputs arrive batch by batch: they are never held whole. The call's accounting
+   * and checks are those of its own node, replayed where that node would have ended: its outputs
+   * charged as they are made, a repeated label set refused once all are made, then only its
+   * output's points and bytes kept (as Prometheus holds the function's matrix) until the
+   * aggregation ends. Undefined when the call does not stream (absent_over_time, subqueries).
+   */
+  #foldedRangeCall(agg: AggregateExpr, e: Call): EvalPlan | undefined {
+    const name = e.func.name;
+    const impl = this.#ctx.functions.get(name);
+    if (impl === undefined || WHOLE_MATRIX_FUNCTIONS.has(name)) return undefined;
+    const matrixAt = e.args.findIndex((a) => {
+      const u = unwrapArg(a);
+      return u.kind === 'MatrixSelector' || u.kind === 'SubqueryExpr';
+    });
+    if (matrixAt < 0) return undefined;
+    const u = unwrapArg(e.args[matrixAt]!);
+    if (u.kind !== 'MatrixSelector') return undefined;
+    const limits = this.#ctx.limits;
+    // The call's node would start where the aggregation's starts (it is its only child).
+    const call: FrameBase = {
+      base: limits.current,
+      baseBytes: limits.bytes,
+      outputBase: limits.outputCharged,
+    };
+    const fctx = this.#functionContext();
+    return {
+      children: e.args.filter((_, i) => i !== matrixAt).map((a) => this.#child(a)),
+      finish: async (values) => {
+        const args: Value[] = new Array(e.args.length);
+        let k = 0;
+        for (let i = 0; i < e.args.length; i++) if (i !== matrixAt) args[i] = values[k++]!;
+        const folder = new AggregateFolder(this.#aggregateParams(agg));
+        const seen = new Set<string>();
+        let duplicate = false;
+        let outPoints = 0;
+        let outBytes = 0;
+        await this.#streamRangeFunction(
+          u.vectorSelector,
+          u.range,
+          (m) => {
+            args[matrixAt] = m;
+            return impl(args, fctx, e);
+          },
+          (s) => {
+            // As #afterCall's checkUniqueStrict: series without points are dropped first.
+            const n = presentCount(s);
+            if (n === 0) return;
+            const key = labelsKey(s.labels);
+            if (seen.has(key)) duplicate = true;
+            seen.add(key);
+            outPoints += n;
+            outBytes +=
+              s.values.byteLength + s.present.byteLength + (s.timestamps?.byteLength ?? 0);
+            folder.add(s);
+          },
+        );
+        if (duplicate) throw new ExecutionError(DUPLICATE_LABELSET);
+        this.#settle(call, 'Call', outPoints, outBytes);
+        return { type: 'vector', series: folder.finish() };
       },
     };
   }
@@ -653,13 +742,16 @@ interface EvalPlan {
   readonly finish: (values: readonly Value[]) => Value | Promise<Value>;
 }
 
-interface EvalFrame {
-  readonly e: Expr;
-  readonly ev: Evaluator;
-  /** Samples and bytes accounted, and output bytes charged, when the node started. */
+/** Samples and bytes accounted, and output bytes charged, when a node started. */
+interface FrameBase {
   readonly base: number;
   readonly baseBytes: number;
   readonly outputBase: number;
+}
+
+interface EvalFrame extends FrameBase {
+  readonly e: Expr;
+  readonly ev: Evaluator;
   readonly plan: EvalPlan;
   next: number;
   readonly values: Value[];
