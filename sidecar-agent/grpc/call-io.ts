@@ -4,6 +4,7 @@
  * give up when the call's signal aborts.
  */
 import type { ServerHttp2Stream } from 'node:http2';
+import { raceAbort } from '../../core/abort-race.ts';
 import { GrpcError, Status, encodeGrpcMessage, type StatusCode } from './status.ts';
 
 /** grpc-timeout units (PROTOCOL-HTTP2.md) in ms. */
@@ -24,25 +25,6 @@ export function parseGrpcTimeout(value: string | undefined): number | undefined 
   return Number(m[1]) * TIMEOUT_UNITS[m[2]!]!;
 }
 
-/** A promise that rejects with the signal's reason once it aborts. */
-export function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e as Error);
-      },
-    );
-  });
-}
-
 /** Writes, waiting for the stream to drain when its buffer is full (a slow client holds us back). */
 export async function write(
   stream: ServerHttp2Stream,
@@ -50,7 +32,7 @@ export async function write(
   signal: AbortSignal,
 ): Promise<void> {
   if (stream.write(bytes)) return;
-  await untilAborted(new Promise<void>((resolve) => stream.once('drain', resolve)), signal);
+  await raceAbort(new Promise<void>((resolve) => stream.once('drain', resolve)), signal);
 }
 
 /** Writes and resolves once the bytes were handed to the connection (the buffer is free again). */
@@ -59,7 +41,7 @@ export function writeFlushed(
   bytes: Uint8Array,
   signal: AbortSignal,
 ): Promise<void> {
-  return untilAborted(
+  return raceAbort(
     new Promise<void>((resolve, reject) =>
       stream.write(bytes, (err) => (err ? reject(err) : resolve())),
     ),

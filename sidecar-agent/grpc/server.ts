@@ -29,7 +29,8 @@ import {
   responseCodec,
   type MessageCodec,
 } from './compression.ts';
-import { endWithTrailers, parseGrpcTimeout, untilAborted, write, writeFlushed } from './call-io.ts';
+import { raceAbort } from '../../core/abort-race.ts';
+import { endWithTrailers, parseGrpcTimeout, write, writeFlushed } from './call-io.ts';
 import { PREFIX_BYTES, frameMessage, reframe, splitMessages } from './message-framing.ts';
 import type { GrpcMetrics } from './metrics.ts';
 import {
@@ -232,7 +233,7 @@ export class GrpcServer {
         ...(outCodec ? { 'grpc-encoding': outCodec.name } : {}),
       };
       if (method.type === 'unary') {
-        const reply = await untilAborted(method.handle(request, ctx), call.signal);
+        const reply = await raceAbort(method.handle(request, ctx), call.signal);
         stream.respond(responseHeaders, { waitForTrailers: true });
         this.#o.metrics?.sent.inc(labels);
         await write(stream, frameMessage(reply, outCodec), call.signal);
@@ -242,7 +243,7 @@ export class GrpcServer {
         const it = method.handle(request, ctx)[Symbol.asyncIterator]();
         try {
           for (;;) {
-            const r = await untilAborted(it.next(), call.signal);
+            const r = await raceAbort(it.next(), call.signal);
             if (r.done) break;
             if (!started) {
               stream.respond(responseHeaders, { waitForTrailers: true });
@@ -301,7 +302,7 @@ export class GrpcServer {
     const max = this.#o.maxRecvBytes ?? DEFAULT_MAX_RECV;
     const parts: Buffer[] = [];
     let total = 0;
-    await untilAborted(
+    await raceAbort(
       new Promise<void>((resolve, reject) => {
         stream.on('data', (chunk: Buffer) => {
           total += chunk.length;

@@ -149,11 +149,6 @@ export class Engine {
             timeout,
           )
         : undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      if (ac.signal.aborted) reject(ac.signal.reason);
-      ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true });
-    });
-    aborted.catch(() => {});
     const window = new SelectWindow(SELECTS_AHEAD);
     // An instant query is a range of one step with interval 1, as in Prometheus.
     const range = interval === 0 ? makeRange(start, start, 1) : makeRange(start, end, interval);
@@ -166,7 +161,6 @@ export class Engine {
       lookbackDelta,
       noStepSubqueryInterval,
       ac.signal,
-      aborted,
       window,
     );
     try {
@@ -217,7 +211,6 @@ export class Engine {
     lookbackDelta: number,
     noStepSubqueryInterval: (rangeMs: number) => number,
     signal: AbortSignal,
-    aborted: Promise<never>,
     window: SelectWindow,
   ): Map<VectorSelector, SelectSource> {
     const sources = new Map<VectorSelector, SelectSource>();
@@ -246,7 +239,7 @@ export class Engine {
         signal,
         ...(pickAt ? { pickAt } : {}),
       };
-      sources.set(node, new SelectSource(this.#queryable, node, hints, aborted, window));
+      sources.set(node, new SelectSource(this.#queryable, node, hints, signal, window));
     });
     return sources;
   }

@@ -5,6 +5,7 @@
  * query's abort signal, so a store that ignores the signal cannot hold the query past its
  * deadline, and store failures become Prometheus's `expanding series: <err>`.
  */
+import { raceAbort } from '../../abort-race.ts';
 import { StorageError, ThanosEdgeError, errorMessage } from '../../errors.ts';
 import type { VectorSelector } from '../ast.ts';
 import type { Queryable, RawSeries, SelectHints, SeriesSet } from '../storage/queryable.ts';
@@ -51,7 +52,7 @@ export class SelectSource {
   readonly #queryable: Queryable;
   readonly #vs: VectorSelector;
   readonly #hints: SelectHints;
-  readonly #aborted: Promise<never>;
+  readonly #signal: AbortSignal;
   #primed:
     | {
         set: SeriesSet;
@@ -67,13 +68,13 @@ export class SelectSource {
     queryable: Queryable,
     vs: VectorSelector,
     hints: SelectHints,
-    aborted: Promise<never>,
+    signal: AbortSignal,
     window?: SelectWindow,
   ) {
     this.#queryable = queryable;
     this.#vs = vs;
     this.#hints = hints;
-    this.#aborted = aborted;
+    this.#signal = signal;
     this.#window = window;
     window?.add(this);
   }
@@ -124,7 +125,7 @@ export class SelectSource {
       for (;;) {
         let r: IteratorResult<readonly RawSeries[]>;
         try {
-          r = await Promise.race([next, this.#aborted]);
+          r = await raceAbort(next, this.#signal);
         } catch (err) {
           throw storageError(err);
         }
@@ -133,7 +134,7 @@ export class SelectSource {
         next = it.next();
       }
     } finally {
-      await Promise.race([it.return?.(), this.#aborted]).catch(() => {});
+      await raceAbort(Promise.resolve(it.return?.()), this.#signal).catch(() => {});
     }
   }
 
@@ -153,7 +154,7 @@ export class SelectSource {
   async close(): Promise<void> {
     const p = this.#primed;
     this.#primed = undefined;
-    if (p) await Promise.race([p.it.return?.(), this.#aborted]).catch(() => {});
+    if (p) await raceAbort(Promise.resolve(p.it.return?.()), this.#signal).catch(() => {});
   }
 }
 

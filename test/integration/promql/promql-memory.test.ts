@@ -2,28 +2,20 @@
  * A range query with 1M output points over 1,000 series completes inside a 128 MB heap (the
  * memory of a Worker isolate), enforced by V8 itself: the child runs with --max-old-space-size=128.
  */
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runTsxChild } from '../../helpers/tsx-child.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 describe('PromQL memory budget', () => {
   it('answers 1M points over 1,000 series within a 128 MB heap', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--max-old-space-size=128', '--import', 'tsx', join(here, 'promql-memory.child.ts')],
-      {
-        cwd: join(here, '..', '..', '..'),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const { code, out, err } = await runTsxChild(
+      join(here, 'promql-memory.child.ts'),
+      [],
+      ['--max-old-space-size=128'],
     );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(code, err).toBe(0);
     const result = JSON.parse(out.trim()) as { series: number; points: number; peakHeapMB: number };
     expect(result.series).toBe(1000);

@@ -1,0 +1,71 @@
+/**
+ * Child process of promql-fold-memory.test.ts (run with --expose-gc): the query in argv[2] over a
+ * generated queryable of BATCHES x SERIES_PER_BATCH counters, made as each batch is asked for and
+ * never kept. Before handing out each batch it collects garbage and records the memory in use
+ * (heap and ArrayBuffers): what the engine still holds of the batches it has consumed. Prints one
+ * JSON line: the growth over the last two thirds of the batches, and the result's series count.
+ */
+import { labelsFrom } from '../../../core/labels/labels.ts';
+import { Engine } from '../../../core/promql/engine/engine.ts';
+import { functionImpls } from '../../../core/promql/functions/table.ts';
+import { parseExpr } from '../../../core/promql/parser/parse.ts';
+import type { Queryable, RawSeries, SeriesSet } from '../../../core/promql/storage/queryable.ts';
+
+const BATCHES = 30;
+const SERIES_PER_BATCH = 500;
+const STEPS = 361;
+const STEP = 15_000;
+const T0 = 1_700_000_000_000;
+const SAMPLES = STEPS + 20; // 5 minutes of history before the first step
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
+const used: number[] = [];
+const inUse = (): number => {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+
+const queryable: Queryable = {
+  select(): SeriesSet {
+    return {
+      warnings: [],
+      async *[Symbol.asyncIterator]() {
+        for (let b = 0; b < BATCHES; b++) {
+          used.push(inUse());
+          const batch: RawSeries[] = [];
+          for (let k = 0; k < SERIES_PER_BATCH; k++) {
+            const s = b * SERIES_PER_BATCH + k;
+            const t = new Float64Array(SAMPLES);
+            const v = new Float64Array(SAMPLES);
+            for (let i = 0; i < SAMPLES; i++) {
+              t[i] = T0 + i * STEP;
+              v[i] = i * (1 + (s % 13));
+            }
+            const labels = labelsFrom({
+              __name__: 'requests_total',
+              instance: `i${String(s).padStart(6, '0')}`,
+              job: `j${s % 10}`,
+            });
+            batch.push({ labels, t, v });
+          }
+          yield batch;
+        }
+      },
+    };
+  },
+};
+
+const engine = new Engine(queryable, { functions: functionImpls, parse: parseExpr });
+const start = T0 + 20 * STEP;
+const res = await engine.rangeQuery(process.argv[2]!, start, start + (STEPS - 1) * STEP, STEP);
+if (res.value.type !== 'matrix') throw new Error('not a matrix');
+process.stdout.write(
+  `${JSON.stringify({
+    series: res.value.series.length,
+    // From a third of the way in: the first batches also grow the heap by the code compiled.
+    growthMB: (used[used.length - 1]! - used[Math.floor(used.length / 3)]!) / 2 ** 20,
+    batches: used.length,
+  })}\n`,
+);
