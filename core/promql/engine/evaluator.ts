@@ -76,13 +76,14 @@ export interface EvalContext {
   readonly functions: ReadonlyMap<string, FunctionImpl>;
 }
 
-/** Bytes of the typed arrays a value holds (what it costs to keep it until the parent is done). */
+/** Steps at which a series has a value. */
 function presentCount(s: StepSeries): number {
   let n = 0;
   for (let i = 0; i < s.present.length; i++) n += s.present[i]!;
   return n;
 }
 
+/** Bytes of the typed arrays a value holds (what it costs to keep it until the parent is done). */
 function bytesOf(v: Value): number {
   switch (v.type) {
     case 'scalar':
