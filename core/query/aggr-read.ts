@@ -34,12 +34,21 @@ export function aggregatesFor(mode: AggrMode): Aggr[] {
 }
 
 /**
- * The XOR chunks to decode for one frame chunk, in order: its raw data, or its aggregate(s) (for
- * the average: count, then sum). Undefined when the chunk lacks what the mode needs.
+ * Appends to `out` the chunks to decode for one frame chunk, in order: its raw data, or its
+ * aggregate(s) (for the average: count, then sum). False, appending nothing, when the chunk lacks
+ * what the mode needs. (Appending spares an array per chunk: a query reads thousands.)
  */
-export function chunksToDecode(c: AggrChunk, mode: AggrMode): ChunkData[] | undefined {
-  if (c.raw) return [c.raw];
-  if (mode === 'average') return c.count && c.sum ? [c.count, c.sum] : undefined;
+export function chunksToDecode(c: AggrChunk, mode: AggrMode, out: ChunkData[]): boolean {
+  if (c.raw) {
+    out.push(c.raw);
+    return true;
+  }
+  if (mode === 'average') {
+    if (!c.count || !c.sum) return false;
+    out.push(c.count, c.sum);
+    return true;
+  }
   const d = c[mode];
-  return d ? [d] : undefined;
+  if (d) out.push(d);
+  return d !== undefined;
 }

@@ -18,7 +18,7 @@ import type { RawSeries, SeriesSet } from '../promql/storage/queryable.ts';
 import { applyCounterResets } from '../chunkenc/counter-resets.ts';
 import { chunkSamples } from '../storeapi/chunk-samples.ts';
 import { addStoreStats, type StoreStats } from '../storeapi/stats.ts';
-import type { AggrChunk, SeriesFrame } from '../storeapi/store.ts';
+import type { AggrChunk, ChunkData, SeriesFrame } from '../storeapi/store.ts';
 import { chunksToDecode, type AggrMode } from './aggr-read.ts';
 import type { BatchDecoder, DecodedChunks } from './decoder.ts';
 
@@ -132,17 +132,13 @@ async function* batches(
 function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSeries[] {
   const mode = opts.aggr ?? 'average';
   const chunks: Uint8Array[] = [];
+  const parts: ChunkData[] = [];
   let aggregated = false;
   for (const g of groups) {
     for (const m of g.members) {
       for (const c of m.chunks) {
-        if (c.raw?.encoding === 'XOR') {
-          // The usual chunk: raw XOR (spares chunksToDecode's array per chunk).
-          chunks.push(c.raw.data);
-          continue;
-        }
-        const parts = chunksToDecode(c, mode);
-        if (!parts) {
+        parts.length = 0;
+        if (!chunksToDecode(c, mode, parts)) {
           throw new CorruptBlockError(
             `series chunk [${c.minTime}, ${c.maxTime}] has neither raw data nor the ${mode} aggregate`,
             {},

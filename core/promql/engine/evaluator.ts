@@ -83,6 +83,11 @@ function presentCount(s: StepSeries): number {
   return n;
 }
 
+/** Bytes of a series' step columns. */
+function seriesBytes(s: StepSeries): number {
+  return s.values.byteLength + s.present.byteLength + (s.timestamps?.byteLength ?? 0);
+}
+
 /** Bytes of the typed arrays a value holds (what it costs to keep it until the parent is done). */
 function bytesOf(v: Value): number {
   switch (v.type) {
@@ -90,8 +95,7 @@ function bytesOf(v: Value): number {
       return v.values.byteLength;
     case 'vector': {
       let n = 0;
-      for (const s of v.series)
-        n += s.values.byteLength + s.present.byteLength + (s.timestamps?.byteLength ?? 0);
+      for (const s of v.series) n += seriesBytes(s);
       return n;
     }
     case 'matrix': {
@@ -573,13 +577,9 @@ export class Evaluator {
    * aggregation ends. Undefined when the call does not stream (absent_over_time, subqueries).
    */
   #foldedRangeCall(agg: AggregateExpr, e: Call): EvalPlan | undefined {
-    const name = e.func.name;
-    const impl = this.#ctx.functions.get(name);
-    if (impl === undefined || WHOLE_MATRIX_FUNCTIONS.has(name)) return undefined;
-    const matrixAt = e.args.findIndex((a) => {
-      const u = unwrapArg(a);
-      return u.kind === 'MatrixSelector' || u.kind === 'SubqueryExpr';
-    });
+    const impl = this.#ctx.functions.get(e.func.name);
+    if (impl === undefined || WHOLE_MATRIX_FUNCTIONS.has(e.func.name)) return undefined;
+    const { matrixAt, others, withArgs } = this.#callArgs(e);
     if (matrixAt < 0) return undefined;
     const u = unwrapArg(e.args[matrixAt]!);
     if (u.kind !== 'MatrixSelector') return undefined;
@@ -592,11 +592,9 @@ export class Evaluator {
     };
     const fctx = this.#functionContext();
     return {
-      children: e.args.filter((_, i) => i !== matrixAt).map((a) => this.#child(a)),
+      children: others,
       finish: async (values) => {
-        const args: Value[] = new Array(e.args.length);
-        let k = 0;
-        for (let i = 0; i < e.args.length; i++) if (i !== matrixAt) args[i] = values[k++]!;
+        const args = withArgs(values);
         const folder = new AggregateFolder(this.#aggregateParams(agg));
         const seen = new Set<string>();
         let duplicate = false;
@@ -617,8 +615,7 @@ export class Evaluator {
             if (seen.has(key)) duplicate = true;
             seen.add(key);
             outPoints += n;
-            outBytes +=
-              s.values.byteLength + s.present.byteLength + (s.timestamps?.byteLength ?? 0);
+            outBytes += seriesBytes(s);
             folder.add(s);
           },
         );
@@ -655,18 +652,7 @@ export class Evaluator {
         });
       }
     }
-    // The range selector argument, if any, streams: the other arguments are evaluated first.
-    const matrixAt = e.args.findIndex((a) => {
-      const u = unwrapArg(a);
-      return u.kind === 'MatrixSelector' || u.kind === 'SubqueryExpr';
-    });
-    const others = e.args.filter((_, i) => i !== matrixAt).map((a) => this.#child(a));
-    const withArgs = (values: readonly Value[]): Value[] => {
-      const args: Value[] = new Array(e.args.length);
-      let k = 0;
-      for (let i = 0; i < e.args.length; i++) if (i !== matrixAt) args[i] = values[k++]!;
-      return args;
-    };
+    const { matrixAt, others, withArgs } = this.#callArgs(e);
     if (matrixAt < 0)
       return {
         children: others,
@@ -705,6 +691,29 @@ export class Evaluator {
         return this.#afterCall({ type: 'vector', series }, true);
       },
     };
+  }
+
+  /**
+   * A call's arguments: the range one (a range selector or subquery, which streams; -1 if none)
+   * and the others, evaluated first as children; `withArgs` puts their values back in place.
+   */
+  #callArgs(e: Call): {
+    matrixAt: number;
+    others: (() => EvalChild)[];
+    withArgs: (values: readonly Value[]) => Value[];
+  } {
+    const matrixAt = e.args.findIndex((a) => {
+      const u = unwrapArg(a);
+      return u.kind === 'MatrixSelector' || u.kind === 'SubqueryExpr';
+    });
+    const others = e.args.filter((_, i) => i !== matrixAt).map((a) => this.#child(a));
+    const withArgs = (values: readonly Value[]): Value[] => {
+      const args: Value[] = new Array(e.args.length);
+      let k = 0;
+      for (let i = 0; i < e.args.length; i++) if (i !== matrixAt) args[i] = values[k++]!;
+      return args;
+    };
+    return { matrixAt, others, withArgs };
   }
 
   #afterCall(v: Value, matrixArg: boolean): Value {
