@@ -571,8 +571,13 @@ describe('the UI under its CSP in headless Chromium', () => {
     await page.locator('.cm-editor').first().waitFor({ timeout: 30_000 });
     await page.locator('.cm-content').first().click();
     await page.keyboard.type('vector(1)');
-    await page.keyboard.press('Enter');
-    await page.waitForResponse((r) => r.url().includes('/api/v1/query'), { timeout: 30_000 });
+    // Listen before asking: the answer can arrive before a listener added after the click. The
+    // button, not Enter, runs it: a completion popup still open would take the Enter.
+    const answer = page.waitForResponse((r) => r.url().includes('/api/v1/query'), {
+      timeout: 30_000,
+    });
+    await page.locator('.panel .execute').first().click();
+    expect((await answer).status()).toBe(200);
     for (const path of ['/stores', '/blocks']) {
       await page.goto(new URL(path, worker.url).toString());
       await page.waitForLoadState('networkidle');
