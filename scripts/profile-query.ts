@@ -24,7 +24,7 @@ import { openInspector } from '../test/helpers/inspector.ts';
 import { makeTmpDir } from '../test/helpers/tmp.ts';
 import { QUERIER_WORKER, SHARDS_WORKER, startWorker } from '../test/helpers/worker.ts';
 import { SCALE_QUERIES, uploadScaleBlocks, writeScaleBlocks } from './lib/scale-data.ts';
-import { workerdCpuMs } from './lib/proc.ts';
+import { workerdCpuMs, workerdMinorFaults } from './lib/proc.ts';
 import {
   QUERIES,
   SPAN,
@@ -172,6 +172,7 @@ try {
   }
   const totals: number[] = [];
   const cpu0 = await workerdCpuMs();
+  const faults0 = await workerdMinorFaults();
   for (let k = 1; k <= RUNS; k++) {
     let total = 0;
     const per: string[] = [];
@@ -184,8 +185,10 @@ try {
     totals.push(total);
   }
   const cpuMs = ((await workerdCpuMs()) - cpu0) / RUNS;
+  const faults = ((await workerdMinorFaults()) - faults0) / RUNS;
   console.log(
-    `median run: ${median(totals).toFixed(0)} ms; workerd CPU per run ${cpuMs.toFixed(0)} ms`,
+    `median run: ${median(totals).toFixed(0)} ms; workerd CPU per run ${cpuMs.toFixed(0)} ms, ` +
+      `minor page faults per run ${faults.toFixed(0)}`,
   );
   for (const { name, insp } of insps) {
     if (profiling) {

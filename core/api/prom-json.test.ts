@@ -63,3 +63,40 @@ describe('streamed answers', () => {
     await reader.cancel();
   });
 });
+
+describe('piecewise matrix series', () => {
+  it('render exactly as the series joined, whatever the pieces and chunk sizes', async () => {
+    const { labelsFrom } = await import('../labels/labels.ts');
+    const { labelsJson, matrixChunks } = await import('./prom-json.ts');
+    const decoder = new TextDecoder();
+    const text = (chunks: Iterable<Uint8Array>): string =>
+      [...chunks].map((c) => decoder.decode(c)).join('');
+    const whole = Array.from({ length: 30 }, (_, i) => {
+      const n = (i * 7) % 23;
+      return {
+        metric: labelsFrom({ __name__: 'm', i: String(i) }),
+        t: Float64Array.from({ length: n }, (_, k) => 1_700_000_000_000 + k * 15_000),
+        v: Float64Array.from({ length: n }, (_, k) => (k % 5 === 0 ? NaN : (k * i) / 3)),
+      };
+    });
+    // Cut each series at up to three places, empty pieces included.
+    const piecewise = whole.map((s, i) => {
+      const cuts = [0, (i * 3) % (s.t.length + 1), (i * 5) % (s.t.length + 1), s.t.length].sort(
+        (a, b) => a - b,
+      );
+      const pieces = cuts.slice(1).map((end, k) => ({
+        t: s.t.subarray(cuts[k], end),
+        v: s.v.subarray(cuts[k], end),
+      }));
+      return { metric: s.metric, metricJson: labelsJson(s.metric), pieces };
+    });
+    expect(piecewise.some((s) => s.pieces.filter((p) => p.t.length > 0).length > 1)).toBe(true);
+    for (const chunkBytes of [16, 100, 4096]) {
+      expect(text(matrixChunks(piecewise, chunkBytes))).toBe(text(matrixChunks(whole, chunkBytes)));
+    }
+    const parsed = JSON.parse(text(matrixChunks(piecewise))) as {
+      result: { values: unknown[] }[];
+    };
+    expect(parsed.result.map((r) => r.values.length)).toEqual(whole.map((s) => s.t.length));
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { formatTimestamp, formatValue } from './prom-numbers.ts';
 import type { Labels } from '../labels/labels.ts';
-import type { QueryValue } from '../promql/engine/result.ts';
+import type { QueryValue, Series } from '../promql/engine/result.ts';
 import { JsonBytes } from './json-bytes.ts';
 
 const encoder = new TextEncoder();
@@ -67,20 +67,51 @@ export function* queryDataChunks(
       yield out.take();
       return;
     }
-    case 'matrix': {
-      const out = new JsonBytes();
-      out.text('{"resultType":"matrix","result":[');
-      for (let k = 0; k < value.series.length; k++) {
-        const s = value.series[k]!;
-        out.text(`${k > 0 ? ',' : ''}{"metric":${labelsJson(s.metric)},"values":[`);
-        for (const _ of out.points(s.t, s.v, chunkBytes)) yield out.take();
-        out.ascii(']}');
-      }
-      out.ascii(']}');
-      yield out.take();
+    case 'matrix':
+      yield* matrixChunks(value.series, chunkBytes);
       return;
-    }
   }
+}
+
+/**
+ * A matrix series whose points come in consecutive pieces in time order (the query frontend's
+ * cached steps and new ones), written as one series without joining its columns first, under
+ * its label set's JSON (`labelsJson`) as the caller already has it.
+ */
+export interface PiecewiseSeries {
+  readonly metric: Labels;
+  readonly metricJson: string;
+  readonly pieces: readonly { readonly t: Float64Array; readonly v: Float64Array }[];
+}
+
+/** `data` of a matrix answer as UTF-8 chunks of about `chunkBytes` (see queryDataChunks). */
+export function* matrixChunks(
+  series: readonly (Series | PiecewiseSeries)[],
+  chunkBytes = STREAM_CHUNK,
+): Generator<Uint8Array> {
+  const out = new JsonBytes();
+  out.text('{"resultType":"matrix","result":[');
+  for (let k = 0; k < series.length; k++) {
+    const s = series[k]!;
+    const piecewise = 'pieces' in s;
+    out.text(
+      `${k > 0 ? ',' : ''}{"metric":${piecewise ? s.metricJson : labelsJson(s.metric)},"values":[`,
+    );
+    if (!piecewise) {
+      for (const _ of out.points(s.t, s.v, chunkBytes)) yield out.take();
+    } else {
+      let written = false;
+      for (const piece of s.pieces) {
+        if (piece.t.length === 0) continue;
+        if (written) out.ascii(',');
+        written = true;
+        for (const _ of out.points(piece.t, piece.v, chunkBytes)) yield out.take();
+      }
+    }
+    out.ascii(']}');
+  }
+  out.ascii(']}');
+  yield out.take();
 }
 
 /**

@@ -16,7 +16,7 @@ import { cacheKey, requestIdentity } from './cache-key.ts';
 import { splittable } from './splittable.ts';
 import { apiErrorResponse, toApiError } from '../api/error-response.ts';
 import type { QueryResult, Series } from '../promql/engine/result.ts';
-import { concatSeries, matrixResponse, sliceSeries } from './matrix.ts';
+import { concatSeries, matrixResponse, piecewiseMatrixResponse, sliceSeries } from './matrix.ts';
 import type { FrontendMetrics } from './metrics.ts';
 import type { Extent, ResultsCache } from './results-cache.ts';
 import { intervalIndex, splitByInterval, type StepRange } from './split.ts';
@@ -134,6 +134,14 @@ class DownstreamError {
   constructor(readonly response: Response) {}
 }
 
+/** Series over some steps of a range: a cached entry, or a slice of what was computed. */
+type Piece = readonly Series[];
+
+/** The steps [from, to] of pieces in time order, as one extent's series. */
+function joinPieces(pieces: readonly Piece[], from: number, to: number): Series[] {
+  return concatSeries(pieces.map((p) => sliceSeries(p, from, to)));
+}
+
 interface MatrixAnswer {
   readonly series: Series[];
   readonly warnings: readonly string[];
@@ -190,8 +198,13 @@ export function queryFrontend<E extends object>(
   interface SplitState {
     readonly range: StepRange;
     readonly key: string | undefined;
-    /** The base entry and its tail entry joined (see keepSplit). */
-    readonly cached: Extent | undefined;
+    /**
+     * The cached steps [start, end]: the base entry's series, then its tail entry's when that
+     * continues it (see keepSplit), as pieces in time order, joined only into the answer.
+     */
+    readonly cached:
+      | { readonly start: number; readonly end: number; readonly pieces: readonly Piece[] }
+      | undefined;
     /** The base entry's last step, where a tail entry starts after. */
     readonly baseEnd: number | undefined;
     readonly baseStart: number | undefined;
@@ -223,14 +236,10 @@ export function queryFrontend<E extends object>(
     const key = await cacheKey(identity, step, offset, intervalIndex(r, s.splitInterval));
     s.metrics.cacheGets++;
     const [base, later] = await Promise.all([cache.getExtent(key), cache.getExtent(tailKey(key))]);
-    let cached = base;
+    let cached = base && { start: base.start, end: base.end, pieces: [base.series] };
     // A tail entry counts only when it continues this base (a stale one is left to be replaced).
     if (base && later && later.start === base.end + step) {
-      cached = {
-        start: base.start,
-        end: later.end,
-        series: concatSeries([base.series, later.series]),
-      };
+      cached = { start: base.start, end: later.end, pieces: [base.series, later.series] };
     }
     if (cached && (cached.end < r.start - step || cached.start > r.end + step)) cached = undefined;
     if (!cached) {
@@ -248,6 +257,7 @@ export function queryFrontend<E extends object>(
    * dashboard's refresh grows it by a step or two at the end: those are kept as a small tail
    * entry beside the base, so a refresh does not write the whole extent again (each write would
    * copy every step kept so far); the base is rewritten once the tail passes a tenth of it.
+   * Returns the split's answer as pieces in time order.
    */
   async function keepSplit(
     st: SplitState,
@@ -256,13 +266,13 @@ export function queryFrontend<E extends object>(
     s: FrontendSettings,
     cache: ResultsCache,
     partial: boolean,
-  ): Promise<Series[]> {
+  ): Promise<Piece[]> {
     const { range: r, cached, head, tail } = st;
-    const series = concatSeries([
+    const pieces = [
       head ? sliceSeries(computed, head.start, head.end) : [],
-      cached?.series ?? [],
+      ...(cached?.pieces ?? []),
       tail ? sliceSeries(computed, tail.start, tail.end) : [],
-    ]);
+    ];
     const start = Math.min(r.start, cached?.start ?? r.start);
     const end = Math.max(r.end, cached?.end ?? r.end);
     // Only steps old enough to be final are kept (kept steps only ever grow: `now` does), and a
@@ -282,18 +292,18 @@ export function queryFrontend<E extends object>(
         await cache.putExtent(tailKey(st.key), {
           start: from,
           end: keepEnd,
-          series: sliceSeries(series, from, keepEnd),
+          series: joinPieces(pieces, from, keepEnd),
         });
       } else {
         await cache.putExtent(st.key, {
           start,
           end: keepEnd,
-          series: sliceSeries(series, start, keepEnd),
+          series: joinPieces(pieces, start, keepEnd),
         });
       }
       s.metrics.cacheAdded++;
     }
-    return sliceSeries(series, r.start, r.end);
+    return pieces.map((p) => sliceSeries(p, r.start, r.end));
   }
 
   app.on(['GET', 'POST'], '/api/v1/query_range', async (c) => {
@@ -330,16 +340,15 @@ export function queryFrontend<E extends object>(
         cache === undefined
           ? []
           : !st.head && !st.tail
-            ? sliceSeries(st.cached!.series, st.range.start, st.range.end)
+            ? st.cached!.pieces.map((p) => sliceSeries(p, st.range.start, st.range.end))
             : keepSplit(st, computed.series, plan, s, cache, partial),
       ),
     );
-    // Nothing came from the cache: the one query computed the whole range, which is the answer
-    // (its pieces joined again would be copies of it).
-    const series = states.every((st) => st.cached === undefined)
-      ? computed.series
-      : concatSeries(pieces);
-    return matrixResponse(series, computed.warnings);
+    // Nothing came from the cache: the one query computed the whole range, which is the answer.
+    // Otherwise each series is written from its pieces (cached steps, new ones), never joined.
+    return states.every((st) => st.cached === undefined)
+      ? matrixResponse(computed.series, computed.warnings)
+      : piecewiseMatrixResponse(pieces.flat(), computed.warnings);
   });
 
   /** Label, series and label-value answers: cached whole once their range is final. */

@@ -19,6 +19,16 @@ export async function cpuMs(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/**
+ * Minor page faults of a process (/proc/<pid>/stat field 10): fresh memory touched. On a VM
+ * each costs microseconds, so a path that allocates fresh buffers per request shows here.
+ */
+export async function minorFaults(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  if (!stat) return 0;
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+}
+
 /** Children of every process, from /proc/<pid>/stat (field 4 is the parent pid). */
 export async function childrenMap(): Promise<Map<number, number[]>> {
   const out = new Map<number, number[]>();
@@ -51,4 +61,11 @@ export async function workerdCpuMs(): Promise<number> {
   let ms = 0;
   for (const pid of await workerdPids()) ms += await cpuMs(pid);
   return ms;
+}
+
+/** Minor page faults of the workerd processes under this one. */
+export async function workerdMinorFaults(): Promise<number> {
+  let n = 0;
+  for (const pid of await workerdPids()) n += await minorFaults(pid);
+  return n;
 }
