@@ -51,7 +51,7 @@ import {
 } from './binary.ts';
 import type { QueryLimits } from './limits.ts';
 import { type OffsetTable, unwrapArg, unwrapParens } from './preprocess.ts';
-import { selectMatrix, selectVector } from './selector.ts';
+import { foldVector, selectMatrix, selectVector } from './selector.ts';
 import {
   DUPLICATE_LABELSET,
   checkUniqueStrict,
@@ -323,12 +323,16 @@ export class Evaluator {
     return out;
   }
 
-  /** The selector's step values a batch at a time, each series handed to `use` in order. */
+  /**
+   * The selector's step values a batch at a time, each series handed to `use` in order. With
+   * `folding`, every series comes in the same columns (foldVector): `use` must not keep them.
+   */
   async #selectEach(
     vs: VectorSelector,
     withTimestamps: boolean,
     fixedRef: number | undefined,
     use: (s: StepSeries) => void,
+    folding = false,
   ): Promise<void> {
     const opts = {
       offset: this.#offset(vs),
@@ -336,8 +340,11 @@ export class Evaluator {
       withTimestamps,
       fixedRef,
     };
+    const { times } = this.range;
+    const limits = this.#ctx.limits;
     await this.#stream(vs, (batch) => {
-      for (const s of selectVector(batch, this.range.times, opts, this.#ctx.limits)) use(s);
+      if (folding) foldVector(batch, times, opts, limits, use);
+      else for (const s of selectVector(batch, times, opts, limits)) use(s);
     });
   }
 
@@ -532,7 +539,7 @@ export class Evaluator {
       // are still charged to the limits as if they were, as Prometheus holds them).
       return leaf(async () => {
         const folder = new AggregateFolder(this.#aggregateParams(e));
-        await this.#selectEach(input, false, undefined, (s) => folder.add(s));
+        await this.#selectEach(input, false, undefined, (s) => folder.add(s), true);
         return { type: 'vector', series: folder.finish() };
       });
     }

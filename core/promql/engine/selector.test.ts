@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { STALE_NAN } from '../../chunkenc/stale.ts';
 import { QueryLimits } from './limits.ts';
-import { selectMatrix } from './selector.ts';
+import { foldVector, selectMatrix, selectVector } from './selector.ts';
+import { Random } from '../../../test/helpers/random.ts';
 
 const limits = (): QueryLimits =>
   new QueryLimits({ maxSamples: Infinity, deadline: Infinity, maxBytes: Infinity });
@@ -52,5 +53,58 @@ describe('selectMatrix', () => {
     expect(Array.from(value.series[0]!.counts!)).toEqual(
       Array.from({ length: 31 }, (_, i) => (40 + i) % 7),
     );
+  });
+});
+
+describe('foldVector', () => {
+  it('hands each series over exactly as selectVector selects it, in reused columns', () => {
+    const rnd = new Random(7);
+    const times = new Float64Array(60).map((_, i) => 1_000 + i * 50);
+    for (let round = 0; round < 20; round++) {
+      // Series that start late, stop early, have gaps past the lookback and stale markers, so a
+      // column left as the previous series filled it shows.
+      const raw = Array.from({ length: 12 }, (_, k) => {
+        const t: number[] = [];
+        const v: number[] = [];
+        let at = rnd.int(2_000);
+        const end = at + rnd.int(3_500);
+        while (at < end) {
+          t.push(at);
+          v.push(rnd.int(10) === 0 ? STALE_NAN : rnd.int(1_000) / 7);
+          at += 1 + rnd.int(rnd.int(8) === 0 ? 600 : 60);
+        }
+        return {
+          labels: [{ name: 'k', value: String(k) }],
+          t: Float64Array.from(t),
+          v: Float64Array.from(v),
+        };
+      });
+      for (const withTimestamps of [false, true]) {
+        const opts = { offset: rnd.int(100), lookbackDelta: 200, withTimestamps };
+        const want = selectVector(raw, times, opts, limits());
+        const got: { labels: unknown; values: number[]; present: number[]; stamps?: number[] }[] =
+          [];
+        let columns: Float64Array | undefined;
+        foldVector(raw, times, opts, limits(), (s) => {
+          columns ??= s.values;
+          expect(s.values).toBe(columns);
+          got.push({
+            labels: s.labels,
+            values: Array.from(s.values),
+            present: Array.from(s.present),
+            ...(s.timestamps && { stamps: Array.from(s.timestamps) }),
+          });
+        });
+        expect(got).toEqual(
+          want.map((s) => ({
+            labels: s.labels,
+            values: Array.from(s.values),
+            present: Array.from(s.present),
+            ...(s.timestamps && { stamps: Array.from(s.timestamps) }),
+          })),
+        );
+        expect(want.length).toBeGreaterThan(1);
+      }
+    }
   });
 });

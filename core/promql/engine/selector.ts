@@ -33,6 +33,10 @@ export interface VectorSelectOptions {
 /** Steps of selection between two deadline checks (a subquery can have millions of steps). */
 const STEPS_PER_CHECK = 1 << 16;
 
+/**
+ * The instant selector at every step of `times` for a batch of series (those with no step
+ * selected are left out); the batch's columns come from one arena.
+ */
 export function selectVector(
   raw: readonly RawSeries[],
   times: Float64Array,
@@ -41,11 +45,74 @@ export function selectVector(
 ): StepSeries[] {
   const count = times.length;
   const out: StepSeries[] = [];
-  const stepBytes = opts.withTimestamps ? OUTPUT_STEP_BYTES + 8 : OUTPUT_STEP_BYTES;
   // The batch's selected series are the node's output together (or folded away together).
   const arena = new ColumnArena(
     columnBytes(raw.length, count) + (opts.withTimestamps ? raw.length * count * 8 : 0),
   );
+  eachSelected(
+    raw,
+    times,
+    opts,
+    limits,
+    () => ({
+      values: arena.f64(count),
+      present: arena.u8(count),
+      stamps: opts.withTimestamps ? arena.f64(count) : undefined,
+    }),
+    (s) => out.push(s),
+  );
+  return out;
+}
+
+/**
+ * selectVector for a consumer that folds each series as it comes (an aggregation): every series
+ * is handed to `use` in the same columns, overwritten by the next one, so a batch allocates
+ * nothing per series. `use` must not keep a series' columns.
+ */
+export function foldVector(
+  raw: readonly RawSeries[],
+  times: Float64Array,
+  opts: VectorSelectOptions,
+  limits: QueryLimits,
+  use: (s: StepSeries) => void,
+): void {
+  const count = times.length;
+  const values = new Float64Array(count);
+  const present = new Uint8Array(count);
+  const stamps = opts.withTimestamps ? new Float64Array(count) : undefined;
+  const columns = { values, present, stamps };
+  eachSelected(
+    raw,
+    times,
+    opts,
+    limits,
+    () => {
+      values.fill(0);
+      present.fill(0);
+      stamps?.fill(0);
+      return columns;
+    },
+    use,
+  );
+}
+
+interface StepColumns {
+  readonly values: Float64Array;
+  readonly present: Uint8Array;
+  readonly stamps: Float64Array | undefined;
+}
+
+/** Each series with a selected step, in order, in zeroed columns from `columns`. */
+function eachSelected(
+  raw: readonly RawSeries[],
+  times: Float64Array,
+  opts: VectorSelectOptions,
+  limits: QueryLimits,
+  columns: () => StepColumns,
+  use: (s: StepSeries) => void,
+): void {
+  const count = times.length;
+  const stepBytes = opts.withTimestamps ? OUTPUT_STEP_BYTES + 8 : OUTPUT_STEP_BYTES;
   let work = 0;
   for (let s = 0; s < raw.length; s++) {
     work += count + 1;
@@ -58,9 +125,7 @@ export function selectVector(
     if (first === count) continue;
     // Charged before allocation: the node's result replaces this charge once it is done.
     limits.addBytes(count * stepBytes);
-    const values = arena.f64(count);
-    const present = arena.u8(count);
-    const stamps = opts.withTimestamps ? arena.f64(count) : undefined;
+    const { values, present, stamps } = columns();
     let got = 0;
     for (let from = first; from < count; from += STEPS_PER_CHECK) {
       if (from > first) limits.check('expression evaluation');
@@ -68,13 +133,12 @@ export function selectVector(
       got += selectSteps(t, v, times, from, to, opts, values, present, stamps);
     }
     limits.add(got);
-    out.push(
+    use(
       stamps === undefined
         ? { labels, values, present }
         : { labels, values, present, timestamps: stamps },
     );
   }
-  return out;
 }
 
 /** The first step at which the series has a sample to select (`times.length` if none). */
