@@ -47,6 +47,30 @@ const queries = process.env.PROFILE_QUERIES
 const profiling = process.env.PROFILE !== '0';
 const TOP = Number(process.env.PROFILE_TOP ?? 40);
 const ACCEPT_ENCODING = process.env.PROFILE_ACCEPT_ENCODING;
+/** PROFILE_HEAP=1: a sampling heap profile (what each function allocates) instead of CPU. */
+const heap = process.env.PROFILE_HEAP === '1';
+
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+
+function printAllocations(head: HeapNode): void {
+  const self = new Map<string, number>();
+  const walk = (n: HeapNode): void => {
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + n.selfSize);
+    for (const c of n.children) walk(c);
+  };
+  walk(head);
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`total ${(total / RUNS / 1024).toFixed(0)} KiB per run`);
+  for (const [k, b] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
+    console.log(`${(b / RUNS / 1024).toFixed(0).padStart(8)} KiB  ${k}`);
+  }
+}
 
 interface ProfileNode {
   id: number;
@@ -163,7 +187,16 @@ try {
       .filter(Boolean)
       .map(async (name) => ({ name, insp: await openInspector(inspectorPort, name) })),
   );
-  if (profiling) {
+  if (heap) {
+    for (const { insp } of insps) {
+      await insp.call('HeapProfiler.enable');
+      await insp.call('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    }
+  } else if (profiling) {
     for (const { insp } of insps) {
       await insp.call('Profiler.enable');
       await insp.call('Profiler.setSamplingInterval', { interval: 200 });
@@ -191,7 +224,13 @@ try {
       `minor page faults per run ${faults.toFixed(0)}`,
   );
   for (const { name, insp } of insps) {
-    if (profiling) {
+    if (heap) {
+      const { profile } = (await insp.call('HeapProfiler.stopSampling')) as {
+        profile: { head: HeapNode };
+      };
+      console.log(`\n## ${name}: bytes allocated per run (collected ones included), by function`);
+      printAllocations(profile.head);
+    } else if (profiling) {
       const { profile } = (await insp.call('Profiler.stop')) as { profile: Profile };
       if (process.env.PROFILE_OUT && name === insps[0]!.name)
         await writeFile(process.env.PROFILE_OUT, JSON.stringify(profile));
