@@ -41,3 +41,28 @@ describe('ColumnArena', () => {
     expect(c[0]).toBe(1);
   });
 });
+
+describe('ColumnArena.reset', () => {
+  it('hands the same buffers out again, zeroed; a column larger than a block is never reused', () => {
+    const arena = new ColumnArena(4096);
+    const a = arena.f64(100);
+    a.fill(7);
+    const b = arena.u8(3000);
+    b.fill(9);
+    const big = arena.f64(10_000);
+    arena.reset();
+    const a2 = arena.f64(100);
+    expect(a2.buffer).toBe(a.buffer);
+    expect(a2.byteOffset).toBe(a.byteOffset);
+    expect([...a2].every((x) => x === 0)).toBe(true);
+    const b2 = arena.u8(3000);
+    expect(b2.buffer).toBe(b.buffer);
+    expect([...b2].every((x) => x === 0)).toBe(true);
+    const big2 = arena.f64(10_000);
+    expect(big2.buffer).not.toBe(big.buffer);
+    // Past what the blocks held before: a fresh block.
+    const more = arena.f64(400);
+    expect(more.buffer).not.toBe(a.buffer);
+    expect(more.buffer).not.toBe(b.buffer);
+  });
+});

@@ -5,7 +5,9 @@
  * that is five times what selecting its steps costs. A view on a shared buffer costs a fraction.
  *
  * Columns of one arena share buffers, so a live one keeps its whole buffer alive: an arena serves
- * one group of columns that live and die together (one batch, one node's output).
+ * one group of columns that live and die together (one batch, one node's output). An owner that
+ * knows when they are all dead (the series reader, told the engine is done with a batch) resets
+ * the arena and its next columns reuse the same memory.
  */
 
 /** Bytes of a buffer when the caller's estimate is larger (bounds what a last column can pin). */
@@ -15,6 +17,10 @@ const MIN_BLOCK = 4 << 10;
 
 export class ColumnArena {
   readonly #block: number;
+  /** The block-sized buffers taken so far, in order: `reset` hands them out again. */
+  readonly #blocks: ArrayBuffer[] = [];
+  /** Index in #blocks of the buffer columns are taken from now. */
+  #current = -1;
   #buf: ArrayBuffer | undefined;
   #at = 0;
 
@@ -41,11 +47,33 @@ export class ColumnArena {
     return new Uint8Array(this.#take(bytes), this.#at - bytes, n);
   }
 
+  /**
+   * Takes every column back: the next ones reuse (zeroed) the buffers already taken instead of
+   * fresh memory. Only for an owner that knows no column it handed out is used any more.
+   */
+  reset(): void {
+    this.#current = -1;
+    this.#buf = undefined;
+    this.#at = 0;
+  }
+
   /** The buffer `bytes` (a multiple of 8) are taken from, with #at past them. */
   #take(bytes: number): ArrayBuffer {
     let buf = this.#buf;
     if (buf === undefined || this.#at + bytes > buf.byteLength) {
-      buf = new ArrayBuffer(Math.max(this.#block, bytes));
+      if (bytes > this.#block) {
+        // A column larger than a block gets a buffer of its own, never reused (a rare size kept
+        // would pin its memory); the next column starts the next block.
+        buf = new ArrayBuffer(bytes);
+      } else {
+        buf = this.#blocks[++this.#current];
+        if (buf === undefined) {
+          buf = new ArrayBuffer(this.#block);
+          this.#blocks.push(buf);
+        } else {
+          new Uint8Array(buf).fill(0);
+        }
+      }
       this.#buf = buf;
       this.#at = 0;
     }

@@ -4,6 +4,9 @@ import type { AggrChunk, SeriesFrame } from '../storeapi/store.ts';
 import { tsBatchDecoder, type BatchDecoder } from './decoder.ts';
 import { readSeries } from './series-reader.ts';
 import { checkPickAt, chunk } from '../../test/helpers/pick-check.ts';
+import { batchDone } from '../promql/storage/batch-done.ts';
+import { seriesSetOf, type Queryable, type RawSeries } from '../promql/storage/queryable.ts';
+import { Engine } from '../promql/engine/engine.ts';
 
 async function read(chunks: AggrChunk[]) {
   async function* frames(): AsyncGenerator<SeriesFrame> {
@@ -135,5 +138,75 @@ describe('readSeries: only the samples a vector selector picks (pickAt)', () => 
     // In JS, on a decoder that reuses its memory as the WASM one does (the kernel itself:
     // sidecar-agent/pick-wasm.test.ts).
     await checkPickAt(reusingDecoder());
+  });
+});
+
+describe('readSeries: a batch the engine is done with lends its memory to the next', () => {
+  const frames: SeriesFrame[] = [];
+  for (let s = 0; s < 40; s++) {
+    const pts: [number, number][] = [];
+    for (let i = 0; i < 60; i++) pts.push([i * 15_000 + s, s * 1000 + i * ((s % 3) + 1)]);
+    frames.push({
+      type: 'series',
+      labels: labelsFrom({ __name__: 'x', s: String(s).padStart(2, '0'), job: `j${s % 4}` }),
+      chunks: [chunk(pts.slice(0, 30)), chunk(pts.slice(30))],
+    });
+  }
+  const open = (batchSamples: number) => {
+    async function* source(): AsyncGenerator<SeriesFrame> {
+      yield* frames;
+    }
+    return readSeries(source(), { mint: 0, maxt: 1e9, decoder: tsBatchDecoder, batchSamples });
+  };
+  const text = (b: readonly { t: Float64Array; v: Float64Array }[]) =>
+    b.map((s) => `${[...s.t]} ${[...s.v]}`);
+
+  it('reuses a batch said done, and never touches one that is kept', async () => {
+    const kept: (readonly RawSeries[])[] = [];
+    const keptText: string[][] = [];
+    for await (const batch of open(200)) {
+      kept.push(batch);
+      keptText.push(text(batch));
+    }
+    expect(kept.length).toBeGreaterThan(5);
+    // Nothing said done: every batch still holds what it was handed out with.
+    expect(kept.map(text)).toEqual(keptText);
+
+    const buffers: ArrayBufferLike[] = [];
+    const doneText: string[][] = [];
+    for await (const batch of open(200)) {
+      buffers.push(batch[0]!.t.buffer);
+      doneText.push(text(batch));
+      batchDone(batch);
+    }
+    expect(doneText).toEqual(keptText);
+    // The second batch was decoded into the first one's memory.
+    expect(buffers[1]).toBe(buffers[0]);
+  });
+
+  it('gives the engine the same answers as series held in memory', async () => {
+    const all: RawSeries[] = [];
+    for await (const batch of open(1 << 20)) for (const s of batch) all.push(s);
+    expect(all).toHaveLength(40);
+    const held: Queryable = { select: () => seriesSetOf(all) };
+    const streamed: Queryable = { select: () => open(150) };
+    const queries = [
+      'x',
+      'rate(x[1m])',
+      'avg_over_time(x[2m])',
+      'sum by (job) (rate(x[1m]))',
+      'sum by (job) (x)',
+      'max_over_time(x[90s]) - min_over_time(x[90s])',
+      'absent_over_time(x[1m])',
+      'topk(3, x)',
+    ];
+    for (const q of queries) {
+      const want = await new Engine(held).rangeQuery(q, 60_000, 800_000, 20_000);
+      const got = await new Engine(streamed).rangeQuery(q, 60_000, 800_000, 20_000);
+      expect(got.value, q).toEqual(want.value);
+    }
+    const at = await new Engine(streamed).instantQuery('x[1m]', 600_000);
+    const wantAt = await new Engine(held).instantQuery('x[1m]', 600_000);
+    expect(at.value).toEqual(wantAt.value);
   });
 });

@@ -15,6 +15,7 @@ import { withoutReplicaLabels } from '../dedup/dedup-set.ts';
 import { CorruptBlockError, LimitExceededError, TooManySamplesError } from '../errors.ts';
 import { labelsEqual, type Labels } from '../labels/labels.ts';
 import type { RawSeries, SeriesSet } from '../promql/storage/queryable.ts';
+import { onBatchDone } from '../promql/storage/batch-done.ts';
 import { applyCounterResets } from '../chunkenc/counter-resets.ts';
 import { chunkSamples } from '../storeapi/chunk-samples.ts';
 import { addStoreStats, type StoreStats } from '../storeapi/stats.ts';
@@ -77,8 +78,16 @@ async function* batches(
   let group: Group | undefined;
   let seriesFrames = 0;
   let samples = 0;
+  // The columns of a batch the engine is done with, for the next batch (batch-done.ts).
+  let spare: ColumnArena | undefined;
   const flush = (): RawSeries[] => {
-    const out = decodeGroups(pending, opts);
+    const arena = spare ?? new ColumnArena(16 * batchSamples);
+    spare = undefined;
+    arena.reset();
+    const out = decodeGroups(pending, opts, arena);
+    onBatchDone(out, () => {
+      spare = arena;
+    });
     for (const s of out) samples += s.t.length;
     if (opts.maxSamples && samples > opts.maxSamples) {
       throw new TooManySamplesError('query execution');
@@ -129,7 +138,12 @@ async function* batches(
   if (pending.length > 0) yield flush();
 }
 
-function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSeries[] {
+/** The groups' series; the samples copied out of the decoder go into `arena`. */
+function decodeGroups(
+  groups: readonly Group[],
+  opts: SeriesReadOptions,
+  arena: ColumnArena,
+): RawSeries[] {
   const mode = opts.aggr ?? 'average';
   const chunks: Uint8Array[] = [];
   const parts: ChunkData[] = [];
@@ -163,11 +177,6 @@ function decodeGroups(groups: readonly Group[], opts: SeriesReadOptions): RawSer
   const out: RawSeries[] = [];
   let ci = 0;
   const pickAt = opts.pickAt;
-  // The batch's series are handed out (and dropped) together.
-  const decoded = d.offsets[d.offsets.length - 1] ?? 0;
-  const arena = new ColumnArena(
-    16 * (pickAt ? Math.min(decoded, groups.length * pickAt.length) : decoded),
-  );
   for (const g of groups) {
     const replicas: RawSeries[] = [];
     // Replicas about to be merged into new arrays may be read in place, in the decoder's memory;

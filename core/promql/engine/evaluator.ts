@@ -52,6 +52,7 @@ import {
 import type { QueryLimits } from './limits.ts';
 import { type OffsetTable, unwrapArg, unwrapParens } from './preprocess.ts';
 import { foldVector, selectMatrix, selectVector } from './selector.ts';
+import { batchDone } from '../storage/batch-done.ts';
 import {
   DUPLICATE_LABELSET,
   checkUniqueStrict,
@@ -293,6 +294,8 @@ export class Evaluator {
       } finally {
         limits.releaseBytes(samples * BYTES_PER_SAMPLE);
       }
+      // `use` copies out what it keeps (selected steps, a range function's outputs).
+      batchDone(batch);
       await limits.breathe('expression evaluation');
     }
   }
