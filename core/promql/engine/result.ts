@@ -78,6 +78,12 @@ export function rangeResult(v: Value, range: EvalRange): QueryValue {
       let n = 0;
       for (let i = 0; i < range.count; i++) n += s.present[i]!;
       if (n === 0) continue;
+      if (n === range.count) {
+        // A value at every step (most series): the steps' times, shared by all such series, and
+        // the node's own column, not copies (the evaluation is over; nothing changes them now).
+        series.push({ metric: s.labels, t: range.times, v: s.values.subarray(0, n) });
+        continue;
+      }
       const t = arena.f64(n);
       const vals = arena.f64(n);
       let w = 0;
