@@ -8,7 +8,9 @@
  * sets the client's Accept-Encoding (e.g. `identity`; fetch's default asks for gzip).
  *
  * PROFILE_INCLUSIVE=1 ranks functions by inclusive time (callees counted) instead of self time;
- * PROFILE_METHOD=GET asks with the parameters in the URL instead of a POST form.
+ * PROFILE_METHOD=GET asks with the parameters in the URL instead of a POST form; PROFILE_HEAP=1
+ * takes a sampling heap profile instead (what each function allocates per run). Each run's
+ * workerd CPU time and minor page faults (fresh memory touched) are printed too.
  *
  * PROFILE_DATA=scale profiles bench:scale's data instead: PROFILE_DAYS (default 14) of 2h blocks in
  * the Worker's bucket, store shards (PROFILE_SHARDS, default 4) in an isolate apart from the
