@@ -81,7 +81,11 @@ async function* batches(
   // The columns of a batch the engine is done with, for the next batch (batch-done.ts).
   let spare: ColumnArena | undefined;
   const flush = (): RawSeries[] => {
-    const arena = spare ?? new ColumnArena(16 * batchSamples);
+    // Sized by the batch (chunk headers' estimate), so a small select takes a small buffer.
+    const copied = opts.pickAt
+      ? Math.min(pendingSamples, pending.length * opts.pickAt.length)
+      : pendingSamples;
+    const arena = spare ?? new ColumnArena(16 * copied);
     spare = undefined;
     arena.reset();
     const out = decodeGroups(pending, opts, arena);
