@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
+import { PassThrough } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeFetch } from './node-fetch.ts';
+import { BODY_HIGH_WATER_BYTES, nodeFetch, webBody } from './node-fetch.ts';
 
 let server: Server;
 let base = '';
@@ -15,6 +16,10 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       for (let i = 0; i < 5; i++) res.write(`part${i};`);
       res.end();
+    } else if (req.url === '/cut') {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('partial');
+      setTimeout(() => res.socket?.destroy(), 20);
     } else if (req.url === '/hang') {
       res.writeHead(200);
       res.write('x');
@@ -77,5 +82,58 @@ describe('nodeFetch', () => {
     controller.abort(new Error('enough'));
     await expect(reader.read()).rejects.toThrow();
     await expect(nodeFetch('http://127.0.0.1:1/')).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('errors the body of a connection lost mid-response', async () => {
+    const res = await nodeFetch(`${base}/cut`);
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+  });
+});
+
+describe('webBody', () => {
+  const piece = (i: number): Buffer => Buffer.alloc(64 * 1024, i & 0xff);
+
+  it('pauses its source only once a reader is 1 MiB behind, and delivers every byte in order', async () => {
+    const src = new PassThrough({ highWaterMark: 16 * 1024 });
+    const body = webBody(src);
+    const pieces = 48;
+    for (let i = 0; i < pieces; i++) src.write(piece(i));
+    src.end();
+    await new Promise((r) => setTimeout(r, 20));
+    // Nothing read yet: the stream took about its high-water mark, then paused the source.
+    expect(src.isPaused()).toBe(true);
+    expect(src.readableLength).toBeGreaterThan(0);
+    expect(src.readableLength).toBeLessThanOrEqual(pieces * 64 * 1024 - BODY_HIGH_WATER_BYTES);
+    const got = new Uint8Array(await new Response(body).arrayBuffer());
+    expect(got.length).toBe(pieces * 64 * 1024);
+    for (let i = 0; i < pieces; i++) expect(got[i * 64 * 1024 + 123]).toBe(i & 0xff);
+  });
+
+  it('does not pause a source whose reader keeps up', async () => {
+    const src = new PassThrough();
+    const reader = webBody(src).getReader();
+    for (let i = 0; i < 8; i++) {
+      src.write(piece(i));
+      const r = await reader.read();
+      expect(r.value?.length).toBe(64 * 1024);
+      expect(src.isPaused()).toBe(false);
+    }
+    src.end();
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it('destroys the source when the reader cancels, and errors when the source fails', async () => {
+    const src = new PassThrough();
+    const reader = webBody(src).getReader();
+    src.write(piece(1));
+    await reader.read();
+    await reader.cancel(new Error('enough'));
+    expect(src.destroyed).toBe(true);
+
+    const failing = new PassThrough();
+    const r2 = webBody(failing).getReader();
+    failing.destroy(new Error('socket hang up'));
+    await expect(r2.read()).rejects.toThrow('socket hang up');
   });
 });

@@ -7,11 +7,12 @@
  * start, a third of the agent's memory budget. node:http parses in C++. Requests and Responses
  * stay the web-standard classes; a response body streams. A request body with a Content-Length
  * header (a Blob part of a file being uploaded) streams too; any other is gathered before
- * sending, its length going in Content-Length (small requests, bounded multipart parts).
+ * sending, its length going in Content-Length (small requests, bounded multipart parts). A
+ * response body buffers up to 1 MiB ahead of its reader (`webBody`).
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
+import { Readable, finished } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 
@@ -86,7 +87,7 @@ async function fetchVia(
         const empty = req.method === 'HEAD' || status === 204 || status === 304;
         if (empty) res.resume();
         resolve(
-          new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
+          new Response(empty ? null : webBody(res), {
             status,
             statusText: res.statusMessage ?? '',
             headers: responseHeaders,
@@ -103,4 +104,43 @@ async function fetchVia(
     for (const chunk of body) outgoing.write(chunk);
     outgoing.end();
   });
+}
+
+/**
+ * Bytes of a response body buffered ahead of its reader before the socket is paused. Node's
+ * `Readable.toWeb` buffers the stream's own high-water mark (16 KiB for a response), below one
+ * socket read (~64 KiB): it paused and resumed the socket for every chunk, and downloading 34 MB
+ * cost ~190 ms of CPU and ~5,000 page faults instead of ~80 ms and almost none.
+ */
+export const BODY_HIGH_WATER_BYTES = 1 << 20;
+
+/** A response body as a web stream, with the socket paused only when its reader falls behind. */
+export function webBody(res: Readable): ReadableStream<Uint8Array> {
+  let open = true;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        res.on('data', (chunk: Buffer) => {
+          if (!open) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) res.pause();
+        });
+        // A connection lost mid-body errors the stream (premature close), as it ends it.
+        finished(res, (err) => {
+          if (!open) return;
+          open = false;
+          if (err) controller.error(err);
+          else controller.close();
+        });
+      },
+      pull() {
+        res.resume();
+      },
+      cancel(reason) {
+        open = false;
+        res.destroy(reason instanceof Error ? reason : undefined);
+      },
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_WATER_BYTES }),
+  );
 }

@@ -33,6 +33,31 @@ class SlowBucket extends FilesystemBucket {
   }
 }
 
+/** A filesystem bucket whose bodies arrive in pieces of an odd size, none aligned to a write. */
+class OddPiecesBucket extends FilesystemBucket {
+  override async get(key: string): Promise<ReadableStream<Uint8Array>> {
+    const reader = (await super.get(key)).getReader();
+    let pending = new Uint8Array(0);
+    return new ReadableStream<Uint8Array>({
+      async pull(c) {
+        while (pending.length < 99_991) {
+          const r = await reader.read();
+          if (r.done) {
+            if (pending.length > 0) c.enqueue(pending);
+            return c.close();
+          }
+          const joined = new Uint8Array(pending.length + r.value.length);
+          joined.set(pending);
+          joined.set(r.value, pending.length);
+          pending = joined;
+        }
+        c.enqueue(pending.slice(0, 99_991));
+        pending = pending.subarray(99_991);
+      },
+    });
+  }
+}
+
 let tmp: TmpDir;
 let bucket: SlowBucket;
 let metas: BlockMeta[];
@@ -94,6 +119,43 @@ describe('localInput', () => {
       const err = await Block.open(opened.dirs[0]!, { id: bad.ulid }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CorruptBlockError);
       expect((err as CorruptBlockError).location.block).toBe(bad.ulid);
+    } finally {
+      await opened.release();
+    }
+  });
+
+  it('writes a large file in order whatever the sizes of the pieces it arrives in', async () => {
+    const odd = new OddPiecesBucket(join(tmp.path, 'odd'));
+    const bytes = new Uint8Array(3 * 1024 * 1024 + 12_345);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2_654_435_761) >>> 24;
+    const meta: BlockMeta = {
+      ...metas[0]!,
+      thanos: {
+        ...metas[0]!.thanos!,
+        files: [{ rel_path: 'chunks/000001', size_bytes: bytes.length }, { rel_path: 'meta.json' }],
+      },
+    };
+    await odd.upload(`${meta.ulid}/chunks/000001`, bytes);
+    await odd.upload(`${meta.ulid}/meta.json`, new TextEncoder().encode(JSON.stringify(meta)));
+    const opened = await localInput(odd, join(tmp.path, 'data3')).open(groupBlocks([meta])[0]!, [
+      meta,
+    ]);
+    try {
+      const src = await opened.dirs[0]!.open('chunks/000001');
+      // Reads across the 1 MiB write boundaries, some made before their bytes arrived.
+      const reads: [number, number][] = [
+        [0, 10],
+        [1024 * 1024 - 7, 14],
+        [2 * 1024 * 1024 - 99_991, 300_000],
+        [bytes.length - 5, 5],
+        [0, bytes.length],
+      ];
+      for (const [off, len] of reads)
+        expect(
+          Buffer.compare(await src.read(off, len), bytes.subarray(off, off + len)),
+          `[${off}, +${len})`,
+        ).toBe(0);
+      expect(await src.size()).toBe(bytes.length);
     } finally {
       await opened.release();
     }
