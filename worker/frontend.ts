@@ -6,6 +6,7 @@ import type { FrontendSettings } from '../core/frontend/frontend.ts';
 import { FrontendMetrics } from '../core/frontend/metrics.ts';
 import {
   MemoryResultsCache,
+  MissMemo,
   TieredResultsCache,
   type ResultsCache,
 } from '../core/frontend/results-cache.ts';
@@ -27,6 +28,8 @@ const DEFAULT_MEMORY_BYTES = 16 * 1024 * 1024;
 
 /** The isolate's memory tier, kept across requests (made anew if its budget changes). */
 let memoryTier: MemoryResultsCache | undefined;
+/** Keys the Cache API lacked lately, for every request of the isolate. */
+const sharedMisses = new MissMemo();
 
 function memoryCache(env: Env): MemoryResultsCache | undefined {
   const maxBytes = bytesVar(env.QUERY_RESULTS_CACHE_MEMORY, DEFAULT_MEMORY_BYTES);
@@ -39,7 +42,7 @@ function resultsCache(env: Env): ResultsCache | undefined {
   if (env.QUERY_RESULTS_CACHE === 'none' || typeof caches === 'undefined') return undefined;
   const shared = new CacheApiResultsCache(caches.default, RESULTS_TTL_SECONDS);
   const memory = memoryCache(env);
-  return memory ? new TieredResultsCache(memory, shared) : shared;
+  return memory ? new TieredResultsCache(memory, shared, sharedMisses) : shared;
 }
 
 export function frontendSettings(env: Env): FrontendSettings {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFrom } from '../labels/labels.ts';
 import {
+  MISS_TTL_MS,
   MemoryResultsCache,
+  MissMemo,
   TieredResultsCache,
   entryBytes,
   type Extent,
@@ -68,5 +70,43 @@ describe('results cache in memory', () => {
     expect((await tiered.memory.getExtent('new'))?.end).toBe(6000);
     // A miss in both is a miss.
     expect(await tiered.getExtent('none')).toBeUndefined();
+  });
+
+  it('asks the shared cache for a key it lacked once per MISS_TTL_MS, and at once after storing it', async () => {
+    const shared = new CountingCache();
+    let now = 1_000_000;
+    const misses = new MissMemo();
+    // Each request makes its own TieredResultsCache; the memo is the isolate's.
+    const tiered = (): TieredResultsCache =>
+      new TieredResultsCache(new MemoryResultsCache({ maxBytes: 0 }), shared, misses, () => now);
+    expect(await tiered().getExtent('tail')).toBeUndefined();
+    expect(await tiered().getBody('labels')).toBeUndefined();
+    expect(shared.gets).toBe(2);
+    now += MISS_TTL_MS - 1;
+    expect(await tiered().getExtent('tail')).toBeUndefined();
+    expect(await tiered().getBody('labels')).toBeUndefined();
+    expect(shared.gets).toBe(2);
+    // An extent and a body under the same key are different entries.
+    expect(await tiered().getBody('tail')).toBeUndefined();
+    expect(shared.gets).toBe(3);
+    // Stored by this isolate: found again at once (memory keeps nothing here: maxBytes 0).
+    await tiered().putExtent('tail', extent(3));
+    expect((await tiered().getExtent('tail'))?.end).toBe(2000);
+    expect(shared.gets).toBe(4);
+    // Stored by another isolate: found once the memo expires.
+    await shared.putBody('labels', 'x');
+    expect(await tiered().getBody('labels')).toBeUndefined();
+    now += 1;
+    expect(await tiered().getBody('labels')).toBe('x');
+    expect(shared.gets).toBe(5);
+  });
+
+  it('remembers at most maxKeys misses, forgetting the oldest first', () => {
+    const memo = new MissMemo({ maxKeys: 3, ttlMs: 10 });
+    for (const k of ['a', 'b', 'c', 'd']) memo.add(k, 0);
+    expect(memo.size).toBe(3);
+    expect(['a', 'b', 'c', 'd'].map((k) => memo.has(k, 5))).toEqual([false, true, true, true]);
+    expect(memo.has('b', 10)).toBe(false);
+    expect(memo.size).toBe(2);
   });
 });
