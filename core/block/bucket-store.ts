@@ -208,8 +208,8 @@ export class BucketStore implements Store {
       if (!this.#owns(m)) continue;
       minTime = Math.min(minTime, m.minTime);
       maxTime = Math.max(maxTime, m.maxTime);
-      const ext = externalLabels(m);
-      sets.set(JSON.stringify(ext), ext);
+      const { labels, key } = externalEntry(m);
+      sets.set(key, labels);
     }
     return {
       storeType: 'store',
@@ -230,7 +230,7 @@ export class BucketStore implements Store {
     for (const meta of metas) {
       // meta.maxTime is exclusive.
       if (meta.maxTime <= minTime || meta.minTime > maxTime) continue;
-      const external = externalLabels(meta);
+      const { labels: external, key: group } = externalEntry(meta);
       const left: Matcher[] = [];
       let ok = true;
       for (const m of matchers) {
@@ -238,7 +238,7 @@ export class BucketStore implements Store {
         if (!ext) left.push(m);
         else if (!m.matches(ext.value)) ok = false;
       }
-      if (ok) out.push({ meta, external, matchers: left, group: JSON.stringify(external) });
+      if (ok) out.push({ meta, external, matchers: left, group });
     }
     // Chosen over the whole bucket, then narrowed to this store's share: a shard must not fall
     // back to raw data whose coarse copy another shard serves, nor miss a gap another fills.
@@ -488,11 +488,28 @@ function blockFiles(
   };
 }
 
+/** A block's external labels, sorted, and their set's key; made once per meta (they never change). */
+const externalOf = new WeakMap<BlockMeta, { readonly labels: Labels; readonly key: string }>();
+
+function externalEntry(meta: BlockMeta): { readonly labels: Labels; readonly key: string } {
+  let e = externalOf.get(meta);
+  if (!e) {
+    const ext = meta.thanos?.labels ?? {};
+    const labels = Object.keys(ext)
+      .sort(compareStrings)
+      .map((name) => ({ name, value: ext[name]! }));
+    e = { labels, key: JSON.stringify(labels) };
+    externalOf.set(meta, e);
+  }
+  return e;
+}
+
+/**
+ * A block's external labels, sorted. Shared by every caller for the meta's life (a request
+ * touches each block of the bucket at least once): not to be modified.
+ */
 export function externalLabels(meta: BlockMeta): Labels {
-  const ext = meta.thanos?.labels ?? {};
-  return Object.keys(ext)
-    .sort(compareStrings)
-    .map((name) => ({ name, value: ext[name]! }));
+  return externalEntry(meta).labels;
 }
 
 /**

@@ -84,29 +84,38 @@ export function planReads<T>(
 
 /** Running sample of range sizes (bounded), for the median guess. */
 export class SizeSampler {
-  /** The last `max` sizes, a ring (a sample per chunk read: no shifting on the hot path). */
-  readonly #sizes: Float64Array;
+  /**
+   * The last `max` sizes, a ring once full (a sample per chunk read: no shifting on the hot
+   * path). A plain array grown as sizes come: a sampler is made per block per read, mostly for
+   * one or a few sizes, and a typed array of `max` cost more to make than the reads it planned.
+   */
+  readonly #sizes: number[] = [];
+  readonly #max: number;
   #next = 0;
-  #count = 0;
 
   constructor(max = 256) {
-    this.#sizes = new Float64Array(max);
+    this.#max = max;
   }
 
   get count(): number {
-    return this.#count;
+    return this.#sizes.length;
   }
 
   add(size: number): void {
+    if (this.#sizes.length < this.#max) {
+      this.#sizes.push(size);
+      return;
+    }
     this.#sizes[this.#next] = size;
-    this.#next = this.#next + 1 === this.#sizes.length ? 0 : this.#next + 1;
-    if (this.#count < this.#sizes.length) this.#count++;
+    this.#next = this.#next + 1 === this.#max ? 0 : this.#next + 1;
   }
 
   median(fallback: number): number {
-    if (this.#count === 0) return fallback;
-    const sorted = this.#sizes.slice(0, this.#count).sort();
-    return sorted[this.#count >> 1]!;
+    const n = this.#sizes.length;
+    if (n === 0) return fallback;
+    if (n === 1) return this.#sizes[0]!;
+    const sorted = this.#sizes.slice().sort((a, b) => a - b);
+    return sorted[n >> 1]!;
   }
 }
 
