@@ -216,8 +216,8 @@ export function queryFrontend<E extends object>(
 
   async function splitState(
     r: StepRange,
-    plan: RangePlan,
-    identity: string,
+    step: number,
+    gridKey: string,
     s: FrontendSettings,
     cache: ResultsCache | undefined,
   ): Promise<SplitState> {
@@ -231,9 +231,7 @@ export function queryFrontend<E extends object>(
       tail: undefined,
     };
     if (cache === undefined) return none;
-    const { step } = plan;
-    const offset = ((plan.start % step) + step) % step;
-    const key = await cacheKey(identity, step, offset, intervalIndex(r, s.splitInterval));
+    const key = `${gridKey}.${intervalIndex(r, s.splitInterval)}`;
     s.metrics.cacheGets++;
     const [base, later] = await Promise.all([cache.getExtent(key), cache.getExtent(tailKey(key))]);
     let cached = base && { start: base.start, end: base.end, pieces: [base.series] };
@@ -316,7 +314,12 @@ export function queryFrontend<E extends object>(
     const identity = requestIdentity('/api/v1/query_range', p.entries(), requester(req, s));
     const splits = splitByInterval(plan.start, plan.end, plan.step, s.splitInterval);
     const cache = useCache ? s.cache : undefined;
-    const states = await Promise.all(splits.map((r) => splitState(r, plan, identity, s, cache)));
+    // One digest per request: a split's key is the grid's key and the split's index.
+    const offset = ((plan.start % plan.step) + plan.step) % plan.step;
+    const gridKey = cache ? await cacheKey(identity, plan.step, offset) : '';
+    const states = await Promise.all(
+      splits.map((r) => splitState(r, plan.step, gridKey, s, cache)),
+    );
     // Everything missing is computed by one query over its span: in one isolate, a query per
     // split only repeats the per-query work (a cold 9-day range ran 3x slower split than whole).
     // Cached steps inside the span are computed again; the answer is the same.
