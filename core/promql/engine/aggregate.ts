@@ -61,6 +61,11 @@ export function sortGrouping(grouping: readonly string[]): string[] {
 
 export function aggregate(input: readonly StepSeries[], p: AggregateParams): StepSeries[] {
   if (p.op === 'count_values') return countValues(input, p);
+  if (p.op === 'topk' || p.op === 'bottomk') {
+    const folder = new TopBottomKFolder(p);
+    for (const s of input) folder.add(s);
+    return folder.finish();
+  }
   const { count } = p;
   // Static groups in order of first member.
   const groups: { labels: Labels; members: number[] }[] = [];
@@ -84,7 +89,6 @@ export function aggregate(input: readonly StepSeries[], p: AggregateParams): Ste
     };
     groups.sort((a, b) => first(a) - first(b));
   }
-  if (p.op === 'topk' || p.op === 'bottomk') return topBottomK(input, groups, p);
 
   const out: StepSeries[] = [];
   const arena = new ColumnArena(columnBytes(groups.length, count));
@@ -334,72 +338,136 @@ function quantileGroup(
   }
 }
 
-function topBottomK(
-  input: readonly StepSeries[],
-  groups: readonly { members: number[] }[],
-  p: AggregateParams,
-): StepSeries[] {
-  const { count } = p;
-  const top = p.op === 'topk';
-  const outByInput = new Map<number, StepSeries>();
-  const order: StepSeries[] = [];
-  let vals: Float64Array | undefined;
-  // vectorByValueHeap / vectorByReverseValueHeap: NaN sorts first (is "smallest" / "largest").
-  const less = top
-    ? (a: number, b: number) => Number.isNaN(vals![a]!) || vals![a]! < vals![b]!
-    : (a: number, b: number) => Number.isNaN(vals![a]!) || vals![a]! > vals![b]!;
-  const reverse = (a: number, b: number) => less(b, a);
-  const heap: number[] = [];
-  // Values at the current step, indexed by input series (only present members are read).
-  vals = new Float64Array(input.length);
-  for (let i = 0; i < count; i++) {
-    const f = p.scalarParam![i]!;
-    if (!(f <= MAX_INT64 && f >= MIN_INT64))
-      throw new ExecutionError(`Scalar value ${goFormatFloat(f, 'g', -1)} overflows int64`);
-    const k = Math.trunc(f);
-    if (k < 1) continue;
-    for (const g of groups) {
-      heap.length = 0;
-      for (const m of g.members) {
-        const s = input[m]!;
-        if (s.present[i] !== 1) continue;
-        const v = s.values[i]!;
-        vals[m] = v;
-        if (heap.length === 0) {
-          heap.push(m);
-          continue;
-        }
-        const h0 = vals[heap[0]!]!;
-        if (heap.length < k || (top ? h0 < v : h0 > v) || Number.isNaN(h0)) {
-          if (heap.length === k) {
-            if (k === 1) {
-              heap[0] = m;
-              continue;
-            }
-            heapPop(heap, less);
-          }
-          heapPush(heap, m, less);
-        }
+/** The int64 `k` of topk/bottomk at one step, or NaN where the parameter overflows int64. */
+function stepK(f: number): number {
+  return f <= MAX_INT64 && f >= MIN_INT64 ? Math.trunc(f) : NaN;
+}
+
+/**
+ * topk and bottomk with their input handed over a series at a time, in input order: each group
+ * keeps, per step, the k best members seen so far in Go's container/heap, updated exactly as
+ * engine.go's aggregation() updates it member after member, so the answer is the same; only the
+ * heaps and the members' labels are held, never the input's values.
+ */
+export class TopBottomKFolder {
+  readonly #p: AggregateParams;
+  readonly #top: boolean;
+  /** k per step (NaN: the parameter overflows int64, an error once the input is all in). */
+  readonly #k: Float64Array;
+  readonly #groups = new Map<string, { readonly heaps: (number[] | undefined)[]; first: number }>();
+  /** Labels of each member, by its position in the input. */
+  readonly #labels: Labels[] = [];
+  /** A heap entry's member and value, by entry id; ids of dropped entries are reused. */
+  readonly #member: number[] = [];
+  readonly #value: number[] = [];
+  readonly #free: number[] = [];
+  readonly #less: (a: number, b: number) => boolean;
+
+  constructor(p: AggregateParams) {
+    if (p.op !== 'topk' && p.op !== 'bottomk')
+      throw new ExecutionError(`not a topk or bottomk aggregation: "${p.op}"`);
+    this.#p = p;
+    this.#top = p.op === 'topk';
+    this.#k = new Float64Array(p.count);
+    for (let i = 0; i < p.count; i++) this.#k[i] = stepK(p.scalarParam![i]!);
+    const value = this.#value;
+    // vectorByValueHeap / vectorByReverseValueHeap: NaN sorts first (is "smallest" / "largest").
+    this.#less = this.#top
+      ? (a, b) => Number.isNaN(value[a]!) || value[a]! < value[b]!
+      : (a, b) => Number.isNaN(value[a]!) || value[a]! > value[b]!;
+  }
+
+  #entry(member: number, v: number): number {
+    const id = this.#free.pop();
+    if (id === undefined) {
+      this.#member.push(member);
+      this.#value.push(v);
+      return this.#member.length - 1;
+    }
+    this.#member[id] = member;
+    this.#value[id] = v;
+    return id;
+  }
+
+  add(s: StepSeries): void {
+    const p = this.#p;
+    const m = this.#labels.length;
+    this.#labels.push(s.labels);
+    const key = groupKey(s.labels, p.grouping, p.without);
+    let g = this.#groups.get(key);
+    if (g === undefined) {
+      g = { heaps: new Array<number[] | undefined>(p.count), first: Infinity };
+      this.#groups.set(key, g);
+    }
+    if (g.first === Infinity && s.present[0] === 1) g.first = m;
+    const top = this.#top;
+    const value = this.#value;
+    for (let i = 0; i < p.count; i++) {
+      if (s.present[i] !== 1) continue;
+      const k = this.#k[i]!;
+      if (!(k >= 1)) continue;
+      const v = s.values[i]!;
+      const heap = (g.heaps[i] ??= []);
+      if (heap.length === 0) {
+        heap.push(this.#entry(m, v));
+        continue;
       }
-      if (heap.length > 1) goSortSlice(heap, reverse);
-      for (const m of heap) {
-        let o = outByInput.get(m);
-        if (o === undefined) {
-          p.charge(count * OUTPUT_STEP_BYTES);
-          o = {
-            labels: input[m]!.labels,
-            values: new Float64Array(count),
-            present: new Uint8Array(count),
-          };
-          outByInput.set(m, o);
-          order.push(o);
+      const h0 = value[heap[0]!]!;
+      if (heap.length < k || (top ? h0 < v : h0 > v) || Number.isNaN(h0)) {
+        if (heap.length === k) {
+          if (k === 1) {
+            this.#free.push(heap[0]!);
+            heap[0] = this.#entry(m, v);
+            continue;
+          }
+          this.#free.push(heapPop(heap, this.#less));
         }
-        (o.values as Float64Array)[i] = vals[m]!;
-        (o.present as Uint8Array)[i] = 1;
+        heapPush(heap, this.#entry(m, v), this.#less);
       }
     }
   }
-  return order;
+
+  finish(): StepSeries[] {
+    const p = this.#p;
+    const { count } = p;
+    const groups = [...this.#groups.values()];
+    // An instant result lists groups in the order their first present member appears.
+    if (count === 1) groups.sort((a, b) => a.first - b.first);
+    const less = this.#less;
+    const reverse = (a: number, b: number): boolean => less(b, a);
+    const outByMember = new Map<number, StepSeries>();
+    const order: StepSeries[] = [];
+    for (let i = 0; i < count; i++) {
+      const k = this.#k[i]!;
+      if (Number.isNaN(k)) {
+        const f = p.scalarParam![i]!;
+        throw new ExecutionError(`Scalar value ${goFormatFloat(f, 'g', -1)} overflows int64`);
+      }
+      if (k < 1) continue;
+      for (const g of groups) {
+        const heap = g.heaps[i];
+        if (heap === undefined) continue;
+        if (heap.length > 1) goSortSlice(heap, reverse);
+        for (const e of heap) {
+          const m = this.#member[e]!;
+          let o = outByMember.get(m);
+          if (o === undefined) {
+            p.charge(count * OUTPUT_STEP_BYTES);
+            o = {
+              labels: this.#labels[m]!,
+              values: new Float64Array(count),
+              present: new Uint8Array(count),
+            };
+            outByMember.set(m, o);
+            order.push(o);
+          }
+          (o.values as Float64Array)[i] = this.#value[e]!;
+          (o.present as Uint8Array)[i] = 1;
+        }
+      }
+    }
+    return order;
+  }
 }
 
 function countValues(input: readonly StepSeries[], p: AggregateParams): StepSeries[] {

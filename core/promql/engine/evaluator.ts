@@ -12,6 +12,7 @@
 import { ExecutionError, NotSupportedError } from '../../errors.ts';
 import type {
   AggregateExpr,
+  AggregateOp,
   BinaryExpr,
   Call,
   Expr,
@@ -35,6 +36,7 @@ import {
 } from '../value.ts';
 import {
   AggregateFolder,
+  TopBottomKFolder,
   aggregate,
   foldsSeries,
   sortGrouping,
@@ -546,7 +548,21 @@ export class Evaluator {
         return { type: 'vector', series: folder.finish() };
       });
     }
-    if (e.param === undefined && foldsSeries(e.op) && input.kind === 'Call') {
+    if (e.param !== undefined && isTopBottomK(e.op) && input.kind === 'VectorSelector') {
+      // Folded too: only each group's k best members per step are kept.
+      return {
+        children: [this.#child(e.param)],
+        finish: async (values) => {
+          const folder = new TopBottomKFolder({
+            ...this.#aggregateParams(e),
+            scalarParam: scalarParamOf(e, values[0]!),
+          });
+          await this.#selectEach(input, false, undefined, (s) => folder.add(s), true);
+          return { type: 'vector', series: folder.finish() };
+        },
+      };
+    }
+    if (input.kind === 'Call' && (e.param === undefined ? foldsSeries(e.op) : isTopBottomK(e.op))) {
       const folded = this.#foldedRangeCall(e, input);
       if (folded) return folded;
     }
@@ -601,11 +617,20 @@ export class Evaluator {
       outputBase: limits.outputCharged,
     };
     const fctx = this.#functionContext();
+    // topk/bottomk's parameter is evaluated first, as it is without folding.
+    const param = agg.param !== undefined ? [this.#child(agg.param)] : [];
     return {
-      children: others,
-      finish: async (values) => {
+      children: [...param, ...others],
+      finish: async (all) => {
+        const values = all.slice(param.length);
         const args = withArgs(values);
-        const folder = new AggregateFolder(this.#aggregateParams(agg));
+        const folder =
+          param.length > 0
+            ? new TopBottomKFolder({
+                ...this.#aggregateParams(agg),
+                scalarParam: scalarParamOf(agg, all[0]!),
+              })
+            : new AggregateFolder(this.#aggregateParams(agg));
         const seen = new Set<string>();
         let duplicate = false;
         let outPoints = 0;
@@ -782,3 +807,14 @@ function leaf(finish: () => Value | Promise<Value>): EvalPlan {
 }
 
 export type { VectorValue, ScalarValue };
+
+function isTopBottomK(op: AggregateOp): boolean {
+  return op === 'topk' || op === 'bottomk';
+}
+
+/** An aggregation's evaluated scalar parameter (the parser admits only a scalar here). */
+function scalarParamOf(e: AggregateExpr, v: Value): Float64Array {
+  if (v.type !== 'scalar')
+    throw new ExecutionError(`expected scalar parameter for ${e.op}, got ${v.type}`);
+  return v.values;
+}

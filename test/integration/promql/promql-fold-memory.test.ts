@@ -24,11 +24,13 @@ async function growth(query: string): Promise<{ series: number; growthMB: number
 describe('memory of a streamed query', () => {
   it('an aggregation over a selector or a range function holds its groups, not its input', async () => {
     // The last 20 batches' outputs alone are 20 x 500 x 361 steps x 9 bytes = 32 MB.
-    const [rate, held, plain, heldPlain] = await Promise.all([
+    const [rate, held, plain, heldPlain, top, bottomRate] = await Promise.all([
       growth('sum by (job) (rate(requests_total[5m]))'),
       growth('sum by (job) (rate(requests_total[5m]) > -1)'),
       growth('avg(requests_total)'),
       growth('avg(requests_total > -1)'),
+      growth('topk(3, requests_total)'),
+      growth('bottomk by (job) (2, rate(requests_total[5m]))'),
     ]);
     expect(rate.series).toBe(10);
     expect(held.series).toBe(10);
@@ -38,5 +40,10 @@ describe('memory of a streamed query', () => {
     expect(heldPlain.growthMB).toBeGreaterThan(25);
     expect(rate.growthMB).toBeLessThan(12);
     expect(plain.growthMB).toBeLessThan(12);
+    // topk and bottomk keep each group's k best members per step, not their input.
+    expect(top.series).toBeGreaterThanOrEqual(3);
+    expect(bottomRate.series).toBeGreaterThanOrEqual(20);
+    expect(top.growthMB).toBeLessThan(12);
+    expect(bottomRate.growthMB).toBeLessThan(12);
   }, 180_000);
 });
