@@ -7,6 +7,7 @@ import { BadDataError } from '../errors.ts';
 import type { Matcher } from '../labels/matcher.ts';
 import type { Expr } from '../promql/ast.ts';
 import { parseExpr } from '../promql/parser/parse.ts';
+import { parseExprMemo } from '../promql/parser/parse-memo.ts';
 import type { ParseLimits } from '../promql/parser/limits.ts';
 import { requestTenant, type QuerierSettings, type ReadOptions } from '../query/querier.ts';
 import { MAX_TIME, MIN_TIME } from '../gocompat/time.ts';
@@ -68,7 +69,7 @@ export function readOptions(
 export function queryParam(p: Params, limits?: ParseLimits): Expr {
   const q = p.get('query') ?? '';
   try {
-    return parseExpr(q, limits);
+    return parseExprMemo(q, limits);
   } catch (err) {
     throw invalidParam('query', err);
   }

@@ -11,7 +11,7 @@
 import { Hono } from 'hono';
 import { jsonResponse, successJson } from '../api/prom-json.ts';
 import { Params } from '../api/params.ts';
-import { parseExpr } from '../promql/parser/index.ts';
+import { parseExprMemo } from '../promql/parser/parse-memo.ts';
 import { cacheKey, requestIdentity } from './cache-key.ts';
 import { splittable } from './splittable.ts';
 import { apiErrorResponse, toApiError } from '../api/error-response.ts';
@@ -91,7 +91,7 @@ function planRange(p: Params): RangePlan | undefined {
     const step = p.duration('step') ?? 0;
     if (!(step > 0) || end < start || (end - start) / step > MAX_POINTS) return undefined;
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) return undefined;
-    if (!splittable(parseExpr(p.get('query')!))) return undefined;
+    if (!splittable(parseExprMemo(p.get('query')!))) return undefined;
     return { start, end, step };
   } catch {
     return undefined;
