@@ -12,7 +12,7 @@ import type { AggregateOp } from '../ast.ts';
 import { OUTPUT_STEP_BYTES, type StepSeries } from '../value.ts';
 import { deleteLabels, keepLabels, setLabel } from './series.ts';
 import { heapPop, heapPush } from '../../gocompat/heap.ts';
-import { goSortFloat64, goSortSlice } from '../../gocompat/sort.ts';
+import { goSortFloat64NaNFirst, goSortSlice } from '../../gocompat/sort.ts';
 import { goFormatFloat } from '../../gocompat/strconv.ts';
 import type { ChargeOutput } from './limits.ts';
 
@@ -313,7 +313,7 @@ export function quantileOf(q: number, vals: Float64Array, n: number): number {
   if (n === 0 || Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  goSortFloat64(vals, n, (a, b) => Number.isNaN(a) || a < b);
+  goSortFloat64NaNFirst(vals, n);
   const rank = q * (n - 1);
   const lower = Math.max(0, Math.floor(rank));
   const upper = Math.min(n - 1, lower + 1);

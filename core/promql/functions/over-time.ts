@@ -8,7 +8,7 @@
  */
 import type { FunctionImpl } from './types.ts';
 import type { RangeSeries } from '../value.ts';
-import { goSortFloat64 } from '../../gocompat/sort.ts';
+import { goSortFloat64NaNFirst } from '../../gocompat/sort.ts';
 import { matrixArg, scalarArg } from './labels-util.ts';
 import { overSeries, overWindows, overWindowsBy, type WindowKernel } from './window.ts';
 import type { MatrixValue, VectorValue } from '../value.ts';
@@ -133,7 +133,6 @@ export function quantileSorted(q: number, values: Float64Array, n: number): numb
 }
 
 /** vectorByValueHeap.Less: NaN sorts first; the relation is deliberately Prometheus's, not a total order. */
-export const lessNaNFirst = (x: number, y: number): boolean => Number.isNaN(x) || x < y;
 
 /** On downsampled data (window averages with counts) the mean weighted by the raw samples behind. */
 export const avgOverTime: FunctionImpl = (args, ctx) =>
@@ -189,15 +188,8 @@ export const quantileOverTime: FunctionImpl = (args, ctx) => {
     const n = hi - lo;
     if (Number.isNaN(qi) || qi < 0 || qi > 1) return quantileSorted(qi, scratch, n);
     if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
-    let plain = true;
-    for (let k = lo; k < hi; k++) {
-      const x = v[k]!;
-      scratch[k - lo] = x;
-      if (x !== x || (x === 0 && 1 / x < 0)) plain = false;
-    }
-    // Without NaN and -0 every order Go's sort could leave is the numeric one: sort natively.
-    if (plain) scratch.subarray(0, n).sort();
-    else goSortFloat64(scratch, n, lessNaNFirst);
+    for (let k = lo; k < hi; k++) scratch[k - lo] = v[k]!;
+    goSortFloat64NaNFirst(scratch, n);
     return quantileSorted(qi, scratch, n);
   });
 };
