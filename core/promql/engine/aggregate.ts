@@ -61,7 +61,7 @@ export function sortGrouping(grouping: readonly string[]): string[] {
 
 export function aggregate(input: readonly StepSeries[], p: AggregateParams): StepSeries[] {
   if (p.op === 'count_values') return countValues(input, p);
-  if (p.op === 'topk' || p.op === 'bottomk') {
+  if (isTopBottomK(p.op)) {
     const folder = new TopBottomKFolder(p);
     for (const s of input) folder.add(s);
     return folder.finish();
@@ -338,6 +338,11 @@ function quantileGroup(
   }
 }
 
+/** Whether `op` is topk or bottomk (TopBottomKFolder). */
+export function isTopBottomK(op: AggregateOp): boolean {
+  return op === 'topk' || op === 'bottomk';
+}
+
 /** The int64 `k` of topk/bottomk at one step, or NaN where the parameter overflows int64. */
 function stepK(f: number): number {
   return f <= MAX_INT64 && f >= MIN_INT64 ? Math.trunc(f) : NaN;
@@ -364,7 +369,7 @@ export class TopBottomKFolder {
   readonly #less: (a: number, b: number) => boolean;
 
   constructor(p: AggregateParams) {
-    if (p.op !== 'topk' && p.op !== 'bottomk')
+    if (!isTopBottomK(p.op))
       throw new ExecutionError(`not a topk or bottomk aggregation: "${p.op}"`);
     this.#p = p;
     this.#top = p.op === 'topk';

@@ -12,7 +12,6 @@
 import { ExecutionError, NotSupportedError } from '../../errors.ts';
 import type {
   AggregateExpr,
-  AggregateOp,
   BinaryExpr,
   Call,
   Expr,
@@ -39,6 +38,7 @@ import {
   TopBottomKFolder,
   aggregate,
   foldsSeries,
+  isTopBottomK,
   sortGrouping,
   type AggregateParams,
 } from './aggregate.ts';
@@ -807,10 +807,6 @@ function leaf(finish: () => Value | Promise<Value>): EvalPlan {
 }
 
 export type { VectorValue, ScalarValue };
-
-function isTopBottomK(op: AggregateOp): boolean {
-  return op === 'topk' || op === 'bottomk';
-}
 
 /** An aggregation's evaluated scalar parameter (the parser admits only a scalar here). */
 function scalarParamOf(e: AggregateExpr, v: Value): Float64Array {

@@ -3,7 +3,13 @@ import { labelsFrom } from '../../labels/labels.ts';
 import { Engine } from '../engine/engine.ts';
 import { MemoryStorage } from '../storage/memory.ts';
 import { DEFAULT_PARSE_LIMITS } from './limits.ts';
-import { PARSE_MEMO_ENTRIES, PARSE_MEMO_MAX_CHARS, parseExprMemo } from './parse-memo.ts';
+import {
+  PARSE_MEMO_ENTRIES,
+  PARSE_MEMO_MAX_CHARS,
+  PARSE_MEMO_TOTAL_CHARS,
+  parseExprMemo,
+  parseMemoChars,
+} from './parse-memo.ts';
 import { parseExpr } from './parse.ts';
 
 /** An AST as text: every field, numbers' bits included (-0, NaN). */
@@ -38,6 +44,20 @@ describe('parseExprMemo', () => {
       expect(parseExprMemo('memo_lru_kept')).toBe(kept);
     }
     expect(parseExprMemo('memo_lru_0')).not.toBe(first);
+  });
+
+  it('holds at most PARSE_MEMO_TOTAL_CHARS of query text, however dense the queries asked', () => {
+    // ~820 KiB of AST each: 512 of them would be ~400 MB.
+    const dense = (i: number): string =>
+      `memo_dense_${i}` + '+up'.repeat((PARSE_MEMO_MAX_CHARS - 20) / 3);
+    const first = parseExprMemo(dense(0));
+    for (let i = 1; i < 40; i++) {
+      parseExprMemo(dense(i));
+      expect(parseMemoChars()).toBeLessThanOrEqual(PARSE_MEMO_TOTAL_CHARS);
+    }
+    expect(parseMemoChars()).toBeGreaterThan(PARSE_MEMO_TOTAL_CHARS - PARSE_MEMO_MAX_CHARS);
+    expect(parseExprMemo(dense(0))).not.toBe(first);
+    expect(parseExprMemo(dense(39))).toBe(parseExprMemo(dense(39)));
   });
 
   it('hands out ASTs that evaluating them leaves as parsed (one AST serves every request)', async () => {
