@@ -352,7 +352,7 @@ function stepK(f: number): number {
  * topk and bottomk with their input handed over a series at a time, in input order: each group
  * keeps, per step, the k best members seen so far in Go's container/heap, updated exactly as
  * engine.go's aggregation() updates it member after member, so the answer is the same; only the
- * heaps and the members' labels are held, never the input's values.
+ * heaps (with their members' labels) are held, never the input.
  */
 export class TopBottomKFolder {
   readonly #p: AggregateParams;
@@ -360,10 +360,11 @@ export class TopBottomKFolder {
   /** k per step (NaN: the parameter overflows int64, an error once the input is all in). */
   readonly #k: Float64Array;
   readonly #groups = new Map<string, { readonly heaps: (number[] | undefined)[]; first: number }>();
-  /** Labels of each member, by its position in the input. */
-  readonly #labels: Labels[] = [];
-  /** A heap entry's member and value, by entry id; ids of dropped entries are reused. */
+  /** Members seen so far (a member is its position in the input). */
+  #members = 0;
+  /** A heap entry's member, its labels and value, by entry id; ids of dropped entries are reused. */
   readonly #member: number[] = [];
+  readonly #entryLabels: Labels[] = [];
   readonly #value: number[] = [];
   readonly #free: number[] = [];
   readonly #less: (a: number, b: number) => boolean;
@@ -382,22 +383,23 @@ export class TopBottomKFolder {
       : (a, b) => Number.isNaN(value[a]!) || value[a]! > value[b]!;
   }
 
-  #entry(member: number, v: number): number {
+  #entry(member: number, labels: Labels, v: number): number {
     const id = this.#free.pop();
     if (id === undefined) {
       this.#member.push(member);
+      this.#entryLabels.push(labels);
       this.#value.push(v);
       return this.#member.length - 1;
     }
     this.#member[id] = member;
+    this.#entryLabels[id] = labels;
     this.#value[id] = v;
     return id;
   }
 
   add(s: StepSeries): void {
     const p = this.#p;
-    const m = this.#labels.length;
-    this.#labels.push(s.labels);
+    const m = this.#members++;
     const key = groupKey(s.labels, p.grouping, p.without);
     let g = this.#groups.get(key);
     if (g === undefined) {
@@ -414,7 +416,7 @@ export class TopBottomKFolder {
       const v = s.values[i]!;
       const heap = (g.heaps[i] ??= []);
       if (heap.length === 0) {
-        heap.push(this.#entry(m, v));
+        heap.push(this.#entry(m, s.labels, v));
         continue;
       }
       const h0 = value[heap[0]!]!;
@@ -422,12 +424,12 @@ export class TopBottomKFolder {
         if (heap.length === k) {
           if (k === 1) {
             this.#free.push(heap[0]!);
-            heap[0] = this.#entry(m, v);
+            heap[0] = this.#entry(m, s.labels, v);
             continue;
           }
           this.#free.push(heapPop(heap, this.#less));
         }
-        heapPush(heap, this.#entry(m, v), this.#less);
+        heapPush(heap, this.#entry(m, s.labels, v), this.#less);
       }
     }
   }
@@ -459,7 +461,7 @@ export class TopBottomKFolder {
           if (o === undefined) {
             p.charge(count * OUTPUT_STEP_BYTES);
             o = {
-              labels: this.#labels[m]!,
+              labels: this.#entryLabels[e]!,
               values: new Float64Array(count),
               present: new Uint8Array(count),
             };
