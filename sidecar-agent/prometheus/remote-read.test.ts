@@ -3,7 +3,7 @@ import { newMatcher } from '../../core/labels/matcher.ts';
 import { prometheus } from '../../core/storeapi/proto/gen/prompb.js';
 import { streamedFrame } from '../../test/helpers/remote-read-frame.ts';
 import { encodeReadRequest, StreamedFrameSplitter } from './remote-read.ts';
-import { snappyDecode } from './snappy.ts';
+import { snappyDecode } from '../../core/tsdb/wal/snappy.ts';
 
 /** The messages of `bytes` handed to the splitter in pieces of `piece` bytes (frames cut anywhere). */
 async function all(bytes: Uint8Array, piece: number): Promise<Uint8Array[]> {

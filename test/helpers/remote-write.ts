@@ -1,11 +1,12 @@
 /**
  * @module test/helpers/remote-write — Prometheus remote-write bodies (WriteRequest, snappy block
  * format) for tests and the receive benchmark, through core/receive/write-encode.ts (the generated
- * prompb writer quiets signalling NaNs: the staleness marker must arrive bit for bit).
+ * prompb writer quiets signalling NaNs: the staleness marker must arrive bit for bit), compressed
+ * as a Prometheus compresses them (back-references, not one long literal).
  */
 import { STALE_NAN } from '../../core/chunkenc/stale.ts';
 import { encodeWriteRequest as encode } from '../../core/receive/write-encode.ts';
-import { snappyEncode } from '../../sidecar-agent/prometheus/snappy.ts';
+import { snappyCompress } from './snappy-compress.ts';
 
 export interface WriteSeriesInput {
   /** Label pairs; sorted by name here unless `unsorted`. */
@@ -35,7 +36,7 @@ export function remoteWriteBody(
   series: readonly WriteSeriesInput[],
   unsorted = false,
 ): Uint8Array<ArrayBuffer> {
-  return snappyEncode(encodeWriteRequest(series, unsorted)) as Uint8Array<ArrayBuffer>;
+  return snappyCompress(encodeWriteRequest(series, unsorted)) as Uint8Array<ArrayBuffer>;
 }
 
 /** Headers Prometheus sends with a remote write. */

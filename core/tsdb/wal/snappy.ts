@@ -5,6 +5,9 @@
  * format_description.txt). Every length and offset is checked; bad input throws SnappyError.
  */
 
+/** Literals and copies up to this many bytes are moved byte by byte, longer ones by the runtime. */
+const SHORT = 16;
+
 export class SnappyError extends Error {
   override readonly name = 'SnappyError';
 }
@@ -45,7 +48,10 @@ export function snappyDecode(
         }
         len += 1;
         if (p + len > src.length || d + len > n) throw new SnappyError('literal out of range');
-        dst.set(src.subarray(p, p + len), d);
+        if (len <= SHORT) {
+          // A view per literal costs more than copying a few bytes (most literals are short).
+          for (let i = 0; i < len; i++) dst[d + i] = src[p + i]!;
+        } else dst.set(src.subarray(p, p + len), d);
         p += len;
         d += len;
         continue;
@@ -68,8 +74,10 @@ export function snappyDecode(
         p += 4;
     }
     if (off === 0 || off > d || d + len > n) throw new SnappyError('copy out of range');
+    if (off >= len && len > SHORT) dst.copyWithin(d, d - off, d - off + len);
     // Overlapping copies repeat the last `off` bytes: copy byte by byte.
-    for (let i = 0; i < len; i++, d++) dst[d] = dst[d - off]!;
+    else for (let i = 0; i < len; i++) dst[d + i] = dst[d - off + i]!;
+    d += len;
   }
   if (d !== n) throw new SnappyError(`decoded ${d} of ${n} bytes`);
   return dst;

@@ -144,8 +144,13 @@ describe.each([2, 1])('receiver remote-write contract, %i receive shard(s)', (sh
     const r = await write(many, 'team-limit');
     expect(r.status).toBe(429);
     expect(await r.text()).toMatch(/team-limit.*exceed the limit of 50/);
-    const big = Array.from({ length: 3000 }, (_, i) => series(`big-${i}`, [[NOW - 1000, i]]));
-    const huge = await write(big, 'team-big');
+    // Job names that do not repeat, so the compressed body stays past the 64 KiB limit.
+    const big = Array.from({ length: 6000 }, (_, i) =>
+      series(`big-${i}-${(Math.imul(i + 1, 2654435761) >>> 0).toString(16)}`, [[NOW - 1000, i]]),
+    );
+    const bigBody = remoteWriteBody(big);
+    expect(bigBody.length).toBeGreaterThan(64 << 10);
+    const huge = await write(big, 'team-big', bigBody);
     expect(huge.status).toBe(413);
     expect(await query('count(rw_test{tenant_id="team-big"})')).toEqual([]);
     // Chunked, with no declared length (3x the 64 KiB limit): not kept past the limit, read to
