@@ -22,6 +22,8 @@ import { installOverTimeKernel, type OverTimeKernel } from '../core/promql/funct
 import { newOverTimeKernel } from '../core/promql/functions/over-time-wasm.ts';
 import { instantiateCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
 import { newGzipEncoders, type GzipEncoders } from '../core/api/gzip-wasm.ts';
+import { installSnappyKernel, type SnappyKernel } from '../core/tsdb/wal/snappy.ts';
+import { newSnappyKernel } from '../core/tsdb/wal/snappy-wasm.ts';
 
 const XOR_WASM = new URL('../wasm/build/xor.wasm', import.meta.url);
 const CRC32C_WASM = new URL('../wasm/build/crc32c.wasm', import.meta.url);
@@ -30,6 +32,7 @@ const REGRESSION_WASM = new URL('../wasm/build/regression.wasm', import.meta.url
 const RATE_WASM = new URL('../wasm/build/rate.wasm', import.meta.url);
 const OVER_TIME_WASM = new URL('../wasm/build/over-time.wasm', import.meta.url);
 const GZIP_WASM = new URL('../wasm/build/gzip.wasm', import.meta.url);
+const SNAPPY_WASM = new URL('../wasm/build/snappy.wasm', import.meta.url);
 
 /** A kernel made from wasm/build/<file>, its module compiled once per process. */
 function kernelOnce<K>(
@@ -81,6 +84,17 @@ export const loadCrc32cKernelNode: () => Promise<Crc32cKernel> = kernelOnce(
 /** Installs the WASM CRC-32C kernel for `crc32c()` in this process (core/tsdb/crc32c.ts). */
 export async function installCrc32cKernelNode(): Promise<void> {
   installCrc32cKernel(await loadCrc32cKernelNode());
+}
+
+/** The process's WASM snappy decoder (compiled and instantiated once). */
+export const loadSnappyKernelNode: () => Promise<SnappyKernel> = kernelOnce(
+  SNAPPY_WASM,
+  newSnappyKernel,
+);
+
+/** Installs the WASM snappy decoder for `snappyDecode()` (WAL records, remote read and write). */
+export async function installSnappyKernelNode(): Promise<void> {
+  installSnappyKernel(await loadSnappyKernelNode());
 }
 
 /** The process's WASM points writer (core/api/points-wasm.ts). */

@@ -29,7 +29,11 @@ import { observe, requestMetrics } from './observe.ts';
 import { rulerStub } from './ruler.ts';
 import { serveUi } from './ui-assets.ts';
 import { compressAnswer } from './compress.ts';
-import { installCrc32cKernelWorker, installQueryKernelsWorker } from './wasm.ts';
+import {
+  installCrc32cKernelWorker,
+  installQueryKernelsWorker,
+  installSnappyKernelWorker,
+} from './wasm.ts';
 
 export { StoreShard } from './store-shard.ts';
 export { ReceiveShard } from './receive-shard.ts';
@@ -39,6 +43,8 @@ export { Ruler } from './ruler.ts';
 installCrc32cKernelWorker();
 // Range answers' points and deriv/predict_linear: the WASM kernels, once per isolate.
 installQueryKernelsWorker();
+// Remote-write bodies: the WASM snappy decoder, once per isolate.
+installSnappyKernelWorker();
 
 const app = new Hono<{ Bindings: Env }>();
 // Every request is counted and logged, whatever answers it.

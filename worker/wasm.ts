@@ -6,8 +6,9 @@
  * the points writer (wasm/build/points.wasm) for every range answer it writes, the regression
  * kernel (wasm/build/regression.wasm) for deriv and predict_linear, the rate kernel
  * (wasm/build/rate.wasm) for rate, increase and delta, and the over-time kernel
- * (wasm/build/over-time.wasm) for avg, sum, stdvar and stddev_over_time, and the gzip encoder
- * (wasm/build/gzip.wasm) for the answers the Worker compresses itself (worker/compress.ts).
+ * (wasm/build/over-time.wasm) for avg, sum, stdvar and stddev_over_time, the gzip encoder
+ * (wasm/build/gzip.wasm) for the answers the Worker compresses itself (worker/compress.ts), and
+ * the snappy decoder (wasm/build/snappy.wasm) for remote-write bodies.
  */
 import xorModule from '../wasm/build/xor.wasm';
 import crc32cModule from '../wasm/build/crc32c.wasm';
@@ -16,6 +17,7 @@ import regressionModule from '../wasm/build/regression.wasm';
 import rateModule from '../wasm/build/rate.wasm';
 import overTimeModule from '../wasm/build/over-time.wasm';
 import gzipModule from '../wasm/build/gzip.wasm';
+import snappyModule from '../wasm/build/snappy.wasm';
 import { instantiateXorCodec, type XorBatchCodec } from '../core/chunkenc/wasm.ts';
 import { installCrc32cKernel } from '../core/tsdb/crc32c.ts';
 import { newCrc32cKernel } from '../core/tsdb/crc32c-wasm.ts';
@@ -28,6 +30,8 @@ import { newRateKernel } from '../core/promql/functions/rate-wasm.ts';
 import { installOverTimeKernel } from '../core/promql/functions/over-time.ts';
 import { newOverTimeKernel } from '../core/promql/functions/over-time-wasm.ts';
 import { newGzipEncoders, type GzipEncoders } from '../core/api/gzip-wasm.ts';
+import { installSnappyKernel } from '../core/tsdb/wal/snappy.ts';
+import { newSnappyKernel } from '../core/tsdb/wal/snappy-wasm.ts';
 
 let codecPromise: Promise<XorBatchCodec> | undefined;
 
@@ -55,6 +59,19 @@ export function installCrc32cKernelWorker(): void {
   if (crc32cInstalled) return;
   installCrc32cKernel(newCrc32cKernel(crc32cModule));
   crc32cInstalled = true;
+}
+
+let snappyInstalled = false;
+
+/**
+ * Installs the WASM snappy decoder for this isolate (core/tsdb/wal/snappy.ts): every remote write
+ * is a snappy body, and workerd runs the JS decoder's byte loops several times slower than WASM's
+ * `memory.copy`.
+ */
+export function installSnappyKernelWorker(): void {
+  if (snappyInstalled) return;
+  installSnappyKernel(newSnappyKernel(snappyModule));
+  snappyInstalled = true;
 }
 
 let queryKernelsInstalled = false;

@@ -1,7 +1,11 @@
 /** @module sidecar-agent/cli/main — dispatches `thanos-edge <words…>` to the longest matching command. */
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands.ts';
-import { installCrc32cKernelNode, installQueryKernelsNode } from '../wasm.ts';
+import {
+  installCrc32cKernelNode,
+  installQueryKernelsNode,
+  installSnappyKernelNode,
+} from '../wasm.ts';
 import { versionText } from './version.ts';
 
 /** Whether `words` start the path (or an alias) of `c`. */
@@ -59,8 +63,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     // Every command reads or writes checksummed TSDB files: the WASM CRC-32C kernel first (and
-    // the WASM points writer for the commands that answer queries).
+    // the snappy decoder for WAL records, the WASM points writer for the commands that answer
+    // queries).
     await installCrc32cKernelNode();
+    await installSnappyKernelNode();
     await installQueryKernelsNode();
     return await picked.command.run(picked.rest);
   } catch (err) {

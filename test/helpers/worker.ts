@@ -17,7 +17,16 @@ import { Log, LogLevel, Miniflare } from 'miniflare';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The kernels worker/wasm.ts imports as CompiledWasm modules (wasm/build/<name>.wasm). */
-export const WASM_MODULES = ['xor', 'crc32c', 'points', 'regression', 'rate', 'over-time', 'gzip'];
+export const WASM_MODULES = [
+  'xor',
+  'crc32c',
+  'points',
+  'regression',
+  'rate',
+  'over-time',
+  'gzip',
+  'snappy',
+];
 
 const bundles = new Map<string, Promise<{ code: string; wasm: Map<string, Uint8Array> }>>();
 

@@ -18,6 +18,30 @@ export class SnappyError extends Error {
 }
 
 /**
+ * A faster decoder of a block's elements (the WASM kernel, core/tsdb/wal/snappy-wasm.ts), which a
+ * runtime installs: `decodeInto` decodes `src` from `from` into the whole of `out` and returns the
+ * bytes written, or throws SnappyError.
+ */
+export interface SnappyKernel {
+  decodeInto(src: Uint8Array, from: number, out: Uint8Array): number;
+}
+
+let kernel: SnappyKernel | undefined;
+
+/** Installs (or with undefined removes) the kernel `snappyDecode` hands larger blocks to. */
+export function installSnappyKernel(k: SnappyKernel | undefined): void {
+  kernel = k;
+}
+
+/**
+ * Blocks the kernel decodes: from this many compressed bytes (below, copying in and out costs
+ * more than it saves) up to this many decoded ones (the kernel's memory grows to the largest
+ * block it decoded and stays: an isolate must not keep tens of MiB for one odd request).
+ */
+const KERNEL_MIN_INPUT = 512;
+const KERNEL_MAX_OUTPUT = 16 * 1024 * 1024;
+
+/**
  * Decodes a Snappy block; `maxLen` bounds the declared length before allocating. `alloc` gives
  * the output buffer (default a new one; e.g. ScratchBytes.take to decode into a reused one).
  */
@@ -36,6 +60,10 @@ export function snappyDecode(
   }
   if (n > maxLen) throw new SnappyError(`declared length ${n} too large`);
   const dst = alloc(n);
+  if (kernel && src.length - p >= KERNEL_MIN_INPUT && n <= KERNEL_MAX_OUTPUT) {
+    kernel.decodeInto(src, p, dst);
+    return dst;
+  }
   let d = 0;
   while (p < src.length) {
     const tag = src[p++]!;
