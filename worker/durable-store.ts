@@ -8,8 +8,8 @@ import { HttpStore } from '../core/storeapi/http-client.ts';
 export const DURABLE_ORIGIN = 'https://durable-object.internal';
 
 /** A StoreAPI client for the object `name`, sending `headers` with every request. */
-export function durableObjectStore(
-  ns: DurableObjectNamespace,
+export function durableObjectStore<T extends Rpc.DurableObjectBranded | undefined>(
+  ns: DurableObjectNamespace<T>,
   name: string,
   headers: Record<string, string>,
 ): HttpStore {
@@ -25,8 +25,8 @@ export function durableObjectStore(
 }
 
 /** Sends one request to the object `name`. */
-export function durableObjectFetch(
-  ns: DurableObjectNamespace,
+export function durableObjectFetch<T extends Rpc.DurableObjectBranded | undefined>(
+  ns: DurableObjectNamespace<T>,
   name: string,
   path: string,
   init: RequestInit = {},

@@ -1,4 +1,5 @@
 /** @module worker/env — the Worker's bindings, vars and secrets (wrangler.toml, `wrangler secret`). */
+import type { ReceiveShard } from './receive-shard.ts';
 import { parseDurationParam } from '../core/api/params.ts';
 import { parseBytes } from '../core/gocompat/bytes.ts';
 import { BadDataError } from '../core/errors.ts';
@@ -125,7 +126,7 @@ export interface Env {
   readonly STORE_MAX_SERIES?: string;
   readonly STORE_MAX_SAMPLES?: string;
   /** Receive shards (Durable Objects) holding the heads of remote-written series. */
-  readonly RECEIVE_SHARD?: DurableObjectNamespace;
+  readonly RECEIVE_SHARD?: DurableObjectNamespace<ReceiveShard>;
   /** How many receive shards the ring spreads series over (default 1). */
   readonly RECEIVE_SHARDS?: string;
   /** Head block duration (default 2h; shorter only for tests). */

@@ -5,6 +5,7 @@
  * ranges into the bucket and truncates head and log. A new isolate (restart, eviction) replays the
  * log before it serves anything.
  */
+import { DurableObject } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { apiErrorResponse } from '../core/api/error-response.ts';
 import { BadDataError, errorMessage, LimitExceededError } from '../core/errors.ts';
@@ -30,6 +31,14 @@ export const TENANT_HEADER_INTERNAL = 'x-thanos-edge-tenant';
 /** How a /write body is sent: `snappy` (the sender's request as it came) or `raw` (a decoded part). */
 export const BODY_ENCODING_HEADER = 'x-thanos-edge-encoding';
 export type WriteBodyEncoding = 'snappy' | 'raw';
+
+/** A shard's answer to a write: 200, or 400 / 429 with the message the sender gets. */
+export interface ShardWriteAnswer {
+  readonly status: 200 | 400 | 429;
+  readonly samples: number;
+  readonly duplicates: number;
+  readonly message: string;
+}
 /**
  * One reused buffer per isolate for decoded requests up to 8 MiB, shared by the router (which
  * splits the decoded body into copies) and the shards (which append it): each uses it only
@@ -64,7 +73,7 @@ export function decodeSenderBody(compressed: Uint8Array, maxDecoded: number): Ui
   }
 }
 
-export class ReceiveShard implements DurableObject {
+export class ReceiveShard extends DurableObject<Env> {
   readonly #ctx: DurableObjectState;
   readonly #env: Env;
   readonly #settings: ReceiveSettings;
@@ -91,6 +100,7 @@ export class ReceiveShard implements DurableObject {
   #kept: Array<{ tenant: string; before: number; until: number }> = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
     this.#ctx = ctx;
     this.#env = env;
     this.#settings = receiveSettings(env);
@@ -108,11 +118,11 @@ export class ReceiveShard implements DurableObject {
     this.#app = this.#routes();
   }
 
-  fetch(request: Request): Response | Promise<Response> {
+  override fetch(request: Request): Response | Promise<Response> {
     return this.#app.fetch(request, this.#env);
   }
 
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     try {
       await this.#cut();
     } finally {
@@ -125,45 +135,76 @@ export class ReceiveShard implements DurableObject {
     return tenantExternalLabels(this.#settings, this.#shard ?? '0', tenant);
   }
 
+  /**
+   * A write from the Worker's router (Durable Object RPC: no HTTP request and response per shard
+   * and write): `shard` is this object's `i/n`, `body` a sender's snappy body or a decoded part.
+   * Answers 200 with what was appended, or 400 / 429 with the message the sender gets.
+   */
+  async write(
+    tenant: string,
+    shard: string,
+    body: Uint8Array,
+    encoding: WriteBodyEncoding,
+  ): Promise<ShardWriteAnswer> {
+    this.#noteShard(shard);
+    return this.#append(tenant, body, encoding);
+  }
+
+  #noteShard(header: string): void {
+    const shard = header.split('/')[0];
+    if (shard !== undefined && shard !== this.#shard) {
+      this.#shard = shard;
+      this.#log.setSetting('shard', shard);
+    }
+  }
+
+  async #append(
+    tenant: string,
+    sent: Uint8Array,
+    encoding: WriteBodyEncoding,
+  ): Promise<ShardWriteAnswer> {
+    this.#counters.requests++;
+    try {
+      // From here to the answer nothing awaits: the scratch buffer the body is decoded into is
+      // not reused before the head and the log are done with it (neither keeps a reference).
+      const body =
+        encoding === 'snappy' ? decodeSenderBody(sent, this.#settings.maxDecodedBytes) : sent;
+      const batch = decodeWriteRequest(body);
+      const r = this.#head.append(tenant, batch);
+      if (r.samples > 0) {
+        this.#ctx.storage.transactionSync(() =>
+          this.#log.append(tenant, r.newSeries, r.rows, r.maxT),
+        );
+      }
+      this.#counters.samples += r.samples;
+      this.#counters.duplicates += r.duplicates;
+      await this.#scheduleCut();
+      return { status: 200, samples: r.samples, duplicates: r.duplicates, message: '' };
+    } catch (err) {
+      this.#counters.rejected++;
+      if (err instanceof BadDataError)
+        return { status: 400, samples: 0, duplicates: 0, message: err.message };
+      if (err instanceof LimitExceededError)
+        return { status: 429, samples: 0, duplicates: 0, message: err.message };
+      throw err;
+    }
+  }
+
   #routes(): Hono<{ Bindings: Env }> {
     const app = new Hono<{ Bindings: Env }>();
     app.use('*', async (c, next) => {
-      const shard = c.req.header(RECEIVE_SHARD_HEADER)?.split('/')[0];
-      if (shard !== undefined && shard !== this.#shard) {
-        this.#shard = shard;
-        this.#log.setSetting('shard', shard);
-      }
+      const shard = c.req.header(RECEIVE_SHARD_HEADER);
+      if (shard !== undefined) this.#noteShard(shard);
       await next();
     });
     app.post('/write', async (c) => {
       const tenant = c.req.header(TENANT_HEADER_INTERNAL);
       if (!tenant) throw new BadDataError('receive shard: missing tenant');
-      this.#counters.requests++;
-      try {
-        const sent = new Uint8Array(await c.req.arrayBuffer());
-        // From here to the answer nothing awaits: the scratch buffer the body is decoded into is
-        // not reused before the head and the log are done with it (neither keeps a reference).
-        const body =
-          c.req.header(BODY_ENCODING_HEADER) === 'snappy'
-            ? decodeSenderBody(sent, this.#settings.maxDecodedBytes)
-            : sent;
-        const batch = decodeWriteRequest(body);
-        const r = this.#head.append(tenant, batch);
-        if (r.samples > 0) {
-          this.#ctx.storage.transactionSync(() =>
-            this.#log.append(tenant, r.newSeries, r.rows, r.maxT),
-          );
-        }
-        this.#counters.samples += r.samples;
-        this.#counters.duplicates += r.duplicates;
-        await this.#scheduleCut();
-        return c.json({ samples: r.samples, duplicates: r.duplicates });
-      } catch (err) {
-        this.#counters.rejected++;
-        if (err instanceof BadDataError) return c.text(err.message, 400);
-        if (err instanceof LimitExceededError) return c.text(err.message, 429);
-        throw err;
-      }
+      const encoding = c.req.header(BODY_ENCODING_HEADER) === 'snappy' ? 'snappy' : 'raw';
+      const a = await this.#append(tenant, new Uint8Array(await c.req.arrayBuffer()), encoding);
+      return a.status === 200
+        ? c.json({ samples: a.samples, duplicates: a.duplicates })
+        : c.text(a.message, a.status);
     });
     app.route(
       '/',

@@ -16,10 +16,9 @@ import { durableObjectFetch, durableObjectStore } from './durable-store.ts';
 import type { Env } from './env.ts';
 import type { HttpStore } from '../core/storeapi/http-client.ts';
 import {
-  BODY_ENCODING_HEADER,
   decodeSenderBody,
   RECEIVE_SHARD_HEADER,
-  TENANT_HEADER_INTERNAL,
+  type ReceiveShard,
   type WriteBodyEncoding,
 } from './receive-shard.ts';
 import { receiveSettings } from './receive-settings.ts';
@@ -40,7 +39,7 @@ export function receiveShardName(index: number): string {
 
 /** The querier's StoreAPI client for receive shard i of n. */
 export function receiveShardStore(
-  ns: DurableObjectNamespace,
+  ns: DurableObjectNamespace<ReceiveShard>,
   index: number,
   count: number,
 ): HttpStore {
@@ -168,16 +167,11 @@ async function sendToShards(
     parts.map(async (part, i) => {
       if (part.length === 0) return undefined;
       try {
-        const r = await durableObjectFetch(env.RECEIVE_SHARD!, receiveShardName(i), '/write', {
-          method: 'POST',
-          body: part,
-          headers: {
-            [RECEIVE_SHARD_HEADER]: `${i}/${s.shards}`,
-            [TENANT_HEADER_INTERNAL]: tenant,
-            [BODY_ENCODING_HEADER]: encoding,
-          },
-        });
-        return r.ok ? undefined : { status: r.status, message: (await r.text()).trim() };
+        // Durable Object RPC: the part goes as it is, without an HTTP request around it.
+        const ns = env.RECEIVE_SHARD!;
+        const stub = ns.get(ns.idFromName(receiveShardName(i)));
+        const a = await stub.write(tenant, `${i}/${s.shards}`, part, encoding);
+        return a.status === 200 ? undefined : { status: a.status, message: a.message.trim() };
       } catch (err) {
         return { status: 503, message: `receive shard ${i}: ${errorMessage(err)}` };
       }

@@ -44,7 +44,8 @@ export function bundleWorker(
       platform: 'browser',
       conditions: ['workerd', 'worker', 'browser'],
       target: 'es2022',
-      external: ['*.wasm'],
+      // Modules workerd provides itself (Durable Object RPC's base class).
+      external: ['*.wasm', 'cloudflare:*'],
       write: false,
       outfile: join(root, 'worker', 'index.js'),
       logLevel: 'silent',
