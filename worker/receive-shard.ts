@@ -25,11 +25,9 @@ import { receiveSettings, tenantExternalLabels, type ReceiveSettings } from './r
 import { ReceiveLog } from './receive-log.ts';
 import { hasBucket } from './store-gateway.ts';
 
-/** Request headers: the shard index (`i/n`) and the tenant of a write. */
+/** Request header naming the shard (`i/n`) a StoreAPI or control request is for. */
 export const RECEIVE_SHARD_HEADER = 'x-thanos-edge-receive-shard';
-export const TENANT_HEADER_INTERNAL = 'x-thanos-edge-tenant';
-/** How a /write body is sent: `snappy` (the sender's request as it came) or `raw` (a decoded part). */
-export const BODY_ENCODING_HEADER = 'x-thanos-edge-encoding';
+/** How a write's body comes: `snappy` (the sender's request as it came) or `raw` (a decoded part). */
 export type WriteBodyEncoding = 'snappy' | 'raw';
 
 /** A shard's answer to a write: 200, or 400 / 429 with the message the sender gets. */
@@ -39,6 +37,7 @@ export interface ShardWriteAnswer {
   readonly duplicates: number;
   readonly message: string;
 }
+
 /**
  * One reused buffer per isolate for decoded requests up to 8 MiB, shared by the router (which
  * splits the decoded body into copies) and the shards (which append it): each uses it only
@@ -74,8 +73,6 @@ export function decodeSenderBody(compressed: Uint8Array, maxDecoded: number): Ui
 }
 
 export class ReceiveShard extends DurableObject<Env> {
-  readonly #ctx: DurableObjectState;
-  readonly #env: Env;
   readonly #settings: ReceiveSettings;
   readonly #head: ReceiveHead;
   readonly #log: ReceiveLog;
@@ -101,8 +98,6 @@ export class ReceiveShard extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#ctx = ctx;
-    this.#env = env;
     this.#settings = receiveSettings(env);
     this.#head = new ReceiveHead({
       blockDuration: this.#settings.blockDuration,
@@ -119,7 +114,7 @@ export class ReceiveShard extends DurableObject<Env> {
   }
 
   override fetch(request: Request): Response | Promise<Response> {
-    return this.#app.fetch(request, this.#env);
+    return this.#app.fetch(request, this.env);
   }
 
   override async alarm(): Promise<void> {
@@ -136,8 +131,8 @@ export class ReceiveShard extends DurableObject<Env> {
   }
 
   /**
-   * A write from the Worker's router (Durable Object RPC: no HTTP request and response per shard
-   * and write): `shard` is this object's `i/n`, `body` a sender's snappy body or a decoded part.
+   * A write from the Worker's router, by Durable Object RPC (no HTTP request and response per
+   * shard and write): `shard` is this object's `i/n`, `body` a sender's snappy body or a decoded part.
    * Answers 200 with what was appended, or 400 / 429 with the message the sender gets.
    */
   async write(
@@ -172,7 +167,7 @@ export class ReceiveShard extends DurableObject<Env> {
       const batch = decodeWriteRequest(body);
       const r = this.#head.append(tenant, batch);
       if (r.samples > 0) {
-        this.#ctx.storage.transactionSync(() =>
+        this.ctx.storage.transactionSync(() =>
           this.#log.append(tenant, r.newSeries, r.rows, r.maxT),
         );
       }
@@ -197,15 +192,6 @@ export class ReceiveShard extends DurableObject<Env> {
       if (shard !== undefined) this.#noteShard(shard);
       await next();
     });
-    app.post('/write', async (c) => {
-      const tenant = c.req.header(TENANT_HEADER_INTERNAL);
-      if (!tenant) throw new BadDataError('receive shard: missing tenant');
-      const encoding = c.req.header(BODY_ENCODING_HEADER) === 'snappy' ? 'snappy' : 'raw';
-      const a = await this.#append(tenant, new Uint8Array(await c.req.arrayBuffer()), encoding);
-      return a.status === 200
-        ? c.json({ samples: a.samples, duplicates: a.duplicates })
-        : c.text(a.message, a.status);
-    });
     app.route(
       '/',
       storeApiRoutes<Env>({
@@ -222,7 +208,7 @@ export class ReceiveShard extends DurableObject<Env> {
     // FAULT INJECTION for tests: resets the object as the platform does when it evicts or
     // restarts it (memory gone, storage kept). Only this Worker can reach a Durable Object.
     app.post('/shard/abort', (c) => {
-      this.#ctx.abort('reset by /shard/abort');
+      this.ctx.abort('reset by /shard/abort');
       return c.text('reset\n');
     });
     app.onError((err) => apiErrorResponse(err));
@@ -236,10 +222,10 @@ export class ReceiveShard extends DurableObject<Env> {
     }
     if (!fromAlarm) {
       // Asked of storage once per instance, then known: not a storage call per write.
-      this.#alarmSet ??= (await this.#ctx.storage.getAlarm()) !== null;
+      this.#alarmSet ??= (await this.ctx.storage.getAlarm()) !== null;
       if (this.#alarmSet) return;
     }
-    await this.#ctx.storage.setAlarm(Date.now() + this.#settings.cutCheckInterval);
+    await this.ctx.storage.setAlarm(Date.now() + this.#settings.cutCheckInterval);
     this.#alarmSet = true;
   }
 
@@ -251,9 +237,9 @@ export class ReceiveShard extends DurableObject<Env> {
   }
 
   async #cutReady(): Promise<void> {
-    if (!hasBucket(this.#env)) return;
+    if (!hasBucket(this.env)) return;
     this.#truncateKept(Date.now());
-    const bucket = bucketFromEnv(this.#env);
+    const bucket = bucketFromEnv(this.env);
     for (const tenant of this.#head.tenants.values()) {
       for (;;) {
         const range = cuttableRange(tenant, this.#settings.blockDuration, Date.now());
@@ -269,7 +255,7 @@ export class ReceiveShard extends DurableObject<Env> {
             before: range.maxTime,
             until: Date.now() + this.#settings.keepCutFor,
           });
-          this.#ctx.storage.transactionSync(() =>
+          this.ctx.storage.transactionSync(() =>
             this.#log.cut(tenant.tenant, range.maxTime, this.#head),
           );
           if (meta) this.#counters.blocks++;
@@ -293,7 +279,7 @@ export class ReceiveShard extends DurableObject<Env> {
       const tenant = this.#head.tenants.get(k.tenant);
       if (!tenant) continue;
       truncateHead(this.#head, tenant, k.before);
-      this.#ctx.storage.transactionSync(() => this.#log.rewriteSeries(k.tenant, this.#head));
+      this.ctx.storage.transactionSync(() => this.#log.rewriteSeries(k.tenant, this.#head));
     }
     this.#head.forgetStrings();
   }

@@ -200,11 +200,12 @@ function split(body: Uint8Array, tenant: string, shards: number): Uint8Array[] {
   const at = new Array<number>(shards).fill(0);
   for (let k = 0; k < spans.length; k++) {
     const { start, end } = spans[k]!;
-    const part = parts[owner[k]!]!;
-    let d = at[owner[k]!]!;
+    const i = owner[k]!;
+    const part = parts[i]!;
+    let d = at[i]!;
     // A series is ~100 bytes: a loop, not a view per series (workerd pays more for the view).
     for (let p = start; p < end; p++) part[d++] = body[p]!;
-    at[owner[k]!] = d;
+    at[i] = d;
   }
   return parts;
 }

@@ -42,7 +42,7 @@ class WasmSnappy implements SnappyKernel {
     this.#u8 = new Uint8Array(x.memory.buffer);
   }
 
-  decodeInto(src: Uint8Array, from: number, out: Uint8Array): number {
+  decodeInto(src: Uint8Array, from: number, out: Uint8Array): void {
     const srcLen = src.length - from;
     const dstPtr = align8(this.#base + srcLen);
     const mem = this.#x.memory;
@@ -56,6 +56,5 @@ class WasmSnappy implements SnappyKernel {
       );
     }
     out.set(this.#u8.subarray(dstPtr, dstPtr + out.length));
-    return status;
   }
 }

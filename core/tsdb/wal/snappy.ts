@@ -19,11 +19,11 @@ export class SnappyError extends Error {
 
 /**
  * A faster decoder of a block's elements (the WASM kernel, core/tsdb/wal/snappy-wasm.ts), which a
- * runtime installs: `decodeInto` decodes `src` from `from` into the whole of `out` and returns the
- * bytes written, or throws SnappyError.
+ * runtime installs: `decodeInto` decodes `src` from `from` into the whole of `out`, or throws
+ * SnappyError.
  */
 export interface SnappyKernel {
-  decodeInto(src: Uint8Array, from: number, out: Uint8Array): number;
+  decodeInto(src: Uint8Array, from: number, out: Uint8Array): void;
 }
 
 let kernel: SnappyKernel | undefined;
