@@ -3,6 +3,7 @@
  * open blocks and index headers, stores. With store shards, each shard reports its families and
  * the Worker renders them together with a `shard` label.
  */
+import type { SkipReason } from '../core/block/meta-fetcher.ts';
 import { OPERATIONS } from '../core/objstore/instrumented.ts';
 import type { FrontendMetrics } from '../core/frontend/metrics.ts';
 import type { StoreGateway } from './store-gateway.ts';
@@ -64,6 +65,17 @@ export class Histogram {
   }
 }
 
+/** A skipped block's reason as a `thanos_blocks_meta_synced` state. */
+const SYNC_STATE_OF: Record<SkipReason, string> = {
+  partial: 'partial',
+  'corrupt-meta': 'corrupted-meta-json',
+  'fetch-failed': 'failed',
+  'marked-for-deletion': 'marked-for-deletion',
+  duplicate: 'duplicate',
+  corrupt: 'corrupt',
+};
+const SYNC_STATES = ['loaded', ...new Set(Object.values(SYNC_STATE_OF))];
+
 /** What one store gateway (the isolate's, or a shard's) reports. */
 export function gatewayFamilies(g: StoreGateway, base: Record<string, string> = {}): Family[] {
   const ops = family(
@@ -94,6 +106,15 @@ export function gatewayFamilies(g: StoreGateway, base: Record<string, string> = 
     'Blocks skipped at the last sync (partial upload, deletion mark, corrupt meta).',
   );
   sample(skipped, base, g.bucketStore.skipped.length);
+  // Thanos's meta fetcher gauge, with its state names where ours has the same reason.
+  const synced = family('thanos_blocks_meta_synced', 'gauge', 'Number of block metadata synced');
+  const byState = new Map<string, number>(SYNC_STATES.map((s) => [s, 0]));
+  byState.set('loaded', g.bucketStore.loaded);
+  for (const s of g.bucketStore.skipped) {
+    const state = SYNC_STATE_OF[s.reason];
+    byState.set(state, byState.get(state)! + 1);
+  }
+  for (const [state, n] of byState) sample(synced, { ...base, state }, n);
   const stale = family(
     'thanos_edge_bucket_store_sync_stale',
     'gauge',
@@ -170,7 +191,7 @@ export function gatewayFamilies(g: StoreGateway, base: Record<string, string> = 
   for (const kind of ['postings', 'series', 'chunks', 'other'] as const)
     sample(fetched, { ...base, data_type: kind }, t[kind].bytes);
   return [
-    ...[ops, failures, bytes, skipped, stale, loaded, headerBytes, built, cache],
+    ...[ops, failures, bytes, skipped, synced, stale, loaded, headerBytes, built, cache],
     ...[requests, returned, chunks, queried, fetched],
   ];
 }

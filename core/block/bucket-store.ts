@@ -39,6 +39,7 @@ import { chunkSamples } from '../storeapi/chunk-samples.ts';
 import { forEachLimit } from './concurrency.ts';
 import { selectResolution } from './resolution.ts';
 import { DEFAULT_MEMO_BYTES, SelectionMemo } from './selection-memo.ts';
+import { duplicateBlocks } from './duplicate-filter.ts';
 
 export { withExternal };
 
@@ -118,7 +119,8 @@ export class BucketStore implements Store {
       const promise: Promise<SyncResult> = this.#fetcher
         .sync()
         .then(
-          (r) => {
+          (listed) => {
+            const r = withoutDuplicates(listed);
             this.#last = r;
             this.#listedAt = r.at;
             this.#staleBecause = undefined;
@@ -159,6 +161,13 @@ export class BucketStore implements Store {
     const owns = this.#opts.owns;
     const all = this.#last?.skipped ?? [];
     return owns ? all.filter((s) => owns(s.id)) : all;
+  }
+
+  /** How many blocks the last sync gave this store to serve (its share, when it is a shard). */
+  get loaded(): number {
+    let n = 0;
+    for (const m of this.#last?.metas.values() ?? []) if (this.#owns(m)) n++;
+    return n;
   }
 
   /**
@@ -477,6 +486,32 @@ export class BucketStore implements Store {
 }
 
 /** What a request knows about a block before opening it: its listed files, its packed header. */
+/**
+ * A sync without the blocks a compaction's output already covers (Thanos's DeduplicateFilter,
+ * over the whole bucket so that every shard agrees): they are listed as skipped, naming the block
+ * served instead.
+ */
+function withoutDuplicates(r: SyncResult): SyncResult {
+  const dup = duplicateBlocks(r.metas.values());
+  if (dup.size === 0) return r;
+  const metas = new Map(r.metas);
+  const files = new Map(r.files);
+  const headers = r.headers ? new Map(r.headers) : undefined;
+  const skipped: SkippedBlock[] = [...r.skipped];
+  for (const [id, cover] of dup) {
+    metas.delete(id);
+    files.delete(id);
+    headers?.delete(id);
+    skipped.push({
+      id,
+      reason: 'duplicate',
+      detail: `block ${id}: every source of it is in block ${cover}, which is served instead`,
+    });
+  }
+  skipped.sort((a, b) => (a.id < b.id ? -1 : 1));
+  return { ...r, metas, files, skipped, ...(headers ? { headers } : {}) };
+}
+
 function blockFiles(
   files: ReadonlyMap<string, ReadonlySet<string>>,
   packed: PackedHeaderReader | undefined,

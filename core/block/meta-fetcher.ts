@@ -36,7 +36,9 @@ export type SkipReason =
   | 'corrupt-meta'
   | 'fetch-failed'
   /** Found corrupt by a read (index or chunks): listed, but its data cannot be trusted. */
-  | 'corrupt';
+  | 'corrupt'
+  /** Its sources all lie in another block (a compaction's output) served instead. */
+  | 'duplicate';
 
 export interface SkippedBlock {
   readonly id: string;

@@ -16,6 +16,7 @@ import {
   parseDeletionMark,
 } from '../block/markers.ts';
 import { listBlockFiles } from '../block/block-listing.ts';
+import { duplicateBlocks } from '../block/duplicate-filter.ts';
 import { forEachLimit } from '../block/concurrency.ts';
 
 /** Thanos's `thanos_blocks_meta_synced{state}` states we report. */
@@ -133,7 +134,7 @@ export class Syncer {
       if (noCompact.has(m.ulid)) counts['marked-for-no-compact']++;
       fresh.push(m);
     }
-    const duplicates = findDuplicates(fresh);
+    const duplicates = duplicateBlocks(fresh);
     counts.duplicate = duplicates.size;
     const compactable = fresh.filter((m) => !duplicates.has(m.ulid));
     counts.loaded = compactable.length;
@@ -143,7 +144,7 @@ export class Syncer {
       noCompact,
       partial,
       compactable,
-      duplicates: [...duplicates].sort(),
+      duplicates: [...duplicates.keys()].sort(),
       counts,
       problems,
     };
@@ -164,32 +165,4 @@ export class Syncer {
       return undefined;
     }
   }
-}
-
-/**
- * Thanos's DeduplicateFilter: within one resolution, a block whose sources are all sources of a
- * block with more of them (or, for equal sets, of the earlier ULID) is redundant.
- */
-export function findDuplicates(metas: readonly BlockMeta[]): Set<string> {
-  const dup = new Set<string>();
-  const byRes = new Map<number, BlockMeta[]>();
-  for (const m of metas) {
-    const r = m.thanos?.downsample.resolution ?? 0;
-    const l = byRes.get(r) ?? [];
-    l.push(m);
-    byRes.set(r, l);
-  }
-  const sources = (m: BlockMeta): string[] => m.compaction.sources ?? [m.ulid];
-  for (const list of byRes.values()) {
-    const sorted = [...list].sort(
-      (a, b) => sources(b).length - sources(a).length || (a.ulid < b.ulid ? -1 : 1),
-    );
-    const kept: Set<string>[] = [];
-    for (const m of sorted) {
-      const s = sources(m);
-      if (kept.some((k) => s.every((x) => k.has(x)))) dup.add(m.ulid);
-      else kept.push(new Set(s));
-    }
-  }
-  return dup;
 }
