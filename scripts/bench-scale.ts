@@ -14,13 +14,18 @@
  *
  * Env: BENCH_DAYS (default 14; a list such as `7,14,28` shows how cost grows), BENCH_SHARDS (4),
  * BENCH_RUNS (3), BENCH_STEADY_RUNS (7), BENCH_COPIES (2: ~360 series), BENCH_STEP (seconds,
- * default 3600).
+ * default 3600). BENCH_COMPACT=1: the bucket as a Thanos user has it, `thanos-edge compact` (the
+ * CLI, downsampling off, inputs deleted at once) run over the 2h blocks first; Prometheus then
+ * reads the very blocks the compactor left (downloaded), so both sides still answer from the same
+ * data.
  * Needs Debian's `prometheus` (2.42). Prints medians and ratios; absolute times on a shared
  * 2-core machine are noise, ratios in one run are not.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { downloadBlocks, liveMetas } from '../test/helpers/compact-data.ts';
+import { runCompact } from '../test/helpers/compact-process.ts';
 import { connectIsolate } from '../test/helpers/inspector.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { startPrometheusOnTsdb, type PrometheusHandle } from '../test/helpers/prometheus-tsdb.ts';
@@ -40,6 +45,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STEADY_RUNS = Number(process.env.BENCH_STEADY_RUNS ?? 7);
 const COPIES = Number(process.env.BENCH_COPIES ?? 2);
 const STEP = Number(process.env.BENCH_STEP ?? 3600);
+const COMPACT = process.env.BENCH_COMPACT === '1';
 const MB = 1024 * 1024;
 
 interface OurRun {
@@ -203,7 +209,7 @@ async function ourRuns(
 
 async function benchSize(
   days: number,
-): Promise<{ days: number; blocks: number; rows: Row[]; firstOpen: OurRun }> {
+): Promise<{ days: number; blocks: number; layout: string; rows: Row[]; firstOpen: OurRun }> {
   const work = await mkdtemp(join(tmpdir(), `bench-scale-${days}d-`));
   const s3 = await startS3rver();
   try {
@@ -218,13 +224,43 @@ async function benchSize(
     await uploadScaleBlocks(bucket, tsdb, { replica: '0' }, (i, n) =>
       progress(`${days}d: uploading block ${i}/${n}`),
     );
+    let promTsdb = tsdb;
+    let layout = `${data.blocks.length} blocks of 2h`;
+    if (COMPACT) {
+      progress(`${days}d: compacting the bucket (thanos-edge compact)`);
+      const t = performance.now();
+      const run = await runCompact([
+        `--objstore.config=${s3.objstoreYaml()}`,
+        `--data-dir=${join(work, 'compact')}`,
+        '--consistency-delay=0s',
+        '--delete-delay=0s',
+        '--downsampling.disable',
+      ]);
+      if (run.code !== 0) throw new Error(`compact exited ${run.code}:\n${run.stderr}`);
+      const live = await liveMetas(bucket);
+      const byLevel = new Map<number, number>();
+      for (const m of live)
+        byLevel.set(m.compaction.level, (byLevel.get(m.compaction.level) ?? 0) + 1);
+      layout =
+        `${live.length} blocks after \`thanos-edge compact\` (${((performance.now() - t) / 1000).toFixed(0)} s) from ${data.blocks.length} of 2h: ` +
+        [...byLevel]
+          .sort((a, b) => a[0] - b[0])
+          .map(([l, n]) => `${n} at level ${l}`)
+          .join(', ');
+      promTsdb = join(work, 'compacted');
+      await downloadBlocks(
+        bucket,
+        live.map((m) => m.ulid),
+        promTsdb,
+      );
+    }
     // The first query of all also builds and stores every block's index header.
     progress(`${days}d: first query (index headers built)`);
     const first = await ourRuns(s3, SCALE_QUERIES[0]!, data);
     const rows: Row[] = [];
     for (const [i, q] of SCALE_QUERIES.entries()) {
       progress(`${days}d: query ${i + 1}/${SCALE_QUERIES.length}: Prometheus`);
-      const prom = await promRuns(tsdb, work, q, data);
+      const prom = await promRuns(promTsdb, work, q, data);
       progress(`${days}d: query ${i + 1}/${SCALE_QUERIES.length}: thanos-edge`);
       const ours = await ourRuns(s3, q, data);
       rows.push({
@@ -239,7 +275,7 @@ async function benchSize(
       });
     }
     progress('');
-    return { days, blocks: data.blocks.length, rows, firstOpen: first.cold };
+    return { days, blocks: data.blocks.length, layout, rows, firstOpen: first.cold };
   } finally {
     await s3.stop();
     await rm(work, { recursive: true, force: true });
@@ -248,7 +284,7 @@ async function benchSize(
 
 function report(r: Awaited<ReturnType<typeof benchSize>>): void {
   console.log(
-    `\n## ${r.days} days: ${r.blocks} blocks of 2h, ${SHARDS} shards, step ${STEP}s, warm = median of ${RUNS} right after the cold run, steady = median of ${STEADY_RUNS} after those\n`,
+    `\n## ${r.days} days: ${r.layout}, ${SHARDS} shards, step ${STEP}s, warm = median of ${RUNS} right after the cold run, steady = median of ${STEADY_RUNS} after those\n`,
   );
   console.log(
     '| query | Prometheus cold | ours cold | ratio | Prometheus warm | ours warm | ratio | Prometheus steady | ours steady | ratio | objstore requests | bytes | querier heap | shards heap | same answer |',
