@@ -11,7 +11,8 @@
  * - B [48h, 50h): raw only (5m and 1h fall back to raw);
  * - C [50h, 98h): raw and a 5m copy, no 1h copy (1h falls back to 5m), on shards 2 and 0;
  * - D [98h, 102h): two 2h raw blocks and their compacted 4h block still in the bucket (its inputs'
- *   deletion delay), on three shards.
+ *   deletion delay), on three shards: only the 4h block is served, its inputs are skipped as
+ *   duplicates (Thanos's DeduplicateFilter) by the shards that hold them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardOf } from '../../../core/block/shard.ts';
@@ -168,11 +169,19 @@ const QUERIES = [
 describe(`downsampled reads over ${SHARDS} store shards`, () => {
   it('serves each block on one shard, and no block on the shard of its downsampled copy', async () => {
     const body = (await (await sharded.fetch('/api/v1/blocks')).json()) as {
-      data: { blocks: { ulid: string; shard: string }[] };
+      data: {
+        blocks: { ulid: string; shard: string }[];
+        skipped: { id: string; reason: string; shard: string }[];
+      };
     };
     const on = new Map(body.data.blocks.map((b) => [layout.get(b.ulid) ?? b.ulid, b.shard]));
-    expect(body.data.blocks).toHaveLength(layout.size);
-    expect(on.size).toBe(layout.size);
+    expect(body.data.blocks).toHaveLength(layout.size - 2);
+    expect(on.size).toBe(layout.size - 2);
+    expect(on.get('D compacted')).toBe(`2/${SHARDS}`);
+    expect(body.data.skipped.map((s) => [layout.get(s.id), s.reason, s.shard]).sort()).toEqual([
+      ['D1 raw', 'duplicate', `0/${SHARDS}`],
+      ['D2 raw', 'duplicate', `1/${SHARDS}`],
+    ]);
     expect(on.get('A raw')).toBe(`0/${SHARDS}`);
     expect(on.get('A 5m')).toBe(`1/${SHARDS}`);
     expect(on.get('A 1h')).toBe(`2/${SHARDS}`);
