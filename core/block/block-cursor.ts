@@ -15,7 +15,8 @@ import {
   AGGR_MIN,
   AGGR_SUM,
   ENCODING_AGGR,
-  decodeAggrChunk,
+  AGGR_TYPES,
+  aggrChunkLayout,
 } from '../chunkenc/aggr.ts';
 import { CorruptBlockError, errorMessage } from '../errors.ts';
 import { withExternal, type Labels } from '../labels/labels.ts';
@@ -77,6 +78,9 @@ const AGGR_INDEX: Record<Exclude<Aggr, 'raw'>, number> = {
   max: AGGR_MAX,
   counter: AGGR_COUNTER,
 };
+
+/** An aggregate chunk's layout (aggrChunkLayout), reused: filled and read in one synchronous step. */
+const aggrLayout = new Int32Array(2 * AGGR_TYPES);
 
 /** A gap this long between a series' chunks is not one chunk (a filtered-out chunk sits there). */
 const MAX_KNOWN_CHUNK = 64 * 1024;
@@ -271,9 +275,9 @@ export class BlockCursor implements SortedCursor<CursorSeries> {
   /** The requested aggregates of a downsampled chunk, each its own XOR chunk (populateChunk). */
   #aggrChunk(c: ChunkMeta, data: Uint8Array): AggrChunk {
     const block = this.block.meta.ulid;
-    let parts: (Uint8Array | undefined)[];
+    const layout = aggrLayout;
     try {
-      parts = decodeAggrChunk(data);
+      aggrChunkLayout(data, layout);
     } catch (err) {
       throw new CorruptBlockError(errorMessage(err), { block }, { cause: err });
     }
@@ -283,9 +287,11 @@ export class BlockCursor implements SortedCursor<CursorSeries> {
     };
     for (const a of this.#o.aggregates) {
       if (a === 'raw') continue;
-      const p = parts[AGGR_INDEX[a]];
-      if (!p) throw new CorruptBlockError(`aggregate ${a} does not exist in chunk`, { block });
-      out[a] = { encoding: 'XOR', data: p };
+      const i = AGGR_INDEX[a];
+      const end = layout[2 * i + 1]!;
+      if (end === 0)
+        throw new CorruptBlockError(`aggregate ${a} does not exist in chunk`, { block });
+      out[a] = { encoding: 'XOR', data: data.subarray(layout[2 * i]!, end) };
     }
     return out;
   }

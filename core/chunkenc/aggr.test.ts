@@ -4,6 +4,8 @@ import {
   AGGR_COUNT,
   AGGR_COUNTER,
   AGGR_SUM,
+  AGGR_TYPES,
+  aggrChunkLayout,
   aggrSampleCount,
   decodeAggrChunk,
   encodeAggrChunk,
@@ -56,5 +58,32 @@ describe('aggregate chunk', () => {
     const bad = data.slice();
     bad[1] = 2;
     expect(() => decodeAggrChunk(bad)).toThrow(/encoding 2/);
+  });
+
+  it('lays out aggregates of multi-byte lengths without views, as decodeAggrChunk splits them', () => {
+    const long = (n: number, step: number) =>
+      xor(Array.from({ length: n }, (_, i): [number, number] => [i * step, Math.sin(i) * 1e6]));
+    // 1-, 2- and 3-byte uvarint lengths (< 128, < 16,384, more), and an absent aggregate.
+    const parts = [long(2, 1), long(40, 300_000), undefined, long(3000, 60_000), xor([[5, 5]])];
+    expect(parts[1]!.length).toBeGreaterThan(127);
+    expect(parts[3]!.length).toBeGreaterThan(16_383);
+    const data = encodeAggrChunk(parts);
+    const layout = new Int32Array(2 * AGGR_TYPES).fill(-1);
+    aggrChunkLayout(data, layout);
+    for (let i = 0; i < AGGR_TYPES; i++) {
+      const p = parts[i];
+      if (!p) expect([layout[2 * i], layout[2 * i + 1]]).toEqual([0, 0]);
+      else expect([...data.subarray(layout[2 * i]!, layout[2 * i + 1]!)]).toEqual([...p]);
+    }
+    expect(layout[2 * AGGR_TYPES - 1]).toBe(data.length);
+    // Cut anywhere, the chunk is refused, never read past its end.
+    for (const cut of [1, 2, 3, parts[0]!.length + 2, data.length - 1]) {
+      expect(() => aggrChunkLayout(data.subarray(0, cut), layout), `cut ${cut}`).toThrow(
+        /aggregate chunk: aggregate \d truncated at byte/,
+      );
+    }
+    // A length of more than four uvarint bytes is no chunk's.
+    const huge = Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x01, 1]);
+    expect(() => aggrChunkLayout(huge, layout)).toThrow(/length too large/);
   });
 });

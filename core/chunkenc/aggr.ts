@@ -5,7 +5,7 @@
  * `len <uvarint> | encoding <1b> | bytes`, an absent aggregate as a lone zero length.
  */
 import { CorruptBlockError } from '../errors.ts';
-import { Decbuf, Encbuf } from '../tsdb/encoding.ts';
+import { Encbuf } from '../tsdb/encoding.ts';
 import { ENCODING_XOR, xorSampleCount } from './xor.ts';
 
 /** Chunk encoding byte of an aggregate chunk (downsample.ChunkEncAggr). */
@@ -46,28 +46,60 @@ export function encodeAggrChunk(parts: AggrParts): Uint8Array {
 }
 
 /**
+ * Where each aggregate's XOR bytes lie in aggregate chunk data: `layout[2i]` and `layout[2i+1]`
+ * are the start and end of aggregate i (both 0 when absent). Scans the lengths in place, making no
+ * view, so a reader that wants one aggregate of thousands of chunks pays for one view per chunk.
+ * Throws CorruptBlockError on a truncated chunk or an aggregate that is not XOR.
+ */
+export function aggrChunkLayout(data: Uint8Array, layout: Int32Array): void {
+  let p = 0;
+  for (let i = 0; i < AGGR_TYPES; i++) {
+    // A uvarint length; a chunk is far below 2^28 bytes, so four bytes of it are plenty.
+    let len = 0;
+    let shift = 0;
+    for (;;) {
+      if (p >= data.length) throw truncated(i, p);
+      const c = data[p++]!;
+      len += (c & 127) * 2 ** shift;
+      if (c < 128) break;
+      shift += 7;
+      if (shift > 21)
+        throw new CorruptBlockError(
+          `aggregate chunk: aggregate ${i} length too large at byte ${p}`,
+          {},
+        );
+    }
+    if (len === 0) {
+      layout[2 * i] = 0;
+      layout[2 * i + 1] = 0;
+      continue;
+    }
+    if (p + 1 + len > data.length) throw truncated(i, p);
+    if (data[p] !== ENCODING_XOR) {
+      throw new CorruptBlockError(`aggregate chunk: aggregate ${i} has encoding ${data[p]}`, {});
+    }
+    layout[2 * i] = p + 1;
+    layout[2 * i + 1] = p + 1 + len;
+    p += 1 + len;
+  }
+}
+
+function truncated(i: number, at: number): CorruptBlockError {
+  return new CorruptBlockError(`aggregate chunk: aggregate ${i} truncated at byte ${at}`, {});
+}
+
+/**
  * Splits aggregate chunk data into its aggregates (views into `data`). Throws CorruptBlockError
  * on a truncated chunk or an aggregate that is not XOR.
  */
 export function decodeAggrChunk(data: Uint8Array): (Uint8Array | undefined)[] {
-  const d = new Decbuf(data);
+  const layout = new Int32Array(2 * AGGR_TYPES);
+  aggrChunkLayout(data, layout);
   const out: (Uint8Array | undefined)[] = [];
   for (let i = 0; i < AGGR_TYPES; i++) {
-    const len = d.uvarint();
-    if (d.err) break;
-    if (len === 0) {
-      out.push(undefined);
-      continue;
-    }
-    const enc = d.byte();
-    const bytes = d.bytesView(len);
-    if (d.err) break;
-    if (enc !== ENCODING_XOR) {
-      throw new CorruptBlockError(`aggregate chunk: aggregate ${i} has encoding ${enc}`, {});
-    }
-    out.push(bytes);
+    const end = layout[2 * i + 1]!;
+    out.push(end === 0 ? undefined : data.subarray(layout[2 * i]!, end));
   }
-  if (d.err) throw new CorruptBlockError(`aggregate chunk: ${d.err} at byte ${d.errPos}`, {});
   return out;
 }
 
