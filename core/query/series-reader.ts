@@ -243,6 +243,12 @@ function withCounts(
   first: number,
   mode: 'count' | 'average',
 ): RawSeries {
+  if (mode === 'count' && chunks.every((c) => !c.raw)) {
+    // One run of the count aggregate per chunk, back to back in the batch: its values are the
+    // counts, so the series is copied once and not chunk by chunk.
+    const s = mergeRuns(labels, d.t, d.v, d.offsets, first, first + chunks.length);
+    return { labels, t: s.t, v: s.v, counts: s.v };
+  }
   const step = (c: AggrChunk): number => (!c.raw && mode === 'average' ? 2 : 1);
   let total = 0;
   let ci = first;
