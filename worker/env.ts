@@ -91,6 +91,8 @@ export interface Env {
   readonly TENANT_REQUEST_BURST?: string;
   /** Bucket re-list interval for the store gateway. */
   readonly SYNC_INTERVAL?: string;
+  /** Thanos's --ignore-deletion-marks-delay: blocks marked longer ago are not served (24h). */
+  readonly IGNORE_DELETION_MARKS_DELAY?: string;
   /** Store-gateway shards (Durable Objects); without the binding the Worker is one isolate. */
   readonly STORE_SHARD?: DurableObjectNamespace;
   /** Shard count: a number, `0` (no shards), or `auto` (default: one per 128 blocks, up to 16). */

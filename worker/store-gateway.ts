@@ -6,7 +6,7 @@
  */
 import { BlockSet } from '../core/block/block-set.ts';
 import { BucketStore } from '../core/block/bucket-store.ts';
-import { MetaFetcher } from '../core/block/meta-fetcher.ts';
+import { DEFAULT_DELETION_MARK_DELAY, MetaFetcher } from '../core/block/meta-fetcher.ts';
 import { DEFAULT_MEMO_BYTES } from '../core/block/selection-memo.ts';
 import { MemoryRangeCache, TieredRangeCache, type RangeCache } from '../core/block/range-cache.ts';
 import { ownsBlock, type ShardSpec } from '../core/block/shard.ts';
@@ -44,6 +44,7 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
   // A fresh isolate takes an index written from a listing less than a sync interval ago as its
   // own listing: blocks still appear within one interval, and a cold query makes no listing.
   const fetcher = new MetaFetcher(bucket, {
+    deletionMarkDelay: durationVar(env.IGNORE_DELETION_MARKS_DELAY, DEFAULT_DELETION_MARK_DELAY),
     ...(env.STORE_BUCKET_INDEX === 'false'
       ? {}
       : {

@@ -52,6 +52,9 @@ Flags:
                                  (default 0.0.0.0:10902).
   --store.token-file=<file>      HTTP StoreAPI bearer token (default: env STORE_TOKEN).
   --sync-block-duration=<dur>    How often the bucket is listed again (default 15m).
+  --ignore-deletion-marks-delay=<dur>  Blocks marked for deletion longer ago than this are no
+                                 longer served (default 24h; the compactor deletes them after
+                                 its --delete-delay, which should be longer).
   --min-time=<time>              Serve blocks ending after this: RFC 3339 or a duration
                                  relative to now, e.g. -2w (default: all).
   --max-time=<time>              Serve blocks starting before this (default: all).
@@ -83,7 +86,6 @@ const IGNORED: Record<string, FlagSpec> = {
   'block-sync-concurrency': { kind: 'string' },
   'block-meta-fetch-concurrency': { kind: 'string' },
   'consistency-delay': { kind: 'string' },
-  'ignore-deletion-marks-delay': { kind: 'string' },
   'selector.relabel-config-file': { kind: 'string' },
   'selector.relabel-config': { kind: 'string' },
   'web.disable': { kind: 'bool' },
@@ -106,6 +108,7 @@ const SPEC: Record<string, FlagSpec> = {
   'http-address': { kind: 'string' },
   'store.token-file': { kind: 'string' },
   'sync-block-duration': { kind: 'string' },
+  'ignore-deletion-marks-delay': { kind: 'string' },
   'min-time': { kind: 'string' },
   'max-time': { kind: 'string' },
   'store.limits.request-series': { kind: 'string' },
@@ -196,6 +199,15 @@ export const storeCommand: Command = {
       // reported below
     }
     if (syncMs <= 0) throw new UsageError(`--sync-block-duration: bad duration ${rawSync}`);
+    const rawMarkDelay = flagValue(f, 'ignore-deletion-marks-delay', '24h')!;
+    let markDelayMs = -1;
+    try {
+      markDelayMs = goParseDuration(rawMarkDelay);
+    } catch {
+      // reported below
+    }
+    if (markDelayMs < 0)
+      throw new UsageError(`--ignore-deletion-marks-delay: bad duration ${rawMarkDelay}`);
     const http = parseListenAddress('http-address', flagValue(f, 'http-address', '0.0.0.0:10902')!);
     const grpcConfig = await grpcConfigFromFlags(f, logger);
     const tokenFile = flagValue(f, 'store.token-file');
@@ -206,6 +218,7 @@ export const storeCommand: Command = {
 
     const fetcher = new MetaFetcher(bucket, {
       log,
+      deletionMarkDelay: markDelayMs,
       // Thanos's time-partition filter: a block is served when it overlaps [min-time, max-time].
       filter: (_id, meta) =>
         meta ? meta.maxTime >= minTime && meta.minTime <= maxTime : undefined,
