@@ -4,6 +4,7 @@
  * the Worker renders them together with a `shard` label.
  */
 import type { SkipReason } from '../core/block/meta-fetcher.ts';
+import type { SyncState } from '../core/compact/syncer.ts';
 import { OPERATIONS } from '../core/objstore/instrumented.ts';
 import type { FrontendMetrics } from '../core/frontend/metrics.ts';
 import type { StoreGateway } from './store-gateway.ts';
@@ -65,8 +66,8 @@ export class Histogram {
   }
 }
 
-/** A skipped block's reason as a `thanos_blocks_meta_synced` state. */
-const SYNC_STATE_OF: Record<SkipReason, string> = {
+/** A skipped block's reason as a `thanos_blocks_meta_synced` state (the compactor's names). */
+const SYNC_STATE_OF: Record<SkipReason, SyncState | 'corrupt'> = {
   partial: 'partial',
   'corrupt-meta': 'corrupted-meta-json',
   'fetch-failed': 'failed',

@@ -8,6 +8,7 @@
 import type { Bucket } from '../../core/objstore/bucket.ts';
 import { bucketFromConfigFile, bucketFromConfigText } from '../objstore/from-config.ts';
 import { errorMessage } from '../../core/errors.ts';
+import { goParseDuration } from '../../core/gocompat/duration.ts';
 import { JOURNALD_NOTE, newLogger, parseLogFormat, parseLogLevel, type Logger } from '../log.ts';
 import { UsageError, type Command } from './command.ts';
 
@@ -99,6 +100,27 @@ export function parseFlags(argv: readonly string[], spec: Record<string, FlagSpe
 /** The single value of a string flag, or `fallback`. */
 export function flagValue(f: ParsedFlags, name: string, fallback?: string): string | undefined {
   return f.values.get(name)?.[0] ?? fallback;
+}
+
+/** A duration flag (`500ms`, `30s`, `1m30s`) in ms, read as kingpin's Duration flags are: Go's. */
+export function parseDurationFlag(s: string): number {
+  let ms: number;
+  try {
+    ms = goParseDuration(s);
+  } catch {
+    ms = -1;
+  }
+  if (ms < 0) throw new UsageError(`bad duration ${JSON.stringify(s)}`);
+  return ms;
+}
+
+/** A duration flag with its default, as a usage error naming the flag when bad. */
+export function durationFlag(f: ParsedFlags, name: string, fallback: string): number {
+  try {
+    return parseDurationFlag(flagValue(f, name, fallback)!);
+  } catch (err) {
+    throw new UsageError(`--${name}: ${errorMessage(err)}`);
+  }
 }
 
 /** The bucket from `--objstore.config-file` or `--objstore.config` (exactly one is required). */

@@ -20,10 +20,11 @@ import {
   bucketFromFlags,
   loggerFromFlags,
   flagValue,
+  parseDurationFlag,
   parseFlags,
   type FlagSpec,
 } from './bucket-flags.ts';
-import { parseAddress, parseDurationFlag } from './sidecar.ts';
+import { parseAddress } from './sidecar.ts';
 
 const USAGE = `usage: thanos-edge compact [<flags>]
 

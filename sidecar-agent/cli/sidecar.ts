@@ -8,7 +8,6 @@
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
-import { goParseDuration } from '../../core/gocompat/duration.ts';
 import type { Bucket } from '../../core/objstore/bucket.ts';
 import type { Logger } from '../log.ts';
 import { assertUrl } from '../prometheus/client.ts';
@@ -23,6 +22,7 @@ import { SHIPPER_META_FILENAME } from '../sidecar/shipper-state.ts';
 import { UsageError, type Command } from './command.ts';
 import {
   bucketFromFlags,
+  durationFlag,
   flagValue,
   loggerFromFlags,
   parseFlags,
@@ -44,18 +44,6 @@ export function parseAddress(addr: string): { host: string; port: number } {
   const port = Number(m[3]);
   if (port > 65535) throw new UsageError(`--http-address: bad port ${m[3]}`);
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
-}
-
-/** A duration flag (`500ms`, `30s`, `1m30s`) in ms, read as kingpin's Duration flags are: Go's. */
-export function parseDurationFlag(s: string): number {
-  let ms: number;
-  try {
-    ms = goParseDuration(s);
-  } catch {
-    ms = -1;
-  }
-  if (ms < 0) throw new UsageError(`bad duration ${JSON.stringify(s)}`);
-  return ms;
 }
 
 /** Logs, once, each given flag that has no effect here, with the reason. */
@@ -88,15 +76,6 @@ export function shipperMetaFileName(name: string): string {
       `--shipper.meta-file-name: ${JSON.stringify(name)} is not a file inside --tsdb.path`,
     );
   return clean;
-}
-
-/** A duration flag with its default, as a usage error naming the flag when bad. */
-function durationFlag(f: ParsedFlags, name: string, fallback: string): number {
-  try {
-    return parseDurationFlag(flagValue(f, name, fallback)!);
-  } catch (err) {
-    throw new UsageError(`--${name}: ${errorMessage(err)}`);
-  }
 }
 
 /** `--prometheus.http-client-file` or `--prometheus.http-client` (mutually exclusive). */

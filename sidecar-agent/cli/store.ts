@@ -14,7 +14,7 @@ import { BucketStore } from '../../core/block/bucket-store.ts';
 import { MetaFetcher } from '../../core/block/meta-fetcher.ts';
 import { MemoryRangeCache } from '../../core/block/range-cache.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { DurationError, goParseDuration, parsePromDuration } from '../../core/gocompat/duration.ts';
+import { DurationError, parsePromDuration } from '../../core/gocompat/duration.ts';
 import { storeApiRoutes } from '../../core/storeapi/http-server.ts';
 import {
   GRPC_FLAGS,
@@ -31,6 +31,7 @@ import {
   LOG_FLAGS,
   loggerFromFlags,
   bucketFromFlags,
+  durationFlag,
   flagValue,
   parseFlags,
   type FlagSpec,
@@ -191,23 +192,9 @@ export const storeCommand: Command = {
       now,
     );
     if (minTime > maxTime) throw new UsageError('--min-time is after --max-time');
-    const rawSync = flagValue(f, 'sync-block-duration', '15m')!;
-    let syncMs = -1;
-    try {
-      syncMs = goParseDuration(rawSync);
-    } catch {
-      // reported below
-    }
-    if (syncMs <= 0) throw new UsageError(`--sync-block-duration: bad duration ${rawSync}`);
-    const rawMarkDelay = flagValue(f, 'ignore-deletion-marks-delay', '24h')!;
-    let markDelayMs = -1;
-    try {
-      markDelayMs = goParseDuration(rawMarkDelay);
-    } catch {
-      // reported below
-    }
-    if (markDelayMs < 0)
-      throw new UsageError(`--ignore-deletion-marks-delay: bad duration ${rawMarkDelay}`);
+    const syncMs = durationFlag(f, 'sync-block-duration', '15m');
+    if (syncMs === 0) throw new UsageError('--sync-block-duration: must be more than 0s');
+    const markDelayMs = durationFlag(f, 'ignore-deletion-marks-delay', '24h');
     const http = parseListenAddress('http-address', flagValue(f, 'http-address', '0.0.0.0:10902')!);
     const grpcConfig = await grpcConfigFromFlags(f, logger);
     const tokenFile = flagValue(f, 'store.token-file');

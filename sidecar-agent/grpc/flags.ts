@@ -9,9 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { createSecureContext, DEFAULT_CIPHERS } from 'node:tls';
 import type { Registry } from 'prom-client';
 import { errorMessage } from '../../core/errors.ts';
-import { goParseDuration } from '../../core/gocompat/duration.ts';
 import type { Store } from '../../core/storeapi/store.ts';
-import { flagValue, type FlagSpec, type ParsedFlags } from '../cli/bucket-flags.ts';
+import { durationFlag, flagValue, type FlagSpec, type ParsedFlags } from '../cli/bucket-flags.ts';
 import { UsageError } from '../cli/command.ts';
 import type { Logger } from '../log.ts';
 import { newGrpcMetrics } from './metrics.ts';
@@ -73,18 +72,6 @@ export function parseListenAddress(flag: string, addr: string): { host: string; 
   if (!m || Number(m[3]) > 65535)
     throw new UsageError(`--${flag}: expected host:port, got ${JSON.stringify(addr)}`);
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) };
-}
-
-function durationFlag(f: ParsedFlags, flag: string, fallback: string): number {
-  const raw = flagValue(f, flag, fallback)!;
-  let ms = -1;
-  try {
-    ms = goParseDuration(raw);
-  } catch {
-    // reported below
-  }
-  if (ms < 0) throw new UsageError(`--${flag}: bad duration ${JSON.stringify(raw)}`);
-  return ms;
 }
 
 /** Whether this Node's OpenSSL knows the group (the ML-KEM hybrids need OpenSSL ≥ 3.5). */

@@ -87,10 +87,12 @@ describe('ignore-deletion-marks-delay', () => {
         ...extra,
       ]);
       try {
-        for (let i = 0; i < 100; i++) {
-          if ((await fetch(`${store.httpUrl}/-/ready`)).ok) break;
-          await new Promise((r) => setTimeout(r, 100));
+        let ready = false;
+        for (let i = 0; i < 100 && !ready; i++) {
+          ready = (await fetch(`${store.httpUrl}/-/ready`)).ok;
+          if (!ready) await new Promise((r) => setTimeout(r, 100));
         }
+        expect(ready, store.log.join('\n')).toBe(true);
         const text = await (await fetch(`${store.httpUrl}/metrics`)).text();
         return Number(/^thanos_bucket_store_blocks_loaded (\d+)$/m.exec(text)![1]);
       } finally {
@@ -105,6 +107,6 @@ describe('ignore-deletion-marks-delay', () => {
       '--ignore-deletion-marks-delay=soon',
     ]);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain('--ignore-deletion-marks-delay: bad duration soon');
+    expect(bad.stderr).toContain('--ignore-deletion-marks-delay: bad duration "soon"');
   }, 120_000);
 });
