@@ -8,7 +8,9 @@
  * 3. (b) Grafana's refresh pattern with every side's default caches: all queries re-run
  *    BENCH_REFRESHES times (10) with the window moved by 30 s each time (start and end aligned
  *    down to the step, as Grafana's Prometheus data source sends them); the time of each refresh
- *    (queries one after another), median per side, ratios.
+ *    (queries one after another), median per side, ratios; then each query's median time over the
+ *    refreshes per side, to show where the refresh time goes.
+ * BENCH_PARTS picks the parts (comma-separated `warm`, `a`, `b`; default all three).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -46,6 +48,7 @@ async function waitReady(url: string, what: string): Promise<void> {
 }
 
 const REFRESHES = Number(process.env.BENCH_REFRESHES ?? 10);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'warm,a,b').split(',').map((x) => x.trim()));
 /**
  * The client's Accept-Encoding, the same for every side (BENCH_ACCEPT_ENCODING, e.g. `identity`);
  * unset, fetch's own (`gzip, deflate`), as Grafana's Go client also asks for gzip. Every side then
@@ -149,79 +152,107 @@ async function main(): Promise<void> {
     await fetch(`${vm}/internal/force_flush`);
     const ours = worker.url.toString().replace(/\/$/, '');
 
-    console.log(
-      `${'query'.padEnd(70)} ${'cold ours/prom/vm ms'.padStart(24)} ${'warm ours/prom/vm ms'.padStart(24)}  warm/prom  warm/vm`,
-    );
-    const vsProm: number[] = [];
-    const vsVm: number[] = [];
-    const coldVsProm: number[] = [];
-    for (const q of QUERIES) {
-      const cold = [await rangeQuery(ours, q), await rangeQuery(prom, q), await rangeQuery(vm, q)];
-      const warm: number[][] = [[], [], []];
-      for (let r = 0; r < RUNS; r++) {
-        warm[0]!.push(await rangeQuery(ours, q));
-        warm[1]!.push(await rangeQuery(prom, q));
-        warm[2]!.push(await rangeQuery(vm, q));
-      }
-      const w = warm.map(median);
-      vsProm.push(w[0]! / w[1]!);
-      vsVm.push(w[0]! / w[2]!);
-      coldVsProm.push(cold[0]! / cold[1]!);
-      const f = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join('/');
+    if (PARTS.has('warm')) {
       console.log(
-        `${q.slice(0, 70).padEnd(70)} ${f(cold).padStart(24)} ${f(w).padStart(24)}  ${(w[0]! / w[1]!).toFixed(2).padStart(8)}x ${(w[0]! / w[2]!).toFixed(2).padStart(7)}x`,
+        `${'query'.padEnd(70)} ${'cold ours/prom/vm ms'.padStart(24)} ${'warm ours/prom/vm ms'.padStart(24)}  warm/prom  warm/vm`,
+      );
+      const vsProm: number[] = [];
+      const vsVm: number[] = [];
+      const coldVsProm: number[] = [];
+      for (const q of QUERIES) {
+        const cold = [
+          await rangeQuery(ours, q),
+          await rangeQuery(prom, q),
+          await rangeQuery(vm, q),
+        ];
+        const warm: number[][] = [[], [], []];
+        for (let r = 0; r < RUNS; r++) {
+          warm[0]!.push(await rangeQuery(ours, q));
+          warm[1]!.push(await rangeQuery(prom, q));
+          warm[2]!.push(await rangeQuery(vm, q));
+        }
+        const w = warm.map(median);
+        vsProm.push(w[0]! / w[1]!);
+        vsVm.push(w[0]! / w[2]!);
+        coldVsProm.push(cold[0]! / cold[1]!);
+        const f = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join('/');
+        console.log(
+          `${q.slice(0, 70).padEnd(70)} ${f(cold).padStart(24)} ${f(w).padStart(24)}  ${(w[0]! / w[1]!).toFixed(2).padStart(8)}x ${(w[0]! / w[2]!).toFixed(2).padStart(7)}x`,
+        );
+      }
+      console.log(
+        `median warm ratio ours/Prometheus: ${median(vsProm).toFixed(2)}x; ours/VictoriaMetrics: ${median(vsVm).toFixed(2)}x; cold ours/Prometheus: ${median(coldVsProm).toFixed(2)}x (${QUERIES.length} queries)`,
       );
     }
-    console.log(
-      `median warm ratio ours/Prometheus: ${median(vsProm).toFixed(2)}x; ours/VictoriaMetrics: ${median(vsVm).toFixed(2)}x; cold ours/Prometheus: ${median(coldVsProm).toFixed(2)}x (${QUERIES.length} queries)`,
-    );
 
-    console.log(`\n# (a) caches off on every side: median of ${RUNS} runs`);
-    console.log(`${'query'.padEnd(70)} ${'ours/prom/vm ms'.padStart(20)}  ours/prom  ours/vm`);
-    const offProm: number[] = [];
-    const offVm: number[] = [];
-    for (const q of QUERIES) {
-      const runs: number[][] = [[], [], []];
-      for (let r = 0; r < RUNS; r++) {
-        runs[0]!.push(await rangeQuery(ours, q, 0, { cache: 'false' }));
-        runs[1]!.push(await rangeQuery(prom, q));
-        runs[2]!.push(await rangeQuery(vm, q, 0, { nocache: '1' }));
+    if (PARTS.has('a')) {
+      console.log(`\n# (a) caches off on every side: median of ${RUNS} runs`);
+      console.log(`${'query'.padEnd(70)} ${'ours/prom/vm ms'.padStart(20)}  ours/prom  ours/vm`);
+      const offProm: number[] = [];
+      const offVm: number[] = [];
+      for (const q of QUERIES) {
+        const runs: number[][] = [[], [], []];
+        for (let r = 0; r < RUNS; r++) {
+          runs[0]!.push(await rangeQuery(ours, q, 0, { cache: 'false' }));
+          runs[1]!.push(await rangeQuery(prom, q));
+          runs[2]!.push(await rangeQuery(vm, q, 0, { nocache: '1' }));
+        }
+        const m = runs.map(median);
+        offProm.push(m[0]! / m[1]!);
+        offVm.push(m[0]! / m[2]!);
+        console.log(
+          `${q.slice(0, 70).padEnd(70)} ${m
+            .map((x) => x.toFixed(0))
+            .join('/')
+            .padStart(
+              20,
+            )}  ${(m[0]! / m[1]!).toFixed(2).padStart(8)}x ${(m[0]! / m[2]!).toFixed(2).padStart(7)}x`,
+        );
       }
-      const m = runs.map(median);
-      offProm.push(m[0]! / m[1]!);
-      offVm.push(m[0]! / m[2]!);
       console.log(
-        `${q.slice(0, 70).padEnd(70)} ${m
-          .map((x) => x.toFixed(0))
-          .join('/')
-          .padStart(
-            20,
-          )}  ${(m[0]! / m[1]!).toFixed(2).padStart(8)}x ${(m[0]! / m[2]!).toFixed(2).padStart(7)}x`,
+        `(a) median ratio, caches off: ours/Prometheus ${median(offProm).toFixed(2)}x (goal <= 0.5x); ours/VictoriaMetrics ${median(offVm).toFixed(2)}x (goal <= 1.5x)`,
       );
     }
-    console.log(
-      `(a) median ratio, caches off: ours/Prometheus ${median(offProm).toFixed(2)}x (goal <= 0.5x); ours/VictoriaMetrics ${median(offVm).toFixed(2)}x (goal <= 1.5x)`,
-    );
 
-    console.log(
-      `\n# (b) Grafana refresh: ${QUERIES.length} queries, ${REFRESHES} refreshes, window moved 30 s each, default caches`,
-    );
-    const perRefresh: number[][] = [[], [], []];
-    for (let k = 1; k <= REFRESHES; k++) {
-      const shift = k * 30_000;
-      for (const [i, base] of [ours, prom, vm].entries()) {
-        let total = 0;
-        for (const q of QUERIES) total += await rangeQuery(base, q, shift);
-        perRefresh[i]!.push(total);
-      }
+    if (PARTS.has('b')) {
       console.log(
-        `refresh ${String(k).padStart(2)}: ours ${perRefresh[0]!.at(-1)!.toFixed(0)} ms, Prometheus ${perRefresh[1]!.at(-1)!.toFixed(0)} ms, VictoriaMetrics ${perRefresh[2]!.at(-1)!.toFixed(0)} ms`,
+        `\n# (b) Grafana refresh: ${QUERIES.length} queries, ${REFRESHES} refreshes, window moved 30 s each, default caches`,
       );
+      const perRefresh: number[][] = [[], [], []];
+      // Per side, per query: its time in each refresh.
+      const perQuery = [ours, prom, vm].map(() => QUERIES.map((): number[] => []));
+      for (let k = 1; k <= REFRESHES; k++) {
+        const shift = k * 30_000;
+        for (const [i, base] of [ours, prom, vm].entries()) {
+          let total = 0;
+          for (const [j, q] of QUERIES.entries()) {
+            const ms = await rangeQuery(base, q, shift);
+            perQuery[i]![j]!.push(ms);
+            total += ms;
+          }
+          perRefresh[i]!.push(total);
+        }
+        console.log(
+          `refresh ${String(k).padStart(2)}: ours ${perRefresh[0]!.at(-1)!.toFixed(0)} ms, Prometheus ${perRefresh[1]!.at(-1)!.toFixed(0)} ms, VictoriaMetrics ${perRefresh[2]!.at(-1)!.toFixed(0)} ms`,
+        );
+      }
+      const [rOurs, rProm, rVm] = perRefresh.map(median) as [number, number, number];
+      console.log(
+        `(b) median refresh: ours ${rOurs.toFixed(0)} ms, Prometheus ${rProm.toFixed(0)} ms, VictoriaMetrics ${rVm.toFixed(0)} ms; ours/VictoriaMetrics ${(rOurs / rVm).toFixed(2)}x (goal <= 1.0x), ours/Prometheus ${(rOurs / rProm).toFixed(2)}x`,
+      );
+      console.log(
+        `\n${'query (median over the refreshes)'.padEnd(70)} ${'ours/prom/vm ms'.padStart(20)}  ours/vm`,
+      );
+      for (const [j, q] of QUERIES.entries()) {
+        const m = perQuery.map((side) => median(side[j]!));
+        console.log(
+          `${q.slice(0, 70).padEnd(70)} ${m
+            .map((x) => x.toFixed(0))
+            .join('/')
+            .padStart(20)}  ${(m[0]! / m[2]!).toFixed(2).padStart(6)}x`,
+        );
+      }
     }
-    const [rOurs, rProm, rVm] = perRefresh.map(median) as [number, number, number];
-    console.log(
-      `(b) median refresh: ours ${rOurs.toFixed(0)} ms, Prometheus ${rProm.toFixed(0)} ms, VictoriaMetrics ${rVm.toFixed(0)} ms; ours/VictoriaMetrics ${(rOurs / rVm).toFixed(2)}x (goal <= 1.0x), ours/Prometheus ${(rOurs / rProm).toFixed(2)}x`,
-    );
     console.log(
       `content-encoding: ours ${encodings.get(ours)}, Prometheus ${encodings.get(prom)}, VictoriaMetrics ${encodings.get(vm)}`,
     );
