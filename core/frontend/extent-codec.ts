@@ -86,6 +86,8 @@ export function decodeExtent(bytes: Uint8Array): Extent {
       : new Float64Array(bytes.slice(at, at + 8 * n).buffer);
   let at = 24;
   const series: Series[] = [];
+  // Series on the same grid share one time column (columns are never written once cached).
+  const grids = new Map<string, Float64Array>();
   for (let i = 0; i < count; i++) {
     need(at, 4);
     const len = view.getUint32(at, true);
@@ -102,8 +104,14 @@ export function decodeExtent(bytes: Uint8Array): Extent {
     at += 24;
     let t: Float64Array;
     if (grid) {
-      t = new Float64Array(n);
-      for (let k = 0; k < n; k++) t[k] = first + k * every;
+      const shape = `${n}|${first}|${every}`;
+      let shared = grids.get(shape);
+      if (shared === undefined) {
+        shared = new Float64Array(n);
+        for (let k = 0; k < n; k++) shared[k] = first + k * every;
+        grids.set(shape, shared);
+      }
+      t = shared;
     } else {
       need(at, 8 * n);
       t = column(at, n);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFrom } from '../labels/labels.ts';
 import {
+  AGING_GETS,
   MISS_TTL_MS,
   MemoryResultsCache,
   MissMemo,
@@ -32,14 +33,26 @@ class CountingCache extends MemoryResultsCache {
 }
 
 describe('results cache in memory', () => {
+  /** What the frontend does: a key is asked for, then stored when it was missing or grew. */
+  async function askThenPut(
+    mem: MemoryResultsCache,
+    key: string,
+    points: number,
+  ): Promise<boolean> {
+    const hit = (await mem.getExtent(key)) !== undefined;
+    if (!hit) await mem.putExtent(key, extent(points, key));
+    return hit;
+  }
+
   it('keeps at most maxBytes, dropping the least recently used entries first', async () => {
     const one = entryBytes(extent(1000));
     const mem = new MemoryResultsCache({ maxBytes: 3 * one });
-    for (const k of ['a', 'b', 'c']) await mem.putExtent(k, extent(1000, k));
+    for (const k of ['a', 'b', 'c']) await askThenPut(mem, k, 1000);
     expect(mem.bytes).toBe(3 * one);
-    // Reading a makes b the least recently used: the fourth entry pushes b out.
+    // Reading a makes b the least recently used: d, asked for more often than b, pushes b out.
     expect(await mem.getExtent('a')).toBeDefined();
-    await mem.putExtent('d', extent(1000, 'd'));
+    await mem.getExtent('d');
+    await askThenPut(mem, 'd', 1000);
     expect(await mem.getExtent('b')).toBeUndefined();
     expect((await Promise.all(['a', 'c', 'd'].map((k) => mem.getExtent(k)))).every(Boolean)).toBe(
       true,
@@ -51,6 +64,35 @@ describe('results cache in memory', () => {
     await mem.putExtent('huge', extent(4000));
     expect(await mem.getExtent('huge')).toBeUndefined();
     expect(await mem.getExtent('c')).toBeDefined();
+  });
+
+  it('keeps part of a refresh cycle larger than its budget instead of none of it', async () => {
+    const one = entryBytes(extent(1000, 'p1'));
+    const mem = new MemoryResultsCache({ maxBytes: 3 * one });
+    const keys = ['p1', 'p2', 'p3', 'p4', 'p5'];
+    for (const k of keys) await askThenPut(mem, k, 1000);
+    let hits = 0;
+    for (let refresh = 0; refresh < 10; refresh++)
+      for (const k of keys) if (await askThenPut(mem, k, 1000)) hits++;
+    // Least-recently-used alone: each put pushes out the key asked for next, 0 hits of 50.
+    expect(hits).toBe(30);
+    expect(mem.bytes).toBeLessThanOrEqual(3 * one);
+  });
+
+  it('lets keys asked for now replace keys that were popular once', async () => {
+    const one = entryBytes(extent(100, 'old1'));
+    const mem = new MemoryResultsCache({ maxBytes: 2 * one });
+    for (let i = 0; i < 20; i++) for (const k of ['old1', 'old2']) await askThenPut(mem, k, 100);
+    // A new key asked for once is not let in past two entries asked for twenty times…
+    expect(await askThenPut(mem, 'new', 100)).toBe(false);
+    expect(await mem.getExtent('new')).toBeUndefined();
+    // …but once the old ones are no longer asked for, halving their counts lets it in.
+    let admitted = -1;
+    for (let i = 0; i < 4 * AGING_GETS && admitted < 0; i++)
+      if (await askThenPut(mem, 'new', 100)) admitted = i;
+    expect(admitted).toBeGreaterThan(0);
+    expect(admitted).toBeLessThan(4 * AGING_GETS);
+    expect(await mem.getExtent('old1')).toBeUndefined();
   });
 
   it('answers from memory first, fills memory from the shared cache, and writes through to both', async () => {
