@@ -31,7 +31,7 @@ let memoryTier: MemoryResultsCache | undefined;
 /** Keys the Cache API lacked lately, for every request of the isolate. */
 const sharedMisses = new MissMemo();
 
-function memoryCache(env: Env): MemoryResultsCache | undefined {
+export function memoryCache(env: Env): MemoryResultsCache | undefined {
   const maxBytes = bytesVar(env.QUERY_RESULTS_CACHE_MEMORY, DEFAULT_MEMORY_BYTES);
   if (!(maxBytes > 0)) return undefined;
   if (memoryTier?.maxBytes !== maxBytes) memoryTier = new MemoryResultsCache({ maxBytes });

@@ -16,7 +16,7 @@ import { labelSetVisible } from '../core/storeapi/tenant-store.ts';
 import type { BlockMeta } from '../core/tsdb/meta.ts';
 import { tenancyVars, type Env } from './env.ts';
 import { authMiddleware } from './auth.ts';
-import { frontendEnabled, frontendMetrics, frontendSettings } from './frontend.ts';
+import { frontendEnabled, frontendMetrics, frontendSettings, memoryCache } from './frontend.ts';
 import { frontendFamilies, renderFamilies, workerFamilies, type Family } from './metrics.ts';
 import { workerState, type WorkerState } from './state.ts';
 import { shardGet } from './store-shard.ts';
@@ -81,7 +81,7 @@ app.get('/metrics', async (c) => {
   const state = await workerState(c.env, c.req.raw);
   const families = [
     ...workerFamilies(state),
-    ...frontendFamilies(frontendMetrics),
+    ...frontendFamilies(frontendMetrics, memoryCache(c.env)),
     ...requestMetrics.families(),
     ...gateFamilies(c.env),
   ];

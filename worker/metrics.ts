@@ -7,6 +7,7 @@ import type { SkipReason } from '../core/block/meta-fetcher.ts';
 import type { SyncState } from '../core/compact/syncer.ts';
 import { OPERATIONS } from '../core/objstore/instrumented.ts';
 import type { FrontendMetrics } from '../core/frontend/metrics.ts';
+import type { MemoryResultsCache } from '../core/frontend/results-cache.ts';
 import type { StoreGateway } from './store-gateway.ts';
 import type { WorkerState } from './state.ts';
 
@@ -226,14 +227,56 @@ export function workerFamilies(state: WorkerState): Family[] {
   return out;
 }
 
-/** The query frontend's counters (isolate-wide), under Thanos's query-frontend names. */
-export function frontendFamilies(m: FrontendMetrics): Family[] {
-  const counter = (name: string, help: string, value: number): Family => {
-    const f = family(name, 'counter', help);
+/**
+ * The query frontend's counters (isolate-wide), under Thanos's query-frontend names, and what
+ * the isolate's memory tier of the results cache holds and did.
+ */
+export function frontendFamilies(m: FrontendMetrics, memory?: MemoryResultsCache): Family[] {
+  const one = (name: string, type: 'counter' | 'gauge', help: string, value: number): Family => {
+    const f = family(name, type, help);
     sample(f, {}, value);
     return f;
   };
+  const counter = (name: string, help: string, value: number): Family =>
+    one(name, 'counter', help, value);
+  const tier = memory
+    ? [
+        one(
+          'thanos_edge_frontend_memory_cache_bytes',
+          'gauge',
+          "Bytes (estimated) the isolate's memory tier of the results cache holds.",
+          memory.bytes,
+        ),
+        one(
+          'thanos_edge_frontend_memory_cache_entries',
+          'gauge',
+          "Entries the isolate's memory tier of the results cache holds.",
+          memory.entries,
+        ),
+        counter(
+          'thanos_edge_frontend_memory_cache_hits_total',
+          'Memory tier lookups that found their entry.',
+          memory.hits,
+        ),
+        counter(
+          'thanos_edge_frontend_memory_cache_misses_total',
+          'Memory tier lookups that did not (the Cache API is asked next).',
+          memory.misses,
+        ),
+        counter(
+          'thanos_edge_frontend_memory_cache_rejected_total',
+          'Entries not let into the full memory tier: asked for no more often than what they would push out.',
+          memory.rejected,
+        ),
+        counter(
+          'thanos_edge_frontend_memory_cache_evicted_total',
+          'Entries pushed out of the memory tier.',
+          memory.evicted,
+        ),
+      ]
+    : [];
   return [
+    ...tier,
     counter(
       'thanos_frontend_split_queries_total',
       'Sub-queries the splitter sent.',

@@ -115,6 +115,11 @@ export class MemoryResultsCache implements ResultsCache {
   /** Gets per key since the counts were last halved; keys not held included. */
   readonly #asked = new Map<string, number>();
   #gets = 0;
+  /** Lookups that found their key, and that did not; puts refused by admission; entries pushed out. */
+  hits = 0;
+  misses = 0;
+  rejected = 0;
+  evicted = 0;
 
   constructor(limits: MemoryCacheLimits = {}) {
     this.#maxEntries = limits.maxEntries ?? 10_000;
@@ -126,14 +131,22 @@ export class MemoryResultsCache implements ResultsCache {
     return this.#bytes;
   }
 
+  /** Entries held. */
+  get entries(): number {
+    return this.#entries.size;
+  }
+
   #get(key: string): Extent | string | undefined {
     this.#count(key);
     const e = this.#entries.get(key);
-    if (e !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, e);
+    if (e === undefined) {
+      this.misses++;
+      return undefined;
     }
-    return e?.v;
+    this.hits++;
+    this.#entries.delete(key);
+    this.#entries.set(key, e);
+    return e.v;
   }
 
   #count(key: string): void {
@@ -168,12 +181,16 @@ export class MemoryResultsCache implements ResultsCache {
       this.#drop(key);
       return;
     }
-    if (!this.#entries.has(key) && !this.#admits(key, bytes)) return;
+    if (!this.#entries.has(key) && !this.#admits(key, bytes)) {
+      this.rejected++;
+      return;
+    }
     this.#drop(key);
     this.#entries.set(key, { v, bytes });
     this.#bytes += bytes;
     while (this.#entries.size > this.#maxEntries || this.#bytes > this.maxBytes) {
       this.#drop(this.#entries.keys().next().value!);
+      this.evicted++;
     }
   }
 
