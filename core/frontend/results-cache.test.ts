@@ -95,6 +95,30 @@ describe('results cache in memory', () => {
     expect(await mem.getExtent('old1')).toBeUndefined();
   });
 
+  it('keeps series on the same steps with one time column, and copies of the values', async () => {
+    const steps = (): Float64Array => Float64Array.from({ length: 100 }, (_, i) => i * 1000);
+    const e: Extent = {
+      start: 0,
+      end: 99_000,
+      series: ['a', 'b', 'c'].map((name) => ({
+        metric: labelsFrom({ name }),
+        t: steps(),
+        v: steps(),
+      })),
+    };
+    const mem = new MemoryResultsCache();
+    await mem.getExtent('k');
+    await mem.putExtent('k', e);
+    const got = (await mem.getExtent('k'))!;
+    expect(got.series[1]!.t).toBe(got.series[0]!.t);
+    expect(got.series[2]!.t).toBe(got.series[0]!.t);
+    expect([...got.series[2]!.v]).toEqual([...e.series[2]!.v]);
+    expect(got.series[0]!.v).not.toBe(e.series[0]!.v);
+    // Three time columns of 800 bytes counted as one.
+    expect(mem.bytes).toBe(entryBytes(e) - 2 * 800);
+    expect(mem.bytes).toBe(entryBytes(got));
+  });
+
   it('answers from memory first, fills memory from the shared cache, and writes through to both', async () => {
     const shared = new CountingCache();
     await shared.putExtent('old', extent(5));

@@ -34,14 +34,23 @@ export interface MemoryCacheLimits {
  */
 export function entryBytes(v: Extent | string): number {
   if (typeof v === 'string') return 2 * v.length + 64;
-  let n = 64;
+  let n = 64 + seriesBytes(v);
   const times = new Set<Float64Array>();
   for (const s of v.series) {
     if (!times.has(s.t)) {
       times.add(s.t);
       n += s.t.byteLength;
     }
-    n += s.v.byteLength + 128;
+    n += s.v.byteLength;
+  }
+  return n;
+}
+
+/** An extent's series without their columns: the objects and their labels. */
+function seriesBytes(e: Extent): number {
+  let n = 0;
+  for (const s of e.series) {
+    n += 128;
     for (const l of s.metric) n += 2 * (l.name.length + l.value.length) + 48;
   }
   return n;
@@ -55,6 +64,37 @@ function sameTimes(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
+/** Where packing an extent puts its columns: each distinct time column once, then the values. */
+interface PackPlan {
+  readonly times: readonly Float64Array[];
+  /** Per series, its time column's index in `times`. */
+  readonly timeOf: readonly number[];
+  /** Numbers in the packed columns. */
+  readonly floats: number;
+  /** Bytes the packed extent holds (entryBytes of it). */
+  readonly bytes: number;
+}
+
+/** The packing of `e`, and its size, without copying anything yet. */
+function planPack(e: Extent): PackPlan {
+  const times: Float64Array[] = [];
+  const byShape = new Map<string, number[]>();
+  let floats = 0;
+  const timeOf = e.series.map((s) => {
+    floats += s.v.length;
+    const n = s.t.length;
+    const shape = n === 0 ? '0' : `${n}|${s.t[0]}|${s.t[n - 1]}`;
+    let candidates = byShape.get(shape);
+    if (candidates === undefined) byShape.set(shape, (candidates = []));
+    for (const i of candidates) if (sameTimes(times[i]!, s.t)) return i;
+    candidates.push(times.length);
+    times.push(s.t);
+    floats += n;
+    return times.length - 1;
+  });
+  return { times, timeOf, floats, bytes: 64 + seriesBytes(e) + 8 * floats };
+}
+
 /**
  * An extent as memory keeps it: its columns copied into one buffer of their exact size, each
  * distinct time column once. The frontend makes an extent's columns in arena blocks (a joined
@@ -63,23 +103,8 @@ function sameTimes(a: Float64Array, b: Float64Array): boolean {
  * and a dashboard's extents no longer fit in the memory tier. Columns are never written once
  * cached, so series may share them.
  */
-export function packExtent(e: Extent): Extent {
-  const distinct: Float64Array[] = [];
-  const byShape = new Map<string, number[]>();
-  const timeIndex = e.series.map((s) => {
-    const n = s.t.length;
-    const shape = n === 0 ? '0' : `${n}|${s.t[0]}|${s.t[n - 1]}`;
-    let candidates = byShape.get(shape);
-    if (candidates === undefined) byShape.set(shape, (candidates = []));
-    for (const i of candidates) if (sameTimes(distinct[i]!, s.t)) return i;
-    candidates.push(distinct.length);
-    distinct.push(s.t);
-    return distinct.length - 1;
-  });
-  let total = 0;
-  for (const t of distinct) total += t.length;
-  for (const s of e.series) total += s.v.length;
-  const buf = new Float64Array(total);
+function pack(e: Extent, plan: PackPlan): Extent {
+  const buf = new Float64Array(plan.floats);
   let at = 0;
   const copy = (src: Float64Array): Float64Array => {
     const view = buf.subarray(at, at + src.length);
@@ -87,11 +112,15 @@ export function packExtent(e: Extent): Extent {
     at += src.length;
     return view;
   };
-  const times = distinct.map(copy);
+  const times = plan.times.map(copy);
   return {
     start: e.start,
     end: e.end,
-    series: e.series.map((s, i) => ({ metric: s.metric, t: times[timeIndex[i]!]!, v: copy(s.v) })),
+    series: e.series.map((s, i) => ({
+      metric: s.metric,
+      t: times[plan.timeOf[i]!]!,
+      v: copy(s.v),
+    })),
   };
 }
 
@@ -174,8 +203,8 @@ export class MemoryResultsCache implements ResultsCache {
     return true;
   }
 
-  #put(key: string, v: Extent | string): void {
-    const bytes = entryBytes(v);
+  /** Keeps `make()`, of `bytes`, under `key` if it fits and is admitted (made only then). */
+  #put(key: string, bytes: number, make: () => Extent | string): void {
     // An entry larger than the whole budget would only push everything else out.
     if (bytes > this.maxBytes) {
       this.#drop(key);
@@ -186,7 +215,7 @@ export class MemoryResultsCache implements ResultsCache {
       return;
     }
     this.#drop(key);
-    this.#entries.set(key, { v, bytes });
+    this.#entries.set(key, { v: make(), bytes });
     this.#bytes += bytes;
     while (this.#entries.size > this.#maxEntries || this.#bytes > this.maxBytes) {
       this.#drop(this.#entries.keys().next().value!);
@@ -207,7 +236,8 @@ export class MemoryResultsCache implements ResultsCache {
   }
 
   async putExtent(key: string, extent: Extent): Promise<void> {
-    this.#put(key, packExtent(extent));
+    const plan = planPack(extent);
+    this.#put(key, plan.bytes, () => pack(extent, plan));
   }
 
   async getBody(key: string): Promise<string | undefined> {
@@ -216,7 +246,7 @@ export class MemoryResultsCache implements ResultsCache {
   }
 
   async putBody(key: string, body: string): Promise<void> {
-    this.#put(key, body);
+    this.#put(key, entryBytes(body), () => body);
   }
 }
 
