@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { labelsFrom } from '../labels/labels.ts';
 import {
   AGING_GETS,
+  MAX_COUNTED_KEYS,
   MISS_TTL_MS,
   MemoryResultsCache,
   MissMemo,
@@ -117,6 +118,24 @@ describe('results cache in memory', () => {
     // Three time columns of 800 bytes counted as one.
     expect(mem.bytes).toBe(entryBytes(e) - 2 * 800);
     expect(mem.bytes).toBe(entryBytes(got));
+  });
+
+  it('counts a bounded number of keys under a flood of keys asked for once', async () => {
+    // 2,000 entries held: the counts are halved only every 20,000 gets.
+    const mem = new MemoryResultsCache();
+    for (let i = 0; i < 2000; i++) {
+      await mem.getBody(`held-${i}`);
+      await mem.putBody(`held-${i}`, '{}');
+    }
+    let most = 0;
+    for (let i = 0; i < 19_000; i++) {
+      await mem.getExtent(`flood-${i}`);
+      most = Math.max(most, mem.countedKeys);
+    }
+    expect(most).toBeLessThanOrEqual(MAX_COUNTED_KEYS);
+    expect(most).toBeGreaterThan(MAX_COUNTED_KEYS / 2);
+    expect(mem.entries).toBe(2000);
+    expect(await mem.getBody('held-0')).toBe('{}');
   });
 
   it('answers from memory first, fills memory from the shared cache, and writes through to both', async () => {

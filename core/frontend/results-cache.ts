@@ -126,6 +126,12 @@ function pack(e: Extent, plan: PackPlan): Extent {
 
 /** Gets between two halvings of the admission counts, at least (see MemoryResultsCache). */
 export const AGING_GETS = 1024;
+/**
+ * Keys counted at most before the counts are halved early: requests for ever new keys (a flood of
+ * distinct queries) would otherwise grow the counts by a key per get until the next halving, which
+ * with 10,000 entries held comes only every 100,000 gets. A halving drops every key asked once.
+ */
+export const MAX_COUNTED_KEYS = 8192;
 
 /**
  * An isolate-local cache, least recently used entries dropped past its limits, and TinyLFU's
@@ -134,7 +140,8 @@ export const AGING_GETS = 1024;
  * extents together exceed the budget: its refresh asks for them in the same order every time,
  * each one pushing out the next to be asked for, so every request missed (a 23-panel dashboard
  * of 500-series panels: 800 misses in 800 lookups). Counts are halved every AGING_GETS gets (or
- * ten per entry held, if more), so what was popular once gives way to what is asked for now.
+ * ten per entry held, if more, or once MAX_COUNTED_KEYS keys are counted), so what was popular
+ * once gives way to what is asked for now.
  */
 export class MemoryResultsCache implements ResultsCache {
   readonly #entries = new Map<string, { v: Extent | string; bytes: number }>();
@@ -178,9 +185,15 @@ export class MemoryResultsCache implements ResultsCache {
     return e.v;
   }
 
+  /** Keys whose lookups are being counted (at most MAX_COUNTED_KEYS). */
+  get countedKeys(): number {
+    return this.#asked.size;
+  }
+
   #count(key: string): void {
     this.#asked.set(key, (this.#asked.get(key) ?? 0) + 1);
-    if (++this.#gets < Math.max(AGING_GETS, 10 * this.#entries.size)) return;
+    const period = Math.max(AGING_GETS, 10 * this.#entries.size);
+    if (++this.#gets < period && this.#asked.size < MAX_COUNTED_KEYS) return;
     this.#gets = 0;
     for (const [k, n] of this.#asked) {
       if (n > 1) this.#asked.set(k, n >>> 1);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R2Bucket, type R2BucketLike } from '../../../core/objstore/r2.ts';
 import { uploadBlock } from '../../../sidecar-agent/objstore/upload-block.ts';
 import { SPAN, T0, makeOracleData, toOpenMetrics } from '../../helpers/promql-oracle-data.ts';
+import { metricValue } from '../../helpers/prometheus-compaction.ts';
 import { promtoolCreateBlocks } from '../../helpers/promtool.ts';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 import { startWorker, type WorkerHandle } from '../../helpers/worker.ts';
@@ -77,11 +78,8 @@ describe('frontend memory tier under a refresh cycle larger than it', () => {
     return res.text();
   };
 
-  const metric = async (w: WorkerHandle, name: string): Promise<number> => {
-    const body = await (await w.fetch('/metrics')).text();
-    const line = body.split('\n').find((l) => l.startsWith(`${name} `));
-    return Number(line?.split(' ')[1] ?? NaN);
-  };
+  const metric = (w: WorkerHandle, name: string): Promise<number> =>
+    metricValue(w.url.toString().replace(/\/$/, ''), name);
 
   it('keeps part of the cycle in memory, says so in /metrics, and answers as the querier', async () => {
     const want = new Map<string, string>();
