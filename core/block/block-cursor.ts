@@ -32,7 +32,7 @@ import {
   ENCODING_XOR,
 } from '../tsdb/chunk-reader.ts';
 import type { ChunkMeta, SeriesEntry } from '../tsdb/index-reader.ts';
-import { MEMO_MAX_SELECTION, matchersKey, type SelectionMemo } from './selection-memo.ts';
+import { matchersKey, type SelectionMemo } from './selection-memo.ts';
 
 export interface CursorSeries {
   readonly labels: Labels;
@@ -202,7 +202,7 @@ export class BlockCursor implements SortedCursor<CursorSeries> {
   /** The index's entries of `refs`, those of a small selection kept in the memo. */
   async #seriesEntries(refs: Uint32Array): Promise<readonly SeriesEntry[]> {
     const { memo, stats } = this.#o;
-    if (!memo || this.#refs!.length > MEMO_MAX_SELECTION) {
+    if (!memo || this.#refs!.length > memo.maxSelection) {
       return this.block.index.seriesBatch(refs, stats.series);
     }
     const id = this.block.meta.ulid;

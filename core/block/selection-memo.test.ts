@@ -24,6 +24,28 @@ describe('SelectionMemo', () => {
     expect(memo.bytes).toBeGreaterThan(refs.byteLength);
   });
 
+  it('keeps a selection as wide as it admits whole, even of series with many labels', () => {
+    const memo = new SelectionMemo(8 << 20);
+    expect(memo.maxSelection).toBe(1024);
+    expect(new SelectionMemo(1 << 20).maxSelection).toBe(128);
+    // 15 labels, 4 chunks: a Kubernetes target's series.
+    const wide = (ref: number): SeriesEntry => ({
+      ref,
+      labels: labelsFrom(
+        Object.fromEntries(
+          Array.from({ length: 15 }, (_, i) => [`label_${i}`, `value-${ref}-${i}`]),
+        ),
+      ),
+      chunks: Array.from({ length: 4 }, (_, i) => ({ ref: ref * 64 + i, mint: i, maxt: i + 1 })),
+    });
+    memo.setRefs('a', 'k', Uint32Array.of(1));
+    for (let ref = 0; ref < memo.maxSelection; ref++) memo.setSeries('a', wide(ref));
+    // Had the block outgrown its share, all of its answers would have gone.
+    expect(memo.refs('a', 'k')).toBeDefined();
+    expect(memo.series('a', 0)?.ref).toBe(0);
+    expect(memo.series('a', memo.maxSelection - 1)).toBeDefined();
+  });
+
   it('stays within its budget, dropping the least recently used block first', () => {
     const memo = new SelectionMemo(4000);
     for (const b of ['a', 'b', 'c']) memo.setSeries(b, entry(1));

@@ -10,11 +10,15 @@
  */
 import type { SeriesEntry } from '../tsdb/index-reader.ts';
 
-/** Series entries are kept only for selections of at most this many series in a block. */
-export const MEMO_MAX_SELECTION = 256;
-
 /** Default budget (bytes, estimated) of all blocks' kept answers. */
 export const DEFAULT_MEMO_BYTES = 8 * 1024 * 1024;
+
+/**
+ * An entry's estimated bytes with many labels (~15, as Kubernetes targets have) and a few chunks:
+ * a selection is kept only if that many of these fit in a block's share (a quarter) of the
+ * budget, so keeping it never pushes the block out (which would drop all its answers).
+ */
+const LARGE_ENTRY_BYTES = 2048;
 
 interface BlockAnswers {
   readonly refs: Map<string, Uint32Array>;
@@ -30,6 +34,15 @@ export class SelectionMemo {
 
   constructor(maxBytes = DEFAULT_MEMO_BYTES) {
     this.#max = maxBytes;
+  }
+
+  /**
+   * Series entries are kept only for selections of at most this many series in a block: 1,024
+   * with the default budget (a dashboard panel over a fleet of a few hundred hosts repeats
+   * itself at every refresh; its entries take ~0.6 KB each).
+   */
+  get maxSelection(): number {
+    return Math.floor(this.#max / 4 / LARGE_ENTRY_BYTES);
   }
 
   /** Estimated bytes held. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockSet } from '../../../core/block/block-set.ts';
 import { BucketStore } from '../../../core/block/bucket-store.ts';
 import { MetaFetcher } from '../../../core/block/meta-fetcher.ts';
-import { MEMO_MAX_SELECTION } from '../../../core/block/selection-memo.ts';
+import { DEFAULT_MEMO_BYTES, SelectionMemo } from '../../../core/block/selection-memo.ts';
 import { labelsFrom, type Labels } from '../../../core/labels/labels.ts';
 import { newMatcher } from '../../../core/labels/matcher.ts';
 import type { StoreStats } from '../../../core/storeapi/stats.ts';
@@ -24,7 +24,7 @@ import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
 const BLOCKS = 3;
-const WIDE = MEMO_MAX_SELECTION + 44;
+const WIDE = new SelectionMemo(DEFAULT_MEMO_BYTES).maxSelection + 44;
 
 function series(hour: number) {
   const t = Float64Array.from({ length: 240 }, (_, i) => T0 + hour * HOUR + i * 15_000);
