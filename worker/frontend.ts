@@ -34,7 +34,7 @@ const sharedMisses = new MissMemo();
 export function memoryCache(env: Env): MemoryResultsCache | undefined {
   const maxBytes = bytesVar(env.QUERY_RESULTS_CACHE_MEMORY, DEFAULT_MEMORY_BYTES);
   if (!(maxBytes > 0)) return undefined;
-  if (memoryTier?.maxBytes !== maxBytes) memoryTier = new MemoryResultsCache({ maxBytes });
+  if (memoryTier?.lru.maxBytes !== maxBytes) memoryTier = new MemoryResultsCache({ maxBytes });
   return memoryTier;
 }
 

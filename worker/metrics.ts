@@ -158,8 +158,26 @@ export function gatewayFamilies(g: StoreGateway, base: Record<string, string> = 
     'counter',
     'Range cache lookups in isolate memory.',
   );
-  sample(cache, { ...base, result: 'hit' }, g.memoryCache.hits);
-  sample(cache, { ...base, result: 'miss' }, g.memoryCache.misses);
+  sample(cache, { ...base, result: 'hit' }, g.memoryCache.lru.hits);
+  sample(cache, { ...base, result: 'miss' }, g.memoryCache.lru.misses);
+  const cacheBytes = family(
+    'thanos_edge_range_cache_bytes',
+    'gauge',
+    'Bytes of block ranges the range cache holds in isolate memory.',
+  );
+  sample(cacheBytes, base, g.memoryCache.lru.bytes);
+  const turnedAway = family(
+    'thanos_edge_range_cache_rejected_total',
+    'counter',
+    'Ranges the full range cache turned away: asked for less often lately than those it holds.',
+  );
+  sample(turnedAway, base, g.memoryCache.lru.rejected);
+  const pushedOut = family(
+    'thanos_edge_range_cache_evicted_total',
+    'counter',
+    'Ranges pushed out of the range cache to make room.',
+  );
+  sample(pushedOut, base, g.memoryCache.lru.evicted);
   const t = g.bucketStore.totals;
   const requests = family(
     'thanos_edge_bucket_store_series_requests_total',
@@ -245,33 +263,33 @@ export function frontendFamilies(m: FrontendMetrics, memory?: MemoryResultsCache
           'thanos_edge_frontend_memory_cache_bytes',
           'gauge',
           "Bytes (estimated) the isolate's memory tier of the results cache holds.",
-          memory.bytes,
+          memory.lru.bytes,
         ),
         one(
           'thanos_edge_frontend_memory_cache_entries',
           'gauge',
           "Entries the isolate's memory tier of the results cache holds.",
-          memory.entries,
+          memory.lru.entries,
         ),
         counter(
           'thanos_edge_frontend_memory_cache_hits_total',
           'Memory tier lookups that found their entry.',
-          memory.hits,
+          memory.lru.hits,
         ),
         counter(
           'thanos_edge_frontend_memory_cache_misses_total',
           'Memory tier lookups that did not (the Cache API is asked next).',
-          memory.misses,
+          memory.lru.misses,
         ),
         counter(
           'thanos_edge_frontend_memory_cache_rejected_total',
           'Entries not let into the full memory tier: asked for no more often than what they would push out.',
-          memory.rejected,
+          memory.lru.rejected,
         ),
         counter(
           'thanos_edge_frontend_memory_cache_evicted_total',
           'Entries pushed out of the memory tier.',
-          memory.evicted,
+          memory.lru.evicted,
         ),
       ]
     : [];

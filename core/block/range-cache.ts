@@ -1,8 +1,9 @@
 /**
  * @module core/block/range-cache — caches byte ranges of immutable block files. Blocks never
  * change once meta.json exists, so a range read once is valid forever: the isolate keeps recent
- * ranges in memory (LRU by bytes) and the Worker adds the Cache API behind it.
+ * ranges in memory (LRU by bytes, with admission) and the Worker adds the Cache API behind it.
  */
+import { AdmittingLru } from '../cache/admitting-lru.ts';
 
 export interface PutOptions {
   /**
@@ -17,45 +18,29 @@ export interface RangeCache {
   put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<void>;
 }
 
-/** LRU over a Map (insertion order), bounded by total bytes. */
+/**
+ * The isolate's ranges: an AdmittingLru (core/cache/admitting-lru.ts) bounded by bytes. Once full,
+ * a range read for the first time does not push out ranges read more often lately, so a dashboard
+ * whose reads exceed the budget keeps a stable part of them instead of none. A `local` put (an
+ * index the header pack carries, placed without a lookup) is always let in.
+ */
 export class MemoryRangeCache implements RangeCache {
-  readonly #max: number;
-  readonly #entries = new Map<string, Uint8Array>();
-  #bytes = 0;
-  hits = 0;
-  misses = 0;
+  /** The ranges, with their counters (hits, misses, rejected, evicted) and size. */
+  readonly lru: AdmittingLru<Uint8Array>;
 
   /** @param maxBytes total bytes kept (default 32 MiB: a quarter of a Worker isolate). */
   constructor(maxBytes = 32 * 1024 * 1024) {
-    this.#max = maxBytes;
+    this.lru = new AdmittingLru({ maxBytes });
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    const v = this.#entries.get(key);
-    if (v === undefined) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
-    this.#entries.delete(key);
-    this.#entries.set(key, v);
-    return v;
+    return this.lru.get(key);
   }
 
-  async put(key: string, bytes: Uint8Array): Promise<void> {
-    if (this.#max === 0 || bytes.length > this.#max / 4) return;
-    const old = this.#entries.get(key);
-    if (old) {
-      this.#bytes -= old.length;
-      this.#entries.delete(key);
-    }
-    this.#entries.set(key, bytes);
-    this.#bytes += bytes.length;
-    for (const [k, v] of this.#entries) {
-      if (this.#bytes <= this.#max) break;
-      this.#entries.delete(k);
-      this.#bytes -= v.length;
-    }
+  async put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<void> {
+    // One range takes at most a quarter of the budget (and none when the budget is 0).
+    if (this.lru.maxBytes === 0 || bytes.length > this.lru.maxBytes / 4) return;
+    this.lru.put(key, bytes.length, () => bytes, options?.local === true);
   }
 }
 

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFrom } from '../labels/labels.ts';
 import {
-  AGING_GETS,
-  MAX_COUNTED_KEYS,
   MISS_TTL_MS,
   MemoryResultsCache,
   MissMemo,
@@ -49,7 +47,7 @@ describe('results cache in memory', () => {
     const one = entryBytes(extent(1000));
     const mem = new MemoryResultsCache({ maxBytes: 3 * one });
     for (const k of ['a', 'b', 'c']) await askThenPut(mem, k, 1000);
-    expect(mem.bytes).toBe(3 * one);
+    expect(mem.lru.bytes).toBe(3 * one);
     // Reading a makes b the least recently used: d, asked for more often than b, pushes b out.
     expect(await mem.getExtent('a')).toBeDefined();
     await mem.getExtent('d');
@@ -58,10 +56,10 @@ describe('results cache in memory', () => {
     expect((await Promise.all(['a', 'c', 'd'].map((k) => mem.getExtent(k)))).every(Boolean)).toBe(
       true,
     );
-    expect(mem.bytes).toBeLessThanOrEqual(3 * one);
+    expect(mem.lru.bytes).toBeLessThanOrEqual(3 * one);
     // Replacing an entry counts its new size only; an entry over the whole budget is not kept.
     await mem.putExtent('a', extent(10, 'a'));
-    expect(mem.bytes).toBe(2 * one + entryBytes(extent(10)));
+    expect(mem.lru.bytes).toBe(2 * one + entryBytes(extent(10)));
     await mem.putExtent('huge', extent(4000));
     expect(await mem.getExtent('huge')).toBeUndefined();
     expect(await mem.getExtent('c')).toBeDefined();
@@ -77,23 +75,7 @@ describe('results cache in memory', () => {
       for (const k of keys) if (await askThenPut(mem, k, 1000)) hits++;
     // Least-recently-used alone: each put pushes out the key asked for next, 0 hits of 50.
     expect(hits).toBe(30);
-    expect(mem.bytes).toBeLessThanOrEqual(3 * one);
-  });
-
-  it('lets keys asked for now replace keys that were popular once', async () => {
-    const one = entryBytes(extent(100, 'old1'));
-    const mem = new MemoryResultsCache({ maxBytes: 2 * one });
-    for (let i = 0; i < 20; i++) for (const k of ['old1', 'old2']) await askThenPut(mem, k, 100);
-    // A new key asked for once is not let in past two entries asked for twenty times…
-    expect(await askThenPut(mem, 'new', 100)).toBe(false);
-    expect(await mem.getExtent('new')).toBeUndefined();
-    // …but once the old ones are no longer asked for, halving their counts lets it in.
-    let admitted = -1;
-    for (let i = 0; i < 4 * AGING_GETS && admitted < 0; i++)
-      if (await askThenPut(mem, 'new', 100)) admitted = i;
-    expect(admitted).toBeGreaterThan(0);
-    expect(admitted).toBeLessThan(4 * AGING_GETS);
-    expect(await mem.getExtent('old1')).toBeUndefined();
+    expect(mem.lru.bytes).toBeLessThanOrEqual(3 * one);
   });
 
   it('keeps series on the same steps with one time column, and copies of the values', async () => {
@@ -116,26 +98,8 @@ describe('results cache in memory', () => {
     expect([...got.series[2]!.v]).toEqual([...e.series[2]!.v]);
     expect(got.series[0]!.v).not.toBe(e.series[0]!.v);
     // Three time columns of 800 bytes counted as one.
-    expect(mem.bytes).toBe(entryBytes(e) - 2 * 800);
-    expect(mem.bytes).toBe(entryBytes(got));
-  });
-
-  it('counts a bounded number of keys under a flood of keys asked for once', async () => {
-    // 2,000 entries held: the counts are halved only every 20,000 gets.
-    const mem = new MemoryResultsCache();
-    for (let i = 0; i < 2000; i++) {
-      await mem.getBody(`held-${i}`);
-      await mem.putBody(`held-${i}`, '{}');
-    }
-    let most = 0;
-    for (let i = 0; i < 19_000; i++) {
-      await mem.getExtent(`flood-${i}`);
-      most = Math.max(most, mem.countedKeys);
-    }
-    expect(most).toBeLessThanOrEqual(MAX_COUNTED_KEYS);
-    expect(most).toBeGreaterThan(MAX_COUNTED_KEYS / 2);
-    expect(mem.entries).toBe(2000);
-    expect(await mem.getBody('held-0')).toBe('{}');
+    expect(mem.lru.bytes).toBe(entryBytes(e) - 2 * 800);
+    expect(mem.lru.bytes).toBe(entryBytes(got));
   });
 
   it('answers from memory first, fills memory from the shared cache, and writes through to both', async () => {

@@ -5,6 +5,7 @@
  * isolate in front (TieredResultsCache); a MemoryResultsCache alone serves Node and tests.
  */
 import type { Series } from '../promql/engine/result.ts';
+import { AdmittingLru } from '../cache/admitting-lru.ts';
 
 /** Steps [start, end] (ms, on the key's grid) computed, and the series over them. */
 export interface Extent {
@@ -124,142 +125,40 @@ function pack(e: Extent, plan: PackPlan): Extent {
   };
 }
 
-/** Gets between two halvings of the admission counts, at least (see MemoryResultsCache). */
-export const AGING_GETS = 1024;
 /**
- * Keys counted at most before the counts are halved early: requests for ever new keys (a flood of
- * distinct queries) would otherwise grow the counts by a key per get until the next halving, which
- * with 10,000 entries held comes only every 100,000 gets. A halving drops every key asked once.
- */
-export const MAX_COUNTED_KEYS = 8192;
-
-/**
- * An isolate-local cache, least recently used entries dropped past its limits, and TinyLFU's
- * admission in front: once full, a new key gets in only if it was asked for more often lately
- * than every entry it would push out. Plain LRU keeps nothing of a dashboard whose panels'
- * extents together exceed the budget: its refresh asks for them in the same order every time,
- * each one pushing out the next to be asked for, so every request missed (a 23-panel dashboard
- * of 500-series panels: 800 misses in 800 lookups). Counts are halved every AGING_GETS gets (or
- * ten per entry held, if more, or once MAX_COUNTED_KEYS keys are counted), so what was popular
- * once gives way to what is asked for now.
+ * An isolate-local results cache: an AdmittingLru (core/cache/admitting-lru.ts) of packed extents
+ * and answer bodies. Plain LRU kept nothing of a dashboard whose panels' extents together exceed
+ * the budget (a 23-panel dashboard of 500-series panels: 800 misses in 800 lookups); admission
+ * keeps a stable part of its refresh.
  */
 export class MemoryResultsCache implements ResultsCache {
-  readonly #entries = new Map<string, { v: Extent | string; bytes: number }>();
-  readonly #maxEntries: number;
-  readonly maxBytes: number;
-  #bytes = 0;
-  /** Gets per key since the counts were last halved; keys not held included. */
-  readonly #asked = new Map<string, number>();
-  #gets = 0;
-  /** Lookups that found their key, and that did not; puts refused by admission; entries pushed out. */
-  hits = 0;
-  misses = 0;
-  rejected = 0;
-  evicted = 0;
+  /** The entries, with their counters (hits, misses, rejected, evicted) and size. */
+  readonly lru: AdmittingLru<Extent | string>;
 
   constructor(limits: MemoryCacheLimits = {}) {
-    this.#maxEntries = limits.maxEntries ?? 10_000;
-    this.maxBytes = limits.maxBytes ?? Infinity;
-  }
-
-  /** Bytes held (estimated). */
-  get bytes(): number {
-    return this.#bytes;
-  }
-
-  /** Entries held. */
-  get entries(): number {
-    return this.#entries.size;
-  }
-
-  #get(key: string): Extent | string | undefined {
-    this.#count(key);
-    const e = this.#entries.get(key);
-    if (e === undefined) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
-    this.#entries.delete(key);
-    this.#entries.set(key, e);
-    return e.v;
-  }
-
-  /** Keys whose lookups are being counted (at most MAX_COUNTED_KEYS). */
-  get countedKeys(): number {
-    return this.#asked.size;
-  }
-
-  #count(key: string): void {
-    this.#asked.set(key, (this.#asked.get(key) ?? 0) + 1);
-    const period = Math.max(AGING_GETS, 10 * this.#entries.size);
-    if (++this.#gets < period && this.#asked.size < MAX_COUNTED_KEYS) return;
-    this.#gets = 0;
-    for (const [k, n] of this.#asked) {
-      if (n > 1) this.#asked.set(k, n >>> 1);
-      else this.#asked.delete(k);
-    }
-  }
-
-  /** Whether `key`, not held, may take `bytes`: room is free, or its holders were asked for less. */
-  #admits(key: string, bytes: number): boolean {
-    let bytesOver = this.#bytes + bytes - this.maxBytes;
-    let entriesOver = this.#entries.size + 1 - this.#maxEntries;
-    if (bytesOver <= 0 && entriesOver <= 0) return true;
-    const asked = this.#asked.get(key) ?? 0;
-    for (const [k, e] of this.#entries) {
-      if ((this.#asked.get(k) ?? 0) >= asked) return false;
-      bytesOver -= e.bytes;
-      entriesOver--;
-      if (bytesOver <= 0 && entriesOver <= 0) return true;
-    }
-    return true;
-  }
-
-  /** Keeps `make()`, of `bytes`, under `key` if it fits and is admitted (made only then). */
-  #put(key: string, bytes: number, make: () => Extent | string): void {
-    // An entry larger than the whole budget would only push everything else out.
-    if (bytes > this.maxBytes) {
-      this.#drop(key);
-      return;
-    }
-    if (!this.#entries.has(key) && !this.#admits(key, bytes)) {
-      this.rejected++;
-      return;
-    }
-    this.#drop(key);
-    this.#entries.set(key, { v: make(), bytes });
-    this.#bytes += bytes;
-    while (this.#entries.size > this.#maxEntries || this.#bytes > this.maxBytes) {
-      this.#drop(this.#entries.keys().next().value!);
-      this.evicted++;
-    }
-  }
-
-  #drop(key: string): void {
-    const e = this.#entries.get(key);
-    if (e === undefined) return;
-    this.#entries.delete(key);
-    this.#bytes -= e.bytes;
+    this.lru = new AdmittingLru({
+      maxEntries: limits.maxEntries ?? 10_000,
+      maxBytes: limits.maxBytes ?? Infinity,
+    });
   }
 
   async getExtent(key: string): Promise<Extent | undefined> {
-    const v = this.#get(key);
+    const v = this.lru.get(key);
     return typeof v === 'object' ? v : undefined;
   }
 
   async putExtent(key: string, extent: Extent): Promise<void> {
     const plan = planPack(extent);
-    this.#put(key, plan.bytes, () => pack(extent, plan));
+    this.lru.put(key, plan.bytes, () => pack(extent, plan));
   }
 
   async getBody(key: string): Promise<string | undefined> {
-    const v = this.#get(key);
+    const v = this.lru.get(key);
     return typeof v === 'string' ? v : undefined;
   }
 
   async putBody(key: string, body: string): Promise<void> {
-    this.#put(key, entryBytes(body), () => body);
+    this.lru.put(key, entryBytes(body), () => body);
   }
 }
 

@@ -14,12 +14,9 @@ import { labelsFrom, type Labels } from '../../../core/labels/labels.ts';
 import { newMatcher } from '../../../core/labels/matcher.ts';
 import type { StoreStats } from '../../../core/storeapi/stats.ts';
 import type { SeriesRequest } from '../../../core/storeapi/store.ts';
-import { writeBlock } from '../../../core/tsdb/writer/block-writer.ts';
 import { FilesystemBucket } from '../../../sidecar-agent/objstore/filesystem.ts';
-import { uploadBlock } from '../../../sidecar-agent/objstore/upload-block.ts';
-import { dirSinkFactory } from '../../../sidecar-agent/tsdb/dir-sink.ts';
+import { seriesBucket, type SeriesBucket } from '../../helpers/bucket-blocks.ts';
 import { seriesRequest } from '../../helpers/series-request.ts';
-import { makeTmpDir, type TmpDir } from '../../helpers/tmp.ts';
 
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
@@ -71,26 +68,21 @@ async function answer(store: BucketStore, request: SeriesRequest): Promise<Answe
 const request = seriesRequest;
 
 describe('selection memo', () => {
-  let tmp: TmpDir;
+  let data: SeriesBucket;
   let fs: FilesystemBucket;
 
   beforeAll(async () => {
-    tmp = await makeTmpDir();
-    fs = new FilesystemBucket(join(tmp.path, 'bucket'));
-    for (let hour = 0; hour < BLOCKS; hour++) {
-      const meta = await writeBlock(dirSinkFactory(join(tmp.path, 'tsdb')), series(hour), {
-        minTime: T0 + hour * HOUR,
-        maxTime: T0 + (hour + 1) * HOUR,
-      });
-      await uploadBlock(fs, join(tmp.path, 'tsdb', meta!.ulid), {
-        labels: { cluster: 'x' },
-        source: 'sidecar',
-      });
-    }
+    const blocks = Array.from({ length: BLOCKS }, (_, hour) => ({
+      series: series(hour),
+      minTime: T0 + hour * HOUR,
+      maxTime: T0 + (hour + 1) * HOUR,
+    }));
+    data = await seriesBucket(blocks, { cluster: 'x' });
+    fs = data.bucket;
   }, 60_000);
 
   afterAll(async () => {
-    await tmp?.remove();
+    await data?.remove();
   });
 
   const store = (selectionMemoBytes?: number) =>
