@@ -3,7 +3,8 @@
  * while it answers bench:query's data: each PROFILE_QUERIES query (`;`-separated, default all of
  * bench:query's) run PROFILE_RUNS times with the window moved 30 s each time (Grafana's refresh),
  * after one warming run. Prints the time per run, the median, and the functions with the most
- * self time; PROFILE_OUT keeps the raw profile (a .cpuprofile DevTools opens), PROFILE=0 only
+ * self time; PROFILE_OUT keeps the raw profile (a .cpuprofile DevTools opens; other isolates' beside
+ * it, `<PROFILE_OUT>.<isolate>`), PROFILE=0 only
  * times, PROFILE_PARAMS adds request parameters (e.g. `cache=false`), PROFILE_ACCEPT_ENCODING
  * sets the client's Accept-Encoding (e.g. `identity`; fetch's default asks for gzip).
  *
@@ -234,8 +235,14 @@ try {
       printAllocations(profile.head);
     } else if (profiling) {
       const { profile } = (await insp.call('Profiler.stop')) as { profile: Profile };
-      if (process.env.PROFILE_OUT && name === insps[0]!.name)
-        await writeFile(process.env.PROFILE_OUT, JSON.stringify(profile));
+      // The querier's profile at PROFILE_OUT, each other isolate's beside it (`<out>.<isolate>`).
+      if (process.env.PROFILE_OUT) {
+        const out = process.env.PROFILE_OUT;
+        await writeFile(
+          name === insps[0]!.name ? out : `${out}.${name.split(':').pop()}`,
+          JSON.stringify(profile),
+        );
+      }
       console.log(`\n## ${name}`);
       printTimes(profile);
     }
