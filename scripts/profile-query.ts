@@ -185,9 +185,10 @@ try {
     ...(scale ? [`core:user:${SHARDS_WORKER}`] : []),
     ...(process.env.PROFILE_TARGETS ?? '').split(','),
   ];
+  // PROFILE=0 attaches nothing: its timings are those of a Worker nobody inspects.
   const insps = await Promise.all(
     targets
-      .filter(Boolean)
+      .filter((name) => name !== '' && (profiling || heap))
       .map(async (name) => ({ name, insp: await openInspector(inspectorPort, name) })),
   );
   if (heap) {
