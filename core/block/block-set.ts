@@ -203,7 +203,9 @@ export class BlockSet {
       inline: 'source' as const,
       // Kept in this isolate only: another isolate gets it with the header (from the pack).
       onInlineIndex: (index: Uint8Array) =>
-        void dir.cacheWhole(INDEX_FILENAME, index, { local: true }).catch(() => undefined),
+        void dir
+          .cacheWhole(INDEX_FILENAME, index, { local: true, placed: true })
+          .catch(() => undefined),
       ...(meta.stats?.numSeries ? { numSeries: meta.stats.numSeries } : {}),
       headerFile: INDEX_HEADER_OBJECT,
       ...(indexSize !== undefined ? { indexSize } : {}),

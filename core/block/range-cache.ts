@@ -11,6 +11,11 @@ export interface PutOptions {
    * index, which the bucket index's header pack carries) are not worth a shared-cache write.
    */
   readonly local?: boolean;
+  /**
+   * Placed without a lookup before it (an index the header pack carries): let in however rarely
+   * its key was asked for, where admission would turn away a key never asked for.
+   */
+  readonly placed?: boolean;
 }
 
 export interface RangeCache {
@@ -21,8 +26,8 @@ export interface RangeCache {
 /**
  * The isolate's ranges: an AdmittingLru (core/cache/admitting-lru.ts) bounded by bytes. Once full,
  * a range read for the first time does not push out ranges read more often lately, so a dashboard
- * whose reads exceed the budget keeps a stable part of them instead of none. A `local` put (an
- * index the header pack carries, placed without a lookup) is always let in.
+ * whose reads exceed the budget keeps a stable part of them instead of none. A `placed` put is
+ * always let in.
  */
 export class MemoryRangeCache implements RangeCache {
   /** The ranges, with their counters (hits, misses, rejected, evicted) and size. */
@@ -40,7 +45,7 @@ export class MemoryRangeCache implements RangeCache {
   async put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<void> {
     // One range takes at most a quarter of the budget (and none when the budget is 0).
     if (this.lru.maxBytes === 0 || bytes.length > this.lru.maxBytes / 4) return;
-    this.lru.put(key, bytes.length, () => bytes, options?.local === true);
+    this.lru.put(key, bytes.length, () => bytes, options?.placed === true);
   }
 }
 
