@@ -93,6 +93,31 @@ describe('remote write decoding', () => {
     expect(head.append('t', batch([up('a', [[4, 2]])])).newSeries).toEqual([]);
     expect(head.numSeries).toBe(1);
   });
+
+  it('creates a series once when one request sends it several times, in either encoding', () => {
+    const head = new ReceiveHead({ blockDuration: D });
+    const enc = new TextEncoder();
+    const field = (tag: number, b: number[]) => [tag, b.length, ...b];
+    const label = (n: string, v: string) =>
+      field(0x0a, [...field(0x12, [...enc.encode(v)]), ...field(0x0a, [...enc.encode(n)])]);
+    const sample = (t: number) => field(0x12, [0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x10, t]);
+    // New to the head: value-first encoding at t=1, then canonical at t=2 and t=3, in one request.
+    const odd = field(0x0a, [...label('__name__', 'up'), ...label('job', 'b'), ...sample(1)]);
+    const canonical = [...encodeWriteRequest([up('b', [[2, 1]]), up('b', [[3, 1]])])];
+    const r = head.append('t', decodeWriteRequest(new Uint8Array([...odd, ...canonical])));
+    expect(r.samples).toBe(3);
+    expect(r.newSeries.map((s) => labelsToString(s.labels))).toEqual(['{__name__="up", job="b"}']);
+    expect(head.numSeries).toBe(1);
+    // Both encodings find it afterwards, with nothing decoded anew.
+    expect(
+      head.append(
+        't',
+        decodeWriteRequest(new Uint8Array(odd.map((b, i) => (i === odd.length - 1 ? 4 : b)))),
+      ).newSeries,
+    ).toEqual([]);
+    expect(head.append('t', batch([up('b', [[5, 1]])])).samples).toBe(1);
+    expect(head.numSeries).toBe(1);
+  });
 });
 
 describe('remote write unknown fields', () => {

@@ -18,6 +18,7 @@ import { BadDataError, LimitExceededError } from '../errors.ts';
 import { labelsToString, type Label, type Labels } from '../labels/labels.ts';
 import { ChunkCutter } from '../tsdb/writer/chunk-cutter.ts';
 import type { ChunkMeta } from '../tsdb/writer/chunk-writer.ts';
+import { ByteStrings } from './byte-strings.ts';
 import { keyString, SeriesKeys } from './series-keys.ts';
 import {
   canonicalKey,
@@ -121,8 +122,8 @@ export class HeadSeries implements CheckState {
 }
 
 export class TenantHead {
-  /** Series by canonical key. */
-  readonly series = new Map<string, HeadSeries>();
+  /** Its series, in the order they came (found by their keys in `keys`). */
+  readonly series = new Set<HeadSeries>();
   /** Series by key bytes as sent: their canonical keys, and any other encoding a sender used. */
   readonly keys = new SeriesKeys<HeadSeries>();
   /** Earliest and newest sample held (±Infinity when empty). */
@@ -159,7 +160,8 @@ export const LOG_ROW_BYTES = 20;
 export class ReceiveHead {
   readonly tenants = new Map<string, TenantHead>();
   readonly #byRef = new Map<number, HeadSeries>();
-  readonly #strings = new Map<string, string>();
+  /** Label names and values shared by the series (found by their bytes in a request). */
+  readonly #strings = new ByteStrings();
   #nextRef = 1;
   #epoch = 0;
   readonly #opts: HeadOptions;
@@ -196,19 +198,31 @@ export class ReceiveHead {
     const epoch = ++this.#epoch;
     const minValid = Math.max(head.minValidTime, head.maxTime - this.#opts.blockDuration / 2);
     const targets = new Array<HeadSeries | PendingSeries>(batch.series.length);
-    // Series whose key bytes were not found as sent (new series, or a new encoding of one).
-    let missed: Uint8Array | undefined;
-    let fresh: Map<string, PendingSeries> | undefined;
+    // Key bytes as sent of series found only by their canonical key (a new encoding of one).
+    let aliases: Array<string | undefined> | undefined;
+    // Series this request creates, by canonical key.
+    let fresh: SeriesKeys<PendingSeries> | undefined;
     const name = (i: number): string =>
       labelsToString(labelsOfSeries(batch.body, batch.series[i]!));
     for (let i = 0; i < batch.series.length; i++) {
       const s = batch.series[i]!;
       let target: HeadSeries | PendingSeries | undefined = head.keys.find(batch.body, s);
+      // Sent twice in this request (canonical bytes are the key a pending series is kept under).
+      target ??= fresh?.find(batch.body, s);
       if (!target) {
-        (missed ??= new Uint8Array(batch.series.length))[i] = 1;
-        const { labels, canonical } = decodeSeriesLabels(batch.body, s);
-        const key = canonical ? keyString(batch.body, s) : canonicalKey(labels);
-        target = head.series.get(key) ?? fresh?.get(key);
+        const { labels, canonical } = decodeSeriesLabels(batch.body, s, this.#strings);
+        let key: string;
+        if (canonical) {
+          // Canonical bytes not found are a series the head does not hold.
+          key = keyString(batch.body, s);
+        } else {
+          key = canonicalKey(labels);
+          target = head.keys.get(key) ?? fresh?.get(key);
+          (aliases ??= new Array<string | undefined>(batch.series.length))[i] = keyString(
+            batch.body,
+            s,
+          );
+        }
         if (!target) {
           const pending: PendingSeries = {
             key,
@@ -219,7 +233,7 @@ export class ReceiveHead {
             chkHi: 0,
             chkLo: 0,
           };
-          (fresh ??= new Map()).set(key, pending);
+          (fresh ??= new SeriesKeys()).set(key, pending, canonical ? s.keyHash : undefined);
           target = pending;
         }
       }
@@ -262,14 +276,14 @@ export class ReceiveHead {
         `tenant ${JSON.stringify(tenantName)}: ${head.series.size + adding} series would exceed the limit of ${limit} per receive shard`,
       );
     }
-    return this.#apply(head, batch, targets, missed);
+    return this.#apply(head, batch, targets, aliases);
   }
 
   #apply(
     head: TenantHead,
     batch: WriteBatch,
     targets: ReadonlyArray<HeadSeries | PendingSeries>,
-    missed: Uint8Array | undefined,
+    aliases: ReadonlyArray<string | undefined> | undefined,
   ): AppendResult {
     const rows = new Uint8Array(batch.numSamples * LOG_ROW_BYTES);
     const view = new DataView(rows.buffer);
@@ -285,18 +299,13 @@ export class ReceiveHead {
         hs = target;
       } else {
         if (!target.created) {
-          target.created = this.#create(
-            head,
-            target.key,
-            this.#intern(target.labels),
-            this.#nextRef++,
-          );
+          target.created = this.#create(head, target.key, target.labels, this.#nextRef++);
           created.push(target.created);
         }
         hs = target.created;
       }
-      if (missed?.[i]) {
-        const sent = keyString(batch.body, s);
+      const sent = aliases?.[i];
+      if (sent !== undefined) {
         if (sent !== hs.key && head.keys.get(sent) === undefined) {
           head.keys.set(sent, hs);
           (hs.aliases ??= []).push(sent);
@@ -331,15 +340,10 @@ export class ReceiveHead {
 
   /** Label strings shared between series (names and common values repeat in every series). */
   #intern(labels: Labels): Labels {
-    const out: Label[] = [];
-    for (const l of labels) {
-      let name = this.#strings.get(l.name);
-      if (name === undefined) this.#strings.set(l.name, (name = l.name));
-      let value = this.#strings.get(l.value);
-      if (value === undefined) this.#strings.set(l.value, (value = l.value));
-      out.push({ name, value });
-    }
-    return out;
+    return labels.map((l) => ({
+      name: this.#strings.intern(l.name),
+      value: this.#strings.intern(l.value),
+    }));
   }
 
   /** Forgets interned strings (after a cut, so dropped series' strings can go). */
@@ -349,7 +353,7 @@ export class ReceiveHead {
 
   #create(head: TenantHead, key: string, labels: Labels, ref: number): HeadSeries {
     const hs = new HeadSeries(ref, head, key, labels, this.#opts.blockDuration);
-    head.series.set(key, hs);
+    head.series.add(hs);
     head.keys.set(key, hs);
     head.generation++;
     this.#byRef.set(ref, hs);
@@ -366,7 +370,7 @@ export class ReceiveHead {
   restoreSeries(ref: number, tenantName: string, labels: Labels): void {
     const head = this.tenant(tenantName);
     const key = canonicalKey(labels);
-    if (!head.series.has(key)) this.#create(head, key, this.#intern(labels), ref);
+    if (head.keys.get(key) === undefined) this.#create(head, key, this.#intern(labels), ref);
     if (ref >= this.#nextRef) this.#nextRef = ref + 1;
   }
 
@@ -412,7 +416,7 @@ export class ReceiveHead {
   /** Drops a series that holds no samples any more (after a cut). */
   dropSeries(hs: HeadSeries): void {
     const head = hs.tenant;
-    head.series.delete(hs.key);
+    head.series.delete(hs);
     head.keys.delete(hs.key);
     for (const a of hs.aliases ?? []) head.keys.delete(a);
     head.generation++;

@@ -79,4 +79,32 @@ describe('series keys found by their bytes', () => {
     expect(keys.find(new Uint8Array(0), k)).toBe(7);
     expect(keyString(new Uint8Array(0), k)).toBe('xy');
   });
+
+  it('agrees with a Map through growth, deletes, reuse of freed slots and clear', () => {
+    const keys = new SeriesKeys<number>();
+    const model = new Map<string, number>();
+    // A fixed pseudo-random walk: sets, replacements and deletes over 3,000 keys.
+    let x = 12345;
+    const rand = (n: number): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n;
+    for (let step = 0; step < 20_000; step++) {
+      const key = `{series="${rand(3000)}"}`;
+      if (rand(3) === 0) expect(keys.delete(key)).toBe(model.delete(key));
+      else {
+        keys.set(key, step);
+        model.set(key, step);
+      }
+    }
+    expect(keys.size).toBe(model.size);
+    for (let i = 0; i < 3000; i++) {
+      const key = `{series="${i}"}`;
+      expect(keys.get(key)).toBe(model.get(key));
+      const { body, k } = inBody(key);
+      expect(keys.find(body, k)).toBe(model.get(key));
+    }
+    keys.clear();
+    expect(keys.size).toBe(0);
+    expect(keys.get('{series="1"}')).toBeUndefined();
+    keys.set('{series="1"}', 1);
+    expect(keys.get('{series="1"}')).toBe(1);
+  });
 });

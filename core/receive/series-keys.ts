@@ -24,15 +24,26 @@ export interface KeyBytes {
   readonly keyJoined: string | undefined;
 }
 
-interface Entry<T> {
-  readonly key: string;
-  readonly value: T;
-  next: Entry<T> | undefined;
-}
+const NONE = -1;
+const MIN_BUCKETS = 16;
 
+/**
+ * Values by key, hashed by the caller's FNV-1a of the key bytes. The table is typed arrays, not a
+ * Map keyed by hash: a Map probe (V8's FindOrderedHashMapEntry) was the largest single cost of a
+ * receive shard's steady appends, and a new key cost an entry object besides.
+ */
 export class SeriesKeys<T> {
-  readonly #byHash = new Map<number, Entry<T>>();
+  /** First entry of each bucket (the hash's low bits), NONE when empty. */
+  #buckets = new Int32Array(MIN_BUCKETS).fill(NONE);
+  /** Per entry: its hash, the next entry of its bucket (or of the free list), key and value. */
+  #hashes = new Int32Array(MIN_BUCKETS);
+  #next = new Int32Array(MIN_BUCKETS);
+  #keys: Array<string | undefined> = [];
+  #values: Array<T | undefined> = [];
+  /** Entries in use, and entries ever used (slots past it were never handed out). */
   #size = 0;
+  #used = 0;
+  #free = NONE;
 
   get size(): number {
     return this.#size;
@@ -40,57 +51,111 @@ export class SeriesKeys<T> {
 
   /** The value stored under the key whose bytes are `k` in `body`. */
   find(body: Uint8Array, k: KeyBytes): T | undefined {
-    let e = this.#byHash.get(k.keyHash);
-    if (k.keyJoined !== undefined) {
-      for (; e; e = e.next) if (e.key === k.keyJoined) return e.value;
-      return undefined;
-    }
-    const len = k.keyEnd - k.keyStart;
-    for (; e; e = e.next) {
-      const key = e.key;
+    if (k.keyJoined === undefined) return this.findBytes(body, k.keyStart, k.keyEnd, k.keyHash);
+    return this.#value(this.#entry(k.keyJoined, k.keyHash));
+  }
+
+  /** The value stored under the key `body[start, end)`, whose fnvBytes from KEY_SEED is `hash`. */
+  findBytes(body: Uint8Array, start: number, end: number, hash: number): T | undefined {
+    const h = hash | 0;
+    const len = end - start;
+    const hashes = this.#hashes;
+    const next = this.#next;
+    for (let e = this.#buckets[h & (this.#buckets.length - 1)]!; e !== NONE; e = next[e]!) {
+      if (hashes[e] !== h) continue;
+      const key = this.#keys[e]!;
       if (key.length !== len) continue;
       let i = 0;
-      while (i < len && key.charCodeAt(i) === body[k.keyStart + i]) i++;
-      if (i === len) return e.value;
+      while (i < len && key.charCodeAt(i) === body[start + i]) i++;
+      if (i === len) return this.#values[e];
     }
     return undefined;
   }
 
   get(key: string): T | undefined {
-    for (let e = this.#byHash.get(fnvString(KEY_SEED, key)); e; e = e.next) {
-      if (e.key === key) return e.value;
-    }
-    return undefined;
+    return this.#value(this.#entry(key, fnvString(KEY_SEED, key)));
   }
 
-  /** Stores `value` under `key` (replacing what was there). */
-  set(key: string, value: T): void {
-    const h = fnvString(KEY_SEED, key);
-    const first = this.#byHash.get(h);
-    let prev: Entry<T> | undefined;
-    for (let e = first; e; prev = e, e = e.next) {
-      if (e.key !== key) continue;
-      const replaced: Entry<T> = { key, value, next: e.next };
-      if (prev) prev.next = replaced;
-      else this.#byHash.set(h, replaced);
+  /** Stores `value` under `key` (replacing what was there); `hash` is the key's hash when known. */
+  set(key: string, value: T, hash = fnvString(KEY_SEED, key)): void {
+    const h = hash | 0;
+    const found = this.#entry(key, h);
+    if (found !== NONE) {
+      this.#values[found] = value;
       return;
     }
-    this.#byHash.set(h, { key, value, next: first });
+    if (this.#size >= this.#buckets.length) this.#grow();
+    let e = this.#free;
+    if (e !== NONE) this.#free = this.#next[e]!;
+    else e = this.#used++;
+    const b = h & (this.#buckets.length - 1);
+    this.#hashes[e] = h;
+    this.#next[e] = this.#buckets[b]!;
+    this.#buckets[b] = e;
+    this.#keys[e] = key;
+    this.#values[e] = value;
     this.#size++;
   }
 
+  clear(): void {
+    this.#buckets = new Int32Array(MIN_BUCKETS).fill(NONE);
+    this.#hashes = new Int32Array(MIN_BUCKETS);
+    this.#next = new Int32Array(MIN_BUCKETS);
+    this.#keys = [];
+    this.#values = [];
+    this.#size = 0;
+    this.#used = 0;
+    this.#free = NONE;
+  }
+
   delete(key: string): boolean {
-    const h = fnvString(KEY_SEED, key);
-    let prev: Entry<T> | undefined;
-    for (let e = this.#byHash.get(h); e; prev = e, e = e.next) {
-      if (e.key !== key) continue;
-      if (prev) prev.next = e.next;
-      else if (e.next) this.#byHash.set(h, e.next);
-      else this.#byHash.delete(h);
+    const h = fnvString(KEY_SEED, key) | 0;
+    const b = h & (this.#buckets.length - 1);
+    let prev = NONE;
+    for (let e = this.#buckets[b]!; e !== NONE; prev = e, e = this.#next[e]!) {
+      if (this.#hashes[e] !== h || this.#keys[e] !== key) continue;
+      if (prev === NONE) this.#buckets[b] = this.#next[e]!;
+      else this.#next[prev] = this.#next[e]!;
+      this.#keys[e] = undefined;
+      this.#values[e] = undefined;
+      this.#next[e] = this.#free;
+      this.#free = e;
       this.#size--;
       return true;
     }
     return false;
+  }
+
+  #entry(key: string, hash: number): number {
+    const h = hash | 0;
+    for (let e = this.#buckets[h & (this.#buckets.length - 1)]!; e !== NONE; e = this.#next[e]!) {
+      if (this.#hashes[e] === h && this.#keys[e] === key) return e;
+    }
+    return NONE;
+  }
+
+  #value(e: number): T | undefined {
+    return e === NONE ? undefined : this.#values[e];
+  }
+
+  /** Twice the buckets and entry slots; every entry in use rehashed into the new buckets. */
+  #grow(): void {
+    const n = this.#buckets.length * 2;
+    const hashes = new Int32Array(n);
+    hashes.set(this.#hashes);
+    const next = new Int32Array(n);
+    const buckets = new Int32Array(n).fill(NONE);
+    for (let e = 0; e < this.#used; e++) {
+      if (this.#keys[e] === undefined) continue;
+      const b = hashes[e]! & (n - 1);
+      next[e] = buckets[b]!;
+      buckets[b] = e;
+    }
+    // Free slots keep their free-list links.
+    for (let e = this.#free; e !== NONE; e = this.#next[e]!) next[e] = this.#next[e]!;
+    this.#hashes = hashes;
+    this.#next = next;
+    this.#buckets = buckets;
   }
 }
 

@@ -15,6 +15,7 @@ import { labelsToString, METRIC_NAME, type Label, type Labels } from '../labels/
 import { fnvBytes } from './hashring.ts';
 import { bytesKey, KEY_SEED, type KeyBytes } from './series-keys.ts';
 import { uvarintSize } from '../storeapi/framing.ts';
+import type { ByteStrings } from './byte-strings.ts';
 
 /**
  * A TimeSeries of a request. Its key (KeyBytes) is the bytes of its label fields as sent: the
@@ -296,10 +297,12 @@ export function labelsOfSeries(body: Uint8Array, s: SeriesBytes): Label[] {
 /**
  * Labels of a series, and whether its label bytes are the canonical encoding (each label exactly
  * name then value, nothing else): then its key bytes are its canonical key and none need be built.
+ * With `strings`, names and values are the ones it holds (found by their bytes, none made anew).
  */
 export function decodeSeriesLabels(
   body: Uint8Array,
   s: SeriesBytes,
+  strings?: ByteStrings,
 ): { labels: Label[]; canonical: boolean } {
   const r = new Reader(body, s.start, s.end);
   r.uvarint();
@@ -312,16 +315,14 @@ export function decodeSeriesLabels(
       const lenAt = r.pos;
       const len = r.lengthDelimited();
       if (r.pos - lenAt !== uvarintSize(len)) canonical = false;
-      const label = decodeLabel(body, r.pos, r.pos + len);
-      labels.push(label);
-      if (!label.canonical) canonical = false;
+      if (!decodeLabel(body, r.pos, r.pos + len, labels, strings)) canonical = false;
       r.pos += len;
     } else {
       r.skip(tag & 7);
     }
   }
   validateLabels(labels);
-  return { labels: labels.map((l) => ({ name: l.name, value: l.value })), canonical };
+  return { labels, canonical };
 }
 
 const utf8Encoder = new TextEncoder();
@@ -356,12 +357,17 @@ function putVarint(out: Uint8Array, n: number): number {
   return at;
 }
 
-/** A label and whether its bytes were exactly `0x0a len name 0x12 len value` (minimal varints). */
+/**
+ * Appends the label in `body[start, end)` to `labels`; true if its bytes were exactly
+ * `0x0a len name 0x12 len value` (minimal varints).
+ */
 function decodeLabel(
   body: Uint8Array,
   start: number,
   end: number,
-): { name: string; value: string; canonical: boolean } {
+  labels: Label[],
+  strings: ByteStrings | undefined,
+): boolean {
   const r = new Reader(body, start, end);
   let name = '';
   let value = '';
@@ -375,7 +381,10 @@ function decodeLabel(
       const lenAt = r.pos;
       const len = r.lengthDelimited();
       if (r.pos - lenAt !== uvarintSize(len)) canonical = false;
-      const str = decodeString(body, r.pos, r.pos + len, field === 1 ? 'name' : 'value');
+      const decode = field === 1 ? decodeName : decodeValue;
+      const str = strings
+        ? strings.fromBytes(body, r.pos, r.pos + len, decode)
+        : decode(body, r.pos, r.pos + len);
       if (field === 1) name = str;
       else value = str;
       r.pos += len;
@@ -384,9 +393,14 @@ function decodeLabel(
       r.skip(tag & 7);
     }
   }
-  if (expect !== 3) canonical = false;
-  return { name, value, canonical };
+  labels.push({ name, value });
+  return canonical && expect === 3;
 }
+
+const decodeName = (body: Uint8Array, start: number, end: number): string =>
+  decodeString(body, start, end, 'name');
+const decodeValue = (body: Uint8Array, start: number, end: number): string =>
+  decodeString(body, start, end, 'value');
 
 /** UTF-8 to a string: ASCII (nearly every label) without TextDecoder, anything else through it. */
 function decodeString(body: Uint8Array, start: number, end: number, what: string): string {
@@ -455,17 +469,19 @@ export function validateLabels(labels: Labels): void {
   if (labels.length === 0) throw new BadDataError('series with no labels');
   for (let i = 0; i < labels.length; i++) {
     const { name, value } = labels[i]!;
-    const where = (): string => `series ${labelsToString(labels)}`;
-    if (!LABEL_NAME.test(name))
-      throw new BadDataError(`invalid label name "${name}" in ${where()}`);
-    if (value === '') throw new BadDataError(`empty value for label "${name}" in ${where()}`);
+    if (!LABEL_NAME.test(name)) throw invalid(`invalid label name "${name}"`, labels);
+    if (value === '') throw invalid(`empty value for label "${name}"`, labels);
     if (name === METRIC_NAME && !METRIC_NAME_RE.test(value)) {
-      throw new BadDataError(`invalid metric name "${value}" in ${where()}`);
+      throw invalid(`invalid metric name "${value}"`, labels);
     }
     if (i > 0) {
       const prev = labels[i - 1]!.name;
-      if (prev === name) throw new BadDataError(`duplicate label name "${name}" in ${where()}`);
-      if (prev > name) throw new BadDataError(`labels not sorted by name in ${where()}`);
+      if (prev === name) throw invalid(`duplicate label name "${name}"`, labels);
+      if (prev > name) throw invalid('labels not sorted by name', labels);
     }
   }
+}
+
+function invalid(what: string, labels: Labels): BadDataError {
+  return new BadDataError(`${what} in series ${labelsToString(labels)}`);
 }
