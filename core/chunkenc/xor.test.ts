@@ -33,6 +33,21 @@ describe('XOR chunk', () => {
     expect(ENCODING_XOR).toBe(1);
   });
 
+  it('writes the same bytes whatever buffer it starts with', () => {
+    const rnd = new Random(7);
+    const app = (initialBytes?: number) => new XorAppender({ initialBytes });
+    const apps = [app(), app(1), app(16), app(64), app(200)];
+    for (let i = 0; i < 240; i++) {
+      // Irregular gaps and values: every encoding width, so the buffer grows at odd points.
+      const t = 1_700_000_000_000 + i * 15_000 + Math.floor(rnd.next() * 3000);
+      const v = rnd.next() < 0.5 ? i : rnd.next() * 1e6;
+      for (const a of apps) a.append(t, v);
+    }
+    const want = apps[0]!.bytes();
+    expect(want.length).toBeGreaterThan(256);
+    for (const a of apps) expect(a.bytes()).toEqual(want);
+  });
+
   // Chunk bytes copied from chunks/000001 of a block made by promtool 2.42
   // (`promtool tsdb create-blocks-from openmetrics`); test/integration/chunkenc/chunkenc-promtool.test.ts
   // re-derives them from a fresh block.

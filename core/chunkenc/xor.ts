@@ -54,13 +54,17 @@ export interface XorAppenderOptions {
    * Default true: chunks are then byte-identical to Prometheus 2.x's. Decoders ignore it either way.
    */
   readonly legacyPadding?: boolean;
+  /**
+   * Bytes the chunk starts with (default 128, most of a 120-sample chunk); it doubles as it fills.
+   * 64 or less is kept on V8's heap, with no backing store to allocate: cheaper for a head that
+   * opens a chunk for every new series and closes many of them small.
+   */
+  readonly initialBytes?: number;
 }
 
 /** Appends samples to one XOR chunk (xorAppender). Timestamps must be safe integers. */
 export class XorAppender {
-  // 64 bytes is the most V8 keeps on its heap: no backing store to allocate for the chunk of every
-  // new series (a chunk that outgrows it doubles as any other, once its first ~40 samples are in).
-  #buf = new Uint8Array(64);
+  #buf: Uint8Array;
   #pos = 16; // bit position; the first 16 bits are the sample count
   #endedByByte = false; // last write was a whole-byte write (see legacyPadding)
   #num = 0;
@@ -74,6 +78,7 @@ export class XorAppender {
 
   constructor(options: XorAppenderOptions = {}) {
     this.#legacyPadding = options.legacyPadding ?? true;
+    this.#buf = new Uint8Array(Math.max(16, options.initialBytes ?? 128));
   }
 
   get numSamples(): number {

@@ -34,6 +34,9 @@ export interface HeadOptions {
   readonly maxSeriesPerTenant?: number;
 }
 
+/** A head's chunks start small: a series' first chunk costs no backing store (see XorAppenderOptions). */
+const HEAD_CHUNK_OPTIONS = { initialBytes: 64 } as const;
+
 /** What a request's check pass tracks per series: its newest sample as the request goes. */
 interface CheckState {
   chkEpoch: number;
@@ -79,7 +82,7 @@ export class HeadSeries implements CheckState {
   append(t: number, hi: number, lo: number): void {
     if (this.cutter.startsChunk(t)) {
       this.closeChunk();
-      this.app = new XorAppender();
+      this.app = new XorAppender(HEAD_CHUNK_OPTIONS);
       this.appMin = t;
     }
     this.app!.appendBits(t, hi, lo);
