@@ -9,7 +9,8 @@
  * to max_samples_per_send), BENCH_CONCURRENCY senders each owning a slice of the series (so each
  * series stays in order, as Prometheus's queue shards keep it). BENCH_RUNS rounds (3), each
  * receiver started afresh in each round; reports the median accepted samples/s and its ratio to
- * Prometheus's, and the CPU time the receiver's processes used per million samples (workerd runs
+ * Prometheus's (and apart: the first scrape, which creates every series, in series/s, and the later
+ * scrapes, which append to known series, in samples/s), and the CPU time the receiver's processes used per million samples (workerd runs
  * every isolate on one thread, the Go servers use every core: samples/s is what a sender sees on
  * this machine, CPU per sample the work each receiver does). Then, with one shard in an isolate of its own, how many active series
  * it holds when its live heap (after a GC) reaches 100 MB, growing in steps of BENCH_MEM_STEP.
@@ -55,9 +56,21 @@ function labelsOf(i: number): Record<string, string> {
 
 /** Request bodies of one sender: its slice of series, step by step, BATCH samples a request. */
 function bodies(sender: number, series: number, steps: number, start: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
+  return scrapeBodies(sender, series, steps, start).flat();
+}
+
+/** `bodies`, scrape by scrape (a request never holds samples of two scrapes). */
+function scrapeBodies(
+  sender: number,
+  series: number,
+  steps: number,
+  start: number,
+): Uint8Array[][] {
+  const scrapes: Uint8Array[][] = [];
   let batch: WriteSeriesInput[] = [];
   for (let s = 0; s < steps; s++) {
+    const out: Uint8Array[] = [];
+    scrapes.push(out);
     const t = start + s * INTERVAL;
     for (let i = sender; i < series; i += CONCURRENCY) {
       batch.push({ labels: labelsOf(i), samples: [[t, (i * 7 + s * 13) % 1000]] });
@@ -71,41 +84,62 @@ function bodies(sender: number, series: number, steps: number, start: number): U
       batch = [];
     }
   }
-  return out;
+  return scrapes;
 }
 
 /** One receiver's run: samples/s accepted, and the CPU its process(es) used meanwhile. */
 interface RunResult {
   readonly rate: number;
+  /** Series/s of the first scrape (every series new), and samples/s of the scrapes after it. */
+  readonly createRate: number;
+  readonly appendRate: number;
   /** CPU ms per million samples accepted. */
   readonly cpuPerMillion: number;
   /** CPU time / wall time: how many cores it kept busy. */
   readonly cores: number;
 }
 
-/** `ingest` with the CPU time `cpu()` reports (the receiver's processes) taken around it. */
+/**
+ * The stream sent (each sender's scrapes in order, senders in parallel), its first scrape (which
+ * creates every series) timed apart from the rest, with the CPU time `cpu()` reports (the
+ * receiver's processes) taken around it.
+ */
 async function measured(
   cpu: () => Promise<number>,
   url: string,
-  perSender: Uint8Array[][],
+  perSender: Uint8Array[][][],
   headers: Record<string, string>,
 ): Promise<RunResult> {
   const cpu0 = await cpu();
   const t0 = performance.now();
-  const rate = await ingest(url, perSender, headers);
+  await ingest(
+    url,
+    perSender.map((scrapes) => scrapes[0]!),
+    headers,
+  );
+  const t1 = performance.now();
+  await ingest(
+    url,
+    perSender.map((scrapes) => scrapes.slice(1).flat()),
+    headers,
+  );
   const wall = performance.now() - t0;
   const used = (await cpu()) - cpu0;
-  return { rate, cpuPerMillion: (used / (SERIES * STEPS)) * 1e6, cores: used / wall };
+  return {
+    rate: (SERIES * STEPS) / (wall / 1000),
+    createRate: SERIES / ((t1 - t0) / 1000),
+    appendRate: STEPS > 1 ? (SERIES * (STEPS - 1)) / ((t0 + wall - t1) / 1000) : NaN,
+    cpuPerMillion: (used / (SERIES * STEPS)) * 1e6,
+    cores: used / wall,
+  };
 }
 
-/** Sends every body (each sender in order, senders in parallel); samples/s accepted. */
+/** Sends every body (each sender in order, senders in parallel), retrying 5xx. */
 async function ingest(
   url: string,
   perSender: Uint8Array[][],
   headers: Record<string, string>,
-): Promise<number> {
-  const started = performance.now();
-  let samples = 0;
+): Promise<void> {
   await Promise.all(
     perSender.map(async (list) => {
       for (const body of list) {
@@ -123,8 +157,6 @@ async function ingest(
       }
     }),
   );
-  samples = SERIES * STEPS;
-  return samples / ((performance.now() - started) / 1000);
 }
 
 async function stopChild(c: ChildProcess): Promise<void> {
@@ -148,11 +180,12 @@ async function main(): Promise<void> {
   try {
     const start = Date.now() - STEPS * INTERVAL;
     const perSender = Array.from({ length: CONCURRENCY }, (_, k) =>
-      bodies(k, SERIES, STEPS, start),
+      scrapeBodies(k, SERIES, STEPS, start),
     );
-    const bytes = perSender.flat().reduce((a, b) => a + b.length, 0);
+    const requests = perSender.flat(2);
+    const bytes = requests.reduce((a, b) => a + b.length, 0);
     console.log(
-      `stream: ${SERIES} series x ${STEPS} scrapes = ${SERIES * STEPS} samples, ${perSender.flat().length} requests, ${(bytes / MB).toFixed(1)} MiB snappy`,
+      `stream: ${SERIES} series x ${STEPS} scrapes = ${SERIES * STEPS} samples, ${requests.length} requests, ${(bytes / MB).toFixed(1)} MiB snappy`,
     );
 
     // Each round starts every receiver afresh (so each creates the stream's series, as the
@@ -243,6 +276,20 @@ async function main(): Promise<void> {
       const cpu = med(k, (r) => r.cpuPerMillion);
       console.log(
         `| ${side.name} | ${Math.round(m)} | ${runs[k]!.map((r) => Math.round(r.rate / 1000) + 'k').join(' ')} | ${(m / prom).toFixed(2)}x | ${Math.round(cpu)} | ${(cpu / promCpu).toFixed(2)}x | ${med(k, (r) => r.cores).toFixed(2)} |`,
+      );
+    }
+    // The same runs in two phases: the first scrape makes every series (as a new Prometheus's
+    // first scrapes, or a rollout's churn do); the later ones append to series the receiver has.
+    const promCreate = med(0, (r) => r.createRate);
+    const promAppend = med(0, (r) => r.appendRate);
+    console.log(
+      `\n| receiver | first scrape: new series/s | vs Prometheus | later ${STEPS - 1} scrapes: samples/s | vs Prometheus |\n|---|---|---|---|---|`,
+    );
+    for (const [k, side] of sides.entries()) {
+      const c = med(k, (r) => r.createRate);
+      const a = med(k, (r) => r.appendRate);
+      console.log(
+        `| ${side.name} | ${Math.round(c)} | ${(c / promCreate).toFixed(2)}x | ${Math.round(a)} | ${(a / promAppend).toFixed(2)}x |`,
       );
     }
 
