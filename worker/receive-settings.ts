@@ -10,6 +10,7 @@ import {
 } from './env.ts';
 
 export interface ReceiveSettings {
+  /** Receive shards (RECEIVE_SHARDS); 0 turns the receiver off, so no query asks a head. */
   readonly shards: number;
   readonly blockDuration: number;
   /** How often a shard with data checks for a range to cut. */
@@ -35,7 +36,7 @@ const TWO_HOURS = 2 * 60 * 60 * 1000;
 export function receiveSettings(env: Env): ReceiveSettings {
   const blockDuration = durationVar(env.RECEIVE_BLOCK_DURATION, TWO_HOURS);
   return {
-    shards: Math.max(1, Math.floor(numberVar(env.RECEIVE_SHARDS, 1))),
+    shards: Math.max(0, Math.floor(numberVar(env.RECEIVE_SHARDS, 1))),
     blockDuration,
     cutCheckInterval: Math.min(60_000, Math.max(1000, blockDuration / 8)),
     keepCutFor: 2 * durationVar(env.SYNC_INTERVAL, DEFAULT_SYNC_INTERVAL),

@@ -21,7 +21,7 @@ import {
   type ReceiveShard,
   type WriteBodyEncoding,
 } from './receive-shard.ts';
-import { receiveSettings } from './receive-settings.ts';
+import { receiveSettings, type ReceiveSettings } from './receive-settings.ts';
 import { byteChunks } from '../core/byte-stream.ts';
 import { readLimitedBody } from '../core/limited-body.ts';
 
@@ -62,6 +62,13 @@ export function eachReceiveShard(env: Env, path: string, method = 'GET'): Promis
   );
 }
 
+/** Why remote write is refused as not enabled, if it is: no binding, or RECEIVE_SHARDS=0. */
+function receiverOff(env: Env, s: ReceiveSettings): string | undefined {
+  if (!env.RECEIVE_SHARD) return 'remote write is not enabled: no RECEIVE_SHARD binding';
+  if (s.shards === 0) return 'remote write is not enabled: RECEIVE_SHARDS=0';
+  return undefined;
+}
+
 function plain(message: string, status: number): Response {
   return new Response(`${message}\n`, {
     status,
@@ -94,8 +101,8 @@ async function write(req: Request, env: Env): Promise<Response> {
     await discardBody(req, s.maxRequestBytes);
     return plain(message, status);
   };
-  if (!env.RECEIVE_SHARD)
-    return refuse('remote write is not enabled: no RECEIVE_SHARD binding', 404);
+  const off = receiverOff(env, s);
+  if (off) return refuse(off, 404);
   // RECEIVE_TOKEN (default STORE_TOKEN) or an AUTH_TOKENS credential: checked by worker/auth.ts.
   // A tenant-bound credential writes as its tenant only.
   const principal = requestPrincipal(req);
@@ -145,6 +152,8 @@ export async function appendToShards(
   body: Uint8Array,
 ): Promise<Response> {
   const s = receiveSettings(env);
+  const off = receiverOff(env, s);
+  if (off) return plain(off, 404);
   let parts: Uint8Array[];
   try {
     parts = split(body, tenant, s.shards);

@@ -170,3 +170,53 @@ describe.each([2, 1])('receiver remote-write contract, %i receive shard(s)', (sh
     expect(await chunked.text()).toMatch(/exceeds the limit of/);
   });
 });
+
+describe('RECEIVE_SHARDS=0: the receiver off, with its binding still there', () => {
+  let worker: WorkerHandle;
+  const stores = async (w: WorkerHandle): Promise<string[]> => {
+    const r = await w.fetch('/api/v1/stores');
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { data: Record<string, Array<{ name: string }>> };
+    return Object.values(body.data)
+      .flat()
+      .map((s) => s.name);
+  };
+
+  beforeAll(async () => {
+    worker = await startWorker({
+      receive: true,
+      vars: { STORE_TOKEN: TOKEN, RECEIVE_SHARDS: '0', QUERY_FRONTEND: 'false' },
+    });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  it('answers remote write 404 naming the setting, and queries ask no receive shard', async () => {
+    const r = await worker.fetch('/api/v1/receive', {
+      method: 'POST',
+      headers: remoteWriteHeaders(TOKEN),
+      body: remoteWriteBody([{ labels: { __name__: 'rw_off', job: 'a' }, samples: [[NOW, 1]] }]),
+    });
+    expect(r.status).toBe(404);
+    expect(await r.text()).toContain('RECEIVE_SHARDS=0');
+    expect((await stores(worker)).filter((n) => n.startsWith('receive-shard'))).toEqual([]);
+    const q = await worker.fetch(`/api/v1/query?query=up&time=${NOW / 1000}`);
+    expect(q.status).toBe(200);
+    expect(((await q.json()) as { status: string }).status).toBe('success');
+  });
+
+  it('lists the receive shard when on (the default of 1)', async () => {
+    const on = await startWorker({
+      receive: true,
+      vars: { STORE_TOKEN: TOKEN, QUERY_FRONTEND: 'false' },
+    });
+    try {
+      expect((await stores(on)).filter((n) => n.startsWith('receive-shard'))).toEqual([
+        'receive-shard 0/1',
+      ]);
+    } finally {
+      await on.stop();
+    }
+  });
+});
