@@ -9,7 +9,7 @@
 import { fnvBytes } from './hashring.ts';
 import { bytesKey, KEY_SEED, SeriesKeys } from './series-keys.ts';
 
-/** Decodes `body[start, end)` (valid UTF-8 or a BadDataError): called once per distinct string. */
+/** Decodes `body[start, end)` (valid UTF-8 or a BadDataError): called for a string not held. */
 export type DecodeString = (body: Uint8Array, start: number, end: number) => string;
 
 const utf8 = new TextEncoder();
@@ -22,22 +22,26 @@ export class ByteStrings {
     return this.#byBytes.size;
   }
 
-  /** The string whose UTF-8 bytes are `body[start, end)`: the one held, or `decode`'s, held from now on. */
+  /**
+   * The string whose UTF-8 bytes are `body[start, end)`: the one held, or else `decode`'s, which is
+   * not held (a request may yet be refused: only `intern` holds, for series a head keeps).
+   */
   fromBytes(body: Uint8Array, start: number, end: number, decode: DecodeString): string {
-    const hash = fnvBytes(KEY_SEED, body, start, end);
-    const held = this.#byBytes.findBytes(body, start, end, hash);
-    if (held !== undefined) return held;
-    const str = decode(body, start, end);
-    const key = bytesKey(body, start, end);
-    // An ASCII string is its own key: one string held, not two.
-    this.#byBytes.set(key, key === str ? key : str, hash);
-    return key === str ? key : str;
+    const held = this.#byBytes.findBytes(body, start, end, fnvBytes(KEY_SEED, body, start, end));
+    return held ?? decode(body, start, end);
   }
 
-  /** The held string equal to `str` (held from now on if none was). */
+  /** The held string equal to `str`, holding `str` if none was. */
   intern(str: string): string {
-    const bytes = utf8.encode(str);
-    return this.fromBytes(bytes, 0, bytes.length, () => str);
+    let ascii = true;
+    for (let i = 0; i < str.length && ascii; i++) ascii = str.charCodeAt(i) < 0x80;
+    // An ASCII string is its own key (one char a byte): nothing to encode, one string held.
+    const bytes = ascii ? undefined : utf8.encode(str);
+    const key = bytes ? bytesKey(bytes, 0, bytes.length) : str;
+    const held = this.#byBytes.get(key);
+    if (held !== undefined) return held;
+    this.#byBytes.set(key, str);
+    return str;
   }
 
   /** Forgets every string (after a cut, so the strings of dropped series can go). */

@@ -169,6 +169,25 @@ describe('receive head', () => {
     expect(head.append('u', batch([up('a', [[1500, 9]])])).samples).toBe(1);
   });
 
+  it('holds the label strings of series it keeps, not of requests it refuses', () => {
+    const head = new ReceiveHead({ blockDuration: D, maxSeriesPerTenant: 2 });
+    head.append('t', batch([up('a', [[1, 1]])]));
+    const held = head.heldStrings;
+    expect(held).toBe(4); // __name__, up, job, a
+    // Refused: over the series limit (429), and out of order after a new series (400).
+    const fresh = (job: string, t: number): WriteSeriesInput => ({
+      labels: { __name__: 'up', job, pod: `pod-${job}` },
+      samples: [[t, 1]],
+    });
+    expect(() => head.append('t', batch([fresh('b', 2), fresh('c', 2)]))).toThrow(
+      LimitExceededError,
+    );
+    expect(() => head.append('t', batch([fresh('d', 2), up('a', [[0, 1]])]))).toThrow(BadDataError);
+    expect(head.heldStrings).toBe(held);
+    head.append('t', batch([fresh('b', 3)]));
+    expect(head.heldStrings).toBe(held + 3); // b, pod, pod-b
+  });
+
   it('limits series per tenant with a LimitExceededError', () => {
     const head = new ReceiveHead({ blockDuration: D, maxSeriesPerTenant: 2 });
     head.append('t', batch([up('a', [[1, 1]]), up('b', [[1, 1]])]));

@@ -302,7 +302,13 @@ export class ReceiveHead {
         hs = target;
       } else {
         if (!target.created) {
-          target.created = this.#create(head, target.key, target.labels, this.#nextRef++);
+          // Held only now: the strings of a refused request's new series are not kept.
+          target.created = this.#create(
+            head,
+            target.key,
+            this.#intern(target.labels),
+            this.#nextRef++,
+          );
           created.push(target.created);
         }
         hs = target.created;
@@ -347,6 +353,11 @@ export class ReceiveHead {
       name: this.#strings.intern(l.name),
       value: this.#strings.intern(l.value),
     }));
+  }
+
+  /** Label strings held for the series (until `forgetStrings`). */
+  get heldStrings(): number {
+    return this.#strings.size;
   }
 
   /** Forgets interned strings (after a cut, so dropped series' strings can go). */

@@ -138,7 +138,10 @@ export class SeriesKeys<T> {
     return e === NONE ? undefined : this.#values[e];
   }
 
-  /** Twice the buckets and entry slots; every entry in use rehashed into the new buckets. */
+  /**
+   * Twice the buckets and entry slots; every entry rehashed into the new buckets. Called only when
+   * every slot is in use, so there is no free list to carry over.
+   */
   #grow(): void {
     const n = this.#buckets.length * 2;
     const hashes = new Int32Array(n);
@@ -151,8 +154,6 @@ export class SeriesKeys<T> {
       next[e] = buckets[b]!;
       buckets[b] = e;
     }
-    // Free slots keep their free-list links.
-    for (let e = this.#free; e !== NONE; e = this.#next[e]!) next[e] = this.#next[e]!;
     this.#hashes = hashes;
     this.#next = next;
     this.#buckets = buckets;
