@@ -36,6 +36,7 @@ beforeAll(async () => {
               url: req.url,
               auth: req.headers.authorization,
               len: body.length,
+              sum: body.reduce((a, b) => (a * 31 + b) >>> 0, 0),
             }),
       );
     }
@@ -64,6 +65,7 @@ describe('nodeFetch', () => {
       url: '/put?x=1',
       auth: 'Bearer t',
       len: 1234,
+      sum: 0,
     });
     const signed = new Request(`${base}/req`, { method: 'POST', body: 'abc' });
     expect(await (await nodeFetch(signed)).json()).toMatchObject({ method: 'POST', len: 3 });
@@ -82,6 +84,48 @@ describe('nodeFetch', () => {
     controller.abort(new Error('enough'));
     await expect(reader.read()).rejects.toThrow();
     await expect(nodeFetch('http://127.0.0.1:1/')).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('streams a body of declared length from its source, every byte in order', async () => {
+    const bytes = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 131) >>> 3);
+    const pieces = [bytes.subarray(0, 5), bytes.subarray(5, 2_000_000), bytes.subarray(2_000_000)];
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (pulled < pieces.length) c.enqueue(pieces[pulled++]!);
+        else c.close();
+      },
+    });
+    const res = await nodeFetch(`${base}/put`, {
+      method: 'PUT',
+      body,
+      headers: { 'content-length': String(bytes.length) },
+      duplex: 'half',
+    } as RequestInit);
+    expect(await res.json()).toMatchObject({
+      len: bytes.length,
+      sum: bytes.reduce((a, b) => (a * 31 + b) >>> 0, 0),
+    });
+  });
+
+  it('rejects, without hanging, when a streamed body fails mid-send', async () => {
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (!sent) {
+          sent = true;
+          c.enqueue(new Uint8Array(1000));
+        } else c.error(new Error('disk gone'));
+      },
+    });
+    await expect(
+      nodeFetch(`${base}/put`, {
+        method: 'PUT',
+        body,
+        headers: { 'content-length': '5000' },
+        duplex: 'half',
+      } as RequestInit),
+    ).rejects.toThrow(/disk gone/);
   });
 
   it('errors the body of a connection lost mid-response', async () => {

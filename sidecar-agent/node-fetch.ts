@@ -10,11 +10,9 @@
  * sending, its length going in Content-Length (small requests, bounded multipart parts). A
  * response body buffers up to 1 MiB ahead of its reader (`webBody`).
  */
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable, finished } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { finished, type Readable } from 'node:stream';
 
 const agents = {
   http: new HttpAgent({ keepAlive: true }),
@@ -97,12 +95,54 @@ async function fetchVia(
     );
     outgoing.on('error', reject);
     if (streamed) {
-      const source = Readable.fromWeb(req.body as unknown as NodeReadableStream<Uint8Array>);
-      pipeline(source, outgoing).catch(reject);
+      sendStream(req.body!, outgoing).catch((err: unknown) => {
+        outgoing.destroy(err instanceof Error ? err : new Error(String(err)));
+        reject(err);
+      });
       return;
     }
     for (const chunk of body) outgoing.write(chunk);
     outgoing.end();
+  });
+}
+
+/**
+ * Writes a request body from its web stream, waiting for 'drain' when the socket is behind: the
+ * pieces go to the socket as they come (a file's are 1 MiB, see objstore/file-blob.ts), without
+ * the stream adapters of `Readable.fromWeb` and `pipeline` between them.
+ */
+async function sendStream(
+  body: ReadableStream<Uint8Array>,
+  outgoing: ClientRequest,
+): Promise<void> {
+  const reader = body.getReader();
+  try {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      if (outgoing.destroyed) throw new Error('request closed while its body was being sent');
+      if (!outgoing.write(r.value)) await drained(outgoing);
+    }
+    outgoing.end();
+  } catch (err) {
+    await reader.cancel(err).catch(() => {});
+    throw err;
+  }
+}
+
+/** Resolves when the request can take more; rejects if it closes first. */
+function drained(outgoing: ClientRequest): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error): void => {
+      outgoing.off('drain', onDrain);
+      outgoing.off('close', onClose);
+      outgoing.off('error', done);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = (): void => done();
+    const onClose = (): void => done(new Error('request closed while its body was being sent'));
+    outgoing.on('drain', onDrain);
+    outgoing.on('close', onClose);
+    outgoing.on('error', done);
   });
 }
 

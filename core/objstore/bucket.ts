@@ -31,7 +31,7 @@ export interface IterOptions {
 
 /**
  * Body accepted by `upload`. Streams are uploaded without buffering the whole object. A `Blob`
- * (a file on disk through Node's `fs.openAsBlob`) can be read again at any offset, so an
+ * (a file on disk: the agent's FileBlob) can be read again at any offset, so an
  * implementation may send it part by part, in parallel, and retry a part, without holding any
  * part in memory.
  */

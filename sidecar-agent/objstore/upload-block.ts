@@ -13,9 +13,9 @@
  * are sent (as minio's client reads a file), never held whole or a whole part at a time, so
  * memory stays flat whatever the block's size and the bucket's part size.
  */
-import { openAsBlob } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { FileBlob } from './file-blob.ts';
 import { BadDataError, StorageError, errorMessage } from '../../core/errors.ts';
 import type { Bucket } from '../../core/objstore/bucket.ts';
 import { listAll } from '../../core/objstore/bucket.ts';
@@ -119,7 +119,7 @@ export async function uploadBlock(
   const queue = files.filter((f) => f.rel_path !== META_FILENAME);
   const one = async (f: ThanosFile): Promise<void> => {
     const key = `${id}/${f.rel_path}`;
-    const blob = await openAsBlob(join(blockDir, ...f.rel_path.split('/')));
+    const blob = await FileBlob.open(join(blockDir, ...f.rel_path.split('/')));
     await bucket.upload(key, blob, f.size_bytes);
     bytes += f.size_bytes ?? 0;
     options.onObject?.(key, f.size_bytes ?? 0);
