@@ -33,6 +33,8 @@ export interface CompactBlocksOptions {
   /** Deduplicate replicas with the penalty algorithm. */
   readonly penalty?: boolean;
   readonly ulid?: string;
+  /** Size at which the output's chunk segments are cut (default Prometheus's 512 MiB). */
+  readonly segmentSize?: number;
   /** Series per input read in one batch (default: from the inputs' sizes, see `seriesBatchFor`). */
   readonly batch?: number;
   /** Bytes held in read batches by all inputs together (default READ_BUDGET_BYTES). */
@@ -90,6 +92,7 @@ export async function compactBlocks(
   const metas = inputs.map((i) => i.block.meta);
   const w = new BlockAssembler(opts.sink, {
     ...(opts.ulid ? { ulid: opts.ulid } : {}),
+    ...(opts.segmentSize ? { segmentSize: opts.segmentSize } : {}),
     tombstones: false,
     thanos: { ...opts.thanos, source: 'compactor' },
     compaction: compactionOf(metas),

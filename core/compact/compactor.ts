@@ -271,6 +271,7 @@ export class Compactor {
         ),
       );
       const penalty = replicaLabels.length > 0;
+      const segmentSize = output.segmentSize?.(chunkBytes(inputs));
       const res = await compactBlocks(
         blocks.map((b) => ({
           block: b,
@@ -284,6 +285,7 @@ export class Compactor {
             return output.sink(id);
           },
           penalty,
+          ...(segmentSize ? { segmentSize } : {}),
           readBudget: opened.readBudget,
           thanos: {
             labels: { ...group.labels },
@@ -337,6 +339,15 @@ export class Compactor {
     ev?.compactionDone?.(group, true, out);
     for (const m of inputs) await this.#mark(m.ulid, 'source of compacted block', 'compacted');
   }
+}
+
+/** The chunk segments' bytes of `metas`, from meta.json's `thanos.files` (0 where unlisted). */
+function chunkBytes(metas: readonly BlockMeta[]): number {
+  let bytes = 0;
+  for (const m of metas)
+    for (const f of m.thanos?.files ?? [])
+      if (f.rel_path.startsWith('chunks/')) bytes += f.size_bytes ?? 0;
+  return bytes;
 }
 
 /** A merged block written to the output but not yet published. */

@@ -11,6 +11,12 @@ import { bucketSinkFactory } from '../block/bucket-sink.ts';
 export interface CompactionOutput {
   /** Where the new block's files are written. */
   readonly sink: SinkFactory;
+  /**
+   * Size at which to cut the new block's chunk segments, given the inputs' chunk bytes
+   * (undefined: Prometheus's 512 MiB). An output that uploads each segment once written wants
+   * several per block.
+   */
+  segmentSize?(inputChunkBytes: number): number | undefined;
   /** Makes a finished block visible in the bucket, meta.json last; returns the meta as uploaded. */
   publish(meta: BlockMeta): Promise<BlockMeta>;
   /** Drops local leftovers of a block (after publishing, or after a failure). */

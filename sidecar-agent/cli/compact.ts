@@ -187,13 +187,15 @@ export const compactCommand: Command = {
     const server = await listen(app, host, port);
     log(`listening on ${server.url}`);
 
-    const output = await localOutput(
-      bucket,
-      dataDir,
-      tty
-        ? (key, bytes) => void process.stderr.write(`\r\x1b[Kupload ${key} ${bytes} bytes`)
-        : undefined,
-    );
+    const output = await localOutput(bucket, dataDir, {
+      ...(tty
+        ? {
+            onObject: (key: string, bytes: number) =>
+              void process.stderr.write(`\r\x1b[Kupload ${key} ${bytes} bytes`),
+          }
+        : {}),
+      log,
+    });
     const compactor = new Compactor(bucket, {
       ...opts,
       output,

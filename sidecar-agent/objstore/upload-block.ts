@@ -41,6 +41,11 @@ export interface UploadBlockOptions {
   readonly source: SourceType;
   /** Called after each object is written (progress output). */
   readonly onObject?: (key: string, bytes: number) => void;
+  /**
+   * Files (`chunks/000001`, …) already in the bucket as they are on disk, uploaded while the block
+   * was written (sidecar-agent/compact/local-output.ts): not sent again.
+   */
+  readonly uploaded?: ReadonlySet<string>;
   /** Files (chunk segments, index) uploaded at once (Thanos `--shipper.upload-concurrency`; default 1). */
   readonly concurrency?: number;
 }
@@ -116,7 +121,9 @@ export async function uploadBlock(
   };
 
   let bytes = 0;
-  const queue = files.filter((f) => f.rel_path !== META_FILENAME);
+  const queue = files.filter(
+    (f) => f.rel_path !== META_FILENAME && !options.uploaded?.has(f.rel_path),
+  );
   const one = async (f: ThanosFile): Promise<void> => {
     const key = `${id}/${f.rel_path}`;
     const blob = await FileBlob.open(join(blockDir, ...f.rel_path.split('/')));
