@@ -3,7 +3,8 @@
  * the same 2h blocks, same run: BENCH_BLOCKS x 2h blocks (12 by default) of BENCH_SERIES series
  * (10k at 1x, ~180 demo series per copy), at each scale of BENCH_SCALES (1,2,4 x the series).
  *
- * Ours: the CLI (the bundle, a child process) compacting from s3rver back into s3rver; its time
+ * Ours: the CLI (`thanos-edge compact` started as a program, so with the Node flags its launcher
+ * gives it) compacting from s3rver back into s3rver; its time
  * is the span from the first compaction's start to the last one's end, from its log (each
  * compaction downloads its inputs to --data-dir, merges, writes, uploads; an upload overlaps the
  * next merge), the process's wall time beside it; peak RSS from /proc/<pid>/status VmHWM.
@@ -76,19 +77,21 @@ function compactingSeconds(log: string): number {
 
 async function ours(yaml: string, dataDir: string): Promise<Side & { log: string }> {
   const t = performance.now();
+  // Started as a user starts it: the bin's launcher picks the Node flags (young generation).
   const p = spawn(
-    process.execPath,
+    AGENT_BIN,
     [
-      // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the compactor.
-      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-      AGENT_BIN,
       'compact',
       `--objstore.config=${yaml}`,
       `--data-dir=${dataDir}`,
       '--consistency-delay=0s',
       '--http-address=127.0.0.1:0',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the compactor.
+      env: { ...process.env, THANOS_EDGE_NODE_ARGS: process.env.BENCH_NODE_ARGS ?? '' },
+    },
   );
   let log = '';
   p.stderr.on('data', (b: Buffer) => (log += b.toString()));

@@ -1,6 +1,6 @@
 /**
  * The bin started as a program (`thanos-edge …`, as npm links it): its sh launcher line execs Node
- * with the agent's V8 flags (`--max-semi-space-size=2`), unless NODE_OPTIONS sets that flag, and
+ * with the agent's V8 flags (`--max-semi-space-size=2`, 8 for `compact`), unless NODE_OPTIONS sets that flag, and
  * adds THANOS_EDGE_NODE_ARGS. Read from the running agent's /proc/<pid>/cmdline (Linux).
  */
 import { spawn } from 'node:child_process';
@@ -20,18 +20,35 @@ afterAll(async () => {
   await tmp.remove();
 });
 
-/** Starts `<program> sidecar` (Prometheus down: it listens anyway), returns its Node command line. */
-async function agentCommandLine(program: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const p = spawn(
-    program,
-    [
-      'sidecar',
-      `--prometheus.url=http://127.0.0.1:${await freePort()}`,
-      '--http-address=127.0.0.1:0',
-      '--grpc-address=127.0.0.1:0',
-    ],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], cwd: tmp.path },
-  );
+/**
+ * Starts `<program> sidecar` (Prometheus down: it listens anyway), or `compact --wait` on an empty
+ * filesystem bucket, and returns its Node command line.
+ */
+async function agentCommandLine(
+  program: string,
+  env: NodeJS.ProcessEnv,
+  command: 'sidecar' | 'compact' = 'sidecar',
+): Promise<string[]> {
+  const args =
+    command === 'sidecar'
+      ? [
+          'sidecar',
+          `--prometheus.url=http://127.0.0.1:${await freePort()}`,
+          '--http-address=127.0.0.1:0',
+          '--grpc-address=127.0.0.1:0',
+        ]
+      : [
+          'compact',
+          `--objstore.config=type: FILESYSTEM\nconfig:\n  directory: ${join(tmp.path, 'bucket')}\n`,
+          `--data-dir=${join(tmp.path, 'data')}`,
+          '--wait',
+          '--http-address=127.0.0.1:0',
+        ];
+  const p = spawn(program, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: tmp.path,
+  });
   const exit = new Promise((r) => p.once('exit', r));
   try {
     const lines: string[] = [];
@@ -60,6 +77,11 @@ describe('the thanos-edge launcher', () => {
       expect(argv.slice(1, 3)).toEqual(['--max-semi-space-size=2', program]);
       expect(argv[3]).toBe('sidecar');
     }
+  });
+
+  it('gives compact a young generation of 8 MB a semi-space (a batch job that allocates fast)', async () => {
+    const argv = await agentCommandLine(AGENT_BIN, { NODE_OPTIONS: '' }, 'compact');
+    expect(argv.slice(1, 4)).toEqual(['--max-semi-space-size=8', AGENT_BIN, 'compact']);
   });
 
   it('leaves the semi-space to NODE_OPTIONS when it sets it, and adds THANOS_EDGE_NODE_ARGS', async () => {
