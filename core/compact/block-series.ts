@@ -139,8 +139,19 @@ const TWO_32 = 2 ** 32;
  * guessing sizes (a guess too short costs a second request per chunk). 0 = unknown (the last).
  */
 export function contiguousLengths(refs: readonly number[]): Float64Array {
-  const order = refs.map((_, i) => i).sort((a, b) => refs[a]! - refs[b]!);
   const out = new Float64Array(refs.length);
+  let ascending = true;
+  for (let k = 1; k < refs.length && ascending; k++) ascending = refs[k]! > refs[k - 1]!;
+  if (ascending) {
+    // Chunks written series by series (every writer does): no sort needed.
+    for (let k = 0; k + 1 < refs.length; k++) {
+      const a = refs[k]!;
+      const b = refs[k + 1]!;
+      if (Math.floor(a / TWO_32) === Math.floor(b / TWO_32)) out[k] = b - a;
+    }
+    return out;
+  }
+  const order = refs.map((_, i) => i).sort((a, b) => refs[a]! - refs[b]!);
   for (let k = 0; k + 1 < order.length; k++) {
     const a = refs[order[k]!]!;
     const b = refs[order[k + 1]!]!;

@@ -83,17 +83,27 @@ class CursorHeap<T, C extends SortedCursor<T>> {
     }
     if (equal.length === 1) return [this.#pop()];
     let group: number[];
-    if (equal.length * Math.log2(h.length) < h.length) {
+    if (equal.length === h.length) {
+      // Every cursor (the same series in every block): the heap is emptied.
+      group = h;
+      this.#items = [];
+      this.#unordered = true;
+    } else if (equal.length * Math.log2(h.length) < h.length) {
       // A few of many: pop them (they are the smallest, so the pops return exactly them).
       group = [];
       for (let k = 0; k < equal.length; k++) group.push(this.#pop());
     } else {
       group = equal.map((at) => h[at]!);
-      const taken = new Set(equal);
-      this.#items = h.filter((_, at) => !taken.has(at));
+      // Taken out from the highest position down: the last item, moved into a freed position,
+      // is never one still to be taken out.
+      sortSmall(equal);
+      for (let k = equal.length - 1; k >= 0; k--) {
+        h[equal[k]!] = h[h.length - 1]!;
+        h.pop();
+      }
       this.#unordered = true;
     }
-    return group.sort((a, b) => a - b);
+    return sortSmall(group);
   }
 
   #less(a: number, b: number): boolean {
@@ -145,4 +155,15 @@ class CursorHeap<T, C extends SortedCursor<T>> {
       i = m;
     }
   }
+}
+
+/** Sorts a few numbers in place, ascending (insertion sort: no allocation, unlike Array#sort). */
+function sortSmall(a: number[]): number[] {
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i]!;
+    let j = i - 1;
+    for (; j >= 0 && a[j]! > x; j--) a[j + 1] = a[j]!;
+    a[j + 1] = x;
+  }
+  return a;
 }

@@ -509,7 +509,8 @@ export class IndexReader {
       throw corruptAt(loc, off, `read series: length ${len} exceeds series section`);
     }
     const cs = d.pos;
-    const want = new Decbuf(buf, cs + len).be32();
+    const w = cs + len;
+    const want = ((buf[w]! << 24) | (buf[w + 1]! << 16) | (buf[w + 2]! << 8) | buf[w + 3]!) >>> 0;
     if (pre === CHECKED_BAD || (pre === UNCHECKED && crc32c(buf, 0, cs, cs + len) !== want))
       throw corruptAt(loc, off, 'read series: checksum mismatch');
     const c = new Decbuf(buf, cs, cs + len);
