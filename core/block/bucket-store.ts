@@ -320,6 +320,9 @@ export class BucketStore implements Store {
       }
     });
     signal?.throwIfAborted();
+    // In time order (they were opened concurrently): a series' chunks then come out of a group
+    // already sorted (groups keep the cursors' order).
+    cursors.sort((a, b) => a.block.meta.minTime - b.block.meta.minTime);
     stats.blocksQueried = cursors.length;
     for (const w of warnings.splice(0)) yield { type: 'warning', warning: w };
     let seriesCount = 0;
@@ -343,7 +346,8 @@ export class BucketStore implements Store {
       if (group.length > 1) {
         // The same series in several blocks: one frame, chunks in time order.
         chunks = group.flatMap((c) => c.head!.chunks);
-        (chunks as AggrChunk[]).sort((a, b) => a.minTime - b.minTime);
+        if (!ascendingByMinTime(chunks))
+          (chunks as AggrChunk[]).sort((a, b) => a.minTime - b.minTime);
       }
       seriesCount++;
       if (this.#opts.maxSeries && seriesCount > this.#opts.maxSeries) {
@@ -554,3 +558,9 @@ export function externalLabels(meta: BlockMeta): Labels {
  */
 const MIN_BATCH = 4;
 const MAX_BATCH = 2048;
+
+function ascendingByMinTime(chunks: readonly AggrChunk[]): boolean {
+  for (let i = 1; i < chunks.length; i++)
+    if (chunks[i]!.minTime < chunks[i - 1]!.minTime) return false;
+  return true;
+}
