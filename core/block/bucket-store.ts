@@ -30,7 +30,7 @@ import type {
   Store,
   StoreInfo,
 } from '../storeapi/store.ts';
-import type { BlockMeta } from '../tsdb/meta.ts';
+import { chunkFileBytes, type BlockMeta } from '../tsdb/meta.ts';
 import { BlockCursor, type CursorSeries } from './block-cursor.ts';
 import { BlockSet, describeOpenFailure, type BlockFiles } from './block-set.ts';
 import type { PackedHeaderReader } from './header-pack.ts';
@@ -382,10 +382,7 @@ export class BucketStore implements Store {
   #batchSeries(meta: BlockMeta, blocks: number, request: SeriesRequest): number {
     if (request.skipChunks) return MAX_BATCH;
     const budget = (this.#opts.chunkBudget ?? 32 * 1024 * 1024) / (2 * Math.max(1, blocks));
-    let chunkBytes = 0;
-    for (const f of meta.thanos?.files ?? []) {
-      if (f.rel_path.startsWith('chunks/')) chunkBytes += f.size_bytes ?? 0;
-    }
+    let chunkBytes = chunkFileBytes(meta);
     if (chunkBytes === 0) chunkBytes = (meta.stats?.numSamples ?? 0) * 1.5;
     const span = Math.max(1, meta.maxTime - meta.minTime);
     const overlap =

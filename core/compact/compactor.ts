@@ -14,7 +14,7 @@ import { DELETION_MARK_FILENAME, NO_COMPACT_MARK_FILENAME } from '../block/marke
 import { forEachLimit } from '../block/concurrency.ts';
 import { CorruptBlockError, HaltError, RetryError, errorMessage } from '../errors.ts';
 import type { Bucket } from '../objstore/bucket.ts';
-import type { BlockMeta } from '../tsdb/meta.ts';
+import { chunkFileBytes, type BlockMeta } from '../tsdb/meta.ts';
 import { compactBlocks, type CompactProgress } from './compact-blocks.ts';
 import { groupBlocks, type Group } from './group.ts';
 import { cleanBucket, type DeleteReason } from './cleaner.ts';
@@ -271,7 +271,7 @@ export class Compactor {
         ),
       );
       const penalty = replicaLabels.length > 0;
-      const segmentSize = output.segmentSize?.(chunkBytes(inputs));
+      const segmentSize = output.segmentSize?.(inputs.reduce((a, m) => a + chunkFileBytes(m), 0));
       const res = await compactBlocks(
         blocks.map((b) => ({
           block: b,
@@ -339,15 +339,6 @@ export class Compactor {
     ev?.compactionDone?.(group, true, out);
     for (const m of inputs) await this.#mark(m.ulid, 'source of compacted block', 'compacted');
   }
-}
-
-/** The chunk segments' bytes of `metas`, from meta.json's `thanos.files` (0 where unlisted). */
-function chunkBytes(metas: readonly BlockMeta[]): number {
-  let bytes = 0;
-  for (const m of metas)
-    for (const f of m.thanos?.files ?? [])
-      if (f.rel_path.startsWith('chunks/')) bytes += f.size_bytes ?? 0;
-  return bytes;
 }
 
 /** A merged block written to the output but not yet published. */

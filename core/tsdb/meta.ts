@@ -102,6 +102,14 @@ export interface BlockMeta {
 const ULID_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 
 /** True for a canonical ULID string (Crockford base32, 26 chars, first char ≤ 7). */
+/** Bytes of the block's chunk segments, from `thanos.files` (0 when meta.json does not list them). */
+export function chunkFileBytes(meta: BlockMeta): number {
+  let bytes = 0;
+  for (const f of meta.thanos?.files ?? [])
+    if (f.rel_path.startsWith('chunks/')) bytes += f.size_bytes ?? 0;
+  return bytes;
+}
+
 export function isUlid(s: unknown): s is string {
   return typeof s === 'string' && ULID_RE.test(s);
 }
