@@ -13,6 +13,8 @@
  * `prometheus_tsdb_compaction_duration_seconds_sum` once `prometheus_tsdb_compactions_total`
  * settles, its memory the peak of `process_resident_memory_bytes` sampled meanwhile (a
  * long-running server's RSS, head included).
+ * Ours also gives its process's CPU time and s3rver's over the same span: this machine has two
+ * cores, and the local bucket's CPU is spent beside ours.
  * Throughput is samples in the blocks each compactor wrote / its time. Each plans with its own
  * levels (Thanos 2h→8h, Prometheus 2h→6h), so samples compacted differ; samples/s compare.
  * BENCH_PART_SIZE sets the objstore's multipart part size (the S3 client buffers up to one part
@@ -35,7 +37,7 @@ import {
 import { startPrometheusOnTsdb } from '../test/helpers/prometheus-tsdb.ts';
 import { startS3rver } from '../test/helpers/s3rver.ts';
 import { BLOCK_RANGE, uploadScaleBlocks, writeScaleBlocks } from './lib/scale-data.ts';
-import { procMemory } from './lib/proc.ts';
+import { cpuMs, procMemory } from './lib/proc.ts';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 12);
@@ -53,6 +55,9 @@ interface Side {
   seconds: number;
   /** Ours only: the whole process, start to exit. */
   wall?: number;
+  /** Ours only: CPU seconds of our process and of s3rver over its run (where the time goes). */
+  cpu?: number;
+  s3rverCpu?: number;
   samples: number;
   peakRss: number;
   blocksOut: number;
@@ -75,8 +80,13 @@ function compactingSeconds(log: string): number {
   return last > first ? (last - first) / 1000 : 0;
 }
 
-async function ours(yaml: string, dataDir: string): Promise<Side & { log: string }> {
+async function ours(
+  yaml: string,
+  dataDir: string,
+  s3rverPid: number,
+): Promise<Side & { log: string }> {
   const t = performance.now();
+  const s3rverBefore = await cpuMs(s3rverPid);
   // Started as a user starts it: the bin's launcher picks the Node flags (young generation).
   const p = spawn(
     AGENT_BIN,
@@ -96,12 +106,18 @@ async function ours(yaml: string, dataDir: string): Promise<Side & { log: string
   let log = '';
   p.stderr.on('data', (b: Buffer) => (log += b.toString()));
   let peak = 0;
+  // The last reading before the process goes (its /proc entry goes with it).
+  let cpu = 0;
   const timer = setInterval(() => {
     void procMemory(p.pid!, 'VmHWM').then((v) => (peak = Math.max(peak, v)));
+    void cpuMs(p.pid!)
+      .then((v) => (cpu = Math.max(cpu, v)))
+      .catch(() => {});
   }, 50);
   const code = await new Promise<number | null>((r) => p.once('exit', (c) => r(c)));
   clearInterval(timer);
   const wall = (performance.now() - t) / 1000;
+  const s3rverCpu = ((await cpuMs(s3rverPid)) - s3rverBefore) / 1000;
   if (code !== 0) throw new Error(`compact exited ${code}:\n${log}`);
   const bucket = bucketFromConfigText(yaml);
   const made = (await liveMetas(bucket)).filter((m) => m.compaction.level > 1);
@@ -109,6 +125,8 @@ async function ours(yaml: string, dataDir: string): Promise<Side & { log: string
   return {
     seconds,
     wall,
+    cpu: cpu / 1000,
+    s3rverCpu,
     samples: made.reduce((a, m) => a + (m.stats.numSamples ?? 0), 0),
     peakRss: peak,
     blocksOut: made.length,
@@ -175,7 +193,7 @@ async function main(): Promise<void> {
       const yaml = s3.objstoreYaml() + (PART_SIZE ? `  part_size: ${PART_SIZE}\n` : '');
       await uploadScaleBlocks(bucketFromConfigText(yaml), src, { cluster: 'bench' });
       process.stderr.write(`${scale}x: compacting (ours)…\n`);
-      const o = await ours(yaml, join(work, 'data'));
+      const o = await ours(yaml, join(work, 'data'), s3.pid);
       if (process.env.BENCH_VERBOSE) process.stderr.write(o.log);
       process.stderr.write(`${scale}x: compacting (Prometheus 2.42)…\n`);
       const p = await prometheus(src, work, data.maxTime);
@@ -186,6 +204,7 @@ async function main(): Promise<void> {
       rows.push(
         `| ${scale}x | ${data.series} | ${data.blocks.length} | ` +
           `${o.blocksOut} / ${(o.samples / 1e6).toFixed(1)}M / ${o.seconds.toFixed(2)}s (${o.wall!.toFixed(1)}s process) | ${(oRate / 1e6).toFixed(2)}M | ${(o.peakRss / MB).toFixed(0)} MB | ` +
+          `${o.cpu!.toFixed(1)}s / ${o.s3rverCpu!.toFixed(1)}s | ` +
           `${p.blocksOut} / ${(p.samples / 1e6).toFixed(1)}M / ${p.seconds.toFixed(2)}s | ${(pRate / 1e6).toFixed(2)}M | ${(p.peakRss / MB).toFixed(0)} MB | ` +
           `${(oRate / pRate).toFixed(2)}x |`,
       );
@@ -195,9 +214,9 @@ async function main(): Promise<void> {
     }
   }
   console.log(
-    '\n| input | series | 2h blocks | ours: blocks out / samples / time | ours samples/s | ours peak RSS | Prometheus: blocks out / samples / time | Prometheus samples/s | Prometheus peak RSS | speed ours/Prometheus |',
+    '\n| input | series | 2h blocks | ours: blocks out / samples / time | ours samples/s | ours peak RSS | CPU: ours / s3rver meanwhile | Prometheus: blocks out / samples / time | Prometheus samples/s | Prometheus peak RSS | speed ours/Prometheus |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
   const growth = oursRss.length > 1 ? oursRss[oursRss.length - 1]! / oursRss[0]! : 1;
   console.log(

@@ -25,6 +25,8 @@ process.stdin.resume();
 export interface LocalS3 {
   readonly endpoint: string;
   readonly port: number;
+  /** The s3rver process (its CPU time, for benchmarks). */
+  readonly pid: number;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly region: string;
@@ -70,6 +72,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     accessKeyId: 'S3RVER',
     secretAccessKey: 'S3RVER',
     region: 'us-east-1',

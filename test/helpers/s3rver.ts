@@ -13,6 +13,8 @@ export interface S3rverHandle {
   readonly endpoint: string;
   readonly host: string;
   readonly port: number;
+  /** The s3rver process. */
+  readonly pid: number;
   /** s3rver accepts this fixed key pair. */
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -47,6 +49,7 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHa
     endpoint: s3.endpoint,
     host: '127.0.0.1',
     port: s3.port,
+    pid: s3.pid,
     accessKeyId: s3.accessKeyId,
     secretAccessKey: s3.secretAccessKey,
     region: s3.region,
