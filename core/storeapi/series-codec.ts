@@ -11,7 +11,7 @@
  * same answer or the same error as before.
  */
 import type { Labels } from '../labels/labels.ts';
-import { uvarintSize, type FrameBuffer } from './framing.ts';
+import { putUvarint, uvarintSize, type FrameBuffer } from './framing.ts';
 import type { AggrChunk, ChunkData, ChunkEncoding } from './store.ts';
 
 const ENCODINGS: readonly ChunkEncoding[] = ['XOR', 'HISTOGRAM', 'FLOAT_HISTOGRAM'];
@@ -51,14 +51,7 @@ class Writer {
   }
 
   varint(v: number): void {
-    const b = this.buf;
-    let at = this.at;
-    while (v >= 128) {
-      b[at++] = (v % 128) | 128;
-      v = Math.floor(v / 128);
-    }
-    b[at++] = v;
-    this.at = at;
+    this.at = putUvarint(this.buf, this.at, v);
   }
 
   /** A non-zero int64 field. */
