@@ -4,7 +4,7 @@
  * from both for every corrupt one (cut short, a byte changed, a wrong declared length).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { putUvarint } from '../core/storeapi/framing.ts';
+import { putUvarint } from '../core/varint.ts';
 import {
   installSnappyKernel,
   SnappyError,

@@ -6,18 +6,12 @@
  */
 import { isStaleNaNNumber, STALE_NAN_BITS_HI, STALE_NAN_BITS_LO } from '../chunkenc/stale.ts';
 import type { Labels } from '../labels/labels.ts';
+import { putUvarint, uvarintSize } from '../varint.ts';
 
 const utf8 = new TextEncoder();
 
-function varintSize(v: number): number {
-  if (v < 0) return 10;
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
+/** A varint's bytes; negative values as int64 two's complement (ten). */
+const varintSize = (v: number): number => (v < 0 ? 10 : uvarintSize(v));
 
 /**
  * One output buffer, sized up front: every message length is computed before it is written, so
@@ -47,11 +41,7 @@ class ProtoWriter {
       this.buf[this.pos++] = lo & 0x01;
       return;
     }
-    while (v >= 0x80) {
-      this.buf[this.pos++] = (v % 128) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.pos++] = v;
+    this.pos = putUvarint(this.buf, this.pos, v);
   }
 
   bytes(b: Uint8Array): void {

@@ -14,7 +14,7 @@ import { BadDataError } from '../errors.ts';
 import { labelsToString, METRIC_NAME, type Label, type Labels } from '../labels/labels.ts';
 import { fnvBytes } from './hashring.ts';
 import { bytesKey, KEY_SEED, type KeyBytes } from './series-keys.ts';
-import { uvarintSize } from '../storeapi/framing.ts';
+import { putUvarint, uvarintSize } from '../varint.ts';
 import type { ByteStrings } from './byte-strings.ts';
 
 /**
@@ -334,7 +334,7 @@ const utf8Encoder = new TextEncoder();
 export function canonicalKey(labels: Labels): string {
   let key = '';
   const scratch = new Uint8Array(10);
-  const varint = (n: number): string => bytesKey(scratch, 0, putVarint(scratch, n));
+  const varint = (n: number): string => bytesKey(scratch, 0, putUvarint(scratch, 0, n));
   for (const l of labels) {
     const name = utf8Encoder.encode(l.name);
     const value = utf8Encoder.encode(l.value);
@@ -345,16 +345,6 @@ export function canonicalKey(labels: Labels): string {
     key += '\u0012' + varint(value.length) + bytesKey(value, 0, value.length);
   }
   return key;
-}
-
-function putVarint(out: Uint8Array, n: number): number {
-  let at = 0;
-  while (n >= 0x80) {
-    out[at++] = (n % 128) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  out[at++] = n;
-  return at;
 }
 
 /**

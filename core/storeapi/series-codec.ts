@@ -11,7 +11,8 @@
  * same answer or the same error as before.
  */
 import type { Labels } from '../labels/labels.ts';
-import { putUvarint, uvarintSize, type FrameBuffer } from './framing.ts';
+import { putUvarint, uvarintSize } from '../varint.ts';
+import type { FrameBuffer } from './framing.ts';
 import type { AggrChunk, ChunkData, ChunkEncoding } from './store.ts';
 
 const ENCODINGS: readonly ChunkEncoding[] = ['XOR', 'HISTOGRAM', 'FLOAT_HISTOGRAM'];

@@ -5,6 +5,7 @@
  * length, series ref and millisecond timestamp a real block holds.
  */
 export { crc32c, crc32cRanges } from './crc32c.ts';
+import { putUvarint } from '../varint.ts';
 
 const TWO_32 = 0x1_0000_0000;
 const textDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
@@ -294,12 +295,7 @@ export class Encbuf {
   /** Unsigned varint of a non-negative integer ≤ 2^53. */
   putUvarint(v: number): void {
     this.#grow(10);
-    const b = this.#b;
-    while (v >= 0x80) {
-      b[this.#len++] = (v % 128) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    b[this.#len++] = v;
+    this.#len = putUvarint(this.#b, this.#len, v);
   }
 
   putUvarint64(v: bigint): void {

@@ -12,7 +12,7 @@
  */
 import { concatBytes } from '../../core/concat-bytes.ts';
 import { BadDataError } from '../../core/errors.ts';
-import { putUvarint } from '../../core/storeapi/framing.ts';
+import { putUvarint } from '../../core/varint.ts';
 import { crc32c } from '../../core/tsdb/crc32c.ts';
 import { snappyDecode } from '../../core/tsdb/wal/snappy.ts';
 

@@ -7,7 +7,7 @@
  * Encoding emits literals only: that is valid snappy, needs no hash table, and request bodies
  * (a few matchers) are tiny, so compression would buy nothing. Decoding is core/tsdb/wal/snappy.ts.
  */
-import { putUvarint } from '../../core/storeapi/framing.ts';
+import { putUvarint } from '../../core/varint.ts';
 
 /** Longest literal one element carries here; any length fits a 4-byte length, 64 KiB keeps tags simple. */
 const MAX_LITERAL = 65536;

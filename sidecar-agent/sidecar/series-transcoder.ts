@@ -20,7 +20,7 @@
 import { compareLabels, type Label, type Labels } from '../../core/labels/labels.ts';
 import { decodeSeriesLabels } from '../../core/storeapi/codec.ts';
 import { StoreUnavailableError } from '../../core/storeapi/errors.ts';
-import { putUvarint, uvarintSize } from '../../core/storeapi/framing.ts';
+import { putUvarint, uvarintSize } from '../../core/varint.ts';
 import { Encbuf } from '../../core/tsdb/encoding.ts';
 
 const utf8 = new TextEncoder();

@@ -2,7 +2,7 @@
  * One frame of Prometheus's streamed remote-read answer as Prometheus writes it: uvarint length,
  * 4-byte big-endian CRC-32C of the message, the message. `badCrc` flips a checksum bit.
  */
-import { putUvarint, uvarintSize } from '../../core/storeapi/framing.ts';
+import { putUvarint, uvarintSize } from '../../core/varint.ts';
 import { crc32c } from '../../core/tsdb/encoding.ts';
 
 export function streamedFrame(message: Uint8Array, badCrc = false): Uint8Array {

@@ -4,7 +4,7 @@
  * works), so remote-write bodies arrive compressed as a Prometheus sends them: literals and
  * back-references, not one long literal. Output is valid for any snappy decoder.
  */
-import { putUvarint } from '../../core/storeapi/framing.ts';
+import { putUvarint } from '../../core/varint.ts';
 
 const BLOCK = 65536;
 const HASH_BITS = 14;
