@@ -16,6 +16,10 @@
  * PROFILE_DATA=scale profiles bench:scale's data instead: PROFILE_DAYS (default 14) of 2h blocks in
  * the Worker's bucket, store shards (PROFILE_SHARDS, default 4) in an isolate apart from the
  * querier's (profiled too), a range over all the data at step 1h; queries default to bench:scale's.
+ * PROFILE_DATA=downsample profiles bench:downsample's bucket instead (PROFILE_DAYS, default 90, in
+ * s3rver: raw, 5m and 1h blocks), store shards as for scale, a range from its second day to its end
+ * at step 1h; PROFILE_RESOLUTION sets max_source_resolution (default auto); queries default to
+ * `count_over_time(node_cpu_seconds_total[1h])`.
  */
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,6 +31,10 @@ import { openInspector } from '../test/helpers/inspector.ts';
 import { makeTmpDir } from '../test/helpers/tmp.ts';
 import { QUERIER_WORKER, SHARDS_WORKER, startWorker } from '../test/helpers/worker.ts';
 import { SCALE_QUERIES, uploadScaleBlocks, writeScaleBlocks } from './lib/scale-data.ts';
+import { copyBucket, writeDownsampledBucket } from './lib/downsample-data.ts';
+import { s3rverBucket, s3rverWorkerVars } from './lib/s3rver-worker.ts';
+import { startS3rver } from '../test/helpers/s3rver.ts';
+import { FilesystemBucket } from '../sidecar-agent/objstore/filesystem.ts';
 import { workerdCpuMs, workerdMinorFaults } from './lib/proc.ts';
 import {
   QUERIES,
@@ -41,12 +49,17 @@ import {
 
 const RUNS = Number(process.env.PROFILE_RUNS ?? 10);
 const EXTRA = new URLSearchParams(process.env.PROFILE_PARAMS ?? '');
-const scale = process.env.PROFILE_DATA === 'scale';
+const downsample = process.env.PROFILE_DATA === 'downsample';
+/** Store shards in an isolate of their own, over a bucket of many blocks. */
+const scale = process.env.PROFILE_DATA === 'scale' || downsample;
 const queries = process.env.PROFILE_QUERIES
   ? process.env.PROFILE_QUERIES.split(';')
-  : scale
-    ? SCALE_QUERIES
-    : QUERIES;
+  : downsample
+    ? ['count_over_time(node_cpu_seconds_total[1h])']
+    : scale
+      ? SCALE_QUERIES
+      : QUERIES;
+if (downsample) EXTRA.set('max_source_resolution', process.env.PROFILE_RESOLUTION ?? 'auto');
 const profiling = process.env.PROFILE !== '0';
 const TOP = Number(process.env.PROFILE_TOP ?? 40);
 const ACCEPT_ENCODING = process.env.PROFILE_ACCEPT_ENCODING;
@@ -155,20 +168,41 @@ function printTimes(profile: Profile): void {
 
 const tmp = await makeTmpDir('profile-query-');
 const inspectorPort = await freePort();
-const worker = scale
+const shards = process.env.PROFILE_SHARDS ?? '4';
+const s3 = downsample ? await startS3rver() : undefined;
+const worker = s3
   ? await startWorker({
-      vars: { STORE_TOKEN: 'bench', STORE_SHARDS: process.env.PROFILE_SHARDS ?? '4' },
+      r2: false,
+      vars: { ...s3rverWorkerVars(s3, shards), STORE_TOKEN: 'bench' },
       shards: 'isolate',
       inspectorPort,
     })
-  : await startWorker({ vars: { STORE_TOKEN: 'bench' }, inspectorPort });
+  : scale
+    ? await startWorker({
+        vars: { STORE_TOKEN: 'bench', STORE_SHARDS: shards },
+        shards: 'isolate',
+        inspectorPort,
+      })
+    : await startWorker({ vars: { STORE_TOKEN: 'bench' }, inspectorPort });
 try {
-  const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
-  if (scale) {
+  if (s3) {
+    const d = await writeDownsampledBucket(new FilesystemBucket(tmp.path), {
+      days: Number(process.env.PROFILE_DAYS ?? 90),
+      labels: { replica: '0' },
+    });
+    await copyBucket(new FilesystemBucket(tmp.path), s3rverBucket(s3));
+    window = {
+      start: d.minTime + 24 * 3600_000,
+      span: d.maxTime - d.minTime - 24 * 3600_000,
+      step: 3600_000,
+    };
+  } else if (scale) {
+    const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
     const d = await writeScaleBlocks(tmp.path, { days: Number(process.env.PROFILE_DAYS ?? 14) });
     await uploadScaleBlocks(bucket, tmp.path, { replica: '0' });
     window = { start: d.minTime, span: d.maxTime - d.minTime - 3600_000, step: 3600_000 };
   } else {
+    const bucket = new R2Bucket((await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike);
     const { t, series } = makeData();
     const { db } = await promtoolCreateBlocks(openMetrics(t, series), tmp.path);
     for (const b of (await readdir(db)).filter(isUlid))
@@ -251,5 +285,6 @@ try {
   }
 } finally {
   await worker.stop();
+  await s3?.stop();
   await tmp.remove();
 }

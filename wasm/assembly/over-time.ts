@@ -22,10 +22,17 @@ export const SUM = 1;
 export const STDVAR = 2;
 export const STDDEV = 3;
 
-function avgWindow(vPtr: usize, lo: i32, hi: i32): f64 {
-  let mean: f64 = 0;
-  let c: f64 = 0;
-  let count: f64 = 0;
+/** The scalar state `avgFrom` and `stdvarFrom` leave (second return values). */
+let gMean: f64 = 0;
+let gC: f64 = 0;
+let gAux: f64 = 0;
+let gCAux: f64 = 0;
+
+/**
+ * avg_over_time's incremental mean over samples [lo, hi), continuing from a mean, its
+ * compensation and the samples counted so far; leaves them in gMean, gC.
+ */
+function avgFrom(vPtr: usize, lo: i32, hi: i32, mean: f64, c: f64, count: f64): void {
   for (let k = lo; k < hi; k++) {
     const x = f64At(vPtr, k);
     count++;
@@ -39,8 +46,20 @@ function avgWindow(vPtr: usize, lo: i32, hi: i32): f64 {
     else c += inc - t + mean;
     mean = t;
   }
+  gMean = mean;
+  gC = c;
+}
+
+// @ts-ignore: decorator
+@inline
+function avgResult(mean: f64, c: f64): f64 {
   if (mean == Infinity || mean == -Infinity) return mean;
   return mean + c;
+}
+
+function avgWindow(vPtr: usize, lo: i32, hi: i32): f64 {
+  avgFrom(vPtr, lo, hi, 0, 0, 0);
+  return avgResult(gMean, gC);
 }
 
 function sumWindow(vPtr: usize, lo: i32, hi: i32): f64 {
@@ -57,12 +76,20 @@ function sumWindow(vPtr: usize, lo: i32, hi: i32): f64 {
   return sum + c;
 }
 
-function stdvarWindow(vPtr: usize, lo: i32, hi: i32): f64 {
-  let count: f64 = 0;
-  let mean: f64 = 0;
-  let cMean: f64 = 0;
-  let aux: f64 = 0;
-  let cAux: f64 = 0;
+/**
+ * stdvar_over_time's running mean and sum of squares over samples [lo, hi), continuing from a
+ * state (`count` samples so far); leaves it in gMean, gC (the mean's compensation), gAux, gCAux.
+ */
+function stdvarFrom(
+  vPtr: usize,
+  lo: i32,
+  hi: i32,
+  count: f64,
+  mean: f64,
+  cMean: f64,
+  aux: f64,
+  cAux: f64,
+): void {
   for (let k = lo; k < hi; k++) {
     const x = f64At(vPtr, k);
     count++;
@@ -78,7 +105,131 @@ function stdvarWindow(vPtr: usize, lo: i32, hi: i32): f64 {
     else cAux += inc - t + aux;
     aux = t;
   }
-  return (aux + cAux) / count;
+  gMean = mean;
+  gC = cMean;
+  gAux = aux;
+  gCAux = cAux;
+}
+
+function stdvarWindow(vPtr: usize, lo: i32, hi: i32): f64 {
+  stdvarFrom(vPtr, lo, hi, 0, 0, 0, 0, 0);
+  return (gAux + gCAux) / <f64>(hi - lo);
+}
+
+/** One Kahan-Neumaier increment of two sums in SIMD lanes, as the scalar branch does it per lane. */
+// @ts-ignore: decorator
+@inline
+function kahan2(sum: v128, inc: v128, c: v128): v128 {
+  const t = f64x2.add(sum, inc);
+  const bigger = f64x2.ge(f64x2.abs(sum), f64x2.abs(inc));
+  const fromSum = f64x2.add(f64x2.sub(sum, t), inc);
+  const fromInc = f64x2.add(f64x2.sub(inc, t), sum);
+  compensation = f64x2.add(c, v128.bitselect(fromSum, fromInc, bigger));
+  return t;
+}
+
+/** The compensation `kahan2` computed last. */
+let compensation: v128 = f64x2.splat(0);
+
+// @ts-ignore: decorator
+@inline
+function pair(vPtr: usize, a: i32, b: i32): v128 {
+  return f64x2.replace_lane(f64x2.splat(f64At(vPtr, a)), 1, f64At(vPtr, b));
+}
+
+/** Windows waiting to be computed four at a time: step, lo, hi (i32 each). */
+const PENDING: usize = memory.data(4 * 12, 16);
+
+// @ts-ignore: decorator
+@inline
+function pendingAt(w: i32, field: i32): i32 {
+  return load<i32>(PENDING + <usize>(w * 12 + field * 4));
+}
+
+/**
+ * Four windows of avg or stdvar/stddev at once. A window's running mean is a chain of dependent
+ * divisions and additions, so one window at a time waits on each step's latency; four
+ * independent windows (two per SIMD register pair) fill those waits. Each lane runs the scalar
+ * loop's operations in its order for the samples all four windows have, then the scalar loop
+ * finishes each window from its lane's state: results are bit-identical. avg's special case for
+ * an infinite mean is not in the lanes: a window whose result is not finite (which is every
+ * window that meets that case) is computed again by the scalar loop alone.
+ */
+function fourWindows(kind: i32, vPtr: usize, outPtr: usize): void {
+  const lo0 = pendingAt(0, 1);
+  const lo1 = pendingAt(1, 1);
+  const lo2 = pendingAt(2, 1);
+  const lo3 = pendingAt(3, 1);
+  let m = pendingAt(0, 2) - lo0;
+  m = min(m, pendingAt(1, 2) - lo1);
+  m = min(m, pendingAt(2, 2) - lo2);
+  m = min(m, pendingAt(3, 2) - lo3);
+  let meanA = f64x2.splat(0);
+  let cA = f64x2.splat(0);
+  let meanB = f64x2.splat(0);
+  let cB = f64x2.splat(0);
+  let auxA = f64x2.splat(0);
+  let cAuxA = f64x2.splat(0);
+  let auxB = f64x2.splat(0);
+  let cAuxB = f64x2.splat(0);
+  if (kind == AVG) {
+    for (let k = 0; k < m; k++) {
+      const count = f64x2.splat(<f64>(k + 1));
+      const xA = pair(vPtr, lo0 + k, lo1 + k);
+      const xB = pair(vPtr, lo2 + k, lo3 + k);
+      const incA = f64x2.sub(f64x2.div(xA, count), f64x2.div(meanA, count));
+      const incB = f64x2.sub(f64x2.div(xB, count), f64x2.div(meanB, count));
+      meanA = kahan2(meanA, incA, cA);
+      cA = compensation;
+      meanB = kahan2(meanB, incB, cB);
+      cB = compensation;
+    }
+  } else {
+    for (let k = 0; k < m; k++) {
+      const count = f64x2.splat(<f64>(k + 1));
+      const xA = pair(vPtr, lo0 + k, lo1 + k);
+      const xB = pair(vPtr, lo2 + k, lo3 + k);
+      const deltaA = f64x2.sub(xA, f64x2.add(meanA, cA));
+      const deltaB = f64x2.sub(xB, f64x2.add(meanB, cB));
+      meanA = kahan2(meanA, f64x2.div(deltaA, count), cA);
+      cA = compensation;
+      meanB = kahan2(meanB, f64x2.div(deltaB, count), cB);
+      cB = compensation;
+      const sqA = f64x2.mul(deltaA, f64x2.sub(xA, f64x2.add(meanA, cA)));
+      const sqB = f64x2.mul(deltaB, f64x2.sub(xB, f64x2.add(meanB, cB)));
+      auxA = kahan2(auxA, sqA, cAuxA);
+      cAuxA = compensation;
+      auxB = kahan2(auxB, sqB, cAuxB);
+      cAuxB = compensation;
+    }
+  }
+  for (let w = 0; w < 4; w++) {
+    const step = pendingAt(w, 0);
+    const lo = pendingAt(w, 1);
+    const hi = pendingAt(w, 2);
+    const inB = w >= 2;
+    const mean = laneOf(inB ? meanB : meanA, w & 1);
+    const c = laneOf(inB ? cB : cA, w & 1);
+    let v: f64;
+    if (kind == AVG) {
+      avgFrom(vPtr, lo + m, hi, mean, c, <f64>m);
+      v = avgResult(gMean, gC);
+      if (!isFinite(v)) v = avgWindow(vPtr, lo, hi);
+    } else {
+      const aux = laneOf(inB ? auxB : auxA, w & 1);
+      const cAux = laneOf(inB ? cAuxB : cAuxA, w & 1);
+      stdvarFrom(vPtr, lo + m, hi, <f64>m, mean, c, aux, cAux);
+      v = (gAux + gCAux) / <f64>(hi - lo);
+      if (kind == STDDEV) v = Math.sqrt(v);
+    }
+    store<f64>(outPtr + (<usize>step << 3), v);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function laneOf(x: v128, lane: i32): f64 {
+  return lane == 0 ? f64x2.extract_lane(x, 0) : f64x2.extract_lane(x, 1);
 }
 
 /**
@@ -101,6 +252,7 @@ export function overTime(
   let lo = 0;
   let hi = 0;
   let count = 0;
+  let pending = 0;
   for (let i = 0; i < steps; i++) {
     const end = f64At(windowEndPtr, i);
     const start = end - range;
@@ -111,14 +263,28 @@ export function overTime(
       store<u8>(presentPtr + <usize>i, 0);
       continue;
     }
-    let v: f64;
-    if (kind == AVG) v = avgWindow(vPtr, lo, hi);
-    else if (kind == SUM) v = sumWindow(vPtr, lo, hi);
-    else if (kind == STDVAR) v = stdvarWindow(vPtr, lo, hi);
-    else v = Math.sqrt(stdvarWindow(vPtr, lo, hi));
-    store<f64>(outPtr + (<usize>i << 3), v);
     store<u8>(presentPtr + <usize>i, 1);
     count++;
+    if (kind == SUM) {
+      store<f64>(outPtr + (<usize>i << 3), sumWindow(vPtr, lo, hi));
+      continue;
+    }
+    store<i32>(PENDING + <usize>(pending * 12), i);
+    store<i32>(PENDING + <usize>(pending * 12 + 4), lo);
+    store<i32>(PENDING + <usize>(pending * 12 + 8), hi);
+    if (++pending == 4) {
+      fourWindows(kind, vPtr, outPtr);
+      pending = 0;
+    }
+  }
+  for (let w = 0; w < pending; w++) {
+    const lo = pendingAt(w, 1);
+    const hi = pendingAt(w, 2);
+    let v: f64;
+    if (kind == AVG) v = avgWindow(vPtr, lo, hi);
+    else if (kind == STDVAR) v = stdvarWindow(vPtr, lo, hi);
+    else v = Math.sqrt(stdvarWindow(vPtr, lo, hi));
+    store<f64>(outPtr + (<usize>pendingAt(w, 0) << 3), v);
   }
   return count;
 }
