@@ -77,4 +77,39 @@ describe('WASM over-time kernel', () => {
     expect(values).toBeGreaterThan(10_000);
     expect(calls).toBeGreaterThan(300);
   });
+
+  it('agrees where sums overflow or meet infinities, in every lane of a four-window group', () => {
+    const cases = [
+      [1e308, 1e308, -1e308, 5, 7, 1e308, 1e308, 3, 2, 1],
+      [3, 1e308, 1e308, 1e308, 2, -1e308, -1e308, -1e308, 4, 4],
+      [1, 2, Infinity, 4, 5, 6, -Infinity, 8, 9, 10],
+      [Infinity, Infinity, 1, 2, 3, -Infinity, 5, 6, NaN, 8],
+      [1e300, -1e300, 1e-300, 2, 1e16, 1, -1e16, 3, 1e308, 5],
+    ];
+    // 15s samples, windows of 45s every 15s: consecutive steps' windows share samples, and every
+    // sample starts, ends or sits inside four-window groups in all lanes.
+    const range = evalRange(60_000, 60_000 + 15_000 * 12, 15_000);
+    for (const values of cases) {
+      for (const shift of [0, 1, 2, 3]) {
+        const series = [
+          {
+            labels: { __name__: 'm' },
+            samples: values.map((v, k): [number, number] => [15_000 * (k + shift), v]),
+          },
+        ];
+        const m = withSpareColumns(matrix(range, 45_000, series, 0));
+        for (const fn of [
+          'avg_over_time',
+          'sum_over_time',
+          'stdvar_over_time',
+          'stddev_over_time',
+        ]) {
+          installOverTimeKernel(undefined);
+          const js = rows(call(fn, [m], range));
+          installOverTimeKernel(kernel);
+          expect(exactJson(rows(call(fn, [m], range))), `${fn} of ${values}`).toBe(exactJson(js));
+        }
+      }
+    }
+  });
 });

@@ -133,4 +133,31 @@ describe('WASM regression kernel', () => {
       500,
     );
   });
+
+  it('agrees where a sum overflows or meets an infinity (the lanes compensate by TwoSum)', () => {
+    const cases = [
+      [1e308, 1e308, -1e308, 5, 7],
+      [3, 1e308, 1e308, 1e308, 2],
+      [1, 2, Infinity, 4, 5],
+      [-Infinity, 1, 2, 3],
+      [1, NaN, 3, 4],
+      [1e300, -1e300, 1e-300, 2, 1e16, 1, -1e16],
+    ];
+    for (const values of cases) {
+      const n = values.length;
+      const t = Float64Array.from(values, (_, k) => 1_700_000_000_000 + k * 15_000);
+      const v = Float64Array.from(values);
+      kernel.load(t, v);
+      for (let lo = 0; lo < n - 1; lo++) {
+        for (let hi = lo + 2; hi <= n; hi++) {
+          for (const at of [t[lo]!, t[hi - 1]! + 60_000, 1e15]) {
+            const js = linearRegression(t, v, lo, hi, at);
+            expect(kernel.regress(lo, hi, at).map(bits), `${values} ${lo}..${hi}`).toEqual(
+              js.map(bits),
+            );
+          }
+        }
+      }
+    }
+  });
 });

@@ -57,14 +57,17 @@ function avgResult(mean: f64, c: f64): f64 {
   return mean + c;
 }
 
+function sumWindow(vPtr: usize, lo: i32, hi: i32): f64 {
+  return sumFrom(vPtr, lo, hi, 0, 0);
+}
+
 function avgWindow(vPtr: usize, lo: i32, hi: i32): f64 {
   avgFrom(vPtr, lo, hi, 0, 0, 0);
   return avgResult(gMean, gC);
 }
 
-function sumWindow(vPtr: usize, lo: i32, hi: i32): f64 {
-  let sum: f64 = 0;
-  let c: f64 = 0;
+/** sum_over_time's compensated sum of samples [lo, hi) continuing from `sum` and `c`. */
+function sumFrom(vPtr: usize, lo: i32, hi: i32, sum: f64, c: f64): f64 {
   for (let k = lo; k < hi; k++) {
     const inc = f64At(vPtr, k);
     const t = sum + inc;
@@ -116,15 +119,22 @@ function stdvarWindow(vPtr: usize, lo: i32, hi: i32): f64 {
   return (gAux + gCAux) / <f64>(hi - lo);
 }
 
-/** One Kahan-Neumaier increment of two sums in SIMD lanes, as the scalar branch does it per lane. */
+/**
+ * One compensated increment of two sums at once, lane by lane. The scalar `kahanSumInc`
+ * (Neumaier) adds to the compensation the rounding error of sum + inc, computed by Fast2Sum in
+ * whichever order puts the larger magnitude first; here Knuth's TwoSum computes it without the
+ * comparison. Both are exact, so while the sum is finite they add the very same number (its sign
+ * when zero cannot matter: a compensation starting at +0 never becomes -0); where the sum
+ * overflows or meets an infinity or NaN both make every later result NaN. Returns the new sums;
+ * the new compensations are left in `compensation`.
+ */
 // @ts-ignore: decorator
 @inline
 function kahan2(sum: v128, inc: v128, c: v128): v128 {
   const t = f64x2.add(sum, inc);
-  const bigger = f64x2.ge(f64x2.abs(sum), f64x2.abs(inc));
-  const fromSum = f64x2.add(f64x2.sub(sum, t), inc);
-  const fromInc = f64x2.add(f64x2.sub(inc, t), sum);
-  compensation = f64x2.add(c, v128.bitselect(fromSum, fromInc, bigger));
+  const incPart = f64x2.sub(t, sum);
+  const err = f64x2.add(f64x2.sub(sum, f64x2.sub(t, incPart)), f64x2.sub(inc, incPart));
+  compensation = f64x2.add(c, err);
   return t;
 }
 
@@ -147,13 +157,14 @@ function pendingAt(w: i32, field: i32): i32 {
 }
 
 /**
- * Four windows of avg or stdvar/stddev at once. A window's running mean is a chain of dependent
- * divisions and additions, so one window at a time waits on each step's latency; four
- * independent windows (two per SIMD register pair) fill those waits. Each lane runs the scalar
- * loop's operations in its order for the samples all four windows have, then the scalar loop
- * finishes each window from its lane's state: results are bit-identical. avg's special case for
- * an infinite mean is not in the lanes: a window whose result is not finite (which is every
- * window that meets that case) is computed again by the scalar loop alone.
+ * Four windows at once (avg, sum, stdvar or stddev). A window's running sum or mean is a chain of
+ * dependent additions (and, for the mean, divisions), so one window at a time waits on each
+ * step's latency; four independent windows (two per SIMD register) fill those waits. Each lane
+ * runs the scalar loop's operations in its order for the samples all four windows have (the
+ * compensations by TwoSum, which adds the same error as the scalar branch: see kahan2), then the
+ * scalar loop finishes each window from its lane's state: results are bit-identical. avg's
+ * special case for an infinite mean is not in the lanes: a window whose result is not finite
+ * (which is every window that meets that case) is computed again by the scalar loop alone.
  */
 function fourWindows(kind: i32, vPtr: usize, outPtr: usize): void {
   const lo0 = pendingAt(0, 1);
@@ -172,7 +183,14 @@ function fourWindows(kind: i32, vPtr: usize, outPtr: usize): void {
   let cAuxA = f64x2.splat(0);
   let auxB = f64x2.splat(0);
   let cAuxB = f64x2.splat(0);
-  if (kind == AVG) {
+  if (kind == SUM) {
+    for (let k = 0; k < m; k++) {
+      meanA = kahan2(meanA, pair(vPtr, lo0 + k, lo1 + k), cA);
+      cA = compensation;
+      meanB = kahan2(meanB, pair(vPtr, lo2 + k, lo3 + k), cB);
+      cB = compensation;
+    }
+  } else if (kind == AVG) {
     for (let k = 0; k < m; k++) {
       const count = f64x2.splat(<f64>(k + 1));
       const xA = pair(vPtr, lo0 + k, lo1 + k);
@@ -211,7 +229,9 @@ function fourWindows(kind: i32, vPtr: usize, outPtr: usize): void {
     const mean = laneOf(inB ? meanB : meanA, w & 1);
     const c = laneOf(inB ? cB : cA, w & 1);
     let v: f64;
-    if (kind == AVG) {
+    if (kind == SUM) {
+      v = sumFrom(vPtr, lo + m, hi, mean, c);
+    } else if (kind == AVG) {
       avgFrom(vPtr, lo + m, hi, mean, c, <f64>m);
       v = avgResult(gMean, gC);
       if (!isFinite(v)) v = avgWindow(vPtr, lo, hi);
@@ -265,10 +285,6 @@ export function overTime(
     }
     store<u8>(presentPtr + <usize>i, 1);
     count++;
-    if (kind == SUM) {
-      store<f64>(outPtr + (<usize>i << 3), sumWindow(vPtr, lo, hi));
-      continue;
-    }
     store<i32>(PENDING + <usize>(pending * 12), i);
     store<i32>(PENDING + <usize>(pending * 12 + 4), lo);
     store<i32>(PENDING + <usize>(pending * 12 + 8), hi);
@@ -282,6 +298,7 @@ export function overTime(
     const hi = pendingAt(w, 2);
     let v: f64;
     if (kind == AVG) v = avgWindow(vPtr, lo, hi);
+    else if (kind == SUM) v = sumWindow(vPtr, lo, hi);
     else if (kind == STDVAR) v = stdvarWindow(vPtr, lo, hi);
     else v = Math.sqrt(stdvarWindow(vPtr, lo, hi));
     store<f64>(outPtr + (<usize>pendingAt(w, 0) << 3), v);

@@ -20,19 +20,21 @@ export function intercept(): f64 {
 }
 
 /**
- * One Kahan-Neumaier increment of two sums at once, lane by lane exactly as the scalar
- * `kahanSumInc`: the branch on |sum| >= |inc| is a lane mask selecting between the two
- * compensations, both computed with the scalar's operations (NaN compares false, as in the
- * branch). Returns the new sums; the compensations are updated through `c`.
+ * One compensated increment of two sums at once, lane by lane. The scalar `kahanSumInc`
+ * (Neumaier) adds to the compensation the rounding error of sum + inc, computed by Fast2Sum in
+ * whichever order puts the larger magnitude first; here Knuth's TwoSum computes it without the
+ * comparison. Both are exact, so while the sum is finite they add the very same number (its sign
+ * when zero cannot matter: a compensation starting at +0 never becomes -0); where the sum
+ * overflows or meets an infinity or NaN both make every later result NaN. Returns the new sums;
+ * the new compensations are left in `compensation`.
  */
 // @ts-ignore: decorator
 @inline
 function kahan2(sum: v128, inc: v128, c: v128): v128 {
   const t = f64x2.add(sum, inc);
-  const bigger = f64x2.ge(f64x2.abs(sum), f64x2.abs(inc));
-  const fromSum = f64x2.add(f64x2.sub(sum, t), inc);
-  const fromInc = f64x2.add(f64x2.sub(inc, t), sum);
-  compensation = f64x2.add(c, v128.bitselect(fromSum, fromInc, bigger));
+  const incPart = f64x2.sub(t, sum);
+  const err = f64x2.add(f64x2.sub(sum, f64x2.sub(t, incPart)), f64x2.sub(inc, incPart));
+  compensation = f64x2.add(c, err);
   return t;
 }
 
@@ -42,8 +44,8 @@ let compensation: v128 = f64x2.splat(0);
 /**
  * Slope of samples [lo, hi) of the f64 columns at tPtr (ms) and vPtr, at `interceptTime` (ms);
  * the intercept is left for `intercept()`. The four sums run as two pairs, (x, y) and
- * (x², xy), in SIMD lanes: the same operations per sum as the scalar loop, half the instructions
- * and no data-dependent branch.
+ * (x², xy), in SIMD lanes, compensated by TwoSum (see kahan2): the scalar loop's sums and
+ * compensations with half the instructions and no data-dependent branch.
  */
 export function regress(tPtr: usize, vPtr: usize, lo: i32, hi: i32, interceptTime: f64): f64 {
   let n: f64 = 0;
