@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { heapPop, heapPush } from './heap.ts';
-import { goSort, goSortFloat64, goSortFloat64NaNFirst, goSortSlice, lessNaNFirst } from './sort.ts';
+import {
+  goRanksFloat64NaNFirst,
+  goSort,
+  goSortFloat64,
+  goSortFloat64NaNFirst,
+  goSortSlice,
+  lessNaNFirst,
+} from './sort.ts';
 
 function lcg(seed: number): () => number {
   let s = seed;
@@ -90,5 +97,49 @@ describe('container/heap', () => {
       goSortFloat64NaNFirst(got, n);
       expect(new BigUint64Array(got.buffer)).toEqual(new BigUint64Array(want.buffer));
     }
+  });
+
+  it('goRanksFloat64NaNFirst leaves at both ranks the bits Go’s sort leaves there', () => {
+    const rnd = lcg(23);
+    const nanBits = new Float64Array(new BigUint64Array([0x7ff8000000000001n]).buffer)[0]!;
+    const bits = (x: number): bigint => new BigUint64Array(Float64Array.of(x).buffer)[0]!;
+    let selected = 0;
+    for (let round = 0; round < 3000; round++) {
+      const n = 1 + Math.floor(rnd() * (round % 10 === 0 ? 700 : 80));
+      const kind = round % 5;
+      const special =
+        kind === 0
+          ? [NaN, nanBits, -0, 0]
+          : kind === 1
+            ? [0, Infinity, -Infinity]
+            : kind === 2
+              ? [-0, Infinity]
+              : kind === 3
+                ? [0, -0]
+                : [];
+      // Few distinct values (many ties) or many.
+      const spread = rnd() < 0.5 ? 8 : 1e6;
+      const a = Float64Array.from({ length: n }, () =>
+        special.length > 0 && rnd() < 0.2
+          ? special[Math.floor(rnd() * special.length)]!
+          : Math.floor(rnd() * spread) - spread / 2,
+      );
+      const want = a.slice();
+      goSortFloat64(want, n, lessNaNFirst);
+      const lower = Math.floor(rnd() * n);
+      const upper = Math.min(n - 1, lower + Math.floor(rnd() * 2));
+      const got = a.slice();
+      goRanksFloat64NaNFirst(got, n, lower, upper);
+      expect([bits(got[lower]!), bits(got[upper]!)], `round ${round}`).toEqual([
+        bits(want[lower]!),
+        bits(want[upper]!),
+      ]);
+      // The same values, reordered.
+      const multiset = (x: Float64Array): BigUint64Array =>
+        new BigUint64Array(x.slice().buffer).sort();
+      expect(multiset(got)).toEqual(multiset(a));
+      if (!a.some((x) => Number.isNaN(x))) selected++;
+    }
+    expect(selected).toBeGreaterThan(1000);
   });
 });

@@ -12,7 +12,8 @@ import type { AggregateOp } from '../ast.ts';
 import { OUTPUT_STEP_BYTES, type StepSeries } from '../value.ts';
 import { deleteLabels, keepLabels, setLabel } from './series.ts';
 import { heapPop, heapPush } from '../../gocompat/heap.ts';
-import { goSortFloat64NaNFirst, goSortSlice } from '../../gocompat/sort.ts';
+import { goSortSlice } from '../../gocompat/sort.ts';
+import { quantileOf } from '../quantile.ts';
 import { goFormatFloat } from '../../gocompat/strconv.ts';
 import type { ChargeOutput } from './limits.ts';
 
@@ -303,22 +304,6 @@ export class AggregateFolder {
     }
     return out;
   }
-}
-
-/**
- * Prometheus quantile(): weighted between the two nearest ranks; φ outside [0,1] gives ∓Inf.
- * Sorts `vals[0:n]` in place with Go's algorithm and vectorByValueHeap's Less (NaN first).
- */
-export function quantileOf(q: number, vals: Float64Array, n: number): number {
-  if (n === 0 || Number.isNaN(q)) return NaN;
-  if (q < 0) return -Infinity;
-  if (q > 1) return Infinity;
-  goSortFloat64NaNFirst(vals, n);
-  const rank = q * (n - 1);
-  const lower = Math.max(0, Math.floor(rank));
-  const upper = Math.min(n - 1, lower + 1);
-  const weight = rank - Math.floor(rank);
-  return vals[lower]! * (1 - weight) + vals[upper]! * weight;
 }
 
 function quantileGroup(

@@ -8,7 +8,7 @@
  */
 import type { FunctionImpl } from './types.ts';
 import type { RangeSeries } from '../value.ts';
-import { goSortFloat64NaNFirst } from '../../gocompat/sort.ts';
+import { quantileOf } from '../quantile.ts';
 import { matrixArg, scalarArg } from './labels-util.ts';
 import { overSeries, overWindows, overWindowsBy, type WindowKernel } from './window.ts';
 import type { MatrixValue, VectorValue } from '../value.ts';
@@ -120,20 +120,6 @@ export function stdvarWindow(v: Float64Array, lo: number, hi: number): number {
   return (aux + cAux) / count;
 }
 
-/** Prometheus `quantile` over already sorted values (NaN first). */
-export function quantileSorted(q: number, values: Float64Array, n: number): number {
-  if (n === 0 || Number.isNaN(q)) return NaN;
-  if (q < 0) return -Infinity;
-  if (q > 1) return Infinity;
-  const rank = q * (n - 1);
-  const lowerIndex = Math.max(0, Math.floor(rank));
-  const upperIndex = Math.min(n - 1, lowerIndex + 1);
-  const weight = rank - Math.floor(rank);
-  return values[lowerIndex]! * (1 - weight) + values[upperIndex]! * weight;
-}
-
-/** vectorByValueHeap.Less: NaN sorts first; the relation is deliberately Prometheus's, not a total order. */
-
 /** On downsampled data (window averages with counts) the mean weighted by the raw samples behind. */
 export const avgOverTime: FunctionImpl = (args, ctx) =>
   throughKernel('avg', matrixArg(args, 0)) ??
@@ -184,13 +170,10 @@ export const quantileOverTime: FunctionImpl = (args, ctx) => {
   const q = scalarArg(args, 0).values;
   let scratch = new Float64Array(16);
   return overWindows(matrixArg(args, 1), ctx, (_t, v, lo, hi, i) => {
-    const qi = q[i]!;
     const n = hi - lo;
-    if (Number.isNaN(qi) || qi < 0 || qi > 1) return quantileSorted(qi, scratch, n);
     if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
     for (let k = lo; k < hi; k++) scratch[k - lo] = v[k]!;
-    goSortFloat64NaNFirst(scratch, n);
-    return quantileSorted(qi, scratch, n);
+    return quantileOf(q[i]!, scratch, n);
   });
 };
 
