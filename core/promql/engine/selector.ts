@@ -113,6 +113,8 @@ function eachSelected(
 ): void {
   const count = times.length;
   const stepBytes = opts.withTimestamps ? OUTPUT_STEP_BYTES + 8 : OUTPUT_STEP_BYTES;
+  const refs = referenceTimes(times, opts);
+  const { lookbackDelta } = opts;
   let work = 0;
   for (let s = 0; s < raw.length; s++) {
     work += count + 1;
@@ -121,7 +123,7 @@ function eachSelected(
       work = 0;
     }
     const { t, v, labels } = raw[s]!;
-    const first = firstSelected(t, v, times, opts);
+    const first = firstSelected(t, v, refs, lookbackDelta);
     if (first === count) continue;
     // Charged before allocation: the node's result replaces this charge once it is done.
     limits.addBytes(count * stepBytes);
@@ -130,7 +132,7 @@ function eachSelected(
     for (let from = first; from < count; from += STEPS_PER_CHECK) {
       if (from > first) limits.check('expression evaluation');
       const to = Math.min(count, from + STEPS_PER_CHECK);
-      got += selectSteps(t, v, times, from, to, opts, values, present, stamps);
+      got += selectSteps(t, v, refs, lookbackDelta, from, to, values, present, stamps);
     }
     limits.add(got);
     use(
@@ -141,45 +143,56 @@ function eachSelected(
   }
 }
 
-/** The first step at which the series has a sample to select (`times.length` if none). */
+/**
+ * Each step's reference time: the step's time less the offset, or the `@` time. Computed once as
+ * numbers so the per-series loops compare numbers only (a `fixedRef ?? times[i] - offset` in the
+ * loop made the optimizing compiler box a heap number at every step).
+ */
+function referenceTimes(times: Float64Array, opts: VectorSelectOptions): Float64Array {
+  const refs = new Float64Array(times.length);
+  const { offset, fixedRef } = opts;
+  if (fixedRef !== undefined) refs.fill(fixedRef);
+  else for (let i = 0; i < times.length; i++) refs[i] = times[i]! - offset;
+  return refs;
+}
+
+/** The first step at which the series has a sample to select (`refs.length` if none). */
 function firstSelected(
   t: Float64Array,
   v: Float64Array,
-  times: Float64Array,
-  opts: VectorSelectOptions,
+  refs: Float64Array,
+  lookbackDelta: number,
 ): number {
-  const { offset, lookbackDelta, fixedRef } = opts;
   const n = t.length;
   let j = 0;
-  for (let i = 0; i < times.length; i++) {
-    const ref = fixedRef ?? times[i]! - offset;
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i]!;
     while (j < n && t[j]! <= ref) j++;
     const k = j - 1;
     if (k >= 0 && t[k]! >= ref - lookbackDelta && !isStaleNaN(v, k)) return i;
     // Reference times never decrease: past the last sample's lookback nothing more is selected.
-    if (j === n && (k < 0 || t[k]! < ref - lookbackDelta)) return times.length;
+    if (j === n && (k < 0 || t[k]! < ref - lookbackDelta)) return refs.length;
   }
-  return times.length;
+  return refs.length;
 }
 
 /** Selects steps [from, to) of one series (a tight loop apart); returns how many it filled. */
 function selectSteps(
   t: Float64Array,
   v: Float64Array,
-  times: Float64Array,
+  refs: Float64Array,
+  lookbackDelta: number,
   from: number,
   to: number,
-  opts: VectorSelectOptions,
   values: Float64Array,
   present: Uint8Array,
   stamps: Float64Array | undefined,
 ): number {
-  const { offset, lookbackDelta, fixedRef } = opts;
   const n = t.length;
   let got = 0;
   let j = 0; // samples with time <= the step's reference time
   for (let i = from; i < to; i++) {
-    const ref = fixedRef ?? times[i]! - offset;
+    const ref = refs[i]!;
     while (j < n && t[j]! <= ref) j++;
     const k = j - 1;
     if (k < 0 || t[k]! < ref - lookbackDelta || isStaleNaN(v, k)) continue;
