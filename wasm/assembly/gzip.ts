@@ -63,6 +63,11 @@ const DIST_CODE_BITS: usize = memory.data(<i32>(DIST_N * 2), 16);
 const CL_CODE: usize = memory.data(<i32>(CL_N * 2), 16);
 /** Code-length run symbols of one block header: symbol | extra value << 8. */
 const RLE: usize = memory.data(<i32>((LIT_N + DIST_N) * 2), 16);
+// A block's codes as the symbol loop writes them: literal code | bits << 24; for each match
+// length 3..258 its length code and extra bits together (value | bits << 24); distance code | bits << 24.
+const LIT_ENC: usize = memory.data(<i32>(256 * 4), 16);
+const LENGTH_ENC: usize = memory.data(<i32>(256 * 4), 16);
+const DIST_ENC: usize = memory.data(<i32>(DIST_N * 4), 16);
 // Scratch for building one code: symbols sorted by frequency, their working values, counts.
 const SORTED: usize = memory.data(<i32>(LIT_N * 4), 16);
 const WORK: usize = memory.data(<i32>(LIT_N * 4), 16);
@@ -405,6 +410,69 @@ function clCount(sym: u32): void {
   store<u32>(CL_FREQ + (<usize>sym << 2), load<u32>(CL_FREQ + (<usize>sym << 2)) + 1);
 }
 
+/**
+ * Writes the block's symbols with its codes. A symbol is at most 48 bits (a length code and its
+ * extra bits, a distance code and its extra bits), so with at most 7 bits pending each symbol's
+ * bits go into the 64-bit buffer at once and its whole bytes out with one unaligned 8-byte store:
+ * no branch on the buffer's fill per code.
+ */
+function writeSymbols(): void {
+  for (let i: u32 = 0; i < 256; i++) {
+    store<u32>(
+      LIT_ENC + (<usize>i << 2),
+      <u32>load<u16>(LIT_CODE + (<usize>i << 1)) | (<u32>load<u8>(LIT_LEN + i) << 24),
+    );
+  }
+  for (let len: u32 = 3; len <= MAX_MATCH; len++) {
+    const lc = <u32>load<u8>(LEN_CODE + len - 3);
+    const ls = 257 + lc;
+    const codeBits = <u32>load<u8>(LIT_LEN + ls);
+    const extra = <u32>load<u8>(LEN_EXTRA + lc);
+    const value =
+      <u32>load<u16>(LIT_CODE + (<usize>ls << 1)) |
+      ((len - <u32>load<u16>(LEN_BASE + (<usize>lc << 1))) << codeBits);
+    store<u32>(LENGTH_ENC + (<usize>(len - 3) << 2), value | ((codeBits + extra) << 24));
+  }
+  for (let dc: u32 = 0; dc < DIST_N; dc++) {
+    store<u32>(
+      DIST_ENC + (<usize>dc << 2),
+      <u32>load<u16>(DIST_CODE_BITS + (<usize>dc << 1)) | (<u32>load<u8>(DIST_LEN + dc) << 24),
+    );
+  }
+  flushBytes();
+  let buf = bitBuf;
+  let count = <u64>bitCount;
+  let at = outAt;
+  for (let i: u32 = 0; i < nsym; i++) {
+    const s = load<u32>(SYMS + (<usize>i << 2));
+    if (s < 256) {
+      const e = load<u32>(LIT_ENC + (<usize>s << 2));
+      buf |= <u64>(e & 0xffffff) << count;
+      count += <u64>(e >>> 24);
+    } else {
+      const le = load<u32>(LENGTH_ENC + (<usize>((s >>> 16) - 3) << 2));
+      buf |= <u64>(le & 0xffffff) << count;
+      count += <u64>(le >>> 24);
+      const dist = s & 0xffff;
+      const dc = <u32>load<u8>(DIST_CODE + dist - 1);
+      const de = load<u32>(DIST_ENC + (<usize>dc << 2));
+      buf |= <u64>(de & 0xffffff) << count;
+      count += <u64>(de >>> 24);
+      const dx = <u64>load<u8>(DIST_EXTRA + dc);
+      buf |= <u64>(dist - <u32>load<u16>(DIST_BASE + (<usize>dc << 1))) << count;
+      count += dx;
+    }
+    store<u64>(at, buf);
+    const bytes = count >>> 3;
+    at += <usize>bytes;
+    buf >>= bytes << 3;
+    count &= 7;
+  }
+  bitBuf = buf;
+  bitCount = <u32>count;
+  outAt = at;
+}
+
 /** Writes the pending symbols as one dynamic-Huffman block. */
 function flushBlock(final: bool): void {
   store<u32>(LIT_FREQ + (256 << 2), 1);
@@ -439,24 +507,7 @@ function flushBlock(final: bool): void {
     else if (sym == 17) putBits(r >>> 8, 3);
     else if (sym == 18) putBits(r >>> 8, 7);
   }
-  for (let i: u32 = 0; i < nsym; i++) {
-    const s = load<u32>(SYMS + (<usize>i << 2));
-    if (s < 256) {
-      putBits(load<u16>(LIT_CODE + (<usize>s << 1)), load<u8>(LIT_LEN + s));
-      continue;
-    }
-    const len = s >>> 16;
-    const dist = s & 0xffff;
-    const lc = <u32>load<u8>(LEN_CODE + len - 3);
-    const ls = 257 + lc;
-    putBits(load<u16>(LIT_CODE + (<usize>ls << 1)), load<u8>(LIT_LEN + ls));
-    const le = <u32>load<u8>(LEN_EXTRA + lc);
-    if (le != 0) putBits(len - <u32>load<u16>(LEN_BASE + (<usize>lc << 1)), le);
-    const dc = <u32>load<u8>(DIST_CODE + dist - 1);
-    putBits(load<u16>(DIST_CODE_BITS + (<usize>dc << 1)), load<u8>(DIST_LEN + dc));
-    const de = <u32>load<u8>(DIST_EXTRA + dc);
-    if (de != 0) putBits(dist - <u32>load<u16>(DIST_BASE + (<usize>dc << 1)), de);
-  }
+  writeSymbols();
   putBits(load<u16>(LIT_CODE + (256 << 1)), load<u8>(LIT_LEN + 256));
   nsym = 0;
   memory.fill(LIT_FREQ, 0, LIT_N * 4);
