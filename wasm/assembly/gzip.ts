@@ -15,7 +15,7 @@ const HASH_BITS: u32 = 15;
 const MIN_MATCH: u32 = 4;
 const MAX_MATCH: u32 = 258;
 /** Matches shorter than this are checked against one starting a byte later. */
-const LAZY_BELOW: u32 = 16;
+const LAZY_BELOW: u32 = 8;
 /** Symbols per block: enough for the Huffman tables to pay for themselves many times. */
 const SYM_MAX: u32 = 16384;
 /** Positions are absolute u32 stream offsets; past this the hash table starts over. */
