@@ -76,12 +76,21 @@ export function rangeResult(v: Value, range: EvalRange): QueryValue {
     const arena = new ColumnArena(v.series.length * range.count * 16);
     for (const s of v.series) {
       let n = 0;
-      for (let i = 0; i < range.count; i++) n += s.present[i]!;
+      let first = -1;
+      let last = -1;
+      for (let i = 0; i < range.count; i++) {
+        if (s.present[i] !== 1) continue;
+        if (first < 0) first = i;
+        last = i;
+        n++;
+      }
       if (n === 0) continue;
-      if (n === range.count) {
-        // A value at every step (most series): the steps' times, shared by all such series, and
-        // the node's own column, not copies (the evaluation is over; nothing changes them now).
-        series.push({ metric: s.labels, t: range.times, v: s.values.subarray(0, n) });
+      if (n === last - first + 1) {
+        // Values at consecutive steps (most series: every step, or all but the first few of a
+        // rate): views on the steps' times, shared by all series, and on the node's own column,
+        // not copies (the evaluation is over; nothing changes them now).
+        const t = n === range.count ? range.times : range.times.subarray(first, last + 1);
+        series.push({ metric: s.labels, t, v: s.values.subarray(first, last + 1) });
         continue;
       }
       const t = arena.f64(n);
