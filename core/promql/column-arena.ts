@@ -29,6 +29,11 @@ export class ColumnArena {
     this.#block = Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, expectedBytes));
   }
 
+  /** Whether columns of `expectedBytes` in all fit this arena's blocks as a new arena's would. */
+  suits(expectedBytes: number): boolean {
+    return this.#block >= Math.min(MAX_BLOCK, expectedBytes);
+  }
+
   /** A zeroed Float64Array of `n`. */
   f64(n: number): Float64Array {
     return new Float64Array(this.#take(n * 8), this.#at - n * 8, n);

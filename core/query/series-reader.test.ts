@@ -184,6 +184,33 @@ describe('readSeries: a batch the engine is done with lends its memory to the ne
     expect(buffers[1]).toBe(buffers[0]);
   });
 
+  it('hands a batch said done to the next read too, never one a read keeps', async () => {
+    // One read (a query) keeps its batches while another says each done.
+    const kept: (readonly RawSeries[])[] = [];
+    const keeping = open(200)[Symbol.asyncIterator]();
+    const done: ArrayBufferLike[] = [];
+    let keptText: string[] = [];
+    for await (const batch of open(200)) {
+      const next = await keeping.next();
+      if (!next.done) {
+        kept.push(next.value);
+        keptText = keptText.concat(text(next.value));
+      }
+      done.push(batch[0]!.t.buffer);
+      batchDone(batch);
+    }
+    for (let next = await keeping.next(); !next.done; next = await keeping.next()) {
+      kept.push(next.value);
+      keptText = keptText.concat(text(next.value));
+    }
+    expect(kept.flatMap(text)).toEqual(keptText);
+    const keptBuffers = new Set(kept.map((b) => b[0]!.t.buffer));
+    for (const b of done) expect(keptBuffers.has(b)).toBe(false);
+    // A later read (the next query) starts in memory the last one said done with.
+    const later = await open(200)[Symbol.asyncIterator]().next();
+    expect(done).toContain(later.value![0]!.t.buffer);
+  });
+
   it('gives the engine the same answers as series held in memory', async () => {
     const all: RawSeries[] = [];
     for await (const batch of open(1 << 20)) for (const s of batch) all.push(s);
