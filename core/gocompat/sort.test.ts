@@ -142,4 +142,26 @@ describe('container/heap', () => {
     }
     expect(selected).toBeGreaterThan(1000);
   });
+
+  it('goRanksFloat64NaNFirst selects right on ordered, reversed, constant and organ-pipe input', () => {
+    const n = 20_001;
+    const shapes: Record<string, (i: number) => number> = {
+      ascending: (i) => i,
+      descending: (i) => n - i,
+      constant: () => 7,
+      organPipe: (i) => Math.min(i, n - i),
+      sawtooth: (i) => i % 97,
+      twoValues: (i) => (i % 3 === 0 ? -0 : 1),
+    };
+    for (const [name, f] of Object.entries(shapes)) {
+      const a = Float64Array.from({ length: n }, (_, i) => f(i));
+      const want = a.slice().sort();
+      for (const lower of [0, 1, n >> 2, n >> 1, n - 2, n - 1]) {
+        const upper = Math.min(n - 1, lower + 1);
+        const got = a.slice();
+        goRanksFloat64NaNFirst(got, n, lower, upper);
+        expect([got[lower], got[upper]], `${name} at ${lower}`).toEqual([want[lower], want[upper]]);
+      }
+    }
+  });
 });

@@ -104,7 +104,11 @@ export function goRanksFloat64NaNFirst(
     goSortFloat64(a, n, lessNaNFirst);
     return;
   }
-  selectRank(a, n, lower);
+  if (!selectRank(a, n, lower)) {
+    // Values that defeat the pivot choice: sorting bounds the work (any order is Go's here).
+    a.subarray(0, n).sort();
+    return;
+  }
   if (upper === lower) return;
   // Everything past a[lower] is >= it: the next rank is their smallest.
   let at = lower + 1;
@@ -116,12 +120,16 @@ export function goRanksFloat64NaNFirst(
 
 /**
  * Hoare's selection: afterwards a[k] holds the value of rank k of a[0:n], everything before it is
- * <= it and everything after >= it. For NaN-free values.
+ * <= it and everything after >= it. For NaN-free values. False, leaving a[0:n] reordered but not
+ * selected, when partitioning takes more rounds than a balanced one would (2 log2 n + 8), so that
+ * inputs built against median-of-three cannot make it quadratic.
  */
-function selectRank(a: Float64Array, n: number, k: number): void {
+function selectRank(a: Float64Array, n: number, k: number): boolean {
   let lo = 0;
   let hi = n - 1;
+  let rounds = 2 * Math.ceil(Math.log2(n + 1)) + 8;
   while (hi - lo >= 16) {
+    if (--rounds < 0) return false;
     // Median of three as the pivot, which also keeps each scan inside [lo, hi].
     const mid = (lo + hi) >>> 1;
     if (a[mid]! < a[lo]!) swapF64(a, mid, lo);
@@ -141,7 +149,7 @@ function selectRank(a: Float64Array, n: number, k: number): void {
     }
     if (k <= j) hi = j;
     else if (k >= i) lo = i;
-    else return; // between the two scans every value equals the pivot
+    else return true; // between the two scans every value equals the pivot
   }
   for (let i = lo + 1; i <= hi; i++) {
     const x = a[i]!;
@@ -152,6 +160,7 @@ function selectRank(a: Float64Array, n: number, k: number): void {
     }
     a[j + 1] = x;
   }
+  return true;
 }
 
 function swapF64(a: Float64Array, i: number, j: number): void {

@@ -7,6 +7,8 @@
  * above `heapBase()`.
  */
 
+import { compensation, kahan2 } from './shared/kahan2';
+
 export function heapBase(): usize {
   return __heap_base;
 }
@@ -118,28 +120,6 @@ function stdvarWindow(vPtr: usize, lo: i32, hi: i32): f64 {
   stdvarFrom(vPtr, lo, hi, 0, 0, 0, 0, 0);
   return (gAux + gCAux) / <f64>(hi - lo);
 }
-
-/**
- * One compensated increment of two sums at once, lane by lane. The scalar `kahanSumInc`
- * (Neumaier) adds to the compensation the rounding error of sum + inc, computed by Fast2Sum in
- * whichever order puts the larger magnitude first; here Knuth's TwoSum computes it without the
- * comparison. Both are exact, so while the sum is finite they add the very same number (its sign
- * when zero cannot matter: a compensation starting at +0 never becomes -0); where the sum
- * overflows or meets an infinity or NaN both make every later result NaN. Returns the new sums;
- * the new compensations are left in `compensation`.
- */
-// @ts-ignore: decorator
-@inline
-function kahan2(sum: v128, inc: v128, c: v128): v128 {
-  const t = f64x2.add(sum, inc);
-  const incPart = f64x2.sub(t, sum);
-  const err = f64x2.add(f64x2.sub(sum, f64x2.sub(t, incPart)), f64x2.sub(inc, incPart));
-  compensation = f64x2.add(c, err);
-  return t;
-}
-
-/** The compensation `kahan2` computed last. */
-let compensation: v128 = f64x2.splat(0);
 
 // @ts-ignore: decorator
 @inline

@@ -8,6 +8,8 @@
  * (one call per series: a call into WASM costs more in workerd than a short window's sums).
  */
 
+import { compensation, kahan2 } from './shared/kahan2';
+
 let interceptOut: f64 = 0;
 
 export function heapBase(): usize {
@@ -18,28 +20,6 @@ export function heapBase(): usize {
 export function intercept(): f64 {
   return interceptOut;
 }
-
-/**
- * One compensated increment of two sums at once, lane by lane. The scalar `kahanSumInc`
- * (Neumaier) adds to the compensation the rounding error of sum + inc, computed by Fast2Sum in
- * whichever order puts the larger magnitude first; here Knuth's TwoSum computes it without the
- * comparison. Both are exact, so while the sum is finite they add the very same number (its sign
- * when zero cannot matter: a compensation starting at +0 never becomes -0); where the sum
- * overflows or meets an infinity or NaN both make every later result NaN. Returns the new sums;
- * the new compensations are left in `compensation`.
- */
-// @ts-ignore: decorator
-@inline
-function kahan2(sum: v128, inc: v128, c: v128): v128 {
-  const t = f64x2.add(sum, inc);
-  const incPart = f64x2.sub(t, sum);
-  const err = f64x2.add(f64x2.sub(sum, f64x2.sub(t, incPart)), f64x2.sub(inc, incPart));
-  compensation = f64x2.add(c, err);
-  return t;
-}
-
-/** The compensation `kahan2` computed last (a second return value). */
-let compensation: v128 = f64x2.splat(0);
 
 /**
  * Slope of samples [lo, hi) of the f64 columns at tPtr (ms) and vPtr, at `interceptTime` (ms);
