@@ -101,6 +101,8 @@ export interface Env {
   readonly STORE_SHARD_BY?: string;
   /** Block bytes a store gateway keeps in isolate memory, in front of the Cache API (32MiB; 0: none). */
   readonly STORE_MEMORY_CACHE?: string;
+  /** Quiet time after a store's last read before its ranges are written to the Cache API. */
+  readonly STORE_CACHE_WRITE_DELAY?: string;
   /** Bytes of decoded index answers a store keeps across requests (default 8MiB, 0 = none). */
   readonly STORE_SELECTION_MEMO?: string;
   /** `false` turns the bucket index off (thanos-edge-bucket-index/: metas and packed index headers). */

@@ -29,6 +29,7 @@ import { observe, requestMetrics } from './observe.ts';
 import { rulerStub } from './ruler.ts';
 import { serveUi } from './ui-assets.ts';
 import { compressAnswer } from './compress.ts';
+import { cacheWritesSettled } from './store-gateway.ts';
 import {
   installCrc32cKernelWorker,
   installQueryKernelsWorker,
@@ -200,7 +201,9 @@ export default {
   // Outside the app: middleware that sets `c.res` has Hono rebuild the response, which would
   // lose `encodeBody: 'manual'` (worker/compress.ts).
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    return compressAnswer(request, env, await app.fetch(request, env, ctx));
+    const answer = compressAnswer(request, env, await app.fetch(request, env, ctx));
+    ctx.waitUntil(cacheWritesSettled());
+    return answer;
   },
   // The cron trigger (wrangler.toml) keeps the ruler's alarm armed.
   async scheduled(_event: ScheduledController, env: Env): Promise<void> {

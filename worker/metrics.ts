@@ -178,6 +178,19 @@ export function gatewayFamilies(g: StoreGateway, base: Record<string, string> = 
     'Ranges pushed out of the range cache to make room.',
   );
   sample(pushedOut, base, g.memoryCache.lru.evicted);
+  const sharedWrites = family(
+    'thanos_edge_range_cache_shared_writes_total',
+    'counter',
+    'Ranges written to the Cache API once reads went quiet, by result.',
+  );
+  sample(sharedWrites, { ...base, result: 'written' }, g.sharedWrites?.written ?? 0);
+  sample(sharedWrites, { ...base, result: 'failed' }, g.sharedWrites?.failed ?? 0);
+  const sharedQueued = family(
+    'thanos_edge_range_cache_shared_write_queue_bytes',
+    'gauge',
+    'Bytes of ranges waiting to be written to the Cache API.',
+  );
+  sample(sharedQueued, base, g.sharedWrites?.queuedBytes ?? 0);
   const t = g.bucketStore.totals;
   const requests = family(
     'thanos_edge_bucket_store_series_requests_total',
@@ -212,6 +225,7 @@ export function gatewayFamilies(g: StoreGateway, base: Record<string, string> = 
     sample(fetched, { ...base, data_type: kind }, t[kind].bytes);
   return [
     ...[ops, failures, bytes, skipped, synced, stale, loaded, headerBytes, built, cache],
+    ...[cacheBytes, turnedAway, pushedOut, sharedWrites, sharedQueued],
     ...[requests, returned, chunks, queried, fetched],
   ];
 }

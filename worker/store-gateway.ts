@@ -10,6 +10,7 @@ import { DEFAULT_DELETION_MARK_DELAY, MetaFetcher } from '../core/block/meta-fet
 import { DEFAULT_MEMO_BYTES } from '../core/block/selection-memo.ts';
 import { MemoryRangeCache, TieredRangeCache, type RangeCache } from '../core/block/range-cache.ts';
 import { ownsBlock, type ShardSpec } from '../core/block/shard.ts';
+import { WriteBehindRangeCache } from '../core/block/write-behind-cache.ts';
 import type { BlockMeta } from '../core/tsdb/meta.ts';
 import { InstrumentedBucket } from '../core/objstore/instrumented.ts';
 import { CacheApiRangeCache } from './cache-api.ts';
@@ -20,6 +21,8 @@ export interface StoreGateway {
   readonly bucket: InstrumentedBucket;
   readonly bucketStore: BucketStore;
   readonly memoryCache: MemoryRangeCache;
+  /** Writes to the Cache API, made once reads go quiet (absent without the Cache API). */
+  readonly sharedWrites?: WriteBehindRangeCache;
   /** The share of the bucket this gateway serves, when it is a shard. */
   readonly shard?: ShardSpec;
 }
@@ -32,10 +35,16 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
   const bucket = new InstrumentedBucket(bucketFromEnv(env));
   // A quarter of the isolate's 128 MB for block bytes; open index headers get another 24 MiB.
   const memoryCache = new MemoryRangeCache(bytesVar(env.STORE_MEMORY_CACHE, 32 * 1024 * 1024));
-  const cache: RangeCache =
+  const sharedWrites =
     typeof caches !== 'undefined'
-      ? new TieredRangeCache([memoryCache, new CacheApiRangeCache(caches.default, bucket.name)])
-      : memoryCache;
+      ? new WriteBehindRangeCache(new CacheApiRangeCache(caches.default, bucket.name), {
+          quietMs: durationVar(env.STORE_CACHE_WRITE_DELAY, 1000),
+        })
+      : undefined;
+  if (sharedWrites) gatewayWrites.add(sharedWrites);
+  const cache: RangeCache = sharedWrites
+    ? new TieredRangeCache([memoryCache, sharedWrites])
+    : memoryCache;
   // A shard reads every block's meta, not only its own: which blocks answer a request (the
   // coarsest resolution allowed, finer data where coarse is missing) is chosen over the whole
   // bucket, so that every shard makes the same choice (core/block/shard.ts). Its bucket index
@@ -66,5 +75,22 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
       ...(shard ? { owns: (id: string, meta?: BlockMeta) => ownsBlock(shard, id, meta) } : {}),
     },
   );
-  return { bucket, bucketStore, memoryCache, ...(shard ? { shard } : {}) };
+  return {
+    bucket,
+    bucketStore,
+    memoryCache,
+    ...(sharedWrites ? { sharedWrites } : {}),
+    ...(shard ? { shard } : {}),
+  };
+}
+
+/** Every gateway's queued Cache API writes in this isolate. */
+const gatewayWrites = new Set<WriteBehindRangeCache>();
+
+/**
+ * Resolves once the Cache API writes queued in this isolate are done: a Worker hands it to
+ * `waitUntil` after each answer, so writes queued by a query outlive its response.
+ */
+export function cacheWritesSettled(): Promise<void> {
+  return Promise.all([...gatewayWrites].map((w) => w.settled())).then(() => undefined);
 }

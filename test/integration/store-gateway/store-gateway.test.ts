@@ -96,6 +96,30 @@ async function mapLimit<T, R>(
   return out;
 }
 
+/** Long enough that a query's writes are still queued when /metrics is read right after it. */
+const WRITE_DELAY = '3s';
+
+/** The store's Cache API writes: done, failed, and bytes queued. */
+async function sharedWrites(
+  w: WorkerHandle,
+): Promise<{ written: number; failed: number; queued: number }> {
+  const text = await (await w.fetch('/metrics')).text();
+  const value = (re: RegExp): number => {
+    const m = re.exec(text);
+    if (!m) throw new Error(`not in /metrics: ${re}`);
+    return Number(m[1]);
+  };
+  return {
+    written: value(
+      /^thanos_edge_range_cache_shared_writes_total\{[^}]*result="written"[^}]*\} (\d+)$/m,
+    ),
+    failed: value(
+      /^thanos_edge_range_cache_shared_writes_total\{[^}]*result="failed"[^}]*\} (\d+)$/m,
+    ),
+    queued: value(/^thanos_edge_range_cache_shared_write_queue_bytes(?:\{[^}]*\})? (\d+)$/m),
+  };
+}
+
 async function bucketStats(w: WorkerHandle): Promise<Record<string, number>> {
   const text = await (await w.fetch('/metrics')).text();
   const out: Record<string, number> = {};
@@ -129,6 +153,7 @@ describe.each(['r2', 's3'] as const)('store gateway in workerd over %s', (kind) 
         r2: false,
         vars: {
           STORE_TOKEN: TOKEN,
+          STORE_CACHE_WRITE_DELAY: WRITE_DELAY,
           S3_ENDPOINT: s3.endpoint,
           S3_BUCKET: 'blocks',
           S3_REGION: s3.region,
@@ -146,7 +171,9 @@ describe.each(['r2', 's3'] as const)('store gateway in workerd over %s', (kind) 
       for (const b of blocks)
         await uploadBlock(bucket, join(db, b), { labels: EXTERNAL, source: 'sidecar' });
     } else {
-      worker = await startWorker({ vars: { STORE_TOKEN: TOKEN } });
+      worker = await startWorker({
+        vars: { STORE_TOKEN: TOKEN, STORE_CACHE_WRITE_DELAY: WRITE_DELAY },
+      });
       const bucket = new R2Bucket(
         (await worker.mf.getR2Bucket('BLOCKS')) as unknown as R2BucketLike,
       );
@@ -287,6 +314,35 @@ describe.each(['r2', 's3'] as const)('store gateway in workerd over %s', (kind) 
     expect(first.length).toBeGreaterThan(0);
     expect(after['get_range']).toBe(before['get_range']);
     expect(after['get']).toBe(before['get']);
+  });
+
+  it('writes the ranges a query read to the Cache API once reads are quiet, not during the query', async () => {
+    const settled = async () => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const w = await sharedWrites(worker);
+        if (w.queued === 0 || Date.now() > deadline) return w;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    const before = await settled();
+    expect(before.queued).toBe(0);
+    const got = await allSeries(
+      readSeries(
+        store.series(
+          request([newMatcher('=', 'instance', 'host-7:9100')], data.minTime, data.maxTime),
+        ),
+        { mint: data.minTime, maxt: data.maxTime, decoder: tsBatchDecoder },
+      ),
+    );
+    expect(got.length).toBeGreaterThan(0);
+    const during = await sharedWrites(worker);
+    expect(during.queued).toBeGreaterThan(0);
+    expect(during.written).toBe(before.written);
+    const after = await settled();
+    expect(after.queued).toBe(0);
+    expect(after.written).toBeGreaterThan(before.written);
+    expect(after.failed).toBe(before.failed);
   });
 
   it('rejects StoreAPI calls without the right token', async () => {
