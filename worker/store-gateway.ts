@@ -72,7 +72,11 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
       maxSamples: numberVar(env.STORE_MAX_SAMPLES, 0),
       chunkBudget: bytesVar(env.STORE_CHUNK_BUDGET, 16 * 1024 * 1024),
       selectionMemoBytes: bytesVar(env.STORE_SELECTION_MEMO, DEFAULT_MEMO_BYTES),
-      ...(shard ? { owns: (id: string, meta?: BlockMeta) => ownsBlock(shard, id, meta) } : {}),
+      // A shard is a Durable Object: its requests share one I/O context, so a query's selectors
+      // arriving together share its listing, packs and block opens.
+      ...(shard
+        ? { owns: (id: string, meta?: BlockMeta) => ownsBlock(shard, id, meta), sharedIo: true }
+        : {}),
     },
   );
   return {

@@ -66,6 +66,13 @@ export interface BucketStoreOptions {
    * request over every block listed, and then only the owned ones are read.
    */
   readonly owns?: (id: string, meta?: BlockMeta) => boolean;
+  /**
+   * Requests may wait on I/O that another request started: a listing, a block's open, the
+   * packed headers it reads (default false: only within one request; see BlockSet.get). True in
+   * a Durable Object, where the requests share one I/O context; else two requests arriving at a
+   * fresh store (a query's two selectors) each read every pack and open every block.
+   */
+  readonly sharedIo?: boolean;
 }
 
 interface Selected {
@@ -146,6 +153,11 @@ export class BucketStore implements Store {
     }
   }
 
+  /** Who may share the I/O a request starts (`sharedIo`: every request). */
+  #owner(signal: AbortSignal | undefined): object {
+    return this.#opts.sharedIo ? this : (signal ?? {});
+  }
+
   /** Set while the blocks served are those of an older listing (the last re-list failed). */
   get staleBecause(): string | undefined {
     return this.#staleBecause;
@@ -209,7 +221,7 @@ export class BucketStore implements Store {
   }
 
   async info(signal?: AbortSignal): Promise<StoreInfo> {
-    const { metas } = await this.sync(false, signal ?? {});
+    const { metas } = await this.sync(false, this.#owner(signal));
     let minTime = Infinity;
     let maxTime = -Infinity;
     const sets = new Map<string, Labels>();
@@ -260,7 +272,7 @@ export class BucketStore implements Store {
         `series request: time range [${request.minTime}, ${request.maxTime}] is not a range of numbers`,
       );
     }
-    const owner = signal ?? {};
+    const owner = this.#owner(signal);
     const { metas, files, headers } = await this.sync(false, owner);
     const selected = this.#select(
       metas.values(),
@@ -396,7 +408,7 @@ export class BucketStore implements Store {
   async labelNames(request: LabelsRequest, signal?: AbortSignal): Promise<LabelsResponse> {
     return this.#labels(
       request,
-      signal ?? {},
+      this.#owner(signal),
       (ls, into) => {
         for (const l of ls) into.add(l.name);
       },
@@ -414,7 +426,7 @@ export class BucketStore implements Store {
   ): Promise<LabelsResponse> {
     return this.#labels(
       request,
-      signal ?? {},
+      this.#owner(signal),
       (ls, into) => {
         const v = getLabel(ls, name);
         if (v !== '') into.add(v);

@@ -184,6 +184,30 @@ describe('store gateway over 108 blocks in s3rver, 4 shards, vs Prometheus 2.42'
     }
   });
 
+  it("shares a fresh shard's opens between a query's selectors", async () => {
+    await untilEveryBlockPacked();
+    // Two selectors: the querier asks every shard twice at once. A shard is a Durable Object,
+    // whose requests share one I/O context: the second request waits on the blocks the first is
+    // opening instead of opening each again (and reading every header pack again for them).
+    const q = 'count({__name__=~".+"}) - count({__name__=~".+", job!=""})';
+    const expected = await ours(range(q));
+    const fresh = await scaleWorker(s3, { shards: 4 });
+    try {
+      const res = await fresh.fetch(range(q, '&stats=all'));
+      const body = (await res.json()) as Answer;
+      const stats = body.data.stats!.store;
+      expect(stats.blocksQueried).toBe(2 * data.blocks.length);
+      // At most one pack read per shard per selector (opened apart, each shard read 13 or more).
+      expect(stats.other.objstoreRequests).toBeGreaterThanOrEqual(4);
+      expect(stats.other.objstoreRequests).toBeLessThanOrEqual(8);
+      const { stats: _a, ...got } = body.data;
+      const { stats: _b, ...want } = expected.data;
+      expect(got).toEqual(want);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('answers range queries over every block as Prometheus does', async () => {
     for (const q of QUERIES) {
       const [w, p] = await Promise.all([ours(range(q)), theirs(range(q))]);
