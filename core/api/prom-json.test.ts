@@ -64,6 +64,46 @@ describe('streamed answers', () => {
   });
 });
 
+describe('answers with stats', () => {
+  it('stream the data with the stats inside its object, for every kind of value', async () => {
+    const { labelsFrom } = await import('../labels/labels.ts');
+    const { dataChunksWith, queryDataJson, queryDataChunks, streamedSuccessResponse } =
+      await import('./prom-json.ts');
+    const stats = '"stats":{"samples":{"totalQueryableSamples":7}}';
+    const matrix = {
+      type: 'matrix' as const,
+      series: Array.from({ length: 300 }, (_, i) => ({
+        metric: labelsFrom({ __name__: 'm', i: String(i) }),
+        t: Float64Array.from({ length: 300 }, (_, k) => 1_700_000_000_000 + k * 15_000),
+        v: Float64Array.from({ length: 300 }, (_, k) => k / (i + 1)),
+      })),
+    };
+    const values = [
+      matrix,
+      { type: 'matrix' as const, series: [] },
+      { type: 'scalar' as const, t: 1_700_000_000_000, v: 0.5 },
+      {
+        type: 'vector' as const,
+        samples: [{ metric: labelsFrom({ a: 'b' }), t: 1_700_000_000_000, v: 2 }],
+      },
+    ];
+    for (const value of values) {
+      const chunks = [...queryDataChunks(value, 4096)];
+      if (value === matrix) expect(chunks.length).toBeGreaterThan(10);
+      const text = await streamedSuccessResponse(dataChunksWith(chunks, stats), ['w']).text();
+      const data = JSON.parse(queryDataJson(value)) as object;
+      expect(JSON.parse(text)).toEqual({
+        status: 'success',
+        data: { ...data, stats: { samples: { totalQueryableSamples: 7 } } },
+        warnings: ['w'],
+      });
+    }
+    expect(() => [...dataChunksWith([new TextEncoder().encode('[1]')], stats)]).toThrow(
+      /closing brace/,
+    );
+  });
+});
+
 describe('piecewise matrix series', () => {
   it('render exactly as the series joined, whatever the pieces and chunk sizes', async () => {
     const { labelsFrom } = await import('../labels/labels.ts');

@@ -145,6 +145,28 @@ export function streamedSuccessResponse(
   return new Response(body, { headers: { 'content-type': 'application/json' } });
 }
 
+/**
+ * `data` chunks with more members added to its object (a query's `"stats":{…}`), before its
+ * closing brace: an answer with stats streams as one without does, instead of being joined into
+ * one string, decoded and encoded again (for 102k points, twice the CPU of the query itself).
+ */
+export function* dataChunksWith(
+  dataChunks: Iterable<Uint8Array>,
+  members: string,
+): Generator<Uint8Array> {
+  let held: Uint8Array | undefined;
+  for (const c of dataChunks) {
+    if (c.length === 0) continue;
+    if (held) yield held;
+    held = c;
+  }
+  if (!held || held[held.length - 1] !== 0x7d) {
+    throw new Error('query data does not end with the closing brace of its object');
+  }
+  yield held.subarray(0, held.length - 1);
+  yield encoder.encode(`,${members}}`);
+}
+
 /** `{"status":"success","data":…}` with Prometheus's optional `warnings`. */
 export function successJson(dataJson: string, warnings: readonly string[] = []): string {
   const w = warnings.length ? `,"warnings":${JSON.stringify(warnings)}` : '';

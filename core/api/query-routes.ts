@@ -18,8 +18,8 @@ import {
   type StoreStats,
 } from '../storeapi/stats.ts';
 import {
+  dataChunksWith,
   jsonResponse,
-  queryDataJson,
   queryDataChunks,
   streamedSuccessResponse,
   successJson,
@@ -148,6 +148,8 @@ function queryResponse(result: QueryResult, p: Params, store: StoreStats, ms: nu
     `"bytesDownloaded":${bytesDownloaded(store)},"cacheHits":${cacheHits(store)},` +
     `"postings":${reads(store.postings)},"series":${reads(store.series)},` +
     `"chunks":${reads(store.chunks)},"other":${reads(store.other)}}}`;
-  const data = queryDataJson(result.value);
-  return jsonResponse(successJson(`${data.slice(0, -1)},${stats}}`, result.warnings));
+  return streamedSuccessResponse(
+    dataChunksWith(queryDataChunks(result.value), stats),
+    result.warnings,
+  );
 }
