@@ -5,9 +5,10 @@
  * A read already holds its bytes when it would write them, so nothing it answers waits on the
  * write; yet an awaited write held each range read for a Cache API round trip, and a cold query
  * over 168 blocks spent a quarter to a third of its time writing (workerd, 4 store shards, cold:
- * 804 -> 608 ms for one series' avg_over_time, 1,422 -> 825 ms for a sum of rates). Here a write is queued and the queue written once no read or write has
- * come for `quietMs`, so the writes run in the time between queries. The queue is bounded: past
- * `maxQueuedBytes` the oldest writes go out at once. A queued range is served from the queue.
+ * 804 -> 608 ms for one series' avg_over_time, 1,422 -> 825 ms for a sum of rates). Here a write
+ * is queued and the queue written once no read or write has come for `quietMs`, so the writes
+ * run in the time between queries. The queue is bounded: past `maxQueuedBytes` the oldest writes
+ * go out at once. A queued range is served from the queue.
  */
 import type { PutOptions, RangeCache } from './range-cache.ts';
 
