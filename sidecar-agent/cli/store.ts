@@ -215,6 +215,8 @@ export const storeCommand: Command = {
     );
     const store = new BucketStore(fetcher, new BlockSet(bucket, cache, { log }), {
       syncInterval: syncMs,
+      // One Node process: no request owns the I/O it starts, so every request may share it.
+      sharedIo: true,
       maxSeries: count(
         'store.limits.request-series',
         flagValue(f, 'store.limits.request-series', '0')!,
