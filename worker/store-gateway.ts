@@ -42,8 +42,18 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
         })
       : undefined;
   if (sharedWrites) gatewayWrites.add(sharedWrites);
+  // Reads the isolate's memory answers keep the Cache API writes waiting too (see touch()).
   const cache: RangeCache = sharedWrites
-    ? new TieredRangeCache([memoryCache, sharedWrites])
+    ? new TieredRangeCache([
+        {
+          get: (key) => {
+            sharedWrites.touch();
+            return memoryCache.get(key);
+          },
+          put: (key, bytes, options) => memoryCache.put(key, bytes, options),
+        },
+        sharedWrites,
+      ])
     : memoryCache;
   // A shard reads every block's meta, not only its own: which blocks answer a request (the
   // coarsest resolution allowed, finer data where coarse is missing) is chosen over the whole

@@ -46,6 +46,21 @@ describe('WriteBehindRangeCache', () => {
     expect(c.queuedBytes).toBe(0);
   });
 
+  it('waits while reads answered in front of it (touch) go on', async () => {
+    const shared = recordingCache();
+    const c = new WriteBehindRangeCache(shared.cache, { quietMs: 100 });
+    await c.put('a', bytes(10));
+    for (let i = 0; i < 8; i++) {
+      await vi.advanceTimersByTimeAsync(70);
+      c.touch();
+    }
+    expect(shared.order).toEqual([]);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(shared.order).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(shared.order).toEqual(['a']);
+  });
+
   it('writes the oldest at once when the queue would pass its bound', async () => {
     const shared = recordingCache();
     const c = new WriteBehindRangeCache(shared.cache, { quietMs: 100, maxQueuedBytes: 25 });

@@ -30,6 +30,7 @@ export class WriteBehindRangeCache implements RangeCache {
   readonly #queue = new Map<string, Uint8Array>();
   #queuedBytes = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastActivity = 0;
   #writing: Promise<void> = Promise.resolve();
   #settledWaiters: (() => void)[] = [];
   /** Writes done, and writes the shared cache refused or failed. */
@@ -48,8 +49,17 @@ export class WriteBehindRangeCache implements RangeCache {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    this.#rearm();
+    this.touch();
     return this.#queue.get(key) ?? this.#inner.get(key);
+  }
+
+  /**
+   * The store is reading: writes wait another `quietMs`. Reads answered by a tier in front of
+   * this one (the isolate's memory) say so too, or a warm query would meet the writes of the cold
+   * one before it.
+   */
+  touch(): void {
+    this.#lastActivity = Date.now();
   }
 
   async put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<void> {
@@ -65,7 +75,8 @@ export class WriteBehindRangeCache implements RangeCache {
       const [oldest, b] = this.#queue.entries().next().value!;
       this.#take(oldest, b);
     }
-    this.#rearm();
+    this.touch();
+    this.#timer ??= setTimeout(() => this.#whenQuiet(), this.#quietMs);
   }
 
   /** Resolves once every queued write is done (for `waitUntil` after an answer). */
@@ -74,13 +85,13 @@ export class WriteBehindRangeCache implements RangeCache {
     return new Promise((resolve) => this.#settledWaiters.push(resolve));
   }
 
-  #rearm(): void {
-    if (this.#queue.size === 0) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#drain(), this.#quietMs);
-  }
-
-  #drain(): void {
+  /** One timer at a time, not one per read: it looks again for what is left of the quiet time. */
+  #whenQuiet(): void {
+    const quietFor = Date.now() - this.#lastActivity;
+    if (quietFor < this.#quietMs) {
+      this.#timer = setTimeout(() => this.#whenQuiet(), this.#quietMs - quietFor);
+      return;
+    }
     this.#timer = undefined;
     for (const [key, bytes] of [...this.#queue]) this.#take(key, bytes);
     const waiters = this.#settledWaiters;
