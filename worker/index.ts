@@ -29,7 +29,7 @@ import { observe, requestMetrics } from './observe.ts';
 import { rulerStub } from './ruler.ts';
 import { serveUi } from './ui-assets.ts';
 import { compressAnswer } from './compress.ts';
-import { cacheWritesSettled } from './store-gateway.ts';
+import { writesSettled } from '../core/block/write-behind-cache.ts';
 import {
   installCrc32cKernelWorker,
   installQueryKernelsWorker,
@@ -202,7 +202,7 @@ export default {
   // lose `encodeBody: 'manual'` (worker/compress.ts).
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const answer = compressAnswer(request, env, await app.fetch(request, env, ctx));
-    ctx.waitUntil(cacheWritesSettled());
+    ctx.waitUntil(writesSettled());
     return answer;
   },
   // The cron trigger (wrangler.toml) keeps the ruler's alarm armed.

@@ -41,7 +41,6 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
           quietMs: durationVar(env.STORE_CACHE_WRITE_DELAY, 1000),
         })
       : undefined;
-  if (sharedWrites) gatewayWrites.add(sharedWrites);
   // Reads the isolate's memory answers keep the Cache API writes waiting too (see touch()).
   const cache: RangeCache = sharedWrites
     ? new TieredRangeCache([
@@ -96,15 +95,4 @@ export function storeGatewayFromEnv(env: Env, shard?: ShardSpec): StoreGateway {
     ...(sharedWrites ? { sharedWrites } : {}),
     ...(shard ? { shard } : {}),
   };
-}
-
-/** Every gateway's queued Cache API writes in this isolate. */
-const gatewayWrites = new Set<WriteBehindRangeCache>();
-
-/**
- * Resolves once the Cache API writes queued in this isolate are done: a Worker hands it to
- * `waitUntil` after each answer, so writes queued by a query outlive its response.
- */
-export function cacheWritesSettled(): Promise<void> {
-  return Promise.all([...gatewayWrites].map((w) => w.settled())).then(() => undefined);
 }

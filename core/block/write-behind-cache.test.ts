@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RangeCache } from './range-cache.ts';
-import { WriteBehindRangeCache } from './write-behind-cache.ts';
+import { WriteBehindRangeCache, writesSettled } from './write-behind-cache.ts';
 
 /** A shared cache that records its writes, in order; `fail` names keys whose write rejects. */
 function recordingCache(fail: ReadonlySet<string> = new Set()) {
@@ -99,6 +99,21 @@ describe('WriteBehindRangeCache', () => {
     let again = false;
     await c.settled().then(() => (again = true));
     expect(again).toBe(true);
+  });
+
+  it("lets an answer wait for every cache's queued writes in the isolate", async () => {
+    const one = recordingCache();
+    const two = recordingCache();
+    const a = new WriteBehindRangeCache(one.cache, { quietMs: 50 });
+    const b = new WriteBehindRangeCache(two.cache, { quietMs: 80 });
+    await a.put('x', bytes(1));
+    await b.put('y', bytes(1));
+    let settled = false;
+    void writesSettled().then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(50);
+    expect([one.order, settled]).toEqual([['x'], false]);
+    await vi.advanceTimersByTimeAsync(30);
+    expect([two.order, settled]).toEqual([['y'], true]);
   });
 
   it('never writes a local put to the shared cache', async () => {

@@ -12,6 +12,17 @@
  */
 import type { PutOptions, RangeCache } from './range-cache.ts';
 
+/** The caches in this isolate with writes queued or under way. */
+const busy = new Set<WriteBehindRangeCache>();
+
+/**
+ * Resolves once every write queued in this isolate is done: a Worker hands it to `waitUntil`
+ * after each answer, so writes a query queued outlive its response.
+ */
+export function writesSettled(): Promise<void> {
+  return Promise.all([...busy].map((w) => w.settled())).then(() => undefined);
+}
+
 export interface WriteBehindOptions {
   /**
    * Quiet time after the last read or write before the queue is written (default 1 s): longer
@@ -76,6 +87,7 @@ export class WriteBehindRangeCache implements RangeCache {
       this.#take(oldest, b);
     }
     this.touch();
+    busy.add(this);
     this.#timer ??= setTimeout(() => this.#whenQuiet(), this.#quietMs);
   }
 
@@ -98,6 +110,7 @@ export class WriteBehindRangeCache implements RangeCache {
     this.#settledWaiters = [];
     const done = this.#writing;
     void done.then(() => {
+      if (this.#writing === done && this.#timer === undefined) busy.delete(this);
       for (const w of waiters) w();
     });
   }

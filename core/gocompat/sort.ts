@@ -59,24 +59,8 @@ export function goSortFloat64(
 export const lessNaNFirst = (x: number, y: number): boolean => Number.isNaN(x) || x < y;
 
 /**
- * `a[0:n]` sorted as Go's sort with `lessNaNFirst` leaves it. Without NaN and -0 every order Go's
- * sort could leave is the numeric one (equal values are equal bits), so the engine's native sort
- * does it, several times faster than a comparator called from JavaScript; otherwise Go's own.
- */
-export function goSortFloat64NaNFirst(a: Float64Array, n: number): void {
-  for (let k = 0; k < n; k++) {
-    const x = a[k]!;
-    if (x !== x || (x === 0 && 1 / x < 0)) {
-      goSortFloat64(a, n, lessNaNFirst);
-      return;
-    }
-  }
-  a.subarray(0, n).sort();
-}
-
-/**
- * Leaves in a[lower] and a[upper] (upper is lower or lower + 1, below n) the values
- * goSortFloat64NaNFirst would leave there, reordering a[0:n] (not sorting it). Where every order
+ * Leaves in a[lower] and a[upper] (upper is lower or lower + 1, below n) the values Go's sort
+ * with `lessNaNFirst` would leave there, reordering a[0:n] (not sorting it). Where every order
  * Go's sort could leave has the same bits at every rank (no NaN, not both signed zeros) a
  * selection finds the two in linear time, several times faster than sorting for a quantile of
  * hundreds of series at every step; otherwise it sorts.
