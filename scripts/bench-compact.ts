@@ -17,6 +17,9 @@
  * cores, and the local bucket's CPU is spent beside ours.
  * Throughput is samples in the blocks each compactor wrote / its time. Each plans with its own
  * levels (Thanos 2h→8h, Prometheus 2h→6h), so samples compacted differ; samples/s compare.
+ * BENCH_OBJSTORE picks the buckets ours compacts in, `s3,filesystem` by default: s3rver (whose
+ * CPU is taken from the same two cores) and Thanos's FILESYSTEM objstore (local disk, the ground
+ * Prometheus compacts on).
  * BENCH_PART_SIZE sets the objstore's multipart part size (the S3 client buffers up to one part
  * per upload in flight), default Thanos's 64 MiB. BENCH_NODE_ARGS: more node flags for ours
  * (`--cpu-prof`); BENCH_VERBOSE=1 prints our compactor's log.
@@ -49,6 +52,13 @@ const MB = 1024 * 1024;
  * that much of each uploaded file (all of a block's chunk file, below it) in memory.
  */
 const PART_SIZE = process.env.BENCH_PART_SIZE;
+/**
+ * Buckets ours compacts in: `s3` (s3rver on loopback: its CPU is spent on the same two cores as
+ * ours) and `filesystem` (Thanos's FILESYSTEM objstore: local disk, as Prometheus compacts).
+ */
+const OBJSTORES = (process.env.BENCH_OBJSTORE ?? 's3,filesystem').split(',') as (
+  's3' | 'filesystem'
+)[];
 
 interface Side {
   /** Time spent compacting (ours: the compactions' own durations; Prometheus: its histogram sum). */
@@ -172,58 +182,69 @@ async function prometheus(src: string, work: string, end: number): Promise<Side>
 
 async function main(): Promise<void> {
   const rows: string[] = [];
-  const ratios: { speed: number; rss: number }[] = [];
-  const oursRss: number[] = [];
-  for (const scale of SCALES) {
-    const work = await mkdtemp(join(tmpdir(), 'bench-compact-'));
-    const s3 = await startS3rver();
-    try {
-      const src = join(work, 'src');
-      const copies = Math.max(1, Math.round((SERIES * scale) / DEMO_SERIES_PER_COPY));
-      const end = Math.floor(Date.UTC(2026, 10, 1) / BLOCK_RANGE) * BLOCK_RANGE;
-      process.stderr.write(
-        `${scale}x: writing ${BLOCKS} blocks of ~${copies * DEMO_SERIES_PER_COPY} series…\n`,
-      );
-      const data = await writeScaleBlocks(src, {
-        days: (BLOCKS * BLOCK_RANGE) / (24 * 3600_000),
-        end,
-        copies,
-      });
-      await mkdir(join(src, 'wal'), { recursive: true });
-      const yaml = s3.objstoreYaml() + (PART_SIZE ? `  part_size: ${PART_SIZE}\n` : '');
-      await uploadScaleBlocks(bucketFromConfigText(yaml), src, { cluster: 'bench' });
-      process.stderr.write(`${scale}x: compacting (ours)…\n`);
-      const o = await ours(yaml, join(work, 'data'), s3.pid);
-      if (process.env.BENCH_VERBOSE) process.stderr.write(o.log);
-      process.stderr.write(`${scale}x: compacting (Prometheus 2.42)…\n`);
-      const p = await prometheus(src, work, data.maxTime);
-      const oRate = o.samples / o.seconds;
-      const pRate = p.samples / p.seconds;
-      ratios.push({ speed: oRate / pRate, rss: o.peakRss / p.peakRss });
-      oursRss.push(o.peakRss);
-      rows.push(
-        `| ${scale}x | ${data.series} | ${data.blocks.length} | ` +
-          `${o.blocksOut} / ${(o.samples / 1e6).toFixed(1)}M / ${o.seconds.toFixed(2)}s (${o.wall!.toFixed(1)}s process) | ${(oRate / 1e6).toFixed(2)}M | ${(o.peakRss / MB).toFixed(0)} MB | ` +
-          `${o.cpu!.toFixed(1)}s / ${o.s3rverCpu!.toFixed(1)}s | ` +
-          `${p.blocksOut} / ${(p.samples / 1e6).toFixed(1)}M / ${p.seconds.toFixed(2)}s | ${(pRate / 1e6).toFixed(2)}M | ${(p.peakRss / MB).toFixed(0)} MB | ` +
-          `${(oRate / pRate).toFixed(2)}x |`,
-      );
-    } finally {
-      await s3.stop();
-      await rm(work, { recursive: true, force: true });
+  const ratios = new Map<string, { speed: number; rss: number }[]>();
+  const oursRss = new Map<string, number[]>();
+  for (const objstore of OBJSTORES)
+    for (const scale of SCALES) {
+      const work = await mkdtemp(join(tmpdir(), 'bench-compact-'));
+      const s3 = await startS3rver();
+      try {
+        const src = join(work, 'src');
+        const copies = Math.max(1, Math.round((SERIES * scale) / DEMO_SERIES_PER_COPY));
+        const end = Math.floor(Date.UTC(2026, 10, 1) / BLOCK_RANGE) * BLOCK_RANGE;
+        process.stderr.write(
+          `${scale}x: writing ${BLOCKS} blocks of ~${copies * DEMO_SERIES_PER_COPY} series…\n`,
+        );
+        const data = await writeScaleBlocks(src, {
+          days: (BLOCKS * BLOCK_RANGE) / (24 * 3600_000),
+          end,
+          copies,
+        });
+        await mkdir(join(src, 'wal'), { recursive: true });
+        const yaml =
+          objstore === 'filesystem'
+            ? `type: FILESYSTEM\nconfig:\n  directory: ${join(work, 'bucket')}\n`
+            : s3.objstoreYaml() + (PART_SIZE ? `  part_size: ${PART_SIZE}\n` : '');
+        await uploadScaleBlocks(bucketFromConfigText(yaml), src, { cluster: 'bench' });
+        process.stderr.write(`${scale}x: compacting (ours, ${objstore} bucket)…\n`);
+        const o = await ours(yaml, join(work, 'data'), s3.pid);
+        if (process.env.BENCH_VERBOSE) process.stderr.write(o.log);
+        process.stderr.write(`${scale}x: compacting (Prometheus 2.42)…\n`);
+        const p = await prometheus(src, work, data.maxTime);
+        const oRate = o.samples / o.seconds;
+        const pRate = p.samples / p.seconds;
+        const key = `${objstore} bucket`;
+        ratios.set(key, [
+          ...(ratios.get(key) ?? []),
+          { speed: oRate / pRate, rss: o.peakRss / p.peakRss },
+        ]);
+        oursRss.set(key, [...(oursRss.get(key) ?? []), o.peakRss]);
+        rows.push(
+          `| ${objstore} | ${scale}x | ${data.series} | ${data.blocks.length} | ` +
+            `${o.blocksOut} / ${(o.samples / 1e6).toFixed(1)}M / ${o.seconds.toFixed(2)}s (${o.wall!.toFixed(1)}s process) | ${(oRate / 1e6).toFixed(2)}M | ${(o.peakRss / MB).toFixed(0)} MB | ` +
+            `${o.cpu!.toFixed(1)}s / ${o.s3rverCpu!.toFixed(1)}s | ` +
+            `${p.blocksOut} / ${(p.samples / 1e6).toFixed(1)}M / ${p.seconds.toFixed(2)}s | ${(pRate / 1e6).toFixed(2)}M | ${(p.peakRss / MB).toFixed(0)} MB | ` +
+            `${(oRate / pRate).toFixed(2)}x |`,
+        );
+      } finally {
+        await s3.stop();
+        await rm(work, { recursive: true, force: true });
+      }
     }
-  }
   console.log(
-    '\n| input | series | 2h blocks | ours: blocks out / samples / time | ours samples/s | ours peak RSS | CPU: ours / s3rver meanwhile | Prometheus: blocks out / samples / time | Prometheus samples/s | Prometheus peak RSS | speed ours/Prometheus |',
+    '\n| bucket | input | series | 2h blocks | ours: blocks out / samples / time | ours samples/s | ours peak RSS | CPU: ours / s3rver meanwhile | Prometheus: blocks out / samples / time | Prometheus samples/s | Prometheus peak RSS | speed ours/Prometheus |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
-  const growth = oursRss.length > 1 ? oursRss[oursRss.length - 1]! / oursRss[0]! : 1;
-  console.log(
-    `\nspeed ours/Prometheus: ${ratios.map((r) => r.speed.toFixed(2)).join(', ')} (goal ≥ 0.5x); ` +
-      `peak RSS ours/Prometheus: ${ratios.map((r) => r.rss.toFixed(2)).join(', ')}; ` +
-      `our peak RSS ${SCALES[SCALES.length - 1]}x/${SCALES[0]}x: ${growth.toFixed(2)} (goal < 200 MB, flat)`,
-  );
+  for (const [key, rs] of ratios) {
+    const rss = oursRss.get(key)!;
+    const growth = rss.length > 1 ? rss[rss.length - 1]! / rss[0]! : 1;
+    console.log(
+      `\n${key}: speed ours/Prometheus ${rs.map((r) => r.speed.toFixed(2)).join(', ')} (goal ≥ 0.5x); ` +
+        `peak RSS ours/Prometheus ${rs.map((r) => r.rss.toFixed(2)).join(', ')}; ` +
+        `our peak RSS ${SCALES[SCALES.length - 1]}x/${SCALES[0]}x ${growth.toFixed(2)}, largest ${(Math.max(...rss) / MB).toFixed(0)} MB (goal < 200 MB, flat)`,
+    );
+  }
 }
 
 await main();

@@ -74,15 +74,24 @@ export class BlockSeriesCursor implements SortedCursor<InputSeries> {
   /** Batches being read ahead, in order. */
   #ahead: Promise<InputSeries[]>[] = [];
 
-  constructor(block: Block, input: number, batch = DEFAULT_SERIES_BATCH) {
+  readonly #recycle: boolean;
+
+  /**
+   * With `recycle`, the caller promises to keep nothing of a series' chunk bytes once it
+   * advances past it (compaction copies them into the new block): a batch's read buffers then go
+   * back to their source for the next reads instead of being left to the GC.
+   */
+  constructor(block: Block, input: number, batch = DEFAULT_SERIES_BATCH, recycle = false) {
     this.block = block;
     this.input = input;
     this.#batch = batch;
+    this.#recycle = recycle;
   }
 
   async advance(): Promise<void> {
     try {
       if (this.#pos >= this.#buf.length) {
+        if (this.#recycle) this.#recycleBatch(this.#buf);
         this.#refs ??= await this.block.index.allPostings();
         const next = this.#ahead.shift() ?? this.#load();
         // Reads of the following batches overlap the merge of this one (object-store latency).
@@ -102,6 +111,12 @@ export class BlockSeriesCursor implements SortedCursor<InputSeries> {
       this.#buf = [];
       this.#ahead = [];
     }
+  }
+
+  #recycleBatch(batch: readonly InputSeries[]): void {
+    const chunks: InputChunk[] = [];
+    for (const s of batch) for (const c of s.chunks) chunks.push(c);
+    this.block.chunks.recycle(chunks);
   }
 
   async #load(): Promise<InputSeries[]> {

@@ -103,6 +103,8 @@ export async function compactBlocks(
         inp.block,
         i,
         opts.batch ?? seriesBatchFor(inp.block, inputs.length, opts.readBudget),
+        // Each series' chunks are copied into the new block before the merge moves past it.
+        true,
       ),
   );
   const every = opts.progressEvery ?? 1000;

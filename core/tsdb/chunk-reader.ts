@@ -117,6 +117,8 @@ export class ChunkReader {
   readonly #maxGap: number;
   readonly #maxRead: number;
   readonly #verifyHeaders: boolean;
+  /** Buffers read from a source that takes them back (ByteSource.recycle), by that source. */
+  readonly #lent = new WeakMap<ArrayBufferLike, ByteSource>();
 
   constructor(open: (name: string) => Promise<ByteSource>, opts: ChunkReaderOptions = {}) {
     this.#open = open;
@@ -174,6 +176,21 @@ export class ChunkReader {
 
   #corrupt(file: string, offset: number, msg: string): CorruptBlockError {
     return new CorruptBlockError(msg, { block: this.#block, file, offset });
+  }
+
+  /**
+   * The caller is done with these chunks' bytes and keeps no view of them: buffers this reader
+   * read them into go back to their source to be read into again. Their checks are forgotten.
+   */
+  recycle(chunks: Iterable<{ readonly data: Uint8Array }>): void {
+    for (const c of chunks) {
+      const buffer = c.data.buffer;
+      const src = this.#lent.get(buffer);
+      if (src === undefined) continue;
+      this.#lent.delete(buffer);
+      verified.delete(buffer);
+      src.recycle!(buffer);
+    }
   }
 
   async chunk(ref: number): Promise<RawChunk> {
@@ -302,6 +319,7 @@ export class ChunkReader {
       'read chunks',
       stats,
     );
+    if (seg.src.recycle) this.#lent.set(buf.buffer, seg.src);
     // Checksums of chunks parsed from `buf` are verified together after the loop (one kernel call
     // for the group when a CRC kernel is installed: chunks are mostly too small to repay a call
     // each); chunks joined from a second read are verified as they are parsed.

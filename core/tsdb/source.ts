@@ -29,9 +29,16 @@ export interface ByteSource {
    * Reads exactly `length` bytes at `offset`. Implementations reject a range past the end;
    * callers validate ranges against `size()` first so corrupt offsets become CorruptBlockError.
    * The bytes are never written afterwards (a fresh buffer, or a view of immutable memory such as
-   * a kept range): a reader may remember what it checked in them (chunk-reader.ts).
+   * a kept range): a reader may remember what it checked in them (chunk-reader.ts). Only a buffer
+   * given back with `recycle` may be read into again.
    */
   read(offset: number, length: number, stats?: ReadStats): Promise<Uint8Array>;
+  /**
+   * Optional: whoever read into `buffer` (the ArrayBuffer under a read's bytes) is done with
+   * them and keeps no view of them: the source may read into it again (fresh memory costs far
+   * more to fill than memory already touched).
+   */
+  recycle?(buffer: ArrayBufferLike): void;
   /** Optional: releases resources (e.g. a file handle); a later read may reacquire them. */
   close?(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compactBlocks } from '../../core/compact/compact-blocks.ts';
 import { groupBlocks } from '../../core/compact/group.ts';
 import { bucketInput, type CompactionInput } from '../../core/compact/input.ts';
@@ -11,6 +11,7 @@ import { MemoryBlockSink } from '../../core/tsdb/writer/sink.ts';
 import { liveMetas, uploadDirBlocks, writeRawBlocks } from '../../test/helpers/compact-data.ts';
 import { makeTmpDir, type TmpDir } from '../../test/helpers/tmp.ts';
 import { FilesystemBucket } from '../objstore/filesystem.ts';
+import { FileSource } from '../tsdb/file-source.ts';
 import { localInput } from './local-input.ts';
 
 /** A real filesystem bucket whose object bodies arrive in small, late pieces (a slow network). */
@@ -103,7 +104,22 @@ async function compactWith(input: CompactionInput): Promise<Map<string, Uint8Arr
 describe('localInput', () => {
   it('compacts from blocks still downloading exactly as from the bucket, then removes them', async () => {
     const dataDir = join(tmp.path, 'data');
-    const local = await compactWith(localInput(bucket, dataDir));
+    // The local files take their read buffers back (FileSource.recycle) and read into them again.
+    const recycle = vi.spyOn(FileSource.prototype, 'recycle');
+    const read = vi.spyOn(FileSource.prototype, 'read');
+    let local: Map<string, Uint8Array>;
+    try {
+      local = await compactWith(localInput(bucket, dataDir));
+      expect(recycle.mock.calls.length).toBeGreaterThan(0);
+      const given = new Set(recycle.mock.calls.map(([b]) => b));
+      const reused = (
+        await Promise.all(read.mock.results.map((r) => r.value as Promise<Uint8Array>))
+      ).filter((b) => given.has(b.buffer)).length;
+      expect(reused).toBeGreaterThan(0);
+    } finally {
+      recycle.mockRestore();
+      read.mockRestore();
+    }
     const remote = await compactWith(bucketInput(bucket));
     expect([...local.keys()].sort()).toEqual([...remote.keys()].sort());
     for (const [name, bytes] of remote) expect(local.get(name), name).toEqual(bytes);
@@ -124,8 +140,14 @@ describe('localInput', () => {
     }
   });
 
-  it('writes a large file in order whatever the sizes of the pieces it arrives in', async () => {
-    const odd = new OddPiecesBucket(join(tmp.path, 'odd'));
+  it.each([
+    ['odd sizes, none aligned to a write', (dir: string) => new OddPiecesBucket(dir)],
+    [
+      "the local bucket's own (a MiB each, written as they come)",
+      (dir: string) => new FilesystemBucket(dir),
+    ],
+  ])('writes a large file in order whatever the pieces it arrives in: %s', async (_, make) => {
+    const odd = make(join(tmp.path, `odd-${Math.random().toString(36).slice(2)}`));
     const bytes = new Uint8Array(3 * 1024 * 1024 + 12_345);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2_654_435_761) >>> 24;
     const meta: BlockMeta = {

@@ -75,17 +75,25 @@ class Download {
       // written has them written at once.
       const gather = new Uint8Array(WRITE_BYTES);
       let gathered = 0;
-      const flush = async (): Promise<void> => {
+      const writeAll = async (bytes: Uint8Array, n: number): Promise<void> => {
         let off = 0;
-        while (off < gathered)
-          off += (await file.write(gather, off, gathered - off, this.written + off)).bytesWritten;
-        this.written += gathered;
-        gathered = 0;
+        while (off < n)
+          off += (await file.write(bytes, off, n - off, this.written + off)).bytesWritten;
+        this.written += n;
         this.#wake();
+      };
+      const flush = async (): Promise<void> => {
+        await writeAll(gather, gathered);
+        gathered = 0;
       };
       const reader = body.getReader();
       for (let r = await reader.read(); !r.done; r = await reader.read()) {
         let chunk = r.value;
+        if (gathered === 0 && chunk.length >= WRITE_BYTES) {
+          // Already a large piece (a local bucket reads a MiB at a time): written as it is.
+          await writeAll(chunk, chunk.length);
+          continue;
+        }
         while (chunk.length > 0) {
           const n = Math.min(chunk.length, WRITE_BYTES - gathered);
           gather.set(n === chunk.length ? chunk : chunk.subarray(0, n), gathered);
@@ -153,6 +161,10 @@ class DownloadingSource implements ByteSource {
     await this.#dl.reach(offset + length);
     this.#dl.check();
     return this.#file.read(offset, length);
+  }
+
+  recycle(buffer: ArrayBufferLike): void {
+    this.#file.recycle(buffer);
   }
 
   close(): Promise<void> {

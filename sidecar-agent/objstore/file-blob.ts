@@ -8,7 +8,7 @@
  * slices it, a request body streams it, a retried request reads it again) and is never held in
  * memory whole.
  */
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { StorageError, errorMessage } from '../../core/errors.ts';
 
 /** Bytes read from the file per piece of the stream. */
@@ -47,43 +47,14 @@ export class FileBlob extends Blob {
     return new FileBlob(this.path, this.#start + from, this.#start + to);
   }
 
+  /** Where the blob starts in its file (0 for a whole file). */
+  get start(): number {
+    return this.#start;
+  }
+
   override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
     const { path } = this;
-    const end = this.#end;
-    let pos = this.#start;
-    let fh: Awaited<ReturnType<typeof open>> | undefined;
-    const close = async (): Promise<void> => {
-      const h = fh;
-      fh = undefined;
-      await h?.close();
-    };
-    return new ReadableStream<Uint8Array<ArrayBuffer>>({
-      async pull(controller) {
-        try {
-          if (pos >= end) {
-            await close();
-            controller.close();
-            return;
-          }
-          fh ??= await open(path, 'r');
-          const piece = new Uint8Array(Math.min(FILE_BLOB_READ_BYTES, end - pos));
-          let filled = 0;
-          while (filled < piece.length) {
-            const { bytesRead } = await fh.read(piece, filled, piece.length - filled, pos + filled);
-            if (bytesRead === 0) throw new Error(`file ends at ${pos + filled}, before ${end}`);
-            filled += bytesRead;
-          }
-          pos += filled;
-          controller.enqueue(piece);
-        } catch (err) {
-          await close().catch(() => {});
-          controller.error(new StorageError(`read ${path}: ${errorMessage(err)}`, { cause: err }));
-        }
-      },
-      async cancel() {
-        await close();
-      },
-    });
+    return fileStream(() => open(path, 'r'), this.#start, this.#end, path);
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
@@ -104,4 +75,54 @@ export class FileBlob extends Blob {
   override async text(): Promise<string> {
     return new TextDecoder().decode(await this.bytes());
   }
+}
+
+/**
+ * Bytes `[start, end)` of a file as a stream read FILE_BLOB_READ_BYTES at a time, as the reader
+ * pulls (one piece ahead of it at most). `file` is an open handle, or opens one on the first pull;
+ * either is closed at the end, on an error or when the reader cancels. `label` names the file in
+ * errors.
+ */
+export function fileStream(
+  file: FileHandle | (() => Promise<FileHandle>),
+  start: number,
+  end: number,
+  label: string,
+): ReadableStream<Uint8Array<ArrayBuffer>> {
+  let pos = start;
+  let fh: FileHandle | undefined = typeof file === 'function' ? undefined : file;
+  const openHandle = typeof file === 'function' ? file : undefined;
+  const close = async (): Promise<void> => {
+    const h = fh;
+    fh = undefined;
+    await h?.close();
+  };
+  // The default strategy reads one piece ahead of the reader, never more.
+  return new ReadableStream<Uint8Array<ArrayBuffer>>({
+    async pull(controller) {
+      try {
+        if (pos >= end) {
+          await close();
+          controller.close();
+          return;
+        }
+        fh ??= await openHandle!();
+        const piece = new Uint8Array(Math.min(FILE_BLOB_READ_BYTES, end - pos));
+        let filled = 0;
+        while (filled < piece.length) {
+          const { bytesRead } = await fh.read(piece, filled, piece.length - filled, pos + filled);
+          if (bytesRead === 0) throw new Error(`file ends at ${pos + filled}, before ${end}`);
+          filled += bytesRead;
+        }
+        pos += filled;
+        controller.enqueue(piece);
+      } catch (err) {
+        await close().catch(() => {});
+        controller.error(new StorageError(`read ${label}: ${errorMessage(err)}`, { cause: err }));
+      }
+    },
+    async cancel() {
+      await close();
+    },
+  });
 }

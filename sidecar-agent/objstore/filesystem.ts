@@ -7,10 +7,9 @@
  * directory removes the empty directories above it, so listings don't show dead prefixes.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { copyFile, mkdir, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { compareStrings } from '../../core/labels/labels.ts';
 import {
   bytesOrStream,
@@ -22,6 +21,7 @@ import {
   type UploadBody,
 } from '../../core/objstore/bucket.ts';
 import { BucketError, ObjectNotFoundError } from '../../core/objstore/errors.ts';
+import { FileBlob, fileStream } from './file-blob.ts';
 
 /** Temp files are `.<name>.tmp-<hex>`; listings skip them. */
 const TEMP_RE = /^\..*\.tmp-[0-9a-f]{12}$/;
@@ -30,6 +30,11 @@ function isCode(err: unknown, ...codes: string[]): boolean {
   return (
     typeof err === 'object' && err !== null && codes.includes((err as { code?: string }).code ?? '')
   );
+}
+
+/** Whether `blob` is all of its file as the file is now. */
+async function wholeFile(blob: FileBlob): Promise<boolean> {
+  return blob.start === 0 && (await stat(blob.path)).size === blob.size;
 }
 
 export class FilesystemBucket implements Bucket {
@@ -61,14 +66,18 @@ export class FilesystemBucket implements Bucket {
   async get(key: string): Promise<ReadableStream<Uint8Array>> {
     try {
       const fh = await open(this.#path(key), 'r');
-      if (!(await fh.stat()).isFile()) {
+      const st = await fh.stat().catch(async (err: unknown) => {
+        await fh.close();
+        throw err;
+      });
+      if (!st.isFile()) {
         await fh.close();
         throw new ObjectNotFoundError(this.name, key);
       }
-      const web = Readable.toWeb(
-        fh.createReadStream({ autoClose: true }),
-      ) as NodeReadableStream<Uint8Array>;
-      return web as unknown as ReadableStream<Uint8Array>;
+      // The open handle is the object as it was asked for: a later upload renames a new file
+      // over the key and leaves this one whole. Read as the caller pulls (Node's stream through
+      // Readable.toWeb read the file ahead of a slower reader, held in memory).
+      return fileStream(fh, 0, st.size, key);
     } catch (err) {
       return this.#wrap('get', key, err);
     }
@@ -156,7 +165,6 @@ export class FilesystemBucket implements Bucket {
   }
 
   async upload(key: string, upload: UploadBody, _size?: number): Promise<void> {
-    const body = bytesOrStream(upload);
     const target = this.#path(key);
     if (key.endsWith('/')) throw new BucketError('upload', this.name, key, 'key ends in /');
     const tmp = join(
@@ -165,6 +173,15 @@ export class FilesystemBucket implements Bucket {
     );
     try {
       await mkdir(dirname(target), { recursive: true });
+      if (upload instanceof FileBlob && (await wholeFile(upload))) {
+        // A file uploaded whole (a block's files, from the sidecar or the compactor) is copied
+        // by the kernel, a clone where the filesystem can, instead of through this process.
+        await copyFile(upload.path, tmp, fsConstants.COPYFILE_FICLONE);
+        await rename(tmp, target);
+        return;
+      }
+      // Not before: a Blob's stream starts reading the file when it is made.
+      const body = bytesOrStream(upload);
       const fh = await open(tmp, 'w');
       try {
         if (body instanceof Uint8Array) {

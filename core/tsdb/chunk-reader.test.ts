@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { CorruptBlockError } from '../errors.ts';
+import { ChunkReader, MAGIC_CHUNKS, chunkRef, type RawChunk } from './chunk-reader.ts';
+import { crc32c } from './crc32c.ts';
+import type { ByteSource } from './source.ts';
+
+/** A segment of chunks with the given data (encoding 1), and each chunk's offset. */
+function segment(datas: Uint8Array[]): { bytes: Uint8Array; offsets: number[] } {
+  const parts: number[] = [
+    MAGIC_CHUNKS >>> 24,
+    (MAGIC_CHUNKS >>> 16) & 255,
+    (MAGIC_CHUNKS >>> 8) & 255,
+    MAGIC_CHUNKS & 255,
+    1,
+    0,
+    0,
+    0,
+  ];
+  const offsets: number[] = [];
+  for (const d of datas) {
+    offsets.push(parts.length);
+    parts.push(d.length); // < 128: a one-byte uvarint
+    const body = new Uint8Array([1, ...d]);
+    const crc = crc32c(body);
+    parts.push(...body, crc >>> 24, (crc >>> 16) & 255, (crc >>> 8) & 255, crc & 255);
+  }
+  return { bytes: new Uint8Array(parts), offsets };
+}
+
+/**
+ * A source over bytes the test may change, which reads into buffers given back to it: what a
+ * file source with a buffer pool does (sidecar-agent/tsdb/file-source.ts).
+ */
+class RecyclingSource implements ByteSource {
+  readonly name = 'chunks/000001';
+  readonly given: ArrayBufferLike[] = [];
+  constructor(readonly bytes: Uint8Array) {}
+  async size(): Promise<number> {
+    return this.bytes.length;
+  }
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const reuse = this.given.pop();
+    const out = reuse
+      ? new Uint8Array(reuse, 0, length)
+      : new Uint8Array(new ArrayBuffer(4096), 0, length);
+    out.set(this.bytes.subarray(offset, offset + length));
+    return out;
+  }
+  recycle(buffer: ArrayBufferLike): void {
+    this.given.push(buffer);
+  }
+}
+
+const datas = [new Uint8Array([1, 2, 3]), new Uint8Array([4, 5, 6, 7]), new Uint8Array([8, 9])];
+
+describe('ChunkReader.recycle', () => {
+  it('gives a read buffer back to its source once, and checks the chunks read into it again', async () => {
+    const { bytes, offsets } = segment(datas);
+    const src = new RecyclingSource(bytes);
+    const reader = new ChunkReader(async () => src);
+    const refs = offsets.map((o) => chunkRef(0, o));
+    const first = await reader.chunks(refs);
+    expect(first.map((c) => [...c.data])).toEqual(datas.map((d) => [...d]));
+    reader.recycle(first);
+    reader.recycle(first);
+    expect(src.given).toHaveLength(1);
+    expect(src.given[0]).toBe(first[0]!.data.buffer);
+
+    // The same positions of the same buffer now hold other bytes: a corrupt chunk must be caught,
+    // not passed as checked by the read that used the buffer before.
+    src.bytes[offsets[1]! + 3] ^= 0xff;
+    const err = await reader.chunks(refs).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CorruptBlockError);
+    expect(String(err)).toMatch(/checksum mismatch/);
+  });
+
+  it('keeps what a source that takes nothing back returned', async () => {
+    const { bytes, offsets } = segment(datas);
+    const plain: ByteSource = {
+      name: 'chunks/000001',
+      size: async () => bytes.length,
+      read: async (o, l) => bytes.slice(o, o + l),
+    };
+    const reader = new ChunkReader(async () => plain);
+    const got: RawChunk[] = await reader.chunks(offsets.map((o) => chunkRef(0, o)));
+    reader.recycle(got);
+    expect(got.map((c) => [...c.data])).toEqual(datas.map((d) => [...d]));
+  });
+});
