@@ -28,11 +28,18 @@ describe('FileSource', () => {
       expect(other.buffer).not.toBe(held.buffer);
       expect(other.buffer).not.toBe(next.buffer);
       expect(Buffer.from(held).equals(bytes.subarray(0, 100_000))).toBe(true);
-      // A buffer too small for a read is not used for it.
+      // A buffer too small for a read is not used for it, nor one over twice its size.
       src.recycle(other.buffer);
       const large = await src.read(0, 600_000);
       expect(large.buffer).not.toBe(other.buffer);
       expect(Buffer.from(large).equals(bytes.subarray(0, 600_000))).toBe(true);
+      src.recycle(large.buffer);
+      const small = await src.read(0, 250_000);
+      expect(small.buffer).not.toBe(large.buffer);
+      expect(small.buffer.byteLength).toBe(250_000);
+      const fits = await src.read(10, 400_000);
+      expect(fits.buffer).toBe(large.buffer);
+      expect(Buffer.from(fits).equals(bytes.subarray(10, 400_010))).toBe(true);
     } finally {
       await src.close();
     }

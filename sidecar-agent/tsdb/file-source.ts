@@ -15,23 +15,23 @@ let idleBytes = 0;
 const IDLE_MAX_BYTES = 4 << 20;
 /** Smaller reads are not worth a pooled buffer. */
 const POOLED_MIN_BYTES = 32 << 10;
-/** Pooled buffers are allocated in multiples of this, so a freed one suits more reads. */
-const POOLED_UNIT = 64 << 10;
+/**
+ * A read takes an idle buffer at most this many times its length: a small read kept in a cache
+ * must not hold a large buffer (caches count the bytes of the view, not of its buffer).
+ */
+const POOLED_MAX_WASTE = 2;
 
-/** A view of `length` bytes: the smallest idle buffer that fits, or a new one. */
+/** A view of `length` bytes: the smallest idle buffer that suits it, or a new one. */
 function takeBuffer(length: number): Uint8Array {
-  if (length < POOLED_MIN_BYTES) return new Uint8Array(length);
   let best = -1;
-  for (let i = 0; i < idle.length; i++) {
-    const n = idle[i]!.byteLength;
-    if (n >= length && (best < 0 || n < idle[best]!.byteLength)) best = i;
+  if (length >= POOLED_MIN_BYTES) {
+    for (let i = 0; i < idle.length; i++) {
+      const n = idle[i]!.byteLength;
+      if (n >= length && n <= POOLED_MAX_WASTE * length && (best < 0 || n < idle[best]!.byteLength))
+        best = i;
+    }
   }
-  if (best < 0)
-    return new Uint8Array(
-      new ArrayBuffer(Math.ceil(length / POOLED_UNIT) * POOLED_UNIT),
-      0,
-      length,
-    );
+  if (best < 0) return new Uint8Array(length);
   const buffer = idle[best]!;
   idle[best] = idle[idle.length - 1]!;
   idle.pop();
@@ -41,7 +41,9 @@ function takeBuffer(length: number): Uint8Array {
 
 function giveBack(buffer: ArrayBufferLike): void {
   if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < POOLED_MIN_BYTES) return;
-  if (idleBytes + buffer.byteLength > IDLE_MAX_BYTES) return;
+  if (buffer.byteLength > IDLE_MAX_BYTES) return;
+  // The oldest make room: the reads to come are most like the latest.
+  while (idleBytes + buffer.byteLength > IDLE_MAX_BYTES) idleBytes -= idle.shift()!.byteLength;
   idle.push(buffer);
   idleBytes += buffer.byteLength;
 }
