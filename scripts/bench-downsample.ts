@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilesystemBucket } from '../sidecar-agent/objstore/filesystem.ts';
 import { startS3rver, type S3rverHandle } from '../test/helpers/s3rver.ts';
-import { s3rverBucket, s3rverWorkerVars } from './lib/s3rver-worker.ts';
+import { s3rverBucket, s3rverWorkerVars, stopSettled } from './lib/s3rver-worker.ts';
 import { startWorker } from '../test/helpers/worker.ts';
 import { median } from './lib/bench-data.ts';
 import { copyBucket, writeDownsampledBucket, type DownsampleData } from './lib/downsample-data.ts';
@@ -154,7 +154,7 @@ async function runs(s3: S3rverHandle, q: string, res: string, d: DownsampleData)
       result: cold.result,
     };
   } finally {
-    await worker.stop();
+    await stopSettled(worker);
   }
 }
 
@@ -241,7 +241,7 @@ async function main(): Promise<void> {
       for (const res of ['auto', '1h'])
         await timed(new URL(rangePath('count(up)', res, data), warmup.url).href);
     } finally {
-      await warmup.stop();
+      await stopSettled(warmup);
     }
 
     const rows: { q: string; check: Check; runs: Map<string, Run> }[] = [];

@@ -30,7 +30,7 @@ import { connectIsolate } from '../test/helpers/inspector.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { startPrometheusOnTsdb, type PrometheusHandle } from '../test/helpers/prometheus-tsdb.ts';
 import { startS3rver, type S3rverHandle } from '../test/helpers/s3rver.ts';
-import { s3rverBucket, s3rverWorkerVars } from './lib/s3rver-worker.ts';
+import { s3rverBucket, s3rverWorkerVars, stopSettled } from './lib/s3rver-worker.ts';
 import { QUERIER_WORKER, SHARDS_WORKER, startWorker } from '../test/helpers/worker.ts';
 import {
   SCALE_QUERIES,
@@ -174,7 +174,7 @@ async function ourRuns(
     for (let i = 0; i < RUNS; i++) warm.push((await timed(url)).ms);
     for (let i = 0; i < STEADY_RUNS; i++) steady.push((await timed(url)).ms);
   } finally {
-    await worker.stop();
+    await stopSettled(worker);
   }
   const inspectorPort = await freePort();
   const sampled = await startWorker({
@@ -203,7 +203,7 @@ async function ourRuns(
       shards.close();
     }
   } finally {
-    await sampled.stop();
+    await stopSettled(sampled);
   }
 }
 
