@@ -1,30 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { CorruptBlockError } from '../errors.ts';
-import { ChunkReader, MAGIC_CHUNKS, chunkRef, type RawChunk } from './chunk-reader.ts';
-import { crc32c } from './crc32c.ts';
+import { ChunkReader, ENCODING_XOR, chunkRef, type RawChunk } from './chunk-reader.ts';
 import type { ByteSource } from './source.ts';
+import { ChunkSegmentWriter, type ChunkMeta } from './writer/chunk-writer.ts';
+import { MemoryBlockSink } from './writer/sink.ts';
 
-/** A segment of chunks with the given data (encoding 1), and each chunk's offset. */
-function segment(datas: Uint8Array[]): { bytes: Uint8Array; offsets: number[] } {
-  const parts: number[] = [
-    MAGIC_CHUNKS >>> 24,
-    (MAGIC_CHUNKS >>> 16) & 255,
-    (MAGIC_CHUNKS >>> 8) & 255,
-    MAGIC_CHUNKS & 255,
-    1,
-    0,
-    0,
-    0,
-  ];
-  const offsets: number[] = [];
-  for (const d of datas) {
-    offsets.push(parts.length);
-    parts.push(d.length); // < 128: a one-byte uvarint
-    const body = new Uint8Array([1, ...d]);
-    const crc = crc32c(body);
-    parts.push(...body, crc >>> 24, (crc >>> 16) & 255, (crc >>> 8) & 255, crc & 255);
-  }
-  return { bytes: new Uint8Array(parts), offsets };
+/** A segment written by the block writer with the given data (XOR encoding), and each chunk's offset. */
+async function segment(datas: Uint8Array[]): Promise<{ bytes: Uint8Array; offsets: number[] }> {
+  const sink = new MemoryBlockSink();
+  const w = new ChunkSegmentWriter(sink);
+  const chunks: ChunkMeta[] = datas.map((data, i) => ({
+    minTime: i,
+    maxTime: i,
+    data,
+    encoding: ENCODING_XOR,
+    numSamples: 1,
+    ref: 0,
+  }));
+  w.writeChunks(chunks);
+  await w.close();
+  return { bytes: sink.files.get('chunks/000001')!, offsets: chunks.map((c) => c.ref) };
 }
 
 /**
@@ -55,7 +50,7 @@ const datas = [new Uint8Array([1, 2, 3]), new Uint8Array([4, 5, 6, 7]), new Uint
 
 describe('ChunkReader.recycle', () => {
   it('gives a read buffer back to its source once, and checks the chunks read into it again', async () => {
-    const { bytes, offsets } = segment(datas);
+    const { bytes, offsets } = await segment(datas);
     const src = new RecyclingSource(bytes);
     const reader = new ChunkReader(async () => src);
     const refs = offsets.map((o) => chunkRef(0, o));
@@ -75,7 +70,7 @@ describe('ChunkReader.recycle', () => {
   });
 
   it('keeps what a source that takes nothing back returned', async () => {
-    const { bytes, offsets } = segment(datas);
+    const { bytes, offsets } = await segment(datas);
     const plain: ByteSource = {
       name: 'chunks/000001',
       size: async () => bytes.length,

@@ -18,12 +18,17 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.remove());
 
+/** File descriptors this process holds open (Linux). */
+async function openFiles(): Promise<number> {
+  return (await readdir('/proc/self/fd')).length;
+}
+
 function same(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
 
 describe('FilesystemBucket', () => {
-  it('streams an object a piece at a time, as the reader pulls, from the object as it was asked for', async () => {
+  it('streams an object in pieces of a MiB, from the object as it was when asked for', async () => {
     await bucket.upload('s/obj', big);
     const reader = (await bucket.get('s/obj')).getReader();
     const first = await reader.read();
@@ -43,8 +48,13 @@ describe('FilesystemBucket', () => {
 
   it('reads an empty object, and a stream cancelled before its first piece closes its file', async () => {
     await bucket.upload('s/empty', new Uint8Array(0));
+    const before = await openFiles();
     expect((await new Response(await bucket.get('s/empty')).arrayBuffer()).byteLength).toBe(0);
-    await (await bucket.get('s/obj')).cancel();
+    expect(await openFiles()).toBe(before);
+    const unread = await bucket.get('s/obj');
+    expect(await openFiles()).toBe(before + 1);
+    await unread.cancel();
+    expect(await openFiles()).toBe(before);
     await expect(bucket.get('s/missing')).rejects.toBeInstanceOf(ObjectNotFoundError);
   });
 
