@@ -10,7 +10,9 @@
  * no JIT, so Prometheus's barely moves), object-store requests and bytes (from the query's
  * `stats=all`), and the peak live V8 heap of the querier's isolate and of the shards' isolate
  * (sampled after a GC each time, in a second cold run that is not timed). The
- * first query of a size also pays for building the blocks' index headers (reported apart).
+ * first query of a size also pays for building the blocks' index headers (reported apart). Last,
+ * per query, s3rver alone serving as many requests of the same size (s3rverFloor): the floor
+ * under any cold time in this setup.
  *
  * Env: BENCH_DAYS (default 14; a list such as `7,14,28` shows how cost grows), BENCH_SHARDS (4),
  * BENCH_RUNS (3), BENCH_STEADY_RUNS (7), BENCH_COPIES (2: ~360 series), BENCH_STEP (seconds,
@@ -24,6 +26,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { forEachLimit } from '../core/block/concurrency.ts';
+import { listAll, type Bucket } from '../core/objstore/bucket.ts';
 import { downloadBlocks, liveMetas } from '../test/helpers/compact-data.ts';
 import { runCompact } from '../test/helpers/compact-process.ts';
 import { connectIsolate } from '../test/helpers/inspector.ts';
@@ -65,6 +69,8 @@ interface Row {
   cold: OurRun;
   warm: number;
   steady: number;
+  /** s3rver alone serving the cold run's requests (s3rverFloor). */
+  floor: number;
   same: boolean;
 }
 
@@ -207,6 +213,36 @@ async function ourRuns(
   }
 }
 
+/** How many object-store reads a shard keeps in flight (BucketStore's default concurrency). */
+const SHARD_READS = 16;
+
+/**
+ * What s3rver alone takes to serve a cold run's object-store requests: as many range GETs of the
+ * same mean size, spread over the blocks' chunk segments, sent from this process at the shards'
+ * concurrency and nothing done with the bytes (median of 3). s3rver answers on one Node thread
+ * and shares the machine's cores with the Worker, so no cold query making those requests can
+ * be faster here: against Prometheus's cold time it is the best ratio this setup allows.
+ */
+async function s3rverFloor(
+  bucket: Bucket,
+  segments: readonly string[],
+  requests: number,
+  bytes: number,
+): Promise<number> {
+  if (!(requests > 0) || segments.length === 0) return 0;
+  const size = Math.max(1, Math.round(bytes / requests));
+  const reads = Array.from({ length: requests }, (_, i) => segments[i % segments.length]!);
+  const runs: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    await forEachLimit(reads, SHARD_READS * Number(SHARDS), async (key) => {
+      await bucket.getRange(key, 0, size);
+    });
+    runs.push(performance.now() - t);
+  }
+  return median(runs);
+}
+
 async function benchSize(
   days: number,
 ): Promise<{ days: number; blocks: number; layout: string; rows: Row[]; firstOpen: OurRun }> {
@@ -271,8 +307,16 @@ async function benchSize(
         cold: ours.cold,
         warm: ours.warm,
         steady: ours.steady,
+        floor: NaN,
         same: resultKey(prom.body) === resultKey(ours.cold.body),
       });
+    }
+    progress(`${days}d: s3rver alone serving each query's requests`);
+    const segments = (await listAll(bucket, '', { recursive: true })).filter((k) =>
+      /\/chunks\/\d{6}$/.test(k),
+    );
+    for (const row of rows) {
+      row.floor = await s3rverFloor(bucket, segments, row.cold.requests, row.cold.bytes);
     }
     progress('');
     return { days, blocks: data.blocks.length, layout, rows, firstOpen: first.cold };
@@ -287,20 +331,24 @@ function report(r: Awaited<ReturnType<typeof benchSize>>): void {
     `\n## ${r.days} days: ${r.layout}, ${SHARDS} shards, step ${STEP}s, warm = median of ${RUNS} right after the cold run, steady = median of ${STEADY_RUNS} after those\n`,
   );
   console.log(
-    '| query | Prometheus cold | ours cold | ratio | Prometheus warm | ours warm | ratio | Prometheus steady | ours steady | ratio | objstore requests | bytes | querier heap | shards heap | same answer |',
+    '| query | Prometheus cold | ours cold | ratio | Prometheus warm | ours warm | ratio | Prometheus steady | ours steady | ratio | objstore requests | bytes | s3rver alone | its ratio | querier heap | shards heap | same answer |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const x of r.rows) {
     console.log(
-      `| \`${x.query}\` | ${fmt(x.promCold)} | ${fmt(x.cold.ms)} | ${(x.cold.ms / x.promCold).toFixed(2)}x | ${fmt(x.promWarm)} | ${fmt(x.warm)} | ${(x.warm / x.promWarm).toFixed(2)}x | ${fmt(x.promSteady)} | ${fmt(x.steady)} | ${(x.steady / x.promSteady).toFixed(2)}x | ${x.cold.requests} | ${mb(x.cold.bytes)} | ${mb(x.cold.querierPeak)} | ${mb(x.cold.shardsPeak)} | ${x.same ? 'yes' : 'NO'} |`,
+      `| \`${x.query}\` | ${fmt(x.promCold)} | ${fmt(x.cold.ms)} | ${(x.cold.ms / x.promCold).toFixed(2)}x | ${fmt(x.promWarm)} | ${fmt(x.warm)} | ${(x.warm / x.promWarm).toFixed(2)}x | ${fmt(x.promSteady)} | ${fmt(x.steady)} | ${(x.steady / x.promSteady).toFixed(2)}x | ${x.cold.requests} | ${mb(x.cold.bytes)} | ${fmt(x.floor)} | ${(x.floor / x.promCold).toFixed(2)}x | ${mb(x.cold.querierPeak)} | ${mb(x.cold.shardsPeak)} | ${x.same ? 'yes' : 'NO'} |`,
     );
   }
   const coldRatio = median(r.rows.map((x) => x.cold.ms / x.promCold));
   const warmRatio = median(r.rows.map((x) => x.warm / x.promWarm));
   const steadyRatio = median(r.rows.map((x) => x.steady / x.promSteady));
+  const floorRatio = median(r.rows.map((x) => x.floor / x.promCold));
   const peak = Math.max(...r.rows.map((x) => Math.max(x.cold.querierPeak, x.cold.shardsPeak)));
   console.log(
     `\nmedian ratio ours/Prometheus: cold ${coldRatio.toFixed(2)}x (goal ≤ 3x), warm ${warmRatio.toFixed(2)}x (goal ≤ 1x), steady ${steadyRatio.toFixed(2)}x`,
+  );
+  console.log(
+    `s3rver alone serving each cold run's requests (no Worker at all): median ratio ${floorRatio.toFixed(2)}x, the best cold ratio this machine allows`,
   );
   console.log(`largest isolate heap peak: ${mb(peak)} (goal < 100 MB)`);
   console.log(

@@ -7,7 +7,7 @@
  * 5xx, 429 and network errors are retried with exponential backoff and jitter; every other
  * failure becomes a `BucketError` naming the operation, bucket, key and status.
  */
-import { AwsClient } from 'aws4fetch';
+import { AwsClient, AwsV4Signer } from 'aws4fetch';
 import { compareStrings } from '../labels/labels.ts';
 import {
   dirPrefix,
@@ -68,6 +68,8 @@ type Op = 'get' | 'get_range' | 'exists' | 'attributes' | 'iter' | 'upload' | 'd
 
 /** Encodes a key for a URL path: every segment percent-encoded per RFC 3986, slashes kept. */
 export function encodeKey(key: string): string {
+  // Block keys (ULIDs, `chunks/000001`) need nothing: skip the split and the regex per segment.
+  if (/^[A-Za-z0-9\-._~/]*$/.test(key)) return key;
   return key
     .split('/')
     .map((seg) =>
@@ -138,6 +140,33 @@ export class S3Bucket implements Bucket {
     return new Promise((r) => setTimeout(r, delay));
   }
 
+  /**
+   * Signs and sends one attempt. A request without a body is signed by aws4fetch's signer
+   * directly and sent as a URL and init: `AwsClient.sign` builds a Request to hand over, and
+   * fetch another from it, which cost a cold isolate more than the signing (a query reading
+   * one range from each of 168 blocks: cold median 561 -> 489 ms, with encodeKey's fast path).
+   */
+  async #signedFetch(url: string, init: RequestInit, signal: AbortSignal): Promise<Response> {
+    if (init.body != null) return this.#fetch(await this.#client.sign(url, init), { signal });
+    const c = this.#client;
+    const signed = await new AwsV4Signer({
+      url,
+      method: init.method ?? 'GET',
+      headers: init.headers ?? {},
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      sessionToken: c.sessionToken,
+      service: 's3',
+      region: c.region,
+      cache: c.cache,
+    }).sign();
+    return this.#fetch(signed.url.toString(), {
+      method: signed.method,
+      headers: signed.headers,
+      signal,
+    });
+  }
+
   /** Signs and sends one request, retrying transient failures. Returns any non-retryable response. */
   async #send(op: Op, key: string, url: string, init: RequestInit): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
@@ -153,8 +182,7 @@ export class S3Bucket implements Bucket {
             )
           : undefined;
       try {
-        const req = await this.#client.sign(url, init);
-        res = await this.#fetch(req, { signal: abort.signal });
+        res = await this.#signedFetch(url, init, abort.signal);
       } catch (err) {
         if (attempt < this.#retries) continue;
         throw new BucketError(
