@@ -26,6 +26,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_BLOCK_CONCURRENCY } from '../core/block/bucket-store.ts';
 import { forEachLimit } from '../core/block/concurrency.ts';
 import { listAll, type Bucket } from '../core/objstore/bucket.ts';
 import { downloadBlocks, liveMetas } from '../test/helpers/compact-data.ts';
@@ -213,9 +214,6 @@ async function ourRuns(
   }
 }
 
-/** How many object-store reads a shard keeps in flight (BucketStore's default concurrency). */
-const SHARD_READS = 16;
-
 /**
  * What s3rver alone takes to serve a cold run's object-store requests: as many range GETs of the
  * same mean size, spread over the blocks' chunk segments, sent from this process at the shards'
@@ -229,13 +227,14 @@ async function s3rverFloor(
   requests: number,
   bytes: number,
 ): Promise<number> {
-  if (!(requests > 0) || segments.length === 0) return 0;
+  // A run without stats, or a bucket without segments, has no floor to measure.
+  if (!(requests > 0) || segments.length === 0) return NaN;
   const size = Math.max(1, Math.round(bytes / requests));
   const reads = Array.from({ length: requests }, (_, i) => segments[i % segments.length]!);
   const runs: number[] = [];
   for (let r = 0; r < 3; r++) {
     const t = performance.now();
-    await forEachLimit(reads, SHARD_READS * Number(SHARDS), async (key) => {
+    await forEachLimit(reads, DEFAULT_BLOCK_CONCURRENCY * Number(SHARDS), async (key) => {
       await bucket.getRange(key, 0, size);
     });
     runs.push(performance.now() - t);

@@ -43,6 +43,9 @@ import { duplicateBlocks } from './duplicate-filter.ts';
 
 export { withExternal };
 
+/** Blocks one request works on at once, unless `concurrency` says otherwise. */
+export const DEFAULT_BLOCK_CONCURRENCY = 16;
+
 export interface BucketStoreOptions {
   /** Re-list the bucket when the last sync is older than this, ms (default 60s). */
   readonly syncInterval?: number;
@@ -52,7 +55,7 @@ export interface BucketStoreOptions {
   readonly maxSamples?: number;
   /** Bytes of chunks one request may hold across its blocks' batches (default 32 MiB). */
   readonly chunkBudget?: number;
-  /** Blocks opened at once by one request (default 16). */
+  /** Blocks opened at once by one request (default DEFAULT_BLOCK_CONCURRENCY). */
   readonly concurrency?: number;
   /**
    * Bytes (estimated) of decoded index answers kept across requests: the series each selector
@@ -301,7 +304,7 @@ export class BucketStore implements Store {
       stats.other,
       () => this.#fetcher.packUnreadable(),
     );
-    await forEachLimit(selected, this.#opts.concurrency ?? 16, async (s) => {
+    await forEachLimit(selected, this.#opts.concurrency ?? DEFAULT_BLOCK_CONCURRENCY, async (s) => {
       if (signal?.aborted) return;
       try {
         const block = await this.#blocks.get(
@@ -467,7 +470,7 @@ export class BucketStore implements Store {
       undefined,
       () => this.#fetcher.packUnreadable(),
     );
-    await forEachLimit(selected, this.#opts.concurrency ?? 16, async (s) => {
+    await forEachLimit(selected, this.#opts.concurrency ?? DEFAULT_BLOCK_CONCURRENCY, async (s) => {
       try {
         const block = await this.#blocks.get(
           s.meta,
