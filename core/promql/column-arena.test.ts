@@ -66,3 +66,31 @@ describe('ColumnArena.reset', () => {
     expect(more.buffer).not.toBe(b.buffer);
   });
 });
+
+describe('ColumnArena with a larger maxBlock', () => {
+  it('carves long columns out of its blocks and hands them out again after a reset', () => {
+    const arena = new ColumnArena(1 << 20, 1 << 20);
+    const t = arena.copyF64(new Float64Array(40_000).fill(3));
+    const v = arena.f64(40_000);
+    // 640 KB of columns in one 1 MiB block, where the default blocks (64 KiB) give each its own.
+    expect(v.buffer).toBe(t.buffer);
+    v.fill(5);
+    arena.reset();
+    const t2 = arena.copyF64(new Float64Array(40_000).fill(4));
+    expect(t2.buffer).toBe(t.buffer);
+    expect(t2.every((x) => x === 4)).toBe(true);
+    // A zeroed column from a reused block is zeroed though the block held fives.
+    const v2 = arena.f64(40_000);
+    expect(v2.buffer).toBe(v.buffer);
+    expect(v2.every((x) => x === 0)).toBe(true);
+    const p2 = arena.u8(1000);
+    expect(p2.every((x) => x === 0)).toBe(true);
+  });
+
+  it('suits a batch by its own largest block', () => {
+    const arena = new ColumnArena(1 << 20, 1 << 20);
+    expect(arena.suits(1 << 20)).toBe(true);
+    expect(new ColumnArena(1 << 20).suits(1 << 20)).toBe(true);
+    expect(new ColumnArena(4096, 1 << 20).suits(1 << 20)).toBe(false);
+  });
+});

@@ -11,7 +11,7 @@
  */
 
 /** Bytes of a buffer when the caller's estimate is larger (bounds what a last column can pin). */
-const MAX_BLOCK = 64 << 10;
+export const MAX_BLOCK = 64 << 10;
 /** Bytes of a buffer when the caller's estimate is smaller. */
 const MIN_BLOCK = 4 << 10;
 
@@ -23,25 +23,37 @@ export class ColumnArena {
   #current = -1;
   #buf: ArrayBuffer | undefined;
   #at = 0;
+  /** Whether #buf held columns before a reset: a column from it is zeroed when handed out. */
+  #reused = false;
+  readonly #maxBlock: number;
 
-  /** `expectedBytes`: about what the columns will take in all (see `columnBytes`). */
-  constructor(expectedBytes: number) {
-    this.#block = Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, expectedBytes));
+  /**
+   * `expectedBytes`: about what the columns will take in all (see `columnBytes`). `maxBlock`: the
+   * largest buffer (default MAX_BLOCK); an owner that resets and reuses the arena can afford
+   * blocks as large as its columns, so that long columns are carved too instead of each getting
+   * a fresh buffer.
+   */
+  constructor(expectedBytes: number, maxBlock = MAX_BLOCK) {
+    this.#maxBlock = maxBlock;
+    this.#block = Math.min(maxBlock, Math.max(MIN_BLOCK, expectedBytes));
   }
 
   /** Whether columns of `expectedBytes` in all fit this arena's blocks as a new arena's would. */
   suits(expectedBytes: number): boolean {
-    return this.#block >= Math.min(MAX_BLOCK, expectedBytes);
+    return this.#block >= Math.min(this.#maxBlock, expectedBytes);
   }
 
   /** A zeroed Float64Array of `n`. */
   f64(n: number): Float64Array {
-    return new Float64Array(this.#take(n * 8), this.#at - n * 8, n);
+    const a = new Float64Array(this.#take(n * 8), this.#at - n * 8, n);
+    if (this.#reused) a.fill(0);
+    return a;
   }
 
-  /** A copy of `src`. */
+  /** A copy of `src` (not zeroed first: every element is written). */
   copyF64(src: Float64Array): Float64Array {
-    const a = this.f64(src.length);
+    const n = src.length;
+    const a = new Float64Array(this.#take(n * 8), this.#at - n * 8, n);
     a.set(src);
     return a;
   }
@@ -49,12 +61,15 @@ export class ColumnArena {
   /** A zeroed Uint8Array of `n`. */
   u8(n: number): Uint8Array {
     const bytes = (n + 7) & ~7;
-    return new Uint8Array(this.#take(bytes), this.#at - bytes, n);
+    const a = new Uint8Array(this.#take(bytes), this.#at - bytes, n);
+    if (this.#reused) a.fill(0);
+    return a;
   }
 
   /**
-   * Takes every column back: the next ones reuse (zeroed) the buffers already taken instead of
-   * fresh memory. Only for an owner that knows no column it handed out is used any more.
+   * Takes every column back: the next ones reuse the buffers already taken instead of fresh
+   * memory (zeroed where a column asks for zeros). Only for an owner that knows no column it
+   * handed out is used any more.
    */
   reset(): void {
     this.#current = -1;
@@ -70,13 +85,13 @@ export class ColumnArena {
         // A column larger than a block gets a buffer of its own, never reused (a rare size kept
         // would pin its memory); the next column starts the next block.
         buf = new ArrayBuffer(bytes);
+        this.#reused = false;
       } else {
         buf = this.#blocks[++this.#current];
+        this.#reused = buf !== undefined;
         if (buf === undefined) {
           buf = new ArrayBuffer(this.#block);
           this.#blocks.push(buf);
-        } else {
-          new Uint8Array(buf).fill(0);
         }
       }
       this.#buf = buf;
