@@ -23,6 +23,9 @@ describe('parsePromDuration (model.ParseDuration)', () => {
       31_536_000_000 + 2 * 604_800_000 + 3 * 86_400_000 + 4 * 3_600_000 + 5 * 60_000 + 6000 + 7,
     ],
     ['292y', 292 * 31_536_000_000],
+    // The largest: int64 nanoseconds in whole milliseconds.
+    ['9223372036854ms', 9_223_372_036_854],
+    ['106751d23h47m16s854ms', 9_223_372_036_854],
   ])('%s = %d ms', (s, ms) => {
     expect(parsePromDuration(s)).toBe(ms);
   });
@@ -38,6 +41,9 @@ describe('parsePromDuration (model.ParseDuration)', () => {
     ['293y', 'duration out of range'],
     ['106752d', 'duration out of range'],
     ['99999999999999999999s', 'duration out of range'],
+    ['9223372036855ms', 'duration out of range'],
+    ['106751d23h47m16s855ms', 'duration out of range'],
+    ['9'.repeat(400) + 'ms', 'duration out of range'],
   ])('%j fails with %j', (s, message) => {
     expect(() => parsePromDuration(s)).toThrow(DurationError);
     expect(() => parsePromDuration(s)).toThrow(message);

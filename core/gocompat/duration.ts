@@ -33,25 +33,27 @@ const NS_PER_MS = 1_000_000n;
 /** Error text of model.ParseDuration (or time.ParseDuration); callers report it verbatim. */
 export class DurationError extends Error {}
 
+/**
+ * MAX_NS in whole milliseconds: every unit of model.ParseDuration is a whole number of ms, so a
+ * sum of them fits int64 ns exactly when its ms are at most this (Number arithmetic is exact up to
+ * 2^53, and a term past this is out of range whatever rounding made of it).
+ */
+const MAX_MS = Number(MAX_NS / NS_PER_MS);
+
 /** model.ParseDuration: milliseconds; "0" is allowed without a unit. Throws DurationError. */
 export function parsePromDuration(s: string): number {
   if (s === '0') return 0;
   if (s === '') throw new DurationError('empty duration string');
   const m = DURATION_RE.exec(s);
   if (!m) throw new DurationError(`not a valid duration string: ${goQuote(s)}`);
-  let totalNs = 0n;
-  let overflow = false;
+  let totalMs = 0;
   for (let i = 0; i < UNIT_MS.length; i++) {
     const digits = m[i + 1];
     if (digits === undefined) continue;
-    const unitNs = BigInt(UNIT_MS[i]!) * NS_PER_MS;
-    const n = BigInt(digits);
-    if (n > MAX_NS / unitNs) overflow = true;
-    totalNs += n * unitNs;
-    if (totalNs > MAX_NS) overflow = true;
+    totalMs += Number(digits) * UNIT_MS[i]!;
+    if (!(totalMs <= MAX_MS)) throw new DurationError('duration out of range');
   }
-  if (overflow) throw new DurationError('duration out of range');
-  return Number(totalNs / NS_PER_MS);
+  return totalMs;
 }
 
 /**
