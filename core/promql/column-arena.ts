@@ -11,7 +11,7 @@
  */
 
 /** Bytes of a buffer when the caller's estimate is larger (bounds what a last column can pin). */
-export const MAX_BLOCK = 64 << 10;
+const MAX_BLOCK = 64 << 10;
 /** Bytes of a buffer when the caller's estimate is smaller. */
 const MIN_BLOCK = 4 << 10;
 
