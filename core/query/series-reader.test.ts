@@ -237,3 +237,47 @@ describe('readSeries: a batch the engine is done with lends its memory to the ne
     expect(at.value).toEqual(wantAt.value);
   });
 });
+
+describe('readSeries: long series share the reused memory too', () => {
+  // 12,000 samples: 96 KB columns, over the engine's 64 KiB blocks (each once took a fresh buffer).
+  const SAMPLES = 12_000;
+  const frames: SeriesFrame[] = [];
+  for (let s = 0; s < 4; s++) {
+    const chunks: AggrChunk[] = [];
+    for (let from = 0; from < SAMPLES; from += 120) {
+      const pts: [number, number][] = [];
+      for (let i = from; i < from + 120; i++) pts.push([i * 15_000, s * 1e6 + i]);
+      chunks.push(chunk(pts));
+    }
+    frames.push({ type: 'series', labels: labelsFrom({ __name__: 'x', s: String(s) }), chunks });
+  }
+
+  it('decodes the next batch into the columns of one said done, with every sample right', async () => {
+    async function* source(): AsyncGenerator<SeriesFrame> {
+      yield* frames;
+    }
+    const buffers: ArrayBufferLike[] = [];
+    let n = 0;
+    for await (const batch of readSeries(source(), {
+      mint: 0,
+      maxt: 1e12,
+      decoder: tsBatchDecoder,
+      batchSamples: SAMPLES,
+    })) {
+      for (const s of batch) {
+        expect(s.t.length).toBe(SAMPLES);
+        const k = n++;
+        expect(s.t.every((t, i) => t === i * 15_000)).toBe(true);
+        expect(s.v.every((v, i) => v === k * 1e6 + i)).toBe(true);
+        // Both columns of a series come from one block (compared as a boolean: a failure would
+        // otherwise print both buffers whole).
+        expect(s.v.buffer === s.t.buffer).toBe(true);
+      }
+      buffers.push(batch[0]!.t.buffer);
+      batchDone(batch);
+    }
+    expect(n).toBe(4);
+    expect(buffers.length).toBeGreaterThan(1);
+    expect(buffers[1] === buffers[0]).toBe(true);
+  });
+});
